@@ -1,0 +1,13 @@
+"""Errors for bad input. Each carries a short machine-readable reason code."""
+
+
+class InputError(Exception):
+    """An item that cannot be processed; recorded as a failure with its reason."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.message}"

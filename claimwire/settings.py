@@ -1,0 +1,85 @@
+"""All configuration, read from environment variables in one place.
+
+Every other module asks `get_settings()`; tests call `get_settings.cache_clear()`
+after changing the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    broker_url: str | None
+    extractors: tuple[str, ...]
+    max_input_bytes: int
+    max_html_depth: int
+    clean_timeout_s: float
+    link_window_days: int
+    log_level: str
+    log_json: bool
+    api_token: str | None
+    fetch_allow_private: bool
+    fetch_timeout_s: float
+    fetch_max_bytes: int
+    fetch_max_redirects: int
+    prometheus_multiproc_dir: str | None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def embedded(self) -> bool:
+        """True when no broker is configured: tasks run in-process."""
+        return not self.broker_url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    home = Path(os.environ.get("CLAIMWIRE_HOME") or Path.home() / ".claimwire").expanduser()
+    return Settings(
+        home=home,
+        database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{home / 'claimwire.db'}",
+        broker_url=os.environ.get("BROKER_URL") or None,
+        extractors=_env_list("CLAIMWIRE_EXTRACTORS", ("casualties", "figures", "quotes")),
+        max_input_bytes=_env_int("CLAIMWIRE_MAX_INPUT_BYTES", 5 * 1024 * 1024),
+        max_html_depth=_env_int("CLAIMWIRE_MAX_HTML_DEPTH", 400),
+        clean_timeout_s=_env_float("CLAIMWIRE_CLEAN_TIMEOUT_S", 20.0),
+        link_window_days=_env_int("CLAIMWIRE_LINK_WINDOW_DAYS", 30),
+        log_level=os.environ.get("CLAIMWIRE_LOG_LEVEL", "INFO"),
+        log_json=_env_bool("CLAIMWIRE_LOG_JSON", False),
+        api_token=os.environ.get("CLAIMWIRE_API_TOKEN") or None,
+        fetch_allow_private=_env_bool("CLAIMWIRE_FETCH_ALLOW_PRIVATE", False),
+        fetch_timeout_s=_env_float("CLAIMWIRE_FETCH_TIMEOUT_S", 15.0),
+        fetch_max_bytes=_env_int("CLAIMWIRE_FETCH_MAX_BYTES", 5 * 1024 * 1024),
+        fetch_max_redirects=_env_int("CLAIMWIRE_FETCH_MAX_REDIRECTS", 5),
+        prometheus_multiproc_dir=os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
+    )
