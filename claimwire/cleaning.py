@@ -70,7 +70,9 @@ def clean_document(
         )
     elif content_type == TEXT:
         lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
-        kept = [line for line in lines if line and line not in outlet_junk]
+        from claimwire.junk import line_key
+
+        kept = [line for line in lines if line and line_key(line) not in outlet_junk]
         cleaned = CleanedDocument(text="\n\n".join(kept), title=title, method="text")
     else:
         raise InputError("unsupported_type", f"unknown content type {content_type!r}")

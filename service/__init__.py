@@ -1,0 +1,1 @@
+"""Entry points of the running service: the CLI (and later the HTTP API)."""

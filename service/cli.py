@@ -1,0 +1,231 @@
+"""The `claimwire` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from claimwire.settings import get_settings
+
+
+def _fmt_time(value: Any) -> str:
+    if value is None:
+        return "-"
+    text = value.isoformat(sep=" ") if hasattr(value, "isoformat") else str(value).replace("T", " ")
+    return text[:16]
+
+
+def _truncate(text: str | None, width: int) -> str:
+    text = (text or "").replace("\n", " ").strip()
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from claimwire.sources import iter_items
+    from service.ingest import prepare_store, receive_all
+
+    prepare_store()
+    settings = get_settings()
+    counts = {"new": 0, "duplicate": 0, "failed": 0}
+    bar = tqdm(desc="ingest", unit="item", file=sys.stderr, disable=args.quiet or None, leave=False)
+    for receipt in receive_all(iter_items(args.targets)):
+        bar.update(1)
+        if not receipt.ok:
+            counts["failed"] += 1
+            bar.write(f"error: {receipt.ref}: {receipt.error}", file=sys.stderr)
+        elif not receipt.created:
+            counts["duplicate"] += 1
+            if not args.quiet:
+                bar.write(f"already stored: {receipt.ref} is article {receipt.article_id} ({receipt.status})", file=sys.stderr)
+        else:
+            counts["new"] += 1
+            if receipt.status == "duplicate" and not args.quiet:
+                bar.write(f"duplicate: {receipt.ref}: {receipt.error}", file=sys.stderr)
+    bar.close()
+    mode = "processed in-process" if settings.embedded else "queued"
+    print(f"ingested: {counts['new']} new ({mode}), {counts['duplicate']} already stored, {counts['failed']} failed")
+    return 0 if counts["failed"] == 0 or args.keep_going_status else 1
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from storage import repository
+    from storage.db import session_scope
+
+    with session_scope() as session:
+        events = repository.list_events(session, limit=args.limit)
+        if args.json:
+            print(json.dumps([_event_row(e) for e in events], indent=2, default=str))
+            return 0
+        print(f"{'id':>6}  {'first seen':16}  {'last seen':16}  {'articles':>8}  headline")
+        for event in events:
+            print(f"{event.id:>6}  {_fmt_time(event.first_seen):16}  {_fmt_time(event.last_seen):16}  {event.article_count:>8}  {_truncate(event.headline, 70)}")
+    return 0
+
+
+def _event_row(event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "first_seen": event.first_seen,
+        "last_seen": event.last_seen,
+        "article_count": event.article_count,
+        "headline": event.headline,
+    }
+
+
+def cmd_event(args: argparse.Namespace) -> int:
+    from storage.db import session_scope
+    from storage.models import Event
+
+    with session_scope() as session:
+        event = session.get(Event, args.event_id)
+        if event is None:
+            print(f"error: no event {args.event_id}", file=sys.stderr)
+            return 1
+        if event.merged_into_id:
+            print(f"event {event.id} was merged into event {event.merged_into_id}")
+        if args.json:
+            print(json.dumps({**_event_row(event), "ledger": event.ledger}, indent=2, default=str))
+            return 0
+        print(render_ledger(_event_row(event), event.ledger or {}))
+    return 0
+
+
+def render_ledger(event: dict[str, Any], ledger: dict[str, Any]) -> str:
+    lines = [
+        f"Event {event['id']}: {event['headline'] or '(no headline)'}",
+        f"first seen {_fmt_time(event['first_seen'])}, last seen {_fmt_time(event['last_seen'])}, {event['article_count']} articles",
+        "",
+        "Articles, in order of arrival:",
+    ]
+    for number, article in enumerate(ledger.get("articles", []), start=1):
+        where = article.get("outlet") or article.get("url") or article.get("source_ref") or ""
+        lines.append(f"  [{article['id']}] {_fmt_time(article.get('arrived'))}  {_truncate(article.get('title'), 60)}  ({_truncate(where, 50)})")
+    lines += ["", "Figures:"]
+    figures = ledger.get("figures", [])
+    if not figures:
+        lines.append("  (none)")
+    for figure in figures:
+        who = ", ".join(figure.get("groups") or []) or figure.get("group_key") or "unspecified"
+        mark = "  !! CONFLICT: " + "; ".join(" vs ".join(pair) for pair in figure["conflicting_values"]) if figure.get("conflict") else ""
+        label = figure["measure"] if figure["kind"] == "casualty" else f"figure: {figure['measure']}"
+        if figure["kind"] != "casualty" and not figure.get("conflict"):
+            continue
+        lines.append(f"  {label} — {who}{mark}")
+        for value in figure["values"]:
+            hedge = f" ({', '.join(value['hedges'])})" if value.get("hedges") else ""
+            sources = "; ".join(value["sources"])
+            articles = ", ".join(str(a) for a in value["articles"])
+            lines.append(f"      {value['value']:>8}{hedge}  according to: {sources}  [articles {articles}]  first {_fmt_time(value.get('first_seen'))}")
+    other = [f for f in figures if f["kind"] != "casualty"]
+    if other:
+        lines.append(f"  other figures: " + "; ".join(f"{v['value']} {f['measure']}" for f in other for v in f["values"])[:600])
+    quotes = ledger.get("quotes", [])
+    if quotes:
+        lines += ["", "Quotes:"]
+        for quote in quotes:
+            lines.append(f"  [{quote['article_id']}] {quote.get('speaker') or '(unattributed)'}: “{_truncate(quote.get('text'), 100)}”")
+    return "\n".join(lines)
+
+
+def cmd_failures(args: argparse.Namespace) -> int:
+    from storage import repository
+    from storage.db import session_scope
+
+    with session_scope() as session:
+        for failure in repository.failures(session, limit=args.limit):
+            where = f"article {failure.article_id}" if failure.article_id else failure.item
+            print(f"{_fmt_time(failure.created_at)}  {failure.stage:8}  {failure.reason:20}  {where}: {_truncate(failure.message, 100)}")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from storage.db import migrate
+
+    migrate()
+    print("database is at the newest migration")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from workers.app import app
+
+    if get_settings().embedded:
+        print("error: BROKER_URL is not set; the embedded default runs tasks in-process and needs no worker", file=sys.stderr)
+        return 2
+    argv = ["worker", "--loglevel", args.loglevel, "-Q", args.queues]
+    if args.concurrency:
+        argv += ["--concurrency", str(args.concurrency)]
+    if args.pool:
+        argv += ["--pool", args.pool]
+    if args.hostname:
+        argv += ["--hostname", args.hostname]
+    app.worker_main(argv)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace, rest: list[str]) -> int:
+    import importlib
+
+    module = importlib.import_module(f"claimwire.bench.{args.bench}")
+    return module.main(rest) or 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="claimwire", description="News claims ledger: ingest coverage, extract claims, link events.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="ingest files (.txt .html .htm .html.gz .jsonl .jsonl.gz), directories or URLs")
+    ingest.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
+    ingest.add_argument("-q", "--quiet", action="store_true")
+    ingest.add_argument("--keep-going-status", action="store_true", help="exit 0 even when some items failed")
+    ingest.set_defaults(func=cmd_ingest)
+
+    events = sub.add_parser("events", help="the table of events, newest activity first")
+    events.add_argument("--limit", type=int, default=50)
+    events.add_argument("--json", action="store_true")
+    events.set_defaults(func=cmd_events)
+
+    event = sub.add_parser("event", help="one event's claim ledger")
+    event.add_argument("event_id", type=int, metavar="ID")
+    event.add_argument("--json", action="store_true")
+    event.set_defaults(func=cmd_event)
+
+    failures = sub.add_parser("failures", help="recorded failures, newest first")
+    failures.add_argument("--limit", type=int, default=50)
+    failures.set_defaults(func=cmd_failures)
+
+    sub.add_parser("migrate", help="bring the database to the newest migration").set_defaults(func=cmd_migrate)
+
+    worker = sub.add_parser("worker", help="start a Celery worker (needs BROKER_URL)")
+    worker.add_argument("--queues", default="fetch,process,link")
+    worker.add_argument("--concurrency", type=int)
+    worker.add_argument("--pool", choices=["prefork", "threads", "solo", "gevent"])
+    worker.add_argument("--hostname")
+    worker.add_argument("--loglevel", default="INFO")
+    worker.set_defaults(func=cmd_worker)
+
+    bench = sub.add_parser("bench", help="benchmarks on the project's data", add_help=False)
+    bench.add_argument("bench", choices=["claims", "clean", "linking"])
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from workers.logs import configure_logging
+
+    configure_logging()
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "bench":
+        return args.func(args, rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""SQLAlchemy 2 typed models. Every change here goes with an Alembic migration."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+IdType = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    """Naive UTC: both SQLite and PostgreSQL store times as UTC without a zone."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ArticleStatus:
+    RECEIVED = "received"
+    FETCHED = "fetched"
+    CLEANED = "cleaned"
+    EXTRACTED = "extracted"
+    LINKED = "linked"
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    FINAL = (STORED, DUPLICATE, SKIPPED, FAILED)
+
+
+class Outlet(Base):
+    __tablename__ = "outlets"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    article_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OutletLine(Base):
+    """How many of an outlet's articles contained a line: the basis of per-outlet junk learning."""
+
+    __tablename__ = "outlet_lines"
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id", ondelete="CASCADE"), primary_key=True)
+    line_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    article_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_status", "status"),
+        Index("ix_articles_content_hash", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    identity: Mapped[str] = mapped_column(String(64), unique=True)
+    source_kind: Mapped[str] = mapped_column(String(16))
+    content_type: Mapped[str | None] = mapped_column(String(16))
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    source_ref: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"))
+    language: Mapped[str | None] = mapped_column(String(16))
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    clean_text: Mapped[str | None] = mapped_column(Text)
+    clean_method: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=ArticleStatus.RECEIVED)
+    error: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    linked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    outlet: Mapped[Outlet | None] = relationship()
+    claims: Mapped[list["Claim"]] = relationship(back_populates="article", cascade="all, delete-orphan", order_by="Claim.start")
+    link: Mapped["ArticleEvent | None"] = relationship(back_populates="article", uselist=False)
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_last_seen", "last_seen"), Index("ix_events_date_max", "date_max"))
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    headline: Mapped[str | None] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    date_min: Mapped[datetime | None] = mapped_column(DateTime)
+    date_max: Mapped[datetime | None] = mapped_column(DateTime)
+    article_count: Mapped[int] = mapped_column(Integer, default=0)
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ledger: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    links: Mapped[list["ArticleEvent"]] = relationship(back_populates="event")
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+    __table_args__ = (Index("ix_claims_article_id", "article_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    measure: Mapped[str | None] = mapped_column(String(64))
+    value_min: Mapped[float | None] = mapped_column(Float)
+    value_max: Mapped[float | None] = mapped_column(Float)
+    hedge: Mapped[str | None] = mapped_column(String(64))
+    group: Mapped[str | None] = mapped_column(Text)
+    group_key: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str | None] = mapped_column(Text)
+    source_key: Mapped[str | None] = mapped_column(String(255))
+    text: Mapped[str | None] = mapped_column(Text)
+    sentence: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    extractor: Mapped[str] = mapped_column(String(64))
+    extractor_version: Mapped[str] = mapped_column(String(32))
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="claims")
+
+
+class ArticleEvent(Base):
+    """The link of one article to its event, with the linker's score and the features behind it."""
+
+    __tablename__ = "article_events"
+    __table_args__ = (Index("ix_article_events_event_id", "event_id"),)
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    decision: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)
+    features: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    linker: Mapped[str] = mapped_column(String(64))
+    linked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="link")
+    event: Mapped[Event] = relationship(back_populates="links")
+
+
+class EventMerge(Base):
+    __tablename__ = "event_merges"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    from_event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    into_event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    score: Mapped[float | None] = mapped_column(Float)
+    merged_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Failure(Base):
+    __tablename__ = "failures"
+    __table_args__ = (Index("ix_failures_article_id", "article_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    item: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

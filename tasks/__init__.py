@@ -1,0 +1,1 @@
+"""Pipeline stages as Celery tasks, one module per stage. Messages carry article ids only."""

@@ -1,0 +1,33 @@
+"""Stage 3: run the configured claim extractors over the clean text."""
+
+from __future__ import annotations
+
+from claimwire.extractors import extract_claims
+from storage import repository
+from storage.db import session_scope
+from storage.models import ArticleStatus
+from tasks.base import TASK_OPTIONS, Stage, claim_transition, load, run_stage
+from workers import metrics
+from workers.app import app
+
+STAGE = Stage("extract", accepts=(ArticleStatus.CLEANED,), produces=ArticleStatus.EXTRACTED)
+
+
+def extract_article(article_id: int) -> bool:
+    with session_scope() as session:
+        article = load(session, STAGE, article_id)
+        text, title = article.clean_text or "", article.title
+    claims = extract_claims(text, title=title)
+    with session_scope() as session:
+        claim_transition(session, STAGE, article_id)
+        repository.replace_claims(session, article_id, claims)
+    for claim in claims:
+        metrics.CLAIMS_EXTRACTED.labels(kind=claim.kind).inc()
+    return True
+
+
+@app.task(name="claimwire.extract", **TASK_OPTIONS)
+def extract(self, article_id: int) -> str:
+    from tasks.link import link
+
+    return run_stage(self, STAGE, article_id, extract_article, next_task=link)

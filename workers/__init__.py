@@ -1,0 +1,1 @@
+"""Celery application, queues, worker settings and metrics."""
