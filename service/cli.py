@@ -51,6 +51,32 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0 if counts["failed"] == 0 or args.keep_going_status else 1
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Ingest a directory of articles in-process and print the events table and their events' ledgers."""
+    from sqlalchemy import select
+
+    from claimwire.sources import iter_items
+    from service.ingest import prepare_store, receive_all
+    from storage.db import session_scope
+    from storage.models import ArticleEvent, Event
+
+    prepare_store()
+    receipts = list(receive_all(iter_items([args.directory])))
+    for receipt in receipts:
+        if not receipt.ok:
+            print(f"error: {receipt.ref}: {receipt.error}", file=sys.stderr)
+    ids = [r.article_id for r in receipts if r.article_id is not None]
+    print(f"ingested {len(ids)} articles from {args.directory} into {get_settings().database_url}\n")
+    cmd_events(argparse.Namespace(limit=20, json=False))
+    with session_scope() as session:
+        event_ids = sorted(set(session.execute(select(ArticleEvent.event_id).where(ArticleEvent.article_id.in_(ids))).scalars()))
+        for event_id in event_ids:
+            event = session.get(Event, event_id)
+            print()
+            print(render_ledger(_event_row(event), event.ledger or {}))
+    return 0 if all(r.ok for r in receipts) else 1
+
+
 def cmd_events(args: argparse.Namespace) -> int:
     from storage import repository
     from storage.db import session_scope
@@ -183,6 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("-q", "--quiet", action="store_true")
     ingest.add_argument("--keep-going-status", action="store_true", help="exit 0 even when some items failed")
     ingest.set_defaults(func=cmd_ingest)
+
+    demo = sub.add_parser("demo", help="ingest a directory in-process and print its events' ledgers")
+    demo.add_argument("directory")
+    demo.set_defaults(func=cmd_demo)
 
     events = sub.add_parser("events", help="the table of events, newest activity first")
     events.add_argument("--limit", type=int, default=50)

@@ -5,12 +5,12 @@ process: CPU-bound (clean, extract), run with prefork, one process per core.
 link: linking and ledger updates; a queue of its own so that it can be given a single consumer.
 """
 
-from kombu import Queue
+from kombu import Exchange, Queue
 
 FETCH = "fetch"
 PROCESS = "process"
 LINK = "link"
-QUEUES = (Queue(FETCH), Queue(PROCESS), Queue(LINK))
+QUEUES = tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in (FETCH, PROCESS, LINK))
 
 ROUTES = {
     "claimwire.fetch": {"queue": FETCH},

@@ -1,0 +1,39 @@
+# The two set-up commands for a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SHARED ?= ../shared
+SEEDS := $(if $(wildcard $(SHARED)/seeds/*.txt),$(SHARED)/seeds,examples/seeds)
+PYTEST_ARGS ?=
+
+.PHONY: demo test install install-test services drills clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+## demo: ingest the seed articles on the embedded default (SQLite, in-process) and print their ledger
+demo: install
+	$(BIN)/claimwire demo $(SEEDS)
+
+services:
+	.ci/services
+
+## test: install test dependencies, start PostgreSQL and Redis where they are not running, run pytest
+test: install-test services
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,104 @@
+"""Shared fixtures: an isolated SQLite store, a fresh PostgreSQL database, a Redis database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("CLAIMWIRE_SHARED", REPO.parent / "shared"))
+SEEDS = SHARED / "seeds" if (SHARED / "seeds").is_dir() else REPO / "examples" / "seeds"
+DATA = SHARED / "data"
+PG_ADMIN_URL = os.environ.get("CLAIMWIRE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex((host, port)) == 0
+
+
+def apply_env(monkeypatch: pytest.MonkeyPatch, **values: str | None) -> None:
+    """Set (or unset, with None) environment variables and reload everything that caches them."""
+    for key, value in values.items():
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
+    reload_settings()
+
+
+def reload_settings() -> None:
+    from claimwire.settings import get_settings
+    from storage.db import reset_engines
+    from workers.app import configure
+
+    get_settings.cache_clear()
+    reset_engines()
+    configure()
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    if not DATA.is_dir():
+        pytest.skip(f"{DATA} is not present")
+    return DATA
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The embedded default: SQLite under a fresh CLAIMWIRE_HOME, tasks in-process."""
+    from storage.db import migrate
+
+    home = tmp_path / "home"
+    apply_env(monkeypatch, CLAIMWIRE_HOME=str(home), DATABASE_URL=None, BROKER_URL=None)
+    migrate()
+    yield home
+    reload_settings()
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """A fresh, migrated PostgreSQL database on the local server, dropped afterwards."""
+    if not _port_open("127.0.0.1", 5432):
+        pytest.fail("PostgreSQL is not running on 127.0.0.1:5432 (make test starts it)")
+    import psycopg
+
+    from storage.db import migrate
+
+    name = f"claimwire_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    migrate(url)
+    yield url
+    from storage.db import reset_engines
+
+    reset_engines()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A Redis database of its own (picked at random among 1-15), emptied before and after."""
+    if not _port_open(REDIS_HOST, REDIS_PORT):
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (make test starts it)")
+    import redis
+
+    db = 1 + uuid.uuid4().int % 15
+    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{db}"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()

@@ -1,0 +1,77 @@
+"""The same pipeline through real Celery worker processes, the real Redis broker and real PostgreSQL."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy import select
+
+from storage.db import session_scope
+from storage.models import Article, ArticleStatus
+from tests.conftest import REPO, apply_env
+from tests.helpers import env_for, snapshot
+
+pytestmark = pytest.mark.services
+
+
+def start_worker(tmp_path, env, name="w1", concurrency=2):
+    log = open(tmp_path / f"worker-{name}.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker", "--concurrency", str(concurrency), "--hostname", f"{name}@%h", "--loglevel", "WARNING"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    return process
+
+
+def wait_until_final(expected: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope() as session:
+            statuses = list(session.scalars(select(Article.status)))
+        if len(statuses) >= expected and all(s in ArticleStatus.FINAL for s in statuses):
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"not all articles finished: {statuses}")
+
+
+def stop(process) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def test_celery_redis_postgres_gives_the_same_events_and_claims(sqlite_store, seeds_dir, pg_url, redis_url, tmp_path, monkeypatch):
+    from claimwire.sources import iter_items
+    from service.ingest import receive_all
+
+    list(receive_all(iter_items([str(seeds_dir)])))
+    in_process = snapshot()
+
+    env = env_for(BROKER_URL=redis_url, DATABASE_URL=pg_url, CLAIMWIRE_HOME=str(tmp_path / "svc"))
+    worker = start_worker(tmp_path, env)
+    try:
+        queued = subprocess.run(
+            [sys.executable, "-m", "service.cli", "ingest", str(seeds_dir)], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert queued.returncode == 0, queued.stderr
+        assert "5 new (queued)" in queued.stdout
+        apply_env(monkeypatch, BROKER_URL=redis_url, DATABASE_URL=pg_url)
+        wait_until_final(5)
+        through_workers = snapshot()
+    finally:
+        stop(worker)
+    assert through_workers["statuses"] == in_process["statuses"]
+    assert through_workers["events"] == in_process["events"]
+    assert through_workers["claims"] == in_process["claims"]
+
+    again = subprocess.run([sys.executable, "-m", "service.cli", "ingest", str(seeds_dir)], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert "0 new (queued), 5 already stored" in again.stdout
+    assert snapshot() == through_workers
