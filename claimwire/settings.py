@@ -41,6 +41,7 @@ class Settings:
     home: Path
     database_url: str
     broker_url: str | None
+    broker_key_prefix: str
     extractors: tuple[str, ...]
     max_input_bytes: int
     max_html_depth: int
@@ -69,6 +70,7 @@ def get_settings() -> Settings:
         home=home,
         database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{home / 'claimwire.db'}",
         broker_url=os.environ.get("BROKER_URL") or None,
+        broker_key_prefix=os.environ.get("CLAIMWIRE_BROKER_PREFIX", ""),
         extractors=_env_list("CLAIMWIRE_EXTRACTORS", ("casualties", "figures", "quotes")),
         max_input_bytes=_env_int("CLAIMWIRE_MAX_INPUT_BYTES", 5 * 1024 * 1024),
         max_html_depth=_env_int("CLAIMWIRE_MAX_HTML_DEPTH", 400),

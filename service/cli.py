@@ -5,21 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
 
 from claimwire.settings import get_settings
+from service.render import event_row, fmt_time, truncate, render_ledger
 
 
-def _fmt_time(value: Any) -> str:
-    if value is None:
-        return "-"
-    text = value.isoformat(sep=" ") if hasattr(value, "isoformat") else str(value).replace("T", " ")
-    return text[:16]
 
 
-def _truncate(text: str | None, width: int) -> str:
-    text = (text or "").replace("\n", " ").strip()
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -73,7 +65,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for event_id in event_ids:
             event = session.get(Event, event_id)
             print()
-            print(render_ledger(_event_row(event), event.ledger or {}))
+            print(render_ledger(event_row(event), event.ledger or {}))
     return 0 if all(r.ok for r in receipts) else 1
 
 
@@ -84,22 +76,14 @@ def cmd_events(args: argparse.Namespace) -> int:
     with session_scope() as session:
         events = repository.list_events(session, limit=args.limit)
         if args.json:
-            print(json.dumps([_event_row(e) for e in events], indent=2, default=str))
+            print(json.dumps([event_row(e) for e in events], indent=2, default=str))
             return 0
         print(f"{'id':>6}  {'first seen':16}  {'last seen':16}  {'articles':>8}  headline")
         for event in events:
-            print(f"{event.id:>6}  {_fmt_time(event.first_seen):16}  {_fmt_time(event.last_seen):16}  {event.article_count:>8}  {_truncate(event.headline, 70)}")
+            print(f"{event.id:>6}  {fmt_time(event.first_seen):16}  {fmt_time(event.last_seen):16}  {event.article_count:>8}  {truncate(event.headline, 70)}")
     return 0
 
 
-def _event_row(event) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "first_seen": event.first_seen,
-        "last_seen": event.last_seen,
-        "article_count": event.article_count,
-        "headline": event.headline,
-    }
 
 
 def cmd_event(args: argparse.Namespace) -> int:
@@ -114,47 +98,10 @@ def cmd_event(args: argparse.Namespace) -> int:
         if event.merged_into_id:
             print(f"event {event.id} was merged into event {event.merged_into_id}")
         if args.json:
-            print(json.dumps({**_event_row(event), "ledger": event.ledger}, indent=2, default=str))
+            print(json.dumps({**event_row(event), "ledger": event.ledger}, indent=2, default=str))
             return 0
-        print(render_ledger(_event_row(event), event.ledger or {}))
+        print(render_ledger(event_row(event), event.ledger or {}))
     return 0
-
-
-def render_ledger(event: dict[str, Any], ledger: dict[str, Any]) -> str:
-    lines = [
-        f"Event {event['id']}: {event['headline'] or '(no headline)'}",
-        f"first seen {_fmt_time(event['first_seen'])}, last seen {_fmt_time(event['last_seen'])}, {event['article_count']} articles",
-        "",
-        "Articles, in order of arrival:",
-    ]
-    for number, article in enumerate(ledger.get("articles", []), start=1):
-        where = article.get("outlet") or article.get("url") or article.get("source_ref") or ""
-        lines.append(f"  [{article['id']}] {_fmt_time(article.get('arrived'))}  {_truncate(article.get('title'), 60)}  ({_truncate(where, 50)})")
-    lines += ["", "Figures:"]
-    figures = ledger.get("figures", [])
-    if not figures:
-        lines.append("  (none)")
-    for figure in figures:
-        who = ", ".join(figure.get("groups") or []) or figure.get("group_key") or "unspecified"
-        mark = "  !! CONFLICT: " + "; ".join(" vs ".join(pair) for pair in figure["conflicting_values"]) if figure.get("conflict") else ""
-        label = figure["measure"] if figure["kind"] == "casualty" else f"figure: {figure['measure']}"
-        if figure["kind"] != "casualty" and not figure.get("conflict"):
-            continue
-        lines.append(f"  {label} — {who}{mark}")
-        for value in figure["values"]:
-            hedge = f" ({', '.join(value['hedges'])})" if value.get("hedges") else ""
-            sources = "; ".join(value["sources"])
-            articles = ", ".join(str(a) for a in value["articles"])
-            lines.append(f"      {value['value']:>8}{hedge}  according to: {sources}  [articles {articles}]  first {_fmt_time(value.get('first_seen'))}")
-    other = [f for f in figures if f["kind"] != "casualty"]
-    if other:
-        lines.append(f"  other figures: " + "; ".join(f"{v['value']} {f['measure']}" for f in other for v in f["values"])[:600])
-    quotes = ledger.get("quotes", [])
-    if quotes:
-        lines += ["", "Quotes:"]
-        for quote in quotes:
-            lines.append(f"  [{quote['article_id']}] {quote.get('speaker') or '(unattributed)'}: “{_truncate(quote.get('text'), 100)}”")
-    return "\n".join(lines)
 
 
 def cmd_failures(args: argparse.Namespace) -> int:
@@ -164,7 +111,7 @@ def cmd_failures(args: argparse.Namespace) -> int:
     with session_scope() as session:
         for failure in repository.failures(session, limit=args.limit):
             where = f"article {failure.article_id}" if failure.article_id else failure.item
-            print(f"{_fmt_time(failure.created_at)}  {failure.stage:8}  {failure.reason:20}  {where}: {_truncate(failure.message, 100)}")
+            print(f"{fmt_time(failure.created_at)}  {failure.stage:8}  {failure.reason:20}  {where}: {truncate(failure.message, 100)}")
     return 0
 
 
@@ -193,10 +140,17 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+BENCHMARKS = {
+    "claims": "claimwire.bench.claims",
+    "clean": "claimwire.bench.clean",
+    "linking": "service.bench_linking",
+}
+
+
 def cmd_bench(args: argparse.Namespace, rest: list[str]) -> int:
     import importlib
 
-    module = importlib.import_module(f"claimwire.bench.{args.bench}")
+    module = importlib.import_module(BENCHMARKS[args.bench])
     return module.main(rest) or 0
 
 
@@ -239,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=cmd_worker)
 
     bench = sub.add_parser("bench", help="benchmarks on the project's data", add_help=False)
-    bench.add_argument("bench", choices=["claims", "clean", "linking"])
+    bench.add_argument("bench", choices=sorted(BENCHMARKS))
     bench.set_defaults(func=cmd_bench)
     return parser
 

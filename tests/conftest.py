@@ -90,15 +90,17 @@ def pg_url() -> str:
 
 
 @pytest.fixture
-def redis_url() -> str:
-    """A Redis database of its own (picked at random among 1-15), emptied before and after."""
+def redis_url(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The local Redis, with a key prefix of this test's own (CLAIMWIRE_BROKER_PREFIX), so that
+    parallel test runs never see each other's queues; its keys are deleted afterwards."""
     if not _port_open(REDIS_HOST, REDIS_PORT):
         pytest.fail("Redis is not running on 127.0.0.1:6379 (make test starts it)")
     import redis
 
-    db = 1 + uuid.uuid4().int % 15
-    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{db}"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
+    prefix = f"cwtest-{uuid.uuid4().hex[:10]}:"
+    monkeypatch.setenv("CLAIMWIRE_BROKER_PREFIX", prefix)
+    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
     yield url
-    client.flushdb()
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(match=prefix + "*"):
+        client.delete(key)

@@ -27,14 +27,20 @@ app.conf.update(
     worker_max_tasks_per_child=2000,
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
-    broker_transport_options={"visibility_timeout": 3600},
 )
 
 
 def configure() -> None:
     """Point the app at the configured broker, or run tasks in-process when there is none."""
     settings = get_settings()
-    app.conf.update(broker_url=settings.broker_url or "memory://", task_always_eager=settings.embedded)
+    transport_options = {"visibility_timeout": 3600}
+    if settings.broker_key_prefix:
+        transport_options["global_keyprefix"] = settings.broker_key_prefix
+    app.conf.update(
+        broker_url=settings.broker_url or "memory://",
+        task_always_eager=settings.embedded,
+        broker_transport_options=transport_options,
+    )
 
 
 configure()
