@@ -1,9 +1,18 @@
-"""Cleaning entry point: raw HTML or raw text in, a CleanedDocument out."""
+"""Cleaning entry point: raw HTML or raw text in, a CleanedDocument out.
+
+Refusals raise ``InputError`` (reason codes: empty, binary, too_large, too_deep, timeout,
+invalid_encoding, unsupported_type; see docs/CLEANING.md).  A page or text in which no
+article is found is not an error: it returns text "" and ``empty_reason="no_article"``.
+Text that is not English is returned with its ``language`` set; callers store it and skip
+the English extractors (``language.is_english``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
+from claimwire import decoding, language
+from claimwire.budget import time_limit
 from claimwire.documents import CleanedDocument
 from claimwire.errors import InputError
 from claimwire.settings import get_settings
@@ -12,37 +21,15 @@ HTML = "html"
 TEXT = "text"
 
 
-def decode_body(body: str | bytes) -> str:
-    settings = get_settings()
-    if isinstance(body, str):
-        data = body.encode("utf-8", "surrogatepass")
-        text = body
-    else:
-        data = body
-        text = None
-    if len(data) > settings.max_input_bytes:
-        raise InputError("too_large", f"input is {len(data)} bytes, over the {settings.max_input_bytes}-byte cap")
-    if not data.strip():
-        raise InputError("empty", "input is empty")
-    if data.startswith(b"%PDF"):
-        raise InputError("binary", "input is a PDF, not HTML or text")
-    if b"\x00" in data[:8192]:
-        raise InputError("binary", "input is binary (contains NUL bytes)")
-    if text is None:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
-    return text
+def decode_body(body: str | bytes, *, max_bytes: int | None = None) -> str:
+    """Decode and vet a body (size cap, empty, binary, encoding)."""
+    if max_bytes is None:
+        max_bytes = get_settings().max_input_bytes
+    return decoding.decode_body(body, max_bytes=max_bytes)
 
 
 def detect_language(text: str) -> str | None:
-    import py3langid
-
-    if len(text.strip()) < 20:
-        return None
-    lang, _ = py3langid.classify(text[:5000])
-    return lang
+    return language.detect_language(text)
 
 
 def clean_document(
@@ -52,31 +39,64 @@ def clean_document(
     title: str | None = None,
     url: str | None = None,
     outlet_junk: Collection[str] = (),
+    timeout_s: float | None = None,
 ) -> CleanedDocument:
-    text = decode_body(body)
-    if content_type == HTML:
-        import trafilatura
+    settings = get_settings()
+    if content_type not in (HTML, TEXT):
+        raise InputError("unsupported_type", f"unknown content type {content_type!r}")
+    text = decode_body(body, max_bytes=settings.max_input_bytes)
+    budget = settings.clean_timeout_s if timeout_s is None else timeout_s
+    with time_limit(budget) as deadline:
+        if content_type == HTML:
+            cleaned = _clean_html(text, title=title, url=url, outlet_junk=outlet_junk, deadline=deadline)
+        else:
+            cleaned = _clean_text(text, title=title, outlet_junk=outlet_junk)
+        if cleaned.is_empty:
+            cleaned.text = ""
+            cleaned.empty_reason = cleaned.empty_reason or "no_article"
+        else:
+            cleaned.language = detect_language(cleaned.text)
+    return cleaned
 
-        doc = trafilatura.bare_extraction(text, url=url, with_metadata=True, include_comments=False)
-        if doc is None or not (doc.text or "").strip():
-            return CleanedDocument(text="", title=title, method="trafilatura", empty_reason="no_article")
-        cleaned = CleanedDocument(
-            text=doc.text,
-            title=title or doc.title,
-            author=doc.author,
-            outlet=doc.sitename,
-            canonical_url=doc.url,
-            method="trafilatura",
-        )
-    elif content_type == TEXT:
-        lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+
+def _clean_html(text, *, title, url, outlet_junk, deadline) -> CleanedDocument:
+    from claimwire.htmlclean import extract_html
+
+    result = extract_html(text, url=url, max_depth=get_settings().max_html_depth, deadline=deadline)
+    removed = [line for _, line in result.removed]
+    body = result.text
+    if outlet_junk and body:
+        # learned outlet junk applies to HTML pages too; the text rules are idempotent on
+        # trafilatura's output apart from these learned keys
         from claimwire.junk import line_key
 
-        kept = [line for line in lines if line and line_key(line) not in outlet_junk]
-        cleaned = CleanedDocument(text="\n\n".join(kept), title=title, method="text")
-    else:
-        raise InputError("unsupported_type", f"unknown content type {content_type!r}")
-    if cleaned.is_empty:
-        cleaned.empty_reason = "no_article"
-    cleaned.language = detect_language(cleaned.text)
-    return cleaned
+        junk = set(outlet_junk)
+        kept = []
+        for line in body.split("\n"):
+            if line.strip() and line_key(line) in junk:
+                removed.append(line)
+            else:
+                kept.append(line)
+        body = "\n".join(kept).strip()
+    return CleanedDocument(
+        text=body,
+        title=title or result.title,
+        author=result.author,
+        published=result.published,
+        outlet=result.outlet,
+        canonical_url=result.canonical_url,
+        method=result.method if body else "none",
+        removed_lines=removed,
+    )
+
+
+def _clean_text(text, *, title, outlet_junk) -> CleanedDocument:
+    from claimwire.textclean import clean_text
+
+    result = clean_text(text, title=title, outlet_junk=outlet_junk)
+    return CleanedDocument(
+        text=result.text,
+        title=title or result.title,
+        method="text",
+        removed_lines=result.removed_lines,
+    )

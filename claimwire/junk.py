@@ -1,28 +1,164 @@
-"""Per-outlet junk learning: a line seen in many articles of one outlet is junk there."""
+"""Page junk: generic boilerplate patterns and per-outlet learned junk lines.
+
+Two kinds of junk are recognised:
+
+* **Generic junk** (``is_generic_junk``): share/print/comment toolbars, "More news: ..."
+  teasers, "Recommended"/"Related" section headers, comment policies, newsletter and
+  app prompts, copyright lines.  The patterns live in ``claimwire/data/junk_patterns.txt``
+  (one regular expression per line, matched case-insensitively against the whole
+  whitespace-normalised line) so they can be extended without touching code.
+
+* **Outlet junk** learned from repetition: a line that appears in many articles of one
+  outlet is that outlet's boilerplate ("Watch this report on your mobile device").  The
+  pure part lives here: ``line_key`` fingerprints a line, ``candidate_line_keys`` lists the
+  keys of one article that may be boilerplate, and ``outlet_junk_keys`` decides, from
+  per-outlet counts, which keys are junk.  The storage layer keeps the counts in a table
+  ``(outlet_id, line_key, article_count)`` plus the outlet's article count, so every worker
+  shares them; ``OutletJunkLearner`` is the in-memory equivalent used by tests and benches.
+
+Thresholds (see ``outlet_junk_keys``): a key is junk for an outlet once the outlet has at
+least ``MIN_OUTLET_ARTICLES`` articles, the key was seen in at least ``MIN_KEY_ARTICLES``
+of them, and in at least ``MIN_KEY_SHARE`` of them.  Lines longer than
+``MAX_CANDIDATE_WORDS`` words are never candidates: article sentences are long and
+specific, boilerplate is short.  The same story syndicated twice by one outlet repeats
+long sentences, which the word cap and the count threshold keep from being learned.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
 
 MIN_OUTLET_ARTICLES = 5
-MIN_SHARE = 0.3
-MIN_ARTICLES_WITH_LINE = 3
+MIN_KEY_ARTICLES = 3
+MIN_KEY_SHARE = 0.2
+MAX_CANDIDATE_WORDS = 25
+MIN_CANDIDATE_CHARS = 4
+
+_WS = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_DIGITS = re.compile(r"\d+")
+
+
+def normalise_line(line: str) -> str:
+    """Whitespace-normalised, NFKC form of a line (what the junk patterns see)."""
+    return _WS.sub(" ", unicodedata.normalize("NFKC", line)).strip()
+
+
+def key_text(line: str) -> str:
+    """The normalised form a key is computed from: case-folded words, digits as ``0``."""
+    text = _NON_WORD.sub(" ", normalise_line(line).casefold())
+    text = _DIGITS.sub("0", text)
+    return _WS.sub(" ", text).strip()
 
 
 def line_key(line: str) -> str:
-    normalised = re.sub(r"\W+", " ", line).strip().lower()
-    return hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:32]
+    """Fingerprint of a line: 32 hex chars of SHA-1 over ``key_text`` ("" for an empty line).
+
+    Two lines that differ only in punctuation, case, spacing or numbers (dates, counts
+    of comments) get the same key, so "12 Comments" and "3 comments" match.  Fixed length,
+    so it fits the storage column (String(64)).
+    """
+    text = key_text(line)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:32] if text else ""
 
 
 def candidate_line_keys(text: str) -> set[str]:
-    return {line_key(line) for line in text.splitlines() if line.strip() and len(line.strip()) < 300}
+    """Keys of the lines of one article that could be outlet boilerplate.
+
+    Every non-empty line of at most ``MAX_CANDIDATE_WORDS`` words with at least
+    ``MIN_CANDIDATE_CHARS`` characters of key; each key counted once per article.
+    """
+    keys: set[str] = set()
+    for raw in text.splitlines():
+        norm = key_text(raw)
+        if len(norm) < MIN_CANDIDATE_CHARS or len(norm.split()) > MAX_CANDIDATE_WORDS:
+            continue
+        keys.add(line_key(raw))
+    return keys
 
 
-def outlet_junk_keys(counts: Mapping[str, int], outlet_articles: int) -> set[str]:
-    if outlet_articles < MIN_OUTLET_ARTICLES:
+def outlet_junk_keys(
+    counts: Mapping[str, int],
+    outlet_articles: int,
+    *,
+    min_outlet_articles: int = MIN_OUTLET_ARTICLES,
+    min_key_articles: int = MIN_KEY_ARTICLES,
+    min_key_share: float = MIN_KEY_SHARE,
+) -> set[str]:
+    """The keys that count as junk for one outlet.
+
+    ``counts`` maps a line key to the number of the outlet's articles containing it;
+    ``outlet_articles`` is how many of its articles were observed.  Nothing is junk until
+    the outlet has ``min_outlet_articles`` articles; then a key is junk when it was seen in
+    at least ``min_key_articles`` articles and at least ``min_key_share`` of them.
+    """
+    if outlet_articles < min_outlet_articles:
         return set()
-    return {
-        key for key, seen in counts.items() if seen >= MIN_ARTICLES_WITH_LINE and seen / outlet_articles >= MIN_SHARE
-    }
+    need = max(min_key_articles, min_key_share * outlet_articles)
+    return {key for key, n in counts.items() if n >= need}
+
+
+class OutletJunkLearner:
+    """In-memory per-outlet junk learning (the storage layer mirrors it in a table)."""
+
+    def __init__(self, **thresholds: float) -> None:
+        self._counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self._articles: Counter[str] = Counter()
+        self._thresholds = thresholds
+
+    def observe(self, outlet: str, text: str) -> None:
+        self._articles[outlet] += 1
+        self._counts[outlet].update(candidate_line_keys(text))
+
+    def articles(self, outlet: str) -> int:
+        return self._articles[outlet]
+
+    def junk_keys(self, outlet: str) -> set[str]:
+        return outlet_junk_keys(self._counts.get(outlet, {}), self._articles[outlet], **self._thresholds)
+
+
+# --- generic patterns -------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _generic_patterns() -> re.Pattern[str]:
+    data = (Path(__file__).parent / "data" / "junk_patterns.txt").read_text(encoding="utf-8")
+    parts = [line.strip() for line in data.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
+# Words of share/print/comment toolbars: a short line made only of these is a toolbar.
+_TOOLBAR_WORDS = frozenset(
+    """share shares sharing print email e mail comment comments tweet facebook twitter
+    whatsapp linkedin pinterest reddit pin save adjust font size text copy link reprints
+    reprint permissions reply like likes follow subscribe flipboard messenger sms more
+    a aa bookmark close share this google plus x""".split()
+)
+
+
+def is_toolbar(line: str) -> bool:
+    words = key_text(line).split()
+    return 0 < len(words) <= 8 and all(w in _TOOLBAR_WORDS or w == "0" for w in words)
+
+
+def is_generic_junk(line: str) -> bool:
+    """True for a line that is page furniture on any site."""
+    norm = normalise_line(line)
+    if not norm:
+        return False
+    if is_toolbar(norm):
+        return True
+    return _generic_patterns().fullmatch(norm) is not None
+
+
+def drop_generic_junk(lines: Iterable[str]) -> tuple[list[str], list[str]]:
+    kept: list[str] = []
+    removed: list[str] = []
+    for line in lines:
+        (removed if is_generic_junk(line) else kept).append(line)
+    return kept, removed

@@ -112,6 +112,7 @@ def build_ledger(articles: Iterable[Mapping[str, Any]], claims: Iterable[Mapping
             for right in values[index + 1:]:
                 if not overlaps(left, right):
                     conflicts.append([left["value"], right["value"]])
+                    entry.setdefault("conflict_sources", []).append([left["sources"], right["sources"]])
         lows = [v["value_min"] for v in values if v["value_min"] is not None]
         highs = [v["value_max"] if v["value_max"] is not None else float("inf") for v in values]
         entry.update(
@@ -122,17 +123,68 @@ def build_ledger(articles: Iterable[Mapping[str, Any]], claims: Iterable[Mapping
         )
         figures.append(entry)
     figures.sort(key=lambda f: (f["kind"] != CASUALTY, f["measure"] or "", f["group_key"] or ""))
+    _mark_changes(timeline)
     return {
         "articles": article_list,
         "figures": figures,
         "conflicts": [f for f in figures if f["conflict"] and f["kind"] == CASUALTY],
+        "cross_group_conflicts": cross_group_conflicts(figures),
         "timeline": timeline,
         "quotes": quotes,
     }
 
 
+# Words that name the kind of people a figure counts rather than whose side they are on:
+# "pro-government forces" and "pro-government fighters" are the same actor.
+GENERIC_HEADS = frozenset(
+    """forces force fighters fighter troops troop militiamen militias militia members member personnel soldiers soldier
+    people persons civilians men women children attackers gunmen combatants units unit allies allied backed led
+    loyalists loyalist supporters elements""".split()
+)
+
+
+def actor_core(group_key: str | None) -> str | None:
+    """The actor a group key names, without its generic head noun; None when nothing specific is left."""
+    if not group_key:
+        return None
+    words = [w for w in group_key.replace("-", " ").replace("_", " ").lower().split() if w not in GENERIC_HEADS]
+    return " ".join(words) or None
+
+
+def cross_group_conflicts(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Contradictions within a measure across groups that are the same actor under different words."""
+    found = []
+    casualty = [f for f in figures if f["kind"] == CASUALTY and f.get("group_key")]
+    for index, left in enumerate(casualty):
+        for right in casualty[index + 1:]:
+            if left["measure"] != right["measure"] or left["group_key"] == right["group_key"]:
+                continue
+            core = actor_core(left["group_key"])
+            if core is None or core != actor_core(right["group_key"]):
+                continue
+            pairs = [
+                [a["value"], b["value"]]
+                for a in left["values"]
+                for b in right["values"]
+                if not overlaps(a, b)
+            ]
+            if pairs:
+                found.append({"measure": left["measure"], "groups": [left["group_key"], right["group_key"]], "actor": core, "conflicting_values": pairs})
+    return found
+
+
+def _mark_changes(timeline: list[dict[str, Any]]) -> None:
+    """Mark, per measure and group, the entries where the figure differs from the one reported before."""
+    last: dict[tuple, str] = {}
+    for entry in timeline:
+        key = (entry["measure"], entry["group_key"])
+        entry["changed"] = key in last and last[key] != entry["value"]
+        entry["first"] = key not in last
+        last[key] = entry["value"]
+
+
 def conflicting_measures(ledger: Mapping[str, Any]) -> list[str]:
-    return sorted({f["measure"] for f in ledger.get("conflicts", [])})
+    return sorted({f["measure"] for f in ledger.get("conflicts", [])} | {c["measure"] for c in ledger.get("cross_group_conflicts", [])})
 
 
 def group_claims_by_article(claims: Iterable[Mapping[str, Any]]) -> dict[int, list[Mapping[str, Any]]]:

@@ -1,44 +1,377 @@
-"""Event linking: an article's features, an event's profile, and the decision to join or open.
+"""Event linking, the pure part: an article's features, the similarity of two articles, and the decision.
 
-Plain similarity between an article's salient terms (names, places, numbers,
-content words) and the aggregated terms of recent events within a time window.
+No database here. The linker talks to an *index* (see `LinkIndex`): the storage-backed one lives in
+`storage/eventindex.py`, an in-memory one (`MemoryIndex`, below) serves tests and tuning. Both give the
+same answers for the same stream, so the decision depends only on the input order.
+
+Features (all lower-cased strings with a type prefix, used as a set):
+
+    p:  proper-name phrases (runs of capitalised words: "wilbert thibodeaux", "st mary parish")
+    c:  single capitalised words that are not common words (surnames, towns: "thibodeaux", "charenton")
+    s:  street / block places ("s:cobbler knoll", "s:4500 block south halsted")
+    a:  ages ("a:48" from "Thibodeaux, 48," or "48-year-old")
+    d:  dates the article mentions, resolved against its own date ("on Sunday", "June 29")
+    n:  other numbers of three or more digits (addresses, calibres, ...)
+    t:  other words (their rarity, i.e. IDF from the document frequencies, decides how much they count)
+    h:  title words (a second copy, the headline says what the story is about)
+
+Similarity of two articles = cosine of their IDF x type-weighted binary vectors, times a time factor that
+decays with the gap between their dates; a shared mentioned date or a shared full name softens the decay
+(follow-up coverage months later: trials, funerals). An article joins the event of its best-matching
+earlier article (single link) when the similarity clears JOIN_THRESHOLD; when it clears MERGE_THRESHOLD
+against articles of two different events, the events are merged.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
-LINKER = "similarity-v1"
-JOIN_THRESHOLD = 0.30
-PROFILE_TERMS = 200
+LINKER = "keys-v2"
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]+|\d[\d,]*")
+JOIN_THRESHOLD = 0.5
+EVIDENCE_SHARE = 0.5  # how much each further matching article of an event adds (noisy-or)
+MERGE_THRESHOLD = 0.9
+INDEX_KEYS = 40  # keys per article kept in the inverted index
+POSTINGS_PER_KEY = 40  # newest postings per key read at link time
+CANDIDATES = 25  # candidate articles scored in full
+SHORT_WINDOW_DAYS = 45  # window for ordinary keys
+LONG_WINDOW_DAYS = 730  # window for names, streets and dates (follow-up coverage)
+BUCKET_DAYS = 7
+UNDATED = 0  # the day (and bucket) of an article with no date of its own
+RESERVED_HASHES = 16  # key hashes 0..15 are reserved (the sharded document count)
+COMMON_FRACTION = 0.05  # keys in more than this share of documents are not used for retrieval
+
+TYPE_WEIGHTS = {"p": 2.5, "c": 1.2, "s": 2.5, "a": 0.8, "d": 1.5, "n": 0.8, "t": 0.5, "h": 0.6}
+LONG_KEYS = ("p", "s", "d")
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-\.]*[A-Za-z]|[A-Za-z]|\d[\d,]*(?:\.\d+)?")
+_SPLIT = re.compile(r"[\.\?!;:\"“”()\[\]]|,(?!\d)|\s[-–—]\s|\n")
+_AGE = re.compile(r"\b(\d{1,2})[- ]year[- ]old\b|,\s*(\d{1,2}),|\b(?:age|aged)\s+(\d{1,2})\b", re.I)
+_STREET = re.compile(
+    r"\b(?:(\d{1,5})\s+(?:block\s+of\s+)?)?((?:(?:North|South|East|West|[NSEW]\.?)\s+)?(?:[A-Z0-9][A-Za-z0-9'\.]*\s+){0,3}?)"
+    r"(Street|St\.|Avenue|Ave\.|Road|Rd\.|Drive|Dr\.|Boulevard|Blvd\.?|Lane|Ln\.|Court|Place|Parkway|Highway|Way|Terrace|Circle|Pike|Trail)\b"
+)
+_MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august september october november december".split())}
+_MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+_MONTH_DATE = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b"
+)
+_WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
+_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_RELATIVE = re.compile(r"\b(yesterday|last night|this morning|tonight|early today)\b", re.I)
+
 _STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below
     between both but by can could did do does doing down during each few for from further had has have having he
     her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not
-    now of off on once only or other our ours out over own said same says she should so some such than that the
+    now of off on once only or other our ours out over own same she should so some such than that the
     their theirs them then there these they this those through to too under until up very was we were what when
-    where which while who whom why will with would you your yours told according reported report news new one two
-    three four five six seven eight nine ten year years day days time people man woman police monday tuesday
-    wednesday thursday friday saturday sunday january february march april may june july august september october
-    november december""".split()
+    where which while who whom why will with would you your yours said says say told according reported report
+    news one two three four five six seven eight nine ten first second third last next year years day days time
+    times week weeks month months monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+    today yesterday tonight morning afternoon evening night mr mrs ms dr st am pm us u.s copyright rights reserved
+    watch video photo photos click share comment comments read more story stories advertisement get got like
+    just around another many much still even back well since they're it's he's she's that's there's don't didn't
+    can't won't while
+    """.split()
 )
+# Words that often open a capitalised run but are not part of a name.
+_TITLES = frozenset(
+    """police officer officers sgt sgt. sergeant det det. detective chief lt lt. lieutenant capt capt. captain cpl
+    trooper deputy deputies sheriff sheriff's judge attorney district prosecutor prosecutors coroner mayor gov gov.
+    governor sen sen. senator rep rep. president spokesman spokeswoman spokesperson officials official investigators
+    authorities witnesses neighbors friends family mr. mrs. ms. dr. rev rev. pastor agent special assistant county
+    city state department office the a an this that in on at as after when but and or if for from with by of to
+    according police's victim victims suspect suspects""".split()
+)
+_CAP_STOP = _STOPWORDS | _TITLES | frozenset("i i'm we he she they it his her their there here what where who how why".split())
+
+
+# --------------------------------------------------------------------------------------------------- features
+
+
+def key_hash(key: str) -> int:
+    """A stable signed 63-bit hash of a key, for the database index."""
+    value = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big") >> 1
+    return value if value >= RESERVED_HASHES else value + RESERVED_HASHES
+
+
+def day_number(when: datetime | date) -> int:
+    return (when.date() if isinstance(when, datetime) else when).toordinal()
+
+
+def bucket_of(day: int) -> int:
+    return day // BUCKET_DAYS
+
+
+def _clean_token(token: str) -> str:
+    return token.lower().strip(".'’-").replace("’", "'").removesuffix("'s")
+
+
+def _resolve_month_day(month: int, day: int, year: int | None, published: date) -> date | None:
+    try:
+        if year:
+            return date(year, month, day)
+        candidate = date(published.year, month, day)
+        if candidate > published + timedelta(days=2):
+            candidate = date(published.year - 1, month, day)
+        return candidate
+    except ValueError:
+        return None
+
+
+def mentioned_dates(text: str, published: date | None) -> set[date]:
+    if published is None:
+        return set()
+    found: set[date] = set()
+    for match in _MONTH_DATE.finditer(text):
+        name = match.group(1).lower()
+        month = _MONTHS.get(name) or _MONTH_ABBR.get(name[:4].rstrip(".")) or _MONTH_ABBR.get(name[:3])
+        if month is None:
+            continue
+        year = int(match.group(3)) if match.group(3) else None
+        if year is not None and not 1990 <= year <= published.year + 1:
+            continue
+        resolved = _resolve_month_day(month, int(match.group(2)), year, published)
+        if resolved:
+            found.add(resolved)
+    for match in _WEEKDAY.finditer(text):
+        back = (published.weekday() - _WEEKDAYS[match.group(1).lower()]) % 7
+        found.add(published - timedelta(days=back))
+    for match in _RELATIVE.finditer(text):
+        word = match.group(1).lower()
+        found.add(published - timedelta(days=1) if word in ("yesterday", "last night") else published)
+    return found
+
+
+def extract_keys(title: str | None, text: str, published: date | None) -> tuple[set[str], set[date]]:
+    keys: set[str] = set()
+    body = text or ""
+    full = (title or "") + "\n" + body
+    lowercase_seen: set[str] = set()
+    for match in _WORD.finditer(body):
+        token = match.group()
+        if token[0].islower():
+            lowercase_seen.add(token.lower())
+    for segment in _SPLIT.split(full):
+        run: list[str] = []
+        for match in _WORD.finditer(segment):
+            token = match.group()
+            if token[0].isdigit():
+                value = token.replace(",", "")
+                if len(value) >= 3 and not (len(value) == 4 and value.isdigit() and 1900 <= int(value) <= 2030):
+                    keys.add("n:" + value)
+                run = _flush(run, keys)
+                continue
+            word = _clean_token(token)
+            if not word:
+                continue
+            if token[0].isupper():
+                if word in _CAP_STOP and not run:
+                    continue
+                if word in _STOPWORDS:
+                    run = _flush(run, keys)
+                    continue
+                run.append(word)
+                if word not in lowercase_seen and len(word) > 2:
+                    keys.add("c:" + word)
+                continue
+            run = _flush(run, keys)
+            if word not in _STOPWORDS and len(word) > 3:
+                keys.add("t:" + word)
+        _flush(run, keys)
+    for match in _STREET.finditer(full):
+        name = " ".join(_clean_token(t) for t in (match.group(2) or "").split() if _clean_token(t))
+        if not name or name in _CAP_STOP:
+            continue
+        kind = _clean_token(match.group(3))
+        kind = {"st": "street", "ave": "avenue", "rd": "road", "dr": "drive", "blvd": "boulevard", "ln": "lane"}.get(kind, kind)
+        keys.add(f"s:{name} {kind}")
+        if match.group(1):
+            keys.add(f"s:{match.group(1)} {name} {kind}")
+    for match in _AGE.finditer(body):
+        age = next(g for g in match.groups() if g)
+        if 0 < int(age) < 100:
+            keys.add("a:" + age)
+    dates = mentioned_dates(full, published)
+    keys.update("d:" + d.isoformat() for d in dates)
+    for match in _WORD.finditer(title or ""):
+        word = _clean_token(match.group())
+        if word and word not in _STOPWORDS and len(word) > 2 and not word[0].isdigit():
+            keys.add("h:" + word)
+    return keys, dates
+
+
+def _flush(run: list[str], keys: set[str]) -> list[str]:
+    while run and run[-1] in _CAP_STOP:
+        run.pop()
+    if len(run) >= 2:
+        keys.add("p:" + " ".join(run[:4]))
+    return []
 
 
 @dataclass(slots=True)
 class ArticleFeatures:
-    terms: Counter[str]
-    published: datetime | None
+    keys: frozenset[str]
+    day: int  # the article's date as an ordinal day
+    dates: frozenset[int] = frozenset()  # mentioned dates as ordinal days
     title: str | None = None
 
-    def to_dict(self) -> dict:
-        return {"terms": dict(self.terms.most_common(PROFILE_TERMS)), "published": self.published.isoformat() if self.published else None}
+    def to_dict(self) -> dict[str, Any]:
+        return {"keys": sorted(self.keys), "day": self.day, "dates": sorted(self.dates)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "ArticleFeatures":
+        return cls(keys=frozenset(data.get("keys", ())), day=int(data["day"]), dates=frozenset(data.get("dates", ())))
+
+
+def article_features(title: str | None, text: str, published: datetime | date | None) -> ArticleFeatures:
+    """`published`: the article's own date (publication, or arrival when it has none)."""
+    when = published.date() if isinstance(published, datetime) else published
+    keys, dates = extract_keys(title, text, when)
+    day = when.toordinal() if when else UNDATED
+    return ArticleFeatures(keys=frozenset(keys), day=day, dates=frozenset(d.toordinal() for d in dates), title=title)
+
+
+# --------------------------------------------------------------------------------------------------- scoring
+
+
+class Weights:
+    """IDF x type weight of keys, given document frequencies and the number of documents."""
+
+    def __init__(self, df: Mapping[str, int], documents: int):
+        self.df = df
+        self.documents = max(1, documents)
+
+    def idf(self, key: str) -> float:
+        return math.log((self.documents + 1) / (self.df.get(key, 0) + 1)) + 1.0
+
+    def weight(self, key: str) -> float:
+        return TYPE_WEIGHTS.get(key[0], 0.5) * self.idf(key)
+
+    def stats(self, features: "ArticleFeatures") -> tuple[float, dict[str, float]]:
+        """(norm of the weighted vector, IDF total per key type) of an article, computed once."""
+        cache = self.__dict__.setdefault("_stats", {})
+        found = cache.get(id(features))
+        if found is None or found[0] is not features:
+            totals: dict[str, float] = defaultdict(float)
+            squares = 0.0
+            for key in features.keys:
+                idf = self.idf(key)
+                totals[key[0]] += idf
+                squares += (TYPE_WEIGHTS.get(key[0], 0.5) * idf) ** 2
+            found = (features, (math.sqrt(squares), dict(totals)))
+            cache[id(features)] = found
+        return found[1]
+
+    def common(self, key: str) -> bool:
+        return self.documents >= 50 and self.df.get(key, 0) > COMMON_FRACTION * self.documents
+
+
+PAIR_FEATURES = ("bias", "cosine", "p", "c", "s", "t", "h", "a", "n", "d", "same_date", "date_near", "log_gap", "gap45", "p_frac", "c_frac", "t_frac", "rare_names", "rare_words", "title_cosine", "place_time")
+# Logistic weights over PAIR_FEATURES, fitted on pairs of (article, retrieved earlier candidate) from the dev
+# stream; they weigh generic evidence (shared names, places, dates, rare words, time gap), nothing dev-specific.
+PAIR_WEIGHTS = (-5.517, 0.99, -0.048, 0.034, 0.09, 0.008, 0.005, 0.202, -0.033, -0.088, 1.452, 1.002, -0.047, -0.606, 1.076, 3.963, -3.82, 0.548, 0.11, 3.826, 2.971)
+
+
+def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[list[float], list[tuple[float, str]]]:
+    shared = left.keys & right.keys
+    by_type: dict[str, float] = defaultdict(float)
+    contributions: list[tuple[float, str]] = []
+    dot = 0.0
+    for key in shared:
+        idf = weights.idf(key)
+        by_type[key[0]] += idf
+        w = weights.weight(key) ** 2
+        dot += w
+        contributions.append((w, key))
+    (left_norm, left_totals), (right_norm, right_totals) = weights.stats(left), weights.stats(right)
+    cosine = dot / (left_norm * right_norm) if left_norm and right_norm else 0.0
+
+    def fraction(kind: str) -> float:
+        return by_type[kind] / (min(left_totals.get(kind, 0.0), right_totals.get(kind, 0.0)) + 3.0)
+
+    undated = left.day == UNDATED or right.day == UNDATED  # no date: neither a penalty nor evidence
+    gap = 0 if undated else abs(left.day - right.day)
+    same_date = bool(left.dates & right.dates)
+    near = any(abs(d - right.day) <= 1 for d in left.dates) or any(abs(d - left.day) <= 1 for d in right.dates)
+    vector = [
+        1.0, cosine, by_type["p"], by_type["c"], by_type["s"], by_type["t"], by_type["h"], by_type["a"], by_type["n"], by_type["d"],
+        float(same_date), float(near), math.log1p(gap), float(gap > 45), fraction("p"), fraction("c"), fraction("t"),
+        float(min(4, sum(1 for k in shared if k[0] in "pcs" and weights.df.get(k, 0) <= 3))),
+        float(min(4, sum(1 for k in shared if k[0] in "tn" and weights.df.get(k, 0) <= 3))),
+        _title_cosine(left, right, weights),
+        float(gap <= 3) * min(1.0, fraction("c") * 2),
+    ]
+    return vector, contributions
+
+
+def _title_cosine(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> float:
+    left_title = [k for k in left.keys if k.startswith("h:")]
+    right_title = [k for k in right.keys if k.startswith("h:")]
+    if not left_title or not right_title:
+        return 0.0
+    dot = sum(weights.idf(k) ** 2 for k in set(left_title) & set(right_title))
+    norm = math.sqrt(sum(weights.idf(k) ** 2 for k in left_title) * sum(weights.idf(k) ** 2 for k in right_title))
+    return dot / norm if norm else 0.0
+
+
+def similarity(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[float, dict[str, Any]]:
+    """The probability-like score that two articles report the same event."""
+    if not (left.keys & right.keys):
+        return 0.0, {"shared": []}
+    vector, contributions = pair_vector(left, right, weights)
+    z = sum(w * x for w, x in zip(PAIR_WEIGHTS, vector))
+    value = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+    contributions.sort(key=lambda item: (-item[0], item[1]))
+    return value, {
+        "cosine": round(vector[1], 4),
+        "gap_days": left.day - right.day,
+        "same_date": bool(vector[10]),
+        "date_near": bool(vector[11]),
+        "shared": [k for _, k in contributions[:12]],
+    }
+
+
+def _norm(features: ArticleFeatures, weights: Weights) -> float:
+    return weights.stats(features)[0]
+
+
+def index_keys(features: ArticleFeatures, weights: Weights, limit: int = INDEX_KEYS) -> list[str]:
+    """The article's most telling keys: what it is filed under in the inverted index and retrieved by."""
+    usable = [k for k in features.keys if k[0] in "pcsdnat" and not weights.common(k) and k[0] != "a"]
+    usable.sort(key=lambda k: (-weights.weight(k), k))
+    return usable[:limit]
+
+
+def window_days(key: str) -> int:
+    return LONG_WINDOW_DAYS if key[0] in LONG_KEYS else SHORT_WINDOW_DAYS
+
+
+def bucket_range(key: str, day: int) -> tuple[int, int]:
+    """The buckets a key is looked up in around `day`; an undated article looks everywhere (newest first)."""
+    if day == UNDATED:
+        return UNDATED, 1 << 30
+    span = window_days(key)
+    return bucket_of(day - span), bucket_of(day + span)
+
+
+# --------------------------------------------------------------------------------------------------- deciding
+
+
+@dataclass(slots=True)
+class Candidate:
+    article_id: int
+    event_id: int
+    features: ArticleFeatures
 
 
 @dataclass(slots=True)
@@ -46,60 +379,112 @@ class LinkDecision:
     event_id: int | None  # None: open a new event
     score: float
     features: dict = field(default_factory=dict)
+    merge: list[int] = field(default_factory=list)  # further events that this article shows are the same one
+    opened: bool = False  # set once the new event has been given its id
 
     @property
     def decision(self) -> str:
-        return "new" if self.event_id is None else "joined"
+        return "new" if self.event_id is None or self.opened else ("merged" if self.merge else "joined")
 
 
-def article_features(title: str | None, text: str, published: datetime | None) -> ArticleFeatures:
-    terms: Counter[str] = Counter()
-    for source, weight in ((title or "", 2.0), (text, 1.0)):
-        for match in _TOKEN.finditer(source):
-            token = match.group()
-            lower = token.lower()
-            if lower in _STOPWORDS or len(lower) < 3:
-                continue
-            if token[0].isdigit():
-                terms["#" + lower.replace(",", "")] += weight
-            elif token[0].isupper():
-                terms[lower] += 2.0 * weight
-            else:
-                terms[lower] += weight
-    return ArticleFeatures(terms=terms, published=published, title=title)
+class LinkIndex(Protocol):
+    def document_frequencies(self, keys: Iterable[str]) -> tuple[dict[str, int], int]: ...
+
+    def candidates(self, keys: Sequence[str], day: int, limit_per_key: int) -> list[tuple[str, int]]:
+        """(key, article_id) postings for these keys within each key's window around `day`."""
+        ...
+
+    def load(self, article_ids: Sequence[int]) -> list[Candidate]: ...
 
 
-def _cosine(left: Mapping[str, float], right: Mapping[str, float]) -> float:
-    if not left or not right:
-        return 0.0
-    shared = set(left) & set(right)
-    dot = sum(math.log1p(left[t]) * math.log1p(right[t]) for t in shared)
-    norm = math.sqrt(sum(math.log1p(v) ** 2 for v in left.values())) * math.sqrt(sum(math.log1p(v) ** 2 for v in right.values()))
-    return dot / norm if norm else 0.0
+def decide(features: ArticleFeatures, index: LinkIndex, lock=None) -> tuple[LinkDecision, list[str]]:
+    """Score the article against the candidates the index retrieves. Returns the decision and the keys
+    to file the article under. `lock(keys)`, when given, is called with the retrieval keys before the
+    index is read: with several workers it serialises articles that could meet the same events."""
+    df, documents = index.document_frequencies(features.keys)
+    # count the article itself, so that a key only it has is rare rather than unknown
+    weights = Weights({k: df.get(k, 0) + 1 for k in features.keys}, documents + 1)
+    keys = index_keys(features, weights)
+    if lock is not None:
+        lock(keys)
+    postings = index.candidates(keys, features.day, POSTINGS_PER_KEY)
+    votes: dict[int, float] = defaultdict(float)
+    for key, article_id in postings:
+        votes[article_id] += weights.weight(key)
+    ranked = sorted(votes, key=lambda a: (-votes[a], -a))[:CANDIDATES]
+    best_by_event: dict[int, tuple[float, int, dict]] = {}
+    missing: dict[int, float] = {}  # per event: the chance that none of its articles matches (noisy-or)
+    for candidate in index.load(ranked):
+        value, breakdown = similarity(features, candidate.features, weights)
+        missing[candidate.event_id] = missing.get(candidate.event_id, 1.0) * (1.0 - EVIDENCE_SHARE * value)
+        current = best_by_event.get(candidate.event_id)
+        if current is None or (value, -candidate.article_id) > (current[0], -current[1]):
+            best_by_event[candidate.event_id] = (value, candidate.article_id, breakdown)
+    for event_id, (value, article_id, breakdown) in list(best_by_event.items()):
+        combined = max(value, 1.0 - missing[event_id])
+        best_by_event[event_id] = (combined, article_id, {**breakdown, "best_pair": round(value, 4)})
+    ordered = sorted(best_by_event.items(), key=lambda item: (-item[1][0], item[0]))
+    info: dict[str, Any] = {"linker": LINKER, "candidates": len(ranked), "events": len(ordered), "index_keys": keys[:15]}
+    if not ordered or ordered[0][1][0] < JOIN_THRESHOLD:
+        best = ordered[0][1] if ordered else (0.0, None, {})
+        info.update(best_article=best[1], **best[2])
+        return LinkDecision(event_id=None, score=round(best[0], 4), features=info), keys
+    event_id, (value, article_id, breakdown) = ordered[0]
+    info.update(best_article=article_id, **breakdown)
+    merge = sorted(e for e, (v, _, _) in ordered[1:] if v >= MERGE_THRESHOLD and value >= MERGE_THRESHOLD)
+    if merge:
+        info["merge_scores"] = {str(e): round(best_by_event[e][0], 4) for e in merge}
+        # the surviving event is the oldest one
+        survivors = sorted([event_id, *merge])
+        event_id, merge = survivors[0], survivors[1:]
+    return LinkDecision(event_id=event_id, score=round(value, 4), features=info, merge=merge), keys
 
 
-def score(features: ArticleFeatures, profile: Mapping) -> tuple[float, dict]:
-    profile_terms = profile.get("terms", {})
-    similarity = _cosine(features.terms, profile_terms)
-    shared = sorted(set(features.terms) & set(profile_terms), key=lambda t: -features.terms[t])[:10]
-    return similarity, {"cosine": round(similarity, 4), "shared_terms": shared}
+# --------------------------------------------------------------------------------------------------- in memory
 
 
-def decide(features: ArticleFeatures, candidates: Iterable[tuple[int, Mapping]], threshold: float = JOIN_THRESHOLD) -> LinkDecision:
-    best = LinkDecision(event_id=None, score=0.0, features={"candidates": 0})
-    count = 0
-    for event_id, profile in candidates:
-        count += 1
-        value, breakdown = score(features, profile)
-        if value > best.score:
-            best = LinkDecision(event_id=event_id, score=value, features=breakdown)
-    best.features["candidates"] = count
-    if best.score < threshold:
-        return LinkDecision(event_id=None, score=best.score, features=best.features)
-    return best
+class MemoryIndex:
+    """The same index in memory: for tests and for tuning the linker without a database."""
 
+    def __init__(self) -> None:
+        self.df: Counter[str] = Counter()
+        self.documents = 0
+        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)  # key -> [(day, article_id)]
+        self.articles: dict[int, ArticleFeatures] = {}
+        self.event_of: dict[int, int] = {}
+        self.next_event = 1
 
-def updated_profile(profile: Mapping, features: ArticleFeatures) -> dict:
-    terms = Counter(profile.get("terms", {}))
-    terms.update(features.terms)
-    return {"terms": dict(terms.most_common(PROFILE_TERMS)), "articles": int(profile.get("articles", 0)) + 1}
+    def document_frequencies(self, keys: Iterable[str]) -> tuple[dict[str, int], int]:
+        return {k: self.df[k] for k in keys if k in self.df}, self.documents
+
+    def candidates(self, keys: Sequence[str], day: int, limit_per_key: int) -> list[tuple[str, int]]:
+        found = []
+        for key in keys:
+            low, high = bucket_range(key, day)
+            rows = [(d, a) for d, a in self.postings.get(key, ()) if low <= bucket_of(d) <= high or bucket_of(d) == UNDATED]
+            rows.sort(key=lambda r: (-bucket_of(r[0]), -r[1]))
+            found.extend((key, a) for _, a in rows[:limit_per_key])
+        return found
+
+    def load(self, article_ids: Sequence[int]) -> list[Candidate]:
+        return [Candidate(a, self.event_of[a], self.articles[a]) for a in sorted(article_ids)]
+
+    def link(self, article_id: int, features: ArticleFeatures) -> LinkDecision:
+        decision, keys = decide(features, self)
+        event_id = decision.event_id
+        if event_id is None:
+            event_id = self.next_event
+            self.next_event += 1
+        for other in decision.merge:
+            for article, event in self.event_of.items():
+                if event == other:
+                    self.event_of[article] = event_id
+        self.event_of[article_id] = event_id
+        self.articles[article_id] = features
+        self.documents += 1
+        self.df.update(features.keys)
+        for key in keys:
+            self.postings[key].append((features.day, article_id))
+        decision.opened = decision.event_id is None
+        decision.event_id = event_id
+        return decision

@@ -56,6 +56,18 @@ class Settings:
     fetch_max_redirects: int
     prometheus_multiproc_dir: str | None
     extra: dict[str, str] = field(default_factory=dict)
+    # the service (API, fetching politeness, feeds, metrics, ordering); defaults keep older constructors working
+    fetch_total_timeout_s: float = 60.0
+    fetch_host_concurrency: int = 2
+    fetch_host_interval_s: float = 1.0
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_max_body_bytes: int = 6 * 1024 * 1024
+    metrics_port: int | None = None
+    feed_poll_interval_s: float = 60.0
+    feed_default_interval_s: int = 900
+    ordered_stages: tuple[str, ...] = ("clean", "link")
+    order_wait_s: float = 600.0
 
     @property
     def embedded(self) -> bool:
@@ -84,4 +96,15 @@ def get_settings() -> Settings:
         fetch_max_bytes=_env_int("CLAIMWIRE_FETCH_MAX_BYTES", 5 * 1024 * 1024),
         fetch_max_redirects=_env_int("CLAIMWIRE_FETCH_MAX_REDIRECTS", 5),
         prometheus_multiproc_dir=os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
+        fetch_total_timeout_s=_env_float("CLAIMWIRE_FETCH_TOTAL_TIMEOUT_S", 60.0),
+        fetch_host_concurrency=_env_int("CLAIMWIRE_FETCH_HOST_CONCURRENCY", 2),
+        fetch_host_interval_s=_env_float("CLAIMWIRE_FETCH_HOST_INTERVAL_S", 1.0),
+        api_host=os.environ.get("CLAIMWIRE_API_HOST", "127.0.0.1"),
+        api_port=_env_int("CLAIMWIRE_API_PORT", 8000),
+        api_max_body_bytes=_env_int("CLAIMWIRE_API_MAX_BODY_BYTES", 6 * 1024 * 1024),
+        metrics_port=_env_int("CLAIMWIRE_METRICS_PORT", 0) or None,
+        feed_poll_interval_s=_env_float("CLAIMWIRE_FEED_POLL_INTERVAL_S", 60.0),
+        feed_default_interval_s=_env_int("CLAIMWIRE_FEED_DEFAULT_INTERVAL_S", 900),
+        ordered_stages=_env_list("CLAIMWIRE_ORDERED_STAGES", ("clean", "link")),
+        order_wait_s=_env_float("CLAIMWIRE_ORDER_WAIT_S", 600.0),
     )

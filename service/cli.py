@@ -123,12 +123,37 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prepare_multiproc_dir(metrics_port: int | None) -> None:
+    """Prometheus multiprocess mode must be chosen before prometheus_client is imported; start from an empty directory."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory and metrics_port:
+        directory = tempfile.mkdtemp(prefix="claimwire-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    if directory:
+        if "prometheus_client" in sys.modules and not sys.modules["prometheus_client"].values.ValueClass.__name__.startswith("MultiProcess"):
+            print("warning: prometheus_client was imported before PROMETHEUS_MULTIPROC_DIR was set", file=sys.stderr)
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink(missing_ok=True)
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
-    from workers.app import app
+    import os
 
     if get_settings().embedded:
         print("error: BROKER_URL is not set; the embedded default runs tasks in-process and needs no worker", file=sys.stderr)
         return 2
+    if args.metrics_port:
+        os.environ["CLAIMWIRE_METRICS_PORT"] = str(args.metrics_port)
+        get_settings.cache_clear()
+    _prepare_multiproc_dir(get_settings().metrics_port)
+    from workers.app import app
+
     argv = ["worker", "--loglevel", args.loglevel, "-Q", args.queues]
     if args.concurrency:
         argv += ["--concurrency", str(args.concurrency)]
@@ -137,6 +162,66 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if args.hostname:
         argv += ["--hostname", args.hostname]
     app.worker_main(argv)
+    return 0
+
+
+def cmd_beat(args: argparse.Namespace) -> int:
+    """Celery beat: polls the feeds and sweeps the receipt-order gates (one beat per deployment)."""
+    from workers.app import app
+
+    if get_settings().embedded:
+        print("error: BROKER_URL is not set; beat needs a broker", file=sys.stderr)
+        return 2
+    schedule = args.schedule or str(get_settings().home / "celerybeat-schedule")
+    get_settings().home.mkdir(parents=True, exist_ok=True)
+    app.start(["beat", "--loglevel", args.loglevel, "--schedule", schedule])
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The HTTP API under uvicorn."""
+    from service.api import serve
+
+    serve(host=args.host, port=args.port, log_level=args.loglevel)
+    return 0
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from service.ingest import prepare_store
+    from storage import repository
+    from storage.db import session_scope
+    from storage.models import Feed
+
+    prepare_store()
+    if args.add:
+        from claimwire.sources import is_url, outlet_from_url
+
+        if not is_url(args.add):
+            print(f"error: {args.add}: not an http(s) URL", file=sys.stderr)
+            return 1
+        with session_scope() as session:
+            feed_id, created = repository.add_feed(
+                session, args.add, outlet=args.outlet or outlet_from_url(args.add), interval_s=args.interval or get_settings().feed_default_interval_s
+            )
+        print(f"feed {feed_id}: {args.add} ({'added' if created else 'already registered'})")
+        return 0
+    if args.poll:
+        from tasks.feeds import fetch_feed, poll_feed
+
+        with session_scope() as session:
+            ids = list(session.execute(select(Feed.id).where(Feed.active.is_(True)).order_by(Feed.id)).scalars())
+        for feed_id in ids:
+            if get_settings().embedded:
+                print(json.dumps(fetch_feed.apply(args=[feed_id]).get(), default=str))
+            else:
+                fetch_feed.delay(feed_id)
+                print(f"feed {feed_id}: poll queued")
+        return 0
+    with session_scope() as session:
+        for feed in session.execute(select(Feed).order_by(Feed.id)).scalars():
+            print(f"{feed.id:>4}  {feed.interval_s:>6}s  {fmt_time(feed.last_polled_at):16}  {(feed.last_status or '-'):14}  {feed.item_count:>6}  {feed.url}")
     return 0
 
 
@@ -190,7 +275,26 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--pool", choices=["prefork", "threads", "solo", "gevent"])
     worker.add_argument("--hostname")
     worker.add_argument("--loglevel", default="INFO")
+    worker.add_argument("--metrics-port", type=int, help="serve Prometheus metrics (aggregated over the pool) on this port")
     worker.set_defaults(func=cmd_worker)
+
+    beat = sub.add_parser("beat", help="start Celery beat: feed polling and the ordering sweep (needs BROKER_URL)")
+    beat.add_argument("--schedule", help="beat's schedule file (default: $CLAIMWIRE_HOME/celerybeat-schedule)")
+    beat.add_argument("--loglevel", default="INFO")
+    beat.set_defaults(func=cmd_beat)
+
+    serve = sub.add_parser("serve", help="run the HTTP API (uvicorn)")
+    serve.add_argument("--host", help="default: CLAIMWIRE_API_HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, help="default: CLAIMWIRE_API_PORT or 8000")
+    serve.add_argument("--loglevel", default="info")
+    serve.set_defaults(func=cmd_serve)
+
+    feeds = sub.add_parser("feeds", help="list feeds; --add URL registers one; --poll polls them now")
+    feeds.add_argument("--add", metavar="URL")
+    feeds.add_argument("--outlet")
+    feeds.add_argument("--interval", type=int, help="seconds between polls")
+    feeds.add_argument("--poll", action="store_true")
+    feeds.set_defaults(func=cmd_feeds)
 
     bench = sub.add_parser("bench", help="benchmarks on the project's data", add_help=False)
     bench.add_argument("bench", choices=sorted(BENCHMARKS))

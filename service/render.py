@@ -56,6 +56,20 @@ def render_ledger(event: dict[str, Any], ledger: dict[str, Any]) -> str:
     other = [f for f in figures if f["kind"] != "casualty"]
     if other:
         lines.append("  other figures: " + "; ".join(f"{v['value']} {f['measure']}" for f in other for v in f["values"])[:600])
+    cross = ledger.get("cross_group_conflicts", [])
+    if cross:
+        lines += ["", "Conflicts across groups naming the same actor:"]
+        for conflict in cross:
+            pairs = "; ".join(" vs ".join(pair) for pair in conflict["conflicting_values"][:6])
+            lines.append(f"  !! {conflict['measure']} — {' / '.join(conflict['groups'])}: {pairs}")
+    timeline = [t for t in ledger.get("timeline", []) if t.get("first") or t.get("changed")]
+    if timeline:
+        lines += ["", "Timeline (first report and changes of each figure, in order of arrival):"]
+        for entry in timeline[:40]:
+            arrow = "→ " if entry.get("changed") else "  "
+            who = entry.get("group_key") or "unspecified"
+            source = f"  ({truncate(entry.get('source'), 40)})" if entry.get("source") else ""
+            lines.append(f"  {fmt_time(entry.get('arrived'))}  [{entry['article_id']}] {entry['measure']} — {truncate(who, 40)}: {arrow}{entry['value']}{source}")
     quotes = ledger.get("quotes", [])
     if quotes:
         lines += ["", "Quotes:"]

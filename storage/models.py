@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -188,3 +189,89 @@ class Failure(Base):
     reason: Mapped[str] = mapped_column(String(64))
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Feed(Base):
+    """An RSS or Atom feed polled by Celery beat; conditional GET state kept per feed."""
+
+    __tablename__ = "feeds"
+    __table_args__ = (Index("ix_feeds_next_poll_at", "next_poll_at"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    outlet: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    interval_s: Mapped[int] = mapped_column(Integer, default=900)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_polled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    next_poll_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_status: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FeedItem(Base):
+    """One item seen in a feed, keyed by its canonical URL identity: each is received (and fetched) once."""
+
+    __tablename__ = "feed_items"
+
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True)
+    identity: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    guid: Mapped[str | None] = mapped_column(Text)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# The receipt-order gates (workers/ordering.py) look up the earliest article in a status: an index
+# on (status, id) answers that without reading the articles already done.
+Index("ix_articles_status_id", Article.status, Article.id)
+
+
+class ArticleLinkFeatures(Base):
+    """What the linker kept of an article: its features, its date and its current event (for candidate scoring)."""
+
+    __tablename__ = "article_link_features"
+    __table_args__ = (Index("ix_article_link_features_event_id", "event_id"),)
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    day: Mapped[int] = mapped_column(Integer)
+    features: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    index_keys: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class EventIndexEntry(Base):
+    """The inverted index: an article filed under one of its telling keys (hashed), by week bucket."""
+
+    __tablename__ = "event_index"
+    __table_args__ = (Index("ix_event_index_article_id", "article_id"),)
+
+    key_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+
+
+class TermFrequency(Base):
+    """Document frequencies of linker keys (hashed), updated incrementally; key_hash 0..15 are the sharded document count."""
+
+    __tablename__ = "term_frequencies"
+
+    key_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    df: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ArticleMove(Base):
+    """An article moved by hand (or by a correction) from one event to another."""
+
+    __tablename__ = "article_moves"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    from_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    to_event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    moved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

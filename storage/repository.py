@@ -139,11 +139,11 @@ def attach_to_event(
         session.flush()
     else:
         event = session.get(Event, event_id, with_for_update=session.get_bind().dialect.name == "postgresql")
-        event.profile = profile
+        event.profile = {**(event.profile or {}), **profile}
         event.last_seen = now
         event.date_min = min(event.date_min or when, when)
         event.date_max = max(event.date_max or when, when)
-        if article.title:
+        if article.title and not event.headline:
             event.headline = article.title
     session.execute(delete(ArticleEvent).where(ArticleEvent.article_id == article.id))
     session.add(
@@ -207,7 +207,7 @@ def rebuild_ledger(session: Session, event_id: int) -> dict[str, Any]:
 def list_events(session: Session, limit: int = 100, offset: int = 0) -> list[Event]:
     return list(
         session.execute(
-            select(Event).where(Event.merged_into_id.is_(None)).order_by(Event.last_seen.desc(), Event.id.desc()).limit(limit).offset(offset)
+            select(Event).where(Event.merged_into_id.is_(None), Event.article_count > 0).order_by(Event.last_seen.desc(), Event.id.desc()).limit(limit).offset(offset)
         ).scalars()
     )
 
@@ -225,3 +225,54 @@ def counts(session: Session) -> dict[str, int]:
         "claims": session.execute(select(func.count()).select_from(Claim)).scalar_one(),
         "failures": session.execute(select(func.count()).select_from(Failure)).scalar_one(),
     }
+
+
+# --- feeds (the service issue) -------------------------------------------------------------------
+
+
+def add_feed(session: Session, url: str, *, title: str | None = None, outlet: str | None = None, interval_s: int = 900) -> tuple[int, bool]:
+    """Register a feed once (keyed by its URL). Returns (feed id, True if new)."""
+    from storage.models import Feed
+
+    statement = (
+        _insert(session, Feed)
+        .values(url=url, title=title, outlet=outlet, active=True, interval_s=interval_s, item_count=0, next_poll_at=utcnow(), created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["url"])
+        .returning(Feed.id)
+    )
+    created_id = session.execute(statement).scalar_one_or_none()
+    if created_id is not None:
+        return created_id, True
+    return session.execute(select(Feed.id).where(Feed.url == url)).scalar_one(), False
+
+
+def due_feeds(session: Session, now: datetime | None = None) -> list[int]:
+    from storage.models import Feed
+
+    now = now or utcnow()
+    return list(
+        session.execute(
+            select(Feed.id).where(Feed.active.is_(True), (Feed.next_poll_at.is_(None)) | (Feed.next_poll_at <= now)).order_by(Feed.id)
+        ).scalars()
+    )
+
+
+def record_feed_item(session: Session, feed_id: int, identity: str, url: str, guid: str | None) -> bool:
+    """Remember an item of a feed; True the first time it is seen."""
+    from storage.models import FeedItem
+
+    statement = (
+        _insert(session, FeedItem)
+        .values(feed_id=feed_id, identity=identity, url=url, guid=guid, first_seen=utcnow())
+        .on_conflict_do_nothing(index_elements=["feed_id", "identity"])
+        .returning(FeedItem.identity)
+    )
+    return session.execute(statement).scalar_one_or_none() is not None
+
+
+def article_failures(session: Session, article_id: int) -> list[Failure]:
+    return list(session.execute(select(Failure).where(Failure.article_id == article_id).order_by(Failure.id)).scalars())
+
+
+def count_open_events(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(Event).where(Event.merged_into_id.is_(None))).scalar_one()

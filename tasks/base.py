@@ -84,7 +84,26 @@ def _fail(stage: Stage, article_id: int, reason: str, message: str) -> None:
 
 
 def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], next_task=None) -> str:
-    """Run one stage for one article. Returns what happened: next | done | skipped | failed | retry."""
+    """Run one stage for one article. Returns what happened: next | done | skipped | failed | deferred.
+
+    Through the broker, the stages that depend on earlier articles run in receipt order
+    (workers/ordering.py): a message for an article whose turn has not come is dropped ("deferred") and
+    the stage is enqueued again for it when the article before it has passed.
+    """
+    if task.request.is_eager:
+        return _run_stage(task, stage, article_id, work, next_task)
+    from workers import ordering
+
+    with ordering.turn(stage.name, article_id) as my_turn:
+        if not my_turn:
+            log(logger, logging.DEBUG, "stage_deferred", article_id=article_id, stage=stage.name)
+            return "deferred"
+        outcome = _run_stage(task, stage, article_id, work, next_task)
+    ordering.after_stage(stage.name)
+    return outcome
+
+
+def _run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], next_task=None) -> str:
     started = time.perf_counter()
     try:
         proceed = work(article_id)

@@ -1,45 +1,77 @@
-"""Stage 4: join the article to an existing event or open a new one."""
+"""Stage 4: join the article to an existing event or open a new one.
+
+Concurrency: instead of one global lock, each link transaction takes PostgreSQL advisory locks on the
+article's retrieval keys (sorted, so no deadlocks) before it reads the index. Two articles that could
+meet each other (or the same events) share a key, so they are decided one after the other and the second
+sees the event the first opened; unrelated articles link in parallel. A residual split (two events that
+later coverage shows are one) is repaired by the merge the linker decides when an article scores high
+against both. Document frequencies are counted in a short transaction of their own after the link
+commits, so that hot rows (common words) never hold a link transaction.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import text as sql
+import logging
 
 from claimwire import linking
-from claimwire.settings import get_settings
-from storage import repository
+from storage import eventindex, repository
 from storage.db import session_scope
 from storage.models import ArticleStatus
 from tasks.base import TASK_OPTIONS, Stage, claim_transition, load, run_stage
 from workers import metrics
 from workers.app import app
 
+logger = logging.getLogger("claimwire.tasks")
 STAGE = Stage("link", accepts=(ArticleStatus.EXTRACTED,), produces=ArticleStatus.LINKED)
-LINK_LOCK_ID = 0x636C6D77  # one advisory lock serialises linking decisions on PostgreSQL
+
+
+def article_date(article):
+    """The article's own date: its publication date; None when it has none (see docs/LINKING.md)."""
+    return article.published_at
 
 
 def link_article(article_id: int) -> bool:
-    settings = get_settings()
     with session_scope() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": LINK_LOCK_ID})
         article = load(session, STAGE, article_id)
-        when = article.published_at or article.received_at
-        features = linking.article_features(article.title, article.clean_text or "", when)
-        candidates = repository.candidate_events(session, when, settings.link_window_days)
-        decision = linking.decide(features, candidates)
-        profile = dict(candidates).get(decision.event_id, {}) if decision.event_id else {}
+        features = linking.article_features(article.title, article.clean_text or "", article_date(article))
+    with session_scope() as session:
+        index = eventindex.DbIndex(session)
+        newest_seen = eventindex.newest_event_id(session)  # events above this one appeared while we decided
+        decision, keys = linking.decide(features, index, lock=lambda ks: eventindex.lock_keys(session, ks))
+        concurrent = session.get_bind().dialect.name == "postgresql"
+        article = load(session, STAGE, article_id)
         claim_transition(session, STAGE, article_id)
-        repository.attach_to_event(
+        event_id = decision.event_id
+        if event_id is not None:
+            event_id = eventindex.final_event_id(session, event_id)  # it may have been merged meanwhile
+        for other in decision.merge:
+            event_id = eventindex.merge_events(
+                session, other, event_id, reason=f"article {article_id} matches both", score=decision.features.get("merge_scores", {}).get(str(other)), rebuild=False
+            )
+        event_id = repository.attach_to_event(
             session,
             article,
-            event_id=decision.event_id,
+            event_id=event_id,
             decision=decision.decision,
             score=decision.score,
             features=decision.features,
             linker=linking.LINKER,
-            profile=linking.updated_profile(profile, features),
-            when=when,
+            profile={"linker": linking.LINKER},
+            when=article.published_at or article.received_at,
         )
+        eventindex.file_article(session, article_id, event_id, features, keys)
+        if not concurrent:  # SQLite: one writer at a time anyway, so count in the same transaction
+            eventindex.count_document(session, article_id, features.keys)
+    # The link is committed: what follows must not turn a linked article into a failure.
+    try:
+        if concurrent:
+            with session_scope() as session:
+                eventindex.count_document(session, article_id, features.keys)
+        if decision.event_id is None and concurrent:  # the merge pass behind the key locks
+            with session_scope() as session:
+                eventindex.repair_concurrent_split(session, article_id, features, event_id, newest_seen)
+    except Exception:
+        logger.exception("link_followup_failed", extra={"fields": {"article_id": article_id}})
     metrics.LINK_DECISIONS.labels(decision=decision.decision).inc()
     return True
 

@@ -104,3 +104,10 @@ def redis_url(monkeypatch: pytest.MonkeyPatch) -> str:
     client = redis.Redis.from_url(url)
     for key in client.scan_iter(match=prefix + "*"):
         client.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def _settings_follow_the_environment():
+    """monkeypatch restores the environment after each test; the cached settings must follow it."""
+    yield
+    reload_settings()

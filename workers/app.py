@@ -6,13 +6,16 @@ processes. Without it (the embedded default) the same tasks run in-process.
 
 from __future__ import annotations
 
+import logging
+import os
+
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_process_shutdown, worker_ready
 
 from claimwire.settings import get_settings
 from workers import queues
 
-app = Celery("claimwire", include=["tasks.fetch", "tasks.clean", "tasks.extract", "tasks.link", "tasks.store"])
+app = Celery("claimwire", include=["tasks.fetch", "tasks.clean", "tasks.extract", "tasks.link", "tasks.store", "tasks.feeds", "workers.ordering"])
 app.conf.update(
     task_eager_propagates=True,
     task_queues=queues.QUEUES,
@@ -40,6 +43,10 @@ def configure() -> None:
         broker_url=settings.broker_url or "memory://",
         task_always_eager=settings.embedded,
         broker_transport_options=transport_options,
+        beat_schedule={
+            "poll-feeds": {"task": "claimwire.poll_feeds", "schedule": settings.feed_poll_interval_s},
+            "ordering-sweep": {"task": "claimwire.ordering_sweep", "schedule": max(10.0, settings.order_wait_s / 4)},
+        },
     )
 
 
@@ -51,3 +58,26 @@ def _fresh_connections_after_fork(**_kwargs) -> None:
     from storage.db import reset_engines
 
     reset_engines()
+
+
+@worker_process_shutdown.connect
+def _mark_child_dead(pid=None, **_kwargs) -> None:
+    """Prefork child exiting: drop its live gauges from the multiprocess files (counters stay summed)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid or os.getpid())
+
+
+@worker_ready.connect
+def _serve_metrics(**_kwargs) -> None:
+    """In the worker's main process: serve /metrics, aggregated over the pool's processes in multiprocess mode."""
+    port = get_settings().metrics_port
+    if not port:
+        return
+    from prometheus_client import start_http_server
+
+    from workers.metrics import registry
+
+    start_http_server(port, addr=os.environ.get("CLAIMWIRE_METRICS_ADDR", "0.0.0.0"), registry=registry())
+    logging.getLogger("claimwire.worker").info("metrics on port %s", port)

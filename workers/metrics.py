@@ -1,15 +1,16 @@
 """Prometheus metrics for every pipeline stage.
 
-Under prefork workers set PROMETHEUS_MULTIPROC_DIR (an empty directory per
-deployment): each child process writes its samples there and `collect()`
-aggregates them for the /metrics endpoint.
+Under prefork workers set PROMETHEUS_MULTIPROC_DIR (an empty directory per worker, before the worker
+starts: `claimwire worker` empties it): each child process writes its samples there and the worker's
+main process serves the aggregate (workers/app.py, CLAIMWIRE_METRICS_PORT). The API process serves its
+own registry at GET /metrics, with the queue depths and open events sampled at scrape time.
 """
 
 from __future__ import annotations
 
 import os
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 
 STAGE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900)
@@ -24,12 +25,40 @@ LINK_DECISIONS = Counter("claimwire_link_decisions_total", "Linker decisions", [
 CLAIMS_EXTRACTED = Counter("claimwire_claims_extracted_total", "Claims extracted", ["kind"])
 EVENTS_OPEN = Gauge("claimwire_events_open", "Events in the store", multiprocess_mode="livemax")
 QUEUE_DEPTH = Gauge("claimwire_queue_depth", "Messages waiting in a broker queue", ["queue"], multiprocess_mode="livemax")
+FEED_POLLS = Counter("claimwire_feed_polls_total", "Feed polls", ["outcome"])
+FEED_ITEMS = Counter("claimwire_feed_items_total", "New feed items received", [])
+API_REQUESTS = Counter("claimwire_api_requests_total", "HTTP API requests", ["method", "route", "status"])
+
+
+def registry() -> CollectorRegistry:
+    """The registry to expose: aggregated over processes in multiprocess mode, else this process's."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        aggregated = CollectorRegistry()
+        multiprocess.MultiProcessCollector(aggregated)
+        return aggregated
+    return REGISTRY
 
 
 def collect() -> bytes:
     """The exposition text, aggregated over worker processes in multiprocess mode."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry)
-    return generate_latest()
+    return generate_latest(registry())
+
+
+def sample_queue_depths() -> dict[str, int]:
+    """LLEN of each queue's Redis lists (with the CLAIMWIRE_BROKER_PREFIX global key prefix) into the gauge."""
+    from claimwire.settings import get_settings
+    from workers.queues import queue_depths
+
+    settings = get_settings()
+    if not settings.broker_url or not settings.broker_url.startswith(("redis://", "rediss://", "unix://")):
+        return {}
+    import redis
+
+    client = redis.Redis.from_url(settings.broker_url, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        depths = queue_depths(client, settings.broker_key_prefix)
+    finally:
+        client.close()
+    for name, depth in depths.items():
+        QUEUE_DEPTH.labels(queue=name).set(depth)
+    return depths

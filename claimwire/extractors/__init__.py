@@ -24,7 +24,7 @@ class Extractor:
 
 
 _REGISTRY: dict[str, Extractor] = {}
-_BUILTIN_MODULES = ("casualties", "figures", "quotes")
+_BUILTIN_MODULES = ("casualties", "figures", "quotes", "statements")
 
 
 def register(name: str, version: str) -> Callable[[ExtractFn], ExtractFn]:
@@ -62,3 +62,13 @@ def extract_claims(text: str, title: str | None = None, names: Sequence[str] | N
     for name in names:
         claims.extend(get_extractor(name).extract(text, title))
     return claims
+
+
+def main_figures(claims: Iterable[Claim]) -> dict[str, Claim]:
+    """The article's main killed / injured figures: the ones the ledger uses for its event.
+
+    See claimwire.extractors.main for the rule.
+    """
+    from claimwire.extractors.main import main_figures as _main_figures
+
+    return _main_figures(claims)

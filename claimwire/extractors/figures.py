@@ -1,4 +1,6 @@
-"""Other figures: a number followed by the noun it counts."""
+"""Other figures: a number with the unit or noun it counts ("500 personnel", "2,000 troops",
+"eight miles").  Numbers already taken by a casualty claim, dates, years, times, ages,
+addresses, phone numbers and codes ("Route 66", "Page 2") are skipped."""
 
 from __future__ import annotations
 
@@ -7,26 +9,80 @@ from collections.abc import Iterator
 
 from claimwire.claims import FIGURE, Claim
 from claimwire.extractors import register
+from claimwire.extractors._lexicon import CONTEXT_BEFORE_REJECT, MONTHS
+from claimwire.extractors._text import sentence_spans
+from claimwire.extractors.casualties import casualty_spans
+from claimwire.numbers import QUANTITY, quantity_bounds
 
 NAME = "figures"
-VERSION = "0.1.0"
+VERSION = "1.0.0"
 
-_PATTERN = re.compile(r"\b(?P<num>\d{1,3}(?:,\d{3})+|\d+)\s+(?P<noun>[a-z]{3,})\b")
+_UNITS = {
+    "mile", "miles", "km", "kilometers", "kilometres", "kilometer", "meters", "metres", "meter",
+    "feet", "foot", "yards", "yard", "inches", "percent", "%", "dollars", "pounds", "kilograms",
+    "kg", "tons", "tonnes", "hours", "minutes", "days", "weeks", "months", "years", "rounds",
+    "shots", "times",
+}
+_STOP = (
+    r"(?:said|says|told|was|were|is|are|had|has|have|will|would|could|after|before|when|because|while|"
+    r"but|if|than|then|that|who|which|and|or|as|where|to|in|on|at|by|during|for|with|from|into|of|near|"
+    r"according|including|about|a|an|the|his|her|its|their|ago|earlier|later|east|west|north|south|away)"
+)
+_FIGURE = re.compile(
+    rf"(?<![\w'’-]){QUANTITY}(?P<np>(?:[ \t]+(?!{_STOP}\b)(?:[a-z][\w'’]*(?:-[\w'’]+)*|[A-Z][\w'’]*-[\w'’-]+|[A-Z]{{2,}})){{1,3}})",
+    re.IGNORECASE,
+)
 
 
 @register(NAME, VERSION)
 def extract(text: str, title: str | None = None) -> Iterator[Claim]:
-    for match in _PATTERN.finditer(text):
-        value = int(match.group("num").replace(",", ""))
-        yield Claim(
-            kind=FIGURE,
-            measure=match.group("noun"),
-            value_min=value,
-            value_max=value,
-            sentence=text[max(0, match.start() - 80): match.end() + 80],
-            start=match.start(),
-            end=match.end(),
-            extractor=NAME,
-            extractor_version=VERSION,
-            confidence=0.5,
-        )
+    taken = casualty_spans(text)
+    for s, e in sentence_spans(text):
+        sent = text[s:e]
+        if not re.search(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|dozen)", sent, re.IGNORECASE):
+            continue
+        for m in _FIGURE.finditer(sent):
+            qs = s + (m.start("hedge") if m.group("hedge") else m.start("num"))
+            qe = s + m.end()
+            if any(qs < te and ts < qe for ts, te in taken):
+                continue
+            num = m.group("num")
+            words = m.group("np").split()
+            if num.lower() in ("one",) and words and words[0].lower() in ("of", "day", "another"):
+                continue
+            prev = re.search(r"([\w.#]+)\W*$", sent[max(0, m.start() - 16): m.start()])
+            if prev:
+                w = prev.group(1).lower().rstrip(".")
+                if w in CONTEXT_BEFORE_REJECT or (w in MONTHS and num[:1].isdigit()):
+                    continue
+            if re.fullmatch(r"(?:1[89]|20)\d\d", num):
+                continue
+            first = words[0].lower()
+            if first in MONTHS:
+                continue
+            if first in _UNITS:
+                measure, np_words = first, words[:1]
+            else:
+                # the counted noun: last word of the lowercase run
+                np_words = words
+                measure = words[-1].lower()
+            if not re.fullmatch(r"[a-z][a-z'’-]*s?|%", measure) or measure in ("a.m", "p.m", "am", "pm"):
+                continue
+            lo, hi, hedge = quantity_bounds(num, m.group("hedge"))
+            if lo is None:
+                continue
+            end = qs + len(sent[qs - s:].split(np_words[-1], 1)[0]) + len(np_words[-1])
+            yield Claim(
+                kind=FIGURE,
+                measure=measure,
+                value_min=lo,
+                value_max=hi,
+                hedge=hedge,
+                group=" ".join(np_words),
+                sentence=sent,
+                start=qs,
+                end=end,
+                extractor=NAME,
+                extractor_version=VERSION,
+                confidence=0.7 if first in _UNITS else 0.6,
+            )

@@ -1,0 +1,1 @@
+"""Benchmarks: cleaning (clean.py) and claim extraction (claims.py)."""

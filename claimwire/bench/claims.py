@@ -1,0 +1,229 @@
+"""Claim-extraction benchmark.
+
+``python -m claimwire.bench.claims --seeds DIR --gvc FILE --incidents FILE --json``
+
+seeds (hand-annotated gold.json):
+
+* ``casualty_recall``: required gold figures (not ``optional``) found by an extracted
+  casualty claim with the same measure, bounds inside the gold bounds (extracted
+  [min, max] within gold [min, max], an open gold max admitting any max) and -- where gold
+  names a source and does not mark it ``optional_source`` -- a matching source.
+* ``casualty_precision``: extracted casualty claims that match a gold figure (optional
+  ones included) by measure and bounds.
+* ``quote_recall``: required gold quotes whose opening words (``starts``) begin an
+  extracted quote (normalised: case-folded, ``[...]`` editorial brackets and punctuation
+  dropped, whitespace collapsed; the first 6 words compared).
+* ``speaker_accuracy``: over found quotes whose gold speaker is not optional, the share
+  whose extracted speaker matches.
+
+Name matching (speakers and sources): case-insensitive on word tokens with leading
+articles dropped; a match when one name's tokens are contained in the other's as a
+contiguous run, or both have the same `actor_key`.
+
+gvc (articles + incident records): extraction runs on title and text as given.
+
+* ``killed_agreement``: of the articles with a main killed figure (`main_figures`), the
+  share whose stated value equals the record's ``killed``; ``injured_agreement`` likewise.
+* ``killed_coverage``: of the articles on incidents whose record has killed > 0, the share
+  with a main killed figure.
+
+``articles_per_s``: all registered extractors (casualties, figures, quotes, statements)
+over the gvc articles, single process, wall clock of extraction alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from claimwire.actors import actor_key
+from claimwire.claims import CASUALTY, QUOTE, Claim
+from claimwire.extractors import extract_claims, main_figures, registered
+from claimwire.numbers import stated_value
+
+_ARTICLES = {"the", "a", "an"}
+
+
+def _name_tokens(name: str) -> list[str]:
+    toks = re.findall(r"[a-z0-9]+", name.lower().replace(".", ""))
+    while toks and toks[0] in _ARTICLES:
+        toks = toks[1:]
+    return toks
+
+
+def names_match(gold: str | None, got: str | None) -> bool:
+    if not gold or not got:
+        return False
+    g, x = _name_tokens(gold), _name_tokens(got)
+    if not g or not x:
+        return False
+
+    def contains(a: list[str], b: list[str]) -> bool:
+        return any(a[i:i + len(b)] == b for i in range(len(a) - len(b) + 1))
+
+    if contains(g, x) or contains(x, g):
+        return True
+    kg, kx = actor_key(gold), actor_key(got)
+    return kg is not None and kg == kx
+
+
+def _within(claim: Claim, gmin: float, gmax: float | None) -> bool:
+    lo = claim.value_min
+    hi = claim.value_max
+    if lo is None or lo < gmin:
+        return False
+    if gmax is None:
+        return True
+    return hi is not None and hi <= gmax
+
+
+def _norm_quote(text: str) -> list[str]:
+    text = re.sub(r"\[[^\]]*\]", " ", text)
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def bench_seeds(seeds_dir: str | Path) -> dict[str, Any]:
+    seeds_dir = Path(seeds_dir)
+    gold = json.loads((seeds_dir / "gold.json").read_text("utf-8"))
+    req_cas = found_cas = 0
+    extracted_cas = matched_cas = 0
+    req_q = found_q = 0
+    spk_total = spk_ok = 0
+    misses: list[dict[str, Any]] = []
+    for fname, ann in gold["articles"].items():
+        text = (seeds_dir / fname).read_text("utf-8")
+        claims = extract_claims(text, None, names=list(registered()))
+        cas = [c for c in claims if c.kind == CASUALTY]
+        quotes = [c for c in claims if c.kind == QUOTE]
+        for g in ann.get("casualties", []):
+            if g.get("optional"):
+                continue
+            req_cas += 1
+            ok = False
+            for c in cas:
+                if c.measure != g["measure"] or not _within(c, g["min"], g["max"]):
+                    continue
+                if g.get("source") and not g.get("optional_source") and not names_match(g["source"], c.source):
+                    continue
+                ok = True
+                break
+            found_cas += ok
+            if not ok:
+                misses.append({"file": fname, "casualty": g})
+        for c in cas:
+            extracted_cas += 1
+            hit = any(c.measure == g["measure"] and _within(c, g["min"], g["max"]) for g in ann.get("casualties", []))
+            matched_cas += hit
+            if not hit:
+                misses.append({"file": fname, "extra_casualty": [c.measure, c.value_min, c.value_max, c.sentence[:80]]})
+        for g in ann.get("quotes", []):
+            starts = _norm_quote(g["starts"])[:6]
+            match = next((q for q in quotes if _norm_quote(q.text or "")[: len(starts)] == starts), None)
+            if not g.get("optional"):
+                req_q += 1
+                found_q += match is not None
+                if match is None:
+                    misses.append({"file": fname, "quote": g["starts"]})
+            if match is not None and not g.get("optional_speaker") and not g.get("optional"):
+                spk_total += 1
+                ok = names_match(g["speaker"], match.source) if g.get("speaker") else match.source is None
+                spk_ok += ok
+                if not ok:
+                    misses.append({"file": fname, "speaker": [g["speaker"], match.source]})
+    return {
+        "casualty_recall": round(found_cas / req_cas, 4) if req_cas else None,
+        "casualty_precision": round(matched_cas / extracted_cas, 4) if extracted_cas else None,
+        "quote_recall": round(found_q / req_q, 4) if req_q else None,
+        "speaker_accuracy": round(spk_ok / spk_total, 4) if spk_total else None,
+        "counts": {"casualty_required": req_cas, "casualty_found": found_cas,
+                   "casualty_extracted": extracted_cas, "casualty_matched": matched_cas,
+                   "quotes_required": req_q, "quotes_found": found_q,
+                   "speakers_scored": spk_total, "speakers_right": spk_ok},
+        "misses": misses,
+    }
+
+
+def load_gvc(path: str | Path) -> list[dict[str, Any]]:
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def bench_gvc(articles: list[dict[str, Any]], incidents: dict[str, Any]) -> dict[str, Any]:
+    k_n = k_ok = i_n = i_ok = cov_n = cov_ok = 0
+    for art in articles:
+        rec = incidents.get(str(art.get("event")))
+        claims = extract_claims(art.get("text") or "", art.get("title"), names=["casualties"])
+        main = main_figures(claims)
+        if rec is None:
+            continue
+        if "killed" in main:
+            k_n += 1
+            k_ok += stated_value(main["killed"].value_min, main["killed"].value_max, main["killed"].hedge) == rec["killed"]
+        if "injured" in main:
+            i_n += 1
+            i_ok += stated_value(main["injured"].value_min, main["injured"].value_max, main["injured"].hedge) == rec["injured"]
+        if (rec.get("killed") or 0) > 0:
+            cov_n += 1
+            cov_ok += "killed" in main
+    return {
+        "killed_agreement": round(k_ok / k_n, 4) if k_n else None,
+        "injured_agreement": round(i_ok / i_n, 4) if i_n else None,
+        "killed_coverage": round(cov_ok / cov_n, 4) if cov_n else None,
+        "counts": {"articles": len(articles), "with_killed": k_n, "killed_agree": k_ok,
+                   "with_injured": i_n, "injured_agree": i_ok, "killed_gt0": cov_n, "covered": cov_ok},
+    }
+
+
+def speed(articles: list[dict[str, Any]]) -> float:
+    names = list(registered())
+    start = time.process_time()
+    wall = time.perf_counter()
+    for art in articles:
+        extract_claims(art.get("text") or "", art.get("title"), names=names)
+    elapsed = time.perf_counter() - wall
+    _ = time.process_time() - start
+    return round(len(articles) / elapsed, 1) if elapsed > 0 else float("inf")
+
+
+def run(seeds_dir: str | Path | None, gvc_path: str | Path | None, incidents_path: str | Path | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if seeds_dir:
+        out["seeds"] = bench_seeds(seeds_dir)
+    if gvc_path:
+        articles = load_gvc(gvc_path)
+        if incidents_path:
+            incidents = json.loads(Path(incidents_path).read_text("utf-8"))
+            out["gvc"] = bench_gvc(articles, incidents)
+        # fresh texts: the per-text caches must not make the timing look better
+        timed = [{"title": a.get("title"), "text": (a.get("text") or "") + " "} for a in articles]
+        out["articles_per_s"] = speed(timed)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="claimwire bench claims", description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", help="directory with the seed articles and gold.json")
+    parser.add_argument("--gvc", help="gvc articles (.jsonl or .jsonl.gz)")
+    parser.add_argument("--incidents", help="gvc incident records (.json)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--misses", action="store_true", help="include the seeds' misses in the output")
+    args = parser.parse_args(argv)
+    result = run(args.seeds, args.gvc, args.incidents)
+    if "seeds" in result and not args.misses:
+        result["seeds"].pop("misses", None)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

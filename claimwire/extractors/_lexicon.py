@@ -1,0 +1,53 @@
+"""Word lists shared by the rule-based extractors."""
+
+from __future__ import annotations
+
+PERSON_NOUNS = frozenset("""
+man men woman women boy boys girl girls person people persons child children kid kids teen teens
+teenager teenagers toddler toddlers baby babies infant infants victim victims officer officers
+deputy deputies trooper troopers agent agents suspect suspects gunman gunmen shooter shooters
+student students resident residents driver drivers passenger passengers bystander bystanders
+customer customers employee employees worker workers guard guards mother mothers father fathers
+son sons daughter daughters brother brothers sister sisters wife husband girlfriend boyfriend
+friend friends neighbor neighbors neighbour neighbours cousin cousins uncle aunt nephew niece
+grandmother grandfather grandson granddaughter relative relatives member members soldier soldiers
+fighter fighters civilian civilians militant militants troop troops force forces other others adult
+adults male males female females juvenile juveniles youth youths individual individuals patron
+patrons pedestrian pedestrians clerk clerks owner owners homeowner teacher teachers pastor
+policeman policemen cop cops marine marines sailor sailors airman airmen personnel militiamen
+militias militia tribesmen rebel rebels insurgent insurgents protester protesters protestors
+worshipper worshippers worshippers guest guests partygoers partygoer spectator spectators fan fans
+year-old year-olds gunmen attacker attackers assailant assailants robber robbers intruder
+intruders teammate teammates classmate classmates coworker coworkers co-worker co-workers
+firefighter firefighters paramedic paramedics security sheriff detective detectives sergeant
+lieutenant captain corporal private veteran veterans servicemember servicemembers mercenaries
+mercenary contractor contractors americans syrians iraqis afghans kurds russians palestinians
+israelis journalists journalist reporter reporters doctor doctors nurse nurses inmate inmates
+prisoner prisoners hostage hostages relative motorist motorists cyclist rider riders bouncer
+""".split())
+
+UNIT_NOUNS = frozenset("""
+time times year years month months week weeks day days hour hours minute minutes second seconds
+shots round rounds bullet bullets casing casings shell shells mile miles foot feet yard yards inch
+inches kilometer kilometers kilometres km meter meters metres percent per dollars dollar cents
+cent block blocks a.m p.m am pm a.m. p.m. o'clock point points game games car cars vehicle
+vehicles home homes house houses gun guns rifle rifles handgun handguns weapon weapons count
+counts charge charges shooting shootings incident incidents homicide homicides murder murders case
+cases arrest arrests call calls pound pounds degree degrees street st avenue ave road rd drive dr
+lane ln boulevard blvd court ct way place pl highway hwy circle parkway terrace floor floors story
+stories jets jet aircraft drone drones tank tanks rocket rockets missile missiles strike strikes
+airstrike airstrikes attack attacks grade caliber calibre mm millimeter gauge magnum bail bond
+deaths fatalities injuries wounds wound percent% billion million thousand hundred victim's
+""".split())
+
+CONTEXT_BEFORE_REJECT = frozenset("""
+route highway interstate i page no no. number room apartment apt suite channel exit chapter section
+flight unit station district ward precinct grade age aged ages sr us hwy box pier gate lot level
+article amendment bill proposition prop item code rule volume vol issue episode season psalm
+game week round district beat zone sector area block p.o. apt. ste. ch. pp. pg. fig. figure table
+""".split())
+
+MONTHS = frozenset("""
+january february march april may june july august september october november december jan feb mar
+apr jun jul aug sep sept oct nov dec jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec.
+""".split())

@@ -1,0 +1,298 @@
+"""Shared text analysis for the rule-based extractors: sentence spans, quote
+spans and attributions ("X said", "according to X", "X told Reuters").
+
+Everything is cached per text so several extractors over one article pay once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# --- sentences -----------------------------------------------------------------
+
+_ABBREV = {
+    "mr", "mrs", "ms", "dr", "sen", "rep", "gov", "col", "gen", "lt", "sgt", "capt", "cpt", "maj",
+    "cpl", "pvt", "det", "ofc", "off", "insp", "supt", "cmdr", "adm", "st", "ave", "blvd", "rd",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "jr",
+    "sr", "no", "inc", "co", "corp", "ltd", "vs", "etc", "mt", "ft", "pres", "gen", "atty",
+    "dist", "hon", "rev", "fr", "prof", "dept", "sgts", "lts", "cpls", "u.s", "u.n", "u.k",
+    "d.c", "a.m", "p.m", "e.g", "i.e", "approx", "est", "hwy", "cir", "ct", "ln", "pl", "pkwy",
+}
+_STARTERS = {
+    "the", "he", "she", "it", "they", "we", "i", "a", "an", "in", "but", "police", "his", "her",
+    "their", "this", "that", "there", "on", "at", "after", "when", "officers", "authorities",
+}
+_BREAK = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])|\n+")
+
+
+@lru_cache(maxsize=64)
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """[start, end) spans of the sentences of `text` (newlines always break)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BREAK.finditer(text):
+        if m.group(0)[0] != "\n":
+            before = text[max(0, m.start() - 12): m.start()]
+            word = re.search(r"([\w.]+)$", before)
+            if word:
+                w = word.group(1).lower()
+                if w in _ABBREV or (len(w) == 1 and w.isalpha() and m.group(0) == "."):
+                    nxt = re.match(r"\s+[\"“‘(]?(\w+)", text[m.end():])
+                    if not (w in ("u.s", "u.n", "u.k", "d.c", "a.m", "p.m", "etc")
+                            and nxt and nxt.group(1).lower() in _STARTERS):
+                        continue
+        end = m.end() if m.group(0)[0] != "\n" else m.start()
+        _add(text, start, end, spans)
+        start = m.end()
+    _add(text, start, len(text), spans)
+    return tuple(spans)
+
+
+def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def sentence_at(text: str, pos: int) -> tuple[int, int]:
+    for s, e in sentence_spans(text):
+        if s <= pos < e:
+            return s, e
+    return pos, pos
+
+
+# --- attribution ---------------------------------------------------------------
+
+SPEECH_VERBS = (
+    r"said|says|say|told|tells|added|adds|reported|reports|stated|announced|announces|"
+    r"confirmed|confirms|claimed|explained|explains|noted|wrote|writes|"
+    r"pointed out|points out|estimated|according|insisted|insists|declared|"
+    r"continued|recalled|asked|acknowledged|acknowledges|indicated|indicates|"
+    r"revealed|warned|warns|argued|argues|replied|responded|remarked|"
+    r"alleged|alleges|testified|admitted|announced|counted|tallied|put the toll|put the number"
+)
+_SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b", re.IGNORECASE)
+# words that end a noun phrase when scanning backwards from a speech verb
+_CLAUSE_WORDS = {
+    "although", "though", "but", "while", "and", "because", "as", "when", "whereas", "after",
+    "before", "since", "if", "that", "so", "yet", "where", "then", "also", "meanwhile",
+    "however", "elsewhere",
+}
+_TRAIL_WORDS = {
+    "had", "has", "have", "earlier", "later", "also", "previously", "initially", "first", "then",
+    "on", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+    "yesterday", "recently", "last", "night", "week", "would", "will", "could", "did", "does",
+    "do", "further", "subsequently", "again", "already", "repeatedly", "publicly", "privately",
+    "late", "early", "separately", "previously", "once", "all", "both", "is", "was", "been",
+}
+_NP_TOKEN = re.compile(r"[\w'’.-]+|[,;:()\"“”]")
+_NOT_SPEAKERS = {
+    "it", "this", "that", "there", "what", "which", "who", "investigators", "reports", "report",
+}
+PRONOUNS = {"he", "she", "it", "they", "we", "i"}
+
+
+def clean_np(np: str) -> str | None:
+    np = np.strip(" ,;:\"“”'‘’")
+    np = re.split(r",|\s+(?:who|which|that|whose)\s+|\s+\(|\s+-{1,2}\s+|\s+–\s+", np)[0].strip()
+    np = re.sub(r"\s+(?:on|in|at)\s+(?:condition|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b.*$",
+                "", np)
+    np = np.strip(" ,;:\"“”'‘’")
+    return np or None
+
+
+_PAREN_BEFORE = re.compile(r",\s*(?:who|which|whose|a|an|the)\b[^,]{3,160},\s*$")
+
+
+def speaker_before(text: str, start: int, verb_start: int) -> str | None:
+    """The noun phrase right before a speech verb at `verb_start`, not reaching before `start`."""
+    seg = text[start:verb_start]
+    paren = _PAREN_BEFORE.search(seg)
+    if paren:
+        # "A military official, who provided ..., said" -> the phrase before the parenthetical
+        seg = seg[: paren.start()]
+    toks = [m for m in _NP_TOKEN.finditer(seg)]
+    # drop trailing auxiliaries/adverbs/days ("had earlier", "on Thursday")
+    while toks and toks[-1].group(0).lower() in _TRAIL_WORDS:
+        toks.pop()
+    picked: list[re.Match[str]] = []
+    for tok in reversed(toks):
+        word = tok.group(0)
+        low = word.lower()
+        if word in ",;:\"“”()" or low in _CLAUSE_WORDS or _SPEECH.fullmatch(word):
+            # a "who ..." relative clause: keep looking further back
+            break
+        picked.append(tok)
+        if len(picked) >= 14:
+            return None
+    if not picked:
+        return None
+    picked.reverse()
+    phrase = seg[picked[0].start(): picked[-1].end()]
+    phrase = clean_np(phrase)
+    if not phrase:
+        return None
+    first = phrase.split()[0]
+    # a noun phrase starts with a capital, a determiner or a number; not a lowercase verb
+    if not (first[0].isupper() or first.lower() in ("a", "an", "the", "one", "two", "three", "some", "its", "his", "her", "their", "several", "state", "local", "federal")):
+        return None
+    if len(phrase.split()) > 10:
+        return None
+    return phrase
+
+
+_AFTER_NP = re.compile(r"[\w'’.-]+(?:\s+[\w'’.-]+){0,11}")
+
+
+def speaker_after(text: str, pos: int, end: int) -> str | None:
+    """The noun phrase right after an inverted speech verb ("said Army Col. X, a spokesman")."""
+    m = _AFTER_NP.match(text, pos, end)
+    if not m:
+        return None
+    np = m.group(0)
+    np = re.split(r"\s+(?:in|on|at|during|after|before|when|while|according|adding|to|of the|about|that)\s+", np)[0]
+    if np.endswith(".") and not re.search(r"\b(?:[A-Z][a-z]{0,3}|[A-Z])\.$", np):
+        np = np[:-1]
+    np = clean_np(np)
+    if not np:
+        return None
+    return np
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    source: str
+    verb_start: int  # absolute offset of the speech verb
+    verb_end: int
+    content_start: int  # where the attributed content starts / ends (absolute)
+    content_end: int
+
+
+_ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
+_TOLD = re.compile(r"\s+(?:[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3}|the\s+\w+|reporters|us|me|him|her)\b")
+
+
+@lru_cache(maxsize=64)
+def attributions(text: str) -> tuple[Attribution, ...]:
+    """Every "X said ..." / "..., X said" / "according to X" in the text."""
+    out: list[Attribution] = []
+    for s, e in sentence_spans(text):
+        sent = text[s:e]
+        for m in _SPEECH.finditer(sent):
+            verb = m.group(0).lower()
+            vs, ve = s + m.start(), s + m.end()
+            if verb == "according":
+                am = _ACCORDING.match(sent, m.start())
+                if not am:
+                    continue
+                src = speaker_after(text, s + am.end(), e)
+                if src:
+                    # content: the rest of the sentence around it
+                    out.append(Attribution(src, vs, s + am.end() + len(src), s, e))
+                continue
+            src = speaker_before(text, s, vs)
+            inverted = False
+            if src is None:
+                # inverted: ', said X' / '", said X'
+                pre = sent[: m.start()].rstrip()
+                if pre.endswith((",", "\"", "”", "’")) or not pre:
+                    src = speaker_after(text, ve + 1, e)
+                    inverted = True
+            if not src or src.lower() in _NOT_SPEAKERS:
+                continue
+            if src.split()[-1].lower() in ("i", "you"):
+                continue
+            if inverted:
+                out.append(Attribution(src, vs, ve, s, vs))
+                continue
+            # content after the verb: skip "told Reuters", "that"
+            cstart = ve
+            if verb in ("told", "tells"):
+                tm = _TOLD.match(text, ve, e)
+                if tm:
+                    cstart = tm.end()
+            rest = text[cstart:e]
+            lead = re.match(r"\s*(?:earlier|later|previously|on \w+|\w+day|in a statement|in a \w+ statement)?\s*,?\s*(?:that\s+)?", rest)
+            cstart += lead.end() if lead else 0
+            before = text[s:vs]
+            src_at = before.rfind(src)
+            lead_text = before[:src_at].rstrip() if src_at >= 0 else ""
+            # '..., X said.' / '"...", X said' : content is what came before
+            if lead_text.endswith((",", "\"", "”", "’")) and (
+                    re.match(r"\s*[.,;]?\s*$", text[cstart:e]) or lead_text.endswith(("\"", "”"))):
+                out.append(Attribution(src, vs, ve, s, s + len(lead_text.rstrip(',"”’'))))
+            else:
+                out.append(Attribution(src, vs, ve, cstart, e))
+    return tuple(out)
+
+
+def attribution_for(text: str, start: int, end: int) -> Attribution | None:
+    """The attribution covering the span [start, end): in the same sentence, the nearest
+    speech verb before it whose content holds the span, else one after it ("..., X said")."""
+    s, e = sentence_at(text, start)
+    best: Attribution | None = None
+    for att in attributions(text):
+        if att.verb_start < s or att.verb_start >= e:
+            continue
+        if att.content_start <= start and end <= att.content_end:
+            if best is None or abs(att.verb_start - start) < abs(best.verb_start - start):
+                best = att
+    if best is None:
+        for att in attributions(text):
+            if s <= att.verb_start < e and att.verb_start >= end:
+                best = att
+                break
+    return best
+
+
+# --- quotes --------------------------------------------------------------------
+
+_OPENERS = "“\""
+_CLOSERS = "”\""
+
+
+@lru_cache(maxsize=64)
+def quote_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """[start, end) spans of quotations including their marks.  A quotation left open at the
+    end of a paragraph continues when the next paragraph opens with a quotation mark."""
+    spans: list[tuple[int, int]] = []
+    paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    open_at: int | None = None
+    for idx, (ps, pe) in enumerate(paragraphs):
+        i = ps
+        if open_at is not None:
+            # continuing quote: skip this paragraph's opening mark
+            j = ps
+            while j < pe and text[j].isspace():
+                j += 1
+            if j < pe and text[j] in _OPENERS:
+                i = j + 1
+        while i < pe:
+            ch = text[i]
+            if open_at is None:
+                if ch == "“" or (ch == "\"" and (i == ps or not text[i - 1].isalnum())):
+                    open_at = i
+            else:
+                if ch == "”" or (ch == "\"" and (i + 1 >= pe or not text[i + 1].isalnum())):
+                    spans.append((open_at, i + 1))
+                    open_at = None
+                elif ch == "“":
+                    open_at = i
+            i += 1
+        if open_at is not None:
+            nxt = paragraphs[idx + 1] if idx + 1 < len(paragraphs) else None
+            if not (nxt and text[nxt[0]:nxt[1]].lstrip()[:1] in _OPENERS and pe - open_at < 2000):
+                open_at = None  # unbalanced: drop it
+    return tuple(spans)
+
+
+def in_quote(text: str, pos: int) -> bool:
+    for s, e in quote_spans(text):
+        if s <= pos < e:
+            return True
+    return False

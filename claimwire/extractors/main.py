@@ -1,0 +1,77 @@
+"""The article's main casualty figures: the ones the ledger uses for the article's event.
+
+Rule (measured on gvc-dev, see docs/EXTRACTORS.md):
+
+1. Title figures first: a headline states the event's toll ("1 dead, 3 wounded in ...").
+2. Else the body's lead: among the first three numeric figures of the measure (by
+   position), the largest -- later figures are often background ("100 people killed in
+   the city this year").
+3. Else singular victims ("a man was shot and killed", "Smith died") -> 1.
+4. Else an implied figure ("a fatal shooting") -> its lower bound (1).
+
+Injured also comes from shot figures: shot minus killed when a shot figure and a killed
+figure are both stated ("four people were shot, one fatally" is already split by the
+extractor); a shot figure with no killed figure at all counts as injured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from claimwire.claims import CASUALTY, Claim
+from claimwire.numbers import stated_value
+
+
+def value(c: Claim) -> float | None:
+    return stated_value(c.value_min, c.value_max, c.hedge)
+
+
+
+
+
+
+
+
+MIN_CONFIDENCE = 0.0
+
+
+def _pick(cands: list[Claim]) -> Claim | None:
+    cands = [c for c in cands if c.confidence >= MIN_CONFIDENCE or c.extra.get("singular") or c.extra.get("implied") or c.extra.get("headline")]
+    if not cands:
+        return None
+    title = [c for c in cands if c.extra.get("in_title") and not c.extra.get("implied")]
+    if title:
+        return max(title, key=lambda c: (value(c) or 0))
+    body = [c for c in cands if not c.extra.get("in_title") and not c.extra.get("background")]
+    if not body:
+        body = [c for c in cands if not c.extra.get("in_title")]
+    numeric = [c for c in body if not c.extra.get("singular") and not c.extra.get("implied")]
+    if numeric:
+        lead = sorted(numeric, key=lambda c: c.start)[:3]
+        return max(lead, key=lambda c: (value(c) or 0))
+    singular = [c for c in body if c.extra.get("singular")]
+    if singular:
+        return min(singular, key=lambda c: c.start)
+    implied = [c for c in cands if c.extra.get("implied")]
+    return implied[0] if implied else None
+
+
+def main_figures(claims: Iterable[Claim]) -> dict[str, Claim]:
+    cas = [c for c in claims if c.kind == CASUALTY and c.value_min is not None]
+    out: dict[str, Claim] = {}
+    killed = _pick([c for c in cas if c.measure == "killed"])
+    if killed is not None:
+        out["killed"] = killed
+    injured = _pick([c for c in cas if c.measure == "injured" and c.value_min is not None])
+    if injured is not None:
+        out["injured"] = injured
+    else:
+        shot = _pick([c for c in cas if c.measure == "shot"])
+        if shot is not None and value(shot) is not None:
+            k = value(killed) - killed.extra.get("self", 0) if killed is not None and not killed.extra.get("implied") else 0
+            n = (value(shot) or 0) - (k or 0)
+            if n >= 0:
+                out["injured"] = replace(shot, measure="injured", value_min=n, value_max=n if shot.value_max is not None else None,
+                                         extra={**shot.extra, "derived_from": "shot", "shot": value(shot), "killed": k})
+    return out

@@ -1,0 +1,510 @@
+"""The newsroom view: server-rendered HTML pages over the events and their claim ledgers.
+
+`router` is a FastAPI APIRouter; service/api.py includes it into the app `claimwire serve` runs.
+
+Pages:
+    GET /                          events, newest activity first
+    GET /ui/events/{id}            one event: figures, timeline, articles, quotes
+Small endpoints the pages poll to refresh themselves without a reload:
+    GET /ui/overview/version       {"version": ...} of the events list
+    GET /ui/overview/fragment      the events list, server-rendered HTML fragment
+    GET /ui/events/{id}/version    {"version": ..., "articles": n} (or {"redirect": url} once merged away)
+    GET /ui/events/{id}/fragment   the event body, server-rendered HTML fragment
+    GET /ui/static/{name}          app.css, app.js
+
+Everything shown goes through Jinja2 with autoescaping on; links are emitted only for http(s) URLs.
+The stored ledger (events.ledger, built by claimwire/ledger.py) is read defensively: missing keys,
+unknown extra fields and unexpected types are tolerated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import func, select
+
+from storage.db import session_scope
+from storage.models import Article, ArticleEvent, Event, Outlet
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+POLL_SECONDS = 3
+EVENTS_LIMIT = 200
+CASUALTY = "casualty"
+
+router = APIRouter(include_in_schema=False)
+
+env = Environment(
+    loader=FileSystemLoader(str(TEMPLATES)),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _as_list(value: Any) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _as_dict(value: Any) -> dict:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None
+
+
+def fmt_time(value: Any) -> str:
+    when = _parse_time(value)
+    return when.strftime("%Y-%m-%d %H:%M") if when else ""
+
+
+def iso_time(value: Any) -> str:
+    """For <time datetime>: the store keeps naive UTC, so naive times get a Z."""
+    when = _parse_time(value)
+    if when is None:
+        return ""
+    return when.isoformat(timespec="seconds") + ("Z" if when.tzinfo is None else "")
+
+
+def safe_href(url: Any) -> str | None:
+    """A link target only for absolute http(s) URLs: never javascript:, data: or anything else."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url
+    return None
+
+
+def _snippet(text: str | None, width: int = 110) -> str:
+    """A stand-in headline for an untitled article: its first substantial line."""
+    for line in (text or "").splitlines():
+        line = " ".join(line.split())
+        if len(line) >= 25:
+            return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+    return ""
+
+
+def _basename(ref: str | None) -> str:
+    if not ref:
+        return ""
+    return ref.rstrip("/").rsplit("/", 1)[-1]
+
+
+env.filters["fmt_time"] = fmt_time
+env.filters["iso_time"] = iso_time
+env.globals["safe_href"] = safe_href
+
+
+def _render(name: str, **context: Any) -> str:
+    return env.get_template(name).render(poll_seconds=POLL_SECONDS, **context)
+
+
+# ---------------------------------------------------------------- reading the store
+
+
+def _articles_of(session, event_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The linked articles of each event, in arrival order."""
+    if not event_ids:
+        return {}
+    rows = session.execute(
+        select(
+            ArticleEvent.event_id,
+            Article.id,
+            Article.title,
+            Article.url,
+            Article.source_ref,
+            Article.published_at,
+            Article.received_at,
+            func.substr(Article.clean_text, 1, 600),
+            Outlet.key,
+            Outlet.name,
+        )
+        .join(Article, Article.id == ArticleEvent.article_id)
+        .outerjoin(Outlet, Outlet.id == Article.outlet_id)
+        .where(ArticleEvent.event_id.in_(event_ids))
+        .order_by(Article.received_at, Article.id)
+    ).all()
+    result: dict[int, list[dict[str, Any]]] = {event_id: [] for event_id in event_ids}
+    for event_id, article_id, title, url, source_ref, published, received, clean_text, outlet_key, outlet_name in rows:
+        title = " ".join((title or "").split())
+        result[event_id].append(
+            {
+                "id": article_id,
+                "title": title,
+                "fallback_title": "" if title else (_snippet(clean_text) or _basename(source_ref) or f"article {article_id}"),
+                "url": url,
+                "href": safe_href(url),
+                "source_ref": source_ref,
+                "outlet": outlet_name or outlet_key or "",
+                "published": published,
+                "arrived": received,
+            }
+        )
+    return result
+
+
+def _display_title(article: Mapping[str, Any]) -> str:
+    return article.get("title") or article.get("fallback_title") or ""
+
+
+def _figures(ledger: Mapping[str, Any]) -> list[dict[str, Any]]:
+    figures = []
+    for figure in _as_list(ledger.get("figures")):
+        if isinstance(figure, Mapping):
+            figures.append(figure)
+    return figures
+
+
+def event_has_conflict(ledger: Any) -> bool:
+    ledger = _as_dict(ledger)
+    if any(isinstance(f, Mapping) and f.get("kind", CASUALTY) == CASUALTY for f in _as_list(ledger.get("conflicts"))):
+        return True
+    return any(f.get("conflict") and f.get("kind") == CASUALTY for f in _figures(ledger))
+
+
+def _group_label(figure: Mapping[str, Any]) -> str:
+    groups = [_text(g) for g in _as_list(figure.get("groups")) if g]
+    if groups:
+        return ", ".join(groups)
+    return _text(figure.get("group_key")) or "unspecified"
+
+
+def _value_label(value: Mapping[str, Any]) -> str:
+    if value.get("value") not in (None, ""):
+        return _text(value.get("value"))
+    low, high = value.get("value_min"), value.get("value_max")
+    if low is None:
+        return "?"
+    try:
+        low_f = float(low)
+        if high is None:
+            return f"≥{low_f:g}"
+        high_f = float(high)
+    except (TypeError, ValueError):
+        return "?"
+    return f"{low_f:g}" if low_f == high_f else f"{low_f:g}–{high_f:g}"
+
+
+def _figure_rows(ledger: Mapping[str, Any], article_numbers: Mapping[int, int]) -> list[dict[str, Any]]:
+    """Figures for the table: casualty figures first; each with its values in order of first appearance."""
+    rows = []
+    for index, figure in enumerate(_figures(ledger)):
+        conflict_pairs = [pair for pair in _as_list(figure.get("conflicting_values")) if isinstance(pair, (list, tuple))]
+        in_conflict = {_text(v) for pair in conflict_pairs for v in pair}
+        values = []
+        for value in _as_list(figure.get("values")):
+            if not isinstance(value, Mapping):
+                continue
+            label = _value_label(value)
+            article_ids = [a for a in _as_list(value.get("articles")) if isinstance(a, int)]
+            values.append(
+                {
+                    "label": label,
+                    "hedges": [_text(h) for h in _as_list(value.get("hedges")) if h],
+                    "sources": [_text(s) for s in _as_list(value.get("sources")) if s] or ["(unattributed)"],
+                    "first_seen": value.get("first_seen"),
+                    "articles": [{"id": a, "number": article_numbers.get(a)} for a in article_ids],
+                    "conflict": bool(figure.get("conflict")) and label in in_conflict,
+                }
+            )
+        values.sort(key=lambda v: _text(v["first_seen"]))
+        rows.append(
+            {
+                "anchor": f"figure-{index + 1}",
+                "kind": _text(figure.get("kind")) or CASUALTY,
+                "measure": _text(figure.get("measure")) or "(unspecified)",
+                "group": _group_label(figure),
+                "conflict": bool(figure.get("conflict")),
+                "conflict_pairs": [" vs ".join(_text(v) for v in pair) for pair in conflict_pairs],
+                "values": values,
+            }
+        )
+    rows.sort(key=lambda r: r["kind"] != CASUALTY)  # stable: keeps the ledger's order within each kind
+    return rows
+
+
+def _timeline(ledger: Mapping[str, Any], articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """How the casualty figures changed as coverage arrived: one step per article that reported any,
+    each reported value marked new or repeated, with the values on record for that figure after the step."""
+    by_id = {a["id"]: a for a in articles}
+    numbers = {a["id"]: n for n, a in enumerate(articles, start=1)}
+    group_labels: dict[tuple[str, str], str] = {}
+    for figure in _figures(ledger):
+        group_labels[(_text(figure.get("measure")), _text(figure.get("group_key")))] = _group_label(figure)
+    steps: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str], list[str]] = {}
+    current: dict[str, Any] | None = None
+    for entry in _as_list(ledger.get("timeline")):
+        if not isinstance(entry, Mapping):
+            continue
+        article_id = entry.get("article_id")
+        if current is None or current["article_id"] != article_id:
+            article = by_id.get(article_id, {})
+            current = {
+                "article_id": article_id,
+                "number": numbers.get(article_id),
+                "arrived": entry.get("arrived") or article.get("arrived"),
+                "title": _display_title(article) if article else "",
+                "outlet": article.get("outlet", ""),
+                "changes": [],
+            }
+            steps.append(current)
+        key = (_text(entry.get("measure")), _text(entry.get("group_key")))
+        value = _text(entry.get("value")) or "?"
+        known = seen.setdefault(key, [])
+        is_new = value not in known
+        if is_new:
+            known.append(value)
+        change = next((c for c in current["changes"] if c["key"] == key), None)
+        if change is None:
+            change = {
+                "key": key,
+                "measure": key[0] or "(unspecified)",
+                "group": group_labels.get(key) or key[1] or "unspecified",
+                "reported": [],
+            }
+            current["changes"].append(change)
+        if not any(r["value"] == value for r in change["reported"]):
+            change["reported"].append({"value": value, "new": is_new, "source": _text(entry.get("source"))})
+        change["on_record"] = list(known)
+    for step in steps:
+        for change in step["changes"]:
+            change["conflicting"] = len(change["on_record"]) > 1
+    return steps
+
+
+def _quotes_by_speaker(ledger: Mapping[str, Any], article_numbers: Mapping[int, int]) -> list[dict[str, Any]]:
+    speakers: dict[str, dict[str, Any]] = {}
+    for quote in _as_list(ledger.get("quotes")):
+        if not isinstance(quote, Mapping):
+            continue
+        text = " ".join(_text(quote.get("text")).split())
+        if not text:
+            continue
+        name = " ".join(_text(quote.get("speaker")).split()) or "(unattributed)"
+        key = _text(quote.get("speaker_key")) or name.lower()
+        entry = speakers.setdefault(key, {"speaker": name, "quotes": []})
+        article_id = quote.get("article_id")
+        entry["quotes"].append(
+            {"text": text, "kind": _text(quote.get("kind")) or "quote", "id": article_id, "number": article_numbers.get(article_id)}
+        )
+    ordered = sorted(speakers.values(), key=lambda s: (s["speaker"] == "(unattributed)", -len(s["quotes"]), s["speaker"].lower()))
+    for index, entry in enumerate(ordered, start=1):
+        entry["anchor"] = f"speaker-{index}"
+    return ordered
+
+
+def _version(*parts: Any) -> str:
+    return hashlib.sha1("|".join(_text(p) for p in parts).encode("utf-8")).hexdigest()[:16]
+
+
+def event_version(event: Event) -> str:
+    return _version(event.id, iso_time(event.updated_at), iso_time(event.last_seen), event.article_count, event.merged_into_id)
+
+
+def overview_version(session) -> str:
+    count, latest_update, latest_seen, articles = session.execute(
+        select(func.count(Event.id), func.max(Event.updated_at), func.max(Event.last_seen), func.sum(Event.article_count)).where(
+            Event.merged_into_id.is_(None)
+        )
+    ).one()
+    return _version(count, iso_time(latest_update), iso_time(latest_seen), articles)
+
+
+def overview_context(session) -> dict[str, Any]:
+    events = list(
+        session.execute(
+            select(Event)
+            .where(Event.merged_into_id.is_(None))
+            .order_by(Event.last_seen.desc(), Event.id.desc())
+            .limit(EVENTS_LIMIT)
+        ).scalars()
+    )
+    articles = _articles_of(session, [e.id for e in events])
+    rows = []
+    for event in events:
+        linked = articles.get(event.id, [])
+        outlets: list[str] = []
+        for article in linked:
+            if article["outlet"] and article["outlet"] not in outlets:
+                outlets.append(article["outlet"])
+        titled = [a for a in linked if a["title"]]
+        headline = titled[-1]["title"] if titled else (_text(event.headline) or (_display_title(linked[-1]) if linked else ""))
+        ledger = _as_dict(event.ledger)
+        conflicts = sorted({_text(f.get("measure")) for f in _figures(ledger) if f.get("conflict") and f.get("kind") == CASUALTY})
+        rows.append(
+            {
+                "id": event.id,
+                "headline": headline,
+                "headline_is_fallback": not titled and not event.headline,
+                "first_seen": event.first_seen,
+                "last_seen": event.last_seen,
+                "article_count": event.article_count or len(linked),
+                "outlets": outlets,
+                "conflict": event_has_conflict(ledger),
+                "conflict_measures": conflicts,
+            }
+        )
+    return {"events": rows, "version": overview_version(session)}
+
+
+def event_context(session, event: Event) -> dict[str, Any]:
+    ledger = _as_dict(event.ledger)
+    articles = _articles_of(session, [event.id]).get(event.id, [])
+    numbers = {a["id"]: n for n, a in enumerate(articles, start=1)}
+    for number, article in enumerate(articles, start=1):
+        article["number"] = number
+        article["display_title"] = _display_title(article)
+    figures = _figure_rows(ledger, numbers)
+    casualty = [f for f in figures if f["kind"] == CASUALTY]
+    other = [f for f in figures if f["kind"] != CASUALTY]
+    titled = [a for a in articles if a["title"]]
+    return {
+        "event": {
+            "id": event.id,
+            "headline": titled[-1]["title"] if titled else _text(event.headline),
+            "fallback_headline": articles[-1]["display_title"] if articles else f"Event {event.id}",
+            "first_seen": event.first_seen,
+            "last_seen": event.last_seen,
+            "article_count": event.article_count or len(articles),
+        },
+        "articles": articles,
+        "casualty_figures": casualty,
+        "other_figures": other,
+        "conflicts": [f for f in casualty if f["conflict"]],
+        "timeline": _timeline(ledger, articles),
+        "speakers": _quotes_by_speaker(ledger, numbers),
+        "version": event_version(event),
+    }
+
+
+def _live_event(session, event_id: int) -> Event:
+    event = session.get(Event, event_id)
+    if event is None:
+        raise HTTPException(status_code=404, detail=f"no event {event_id}")
+    return event
+
+
+def _final_event(session, event: Event) -> Event:
+    """Follow merges to the event an article set now lives in."""
+    hops = 0
+    while event.merged_into_id and hops < 20:
+        target = session.get(Event, event.merged_into_id)
+        if target is None:
+            break
+        event, hops = target, hops + 1
+    return event
+
+
+NO_STORE = {"Cache-Control": "no-store"}
+PAGE_HEADERS = {
+    **NO_STORE,
+    # Defence in depth behind the escaping: no inline script or style, nothing from elsewhere.
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+# ---------------------------------------------------------------- routes
+
+
+@router.get("/", response_class=HTMLResponse)
+def events_page() -> HTMLResponse:
+    with session_scope() as session:
+        context = overview_context(session)
+    return HTMLResponse(_render("events.html", **context), headers=PAGE_HEADERS)
+
+
+@router.get("/ui", include_in_schema=False)
+def ui_root() -> RedirectResponse:
+    return RedirectResponse("/", status_code=307)
+
+
+@router.get("/ui/overview/version")
+def overview_version_endpoint() -> JSONResponse:
+    with session_scope() as session:
+        return JSONResponse({"version": overview_version(session)}, headers=NO_STORE)
+
+
+@router.get("/ui/overview/fragment", response_class=HTMLResponse)
+def overview_fragment() -> HTMLResponse:
+    with session_scope() as session:
+        context = overview_context(session)
+    return HTMLResponse(_render("_events_list.html", **context), headers={**PAGE_HEADERS, "X-Claimwire-Version": context["version"]})
+
+
+@router.get("/ui/events/{event_id}", response_class=HTMLResponse)
+def event_page(event_id: int) -> Response:
+    with session_scope() as session:
+        event = _live_event(session, event_id)
+        final = _final_event(session, event)
+        if final.id != event.id:
+            return RedirectResponse(f"/ui/events/{final.id}", status_code=303)
+        context = event_context(session, event)
+    return HTMLResponse(_render("event.html", **context), headers=PAGE_HEADERS)
+
+
+@router.get("/ui/events/{event_id}/version")
+def event_version_endpoint(event_id: int) -> JSONResponse:
+    with session_scope() as session:
+        event = _live_event(session, event_id)
+        final = _final_event(session, event)
+        if final.id != event.id:
+            return JSONResponse({"redirect": f"/ui/events/{final.id}"}, headers=NO_STORE)
+        return JSONResponse({"version": event_version(event), "articles": event.article_count}, headers=NO_STORE)
+
+
+@router.get("/ui/events/{event_id}/fragment", response_class=HTMLResponse)
+def event_fragment(event_id: int) -> HTMLResponse:
+    with session_scope() as session:
+        event = _live_event(session, event_id)
+        context = event_context(session, event)
+    return HTMLResponse(_render("_event_body.html", **context), headers={**PAGE_HEADERS, "X-Claimwire-Version": context["version"]})
+
+
+_STATIC_FILES = {path.name: path for path in STATIC.glob("*") if path.is_file()} if STATIC.is_dir() else {}
+
+
+@router.get("/ui/static/{name}")
+def static_file(name: str) -> Response:
+    path = _STATIC_FILES.get(name)
+    if path is None:
+        raise HTTPException(status_code=404, detail="not found")
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if media_type.startswith("text/") or media_type.endswith("javascript"):
+        media_type += "; charset=utf-8"
+    return Response(path.read_bytes(), media_type=media_type, headers={"Cache-Control": "no-cache"})

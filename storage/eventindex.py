@@ -1,0 +1,283 @@
+"""The linker's index in the database, shared by all workers: nothing is held in worker memory.
+
+    article_link_features  per linked article: its features, date and current event (scored for candidates)
+    event_index            inverted index: (key hash, week bucket, article id), primary key = the lookup order
+    term_frequencies       document frequency per key hash, updated incrementally; hashes 0..15 hold a
+                           sharded document count (sharded so that concurrent linkers do not queue on one row)
+
+Retrieval reads, for each of the article's telling keys, only the newest POSTINGS_PER_KEY postings inside
+the key's time window (one index range scan per key, all in one UNION ALL statement), so its cost does not
+grow with the number of stored events.
+
+Also here: merging events and moving an article to another event, with the ledgers following.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+
+from claimwire import linking
+from claimwire.linking import ArticleFeatures, Candidate
+from storage.models import (
+    ArticleEvent,
+    ArticleLinkFeatures,
+    ArticleMove,
+    Event,
+    EventIndexEntry,
+    EventMerge,
+    TermFrequency,
+    utcnow,
+)
+
+COUNT_SHARDS = linking.RESERVED_HASHES
+_CHUNK = 500
+
+
+def _insert(session: Session, model):
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert)(model)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+class DbIndex:
+    """`claimwire.linking.LinkIndex` over the database tables, within the caller's session/transaction."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def document_frequencies(self, keys: Iterable[str]) -> tuple[dict[str, int], int]:
+        by_hash: dict[int, str] = {linking.key_hash(k): k for k in keys}
+        hashes = sorted(by_hash)
+        found: dict[str, int] = {}
+        for start in range(0, len(hashes), _CHUNK):
+            chunk = hashes[start : start + _CHUNK]
+            for key_hash, df in self.session.execute(
+                select(TermFrequency.key_hash, TermFrequency.df).where(TermFrequency.key_hash.in_(chunk))
+            ):
+                found[by_hash[key_hash]] = df
+        documents = self.session.execute(
+            select(func.coalesce(func.sum(TermFrequency.df), 0)).where(TermFrequency.key_hash < COUNT_SHARDS, TermFrequency.key_hash >= 0)
+        ).scalar_one()
+        return found, int(documents)
+
+    def candidates(self, keys: Sequence[str], day: int, limit_per_key: int) -> list[tuple[str, int]]:
+        if not keys:
+            return []
+        parts, params, names = [], {}, {}
+        for number, key in enumerate(keys):
+            low, high = linking.bucket_range(key, day)
+            params.update({f"k{number}": linking.key_hash(key), f"lo{number}": low, f"hi{number}": high})
+            names[number] = key
+            parts.append(
+                f"SELECT * FROM (SELECT {number} AS n, article_id FROM event_index WHERE key_hash = :k{number} "
+                f"AND bucket BETWEEN :lo{number} AND :hi{number} ORDER BY bucket DESC, article_id DESC LIMIT {int(limit_per_key)}) AS q{number}"
+            )
+            if low > linking.UNDATED:  # articles with no date of their own are filed in bucket 0
+                parts.append(
+                    f"SELECT * FROM (SELECT {number} AS n, article_id FROM event_index WHERE key_hash = :k{number} "
+                    f"AND bucket = {linking.UNDATED} ORDER BY article_id DESC LIMIT {int(limit_per_key)}) AS u{number}"
+                )
+        rows = self.session.execute(text(" UNION ALL ".join(parts)), params)
+        return sorted((names[n], article_id) for n, article_id in rows)
+
+    def load(self, article_ids: Sequence[int]) -> list[Candidate]:
+        if not article_ids:
+            return []
+        rows = self.session.execute(
+            select(ArticleLinkFeatures.article_id, ArticleLinkFeatures.event_id, ArticleLinkFeatures.features)
+            .where(ArticleLinkFeatures.article_id.in_(list(article_ids)))
+            .order_by(ArticleLinkFeatures.article_id)
+        )
+        return [Candidate(article_id, event_id, ArticleFeatures.from_dict(features)) for article_id, event_id, features in rows]
+
+
+def lock_keys(session: Session, keys: Iterable[str]) -> None:
+    """PostgreSQL: transaction-scoped advisory locks on the article's retrieval keys, in one sorted order
+    (no deadlocks). Two articles that could meet each other's events share a key, so they link one after
+    the other and the second sees the event the first opened; articles with nothing in common run in parallel."""
+    if _dialect(session) != "postgresql":
+        return  # SQLite serialises writers itself; the embedded default runs one stage at a time
+    hashes = sorted({linking.key_hash(k) for k in keys})
+    if hashes:
+        session.execute(
+            text("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS s"),
+            {"keys": hashes},
+        )
+
+
+def file_article(session: Session, article_id: int, event_id: int, features: ArticleFeatures, keys: Sequence[str]) -> None:
+    """Keep the article's features and file it in the inverted index under its telling keys."""
+    session.execute(
+        _insert(session, ArticleLinkFeatures)
+        .values(article_id=article_id, event_id=event_id, day=features.day, features=features.to_dict(), index_keys=list(keys))
+        .on_conflict_do_update(
+            index_elements=["article_id"],
+            set_={"event_id": event_id, "day": features.day, "features": features.to_dict(), "index_keys": list(keys)},
+        )
+    )
+    bucket = linking.bucket_of(features.day)
+    rows = [{"key_hash": h, "bucket": bucket, "article_id": article_id} for h in sorted({linking.key_hash(k) for k in keys})]
+    if rows:  # executemany of one cached statement, not a (re-compiled) multi-row VALUES
+        session.connection().execute(_insert(session, EventIndexEntry).on_conflict_do_nothing(), rows)
+
+
+def count_document(session: Session, article_id: int, keys: Iterable[str]) -> None:
+    """Add one document to the frequencies (its own short transaction, keys in sorted order)."""
+    rows = [{"key_hash": h, "df": 1} for h in sorted({linking.key_hash(k) for k in keys})]
+    rows.append({"key_hash": article_id % COUNT_SHARDS, "df": 1})
+    rows.sort(key=lambda r: r["key_hash"])
+    statement = _insert(session, TermFrequency)
+    statement = statement.on_conflict_do_update(index_elements=["key_hash"], set_={"df": TermFrequency.df + 1})
+    session.connection().execute(statement, rows)
+
+
+def _refresh_event(session: Session, event: Event) -> None:
+    event.article_count = session.execute(select(func.count()).where(ArticleEvent.event_id == event.id)).scalar_one()
+    low, high = session.execute(
+        select(func.min(ArticleLinkFeatures.day), func.max(ArticleLinkFeatures.day)).where(
+            ArticleLinkFeatures.event_id == event.id, ArticleLinkFeatures.day != linking.UNDATED
+        )
+    ).one()
+    from datetime import datetime
+
+    if low is not None:
+        event.date_min, event.date_max = datetime.fromordinal(low), datetime.fromordinal(high)
+    event.updated_at = utcnow()
+
+
+def _lock_events(session: Session, *event_ids: int) -> list[Event]:
+    pg = _dialect(session) == "postgresql"
+    return [session.get(Event, event_id, with_for_update=pg) for event_id in sorted(set(event_ids))]
+
+
+def merge_events(session: Session, from_event_id: int, into_event_id: int, *, reason: str, score: float | None = None, rebuild: bool = True) -> int:
+    """Merge one event into another: its articles move over, the merge is recorded, the ledger follows.
+    Returns the surviving event id."""
+    if from_event_id == into_event_id:
+        return into_event_id
+    locked = {event.id: event for event in _lock_events(session, from_event_id, into_event_id)}
+    source, target = locked[from_event_id], locked[into_event_id]
+    # idempotent under concurrency: follow merges that happened before we got the locks
+    while target.merged_into_id:
+        target = session.get(Event, target.merged_into_id)
+    if source.merged_into_id:
+        return target.id if source.merged_into_id == target.id else merge_events(
+            session, _final(session, source.id), target.id, reason=reason, score=score, rebuild=rebuild
+        )
+    if source.id == target.id:
+        return target.id
+    session.execute(update(ArticleEvent).where(ArticleEvent.event_id == source.id).values(event_id=target.id))
+    session.execute(update(ArticleLinkFeatures).where(ArticleLinkFeatures.event_id == source.id).values(event_id=target.id))
+    session.execute(update(Event).where(Event.merged_into_id == source.id).values(merged_into_id=target.id))
+    session.add(EventMerge(from_event_id=source.id, into_event_id=target.id, reason=reason, score=score, merged_at=utcnow()))
+    source.merged_into_id = target.id
+    source.article_count = 0
+    source.ledger = {"merged_into": target.id}
+    target.first_seen = min(target.first_seen, source.first_seen)
+    target.last_seen = max(target.last_seen, source.last_seen)
+    session.flush()
+    _refresh_event(session, target)
+    if rebuild:
+        from storage.repository import rebuild_ledger
+
+        rebuild_ledger(session, target.id)
+    return target.id
+
+
+def _final(session: Session, event_id: int) -> int:
+    event = session.get(Event, event_id)
+    while event.merged_into_id:
+        event = session.get(Event, event.merged_into_id)
+    return event.id
+
+
+def final_event_id(session: Session, event_id: int) -> int:
+    """The event an event id stands for now (following merges)."""
+    return _final(session, event_id)
+
+
+def newest_event_id(session: Session) -> int:
+    return int(session.execute(select(func.coalesce(func.max(Event.id), 0))).scalar_one())
+
+
+class _Excluding(DbIndex):
+    def __init__(self, session: Session, article_id: int):
+        super().__init__(session)
+        self.article_id = article_id
+
+    def candidates(self, keys, day, limit_per_key):
+        return [(k, a) for k, a in super().candidates(keys, day, limit_per_key) if a != self.article_id]
+
+
+def repair_concurrent_split(session: Session, article_id: int, features: ArticleFeatures, event_id: int, newest_seen: int) -> int | None:
+    """The merge pass behind the key locks. An article that opened a new event decides again once its link
+    is committed; if it now joins an event that was opened concurrently (after it read the index), the two
+    are one event split by the race: merge them. Sequentially this never fires (no event appears between
+    the read and the write), so the linker stays deterministic. Returns the surviving event id, if merged."""
+    decision, _ = linking.decide(features, _Excluding(session, article_id), lock=lambda ks: lock_keys(session, ks))
+    other = decision.event_id
+    if other is None or other <= newest_seen:
+        return None
+    own, other = _final(session, event_id), _final(session, other)
+    if own == other:
+        return None
+    into, source = min(own, other), max(own, other)
+    return merge_events(session, source, into, reason=f"concurrent split repaired by article {article_id}", score=decision.score)
+
+
+def move_article(session: Session, article_id: int, to_event_id: int | None, *, reason: str = "moved by hand") -> int:
+    """Move a wrongly linked article to another event (or, with None, to a new event of its own).
+    Both events' counts and ledgers follow; the move is recorded. Returns the article's new event id."""
+    from storage.models import Article
+    from storage.repository import rebuild_ledger
+
+    link = session.get(ArticleEvent, article_id)
+    if link is None:
+        raise ValueError(f"article {article_id} is not linked to an event")
+    from_event_id = link.event_id
+    if to_event_id is None:
+        article = session.get(Article, article_id)
+        now = utcnow()
+        event = Event(headline=article.title, first_seen=now, last_seen=now, profile={"linker": linking.LINKER}, ledger={})
+        session.add(event)
+        session.flush()
+        to_event_id = event.id
+    target = session.get(Event, to_event_id)
+    if target is None:
+        raise ValueError(f"no event {to_event_id}")
+    while target.merged_into_id:  # moving to a merged event means moving to where it went
+        target = session.get(Event, target.merged_into_id)
+    to_event_id = target.id
+    if to_event_id == from_event_id:
+        return to_event_id
+    _lock_events(session, from_event_id, to_event_id)
+    link.event_id = to_event_id
+    link.decision = "moved"
+    link.features = {**(link.features or {}), "moved_from": from_event_id, "move_reason": reason}
+    link.linked_at = utcnow()
+    session.execute(update(ArticleLinkFeatures).where(ArticleLinkFeatures.article_id == article_id).values(event_id=to_event_id))
+    session.add(ArticleMove(article_id=article_id, from_event_id=from_event_id, to_event_id=to_event_id, reason=reason, moved_at=utcnow()))
+    session.flush()
+    for event_id in (from_event_id, to_event_id):
+        event = session.get(Event, event_id)
+        _refresh_event(session, event)
+        rebuild_ledger(session, event_id)
+    return to_event_id
+
+
+def event_history(session: Session, event_id: int) -> dict[str, Any]:
+    """Merges into/out of an event and moves of its articles (for display)."""
+    merges = session.execute(select(EventMerge).where((EventMerge.into_event_id == event_id) | (EventMerge.from_event_id == event_id))).scalars()
+    moves = session.execute(select(ArticleMove).where((ArticleMove.to_event_id == event_id) | (ArticleMove.from_event_id == event_id))).scalars()
+    return {
+        "merges": [{"from": m.from_event_id, "into": m.into_event_id, "reason": m.reason, "score": m.score, "at": m.merged_at.isoformat()} for m in merges],
+        "moves": [{"article": m.article_id, "from": m.from_event_id, "to": m.to_event_id, "reason": m.reason, "at": m.moved_at.isoformat()} for m in moves],
+    }

@@ -1,0 +1,149 @@
+"""A local HTTP server for fetch and feed tests: real pages, and the ways a web server misbehaves."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class LocalServer:
+    """Routes: /page/ID.html (the extraction-dev pages), /slow, /drip, /big, /big-chunked, /loop/N,
+    /redirect?to=URL, /pdf, /etag, /status/CODE, /gzip, /bomb, /hold, /feed.xml (set .feed / .feed_etag),
+    /plain.txt. Counts hits per path and records request headers."""
+
+    def __init__(self, pages_dir: Path | None = None) -> None:
+        self.pages_dir = pages_dir
+        self.hits: Counter[str] = Counter()
+        self.headers: list[dict[str, str]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.lock = threading.Lock()
+        self.feed: bytes = b""
+        self.feed_type = "application/rss+xml"
+        self.feed_etag = '"v1"'
+        self.extra: dict[str, tuple[str, bytes]] = {}
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                path = urlsplit(self.path).path
+                query = urlsplit(self.path).query
+                with server.lock:
+                    server.hits[path] += 1
+                    server.headers.append({k.lower(): v for k, v in self.headers.items()} | {"path": path})
+                try:
+                    server.route(self, path, query)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> "LocalServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def page_ids(self) -> list[str]:
+        return sorted(p.name.removesuffix(".html.gz") for p in self.pages_dir.glob("*.html.gz"))
+
+    @staticmethod
+    def send(handler, status: int, body: bytes, content_type: str = "text/html; charset=utf-8", headers: dict | None = None) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def route(self, h, path: str, query: str) -> None:
+        if path.startswith("/page/") and self.pages_dir is not None:
+            file = self.pages_dir / (path.removeprefix("/page/").removesuffix(".html") + ".html.gz")
+            if not file.is_file():
+                self.send(h, 404, b"not found")
+                return
+            self.send(h, 200, gzip.decompress(file.read_bytes()))
+        elif path in self.extra:
+            content_type, body = self.extra[path]
+            self.send(h, 200, body, content_type)
+        elif path == "/plain.txt":
+            self.send(h, 200, b"Two people were shot on Main Street on Sunday night, police said.\n", "text/plain; charset=utf-8")
+        elif path == "/slow":  # headers only after the read timeout
+            time.sleep(3)
+            self.send(h, 200, b"<html><body>late</body></html>")
+        elif path == "/drip":  # headers at once, then a byte every 0.2 s: no single read times out
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html")
+            h.send_header("Content-Length", "100")
+            h.end_headers()
+            for _ in range(100):
+                h.wfile.write(b"x")
+                h.wfile.flush()
+                time.sleep(0.2)
+        elif path == "/big":  # declares more than the cap
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html")
+            h.send_header("Content-Length", str(50 * 1024 * 1024))
+            h.end_headers()
+            h.wfile.write(b"<html>" + b"x" * 65536)
+        elif path == "/big-chunked":  # no Content-Length, keeps sending
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html")
+            h.send_header("Transfer-Encoding", "chunked")
+            h.end_headers()
+            chunk = b"y" * 65536
+            for _ in range(200):
+                h.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            h.wfile.write(b"0\r\n\r\n")
+        elif path.startswith("/loop/"):
+            step = int(path.rsplit("/", 1)[1])
+            self.send(h, 302, b"", headers={"Location": f"/loop/{(step + 1) % 2}"})
+        elif path == "/redirect":
+            self.send(h, 302, b"", headers={"Location": query.removeprefix("to=")})
+        elif path == "/pdf":
+            self.send(h, 200, b"%PDF-1.4 not a page", "application/pdf")
+        elif path == "/etag":
+            if h.headers.get("If-None-Match") == '"abc"':
+                self.send(h, 304, b"", headers={"ETag": '"abc"'})
+            else:
+                self.send(h, 200, b"<html><body><p>etag page</p></body></html>", headers={"ETag": '"abc"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"})
+        elif path.startswith("/status/"):
+            self.send(h, int(path.rsplit("/", 1)[1]), b"status")
+        elif path == "/gzip":
+            body = gzip.compress(b"<html><body><p>compressed page</p></body></html>")
+            self.send(h, 200, body, headers={"Content-Encoding": "gzip"})
+        elif path == "/bomb":  # 64 kB on the wire, 64 MB decoded
+            body = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
+            self.send(h, 200, body, headers={"Content-Encoding": "gzip"})
+        elif path == "/hold":  # counts the requests being answered at the same time
+            with self.lock:
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            time.sleep(0.3)
+            with self.lock:
+                self.in_flight -= 1
+            self.send(h, 200, b"<html><body>held</body></html>")
+        elif path == "/feed.xml":
+            if self.feed_etag and h.headers.get("If-None-Match") == self.feed_etag:
+                self.send(h, 304, b"", self.feed_type, headers={"ETag": self.feed_etag})
+            else:
+                self.send(h, 200, self.feed, self.feed_type, headers={"ETag": self.feed_etag, "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"})
+        else:
+            self.send(h, 404, b"not found")

@@ -1,0 +1,189 @@
+"""The event linker: features, time window, determinism, the storage-backed index, merges and moves."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from claimwire import linking
+from claimwire.sources import iter_items
+from service.ingest import receive_all
+from storage import eventindex
+from storage.db import session_scope
+from storage.models import ArticleEvent, ArticleMove, Event, EventMerge
+
+CHICAGO_2014 = (
+    "Man killed in South Side shooting",
+    "A 24-year-old man was shot and killed Sunday night in the 6500 block of South Halsted Street in Chicago's "
+    "Englewood neighborhood, police said. Darnell Whitfield was pronounced dead at Stroger Hospital. "
+    "No one is in custody, Chicago police said.",
+)
+CHICAGO_2014_FOLLOWUP = (
+    "Englewood shooting victim identified as Darnell Whitfield",
+    "The man shot dead Sunday on South Halsted Street in Englewood was identified as Darnell Whitfield, 24, "
+    "the Cook County medical examiner's office said. Chicago police are searching for the gunman.",
+)
+CHICAGO_2016 = (
+    "Man killed in South Side shooting",
+    "A 31-year-old man was shot and killed Saturday night in the 1200 block of West 79th Street in Chicago's "
+    "Auburn Gresham neighborhood, police said. Marcus Bell was pronounced dead at Christ Hospital. "
+    "No one is in custody, Chicago police said.",
+)
+
+
+def features(pair, when):
+    return linking.article_features(pair[0], pair[1], when)
+
+
+def test_features_cover_names_places_ages_and_mentioned_dates():
+    f = features(CHICAGO_2014, date(2014, 6, 9))  # a Monday
+    assert "p:darnell whitfield" in f.keys
+    assert any(k.startswith("s:") and "halsted" in k for k in f.keys)
+    assert "a:24" in f.keys
+    assert "d:2014-06-08" in f.keys  # "Sunday night", resolved against the article's own date
+    assert date(2014, 6, 8).toordinal() in f.dates
+
+
+def test_a_later_incident_in_the_same_city_opens_its_own_event():
+    index = linking.MemoryIndex()
+    first = index.link(1, features(CHICAGO_2014, date(2014, 6, 9)))
+    follow = index.link(2, features(CHICAGO_2014_FOLLOWUP, date(2014, 6, 10)))
+    later = index.link(3, features(CHICAGO_2016, date(2016, 8, 1)))
+    assert first.decision == "new"
+    assert follow.event_id == first.event_id, follow.features
+    assert later.event_id != first.event_id
+    assert later.decision == "new"
+
+
+def test_decisions_carry_their_score_and_features():
+    index = linking.MemoryIndex()
+    index.link(1, features(CHICAGO_2014, date(2014, 6, 9)))
+    decision = index.link(2, features(CHICAGO_2014_FOLLOWUP, date(2014, 6, 10)))
+    assert decision.score >= linking.JOIN_THRESHOLD
+    assert "p:darnell whitfield" in decision.features["shared"]
+    assert decision.features["best_article"] == 1
+
+
+def test_an_article_matching_two_events_merges_them():
+    index = linking.MemoryIndex()
+    a = features(CHICAGO_2014, date(2014, 6, 9))
+    index.link(1, a)
+    # the same coverage filed as a second event (as a concurrent split would leave it)
+    index.articles[2], index.event_of[2] = a, 99
+    for key in linking.index_keys(a, linking.Weights(index.df, index.documents)):
+        index.postings[key].append((a.day, 2))
+    decision = index.link(3, features(CHICAGO_2014_FOLLOWUP, date(2014, 6, 10)))
+    assert decision.merge == [99] and decision.decision == "merged"
+    assert index.event_of[1] == index.event_of[2] == index.event_of[3] == 1
+
+
+def _bench_args(data_dir: Path, **values) -> argparse.Namespace:
+    defaults = dict(file=str(data_dir / "gvc-dev.jsonl.gz"), limit=None, last=None, seeds=None, seed_date="2018-02-08", scale=None, probes=20, json=True)
+    defaults.update(values)
+    return argparse.Namespace(**defaults)
+
+
+def test_storage_backed_linker_matches_the_in_memory_one(data_dir, sqlite_store):
+    """Same stream, same partition: the SQLite index and the memory index implement one linker."""
+    from service import bench_linking
+
+    records = bench_linking.read_records(data_dir / "gvc-dev.jsonl.gz")[:120]
+    for record in records:
+        record["clean_text"] = bench_linking.clean(record)
+    ids = bench_linking.insert_articles(records, "extracted")
+    from tasks.link import link_article
+
+    for article_id in ids:
+        link_article(article_id)
+    with session_scope() as session:
+        stored = dict(session.execute(select(ArticleEvent.article_id, ArticleEvent.event_id)).all())
+    memory = linking.MemoryIndex()
+    for article_id, record in zip(ids, records):
+        memory.link(article_id, linking.article_features(record["title"], record["clean_text"], date.fromisoformat(record["published"])))
+
+    def partition(assignment):
+        groups = {}
+        for article_id, event_id in assignment.items():
+            groups.setdefault(event_id, set()).add(article_id)
+        return sorted(sorted(g) for g in groups.values())
+
+    assert partition(stored) == partition({a: memory.event_of[a] for a in ids})
+
+
+def test_seeds_interleaved_with_gvc_form_one_event_nothing_else_joins(data_dir, seeds_dir):
+    from service import bench_linking
+
+    # the newest 300 articles of the file, with the seeds dated 2018-02-08.. interleaved among them
+    result = bench_linking.run_quality(_bench_args(data_dir, last=300, seeds=str(seeds_dir)))
+    assert result["seed_articles"] == 5
+    assert result["seed_events"] == 1, result
+    assert result["seed_event_other_articles"] == 0, result
+
+
+def _ingest(*targets):
+    return list(receive_all(iter_items([str(t) for t in targets])))
+
+
+def test_move_an_article_and_the_ledgers_follow(sqlite_store, seeds_dir):
+    receipts = _ingest(seeds_dir)
+    moved = receipts[1].article_id
+    with session_scope() as session:
+        [old_event] = session.scalars(select(Event)).all()
+        new_event = eventindex.move_article(session, moved, None, reason="test: wrongly linked")
+    with session_scope() as session:
+        old, new = session.get(Event, old_event.id), session.get(Event, new_event)
+        assert old.article_count == 4 and new.article_count == 1
+        assert [a["id"] for a in new.ledger["articles"]] == [moved]
+        assert moved not in [a["id"] for a in old.ledger["articles"]]
+        link = session.get(ArticleEvent, moved)
+        assert link.event_id == new_event and link.decision == "moved" and link.features["moved_from"] == old.id
+        assert session.scalar(select(func.count()).select_from(ArticleMove)) == 1
+        # and back again: into the old event
+        assert eventindex.move_article(session, moved, old.id, reason="test: back") == old.id
+    with session_scope() as session:
+        assert session.get(Event, old_event.id).article_count == 5
+        assert len(session.get(Event, old_event.id).ledger["articles"]) == 5
+
+
+def test_merge_events_records_the_merge_and_rebuilds_the_ledger(sqlite_store, seeds_dir):
+    receipts = _ingest(seeds_dir)
+    with session_scope() as session:
+        [event] = session.scalars(select(Event)).all()
+        split = eventindex.move_article(session, receipts[0].article_id, None, reason="test split")
+        eventindex.move_article(session, receipts[2].article_id, split, reason="test split")
+    with session_scope() as session:
+        survivor = eventindex.merge_events(session, split, event.id, reason="test: later coverage shows one event", score=0.97)
+    with session_scope() as session:
+        assert survivor == event.id
+        assert session.get(Event, split).merged_into_id == event.id
+        assert session.get(Event, event.id).article_count == 5
+        assert len(session.get(Event, event.id).ledger["articles"]) == 5
+        merge = session.scalars(select(EventMerge)).one()
+        assert (merge.from_event_id, merge.into_event_id, merge.score) == (split, event.id, 0.97)
+        assert set(session.scalars(select(ArticleEvent.event_id))) == {event.id}
+
+
+def test_the_link_stage_merges_a_split_event(sqlite_store, seeds_dir):
+    """Two events that a new article shows to be one are merged by the link stage itself."""
+    first = _ingest(seeds_dir / "000_33ae1f9e66d21cca.txt", seeds_dir / "003_8490cff0c32bc629.txt")
+    with session_scope() as session:
+        eventindex.move_article(session, first[1].article_id, None, reason="test: simulate a split")
+    saved = linking.MERGE_THRESHOLD
+    try:
+        linking.MERGE_THRESHOLD = 0.3  # the seeds are long articles on one event; any clear double match will do
+        _ingest(seeds_dir / "002_de3cc8737eb6b66b.txt")
+    finally:
+        linking.MERGE_THRESHOLD = saved
+    with session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(EventMerge)) == 1
+        assert len(set(session.scalars(select(ArticleEvent.event_id)))) == 1
+
+
+def test_undated_articles_are_linked_without_a_time_penalty():
+    index = linking.MemoryIndex()
+    first = index.link(1, linking.article_features(*CHICAGO_2014, None))
+    second = index.link(2, linking.article_features(*CHICAGO_2014_FOLLOWUP, datetime(2014, 6, 10)))
+    assert second.event_id == first.event_id

@@ -1,0 +1,91 @@
+"""Several workers linking at once on PostgreSQL: articles on one new event must end in one event."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from storage.db import session_scope
+from storage.models import ArticleEvent, Event
+from tests.conftest import REPO, apply_env
+from tests.helpers import env_for
+
+pytestmark = pytest.mark.services
+
+
+def _prepare_seeds(seeds_dir) -> list[dict]:
+    from claimwire.cleaning import clean_document
+
+    records = []
+    for path in sorted(seeds_dir.glob("*.txt")):
+        cleaned = clean_document(path.read_bytes(), content_type="text")
+        records.append({"id": path.name, "title": cleaned.title, "published": None, "clean_text": cleaned.text})
+    return records
+
+
+def _link_in_process(database_url: str, article_ids: list[int], start_at: float, results) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.pop("BROKER_URL", None)
+    from claimwire.settings import get_settings
+    from storage.db import reset_engines
+
+    get_settings.cache_clear()
+    reset_engines()
+    from tasks.link import link_article
+
+    while time.time() < start_at:
+        time.sleep(0.001)
+    for article_id in article_ids:
+        link_article(article_id)
+        results.put(article_id)
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_processes_linking_the_seeds_at_once_make_one_event(pg_url, seeds_dir, monkeypatch, round_):
+    """Two worker processes link the five seeds simultaneously (interleaved shares) with the real link stage."""
+    from service import bench_linking
+
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
+    ids = bench_linking.insert_articles(_prepare_seeds(seeds_dir), "extracted")
+    shares = [ids[round_ % 2 :: 2], ids[1 - round_ % 2 :: 2]]
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    start_at = time.time() + 3.0
+    workers = [context.Process(target=_link_in_process, args=(pg_url, share, start_at, results)) for share in shares]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    with session_scope() as session:
+        linked = session.scalar(select(func.count()).select_from(ArticleEvent))
+        events = set(session.scalars(select(ArticleEvent.event_id)))
+        open_events = session.scalar(select(func.count()).select_from(Event).where(Event.merged_into_id.is_(None), Event.article_count > 0))
+    assert linked == 5
+    assert len(events) == 1 and open_events == 1
+
+
+def test_two_celery_workers_on_postgres_end_with_one_event(pg_url, redis_url, seeds_dir, tmp_path, monkeypatch):
+    """The whole pipeline through two real Celery worker processes (each with two children) on PostgreSQL."""
+    from tests.test_worker_services import start_worker, stop, wait_until_final
+
+    env = env_for(BROKER_URL=redis_url, DATABASE_URL=pg_url, CLAIMWIRE_HOME=str(tmp_path / "svc"))
+    workers = [start_worker(tmp_path, env, name=f"linker{n}", concurrency=2) for n in (1, 2)]
+    try:
+        queued = subprocess.run([sys.executable, "-m", "service.cli", "ingest", str(seeds_dir)], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+        assert queued.returncode == 0, queued.stderr
+        apply_env(monkeypatch, BROKER_URL=redis_url, DATABASE_URL=pg_url)
+        wait_until_final(5)
+    finally:
+        for worker in workers:
+            stop(worker)
+    with session_scope() as session:
+        events = set(session.scalars(select(ArticleEvent.event_id)))
+        assert session.scalar(select(func.count()).select_from(ArticleEvent)) == 5
+    assert len(events) == 1

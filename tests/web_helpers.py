@@ -1,0 +1,119 @@
+"""Shared pieces of the web tests: a served app, a crafted hostile event, the sixth article."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+
+HOSTILE = "<script>window.__xss = 1</script><b>bold</b> & <img src=x onerror=\"window.__xss = 2\">"
+
+SIXTH_TITLE = "US-led coalition strikes near Khusham kill at least 120 pro-government fighters"
+SIXTH_URL = "https://wire.example.org/2018/02/09/khusham-coalition-strikes"
+SIXTH_TEXT = """US-led coalition strikes near Khusham kill at least 120 pro-government fighters
+
+The US-led coalition carried out air and artillery strikes near Khusham, in Syria's Deir ez-Zor province, after pro-government forces attacked the headquarters of the US-backed Syrian Democratic Forces east of the Euphrates river.
+
+At least 120 pro-government fighters were killed in the coalition strikes near Khusham, a US military official said.
+
+"The coalition acted in self-defense against an unprovoked attack", Col. Thomas Veale, a spokesman for the US-led coalition, said on Friday. Coalition officials said they were in regular communication with Russian counterparts before, during and after the attack.
+
+Syria's government called the coalition strikes on pro-regime forces near Deir ez-Zor a massacre and a war crime, and Russia said its defense ministry was looking into the reports.
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+API_TOKEN = "web-test-token"
+
+
+def build_app():
+    """The app `claimwire serve` runs (service/api.py create_app), which includes the pages' router."""
+    from service.api import create_app
+
+    return create_app()
+
+
+@contextmanager
+def serve(app):
+    """Serve an ASGI app with uvicorn on 127.0.0.1 and a free port, in a thread of this process."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="auto"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def make_hostile_event() -> int:
+    """An event whose every shown string carries markup, plus a javascript: URL: the pages must show text."""
+    from storage.db import session_scope
+    from storage.models import Article, ArticleEvent, ArticleStatus, Event, Outlet, utcnow
+
+    now = utcnow()
+    with session_scope() as session:
+        outlet = Outlet(key="evil<i>.example", name="Evil <i>Outlet</i>")
+        session.add(outlet)
+        session.flush()
+        articles = []
+        for index, url in enumerate(["javascript:window.__xss=3", "https://ok.example.org/a?x=<b>&y=\"q\""]):
+            article = Article(
+                identity=f"hostile-{index}-{now.timestamp()}",
+                source_kind="text",
+                title=f"{HOSTILE} #{index}",
+                url=url,
+                source_ref=f"ref-{index}",
+                outlet_id=outlet.id,
+                status=ArticleStatus.STORED,
+                received_at=now + timedelta(seconds=index),
+                clean_text="text",
+            )
+            session.add(article)
+            articles.append(article)
+        session.flush()
+        ledger = {
+            "articles": [{"id": a.id, "title": a.title, "arrived": a.received_at.isoformat()} for a in articles],
+            "figures": [
+                {
+                    "kind": "casualty",
+                    "measure": "killed<script>",
+                    "group_key": "grp",
+                    "groups": [HOSTILE],
+                    "values": [
+                        {"value": "3<b>", "value_min": 3, "value_max": 3, "hedges": [HOSTILE], "sources": [HOSTILE], "articles": [articles[0].id], "first_seen": now.isoformat()},
+                        {"value": "9", "value_min": 9, "value_max": 9, "hedges": [], "sources": [], "articles": [articles[1].id], "first_seen": now.isoformat()},
+                    ],
+                    "conflict": True,
+                    "conflicting_values": [["3<b>", "9"]],
+                    "some_future_field": {"nested": [1, 2]},
+                }
+            ],
+            "conflicts": [],
+            "timeline": [
+                {"arrived": now.isoformat(), "article_id": articles[0].id, "measure": "killed<script>", "group_key": "grp", "value": "3<b>", "source": HOSTILE},
+                {"arrived": now.isoformat(), "article_id": articles[1].id, "measure": "killed<script>", "group_key": "grp", "value": "9", "source": None},
+            ],
+            "quotes": [{"kind": "quote", "speaker": HOSTILE, "speaker_key": None, "text": HOSTILE, "article_id": articles[0].id}],
+        }
+        event = Event(headline=HOSTILE, first_seen=now, last_seen=now + timedelta(days=3650), article_count=2, ledger=ledger, profile={})
+        session.add(event)
+        session.flush()
+        for article in articles:
+            session.add(ArticleEvent(article_id=article.id, event_id=event.id, decision="new", score=1.0, features={}, linker="test"))
+        return event.id
