@@ -254,3 +254,32 @@ def test_seeds_quality_thresholds():
     assert res["casualty_precision"] >= 0.9
     assert res["quote_recall"] >= 0.9
     assert res["speaker_accuracy"] >= 0.8
+
+
+def _main(text, title=None):
+    return {m: (c.value_min, c.value_max) for m, c in main_figures(extract_claims(text, title, names=["casualties"])).items()}
+
+
+def test_a_man_shot_and_killed_is_one_killed_and_none_injured():
+    main = _main("A man was shot and killed Sunday night on the city's east side, police said.")
+    assert main["killed"] == (1, 1)
+    assert main["injured"] == (0, 0)
+
+
+def test_shot_and_critically_wounded_counts_all_the_wounded():
+    main = _main("Four people were shot early Saturday, one of them critically wounded, police said.")
+    assert "killed" not in main
+    assert main["injured"] == (4, 4)
+
+
+def test_background_figures_are_not_the_event_toll():
+    main = _main("A woman was shot in the leg Friday and is expected to survive. "
+                 "Last year 165 people were killed in the city, according to police records.")
+    assert main.get("killed") != (165, 165)
+    assert main["injured"] == (1, 1)
+
+
+def test_a_roundup_of_several_incidents_gives_no_single_toll():
+    text = ("Weekend violence across the city: at least 12 people were shot, three of them fatally, in separate "
+            "shootings from Friday evening to Monday morning, police said.")
+    assert _main(text) == {}

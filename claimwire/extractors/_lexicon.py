@@ -24,7 +24,27 @@ lieutenant captain corporal private veteran veterans servicemember servicemember
 mercenary contractor contractors americans syrians iraqis afghans kurds russians palestinians
 israelis journalists journalist reporter reporters doctor doctors nurse nurses inmate inmates
 prisoner prisoners hostage hostages relative motorist motorists cyclist rider riders bouncer
+bailiff bailiffs bandmate bandmates housemate housemates roommate roommates parent parents
+grandparent grandparents grandchild grandchildren grandsons granddaughters nephews nieces aunts
+uncles wives husbands girlfriends boyfriends fiance fiancee fiancé fiancée ex-wife ex-husband
+ex-girlfriend ex-boyfriend dad dads mom moms stepfather stepmother stepdad step-dad stepmom
+step-mom stepson stepdaughter stepsons stepdaughters stepbrother stepsister mother-in-law
+father-in-law son-in-law daughter-in-law brother-in-law sister-in-law sibling siblings twin twins
+spouse spouses partner partners companion companions acquaintance acquaintances gunwoman
+first-grader student-athlete clubgoer clubgoers club-goer club-goers churchgoer churchgoers
+senior seniors freshman sophomore junior newborn newborns preschooler preschoolers kindergartner
+mom-to-be landlord tenant tenants caretaker caregiver babysitter nanny homeowners shopkeeper
+cashier manager managers
 """.split())
+
+#: Plural person nouns that do not end in "s".
+PLURAL_PERSON_NOUNS = frozenset("""
+men women children people police personnel militiamen gunmen policemen tribesmen grandchildren
+airmen firemen
+""".split())
+
+#: Plural nouns that name two people.
+PAIR_NOUNS = {"parents": 2, "grandparents": 2, "twins": 2, "couple": 2, "spouses": 2}
 
 UNIT_NOUNS = frozenset("""
 time times year years month months week weeks day days hour hours minute minutes second seconds

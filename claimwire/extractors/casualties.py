@@ -25,7 +25,14 @@ from functools import lru_cache
 from claimwire.actors import actor_key
 from claimwire.claims import CASUALTY, Claim
 from claimwire.extractors import register
-from claimwire.extractors._lexicon import CONTEXT_BEFORE_REJECT, MONTHS, PERSON_NOUNS, UNIT_NOUNS
+from claimwire.extractors._lexicon import (
+    CONTEXT_BEFORE_REJECT,
+    MONTHS,
+    PAIR_NOUNS,
+    PERSON_NOUNS,
+    PLURAL_PERSON_NOUNS,
+    UNIT_NOUNS,
+)
 from claimwire.extractors._text import attribution_for, sentence_at, sentence_spans
 from claimwire.numbers import QUANTITY, quantity_bounds
 
@@ -42,7 +49,7 @@ _SHOT = r"shot|struck by gunfire|hit by gunfire|struck by (?:a )?bullets?|hit by
 _MISSING = r"missing|unaccounted for"
 _VERB = rf"(?:{_KILLED}|{_INJURED}|{_MISSING}|{_SHOT})"
 _ADV = r"(?:(?:all|also|reportedly|allegedly|later|each|both|then|now|still|eventually|ultimately|subsequently|apparently|initially|just|not|critically|seriously|fatally|gravely|severely|mortally|badly|slightly|non-fatally|nonfatally|[a-z]+ly)\s+)"
-_AUX = r"(?:(?:were|was|have been|has been|had been|are|is|got|get|being|been|remain|remains|remained|lay|lie|were left|are now|were later|have|had|has|will be|would be)\s+)"
+_AUX = r"(?:(?:were|was|have been|has been|had been|are|is|got|get|being|been|remain|remains|remained|lay|lie|were left|are now|were later|have|had|has|will be|would be)\s+(?:(?:found|discovered)\s+)?|(?:found|discovered)\s+)"
 _VERB_CHAIN = (
     rf"(?P<aux>{_AUX})?(?P<adv>{_ADV}{{0,2}})(?P<v1>{_VERB})"
     rf"(?:(?:\s*,\s*|\s+(?:and|or)\s+|\s*/\s*)(?P<adv2>{_ADV}?)(?P<v2>{_VERB}))?\b"
@@ -74,7 +81,7 @@ _ACTIVE_VERB = (
     r"(?:critically\s+|seriously\s+)?(?:wound|injur)(?:ed|ing)))?"
 )
 _OBJECT = re.compile(
-    rf"\b{_ACTIVE_VERB}\s+(?:['\"‘“]\s*)?(?:(?P<det>the|his|her|their)\s+)?(?:{_Q}|(?P<one>an?|one|another|the|his|her)\b|(?P<age>\d+-year-old\b))['\"’”]?"
+    rf"\b{_ACTIVE_VERB}\s+(?:['\"‘“]\s*)?(?:(?P<det>the|his|her|their)\s+)?(?:(?P<poss>[\w.-]+(?:['’]s|s['’]))\s+(?=\d|(?:two|three|four|five|six|seven|eight|nine|ten|several|dozens)\b))?(?:{_Q}|(?P<one>an?|one|another|the|his|her)\b|(?P<age>\d+-year-old\b))['\"’”]?"
     rf"(?P<np>(?:\s+(?!{_NP_STOP}\b|dead\b|injured\b|wounded\b|hurt\b){_NP_TOK}){{0,5}})"
     rf"(?P<left>\s+(?:dead|injured|wounded|hurt|critically injured|seriously injured|in critical condition))?",
     re.IGNORECASE,
@@ -82,12 +89,12 @@ _OBJECT = re.compile(
 _ZERO = re.compile(
     r"\b(?P<neg>no one|nobody|none|neither|not one|not a single|no)\b(?! (?:one|body) else)"
     rf"(?P<np>(?:\s+(?!was\b|were\b|has\b|have\b|had\b|is\b|are\b|else\b){_NP_TOK}){{0,6}}?)"
-    r"(?:\s+else)?\s+(?:(?:was|were|has been|have been|had been|is|are|got|appeared to be|appears to be|reported)\s+)"
+    r"(?P<else>\s+else)?\s+(?:(?:was|were|has been|have been|had been|is|are|got|appeared to be|appears to be|reported)\s+)"
     r"(?:[a-z]+ly\s+)?(?:reported\s+)?(?P<v>injured|hurt|wounded|killed|harmed|shot|struck|hit|dead)\b",
     re.IGNORECASE,
 )
 _ZERO_NOUN = re.compile(
-    r"\b(?:there\s+(?:were|was|are|have been)\s+no|no\s+(?:other\s+|additional\s+|further\s+|serious\s+)?(?:reported\s+)?)"
+    r"\b(?:there\s+(?:were|was|are|have been)\s+no|no\s+(?P<other>other\s+|additional\s+|further\s+)?(?:serious\s+)?(?:reported\s+)?)"
     r"(?P<v>injuries|deaths|fatalities|casualties)\b",
     re.IGNORECASE,
 )
@@ -103,7 +110,7 @@ _TOLL = re.compile(
 )
 _FATALLY_TAIL = re.compile(
     rf"\s*(?:,|;|--|—|–)?\s*(?:including\s+|and\s+|with\s+)?(?P<k>{_Q.replace('?P<hedge>', '?P<khedge>').replace('?P<num>', '?P<knum>')}|one)"
-    r"(?:\s+of\s+(?:them|whom|those|the victims|the men|the women))?\s+"
+    r"(?:\s+of\s+(?:them|whom|which|those|the victims|the men|the women))?\s+"
     r"(?:fatally|mortally|dying|who died|who later died|later died|died|was killed|were killed|killed|has died|have died)\b",
     re.IGNORECASE,
 )
@@ -118,7 +125,18 @@ _NAMED_SINGULAR = re.compile(
 _MULT = {"double": 2, "triple": 3, "quadruple": 4, "quintuple": 5, "two": 2, "three": 3, "four": 4}
 _MULTIPLIER = re.compile(
     r"\b(?P<mult>double|triple|quadruple|quintuple)[- ](?P<noun>homicide|murder|killing|slaying|fatal shooting|shooting)s?\b"
-    r"|(?P<ms>\bmurder[- ]suicide\b)",
+    r"(?P<suicide>(?:\s*[-,/]\s*|\s+and\s+|\s+)suicide\b(?!\s+attempt))?"
+    r"|(?<!attempted )(?<!attempted\s)(?P<ms>\bmurder[- /]suicide\b)(?!\s+attempt)",
+    re.IGNORECASE,
+)
+_ORDINAL = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+            "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
+_ORDINAL_VICTIM = re.compile(
+    r"\b(?P<ord>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|2nd|3rd|4th|5th|6th)\s+(?:[\w'’-]+\s+)?"
+    r"(?P<noun>victim|person|man|woman|child|teen|teenager|boy|girl|officer|student|deputy|body)\s+"
+    r"(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:dies|died|succumbs|succumbed|killed|found dead|is dead|was killed|dead)\b"
+    r"|\bclaims?\s+(?:a\s+|the\s+|its\s+)?(?P<ord2>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+"
+    r"(?:victim|life)\b",
     re.IGNORECASE,
 )
 _FATAL_NOUN = re.compile(
@@ -241,6 +259,8 @@ def _context_ok(text: str, start: int, num: str | None, np: str) -> bool:
         if before.rstrip().endswith(("#", "$", "No.", "no.")):
             return False
     words = np.split()
+    if any(w in ("News", "NEWS") for w in words[:4]):
+        return False  # a station name: "7 Action News"
     if words:
         first = words[0].lower().strip(".")
         if first in UNIT_NOUNS or first + "." in UNIT_NOUNS:
@@ -253,6 +273,8 @@ def _context_ok(text: str, start: int, num: str | None, np: str) -> bool:
         return False  # an age: "Ginger Reeves, 64 were found dead"
     if re.search(r"\b(?:age|ages|aged|under|call|dial|dialed|called)\s+(?:of\s+)?$", before, re.IGNORECASE):
         return False
+    if re.search(r"\b(?:father|mother|dad|mom|parent|grandfather|grandmother|grandpa|grandma)\s+of\s+$", before, re.IGNORECASE):
+        return False  # "father of 5 killed": his children, not a toll
     if words and words[0].lower() in ("a", "an", "the"):
         return False
     return True
@@ -278,13 +300,14 @@ def _scan(text: str, title: bool = False) -> tuple[tuple, ...]:
     return tuple(hits)
 
 
-_TRIGGER = re.compile(r"kill|dead|die|slain|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospitali|missing|"
+_TRIGGER = re.compile(r"kill|dead|die|slain|slay|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospitali|missing|"
                       r"unaccounted|fatal|casualt|death|struck|grazed|harmed|hit\b|execut|massacre|lost (?:their|his|her) li",
                       re.IGNORECASE)
 
 
 def _scan_sentence(text: str, title: bool = False) -> list[tuple]:
     hits: list[tuple] = []
+    active: list[int] = []  # hits of an active verb and its objects ("Man shot wife, 3 kids")
     taken: list[tuple[int, int]] = []
 
     def overlaps(s: int, e: int) -> bool:
@@ -306,13 +329,25 @@ def _scan_sentence(text: str, title: bool = False) -> list[tuple]:
             continue
         if re.search(r"\b(?:doubt|question|sign|word|evidence|indication|suspects?|arrests?)\b", np, re.IGNORECASE):
             continue
-        add(measure, 0, 0, None, _clean_group(np) if np else None, m.start(), m.end(), 0.85)
+        # "no one else was hurt", "neither officer was injured", "no officers were hurt": zero for
+        # a part of the people involved, not the event's figure
+        partial = bool(m.group("else")) or m.group("neg").lower() == "neither" or (
+            bool(np) and not re.fullmatch(r"(?:one|body|people|persons?|victims?|(?:one|body) else)", np, re.IGNORECASE))
+        add(measure, 0, 0, None, _clean_group(np) if np else None, m.start(), m.end(), 0.85, {"partial": True} if partial else None)
     for m in _ZERO_NOUN.finditer(text):
         if overlaps(m.start(), m.end()):
             continue
         v = m.group("v").lower()
         measure = {"injuries": "injured", "deaths": "killed", "fatalities": "killed"}.get(v, "killed_or_injured")
-        add(measure, 0, 0, None, None, m.start(), m.end(), 0.75)
+        partial = bool(m.group("other"))
+        add(measure, 0, 0, None, None, m.start(), m.end(), 0.75, {"partial": True} if partial else None)
+
+    # "third victim dies" -> 3 killed
+    for m in _ORDINAL_VICTIM.finditer(text):
+        if overlaps(m.start(), m.end()):
+            continue
+        n = _ORDINAL[(m.group("ord") or m.group("ord2")).lower()]
+        add("killed", n, n, None, m.group("noun"), m.start(), m.end(), 0.7)
 
     # verb + object: "killed 100 fighters", "left two dead"
     for m in _OBJECT.finditer(text):
@@ -334,7 +369,7 @@ def _scan_sentence(text: str, title: bool = False) -> list[tuple]:
             np = m.group("age") + np
             lo = hi = 1
             hedge = None
-        elif m.group("one") or m.group("det"):
+        elif m.group("one") or m.group("det") or m.group("poss"):
             if not _is_person(np):
                 continue
             if m.group("one"):
@@ -363,23 +398,12 @@ def _scan_sentence(text: str, title: bool = False) -> list[tuple]:
         if hi is not None and (_is_person(np) or re.fullmatch(r"\s*", np)):
             # "killed man, grandmother, 2-month-old baby", "killing 2, then himself"
             pos = m.end("np") if np.strip() and not left else m.end()
-            while True:
-                item = _OBJECT_ITEM.match(text, pos)
-                if not item:
-                    break
-                add_n = 1
-                if item.group("num"):
-                    break
-                elif item.group("self"):
-                    if measure != "killed":
-                        break
-                    n_self += 1
-                elif not (item.group("det") and _singular_person(item.group("w"))):
-                    break
-                lo, hi = lo + add_n, hi + add_n
-                pos = end = item.end()
-                extra_list = True
+            add_n, n_self, list_end = _items_after(text, pos, measure, title)
+            if list_end > pos:
+                lo, hi, end = lo + add_n, hi + add_n, max(end, list_end)
+        n_before = len(hits)
         _emit_with_tail(text, add, measure, lo, hi, hedge, _clean_group(np), s, end, conf, {"self": n_self} if n_self else None)
+        active.extend(range(n_before, len(hits)))
 
     # subject + verb: "seven members of ... were killed", "27 wounded"
     for m in _SUBJECT.finditer(text):
@@ -408,7 +432,10 @@ def _scan_sentence(text: str, title: bool = False) -> list[tuple]:
             lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
             if lo is None:
                 continue
+        if re.search(r"\bunborn\b", np, re.IGNORECASE):
+            lo = hi = 0  # the archive counts people born: "five adults and an unborn child were killed" -> 5
         measure = _measure(v1, m.group("v2"), (m.group("adv") or "") + (m.group("adv2") or ""))
+        negated = bool(re.search(r"(?<![\w-])not\b", m.group("adv") or "", re.IGNORECASE))
         conf = 0.9 if _is_person(np) or (np.strip() == "" and not m.group("one")) else 0.7
         if m.group("one") and not np.strip():
             conf = 0.6
@@ -424,12 +451,44 @@ def _scan_sentence(text: str, title: bool = False) -> list[tuple]:
             total_hi = None if (total_hi is None or c_hi is None) else total_hi + c_hi
             start = c_start
             coord = _coordinated(text, c_start)
+        # items without a number before it: "Mother, 2 children found dead", "his wife and two sons"
+        for c_val, _, c_start in _items_before(text, start, title, need_sep=True):
+            total_lo += c_val
+            total_hi = None if total_hi is None else total_hi + c_val
+            start = c_start
         if start != qs:
             group = text[start: m.start("np") + len(np)].strip() if np else group
             conf = min(conf, 0.8)
             if overlaps(start, qs):
                 total_lo, total_hi, start, group = lo, hi, qs, _clean_group(np)
+        if negated:  # "two officers were not injured"
+            add(measure, 0, 0, None, group, start, m.end(), conf, {"partial": True})
+            continue
+        if total_lo == 0 and total_hi == 0:
+            continue
         _emit_with_tail(text, add, measure, total_lo, total_hi, hedge, group, start, m.end(), conf)
+
+    # coordinated subjects without a number: "A man and his son were killed", "Husband and wife dead"
+    for m in _AFTER_SUBJECT.finditer(text):
+        vs = m.start()
+        v1 = m.group("v1").lower()
+        aux = (m.group("aux") or "").strip().lower()
+        if overlaps(vs, m.end()) or re.search(r"\bnot\b", m.group("adv") or "", re.IGNORECASE):
+            continue
+        if not aux and v1 not in ("dead", "died", "dies", "missing", "perished", "slain", "found dead") and (
+                _OBJECT_START.match(text, m.end()) or not _PASSIVE_FOLLOW.match(text, m.end())):
+            continue  # "Wife and husband each shot murder suspect" is active
+        if aux in ("have", "had", "has") and v1 not in ("died", "dies"):
+            continue
+        items = _items_before(text, vs, title, need_sep=False)
+        if len(items) < 2 or all(v == 0 for v, _, _ in items):
+            continue
+        start = items[-1][2]
+        if overlaps(start, m.end()):
+            continue
+        total = sum(v for v, _, _ in items)
+        measure = _measure(m.group("v1"), m.group("v2"), (m.group("adv") or "") + (m.group("adv2") or ""))
+        _emit_with_tail(text, add, measure, total, total, None, text[start:vs].strip(), start, m.end(), 0.75)
 
     # nouns: "three deaths", "death toll rose to 5"
     for m in _NOUN_FIGURE.finditer(text):
@@ -461,7 +520,7 @@ def _scan_sentence(text: str, title: bool = False) -> list[tuple]:
             if m.group("v").lower() in ("killed", "shot", "wounded", "injured", "hurt", "murdered", "shot and killed") and \
                     re.match(r"\s+(?!(?:in|at|on|after|during|by|near|outside|inside|while|as|over|following|overnight|early|late|last|this|with|from|for|when|and)\b)[\w'’]", text[m.end():]):
                 continue
-            v = re.sub(r"^shot,? (?:and )?", "", m.group("v"), flags=re.IGNORECASE)
+            v = re.sub(r"^shot,? (?:and )?(?=killed|wounded|injured)", "", m.group("v"), flags=re.IGNORECASE)
             measure = _measure(v, None, m.group("adv") or "")
             add(measure, 1, 1, None, m.group("np").strip(), m.start("np"), m.end(), 0.7, {"headline": True})
 
@@ -472,19 +531,14 @@ def _scan_sentence(text: str, title: bool = False) -> list[tuple]:
             if overlaps(m.start("np"), m.end()) or not _singular_person(words[-1]) or words[0].lower() in ("a", "an", "the", "his", "her", "their"):
                 continue
             measure = _active_measure(m.group("av"), m.group("av2"))
-            if measure in ("shot", "injured") and re.search(r"(?<![\w-])(?:fatally|mortally)\s+$", text[max(0, m.start() - 12):m.start()]):
+            if measure in ("shot", "injured") and re.search(r"(?<![\w-])(?:fatally|mortally|fatal|deadly)\s+$", text[max(0, m.start() - 12):m.start()]):
                 measure = "killed"
             n = 1
-            n_self = 0
-            pos = end = m.end()
-            if measure == "killed":
-                while True:
-                    item = _OBJECT_ITEM.match(text, pos)
-                    if not item or not (item.group("self") or (not item.group("num") and _singular_person(item.group("w")))):
-                        break
-                    n += 1
-                    n_self += bool(item.group("self"))
-                    pos = end = item.end()
+            pos = end = m.start("np") + len(" ".join(words))
+            add_n, n_self, list_end = _items_after(text, pos, measure, True)
+            if list_end > pos:
+                n, end = n + add_n, list_end
+            active.append(len(hits))
             add(measure, n, n, None, " ".join(words), m.start("np"), end, 0.7, {"headline": True, **({"self": n_self} if n_self else {})})
 
     # multipliers: "double homicide", "triple shooting", "murder-suicide"
@@ -492,11 +546,21 @@ def _scan_sentence(text: str, title: bool = False) -> list[tuple]:
         if overlaps(m.start(), m.end()):
             continue
         if m.group("ms"):
-            add("killed", 2, None, "murder-suicide", None, m.start(), m.end(), 0.5)
+            add("killed", 2, None, "murder-suicide", None, m.start(), m.end(), 0.5, {"self": 1})
             continue
         n = _MULT[m.group("mult").lower()]
         noun = m.group("noun").lower()
+        if m.group("suicide") and noun != "shooting":
+            # "double murder-suicide": two victims and the killer
+            add("killed", n + 1, n + 1, None, None, m.start(), m.end(), 0.7, {"self": 1})
+            continue
         add("shot" if noun == "shooting" else "killed", n, n, None, None, m.start(), m.end(), 0.7)
+    # "Man shot wife, 3 kids in murder-suicide": the people he shot are dead, and so is he
+    if any(m.group("ms") for m in _MULTIPLIER.finditer(text)):
+        for i in active:
+            measure, lo, hi, hedge, group, s, e, conf, extra = hits[i]
+            if measure in ("shot", "killed") and lo == hi and not extra.get("self") and not extra.get("derived_from"):
+                hits[i] = ("killed", lo + 1, hi + 1, hedge, group, s, e, conf, {**extra, "self": 1})
 
     # "a fatal shooting", "the shooting death of" -> at least one killed
     for m in _FATAL_NOUN.finditer(text):
@@ -538,6 +602,13 @@ def _scan_sentence(text: str, title: bool = False) -> list[tuple]:
     return hits
 
 
+_PASSIVE_FOLLOW = re.compile(
+    r"\s*(?:$|[,.;:!?)\]'\"’”|–—-]|\b(?:in|at|on|by|after|during|near|outside|inside|while|over|following|overnight|early|"
+    r"late|last|this|with|from|for|when|and|as|before|since|into|amid|along|across|behind|under|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|tonight)\b)",
+    re.IGNORECASE,
+)
+_AFTER_SUBJECT = re.compile(rf"(?<=[\w'’.)])(?P<age>\s*,\s*\d{{1,3}}\s*,)?(?P<sp>\s+){_VERB_CHAIN}", re.IGNORECASE)
 _COORD_RE = re.compile(
     rf"(?:^|(?<=[\s,;(]))(?:{_Q}|(?P<one>an?|one|another)\b)"
     rf"(?P<np>(?:\s+(?!{_NP_STOP}\b|{_CASUALTY_WORD}\b){_NP_TOK}){{0,4}}?)\s*(?:,\s*(?:and\s+)?|\s+and\s+)$",
@@ -563,6 +634,221 @@ def _coordinated(text: str, pos: int) -> tuple[float, float | None, int] | None:
     return lo, hi, m.start("hedge") if m.group("hedge") else m.start("num")
 
 
+# -- lists of people: "his wife, her mother and two children", "Mother, 2 children found dead" --------
+
+_SMALL_NUM = r"(?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_ITEM_RE = re.compile(
+    r"(?:(?P<det>his|her|their|the|a|an|one|another|its|both|my|our)\s+)?"
+    r"(?:(?P<poss>[\w.-]+(?:['’]s|s['’]))\s+)?"
+    rf"(?:(?P<num>{_SMALL_NUM})\s+)?"
+    r"(?P<adj>(?:[\w'’-]+\s+){0,2}?)"
+    r"(?P<head>[\w'’-]+)",
+    re.IGNORECASE,
+)
+_LIST_SEP = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
+_SELF_ITEM = re.compile(r"(?:him|her|them)sel(?:f|ves)|self", re.IGNORECASE)
+_ADJ_REJECT = frozenset(_NP_STOP.strip("(?:)").split("|")) | {"a", "an", "the", "one", "also", "only", "police", "who"}
+_VERBISH = re.compile(r"(?:ing|ed)$|^(?:kill|shoot|shot|wound|injur|hurt|stab|murder|slay|slew|gun)", re.IGNORECASE)
+_TAIL_REJECT_BEFORE = frozenset(
+    "including among of with by besides plus like than killing killed shooting shot wounding injuring left leaving "
+    "to from except".split())
+_NAME_REJECT = MONTHS | {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "police", "officials",
+    "authorities", "investigators", "deputies", "he", "she", "they", "it", "we", "i", "but", "and", "the",
+}
+
+
+def _person_kind(word: str) -> str | None:
+    """'sg' / 'pl' for a person noun ("wife", "3-year-old" / "daughters"), else None."""
+    w = word.lower().strip("'’,.")
+    if re.search(r"\d-(?:year|month|week|day)-olds?$|^(?:[a-z]+-)+(?:year|month|week|day)-olds?$", w):
+        return "pl" if w.endswith("s") else "sg"
+    if w in PLURAL_PERSON_NOUNS:
+        return "pl"
+    if w in PERSON_NOUNS:
+        if w.endswith("s") and (w[:-1] in PERSON_NOUNS or w[:-3] + "y" in PERSON_NOUNS or w in PAIR_NOUNS):
+            return "pl"
+        return "sg"
+    if w.endswith("ies") and w[:-3] + "y" in PERSON_NOUNS:
+        return "pl"
+    if w.endswith("s") and w[:-1] in PERSON_NOUNS:
+        return "pl"
+    return None
+
+
+def _item_value(part: str, title: bool, whole: bool = True) -> tuple[int, bool, bool] | None:
+    """The number of people one list item names, and whether it is the perpetrator himself.
+
+    `whole`: the item is all the text between two separators (bare nouns and names allowed);
+    otherwise it is the tail of a longer stretch and needs a determiner, possessive or number
+    (bare nouns only in headlines)."""
+    part = part.strip(" \t\"'“”‘’")
+    if not part:
+        return None
+    if _SELF_ITEM.fullmatch(part):
+        return 1, True, False
+    if part.lower() in ("he", "she"):
+        return (1, False, False) if whole else None
+    m = _ITEM_RE.fullmatch(part)
+    if not m:
+        return None
+    adj = m.group("adj").split()
+    if any(a.lower() in _ADJ_REJECT or _VERBISH.search(a) for a in adj):
+        return None
+    head = m.group("head")
+    kind = _person_kind(head)
+    marked = bool(m.group("det") or m.group("poss") or m.group("num"))
+    if any(a.lower() == "unborn" for a in adj):
+        return (0, False, False) if kind else None  # the archive counts people born
+    if kind == "sg" and not m.group("num"):
+        if not (marked or whole or title):
+            return None
+        if m.group("det") and m.group("det").lower() == "both":
+            return None
+        return 1, False, False
+    if kind == "pl":
+        if m.group("num"):
+            n = quantity_bounds(m.group("num"))[0]
+            return (int(n), False, False) if n else None
+        if head.lower() in PAIR_NOUNS and not adj:
+            return PAIR_NOUNS[head.lower()], False, False
+        return None
+    # a name: "Smith", "Tina Shelton" (body text only: headlines capitalise every word)
+    words = part.split()
+    if (not title and whole and not marked and 1 <= len(words) <= 3
+            and all(re.fullmatch(r"[A-Z][a-z'’.-]+", w) for w in words)
+            and not any(w.lower() in _NAME_REJECT for w in words)):
+        return 1, False, True
+    return None
+
+
+def _items_before(text: str, end: int, title: bool, need_sep: bool) -> list[tuple[int, bool, int]]:
+    """List items that end at `end` (value, is_self, start), right to left.
+
+    With `need_sep`, text[:end] must end with a separator (", ", " and "), and the items are the
+    ones before it ("Mother, " + "2 children found dead").  A name next to a noun with only a
+    comma between them is an apposition ("the shop's owner, James Baker, 64,") and counts once."""
+    ws = max(0, end - 160)
+    chunk = text[ws:end]
+    seps = list(_LIST_SEP.finditer(chunk))
+    items: list[tuple[int, bool, int]] = []
+    cur = len(chunk)
+    if need_sep:
+        if not seps or seps[-1].end() != cur:
+            return items
+        cur = seps.pop().start()
+    prev_name: bool | None = None  # kind of the item to the right, when only a comma separates them
+    while True:
+        while seps and seps[-1].end() > cur:
+            seps.pop()
+        sep = seps[-1] if seps else None
+        start = sep.end() if sep else 0
+        part = chunk[start:cur]
+        if re.fullmatch(r"\s*\d{1,3}\s*", part) and sep and sep.group(0).strip() == ",":
+            # an age: "Tina Shelton, 37, and ..." -> merge with the name before it
+            seps.pop()
+            sep = seps[-1] if seps else None
+            start = sep.end() if sep else 0
+            part = re.sub(r",\s*\d{1,3}\s*$", "", chunk[start:cur])
+        got = _item_value(part, title, whole=sep is not None or ws + start == 0)
+        if got is None:
+            # the leftmost item may be preceded by other words: "Police said a man"
+            words = list(re.finditer(r"\S+", part))
+            for k in range(len(words) - 1, max(-1, len(words) - 6), -1):
+                tail = part[words[k].start():]
+                got = _item_value(tail, title, whole=False)
+                if got is not None:
+                    before = part[:words[k].start()].split()
+                    if before and before[-1].lower().strip(",") in _TAIL_REJECT_BEFORE:
+                        got = None  # "two people were killed, including the suspect, and six others"
+                    elif not (prev_name is not None and got[2] != prev_name):
+                        items.append((got[0], got[1], ws + start + words[k].start()))
+                    break
+            break
+        value = got[0]
+        if prev_name is not None and got[2] != prev_name:
+            value = 0  # apposition
+        items.append((value, got[1], ws + start))
+        if sep is None:
+            break
+        prev_name = got[2] if sep.group(0).strip() == "," else None
+        cur = sep.start()
+    return items
+
+
+_ITEM_BOUNDARY = (
+    r"(?=\s*(?:[,;.&:)(]|\s-\s|$|\b(?:and|in|at|on|before|after|then|who|as|during|while|with|near|inside|outside|"
+    r"from|over|for|when|but|said|says|according|by|early|late|last|this|that|was|were|is|are|has|have|had|will|would|"
+    r"could|can|may|might|did|does|to|of|because|since|until|or|so|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b))"
+)
+_FWD_SEP = re.compile(
+    r"(?:\s*,\s*(?:and\s+|&\s+)?(?:then\s+)?|\s+(?:and|&)\s+(?:then\s+)?|\s+(?:then|before|as well as)\s+)"
+    r"(?:(?:also\s+)?(?P<verb>killing|shooting|turning the gun on)\s+)?",
+    re.IGNORECASE,
+)
+_FWD_SELF = re.compile(
+    r"(?:turn(?:ed|s|ing)? (?:the|a) (?:gun|weapon|rifle|shotgun|handgun) on )?(?:(?:him|her|them)sel(?:f|ves)|self)\b|(?:taking|took|takes) (?:his|her|their) own li(?:fe|ves)\b"
+    r"|(?:committing|committed|commits) suicide\b",
+    re.IGNORECASE,
+)
+_FWD_ITEM = re.compile(
+    r"(?:(?:his|her|their|the|a|an|one|another|its|my|our)\s+)?(?:[\w.-]+(?:['’]s|s['’])\s+)?"
+    rf"(?:{_SMALL_NUM}\s+)?(?:[\w'’-]+\s+){{0,2}}?[\w'’-]+(?:,\s*\d{{1,3}}(?=\s*,))?{_ITEM_BOUNDARY}",
+    re.IGNORECASE,
+)
+
+
+_OTHER_CLAUSE = re.compile(
+    r"\s+(?:(?:were|was|are|is|had been|have been)\s+)?(?:[a-z]+ly\s+)?(?:injured|wounded|hurt|shot|dead|killed|died|hospitali[sz]ed)\b"
+    r"|\s+(?:in|at)\s+(?:the\s+|a\s+|an\s+)?(?:critical|serious|stable|fair|good|grave|hospital|area hospital|local hospital)\b",
+    re.IGNORECASE,
+)
+
+
+def _items_after(text: str, pos: int, measure: str, title: bool) -> tuple[int, int, int]:
+    """More objects after the first one: "killed his wife, her mother and two children, then himself".
+
+    Returns (people added, perpetrator counted (self), end).  A name right after a noun with only a
+    comma between them is an apposition ("his cousin, Joshua Hagrin, 17,") and is not counted."""
+    added = n_self = 0
+    end = pos
+    prev_name: bool | None = False  # the first object is a noun phrase or a number
+    while True:
+        sep = _FWD_SEP.match(text, pos)
+        if not sep:
+            break
+        verb = (sep.group("verb") or "").lower()
+        sm = _FWD_SELF.match(text, sep.end())
+        if verb == "shooting" and measure == "killed" and not sm:
+            break  # "killing his wife and shooting his son": the son is not among the killed
+        if sm:
+            if measure not in ("killed", "shot"):
+                break
+            added += 1
+            n_self += 1
+            pos = end = sm.end()
+            prev_name = None
+            continue
+        im = _FWD_ITEM.match(text, sep.end())
+        if not im:
+            break
+        part = re.sub(r",\s*\d{1,3}$", "", im.group(0))
+        got = _item_value(part, title, whole=True)
+        if got is None or got[0] == 0 and not re.search(r"unborn", part, re.IGNORECASE):
+            break
+        if _OTHER_CLAUSE.match(text, im.end()):
+            break  # "left one dead and three others wounded"
+        comma_only = sep.group(0).strip() == ","
+        if comma_only and prev_name is not None and got[2] != prev_name:
+            prev_name = None  # apposition: counted once
+        else:
+            added += got[0]
+            prev_name = got[2]
+        pos = end = im.end()
+    return added, n_self, end
+
+
 def _emit_with_tail(text, add, measure, lo, hi, hedge, group, s, e, conf, extra=None):
     """"two people were shot, one fatally" -> 1 killed and 1 injured."""
     if measure == "shot" and hi is not None and lo == hi:
@@ -581,9 +867,21 @@ def _emit_with_tail(text, add, measure, lo, hi, hedge, group, s, e, conf, extra=
 _BACKGROUND = re.compile(
     r"\b(?:this|last|past|previous) (?:year|month|decade)\b|\byears? (?:ago|earlier|before|later)\b|\bso far\b|"
     r"\b(?:in|since|during|of|the) (?:19|20)\d\d\b|\bnationwide\b|\bcitywide\b|\bannually\b|\bper year\b|"
-    r"\ba year\b|\bin history\b|\bdeadliest\b|\bsince (?:January|the start)\b|\bthis weekend\b|\bover the weekend\b|\bacross the city\b",
+    r"\ba year\b|\bin history\b|\bdeadliest\b|\bsince (?:January|the start)\b|\bthis weekend\b|\bover the weekend\b|\bacross the city\b|"
+    r"\blast (?:summer|spring|fall|winter|autumn)\b|\b(?:weeks|months) (?:earlier|ago|before)\b|"
+    r"^\W*(?:In|Back in|Earlier in|Since)\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)|"
+    r"\bin (?:that|a separate|an unrelated|another|a similar|an earlier|a previous|a prior) (?:case|incident|shooting|attack)s?\b|"
+    r"\b(?:a )?previous (?:shooting|incident|attack)\b",
     re.IGNORECASE,
 )
+
+
+_SHOT_KILLED = re.compile(
+    r"\bshot(?:,\s*|\s+and\s+)(?:\w+ly\s+)?killed\b|\bfatally\s+sho(?:t|oting)\b|\bshot\s+(?:to death|dead)\b|"
+    r"\bshooting\s+and\s+killing\b|\bgunned\s+down\b",
+    re.IGNORECASE,
+)
+_SEVERITY = re.compile(r"\b(?:critically|seriously|severely|gravely|badly|critical|serious|life-threatening)\b", re.IGNORECASE)
 
 
 def _claims(text: str, in_title: bool) -> Iterator[Claim]:
@@ -591,6 +889,12 @@ def _claims(text: str, in_title: bool) -> Iterator[Claim]:
         ss, se = sentence_at(text, s)
         if _BACKGROUND.search(text[ss:se]) and not in_title:
             extra = {**extra, "background": True}
+        if measure == "killed" and lo == hi and lo and "shot" not in extra and _SHOT_KILLED.search(text[s:e]):
+            # "a man was shot and killed": as many shot as killed
+            extra = {**extra, "shot": lo}
+        if measure == "injured" and _SEVERITY.search(text[s:e]):
+            # "one critically": often a part of the wounded ("four shot, one critically wounded")
+            extra = {**extra, "severity": True}
         att = attribution_for(text, s, e)
         source = att.source if att else None
         extra = dict(extra)
@@ -616,11 +920,38 @@ def _claims(text: str, in_title: bool) -> Iterator[Claim]:
         )
 
 
+_NUM_WORD = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|dozens of)"
+_DAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_ROUNDUP = re.compile(
+    rf"\b(?:separate|multiple|several|different|unrelated|{_NUM_WORD})\s+(?:[\w'’-]+\s+){{0,3}}?(?:shootings|incidents|attacks)\b"
+    rf"|\b(?:weekend|overnight|over-night|city|citywide|night|morning|afternoon|evening|holiday|{_DAY})\s+shootings\b"
+    r"|\b(?:shootings|shot|killed|wounded|violence|gunfire)\s+(?:across|around|throughout)\s+(?:the\s+)?(?:city|area|county|state)\b"
+    rf"|\bspate of\b|\bstring of shootings\b|\bviolent\s+(?:night|weekend|day|stretch|holiday|week|{_DAY})\b|\bcitywide\b"
+    r"|\bdeadliest (?:weekend|day|month|night)\b",
+    re.IGNORECASE,
+)
+_LEAD_CHARS = 400
+
+
+def is_roundup(text: str | None, title: str | None = None) -> bool:
+    """The headline or the lead reports several incidents ("4 dead, 10 wounded in weekend shootings",
+    "... in separate shootings across the city"): its figures are totals, not one event's."""
+    if title and _ROUNDUP.search(title):
+        return True
+    if not text:
+        return False
+    ends = [e for _, e in sentence_spans(text)[:2] if e <= _LEAD_CHARS]
+    return bool(_ROUNDUP.search(text[: ends[-1] if ends else _LEAD_CHARS]))
+
+
 @register(NAME, VERSION)
 def extract(text: str, title: str | None = None) -> Iterator[Claim]:
-    if title:
-        yield from _claims(title, in_title=True)
-    yield from _claims(text, in_title=False)
+    roundup = is_roundup(text, title)
+    for c in ((_claims(title, in_title=True) if title else ()), _claims(text, in_title=False)):
+        for claim in c:
+            if roundup:
+                claim.extra["roundup"] = True
+            yield claim
 
 
 def casualty_spans(text: str) -> list[tuple[int, int]]:

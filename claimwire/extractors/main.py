@@ -38,14 +38,14 @@ MIN_CONFIDENCE = 0.0
 
 def _pick(cands: list[Claim]) -> Claim | None:
     cands = [c for c in cands if c.confidence >= MIN_CONFIDENCE or c.extra.get("singular") or c.extra.get("implied") or c.extra.get("headline")]
+    cands = [c for c in cands if not c.extra.get("partial")]
     if not cands:
         return None
     title = [c for c in cands if c.extra.get("in_title") and not c.extra.get("implied")]
     if title:
         return max(title, key=lambda c: (value(c) or 0))
+    # figures only in background sentences ("165 people were murdered in 2015") state no toll for the event
     body = [c for c in cands if not c.extra.get("in_title") and not c.extra.get("background")]
-    if not body:
-        body = [c for c in cands if not c.extra.get("in_title")]
     numeric = [c for c in body if not c.extra.get("singular") and not c.extra.get("implied")]
     if numeric:
         lead = sorted(numeric, key=lambda c: c.start)[:3]
@@ -57,21 +57,42 @@ def _pick(cands: list[Claim]) -> Claim | None:
     return implied[0] if implied else None
 
 
+def _derive_injured(shot: Claim | None, killed: Claim | None) -> Claim | None:
+    """Injured = shot - killed, as a copy of the shot claim with ``extra.derived_from = "shot"``."""
+    if shot is None or value(shot) is None:
+        return None
+    # an implied death ("the fatal shooting of a teen") is one of the people shot; a shooter who
+    # killed himself is in the killed figure but not among the people he shot
+    k = value(killed) - killed.extra.get("self", 0) if killed is not None else 0
+    # "shot his son before killing himself": the shooter is in the shot figure, not among the wounded
+    n = (value(shot) or 0) - shot.extra.get("self", 0) - (k or 0)
+    if n < 0:
+        return None
+    return replace(shot, measure="injured", value_min=n, value_max=n if shot.value_max is not None else None,
+                   extra={**shot.extra, "derived_from": "shot", "shot": value(shot), "killed": k})
+
+
 def main_figures(claims: Iterable[Claim]) -> dict[str, Claim]:
     cas = [c for c in claims if c.kind == CASUALTY and c.value_min is not None]
     out: dict[str, Claim] = {}
+    if any(c.extra.get("roundup") for c in cas):
+        return out  # figures of several incidents: no single event's toll
     killed = _pick([c for c in cas if c.measure == "killed"])
     if killed is not None:
         out["killed"] = killed
-    injured = _pick([c for c in cas if c.measure == "injured" and c.value_min is not None])
+    injured = _pick([c for c in cas if c.measure == "injured"])
+    derived = _derive_injured(_pick([c for c in cas if c.measure == "shot"]), killed)
+    if injured is not None and derived is not None:
+        if derived.extra.get("in_title") and not injured.extra.get("in_title"):
+            injured = derived  # the headline's "4 shot, 1 killed" over a wounded figure in the body
+        elif (injured.extra.get("severity") and value(derived) > value(injured)
+              and (derived.extra.get("in_title") or not injured.extra.get("in_title"))):
+            injured = derived  # "four shot, one critically wounded": the critical one is a part
+    if injured is None and derived is None and killed is not None and killed.extra.get("shot") == value(killed):
+        # "a man was shot and killed": everyone shot died
+        derived = replace(killed, measure="injured", value_min=0, value_max=0,
+                          extra={**killed.extra, "derived_from": "shot", "killed": value(killed)})
+    injured = injured or derived
     if injured is not None:
         out["injured"] = injured
-    else:
-        shot = _pick([c for c in cas if c.measure == "shot"])
-        if shot is not None and value(shot) is not None:
-            k = value(killed) - killed.extra.get("self", 0) if killed is not None and not killed.extra.get("implied") else 0
-            n = (value(shot) or 0) - (k or 0)
-            if n >= 0:
-                out["injured"] = replace(shot, measure="injured", value_min=n, value_max=n if shot.value_max is not None else None,
-                                         extra={**shot.extra, "derived_from": "shot", "shot": value(shot), "killed": k})
     return out
