@@ -35,21 +35,26 @@ from typing import Any, Protocol
 
 LINKER = "keys-v2"
 
-JOIN_THRESHOLD = 0.5
+JOIN_THRESHOLD = 0.45
 EVIDENCE_SHARE = 0.5  # how much each further matching article of an event adds (noisy-or)
 MERGE_THRESHOLD = 0.9
 INDEX_KEYS = 40  # keys per article kept in the inverted index
+LOOKUP_KEYS = 40  # keys per article looked up at link time
 POSTINGS_PER_KEY = 40  # newest postings per key read at link time
 CANDIDATES = 25  # candidate articles scored in full
 SHORT_WINDOW_DAYS = 45  # window for ordinary keys
 LONG_WINDOW_DAYS = 730  # window for names, streets and dates (follow-up coverage)
 BUCKET_DAYS = 7
+PROSE_WORDS = 12  # lines shorter than this that do not end like a sentence are not read
 UNDATED = 0  # the day (and bucket) of an article with no date of its own
 RESERVED_HASHES = 16  # key hashes 0..15 are reserved (the sharded document count)
-COMMON_FRACTION = 0.05  # keys in more than this share of documents are not used for retrieval
+COMMON_FRACTION = 0.05
+# a fresh store has seen too few articles to tell a rare name from a common word: until it has seen this
+# many, the IDF counts the missing ones as documents that hold none of the keys (news names are mostly rare)
+PRIOR_DOCUMENTS = 500  # keys in more than this share of documents are not used for retrieval
 
-TYPE_WEIGHTS = {"p": 2.5, "c": 1.2, "s": 2.5, "a": 0.8, "d": 1.5, "n": 0.8, "t": 0.5, "h": 0.6}
-LONG_KEYS = ("p", "s", "d")
+TYPE_WEIGHTS = {"p": 2.5, "c": 1.2, "s": 2.5, "a": 0.8, "d": 1.5, "n": 0.8, "t": 0.5, "h": 0.6, "x": 0.0}
+LONG_KEYS = ("p", "s", "d", "c")
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-\.]*[A-Za-z]|[A-Za-z]|\d[\d,]*(?:\.\d+)?")
 _SPLIT = re.compile(r"[\.\?!;:\"“”()\[\]]|,(?!\d)|\s[-–—]\s|\n")
@@ -152,18 +157,40 @@ def mentioned_dates(text: str, published: date | None) -> set[date]:
     return found
 
 
+_TITLE_PARTS = re.compile(r"\s+[-|–—]+\s+|\s*\|\s*")
+
+
+def headline(title: str | None) -> str:
+    """The story's own headline: titles often carry the outlet ("... - WSVN-TV - 7NEWS Miami Ft. Lauderdale
+    News, Weather"), which makes every story of one outlet look alike; keep the longest part."""
+    parts = [p.strip() for p in _TITLE_PARTS.split(title or "") if p.strip()]
+    return max(parts, key=lambda p: len(p.split())) if parts else ""
+
+
 def extract_keys(title: str | None, text: str, published: date | None) -> tuple[set[str], set[date]]:
     keys: set[str] = set()
-    body = text or ""
+    body = prose(text or "")
+    story = headline(title)
+    # the outlet's name and slogan around the headline: its words mark the page furniture of that outlet
+    outlet = {_clean_token(m.group()) for m in _WORD.finditer(title or "")} - {_clean_token(m.group()) for m in _WORD.finditer(story)}
+    title = story
     full = (title or "") + "\n" + body
     lowercase_seen: set[str] = set()
+    named: set[str] = set()  # words capitalised where case tells: mid-sentence in the body
+    title_case = _title_case(title)
     for match in _WORD.finditer(body):
         token = match.group()
         if token[0].islower():
             lowercase_seen.add(token.lower())
-    for segment in _SPLIT.split(full):
+        elif token[0].isupper() and not _sentence_start(body, match.start()):
+            named.add(_clean_token(token))
+    start = 0
+    for separator in [*_SPLIT.finditer(full), None]:
+        end = separator.start() if separator else len(full)
+        segment, offset, start = full[start:end], start, separator.end() if separator else end
         run: list[str] = []
-        for match in _WORD.finditer(segment):
+        matches = list(_WORD.finditer(segment))
+        for index, match in enumerate(matches):
             token = match.group()
             if token[0].isdigit():
                 value = token.replace(",", "")
@@ -174,7 +201,17 @@ def extract_keys(title: str | None, text: str, published: date | None) -> tuple[
             word = _clean_token(token)
             if not word:
                 continue
-            if token[0].isupper():
+            position = offset + match.start()
+            in_title = position < len(title) + 1
+            # a capital at the start of a sentence, or in a Title Case headline, says nothing: such a word
+            # counts as a name only if the body also capitalises it mid-sentence, or, opening a body
+            # sentence, runs on into another capitalised word ("Darnell Whitfield was pronounced dead")
+            following = matches[index + 1].group() if index + 1 < len(matches) else ""
+            if token[0].isupper() and (
+                word in named
+                or not (in_title and title_case or _sentence_start(full, position))
+                or (not in_title and following[:1].isupper() and _clean_token(following) not in _STOPWORDS and word not in _CAP_STOP)
+            ):
                 if word in _CAP_STOP and not run:
                     continue
                 if word in _STOPWORDS:
@@ -207,7 +244,62 @@ def extract_keys(title: str | None, text: str, published: date | None) -> tuple[
         word = _clean_token(match.group())
         if word and word not in _STOPWORDS and len(word) > 2 and not word[0].isdigit():
             keys.add("h:" + word)
+    keys.update(headline_facts(title or ""))
+    if outlet:
+        keys = {k for k in keys if k[0] not in "pc" or not all(w in outlet for w in k[2:].split())}
     return keys, dates
+
+
+_NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_NUMBER = r"(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")"
+_HEADLINE_AGE = re.compile(_NUMBER + r"[- ](?:year|month)s?[- ]old|,\s*(\d{1,2}),", re.I)
+_HEADLINE_COUNT = re.compile(
+    r"\b" + _NUMBER + r"\s+(?:(?:people|persons|men|women|teens|children|kids|others|more|officers|victims)\s+)?(?:are\s+|were\s+)?"
+    r"(shot|wounded|injured|hurt|killed|dead|die|died|slain)\b", re.I
+)
+_HURT = {"shot": "shot", "wounded": "hurt", "injured": "hurt", "hurt": "hurt"}
+
+
+def _number(text: str) -> int | None:
+    text = text.lower()
+    return int(text) if text.isdigit() else _NUMBER_WORDS.get(text)
+
+
+def headline_facts(title: str) -> set[str]:
+    """What the headline says in numbers: the victim's age ("x:age:14") and the casualty counts
+    ("x:killed:1", "x:hurt:3", "x:shot:4"). Two reports of one incident rarely disagree on these."""
+    facts = set()
+    for match in _HEADLINE_AGE.finditer(title):
+        value = _number(match.group(1) or match.group(2))
+        if value is not None and 0 <= value < 100:
+            facts.add(f"x:age:{value}")
+    for match in _HEADLINE_COUNT.finditer(title):
+        value = _number(match.group(1))
+        if value is not None:
+            facts.add(f"x:{_HURT.get(match.group(2).lower(), 'killed')}:{value}")
+    return facts
+
+
+_PROSE_END = re.compile(r"[\.!?\"”'’\)]\s*$")
+
+
+def prose(text: str) -> str:
+    """The article's sentences: short lines that do not end like a sentence are page furniture (links to
+    other stories, video lists, captions, menus) and would tie together unrelated stories of one outlet."""
+    return "\n".join(line for line in text.splitlines() if len(line.split()) >= PROSE_WORDS or _PROSE_END.search(line))
+
+
+def _sentence_start(text: str, position: int) -> bool:
+    """Whether the word at `position` opens a sentence (or a line, or a quotation)."""
+    index = position - 1
+    while index >= 0 and text[index] in " \t'\"‘“(":
+        index -= 1
+    return index < 0 or text[index] in "\n.!?:;|•–—-"
+
+
+def _title_case(title: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z']+", title or "") if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
 def _flush(run: list[str], keys: set[str]) -> list[str]:
@@ -252,7 +344,7 @@ class Weights:
         self.documents = max(1, documents)
 
     def idf(self, key: str) -> float:
-        return math.log((self.documents + 1) / (self.df.get(key, 0) + 1)) + 1.0
+        return math.log((max(self.documents, PRIOR_DOCUMENTS) + 1) / (self.df.get(key, 0) + 1)) + 1.0
 
     def weight(self, key: str) -> float:
         return TYPE_WEIGHTS.get(key[0], 0.5) * self.idf(key)
@@ -276,10 +368,12 @@ class Weights:
         return self.documents >= 50 and self.df.get(key, 0) > COMMON_FRACTION * self.documents
 
 
-PAIR_FEATURES = ("bias", "cosine", "p", "c", "s", "t", "h", "a", "n", "d", "same_date", "date_near", "log_gap", "gap45", "p_frac", "c_frac", "t_frac", "rare_names", "rare_words", "title_cosine", "place_time")
+PAIR_FEATURES = ("bias", "cosine", "p", "c", "s", "t", "h", "a", "n", "d", "same_date", "date_near", "log_gap", "gap45", "p_frac", "c_frac", "t_frac", "rare_names", "rare_words", "title_cosine", "place_time",
+                 "person", "place", "max_name", "title_names", "ages", "person_frac", "place_near", "incident_near",
+                 "title_place_near", "person_late", "second_name", "person_max", "facts_agree", "facts_conflict")
 # Logistic weights over PAIR_FEATURES, fitted on pairs of (article, retrieved earlier candidate) from the dev
 # stream; they weigh generic evidence (shared names, places, dates, rare words, time gap), nothing dev-specific.
-PAIR_WEIGHTS = (-5.517, 0.99, -0.048, 0.034, 0.09, 0.008, 0.005, 0.202, -0.033, -0.088, 1.452, 1.002, -0.047, -0.606, 1.076, 3.963, -3.82, 0.548, 0.11, 3.826, 2.971)
+PAIR_WEIGHTS = (-9.427, 1.614, -0.052, 0.021, 0.182, -0.002, 0.225, 0.161, -0.052, -0.198, 2.976, 1.603, -0.337, -0.685, 0.789, 4.416, -2.82, 0.383, 0.328, -1.12, 2.297, 0.066, -0.097, 4.933, -0.013, 0.264, -3.224, -1.997, 0.429, 1.296, 1.341, 1.855, 1.148)
 
 
 def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[list[float], list[tuple[float, str]]]:
@@ -311,7 +405,74 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
         _title_cosine(left, right, weights),
         float(gap <= 3) * min(1.0, fraction("c") * 2),
     ]
+    person = place = max_name = title_names = title_place = second = person_max = 0.0
+    left_person = right_person = 0.0
+    for key in left.keys:
+        if key[0] == "p" and not _is_place(key):
+            left_person += weights.idf(key)
+    for key in right.keys:
+        if key[0] == "p" and not _is_place(key):
+            right_person += weights.idf(key)
+    for key in shared:
+        idf = weights.idf(key)
+        if key[0] == "p" and not _is_place(key):
+            person += idf
+        elif key[0] in "ps":
+            place += idf
+        if key[0] == "p" and not _is_place(key):
+            person_max = max(person_max, idf)
+        if key[0] in "pcs":
+            if idf > max_name:
+                max_name, second = idf, max_name
+            elif idf > second:
+                second = idf
+        if key[0] == "h" and "c:" + key[2:] in shared:
+            title_names += idf
+            title_place = max(title_place, idf)
+    top = weights.idf("")  # the IDF of a key no earlier article has
+    ages = sum(1 for k in shared if k[0] == "a")
+    left_incident, right_incident = incident_day(left), incident_day(right)
+    vector += [
+        person, place, max_name / top, title_names, float(min(ages, 3)),
+        person / (min(left_person, right_person) + 3.0),
+        float(gap <= 3) * min(1.0, (place + by_type["c"]) / 20.0),
+        float(not undated and abs(left_incident - right_incident) <= 1),
+        title_place / top * float(gap <= 3 or abs(left_incident - right_incident) <= 1),
+        min(person, 20.0) / 20.0 * float(gap > 45),
+        second / top,
+        person_max / top,
+        *_facts(left.keys, right.keys, shared),
+    ]
     return vector, contributions
+
+
+def _facts(left: frozenset[str], right: frozenset[str], shared: frozenset[str]) -> tuple[float, float]:
+    """(headline facts both state alike, kinds of fact on which the headlines disagree)."""
+    kinds = lambda keys: {k.split(":")[1] for k in keys if k[0] == "x"}
+    agree = kinds(shared)
+    return float(len([k for k in shared if k[0] == "x"])), float(len((kinds(left) & kinds(right)) - agree))
+
+
+_PLACE_WORDS = frozenset(
+    """street st avenue ave road rd drive dr boulevard blvd lane ln court place parkway highway way terrace circle pike
+    trail park hospital center centre medical county city township parish side church school high university college
+    apartments apartment complex mall club bar lounge restaurant store market station department police office jail
+    river lake beach hill hills heights village valley bay north south east west northeast northwest southeast
+    southwest downtown uptown midtown neighborhood district area region state fire sheriff sheriff's hall house
+    library airport interstate route bridge square plaza gardens manor estates ranch farm creek springs falls grove
+    island islands coast mountain mount port fort saint san los las new""".split()
+)
+
+
+def _is_place(key: str) -> bool:
+    return any(word in _PLACE_WORDS for word in key[2:].split())
+
+
+def incident_day(features: ArticleFeatures) -> int:
+    """When the story happened, as far as the article says: the earliest date it mentions in the week before
+    its own date, else its own date."""
+    recent = [d for d in features.dates if 0 <= features.day - d <= 7]
+    return min(recent) if recent else features.day
 
 
 def _title_cosine(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> float:
@@ -348,6 +509,14 @@ def _norm(features: ArticleFeatures, weights: Weights) -> float:
 def index_keys(features: ArticleFeatures, weights: Weights, limit: int = INDEX_KEYS) -> list[str]:
     """The article's most telling keys: what it is filed under in the inverted index and retrieved by."""
     usable = [k for k in features.keys if k[0] in "pcsdnat" and not weights.common(k) and k[0] != "a"]
+    usable.sort(key=lambda k: (-weights.weight(k), k))
+    return usable[:limit]
+
+
+def lookup_keys(features: ArticleFeatures, weights: Weights, limit: int = LOOKUP_KEYS) -> list[str]:
+    """The keys the article looks candidates up by: its most telling keys that earlier articles have too
+    (a key only this article has can have no postings yet; it is worth filing under, not looking up)."""
+    usable = [k for k in features.keys if k[0] in "pcsdnt" and weights.df.get(k, 0) > 1 and not weights.common(k)]
     usable.sort(key=lambda k: (-weights.weight(k), k))
     return usable[:limit]
 
@@ -405,9 +574,10 @@ def decide(features: ArticleFeatures, index: LinkIndex, lock=None) -> tuple[Link
     # count the article itself, so that a key only it has is rare rather than unknown
     weights = Weights({k: df.get(k, 0) + 1 for k in features.keys}, documents + 1)
     keys = index_keys(features, weights)
+    lookup = lookup_keys(features, weights)
     if lock is not None:
-        lock(keys)
-    postings = index.candidates(keys, features.day, POSTINGS_PER_KEY)
+        lock(sorted(set(keys) | set(lookup)))
+    postings = index.candidates(lookup, features.day, POSTINGS_PER_KEY)
     votes: dict[int, float] = defaultdict(float)
     for key, article_id in postings:
         votes[article_id] += weights.weight(key)
