@@ -68,6 +68,8 @@ class Settings:
     feed_default_interval_s: int = 900
     ordered_stages: tuple[str, ...] = ("clean", "link")
     order_wait_s: float = 600.0
+    gate_lock_s: float = 60.0
+    visibility_timeout_s: float = 3600.0
 
     @property
     def embedded(self) -> bool:
@@ -107,4 +109,6 @@ def get_settings() -> Settings:
         feed_default_interval_s=_env_int("CLAIMWIRE_FEED_DEFAULT_INTERVAL_S", 900),
         ordered_stages=_env_list("CLAIMWIRE_ORDERED_STAGES", ("clean", "link")),
         order_wait_s=_env_float("CLAIMWIRE_ORDER_WAIT_S", 600.0),
+        gate_lock_s=_env_float("CLAIMWIRE_GATE_LOCK_S", 60.0),
+        visibility_timeout_s=_env_float("CLAIMWIRE_VISIBILITY_TIMEOUT_S", 3600.0),
     )

@@ -229,6 +229,8 @@ BENCHMARKS = {
     "claims": "claimwire.bench.claims",
     "clean": "claimwire.bench.clean",
     "linking": "service.bench_linking",
+    "load": "service.bench_load",
+    "throughput": "service.bench_throughput",
 }
 
 

@@ -71,8 +71,13 @@ def claim_transition(session, stage: Stage, article_id: int, status: str | None 
 
 
 def backoff_seconds(retries: int) -> float:
-    """Exponential backoff with full jitter, capped at ten minutes."""
-    return random.uniform(0, min(600.0, 2.0 ** (retries + 1)))
+    """Exponential backoff with jitter, capped at ten minutes: between half and all of 2^(retries+1) seconds.
+
+    Half of each step is fixed, so that the retries of one stage span at least a minute in all
+    (1 + 2 + 4 + 8 + 16 + 32 s): a database restart of that length costs a delay, not a failure.
+    """
+    step = min(600.0, 2.0 ** (retries + 1))
+    return step / 2 + random.uniform(0, step / 2)
 
 
 def _fail(stage: Stage, article_id: int, reason: str, message: str) -> None:
@@ -87,19 +92,22 @@ def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], 
     """Run one stage for one article. Returns what happened: next | done | skipped | failed | deferred.
 
     Through the broker, the stages that depend on earlier articles run in receipt order
-    (workers/ordering.py): a message for an article whose turn has not come is dropped ("deferred") and
-    the stage is enqueued again for it when the article before it has passed.
+    (workers/ordering.py): a message for such a stage drives the stage's line from its head, and is
+    "deferred" when it did not get to run the stage for its own article (not its turn yet, or another
+    worker is running the line and will get to it).
     """
     if task.request.is_eager:
         return _run_stage(task, stage, article_id, work, next_task)
     from workers import ordering
 
-    with ordering.turn(stage.name, article_id) as my_turn:
-        if not my_turn:
+    if ordering.enabled(stage.name):
+        outcome = ordering.drive(stage.name, article_id, lambda head_id: _run_stage(task, stage, head_id, work, next_task))
+        if outcome == "deferred":
             log(logger, logging.DEBUG, "stage_deferred", article_id=article_id, stage=stage.name)
-            return "deferred"
-        outcome = _run_stage(task, stage, article_id, work, next_task)
-    ordering.after_stage(stage.name)
+        return outcome
+    outcome = _run_stage(task, stage, article_id, work, next_task)
+    if outcome in ("done", "failed"):  # the article left the line here: the gates behind it may open
+        ordering.wake_after(stage.name)
     return outcome
 
 

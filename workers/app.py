@@ -36,7 +36,8 @@ app.conf.update(
 def configure() -> None:
     """Point the app at the configured broker, or run tasks in-process when there is none."""
     settings = get_settings()
-    transport_options = {"visibility_timeout": 3600}
+    # a message taken by a worker that died unacknowledged is delivered again after this long
+    transport_options = {"visibility_timeout": settings.visibility_timeout_s}
     if settings.broker_key_prefix:
         transport_options["global_keyprefix"] = settings.broker_key_prefix
     app.conf.update(

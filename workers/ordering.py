@@ -13,28 +13,38 @@ in-process semantics, so a deployment gives the same events and claims as an in-
 articles in the same order, whatever the number of workers:
 
 - a gated stage runs for article N only when no article received before N (lower id) is still waiting
-  for that stage; otherwise the message is dropped ("deferred");
-- whenever an article moves past a gated stage (or is finished otherwise: duplicate, skipped, failed), the
-  head of the line is looked up and, if it is ready for the stage, the stage is enqueued for it ("kick").
+  for that stage (the *head of the line* is the earliest article still waiting);
+- a message for a gated stage is a wake-up for the line, whatever article it names. The worker that gets
+  the gate's lock (a Redis lock per gate) runs the stage for the head of the line, then for the next head,
+  and so on while the head is ready, within one task: no round trip through the broker between two
+  articles, and no message waits behind others for its turn. After GATE_BATCH_S it hands the line on to a
+  fresh message, so that the other stages get their turn on that worker;
+- a message that finds the lock taken marks the line (`dirty`, set *before* it tries the lock) and is
+  dropped ("deferred"); the holder reads the mark after it lets go of the lock and looks at the line
+  again, so an article that became ready while the holder was finishing is never left waiting;
+- every article that becomes ready for a gated stage gets a message (the previous stage hands on to it);
+  one that leaves the line otherwise (duplicate, skipped, failed) wakes the gates behind it (`wake`).
 
 A URL article that is still being fetched blocks nobody (network timing is not reproducible anyway): it
-takes its place in line when its page arrives. The work between the gates (extraction, and the bulk of
-cleaning across articles of the line) stays parallel; linking is serialised by the gate (and by the
-linker's own lock), so the link queue may have any number of consumers.
+takes its place in line when its page arrives. The work between the gates (extraction, and the storing of
+ledgers) stays parallel.
 
-A head of line that makes no progress for CLAIMWIRE_ORDER_WAIT_S (a lost message) is re-enqueued by the
-beat task `claimwire.ordering_sweep`. CLAIMWIRE_ORDERED_STAGES=none turns the gates off.
+What is lost is found again from the database, which is the record of where each article is: the beat
+task `claimwire.ordering_sweep` re-sends the next stage for every article that has made no progress for
+CLAIMWIRE_ORDER_WAIT_S (a message lost with a killed worker or a restarted broker, a stage whose retries
+ran out while the database was down), and wakes both gates. Every stage commits with a conditional status
+change, so a message sent twice never writes twice. CLAIMWIRE_ORDERED_STAGES=none turns the gates off.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 
 from claimwire.settings import get_settings
 from storage.db import session_scope
@@ -62,17 +72,18 @@ GATES = {
         (ArticleStatus.EXTRACTED,),
     ),
 }
-KICK_TTL_S = 300
-GATE_LOCK_S = 120  # longest a gated stage may hold its gate
-GATE_WAIT_S = 60  # longest a message waits for the gate before it is dropped (and kicked again later)
-# which gates an outcome of a stage can open
-KICKS = {"clean": ("clean", "link"), "extract": ("link",), "link": ("link",)}
+GATE_BATCH_S = 2.0  # longest one task runs a line before it hands on to a fresh message
+WAKE_TTL_S = 30  # a wake-up message for the same head is sent at most once in this time
+SWEEP_LIMIT = 2000  # articles re-sent by one sweep, oldest first
+# which gates an article leaving the line at a stage (duplicate, skipped, failed) may open
+WAKES = {"clean": ("link",), "extract": ("link",)}
 # the task that moves an article on from a status (for the sweep)
 NEXT_TASK = {
     ArticleStatus.RECEIVED: "claimwire.clean",
     ArticleStatus.FETCHED: "claimwire.clean",
     ArticleStatus.CLEANED: "claimwire.extract",
     ArticleStatus.EXTRACTED: "claimwire.link",
+    ArticleStatus.LINKED: "claimwire.store",
 }
 
 
@@ -84,65 +95,25 @@ def enabled(stage: str) -> bool:
 def head_of_line(session, gate: Gate):
     """The earliest-received article that has not passed the gate's stage: (id, status, source_kind, updated_at) or None.
 
-    One indexed lookup per status (ix_articles_status_id), so the articles already done are never read.
+    One statement: per waiting status the lowest id (an index range scan on ix_articles_status_id, so the
+    articles already done are never read), the lowest of those wins.
     """
-    rows = []
+    parts = []
     for status in gate.waiting:
         query = select(Article.id, Article.status, Article.source_kind, Article.updated_at).where(Article.status == status)
         if status == ArticleStatus.RECEIVED:
             query = query.where(Article.source_kind != "url")  # a URL being fetched blocks nobody
-        row = session.execute(query.order_by(Article.id).limit(1)).first()
-        if row is not None:
-            rows.append(row)
+        parts.append(select(query.order_by(Article.id).limit(1).subquery()))
+    rows = session.execute(union_all(*parts)).all()
     return min(rows, key=lambda row: row.id) if rows else None
 
 
-def _is_head(stage: str, article_id: int) -> bool:
+def _head(gate: Gate):
     with session_scope() as session:
-        head = head_of_line(session, GATES[stage])
-    return head is None or head.id >= article_id
+        return head_of_line(session, gate)
 
 
-@contextmanager
-def turn(stage: str, article_id: int) -> Iterator[bool]:
-    """Yields True when it is this article's turn at the stage, holding the gate's lock while the stage runs.
-
-    Not its turn (an earlier article is still waiting): yields False, and the article may be kicked again
-    once it is the head of the line. The lock (a Redis lock per gate, expiring after GATE_LOCK_S) covers
-    the whole stage, including any transaction it commits after its status change, so that the next
-    article's stage starts from everything the previous one wrote.
-    """
-    if not enabled(stage):
-        yield True
-        return
-    if not _is_head(stage, article_id):  # the common case for a message that arrived early: no lock needed
-        _forget_kick(stage, article_id)
-        yield False
-        return
-    client = _redis()
-    lock = client.lock(f"{get_settings().broker_key_prefix}claimwire:gate:{stage}", timeout=GATE_LOCK_S, blocking_timeout=GATE_WAIT_S) if client else None
-    if lock is not None and not lock.acquire():
-        _forget_kick(stage, article_id)
-        yield False
-        return
-    try:
-        if _is_head(stage, article_id):
-            yield True
-        else:
-            _forget_kick(stage, article_id)
-            yield False
-    finally:
-        if lock is not None:
-            try:
-                lock.release()
-            except Exception:  # noqa: BLE001 - expired: the stage outlived GATE_LOCK_S
-                log(logger, logging.WARNING, "gate_lock_expired", stage=stage, article_id=article_id)
-
-
-def may_run(stage: str, article_id: int) -> bool:
-    """True when no earlier article is still waiting for this stage (without taking the lock)."""
-    return not enabled(stage) or _is_head(stage, article_id)
-
+# --- Redis: the gate's lock, its dirty mark, wake-up de-duplication ----------------------------------------
 
 _redis_clients: dict[str, object] = {}
 
@@ -159,64 +130,120 @@ def _redis():
     return client
 
 
-def _kick_key(stage: str, article_id: int) -> str:
-    return f"{get_settings().broker_key_prefix}claimwire:kick:{stage}:{article_id}"
+def _key(*parts) -> str:
+    return get_settings().broker_key_prefix + "claimwire:" + ":".join(str(p) for p in parts)
 
 
-def _first_kick(stage: str, article_id: int) -> bool:
-    """True the first time (within KICK_TTL_S) that the stage is kicked for this article.
+def drive(stage: str, article_id: int, run_one: Callable[[int], str]) -> str:
+    """Run the gated STAGE for the line, from its head, while the head is ready (see the module docstring).
 
-    Every outcome kicks the head of the line, and duplicate deliveries would otherwise multiply the
-    kicks (N copies of a message for one article become N copies for the next): a Redis SET NX per
-    (stage, article) lets one through. Without a Redis broker every kick goes through.
+    `run_one(id)` runs the stage for one article and returns its outcome. Returns the outcome for
+    ARTICLE_ID when this call ran it, "deferred" when it did not (not its turn, or another worker holds
+    the line and will look again).
     """
+    gate = GATES[stage]
     client = _redis()
-    if client is None:
-        return True
-    return bool(client.set(_kick_key(stage, article_id), b"1", nx=True, ex=KICK_TTL_S))
+    if client is None:  # no Redis: no lock; the conditional status change still keeps each write single
+        return _run_line(gate, article_id, run_one, time.monotonic(), lock=None)
+    lock_key, dirty_key = _key("gate", stage), _key("gate", stage, "dirty")
+    started = time.monotonic()
+    outcome = "deferred"
+    while True:
+        client.set(dirty_key, b"1", ex=3600)  # before trying the lock: a holder that lets go after this sees it
+        lock = client.lock(lock_key, timeout=get_settings().gate_lock_s)
+        if not lock.acquire(blocking=False):
+            return outcome
+        try:
+            client.delete(dirty_key)
+            result = _run_line(gate, article_id, run_one, started, lock=lock)
+        finally:
+            try:
+                lock.release()
+            except Exception:  # noqa: BLE001 - expired: a stage outlived the lock (CLAIMWIRE_GATE_LOCK_S)
+                log(logger, logging.WARNING, "gate_lock_expired", stage=stage, article_id=article_id)
+        if result != "deferred":
+            outcome = result
+        if result == "handed_on" or not client.get(dirty_key):
+            return "deferred" if outcome == "handed_on" else outcome
+        if time.monotonic() - started > GATE_BATCH_S:  # others keep coming: hand on rather than hold this worker
+            app.send_task(gate.task, args=[article_id])
+            return outcome
 
 
-def _forget_kick(stage: str, article_id: int) -> None:
+def _run_line(gate: Gate, article_id: int, run_one: Callable[[int], str], started: float, lock) -> str:
+    outcome = "deferred"
+    last = None
+    while True:
+        head = _head(gate)
+        if head is None or head.status not in gate.ready or head.id == last:
+            return outcome
+        if time.monotonic() - started > GATE_BATCH_S:
+            app.send_task(gate.task, args=[head.id])
+            return outcome if outcome != "deferred" else "handed_on"
+        result = run_one(head.id)
+        last = head.id
+        if head.id == article_id:
+            outcome = result
+        if result in ("done", "failed"):  # the article left the line here: the gates behind may open
+            wake_after(gate.stage)
+        if lock is not None:
+            lock.reacquire()  # the lock runs for CLAIMWIRE_GATE_LOCK_S from the last article's end
+
+
+def wake(stage: str) -> None:
+    """Make sure the gate's line is looked at: mark it for the holder, or send a message for a ready head."""
+    if not enabled(stage):
+        return
+    gate = GATES[stage]
     client = _redis()
     if client is not None:
-        client.delete(_kick_key(stage, article_id))
-
-
-def kick(stage: str) -> int | None:
-    """Enqueue the gate's stage for the head of the line if it is ready (once); returns its id."""
-    gate = GATES[stage]
-    with session_scope() as session:
-        head = head_of_line(session, gate)
+        client.set(_key("gate", stage, "dirty"), b"1", ex=3600)
+        if client.exists(_key("gate", stage)):
+            return  # the holder reads the mark after it lets go
+    head = _head(gate)
     if head is None or head.status not in gate.ready:
-        return None
-    if not _first_kick(stage, head.id):
-        return None
-    app.send_task(gate.task, args=[head.id])
-    return head.id
+        return
+    if client is None or client.set(_key("wake", stage, head.id), b"1", nx=True, ex=WAKE_TTL_S):
+        app.send_task(gate.task, args=[head.id])
 
 
-def after_stage(stage: str) -> None:
-    """Open whatever gates the outcome of `stage` for some article may have opened."""
-    for gated in KICKS.get(stage, ()):
-        if enabled(gated):
-            kick(gated)
+def wake_after(stage: str) -> None:
+    """An article left the line at STAGE (duplicate, skipped, failed): wake the gates behind it."""
+    for gated in WAKES.get(stage, ()):
+        if gated != stage:
+            try:
+                wake(gated)
+            except Exception:  # noqa: BLE001 - the sweep finds the line again
+                logger.warning("wake failed", exc_info=True)
 
 
 @app.task(name="claimwire.ordering_sweep", ignore_result=True)
 def ordering_sweep() -> list[int]:
-    """Re-enqueue a head of line that has made no progress for CLAIMWIRE_ORDER_WAIT_S (its message was lost)."""
+    """Re-send the next stage of every article that has made no progress for CLAIMWIRE_ORDER_WAIT_S, then wake the gates.
+
+    The database is the record of where each article is; a message can be lost (a worker killed before it
+    acknowledged, a broker restarted without persistence, retries run out while the database was down).
+    Sending a stage again is safe: it commits with a conditional status change.
+    """
     settings = get_settings()
     cutoff = utcnow() - timedelta(seconds=settings.order_wait_s)
+    with session_scope() as session:
+        stalled = session.execute(
+            select(Article.id, Article.status, Article.source_kind)
+            .where(Article.status.in_(tuple(NEXT_TASK)), Article.updated_at < cutoff)
+            .order_by(Article.id)
+            .limit(SWEEP_LIMIT)
+        ).all()
     resent: list[int] = []
-    for stage, gate in GATES.items():
-        if not enabled(stage):
-            continue
-        with session_scope() as session:
-            head = head_of_line(session, gate)
-        if head is None or head.updated_at is None or head.updated_at > cutoff:
-            continue
-        task = "claimwire.fetch" if head.status == ArticleStatus.RECEIVED and head.source_kind == "url" else NEXT_TASK[head.status]
-        app.send_task(task, args=[head.id])
-        resent.append(head.id)
-        log(logger, logging.WARNING, "ordering_resent", article_id=head.id, stage=stage, status=head.status, task=task)
+    for article_id, status, source_kind in stalled:
+        task = "claimwire.fetch" if status == ArticleStatus.RECEIVED and source_kind == "url" else NEXT_TASK[status]
+        gated = next((stage for stage, gate in GATES.items() if gate.task == task), None)
+        if gated is not None and enabled(gated):
+            continue  # a gated line is driven from its head: woken below, once
+        app.send_task(task, args=[article_id])
+        resent.append(article_id)
+    if resent:
+        log(logger, logging.WARNING, "ordering_resent", articles=len(resent), first=resent[0], last=resent[-1])
+    for stage in GATES:
+        wake(stage)
     return resent

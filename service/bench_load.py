@@ -1,0 +1,404 @@
+"""`claimwire bench load`: the whole service under load, against the real Redis and PostgreSQL.
+
+    claimwire bench load [--articles N] [--workers W] [--rate R] [--data FILE] --json
+
+Creates a PostgreSQL database of its own (CREATE DATABASE claimwire_bench_<random>, migrated, dropped at the
+end) and uses a Redis key prefix of its own (CLAIMWIRE_BROKER_PREFIX), starts the API (`claimwire serve`),
+W workers (`claimwire worker`, --concurrency C processes each) and beat as subprocesses, posts N articles of
+FILE (gvc-dev; repeated with fresh ids, URLs and a last line naming the copy where N is larger) through
+POST /articles (as fast as the API accepts them from --posters connections, or paced at R articles/s),
+waits until every article is final, reads the outcome from the database and stops everything.
+
+Output (JSON with --json):
+
+    articles         posted (N)
+    accepted         answered 202 (new) / already_stored: answered 200 (the same article again)
+    stored           ended `stored` (cleaned, extracted, linked, in its event's ledger)
+    content_duplicates, skipped   ended `duplicate` (same cleaned text as an earlier article) / `skipped` (not English)
+    failed           ended `failed` (with their reasons in failure_reasons)
+    lost             posted articles with no final row at the end (never stored, or stuck on the way)
+    duplicates       anything written twice: more than one row for one posted article, an article's claims
+                     written twice, an article twice in an event's ledger, an event count that disagrees
+                     with its links
+    articles_per_s   end to end: final articles / (last one final - first receipt), times as stored in the DB
+    latency_ms_p50/p99   per stored article: linked_at - received_at (both written by the service)
+    worker_rss_mb_max    the largest RSS of one worker's process tree (main process + pool children), sampled
+                         every 0.5 s; worker_rss_mb_total_max sums the trees
+    load_avg         the machine's 1-minute load average before and after (the machine may be shared)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+from service.harness import DEFAULT_GVC, RssSampler, free_port, gvc_records, ping_workers, repeated_payloads, start_api, start_beat, start_worker, stop
+
+PG_ADMIN_URL = os.environ.get("CLAIMWIRE_BENCH_PG", os.environ.get("CLAIMWIRE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
+REDIS_URL = os.environ.get("CLAIMWIRE_BENCH_REDIS", "redis://127.0.0.1:6379/0")
+RETRY_FOR_S = 300.0  # a post is retried (connection refused, 5xx) for this long: the API may be restarting
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, int(round(q / 100 * (len(ordered) - 1)))))
+    return ordered[index]
+
+
+# --- the database and the broker of one run -------------------------------------------------------------
+
+
+def create_database(admin_url: str = PG_ADMIN_URL, prefix: str = "claimwire_bench") -> str:
+    import psycopg
+
+    from storage.db import migrate
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    migrate(url)
+    return url
+
+
+def drop_database(url: str, admin_url: str = PG_ADMIN_URL) -> None:
+    import psycopg
+
+    from storage.db import reset_engines
+
+    reset_engines()
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def delete_keys(redis_url: str, prefix: str) -> int:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=prefix + "*", count=1000))
+        for start in range(0, len(keys), 500):
+            client.delete(*keys[start : start + 500])
+        return len(keys)
+    finally:
+        client.close()
+
+
+def use_environment(values: dict[str, str | None]) -> None:
+    """Point this process (settings, engines, the Celery app) at the run's database and broker."""
+    from claimwire.settings import get_settings
+    from storage.db import reset_engines
+    from workers.app import configure
+
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    get_settings.cache_clear()
+    reset_engines()
+    configure()
+
+
+def database_backends(database_url: str):
+    """A callable giving the PostgreSQL backend processes serving the run's database (when they are on this machine)."""
+    name = database_url.rsplit("/", 1)[1]
+
+    def backends() -> dict[int, str]:
+        from sqlalchemy import text
+
+        from storage.db import session_scope
+
+        with session_scope() as session:
+            pids = session.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :name"), {"name": name}).scalars()
+            return {int(pid): "postgres" for pid in pids}
+
+    return backends
+
+
+# --- posting ---------------------------------------------------------------------------------------------
+
+
+class Poster:
+    """Posts bodies from several connections, in order of index, optionally paced at RATE per second.
+
+    A post that meets a connection error or a 5xx is sent again (the same body: the API answers an article it
+    already holds with 200 and the same id) until it gets an answer or RETRY_FOR_S has passed.
+    """
+
+    def __init__(self, base_url: str, token: str, bodies: list[dict], *, connections: int = 8, rate: float = 0.0) -> None:
+        self.base_url, self.token, self.bodies = base_url, token, bodies
+        self.connections, self.rate = max(1, connections), rate
+        self.results: list[dict | None] = [None] * len(bodies)
+        self.retries = 0
+        self._next = 0
+        self._lock = threading.Lock()
+        self.started = self.finished = 0.0
+
+    def _take(self) -> int | None:
+        with self._lock:
+            if self._next >= len(self.bodies):
+                return None
+            index, self._next = self._next, self._next + 1
+            return index
+
+    def _post(self, client: httpx.Client, index: int) -> dict:
+        body = self.bodies[index]
+        give_up = time.monotonic() + RETRY_FOR_S
+        delay = 0.2
+        while True:
+            try:
+                response = client.post("/articles", json=body)
+                if response.status_code < 500:
+                    answer = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+                    return {**answer, "http": response.status_code}
+                error = f"{response.status_code}: {response.text[:200]}"
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}"
+            if time.monotonic() > give_up:
+                return {"http": 0, "error": error}
+            with self._lock:
+                self.retries += 1
+            time.sleep(delay)
+            delay = min(2.0, delay * 2)
+
+    def _run(self) -> None:
+        with httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {self.token}"}, timeout=60) as client:
+            while (index := self._take()) is not None:
+                if self.rate > 0:
+                    wait = self.started + index / self.rate - time.monotonic()
+                    if wait > 0:
+                        time.sleep(wait)
+                self.results[index] = self._post(client, index)
+
+    def run(self) -> float:
+        self.started = time.monotonic()
+        threads = [threading.Thread(target=self._run, name=f"poster-{n}", daemon=True) for n in range(self.connections)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.finished = time.monotonic()
+        return self.finished - self.started
+
+
+# --- the outcome, from the database ------------------------------------------------------------------------
+
+
+def wait_for_final(timeout: float, expected: int, watch=()) -> bool:
+    from sqlalchemy import func, select
+
+    from storage.db import session_scope
+    from storage.models import Article, ArticleStatus
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for process in watch:
+            if process.poll() is not None:
+                raise RuntimeError(f"a service process exited with {process.returncode}")
+        try:
+            with session_scope() as session:
+                total = session.scalar(select(func.count()).select_from(Article))
+                pending = session.scalar(select(func.count()).select_from(Article).where(Article.status.not_in(ArticleStatus.FINAL)))
+        except Exception:  # noqa: BLE001 - the database may be restarting (drills)
+            time.sleep(1)
+            continue
+        if total >= expected and pending == 0:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def outcome(bodies: list[dict]) -> dict:
+    """What became of the posted articles: counts by final status, lost, written twice, speed and latency."""
+    from sqlalchemy import func, select, text
+
+    from storage.db import session_scope
+    from storage.models import Article, ArticleEvent, ArticleStatus, Event, Failure
+
+    with session_scope() as session:
+        rows = session.execute(select(Article.id, Article.external_id, Article.status, Article.received_at, Article.linked_at, Article.updated_at)).all()
+        reasons = Counter(f"{stage}:{reason}" for stage, reason in session.execute(select(Failure.stage, Failure.reason)))
+        twice_claimed = session.scalar(
+            text(
+                "SELECT count(*) FROM (SELECT article_id, min(n) AS least FROM (SELECT article_id, count(*) AS n FROM claims "
+                "GROUP BY article_id, kind, measure, value_min, value_max, start, \"end\", extractor, text, sentence) AS g "
+                "GROUP BY article_id) AS a WHERE least >= 2"
+            )
+        )
+        link_counts = dict(session.execute(select(ArticleEvent.event_id, func.count()).group_by(ArticleEvent.event_id)).all())
+        events = session.execute(select(Event.id, Event.article_count, Event.ledger).where(Event.merged_into_id.is_(None))).all()
+    by_external: dict[str, list] = {}
+    for row in rows:
+        by_external.setdefault(row.external_id, []).append(row)
+    posted = {body["external_id"] for body in bodies}
+    statuses = Counter(row.status for row in rows)
+    lost = sum(1 for ext in posted if not any(r.status in ArticleStatus.FINAL for r in by_external.get(ext, [])))
+    rows_twice = sum(len(found) - 1 for found in by_external.values() if len(found) > 1)
+    ledger_twice = count_mismatch = 0
+    for event_id, article_count, ledger in events:
+        ids = [a.get("id") for a in (ledger or {}).get("articles", [])]
+        ledger_twice += len(ids) - len(set(ids))
+        if article_count != link_counts.get(event_id, 0):
+            count_mismatch += 1
+    final = [r for r in rows if r.status in ArticleStatus.FINAL]
+    stored = [r for r in rows if r.status == ArticleStatus.STORED and r.linked_at is not None]
+    latencies = [(r.linked_at - r.received_at).total_seconds() * 1000 for r in stored]
+    first = min((r.received_at for r in rows), default=None)
+    last = max(((r.linked_at if r.status == ArticleStatus.STORED and r.linked_at else r.updated_at) for r in final), default=None)
+    span = (last - first).total_seconds() if first and last else 0.0
+    return {
+        "stored": statuses.get(ArticleStatus.STORED, 0),
+        "duplicates": rows_twice + twice_claimed + ledger_twice + count_mismatch,
+        "lost": lost,
+        "failed": statuses.get(ArticleStatus.FAILED, 0),
+        "content_duplicates": statuses.get(ArticleStatus.DUPLICATE, 0),
+        "skipped": statuses.get(ArticleStatus.SKIPPED, 0),
+        "articles_per_s": round(len(final) / span, 2) if span > 0 else 0.0,
+        "latency_ms_p50": round(percentile(latencies, 50), 1),
+        "latency_ms_p99": round(percentile(latencies, 99), 1),
+        "latency_ms_max": round(max(latencies, default=0.0), 1),
+        "end_to_end_s": round(span, 2),
+        "duplicate_detail": {"rows_for_one_article": rows_twice, "claims_written_twice": int(twice_claimed or 0), "ledger_entries_twice": ledger_twice, "event_counts_off": count_mismatch},
+        "not_final": {status: count for status, count in statuses.items() if status not in ArticleStatus.FINAL},
+        "failure_reasons": dict(reasons.most_common(10)),
+        "events": len(events),
+    }
+
+
+# --- the run -------------------------------------------------------------------------------------------------
+
+
+def run(args) -> dict:
+    load_before = os.getloadavg()[0]
+    records = gvc_records(Path(args.data))
+    bodies = repeated_payloads(records, args.articles)
+    run_id = uuid.uuid4().hex[:10]
+    prefix = f"cwbench-{run_id}:"
+    token = secrets.token_hex(16)
+    logdir = Path(args.logdir or tempfile.mkdtemp(prefix="claimwire-bench-load-"))
+    database_url = create_database(args.pg_admin)
+    saved = {key: os.environ.get(key) for key in ("DATABASE_URL", "BROKER_URL", "CLAIMWIRE_BROKER_PREFIX", "CLAIMWIRE_API_TOKEN")}
+    env = dict(os.environ)
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.update(
+        DATABASE_URL=database_url,
+        BROKER_URL=args.redis,
+        CLAIMWIRE_BROKER_PREFIX=prefix,
+        CLAIMWIRE_API_TOKEN=token,
+        CLAIMWIRE_HOME=str(logdir / "home"),
+        CLAIMWIRE_LOG_LEVEL=os.environ.get("CLAIMWIRE_LOG_LEVEL", "WARNING"),
+    )
+    processes: dict = {}
+    result: dict = {}
+    try:
+        use_environment({"DATABASE_URL": database_url, "BROKER_URL": args.redis, "CLAIMWIRE_BROKER_PREFIX": prefix, "CLAIMWIRE_API_TOKEN": token})
+        port = free_port()
+        processes["api"] = start_api(logdir, env, port)
+        for n in range(args.workers):
+            processes[f"worker{n + 1}"] = start_worker(logdir, env, f"bench{n + 1}-{run_id}", concurrency=args.concurrency)
+        if args.beat:
+            processes["beat"] = start_beat(logdir, env)
+        from workers.app import app
+
+        ready = ping_workers(app, args.workers, timeout=90)
+        if ready < args.workers:
+            raise RuntimeError(f"only {ready} of {args.workers} workers answered (logs in {logdir})")
+        sampler = RssSampler({name: p for name, p in processes.items() if name.startswith("worker") or name == "api"}, servers=database_backends(database_url))
+        sampler.sample()
+        cpu_before = dict(sampler.cpu)
+        sampler.start()
+        poster = Poster(f"http://127.0.0.1:{port}", token, bodies, connections=args.posters, rate=args.rate)
+        post_s = poster.run()
+        answers = Counter()
+        for answer in poster.results:
+            status = (answer or {}).get("http", 0)
+            answers["accepted" if status == 202 else "already_stored" if status == 200 else "refused"] += 1
+        expected = answers["accepted"]
+        finished = wait_for_final(args.timeout, expected, watch=list(processes.values()))
+        peaks = sampler.stop()
+        result = {
+            "articles": len(bodies),
+            **outcome(bodies),
+            "accepted": answers["accepted"],
+            "already_stored": answers["already_stored"],
+            "refused": answers["refused"],
+            "finished_in_time": finished,
+            "workers": args.workers,
+            "concurrency": args.concurrency,
+            "rate": args.rate or None,
+            "post_s": round(post_s, 2),
+            "posted_per_s": round(len(bodies) / post_s, 2) if post_s else 0.0,
+            "post_retries": poster.retries,
+            "worker_rss_mb_max": round(max((v for k, v in peaks.items() if k.startswith("worker")), default=0.0), 1),
+            "worker_rss_mb_total_max": round(sum(v for k, v in peaks.items() if k.startswith("worker")), 1),
+            "api_rss_mb_max": round(peaks.get("api", 0.0), 1),
+            "rss_samples": sampler.samples,
+            "cpu_ms_per_article": {
+                "workers": round(1000 * sum(v - cpu_before.get(k, 0.0) for k, v in sampler.cpu.items() if k.startswith("worker")) / max(1, len(bodies)), 1),
+                "api": round(1000 * (sampler.cpu.get("api", 0.0) - cpu_before.get("api", 0.0)) / max(1, len(bodies)), 1),
+                "postgres": round(1000 * sampler.server_cpu_s().get("postgres", 0.0) / max(1, len(bodies)), 1),
+            },
+            "load_avg": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()},
+        }
+        ordered = ["articles", "stored", "duplicates", "lost", "failed", "articles_per_s", "latency_ms_p50", "latency_ms_p99", "worker_rss_mb_max"]
+        result = {**{key: result[key] for key in ordered}, **{k: v for k, v in result.items() if k not in ordered}}
+    finally:
+        stop(*processes.values())
+        try:
+            delete_keys(args.redis, prefix)
+        finally:
+            if not args.keep_database:
+                drop_database(database_url, args.pg_admin)
+            elif result:
+                result["database_url"] = database_url
+            use_environment(saved)
+    result["logs"] = str(logdir)
+    return result
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="claimwire bench load", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=1000, metavar="N")
+    parser.add_argument("--workers", type=int, default=2, metavar="W", help="worker processes (claimwire worker), default 2")
+    parser.add_argument("--concurrency", type=int, default=1, metavar="C", help="pool processes per worker (default 1)")
+    parser.add_argument("--rate", type=float, default=0.0, metavar="R", help="post at R articles/s (default: as fast as the API accepts them)")
+    parser.add_argument("--posters", type=int, default=4, metavar="P", help="concurrent HTTP connections posting (default 4)")
+    parser.add_argument("--data", default=str(DEFAULT_GVC), metavar="FILE", help="gvc-style .jsonl.gz (default ../shared/data/gvc-dev.jsonl.gz)")
+    parser.add_argument("--timeout", type=float, default=1800.0, metavar="S", help="longest wait for the pipeline to finish after posting")
+    parser.add_argument("--pg-admin", default=PG_ADMIN_URL, help="PostgreSQL URL allowed to CREATE/DROP DATABASE")
+    parser.add_argument("--redis", default=REDIS_URL)
+    parser.add_argument("--no-beat", dest="beat", action="store_false", help="do not start beat (the sweep that re-sends stalled articles)")
+    parser.add_argument("--keep-database", action="store_true", help="do not drop the run's database (its URL is printed)")
+    parser.add_argument("--logdir", help="where the processes' logs go (default: a temporary directory)")
+    parser.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result = run(args)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+    return 0 if result.get("lost") == 0 and result.get("duplicates") == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

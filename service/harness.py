@@ -1,0 +1,306 @@
+"""Running the service's own processes from Python, for `claimwire bench load`, the integration tests and the
+fault drills: the API (`claimwire serve`), Celery workers and beat as subprocesses, the resident memory of
+their process trees, and gvc-dev articles as API request bodies.
+
+Each process is started in a session of its own (so that a drill can SIGKILL a worker together with its pool
+children) with its output in LOGDIR/NAME.log; `stop` ends them (SIGTERM, then SIGKILL after a grace period).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from itertools import islice
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_GVC = REPO.parent / "shared" / "data" / "gvc-dev.jsonl.gz"
+
+
+# --- processes ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def log_tail(logdir: Path, name: str, chars: int = 3000) -> str:
+    path = Path(logdir) / f"{name}.log"
+    return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+
+
+def start(logdir: Path, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """`python -m service.cli ARGV...` with its output in LOGDIR/NAME.log, in a process group of its own."""
+    Path(logdir).mkdir(parents=True, exist_ok=True)
+    with open(Path(logdir) / f"{name}.log", "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "service.cli", *argv], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def wait_healthy(port: int, process: subprocess.Popen | None = None, *, timeout: float = 60, logdir: Path | None = None, name: str = "api") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the API exited with {process.returncode}: {log_tail(logdir, name) if logdir else ''}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the API did not become healthy in {timeout:g} s: {log_tail(logdir, name) if logdir else ''}")
+
+
+def start_api(logdir: Path, env: dict[str, str], port: int, *, name: str = "api", timeout: float = 60) -> subprocess.Popen:
+    """`claimwire serve` on 127.0.0.1:PORT; returns once /healthz answers 200."""
+    process = start(logdir, name, ["serve", "--port", str(port), "--loglevel", "warning"], env)
+    try:
+        wait_healthy(port, process, timeout=timeout, logdir=logdir, name=name)
+    except RuntimeError:
+        stop(process)
+        raise
+    return process
+
+
+def start_worker(
+    logdir: Path, env: dict[str, str], name: str, *, queues: str = "fetch,process,link", concurrency: int = 1, pool: str = "prefork", metrics_port: int | None = None
+) -> subprocess.Popen:
+    argv = ["worker", "--queues", queues, "--concurrency", str(concurrency), "--pool", pool, "--hostname", f"{name}@%h", "--loglevel", "WARNING"]
+    if metrics_port:
+        argv += ["--metrics-port", str(metrics_port)]
+    return start(logdir, f"worker-{name}", argv, env)
+
+
+def start_beat(logdir: Path, env: dict[str, str], *, name: str = "beat") -> subprocess.Popen:
+    schedule = Path(logdir) / f"{name}-schedule"
+    return start(logdir, name, ["beat", "--schedule", str(schedule), "--loglevel", "WARNING"], env)
+
+
+def stop(*processes: subprocess.Popen, timeout: float = 30) -> None:
+    """SIGTERM (a Celery worker finishes its current task), then SIGKILL to the group after TIMEOUT seconds."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(process)
+            process.wait(timeout=10)
+        kill_group(process)  # pool children the main process left behind
+
+
+def kill_group(process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+    """Send SIG to the process group started with PROCESS (the process and its children)."""
+    try:
+        os.killpg(process.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def children_of(pid: int) -> list[int]:
+    """Every descendant of PID (from /proc), children first."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        parents.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def rss_mb(pid: int) -> float:
+    """VmRSS of one process in MB (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def cpu_s(pid: int, *, with_waited_children: bool = True) -> float:
+    """CPU seconds (user + system) of one process, with its children that have exited and been waited for."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().decode("ascii", "replace").rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + ((int(fields[13]) + int(fields[14])) if with_waited_children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by a process tree (live descendants and the children it has waited for)."""
+    return cpu_s(pid) + sum(cpu_s(child) for child in children_of(pid))
+
+
+def tree_rss_mb(pid: int) -> float:
+    """The resident memory of a process and all its descendants, in MB."""
+    return rss_mb(pid) + sum(rss_mb(child) for child in children_of(pid))
+
+
+class RssSampler(threading.Thread):
+    """Samples the RSS of each process tree every INTERVAL seconds; `peak` is the largest tree seen, per name."""
+
+    def __init__(self, processes: dict[str, subprocess.Popen], interval: float = 0.5, servers=None) -> None:
+        super().__init__(daemon=True, name="rss-sampler")
+        self.processes, self.interval = processes, interval
+        self.servers = servers  # optional: a callable giving {pid: name} of server processes (database backends) to count CPU for
+        self.server_cpu: dict[int, tuple[str, float, float]] = {}  # pid: (name, first seen, last seen)
+        self.peak: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}  # CPU seconds used by each tree, at the last sample
+        self.samples = 0
+        self._stopped = threading.Event()
+
+    def sample(self) -> None:
+        for name, process in list(self.processes.items()):
+            if process.poll() is None:
+                self.peak[name] = max(self.peak.get(name, 0.0), tree_rss_mb(process.pid))
+                self.cpu[name] = max(self.cpu.get(name, 0.0), tree_cpu_s(process.pid))
+        if self.servers is not None:
+            try:
+                for pid, name in self.servers().items():
+                    used = cpu_s(pid, with_waited_children=False)
+                    if used:
+                        first = self.server_cpu.get(pid, (name, used, used))[1]
+                        self.server_cpu[pid] = (name, first, used)
+            except Exception:  # noqa: BLE001 - diagnostics only
+                pass
+        self.samples += 1
+
+    def server_cpu_s(self) -> dict[str, float]:
+        """CPU seconds the server processes used while sampled, by name."""
+        out: dict[str, float] = {}
+        for name, first, last in self.server_cpu.values():
+            out[name] = out.get(name, 0.0) + (last - first)
+        return out
+
+    def run(self) -> None:
+        while not self._stopped.is_set():
+            self.sample()
+            self._stopped.wait(self.interval)
+
+    def stop(self) -> dict[str, float]:
+        self._stopped.set()
+        self.sample()
+        self.join(timeout=5)
+        return self.peak
+
+
+# --- articles -------------------------------------------------------------------------------------
+
+
+def gvc_records(path: Path, count: int | None = None) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        lines = islice(handle, count) if count is not None else handle
+        return [json.loads(line) for line in lines]
+
+
+def payload(record: dict) -> dict:
+    """An API body carrying what a .jsonl line carries (sources._jsonl_items)."""
+    return {"text": record["text"], "title": record.get("title"), "url": record.get("url"), "published": record.get("published"), "external_id": str(record["id"])}
+
+
+def repeated_payloads(records: list[dict], count: int) -> list[dict]:
+    """COUNT bodies: the records in order, then again and again with fresh ids where COUNT is larger.
+
+    A repeat is a new article for the service: its external id and URL get a copy number, and its text a
+    last line naming the copy and the record (a different cleaned text: not a duplicate by content, and a
+    line no two articles share, so that per-outlet junk learning does not take it out again).
+    """
+    out: list[dict] = []
+    copy = 0
+    while len(out) < count:
+        for record in records:
+            if len(out) >= count:
+                break
+            body = payload(record)
+            if copy:
+                body["external_id"] = f"{record['id']}~{copy}"
+                if body.get("url"):
+                    body["url"] = body["url"] + ("&" if "?" in body["url"] else "?") + f"cwcopy={copy}"
+                body["text"] = body["text"].rstrip() + f"\n\n(Filed again: copy {copy} of report {record['id']}.)\n"
+            out.append(body)
+        copy += 1
+        if not records:
+            break
+    return out
+
+
+def iter_batches(items: Iterable, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --- waiting for the pipeline -----------------------------------------------------------------------
+
+
+def wait_until_final(expected: int, timeout: float, watch: Iterable[subprocess.Popen] = ()) -> float:
+    """Wait until the configured database holds EXPECTED articles and none is still on its way; returns the seconds waited."""
+    from sqlalchemy import func, select
+
+    from storage.db import session_scope
+    from storage.models import Article, ArticleStatus
+
+    started = time.monotonic()
+    deadline = started + timeout
+    last = None
+    while time.monotonic() < deadline:
+        for process in watch:
+            if process.poll() is not None:
+                raise AssertionError(f"a service process exited with {process.returncode}")
+        with session_scope() as session:
+            total = session.scalar(select(func.count()).select_from(Article))
+            pending = session.scalar(select(func.count()).select_from(Article).where(Article.status.not_in(ArticleStatus.FINAL)))
+        last = (total, pending)
+        if total >= expected and pending == 0:
+            return time.monotonic() - started
+        time.sleep(0.5)
+    raise AssertionError(f"not all articles finished in {timeout} s: (articles, pending) = {last}")
+
+
+def ping_workers(app, expected: int, timeout: float = 60) -> int:
+    """Wait until EXPECTED Celery workers answer a ping; returns how many did."""
+    deadline = time.monotonic() + timeout
+    replies: list = []
+    while time.monotonic() < deadline:
+        try:
+            replies = app.control.ping(timeout=1.0) or []
+        except Exception:  # noqa: BLE001 - broker not ready yet
+            replies = []
+        if len(replies) >= expected:
+            break
+        time.sleep(0.5)
+    return len(replies)
