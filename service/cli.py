@@ -10,10 +10,6 @@ from claimwire.settings import get_settings
 from service.render import event_row, fmt_time, truncate, render_ledger
 
 
-
-
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -82,8 +78,6 @@ def cmd_events(args: argparse.Namespace) -> int:
         for event in events:
             print(f"{event.id:>6}  {fmt_time(event.first_seen):16}  {fmt_time(event.last_seen):16}  {event.article_count:>8}  {truncate(event.headline, 70)}")
     return 0
-
-
 
 
 def cmd_event(args: argparse.Namespace) -> int:
