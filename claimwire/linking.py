@@ -24,6 +24,7 @@ against articles of two different events, the events are merged.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-LINKER = "keys-v2"
+LINKER = "keys-v3"
 
 JOIN_THRESHOLD = 0.45
 EVIDENCE_SHARE = 0.5  # how much each further matching article of an event adds (noisy-or)
@@ -117,6 +118,7 @@ def bucket_of(day: int) -> int:
     return day // BUCKET_DAYS
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def _clean_token(token: str) -> str:
     return token.lower().strip(".'’-").replace("’", "'").removesuffix("'s")
 
@@ -342,26 +344,37 @@ class Weights:
     def __init__(self, df: Mapping[str, int], documents: int):
         self.df = df
         self.documents = max(1, documents)
+        self._top = math.log(max(self.documents, PRIOR_DOCUMENTS) + 1)
+        self._idf: dict[str, float] = {}
+        self._stats: dict[int, tuple] = {}
 
     def idf(self, key: str) -> float:
-        return math.log((max(self.documents, PRIOR_DOCUMENTS) + 1) / (self.df.get(key, 0) + 1)) + 1.0
+        value = self._idf.get(key)
+        if value is None:
+            value = self._idf[key] = self._top - math.log(self.df.get(key, 0) + 1) + 1.0
+        return value
 
     def weight(self, key: str) -> float:
         return TYPE_WEIGHTS.get(key[0], 0.5) * self.idf(key)
 
-    def stats(self, features: "ArticleFeatures") -> tuple[float, dict[str, float]]:
-        """(norm of the weighted vector, IDF total per key type) of an article, computed once."""
-        cache = self.__dict__.setdefault("_stats", {})
-        found = cache.get(id(features))
+    def stats(self, features: "ArticleFeatures") -> tuple[float, dict[str, float], float]:
+        """(norm of the weighted vector, IDF total per key type, IDF total of person names) of an article,
+        computed once per article and set of weights."""
+        found = self._stats.get(id(features))
         if found is None or found[0] is not features:
             totals: dict[str, float] = defaultdict(float)
-            squares = 0.0
+            squares = person = 0.0
+            df, top = self.df, self._top
             for key in features.keys:
-                idf = self.idf(key)
-                totals[key[0]] += idf
-                squares += (TYPE_WEIGHTS.get(key[0], 0.5) * idf) ** 2
-            found = (features, (math.sqrt(squares), dict(totals)))
-            cache[id(features)] = found
+                count = df.get(key)
+                idf = top + 1.0 if count is None else self.idf(key)  # a key no earlier article has: the top IDF
+                kind = key[0]
+                totals[kind] += idf
+                squares += (TYPE_WEIGHTS.get(kind, 0.5) * idf) ** 2
+                if kind == "p" and not _is_place(key):
+                    person += idf
+            found = (features, (math.sqrt(squares), dict(totals), person))
+            self._stats[id(features)] = found
         return found[1]
 
     def common(self, key: str) -> bool:
@@ -370,10 +383,12 @@ class Weights:
 
 PAIR_FEATURES = ("bias", "cosine", "p", "c", "s", "t", "h", "a", "n", "d", "same_date", "date_near", "log_gap", "gap45", "p_frac", "c_frac", "t_frac", "rare_names", "rare_words", "title_cosine", "place_time",
                  "person", "place", "max_name", "title_names", "ages", "person_frac", "place_near", "incident_near",
-                 "title_place_near", "person_late", "second_name", "person_max", "facts_agree", "facts_conflict")
+                 "title_place_near", "person_late", "second_name", "person_max", "facts_agree", "facts_conflict",
+                 "person_conflict", "age_conflict", "street_conflict")
 # Logistic weights over PAIR_FEATURES, fitted on pairs of (article, retrieved earlier candidate) from the dev
 # stream; they weigh generic evidence (shared names, places, dates, rare words, time gap), nothing dev-specific.
-PAIR_WEIGHTS = (-9.427, 1.614, -0.052, 0.021, 0.182, -0.002, 0.225, 0.161, -0.052, -0.198, 2.976, 1.603, -0.337, -0.685, 0.789, 4.416, -2.82, 0.383, 0.328, -1.12, 2.297, 0.066, -0.097, 4.933, -0.013, 0.264, -3.224, -1.997, 0.429, 1.296, 1.341, 1.855, 1.148)
+# Reproduce: python -m service.fit_linker --seeds ../shared/seeds --fit (see docs/LINKING.md).
+PAIR_WEIGHTS = (-8.429, -1.312, -0.046, 0.04, 0.122, -0.002, 0.222, 0.061, -0.035, -0.2, 3.199, 1.662, -0.32, -0.824, 1.205, 3.378, -1.607, 0.36, 0.095, -0.461, 2.167, 0.026, -0.09, 4.626, -0.029, 0.257, -2.061, -2.07, 0.403, 1.082, 1.917, 2.42, 0.616, 0.857, -1.784, -0.078, -1.506, -1.97)
 
 
 def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[list[float], list[tuple[float, str]]]:
@@ -387,7 +402,7 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
         w = weights.weight(key) ** 2
         dot += w
         contributions.append((w, key))
-    (left_norm, left_totals), (right_norm, right_totals) = weights.stats(left), weights.stats(right)
+    (left_norm, left_totals, left_person), (right_norm, right_totals, right_person) = weights.stats(left), weights.stats(right)
     cosine = dot / (left_norm * right_norm) if left_norm and right_norm else 0.0
 
     def fraction(kind: str) -> float:
@@ -406,13 +421,6 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
         float(gap <= 3) * min(1.0, fraction("c") * 2),
     ]
     person = place = max_name = title_names = title_place = second = person_max = 0.0
-    left_person = right_person = 0.0
-    for key in left.keys:
-        if key[0] == "p" and not _is_place(key):
-            left_person += weights.idf(key)
-    for key in right.keys:
-        if key[0] == "p" and not _is_place(key):
-            right_person += weights.idf(key)
     for key in shared:
         idf = weights.idf(key)
         if key[0] == "p" and not _is_place(key):
@@ -442,8 +450,20 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
         second / top,
         person_max / top,
         *_facts(left.keys, right.keys, shared),
+        *_conflicts(left, right, shared, left_person, right_person, person, top),
     ]
     return vector, contributions
+
+
+def _conflicts(left: ArticleFeatures, right: ArticleFeatures, shared: frozenset[str], left_person: float, right_person: float, person: float, top: float) -> tuple[float, float, float]:
+    """Evidence of two different incidents: both articles name people but none in common (the smaller
+    side's person-name mass, relative to the top IDF); both give ages but none in common; both name
+    streets but none in common."""
+    def both_without(kind: str) -> float:
+        return float(any(k[0] == kind for k in left.keys) and any(k[0] == kind for k in right.keys) and not any(k[0] == kind for k in shared))
+
+    person_conflict = min(left_person, right_person) / top if person == 0 else 0.0
+    return min(person_conflict, 4.0), both_without("a"), both_without("s")
 
 
 def _facts(left: frozenset[str], right: frozenset[str], shared: frozenset[str]) -> tuple[float, float]:
@@ -464,6 +484,7 @@ _PLACE_WORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_place(key: str) -> bool:
     return any(word in _PLACE_WORDS for word in key[2:].split())
 

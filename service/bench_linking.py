@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "gvc-dev.jsonl.gz"
-EVENTS_PER_DAY = 50
+EVENTS_PER_DAY = 100  # --scale: copied events per day (US gun violence alone runs at ~150 incidents a day)
 
 
 # ------------------------------------------------------------------------------------------------ metrics
@@ -224,121 +224,279 @@ def run_quality(args) -> dict:
 # ------------------------------------------------------------------------------------------------ scale
 
 
-def _shifted(features, copy: int, offset: int):
-    """The same article as another incident: dates shifted, names and places made its own."""
+def _root(key: str) -> str:
+    return key.split("~", 1)[0]
+
+
+_SUFFIXED = "pcsn"  # names, places, streets and numbers: made the copy's own
+
+
+def _copy_of(features, copy: int, shift: int):
+    """The same article as another incident: names, places, streets, numbers made its own (`~copy`), its
+    date and the dates it mentions moved by `shift` days; words stay (they are what makes the index deep)."""
     from claimwire.linking import UNDATED, ArticleFeatures
 
-    keys = frozenset(k if k[0] not in "pcs" else f"{k}~{copy}" for k in features.keys)
-    dates = frozenset(d + offset for d in features.dates)
-    day = features.day + offset if features.day != UNDATED else UNDATED
-    return ArticleFeatures(keys=keys, day=day, dates=dates)
+    if copy == 0 and shift == 0:
+        return features
+    keys = []
+    for key in features.keys:
+        if key[0] in _SUFFIXED:
+            keys.append(f"{key}~{copy}")
+        elif key[0] == "d":
+            keys.append("d:" + date.fromordinal(date.fromisoformat(key[2:]).toordinal() + shift).isoformat())
+        else:
+            keys.append(key)
+    return ArticleFeatures(
+        keys=frozenset(keys),
+        day=features.day + shift if features.day != UNDATED else UNDATED,
+        dates=frozenset(d + shift for d in features.dates),
+    )
 
 
-def fill(n_events: int, records: list[dict], end_day: int) -> None:
-    """Bulk-insert n_events one-article events, their features, index postings and frequencies."""
-    from sqlalchemy import insert
+def scale_plan(records: list[dict], n_events: int, probes: int, events_per_day: int, seed: int = 7):
+    """Split the dev stream: its newest `probes` articles are linked and timed; the rest fill the store.
+    The fill is copy 0 (the older articles as they are, grouped into their gold events, newest events first,
+    so that some probes join an event already stored and others open one) and then copies 1, 2, ... in
+    which every event gets its own names and places and a new date: laid out backwards from the newest
+    stored day at `events_per_day`, in shuffled order. Returns (base records, probe records, units) where a
+    unit is (event number, copy, gold event, [record indexes], shift in days)."""
+    import random
 
+    ordered = sorted(range(len(records)), key=lambda i: (records[i]["published"], i))
+    probe_ids = ordered[len(ordered) - probes :]
+    base_ids = ordered[: len(ordered) - probes]
+    by_event: dict[str, list[int]] = {}
+    for i in base_ids:
+        by_event.setdefault(str(records[i]["event"]), []).append(i)
+    groups = sorted(by_event.items(), key=lambda item: max(records[i]["published"] for i in item[1]), reverse=True)
+    newest = date.fromisoformat(records[base_ids[-1]]["published"]).toordinal()
+    units = []
+    for gold, members in groups[:n_events]:
+        units.append((len(units) + 1, 0, gold, members, 0))
+    rng = random.Random(seed)
+    copy = 0
+    while len(units) < n_events:
+        copy += 1
+        shuffled = list(groups)
+        rng.shuffle(shuffled)
+        for gold, members in shuffled:
+            if len(units) >= n_events:
+                break
+            placed = len(units) - len(groups)  # how many copied events come before this one
+            day = newest - placed // events_per_day
+            first = min(date.fromisoformat(records[i]["published"]).toordinal() for i in members)
+            units.append((len(units) + 1, copy, gold, members, day - first))
+    return [records[i] for i in base_ids], [records[i] for i in probe_ids], units
+
+
+def fill(units, records: list[dict]) -> dict:
+    """Bulk-insert the planned events: articles, events, links, link features, index postings, document
+    frequencies, through storage.eventindex's bulk writers (COPY on PostgreSQL)."""
     from claimwire import linking
+    from storage import eventindex
     from storage.db import session_scope
-    from storage.models import Article, ArticleEvent, ArticleLinkFeatures, Event, EventIndexEntry, TermFrequency
+    from storage.models import Article, ArticleEvent, Event
 
-    base = [linking.article_features(r.get("title"), r["clean_text"], date.fromisoformat(r["published"])) for r in records]
+    used = sorted({i for _, _, _, members, _ in units for i in members})
+    base = {i: linking.article_features(records[i].get("title"), records[i]["clean_text"], date.fromisoformat(records[i]["published"])) for i in used}
+    copies = max(copy for _, copy, _, _, _ in units) + 1
+    root_df: Counter[str] = Counter()
+    for features in base.values():
+        root_df.update(features.keys)
+    # index keys as a live linker would choose them: words are `copies` times as frequent as in one copy
+    documents = len(base) * copies
+    chosen = {}
+    for i, features in base.items():
+        weights = linking.Weights({k: root_df[k] * (1 if k[0] in _SUFFIXED + "d" else copies) for k in features.keys}, documents)
+        chosen[i] = linking.index_keys(features, weights)
+    hashes: dict[str, int] = {}
+
+    def hashed(key: str) -> int:
+        value = hashes.get(key)
+        if value is None:
+            value = linking.key_hash(key)
+            if key[0] not in _SUFFIXED:  # suffixed keys are each seen once or twice: do not keep them
+                hashes[key] = value
+        return value
+
     df: Counter[int] = Counter()
-    for features in base:
-        df.update(features.keys)
-    documents = max(1, len(base))
-    chunk = 5000
-    hashes: Counter[int] = Counter()
+    article_id = 0
+    chunk: list = []
+    articles = 0
+
+    def flush(session) -> None:
+        if not chunk:
+            return
+        rows_a, rows_e, rows_l, links, seen_events = [], [], [], [], set()
+        for aid, eid, i, features, keys in chunk:
+            when = datetime.fromordinal(features.day) if features.day else datetime(2000, 1, 1)
+            title = records[i].get("title")
+            rows_a.append({"id": aid, "identity": f"scale:{aid}", "source_kind": "text", "content_type": "text", "status": "stored",
+                           "title": title, "published_at": when, "received_at": when, "updated_at": when})
+            if eid not in seen_events:
+                seen_events.add(eid)
+                rows_e.append({"id": eid, "headline": title, "first_seen": when, "last_seen": when, "date_min": when, "date_max": when,
+                               "article_count": 0, "profile": {}, "ledger": {}, "created_at": when, "updated_at": when})
+            rows_l.append({"article_id": aid, "event_id": eid, "decision": "new", "score": 0.0, "features": {}, "linker": "bench-fill", "linked_at": when})
+            links.append((aid, eid, features, keys))
+        counts = Counter(r["event_id"] for r in rows_l)
+        for row in rows_e:
+            row["article_count"] = counts[row["id"]]
+        eventindex.bulk_rows(session, Event, rows_e)
+        eventindex.bulk_rows(session, Article, rows_a)
+        eventindex.bulk_rows(session, ArticleEvent, rows_l)
+        eventindex.bulk_file(session, links)
+        chunk.clear()
+
     with session_scope() as session:
-        for start in range(0, n_events, chunk):
-            articles, events, links, feats, postings = [], [], [], [], []
-            for i in range(start, min(n_events, start + chunk)):
-                source = base[i % len(base)]
-                copy = i // len(base)
-                day = end_day - (n_events - 1 - i) // EVENTS_PER_DAY
-                shifted = _shifted(source, copy, day - source.day)
-                when = datetime.fromordinal(shifted.day)
-                aid = eid = i + 1
-                articles.append({"id": aid, "identity": f"scale:{aid}", "source_kind": "text", "content_type": "text", "status": "stored",
-                                 "title": records[i % len(records)].get("title"), "published_at": when, "received_at": when, "updated_at": when})
-                events.append({"id": eid, "headline": articles[-1]["title"], "first_seen": when, "last_seen": when, "date_min": when,
-                               "date_max": when, "article_count": 1, "profile": {}, "ledger": {}, "created_at": when, "updated_at": when})
-                links.append({"article_id": aid, "event_id": eid, "decision": "new", "score": 0.0, "features": {}, "linker": "bench-fill", "linked_at": when})
-                # index keys chosen with the frequencies of the base corpus (what a live linker would have seen)
-                weights = linking.Weights({k: df[k.split("~")[0]] for k in shifted.keys}, documents)
-                keys = linking.index_keys(shifted, weights)
-                feats.append({"article_id": aid, "event_id": eid, "day": shifted.day, "features": shifted.to_dict(), "index_keys": keys})
-                bucket = linking.bucket_of(shifted.day)
-                for h in sorted({linking.key_hash(k) for k in keys}):
-                    postings.append({"key_hash": h, "bucket": bucket, "article_id": aid})
-                for key in shifted.keys:
-                    hashes[linking.key_hash(key)] += 1
-            session.execute(insert(Article), articles)
-            session.execute(insert(Event), events)
-            session.execute(insert(ArticleEvent), links)
-            session.execute(insert(ArticleLinkFeatures), feats)
-            session.execute(insert(EventIndexEntry), postings)
-        hashes[0] += n_events
-        rows = [{"key_hash": h, "df": c} for h, c in hashes.items()]
-        for start in range(0, len(rows), 20000):
-            session.execute(insert(TermFrequency), rows[start : start + 20000])
+        for event_id, copy, _gold, members, shift in units:
+            for i in members:
+                article_id += 1
+                features = _copy_of(base[i], copy, shift)
+                keys = [k if copy == 0 else _copy_of_key(k, copy, shift) for k in chosen[i]]
+                for key in features.keys:
+                    df[hashed(key)] += 1
+                chunk.append((article_id, event_id, i, features, keys))
+            if len(chunk) >= 5000:
+                flush(session)
+        flush(session)
+        articles = article_id
+        eventindex.bulk_count(session, df, articles)
+    return {"articles": articles, "copies": copies}
+
+
+def _copy_of_key(key: str, copy: int, shift: int) -> str:
+    if key[0] in _SUFFIXED:
+        return f"{key}~{copy}"
+    if key[0] == "d":
+        return "d:" + date.fromordinal(date.fromisoformat(key[2:]).toordinal() + shift).isoformat()
+    return key
 
 
 def settle() -> None:
-    """After the bulk fill: fold the write-ahead log into the database and refresh planner statistics,
-    so that the timed links do not pay for the fill's checkpoint."""
-    from sqlalchemy import text
-
+    """After the bulk fill: fold SQLite's write-ahead log into the database, vacuum and analyse, so that
+    the timed links see a store in its steady state (planner statistics, visibility map)."""
     from storage.db import get_engine
 
-    with get_engine().connect() as connection:
-        if connection.dialect.name == "sqlite":
+    engine = get_engine()
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.execute(text("ANALYZE"))
-        connection.commit()
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
+        # the fill wrote ids itself: move the sequences past them
+        for name in ("articles", "events"):
+            connection.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM {name}), false)")
+
+
+def postgres_store(admin_url: str):
+    """A throwaway PostgreSQL database claimwire_scale_<random>; returns a function that drops it."""
+    import secrets
+
+    import psycopg
+
+    from claimwire.settings import get_settings
+    from storage.db import migrate, reset_engines
+
+    name = f"claimwire_scale_{secrets.token_hex(4)}"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    base, _, _ = admin_url.rpartition("/")
+    os.environ["DATABASE_URL"] = f"{base}/{name}"
+    os.environ.pop("BROKER_URL", None)
+    get_settings.cache_clear()
+    reset_engines()
+    migrate()
+
+    def drop() -> None:
+        reset_engines()
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    return name, drop
 
 
 def run_scale(args) -> dict:
-    import random
+    from sqlalchemy import select
 
-    from storage.models import ArticleStatus
+    from storage.db import session_scope
+    from storage.models import ArticleEvent, ArticleStatus
     from tasks.link import link_article
 
     records = read_records(Path(args.file))
-    for record in records:
+    base, probes, units = scale_plan(records, args.scale, args.probes, args.events_per_day)
+    for record in [*(base[i] for i in sorted({i for _, _, _, members, _ in units for i in members})), *probes]:
         record["clean_text"] = clean(record)
-    end_day = date(2020, 1, 1).toordinal()
-    tmp = fresh_store()
+    if args.store == "postgres":
+        store_name, cleanup = postgres_store(args.admin_url)
+    else:
+        tmp = fresh_store()
+        store_name, cleanup = "sqlite", tmp.cleanup
     try:
+        from storage.db import get_engine
+
         t0 = time.perf_counter()
-        fill(args.scale, records, end_day)
+        filled = fill(units, base)
         settle()
         fill_s = time.perf_counter() - t0
-        rng = random.Random(7)
-        probes = [dict(r) for r in rng.sample(records, min(args.probes, len(records)))]
-        for number, probe in enumerate(probes):
-            shift = end_day - number % 7 - date.fromisoformat(probe["published"]).toordinal()
-            probe["published"] = date.fromordinal(date.fromisoformat(probe["published"]).toordinal() + shift).isoformat()
-            probe["id"] = f"probe-{number}"
+        probes = [{**probe, "id": f"probe-{number}"} for number, probe in enumerate(probes)]
         ids = insert_articles(probes, ArticleStatus.EXTRACTED)
-        for article_id in ids[:10]:  # warm-up: caches, prepared statements
-            link_article(article_id)
+        warm = min(10, len(ids) // 10)
         timings = []
-        for article_id in ids[10:]:
+        for number, article_id in enumerate(ids):
             t1 = time.perf_counter()
             link_article(article_id)
-            timings.append((time.perf_counter() - t1) * 1000)
-    finally:
-        from storage.db import reset_engines
+            if number >= warm:  # the first few warm caches and prepared statements
+                timings.append((time.perf_counter() - t1) * 1000)
+        with session_scope() as session:
+            event_of = dict(session.execute(select(ArticleEvent.article_id, ArticleEvent.event_id).where(ArticleEvent.article_id.in_(ids))).all())
+            store_bytes = None
+            if get_engine().dialect.name == "postgresql":
+                from sqlalchemy import text
 
-        reset_engines()
-        tmp.cleanup()
+                store_bytes = session.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+    finally:
+        cleanup()
+    # did the probes land where they belong? (a stored event of their own incident, or one they opened)
+    gold_of_event = {event_id: gold for event_id, copy, gold, _, _ in units if copy == 0}
+    filled_events = len(units)
+    opened_by: dict[int, str] = {}
+    joined = joined_right = opened = opened_right = 0
+    stored_golds = set(gold_of_event.values())
+    for article_id, probe in zip(ids, probes):
+        event_id, gold = event_of[article_id], str(probe["event"])
+        if event_id <= filled_events:
+            joined += 1
+            joined_right += gold_of_event.get(event_id) == gold
+        elif event_id in opened_by:
+            joined += 1
+            joined_right += opened_by[event_id] == gold
+        else:
+            opened += 1
+            opened_by[event_id] = gold
+            opened_right += gold not in stored_golds
     return {
-        "scale_events": args.scale,
-        "probes": len(timings),
+        "store": args.store,
+        "database": store_name,
+        "scale_events": filled_events,
+        "scale_articles": filled["articles"],
+        "copies": filled["copies"],
+        "events_per_day": args.events_per_day,
+        "store_mb": round(store_bytes / 1e6, 1) if store_bytes else None,
         "fill_s": round(fill_s, 1),
+        "probes": len(ids),
+        "probes_timed": len(timings),
+        "probes_joined": joined,
+        "probes_joined_right_event": joined_right,
+        "probes_opened": opened,
+        "probes_opened_rightly": opened_right,
         "link_ms_p50": round(percentile(timings, 50), 2),
         "link_ms_p99": round(percentile(timings, 99), 2),
+        "link_ms_max": round(max(timings), 2) if timings else 0.0,
+        "loadavg": open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else None,
     }
 
 
@@ -346,7 +504,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="claimwire bench linking", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", nargs="?", default=str(DEFAULT_DATA), help="JSONL(.gz) with id, event, title, published, text")
     parser.add_argument("--scale", type=int, help="fill the store with N events and time linking new articles against it")
-    parser.add_argument("--probes", type=int, default=400, help="--scale: articles linked and timed")
+    parser.add_argument("--probes", type=int, default=400, help="--scale: the newest N articles of FILE, linked and timed")
+    parser.add_argument("--store", choices=("postgres", "sqlite"), default="postgres", help="--scale: the store to fill (default: a throwaway PostgreSQL database)")
+    parser.add_argument("--admin-url", default=os.environ.get("CLAIMWIRE_SCALE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+                        help="--scale: PostgreSQL database to connect to for CREATE/DROP DATABASE claimwire_scale_<random>")
+    parser.add_argument("--events-per-day", type=int, default=EVENTS_PER_DAY, help="--scale: density of the copied events in time")
     parser.add_argument("--seeds", help="a directory of .txt articles on one event to interleave into the stream")
     parser.add_argument("--seed-date", default="2018-02-08", help="publication date given to the --seeds articles")
     parser.add_argument("--limit", type=int, help="only the first N articles of FILE")

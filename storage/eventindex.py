@@ -14,10 +14,11 @@ Also here: merging events and moving an article to another event, with the ledge
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import column, func, select, table, text, update
 from sqlalchemy.orm import Session
 
 from claimwire import linking
@@ -54,18 +55,27 @@ class DbIndex:
         self.session = session
 
     def document_frequencies(self, keys: Iterable[str]) -> tuple[dict[str, int], int]:
+        """One indexed lookup: the keys' rows and the sharded document count (hashes 0..15) together."""
         by_hash: dict[int, str] = {linking.key_hash(k): k for k in keys}
         hashes = sorted(by_hash)
         found: dict[str, int] = {}
-        for start in range(0, len(hashes), _CHUNK):
-            chunk = hashes[start : start + _CHUNK]
-            for key_hash, df in self.session.execute(
-                select(TermFrequency.key_hash, TermFrequency.df).where(TermFrequency.key_hash.in_(chunk))
-            ):
-                found[by_hash[key_hash]] = df
-        documents = self.session.execute(
-            select(func.coalesce(func.sum(TermFrequency.df), 0)).where(TermFrequency.key_hash < COUNT_SHARDS, TermFrequency.key_hash >= 0)
-        ).scalar_one()
+        documents = 0
+        if _dialect(self.session) == "postgresql":  # one array parameter: one prepared statement for any count
+            chunks = [[*range(COUNT_SHARDS), *hashes]]
+            statement = text("SELECT key_hash, df FROM term_frequencies WHERE key_hash = ANY(CAST(:hashes AS bigint[]))")
+        else:
+            chunks = [list(range(COUNT_SHARDS)) + hashes[:_CHUNK]] + [hashes[i : i + _CHUNK] for i in range(_CHUNK, len(hashes), _CHUNK)]
+            statement = None
+        for chunk in chunks:
+            if statement is not None:
+                rows = self.session.execute(statement, {"hashes": chunk})
+            else:
+                rows = self.session.execute(select(TermFrequency.key_hash, TermFrequency.df).where(TermFrequency.key_hash.in_(chunk)))
+            for key_hash, df in rows:
+                if 0 <= key_hash < COUNT_SHARDS:
+                    documents += df
+                else:
+                    found[by_hash[key_hash]] = df
         return found, int(documents)
 
     def candidates(self, keys: Sequence[str], day: int, limit_per_key: int) -> list[tuple[str, int]]:
@@ -124,19 +134,100 @@ def file_article(session: Session, article_id: int, event_id: int, features: Art
         )
     )
     bucket = linking.bucket_of(features.day)
-    rows = [{"key_hash": h, "bucket": bucket, "article_id": article_id} for h in sorted({linking.key_hash(k) for k in keys})]
-    if rows:  # executemany of one cached statement, not a (re-compiled) multi-row VALUES
-        session.connection().execute(_insert(session, EventIndexEntry).on_conflict_do_nothing(), rows)
+    hashes = sorted({linking.key_hash(k) for k in keys})
+    if not hashes:
+        return
+    if _dialect(session) == "postgresql":  # one statement, one round trip
+        session.execute(
+            text(
+                "INSERT INTO event_index (key_hash, bucket, article_id) SELECT k, :bucket, :article FROM unnest(CAST(:hashes AS bigint[])) AS k "
+                "ON CONFLICT DO NOTHING"
+            ),
+            {"hashes": hashes, "bucket": bucket, "article": article_id},
+        )
+        return
+    rows = [{"key_hash": h, "bucket": bucket, "article_id": article_id} for h in hashes]
+    # executemany of one cached statement, not a (re-compiled) multi-row VALUES
+    session.connection().execute(_insert(session, EventIndexEntry).on_conflict_do_nothing(), rows)
 
 
 def count_document(session: Session, article_id: int, keys: Iterable[str]) -> None:
     """Add one document to the frequencies (its own short transaction, keys in sorted order)."""
-    rows = [{"key_hash": h, "df": 1} for h in sorted({linking.key_hash(k) for k in keys})]
-    rows.append({"key_hash": article_id % COUNT_SHARDS, "df": 1})
-    rows.sort(key=lambda r: r["key_hash"])
+    hashes = sorted({linking.key_hash(k) for k in keys} | {article_id % COUNT_SHARDS})
+    if _dialect(session) == "postgresql":  # one statement; rows are taken in sorted order (no deadlocks)
+        session.execute(
+            text(
+                "INSERT INTO term_frequencies (key_hash, df) SELECT k, 1 FROM unnest(CAST(:hashes AS bigint[])) AS k ORDER BY k "
+                "ON CONFLICT (key_hash) DO UPDATE SET df = term_frequencies.df + 1"
+            ),
+            {"hashes": hashes},
+        )
+        return
     statement = _insert(session, TermFrequency)
     statement = statement.on_conflict_do_update(index_elements=["key_hash"], set_={"df": TermFrequency.df + 1})
-    session.connection().execute(statement, rows)
+    session.connection().execute(statement, [{"key_hash": h, "df": 1} for h in hashes])
+
+
+# --------------------------------------------------------------------------------------------- bulk writes
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, separators=(",", ":"))
+    elif not isinstance(value, str):
+        value = value.isoformat(sep=" ") if hasattr(value, "isoformat") else str(value)
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def bulk_rows(session: Session, model, rows: Sequence[dict]) -> None:
+    """Insert many rows of one table at once: COPY on PostgreSQL, one executemany on SQLite. For
+    backfills and the scale bench (no conflict handling: the rows must be new)."""
+    if not rows:
+        return
+    table = model.__table__ if hasattr(model, "__table__") else model
+    if _dialect(session) != "postgresql":
+        session.connection().execute(table.insert(), list(rows))
+        return
+    columns = list(rows[0])
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for start in range(0, len(rows), 20000):
+                copy.write("".join("\t".join(_copy_value(row[c]) for c in columns) + "\n" for row in rows[start : start + 20000]))
+
+
+def bulk_file(session: Session, links: Iterable[tuple[int, int, ArticleFeatures, Sequence[str]]]) -> None:
+    """`file_article` for many new articles at once: (article_id, event_id, features, index keys)."""
+    features_rows, postings = [], []
+    for article_id, event_id, features, keys in links:
+        features_rows.append({"article_id": article_id, "event_id": event_id, "day": features.day, "features": features.to_dict(), "index_keys": list(keys)})
+        bucket = linking.bucket_of(features.day)
+        postings.extend({"key_hash": h, "bucket": bucket, "article_id": article_id} for h in sorted({linking.key_hash(k) for k in keys}))
+    bulk_rows(session, ArticleLinkFeatures, features_rows)
+    bulk_rows(session, EventIndexEntry, postings)
+
+
+def bulk_count(session: Session, df_by_hash: Mapping[int, int], documents: int) -> None:
+    """`count_document` for many documents at once: `df_by_hash` maps key hashes to how many of the new
+    documents hold them; `documents` new documents are added to the sharded count."""
+    counts = dict(df_by_hash)
+    counts[0] = counts.get(0, 0) + documents
+    if _dialect(session) == "postgresql":
+        session.execute(text("CREATE TEMP TABLE IF NOT EXISTS bulk_df (key_hash bigint, df integer) ON COMMIT DROP"))
+        bulk_rows(session, table("bulk_df", column("key_hash"), column("df")), [{"key_hash": h, "df": c} for h, c in counts.items()])
+        session.execute(text(
+            "INSERT INTO term_frequencies (key_hash, df) SELECT key_hash, df FROM bulk_df "
+            "ON CONFLICT (key_hash) DO UPDATE SET df = term_frequencies.df + excluded.df"
+        ))
+        session.execute(text("DROP TABLE bulk_df"))
+        return
+    statement = _insert(session, TermFrequency)
+    statement = statement.on_conflict_do_update(index_elements=["key_hash"], set_={"df": TermFrequency.df + statement.excluded.df})
+    rows = [{"key_hash": h, "df": c} for h, c in sorted(counts.items())]
+    for start in range(0, len(rows), 50000):
+        session.connection().execute(statement, rows[start : start + 50000])
 
 
 def _refresh_event(session: Session, event: Event) -> None:
@@ -217,12 +308,27 @@ class _Excluding(DbIndex):
         return [(k, a) for k, a in super().candidates(keys, day, limit_per_key) if a != self.article_id]
 
 
+class _NothingToRepair(Exception):
+    pass
+
+
 def repair_concurrent_split(session: Session, article_id: int, features: ArticleFeatures, event_id: int, newest_seen: int) -> int | None:
     """The merge pass behind the key locks. An article that opened a new event decides again once its link
     is committed; if it now joins an event that was opened concurrently (after it read the index), the two
     are one event split by the race: merge them. Sequentially this never fires (no event appears between
     the read and the write), so the linker stays deterministic. Returns the surviving event id, if merged."""
-    decision, _ = linking.decide(features, _Excluding(session, article_id), lock=lambda ks: lock_keys(session, ks))
+    # only an event opened above `newest_seen` by someone else can be merged with: most of the time there is
+    # none, and one indexed look-up (once the key locks are held, so that a concurrent linker of a related
+    # article has committed) saves the retrieval and scoring
+    def lock_then_check(keys) -> None:
+        lock_keys(session, keys)
+        if not session.execute(select(Event.id).where(Event.id > newest_seen, Event.id != event_id).limit(1)).first():
+            raise _NothingToRepair
+
+    try:
+        decision, _ = linking.decide(features, _Excluding(session, article_id), lock=lock_then_check)
+    except _NothingToRepair:
+        return None
     other = decision.event_id
     if other is None or other <= newest_seen:
         return None

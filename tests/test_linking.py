@@ -187,3 +187,60 @@ def test_undated_articles_are_linked_without_a_time_penalty():
     first = index.link(1, linking.article_features(*CHICAGO_2014, None))
     second = index.link(2, linking.article_features(*CHICAGO_2014_FOLLOWUP, datetime(2014, 6, 10)))
     assert second.event_id == first.event_id
+
+
+def test_bulk_writers_match_the_per_article_ones(sqlite_store):
+    """bulk_file/bulk_count (backfills, the scale bench) leave the same index rows as file_article/count_document."""
+    from storage.models import ArticleLinkFeatures, EventIndexEntry, TermFrequency
+
+    one = features(CHICAGO_2014, date(2014, 6, 9))
+    two = features(CHICAGO_2016, date(2016, 3, 5))
+    keys = {1: linking.index_keys(one, linking.Weights({}, 1)), 2: linking.index_keys(two, linking.Weights({}, 1))}
+
+    def snapshot(session):
+        return (
+            sorted(session.execute(select(EventIndexEntry.key_hash, EventIndexEntry.bucket, EventIndexEntry.article_id)).all()),
+            sorted(session.execute(select(TermFrequency.key_hash, TermFrequency.df)).all()),
+            sorted(session.execute(select(ArticleLinkFeatures.article_id, ArticleLinkFeatures.day)).all()),
+        )
+
+    from storage.models import Article, Event, utcnow
+
+    def base_rows(session):
+        for number in (1, 2):
+            session.add(Event(id=number, headline="x", first_seen=utcnow(), last_seen=utcnow(), profile={}, ledger={}))
+            session.add(Article(id=number, identity=f"bulk:{number}", source_kind="text", status="stored"))
+        session.flush()
+
+    with session_scope() as session:
+        base_rows(session)
+        for number, f in ((1, one), (2, two)):
+            eventindex.file_article(session, number, number, f, keys[number])
+            eventindex.count_document(session, number, f.keys)
+        single = snapshot(session)
+        session.rollback()
+    with session_scope() as session:
+        base_rows(session)
+        eventindex.bulk_file(session, [(1, 1, one, keys[1]), (2, 2, two, keys[2])])
+        counts: dict[int, int] = {}
+        for number, f in ((1, one), (2, two)):
+            for h in {linking.key_hash(k) for k in f.keys}:
+                counts[h] = counts.get(h, 0) + 1
+        # count_document puts each document on its own shard (article id % 16); the bulk count on shard 0
+        eventindex.bulk_count(session, counts, 2)
+        bulk = snapshot(session)
+        session.rollback()
+    assert single[0] == bulk[0] and single[2] == bulk[2]
+    by_hash = lambda rows: ({h: d for h, d in rows if h >= eventindex.COUNT_SHARDS}, sum(d for h, d in rows if h < eventindex.COUNT_SHARDS))
+    assert by_hash(single[1]) == by_hash(bulk[1])
+
+
+def test_scale_bench_fills_and_links(data_dir, monkeypatch):
+    """`bench linking --scale` on SQLite, small: copies stay apart, some probes join stored events, some open."""
+    from service import bench_linking
+
+    args = argparse.Namespace(file=str(data_dir / "gvc-dev.jsonl.gz"), scale=300, probes=30, store="sqlite", admin_url=None, events_per_day=100)
+    result = bench_linking.run_scale(args)
+    assert result["scale_events"] == 300 and result["probes"] == 30
+    assert result["probes_joined"] > 0 and result["probes_opened"] > 0
+    assert result["link_ms_p99"] > 0

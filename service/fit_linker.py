@@ -1,0 +1,189 @@
+"""`python -m service.fit_linker`: evaluate the linker in memory and refit its pair model (PAIR_WEIGHTS).
+
+    python -m service.fit_linker FILE [--seeds DIR] [--eval] [--fit] [--split 0.5] [--cache PATH]
+
+The stream (FILE, .jsonl(.gz) with id, event, title, published, text, in publication order, with the --seeds
+articles interleaved as in `claimwire bench linking`) is cleaned with the real cleaner and linked through
+`claimwire.linking.MemoryIndex`, which gives the same decisions as the storage-backed index.
+
+--eval   prints pairwise and B-cubed precision/recall/F1 (whole stream; with --split also each half).
+--fit    refits the logistic pair model. Training pairs are what the linker actually scores: for each article
+         of the stream, the candidates retrieval returns (up to CANDIDATES), each labelled 1 when the two
+         articles report the same gold event. The stream is linked with the gold events (teacher forcing), so
+         the pairs do not depend on the weights being fitted. Logistic regression with an L2 penalty (Newton's
+         method, numpy), features standardised for the fit and the weights mapped back. With --split F the
+         fit uses only pairs whose article lies in the first F of the stream, and both halves are evaluated
+         with the fitted weights: the second half is the check for overfitting. Prints PAIR_WEIGHTS to paste.
+
+The features are `claimwire.linking.PAIR_FEATURES`, documented in docs/LINKING.md: generic evidence only
+(shared names, places, dates, rare words, headline facts, time gap), no word lists fitted to the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+
+def load_stream(path: str, seeds: str | None, seed_date: str, cache: str | None):
+    """[(gold event, ArticleFeatures)] in stream order."""
+    from claimwire import linking
+    from service import bench_linking as bench
+
+    if cache and Path(cache).exists():
+        with open(cache, "rb") as handle:
+            texts = pickle.load(handle)
+    else:
+        records = bench.read_records(Path(path))
+        if seeds:
+            records = bench.interleave(records, bench.seed_records(Path(seeds), date.fromisoformat(seed_date)))
+        texts = [(str(r["event"]), r.get("title"), bench.clean(r), r.get("published")) for r in records]
+        if cache:
+            with open(cache, "wb") as handle:
+                pickle.dump(texts, handle)
+    stream = []
+    for gold, title, text, published in texts:
+        when = datetime.fromisoformat(published) if published else None
+        stream.append((gold, linking.article_features(title, text, when)))
+    return stream
+
+
+def link_stream(stream, weights=None):
+    """Link the stream in memory; returns the predicted event per position."""
+    from claimwire import linking
+
+    saved = linking.PAIR_WEIGHTS
+    if weights is not None:
+        linking.PAIR_WEIGHTS = tuple(weights)
+    try:
+        index = linking.MemoryIndex()
+        return [index.link(number + 1, features).event_id for number, (_, features) in enumerate(stream)]
+    finally:
+        linking.PAIR_WEIGHTS = saved
+
+
+def scores(gold: list[str], predicted: list[int]) -> dict:
+    from service.bench_linking import bcubed, pairwise
+
+    g = dict(enumerate(gold))
+    p = dict(enumerate(predicted))
+    pp, pr, pf = pairwise(g, p)
+    bp, br, bf = bcubed(g, p)
+    seeds = [p[i] for i in g if g[i] == "__seeds__"]
+    out = {"articles": len(g), "gold_events": len(set(gold)), "predicted_events": len(set(predicted)),
+           "pairwise_f1": round(pf, 4), "pairwise_p": round(pp, 4), "pairwise_r": round(pr, 4),
+           "bcubed_f1": round(bf, 4), "bcubed_p": round(bp, 4), "bcubed_r": round(br, 4)}
+    if seeds:
+        out["seed_events"] = len(set(seeds))
+        out["seed_event_other_articles"] = sum(1 for i in g if p[i] in set(seeds) and g[i] != "__seeds__")
+    return out
+
+
+def evaluate(stream, weights=None, split: float | None = None) -> dict:
+    """Scores of the whole stream linked once; with `split`, also each part of the stream linked on its own
+    (a fresh store per part, as a deployment that starts there would see it)."""
+    gold = [g for g, _ in stream]
+    result = {"all": scores(gold, link_stream(stream, weights))}
+    if split:
+        cut = int(len(stream) * split)
+        for name, part in (("first", stream[:cut]), ("second", stream[cut:])):
+            result[name] = scores([g for g, _ in part], link_stream(part, weights))
+    return result
+
+
+def training_pairs(stream):
+    """(feature vectors, labels, position of the article in the stream) over retrieved candidate pairs,
+    with the index fed the gold events."""
+    from collections import defaultdict
+
+    from claimwire import linking
+
+    index = linking.MemoryIndex()
+    rows, labels, positions = [], [], []
+    for number, (gold, features) in enumerate(stream):
+        article_id = number + 1
+        df, documents = index.document_frequencies(features.keys)
+        weights = linking.Weights({k: df.get(k, 0) + 1 for k in features.keys}, documents + 1)
+        keys = linking.index_keys(features, weights)
+        lookup = linking.lookup_keys(features, weights)
+        votes: dict[int, float] = defaultdict(float)
+        for key, other in index.candidates(lookup, features.day, linking.POSTINGS_PER_KEY):
+            votes[other] += weights.weight(key)
+        ranked = sorted(votes, key=lambda a: (-votes[a], -a))[: linking.CANDIDATES]
+        for candidate in index.load(ranked):
+            if not (features.keys & candidate.features.keys):
+                continue
+            vector, _ = linking.pair_vector(features, candidate.features, weights)
+            rows.append(vector)
+            labels.append(float(stream[candidate.article_id - 1][0] == gold))
+            positions.append(number)
+        # file the article under its gold event (teacher forcing)
+        index.event_of[article_id] = hash(gold)
+        index.articles[article_id] = features
+        index.documents += 1
+        index.df.update(features.keys)
+        for key in keys:
+            index.postings[key].append((features.day, article_id))
+    return rows, labels, positions
+
+
+def fit_logistic(rows, labels, l2: float = 1.0, iterations: int = 50) -> list[float]:
+    import numpy as np
+
+    x = np.asarray(rows, dtype=float)
+    y = np.asarray(labels, dtype=float)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    mean[0], scale[0] = 0.0, 1.0  # the bias column
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    w = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], l2)
+    penalty[0] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -50, 50)))
+        gradient = z.T @ (p - y) + penalty * w
+        hessian = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    weights = w / scale
+    weights[0] = w[0] - float((w[1:] * mean[1:] / scale[1:]).sum())
+    return [round(float(v), 3) for v in weights]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from claimwire import linking
+    from service.bench_linking import DEFAULT_DATA
+
+    parser = argparse.ArgumentParser(prog="python -m service.fit_linker", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("file", nargs="?", default=str(DEFAULT_DATA))
+    parser.add_argument("--seeds", help="a directory of .txt articles on one event to interleave into the stream")
+    parser.add_argument("--seed-date", default="2018-02-08")
+    parser.add_argument("--cache", help="keep the cleaned texts in this pickle (cleaning is the slow part)")
+    parser.add_argument("--eval", action="store_true")
+    parser.add_argument("--fit", action="store_true")
+    parser.add_argument("--split", type=float, help="fit on this leading share of the stream; evaluate both parts")
+    parser.add_argument("--l2", type=float, default=1.0)
+    args = parser.parse_args(argv)
+    import json
+
+    stream = load_stream(args.file, args.seeds, args.seed_date, args.cache)
+    weights = None
+    if args.fit:
+        rows, labels, positions = training_pairs(stream)
+        cut = int(len(stream) * args.split) if args.split else len(stream)
+        chosen = [i for i, position in enumerate(positions) if position < cut]
+        weights = fit_logistic([rows[i] for i in chosen], [labels[i] for i in chosen], l2=args.l2)
+        print(f"# {len(chosen)} pairs ({int(sum(labels[i] for i in chosen))} positive) from the first {cut} articles", file=sys.stderr)
+        print("PAIR_WEIGHTS = (" + ", ".join(str(v) for v in weights) + ")")
+    if args.eval or args.fit:
+        print(json.dumps({"weights": "fitted" if weights else "current", **evaluate(stream, weights, args.split)}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
