@@ -6,7 +6,7 @@ SHARED ?= ../shared
 SEEDS := $(if $(wildcard $(SHARED)/seeds/*.txt),$(SHARED)/seeds,examples/seeds)
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-test services drills clean
+.PHONY: demo test install install-test services drills clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,17 @@ services:
 ## test: install test dependencies, start PostgreSQL and Redis where they are not running, run pytest
 test: install-test services
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+## drills: the fault drills only (worker SIGKILL, Redis restart, PostgreSQL down 30 s, double delivery, API restart)
+drills: install-test services
+	$(BIN)/python -m pytest -q -m drill $(PYTEST_ARGS)
+
+## fuzz: coverage-guided fuzzing (atheris/libFuzzer) of the cleaners, extractors and feed parser,
+## FUZZ_SECONDS per harness; findings land in fuzz/artifacts/ (replay: $(BIN)/python fuzz/fuzz_<name>.py <file>)
+FUZZ_SECONDS ?= 60
+fuzz: install
+	$(BIN)/pip install -q -e '.[fuzz]'
+	$(BIN)/python -m fuzz.run --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -41,7 +41,9 @@ _TOKEN = re.compile(r"[^\W_]+|-")
 
 def _fold_text(name: str) -> str:
     text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    # combining marks and invisible format characters (zero-width spaces and joiners, bidi
+    # controls, soft hyphens) go: "Jo\u200bhn" and "John" are one actor
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
     text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
     text = re.sub(r"'s\b", "", text)
     text = text.replace("'", "").replace(".", "")

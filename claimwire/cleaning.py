@@ -44,13 +44,18 @@ def clean_document(
     settings = get_settings()
     if content_type not in (HTML, TEXT):
         raise InputError("unsupported_type", f"unknown content type {content_type!r}")
-    text = decode_body(body, max_bytes=settings.max_input_bytes)
+    text = decoding.scrub(decode_body(body, max_bytes=settings.max_input_bytes))
+    if not text.strip():
+        raise InputError("empty", "input is empty once control and invisible characters are removed")
+    title = decoding.scrub(title) if title else title
     budget = settings.clean_timeout_s if timeout_s is None else timeout_s
     with time_limit(budget) as deadline:
         if content_type == HTML:
             cleaned = _clean_html(text, title=title, url=url, outlet_junk=outlet_junk, deadline=deadline)
         else:
             cleaned = _clean_text(text, title=title, outlet_junk=outlet_junk)
+        cleaned.title = decoding.scrub(cleaned.title) if cleaned.title else cleaned.title
+        cleaned.author = decoding.scrub(cleaned.author) if cleaned.author else cleaned.author
         if cleaned.is_empty:
             cleaned.text = ""
             cleaned.empty_reason = cleaned.empty_reason or "no_article"

@@ -39,6 +39,21 @@ def _check_decoded(text: str) -> None:
         raise InputError("invalid_encoding", "input is not valid text in any supported encoding")
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 sent without a byte-order mark: Latin-script text has a NUL in every other byte
+    (odd bytes for little-endian, even for big-endian) and almost none in the others."""
+    sample = data[:4096]
+    half = len(sample) // 2
+    if half < 4:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= 0.4 * half and even <= 0.02 * half:
+        return "utf-16-le"
+    if even >= 0.4 * half and odd <= 0.02 * half:
+        return "utf-16-be"
+    return None
+
+
 def decode_bytes(data: bytes) -> str:
     """Decode a body: BOM, then UTF-8, then a declared <meta charset>, then cp1252."""
     for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
@@ -68,6 +83,30 @@ def decode_bytes(data: bytes) -> str:
     return data.decode("cp1252", errors="replace")
 
 
+# Characters scrubbed from every decoded body before parsing (``scrub``):
+# * C0 controls but tab/newline/CR (lxml refuses to build text nodes holding them: one stray
+#   \x1f in a page crashed trafilatura), vertical tab and form feed become newlines;
+# * the noncharacters U+FFFE/U+FFFF (libxml2 drops the whole document);
+# * invisible format characters that split or disguise names: zero-width space, word joiner,
+#   BOM, soft hyphen, bidi marks, embeddings, overrides and isolates ("Jo\u200bhn Smith" and
+#   "John Smith" are one speaker; U+202E would reverse text in the web view);
+# * zero-width (non-)joiners next to Latin letters or at a word edge; between two letters of
+#   the scripts that need them (Persian, Indic, emoji sequences) they stay.
+_SCRUB = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff\u200b\u2060\ufeff\u00ad\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u180e]+"
+)
+_JOINERS = re.compile("(?:(?<=[\x00-\u024f])|^)[\u200c\u200d]+|[\u200c\u200d]+(?=[\x00-\u024f]|$)", re.MULTILINE)
+_VERTICAL = re.compile("[\x0b\x0c]")
+
+
+def scrub(text: str) -> str:
+    """Text safe to parse and to key names by: see ``_SCRUB``.  Idempotent."""
+    if not text:
+        return text
+    text = _SCRUB.sub("", _VERTICAL.sub("\n", text))
+    return _JOINERS.sub("", text)
+
+
 def decode_body(body: str | bytes, *, max_bytes: int) -> str:
     if isinstance(body, str):
         size = len(body.encode("utf-8", "surrogatepass")) if len(body) * 4 > max_bytes else len(body)
@@ -83,9 +122,15 @@ def decode_body(body: str | bytes, *, max_bytes: int) -> str:
         for magic, what in _BINARY_MAGIC:
             if data.startswith(magic):
                 raise InputError("binary", f"input is {what}, not HTML or text")
-        if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise InputError("binary", "input is binary (contains NUL bytes)")
         text = None
+        if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            codec = _utf16_without_bom(data)
+            if codec is None:
+                raise InputError("binary", "input is binary (contains NUL bytes)")
+            try:
+                text = data[: len(data) // 2 * 2].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError("invalid_encoding", f"invalid {codec} (no byte-order mark): {exc.reason}") from exc
     else:
         raise InputError("unsupported_type", f"body must be str or bytes, not {type(body).__name__}")
     if text is None:

@@ -179,6 +179,25 @@ def _tree_depth_exceeds(tree: etree._Element, max_depth: int) -> bool:
     return False
 
 
+# libxml2's HTML parser checks each attribute of a tag against all the earlier ones: a tag with
+# 50,000 attributes took 22 s, inside one C call that the SIGALRM budget cannot interrupt.  A
+# start tag longer than LONG_TAG_CHARS with more than MAX_ATTRIBUTES attribute-like tokens
+# loses its attributes before parsing (no real page has such a tag; its text is kept).
+MAX_ATTRIBUTES = 500
+LONG_TAG_CHARS = 8000
+_LONG_TAG = re.compile(r"<([A-Za-z][\w:.-]{0,40})(\s[^<>]{%d,})>" % LONG_TAG_CHARS)
+
+
+def _limit_attributes(html: str) -> str:
+    if len(html) < LONG_TAG_CHARS:
+        return html
+
+    def fix(m: re.Match[str]) -> str:
+        return m.group(0) if len(m.group(2).split()) <= MAX_ATTRIBUTES else f"<{m.group(1)}>"
+
+    return _LONG_TAG.sub(fix, html)
+
+
 def parse_html(html: str, max_depth: int) -> lxml_html.HtmlElement | None:
     """Parse once; refuse (``too_deep``) a page nested deeper than ``max_depth``.
 
@@ -187,13 +206,17 @@ def parse_html(html: str, max_depth: int) -> lxml_html.HtmlElement | None:
     checked on the tree.
     """
     parser = _parser()
-    data = _XML_DECL.sub("", html[:200], count=1) + html[200:]
+    data = _limit_attributes(_XML_DECL.sub("", html[:200], count=1) + html[200:])
     try:
         tree = lxml_html.fromstring(data.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, ValueError):
         return None
     if any("Excessive depth" in entry.message for entry in parser.error_log):
         raise InputError("too_deep", f"HTML nests deeper than {min(max_depth, LIBXML2_MAX_DEPTH + 1)} elements")
+    if any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log):
+        # a text node or attribute value over libxml2's 10 MB limit: the parser stopped there
+        # and the rest of the page is lost, so the page is refused rather than half-read
+        raise InputError("too_large", "HTML holds a text or attribute value over libxml2's 10 MB limit")
     if max_depth < LIBXML2_MAX_DEPTH and _tree_depth_exceeds(tree, max_depth):
         raise InputError("too_deep", f"HTML nests more than {max_depth} elements deep")
     return tree

@@ -81,15 +81,30 @@ def parse_published(value: str | None) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # "0001-01-01T00:00+01:00" overflows when moved to UTC
         return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
     return parsed
 
 
+_URL_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def is_url(value: str) -> bool:
-    return bool(re.match(r"^https?://", value, re.IGNORECASE))
+    """An http(s) URL with a host that urlsplit can take apart; control characters (CR/LF
+    header injection, NUL) and malformed hosts ("http://[::1") are not URLs."""
+    if not isinstance(value, str) or not re.match(r"^https?://", value, re.IGNORECASE):
+        return False
+    value = value.strip()
+    if _URL_CONTROL.search(value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return False
+    return bool(parts.hostname)
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -22,9 +22,9 @@ import logging
 import time
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -37,6 +37,7 @@ from claimwire.sources import HTML, TEXT, URL, RawItem, is_url, outlet_from_url,
 
 logger = logging.getLogger("claimwire.api")
 VERSION = "0.1.0"
+MAX_ID = 2**63 - 1  # ids are 64-bit: a larger one in a path is a 422, not an OverflowError from the driver
 
 
 class ApiError(Exception):
@@ -237,8 +238,22 @@ def require_token(credentials: HTTPAuthorizationCredentials | None = Depends(bea
         raise ApiError(401, "unauthorized", "the bearer token is not valid", {"WWW-Authenticate": "Bearer"})
 
 
+def _check_encodable(payload: BaseModel) -> None:
+    """JSON may carry lone surrogates ("\\ud800"): not text, refused before anything stores them."""
+    for name, value in payload:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ApiError(422, "invalid_encoding", f"{name} holds a lone surrogate (not valid Unicode text)") from None
+            if "\x00" in value and name not in ("html", "text"):
+                # PostgreSQL text cannot hold NUL; bodies are stored as bytes and scrubbed when cleaned
+                raise ApiError(422, "invalid_text", f"{name} holds a NUL character")
+
+
 def _item_from(payload: ArticleIn) -> RawItem:
     settings = get_settings()
+    _check_encodable(payload)
     if payload.html is not None and payload.text is not None:
         raise ApiError(422, "ambiguous_body", "give html or text, not both")
     if payload.url is not None and not is_url(payload.url):
@@ -391,7 +406,7 @@ def create_app() -> FastAPI:
         return ArticleAccepted(id=receipt.article_id, status=receipt.status, duplicate=not receipt.created, error=receipt.error)
 
     @app.get("/articles/{article_id}", response_model=ArticleOut, responses=ERRORS, tags=["articles"])
-    def get_article(article_id: int) -> ArticleOut:
+    def get_article(article_id: Annotated[int, Path(ge=0, le=MAX_ID)]) -> ArticleOut:
         with session_scope() as session:
             article = session.get(Article, article_id)
             if article is None:
@@ -416,7 +431,7 @@ def create_app() -> FastAPI:
             )
 
     @app.get("/events", response_model=EventPage, responses=ERRORS, tags=["events"])
-    def list_events(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> EventPage:
+    def list_events(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_ID)) -> EventPage:
         """Events (merged ones left out), newest activity first."""
         with session_scope() as session:
             events = repository.list_events(session, limit=limit + 1, offset=offset)
@@ -424,7 +439,7 @@ def create_app() -> FastAPI:
         return EventPage(events=rows, limit=limit, offset=offset, next_offset=offset + limit if len(events) > limit else None)
 
     @app.get("/events/{event_id}", response_model=EventOut, responses=ERRORS, tags=["events"])
-    def get_event(event_id: int) -> EventOut:
+    def get_event(event_id: Annotated[int, Path(ge=0, le=MAX_ID)]) -> EventOut:
         """One event and its claim ledger. A merged event answers with merged_into set."""
         with session_scope() as session:
             event = session.get(Event, event_id)
@@ -443,6 +458,7 @@ def create_app() -> FastAPI:
     @app.post("/feeds", response_model=FeedOut, status_code=201, responses={200: {"model": FeedOut, "description": "Already registered"}, **ERRORS}, dependencies=[Depends(require_token)], tags=["feeds"])
     def post_feed(payload: FeedIn, response: Response) -> FeedOut:
         """Register an RSS or Atom feed; beat polls it every interval_s seconds."""
+        _check_encodable(payload)
         if not is_url(payload.url):
             raise ApiError(422, "bad_url", "url must be an http or https URL")
         with session_scope() as session:

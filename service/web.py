@@ -24,10 +24,11 @@ import mimetypes
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import func, select
@@ -467,8 +468,12 @@ def overview_fragment() -> HTMLResponse:
     return HTMLResponse(_render("_events_list.html", **context), headers={**PAGE_HEADERS, "X-Claimwire-Version": context["version"]})
 
 
+# ids are 64-bit: a larger number in the path is a 422, not an OverflowError from the database driver
+EventId = Annotated[int, PathParam(ge=0, le=2**63 - 1)]
+
+
 @router.get("/ui/events/{event_id}", response_class=HTMLResponse)
-def event_page(event_id: int) -> Response:
+def event_page(event_id: EventId) -> Response:
     with session_scope() as session:
         event = _live_event(session, event_id)
         final = _final_event(session, event)
@@ -479,7 +484,7 @@ def event_page(event_id: int) -> Response:
 
 
 @router.get("/ui/events/{event_id}/version")
-def event_version_endpoint(event_id: int) -> JSONResponse:
+def event_version_endpoint(event_id: EventId) -> JSONResponse:
     with session_scope() as session:
         event = _live_event(session, event_id)
         final = _final_event(session, event)
@@ -489,7 +494,7 @@ def event_version_endpoint(event_id: int) -> JSONResponse:
 
 
 @router.get("/ui/events/{event_id}/fragment", response_class=HTMLResponse)
-def event_fragment(event_id: int) -> HTMLResponse:
+def event_fragment(event_id: EventId) -> HTMLResponse:
     with session_scope() as session:
         event = _live_event(session, event_id)
         context = event_context(session, event)

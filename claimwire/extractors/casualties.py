@@ -885,9 +885,12 @@ _SEVERITY = re.compile(r"\b(?:critically|seriously|severely|gravely|badly|critic
 
 
 def _claims(text: str, in_title: bool) -> Iterator[Claim]:
+    background: dict[tuple[int, int], bool] = {}  # per sentence: a long sentence with many figures is scanned once
     for measure, lo, hi, hedge, group, s, e, conf, extra in _scan(text, in_title):
         ss, se = sentence_at(text, s)
-        if _BACKGROUND.search(text[ss:se]) and not in_title:
+        if (ss, se) not in background:
+            background[(ss, se)] = not in_title and _BACKGROUND.search(text[ss:se]) is not None
+        if background[(ss, se)]:
             extra = {**extra, "background": True}
         if measure == "killed" and lo == hi and lo and "shot" not in extra and _SHOT_KILLED.search(text[s:e]):
             # "a man was shot and killed": as many shot as killed

@@ -5,6 +5,7 @@ addresses, phone numbers and codes ("Route 66", "Page 2") are skipped."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from claimwire.claims import FIGURE, Claim
@@ -36,15 +37,18 @@ _FIGURE = re.compile(
 
 @register(NAME, VERSION)
 def extract(text: str, title: str | None = None) -> Iterator[Claim]:
-    taken = casualty_spans(text)
+    taken = sorted(casualty_spans(text))
+    taken_starts = [ts for ts, _ in taken]
     for s, e in sentence_spans(text):
         sent = text[s:e]
+        # casualty spans lie inside one sentence: only this sentence's (all of them per figure was quadratic)
+        local = taken[bisect_left(taken_starts, s): bisect_left(taken_starts, e)]
         if not re.search(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|dozen)", sent, re.IGNORECASE):
             continue
         for m in _FIGURE.finditer(sent):
             qs = s + (m.start("hedge") if m.group("hedge") else m.start("num"))
             qe = s + m.end()
-            if any(qs < te and ts < qe for ts, te in taken):
+            if any(qs < te and ts < qe for ts, te in local):
                 continue
             num = m.group("num")
             words = m.group("np").split()
@@ -71,7 +75,8 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
             lo, hi, hedge = quantity_bounds(num, m.group("hedge"))
             if lo is None:
                 continue
-            end = qs + len(sent[qs - s:].split(np_words[-1], 1)[0]) + len(np_words[-1])
+            found = sent.find(np_words[-1], qs - s)  # not split(): that copied the rest of the sentence per figure
+            end = s + (found if found >= 0 else len(sent)) + len(np_words[-1])
             yield Claim(
                 kind=FIGURE,
                 measure=measure,
