@@ -70,6 +70,7 @@ class Settings:
     order_wait_s: float = 600.0
     gate_lock_s: float = 60.0
     visibility_timeout_s: float = 3600.0
+    chain_stages: bool = True  # run the next stage in the same task when it is routed to the same queue (tasks/base.py)
 
     @property
     def embedded(self) -> bool:
@@ -111,4 +112,5 @@ def get_settings() -> Settings:
         order_wait_s=_env_float("CLAIMWIRE_ORDER_WAIT_S", 600.0),
         gate_lock_s=_env_float("CLAIMWIRE_GATE_LOCK_S", 60.0),
         visibility_timeout_s=_env_float("CLAIMWIRE_VISIBILITY_TIMEOUT_S", 3600.0),
+        chain_stages=_env_bool("CLAIMWIRE_CHAIN_STAGES", True),
     )

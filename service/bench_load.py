@@ -280,6 +280,48 @@ def outcome(bodies: list[dict]) -> dict:
     }
 
 
+def account(bodies: list[dict], answers: list[dict | None] | None = None) -> dict:
+    """`outcome` plus what a fault drill checks article by article (ids, so that a failure names them).
+
+    Every posted article (BODIES, by external id) must end final exactly once: `stored`, or `duplicate` /
+    `skipped` / `failed` with at least one recorded failure giving the reason where it failed. Adds
+    lost_ids (no final row), not_final_ids (a row stuck on the way), failed_without_reason, stored_unlinked
+    (stored without an event link), missing_from_ledger (stored but absent from its event's ledger) and,
+    given the API's ANSWERS (Poster.results), unanswered (posts that never got an answer) and
+    id_mismatch (one external id answered with different article ids).
+    """
+    from sqlalchemy import select
+
+    from storage.db import session_scope
+    from storage.models import Article, ArticleEvent, ArticleStatus, Event, Failure
+
+    result = outcome(bodies)
+    with session_scope() as session:
+        rows = session.execute(select(Article.id, Article.external_id, Article.status)).all()
+        with_reason = {article_id for (article_id,) in session.execute(select(Failure.article_id).where(Failure.article_id.is_not(None), Failure.reason != ""))}
+        links = dict(session.execute(select(ArticleEvent.article_id, ArticleEvent.event_id)).all())
+        ledgers = {event_id: {a.get("id") for a in (ledger or {}).get("articles", [])} for event_id, ledger in session.execute(select(Event.id, Event.ledger))}
+    by_external: dict[str, list] = {}
+    for row in rows:
+        by_external.setdefault(row.external_id, []).append(row)
+    posted = [body["external_id"] for body in bodies]
+    result["lost_ids"] = [ext for ext in posted if not any(r.status in ArticleStatus.FINAL for r in by_external.get(ext, []))]
+    result["not_final_ids"] = sorted(r.id for r in rows if r.status not in ArticleStatus.FINAL)
+    result["failed_without_reason"] = sorted(r.id for r in rows if r.status == ArticleStatus.FAILED and r.id not in with_reason)
+    stored = [r.id for r in rows if r.status == ArticleStatus.STORED]
+    result["stored_unlinked"] = sorted(i for i in stored if i not in links)
+    result["missing_from_ledger"] = sorted(i for i in stored if i in links and i not in ledgers.get(links[i], set()))
+    if answers is not None:
+        result["unanswered"] = sum(1 for a in answers if not a or not a.get("http"))
+        ids: dict[str, set] = {}
+        for body, answer in zip(bodies, answers):
+            if answer and answer.get("id") is not None:
+                ids.setdefault(body["external_id"], set()).add(answer["id"])
+        rows_by_ext = {ext: {r.id for r in found} for ext, found in by_external.items()}
+        result["id_mismatch"] = sorted(ext for ext, found in ids.items() if len(found) > 1 or not found <= rows_by_ext.get(ext, set()))
+    return result
+
+
 # --- the run -------------------------------------------------------------------------------------------------
 
 

@@ -6,6 +6,8 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from claimwire.errors import InputError
 from claimwire.settings import get_settings
 from claimwire.sources import URL, BadItem, RawItem
@@ -58,9 +60,9 @@ def receive(item: RawItem | BadItem) -> Receipt:
     metrics.ARTICLES_RECEIVED.labels(kind=item.kind, outcome="new" if created else "duplicate").inc()
     if created:
         enqueue_first_stage(article_id, item.kind)
-    with session_scope() as session:
-        article = session.get(Article, article_id)
-        return Receipt(item.ref, article_id, created, article.status, article.error)
+    with session_scope(read_only=True) as session:  # where it is now (in-process: already through the pipeline)
+        status, error = session.execute(select(Article.status, Article.error).where(Article.id == article_id)).one()
+    return Receipt(item.ref, article_id, created, status, error)
 
 
 def receive_all(items: Iterable[RawItem | BadItem]) -> Iterator[Receipt]:

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from claimwire.claims import Claim as ClaimRecord
 from claimwire.ledger import build_ledger
@@ -52,6 +53,9 @@ def receive(session: Session, item: RawItem) -> tuple[int, bool]:
 
 
 def get_or_create_outlet(session: Session, key: str) -> int:
+    found = session.execute(select(Outlet.id).where(Outlet.key == key)).scalar_one_or_none()
+    if found is not None:  # the usual case: one statement
+        return found
     session.execute(_insert(session, Outlet).values(key=key, name=key, created_at=utcnow()).on_conflict_do_nothing(index_elements=["key"]))
     return session.execute(select(Outlet.id).where(Outlet.key == key)).scalar_one()
 
@@ -76,6 +80,12 @@ def outlet_line_counts(session: Session, outlet_id: int, keys: Iterable[str]) ->
     keys = list(keys)
     if not keys:
         return {}
+    if session.get_bind().dialect.name == "postgresql":  # one statement text whatever the number of keys (cached, prepared)
+        rows = session.connection().execute(
+            text("SELECT line_key, article_count FROM outlet_lines WHERE outlet_id = :outlet AND line_key = ANY(CAST(:keys AS varchar[]))"),
+            {"outlet": outlet_id, "keys": keys},
+        )
+        return {key: count for key, count in rows}
     rows = session.execute(
         select(OutletLine.line_key, OutletLine.article_count).where(OutletLine.outlet_id == outlet_id, OutletLine.line_key.in_(keys))
     )
@@ -84,14 +94,25 @@ def outlet_line_counts(session: Session, outlet_id: int, keys: Iterable[str]) ->
 
 def observe_outlet_lines(session: Session, outlet_id: int, keys: Iterable[str]) -> None:
     """Count one more article of this outlet for each line key it contains."""
-    rows = [{"outlet_id": outlet_id, "line_key": key, "article_count": 1} for key in sorted(set(keys))]
+    keys = sorted(set(keys))
+    if keys and session.get_bind().dialect.name == "postgresql":  # one statement text, rows taken in sorted order
+        session.connection().execute(
+            text(
+                "INSERT INTO outlet_lines (outlet_id, line_key, article_count) SELECT :outlet, k, 1 FROM unnest(CAST(:keys AS varchar[])) AS k ORDER BY k "
+                "ON CONFLICT (outlet_id, line_key) DO UPDATE SET article_count = outlet_lines.article_count + 1"
+            ),
+            {"outlet": outlet_id, "keys": keys},
+        )
+        keys = []
+    rows = [{"outlet_id": outlet_id, "line_key": key, "article_count": 1} for key in keys]
     if rows:
         statement = _insert(session, OutletLine).values(rows)
         statement = statement.on_conflict_do_update(
             index_elements=["outlet_id", "line_key"], set_={"article_count": OutletLine.article_count + 1}
         )
         session.execute(statement)
-    session.execute(update(Outlet).where(Outlet.id == outlet_id).values(article_count=Outlet.article_count + 1))
+    outlets = Outlet.__table__
+    session.execute(update(outlets).where(outlets.c.id == outlet_id).values(article_count=outlets.c.article_count + 1))
 
 
 def find_by_content_hash(session: Session, content_hash: str, exclude_id: int) -> int | None:
@@ -105,8 +126,16 @@ def find_by_content_hash(session: Session, content_hash: str, exclude_id: int) -
 
 def replace_claims(session: Session, article_id: int, claims: Sequence[ClaimRecord]) -> None:
     session.execute(delete(Claim).where(Claim.article_id == article_id))
-    for record in claims:
-        session.add(Claim(article_id=article_id, **record.to_dict()))
+    insert_claims(session, article_id, claims)
+
+
+def insert_claims(session: Session, article_id: int, claims: Sequence[ClaimRecord]) -> None:
+    """Add an article's claims: one INSERT of many rows (Core, no ORM unit of work)."""
+    if not claims:
+        return
+    now = utcnow()
+    rows = [{"extra": {}, "created_at": now, **record.to_dict(), "article_id": article_id} for record in claims]
+    session.execute(insert(Claim.__table__), rows)  # Core: one statement (insertmanyvalues), None values included
 
 
 def candidate_events(session: Session, when: datetime, window_days: int) -> list[tuple[int, dict[str, Any]]]:
@@ -131,76 +160,85 @@ def attach_to_event(
     profile: dict[str, Any],
     when: datetime,
 ) -> int:
-    """Link an article to an event (opening it when event_id is None) and update the event's profile."""
+    """Link an article to an event (opening it when event_id is None) and update the event's profile.
+
+    Core statements on the tables (not the ORM unit of work), and the event row read without its ledger: the
+    link stage runs this for every article, behind the gate. An Event object the session already holds (a
+    merge just before) is kept current.
+    """
     now = utcnow()
+    events, links = Event.__table__, ArticleEvent.__table__
     if event_id is None:
-        event = Event(headline=article.title, first_seen=now, last_seen=now, date_min=when, date_max=when, profile=profile)
-        session.add(event)
-        session.flush()
+        values = {"headline": article.title, "first_seen": now, "last_seen": now, "date_min": when, "date_max": when, "profile": profile, "article_count": 1}
+        event_id = session.execute(insert(events).values(**values).returning(events.c.id)).scalar_one()
     else:
-        event = session.get(Event, event_id, with_for_update=session.get_bind().dialect.name == "postgresql")
-        event.profile = {**(event.profile or {}), **profile}
-        event.last_seen = now
-        event.date_min = min(event.date_min or when, when)
-        event.date_max = max(event.date_max or when, when)
-        if article.title and not event.headline:
-            event.headline = article.title
-    session.execute(delete(ArticleEvent).where(ArticleEvent.article_id == article.id))
-    session.add(
-        ArticleEvent(article_id=article.id, event_id=event.id, decision=decision, score=score, features=features, linker=linker, linked_at=now)
+        query = select(events.c.profile, events.c.headline, events.c.date_min, events.c.date_max).where(events.c.id == event_id)
+        row = session.execute(query.with_for_update() if session.get_bind().dialect.name == "postgresql" else query).one()
+        values = {
+            "profile": {**(row.profile or {}), **profile},
+            "last_seen": now,
+            "date_min": min(row.date_min or when, when),
+            "date_max": max(row.date_max or when, when),
+        }
+        if article.title and not row.headline:
+            values["headline"] = article.title
+    session.execute(delete(links).where(links.c.article_id == article.id))
+    session.execute(
+        insert(links).values(article_id=article.id, event_id=event_id, decision=decision, score=score, features=features, linker=linker, linked_at=now)
     )
-    session.flush()
-    event.article_count = session.execute(select(func.count()).where(ArticleEvent.event_id == event.id)).scalar_one()
-    return event.id
+    if "article_count" not in values:  # counted from the links, in the same statement (the row is locked)
+        values["article_count"] = select(func.count()).select_from(links).where(links.c.event_id == event_id).scalar_subquery()
+        session.execute(update(events).where(events.c.id == event_id).values(**values))
+    loaded = session.identity_map.get(identity_key(Event, event_id))
+    if loaded is not None:
+        session.refresh(loaded)
+    return event_id
 
 
-def _claim_dict(claim: Claim) -> dict[str, Any]:
-    return {
-        "article_id": claim.article_id,
-        "kind": claim.kind,
-        "measure": claim.measure,
-        "value_min": claim.value_min,
-        "value_max": claim.value_max,
-        "hedge": claim.hedge,
-        "group": claim.group,
-        "group_key": claim.group_key,
-        "source": claim.source,
-        "source_key": claim.source_key,
-        "text": claim.text,
-        "sentence": claim.sentence,
-        "start": claim.start,
-        "end": claim.end,
-        "confidence": claim.confidence,
-        "extractor": claim.extractor,
-        "extractor_version": claim.extractor_version,
-    }
+_CLAIM_FIELDS = (
+    "article_id", "kind", "measure", "value_min", "value_max", "hedge", "group", "group_key", "source", "source_key",
+    "text", "sentence", "start", "end", "confidence", "extractor", "extractor_version",
+)  # fmt: skip
+_CLAIM_COLUMNS = tuple(getattr(Claim, name) for name in _CLAIM_FIELDS)
+
+
+def _claim_dict(claim) -> dict[str, Any]:
+    """A claim (an ORM Claim or a row of _CLAIM_COLUMNS) as the ledger takes it."""
+    return {name: getattr(claim, name) for name in _CLAIM_FIELDS}
 
 
 def rebuild_ledger(session: Session, event_id: int) -> dict[str, Any]:
-    """Recompute an event's ledger from its articles' claims and store it on the event."""
+    """Recompute an event's ledger from its articles' claims and store it on the event.
+
+    Reads only the columns the ledger shows (not the articles' raw bodies and texts), the outlets joined in.
+    """
     rows = session.execute(
-        select(Article, ArticleEvent.linked_at)
+        select(Article.id, Article.title, Outlet.key, Article.url, Article.source_ref, Article.published_at, Article.received_at)
         .join(ArticleEvent, ArticleEvent.article_id == Article.id)
+        .outerjoin(Outlet, Outlet.id == Article.outlet_id)
         .where(ArticleEvent.event_id == event_id)
         .order_by(Article.received_at, Article.id)
     ).all()
     articles = [
         {
-            "id": article.id,
-            "title": article.title,
-            "outlet": article.outlet.key if article.outlet else None,
-            "url": article.url,
-            "source_ref": article.source_ref,
-            "published": article.published_at.isoformat() if article.published_at else None,
-            "arrived": article.received_at.isoformat(),
+            "id": article_id,
+            "title": title,
+            "outlet": outlet,
+            "url": url,
+            "source_ref": source_ref,
+            "published": published_at.isoformat() if published_at else None,
+            "arrived": received_at.isoformat(),
         }
-        for article, _ in rows
+        for article_id, title, outlet, url, source_ref, published_at, received_at in rows
     ]
     ids = [a["id"] for a in articles]
-    claims = [_claim_dict(c) for c in session.execute(select(Claim).where(Claim.article_id.in_(ids))).scalars()] if ids else []
+    claims = [_claim_dict(c) for c in session.execute(select(*_CLAIM_COLUMNS).where(Claim.article_id.in_(ids)).order_by(Claim.id))] if ids else []
     ledger = build_ledger(articles, claims)
-    event = session.get(Event, event_id)
-    event.ledger = ledger
+    loaded = session.identity_map.get(identity_key(Event, event_id))
+    if loaded is not None:  # the caller holds the event: keep its object current (and its flush from undoing this)
+        loaded.ledger = ledger
+    else:
+        session.execute(update(Event).where(Event.id == event_id).values(ledger=ledger))
     return ledger
 
 

@@ -9,15 +9,17 @@ writes twice: the second delivery finds the status already moved on.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from claimwire.errors import InputError, TransientError
+from claimwire.settings import get_settings
 from storage import repository
 from storage.db import session_scope
 from storage.models import Article, ArticleStatus
@@ -27,6 +29,8 @@ from workers.logs import log
 logger = logging.getLogger("claimwire.tasks")
 
 MAX_RETRIES = 6
+# a diagnostic (CLAIMWIRE_PROFILE_DIR, workers/app.py): stage name: [runs, CPU seconds in its work] in this process
+STAGE_CPU: dict[str, list] | None = {} if os.environ.get("CLAIMWIRE_PROFILE_DIR") else None
 TASK_OPTIONS = {"bind": True, "acks_late": True, "reject_on_worker_lost": True, "max_retries": MAX_RETRIES}
 
 ORDER = (
@@ -50,6 +54,38 @@ class Stage:
     produces: str
 
 
+# task name: (its stage, the stage's work, the task that follows it); filled by the task modules (register)
+STAGES: dict[str, tuple[Stage, Callable[[int], bool], str | None]] = {}
+CHAIN_BATCH = 8  # a gated stage hands its line on after this many articles when their next stage runs in the same task
+
+
+def register(task_name: str, stage: Stage, work: Callable[[int], bool], next_task: str | None = None) -> None:
+    STAGES[task_name] = (stage, work, next_task)
+
+
+def _queue(task_name: str) -> str | None:
+    from workers.queues import ROUTES
+
+    return ROUTES.get(task_name, {}).get("queue")
+
+
+def chains(task_name: str, next_task) -> bool:
+    """True when the stage after TASK_NAME runs in the same task instead of a message through the broker.
+
+    Only for a next stage routed to the same queue (so this worker consumes it anyway), that is not gated (a
+    gated stage runs from its line's head, workers/ordering.py) and that is registered; CLAIMWIRE_CHAIN_STAGES=0
+    turns it off.
+    """
+    from workers import ordering
+
+    if next_task is None or not get_settings().chain_stages:
+        return False
+    name = getattr(next_task, "name", next_task)
+    if name not in STAGES or _queue(name) is None or _queue(name) != _queue(task_name):
+        return False
+    return not ordering.enabled(STAGES[name][0].name)
+
+
 def load(session, stage: Stage, article_id: int) -> Article:
     article = session.get(Article, article_id)
     if article is None:
@@ -59,15 +95,32 @@ def load(session, stage: Stage, article_id: int) -> Article:
     return article
 
 
-def claim_transition(session, stage: Stage, article_id: int, status: str | None = None, **values) -> None:
-    """Move the article to its next status; raises Skip if another delivery got there first."""
-    result = session.execute(
-        update(Article)
-        .where(Article.id == article_id, Article.status.in_(stage.accepts))
-        .values(status=status or stage.produces, **values)
-    )
+def load_columns(session, stage: Stage, article_id: int, *columns):
+    """Like `load`, but only COLUMNS (and the status) of the article, in one statement: a row."""
+    row = session.execute(select(Article.status, *columns).where(Article.id == article_id)).one_or_none()
+    if row is None:
+        raise Skip(f"article {article_id} does not exist")
+    if row.status not in stage.accepts:
+        raise Skip(f"article {article_id} is {row.status}")
+    return row
+
+
+def claim_transition(session, stage: Stage, article_id: int, status: str | None = None, *, returning=None, **values):
+    """Move the article to its next status; raises Skip if another delivery got there first (or it is not there).
+
+    RETURNING (a column of the articles table): its value is returned, read by the same statement.
+    """
+    table = Article.__table__  # Core, not the ORM's bulk update (a third of the statement's cost); updated_at still follows
+    statement = update(table).where(table.c.id == article_id, table.c.status.in_(stage.accepts)).values(status=status or stage.produces, **values)
+    if returning is not None:
+        row = session.execute(statement.returning(returning)).one_or_none()
+        if row is None:
+            raise Skip(f"article {article_id} is not {' or '.join(stage.accepts)} (moved on by another delivery, or gone)")
+        return row[0]
+    result = session.execute(statement)
     if result.rowcount != 1:
         raise Skip(f"article {article_id} was moved on by another delivery")
+    return None
 
 
 def backoff_seconds(retries: int) -> float:
@@ -95,24 +148,70 @@ def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], 
     (workers/ordering.py): a message for such a stage drives the stage's line from its head, and is
     "deferred" when it did not get to run the stage for its own article (not its turn yet, or another
     worker is running the line and will get to it).
+
+    When the next stage is routed to the same queue (clean -> extract, link -> store; see `chains`), it runs
+    in this task right after this one (after the gate's lock is let go, for a gated stage), as a stage of
+    its own (its own transaction, conditional status change and metrics) instead of a message: a broker
+    round trip and a task less per article. A transient error there hands it to the broker as a message of
+    its own with backoff (`_run_chained`).
     """
     if task.request.is_eager:
         return _run_stage(task, stage, article_id, work, next_task)
     from workers import ordering
 
-    if ordering.enabled(stage.name):
-        outcome = ordering.drive(stage.name, article_id, lambda head_id: _run_stage(task, stage, head_id, work, next_task))
-        if outcome == "deferred":
-            log(logger, logging.DEBUG, "stage_deferred", article_id=article_id, stage=stage.name)
-        return outcome
-    outcome = _run_stage(task, stage, article_id, work, next_task)
-    if outcome in ("done", "failed"):  # the article left the line here: the gates behind it may open
-        ordering.wake_after(stage.name)
+    follow: list[int] | None = [] if chains(task.name, next_task) else None
+    try:
+        if ordering.enabled(stage.name):
+            outcome = ordering.drive(
+                stage.name,
+                article_id,
+                lambda head_id: _run_stage(task, stage, head_id, work, next_task, follow=follow),
+                enough=(lambda: len(follow) >= CHAIN_BATCH) if follow is not None else None,
+            )
+            if outcome == "deferred":
+                log(logger, logging.DEBUG, "stage_deferred", article_id=article_id, stage=stage.name)
+        else:
+            outcome = _run_stage(task, stage, article_id, work, next_task, follow=follow)
+            if outcome in ("done", "failed"):  # the article left the line here: the gates behind it may open
+                ordering.wake_after(stage.name)
+    finally:
+        for follow_id in follow or ():
+            _run_chained(next_task.name, follow_id)
     return outcome
 
 
-def _run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], next_task=None) -> str:
+def _run_chained(task_name: str, article_id: int) -> str:
+    """Run the stage of TASK_NAME for one article inside the current task (the stage before it just committed)."""
+    from workers import ordering
+    from workers.app import app
+
+    stage, work, next_name = STAGES[task_name]
+    if task_name not in app.tasks or (next_name and next_name not in app.tasks):
+        app.loader.import_default_modules()  # outside a worker the task modules are imported as they are used
+    task = app.tasks[task_name]
+    next_task = app.tasks[next_name] if next_name else None
+    follow: list[int] | None = [] if chains(task_name, next_task) else None
+    try:
+        outcome = _run_stage(task, stage, article_id, work, next_task, follow=follow, chained=True)
+        if outcome in ("done", "failed"):
+            ordering.wake_after(stage.name)
+    except Exception:  # noqa: BLE001 - never lose the article: the stage goes to the broker as a message of its own
+        logger.exception("chained_stage_error", extra={"fields": {"article_id": article_id, "stage": stage.name}})
+        task.apply_async(args=[article_id], countdown=backoff_seconds(0))
+        outcome = "retry"
+    for follow_id in follow or ():
+        _run_chained(next_task.name, follow_id)
+    return outcome
+
+
+def _run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], next_task=None, *, follow: list[int] | None = None, chained: bool = False) -> str:
+    """One stage for one article. FOLLOW: collect the article for the next stage run in this task instead of sending it.
+
+    CHAINED: this stage runs inside the task of the stage before it (no message of its own): a transient
+    error sends it to the broker as its own message, with backoff, instead of retrying the task.
+    """
     started = time.perf_counter()
+    cpu_started = time.process_time() if STAGE_CPU is not None else 0.0
     try:
         proceed = work(article_id)
     except Skip as skip:
@@ -127,10 +226,13 @@ def _run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool],
         return "failed"
     except (TransientError, OperationalError, DBAPIError) as error:
         reason = error.reason if isinstance(error, TransientError) else "database_unavailable"
-        retries = task.request.retries or 0
-        if not task.request.is_eager and retries < MAX_RETRIES and (isinstance(error, TransientError) or getattr(error, "connection_invalidated", True)):
+        retries = 0 if chained else (task.request.retries or 0)
+        if (chained or not task.request.is_eager) and retries < MAX_RETRIES and (isinstance(error, TransientError) or getattr(error, "connection_invalidated", True)):
             metrics.STAGE_RETRIES.labels(stage=stage.name).inc()
             log(logger, logging.INFO, "stage_retry", article_id=article_id, stage=stage.name, reason=reason, retries=retries)
+            if chained:  # no message of its own to retry: send one, with the first step of the backoff
+                task.apply_async(args=[article_id], countdown=backoff_seconds(retries))
+                return "retry"
             raise task.retry(exc=error, countdown=backoff_seconds(retries))
         _fail(stage, article_id, reason, str(error).splitlines()[0] if str(error) else reason)
         return "failed"
@@ -140,7 +242,14 @@ def _run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool],
         return "failed"
     finally:
         metrics.STAGE_DURATION.labels(stage=stage.name).observe(time.perf_counter() - started)
+        if STAGE_CPU is not None:
+            spent = STAGE_CPU.setdefault(stage.name, [0, 0.0])
+            spent[0] += 1
+            spent[1] += time.process_time() - cpu_started
     if proceed and next_task is not None:
-        next_task.delay(article_id)
+        if follow is not None:
+            follow.append(article_id)  # run by the caller, in this task, once the line (if any) is let go
+        else:
+            next_task.delay(article_id)
         return "next"
     return "done"

@@ -6,14 +6,16 @@ import hashlib
 import re
 from datetime import datetime
 
+from sqlalchemy import select
+
 from claimwire import junk
 from claimwire.cleaning import HTML, clean_document, decode_body
 from claimwire.errors import InputError
 from claimwire.sources import outlet_from_url
 from storage import repository
 from storage.db import session_scope
-from storage.models import ArticleStatus, Outlet
-from tasks.base import TASK_OPTIONS, Stage, claim_transition, load, run_stage
+from storage.models import Article, ArticleStatus, Outlet
+from tasks.base import TASK_OPTIONS, Stage, claim_transition, load_columns, register, run_stage
 from workers import metrics
 from workers.app import app
 
@@ -26,8 +28,10 @@ def content_hash(text: str) -> str:
 
 
 def clean_article(article_id: int) -> bool:
-    with session_scope() as session:
-        article = load(session, STAGE, article_id)
+    with session_scope(read_only=True) as session:
+        article = load_columns(
+            session, STAGE, article_id, Article.source_kind, Article.raw, Article.content_type, Article.title, Article.url, Article.outlet_id, Article.published_at
+        )
         if article.source_kind == "url" and article.status != ArticleStatus.FETCHED:
             raise InputError("not_fetched", "a URL article reached cleaning before it was fetched")
         raw, content_type, title, url, outlet_id = article.raw, article.content_type, article.title, article.url, article.outlet_id
@@ -36,7 +40,7 @@ def clean_article(article_id: int) -> bool:
         line_keys: set[str] = set()
         if outlet_id is not None and content_type != HTML and raw:
             line_keys = junk.candidate_line_keys(decode_body(raw))
-            outlet_articles = session.get(Outlet, outlet_id).article_count
+            outlet_articles = session.execute(select(Outlet.article_count).where(Outlet.id == outlet_id)).scalar_one()
             outlet_junk = junk.outlet_junk_keys(repository.outlet_line_counts(session, outlet_id, line_keys), outlet_articles)
 
     cleaned = clean_document(raw or b"", content_type=content_type or "text", title=title, url=url, outlet_junk=outlet_junk)
@@ -82,3 +86,6 @@ def clean(self, article_id: int) -> str:
     from tasks.extract import extract
 
     return run_stage(self, STAGE, article_id, clean_article, next_task=extract)
+
+
+register("claimwire.clean", STAGE, clean_article, "claimwire.extract")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from claimwire.extractors import extract_claims
 from storage import repository
 from storage.db import session_scope
-from storage.models import ArticleStatus
-from tasks.base import TASK_OPTIONS, Stage, claim_transition, load, run_stage
+from storage.models import Article, ArticleStatus
+from tasks.base import TASK_OPTIONS, Stage, claim_transition, load_columns, register, run_stage
 from workers import metrics
 from workers.app import app
 
@@ -14,13 +14,14 @@ STAGE = Stage("extract", accepts=(ArticleStatus.CLEANED,), produces=ArticleStatu
 
 
 def extract_article(article_id: int) -> bool:
-    with session_scope() as session:
-        article = load(session, STAGE, article_id)
-        text, title = article.clean_text or "", article.title
+    with session_scope(read_only=True) as session:
+        row = load_columns(session, STAGE, article_id, Article.clean_text, Article.title)
+        text, title = row.clean_text or "", row.title
     claims = extract_claims(text, title=title)
     with session_scope() as session:
         claim_transition(session, STAGE, article_id)
-        repository.replace_claims(session, article_id, claims)
+        # the conditional status change just succeeded, so no earlier delivery wrote claims: insert, no delete
+        repository.insert_claims(session, article_id, claims)
     for claim in claims:
         metrics.CLAIMS_EXTRACTED.labels(kind=claim.kind).inc()
     return True
@@ -31,3 +32,6 @@ def extract(self, article_id: int) -> str:
     from tasks.link import link
 
     return run_stage(self, STAGE, article_id, extract_article, next_task=link)
+
+
+register("claimwire.extract", STAGE, extract_article, "claimwire.link")

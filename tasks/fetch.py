@@ -5,7 +5,7 @@ from __future__ import annotations
 from claimwire.fetching import fetch as fetch_page
 from storage.db import session_scope
 from storage.models import ArticleStatus
-from tasks.base import TASK_OPTIONS, Stage, claim_transition, load, run_stage
+from tasks.base import TASK_OPTIONS, Stage, claim_transition, load, register, run_stage
 from workers.app import app
 
 STAGE = Stage("fetch", accepts=(ArticleStatus.RECEIVED,), produces=ArticleStatus.FETCHED)
@@ -26,3 +26,6 @@ def fetch(self, article_id: int) -> str:
     from tasks.clean import clean
 
     return run_stage(self, STAGE, article_id, fetch_article, next_task=clean)
+
+
+register("claimwire.fetch", STAGE, fetch_article, "claimwire.clean")

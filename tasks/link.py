@@ -17,7 +17,7 @@ from claimwire import linking
 from storage import eventindex, repository
 from storage.db import session_scope
 from storage.models import ArticleStatus
-from tasks.base import TASK_OPTIONS, Stage, claim_transition, load, run_stage
+from tasks.base import TASK_OPTIONS, Stage, claim_transition, load, register, run_stage
 from workers import metrics
 from workers.app import app
 
@@ -32,9 +32,8 @@ def article_date(article):
 
 def link_article(article_id: int) -> bool:
     with session_scope() as session:
-        article = load(session, STAGE, article_id)
+        article = load(session, STAGE, article_id)  # read once: the transition below finds it in the session
         features = linking.article_features(article.title, article.clean_text or "", article_date(article))
-    with session_scope() as session:
         index = eventindex.DbIndex(session)
         newest_seen = eventindex.newest_event_id(session)  # events above this one appeared while we decided
         decision, keys = linking.decide(features, index, lock=lambda ks: eventindex.lock_keys(session, ks))
@@ -81,3 +80,6 @@ def link(self, article_id: int) -> str:
     from tasks.store import store
 
     return run_stage(self, STAGE, article_id, link_article, next_task=store)
+
+
+register("claimwire.link", STAGE, link_article, "claimwire.store")

@@ -7,10 +7,11 @@ processes. Without it (the embedded default) the same tasks run in-process.
 from __future__ import annotations
 
 import logging
+import time
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init, worker_process_shutdown, worker_ready
+from celery.signals import worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
 
 from claimwire.settings import get_settings
 from workers import queues
@@ -27,6 +28,7 @@ app.conf.update(
     task_serializer="json",
     accept_content=["json"],
     worker_prefetch_multiplier=1,
+    worker_disable_rate_limits=True,  # no task has a rate limit: skip the token buckets per message
     worker_max_tasks_per_child=2000,
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
@@ -54,25 +56,67 @@ def configure() -> None:
 configure()
 
 
+_profiler = None
+
+
 @worker_process_init.connect
 def _fresh_connections_after_fork(**_kwargs) -> None:
     from storage.db import reset_engines
 
     reset_engines()
+    _start_profile()
+
+
+def _start_profile() -> None:
+    """Diagnostics: with CLAIMWIRE_PROFILE_DIR each worker process writes PID.json at its exit (its CPU seconds, and
+    per stage the runs and CPU seconds of their work, tasks/base.py); with CLAIMWIRE_PROFILE_CPROFILE=1 too, a
+    cProfile of the process (CPU time) as PID.prof."""
+    global _profiler
+    if os.environ.get("CLAIMWIRE_PROFILE_CPROFILE") and _profiler is None:
+        import cProfile
+
+        _profiler = cProfile.Profile(time.process_time)
+        _profiler.enable()
+
+
+def _dump_profile() -> None:
+    global _profiler
+    directory = os.environ.get("CLAIMWIRE_PROFILE_DIR")
+    if directory:
+        import json
+        import sys
+
+        base = sys.modules.get("tasks.base")
+        times = os.times()
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, f"{os.getpid()}.json"), "w") as handle:
+            json.dump({"cpu_s": times.user + times.system, "stages": getattr(base, "STAGE_CPU", None)}, handle)
+    if _profiler is not None:
+        _profiler.disable()
+        os.makedirs(os.environ["CLAIMWIRE_PROFILE_DIR"], exist_ok=True)
+        _profiler.dump_stats(os.path.join(os.environ["CLAIMWIRE_PROFILE_DIR"], f"{os.getpid()}.prof"))
+        _profiler = None
 
 
 @worker_process_shutdown.connect
 def _mark_child_dead(pid=None, **_kwargs) -> None:
     """Prefork child exiting: drop its live gauges from the multiprocess files (counters stay summed)."""
+    _dump_profile()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(pid or os.getpid())
 
 
+@worker_shutdown.connect
+def _main_process_exit(**_kwargs) -> None:
+    _dump_profile()
+
+
 @worker_ready.connect
 def _serve_metrics(**_kwargs) -> None:
     """In the worker's main process: serve /metrics, aggregated over the pool's processes in multiprocess mode."""
+    _start_profile()
     port = get_settings().metrics_port
     if not port:
         return

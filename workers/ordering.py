@@ -17,8 +17,11 @@ articles in the same order, whatever the number of workers:
 - a message for a gated stage is a wake-up for the line, whatever article it names. The worker that gets
   the gate's lock (a Redis lock per gate) runs the stage for the head of the line, then for the next head,
   and so on while the head is ready, within one task: no round trip through the broker between two
-  articles, and no message waits behind others for its turn. After GATE_BATCH_S it hands the line on to a
-  fresh message, so that the other stages get their turn on that worker;
+  articles, and no message waits behind others for its turn. The line's first HEAD_BATCH articles are read
+  with one query and run in turn while ready (then the line is read again). After GATE_BATCH_S it hands the
+  line on to a fresh message, so that the other stages get their turn on that worker; so it does after a few
+  articles when the stage's next stage runs in the same task (tasks/base.py: clean -> extract, link ->
+  store), which then runs them outside the lock while another worker carries the line on;
 - a message that finds the lock taken marks the line (`dirty`, set *before* it tries the lock) and is
   dropped ("deferred"); the holder reads the mark after it lets go of the lock and looks at the line
   again, so an article that became ready while the holder was finishing is never left waiting;
@@ -75,6 +78,7 @@ GATES = {
 GATE_BATCH_S = 2.0  # longest one task runs a line before it hands on to a fresh message
 WAKE_TTL_S = 30  # a wake-up message for the same head is sent at most once in this time
 SWEEP_LIMIT = 2000  # articles re-sent by one sweep, oldest first
+HEAD_BATCH = 32  # the line's first articles read by one query (line_heads)
 # which gates an article leaving the line at a stage (duplicate, skipped, failed) may open
 WAKES = {"clean": ("link",), "extract": ("link",)}
 # the task that moves an article on from a status (for the sweep)
@@ -92,25 +96,36 @@ def enabled(stage: str) -> bool:
     return stage in GATES and stage in stages and "none" not in stages
 
 
-def head_of_line(session, gate: Gate):
-    """The earliest-received article that has not passed the gate's stage: (id, status, source_kind, updated_at) or None.
+def line_heads(session, gate: Gate, limit: int = 1) -> list:
+    """The LIMIT earliest-received articles that have not passed the gate's stage, in line order: rows of (id, status, source_kind, updated_at).
 
-    One statement: per waiting status the lowest id (an index range scan on ix_articles_status_id, so the
-    articles already done are never read), the lowest of those wins.
+    One statement: per waiting status the LIMIT lowest ids (an index range scan on ix_articles_status_id, so
+    the articles already done are never read), merged; the first LIMIT of the line are among them.
     """
     parts = []
     for status in gate.waiting:
         query = select(Article.id, Article.status, Article.source_kind, Article.updated_at).where(Article.status == status)
         if status == ArticleStatus.RECEIVED:
             query = query.where(Article.source_kind != "url")  # a URL being fetched blocks nobody
-        parts.append(select(query.order_by(Article.id).limit(1).subquery()))
+        parts.append(select(query.order_by(Article.id).limit(limit).subquery()))
     rows = session.execute(union_all(*parts)).all()
-    return min(rows, key=lambda row: row.id) if rows else None
+    return sorted(rows, key=lambda row: row.id)[:limit]
+
+
+def head_of_line(session, gate: Gate):
+    """The earliest-received article that has not passed the gate's stage: (id, status, source_kind, updated_at) or None."""
+    rows = line_heads(session, gate, 1)
+    return rows[0] if rows else None
 
 
 def _head(gate: Gate):
     with session_scope() as session:
         return head_of_line(session, gate)
+
+
+def _heads(gate: Gate, limit: int) -> list:
+    with session_scope() as session:
+        return line_heads(session, gate, limit)
 
 
 # --- Redis: the gate's lock, its dirty mark, wake-up de-duplication ----------------------------------------
@@ -134,17 +149,18 @@ def _key(*parts) -> str:
     return get_settings().broker_key_prefix + "claimwire:" + ":".join(str(p) for p in parts)
 
 
-def drive(stage: str, article_id: int, run_one: Callable[[int], str]) -> str:
+def drive(stage: str, article_id: int, run_one: Callable[[int], str], enough: Callable[[], bool] | None = None) -> str:
     """Run the gated STAGE for the line, from its head, while the head is ready (see the module docstring).
 
     `run_one(id)` runs the stage for one article and returns its outcome. Returns the outcome for
     ARTICLE_ID when this call ran it, "deferred" when it did not (not its turn, or another worker holds
-    the line and will look again).
+    the line and will look again). ENOUGH (optional): when it answers True after an article, the line is
+    handed on to a fresh message as after GATE_BATCH_S (the caller has work of its own to do outside the lock).
     """
     gate = GATES[stage]
     client = _redis()
     if client is None:  # no Redis: no lock; the conditional status change still keeps each write single
-        return _run_line(gate, article_id, run_one, time.monotonic(), lock=None)
+        return _run_line(gate, article_id, run_one, time.monotonic(), lock=None, enough=enough)
     lock_key, dirty_key = _key("gate", stage), _key("gate", stage, "dirty")
     started = time.monotonic()
     outcome = "deferred"
@@ -155,7 +171,7 @@ def drive(stage: str, article_id: int, run_one: Callable[[int], str]) -> str:
             return outcome
         try:
             client.delete(dirty_key)
-            result = _run_line(gate, article_id, run_one, started, lock=lock)
+            result = _run_line(gate, article_id, run_one, started, lock=lock, enough=enough)
         finally:
             try:
                 lock.release()
@@ -170,24 +186,33 @@ def drive(stage: str, article_id: int, run_one: Callable[[int], str]) -> str:
             return outcome
 
 
-def _run_line(gate: Gate, article_id: int, run_one: Callable[[int], str], started: float, lock) -> str:
+def _run_line(gate: Gate, article_id: int, run_one: Callable[[int], str], started: float, lock, enough: Callable[[], bool] | None = None) -> str:
+    """Run the line from its head: the first HEAD_BATCH articles of the line in one query, each in turn while
+    ready; then the line is read again. Stops at the first article not ready (its turn has not come), when the
+    head did not move, after GATE_BATCH_S or when ENOUGH says so (both hand the line on to a fresh message)."""
     outcome = "deferred"
     last = None
+    reacquired = time.monotonic()
+    refresh_s = max(0.5, get_settings().gate_lock_s / 10)
     while True:
-        head = _head(gate)
-        if head is None or head.status not in gate.ready or head.id == last:
+        heads = _heads(gate, HEAD_BATCH)
+        if not heads or heads[0].id == last:  # empty, or the head did not move (run_one left it where it was)
             return outcome
-        if time.monotonic() - started > GATE_BATCH_S:
-            app.send_task(gate.task, args=[head.id])
-            return outcome if outcome != "deferred" else "handed_on"
-        result = run_one(head.id)
-        last = head.id
-        if head.id == article_id:
-            outcome = result
-        if result in ("done", "failed"):  # the article left the line here: the gates behind may open
-            wake_after(gate.stage)
-        if lock is not None:
-            lock.reacquire()  # the lock runs for CLAIMWIRE_GATE_LOCK_S from the last article's end
+        for head in heads:
+            if head.status not in gate.ready:
+                return outcome
+            if time.monotonic() - started > GATE_BATCH_S or (enough is not None and last is not None and enough()):
+                app.send_task(gate.task, args=[head.id])
+                return outcome if outcome != "deferred" else "handed_on"
+            result = run_one(head.id)
+            last = head.id
+            if head.id == article_id:
+                outcome = result
+            if result in ("done", "failed"):  # the article left the line here: the gates behind may open
+                wake_after(gate.stage)
+            if lock is not None and time.monotonic() - reacquired > refresh_s:
+                lock.reacquire()  # the lock runs for CLAIMWIRE_GATE_LOCK_S (less at most a tenth) from the last article's end
+                reacquired = time.monotonic()
 
 
 def wake(stage: str) -> None:

@@ -1,0 +1,194 @@
+"""Worker-side speed-ups keep the guarantees: a stage routed to the same queue runs in the task of the stage
+before it (no broker round trip) with its own transaction and metrics; a transient error there hands it to
+the broker with backoff; a gated line runs from one read of its first articles; pooled PostgreSQL
+connections idle for a while are checked before use."""
+
+from __future__ import annotations
+
+import pytest
+from celery.app.task import Task
+from sqlalchemy import func, select, text
+
+from storage.db import session_scope
+from storage.models import Article, ArticleStatus, Claim
+from tests.conftest import apply_env
+
+TEXT = (
+    "Police said 3 people were killed and 12 injured when a gunman opened fire at a market in Springfield on Monday. "
+    "The mayor said the city was in shock.\n\nWitnesses described hearing about 20 shots."
+)
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Messages the tasks send (apply_async / send_task), recorded instead of sent."""
+    from workers.app import app
+
+    messages: list[tuple[str, list, dict]] = []
+
+    def apply_async(self, args=None, kwargs=None, **options):
+        messages.append((self.name, list(args or ()), options))
+
+    def send_task(name, args=None, kwargs=None, **options):
+        messages.append((name, list(args or ()), options))
+
+    monkeypatch.setattr(Task, "apply_async", apply_async)
+    monkeypatch.setattr(app, "send_task", send_task)
+    return messages
+
+
+def receive_texts(count: int, monkeypatch) -> list[int]:
+    """COUNT text articles received, nothing enqueued (the test runs the tasks itself)."""
+    from claimwire.sources import RawItem
+    from service import ingest
+
+    monkeypatch.setattr(ingest, "enqueue_first_stage", lambda *_: None)
+    ids = []
+    for n in range(count):
+        item = RawItem(kind="text", ref=f"t{n}", body=(TEXT + f"\n\nReport number {n}.").encode(), title=f"Shooting {n}", external_id=f"t{n}")
+        ids.append(ingest.receive(item).article_id)
+    return ids
+
+
+def as_worker(task, article_id: int):
+    """Run TASK for ARTICLE_ID as a worker would (not eager), with the message's request."""
+    task.push_request(is_eager=False, retries=0, id=f"test-{task.name}-{article_id}")
+    try:
+        return task.run(article_id)
+    finally:
+        task.pop_request()
+
+
+def statuses(ids: list[int]) -> list[str]:
+    with session_scope() as session:
+        found = dict(session.execute(select(Article.id, Article.status).where(Article.id.in_(ids))).all())
+    return [found[i] for i in ids]
+
+
+def stage_count(stage: str) -> float:
+    from workers import metrics
+
+    return sum(bucket.get() for bucket in metrics.STAGE_DURATION.labels(stage=stage)._buckets)
+
+
+def test_clean_runs_extract_in_the_same_task_and_sends_only_link(sqlite_store, monkeypatch, sent):
+    from tasks.clean import clean
+
+    [article_id] = receive_texts(1, monkeypatch)
+    extract_runs = stage_count("extract")
+    assert as_worker(clean, article_id) == "next"
+    assert statuses([article_id]) == [ArticleStatus.EXTRACTED]
+    assert stage_count("extract") == extract_runs + 1  # extract observed as a stage of its own
+    with session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(Claim).where(Claim.article_id == article_id)) > 0
+    assert [(name, args) for name, args, _ in sent] == [("claimwire.link", [article_id])]
+
+
+def test_link_runs_store_in_the_same_task(sqlite_store, monkeypatch, sent):
+    from tasks.clean import clean
+    from tasks.link import link
+    from storage.models import Event
+
+    ids = receive_texts(2, monkeypatch)
+    as_worker(clean, ids[0])
+    sent.clear()
+    store_runs = stage_count("store")
+    assert as_worker(link, ids[1]) == "next"  # the line runs from its head: both linked, then both stored here
+    assert statuses(ids) == [ArticleStatus.STORED] * 2
+    assert stage_count("store") == store_runs + 2
+    assert sent == []
+    with session_scope() as session:
+        ledgers = [ledger for (ledger,) in session.execute(select(Event.ledger).where(Event.article_count > 0))]
+        linked_at = session.scalars(select(Article.linked_at).where(Article.id.in_(ids))).all()
+    assert sorted(a["id"] for ledger in ledgers for a in ledger["articles"]) == ids
+    assert all(linked_at)
+
+
+def test_a_gated_line_cleans_and_extracts_every_ready_article_from_one_message(sqlite_store, monkeypatch, sent):
+    from tasks.clean import clean
+
+    ids = receive_texts(3, monkeypatch)
+    assert as_worker(clean, ids[2]) == "next"  # the message names the last; the line runs from its head
+    assert statuses(ids) == [ArticleStatus.EXTRACTED] * 3
+    assert sorted(args[0] for name, args, _ in sent if name == "claimwire.link") == ids
+    assert not [name for name, _, _ in sent if name in ("claimwire.extract", "claimwire.clean")]
+
+
+def test_without_chaining_the_next_stage_is_a_message(sqlite_store, monkeypatch, sent):
+    from tasks.clean import clean
+
+    apply_env(monkeypatch, CLAIMWIRE_CHAIN_STAGES="0")
+    [article_id] = receive_texts(1, monkeypatch)
+    assert as_worker(clean, article_id) == "next"
+    assert statuses([article_id]) == [ArticleStatus.CLEANED]
+    assert [(name, args) for name, args, _ in sent] == [("claimwire.extract", [article_id])]
+
+
+def test_a_transient_error_in_a_chained_stage_goes_to_the_broker_with_backoff(sqlite_store, monkeypatch, sent):
+    import tasks.extract
+    from claimwire.errors import TransientError
+    from tasks.clean import clean
+    from workers import metrics
+
+    def unavailable(*_args, **_kwargs):
+        raise TransientError("extractor_unavailable", "try again")
+
+    monkeypatch.setattr(tasks.extract, "extract_claims", unavailable)
+    [article_id] = receive_texts(1, monkeypatch)
+    retries = metrics.STAGE_RETRIES.labels(stage="extract")._value.get()
+    assert as_worker(clean, article_id) == "next"  # clean committed; its message is done
+    assert statuses([article_id]) == [ArticleStatus.CLEANED]
+    [(name, args, options)] = sent
+    assert (name, args) == ("claimwire.extract", [article_id])
+    assert 1.0 <= options["countdown"] <= 2.0  # the first step of the backoff
+    assert metrics.STAGE_RETRIES.labels(stage="extract")._value.get() == retries + 1
+
+
+def test_a_redelivered_clean_writes_once_and_chains_nothing(sqlite_store, monkeypatch, sent):
+    from tasks.clean import clean
+
+    [article_id] = receive_texts(1, monkeypatch)
+    as_worker(clean, article_id)
+    with session_scope() as session:
+        claims = session.scalar(select(func.count()).select_from(Claim))
+    sent.clear()
+    assert as_worker(clean, article_id) == "deferred"  # the line is empty: nothing for this message to do
+    assert statuses([article_id]) == [ArticleStatus.EXTRACTED]
+    with session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(Claim)) == claims
+    assert sent == []
+
+
+def test_line_heads_are_the_line_in_order(sqlite_store, monkeypatch):
+    from workers.ordering import GATES, head_of_line, line_heads
+
+    ids = receive_texts(4, monkeypatch)
+    with session_scope() as session:
+        session.execute(text("UPDATE articles SET status = 'extracted' WHERE id = :a"), {"a": ids[1]})
+        session.execute(text("UPDATE articles SET status = 'stored' WHERE id = :a"), {"a": ids[0]})
+    with session_scope() as session:
+        heads = line_heads(session, GATES["link"], 10)
+        assert [(h.id, h.status) for h in heads] == [(ids[1], "extracted"), (ids[2], "received"), (ids[3], "received")]
+        assert [h.id for h in line_heads(session, GATES["link"], 2)] == ids[1:3]
+        assert head_of_line(session, GATES["link"]).id == ids[1]
+        assert [h.id for h in line_heads(session, GATES["clean"], 10)] == ids[2:]
+
+
+def test_an_idle_pooled_connection_that_died_is_replaced_before_use(pg_url, monkeypatch):
+    from storage import db
+
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
+    with db.session_scope() as session:
+        first = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with db.session_scope() as session:  # the same pooled connection, taken again at once: no ping
+        assert session.execute(text("SELECT pg_backend_pid()")).scalar_one() == first
+    import psycopg
+
+    with psycopg.connect(pg_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [first])
+    monkeypatch.setattr(db, "PING_IDLE_S", 0.0)  # as if it had sat in the pool for a while
+    with db.session_scope() as session:
+        second = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    assert second != first
+    with db.session_scope(read_only=True) as session:
+        assert session.execute(select(func.count()).select_from(Article)).scalar_one() == 0
