@@ -30,8 +30,9 @@ T = TypeVar("T")
 
 
 class Deadline:
-    def __init__(self, seconds: float | None) -> None:
+    def __init__(self, seconds: float | None, what: str = "cleaning") -> None:
         self.seconds = seconds
+        self.what = what
         self.expires = time.monotonic() + seconds if seconds and seconds > 0 else None
 
     def remaining(self) -> float:
@@ -43,7 +44,7 @@ class Deadline:
 
     def check(self, stage: str) -> None:
         if self.expired:
-            raise InputError("timeout", f"over the {self.seconds:g}s cleaning budget at {stage}")
+            raise InputError("timeout", f"over the {self.seconds:g}s {self.what} budget at {stage}")
 
 
 def signals_usable() -> bool:
@@ -51,8 +52,8 @@ def signals_usable() -> bool:
 
 
 @contextmanager
-def time_limit(seconds: float | None) -> Iterator[Deadline]:
-    deadline = Deadline(seconds)
+def time_limit(seconds: float | None, what: str = "cleaning") -> Iterator[Deadline]:
+    deadline = Deadline(seconds, what)
     if deadline.expires is None or not signals_usable():
         yield deadline
         return
@@ -62,7 +63,7 @@ def time_limit(seconds: float | None) -> Iterator[Deadline]:
         return
 
     def _expired(signum: int, frame: Any) -> None:
-        raise InputError("timeout", f"over the {seconds:g}s cleaning budget")
+        raise InputError("timeout", f"over the {seconds:g}s {what} budget")
 
     previous = signal.signal(signal.SIGALRM, _expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from claimwire.errors import InputError, TransientError
@@ -174,6 +175,12 @@ def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], 
             outcome = _run_stage(task, stage, article_id, work, next_task, follow=follow)
             if outcome in ("done", "failed"):  # the article left the line here: the gates behind it may open
                 ordering.wake_after(stage.name)
+    except (OperationalError, DBAPIError, RedisError) as error:
+        # the line itself could not be read or locked (database or Redis down): retry this message rather
+        # than let it be acknowledged as a failed task and wait for the sweep
+        metrics.STAGE_RETRIES.labels(stage=stage.name).inc()
+        log(logger, logging.INFO, "stage_retry", article_id=article_id, stage=stage.name, reason="line_unavailable", retries=task.request.retries or 0)
+        raise task.retry(exc=error, countdown=backoff_seconds(task.request.retries or 0)) from error
     finally:
         for follow_id in follow or ():
             _run_chained(next_task.name, follow_id)

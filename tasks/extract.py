@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from claimwire.budget import time_limit
 from claimwire.extractors import extract_claims
+from claimwire.settings import get_settings
 from storage import repository
 from storage.db import session_scope
 from storage.models import Article, ArticleStatus
@@ -17,7 +19,9 @@ def extract_article(article_id: int) -> bool:
     with session_scope(read_only=True) as session:
         row = load_columns(session, STAGE, article_id, Article.clean_text, Article.title)
         text, title = row.clean_text or "", row.title
-    claims = extract_claims(text, title=title)
+    # extraction is linear in the text, but a huge dense text still takes long: a recorded "timeout" failure
+    with time_limit(get_settings().extract_timeout_s, what="extraction"):
+        claims = extract_claims(text, title=title)
     with session_scope() as session:
         claim_transition(session, STAGE, article_id)
         # the conditional status change just succeeded, so no earlier delivery wrote claims: insert, no delete

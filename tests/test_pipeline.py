@@ -116,3 +116,19 @@ def test_a_stage_delivered_twice_writes_once(sqlite_store, seeds_dir):
         pass
     with session_scope() as session:
         assert session.scalar(select(func.count()).select_from(Claim)) == claims_before
+
+
+def test_extraction_over_its_budget_is_a_recorded_failure(sqlite_store, seeds_dir, tmp_path, monkeypatch):
+    """A text that extraction cannot finish in CLAIMWIRE_EXTRACT_TIMEOUT_S fails alone, with reason timeout."""
+    from tests.conftest import apply_env
+
+    dense = "Two people were shot, one fatally, police said. " * 40000  # ~2 MB of casualty sentences
+    (tmp_path / "dense.txt").write_text("Shootings\n\n" + dense)
+    apply_env(monkeypatch, CLAIMWIRE_EXTRACT_TIMEOUT_S="0.5", CLAIMWIRE_MAX_INPUT_BYTES=str(8 * 1024 * 1024))
+    dense_receipt, good_receipt = ingest(tmp_path / "dense.txt", seeds_dir / "001_e5513d9ddaf809e4.txt")
+    assert dense_receipt.status == ArticleStatus.FAILED and "extraction budget" in dense_receipt.error
+    assert good_receipt.status == ArticleStatus.STORED
+    with session_scope() as session:
+        failure = session.scalars(select(Failure)).one()
+        assert (failure.stage, failure.reason, failure.article_id) == ("extract", "timeout", dense_receipt.article_id)
+        assert session.scalar(select(func.count()).select_from(Claim).where(Claim.article_id == dense_receipt.article_id)) == 0
