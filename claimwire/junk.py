@@ -45,18 +45,30 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
 
 
+def _nfkc(line: str) -> str:
+    return line if line.isascii() else unicodedata.normalize("NFKC", line)  # ASCII is its own NFKC form
+
+
 def normalise_line(line: str) -> str:
     """Whitespace-normalised, NFKC form of a line (what the junk patterns see)."""
-    return _WS.sub(" ", unicodedata.normalize("NFKC", line)).strip()
+    return _WS.sub(" ", _nfkc(line)).strip()
 
 
+@lru_cache(maxsize=16384)
 def key_text(line: str) -> str:
-    """The normalised form a key is computed from: case-folded words, digits as ``0``."""
-    text = _NON_WORD.sub(" ", normalise_line(line).casefold())
-    text = _DIGITS.sub("0", text)
-    return _WS.sub(" ", text).strip()
+    """The normalised form a key is computed from: case-folded words, digits as ``0``.
+
+    (Whitespace is a non-word character: the first substitution leaves single spaces between words.
+    Cached: the cleaner asks for the key of the same line several times.)
+    """
+    return _DIGITS.sub("0", _NON_WORD.sub(" ", _nfkc(line).casefold())).strip()
 
 
+def _key_of(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:32] if text else ""
+
+
+@lru_cache(maxsize=16384)
 def line_key(line: str) -> str:
     """Fingerprint of a line: 32 hex chars of SHA-1 over ``key_text`` ("" for an empty line).
 
@@ -64,8 +76,7 @@ def line_key(line: str) -> str:
     of comments) get the same key, so "12 Comments" and "3 comments" match.  Fixed length,
     so it fits the storage column (String(64)).
     """
-    text = key_text(line)
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:32] if text else ""
+    return _key_of(key_text(line))
 
 
 def candidate_line_keys(text: str) -> set[str]:
@@ -77,7 +88,7 @@ def candidate_line_keys(text: str) -> set[str]:
     keys: set[str] = set()
     for raw in text.splitlines():
         norm = key_text(raw)
-        if len(norm) < MIN_CANDIDATE_CHARS or len(norm.split()) > MAX_CANDIDATE_WORDS:
+        if len(norm) < MIN_CANDIDATE_CHARS or norm.count(" ") >= MAX_CANDIDATE_WORDS:
             continue
         keys.add(line_key(raw))
     return keys

@@ -22,9 +22,20 @@ def _identifier():
     return _load_identifier(norm_probs=True)
 
 
+def _has_letters(sample: str, count: int) -> bool:
+    """At least COUNT characters of SAMPLE are letters (str.isalpha); stops counting at COUNT."""
+    seen = 0
+    for ch in sample:
+        if ch.isalpha():
+            seen += 1
+            if seen >= count:
+                return True
+    return False
+
+
 def detect_language(text: str) -> str | None:
     sample = text[:SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < MIN_CHARS:
+    if not _has_letters(sample, MIN_CHARS):
         return None
     lang, prob = _identifier().classify(sample)
     if prob < MIN_CONFIDENCE:

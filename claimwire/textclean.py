@@ -125,10 +125,13 @@ def clean_text(text: str, *, title: str | None = None, outlet_junk: Collection[s
 
     # consecutive duplicates (captions printed twice): keep one copy
     deduped: list[str] = []
+    last_key = None
     for line in kept:
-        if deduped and line_key(line) == line_key(deduped[-1]) and line_key(line):
+        key = line_key(line)
+        if deduped and key and key == last_key:
             removed.append(("duplicate", line))
             continue
         deduped.append(line)
+        last_key = key
 
     return TextCleanResult(text="\n\n".join(deduped), title=title, removed=removed)

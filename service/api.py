@@ -225,6 +225,36 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
+class RequestCounter:
+    """Count each request by method, route and status (a plain ASGI middleware: no task group or stream per request)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from workers import metrics
+
+        started = time.perf_counter()
+        status = 500
+
+        async def send_counted(message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_counted)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            metrics.API_REQUESTS.labels(method=scope["method"], route=path, status=str(status)).inc()
+            if path not in ("/metrics", "/healthz") and logger.isEnabledFor(logging.DEBUG):
+                logger.debug("request", extra={"fields": {"method": scope["method"], "path": path, "status": status, "ms": round(1000 * (time.perf_counter() - started), 1)}})
+
+
 bearer = HTTPBearer(auto_error=False, description="CLAIMWIRE_API_TOKEN")
 
 
@@ -363,16 +393,7 @@ def create_app() -> FastAPI:
     )
     app.add_middleware(BodyLimit, limit=settings.api_max_body_bytes)
 
-    @app.middleware("http")
-    async def _count(request: Request, call_next):
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        metrics.API_REQUESTS.labels(method=request.method, route=path, status=str(response.status_code)).inc()
-        if path not in ("/metrics", "/healthz"):
-            logger.debug("request", extra={"fields": {"method": request.method, "path": path, "status": response.status_code, "ms": round(1000 * (time.perf_counter() - started), 1)}})
-        return response
+    app.add_middleware(RequestCounter)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError):
