@@ -179,6 +179,17 @@ class ErrorOut(BaseModel):
 ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 404, 413, 422, 503)}
 
 
+def _unavailable(error: BaseException) -> bool:
+    """Whether ERROR means the database or the broker could not be reached (a 503, not a 500)."""
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+    from redis.exceptions import ConnectionError as RedisUnavailable
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(error, (OperationalError, BrokerUnavailable, RedisUnavailable, ConnectionError)):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
 # --- plumbing -------------------------------------------------------------------------------------
 
 
@@ -412,6 +423,9 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _crash(_request: Request, error: Exception):
+        if _unavailable(error):  # the database or the broker is down: nothing was accepted, post again later
+            logger.warning("api_unavailable", extra={"fields": {"error": type(error).__name__}})
+            return JSONResponse(error_body("unavailable", f"{type(error).__name__}: the store or the queue is not reachable; retry"), status_code=503, headers={"Retry-After": "5"})
         logger.exception("api_error")
         return JSONResponse(error_body("internal_error", type(error).__name__), status_code=500)
 

@@ -166,3 +166,13 @@ def test_metrics_endpoint(client, seeds_dir):
     text = response.text
     for name in ("claimwire_articles_received_total", "claimwire_articles_processed_total", "claimwire_stage_duration_seconds_bucket", "claimwire_events_open", "claimwire_api_requests_total"):
         assert name in text, name
+
+
+def test_a_post_while_the_database_is_down_is_503_with_retry_after(client, monkeypatch):
+    """The store unreachable: 503 and Retry-After, so that the client posts again; not a 500."""
+    apply_env(monkeypatch, DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
+    down = TestClient(client.app, raise_server_exceptions=False)  # the app is started: only the store went away
+    response = down.post("/articles", json={"text": "A man was shot on Main Street, police said. " * 5}, headers=AUTH)
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == "5"
+    assert response.json()["error"] == "unavailable"
