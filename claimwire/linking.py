@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import heapq
 import math
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -104,8 +106,10 @@ _CAP_STOP = _STOPWORDS | _TITLES | frozenset("i i'm we he she they it his her th
 # --------------------------------------------------------------------------------------------------- features
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def key_hash(key: str) -> int:
-    """A stable signed 63-bit hash of a key, for the database index."""
+    """A stable signed 63-bit hash of a key, for the database index (memoised: an article's keys are hashed
+    for the frequencies, the locks, the lookup and the filing, and names recur across articles)."""
     value = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big") >> 1
     return value if value >= RESERVED_HASHES else value + RESERVED_HASHES
 
@@ -180,53 +184,65 @@ def extract_keys(title: str | None, text: str, published: date | None) -> tuple[
     lowercase_seen: set[str] = set()
     named: set[str] = set()  # words capitalised where case tells: mid-sentence in the body
     title_case = _title_case(title)
+    clean, stopwords, cap_stop = _clean_token, _STOPWORDS, _CAP_STOP
     for match in _WORD.finditer(body):
         token = match.group()
-        if token[0].islower():
+        first = token[0]
+        if first.islower():
             lowercase_seen.add(token.lower())
-        elif token[0].isupper() and not _sentence_start(body, match.start()):
-            named.add(_clean_token(token))
+        elif first.isupper() and not _sentence_start(body, match.start()):
+            named.add(clean(token))
+    title_end = len(title) + 1
     start = 0
     for separator in [*_SPLIT.finditer(full), None]:
         end = separator.start() if separator else len(full)
         segment, offset, start = full[start:end], start, separator.end() if separator else end
         run: list[str] = []
         matches = list(_WORD.finditer(segment))
+        last = len(matches) - 1
         for index, match in enumerate(matches):
             token = match.group()
-            if token[0].isdigit():
+            first = token[0]
+            if first.isdigit():
                 value = token.replace(",", "")
                 if len(value) >= 3 and not (len(value) == 4 and value.isdigit() and 1900 <= int(value) <= 2030):
                     keys.add("n:" + value)
-                run = _flush(run, keys)
+                if run:
+                    _flush(run, keys)
+                    run = []
                 continue
-            word = _clean_token(token)
+            word = clean(token)
             if not word:
                 continue
-            position = offset + match.start()
-            in_title = position < len(title) + 1
-            # a capital at the start of a sentence, or in a Title Case headline, says nothing: such a word
-            # counts as a name only if the body also capitalises it mid-sentence, or, opening a body
-            # sentence, runs on into another capitalised word ("Darnell Whitfield was pronounced dead")
-            following = matches[index + 1].group() if index + 1 < len(matches) else ""
-            if token[0].isupper() and (
-                word in named
-                or not (in_title and title_case or _sentence_start(full, position))
-                or (not in_title and following[:1].isupper() and _clean_token(following) not in _STOPWORDS and word not in _CAP_STOP)
-            ):
-                if word in _CAP_STOP and not run:
+            if first.isupper():
+                # a capital at the start of a sentence, or in a Title Case headline, says nothing: such a word
+                # counts as a name only if the body also capitalises it mid-sentence, or, opening a body
+                # sentence, runs on into another capitalised word ("Darnell Whitfield was pronounced dead")
+                position = offset + match.start()
+                in_title = position < title_end
+                capital = word in named or not (in_title and title_case or _sentence_start(full, position))
+                if not capital and not in_title and index < last and word not in cap_stop:
+                    following = matches[index + 1].group()
+                    capital = following[0].isupper() and clean(following) not in stopwords
+                if capital:
+                    if word in cap_stop and not run:
+                        continue
+                    if word in stopwords:
+                        if run:
+                            _flush(run, keys)
+                            run = []
+                        continue
+                    run.append(word)
+                    if word not in lowercase_seen and len(word) > 2:
+                        keys.add("c:" + word)
                     continue
-                if word in _STOPWORDS:
-                    run = _flush(run, keys)
-                    continue
-                run.append(word)
-                if word not in lowercase_seen and len(word) > 2:
-                    keys.add("c:" + word)
-                continue
-            run = _flush(run, keys)
-            if word not in _STOPWORDS and len(word) > 3:
+            if run:
+                _flush(run, keys)
+                run = []
+            if word not in stopwords and len(word) > 3:
                 keys.add("t:" + word)
-        _flush(run, keys)
+        if run:
+            _flush(run, keys)
     for match in _STREET.finditer(full):
         name = " ".join(_clean_token(t) for t in (match.group(2) or "").split() if _clean_token(t))
         if not name or name in _CAP_STOP:
@@ -318,6 +334,8 @@ class ArticleFeatures:
     day: int  # the article's date as an ordinal day
     dates: frozenset[int] = frozenset()  # mentioned dates as ordinal days
     title: str | None = None
+    # what scoring needs of the keys, whatever the weights (`_Shape`): computed once, on first use
+    shape: "_Shape | None" = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"keys": sorted(self.keys), "day": self.day, "dates": sorted(self.dates)}
@@ -325,6 +343,43 @@ class ArticleFeatures:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "ArticleFeatures":
         return cls(keys=frozenset(data.get("keys", ())), day=int(data["day"]), dates=frozenset(data.get("dates", ())))
+
+    def shaped(self) -> "_Shape":
+        shape = self.shape
+        if shape is None:
+            shape = self.shape = _Shape.of(self)
+        return shape
+
+
+class _Shape:
+    """Counts of an article's keys by kind, its person names, its headline facts and its incident day: what
+    pair scoring reads of an article apart from the keys two articles share."""
+
+    __slots__ = ("kind_counts", "persons", "titles", "kinds", "fact_kinds", "incident")
+
+    def __init__(self, kind_counts: dict[str, int], persons: int, fact_kinds: frozenset[str], incident: int) -> None:
+        self.kind_counts = kind_counts
+        self.persons = persons
+        self.titles = kind_counts.get("h", 0)
+        self.kinds = frozenset(kind_counts)
+        self.fact_kinds = fact_kinds
+        self.incident = incident
+
+    @classmethod
+    def of(cls, features: "ArticleFeatures") -> "_Shape":
+        counts: dict[str, int] = {}
+        persons = 0
+        facts = set()
+        for key in features.keys:
+            kind = key[0]
+            counts[kind] = counts.get(kind, 0) + 1
+            if kind == "p":
+                if not _is_place(key):
+                    persons += 1
+            elif kind == "x":
+                facts.add(key.split(":")[1])
+        recent = [d for d in features.dates if 0 <= features.day - d <= 7]
+        return cls(counts, persons, frozenset(facts), min(recent) if recent else features.day)
 
 
 def article_features(title: str | None, text: str, published: datetime | date | None) -> ArticleFeatures:
@@ -360,20 +415,46 @@ class Weights:
     def stats(self, features: "ArticleFeatures") -> tuple[float, dict[str, float], float]:
         """(norm of the weighted vector, IDF total per key type, IDF total of person names) of an article,
         computed once per article and set of weights."""
+        return self._full_stats(features)[:3]
+
+    def _full_stats(self, features: "ArticleFeatures") -> tuple[float, dict[str, float], float, float]:
+        """`stats` and the sum of the squared IDFs of the headline keys. Only the keys the weights know
+        (that have a document frequency) are looked at one by one: every other key has the top IDF."""
         found = self._stats.get(id(features))
         if found is None or found[0] is not features:
-            totals: dict[str, float] = defaultdict(float)
-            squares = person = 0.0
-            df, top = self.df, self._top
-            for key in features.keys:
-                count = df.get(key)
-                idf = top + 1.0 if count is None else self.idf(key)  # a key no earlier article has: the top IDF
+            shape = features.shaped()
+            df, keys = self.df, features.keys
+            known = keys.intersection(df) if len(df) <= len(keys) or isinstance(df, (set, frozenset)) else [k for k in keys if k in df]
+            totals: dict[str, float] = {}
+            known_counts: dict[str, int] = {}
+            squares = person = title = 0.0
+            known_persons = 0
+            idf_of = self._idf
+            for key in known:
+                idf = idf_of.get(key)
+                if idf is None:
+                    idf = self.idf(key)
                 kind = key[0]
-                totals[kind] += idf
+                totals[kind] = totals.get(kind, 0.0) + idf
+                known_counts[kind] = known_counts.get(kind, 0) + 1
                 squares += (TYPE_WEIGHTS.get(kind, 0.5) * idf) ** 2
-                if kind == "p" and not _is_place(key):
-                    person += idf
-            found = (features, (math.sqrt(squares), dict(totals), person))
+                if kind == "p":
+                    if not _is_place(key):
+                        person += idf
+                        known_persons += 1
+                elif kind == "h":
+                    title += idf * idf
+            unknown_idf = self._top + 1.0  # a key no earlier article has: the top IDF
+            for kind, count in shape.kind_counts.items():
+                unknown = count - known_counts.get(kind, 0)
+                if unknown:
+                    totals[kind] = totals.get(kind, 0.0) + unknown * unknown_idf
+                    squares += unknown * (TYPE_WEIGHTS.get(kind, 0.5) * unknown_idf) ** 2
+                    if kind == "h":
+                        title += unknown * unknown_idf * unknown_idf
+            if shape.persons > known_persons:
+                person += (shape.persons - known_persons) * unknown_idf
+            found = (features, (math.sqrt(squares), totals, person, title))
             self._stats[id(features)] = found
         return found[1]
 
@@ -393,16 +474,50 @@ PAIR_WEIGHTS = (-8.429, -1.312, -0.046, 0.04, 0.122, -0.002, 0.222, 0.061, -0.03
 
 def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[list[float], list[tuple[float, str]]]:
     shared = left.keys & right.keys
+    left_shape, right_shape = left.shaped(), right.shaped()
     by_type: dict[str, float] = defaultdict(float)
     contributions: list[tuple[float, str]] = []
-    dot = 0.0
+    dot = title_dot = 0.0
+    rare_names = rare_words = ages = facts_agree = 0
+    person = place = max_name = title_names = title_place = second = person_max = 0.0
+    shared_kinds: set[str] = set()
+    agreed_facts: set[str] = set()
+    idf_of, df, type_weights = weights.idf, weights.df, TYPE_WEIGHTS
     for key in shared:
-        idf = weights.idf(key)
-        by_type[key[0]] += idf
-        w = weights.weight(key) ** 2
+        kind = key[0]
+        idf = idf_of(key)
+        by_type[kind] += idf
+        w = (type_weights.get(kind, 0.5) * idf) ** 2
         dot += w
         contributions.append((w, key))
-    (left_norm, left_totals, left_person), (right_norm, right_totals, right_person) = weights.stats(left), weights.stats(right)
+        shared_kinds.add(kind)
+        if kind in "pcs":
+            if df.get(key, 0) <= 3:
+                rare_names += 1
+            if kind == "p" and not _is_place(key):
+                person += idf
+                person_max = max(person_max, idf)
+            elif kind != "c":
+                place += idf
+            if idf > max_name:
+                max_name, second = idf, max_name
+            elif idf > second:
+                second = idf
+        elif kind == "t" or kind == "n":
+            if df.get(key, 0) <= 3:
+                rare_words += 1
+        elif kind == "h":
+            title_dot += idf**2
+            if "c:" + key[2:] in shared:
+                title_names += idf
+                title_place = max(title_place, idf)
+        elif kind == "a":
+            ages += 1
+        elif kind == "x":
+            facts_agree += 1
+            agreed_facts.add(key.split(":")[1])
+    left_norm, left_totals, left_person, left_title = weights._full_stats(left)
+    right_norm, right_totals, right_person, right_title = weights._full_stats(right)
     cosine = dot / (left_norm * right_norm) if left_norm and right_norm else 0.0
 
     def fraction(kind: str) -> float:
@@ -412,45 +527,40 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
     gap = 0 if undated else abs(left.day - right.day)
     same_date = bool(left.dates & right.dates)
     near = any(abs(d - right.day) <= 1 for d in left.dates) or any(abs(d - left.day) <= 1 for d in right.dates)
+    if left_shape.titles and right_shape.titles:
+        title_norm = math.sqrt(left_title * right_title)
+        title_cosine = title_dot / title_norm if title_norm else 0.0
+    else:
+        title_cosine = 0.0
     vector = [
         1.0, cosine, by_type["p"], by_type["c"], by_type["s"], by_type["t"], by_type["h"], by_type["a"], by_type["n"], by_type["d"],
         float(same_date), float(near), math.log1p(gap), float(gap > 45), fraction("p"), fraction("c"), fraction("t"),
-        float(min(4, sum(1 for k in shared if k[0] in "pcs" and weights.df.get(k, 0) <= 3))),
-        float(min(4, sum(1 for k in shared if k[0] in "tn" and weights.df.get(k, 0) <= 3))),
-        _title_cosine(left, right, weights),
+        float(min(4, rare_names)),
+        float(min(4, rare_words)),
+        title_cosine,
         float(gap <= 3) * min(1.0, fraction("c") * 2),
     ]
-    person = place = max_name = title_names = title_place = second = person_max = 0.0
-    for key in shared:
-        idf = weights.idf(key)
-        if key[0] == "p" and not _is_place(key):
-            person += idf
-        elif key[0] in "ps":
-            place += idf
-        if key[0] == "p" and not _is_place(key):
-            person_max = max(person_max, idf)
-        if key[0] in "pcs":
-            if idf > max_name:
-                max_name, second = idf, max_name
-            elif idf > second:
-                second = idf
-        if key[0] == "h" and "c:" + key[2:] in shared:
-            title_names += idf
-            title_place = max(title_place, idf)
     top = weights.idf("")  # the IDF of a key no earlier article has
-    ages = sum(1 for k in shared if k[0] == "a")
-    left_incident, right_incident = incident_day(left), incident_day(right)
+    left_incident, right_incident = left_shape.incident, right_shape.incident
+    incident_near = abs(left_incident - right_incident) <= 1
+    # evidence of two different incidents: both articles name people but none in common (the smaller side's
+    # person-name mass, relative to the top IDF); both give ages but none in common; both name streets but
+    # none in common. And the headline facts: those both state alike, the kinds on which they disagree.
+    both_kinds = left_shape.kinds & right_shape.kinds
+    person_conflict = min(left_person, right_person) / top if person == 0 else 0.0
     vector += [
         person, place, max_name / top, title_names, float(min(ages, 3)),
         person / (min(left_person, right_person) + 3.0),
         float(gap <= 3) * min(1.0, (place + by_type["c"]) / 20.0),
-        float(not undated and abs(left_incident - right_incident) <= 1),
-        title_place / top * float(gap <= 3 or abs(left_incident - right_incident) <= 1),
+        float(not undated and incident_near),
+        title_place / top * float(gap <= 3 or incident_near),
         min(person, 20.0) / 20.0 * float(gap > 45),
         second / top,
         person_max / top,
-        *_facts(left.keys, right.keys, shared),
-        *_conflicts(left, right, shared, left_person, right_person, person, top),
+        float(facts_agree), float(len((left_shape.fact_kinds & right_shape.fact_kinds) - agreed_facts)),
+        min(person_conflict, 4.0),
+        float("a" in both_kinds and "a" not in shared_kinds),
+        float("s" in both_kinds and "s" not in shared_kinds),
     ]
     return vector, contributions
 
@@ -458,7 +568,7 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
 def _conflicts(left: ArticleFeatures, right: ArticleFeatures, shared: frozenset[str], left_person: float, right_person: float, person: float, top: float) -> tuple[float, float, float]:
     """Evidence of two different incidents: both articles name people but none in common (the smaller
     side's person-name mass, relative to the top IDF); both give ages but none in common; both name
-    streets but none in common."""
+    streets but none in common. (pair_vector computes the same inline.)"""
     def both_without(kind: str) -> float:
         return float(any(k[0] == kind for k in left.keys) and any(k[0] == kind for k in right.keys) and not any(k[0] == kind for k in shared))
 
@@ -467,7 +577,8 @@ def _conflicts(left: ArticleFeatures, right: ArticleFeatures, shared: frozenset[
 
 
 def _facts(left: frozenset[str], right: frozenset[str], shared: frozenset[str]) -> tuple[float, float]:
-    """(headline facts both state alike, kinds of fact on which the headlines disagree)."""
+    """(headline facts both state alike, kinds of fact on which the headlines disagree). (pair_vector
+    computes the same inline.)"""
     kinds = lambda keys: {k.split(":")[1] for k in keys if k[0] == "x"}
     agree = kinds(shared)
     return float(len([k for k in shared if k[0] == "x"])), float(len((kinds(left) & kinds(right)) - agree))
@@ -492,8 +603,7 @@ def _is_place(key: str) -> bool:
 def incident_day(features: ArticleFeatures) -> int:
     """When the story happened, as far as the article says: the earliest date it mentions in the week before
     its own date, else its own date."""
-    recent = [d for d in features.dates if 0 <= features.day - d <= 7]
-    return min(recent) if recent else features.day
+    return features.shaped().incident
 
 
 def _title_cosine(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> float:
@@ -506,20 +616,24 @@ def _title_cosine(left: ArticleFeatures, right: ArticleFeatures, weights: Weight
     return dot / norm if norm else 0.0
 
 
+def _strongest_first(item: tuple[float, str]) -> tuple[float, str]:
+    return -item[0], item[1]
+
+
 def similarity(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[float, dict[str, Any]]:
     """The probability-like score that two articles report the same event."""
     if not (left.keys & right.keys):
         return 0.0, {"shared": []}
     vector, contributions = pair_vector(left, right, weights)
-    z = sum(w * x for w, x in zip(PAIR_WEIGHTS, vector))
+    z = sum(map(operator.mul, PAIR_WEIGHTS, vector))
     value = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
-    contributions.sort(key=lambda item: (-item[0], item[1]))
+    top = heapq.nsmallest(12, contributions, key=_strongest_first)  # = sorted(...)[:12]
     return value, {
         "cosine": round(vector[1], 4),
         "gap_days": left.day - right.day,
         "same_date": bool(vector[10]),
         "date_near": bool(vector[11]),
-        "shared": [k for _, k in contributions[:12]],
+        "shared": [k for _, k in top],
     }
 
 

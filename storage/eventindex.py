@@ -36,6 +36,7 @@ from storage.models import (
 
 COUNT_SHARDS = linking.RESERVED_HASHES
 _CHUNK = 500
+FEATURE_CACHE = 4096  # candidates' parsed features kept per process, by their stored JSON text
 
 
 def _insert(session: Session, model):
@@ -48,39 +49,120 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-class DbIndex:
-    """`claimwire.linking.LinkIndex` over the database tables, within the caller's session/transaction."""
+def _pg(session: Session):
+    """The session's psycopg connection, inside the session's transaction; None off PostgreSQL.
 
-    def __init__(self, session: Session):
+    The link stage is the one serial line of the pipeline: its statements go straight to the driver (fixed
+    texts, which psycopg prepares after a few runs), not through SQLAlchemy's compile and result layers."""
+    if _dialect(session) != "postgresql":
+        return None
+    return session.connection().connection.driver_connection
+
+
+def _array(values: Iterable[int]) -> str:
+    """An integer array as PostgreSQL's text literal (cast in the statement): much cheaper to send than a list."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _features_json(features: ArticleFeatures) -> str:
+    return json.dumps(features.to_dict(), separators=(",", ":"))
+
+
+_PARSED: dict[str, ArticleFeatures] = {}
+
+
+def parsed_features(stored: str | Mapping[str, Any]) -> ArticleFeatures:
+    """An article's features from their stored JSON text. The same text gives the same (immutable) features,
+    so they are parsed once per process: a candidate is scored against many later articles."""
+    if not isinstance(stored, str):
+        return ArticleFeatures.from_dict(stored)
+    found = _PARSED.pop(stored, None)
+    if found is None:
+        found = ArticleFeatures.from_dict(json.loads(stored))
+        if len(_PARSED) >= FEATURE_CACHE:
+            del _PARSED[next(iter(_PARSED))]  # the least recently used
+    _PARSED[stored] = found
+    return found
+
+
+_PG_DF = "SELECT key_hash, df FROM term_frequencies WHERE key_hash = ANY(%s::bigint[])"
+# with the newest event id (key hash -1: no key has it), read in the same snapshot
+_PG_DF_NEWEST = _PG_DF + " UNION ALL SELECT -1, coalesce(max(id), 0) FROM events"
+_PG_CANDIDATES = (
+    "SELECT q.n, e.article_id FROM unnest(%(hashes)s::bigint[], %(low)s::int[], %(high)s::int[]) WITH ORDINALITY AS q(h, lo, hi, n) "
+    "CROSS JOIN LATERAL (SELECT article_id FROM event_index WHERE key_hash = q.h AND bucket BETWEEN q.lo AND q.hi "
+    "ORDER BY bucket DESC, article_id DESC LIMIT %(limit)s) AS e"
+)
+# articles with no date of their own are filed in bucket 0: looked up too for keys whose window excludes it
+_PG_CANDIDATES_UNDATED = (
+    " UNION ALL SELECT q.n, e.article_id FROM unnest(%(undated)s::bigint[], %(numbers)s::bigint[]) AS q(h, n) "
+    f"CROSS JOIN LATERAL (SELECT article_id FROM event_index WHERE key_hash = q.h AND bucket = {linking.UNDATED} "
+    "ORDER BY article_id DESC LIMIT %(limit)s) AS e"
+)
+_PG_LOAD = "SELECT article_id, event_id, features::text FROM article_link_features WHERE article_id = ANY(%s::bigint[]) ORDER BY article_id"
+
+
+class DbIndex:
+    """`claimwire.linking.LinkIndex` over the database tables, within the caller's session/transaction.
+
+    NEWEST: `document_frequencies` also reads the newest event id, in the same statement (`newest_event`)."""
+
+    def __init__(self, session: Session, *, newest: bool = False):
         self.session = session
+        self.newest = newest
+        self.newest_event: int | None = None
 
     def document_frequencies(self, keys: Iterable[str]) -> tuple[dict[str, int], int]:
         """One indexed lookup: the keys' rows and the sharded document count (hashes 0..15) together."""
-        by_hash: dict[int, str] = {linking.key_hash(k): k for k in keys}
-        hashes = sorted(by_hash)
+        key_hash = linking.key_hash
+        by_hash: dict[int, str] = {key_hash(k): k for k in keys}
         found: dict[str, int] = {}
         documents = 0
-        if _dialect(self.session) == "postgresql":  # one array parameter: one prepared statement for any count
-            chunks = [[*range(COUNT_SHARDS), *hashes]]
-            statement = text("SELECT key_hash, df FROM term_frequencies WHERE key_hash = ANY(CAST(:hashes AS bigint[]))")
-        else:
-            chunks = [list(range(COUNT_SHARDS)) + hashes[:_CHUNK]] + [hashes[i : i + _CHUNK] for i in range(_CHUNK, len(hashes), _CHUNK)]
-            statement = None
-        for chunk in chunks:
-            if statement is not None:
-                rows = self.session.execute(statement, {"hashes": chunk})
-            else:
-                rows = self.session.execute(select(TermFrequency.key_hash, TermFrequency.df).where(TermFrequency.key_hash.in_(chunk)))
-            for key_hash, df in rows:
-                if 0 <= key_hash < COUNT_SHARDS:
+        raw = _pg(self.session)
+        if raw is not None:  # one array parameter: one prepared statement for any count
+            hashes = _array([*range(COUNT_SHARDS), *sorted(by_hash)])
+            rows = raw.execute(_PG_DF_NEWEST if self.newest else _PG_DF, (hashes,)).fetchall()
+            for key_hash_, df in rows:
+                if key_hash_ >= COUNT_SHARDS:
+                    found[by_hash[key_hash_]] = df
+                elif key_hash_ >= 0:
                     documents += df
                 else:
-                    found[by_hash[key_hash]] = df
+                    self.newest_event = int(df)
+            return found, int(documents)
+        hashes = sorted(by_hash)
+        chunks = [list(range(COUNT_SHARDS)) + hashes[:_CHUNK]] + [hashes[i : i + _CHUNK] for i in range(_CHUNK, len(hashes), _CHUNK)]
+        for chunk in chunks:
+            for key_hash_, df in self.session.execute(select(TermFrequency.key_hash, TermFrequency.df).where(TermFrequency.key_hash.in_(chunk))):
+                if 0 <= key_hash_ < COUNT_SHARDS:
+                    documents += df
+                else:
+                    found[by_hash[key_hash_]] = df
+        if self.newest:
+            self.newest_event = newest_event_id(self.session)
         return found, int(documents)
 
     def candidates(self, keys: Sequence[str], day: int, limit_per_key: int) -> list[tuple[str, int]]:
         if not keys:
             return []
+        raw = _pg(self.session)
+        if raw is not None:  # one statement of fixed text: a LATERAL index range scan per key
+            hashes, lows, highs, undated, numbers = [], [], [], [], []
+            for number, key in enumerate(keys, 1):
+                low, high = linking.bucket_range(key, day)
+                hashes.append(linking.key_hash(key))
+                lows.append(low)
+                highs.append(high)
+                if low > linking.UNDATED:
+                    undated.append(hashes[-1])
+                    numbers.append(number)
+            params = {"hashes": _array(hashes), "low": _array(lows), "high": _array(highs), "limit": int(limit_per_key)}
+            statement = _PG_CANDIDATES
+            if undated:
+                params.update(undated=_array(undated), numbers=_array(numbers))
+                statement += _PG_CANDIDATES_UNDATED
+            rows = raw.execute(statement, params).fetchall()
+            return sorted((keys[n - 1], article_id) for n, article_id in rows)
         parts, params, names = [], {}, {}
         for number, key in enumerate(keys):
             low, high = linking.bucket_range(key, day)
@@ -101,30 +183,55 @@ class DbIndex:
     def load(self, article_ids: Sequence[int]) -> list[Candidate]:
         if not article_ids:
             return []
-        rows = self.session.execute(
-            select(ArticleLinkFeatures.article_id, ArticleLinkFeatures.event_id, ArticleLinkFeatures.features)
-            .where(ArticleLinkFeatures.article_id.in_(list(article_ids)))
-            .order_by(ArticleLinkFeatures.article_id)
-        )
-        return [Candidate(article_id, event_id, ArticleFeatures.from_dict(features)) for article_id, event_id, features in rows]
+        raw = _pg(self.session)
+        if raw is not None:
+            rows = raw.execute(_PG_LOAD, (_array(article_ids),)).fetchall()
+        else:
+            rows = self.session.execute(
+                select(ArticleLinkFeatures.article_id, ArticleLinkFeatures.event_id, ArticleLinkFeatures.features)
+                .where(ArticleLinkFeatures.article_id.in_(list(article_ids)))
+                .order_by(ArticleLinkFeatures.article_id)
+            )
+        return [Candidate(article_id, event_id, parsed_features(features)) for article_id, event_id, features in rows]
+
+
+_PG_LOCK = "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS s"
 
 
 def lock_keys(session: Session, keys: Iterable[str]) -> None:
     """PostgreSQL: transaction-scoped advisory locks on the article's retrieval keys, in one sorted order
     (no deadlocks). Two articles that could meet each other's events share a key, so they link one after
     the other and the second sees the event the first opened; articles with nothing in common run in parallel."""
-    if _dialect(session) != "postgresql":
+    raw = _pg(session)
+    if raw is None:
         return  # SQLite serialises writers itself; the embedded default runs one stage at a time
     hashes = sorted({linking.key_hash(k) for k in keys})
     if hashes:
-        session.execute(
-            text("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS s"),
-            {"keys": hashes},
-        )
+        raw.execute(_PG_LOCK, (_array(hashes),))
+
+
+_PG_FILE = (
+    "WITH kept AS (INSERT INTO article_link_features (article_id, event_id, day, features, index_keys) "
+    "VALUES (%(article)s, %(event)s, %(day)s, %(features)s::json, %(keys)s::json) "
+    "ON CONFLICT (article_id) DO UPDATE SET event_id = excluded.event_id, day = excluded.day, features = excluded.features, "
+    "index_keys = excluded.index_keys) "
+    "INSERT INTO event_index (key_hash, bucket, article_id) SELECT k, %(bucket)s, %(article)s FROM unnest(%(hashes)s::bigint[]) AS k "
+    "ON CONFLICT DO NOTHING"
+)
 
 
 def file_article(session: Session, article_id: int, event_id: int, features: ArticleFeatures, keys: Sequence[str]) -> None:
     """Keep the article's features and file it in the inverted index under its telling keys."""
+    bucket = linking.bucket_of(features.day)
+    hashes = sorted({linking.key_hash(k) for k in keys})
+    raw = _pg(session)
+    if raw is not None:  # one statement, one round trip
+        raw.execute(
+            _PG_FILE,
+            {"article": article_id, "event": event_id, "day": features.day, "features": _features_json(features),
+             "keys": json.dumps(list(keys), separators=(",", ":")), "bucket": bucket, "hashes": _array(hashes)},
+        )
+        return
     session.execute(
         _insert(session, ArticleLinkFeatures)
         .values(article_id=article_id, event_id=event_id, day=features.day, features=features.to_dict(), index_keys=list(keys))
@@ -133,35 +240,25 @@ def file_article(session: Session, article_id: int, event_id: int, features: Art
             set_={"event_id": event_id, "day": features.day, "features": features.to_dict(), "index_keys": list(keys)},
         )
     )
-    bucket = linking.bucket_of(features.day)
-    hashes = sorted({linking.key_hash(k) for k in keys})
     if not hashes:
-        return
-    if _dialect(session) == "postgresql":  # one statement, one round trip
-        session.execute(
-            text(
-                "INSERT INTO event_index (key_hash, bucket, article_id) SELECT k, :bucket, :article FROM unnest(CAST(:hashes AS bigint[])) AS k "
-                "ON CONFLICT DO NOTHING"
-            ),
-            {"hashes": hashes, "bucket": bucket, "article": article_id},
-        )
         return
     rows = [{"key_hash": h, "bucket": bucket, "article_id": article_id} for h in hashes]
     # executemany of one cached statement, not a (re-compiled) multi-row VALUES
     session.connection().execute(_insert(session, EventIndexEntry).on_conflict_do_nothing(), rows)
 
 
+_PG_COUNT = (
+    "INSERT INTO term_frequencies (key_hash, df) SELECT k, 1 FROM unnest(%s::bigint[]) AS k ORDER BY k "
+    "ON CONFLICT (key_hash) DO UPDATE SET df = term_frequencies.df + 1"
+)
+
+
 def count_document(session: Session, article_id: int, keys: Iterable[str]) -> None:
     """Add one document to the frequencies (its own short transaction, keys in sorted order)."""
     hashes = sorted({linking.key_hash(k) for k in keys} | {article_id % COUNT_SHARDS})
-    if _dialect(session) == "postgresql":  # one statement; rows are taken in sorted order (no deadlocks)
-        session.execute(
-            text(
-                "INSERT INTO term_frequencies (key_hash, df) SELECT k, 1 FROM unnest(CAST(:hashes AS bigint[])) AS k ORDER BY k "
-                "ON CONFLICT (key_hash) DO UPDATE SET df = term_frequencies.df + 1"
-            ),
-            {"hashes": hashes},
-        )
+    raw = _pg(session)
+    if raw is not None:  # one statement; rows are taken in sorted order (no deadlocks)
+        raw.execute(_PG_COUNT, (_array(hashes),))
         return
     statement = _insert(session, TermFrequency)
     statement = statement.on_conflict_do_update(index_elements=["key_hash"], set_={"df": TermFrequency.df + 1})

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -148,6 +149,33 @@ def candidate_events(session: Session, when: datetime, window_days: int) -> list
     return [(event_id, profile or {}) for event_id, profile in rows]
 
 
+_EVENTS, _LINKS = Event.__table__, ArticleEvent.__table__
+_LINK_FIELDS = ("event_id", "decision", "score", "features", "linker", "linked_at")
+# built once: attach_to_event runs for every article, behind the gate (statement construction is not free)
+_OPEN_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+_EVENT_ROW = select(_EVENTS.c.merged_into_id, _EVENTS.c.profile, _EVENTS.c.headline, _EVENTS.c.date_min, _EVENTS.c.date_max).where(
+    _EVENTS.c.id == bindparam("the_event")
+)
+_EVENT_ROW_LOCKED = _EVENT_ROW.with_for_update()
+_LINKED_COUNT = select(func.count()).select_from(_LINKS).where(_LINKS.c.event_id == bindparam("the_event")).scalar_subquery()
+_UPDATE_EVENT = {
+    with_headline: update(_EVENTS)
+    .where(_EVENTS.c.id == bindparam("the_event"))
+    .values(
+        profile=bindparam("new_profile"), last_seen=bindparam("new_last_seen"), date_min=bindparam("new_date_min"), date_max=bindparam("new_date_max"),
+        article_count=_LINKED_COUNT, **({"headline": bindparam("new_headline")} if with_headline else {}),
+    )
+    for with_headline in (False, True)
+}
+
+
+@functools.lru_cache(maxsize=4)
+def _link_upsert(dialect: str):
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_LINKS)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(index_elements=["article_id"], set_={name: excluded[name] for name in _LINK_FIELDS})
+
+
 def attach_to_event(
     session: Session,
     article: Article,
@@ -161,34 +189,40 @@ def attach_to_event(
     when: datetime,
 ) -> int:
     """Link an article to an event (opening it when event_id is None) and update the event's profile.
+    Returns the event's id: an event that has been merged into another stands for the one it went into.
 
     Core statements on the tables (not the ORM unit of work), and the event row read without its ledger: the
     link stage runs this for every article, behind the gate. An Event object the session already holds (a
-    merge just before) is kept current.
+    merge just before) is kept current. `article`: anything with the article's `id` and `title`.
     """
     now = utcnow()
-    events, links = Event.__table__, ArticleEvent.__table__
+    dialect = session.get_bind().dialect.name
+    update_event = None
     if event_id is None:
         values = {"headline": article.title, "first_seen": now, "last_seen": now, "date_min": when, "date_max": when, "profile": profile, "article_count": 1}
-        event_id = session.execute(insert(events).values(**values).returning(events.c.id)).scalar_one()
+        event_id = session.execute(_OPEN_EVENT, values).scalar_one()
     else:
-        query = select(events.c.profile, events.c.headline, events.c.date_min, events.c.date_max).where(events.c.id == event_id)
-        row = session.execute(query.with_for_update() if session.get_bind().dialect.name == "postgresql" else query).one()
-        values = {
-            "profile": {**(row.profile or {}), **profile},
-            "last_seen": now,
-            "date_min": min(row.date_min or when, when),
-            "date_max": max(row.date_max or when, when),
+        query = _EVENT_ROW_LOCKED if dialect == "postgresql" else _EVENT_ROW
+        row = session.execute(query, {"the_event": event_id}).one()
+        while row.merged_into_id is not None:  # merged meanwhile: the article goes where the event went
+            event_id = row.merged_into_id
+            row = session.execute(query, {"the_event": event_id}).one()
+        update_event = {
+            "the_event": event_id,
+            "new_profile": {**(row.profile or {}), **profile},
+            "new_last_seen": now,
+            "new_date_min": min(row.date_min or when, when),
+            "new_date_max": max(row.date_max or when, when),
         }
         if article.title and not row.headline:
-            values["headline"] = article.title
-    session.execute(delete(links).where(links.c.article_id == article.id))
+            update_event["new_headline"] = article.title
+    # one statement for a first link and for a link again (a redelivered or moved article)
     session.execute(
-        insert(links).values(article_id=article.id, event_id=event_id, decision=decision, score=score, features=features, linker=linker, linked_at=now)
+        _link_upsert(dialect),
+        {"article_id": article.id, "event_id": event_id, "decision": decision, "score": score, "features": features, "linker": linker, "linked_at": now},
     )
-    if "article_count" not in values:  # counted from the links, in the same statement (the row is locked)
-        values["article_count"] = select(func.count()).select_from(links).where(links.c.event_id == event_id).scalar_subquery()
-        session.execute(update(events).where(events.c.id == event_id).values(**values))
+    if update_event is not None:  # counted from the links, in the same statement (the row is locked)
+        session.execute(_UPDATE_EVENT["new_headline" in update_event], update_event)
     loaded = session.identity_map.get(identity_key(Event, event_id))
     if loaded is not None:
         session.refresh(loaded)

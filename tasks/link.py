@@ -16,13 +16,14 @@ import logging
 from claimwire import linking
 from storage import eventindex, repository
 from storage.db import session_scope
-from storage.models import ArticleStatus
-from tasks.base import TASK_OPTIONS, Stage, claim_transition, load, register, run_stage
+from storage.models import Article, ArticleStatus
+from tasks.base import TASK_OPTIONS, Stage, claim_transition, load_columns, register, run_stage
 from workers import metrics
 from workers.app import app
 
 logger = logging.getLogger("claimwire.tasks")
 STAGE = Stage("link", accepts=(ArticleStatus.EXTRACTED,), produces=ArticleStatus.LINKED)
+_COLUMNS = (Article.id, Article.title, Article.clean_text, Article.published_at, Article.received_at)
 
 
 def article_date(article):
@@ -32,22 +33,22 @@ def article_date(article):
 
 def link_article(article_id: int) -> bool:
     with session_scope() as session:
-        article = load(session, STAGE, article_id)  # read once: the transition below finds it in the session
+        article = load_columns(session, STAGE, article_id, *_COLUMNS)  # only what linking reads (not the raw body)
         features = linking.article_features(article.title, article.clean_text or "", article_date(article))
-        index = eventindex.DbIndex(session)
-        newest_seen = eventindex.newest_event_id(session)  # events above this one appeared while we decided
-        decision, keys = linking.decide(features, index, lock=lambda ks: eventindex.lock_keys(session, ks))
         concurrent = session.get_bind().dialect.name == "postgresql"
-        article = load(session, STAGE, article_id)
+        # with the frequencies, the newest event id: events above it appeared while we decided
+        index = eventindex.DbIndex(session, newest=concurrent)
+        decision, keys = linking.decide(features, index, lock=lambda ks: eventindex.lock_keys(session, ks))
+        newest_seen = index.newest_event
         claim_transition(session, STAGE, article_id)
         event_id = decision.event_id
-        if event_id is not None:
+        if decision.merge:
             event_id = eventindex.final_event_id(session, event_id)  # it may have been merged meanwhile
         for other in decision.merge:
             event_id = eventindex.merge_events(
                 session, other, event_id, reason=f"article {article_id} matches both", score=decision.features.get("merge_scores", {}).get(str(other)), rebuild=False
             )
-        event_id = repository.attach_to_event(
+        event_id = repository.attach_to_event(  # follows a merge of the event meanwhile
             session,
             article,
             event_id=event_id,
