@@ -103,8 +103,12 @@ def scrub(text: str) -> str:
     """Text safe to parse and to key names by: see ``_SCRUB``.  Idempotent."""
     if not text:
         return text
-    text = _SCRUB.sub("", _VERTICAL.sub("\n", text))
-    return _JOINERS.sub("", text)
+    if "\x0b" in text or "\x0c" in text:
+        text = _VERTICAL.sub("\n", text)
+    text = _SCRUB.sub("", text)
+    if "\u200c" in text or "\u200d" in text:  # the joiner pattern tries every position: only where one is
+        text = _JOINERS.sub("", text)
+    return text
 
 
 def decode_body(body: str | bytes, *, max_bytes: int) -> str:
