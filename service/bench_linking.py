@@ -29,6 +29,8 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from claimwire.bench import percentile, print_result
+
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "gvc-dev.jsonl.gz"
 EVENTS_PER_DAY = 100  # --scale: copied events per day (US gun violence alone runs at ~150 incidents a day)
 
@@ -60,14 +62,6 @@ def bcubed(gold: dict, predicted: dict) -> tuple[float, float, float]:
 
 def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, int(round(q / 100 * (len(ordered) - 1)))))
-    return ordered[index]
 
 
 # ------------------------------------------------------------------------------------------------ store
@@ -393,30 +387,16 @@ def settle() -> None:
 
 
 def postgres_store(admin_url: str):
-    """A throwaway PostgreSQL database claimwire_scale_<random>; returns a function that drops it."""
-    import secrets
-
-    import psycopg
-
+    """A throwaway PostgreSQL database claimwire_scale_<random>; returns its name and a function that drops it."""
     from claimwire.settings import get_settings
-    from storage.db import migrate, reset_engines
+    from storage.db import create_database, drop_database, reset_engines
 
-    name = f"claimwire_scale_{secrets.token_hex(4)}"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {name}")
-    base, _, _ = admin_url.rpartition("/")
-    os.environ["DATABASE_URL"] = f"{base}/{name}"
+    url = create_database(admin_url, "claimwire_scale")
+    os.environ["DATABASE_URL"] = url
     os.environ.pop("BROKER_URL", None)
     get_settings.cache_clear()
     reset_engines()
-    migrate()
-
-    def drop() -> None:
-        reset_engines()
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-    return name, drop
+    return url.rsplit("/", 1)[1], lambda: drop_database(url, admin_url)
 
 
 def run_scale(args) -> dict:
@@ -519,11 +499,7 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.getLogger("claimwire").setLevel(logging.WARNING)
     result = run_scale(args) if args.scale else run_quality(args)
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        for key, value in result.items():
-            print(f"{key:28} {value}")
+    print_result(result, args.json, key_width=28)
     return 0
 
 

@@ -30,7 +30,6 @@ Output (JSON with --json):
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import sys
@@ -43,46 +42,24 @@ from pathlib import Path
 
 import httpx
 
+from claimwire.bench import percentile, print_result
 from service.harness import DEFAULT_GVC, RssSampler, free_port, gvc_records, ping_workers, repeated_payloads, start_api, start_beat, start_worker, stop
+from storage import db as storage_db
 
 PG_ADMIN_URL = os.environ.get("CLAIMWIRE_BENCH_PG", os.environ.get("CLAIMWIRE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
 REDIS_URL = os.environ.get("CLAIMWIRE_BENCH_REDIS", "redis://127.0.0.1:6379/0")
 RETRY_FOR_S = 300.0  # a post is retried (connection refused, 5xx) for this long: the API may be restarting
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, int(round(q / 100 * (len(ordered) - 1)))))
-    return ordered[index]
-
-
 # --- the database and the broker of one run -------------------------------------------------------------
 
 
 def create_database(admin_url: str = PG_ADMIN_URL, prefix: str = "claimwire_bench") -> str:
-    import psycopg
-
-    from storage.db import migrate
-
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = admin_url.rsplit("/", 1)[0] + "/" + name
-    migrate(url)
-    return url
+    return storage_db.create_database(admin_url, prefix)
 
 
 def drop_database(url: str, admin_url: str = PG_ADMIN_URL) -> None:
-    import psycopg
-
-    from storage.db import reset_engines
-
-    reset_engines()
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    storage_db.drop_database(url, admin_url)
 
 
 def delete_keys(redis_url: str, prefix: str) -> int:
@@ -434,11 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     result = run(args)
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
+    print_result(result, args.json)
     return 0 if result.get("lost") == 0 and result.get("duplicates") == 0 else 1
 
 

@@ -21,22 +21,15 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import os
 import sys
 import time
 from pathlib import Path
 
+from claimwire.bench import percentile, print_result
 from service.harness import DEFAULT_GVC, gvc_records, payload
 
 DEFAULT_PAGES = DEFAULT_GVC.parent / "extraction-dev"
-
-
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(round(q / 100 * (len(ordered) - 1)))))]
 
 
 def summary(timings: list[float]) -> dict:
@@ -44,8 +37,8 @@ def summary(timings: list[float]) -> dict:
     return {
         "items": len(timings),
         "per_s": round(len(timings) / total, 1) if total else 0.0,
-        "ms_p50": round(1000 * _percentile(timings, 50), 2),
-        "ms_p99": round(1000 * _percentile(timings, 99), 2),
+        "ms_p50": round(1000 * percentile(timings, 50), 2),
+        "ms_p99": round(1000 * percentile(timings, 99), 2),
     }
 
 
@@ -231,11 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     result = run(args)
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
+    print_result(result, args.json)
     return 0
 
 

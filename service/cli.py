@@ -202,7 +202,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         print(f"feed {feed_id}: {args.add} ({'added' if created else 'already registered'})")
         return 0
     if args.poll:
-        from tasks.feeds import fetch_feed, poll_feed
+        from tasks.feeds import fetch_feed
 
         with session_scope() as session:
             ids = list(session.execute(select(Feed.id).where(Feed.active.is_(True)).order_by(Feed.id)).scalars())

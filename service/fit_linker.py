@@ -156,7 +156,6 @@ def fit_logistic(rows, labels, l2: float = 1.0, iterations: int = 50) -> list[fl
 
 
 def main(argv: list[str] | None = None) -> int:
-    from claimwire import linking
     from service.bench_linking import DEFAULT_DATA
 
     parser = argparse.ArgumentParser(prog="python -m service.fit_linker", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

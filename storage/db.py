@@ -135,3 +135,27 @@ def migrate(url: str | None = None) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), "head")
+
+
+def create_database(admin_url: str, prefix: str) -> str:
+    """A new, migrated PostgreSQL database PREFIX_<random> on ADMIN_URL's server (benches and tests); returns its URL."""
+    import uuid
+
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    migrate(url)
+    return url
+
+
+def drop_database(url: str, admin_url: str) -> None:
+    """Drop the database of URL (made by `create_database`), its connections with it."""
+    import psycopg
+
+    reset_engines()
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -72,21 +72,11 @@ def pg_url() -> str:
     """A fresh, migrated PostgreSQL database on the local server, dropped afterwards."""
     if not _port_open("127.0.0.1", 5432):
         pytest.fail("PostgreSQL is not running on 127.0.0.1:5432 (make test starts it)")
-    import psycopg
+    from storage.db import create_database, drop_database
 
-    from storage.db import migrate
-
-    name = f"claimwire_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    migrate(url)
+    url = create_database(PG_ADMIN_URL, "claimwire_test")
     yield url
-    from storage.db import reset_engines
-
-    reset_engines()
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(url, PG_ADMIN_URL)
 
 
 @pytest.fixture

@@ -1,1 +1,22 @@
-"""Benchmarks: cleaning (clean.py) and claim extraction (claims.py)."""
+"""Benchmarks: cleaning (clean.py) and claim extraction (claims.py); the helpers every bench command shares."""
+
+from __future__ import annotations
+
+import json
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The Q-th percentile (0-100) of VALUES, nearest rank; 0.0 for none."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(q / 100 * (len(ordered) - 1)))))]
+
+
+def print_result(result: dict, as_json: bool, key_width: int = 0) -> None:
+    """A bench's result: one JSON object (--json), else one `key: value` line per figure."""
+    if as_json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    for key, value in result.items():
+        print(f"{key:{key_width}} {value}" if key_width else f"{key}: {value}")

@@ -28,6 +28,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from claimwire.bench import print_result
 from claimwire.cleaning import HTML, TEXT, clean_document
 from claimwire.errors import InputError
 
@@ -181,11 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     if bool(args.dir) == bool(args.seeds):
         parser.error("give either DIR or --seeds DIR")
     result = run_seeds(args.seeds) if args.seeds else run_pages(args.dir)
-    if args.json:
-        print(json.dumps(result, indent=2, ensure_ascii=False))
-    else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
+    print_result(result, args.json)
     return 0
 
 
