@@ -43,7 +43,7 @@ from pathlib import Path
 import httpx
 
 from claimwire.bench import percentile, print_result
-from service.harness import DEFAULT_GVC, RssSampler, free_port, gvc_records, ping_workers, repeated_payloads, start_api, start_beat, start_worker, stop
+from service.harness import DEFAULT_GVC, RssSampler, free_port, gvc_records, ping_workers, repeated_payloads, start_api, start_beat, start_worker, stop, use_environment
 from storage import db as storage_db
 
 PG_ADMIN_URL = os.environ.get("CLAIMWIRE_BENCH_PG", os.environ.get("CLAIMWIRE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
@@ -73,22 +73,6 @@ def delete_keys(redis_url: str, prefix: str) -> int:
         return len(keys)
     finally:
         client.close()
-
-
-def use_environment(values: dict[str, str | None]) -> None:
-    """Point this process (settings, engines, the Celery app) at the run's database and broker."""
-    from claimwire.settings import get_settings
-    from storage.db import reset_engines
-    from workers.app import configure
-
-    for key, value in values.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    get_settings.cache_clear()
-    reset_engines()
-    configure()
 
 
 def database_backends(database_url: str):

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from claimwire.bench import percentile, print_result
-from service.harness import DEFAULT_GVC, gvc_records, payload
+from service.harness import DEFAULT_GVC, gvc_records, payload, use_environment
 
 DEFAULT_PAGES = DEFAULT_GVC.parent / "extraction-dev"
 
@@ -112,20 +112,12 @@ def bench_pipeline(records: list[dict]) -> dict:
     """The articles through every stage in process on a fresh embedded store, each stage timed with its storage work."""
     import tempfile
 
-    from claimwire.settings import get_settings
     from claimwire.sources import TEXT, RawItem, outlet_from_url, parse_published
-    from storage.db import migrate, reset_engines
+    from storage.db import migrate
 
     saved = {key: os.environ.get(key) for key in ("CLAIMWIRE_HOME", "DATABASE_URL", "BROKER_URL")}
     home = tempfile.TemporaryDirectory(prefix="claimwire-bench-throughput-")
-    os.environ["CLAIMWIRE_HOME"] = home.name
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("BROKER_URL", None)
-    get_settings.cache_clear()
-    reset_engines()
-    from workers.app import configure
-
-    configure()
+    use_environment({"CLAIMWIRE_HOME": home.name, "DATABASE_URL": None, "BROKER_URL": None})
     migrate()
     import tasks.clean
     import tasks.extract
@@ -175,14 +167,7 @@ def bench_pipeline(records: list[dict]) -> dict:
     finally:
         for (module, name), original in originals.items():
             setattr(module, name, original)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        get_settings.cache_clear()
-        reset_engines()
-        configure()
+        use_environment(saved)
         home.cleanup()
     out = {stage: summary(values) for stage, values in timings.items()}
     out["whole"] = {"items": len(items), "per_s": round(len(items) / wall, 1) if wall else 0.0, "wall_s": round(wall, 2)}

@@ -304,3 +304,19 @@ def ping_workers(app, expected: int, timeout: float = 60) -> int:
             break
         time.sleep(0.5)
     return len(replies)
+
+
+def use_environment(values: dict[str, str | None]) -> None:
+    """Point this process (settings, engines, the Celery app) at the run's database and broker."""
+    from claimwire.settings import get_settings
+    from storage.db import reset_engines
+    from workers.app import configure
+
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    get_settings.cache_clear()
+    reset_engines()
+    configure()
