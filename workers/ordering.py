@@ -112,20 +112,15 @@ def line_heads(session, gate: Gate, limit: int = 1) -> list:
     return sorted(rows, key=lambda row: row.id)[:limit]
 
 
-def head_of_line(session, gate: Gate):
-    """The earliest-received article that has not passed the gate's stage: (id, status, source_kind, updated_at) or None."""
-    rows = line_heads(session, gate, 1)
-    return rows[0] if rows else None
-
-
-def _head(gate: Gate):
-    with session_scope() as session:
-        return head_of_line(session, gate)
-
-
 def _heads(gate: Gate, limit: int) -> list:
     with session_scope() as session:
         return line_heads(session, gate, limit)
+
+
+def _head(gate: Gate):
+    """The head of the gate's line (the earliest-received article that has not passed its stage), or None."""
+    heads = _heads(gate, 1)
+    return heads[0] if heads else None
 
 
 # --- Redis: the gate's lock, its dirty mark, wake-up de-duplication ----------------------------------------
