@@ -180,6 +180,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """One line per check (service/doctor.py) with its verdict; exit 1 when any check failed."""
+    from service import doctor
+
+    names = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else None
+    try:
+        verdicts = doctor.run(names, doctor.Options(api_host=args.api_host, timeout_s=args.timeout))
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for verdict in verdicts:
+        print(verdict.line(), flush=True)
+    failed = sum(not verdict.ok for verdict in verdicts)
+    print(f"doctor: {len(verdicts) - failed} ok, {failed} failed")
+    return 1 if failed else 0
+
+
 def cmd_feeds(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
@@ -284,6 +301,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="default: CLAIMWIRE_API_PORT or 8000")
     serve.add_argument("--loglevel", default="info")
     serve.set_defaults(func=cmd_serve)
+
+    doctor = sub.add_parser("doctor", help="check what going live needs (database, broker, extractors, data, metrics, API token); exit 1 on any failure")
+    doctor.add_argument("--only", metavar="CHECKS", help="comma-separated: imports,database,transport,broker,extractors,data,metrics,api-token (default: all)")
+    doctor.add_argument("--api-host", help="the address `claimwire serve` will bind to (default: CLAIMWIRE_API_HOST or 127.0.0.1)")
+    doctor.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the database and the broker (default 5)")
+    doctor.set_defaults(func=cmd_doctor)
 
     feeds = sub.add_parser("feeds", help="list feeds; --add URL registers one; --poll polls them now")
     feeds.add_argument("--add", metavar="URL")
