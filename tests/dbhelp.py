@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,14 +11,9 @@ from tests.conftest import PG_ADMIN_URL
 @contextmanager
 def empty_postgres_database(prefix: str) -> Iterator[str]:
     """A new database PREFIX_<random> with no tables on the local server; yields its URL, drops it afterwards."""
-    import psycopg
+    from storage.db import create_database, drop_database
 
-    from storage.db import drop_database
-
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    url = create_database(PG_ADMIN_URL, prefix, migrated=False)
     try:
         yield url
     finally:
