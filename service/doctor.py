@@ -38,7 +38,7 @@ SAMPLE_TEXT = (
 )
 # The package data the service reads at run time (pyproject.toml, [tool.setuptools.package-data]).
 PACKAGE_DATA = (("claimwire", "data"), ("service", "templates"), ("service", "static"), ("storage", "migrations/versions"))
-# What `claimwire serve` and `claimwire worker` import; a child process imports them with a clean environment.
+# What `claimwire serve` and `claimwire worker` import; a child process imports them (without PROMETHEUS_MULTIPROC_DIR).
 SERVICE_MODULES = "import service.api, workers.app; workers.app.app.loader.import_default_modules()"
 
 
