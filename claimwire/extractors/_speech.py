@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from claimwire.extractors._text import sentence_spans
@@ -699,48 +699,46 @@ _CLOSE2 = ("’’", "''")
 _BULLET = re.compile(r"[ \t]*(?:[*•·▪‣◦-]|\d{1,2}[.)])[ \t]+")
 
 
+_MARK = re.compile(r"‘‘|’’|``|''|[“”\"]")
+
+
 @lru_cache(maxsize=64)
 def quotation_segments(text: str) -> tuple[Segment, ...]:
     """The quotation segments of a text, in order (see the module docstring)."""
     out: list[Segment] = []
+    if _MARK.search(text) is None:
+        return ()
     paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
     open_at: int | None = None  # opening mark of the current segment
     inner_at = 0
     quotation = -1
     continued = False
     for idx, (ps, pe) in enumerate(paragraphs):
-        i = ps
-        while i < pe:
-            ch = text[i]
-            two = text[i:i + 2]
+        for m in _MARK.finditer(text, ps, pe):
+            i, mark = m.start(), m.group(0)
+            if i < inner_at:
+                continue  # part of a mark already read
             if open_at is None:
-                if ch == "“" or two in _OPEN2 or ch == "\"" and (i == ps or not text[i - 1].isalnum()):
-                    width = 2 if two in _OPEN2 else 1
-                    open_at, inner_at = i, i + width
+                if mark in ("“", "‘‘", "``", "''") or mark == "\"" and (i == ps or not text[i - 1].isalnum()):
+                    open_at, inner_at = i, m.end()
                     quotation += 1
                     continued = False
-                    i += width
-                    continue
-            else:
-                width = 2 if two in _CLOSE2 else 1
-                closer = ch == "”" or two in _CLOSE2 or ch == "\"" and (
-                    i + 1 >= pe or not text[i + 1].isalnum() or text[i - 1] in ".,!?;:")
-                if closer and i == inner_at:
-                    i += width  # a doubled opening mark: “”Even
-                    inner_at = i
-                    continue
-                if closer:
-                    out.append(Segment(open_at, i + width, inner_at, i, quotation, True, continued))
-                    open_at = None
-                    i += width
-                    continue
-                if ch == "“":
-                    # a new opening mark inside an open quotation: the earlier one was never closed
-                    _close_open(text, out, open_at, inner_at, i, quotation, continued)
-                    open_at, inner_at = i, i + 1
-                    quotation += 1
-                    continued = False
-            i += 1
+                continue
+            closer = mark in ("”", "’’", "''") or mark == "\"" and (
+                m.end() >= pe or not text[m.end()].isalnum() or text[i - 1] in ".,!?;:")
+            if closer and i == inner_at:
+                inner_at = m.end()  # a doubled opening mark: “”Even
+                continue
+            if closer:
+                out.append(Segment(open_at, m.end(), inner_at, i, quotation, True, continued))
+                open_at = None
+                continue
+            if mark == "“":
+                # a new opening mark inside an open quotation: the earlier one was never closed
+                _close_open(text, out, open_at, inner_at, i, quotation, continued)
+                open_at, inner_at = i, m.end()
+                quotation += 1
+                continued = False
         if open_at is not None:
             nxt = paragraphs[idx + 1] if idx + 1 < len(paragraphs) else None
             lead = _BULLET.match(text, nxt[0], nxt[1]) if nxt else None
@@ -750,8 +748,7 @@ def quotation_segments(text: str) -> tuple[Segment, ...]:
                 out.append(Segment(open_at, pe, inner_at, pe, quotation, False, continued))
                 open_at, inner_at = nstart, nstart + 1
                 continued = True
-                # skip the next paragraph's opening mark
-                paragraphs[idx + 1] = (nstart + 1, nxt[1])
+                paragraphs[idx + 1] = (nstart + 1, nxt[1])  # its opening mark is read
                 continue
             _close_open(text, out, open_at, inner_at, pe, quotation, continued)
             open_at = None
@@ -786,7 +783,7 @@ def _segment_starts(text: str) -> tuple[int, ...]:
     return tuple(s.start for s in quotation_segments(text))
 
 
-# --- attributions outside quotations ---------------------------------------------------------
+# --- an article's speakers and people, read lazily ------------------------------------------
 
 #: Verbs whose subject is a speaker anywhere in a text (for carrying speakers over and pronouns).
 ATTRIBUTION_VERBS = frozenset("""
@@ -795,6 +792,8 @@ insisted argued warned declared announced acknowledged admitted claimed confirme
 according testified recounted stressed emphasized cautioned
 """.split())
 _ATTRIBUTION_RE = re.compile(r"\b(?:" + "|".join(sorted(ATTRIBUTION_VERBS, key=len, reverse=True)) + r")\b")
+_SAID_NEAR = re.compile(r"(?:,[^,]{0,60},)?,?\s+(?:" + "|".join(sorted(ATTRIBUTION_VERBS - {"according"}, key=len, reverse=True))
+                        + r")\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -805,74 +804,50 @@ class Attribution:
     speaker: Speaker
 
 
-@lru_cache(maxsize=64)
-def speech_attributions(text: str) -> tuple[Attribution, ...]:
-    out: list[Attribution] = []
-    for m in _ATTRIBUTION_RE.finditer(text):
-        vs = m.start()
-        if inside_quotation(text, vs):
-            continue
-        s, e = _sentence_of(text, vs)
-        if m.group(0) == "according":
-            am = re.match(r"according to\s+", text[vs:e])
-            sp = np_after(text, vs + am.end(), e) if am else None
-        else:
-            sp = np_before(text, s, vs)
-            if sp is None and re.search(r"[,\"”]\s*$", text[s:vs]):
-                sp = np_after(text, m.end(), e)
-        if sp is not None:
-            out.append(Attribution(vs, sp))
-    return tuple(out)
-
-
-def _sentence_of(text: str, pos: int) -> tuple[int, int]:
-    spans = sentence_spans(text)
-    i = bisect_right(_sentence_starts(text), pos) - 1
-    if i >= 0 and spans[i][0] <= pos < spans[i][1]:
-        return spans[i]
-    return pos, pos
-
-
-@lru_cache(maxsize=64)
-def _sentence_starts(text: str) -> tuple[int, ...]:
-    return tuple(s for s, _ in sentence_spans(text))
-
-
-# --- people named in an article -------------------------------------------------------------
-
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Person:
-    """One person an article names; mentions gathered by surname and compatible given names.
+    """A person as the article names them at their fullest.
 
     evidence: the text shows this is a person (a title or role, an age, a gendered pronoun
     after the name, a speech verb, the subject of a sentence) -- a capitalised run alone may
     be a place or a band."""
 
-    surname: str
-    given: tuple[str, ...]
-    name: str  # fullest form of the name
-    title: str = ""  # title written before the fullest mention
+    name: str
+    title: str = ""
     role: str = ""
     gender: str | None = None
     evidence: bool = False
-    votes: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class Mention:
+    """A person, a person description or an organisation named outside quotations."""
+
     start: int
     end: int
     sentence: int
-    person: int | None  # index into Mentions.people, None for a description
-    kind: str  # person | description | org | group
-    gender: str | None
-    text: str
+    speaker: Speaker
     subject: bool = False  # opens its sentence (after a leading phrase at most)
+
+
+@dataclass(frozen=True, slots=True)
+class _NameHit:
+    start: int
+    end: int
+    speaker: Speaker
+    evidence: bool
+    gender: str | None
 
 
 _CAP_RUN = re.compile(
     r"(?<![\w'’.-])(?:[A-Z][\w'’\-]*\.?)(?:[ \t]+(?:(?:de|da|del|van|von|der|den|la|le|bin|al|el|di|du)[ \t]+)?"
     r"[A-Z][\w'’\-]*\.?)*(?:,?[ \t]+(?:Jr|Sr|III|II|IV)\.?)?")
+_LEADING_FUNCTION = re.compile(r"(?:(?:[A-Z][a-z]*)\s+)")
+_GENDERED = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
+_APPOSITIVE_AFTER = re.compile(
+    r",\s+((?:a|an|the|his|her|their|[A-Z][\w’'-]*['’]s?)\s+[^,.;:\"“”()]{2,70}?)(?=[,.;]|\s+(?:said|says|told))")
+
+
 def _description_re() -> re.Pattern[str]:
     from claimwire.extractors._lexicon import PERSON_NOUNS
 
@@ -883,33 +858,6 @@ def _description_re() -> re.Pattern[str]:
 
 
 _DESCRIPTION = _description_re()
-_LEADING_FUNCTION = re.compile(r"(?:(?:[A-Z][a-z]*)\s+)")
-
-
-@dataclass(slots=True)
-class Mentions:
-    """The people an article names outside its quotations, with their mentions in order."""
-
-    people: list[Person]
-    mentions: list[Mention]
-    sentence_starts: tuple[int, ...]
-
-    def person_for(self, sp: Speaker, pos: int) -> int | None:
-        """The person a named speaker refers to: same surname, compatible given names; the
-        most recent such mention before `pos`, else the first after it."""
-        if sp.kind != "person" or not sp.name:
-            return None
-        surname, given = name_key(sp.name)
-        matches = [i for i, p in enumerate(self.people) if p.surname == surname and given_compatible(p.given, given)]
-        if not matches:
-            return None
-        if len(matches) == 1:
-            return matches[0]
-        before = [m for m in self.mentions if m.person in matches and m.start < pos]
-        if before:
-            return before[-1].person
-        after = [m for m in self.mentions if m.person in matches]
-        return after[0].person if after else matches[0]
 
 
 def given_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -926,96 +874,254 @@ def given_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return len(short) >= 3 and long_.startswith(short)
 
 
-@lru_cache(maxsize=64)
-def mentions(text: str) -> Mentions:
-    """Named people (and person descriptions) of the text outside quotations."""
-    spans = sentence_spans(text)
-    starts = _sentence_starts(text)
-    quoted = [(s.start, s.end) for s in quotation_segments(text)]
-    speakers = speech_attributions(text)
-    spoken = {name_key(a.speaker.name)[0] for a in speakers if a.speaker.kind == "person" and a.speaker.name}
-    candidates: list[tuple[int, int, Speaker, bool]] = []
-    orgs: list[Mention] = []
-    q = 0
-    for run in _CAP_RUN.finditer(text):
-        if "\n" in run.group(0):
-            continue
-        for s, e in _run_pieces(text, run.start(), run.end()):
-            while q < len(quoted) and quoted[q][1] <= s:
-                q += 1
-            if q < len(quoted) and quoted[q][0] <= s < quoted[q][1]:
+class Article:
+    """What the quotes extractor needs to know about one text, computed on demand and kept:
+    the speech attributions and the mentions of each sentence, and each person by surname."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans = sentence_spans(text)
+        self.starts = tuple(s for s, _ in self.spans)
+        self._attributions: dict[int, list[Attribution]] = {}
+        self._mentions: dict[int, list[Mention]] = {}
+        self._hits: dict[str, list[_NameHit]] = {}
+        self._known: dict[str, bool] = {}
+
+    def sentence_index(self, pos: int) -> int:
+        return bisect_right(self.starts, pos) - 1
+
+    # attributions
+
+    def attributions_in(self, k: int) -> list[Attribution]:
+        """Speech verbs of sentence k, outside quotations, with their speaker."""
+        if k in self._attributions:
+            return self._attributions[k]
+        out: list[Attribution] = []
+        text = self.text
+        s, e = self.spans[k]
+        for m in _ATTRIBUTION_RE.finditer(text, s, e):
+            vs = m.start()
+            if inside_quotation(text, vs):
                 continue
-            # drop leading function words ("For Patterson", "The")
+            if m.group(0) == "according":
+                am = re.match(r"according to\s+", text[vs:e])
+                sp = np_after(text, vs + am.end(), e) if am else None
+            else:
+                sp = np_before(text, s, vs)
+                if sp is None and re.search(r"[,\"”]\s*$", text[s:vs]):
+                    sp = np_after(text, m.end(), e)
+            if sp is not None:
+                out.append(Attribution(vs, sp))
+        self._attributions[k] = out
+        return out
+
+    def attributions_between(self, lo: int, hi: int) -> list[Attribution]:
+        first, last = max(0, self.sentence_index(lo)), self.sentence_index(max(lo, hi - 1))
+        return [a for k in range(first, last + 1) for a in self.attributions_in(k) if lo <= a.pos < hi]
+
+    # mentions
+
+    def mentions_in(self, k: int) -> list[Mention]:
+        """People, person descriptions and organisations named in sentence k outside quotations."""
+        if k in self._mentions:
+            return self._mentions[k]
+        text = self.text
+        s0, e0 = self.spans[k]
+        out: list[Mention] = []
+        for run in _CAP_RUN.finditer(text, s0, e0):
+            for s, e in self._pieces(run.start(), run.end()):
+                if inside_quotation(text, s):
+                    continue
+                sp = _parse_head(_with_lowercase_role(text, s) + text[s:e])
+                if sp is None:
+                    continue
+                if sp.kind in ("org", "group"):
+                    the = "the " if re.search(r"\b[Tt]he\s+$", text[max(0, s - 5):s]) else ""
+                    written = the + text[s:e].rstrip(".")
+                    out.append(Mention(s, e, k, Speaker(written=written, kind=sp.kind),
+                                       _subject(text, s - len(the), e, self.starts)))
+                elif sp.kind == "person" and sp.name and self._is_person(sp, s):
+                    out.append(Mention(s, e, k, sp, _subject(text, s, e, self.starts)))
+        for m in _DESCRIPTION.finditer(text, s0, e0):
+            if not inside_quotation(text, m.start()):
+                sp = Speaker(written=m.group(0), kind="description", gender=_gender_of_words(m.group(1)))
+                out.append(Mention(m.start(), m.end(), k, sp, _subject(text, m.start(), m.end(), self.starts)))
+        out.sort(key=lambda x: x.start)
+        self._mentions[k] = out
+        return out
+
+    def _pieces(self, s: int, e: int) -> list[tuple[int, int]]:
+        """A capitalised run cut where a full stop ends a sentence inside it ("in Tampa. President
+        Trump"), with leading function words dropped ("For Patterson")."""
+        text = self.text
+        pieces = []
+        for m in re.finditer(r"([\w'’-]+)\.[ \t]+", text[s:e]):
+            if not _keeps_dot(m.group(1) + "."):
+                pieces.append((s, s + m.end(1)))
+                s = s + m.end()
+        pieces.append((s, e))
+        out = []
+        for ps, pe in pieces:
             while True:
-                lead = _LEADING_FUNCTION.match(text, s, e)
+                lead = _LEADING_FUNCTION.match(text, ps, pe)
                 if not lead or _bare(lead.group(0).strip()) not in FUNCTION_CAPS:
                     break
-                s = lead.end()
-            if s >= e:
-                continue
-            sp = _parse_head(_with_lowercase_role(text, s) + text[s:e])
-            if sp is not None and sp.kind in ("org", "group"):
-                the = "the " if re.search(r"\b[Tt]he\s+$", text[max(0, s - 5):s]) else ""
-                orgs.append(Mention(s, e, bisect_right(starts, s) - 1, None, sp.kind, None, the + text[s:e].rstrip("."),
-                                    _subject(text, s - len(the), e, starts)))
-                continue
-            if sp is None or sp.kind != "person" or not sp.name:
-                continue
-            before_word = re.search(r"(\w+)\s*$", text[max(0, s - 20):s])
-            if before_word is not None and before_word.group(1).lower() in _LOCATIVE and not sp.title:
-                continue  # "in Ladera Ranch", "near Hidden Valley"
-            candidates.append((s, e, sp, _evidence(text, s, e, sp, starts)))
-    # a lone capitalised word is a person only with a title, as a speaker, or as a fuller name's surname
-    surnames = spoken | {name_key(sp.name)[0] for _, _, sp, _ in candidates
-                         if sp.name and (len(_core(sp.name)) >= 2 or sp.title and _has_title_word(sp.title))}
-    people: list[Person] = []
-    found: list[Mention] = []
-    for s, e, sp, evidence in candidates:
-        assert sp.name is not None
-        core = _core(sp.name)
+                ps = lead.end()
+            if ps < pe:
+                out.append((ps, pe))
+        return out
+
+    def _is_person(self, sp: Speaker, s: int) -> bool:
+        """A capitalised run names a person unless it follows a place preposition ("in Ladera
+        Ranch"); a lone word must be a known surname (see known_surname)."""
+        before = re.search(r"(\w+)\s*$", self.text[max(0, s - 20):s])
+        if before is not None and before.group(1).lower() in _LOCATIVE and not sp.title:
+            return False
+        core = _core(sp.name or "")
         if not core or _bare(core[-1]) in ORG_HEADS:
-            continue
+            return False
+        return len(core) >= 2 or bool(sp.title and _has_title_word(sp.title)) or self.known_surname(core[-1])
+
+    def known_surname(self, word: str) -> bool:
+        """A lone capitalised word is a person's name when the article gives it with a first name
+        or a title somewhere, or puts it next to a speech verb."""
+        if word in self._known:
+            return self._known[word]
+        w = re.escape(word)
+        known = False
+        for m in re.finditer(rf"(?<![\w'’-]){w}(?![\w'’-])", self.text):
+            before = self.text[max(0, m.start() - 30):m.start()]
+            prev = re.search(r"([A-Za-z][\w'’.-]*)[ \t]+$", before)
+            if prev and _is_cap(prev.group(1)) and _bare(prev.group(1)) not in FUNCTION_CAPS \
+                    and _bare(prev.group(1)) not in ORG_HEADS and not _possessive(prev.group(1)) \
+                    or prev and _is_title_token(prev.group(1)) or prev and _is_role(prev.group(1)):
+                known = True
+                break
+            if _SAID_NEAR.match(self.text, m.end()) or re.search(r"\b(?:said|says|added)\s+$", before):
+                known = True
+                break
+        self._known[word] = known
+        return known
+
+    # people
+
+    def person(self, sp: Speaker, pos: int) -> Person | None:
+        """The person a named speaker refers to, at their fullest: the mentions of the same
+        surname with compatible given names; for a bare surname, the person of that surname
+        named most recently before `pos` (else first after it)."""
+        if sp.kind != "person" or not sp.name:
+            return None
+        core = _core(sp.name)
+        if not core:
+            return None
+        hits = self._name_hits(core[-1])
         surname, given = name_key(sp.name)
-        if len(core) < 2 and not (sp.title and _has_title_word(sp.title)) and surname not in surnames:
-            continue
-        idx = _person_index(people, surname, given)
-        if idx is None:
-            people.append(Person(surname=surname, given=given, name=sp.name, title=sp.title))
-            idx = len(people) - 1
+        full = [h for h in hits if name_key(h.speaker.name or "")[1]]
+        if given:
+            group = [h for h in full if given_compatible(name_key(h.speaker.name or "")[1], given)]
         else:
-            _merge_name(people[idx], sp, core, given)
-        p = people[idx]
-        p.evidence = p.evidence or evidence or surname in spoken
-        if sp.gender:
-            _vote(p, sp.gender, 3)
-        found.append(Mention(s, e, bisect_right(starts, s) - 1, idx, "person", sp.gender, text[s:e],
-                             _subject(text, s, e, starts)))
-    for m in _DESCRIPTION.finditer(text):
-        if not inside_quotation(text, m.start()):
-            found.append(Mention(m.start(), m.end(), bisect_right(starts, m.start()) - 1, None, "description",
-                                 _gender_of_words(m.group(1)), m.group(0), _subject(text, m.start(), m.end(), starts)))
-    _pronoun_genders(text, spans, sorted(found, key=lambda x: x.start), people)
-    found.extend(orgs)
-    found.sort(key=lambda x: x.start)
-    _appositive_roles(text, found, people)
-    for p in people:
-        if p.votes:
-            best = max(p.votes, key=lambda k: p.votes[k])
-            if p.votes[best] > sum(p.votes.values()) - p.votes[best]:
-                p.gender = best
-                p.evidence = True
-    return Mentions(people=people, mentions=found, sentence_starts=starts)
+            before = [h for h in full if h.start < pos]
+            anchor = before[-1] if before else (full[0] if full else None)
+            group = [h for h in full if anchor is not None
+                     and given_compatible(name_key(h.speaker.name or "")[1], name_key(anchor.speaker.name or "")[1])]
+        bare = [h for h in hits if not name_key(h.speaker.name or "")[1]]
+        if group and any(not given_compatible(name_key(h.speaker.name or "")[1], name_key(group[0].speaker.name or "")[1])
+                         for h in full):
+            bare = []  # two people share the surname ("Ingrid Thomas", her son "Shaquon Thomas"): a bare one is either
+        if not group and not bare:
+            return None
+        pool = group or bare
+        best = max(pool, key=lambda h: (len(_core(h.speaker.name or "")), len(h.speaker.name or ""), bool(h.speaker.title)))
+        title = best.speaker.title
+        if not title:
+            titled = [h.speaker.title for h in [*group, *bare] if h.speaker.title and _has_title_word(h.speaker.title)]
+            title = max(titled, key=len) if titled else ""
+        role = next((r for h in pool if (r := self._role_after(h.end))), "")
+        votes: dict[str, int] = {}
+        for h in [*group, *bare]:
+            if h.gender:
+                votes[h.gender] = votes.get(h.gender, 0) + 1
+        gender = None
+        if votes:
+            g = max(votes, key=lambda x: votes[x])
+            gender = g if votes[g] > sum(votes.values()) - votes[g] else None
+        gender = gender or _gender_of_words(role)
+        evidence = any(h.evidence for h in [*group, *bare]) or bool(role) or gender is not None
+        return Person(name=best.speaker.name or "", title=title, role=role, gender=gender, evidence=evidence)
 
+    def _name_hits(self, surname: str) -> list[_NameHit]:
+        """Every mention of a surname outside quotations, read as the capitalised run around it."""
+        if surname in self._hits:
+            return self._hits[surname]
+        text = self.text
+        out: list[_NameHit] = []
+        w = re.escape(surname)
+        for m in re.finditer(rf"(?<![\w'’-]){w}(?![\w'’-])", text):
+            if inside_quotation(text, m.start()):
+                continue
+            ls = text.rfind("\n", 0, m.start()) + 1
+            left = re.search(r"(?:(?:[A-Z][\w'’\-]*\.?|de|da|del|van|von|der|den|la|le|bin|al|el|di|du)[ \t]+)*$",
+                             text[max(ls, m.start() - 80):m.start()])
+            rs = m.start() - (len(left.group(0)) if left else 0)
+            suffix = re.match(r",?[ \t]+(?:Jr|Sr|III|II|IV)\.?", text[m.end():m.end() + 6])
+            re_ = m.end() + (suffix.end() if suffix else 0)
+            pieces = [p for p in self._pieces(rs, re_) if p[0] <= m.start() < p[1]]
+            if not pieces:
+                continue
+            s, e = pieces[0]
+            sp = _parse_head(_with_lowercase_role(text, s) + text[s:e])
+            if sp is None or sp.kind != "person" or not sp.name or _core(sp.name)[-1:] != [surname]:
+                continue
+            before = re.search(r"(\w+)\s*$", text[max(0, s - 20):s])
+            if before is not None and before.group(1).lower() in _LOCATIVE and not sp.title:
+                continue
+            gender = sp.gender or self._pronoun_after(e)
+            out.append(_NameHit(s, e, sp, _evidence(text, s, e, sp, self.starts) or gender is not None, gender))
+        self._hits[surname] = out
+        return out
 
-def _run_pieces(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    """A capitalised run cut where a full stop ends a sentence inside it ("in Tampa. President Trump")."""
-    pieces = []
-    for m in re.finditer(r"([\w'’-]+)\.[ \t]+", text[s:e]):
-        if not _keeps_dot(m.group(1) + "."):
-            pieces.append((s, s + m.end(1)))
-            s = s + m.end()
-    pieces.append((s, e))
-    return pieces
+    def _pronoun_after(self, e: int) -> str | None:
+        """The gender of the first he/she/his/her after a name in its sentence, when no other
+        capitalised word comes between; or of a He/She opening the next sentence."""
+        text = self.text
+        k = self.sentence_index(e - 1)
+        if k < 0:
+            return None
+        se = self.spans[k][1]
+        g = _GENDERED.search(text, e, se)
+        while g and inside_quotation(text, g.start()):
+            g = _GENDERED.search(text, g.end(), se)
+        if g:
+            if re.search(r"\b[A-Z][a-z]", text[e:g.start()]):
+                return None
+            return PRONOUN_GENDER[g.group(1).lower()]
+        if k + 1 < len(self.spans) and not re.search(r"\b[A-Z][a-z]", text[e:se]):
+            ns, ne = self.spans[k + 1]
+            g = re.match(r"\s*(He|She|His|Her)\b", text[ns:ne])
+            if g:
+                return PRONOUN_GENDER[g.group(1).lower()]
+        return None
+
+    def _role_after(self, e: int) -> str:
+        """The role an article gives a person right after naming them (", a social worker,")."""
+        a = _APPOSITIVE_AFTER.match(self.text, e)
+        if a and not re.match(r"(?:who|which|where|when)\b", a.group(1)) and _personal_role(a.group(1)):
+            role = a.group(1).strip()
+            if len(role.split()) <= 10:
+                return role
+        return ""
+
+    def titled(self, role: str) -> Speaker | None:
+        """The one person the article gives a title ("Mayor Ras Baraka" for "the mayor"), if just one."""
+        found: dict[str, Speaker] = {}
+        for m in re.finditer(rf"\b{re.escape(role)}[ \t]+(?=[A-Z])", self.text, re.IGNORECASE):
+            run = _CAP_RUN.match(self.text, m.end())
+            if run is None or inside_quotation(self.text, m.start()):
+                continue
+            sp = _parse_head(self.text[m.start():run.end()])
+            if sp is not None and sp.kind == "person" and sp.name:
+                found.setdefault(name_key(sp.name)[0], sp)
+        return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _with_lowercase_role(text: str, s: int) -> str:
@@ -1039,7 +1145,7 @@ def _evidence(text: str, s: int, e: int, sp: Speaker, starts: tuple[int, ...]) -
     after = text[e:e + 40]
     if re.match(r",\s*\d{1,3}\s*[,.]|\s*\(\d{1,3}\)", after):
         return True  # an age
-    if re.match(r",?\s+(?:" + "|".join(sorted(ATTRIBUTION_VERBS, key=len, reverse=True)) + r")\b", after):
+    if _SAID_NEAR.match(text, e) or re.search(r"\b(?:said|says|added)\s+$", text[max(0, s - 12):s]):
         return True
     a = _APPOSITIVE_AFTER.match(text, e)
     if a and _personal_role(a.group(1)):
@@ -1064,18 +1170,6 @@ def _personal_role(role: str) -> bool:
     return any(w in ROLE_WORDS or w in PERSON_NOUNS for w in words)
 
 
-def _merge_name(p: Person, sp: Speaker, core: list[str], given: tuple[str, ...]) -> None:
-    old = _core(p.name)
-    if len(core) > len(old) or len(core) == len(old) and len(sp.name or "") > len(p.name):
-        p.name, p.given = sp.name or p.name, given or p.given
-        if sp.title:
-            p.title = sp.title
-    elif sp.title and (not p.title or len(core) == len(old) and len(sp.title) > len(p.title)):
-        p.title = sp.title if len(core) == len(old) or not p.title else p.title
-    if given and not p.given:
-        p.given = given
-
-
 def _core(name: str) -> list[str]:
     return [t for t in name.split() if _bare(t) not in _SUFFIXES and not re.fullmatch(r"[A-Z]\.,?", t)
             and _bare(t) not in _NAME_PARTICLES]
@@ -1083,64 +1177,3 @@ def _core(name: str) -> list[str]:
 
 def _has_title_word(title: str) -> bool:
     return any(_is_role(w) or _is_title_token(w) for w in title.split())
-
-
-def _person_index(people: list[Person], surname: str, given: tuple[str, ...]) -> int | None:
-    """The person this name refers to.  A bare surname goes to the most recent person of that surname."""
-    for i in range(len(people) - 1, -1, -1):
-        p = people[i]
-        if p.surname == surname and given_compatible(p.given, given):
-            return i
-    return None
-
-
-def _vote(p: Person, gender: str, weight: int = 1) -> None:
-    p.votes[gender] = p.votes.get(gender, 0) + weight
-
-
-_GENDERED = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
-
-
-def _pronoun_genders(text: str, spans: tuple[tuple[int, int], ...], found: list[Mention],
-                     people: list[Person]) -> None:
-    """A lone named person in a sentence takes the gender of the first he/she/his/her after the
-    name in that sentence, or at the start of the next sentence."""
-    by_sentence: dict[int, list[Mention]] = {}
-    for m in found:
-        by_sentence.setdefault(m.sentence, []).append(m)
-    for sent, ms in by_sentence.items():
-        named = [m for m in ms if m.kind == "person"]
-        if len({m.person for m in named}) != 1 or len(ms) != len(named) or sent < 0:
-            continue
-        m = named[-1]
-        s, e = spans[sent]
-        g = _GENDERED.search(text, m.end, e)
-        while g and inside_quotation(text, g.start()):
-            g = _GENDERED.search(text, g.end(), e)
-        if g:
-            _vote(people[m.person], PRONOUN_GENDER[g.group(1).lower()])
-            continue
-        if sent + 1 < len(spans) and sent + 1 not in by_sentence:
-            ns, ne = spans[sent + 1]
-            g = re.match(r"\s*(He|She|His|Her)\b", text[ns:ne])
-            if g:
-                _vote(people[m.person], PRONOUN_GENDER[g.group(1).lower()])
-
-
-_APPOSITIVE_AFTER = re.compile(
-    r",\s+((?:a|an|the|his|her|their|[A-Z][\w’'-]*['’]s?)\s+[^,.;:\"“”()]{2,70}?)(?=[,.;]|\s+(?:said|says|told))")
-
-
-def _appositive_roles(text: str, found: list[Mention], people: list[Person]) -> None:
-    """The role an article gives a person right after naming them (", a social worker,")."""
-    for m in found:
-        if m.person is None or people[m.person].role:
-            continue
-        a = _APPOSITIVE_AFTER.match(text, m.end)
-        if a and not re.match(r"(?:who|which|where|when)\b", a.group(1)) and _personal_role(a.group(1)):
-            role = a.group(1).strip()
-            if len(role.split()) <= 10:
-                people[m.person].role = role
-                g = _gender_of_words(role)
-                if g:
-                    _vote(people[m.person], g, 2)

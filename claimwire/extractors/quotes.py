@@ -35,17 +35,15 @@ attribution (a song, a nickname, an event: "Blessing of the Bikes") is not speec
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from claimwire.actors import actor_key
 from claimwire.claims import QUOTE, Claim
 from claimwire.extractors import register
 from claimwire.extractors._speech import (
-    FRAMING_VERB_FORMS, ROLE_WORDS, SPEECH_PARTICIPLES, SPEECH_VERB_FORMS, Attribution, Mentions, Segment, Speaker,
-    inside_quotation, mentions, np_after, np_before, parse_speaker, quotation_segments, speech_attributions, tokens,
+    FRAMING_VERB_FORMS, ROLE_WORDS, SPEECH_PARTICIPLES, SPEECH_VERB_FORMS, Article, Attribution, Segment, Speaker,
+    inside_quotation, np_after, np_before, parse_speaker, quotation_segments, tokens,
 )
 from claimwire.extractors._text import sentence_at
 
@@ -480,7 +478,7 @@ def _clause_subject(text: str, lo: int, hi: int, context: "_Context") -> Speaker
     if sp is None:
         return None
     if sp.kind == "person" and sp.name and len(sp.name.split()) == 1 and not sp.title \
-            and context.people.person_for(sp, hi) is None:
+            and not context.article.known_surname(sp.name):
         return None  # a lone capitalised word nobody is named by ("Radio traffic ...")
     return sp
 
@@ -530,22 +528,14 @@ class _Resolved:
 
 
 class _Context:
-    """Per-article state, built lazily: the people named and the attributions outside quotes."""
+    """Per-article state: the article's speakers and people, read on demand."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._people: Mentions | None = None
-
-    @property
-    def people(self) -> Mentions:
-        if self._people is None:
-            self._people = mentions(self.text)
-        return self._people
+        self.article = Article(text)
 
     def attributions_between(self, lo: int, hi: int) -> list[Attribution]:
-        found = speech_attributions(self.text)
-        starts = _attribution_starts(self.text)
-        return list(found[bisect_right(starts, lo - 1):bisect_right(starts, hi - 1)])
+        return self.article.attributions_between(lo, hi)
 
     def resolve(self, found: Attributed) -> _Resolved:
         sp = found.speaker
@@ -559,26 +549,25 @@ class _Context:
         return _Resolved(*self._full_form(sp, found.pos, extra))
 
     def _full_form(self, sp: Speaker, pos: int, extra: dict) -> tuple[str, dict]:
-        people = self.people
-        idx = people.person_for(sp, pos) if sp.kind == "person" else self._titled(sp)
+        if sp.kind == "description":
+            titled = self._titled(sp)
+            sp = titled or sp
+        person = self.article.person(sp, pos)
         role = sp.role
-        if idx is not None:
-            p = people.people[idx]
-            name, title = p.name, p.title
-            if sp.kind == "person" and sp.title and (not title or len(sp.title) > len(title)
-                                                     and sp.name and len(sp.name.split()) >= len(name.split())):
+        if person is not None:
+            name, title = person.name, person.title
+            if sp.title and (not title or len(sp.title) > len(title)
+                             and sp.name and len(sp.name.split()) >= len(name.split())):
                 title = sp.title
-            role = role or p.role
-            extra["speaker_name"] = name
-            kind = "person"
+            role = role or person.role
         elif sp.kind == "person":
             name, title = sp.name or sp.written, sp.title
-            extra["speaker_name"] = name
-            kind = "person"
         else:
-            name, title, kind = sp.written, "", sp.kind
+            name, title = sp.written, ""
+        if sp.kind == "person":
+            extra["speaker_name"] = name
         source = f"{title} {name}".strip() if title else name
-        extra["speaker_kind"] = kind
+        extra["speaker_kind"] = sp.kind
         if role:
             extra["speaker_role"] = role
             extra["speaker_full"] = f"{source}, {role}"
@@ -586,52 +575,40 @@ class _Context:
             extra["speaker_full"] = source
         return source, extra
 
-    def _titled(self, sp: Speaker) -> int | None:
+    def _titled(self, sp: Speaker) -> Speaker | None:
         """"the mayor" -> the one person the article titles Mayor."""
         words = sp.written.split()
-        if sp.kind != "description" or len(words) != 2 or words[0].lower() != "the":
+        if len(words) != 2 or words[0].lower() != "the" or words[1].lower() not in ROLE_WORDS:
             return None
-        role = words[1].lower()
-        hits = {i for i, p in enumerate(self.people.people)
-                if role in {w.lower().rstrip(".") for w in p.title.split()}}
-        return hits.pop() if len(hits) == 1 else None
+        return self.article.titled(words[1])
 
     def _antecedent(self, pronoun: Speaker, pos: int) -> Speaker | None:
         """The last person (he, she) or body (it, they) named before `pos` that the pronoun
         can refer to, searching back sentence by sentence."""
-        people = self.people
+        article = self.article
         word = pronoun.written.lower()
         if word in ("i", "we"):
             return None
-        sent = bisect_right(people.sentence_starts, pos) - 1
-        named = [m for m in people.mentions if m.start < pos]
-        atts = [a for a in speech_attributions(self.text) if a.pos < pos and a.speaker.kind != "pronoun"]
+        sent = article.sentence_index(pos)
         # the nearest sentence with a candidate wins: first looking only at speakers and sentence
-        # subjects, then at any person named ("did not surprise one woman who lives nearby")
+        # subjects (and anyone in the sentence just before), then at any person named
         for strong_only in (True, False):
             for k in range(sent, max(-1, sent - 12), -1):
                 cands: list[tuple[float, int, Speaker]] = []
-                for a in atts:
-                    if bisect_right(people.sentence_starts, a.pos) - 1 == k:
+                for a in article.attributions_in(k):
+                    if a.pos < pos and a.speaker.kind != "pronoun":
                         c = self._compatible(word, a.speaker, a.pos)
                         if c is not None:
                             cands.append((c * 0.25 + 1.0, a.pos, a.speaker))
-                for m in named:
-                    if m.sentence != k or strong_only and not m.subject and k != sent - 1:
+                for m in article.mentions_in(k):
+                    if m.start >= pos or strong_only and not m.subject and k != sent - 1:
                         continue
-                    sp = self._mention_speaker(m)
-                    c = self._compatible(word, sp, m.start)
+                    c = self._compatible(word, m.speaker, m.start)
                     if c is not None:
-                        cands.append((c * 0.25 + (0.5 if m.subject else 0.0), m.start, sp))
+                        cands.append((c * 0.25 + (0.5 if m.subject else 0.0), m.start, m.speaker))
                 if cands:
                     return max(cands, key=lambda x: (x[0], -x[1]))[2]
         return None
-
-    def _mention_speaker(self, m) -> Speaker:
-        if m.person is not None:
-            p = self.people.people[m.person]
-            return Speaker(written=p.name, kind="person", name=p.name, title=p.title, gender=p.gender)
-        return Speaker(written=m.text, kind=m.kind if m.kind in ("org", "group") else "description", gender=m.gender)
 
     def _compatible(self, word: str, sp: Speaker, pos: int) -> float | None:
         """None when the pronoun cannot refer to the speaker; else 1 when the text confirms the
@@ -643,14 +620,10 @@ class _Context:
                 return None
             gender = sp.gender
             if sp.kind == "person":
-                idx = self.people.person_for(sp, pos)
-                if idx is not None:
-                    person = self.people.people[idx]
-                    if not person.evidence:
-                        return None  # a capitalised run nothing shows to be a person ("South Chicago")
-                    gender = person.gender or gender
-                elif sp.name and len(sp.name.split()) == 1 and not sp.title:
-                    return None  # a lone capitalised word that names no one ("Google")
+                person = self.article.person(sp, pos)
+                if person is None or not person.evidence:
+                    return None  # a capitalised run nothing shows to be a person ("South Chicago", "Google")
+                gender = person.gender or gender
             want = "m" if word == "he" else "f"
             if gender and gender != want:
                 return None
@@ -670,8 +643,3 @@ def _personal(description: str) -> bool:
     words = re.split(r"\s+(?:of|for|in|at|from|with|near|inside|outside|on|who|whose)\s+", description.lower())[0].split()
     head = re.sub(r"['’]s$", "", words[-1]) if words else ""
     return head in PERSON_NOUNS or head in ROLE_WORDS
-
-
-@lru_cache(maxsize=64)
-def _attribution_starts(text: str) -> tuple[int, ...]:
-    return tuple(a.pos for a in speech_attributions(text))
