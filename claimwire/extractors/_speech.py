@@ -291,6 +291,7 @@ class Speaker:
         return name_key(self.name)[0] if self.name else None
 
 
+@lru_cache(maxsize=4096)
 def name_key(name: str) -> tuple[str, tuple[str, ...]]:
     """(surname, given names) of a person's name, folded: "John DeStefano Jr." -> ("destefano", ("john",))."""
     toks = [t for t in re.findall(r"[^\W\d_][\w'’\-]*\.?", name)]
@@ -886,6 +887,7 @@ class Article:
         self._mentions: dict[int, list[Mention]] = {}
         self._hits: dict[str, list[_NameHit]] = {}
         self._known: dict[str, bool] = {}
+        self._people: dict[tuple[str, int], Person | None] = {}
 
     def sentence_index(self, pos: int) -> int:
         return bisect_right(self.starts, pos) - 1
@@ -987,17 +989,16 @@ class Article:
         or a title somewhere, or puts it next to a speech verb."""
         if word in self._known:
             return self._known[word]
-        w = re.escape(word)
         known = False
-        for m in re.finditer(rf"(?<![\w'’-]){w}(?![\w'’-])", self.text):
-            before = self.text[max(0, m.start() - 30):m.start()]
+        for start, end in _word_positions(self.text, word):
+            before = self.text[max(0, start - 30):start]
             prev = re.search(r"([A-Za-z][\w'’.-]*)[ \t]+$", before)
             if prev and _is_cap(prev.group(1)) and _bare(prev.group(1)) not in FUNCTION_CAPS \
                     and _bare(prev.group(1)) not in ORG_HEADS and not _possessive(prev.group(1)) \
                     or prev and _is_title_token(prev.group(1)) or prev and _is_role(prev.group(1)):
                 known = True
                 break
-            if _SAID_NEAR.match(self.text, m.end()) or re.search(r"\b(?:said|says|added)\s+$", before):
+            if _SAID_NEAR.match(self.text, end) or re.search(r"\b(?:said|says|added)\s+$", before):
                 known = True
                 break
         self._known[word] = known
@@ -1017,6 +1018,14 @@ class Article:
         hits = self._name_hits(core[-1])
         surname, given = name_key(sp.name)
         full = [h for h in hits if name_key(h.speaker.name or "")[1]]
+        anchor_at = sum(1 for h in full if h.start < pos) if not given else -1
+        key = (sp.name, anchor_at)
+        if key not in self._people:
+            self._people[key] = self._person(sp, pos, hits, full, given)
+        return self._people[key]
+
+    def _person(self, sp: Speaker, pos: int, hits: list[_NameHit], full: list[_NameHit],
+                given: tuple[str, ...]) -> Person | None:
         if given:
             group = [h for h in full if given_compatible(name_key(h.speaker.name or "")[1], given)]
         else:
@@ -1055,17 +1064,15 @@ class Article:
             return self._hits[surname]
         text = self.text
         out: list[_NameHit] = []
-        w = re.escape(surname)
-        for m in re.finditer(rf"(?<![\w'’-]){w}(?![\w'’-])", text):
-            if inside_quotation(text, m.start()):
+        for hs, he in _word_positions(text, surname):
+            if inside_quotation(text, hs):
                 continue
-            ls = text.rfind("\n", 0, m.start()) + 1
-            left = re.search(r"(?:(?:[A-Z][\w'’\-]*\.?|de|da|del|van|von|der|den|la|le|bin|al|el|di|du)[ \t]+)*$",
-                             text[max(ls, m.start() - 80):m.start()])
-            rs = m.start() - (len(left.group(0)) if left else 0)
-            suffix = re.match(r",?[ \t]+(?:Jr|Sr|III|II|IV)\.?", text[m.end():m.end() + 6])
-            re_ = m.end() + (suffix.end() if suffix else 0)
-            pieces = [p for p in self._pieces(rs, re_) if p[0] <= m.start() < p[1]]
+            ls = text.rfind("\n", 0, hs) + 1
+            left = _LEFT_OF_NAME.search(text[max(ls, hs - 80):hs])
+            rs = hs - (len(left.group(0)) if left else 0)
+            suffix = _SUFFIX_AFTER.match(text, he)
+            re_ = suffix.end() if suffix else he
+            pieces = [p for p in self._pieces(rs, re_) if p[0] <= hs < p[1]]
             if not pieces:
                 continue
             s, e = pieces[0]
@@ -1122,6 +1129,24 @@ class Article:
             if sp is not None and sp.kind == "person" and sp.name:
                 found.setdefault(name_key(sp.name)[0], sp)
         return next(iter(found.values())) if len(found) == 1 else None
+
+
+_LEFT_OF_NAME = re.compile(r"(?:(?:[A-Z][\w'’\-]*\.?|de|da|del|van|von|der|den|la|le|bin|al|el|di|du)[ \t]+)*$")
+_SUFFIX_AFTER = re.compile(r",?[ \t]+(?:Jr|Sr|III|II|IV)\.?")
+
+
+def _word_positions(text: str, word: str) -> list[tuple[int, int]]:
+    """Where `word` stands as a whole word (not inside another, not as a possessive)."""
+    out = []
+    n = len(word)
+    i = text.find(word)
+    while i >= 0:
+        before = text[i - 1] if i else " "
+        after = text[i + n] if i + n < len(text) else " "
+        if not (before.isalnum() or before in "'’-") and not (after.isalnum() or after in "'’-_"):
+            out.append((i, i + n))
+        i = text.find(word, i + n)
+    return out
 
 
 def _with_lowercase_role(text: str, s: int) -> str:
