@@ -124,6 +124,8 @@ def _claim(text: str, seg: Segment, segs: list[Segment], partial: bool, found: A
         conf = min(found.confidence, 0.4)
     if seg.continued or seg is not segs[0]:
         extra["continued"] = True
+    if not seg.closed:
+        extra["unclosed"] = True
     if partial:
         extra["partial"] = True
         conf = min(conf, 0.5)
@@ -533,6 +535,7 @@ class _Context:
     def __init__(self, text: str) -> None:
         self.text = text
         self.article = Article(text)
+        self._roles: dict[str, str] = {}  # the role an attribution gave a person, for their later quotes
 
     def attributions_between(self, lo: int, hi: int) -> list[Attribution]:
         return self.article.attributions_between(lo, hi)
@@ -566,6 +569,7 @@ class _Context:
             name, title = sp.written, ""
         if sp.kind == "person":
             extra["speaker_name"] = name
+            role = self._roles.setdefault(name, role) if role else self._roles.get(name, "")
         source = f"{title} {name}".strip() if title else name
         extra["speaker_kind"] = sp.kind
         if role:
