@@ -93,6 +93,7 @@ queen king prince princess dean provost regent trustee member head boss partner 
 actress rapper author writer artist filmmaker player quarterback pitcher firefighter paramedic nurse
 marshal constable magistrate clerk registrar warden administrator supervisor coordinator organizer
 operator dispatcher president-elect governor-elect mayor-elect businessman businesswoman entrepreneur
+democrat republican independent libertarian conservative liberal progressive moderate socialist
 economist physician surgeon scientist engineer church churchgoer parishioner shopkeeper homeowner
 landlord tenant bystander passerby motorist driver fan supporter critic opponent protester
 """.split())
@@ -187,6 +188,7 @@ privately once further subsequently would will could can may might must should d
 were are just recently simply only even still often sometimes never not quickly separately later
 late early today yesterday tonight immediately finally
 """.split())
+_FINITE = frozenset("has had have is was were are would will could did does do also then not".split())
 _DAY_WORDS = frozenset("""
 monday tuesday wednesday thursday friday saturday sunday today yesterday tonight night morning
 afternoon evening week weekend
@@ -419,7 +421,7 @@ def _parse_head(phrase: str) -> Speaker | None:
         return None
     gender = _gender_of_words(written)
     if first in _DETERMINERS or _possessive(toks[0]):
-        if any(w in _CLAUSE_STOPS - {"about", "to"} or w in _AUX_ADVERBS for w in low[1:]):
+        if any(w in _CLAUSE_STOPS - {"about", "to"} or w in _FINITE for w in low[1:]):
             return None
         return Speaker(written=written, kind="group" if head in COLLECTIVES else "description",
                        role=affiliation, gender=gender)

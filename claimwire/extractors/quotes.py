@@ -42,7 +42,7 @@ from claimwire.actors import actor_key
 from claimwire.claims import QUOTE, Claim
 from claimwire.extractors import register
 from claimwire.extractors._speech import (
-    FRAMING_VERB_FORMS, ROLE_WORDS, SPEECH_PARTICIPLES, SPEECH_VERB_FORMS, Article, Attribution, Segment, Speaker,
+    FRAMING_VERB_FORMS, ROLE_WORDS, _adverb, SPEECH_PARTICIPLES, SPEECH_VERB_FORMS, Article, Attribution, Segment, Speaker,
     inside_quotation, np_after, np_before, parse_speaker, quotation_segments, tokens,
 )
 from claimwire.extractors._text import sentence_at
@@ -428,9 +428,14 @@ _SUBJECT_SKIP = re.compile(
     r"\s*(?:(?:[A-Z][a-z]+ly|Also|Then|Later|Earlier|Meanwhile|However|Still|Now|Lastly|Finally|"
     r"(?:On|In|At|During|After|Before|When|While|Asked|Speaking|Earlier|Later)\b[^,]{0,60}),\s*)")
 _DOCUMENT_SOURCE = re.compile(
-    r"\b(?:statement|tweet|post|message|letter|traffic|comments?|remarks|e-?mail|text|note|release|transcript|"
-    r"recording|excerpts?|video|memo|response|reply)\s+(?:(?:[a-z]+\s+){0,2}?)(?:from|by)\s+")
-_VERBISH = frozenset("has have had is was are were will would can could said says told".split())
+    r"\b(?:statements?|tweets?|posts?|messages?|letters?|traffic|comments?|remarks|e-?mails?|texts?|notes?|releases?|"
+    r"transcripts?|recordings?|excerpts?|videos?|memos?|responses?|replies)\s+(?:(?:[a-z]+\s+){0,2}?)(?:from|by)\s+",
+    re.IGNORECASE)
+_VERBISH = frozenset("""
+has have had is was are were will would can could said says told issued issues released releases shared shares
+sent sends gave gives made makes put puts published publishes addressed addresses reacted reacts offered offers
+spoke speaks posted posts wrote writes read reads
+""".split())
 
 
 def _clause_subject(text: str, lo: int, hi: int, context: "_Context") -> Speaker | None:
@@ -447,36 +452,23 @@ def _clause_subject(text: str, lo: int, hi: int, context: "_Context") -> Speaker
     while p < hi and text[p].isspace():
         p += 1
     toks = tokens(text, p, hi)
-    if not toks:
-        return None
     end = 0
-    seen_head = False
-    for i, t in enumerate(toks[:12]):
+    for i, t in enumerate(toks[:14]):
         w = t.word
-        low = w.lower().rstrip(".")
+        low = w.lower()
         nxt = toks[i + 1].word if i + 1 < len(toks) else ""
-        if w in (",", ":", ";", "(", ")") or w[0] in ".!?\"“”" or low in _DAY_NAMES:
+        if w in (",", ":", ";", "(", ")") or w[0] in ".!?\"“”" or low in _DAY_NAMES or low in _VERBISH:
             break
-        if i == 0 and (low in _OPENING_DETERMINERS or w[0].isupper()):
-            end = i + 1
-            seen_head = w[0].isupper() and low not in _OPENING_DETERMINERS
-            continue
-        if w[0].isupper() or low in ("of", "for") and nxt[:1].isupper():
-            end = i + 1
-            seen_head = True
-            continue
-        if not seen_head and i <= 3 and low not in _VERBISH and (
-                nxt[:1].isupper() or not low.endswith(("ed", "es"))):
-            # a modifier or the head noun of a description ("A tired Mayor", "The family of")
-            end = i + 1
-            if nxt.lower() == "of" or nxt[:1].isupper():
-                continue
-            seen_head = True
-            continue
-        break
-    if end == 0:
-        return None
-    sp = parse_speaker(text[toks[0].start:toks[end - 1].end])
+        if i > 0 and not w[0].isupper() and (
+                _adverb(w) or low in ("earlier", "later")
+                or low in ("late", "early") and nxt.lower() in _DAY_NAMES | {"last", "this", "next", "in", "on"}
+                or low.endswith("ed") and end > 1 and not nxt[:1].isupper()):
+            break  # "addressed his plan", "later said", "late Saturday"
+        end = i + 1
+    sp = None
+    while end > 0 and sp is None:
+        sp = parse_speaker(text[toks[0].start:toks[end - 1].end])
+        end -= 1
     if sp is None:
         return None
     if sp.kind == "person" and sp.name and len(sp.name.split()) == 1 and not sp.title \
@@ -559,6 +551,8 @@ class _Context:
         role = sp.role
         if person is not None:
             name, title = person.name, person.title
+            if sp.name and len(sp.name.split()) > len(name.split()):
+                name = sp.name  # the attribution gives more of the name than the mentions read
             if sp.title and (not title or len(sp.title) > len(title)
                              and sp.name and len(sp.name.split()) >= len(name.split())):
                 title = sp.title
