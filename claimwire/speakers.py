@@ -97,6 +97,10 @@ def group_quotes(claims: Iterable[Mapping[str, Any]]) -> list[SpeakerQuotes]:
     Returns one SpeakerQuotes per speaker, in the order each speaker is first quoted.
     """
     said = [s for s in (_read(c) for c in claims) if s is not None]
+    surnames = {name_key(s.name)[0] for s in said if s.name and name_key(s.name)[1]}
+    for s in said:
+        if s.name is None and s.source and re.fullmatch(r"[A-Z][\w'’-]+", s.source) and _fold(s.source) in surnames:
+            s.name, s.kind = s.source, "person"  # "Park said" when the event names a Jo Park
     people = _people(said)
     groups: dict[str, SpeakerQuotes] = {}
     for s in said:

@@ -398,7 +398,8 @@ def _parse_head(phrase: str) -> Speaker | None:
     title = " ".join(prefix)
     if core:
         last = _bare(core[-1])
-        if last in ORG_HEADS or last in COLLECTIVES:
+        titled = bool(prefix) and (_is_title_token(prefix[-1]) or _is_role(prefix[-1]) and _is_cap(prefix[-1]))
+        if (last in ORG_HEADS and not titled) or last in COLLECTIVES:
             return Speaker(written=written, kind="group" if last in COLLECTIVES else "org", role=affiliation)
         if len(core) == 1 and not prefix and re.fullmatch(r"[A-Z0-9&]{2,6}", core[0]):
             return Speaker(written=written, kind="org", role=affiliation)  # "CNN", "FBI"
@@ -506,8 +507,8 @@ def np_before(text: str, lo: int, verb_start: int) -> Speaker | None:
         if k <= 0 or len(toks) - k > 18:
             return None
         role = text[toks[k].end:toks[-1].start].strip()
-        if re.match(r"(?:who|which|whose)\b", role) and not _ALIAS.search(role):
-            role = ""
+        if not _ALIAS.search(role) and not _appositive(role) and not _has_name(role):
+            role = ""  # ", who spoke on condition of anonymity,", ", asked about the shutdown,"
         toks = toks[:k]
         if toks and toks[-1].word == ")":
             k2 = max((i for i, t in enumerate(toks) if t.word == "("), default=-1)
@@ -988,7 +989,8 @@ class Article:
 
     def known_surname(self, word: str) -> bool:
         """A lone capitalised word is a person's name when the article gives it with a first name
-        or a title somewhere, or puts it next to a speech verb."""
+        or a title somewhere, puts it next to a speech verb, gives it a personal role (", the
+        state's junior senator,") or makes it the subject of a sentence."""
         if word in self._known:
             return self._known[word]
         known = False
@@ -1001,6 +1003,11 @@ class Article:
                 known = True
                 break
             if _SAID_NEAR.match(self.text, end) or re.search(r"\b(?:said|says|added)\s+$", before):
+                known = True
+                break
+            a = _APPOSITIVE_AFTER.match(self.text, end)
+            if a and _personal_role(a.group(1)) or _subject(self.text, start, end, self.starts) \
+                    and not inside_quotation(self.text, start):
                 known = True
                 break
         self._known[word] = known

@@ -106,8 +106,8 @@ def _claim(text: str, seg: Segment, segs: list[Segment], partial: bool, found: A
     adjacent = found is not None and found.how in ("after", "before", "colon")
     if len(words) < 3 and not (adjacent and not partial and (inner[:1].isupper() or inner[-1:] in ".!?")):
         return None
-    if (found is None or found.how == "sentence") and _title_case(words) and not seg.continued:
-        return None  # "Blessing of the Bikes", "Savages": a name, not speech
+    if _title_case(words) and not seg.continued:
+        return None  # "Blessing of the Bikes", "So Help Me God,": a name or a title, not speech
     extra: dict = {}
     conf = 0.3
     source = None
@@ -547,6 +547,12 @@ class _Context:
         if sp.kind == "description":
             titled = self._titled(sp)
             sp = titled or sp
+        elif sp.kind == "org" and len(sp.written.split()) == 1 and sp.written[:1].isupper():
+            # "Park said": a surname that is also a word for a place, when the article names a Park
+            as_person = Speaker(written=sp.written, kind="person", name=sp.written, role=sp.role)
+            known = self.article.person(as_person, pos)
+            if known is not None and len(known.name.split()) > 1:
+                sp = as_person
         person = self.article.person(sp, pos)
         role = sp.role
         if person is not None:
