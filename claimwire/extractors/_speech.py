@@ -70,6 +70,7 @@ arguing warning calling answering replying responding explaining recalling annou
 #: Titles written with (or, British style, without) a full stop before a name.
 TITLE_ABBREVS = frozenset("""
 mr mrs ms mx miss dr prof rev fr sen rep reps sens gov lt col gen sgt capt cpt maj cmdr cdr adm cpl
+sir dame lord
 pvt spc det insp supt ofc atty pres hon amb sec secy del brig msgr sr jr st pfc ssgt msgt lcpl cpo
 gens cols lts sgts dep asst assoc comm commr
 """.split())
@@ -194,6 +195,8 @@ monday tuesday wednesday thursday friday saturday sunday today yesterday tonight
 afternoon evening week weekend
 """.split())
 
+#: Titles written without a full stop in British and Irish style ("Mr Assad", "Sir Keir").
+_DOTLESS_TITLES = frozenset({"mr", "mrs", "ms", "mx", "dr", "miss", "sir", "dame", "lord"})
 _GIVEN_NAME_ROLES = frozenset({"dean", "earl", "major", "bishop"})
 _PARTY = re.compile(r"^(?:D|R|I|Dem|Rep|Ind|DFL|Lab|Con|Lib)-[A-Z]")
 _NICKNAME = re.compile(r"\s*[\"“][^\"“”]{1,30}[\"”]\s*")
@@ -249,13 +252,12 @@ def _is_title_token(word: str) -> bool:
     b = _bare(word)
     if b in _SUFFIXES:
         return False
-    return (word.endswith(".") and b in TITLE_ABBREVS) or b in TITLE_ABBREVS and word[:1].isupper() and b in (
-        "mr", "mrs", "ms", "dr", "mx")
+    return (word.endswith(".") and b in TITLE_ABBREVS) or word[:1].isupper() and b in _DOTLESS_TITLES
 
 
 def _is_role(word: str) -> bool:
     b = _bare(word)
-    return b in ROLE_WORDS or b in TITLE_ABBREVS and b not in _SUFFIXES and (word.endswith(".") or b in ("mr", "mrs", "ms", "dr"))
+    return b in ROLE_WORDS or b in TITLE_ABBREVS and b not in _SUFFIXES and (word.endswith(".") or b in _DOTLESS_TITLES)
 
 
 def _possessive(word: str) -> bool:
@@ -401,8 +403,9 @@ def _parse_head(phrase: str) -> Speaker | None:
         titled = bool(prefix) and (_is_title_token(prefix[-1]) or _is_role(prefix[-1]) and _is_cap(prefix[-1]))
         if (last in ORG_HEADS and not titled) or last in COLLECTIVES:
             return Speaker(written=written, kind="group" if last in COLLECTIVES else "org", role=affiliation)
-        if len(core) == 1 and not prefix and re.fullmatch(r"[A-Z0-9&]{2,6}", core[0]):
-            return Speaker(written=written, kind="org", role=affiliation)  # "CNN", "FBI"
+        if len(core) == 1 and re.fullmatch(r"[A-Z0-9&]{2,8}", core[0]):
+            # "CNN", "the children's agency UNICEF": the acronym, and what the article calls it
+            return Speaker(written=core[0], kind="org", role=", ".join(r for r in (title, affiliation) if r))
         if prefix and not any(_is_role(t) or _is_title_token(t) or _is_cap(t) or _possessive(t)
                               or _bare(t) in ROLE_MODIFIERS or _bare(t) in _DETERMINERS for t in prefix):
             return None  # "radio program Smith": words before the name that are no title
@@ -560,7 +563,7 @@ def _np_start(toks: list[Tok]) -> int | None:
             b = _bare(w)
             if w in (",", "(", ")") or w[0] in ".!?":
                 break
-            if _is_cap(w) and (b not in FUNCTION_CAPS or b in ("mr", "mrs", "ms", "dr")) or _is_title_token(w) \
+            if _is_cap(w) and (b not in FUNCTION_CAPS or b in _DOTLESS_TITLES) or _is_title_token(w) \
                     or b in ROLE_WORDS or b in ROLE_MODIFIERS or _PARTY.match(w) \
                     or b in _NAME_PARTICLES and i < n - 1:
                 i -= 1
@@ -865,13 +868,28 @@ _DESCRIPTION = _description_re()
 
 
 def given_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Given names that can belong to one person: one missing, equal, or an initial / a
-    shortened form of the other ("J." ~ "John", "Tim" ~ "Timothy")."""
+    """Given names that can belong to one person: one side missing, or each given name of the
+    shorter list matching one of the longer list, in order -- equal, or an initial or a short
+    form of it ("J." ~ "John", "Tim" ~ "Timothy", "Enamur" ~ "Md. Enamur")."""
     if not a or not b:
         return True
-    x, y = a[0].rstrip("."), b[0].rstrip(".")
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    j = 0
+    for name in short:
+        while j < len(long_) and not _given_match(name, long_[j]):
+            j += 1
+        if j == len(long_):
+            return False
+        j += 1
+    return True
+
+
+def _given_match(a: str, b: str) -> bool:
+    x, y = a.rstrip("."), b.rstrip(".")
     if x == y:
         return True
+    if not x or not y:
+        return False
     if len(x) == 1 or len(y) == 1:
         return x[0] == y[0]
     short, long_ = sorted((x, y), key=len)
@@ -1066,6 +1084,16 @@ class Article:
         gender = gender or _gender_of_words(role)
         evidence = any(h.evidence for h in [*group, *bare]) or bool(role) or gender is not None
         return Person(name=best.speaker.name or "", title=title, role=role, gender=gender, evidence=evidence)
+
+    def by_given_name(self, given: str, pos: int) -> Speaker | None:
+        """The person whose first name this is ("Sir Keir" -> "Keir Starmer"), the latest named before pos."""
+        found = None
+        for start, end in _word_positions(self.text, given):
+            m = re.match(r"[ \t]+([A-Z][\w'’-]+)", self.text[end:end + 40])
+            if m and not inside_quotation(self.text, start) and _bare(m.group(1)) not in ORG_HEADS:
+                if found is None or start < pos:
+                    found = Speaker(written=f"{given} {m.group(1)}", kind="person", name=f"{given} {m.group(1)}")
+        return found
 
     def _name_hits(self, surname: str) -> list[_NameHit]:
         """Every mention of a surname outside quotations, read as the capitalised run around it."""

@@ -553,6 +553,11 @@ class _Context:
             known = self.article.person(as_person, pos)
             if known is not None and len(known.name.split()) > 1:
                 sp = as_person
+        if sp.kind == "person" and sp.name and " " not in sp.name and sp.title.split()[-1:] in (["Sir"], ["Dame"]):
+            # British usage: "Sir Keir" is Keir Starmer
+            full = self.article.by_given_name(sp.name, pos)
+            if full is not None:
+                sp = Speaker(written=sp.written, kind="person", name=full.name, title=sp.title, role=sp.role)
         person = self.article.person(sp, pos)
         role = sp.role
         if person is not None:
