@@ -335,6 +335,23 @@ def test_title_case_names_in_marks_are_not_speech():
     assert quotes(text) == []
 
 
+def test_quotation_inside_a_quotation():
+    text = ('"At the door a guard told me, ‘you cannot vote here today.’ And I said, ‘then where can I vote?’'
+            ' Nobody knew," said voter Alma Reyes.')
+    outer, guard, voter = quotes(text)
+    assert outer.source == "voter Alma Reyes"
+    assert guard.extra["nested"] and guard.text == "you cannot vote here today." and guard.source == "a guard"
+    assert voter.text == "then where can I vote?" and voter.source == "voter Alma Reyes"  # "I" is the outer speaker
+    assert quotes('"Don\'t touch the senator\'s car," he said.')[0].extra.get("nested") is None
+
+
+def test_time_stamp_before_a_quote_in_a_live_blog():
+    text = ('Radio traffic from the fire department at 3 p.m.:\n\n'
+            '* "Engine 9 is on scene with heavy smoke."\n\n'
+            '* 3:04 p.m.: "We need a second alarm at this address."')
+    assert speakers(text) == ["the fire department", "the fire department"]
+
+
 def test_segments_keep_a_quotation_index():
     segs = quotation_segments('"One two three.\n\n"Four five six," she said. "Seven eight."')
     assert [s.quotation for s in segs] == [0, 0, 1]

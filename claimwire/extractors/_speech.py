@@ -22,6 +22,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from claimwire.extractors._lexicon import PERSON_NOUNS as _PERSON_NOUNS
 from claimwire.extractors._text import sentence_spans
 
 # --- lexicons ------------------------------------------------------------------------------
@@ -94,7 +95,8 @@ queen king prince princess dean provost regent trustee member head boss partner 
 actress rapper author writer artist filmmaker player quarterback pitcher firefighter paramedic nurse
 marshal constable magistrate clerk registrar warden administrator supervisor coordinator organizer
 operator dispatcher president-elect governor-elect mayor-elect businessman businesswoman entrepreneur
-democrat republican independent libertarian conservative liberal progressive moderate socialist
+democrat republican independent libertarian conservative liberal progressive moderate socialist voter
+caller listener viewer reader shopper commuter tourist visitor pilgrim refugee migrant farmer miner
 economist physician surgeon scientist engineer church churchgoer parishioner shopkeeper homeowner
 landlord tenant bystander passerby motorist driver fan supporter critic opponent protester
 """.split())
@@ -406,9 +408,15 @@ def _parse_head(phrase: str) -> Speaker | None:
         if len(core) == 1 and re.fullmatch(r"[A-Z0-9&]{2,8}", core[0]):
             # "CNN", "the children's agency UNICEF": the acronym, and what the article calls it
             return Speaker(written=core[0], kind="org", role=", ".join(r for r in (title, affiliation) if r))
-        if prefix and not any(_is_role(t) or _is_title_token(t) or _is_cap(t) or _possessive(t)
-                              or _bare(t) in ROLE_MODIFIERS or _bare(t) in _DETERMINERS for t in prefix):
-            return None  # "radio program Smith": words before the name that are no title
+        k = len(prefix)
+        role_seen = 0
+        while k > 0 and (_title_word(prefix[k - 1]) or role_seen and role_seen < 4 and _modifier_noun(prefix[k - 1])):
+            role_seen = role_seen + 1 if role_seen or _is_role(prefix[k - 1]) else 0
+            k -= 1
+        if k:
+            # "campaigner Jo Smith", "the radio program Smith": keep only the words that read as a title
+            prefix = prefix[k:]
+            title = " ".join(prefix)
         if prefix and (_bare(prefix[0]) in _DETERMINERS or _possessive(prefix[0]) or _bare(prefix[0]) in COLLECTIVES) \
                 and any(_bare(t) in ("of", "for") for t in prefix):
             if _bare(prefix[0]) in COLLECTIVES:
@@ -439,6 +447,19 @@ def _parse_head(phrase: str) -> Speaker | None:
         kind = "description" if _is_role(toks[-1]) else "org"
         return Speaker(written=written, kind=kind, role=affiliation, gender=gender)
     return None
+
+
+def _title_word(t: str) -> bool:
+    b = _bare(t)
+    return (_is_role(t) or _is_title_token(t) or _is_cap(t) or _possessive(t) or b in ROLE_MODIFIERS
+            or b in _DETERMINERS or b in _PERSON_NOUNS or b in ("of", "for", "and"))
+
+
+def _modifier_noun(t: str) -> bool:
+    """A lowercase noun modifying a role ("school board member", "campaign finance director")."""
+    b = _bare(t)
+    return (t.islower() and b not in FUNCTION_CAPS and b not in _CLAUSE_STOPS and b not in _AUX_ADVERBS
+            and not b.endswith(("ly", "ed", "ing")))
 
 
 def _title_gender(prefix: list[str]) -> str | None:

@@ -95,6 +95,7 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
             claim = _claim(text, seg, segs, partial, found, resolved)
             if claim is not None:
                 yield claim
+            yield from _nested(text, seg, resolved, context)
 
 
 def _claim(text: str, seg: Segment, segs: list[Segment], partial: bool, found: Attributed | None,
@@ -151,6 +152,75 @@ def _claim(text: str, seg: Segment, segs: list[Segment], partial: bool, found: A
 def _title_case(words: list[str]) -> bool:
     caps = [w for w in words if len(w) > 3 or w[:1].isupper()]
     return len(words) <= 8 and len(caps) >= 2 and all(w[:1].isupper() for w in caps)
+
+
+# --- a quotation inside a quotation ----------------------------------------------------------
+
+_NESTED_INTRO = re.compile(r"(?:[,:]|\b(?:said|says|say|asked|asks|told (?:me|him|her|us|them)|yelled|shouted|"
+                           r"replied|saying|screamed|added))\s+$")
+_WORD_CHAR = re.compile(r"[^\W_]")
+
+
+def _nested(text: str, seg: Segment, outer: "_Resolved | None", context: "_Context") -> Iterator[Claim]:
+    """Quotations in single marks inside a quotation, introduced as speech ('she said, ‘stay
+    down’'): their own claims (extra["nested"]), the speaker named inside the outer quotation;
+    "I" is the outer quotation's speaker."""
+    lo, hi = seg.inner_start, seg.inner_end
+    i = lo
+    while True:
+        i = _next_single_open(text, i, hi)
+        if i < 0:
+            return
+        close = _single_close(text, i + 1, hi)
+        end = close + 1 if close >= 0 else hi
+        inner = text[i + 1:close if close >= 0 else hi].strip()
+        words = _WORD.findall(inner)
+        if len(words) >= 3:
+            source, extra, conf = None, {"nested": True}, 0.3
+            verb = re.search(r"(\w+)(?:\s+(?:me|him|her|us|them))?\s*,?\s*$", text[lo:i])
+            sp = np_before(text, lo, lo + verb.start(1)) if verb and verb.group(1).lower() in _VERBS | \
+                SPEECH_PARTICIPLES else None
+            if sp is not None and sp.written.lower() == "i" and outer is not None:
+                source, conf = outer.source, 0.5
+                extra.update({k: v for k, v in outer.extra.items() if k != "speaker_mention"})
+                extra["speaker_as_written"] = sp.written
+            elif sp is not None and sp.kind != "pronoun":
+                source, conf = sp.written, 0.5
+                extra.update({"speaker_as_written": sp.written, "speaker_kind": sp.kind, "speaker_full": sp.written})
+            elif sp is not None:
+                extra.update({"speaker_as_written": sp.written, "speaker_mention": sp.written})
+            if close < 0:
+                extra["unclosed"] = True
+            ss, se = sentence_at(text, i)
+            yield Claim(kind=QUOTE, text=inner, source=source, source_key=actor_key(source) if source else None,
+                        sentence=text[min(ss, i):max(se, end)], start=i, end=end, extractor=NAME,
+                        extractor_version=VERSION, confidence=conf, extra=extra)
+        i = end
+
+
+def _next_single_open(text: str, i: int, hi: int) -> int:
+    """The next opening single mark in text[i:hi] that follows a comma, a colon or a speech verb."""
+    while i < hi:
+        j = min((k for k in (text.find("‘", i, hi), text.find("'", i, hi)) if k >= 0), default=-1)
+        if j < 0:
+            return -1
+        if j + 1 < hi and _WORD_CHAR.match(text, j + 1) and (j == 0 or not text[j - 1].isalnum()) \
+                and _NESTED_INTRO.search(text[max(0, j - 30):j]):
+            return j
+        i = j + 1
+    return -1
+
+
+def _single_close(text: str, i: int, hi: int) -> int:
+    """The closing single mark: not an apostrophe inside a word (ma’am, I’d)."""
+    while i < hi:
+        j = min((k for k in (text.find("’", i, hi), text.find("'", i, hi)) if k >= 0), default=-1)
+        if j < 0:
+            return -1
+        if not text[j - 1].isspace() and not (j + 1 < len(text) and text[j + 1].isalpha()):
+            return j
+        i = j + 1
+    return -1
 
 
 # --- partial or full -------------------------------------------------------------------------
@@ -287,7 +357,7 @@ def _before(text: str, seg: Segment, context: "_Context") -> Attributed | None:
     'Mayor John Suthers: "...' / a colon closing the paragraph before."""
     lo = _limit_before(text, seg)
     head = text[lo:seg.start]
-    if not head.strip() or re.fullmatch(r"\s*(?:[*•·▪‣◦-]|\d{1,2}[.)])\s*", head):
+    if _LABEL_ONLY.fullmatch(head):
         # the quotation opens its paragraph: an introduction ending in a colon just before it
         prev_end = lo - 1
         while prev_end > 0 and text[prev_end - 1].isspace():
@@ -299,6 +369,10 @@ def _before(text: str, seg: Segment, context: "_Context") -> Attributed | None:
                 return Attributed(found.speaker, found.pos, "colon", 0.8)
         return None
     return _introduction(text, lo, seg.start, context)
+
+
+# what may stand before a quotation that opens its paragraph: a bullet, a time stamp ("4:52 p.m.:")
+_LABEL_ONLY = re.compile(r"\s*(?:[*•·▪‣◦-]|\d{1,2}[.)])?\s*(?:\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?\s*:?)?\s*")
 
 
 def _introduction(text: str, lo: int, hi: int, context: "_Context") -> Attributed | None:
@@ -495,7 +569,7 @@ def _carry_over(text: str, seg: Segment, last: Attributed | None, last_end: int,
             Attributed(last.speaker, last.pos, "previous quote", 0.7)
     if same:
         return Attributed(same[-1].speaker, same[-1].pos, "previous quote", 0.6)
-    if text[seg.start:seg.start + 1] and not text[ps:seg.start].strip(" \t*•·-"):
+    if _LABEL_ONLY.fullmatch(text, ps, seg.start):
         prev_end = ps - 1
         while prev_end > 0 and text[prev_end - 1].isspace():
             prev_end -= 1
