@@ -579,6 +579,7 @@ def _np_start(toks: list[Tok]) -> int | None:
         return i
     if _is_cap(last) and _bare(last) not in FUNCTION_CAPS or _is_title_token(last):
         # a name, with titles, roles and capitalised words before it
+        role_seen = 0
         while i > 0:
             w = toks[i - 1].word
             b = _bare(w)
@@ -586,7 +587,9 @@ def _np_start(toks: list[Tok]) -> int | None:
                 break
             if _is_cap(w) and (b not in FUNCTION_CAPS or b in _DOTLESS_TITLES) or _is_title_token(w) \
                     or b in ROLE_WORDS or b in ROLE_MODIFIERS or _PARTY.match(w) \
-                    or b in _NAME_PARTICLES and i < n - 1:
+                    or b in _NAME_PARTICLES and i < n - 1 \
+                    or role_seen and role_seen < 4 and _modifier_noun(w):
+                role_seen = role_seen + 1 if role_seen or b in ROLE_WORDS else 0
                 i -= 1
                 continue
             if b in ("of", "for") and i - 1 > 0 and _head_of_complement(toks[i - 2].word):
@@ -1214,7 +1217,7 @@ def _with_lowercase_role(text: str, s: int) -> str:
         return ""
     keep: list[str] = []
     for w in reversed(pre.group(1).split()):
-        if _bare(w) in ROLE_WORDS or _bare(w) in ROLE_MODIFIERS:
+        if _bare(w) in ROLE_WORDS or _bare(w) in ROLE_MODIFIERS or keep and len(keep) < 4 and _modifier_noun(w):
             keep.insert(0, w)
         else:
             break
