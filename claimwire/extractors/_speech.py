@@ -137,7 +137,10 @@ him them us me not no yes all both each every some any many most more much such 
 just even once again already always never sometimes often instead indeed last next first second
 third today tonight yesterday tomorrow is was are were be been has have had do does did
 will would can could should must might shall said says told says update updated watch read click
-photo video breaking related advertisement copyright
+photo video breaking related advertisement copyright between among amid amidst across against without
+within through throughout toward towards under over near despite beyond inside outside along behind
+below above beside besides around except like unlike via per nobody everyone everybody someone somebody
+anyone anybody none nothing everything something anything neither either whether why how
 """.split())
 
 PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m",
@@ -750,13 +753,15 @@ def quotation_segments(text: str) -> tuple[Segment, ...]:
             if i < inner_at:
                 continue  # part of a mark already read
             if open_at is None:
-                if mark in ("“", "‘‘", "``", "''") or mark == "\"" and (i == ps or not text[i - 1].isalnum()):
+                if mark in ("“", "‘‘", "``", "''") or mark == "\"" and (i == ps or not text[i - 1].isalnum()) \
+                        and not _stray_closer(text, i, m.end()):
                     open_at, inner_at = i, m.end()
                     quotation += 1
                     continued = False
                 continue
             closer = mark in ("”", "’’", "''") or mark == "\"" and (
-                m.end() >= pe or not text[m.end()].isalnum() or text[i - 1] in ".,!?;:")
+                m.end() >= pe or not text[m.end()].isalnum() or text[i - 1] in ".,!?;:"
+                or _ATTRIBUTION_AFTER.match(text, m.end()) is not None)
             if closer and i == inner_at:
                 inner_at = m.end()  # a doubled opening mark: “”Even
                 continue
@@ -781,9 +786,32 @@ def quotation_segments(text: str) -> tuple[Segment, ...]:
                 continued = True
                 paragraphs[idx + 1] = (nstart + 1, nxt[1])  # its opening mark is read
                 continue
+            if nxt and text[pe:nxt[0]].count("\n") == 1 and pe - open_at < 1500 and _closes_first(text, nxt[0], nxt[1]):
+                continue  # a line break inside a paragraph: the closing mark is on the next line
             _close_open(text, out, open_at, inner_at, pe, quotation, continued)
             open_at = None
     return tuple(out)
+
+
+_ATTRIBUTION_AFTER = re.compile(r"(?:said|says|asked|added|told|wrote)\b")
+
+
+def _stray_closer(text: str, i: int, end: int) -> bool:
+    """A straight mark right after sentence punctuation and before a word ('again."said') closes
+    a quotation whose opening mark was lost; it opens nothing."""
+    return i > 0 and text[i - 1] in ".,!?" and end < len(text) and text[end].islower()
+
+
+def _closes_first(text: str, ps: int, pe: int) -> bool:
+    """Is the first quotation mark of text[ps:pe] a closing one, with no opening mark before it?"""
+    m = _MARK.search(text, ps, pe)
+    if m is None or m.group(0) in ("“", "‘‘", "``"):
+        return False
+    if m.group(0) in ("”", "’’"):
+        return True
+    i, end = m.start(), m.end()
+    return i > ps and not text[i - 1].isspace() and (end >= pe or not text[end].isalnum() or text[i - 1] in ".,!?") \
+        or _ATTRIBUTION_AFTER.match(text, end) is not None
 
 
 def _close_open(text: str, out: list[Segment], open_at: int, inner_at: int, end: int, quotation: int,
@@ -1049,11 +1077,17 @@ class Article:
                 break
             a = _APPOSITIVE_AFTER.match(self.text, end)
             if a and _personal_role(a.group(1)) or _subject(self.text, start, end, self.starts) \
-                    and not inside_quotation(self.text, start):
+                    and not inside_quotation(self.text, start) and not self._common_word(word):
                 known = True
                 break
         self._known[word] = known
         return known
+
+    def _common_word(self, word: str) -> bool:
+        """The word also stands in lowercase in the text: an English word at a sentence start
+        ("Between stints in jail ..."), not a name."""
+        low = word.lower()
+        return low != word and any(self.text[a:b] == low for a, b in _word_positions(self.text, low))
 
     # people
 
