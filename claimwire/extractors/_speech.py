@@ -461,8 +461,8 @@ def _title_word(t: str) -> bool:
 def _modifier_noun(t: str) -> bool:
     """A lowercase noun modifying a role ("school board member", "campaign finance director")."""
     b = _bare(t)
-    return (t.islower() and b not in FUNCTION_CAPS and b not in _CLAUSE_STOPS and b not in _AUX_ADVERBS
-            and not b.endswith(("ly", "ed", "ing")))
+    return (t.islower() and len(b) > 2 and b not in FUNCTION_CAPS and b not in _CLAUSE_STOPS
+            and b not in _AUX_ADVERBS and not b.endswith(("ly", "ed", "ing")))
 
 
 def _title_gender(prefix: list[str]) -> str | None:
@@ -899,8 +899,8 @@ class _NameHit:
 
 
 _CAP_RUN = re.compile(
-    r"(?<![\w'’.-])(?:[A-Z][\w'’\-]*\.?)(?:[ \t]+(?:(?:de|da|del|van|von|der|den|la|le|bin|al|el|di|du)[ \t]+)?"
-    r"[A-Z][\w'’\-]*\.?)*(?:,?[ \t]+(?:Jr|Sr|III|II|IV)\.?)?")
+    r"(?<![\w'’.-])(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’\-]*\.?)(?:[ \t]+(?:(?:de|da|del|van|von|der|den|la|le|bin|al|el|"
+    r"di|du)[ \t]+)?(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’\-]*\.?))*(?:,?[ \t]+(?:Jr|Sr|III|II|IV)\.?)?")
 _LEADING_FUNCTION = re.compile(r"(?:(?:[A-Z][a-z]*)\s+)")
 _GENDERED = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
 _APPOSITIVE_AFTER = re.compile(
@@ -1226,7 +1226,8 @@ class Article:
         return next(iter(found.values())) if len(found) == 1 else None
 
 
-_LEFT_OF_NAME = re.compile(r"(?:(?:[A-Z][\w'’\-]*\.?|de|da|del|van|von|der|den|la|le|bin|al|el|di|du)[ \t]+)*$")
+_LEFT_OF_NAME = re.compile(
+    r"(?:(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’\-]*\.?|de|da|del|van|von|der|den|la|le|bin|al|el|di|du)[ \t]+)*$")
 _SUFFIX_AFTER = re.compile(r",?[ \t]+(?:Jr|Sr|III|II|IV)\.?")
 
 
@@ -1246,7 +1247,7 @@ def _word_positions(text: str, word: str) -> list[tuple[int, int]]:
 
 def _with_lowercase_role(text: str, s: int) -> str:
     """Role words written in lowercase right before a name ("neighbor Juan Uribe", "assistant director")."""
-    pre = re.search(r"((?:\b[a-z][\w'’-]*\s+){1,3})$", text[max(0, s - 40):s])
+    pre = re.search(r"((?:(?<![\w'’])[a-z][\w'’-]*\s+){1,3})$", text[max(0, s - 40):s])
     if not pre:
         return ""
     keep: list[str] = []

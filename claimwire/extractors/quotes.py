@@ -602,6 +602,7 @@ class _Context:
         self.text = text
         self.article = Article(text)
         self._roles: dict[str, str] = {}  # the role an attribution gave a person, for their later quotes
+        self._titles: dict[str, str] = {}  # the fullest title seen with a person's name, likewise
 
     def attributions_between(self, lo: int, hi: int) -> list[Attribution]:
         return self.article.attributions_between(lo, hi)
@@ -649,6 +650,9 @@ class _Context:
         if sp.kind == "person":
             extra["speaker_name"] = name
             role = self._roles.setdefault(name, role) if role else self._roles.get(name, "")
+            if len(title) > len(self._titles.get(name, "")):
+                self._titles[name] = title
+            title = self._titles.get(name, title)
         source = f"{title} {name}".strip() if title else name
         extra["speaker_kind"] = sp.kind
         if role:
