@@ -234,6 +234,7 @@ def tokens(text: str, lo: int, hi: int) -> list[Tok]:
     return out
 
 
+@lru_cache(maxsize=8192)
 def _keeps_dot(word: str) -> bool:
     stem = word[:-1].lower().replace("’", "'")
     if "." in stem or len(stem) == 1:
@@ -245,6 +246,7 @@ def _keeps_dot(word: str) -> bool:
     return stem in ("st", "mt", "ft", "no", "vs", "inc", "co", "corp", "ltd", "gov", "lt")
 
 
+@lru_cache(maxsize=8192)
 def _bare(word: str) -> str:
     return word.rstrip(".").lower().replace("’", "'")
 
@@ -319,6 +321,7 @@ def _fold(word: str) -> str:
     return "".join(ch for ch in word if not unicodedata.combining(ch)).lower().replace("’", "'")
 
 
+@lru_cache(maxsize=4096)
 def parse_speaker(phrase: str) -> Speaker | None:
     """Take a speaker phrase apart (see Speaker), or None when it is not a speaker at all
     (a function word, a clause, a bare title such as "Sen.")."""
@@ -373,6 +376,7 @@ def _gender_of_words(text: str) -> str | None:
     return "f" if f and not m else "m" if m and not f else None
 
 
+@lru_cache(maxsize=8192)
 def _parse_head(phrase: str) -> Speaker | None:
     toks = [t.word for t in tokens(phrase, 0, len(phrase)) if t.word[0] not in ".!?\"“”,;:()"]
     if not toks or len(toks) > 16:
