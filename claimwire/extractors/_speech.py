@@ -174,7 +174,6 @@ _DETERMINERS = frozenset("""
 the a an his her their its our my your one another this that these those some several many two
 three four five six seven eight nine ten both each every no any either neither
 """.split())
-_PREPOSITIONS = frozenset({"of", "for", "at", "from", "with", "in", "on", "to", "by", "about", "near"})
 _NAME_PARTICLES = frozenset({"de", "da", "del", "della", "der", "den", "van", "von", "la", "le", "du",
                              "di", "bin", "ibn", "al", "el", "dos", "das", "ter", "ten", "y"})
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v", "esq"})
@@ -436,7 +435,7 @@ def _parse_head(phrase: str) -> Speaker | None:
     if all(_is_title_token(t) for t in toks):
         return None  # a bare title: "Sen."
     head, first = low[-1], low[0]
-    if head in FUNCTION_CAPS or head in _DAY_WORDS or _adverb(toks[-1]):
+    if head in FUNCTION_CAPS or head in _DAY_WORDS or is_adverb(toks[-1]):
         return None
     gender = _gender_of_words(written)
     if first in _DETERMINERS or _possessive(toks[0]):
@@ -519,7 +518,7 @@ def np_before(text: str, lo: int, verb_start: int) -> Speaker | None:
             toks = toks[i + 1:]
             break
     while toks and (_bare(toks[-1].word) in _AUX_ADVERBS or _bare(toks[-1].word) in _DAY_WORDS
-                    or _adverb(toks[-1].word)):
+                    or is_adverb(toks[-1].word)):
         toks.pop()
     if not toks:
         return None
@@ -571,7 +570,7 @@ def _head_of_complement(word: str) -> bool:
         "one", "some", "many", "all", "several", "none", "both", "each", "two", "three", "four")
 
 
-def _adverb(word: str) -> bool:
+def is_adverb(word: str) -> bool:
     w = word.lower()
     return len(w) > 4 and w.endswith("ly") and w not in ("family", "ally", "rally", "italy", "assembly", "july",
                                                         "supply", "daily", "kelly", "holly", "sally", "molly")
@@ -732,8 +731,6 @@ class Segment:
     continued: bool  # carries on the quotation of an earlier paragraph
 
 
-_OPEN2 = ("‘‘", "``", "''")
-_CLOSE2 = ("’’", "''")
 _BULLET = re.compile(r"[ \t]*(?:[*•·▪‣◦-]|\d{1,2}[.)])[ \t]+")
 
 

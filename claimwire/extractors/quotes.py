@@ -28,8 +28,9 @@ pronoun, when there is one), ``speaker_name`` (the person's name without title),
 (", a coalition spokesman", "D-Wis."), ``speaker_full`` (source and role together),
 ``speaker_kind`` (person, description, group, org) and ``speaker_from`` when the speaker was
 carried over from an earlier quotation.  A quotation under three words is kept only when an
-attribution sits right next to it ('"No," he said.'); a title-case quotation with no
-attribution (a song, a nickname, an event: "Blessing of the Bikes") is not speech.
+attribution sits right next to it ('"No," he said.'); a quotation in title case (a song, a book,
+an event: "Blessing of the Bikes") is a name, not speech.  A quotation in single marks inside a
+quotation, introduced as speech, is a claim of its own (extra["nested"]).
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ from claimwire.actors import actor_key
 from claimwire.claims import QUOTE, Claim
 from claimwire.extractors import register
 from claimwire.extractors._speech import (
-    FRAMING_VERB_FORMS, ROLE_WORDS, _adverb, SPEECH_PARTICIPLES, SPEECH_VERB_FORMS, Article, Attribution, Segment, Speaker,
-    inside_quotation, np_after, np_before, parse_speaker, quotation_segments, tokens,
+    FRAMING_VERB_FORMS, ROLE_WORDS, SPEECH_PARTICIPLES, SPEECH_VERB_FORMS, Article, Attribution, Segment, Speaker,
+    inside_quotation, is_adverb, np_after, np_before, parse_speaker, quotation_segments, tokens,
 )
 from claimwire.extractors._text import sentence_at
 
@@ -55,7 +56,6 @@ _VERBS = (SPEECH_VERB_FORMS | {"point", "points", "pointed"}) - frozenset("""
 state report post text message charge quote offer counter answer reason cry joke promise claim comment demand
 vow pledge tweet email sigh laugh shrug chant rap sing plead beg wonder
 """.split())
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +95,7 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
             claim = _claim(text, seg, segs, partial, found, resolved)
             if claim is not None:
                 yield claim
-            yield from _nested(text, seg, resolved, context)
+            yield from _nested(text, seg, resolved)
 
 
 def _claim(text: str, seg: Segment, segs: list[Segment], partial: bool, found: Attributed | None,
@@ -161,7 +161,7 @@ _NESTED_INTRO = re.compile(r"(?:[,:]|\b(?:said|says|say|asked|asks|told (?:me|hi
 _WORD_CHAR = re.compile(r"[^\W_]")
 
 
-def _nested(text: str, seg: Segment, outer: "_Resolved | None", context: "_Context") -> Iterator[Claim]:
+def _nested(text: str, seg: Segment, outer: "_Resolved | None") -> Iterator[Claim]:
     """Quotations in single marks inside a quotation, introduced as speech ('she said, ‘stay
     down’'): their own claims (extra["nested"]), the speaker named inside the outer quotation;
     "I" is the outer quotation's speaker."""
@@ -255,14 +255,14 @@ def _paragraph_end(text: str, pos: int) -> int:
 def _attribute(text: str, segs: list[Segment], partial: bool, context: "_Context") -> Attributed | None:
     first, last = segs[0], segs[-1]
     if not partial:
-        found = _after(text, last, context)
+        found = _after(text, last)
         if found is None or found.how == "according":
             # 'One of the gunmen said, "...," according to the report': the speaker, not the source
             found = _before(text, first, context) or found
             if found is not None and found.how == "according":
                 found = Attributed(found.speaker, found.pos, "after", found.confidence)
         if found is None and len(segs) > 1:
-            found = _after(text, first, context) or _before(text, last, context)
+            found = _after(text, first) or _before(text, last, context)
         if found is None:
             found = _inside(text, last)
         if found is not None:
@@ -290,7 +290,7 @@ def _limit_before(text: str, seg: Segment) -> int:
     return max(start, prev[-1]) if prev else start
 
 
-def _after(text: str, seg: Segment, context: "_Context") -> Attributed | None:
+def _after(text: str, seg: Segment) -> Attributed | None:
     """'"...," X said' / '"...," said X' / '"...," according to X' / '"...," Capt. Stephen Jones.'"""
     if not seg.closed:
         return None
@@ -317,7 +317,6 @@ def _after(text: str, seg: Segment, context: "_Context") -> Attributed | None:
         if i > 0 and low in _VERBS and not t.word[0].isupper():
             if text[seg.inner_end - 1:seg.inner_end] in ".!?" and _introduces_next(text, t.end, hi):
                 return None  # '"... room." Reginald, who lives nearby, said, "Well, ...': the next quote's
-
             start_sp = np_before(text, p, t.start)
             if start_sp is not None and _starts_at(text, p, t.start, start_sp):
                 return Attributed(start_sp, p, "after", 0.9)
@@ -395,11 +394,8 @@ def _introduction(text: str, lo: int, hi: int, context: "_Context") -> Attribute
         gap = text[t.end:hi]
         if len(gap) > 90 or re.search(r"[\"“”]", gap):
             break
-        if not re.search(r"(?:[,:]|\bthat)\s*$", gap) and gap.strip():
-            if low == "according":
-                pass
-            else:
-                continue
+        if low != "according" and gap.strip() and not re.search(r"(?:[,:]|\bthat)\s*$", gap):
+            continue
         if low == "according":
             if i + 1 < len(toks) and toks[i + 1].word.lower() == "to":
                 sp = np_after(text, toks[i + 1].end, hi)
@@ -534,7 +530,7 @@ def _clause_subject(text: str, lo: int, hi: int, context: "_Context") -> Speaker
         if w in (",", ":", ";", "(", ")") or w[0] in ".!?\"“”" or low in _DAY_NAMES or low in _VERBISH:
             break
         if i > 0 and not w[0].isupper() and (
-                _adverb(w) or low in ("earlier", "later")
+                is_adverb(w) or low in ("earlier", "later")
                 or low in ("late", "early") and nxt.lower() in _DAY_NAMES | {"last", "this", "next", "in", "on"}
                 or low.endswith("ed") and end > 1 and not nxt[:1].isupper()):
             break  # "addressed his plan", "later said", "late Saturday"
@@ -551,7 +547,6 @@ def _clause_subject(text: str, lo: int, hi: int, context: "_Context") -> Speaker
     return sp
 
 
-_OPENING_DETERMINERS = frozenset("the a an his her their its one another".split())
 _DAY_NAMES = frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday tonight".split())
 
 
