@@ -409,3 +409,22 @@ def test_bench_quotes_scores_recall_precision_and_speakers(tmp_path):
     assert res["speaker_accuracy"] == 0.6 and res["speaker_missing"] == 0.2
     assert speaker_matches("Mr. John Podesta", "Podesta") and speaker_matches("the official", "a U.S. official")
     assert not speaker_matches("Sen. Tim Kaine", "Sen.") and not speaker_matches("Police Chief Al Roe", "police")
+
+
+def test_hyphenated_title_and_british_given_name_usage():
+    q = quotes('"No one wins a trade war," U.N. Secretary-General Ana Ferreira said.')[0]
+    assert q.extra["speaker_name"] == "Ana Ferreira"
+    text = ('Opposition leader Keir Walton spoke first.\n\n"The government has lost its way," Sir Keir said.')
+    assert quotes(text)[0].extra["speaker_name"] == "Keir Walton"
+
+
+def test_acronym_is_an_organisation_for_it():
+    text = ('The U.N. refugee agency UNHCR published new figures on Monday.\n\n'
+            '"Families are arriving with nothing," it said.')
+    q = quotes(text)[0]
+    assert q.source == "UNHCR" and q.extra["speaker_kind"] == "org"
+
+
+def test_given_name_with_an_abbreviated_first_part():
+    text = ('Md. Karim Hossain, the relief minister, toured the camp.\n\n"Help is on its way," he said.')
+    assert quotes(text)[0].extra["speaker_name"] == "Md. Karim Hossain"

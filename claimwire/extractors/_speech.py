@@ -263,6 +263,8 @@ def _is_title_token(word: str) -> bool:
 
 def _is_role(word: str) -> bool:
     b = _bare(word)
+    if "-" in b and b.split("-")[0] in ROLE_WORDS:
+        return True  # "Secretary-General", "vice-chair", "editor-in-chief"
     return b in ROLE_WORDS or b in TITLE_ABBREVS and b not in _SUFFIXES and (word.endswith(".") or b in _DOTLESS_TITLES)
 
 
@@ -492,7 +494,7 @@ def _name_token(toks: list[str], i: int) -> bool:
         return False
     if b in _GIVEN_NAME_ROLES and i == len(toks) - 2 and _is_cap(toks[-1]) and (i == 0 or not _is_cap(toks[i - 1])):
         return True  # "Dean Jones": a given name more often than a title
-    if b in ROLE_WORDS or b in ROLE_MODIFIERS:
+    if _is_role(word) or b in ROLE_MODIFIERS:
         # a surname that is also a role word ("Sen. Angus King", "White"), not a title ("Fire Chief")
         if len(toks) == 1:
             return True
