@@ -31,7 +31,7 @@ from typing import Any
 
 from claimwire.agreement import INF, Reading, agree, hedge_kind, reading, stated_number, stories
 from claimwire.claims import CASUALTY, FIGURE, QUOTE, STATEMENT
-from claimwire.parties import EVERYONE, SUSPECTS, Mention, PartyResolution, describe, party_label, resolve_parties
+from claimwire.parties import EVERYONE, SUSPECTS, Mention, PartyResolution, describe, party_label, resolve_parties, side_of
 from claimwire.sourcefamilies import SourceMention, SourceResolution, resolve_sources
 
 LEDGER_VERSION = 2
@@ -347,7 +347,9 @@ def _copy_as_injured(base: Figure, low: float, high: float | None, new_id: int) 
 
 
 def _mark_own_revisions(figures: Sequence[Figure], window: timedelta) -> None:
-    """A source family's later word replaces its earlier one: what it said before and no longer says is revised."""
+    """A source family's later word replaces its earlier one: a number it said before and no longer says
+    (hedges aside: "about 100" and "more than 100" say 100) is revised, even where the two would agree
+    between sources (a ministry's 50 corrected to 45 is a correction, not a rounding)."""
     by_family: dict[str, list[Figure]] = defaultdict(list)
     for figure in figures:
         if figure.status in ("lead", "agrees"):
@@ -355,9 +357,23 @@ def _mark_own_revisions(figures: Sequence[Figure], window: timedelta) -> None:
     for group in by_family.values():
         latest = max(f.when for f in group)
         current = [f for f in group if latest - f.when <= window]
+        said = {f.reading.stated for f in current}
         for figure in group:
-            if latest - figure.when > window and not any(agree(figure.reading, c.reading) for c in current):
+            if latest - figure.when > window and figure.reading.stated not in said:
                 figure.status = "revised"
+
+
+def _own_revisions(row: Row) -> list[Story]:
+    """What sources said and later corrected themselves, as revised stories pointing at their new word."""
+    revised = [f for f in row.figures if f.status == "revised"]
+    story_of = {f.id: s for s in row.stories for f in s.figures}
+    out = []
+    for group in stories(revised, lambda f: f.reading, _story_weight):
+        story = Story(figures=group, anchor=_anchor(group), status="revised")
+        later = [f for f in row.figures if f.family in story.families and f.id in story_of and f.when > story.last.when]
+        story.revised_by = story_of[min(later, key=lambda f: f.stamp).id] if later else None
+        out.append(story)
+    return out
 
 
 def _story_weight(figures: Sequence[Figure]) -> tuple:
@@ -373,6 +389,7 @@ def build_row(measure: str, party: str, figures: list[Figure], window: timedelta
     grouped = stories(counted, lambda f: f.reading, _story_weight)
     row.stories = sorted((Story(figures=g, anchor=_anchor(g)) for g in grouped), key=lambda s: s.first.stamp)
     _mark_revisions(row.stories, measure, window)
+    row.stories = sorted(row.stories + _own_revisions(row), key=lambda s: s.first.stamp)
     current = [s for s in row.stories if s.status == "current"]
     if current:
         row.headline = max(current, key=lambda s: s.support)
@@ -585,7 +602,7 @@ def other_figures(claims: Sequence[Mapping[str, Any]], family_of: Mapping[int, s
         time = times.get(figure.article_id)
         figure.when, figure.order = (time.when, time.order) if time else (datetime.min, 0)
         described = describe(claim.get("group"))
-        party = parties.government if described.side == "state:?" else described.side
+        party = side_of(described, parties.government)
         people = described.role in ("combatant", "perpetrator", "civilian") or claim.get("measure") in ("people", "personnel")
         unit = "people" if people else (claim.get("measure") or "")
         groups[(unit, party if people else None)].append(figure)

@@ -108,6 +108,11 @@ def _lexicon() -> dict[str, Any]:
     return {name: frozenset(raw[name]) if isinstance(raw[name], list) else raw[name] for name in raw}
 
 
+def party_identities() -> frozenset[str]:
+    """Armed heads that say whose side they are on ("rebels", "militants")."""
+    return _lexicon()["identities"]
+
+
 def _role_of(head: str | None) -> str:
     lex = _lexicon()
     if head in lex["perpetrators"]:
@@ -153,7 +158,9 @@ def allegiance(words: Sequence[str]) -> tuple[str | None, int]:
         if word in lex["allegiance_before"] and index >= 2 and words[index - 1] == "-":
             return words[index - 2], index - 2
         if word in lex["allegiance_after"] and index + 1 < len(words):
-            target = index + 2 if words[index + 1] in ("to", "with") and index + 2 < len(words) else index + 1
+            target = index + 1
+            while target + 1 < len(words) and words[target] in ("to", "with", "the", "a", "an", "its", "their"):
+                target += 1
             return words[target], target
     return None, -1
 
@@ -196,8 +203,31 @@ def describe(group: str | None) -> GroupReading:
         side, via = side_named_by(word, words[index + 1:])
         if side is not None and (via or role == "combatant"):
             return GroupReading(side=side, role=role, via_government=via)
-    modifier = [w for w in content[:-1] if w not in _PLAIN and not w.isdigit()]
-    return GroupReading(side=None, role=role, modifier=" ".join(modifier) or None)
+    return GroupReading(side=None, role=role, modifier=_modifier(content))
+
+
+def _modifier(content: Sequence[str]) -> str | None:
+    """An unknown word that says whose people a group counts: "tribal fighters", "Houthi rebels",
+    "rebels" itself; not words that only say they are armed ("army troops") or how many."""
+    lex = _lexicon()
+    identity = lex["identities"]
+    if content and content[-1] in identity and all(w in _PLAIN or w.isdigit() for w in content[:-1]):
+        return content[-1].rstrip("s")
+    words = [w for w in content[:-1] if w not in _PLAIN and not w.isdigit()
+             and (w in identity or w not in lex["combatants"] | lex["government"] | lex["civilians"] | lex["perpetrators"])]
+    return " ".join(w.rstrip("s") if w in identity else w for w in words) or None
+
+
+def side_of(reading: GroupReading, government: str = UNQUALIFIED_STATE) -> str | None:
+    """The side a group's own words name, if any: its side, the event's government for an unqualified
+    one, or its unknown qualifier for armed people ("Houthi rebels")."""
+    if reading.side == UNQUALIFIED_STATE:
+        return government
+    if reading.side:
+        return reading.side
+    if reading.role == "combatant" and reading.modifier:
+        return f"group:{reading.modifier}"
+    return None
 
 
 def _counts_everyone(mention: Mention, reading: GroupReading) -> bool:
@@ -259,14 +289,11 @@ def _own_party(mention: Mention, reading: GroupReading, war: bool, government: s
         if reading.role == "perpetrator":
             return SUSPECTS, "role"
         return (BYSTANDERS if reading.role == "bystander" else VICTIMS), "role"
-    if reading.side == UNQUALIFIED_STATE:
-        return government, "words"
-    if reading.side:
-        return reading.side, "words"
+    side = side_of(reading, government)
+    if side:
+        return side, "words"
     if reading.role == "civilian":
         return CIVILIANS, "words"
-    if reading.role == "combatant" and reading.modifier:
-        return f"group:{reading.modifier}", "words"
     return None, ""
 
 

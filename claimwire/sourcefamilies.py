@@ -19,7 +19,7 @@ preceding description gives them anywhere in the event ("Army Col. Thomas Veale,
 coalition"); "the official", "officials", "the statement" take the family of the nearest source of
 their own article that has one; a source with an affiliation but no sector ("US officials") joins the
 one family of that affiliation, and a sector with no affiliation ("the foreign ministry") the one
-family of that sector, when the event has exactly one.
+state's family of that sector, when the event has exactly one.
 
 Family keys are stable: "united_states/military", "syria/government", "pro:state:syria/military",
 "syrian_observatory_for_human_rights/monitor", "-/police", "outlet:reuters.com", "name:<key>".
@@ -37,7 +37,7 @@ from importlib import resources
 from typing import Any
 
 from claimwire.actors import actor_group, actor_key, actor_words
-from claimwire.parties import allegiance, side_named_by
+from claimwire.parties import allegiance, party_identities, side_named_by
 
 SECTOR_LABELS = {
     "military": "military", "government": "government", "police": "police", "medical": "medical sources",
@@ -100,6 +100,9 @@ def canonical_source(source: str | None) -> str | None:
 
 def _sector_of(words: Sequence[str]) -> str | None:
     text = f" {' '.join(w for w in words if w != '-')} "
+    if {"ministry", "minister", "ministries", "ministers"} & set(words):  # "the disaster management ministry"
+        military = _lexicon()["sectors"]["military"]
+        return "military" if any(f" {w} " in text for w in military if w in ("defense", "defence", "military", "army")) else "government"
     for sector, phrases in _lexicon()["sectors"].items():
         if any(f" {phrase.replace('-', ' ')} " in text for phrase in phrases):
             return sector
@@ -123,6 +126,10 @@ def _affiliation_of(words: Sequence[str]) -> tuple[str | None, str | None, str |
         owner = group.affiliation or group.key
         owner_group = actor_group(owner)
         return owner, (owner_group.label if owner_group else group.label), group.sector
+    identity = next((w for w in words if w in party_identities()), None)
+    if identity is not None:  # "a rebel commander", "opposition activists"
+        side = identity.rstrip("s")
+        return f"group:{side}", side, None
     return None, None, None
 
 
@@ -257,13 +264,19 @@ def _family_keys(mentions: Sequence[SourceMention], readings: Sequence[SourceRea
             sectors = {s for a, s in complete if a == affiliation}
             sector = sectors.pop() if len(sectors) == 1 else None
         elif sector and not affiliation and reading.head not in _lexicon()["titles"]:
-            owners = {a for a, s in complete if s == sector}
+            owners = {a for a, s in complete if s == sector and _is_state(a)}
             affiliation = owners.pop() if len(owners) == 1 else None
         if affiliation or sector:
             keys.append(f"{affiliation or '-'}/{sector or 'officials'}")
         else:
             keys.append(f"name:{canonical_source(mention.source) or mention.source.lower()}")
     return keys
+
+
+def _is_state(affiliation: str) -> bool:
+    """A country (or its government): its unnamed ministry or army may be meant where it is the only one."""
+    group = actor_group(affiliation)
+    return group is not None and group.kind in ("country", "government")
 
 
 def _families(mentions, readings, keys) -> dict[str, SourceFamily]:
