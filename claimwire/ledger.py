@@ -109,8 +109,14 @@ class Story:
 
     @property
     def support(self) -> tuple:
-        """Most source families, then most articles leading with it, then articles, titles, the latest."""
-        return (*_story_weight(self.figures)[:4], self.last.stamp)
+        """Most source families, then most articles leading with it, then articles, titles, a stated
+        figure over a derived one, the latest."""
+        return (*_story_weight(self.figures)[:4], not self.weak, self.last.stamp)
+
+    @property
+    def weak(self) -> bool:
+        """Told only by implied, partial or derived figures."""
+        return all(f.weak for f in self.figures)
 
 
 @dataclass(slots=True)
@@ -417,7 +423,7 @@ def _mark_revisions(row_stories: list[Story], measure: str, window: timedelta) -
                 continue
             raises = later.anchor > earlier.anchor
             corrects = bool(set(later.families) & set(earlier.families))
-            if raises or corrects:
+            if (raises or corrects) and (not later.weak or earlier.weak):  # a derived figure does not revise a stated one
                 earlier.status, earlier.revised_by = "revised", later
                 break
 
@@ -489,7 +495,7 @@ def row_json(row: Row, party_label: str) -> dict[str, Any]:
     headline = None
     if row.headline is not None:
         headline = {"story": numbers[id(row.headline)], "value": story_label(row.headline), "anchor": row.headline.anchor,
-                    "weak": all(f.weak for f in row.headline.figures),
+                    "weak": row.headline.weak,
                     "families": row.headline.families, "articles": len(row.headline.articles),
                     "disputed_by": [numbers[id(s)] for s in row.disputes]}
     return {
