@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from claimwire.numbers import HEDGES
@@ -67,6 +68,7 @@ def round_tolerance(number: float | None) -> float:
     return ROUND_TOLERANCE * number if is_round(number) else 0.0
 
 
+@lru_cache(maxsize=16384)
 def reading(value_min: float | None, value_max: float | None, hedge: str | None) -> Reading | None:
     """How a reader takes a figure; None when it states no number."""
     if value_min is None and value_max is None:

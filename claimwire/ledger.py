@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -82,38 +83,38 @@ class Figure:
         return (self.when, self.order)
 
 
-@dataclass(slots=True)
+@dataclass
 class Story:
-    """Figures of one row that tell the same value."""
+    """Figures of one row that tell the same value (its figures are not changed once it is made)."""
 
     figures: list[Figure]
     anchor: float
     status: str = "current"  # current | revised
     revised_by: Story | None = None
 
-    @property
+    @cached_property
     def families(self) -> list[str]:
         return list(dict.fromkeys(f.family for f in self.figures))
 
-    @property
+    @cached_property
     def articles(self) -> list[int]:
         return list(dict.fromkeys(f.article_id for f in self.figures))
 
-    @property
+    @cached_property
     def first(self) -> Figure:
         return min(self.figures, key=lambda f: f.stamp)
 
-    @property
+    @cached_property
     def last(self) -> Figure:
         return max(self.figures, key=lambda f: f.stamp)
 
-    @property
+    @cached_property
     def support(self) -> tuple:
         """Most source families, then most articles leading with it, then articles, titles, a stated
         figure over a derived one, the latest."""
         return (*_story_weight(self.figures)[:4], not self.weak, self.last.stamp)
 
-    @property
+    @cached_property
     def weak(self) -> bool:
         """Told only by implied, partial or derived figures."""
         return all(f.weak for f in self.figures)
@@ -614,17 +615,25 @@ def other_figures(claims: Sequence[Mapping[str, Any]], family_of: Mapping[int, s
         groups[(unit, party if people else None)].append(figure)
     out = []
     for (unit, party), figures in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or "")):
-        row = build_row(unit, party or "-", figures, window)
-        if party is None:
-            row.disputes = []  # different places, things or parties: never a conflict
-        entry = row_json(row, party_label(party, parties.parties))
-        for key in ("figures", "timeline", "names"):
-            entry.pop(key)  # many small numbers: the stories say what an editor needs
-        for story in entry["stories"]:
-            story.pop("figures")
+        if party is None:  # different places, things or parties: grouped where they agree, never a conflict
+            entry = {"key": f"{unit}|-", "measure": unit, "party": "-", "party_label": "", "headline": None, "disputes": [],
+                     "revisions": [], "stories": _plain_stories(figures)}
+        else:
+            entry = row_json(build_row(unit, party, figures, window), party_label(party, parties.parties))
+            for key in ("figures", "timeline", "names"):
+                entry.pop(key)  # many small numbers: the stories say what an editor needs
+            for story in entry["stories"]:
+                story.pop("figures")
         entry["agreements"] = [s["id"] for s in entry["stories"] if len(s["articles"]) >= 2]
         out.append(entry)
     return out
+
+
+def _plain_stories(figures: list[Figure]) -> list[dict[str, Any]]:
+    grouped = stories(figures, lambda f: f.reading, _story_weight)
+    ordered = sorted((Story(figures=g, anchor=_anchor(g)) for g in grouped), key=lambda s: s.first.stamp)
+    return [{"id": n, "value": story_label(s), "anchor": s.anchor, "families": s.families, "articles": s.articles}
+            for n, s in enumerate(ordered, start=1)]
 
 
 def context_figures(claims: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -699,7 +708,10 @@ def scene_rows(claims: Sequence[Mapping[str, Any]], family_of: Mapping[int, str]
     for figure in figures:
         by_measure[figure.measure].append(figure)
     ordered = sorted(by_measure, key=lambda m: MEASURE_ORDER.index(m) if m in MEASURE_ORDER else 99)
-    return [row_json(build_row(m, SCENE, by_measure[m], window), SCENE_LABEL) for m in ordered]
+    rows = [row_json(build_row(m, SCENE, by_measure[m], window), SCENE_LABEL) for m in ordered]
+    for row in rows:
+        row.pop("timeline")  # the party rows' timelines tell the same reports
+    return rows
 
 
 def _place_figures(figures: Sequence[Figure], family_of: Mapping[int, str], times: Mapping[int, ArticleTime]) -> None:

@@ -74,10 +74,10 @@ def cmd_events(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps([{**event_row(e), "toll": event_json(event_row(e), e.ledger)["toll"]} for e in events], indent=2, default=str))
             return 0
-        print(f"{'id':>6}  {'first seen':16}  {'last seen':16}  {'articles':>8}  {'toll':30}  headline")
+        print(f"{'id':>6}  {'first seen':16}  {'last seen':16}  {'articles':>8}  {'toll':40}  headline")
         for event in events:
-            toll = truncate(toll_text(event.ledger), 30) or "-"
-            print(f"{event.id:>6}  {fmt_time(event.first_seen, '-'):16}  {fmt_time(event.last_seen, '-'):16}  {event.article_count:>8}  {toll:30}  {truncate(event.headline, 70)}")
+            toll = truncate(toll_text(event.ledger), 40) or "-"
+            print(f"{event.id:>6}  {fmt_time(event.first_seen, '-'):16}  {fmt_time(event.last_seen, '-'):16}  {event.article_count:>8}  {toll:40}  {truncate(event.headline, 70)}")
     return 0
 
 
