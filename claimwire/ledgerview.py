@@ -272,7 +272,7 @@ def present(event: Mapping[str, Any], ledger: Any) -> EventView:
         other=[v for entry in _mappings(ledger.get("other_figures")) for v in _other_view(entry, parties)],
         context=[f"{text(c.get('value'))} {text(c.get('measure'))} ({text(c.get('why'))})" for c in _mappings(ledger.get("context_figures"))],
         timeline=_timeline_view(ledger.get("timeline"), labels, families), quotes=_quotes(ledger.get("quotes")),
-        articles=_mappings(ledger.get("articles")), outdated=bool(ledger) and "rows" not in ledger,
+        articles=_mappings(ledger.get("articles")), outdated=bool(ledger) and "rows" not in ledger and "merged_into" not in ledger,
     )
 
 
