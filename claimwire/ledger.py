@@ -619,18 +619,14 @@ def other_figures(claims: Sequence[Mapping[str, Any]], family_of: Mapping[int, s
             entry = {"key": f"{unit}|-", "measure": unit, "party": "-", "party_label": "", "headline": None, "disputes": [],
                      "revisions": [], "stories": _plain_stories(figures)}
         else:
-            entry = row_json(build_row(unit, party, figures, window), party_label(party, parties.parties))
-            for key in ("figures", "timeline", "names"):
-                entry.pop(key)  # many small numbers: the stories say what an editor needs
-            for story in entry["stories"]:
-                story.pop("figures")
+            entry = _summary_row(row_json(build_row(unit, party, figures, window), party_label(party, parties.parties)))
         entry["agreements"] = [s["id"] for s in entry["stories"] if len(s["articles"]) >= 2]
         out.append(entry)
     return out
 
 
 def _plain_stories(figures: list[Figure]) -> list[dict[str, Any]]:
-    grouped = stories(figures, lambda f: f.reading, _story_weight)
+    grouped = [figures] if len(figures) == 1 else stories(figures, lambda f: f.reading, _story_weight)
     ordered = sorted((Story(figures=g, anchor=_anchor(g)) for g in grouped), key=lambda s: s.first.stamp)
     return [{"id": n, "value": story_label(s), "anchor": s.anchor, "families": s.families, "articles": s.articles}
             for n, s in enumerate(ordered, start=1)]
@@ -676,7 +672,7 @@ def build_ledger(articles: Iterable[Mapping[str, Any]], claims: Iterable[Mapping
     _place_figures(figures, family_of, times)
     figures += article_leads(figures)
     rows = _rows(figures, parties, window)
-    scene = [] if parties.war else scene_rows(claim_list, family_of, times, window)
+    scene = [] if parties.war else _scene(rows, figures, claim_list, family_of, times, window)
     family_json = {k: {"label": f.label, "sector": f.sector, "names": f.names} for k, f in sources.families.items()}
     return {
         "version": LEDGER_VERSION,
@@ -691,6 +687,23 @@ def build_ledger(articles: Iterable[Mapping[str, Any]], claims: Iterable[Mapping
         "timeline": _timeline(rows, order),
         "quotes": quote_section(claim_list),
     }
+
+
+def _scene(rows: list[dict[str, Any]], figures: Sequence[Figure], claims: Sequence[Mapping[str, Any]],
+           family_of: Mapping[int, str], times: Mapping[int, ArticleTime], window: timedelta) -> list[dict[str, Any]]:
+    """The scene's rows; when everyone counted is one party and no figure was split, they are that party's rows."""
+    if len({f.party for f in figures}) <= 1 and not any(f.derived == "self" for f in figures):
+        scene = [{**row, "key": f"{row['measure']}|{SCENE}", "party": SCENE, "party_label": SCENE_LABEL} for row in rows]
+    else:
+        scene = scene_rows(claims, family_of, times, window)
+    return [_summary_row(row) for row in scene]
+
+
+def _summary_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row without its figures and timeline (the party rows have them): its stories, headline, disputes."""
+    out = {k: v for k, v in row.items() if k not in ("figures", "timeline", "names")}
+    out["stories"] = [{k: v for k, v in story.items() if k != "figures"} for story in row["stories"]]
+    return out
 
 
 def scene_rows(claims: Sequence[Mapping[str, Any]], family_of: Mapping[int, str], times: Mapping[int, ArticleTime],
@@ -708,10 +721,7 @@ def scene_rows(claims: Sequence[Mapping[str, Any]], family_of: Mapping[int, str]
     for figure in figures:
         by_measure[figure.measure].append(figure)
     ordered = sorted(by_measure, key=lambda m: MEASURE_ORDER.index(m) if m in MEASURE_ORDER else 99)
-    rows = [row_json(build_row(m, SCENE, by_measure[m], window), SCENE_LABEL) for m in ordered]
-    for row in rows:
-        row.pop("timeline")  # the party rows' timelines tell the same reports
-    return rows
+    return [row_json(build_row(m, SCENE, by_measure[m], window), SCENE_LABEL) for m in ordered]
 
 
 def _place_figures(figures: Sequence[Figure], family_of: Mapping[int, str], times: Mapping[int, ArticleTime]) -> None:
