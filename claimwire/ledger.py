@@ -236,17 +236,27 @@ def assign_parties(figures: list[Figure]) -> PartyResolution:
 
 def assign_families(claims: Sequence[Mapping[str, Any]], figures: Sequence[Figure], times: Mapping[int, ArticleTime]) -> tuple[SourceResolution, dict[int, str]]:
     """Source families of every attribution in the event; returns the resolution and each claim's family by index."""
-    mentions = []
-    indexes = []
+    mentions, indexes, unattributed = [], [], {}
     for index, claim in enumerate(claims):
-        if claim.get("source") or claim.get("kind") in (CASUALTY, FIGURE):
-            time = times.get(claim["article_id"])
-            mentions.append(SourceMention(claim.get("source"), claim["article_id"], claim.get("start") or 0,
-                                          time.outlet if time else None, claim.get("sentence") or "", time.name if time else None))
-            indexes.append(index)
+        if not claim.get("source") and claim.get("kind") not in (CASUALTY, FIGURE):
+            continue
+        time = times.get(claim["article_id"])
+        mention = SourceMention(claim.get("source"), claim["article_id"], claim.get("start") or 0,
+                                time.outlet if time else None, claim.get("sentence") or "", time.name if time else None)
+        if mention.source is None and claim["article_id"] in unattributed:
+            unattributed[claim["article_id"]].append(index)  # the outlet's own: the same family as its first one
+            continue
+        if mention.source is None:
+            unattributed[claim["article_id"]] = []
+        mentions.append(mention)
+        indexes.append(index)
     sentences = list(dict.fromkeys(c.get("sentence") or "" for c in claims if c.get("kind") in (QUOTE, STATEMENT, CASUALTY)))
     resolution = resolve_sources(mentions, sentences)
-    return resolution, dict(zip(indexes, resolution.keys))
+    family_of = dict(zip(indexes, resolution.keys))
+    first_of = {m.article_id: k for m, k in zip(mentions, resolution.keys) if m.source is None}
+    for article_id, more in unattributed.items():
+        family_of.update((index, first_of[article_id]) for index in more)
+    return resolution, family_of
 
 
 # ------------------------------------------------------------------------------------------ rows
