@@ -376,4 +376,4 @@ def _label(key: str, written: list[tuple[str, int, bool]]) -> str:
             shortest[norm] = name
     first = {norm: min(articles[norm]) for norm in articles}
     best = max(articles, key=lambda n: (len(articles[n]), -first[n], -len(shortest[n])))
-    return re.sub(r"(?<=\w)\s+-(?=\w)", "-", shortest[best])  # "U.S. -led" as some pages write it
+    return re.sub(r"(?<=\S)\s+-(?=\w)", "-", shortest[best])  # "U.S. -led" as some pages write it
