@@ -33,6 +33,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import func, select
 
+from claimwire.sources import strip_credentials
 from storage.db import session_scope
 from storage.models import Article, ArticleEvent, Event, Outlet
 
@@ -104,7 +105,7 @@ def safe_href(url: Any) -> str | None:
     except ValueError:
         return None
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        return url
+        return strip_credentials(url)  # a user name or password in a URL is never shown
     return None
 
 
