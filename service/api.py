@@ -40,7 +40,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from claimwire.settings import get_settings
@@ -563,11 +562,10 @@ def _event_summary(event) -> EventSummary:
 
 
 def _check_database() -> str | None:
-    from storage.db import session_scope
+    from storage.db import ping
 
     try:
-        with session_scope() as session:
-            session.execute(text("SELECT 1"))
+        ping()
         return None
     except Exception as error:  # noqa: BLE001 - health reports any failure
         return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
@@ -776,7 +774,7 @@ def create_app(bound_host: str | None = None) -> FastAPI:
     @app.get("/healthz", responses={503: {"description": "Database or broker unreachable"}}, tags=["service"])
     async def healthz() -> JSONResponse:
         """200 when the database and the broker answer, else 503 with what failed."""
-        database, broker = await anyio.to_thread.run_sync(_check_database, limiter=health_threads), await anyio.to_thread.run_sync(_check_broker, limiter=health_threads)
+        database, broker = await anyio.to_thread.run_sync(lambda: (_check_database(), _check_broker()), limiter=health_threads)
         body = {
             "status": "ok" if not (database or broker) else "unavailable",
             "database": database or "ok",

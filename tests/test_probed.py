@@ -31,7 +31,7 @@ import time
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from tests.conftest import apply_env
 from tests.localhttp import LocalServer, news_page
@@ -91,23 +91,11 @@ def final_article(client, article_id: int, timeout: float = 30) -> dict:
 
 
 def _store_counts() -> dict:
-    """What must be written once: claims (no claim twice for one article), links, ledger entries, event counts."""
-    from storage.db import session_scope
-    from storage.models import ArticleEvent, Event
+    """What must be written once (the load bench's accounting): claims, links, ledger entries, event counts."""
+    from service.bench_load import outcome
 
-    with session_scope() as session:
-        claims_twice = session.scalar(  # an article whose every claim is there twice: its extract written twice
-            text(
-                "SELECT count(*) FROM (SELECT article_id, min(n) AS least FROM (SELECT article_id, count(*) AS n FROM claims "
-                'GROUP BY article_id, kind, measure, value_min, value_max, start, "end", extractor, text, sentence) AS g '
-                "GROUP BY article_id) AS a WHERE least >= 2"
-            )
-        )
-        links = dict(session.execute(select(ArticleEvent.event_id, func.count()).group_by(ArticleEvent.event_id)).all())
-        events = session.execute(select(Event.id, Event.article_count, Event.ledger).where(Event.merged_into_id.is_(None))).all()
-    ledger_twice = sum(len(ids) - len(set(ids)) for ids in ([a.get("id") for a in (ledger or {}).get("articles", [])] for _, _, ledger in events))
-    counts_off = sum(1 for event_id, count, _ in events if count != links.get(event_id, 0))
-    return {"claims_twice": claims_twice, "ledger_twice": ledger_twice, "event_counts_off": counts_off}
+    detail = outcome([])["duplicate_detail"]
+    return {"claims_twice": detail["claims_written_twice"], "ledger_twice": detail["ledger_entries_twice"], "event_counts_off": detail["event_counts_off"]}
 
 
 # --- 1. stuck after a crash ----------------------------------------------------------------------------------
@@ -519,7 +507,7 @@ def test_slow_urls_never_stall_the_api(tmp_path):
                     assert probe.get("/healthz").status_code == 200
                     latencies.append(time.monotonic() - t0)
                     time.sleep(0.05)
-                fast = probe.post("/articles", json={"url": f"{other.base}/sleep/0/Quayside"}, headers=AUTH).json()
+                assert probe.post("/articles", json={"url": f"{other.base}/sleep/0/Quayside"}, headers=AUTH).status_code == 202
                 fast_started = time.monotonic()
                 while other.hits["/sleep/0/Quayside"] == 0:  # fetched at once; stored in its turn (receipt order)
                     assert time.monotonic() - fast_started < 5, "a page of another host waited behind the slow host"
