@@ -34,6 +34,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import func, select
 
 from claimwire.ledgerview import disputed_measures, fmt_time, iso_time, present, text, tolls
+from claimwire.sources import strip_credentials
 from storage.db import session_scope
 from storage.models import Article, ArticleEvent, Event, Outlet
 
@@ -66,7 +67,7 @@ def safe_href(url: Any) -> str | None:
     except ValueError:
         return None
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        return url
+        return strip_credentials(url)  # a user name or password in a URL is never shown
     return None
 
 
