@@ -6,10 +6,11 @@ import time
 
 from sqlalchemy import func, select
 
-from storage import repository
+from storage import changefeed
 from storage.db import session_scope
 from storage.models import Article, ArticleEvent, ArticleStatus, Event, utcnow
 from tasks.base import TASK_OPTIONS, Stage, claim_transition, register, run_stage
+from workers import changefeed as change_publisher  # noqa: F401 - publishes the changes after commit
 from workers import metrics
 from workers.app import app
 
@@ -28,7 +29,7 @@ def store_article(article_id: int) -> bool:
         received_at = claim_transition(session, STAGE, article_id, returning=Article.__table__.c.received_at, linked_at=now)
         lock = select(Event.id).join(ArticleEvent, ArticleEvent.event_id == Event.id).where(ArticleEvent.article_id == article_id)
         event_id = session.execute(lock.with_for_update(of=Event.__table__) if postgres else lock).scalar_one()  # one ledger rebuild per event at a time
-        repository.rebuild_ledger(session, event_id)
+        changefeed.rebuild_ledger(session, event_id, article_id=article_id)  # and what changed in it, to the change feed
         open_events = None
         if time.monotonic() - _open_events_counted[0] > OPEN_EVENTS_EVERY_S:
             open_events = session.execute(select(func.count()).select_from(Event).where(Event.merged_into_id.is_(None))).scalar_one()
