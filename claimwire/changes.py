@@ -127,18 +127,11 @@ def _value_out(value: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _support(value: Mapping[str, Any]) -> tuple:
-    """How well a value is supported: most articles, then most sources, then the latest report."""
-    return (len(_list(value.get("articles"))), len(_list(value.get("sources"))), value.get("first_seen") or "")
-
-
 def best_value(row: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """A row's current figure: its best supported value (later in the list wins a tie)."""
-    best = None
-    for value in _list(row.get("values")):
-        if isinstance(value, Mapping) and (best is None or _support(value) >= _support(best)):
-            best = value
-    return best
+    """A row's current figure: the value most articles report, then most sources; a tie keeps the value reported
+    first (a later report that only equals it in support does not revise it: it is a dispute, or agrees)."""
+    values = [v for v in _list(row.get("values")) if isinstance(v, Mapping)]
+    return max(values, key=lambda v: (len(_list(v.get("articles"))), len(_list(v.get("sources"))))) if values else None
 
 
 def ledger_disputes(ledger: Mapping[str, Any] | None) -> dict[tuple, dict[str, Any]]:
