@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from claimwire.changes import Change, diff_ledgers
+from claimwire import changes
+from claimwire.changes import Change
 from storage.models import ChangeRecord, Event, utcnow
 
 logger = logging.getLogger("claimwire.changes")
@@ -77,13 +79,33 @@ def _forget_pending(session: Session) -> None:
     session.info.pop(_WRITTEN, None)
 
 
-def rebuild_ledger(session: Session, event_id: int, *, article_id: int | None = None) -> dict:
-    """Rebuild an event's ledger (storage/repository.py) and emit what changed in it (claimwire/changes.py)."""
+@dataclass(slots=True)
+class Arrival:
+    """The article a store brings into its event's ledger, with its link (the linker's decision and score)."""
+
+    article_id: int
+    decision: str
+    score: float
+    title: str | None
+    url: str | None
+
+
+def rebuild_ledger(session: Session, event_id: int, *, arrival: Arrival | None = None, old: dict | None = None) -> dict:
+    """Rebuild an event's ledger (storage/repository.py) from its stored articles and emit what changed in it
+    (claimwire/changes.py). With ARRIVAL (the store stage), first its link: `event.opened` when it is the first
+    article of the event's ledger, else `article.linked`; the link and the ledger's changes it brings are then
+    one step of the feed, in the order articles are stored (receipt order: the same feed in-process and through
+    the workers). OLD: the ledger before, when the caller has read it already."""
     from storage import repository
 
-    old = session.execute(select(Event.ledger).where(Event.id == event_id)).scalar_one_or_none()
-    new = repository.rebuild_ledger(session, event_id)
-    emit(session, *diff_ledgers(old, new, event_id=event_id, article_id=article_id))
+    if old is None:
+        old = session.execute(select(Event.ledger).where(Event.id == event_id)).scalar_one_or_none()
+    new = repository.rebuild_ledger(session, event_id, stored_only=True)
+    if arrival is not None:
+        link = {"score": arrival.score, "title": arrival.title, "url": arrival.url}
+        opened = not (old or {}).get("articles")
+        emit(session, changes.event_opened(event_id, arrival.article_id, **link) if opened else changes.article_linked(event_id, arrival.article_id, decision=arrival.decision, **link))
+    emit(session, *changes.diff_ledgers(old, new, event_id=event_id, article_id=arrival.article_id if arrival else None))
     return new
 
 

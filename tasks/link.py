@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import logging
 
-from claimwire import changes, linking
-from storage import changefeed, eventindex, repository
+from claimwire import linking
+from storage import eventindex, repository
 from storage.db import session_scope
 from storage.models import Article, ArticleStatus
 from tasks.base import TASK_OPTIONS, Stage, claim_transition, load_columns, register, run_stage
-from workers import changefeed as change_publisher  # noqa: F401 - publishes the changes after commit
+from workers import changefeed as change_publisher  # noqa: F401 - publishes a merge's change after commit
 from workers import metrics
 from workers.app import app
 
 logger = logging.getLogger("claimwire.tasks")
 STAGE = Stage("link", accepts=(ArticleStatus.EXTRACTED,), produces=ArticleStatus.LINKED)
-_COLUMNS = (Article.id, Article.title, Article.clean_text, Article.published_at, Article.received_at, Article.url)
+_COLUMNS = (Article.id, Article.title, Article.clean_text, Article.published_at, Article.received_at)
 
 
 def article_date(article):
@@ -61,13 +61,6 @@ def link_article(article_id: int) -> bool:
             when=article.published_at or article.received_at,
         )
         eventindex.file_article(session, article_id, event_id, features, keys)
-        linked = {"score": decision.score, "title": article.title, "url": article.url}
-        changefeed.emit(
-            session,
-            changes.event_opened(event_id, article_id, **linked)
-            if decision.event_id is None
-            else changes.article_linked(event_id, article_id, decision=decision.decision, **linked),
-        )
         if not concurrent:  # SQLite: one writer at a time anyway, so count in the same transaction
             eventindex.count_document(session, article_id, features.keys)
     # The link is committed: what follows must not turn a linked article into a failure.

@@ -67,3 +67,26 @@ def read_sse(url: str, *, headers: dict | None = None, count: int, timeout: floa
             if time.monotonic() > deadline:
                 break
     return found
+
+
+def normalized(changes: list[dict], article_ids: list[int]) -> list[tuple]:
+    """The changes without what differs between two stores (ids, times): article ids as their receipt index,
+    event ids in order of first appearance. Two runs of the same articles in the same order give the same list."""
+    articles = {article_id: f"article#{n}" for n, article_id in enumerate(article_ids)}
+    events: dict[int, str] = {}
+
+    def event(value):
+        return events.setdefault(value, f"event#{len(events)}") if value is not None else None
+
+    def scrub(value, key=None):
+        if isinstance(value, dict):
+            return {k: scrub(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [scrub(v, key) for v in value]
+        if key in ("articles", "article_id"):
+            return articles.get(value, value)
+        if key in ("from_event_id", "into_event_id", "to_event_id"):
+            return event(value)
+        return value
+
+    return [(c["kind"], event(c["event_id"]), articles.get(c["article_id"]), json.dumps(scrub(c["data"]), sort_keys=True, ensure_ascii=False)) for c in changes]
