@@ -37,9 +37,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from claimwire.errors import InputError
 from claimwire.settings import get_settings
-from claimwire.sources import BadItem
+from claimwire.sources import BadItem, RawItem
 from service.api import ApiError, ArticleIn, _item_from
-from service.ingest import prepare_store, receive
+from service.ingest import prepare_store, receive, receive_many
 from workers import metrics, streams
 from workers.logs import log
 
@@ -242,8 +242,8 @@ class Consumer:
                     return
         receive(BadItem(ref, InputError(reason, message)))
 
-    def handle(self, entry_id: str, fields: dict, deliveries: int = 1) -> Outcome:
-        """Store one entry (or refuse or dead-letter it). Raises on a transient error (the entry stays pending)."""
+    def _prepare(self, entry_id: str, fields: dict, deliveries: int) -> Outcome | RawItem:
+        """The entry's article to receive; or, for an entry that is not one, its outcome (dead-lettered or refused now)."""
         if deliveries > self.max_deliveries:
             self._dead_letter(entry_id, fields, "too_many_deliveries", f"delivered {deliveries} times without being stored", deliveries)
             return Outcome(entry_id, "dead_letter", reason="too_many_deliveries")
@@ -258,33 +258,60 @@ class Consumer:
             self._refuse(ref, error.reason, error.message, deliveries > 1)
             return Outcome(entry_id, "refused", reason=error.reason)
         item.ref = ref
+        return item
+
+    def _receive(self, batch: list[tuple[str, dict, int, RawItem]]) -> list[Outcome]:
+        """Receive the batch's articles in order (one statement on PostgreSQL). Raises on a transient error; an
+        entry that crashes the receiver otherwise is a dead letter (`internal_error`), the others go on."""
         try:
-            receipt = receive(item)
+            receipts = receive_many([item for *_, item in batch])
         except Exception as error:
             if _transient(error):
                 raise
-            logger.exception("intake_entry_crashed", extra={"fields": {"entry": entry_id}})
-            self._dead_letter(entry_id, fields, "internal_error", f"{type(error).__name__}: {error}", deliveries)
-            return Outcome(entry_id, "dead_letter", reason="internal_error")
-        return Outcome(entry_id, "new" if receipt.created else "duplicate", receipt.article_id)
+            logger.exception("intake_batch_crashed", extra={"fields": {"entries": len(batch)}})
+            receipts = None
+        if receipts is not None:
+            return [Outcome(entry_id, "new" if r.created else "duplicate", r.article_id) for (entry_id, *_), r in zip(batch, receipts)]
+        outcomes = []
+        for entry_id, fields, deliveries, item in batch:  # one by one, to find the entry at fault
+            try:
+                receipt = receive(item)
+                outcomes.append(Outcome(entry_id, "new" if receipt.created else "duplicate", receipt.article_id))
+            except Exception as error:
+                if _transient(error):
+                    raise
+                self._dead_letter(entry_id, fields, "internal_error", f"{type(error).__name__}: {error}", deliveries)
+                outcomes.append(Outcome(entry_id, "dead_letter", reason="internal_error"))
+        return outcomes
+
+    def handle(self, entry_id: str, fields: dict, deliveries: int = 1) -> Outcome:
+        """Store one entry (or refuse or dead-letter it). Raises on a transient error (the entry stays pending)."""
+        prepared = self._prepare(entry_id, fields, deliveries)
+        return prepared if isinstance(prepared, Outcome) else self._receive([(entry_id, fields, deliveries, prepared)])[0]
 
     def process(self, entries: list, redelivered: bool) -> list[Outcome]:
-        """Handle ENTRIES in order and acknowledge those stored; on a transient error, acknowledge what was
-        stored before it and raise (the rest stay pending)."""
+        """Handle ENTRIES and acknowledge those stored, their articles received in one batch in stream order (so
+        receipt order is stream order). On a transient error, acknowledge what was stored before it and raise
+        (the rest stay pending)."""
         deliveries = self._deliveries([e[0] for e in entries]) if redelivered else {}
-        outcomes, stored = [], []
+        outcomes: list[Outcome] = []
+        batch: list[tuple[str, dict, int, RawItem]] = []
         try:
             for raw_id, fields in entries:
                 entry_id = streams.text(raw_id)
-                outcome = self.handle(entry_id, fields, deliveries.get(entry_id, 1))
-                outcomes.append(outcome)
-                if outcome.outcome != "dead_letter":
-                    stored.append(entry_id)
-                self.counts[outcome.outcome] = self.counts.get(outcome.outcome, 0) + 1
-                metrics.INTAKE_ENTRIES.labels(outcome=outcome.outcome).inc()
+                prepared = self._prepare(entry_id, fields, deliveries.get(entry_id, 1))
+                if isinstance(prepared, Outcome):
+                    outcomes.append(prepared)
+                else:
+                    batch.append((entry_id, fields, deliveries.get(entry_id, 1), prepared))
+            outcomes += self._receive(batch) if batch else []
         finally:
+            stored = [o.entry_id for o in outcomes if o.outcome != "dead_letter"]
             if stored:
                 self.client.xack(self.key, self.group, *stored)
+            for outcome in outcomes:
+                self.counts[outcome.outcome] = self.counts.get(outcome.outcome, 0) + 1
+                metrics.INTAKE_ENTRIES.labels(outcome=outcome.outcome).inc()
         return outcomes
 
     # --- the loop -------------------------------------------------------------------------------------

@@ -280,3 +280,17 @@ def test_consume_needs_a_redis(sqlite_store, monkeypatch):
         [os.sys.executable, "-m", "service.cli", "consume", "--until-idle"], capture_output=True, text=True, env=env_for(), timeout=60
     )
     assert result.returncode != 0 and "CLAIMWIRE_STREAM_URL" in result.stderr
+
+
+def test_on_postgresql_a_batch_is_received_in_stream_order(pg_url, redis_url, monkeypatch):
+    """One INSERT per batch (service/ingest.py receive_many): the article ids follow the stream's order, so receipt
+    order (what linking follows) is the order the producer wrote in; a repeated item in one batch is stored once."""
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=redis_url)
+    client = redis.Redis.from_url(redis_url)
+    stories = [f"story-{n}" for n in range(150)]
+    entry_ids = [xadd(client, envelope_json({"text": STORY.format(n=ext), "external_id": ext, "outlet": f"outlet-{n % 7}"})) for n, ext in enumerate(stories)]
+    xadd(client, envelope_json({"text": STORY.format(n="story-3"), "external_id": "story-3"}))
+    assert Consumer("pg", block_ms=100, batch=64).run(until_idle=True) == {"new": 150, "duplicate": 1}
+    with session_scope() as session:
+        rows = session.execute(select(Article.id, Article.source_ref, Article.external_id).order_by(Article.id)).all()
+    assert [r.external_id for r in rows] == stories and [r.source_ref for r in rows] == [f"intake:{e}" for e in entry_ids]
