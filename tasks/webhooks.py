@@ -162,10 +162,11 @@ def deliver_due(budget_s: float = BUDGET_S) -> dict:
 
 @app.task(name="claimwire.deliver_webhooks", ignore_result=True, acks_late=True)
 def deliver_webhooks() -> dict:
-    """Deliver what is due; a retry due after this task's budget gets a task of its own, scheduled for then."""
+    """Deliver what is due; a retry due after this task's budget gets a task scheduled for then (one for all the
+    deliverers: `changefeed.schedule_once`; beat's run every 10 s covers a schedule that could not be made)."""
     result = deliver_due()
     wait = result.get("next_retry_in_s")
-    if wait is not None:
+    if wait is not None and changefeed.schedule_once("webhooks", max(0.0, wait)):
         deliver_webhooks.apply_async(countdown=max(0.0, wait))
     return result
 

@@ -224,22 +224,27 @@ def test_thousand_entries_while_the_consumer_is_killed_and_restarted(pg_url, red
             time.sleep(0.04)
 
     producer = threading.Thread(target=produce)
-    first = start(tmp_path, "consumer-1", [*argv, "--name", "c1"], env)
-    processes = [first]
+    processes: list[subprocess.Popen] = []
+
+    def kill_mid_batch(name: str, stored_at_least: int) -> int:
+        """Start consumer NAME, SIGKILL it once it holds entries taken but not acknowledged (a batch in hand);
+        again if it happened to acknowledge them between the look and the kill. Returns what it left pending."""
+        for attempt in range(10):
+            process = start(tmp_path, f"consumer-{name}-{attempt}", [*argv, "--name", name], env)
+            processes.append(process)
+            _wait(lambda: _stored_count() >= stored_at_least and _pending_of(client, group, name) > 0, 90, f"{name} to be mid-batch")
+            kill_group(process)
+            process.wait(10)
+            left = _pending_of(client, group, name)
+            if left:
+                return left
+        raise AssertionError(f"{name} never left an entry pending at its kill")
+
     try:
         producer.start()
-        # SIGKILL c1 while it holds entries it has taken (stored or not) but not acknowledged
-        _wait(lambda: _stored_count() >= 150 and _pending_of(client, group, "c1") > 0, 60, "c1 to be mid-batch")
-        kill_group(first)
-        first.wait(10)
-        left_by_c1 = _pending_of(client, group, "c1")
-        assert left_by_c1 > 0, "the kill left entries pending"
-        second = start(tmp_path, "consumer-2", [*argv, "--name", "c2"], env)  # another name: claims c1's after 1 s
-        processes.append(second)
-        _wait(lambda: _stored_count() >= 500 and _pending_of(client, group, "c2") > 0, 90, "c2 to be mid-batch")
-        kill_group(second)
-        second.wait(10)
-        again = start(tmp_path, "consumer-2b", [*argv, "--name", "c2"], env)  # the same name: its own pending first
+        left_by_c1 = kill_mid_batch("c1", 150)  # SIGKILL c1 while it holds entries it has taken (stored or not)
+        left_by_c2 = kill_mid_batch("c2", 500)  # another name: it claims c1's after 1 s; killed in turn
+        again = start(tmp_path, "consumer-c2-again", [*argv, "--name", "c2"], env)  # the same name: its own pending first
         processes.append(again)
         producer.join(60)
         assert len(ids) == 1000
@@ -252,7 +257,7 @@ def test_thousand_entries_while_the_consumer_is_killed_and_restarted(pg_url, red
     finally:
         stop(*[p for p in processes if p.poll() is None])
         producer.join(5)
-    logs = log_tail(tmp_path, "consumer-2", 200_000) + log_tail(tmp_path, "consumer-2b", 200_000)
+    logs = "".join(log_tail(tmp_path, f"consumer-c2-{n}", 200_000) for n in range(10)) + log_tail(tmp_path, "consumer-c2-again", 200_000)
     assert "intake_reclaimed" in logs, "c2 claimed what c1 left"
 
     expected_articles = {e["expect"][1] for e in entries if e["expect"][0] == "stored"}
@@ -271,7 +276,7 @@ def test_thousand_entries_while_the_consumer_is_killed_and_restarted(pg_url, red
     assert len(client.xrange(streams.dead_letter_key())) == sum(malformed.values()), "each malformed entry once"
     assert all(v["error"] for v in letters.values())
     assert client.xpending(streams.intake_key(), group)["pending"] == 0
-    print(f"\nc1 left {left_by_c1} pending at its kill; {len(per_article)} articles, {len(refused_ids)} refused, {len(letters)} dead letters")
+    print(f"\nc1 left {left_by_c1} and c2 {left_by_c2} pending at their kills; {len(per_article)} articles, {len(refused_ids)} refused, {len(letters)} dead letters")
 
 
 def test_consume_needs_a_redis(sqlite_store, monkeypatch):

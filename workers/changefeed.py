@@ -125,6 +125,22 @@ def kick_webhooks() -> None:
     app.send_task("claimwire.deliver_webhooks", queue="webhooks")
 
 
+def schedule_once(name: str, seconds: float) -> bool:
+    """True for the first caller in the next SECONDS (a Redis key that expires then): so that many deliverers
+    that each see the same retry ahead schedule one task for it, not one each."""
+    import redis
+
+    settings = get_settings()
+    try:
+        client = redis.Redis.from_url(settings.broker_url, socket_timeout=2, socket_connect_timeout=2)
+        try:
+            return bool(client.set(f"{settings.broker_key_prefix}claimwire:scheduled:{name}", b"1", nx=True, px=max(1, int(seconds * 1000))))
+        finally:
+            client.close()
+    except RedisError:
+        return False
+
+
 def _any_webhook() -> bool:
     """Whether any subscription is active (asked of the database at most every WEBHOOKS_CHECK_S)."""
     from storage import webhooks
