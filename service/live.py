@@ -81,23 +81,27 @@ async def change_events(
     *,
     event_ids: Sequence[int] | None = None,
     kinds: Sequence[str] | None = None,
-    refresh: Callable[[], str | None] | None = None,
+    refresh: Callable[[bool], str | None] | None = None,
 ) -> AsyncIterator[str]:
     """The SSE lines of the changes after AFTER that pass the filter, as they come. REFRESH (for the pages):
-    called every REFRESH_S, returns an extra message to send, or None."""
+    called every REFRESH_S (told whether changes were sent since the last call), returns an extra message to
+    send, or None."""
     yield f"retry: {RETRY_MS}\n\n"
     quiet_since = checked_at = time.monotonic()
+    sent_changes = False
     while not await request.is_disconnected():
         latest = await run_in_threadpool(latest_change_id)
         while latest > after:
             changes, after = await run_in_threadpool(_read, after, latest, event_ids, kinds)
             for change in changes:
                 yield sse(change.to_dict(), event="change", event_id=change.id)
-                quiet_since = time.monotonic()
+                quiet_since, sent_changes = time.monotonic(), True
         now = time.monotonic()
         if refresh is not None and now - checked_at >= REFRESH_S:
             checked_at = now
-            message = await run_in_threadpool(refresh)
+            # a change record commits with the write that moved the version: the client fetched after it already
+            message = await run_in_threadpool(refresh, sent_changes)
+            sent_changes = False
             if message:
                 yield message
                 quiet_since = now
@@ -116,28 +120,28 @@ def stream_response(events: AsyncIterator[str]) -> StreamingResponse:
 router = APIRouter(include_in_schema=False)
 
 
-def _overview_refresh(shown: str | None) -> Callable[[], str | None]:
+def _overview_refresh(shown: str | None) -> Callable[[bool], str | None]:
     from service import web
 
     seen: dict[str, str | None] = {"version": shown}
 
-    def check() -> str | None:
+    def check(after_changes: bool) -> str | None:
         with session_scope(read_only=True) as session:
             version = web.overview_version(session)
-        changed = seen["version"] is not None and version != seen["version"]
+        changed = seen["version"] is not None and version != seen["version"] and not after_changes
         seen["version"] = version
         return sse({"version": version}, event="refresh") if changed else None
 
     return check
 
 
-def _event_refresh(event_id: int, shown: str | None) -> Callable[[], str | None]:
+def _event_refresh(event_id: int, shown: str | None) -> Callable[[bool], str | None]:
     from service import web
     from storage.models import Event
 
     seen: dict[str, str | None] = {"version": shown}
 
-    def check() -> str | None:
+    def check(after_changes: bool) -> str | None:
         with session_scope(read_only=True) as session:
             event = session.get(Event, event_id)
             if event is None:
@@ -146,7 +150,7 @@ def _event_refresh(event_id: int, shown: str | None) -> Callable[[], str | None]
             if final.id != event.id:
                 return sse({"url": f"/ui/events/{final.id}"}, event="redirect")
             version = web.event_version(event)
-        changed = seen["version"] is not None and version != seen["version"]
+        changed = seen["version"] is not None and version != seen["version"] and not after_changes
         seen["version"] = version
         return sse({"version": version}, event="refresh") if changed else None
 

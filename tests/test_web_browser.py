@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -80,6 +81,17 @@ def wait_for(driver, condition, message: str):
     return WebDriverWait(driver, WAIT_S, poll_frequency=0.2).until(lambda d: condition(d), message=message)
 
 
+def settled(check, tries: int = 10) -> None:
+    """Run CHECK (assertions on page elements) again when a live update swapped the elements it held."""
+    for attempt in range(tries):
+        try:
+            return check()
+        except StaleElementReferenceException:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.3)
+
+
 def post_article(base_url: str, *, text: str, title: str, url: str) -> dict:
     """POST the article the way a newsroom system would: through the HTTP API, with the bearer token."""
     response = httpx.post(
@@ -139,14 +151,18 @@ def test_event_page_shows_the_seeds_and_updates_itself(browser, app_server, seed
 
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "ol.articles > li")) == 6, "the sixth article appears")
     assert browser.execute_script("return window.__sameDocument") == "still here", "the page was not reloaded"
-    sixth = browser.find_element(By.CSS_SELECTOR, f'ol.articles > li[data-article-id="{article_id}"]')
-    assert SIXTH_TITLE in sixth.text
-    assert sixth.find_element(By.CSS_SELECTOR, "a").get_attribute("href") == SIXTH_URL
-    assert "wire.example.org" in sixth.text
-    assert browser.find_element(By.ID, "article-count").text == "6"
-    assert "Updated" in browser.find_element(By.ID, "live-status").text
-    timeline = browser.find_element(By.CSS_SELECTOR, "ol.timeline").text
-    assert "120" in timeline, "the sixth article's figure joins the timeline"
+    # the page is swapped again as the article's changes arrive (link, figures, quotes): look once it has its figure
+    wait_for(browser, lambda d: "120" in d.find_element(By.CSS_SELECTOR, "ol.timeline").text, "the sixth article's figure joins the timeline")
+
+    def sixth_shown() -> None:
+        sixth = browser.find_element(By.CSS_SELECTOR, f'ol.articles > li[data-article-id="{article_id}"]')
+        assert SIXTH_TITLE in sixth.text
+        assert sixth.find_element(By.CSS_SELECTOR, "a").get_attribute("href") == SIXTH_URL
+        assert "wire.example.org" in sixth.text
+        assert browser.find_element(By.ID, "article-count").text == "6"
+        assert "Updated" in browser.find_element(By.ID, "live-status").text
+
+    settled(sixth_shown)
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     if not (ARTIFACTS / ".gitignore").exists():
