@@ -87,6 +87,23 @@ class Settings:
     api_post_burst: int = 1000
     api_auth_failures: int = 20
     task_time_limit_s: float = 0.0  # 0: computed from the budgets (tasks/base.py cpu_task_options)
+    # newsroom systems in and out (docs/INTEGRATION.md): the intake stream, the change feed, webhooks
+    stream_url: str | None = None  # the Redis of the intake stream and the change stream; default: BROKER_URL when it is Redis
+    intake_stream: str = "claimwire:intake"
+    intake_group: str = "claimwire"
+    intake_dead_letter_stream: str = "claimwire:intake:dead"
+    intake_batch: int = 64
+    intake_block_ms: int = 1000
+    intake_claim_idle_s: float = 60.0
+    intake_max_deliveries: int = 5
+    changes_stream: str = "claimwire:changes"
+    changes_stream_maxlen: int = 100_000
+    changes_stream_max_age_s: float = 7 * 86400.0
+    webhook_allow_private: bool = False
+    webhook_timeout_s: float = 10.0
+    webhook_max_attempts: int = 8
+    webhook_backoff_s: float = 2.0
+    webhook_backoff_max_s: float = 600.0
 
     @property
     def embedded(self) -> bool:
@@ -144,4 +161,24 @@ def get_settings() -> Settings:
         api_post_burst=_env_int("CLAIMWIRE_API_POST_BURST", 1000),
         api_auth_failures=_env_int("CLAIMWIRE_API_AUTH_FAILURES", 20),
         task_time_limit_s=_env_float("CLAIMWIRE_TASK_TIME_LIMIT_S", 0.0),
+        stream_url=os.environ.get("CLAIMWIRE_STREAM_URL") or _redis_broker(os.environ.get("BROKER_URL")),
+        intake_stream=os.environ.get("CLAIMWIRE_INTAKE_STREAM") or "claimwire:intake",
+        intake_group=os.environ.get("CLAIMWIRE_INTAKE_GROUP") or "claimwire",
+        intake_dead_letter_stream=os.environ.get("CLAIMWIRE_INTAKE_DEAD_LETTER_STREAM") or "claimwire:intake:dead",
+        intake_batch=_env_int("CLAIMWIRE_INTAKE_BATCH", 64),
+        intake_block_ms=_env_int("CLAIMWIRE_INTAKE_BLOCK_MS", 1000),
+        intake_claim_idle_s=_env_float("CLAIMWIRE_INTAKE_CLAIM_IDLE_S", 60.0),
+        intake_max_deliveries=_env_int("CLAIMWIRE_INTAKE_MAX_DELIVERIES", 5),
+        changes_stream=os.environ.get("CLAIMWIRE_CHANGES_STREAM") or "claimwire:changes",
+        changes_stream_maxlen=_env_int("CLAIMWIRE_CHANGES_STREAM_MAXLEN", 100_000),
+        changes_stream_max_age_s=_env_float("CLAIMWIRE_CHANGES_STREAM_MAX_AGE_S", 7 * 86400.0),
+        webhook_allow_private=_env_bool("CLAIMWIRE_WEBHOOK_ALLOW_PRIVATE", False),
+        webhook_timeout_s=_env_float("CLAIMWIRE_WEBHOOK_TIMEOUT_S", 10.0),
+        webhook_max_attempts=_env_int("CLAIMWIRE_WEBHOOK_MAX_ATTEMPTS", 8),
+        webhook_backoff_s=_env_float("CLAIMWIRE_WEBHOOK_BACKOFF_S", 2.0),
+        webhook_backoff_max_s=_env_float("CLAIMWIRE_WEBHOOK_BACKOFF_MAX_S", 600.0),
     )
+
+
+def _redis_broker(url: str | None) -> str | None:
+    return url if url and url.startswith(("redis://", "rediss://", "unix://")) else None

@@ -7,6 +7,8 @@
     GET  /events/{id}    one event with its claim ledger (each list in it paged by offset/limit)
     POST /feeds          register an RSS/Atom feed for polling (201, or 200 if it was known)
     GET  /feeds          registered feeds and their poll state (limit/offset paging)
+    GET  /changes        the change feed (every ledger update), resumable; /changes/stream as Server-Sent Events
+    POST /webhooks       subscribe a URL to changes (signed, retried deliveries); GET/DELETE /webhooks/{id}
     GET  /healthz        database and broker reachable: 200, else 503
     GET  /metrics        Prometheus exposition (queue depth and open events sampled at scrape time)
 
@@ -48,6 +50,7 @@ from claimwire.titles import title_flags
 
 logger = logging.getLogger("claimwire.api")
 VERSION = "0.1.0"
+GRACEFUL_SHUTDOWN_S = 5
 MAX_ID = 2**63 - 1  # ids are 64-bit: a larger one in a path is a 422, not an OverflowError from the driver
 PAGE_DEFAULT, PAGE_MAX = 100, 1000  # claims of an article and entries of each ledger list, per answer
 OPEN_PATHS = ("/healthz", "/metrics")  # never behind the read token: health checks and the Prometheus scrape
@@ -641,9 +644,12 @@ def create_app(bound_host: str | None = None) -> FastAPI:
     async def lifespan(_app):
         prepare_store()
         runner = embedded.start() if get_settings().embedded else None  # the pipeline, resumed where it stopped
+        stop_delivering = _start_webhook_deliverer() if get_settings().embedded else None
         try:
             yield
         finally:
+            if stop_delivering is not None:
+                stop_delivering()
             if runner is not None:
                 await anyio.to_thread.run_sync(embedded.stop)
 
@@ -818,16 +824,42 @@ def create_app(bound_host: str | None = None) -> FastAPI:
         except Exception as error:  # noqa: BLE001 - a scrape must not fail because the broker is down
             logger.warning("queue depth not sampled: %s", error)
         try:
+            metrics.sample_intake()  # the intake stream's lag, pending and dead letters, seen even with no consumer running
+        except Exception as error:  # noqa: BLE001
+            logger.warning("intake stream not sampled: %s", error)
+        try:
             with session_scope() as session:
                 metrics.EVENTS_OPEN.set(repository.count_open_events(session))
         except Exception as error:  # noqa: BLE001
             logger.warning("open events not sampled: %s", error)
         return Response(metrics.collect(), media_type=CONTENT_TYPE_LATEST)
 
-    from service import web
+    from service import changes_api, live, web
 
+    app.include_router(changes_api.router)  # the change feed and webhooks (service/changes_api.py)
     app.include_router(web.router)  # the newsroom pages (service/web.py): / and /ui/...
+    app.include_router(live.router)  # the pages' live streams (service/live.py)
     return app
+
+
+def _start_webhook_deliverer():
+    """The embedded mode has no worker: webhook deliveries are made by a thread of this process."""
+    import threading
+
+    from tasks.webhooks import run_forever
+
+    from workers.changefeed import WEBHOOK_WAKE
+
+    stop = threading.Event()
+    thread = threading.Thread(target=run_forever, args=(stop,), name="webhook-deliverer", daemon=True)
+    thread.start()
+
+    def stop_delivering() -> None:
+        stop.set()
+        WEBHOOK_WAKE.set()
+        thread.join(timeout=10)
+
+    return stop_delivering
 
 
 def serve(host: str | None = None, port: int | None = None, log_level: str = "info") -> None:
@@ -835,4 +867,9 @@ def serve(host: str | None = None, port: int | None = None, log_level: str = "in
 
     settings = get_settings()
     host = host or settings.api_host
-    uvicorn.run(create_app(bound_host=host), host=host, port=port or settings.api_port, log_level=log_level.lower(), proxy_headers=True, access_log=False)
+    # open event streams (service/live.py) would hold a shutdown for ever: they get GRACEFUL_SHUTDOWN_S, then their
+    # clients reconnect (to this or another replica) and resume with Last-Event-ID
+    uvicorn.run(
+        create_app(bound_host=host), host=host, port=port or settings.api_port, log_level=log_level.lower(), proxy_headers=True,
+        access_log=False, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+    )

@@ -1,6 +1,6 @@
 """`claimwire bench load`: the whole service under load, against the real Redis and PostgreSQL.
 
-    claimwire bench load [--articles N] [--workers W] [--rate R] [--data FILE] --json
+    claimwire bench load [--articles N] [--workers W] [--rate R] [--data FILE] [--intake api|stream|both] --json
 
 Creates a PostgreSQL database of its own (CREATE DATABASE claimwire_bench_<random>, migrated, dropped at the
 end) and uses a Redis key prefix of its own (CLAIMWIRE_BROKER_PREFIX), starts the API (`claimwire serve`),
@@ -8,6 +8,12 @@ W workers (`claimwire worker`, --concurrency C processes each) and beat as subpr
 FILE (gvc-dev; repeated with fresh ids, URLs and a last line naming the copy where N is larger) through
 POST /articles (as fast as the API accepts them from --posters connections, or paced at R articles/s),
 waits until every article is final, reads the outcome from the database and stops everything.
+
+--intake stream feeds the same articles through the intake stream instead (docs/INTEGRATION.md): the bench
+XADDs their envelopes to claimwire:intake (under the run's prefix) and `claimwire consume` stores them;
+--intake both runs the API leg, then the stream leg, each on a database and a prefix of its own, and adds
+`stream_vs_api`: the stream leg's rates divided by the API leg's (1.0: the same); --rounds R runs R rounds of
+the two legs, alternating, and compares their medians.
 
 Output (JSON with --json):
 
@@ -21,6 +27,7 @@ Output (JSON with --json):
                      written twice, an article twice in an event's ledger, an event count that disagrees
                      with its links
     articles_per_s   end to end: final articles / (last one final - first receipt), times as stored in the DB
+    received_per_s   intake: articles received / (last receipt - first receipt), times as stored in the DB
     latency_ms_p50/p99   per stored article: linked_at - received_at (both written by the service)
     worker_rss_mb_max    the largest RSS of one worker's process tree (main process + pool children), sampled
                          every 0.5 s; worker_rss_mb_total_max sums the trees
@@ -32,6 +39,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import statistics
 import sys
 import tempfile
 import threading
@@ -43,7 +51,7 @@ from pathlib import Path
 import httpx
 
 from claimwire.bench import percentile, print_result
-from service.harness import DEFAULT_GVC, RssSampler, free_port, gvc_records, ping_workers, repeated_payloads, start_api, start_beat, start_worker, stop, use_environment
+from service.harness import DEFAULT_GVC, RssSampler, fresh_broker_connections, free_port, gvc_records, ping_workers, repeated_payloads, start, start_api, start_beat, start_worker, stop, use_environment
 from storage import db as storage_db
 
 PG_ADMIN_URL = os.environ.get("CLAIMWIRE_BENCH_PG", os.environ.get("CLAIMWIRE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
@@ -184,6 +192,36 @@ def wait_for_final(timeout: float, expected: int, watch=()) -> bool:
     return False
 
 
+def wait_for_intake(timeout: float, watch=()) -> bool:
+    """Wait until the intake stream's consumer group has read and acknowledged every entry."""
+    from workers import streams
+
+    deadline = time.monotonic() + timeout
+    client = streams.client(timeout=5)
+    while time.monotonic() < deadline:
+        for process in watch:
+            if process.poll() is not None:
+                raise RuntimeError(f"a service process exited with {process.returncode}")
+        try:
+            groups = client.xinfo_groups(streams.intake_key())
+        except Exception:  # noqa: BLE001 - the group is made by the consumer as it starts
+            groups = []
+        if groups and all(g["pending"] == 0 and g["lag"] == 0 for g in groups):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def count_articles() -> int:
+    from sqlalchemy import func, select
+
+    from storage.db import session_scope
+    from storage.models import Article
+
+    with session_scope() as session:
+        return session.scalar(select(func.count()).select_from(Article))
+
+
 def outcome(bodies: list[dict]) -> dict:
     """What became of the posted articles: counts by final status, lost, written twice, speed and latency."""
     from sqlalchemy import func, select, text
@@ -222,6 +260,7 @@ def outcome(bodies: list[dict]) -> dict:
     first = min((r.received_at for r in rows), default=None)
     last = max(((r.linked_at if r.status == ArticleStatus.STORED and r.linked_at else r.updated_at) for r in final), default=None)
     span = (last - first).total_seconds() if first and last else 0.0
+    received_span = (max(r.received_at for r in rows) - first).total_seconds() if rows else 0.0
     return {
         "stored": statuses.get(ArticleStatus.STORED, 0),
         "duplicates": rows_twice + twice_claimed + ledger_twice + count_mismatch,
@@ -230,6 +269,7 @@ def outcome(bodies: list[dict]) -> dict:
         "content_duplicates": statuses.get(ArticleStatus.DUPLICATE, 0),
         "skipped": statuses.get(ArticleStatus.SKIPPED, 0),
         "articles_per_s": round(len(final) / span, 2) if span > 0 else 0.0,
+        "received_per_s": round(len(rows) / received_span, 2) if received_span > 0 else 0.0,
         "latency_ms_p50": round(percentile(latencies, 50), 1),
         "latency_ms_p99": round(percentile(latencies, 99), 1),
         "latency_ms_max": round(max(latencies, default=0.0), 1),
@@ -286,10 +326,60 @@ def account(bodies: list[dict], answers: list[dict | None] | None = None) -> dic
 # --- the run -------------------------------------------------------------------------------------------------
 
 
+class StreamProducer:
+    """XADDs the bodies' envelopes to the intake stream, in order, in pipelined batches (or paced at RATE per second)."""
+
+    def __init__(self, redis_url: str, bodies: list[dict], *, rate: float = 0.0, batch: int = 100) -> None:
+        self.redis_url, self.bodies, self.rate, self.batch = redis_url, bodies, rate, batch
+
+    def run(self) -> float:
+        import redis
+
+        from service.intake import envelope_json
+        from workers import streams
+
+        client = redis.Redis.from_url(self.redis_url)
+        key = streams.intake_key()
+        started = time.monotonic()
+        try:
+            for first in range(0, len(self.bodies), self.batch):
+                if self.rate > 0:
+                    wait = started + first / self.rate - time.monotonic()
+                    if wait > 0:
+                        time.sleep(wait)
+                with client.pipeline(transaction=False) as pipe:
+                    for body in self.bodies[first : first + self.batch]:
+                        pipe.xadd(key, {"envelope": envelope_json(body, source="bench")})
+                    pipe.execute()
+        finally:
+            client.close()
+        return time.monotonic() - started
+
+
 def run(args) -> dict:
-    load_before = os.getloadavg()[0]
     records = gvc_records(Path(args.data))
     bodies = repeated_payloads(records, args.articles)
+    if args.intake != "both":
+        return run_leg(args, bodies, args.intake)
+    legs: dict[str, list[dict]] = {"api": [], "stream": []}
+    for _ in range(args.rounds):  # alternating, so that a shared machine's load falls on both alike
+        for intake in legs:
+            legs[intake].append(run_leg(args, bodies, intake))
+    keys = ("articles_per_s", "received_per_s", "latency_ms_p50")
+    medians = {intake: {key: statistics.median(leg[key] for leg in runs) for key in keys} for intake, runs in legs.items()}
+    ratios = {key: round(medians["stream"][key] / medians["api"][key], 3) if medians["api"][key] else None for key in keys}
+    every = [leg for runs in legs.values() for leg in runs]
+    return {
+        "stream_vs_api": ratios,
+        "rounds": args.rounds,
+        "lost": sum(leg["lost"] for leg in every),
+        "duplicates": sum(leg["duplicates"] for leg in every),
+        **{intake: {**medians[intake], "legs": runs} for intake, runs in legs.items()},
+    }
+
+
+def run_leg(args, bodies: list[dict], intake: str) -> dict:
+    load_before = os.getloadavg()[0]
     run_id = uuid.uuid4().hex[:10]
     prefix = f"cwbench-{run_id}:"
     token = secrets.token_hex(16)
@@ -310,8 +400,11 @@ def run(args) -> dict:
     result: dict = {}
     try:
         use_environment({"DATABASE_URL": database_url, "BROKER_URL": args.redis, "CLAIMWIRE_BROKER_PREFIX": prefix, "CLAIMWIRE_API_TOKEN": token})
+        fresh_broker_connections()  # a second leg: the Celery app's pools still carry the first leg's key prefix
         port = free_port()
         processes["api"] = start_api(logdir, env, port)
+        if intake == "stream":
+            processes["consumer"] = start(logdir, "consumer", ["consume", "--name", f"bench-{run_id}"], env)
         for n in range(args.workers):
             processes[f"worker{n + 1}"] = start_worker(logdir, env, f"bench{n + 1}-{run_id}", concurrency=args.concurrency)
         if args.beat:
@@ -321,16 +414,23 @@ def run(args) -> dict:
         ready = ping_workers(app, args.workers, timeout=90)
         if ready < args.workers:
             raise RuntimeError(f"only {ready} of {args.workers} workers answered (logs in {logdir})")
-        sampler = RssSampler({name: p for name, p in processes.items() if name.startswith("worker") or name == "api"}, servers=database_backends(database_url))
+        sampler = RssSampler({name: p for name, p in processes.items() if name.startswith("worker") or name in ("api", "consumer")}, servers=database_backends(database_url))
         sampler.sample()
         cpu_before = dict(sampler.cpu)
         sampler.start()
-        poster = Poster(f"http://127.0.0.1:{port}", token, bodies, connections=args.posters, rate=args.rate)
-        post_s = poster.run()
         answers = Counter()
-        for answer in poster.results:
-            status = (answer or {}).get("http", 0)
-            answers["accepted" if status == 202 else "already_stored" if status == 200 else "refused"] += 1
+        post_retries = 0
+        if intake == "stream":
+            post_s = StreamProducer(args.redis, bodies, rate=args.rate).run()
+            drained = wait_for_intake(args.timeout, watch=list(processes.values()))
+            answers["accepted"] = count_articles() if drained else len(bodies)  # the same article twice is one
+        else:
+            poster = Poster(f"http://127.0.0.1:{port}", token, bodies, connections=args.posters, rate=args.rate)
+            post_s = poster.run()
+            post_retries = poster.retries
+            for answer in poster.results:
+                status = (answer or {}).get("http", 0)
+                answers["accepted" if status == 202 else "already_stored" if status == 200 else "refused"] += 1
         expected = answers["accepted"]
         finished = wait_for_final(args.timeout, expected, watch=list(processes.values()))
         peaks = sampler.stop()
@@ -346,7 +446,8 @@ def run(args) -> dict:
             "rate": args.rate or None,
             "post_s": round(post_s, 2),
             "posted_per_s": round(len(bodies) / post_s, 2) if post_s else 0.0,
-            "post_retries": poster.retries,
+            "post_retries": post_retries,
+            "intake": intake,
             "worker_rss_mb_max": round(max((v for k, v in peaks.items() if k.startswith("worker")), default=0.0), 1),
             "worker_rss_mb_total_max": round(sum(v for k, v in peaks.items() if k.startswith("worker")), 1),
             "api_rss_mb_max": round(peaks.get("api", 0.0), 1),
@@ -354,11 +455,12 @@ def run(args) -> dict:
             "cpu_ms_per_article": {
                 "workers": round(1000 * sum(v - cpu_before.get(k, 0.0) for k, v in sampler.cpu.items() if k.startswith("worker")) / max(1, len(bodies)), 1),
                 "api": round(1000 * (sampler.cpu.get("api", 0.0) - cpu_before.get("api", 0.0)) / max(1, len(bodies)), 1),
+                "consumer": round(1000 * (sampler.cpu.get("consumer", 0.0) - cpu_before.get("consumer", 0.0)) / max(1, len(bodies)), 1),
                 "postgres": round(1000 * sampler.server_cpu_s().get("postgres", 0.0) / max(1, len(bodies)), 1),
             },
             "load_avg": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()},
         }
-        ordered = ["articles", "stored", "duplicates", "lost", "failed", "articles_per_s", "latency_ms_p50", "latency_ms_p99", "worker_rss_mb_max"]
+        ordered = ["intake", "articles", "stored", "duplicates", "lost", "failed", "articles_per_s", "received_per_s", "latency_ms_p50", "latency_ms_p99", "worker_rss_mb_max"]
         result = {**{key: result[key] for key in ordered}, **{k: v for k, v in result.items() if k not in ordered}}
     finally:
         stop(*processes.values())
@@ -388,6 +490,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-beat", dest="beat", action="store_false", help="do not start beat (the sweep that re-sends stalled articles)")
     parser.add_argument("--keep-database", action="store_true", help="do not drop the run's database (its URL is printed)")
     parser.add_argument("--logdir", help="where the processes' logs go (default: a temporary directory)")
+    parser.add_argument("--intake", choices=["api", "stream", "both"], default="api", help="feed through POST /articles (default), the intake stream, or both legs in one run")
+    parser.add_argument("--rounds", type=int, default=1, metavar="R", help="with --intake both: R rounds of the two legs, alternating; medians compared")
     parser.add_argument("--json", action="store_true")
     return parser
 

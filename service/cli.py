@@ -190,6 +190,35 @@ def cmd_beat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_consume(args: argparse.Namespace) -> int:
+    """The intake stream's consumer (service/intake.py)."""
+    if args.metrics_port:
+        _prepare_multiproc_dir(None)
+    from service.intake import consume
+
+    options = {key: value for key, value in (("batch", args.batch), ("block_ms", args.block_ms), ("claim_idle_s", args.claim_idle)) if value is not None}
+    counts = consume(args.name, metrics_port=args.metrics_port, until_idle=args.until_idle, **options)
+    print(json.dumps(counts, sort_keys=True))
+    return 0
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    """The change feed from the table: id, time, kind, event, article and what changed."""
+    from service.ingest import prepare_store
+    from storage import changefeed
+    from storage.db import session_scope
+
+    prepare_store()
+    with session_scope(read_only=True) as session:
+        changes, _ = changefeed.read_changes(session, args.after, args.limit, event_ids=[args.event] if args.event else None)
+    for change in changes:
+        if args.json:
+            print(json.dumps(change.to_dict(), default=str, ensure_ascii=False))
+        else:
+            print(f"{change.id:>8}  {change.at[:19]}  {change.kind:17}  event {change.event_id or '-':<6}  article {change.article_id or '-':<7}  {truncate(json.dumps(change.data, ensure_ascii=False, default=str), 90)}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """The HTTP API under uvicorn."""
     from service.api import serve
@@ -312,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("rebuild-ledgers", help="rebuild every event's ledger from its claims").set_defaults(func=cmd_rebuild_ledgers)
 
     worker = sub.add_parser("worker", help="start a Celery worker (needs BROKER_URL)")
-    worker.add_argument("--queues", default="fetch,process,link")
+    worker.add_argument("--queues", default="fetch,process,link,webhooks")
     worker.add_argument("--concurrency", type=int)
     worker.add_argument("--pool", choices=["prefork", "threads", "solo", "gevent"])
     worker.add_argument("--hostname")
@@ -324,6 +353,22 @@ def build_parser() -> argparse.ArgumentParser:
     beat.add_argument("--schedule", help="beat's schedule file (default: $CLAIMWIRE_HOME/celerybeat-schedule)")
     beat.add_argument("--loglevel", default="INFO")
     beat.set_defaults(func=cmd_beat)
+
+    consume = sub.add_parser("consume", help="consume the intake stream (Redis: CLAIMWIRE_STREAM_URL or BROKER_URL)")
+    consume.add_argument("--name", help="this consumer's name in the group (default: host-pid); a restart under the same name takes its pending entries at once")
+    consume.add_argument("--batch", type=int, help="entries read at a time (default CLAIMWIRE_INTAKE_BATCH, 64)")
+    consume.add_argument("--block-ms", type=int, help="longest wait for new entries per read (default CLAIMWIRE_INTAKE_BLOCK_MS, 1000)")
+    consume.add_argument("--claim-idle", type=float, metavar="S", help="claim entries pending this long on another consumer (default CLAIMWIRE_INTAKE_CLAIM_IDLE_S, 60)")
+    consume.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
+    consume.add_argument("--until-idle", action="store_true", help="stop when nothing is left to read (a batch run)")
+    consume.set_defaults(func=cmd_consume)
+
+    changes = sub.add_parser("changes", help="the change feed (from the table): what changed, in order")
+    changes.add_argument("--after", type=int, default=0, metavar="ID", help="changes after this id (resume)")
+    changes.add_argument("--limit", type=int, default=100)
+    changes.add_argument("--event", type=int, metavar="ID")
+    changes.add_argument("--json", action="store_true")
+    changes.set_defaults(func=cmd_changes)
 
     serve = sub.add_parser("serve", help="run the HTTP API (uvicorn)")
     serve.add_argument("--host", help="default: CLAIMWIRE_API_HOST or 127.0.0.1")

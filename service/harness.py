@@ -308,6 +308,26 @@ def ping_workers(app, expected: int, timeout: float = 60) -> int:
     return len(replies)
 
 
+def fresh_broker_connections() -> None:
+    """Make this process's Celery app connect anew with its current configuration.
+
+    `workers.app.configure()` (called by apply_env) changes broker_url, but the app keeps the connection pool
+    and the producer pools (its own and its control mailbox's) it made for the broker it used first: without
+    this, `app.control.ping` and `send_task` in a second drill (or bench leg) of one process would
+    still talk to the first one's Redis or key prefix.
+    """
+    from workers.app import app
+
+    # the old pool is dropped, not closed: producers made from it elsewhere (eager tasks of later tests still
+    # acquire one) would fail on a closed pool
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        del app.control.mailbox.producer_pool
+    except Exception:  # noqa: BLE001 - not made yet
+        pass
+
+
 def use_environment(values: dict[str, str | None]) -> None:
     """Point this process (settings, engines, the Celery app) at the run's database and broker."""
     from claimwire.settings import get_settings

@@ -5,7 +5,11 @@
 Pages:
     GET /                          events, newest activity first
     GET /ui/events/{id}            one event: figures, timeline, articles, quotes
-Small endpoints the pages poll to refresh themselves without a reload:
+Live updates: each page listens to its Server-Sent Events stream (service/live.py) and fetches its fragment when
+a change arrives; where EventSource is missing or the stream keeps failing it polls the version instead:
+    GET /ui/overview/stream        the changes (SSE), and `refresh` when the list's version moved otherwise
+    GET /ui/events/{id}/stream     the event's changes (SSE), `refresh`, and `redirect` once merged away
+Small endpoints the pages poll or fetch to refresh themselves without a reload:
     GET /ui/overview/version       {"version": ...} of the events list
     GET /ui/overview/fragment      the events list, server-rendered HTML fragment
     GET /ui/events/{id}/version    {"version": ..., "articles": n} (or {"redirect": url} once merged away)
@@ -35,6 +39,7 @@ from sqlalchemy import func, select
 
 from claimwire.ledgerview import disputed_measures, fmt_time, iso_time, present, text, tolls
 from claimwire.sources import strip_credentials
+from storage import changefeed
 from storage.db import session_scope
 from storage.models import Article, ArticleEvent, Event, Outlet
 
@@ -286,7 +291,8 @@ PAGE_HEADERS = {
 @router.get("/", response_class=HTMLResponse)
 def events_page() -> HTMLResponse:
     with session_scope() as session:
-        context = overview_context(session)
+        last_change_id = changefeed.latest_change_id(session)  # first: a change after it is sent to the page's stream
+        context = {**overview_context(session), "last_change_id": last_change_id}
     return HTMLResponse(_render("events.html", **context), headers=PAGE_HEADERS)
 
 
@@ -319,7 +325,8 @@ def event_page(event_id: EventId) -> Response:
         final = _final_event(session, event)
         if final.id != event.id:
             return RedirectResponse(f"/ui/events/{final.id}", status_code=303)
-        context = event_context(session, event)
+        last_change_id = changefeed.latest_change_id(session)  # first: a change after it is sent to the page's stream
+        context = {**event_context(session, event), "last_change_id": last_change_id}
     return HTMLResponse(_render("event.html", **context), headers=PAGE_HEADERS)
 
 

@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import column, func, select, table, text, update
 from sqlalchemy.orm import Session
 
-from claimwire import linking
+from claimwire import changes, linking
 from claimwire.linking import ArticleFeatures, Candidate
+from storage import changefeed
 from storage.models import (
     ArticleEvent,
     ArticleLinkFeatures,
@@ -366,6 +367,7 @@ def merge_events(session: Session, from_event_id: int, into_event_id: int, *, re
     session.execute(update(ArticleLinkFeatures).where(ArticleLinkFeatures.event_id == source.id).values(event_id=target.id))
     session.execute(update(Event).where(Event.merged_into_id == source.id).values(merged_into_id=target.id))
     session.add(EventMerge(from_event_id=source.id, into_event_id=target.id, reason=reason, score=score, merged_at=utcnow()))
+    changefeed.emit(session, changes.events_merged(source.id, target.id, reason=reason, score=score))
     source.merged_into_id = target.id
     source.article_count = 0
     source.ledger = {"merged_into": target.id}
@@ -374,9 +376,7 @@ def merge_events(session: Session, from_event_id: int, into_event_id: int, *, re
     session.flush()
     _refresh_event(session, target)
     if rebuild:
-        from storage.repository import rebuild_ledger
-
-        rebuild_ledger(session, target.id)
+        changefeed.rebuild_ledger(session, target.id)
     return target.id
 
 
@@ -440,7 +440,6 @@ def move_article(session: Session, article_id: int, to_event_id: int | None, *, 
     """Move a wrongly linked article to another event (or, with None, to a new event of its own).
     Both events' counts and ledgers follow; the move is recorded. Returns the article's new event id."""
     from storage.models import Article
-    from storage.repository import rebuild_ledger
 
     link = session.get(ArticleEvent, article_id)
     if link is None:
@@ -468,11 +467,12 @@ def move_article(session: Session, article_id: int, to_event_id: int | None, *, 
     link.linked_at = utcnow()
     session.execute(update(ArticleLinkFeatures).where(ArticleLinkFeatures.article_id == article_id).values(event_id=to_event_id))
     session.add(ArticleMove(article_id=article_id, from_event_id=from_event_id, to_event_id=to_event_id, reason=reason, moved_at=utcnow()))
+    changefeed.emit(session, changes.article_moved(article_id, from_event_id, to_event_id, reason=reason))
     session.flush()
     for event_id in (from_event_id, to_event_id):
         event = session.get(Event, event_id)
         _refresh_event(session, event)
-        rebuild_ledger(session, event_id)
+        changefeed.rebuild_ledger(session, event_id)
     return to_event_id
 
 

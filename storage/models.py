@@ -279,3 +279,58 @@ class ArticleMove(Base):
     to_event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
     reason: Mapped[str] = mapped_column(Text)
     moved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ChangeRecord(Base):
+    """The change feed (claimwire/changes.py): one row per change, written in the transaction of the write it
+    describes. Ids follow commit order (storage/changefeed.py): a reader resumes with `id > last`.
+    No foreign keys: a change row must not lock the event or article rows it names."""
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_event_id_id", "event_id", "id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[int | None] = mapped_column(BigInteger)
+    article_id: Mapped[int | None] = mapped_column(BigInteger)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Webhook(Base):
+    """A webhook subscription: which changes (kinds, events) go to which URL, signed with its secret.
+    `cursor`: the last change id handed to it (delivered or given up on); deliveries go out in change order."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    event_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    secret: Mapped[str] = mapped_column(String(128))
+    description: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One change sent (or being sent) to one subscription: pending until it is delivered or has failed for good."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_webhook_id_status", "webhook_id", "status"),
+        Index("ix_webhook_deliveries_webhook_change", "webhook_id", "change_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    change_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

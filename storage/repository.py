@@ -244,18 +244,23 @@ def _claim_dict(claim) -> dict[str, Any]:
     return {name: getattr(claim, name) for name in _CLAIM_FIELDS}
 
 
-def rebuild_ledger(session: Session, event_id: int) -> dict[str, Any]:
+def rebuild_ledger(session: Session, event_id: int, *, stored_only: bool = False) -> dict[str, Any]:
     """Recompute an event's ledger from its articles' claims and store it on the event.
 
     Reads only the columns the ledger shows (not the articles' raw bodies and texts), the outlets joined in.
+    STORED_ONLY: only the articles whose store stage has run (the one being stored included: it is `stored` in
+    the store's transaction), so that the ledger grows one stored article at a time in receipt order however
+    far linking has run ahead (storage/changefeed.py diffs each step).
     """
-    rows = session.execute(
+    query = (
         select(Article.id, Article.title, Outlet.key, Article.url, Article.source_ref, Article.published_at, Article.received_at)
         .join(ArticleEvent, ArticleEvent.article_id == Article.id)
         .outerjoin(Outlet, Outlet.id == Article.outlet_id)
         .where(ArticleEvent.event_id == event_id)
-        .order_by(Article.received_at, Article.id)
-    ).all()
+    )
+    if stored_only:
+        query = query.where(Article.status == ArticleStatus.STORED)
+    rows = session.execute(query.order_by(Article.received_at, Article.id)).all()
     articles = [
         {
             "id": article_id,

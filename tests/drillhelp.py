@@ -29,7 +29,7 @@ import uuid
 from pathlib import Path
 
 from service import bench_load
-from service.harness import free_port, log_tail, ping_workers, start_api, start_beat, start_worker, stop
+from service.harness import fresh_broker_connections, free_port, log_tail, ping_workers, start_api, start_beat, start_worker, stop
 from tests.conftest import apply_env
 
 PG_BIN = Path(os.environ.get("CLAIMWIRE_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -43,26 +43,6 @@ RECOVERY_ENV = {
     "CLAIMWIRE_VISIBILITY_TIMEOUT_S": str(VISIBILITY_TIMEOUT_S),
     "CLAIMWIRE_GATE_LOCK_S": str(GATE_LOCK_S),
 }
-
-
-def fresh_broker_connections() -> None:
-    """Make this process's Celery app connect anew with its current configuration.
-
-    `workers.app.configure()` (called by apply_env) changes broker_url, but the app keeps the connection pool
-    and the producer pools (its own and its control mailbox's) it made for the broker it used first: without
-    this, `app.control.ping` and `send_task` in a second drill of one session would still talk to the first
-    drill's (gone) Redis.
-    """
-    from workers.app import app
-
-    # the old pool is dropped, not closed: producers made from it elsewhere (eager tasks of later tests still
-    # acquire one) would fail on a closed pool
-    app._pool = None
-    app.amqp._producer_pool = None
-    try:
-        del app.control.mailbox.producer_pool
-    except Exception:  # noqa: BLE001 - not made yet
-        pass
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):

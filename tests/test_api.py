@@ -30,7 +30,11 @@ def test_openapi_schema_describes_the_api(client):
     schema = client.get("/openapi.json").json()
     assert schema["info"]["title"] == "claimwire"
     paths = schema["paths"]
-    assert set(paths) == {"/articles", "/articles/{article_id}", "/events", "/events/{event_id}", "/feeds", "/healthz", "/metrics"}
+    assert set(paths) == {
+        "/articles", "/articles/{article_id}", "/events", "/events/{event_id}", "/feeds", "/healthz", "/metrics",
+        "/changes", "/changes/stream", "/webhooks", "/webhooks/{webhook_id}", "/webhooks/{webhook_id}/deliveries",
+    }  # fmt: skip
+    assert paths["/webhooks"]["post"]["security"] == [{"HTTPBearer": []}]
     assert {"post"} <= set(paths["/articles"]) and {"post", "get"} <= set(paths["/feeds"])
     post = paths["/articles"]["post"]
     assert {"202", "200", "401", "413", "422"} <= set(post["responses"])

@@ -16,7 +16,8 @@ from workers import metrics, queues
 
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-APP = ("migrate", "worker-fetch", "worker-process", "worker-link", "beat", "api")
+APP = ("migrate", "worker-fetch", "worker-process", "worker-link", "worker-webhooks", "intake", "beat", "api")
+WORKERS = ("worker-fetch", "worker-process", "worker-link", "worker-webhooks")
 
 
 def command_of(name: str) -> list[str]:
@@ -28,7 +29,7 @@ def option(command: list[str], flag: str) -> str:
 
 
 def test_the_services_are_all_there():
-    assert set(SERVICES) == {"redis", "postgres", "migrate", "worker-fetch", "worker-process", "worker-link", "beat", "api", "prometheus", "grafana"}
+    assert set(SERVICES) == {"redis", "postgres", "migrate", *WORKERS, "intake", "beat", "api", "prometheus", "grafana"}
 
 
 def test_every_service_has_a_health_check_and_conditional_dependencies():
@@ -38,7 +39,7 @@ def test_every_service_has_a_health_check_and_conditional_dependencies():
         for dependency, condition in (service.get("depends_on") or {}).items():
             assert dependency in SERVICES, (name, dependency)
             assert condition["condition"] in ("service_healthy", "service_completed_successfully"), (name, dependency)
-    for name in ("worker-fetch", "worker-process", "worker-link", "beat", "api"):
+    for name in (*WORKERS, "intake", "beat", "api"):
         depends = SERVICES[name]["depends_on"]
         assert depends["migrate"]["condition"] == "service_completed_successfully", name
         assert depends["postgres"]["condition"] == depends["redis"]["condition"] == "service_healthy", name
@@ -82,7 +83,7 @@ def test_state_lives_on_volumes():
 
 def test_workers_cover_every_queue_with_the_right_pools():
     consumed = set()
-    for name in ("worker-fetch", "worker-process", "worker-link"):
+    for name in WORKERS:
         command = command_of(name)
         assert command[:2] == ["claimwire", "worker"]
         consumed |= set(option(command, "--queues").split(","))
@@ -92,6 +93,9 @@ def test_workers_cover_every_queue_with_the_right_pools():
     assert consumed == set(queues.NAMES)
     assert option(command_of("worker-fetch"), "--pool") == "threads" and int(option(command_of("worker-fetch"), "--concurrency")) >= 16
     assert option(command_of("worker-process"), "--pool") == "prefork"
+    assert option(command_of("worker-webhooks"), "--queues") == "webhooks", "webhook deliveries never wait behind the pipeline"
+    assert command_of("intake")[:2] == ["claimwire", "consume"] and option(command_of("intake"), "--metrics-port") == "9809"
+    assert "9809" in " ".join(SERVICES["intake"]["healthcheck"]["test"])
     assert command_of("beat")[:2] == ["claimwire", "beat"]
     assert command_of("api")[:2] == ["claimwire", "serve"]
     for name in APP:
@@ -113,7 +117,8 @@ def test_prometheus_scrapes_the_compose_services():
     config = yaml.safe_load((REPO / "deploy" / "prometheus.yml").read_text())
     jobs = {job["job_name"]: [t for sc in job["static_configs"] for t in sc["targets"]] for job in config["scrape_configs"]}
     assert jobs["claimwire-api"] == ["api:8000"]
-    assert {t.split(":")[0] for t in jobs["claimwire-worker"]} == {"worker-fetch", "worker-process", "worker-link"}
+    assert {t.split(":")[0] for t in jobs["claimwire-worker"]} == set(WORKERS)
+    assert jobs["claimwire-intake"] == ["intake:9809"]
     assert all(t.endswith(":9808") for t in jobs["claimwire-worker"])
     mounts = {v.split(":")[1]: v.split(":")[0] for v in SERVICES["prometheus"]["volumes"]}
     assert mounts["/etc/prometheus/prometheus.yml"] == "./deploy/prometheus.yml"

@@ -57,7 +57,7 @@ def test_queue_depth_reads_the_prefixed_redis_lists(redis_url, monkeypatch):
     other = "other-" + prefix + "process"  # another deployment's queue under another prefix
     client.rpush(other, b"m")
     try:
-        assert metrics.sample_queue_depths() == {"fetch": 0, "process": 6, "link": 2}
+        assert metrics.sample_queue_depths() == {"fetch": 0, "process": 6, "link": 2, "webhooks": 0}
         assert metrics.QUEUE_DEPTH.labels(queue="process")._value.get() == 6
     finally:
         client.delete(other)

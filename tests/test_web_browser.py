@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -80,6 +81,17 @@ def wait_for(driver, condition, message: str):
     return WebDriverWait(driver, WAIT_S, poll_frequency=0.2).until(lambda d: condition(d), message=message)
 
 
+def settled(check, tries: int = 10) -> None:
+    """Run CHECK (assertions on page elements) again when a live update swapped the elements it held."""
+    for attempt in range(tries):
+        try:
+            return check()
+        except StaleElementReferenceException:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.3)
+
+
 def post_article(base_url: str, *, text: str, title: str, url: str) -> dict:
     """POST the article the way a newsroom system would: through the HTTP API, with the bearer token."""
     response = httpx.post(
@@ -140,14 +152,18 @@ def test_event_page_shows_the_seeds_and_updates_itself(browser, app_server, seed
 
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "ol.articles > li")) == 6, "the sixth article appears")
     assert browser.execute_script("return window.__sameDocument") == "still here", "the page was not reloaded"
-    sixth = browser.find_element(By.CSS_SELECTOR, f'ol.articles > li[data-article-id="{article_id}"]')
-    assert SIXTH_TITLE in sixth.text
-    assert sixth.find_element(By.CSS_SELECTOR, "a").get_attribute("href") == SIXTH_URL
-    assert "wire.example.org" in sixth.text
-    assert browser.find_element(By.ID, "article-count").text == "6"
-    assert "Updated" in browser.find_element(By.ID, "live-status").text
-    timeline = browser.find_element(By.CSS_SELECTOR, "ol.timeline").text
-    assert "120" in timeline, "the sixth article's figure joins the timeline"
+    # the page is swapped again as the article's changes arrive (link, figures, quotes): look once it has its figure
+    wait_for(browser, lambda d: "120" in d.find_element(By.CSS_SELECTOR, "ol.timeline").text, "the sixth article's figure joins the timeline")
+
+    def sixth_shown() -> None:
+        sixth = browser.find_element(By.CSS_SELECTOR, f'ol.articles > li[data-article-id="{article_id}"]')
+        assert SIXTH_TITLE in sixth.text
+        assert sixth.find_element(By.CSS_SELECTOR, "a").get_attribute("href") == SIXTH_URL
+        assert "wire.example.org" in sixth.text
+        assert browser.find_element(By.ID, "article-count").text == "6"
+        assert "Updated" in browser.find_element(By.ID, "live-status").text
+
+    settled(sixth_shown)
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     if not (ARTIFACTS / ".gitignore").exists():
@@ -198,3 +214,60 @@ def test_markup_in_the_data_is_shown_as_text(browser, app_server):
     hrefs = [a.get_attribute("href") or "" for a in browser.find_elements(By.CSS_SELECTOR, "main a")]
     assert not [h for h in hrefs if h.lower().startswith("javascript:")]
     assert HOSTILE in browser.find_element(By.CSS_SELECTOR, "ul.quotes").text
+
+
+@pytest.fixture
+def stream_server(sqlite_store, redis_url, monkeypatch):
+    """The embedded store, with the intake stream on the real Redis: articles arrive through `claimwire consume`."""
+    apply_env(monkeypatch, CLAIMWIRE_API_TOKEN=API_TOKEN, CLAIMWIRE_STREAM_URL=redis_url)
+    with serve(build_app()) as base_url:
+        yield base_url
+
+
+def push_through_the_intake_stream(**item) -> None:
+    """XADD one article to the intake stream, as a newsroom system would, and consume it (in this process)."""
+    from service.intake import Consumer, envelope_json
+    from workers import streams
+
+    streams.client().xadd(streams.intake_key(), {"envelope": envelope_json(item, source="browser-test")})
+    assert Consumer("browser-test", block_ms=100).run(until_idle=True) == {"new": 1}
+
+
+def version_polls(path: str) -> float:
+    from workers import metrics
+
+    return sum(metrics.API_REQUESTS.labels(method="GET", route=path, status=status)._value.get() for status in ("200", "304", "404"))
+
+
+def test_pages_follow_the_change_feed_as_articles_arrive_through_the_intake_stream(browser, stream_server, seeds_dir):
+    base_url = stream_server
+    list(receive_all(iter_items([str(seeds_dir)])))
+    with session_scope() as session:
+        [event_id] = session.scalars(select(Event.id).where(Event.merged_into_id.is_(None))).all()
+    browser.get(f"{base_url}/ui/events/{event_id}")
+    live = browser.find_element(By.ID, "live-region")
+    wait_for(browser, lambda d: live.get_attribute("data-transport") == "sse" and d.find_element(By.ID, "live-status").text == "Live", "the page's event stream is open")
+    browser.execute_script("window.__sameDocument = 'still here';")
+    polls_before = version_polls("/ui/events/{event_id}/version")
+
+    push_through_the_intake_stream(text=SIXTH_TEXT, title=SIXTH_TITLE, url=SIXTH_URL, external_id="wire-6")
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "ol.articles > li")) == 6, "the sixth article appears")
+    assert browser.execute_script("return window.__sameDocument") == "still here", "the page was not reloaded"
+    assert SIXTH_TITLE in browser.find_elements(By.CSS_SELECTOR, "ol.articles > li")[-1].text
+    wait_for(browser, lambda d: d.find_element(By.ID, "article-count").text == "6", "the count follows")
+    wait_for(browser, lambda d: "120" in d.find_element(By.CSS_SELECTOR, "ol.timeline").text, "the sixth article's figure joins the timeline")
+    assert version_polls("/ui/events/{event_id}/version") == polls_before, "pushed by the stream, not polled"
+
+    # the events list: a new event (another story) shows up by itself
+    browser.get(base_url + "/")
+    wait_for(browser, lambda d: d.find_element(By.ID, "live-region").get_attribute("data-transport") == "sse", "the list's event stream is open")
+    browser.execute_script("window.__sameDocument = 'list';")
+    push_through_the_intake_stream(
+        text="Floods in the north of the country have killed 14 people, the disaster agency said on Sunday.\n\n"
+        "More than 2,000 families were moved to shelters after two rivers burst their banks, officials said.",
+        title="Floods kill 14 in the north",
+        external_id="flood-1",
+    )
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "tr[data-event-id]")) == 2, "the new event's row appears")
+    assert browser.execute_script("return window.__sameDocument") == "list"
+    assert "Floods kill 14 in the north" in browser.find_element(By.CSS_SELECTOR, "table.events tbody").text

@@ -16,7 +16,7 @@ from celery.signals import worker_process_init, worker_process_shutdown, worker_
 from claimwire.settings import get_settings
 from workers import queues
 
-app = Celery("claimwire", include=["tasks.fetch", "tasks.clean", "tasks.extract", "tasks.link", "tasks.store", "tasks.feeds", "workers.ordering"])
+app = Celery("claimwire", include=["tasks.fetch", "tasks.clean", "tasks.extract", "tasks.link", "tasks.store", "tasks.feeds", "workers.ordering", "tasks.webhooks"])
 app.conf.update(
     task_eager_propagates=True,
     task_queues=queues.QUEUES,
@@ -49,6 +49,8 @@ def configure() -> None:
         beat_schedule={
             "poll-feeds": {"task": "claimwire.poll_feeds", "schedule": settings.feed_poll_interval_s},
             "ordering-sweep": {"task": "claimwire.ordering_sweep", "schedule": max(10.0, settings.order_wait_s / 4)},
+            "publish-changes": {"task": "claimwire.publish_changes", "schedule": 10.0},
+            "deliver-webhooks": {"task": "claimwire.deliver_webhooks", "schedule": 10.0},
         },
     )
 

@@ -29,6 +29,15 @@ EVENTS_OPEN = Gauge("claimwire_events_open", "Events in the store", multiprocess
 QUEUE_DEPTH = Gauge("claimwire_queue_depth", "Messages waiting in a broker queue", ["queue"], multiprocess_mode="livemax")
 FEED_POLLS = Counter("claimwire_feed_polls_total", "Feed polls", ["outcome"])
 FEED_ITEMS = Counter("claimwire_feed_items_total", "New feed items received", [])
+INTAKE_ENTRIES = Counter("claimwire_intake_entries_total", "Intake stream entries taken", ["outcome"])
+INTAKE_RECLAIMED = Counter("claimwire_intake_reclaimed_total", "Intake entries reclaimed from a consumer that stopped (XAUTOCLAIM)")
+INTAKE_LAG = Gauge("claimwire_intake_lag", "Intake stream entries not yet read by the consumer group", multiprocess_mode="livemax")
+INTAKE_PENDING = Gauge("claimwire_intake_pending", "Intake stream entries read but not yet acknowledged", multiprocess_mode="livemax")
+INTAKE_DEAD_LETTERS = Gauge("claimwire_intake_dead_letters", "Entries in the intake dead-letter stream", multiprocess_mode="livemax")
+CHANGES_WRITTEN = Counter("claimwire_changes_written_total", "Change feed records written", ["kind"])
+CHANGES_PUBLISHED = Counter("claimwire_changes_published_total", "Change feed records added to the Redis change stream")
+WEBHOOK_DELIVERIES = Counter("claimwire_webhook_deliveries_total", "Webhook delivery attempts", ["outcome"])
+WEBHOOK_SECONDS = Histogram("claimwire_webhook_delivery_seconds", "Time of one webhook POST", buckets=STAGE_BUCKETS)
 API_REQUESTS = Counter("claimwire_api_requests_total", "HTTP API requests", ["method", "route", "status"])
 
 
@@ -64,3 +73,30 @@ def sample_queue_depths() -> dict[str, int]:
     for name, depth in depths.items():
         QUEUE_DEPTH.labels(queue=name).set(depth)
     return depths
+
+
+def sample_intake() -> dict[str, int]:
+    """The intake stream's lag, pending entries and dead letters (XINFO GROUPS, XLEN) into their gauges."""
+    from workers import streams
+
+    if not streams.enabled():
+        return {}
+    from claimwire.settings import get_settings
+
+    client = streams.client(timeout=2)
+    group = get_settings().intake_group
+    sample = {"lag": 0, "pending": 0, "dead_letters": int(client.xlen(streams.dead_letter_key()))}
+    try:
+        groups = client.xinfo_groups(streams.intake_key())
+    except Exception:  # noqa: BLE001 - no stream yet: nothing waits
+        groups = []
+    for info in groups:
+        name = info.get("name")
+        if (name.decode() if isinstance(name, bytes) else name) == group:
+            lag = info.get("lag")
+            sample["pending"] = int(info.get("pending") or 0)
+            sample["lag"] = int(lag) if lag is not None else int(client.xlen(streams.intake_key()))
+    INTAKE_LAG.set(sample["lag"])
+    INTAKE_PENDING.set(sample["pending"])
+    INTAKE_DEAD_LETTERS.set(sample["dead_letters"])
+    return sample

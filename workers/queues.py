@@ -4,6 +4,8 @@ fetch: I/O-bound (fetching URLs and feeds), run with a thread pool and high conc
 process: CPU-bound (clean, extract), run with prefork, one process per core.
 link: linking and ledger updates. Linking runs in receipt order whatever the number of consumers
 (workers/ordering.py), and serialises on the database; one consumer with a few threads/processes is enough.
+webhooks: webhook deliveries and the change stream's catch-up (tasks/webhooks.py), I/O-bound, kept apart so
+that a slow receiver never holds up the pipeline.
 """
 
 from kombu import Exchange, Queue
@@ -11,7 +13,8 @@ from kombu import Exchange, Queue
 FETCH = "fetch"
 PROCESS = "process"
 LINK = "link"
-NAMES = (FETCH, PROCESS, LINK)
+WEBHOOKS = "webhooks"
+NAMES = (FETCH, PROCESS, LINK, WEBHOOKS)
 QUEUES = tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in NAMES)
 
 ROUTES = {
@@ -23,6 +26,8 @@ ROUTES = {
     "claimwire.link": {"queue": LINK},
     "claimwire.store": {"queue": LINK},
     "claimwire.ordering_sweep": {"queue": LINK},
+    "claimwire.deliver_webhooks": {"queue": WEBHOOKS},
+    "claimwire.publish_changes": {"queue": WEBHOOKS},
 }
 
 # kombu's Redis transport keeps a queue's messages in one list per priority step

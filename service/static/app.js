@@ -1,7 +1,10 @@
 // claimwire newsroom view: keeps a page current without a reload.
-// The page's [data-live] element names a version URL (tiny JSON) and a fragment URL (server-rendered,
-// already-escaped HTML). Every few seconds the version is polled; when it changed, the fragment is fetched
-// and swapped in. Focus, open <details> and scroll position survive the swap; new articles are highlighted.
+// The page's [data-live] element names a stream URL (Server-Sent Events of the change feed, service/live.py),
+// a version URL (tiny JSON) and a fragment URL (server-rendered, already-escaped HTML). When a change (or a
+// `refresh`) arrives on the stream, the fragment is fetched and swapped in; the browser's EventSource
+// reconnects by itself and resumes with Last-Event-ID. Without EventSource, or when the stream keeps failing,
+// the version is polled every few seconds instead. Focus, open <details> and scroll position survive the
+// swap; new articles are highlighted.
 (function () {
   "use strict";
   var root = document.querySelector("[data-live]");
@@ -11,8 +14,14 @@
   var versionUrl = root.getAttribute("data-version-url");
   var fragmentUrl = root.getAttribute("data-fragment-url");
   var pollMs = Math.max(1, parseFloat(root.getAttribute("data-poll-seconds") || "3")) * 1000;
+  var streamUrl = root.getAttribute("data-stream-url");
+  var eventId = root.getAttribute("data-event");  // the event page's event (merged away: follow it)
   var failures = 0;
   var timer = null;
+  var source = null;
+  var streamErrors = 0;
+  var fetching = false;
+  var again = false;
 
   function setStatus(text, state) {
     if (!status) return;
@@ -94,6 +103,69 @@
       .then(schedule);
   }
 
-  document.addEventListener("visibilitychange", function () { if (!document.hidden) { clearTimeout(timer); poll(); } });
-  schedule();
+  // --- Server-Sent Events ---------------------------------------------------------------------------
+
+  function refresh() {
+    // one fragment request at a time; changes arriving meanwhile get one more afterwards
+    if (fetching) { again = true; return; }
+    fetching = true;
+    again = false;
+    fetch(fragmentUrl, { cache: "no-store" })
+      .then(function (r) {
+        if (r.status === 404) return null;
+        if (!r.ok) throw new Error("status " + r.status);
+        var fragmentVersion = r.headers.get("X-Claimwire-Version") || version;
+        return r.text().then(function (html) { swap(html, fragmentVersion); });
+      })
+      .catch(function () { setStatus("Cannot reach claimwire — retrying", "error"); again = true; })
+      .then(function () {
+        fetching = false;
+        if (again) setTimeout(refresh, 250);
+      });
+  }
+
+  function onChange(message) {
+    var change = null;
+    try { change = JSON.parse(message.data); } catch (e) { change = null; }
+    if (change && change.kind === "events.merged" && eventId && change.data && String(change.data.from_event_id) === eventId) {
+      window.location.assign("/ui/events/" + change.data.into_event_id);
+      return;
+    }
+    refresh();
+  }
+
+  function listen() {
+    source = new EventSource(streamUrl);
+    root.setAttribute("data-transport", "sse");
+    source.addEventListener("open", function () {
+      if (streamErrors) refresh();  // what happened while disconnected that left no change record
+      streamErrors = 0;
+      setStatus("Live", "idle");
+    });
+    source.addEventListener("change", onChange);
+    source.addEventListener("refresh", function () { refresh(); });
+    source.addEventListener("redirect", function (message) {
+      try { window.location.assign(JSON.parse(message.data).url); } catch (e) { /* ignore */ }
+    });
+    source.addEventListener("error", function () {
+      streamErrors += 1;
+      setStatus("Reconnecting to claimwire…", "error");
+      if (source.readyState === EventSource.CLOSED || streamErrors > 5) {
+        source.close();
+        source = null;
+        root.setAttribute("data-transport", "poll");
+        schedule();  // the stream is not to be had here: poll the version instead
+      }
+    });
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && !source) { clearTimeout(timer); poll(); }
+  });
+  if (streamUrl && window.EventSource) {
+    listen();
+  } else {
+    root.setAttribute("data-transport", "poll");
+    schedule();
+  }
 })();

@@ -1,0 +1,143 @@
+"""The change feed's table: changes written in the transaction of the write they describe (an outbox).
+
+A writer calls `emit(session, change, ...)`; the changes are inserted when the session commits (a
+`before_commit` hook), after everything else the transaction wrote has been flushed, so that a change row
+exists exactly when the write it describes does. On PostgreSQL the insert first takes one transaction-level
+advisory lock (held until commit), so change ids are handed out in commit order: a reader that has seen id N
+has seen every change below N, and `id > N` resumes without a gap. The lock is the last one a transaction
+takes (and the table has no foreign keys, whose checks would lock the rows they point at), so it cannot
+close a cycle of waits. SQLite has one writer at a time anyway.
+
+After the commit, the callbacks in `AFTER_COMMIT` are called with the changes written, ids given (the
+publisher to the Redis stream and the webhook kick, workers/changefeed.py); they must not raise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import event, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from claimwire import changes
+from claimwire.changes import Change
+from storage.models import ChangeRecord, Event, utcnow
+
+logger = logging.getLogger("claimwire.changes")
+
+CHANGES_LOCK = 0x636C_6368_6E67  # pg_advisory_xact_lock key of the change feed ("clchng")
+_PENDING = "claimwire.pending_changes"
+_WRITTEN = "claimwire.written_change_id"
+AFTER_COMMIT: list[Callable[[list[Change]], None]] = []
+_TABLE = ChangeRecord.__table__
+_INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
+
+
+def emit(session: Session, *changes: Change) -> None:
+    """Write CHANGES with the session's transaction (when it commits; nothing if it rolls back)."""
+    if changes:
+        session.info.setdefault(_PENDING, []).extend(changes)
+
+
+def iso_z(moment) -> str:
+    return moment.isoformat(timespec="milliseconds") + "Z"
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    pending: list[Change] | None = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    session.flush()  # everything else first: after the lock, this transaction takes no other lock
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGES_LOCK})
+    now = utcnow()
+    rows = [{"kind": c.kind, "event_id": c.event_id, "article_id": c.article_id, "data": c.data, "created_at": now} for c in pending]
+    ids = list(session.execute(_INSERT, rows).scalars())
+    for change, change_id in zip(pending, ids):
+        change.id, change.at = change_id, iso_z(now)
+    session.info[_WRITTEN] = pending
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    written = session.info.pop(_WRITTEN, None)
+    if written is None:
+        return
+    for callback in AFTER_COMMIT:
+        try:
+            callback(written)
+        except Exception:  # noqa: BLE001 - the write is committed; publishing catches up later
+            logger.exception("change_callback_failed")
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_WRITTEN, None)
+
+
+@dataclass(slots=True)
+class Arrival:
+    """The article a store brings into its event's ledger, with its link (the linker's decision and score)."""
+
+    article_id: int
+    decision: str
+    score: float
+    title: str | None
+    url: str | None
+
+
+def rebuild_ledger(session: Session, event_id: int, *, arrival: Arrival | None = None, old: dict | None = None) -> dict:
+    """Rebuild an event's ledger (storage/repository.py) from its stored articles and emit what changed in it
+    (claimwire/changes.py). With ARRIVAL (the store stage), first its link: `event.opened` when it is the first
+    article of the event's ledger, else `article.linked`; the link and the ledger's changes it brings are then
+    one step of the feed, in the order articles are stored (receipt order: the same feed in-process and through
+    the workers). OLD: the ledger before, when the caller has read it already."""
+    from storage import repository
+
+    if old is None:
+        old = session.execute(select(Event.ledger).where(Event.id == event_id)).scalar_one_or_none()
+    new = repository.rebuild_ledger(session, event_id, stored_only=True)
+    if arrival is not None:
+        link = {"score": arrival.score, "title": arrival.title, "url": arrival.url}
+        opened = not (old or {}).get("articles")
+        emit(session, changes.event_opened(event_id, arrival.article_id, **link) if opened else changes.article_linked(event_id, arrival.article_id, decision=arrival.decision, **link))
+    emit(session, *changes.diff_ledgers(old, new, event_id=event_id, article_id=arrival.article_id if arrival else None))
+    return new
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+
+def as_change(row: ChangeRecord) -> Change:
+    return Change(row.kind, row.event_id, row.data or {}, row.article_id, row.id, iso_z(row.created_at))
+
+
+def read_changes(
+    session: Session, after: int = 0, limit: int = 100, *, up_to: int | None = None, event_ids: Sequence[int] | None = None, kinds: Iterable[str] | None = None
+) -> tuple[list[Change], int]:
+    """Changes with id > AFTER (and <= UP_TO), oldest first, of these events (a merge: either side) and kinds;
+    with the last id looked at (resume after it: a filter may have left out the rows up to it)."""
+    query = select(ChangeRecord).where(ChangeRecord.id > after)
+    if up_to is not None:
+        query = query.where(ChangeRecord.id <= up_to)
+    if event_ids:
+        query = query.where(ChangeRecord.event_id.in_(list(event_ids)) | (ChangeRecord.kind == "events.merged"))
+    kinds = list(kinds or ())
+    if kinds:
+        query = query.where(ChangeRecord.kind.in_(kinds))
+    rows = list(session.execute(query.order_by(ChangeRecord.id).limit(limit)).scalars())
+    changes = [as_change(row) for row in rows]
+    if event_ids:  # a merge names its other event in its data
+        wanted = set(event_ids)
+        changes = [c for c in changes if c.kind != "events.merged" or wanted & {c.event_id, c.data.get("from_event_id")}]
+    if len(rows) < limit and up_to is not None:
+        return changes, max(after, up_to)  # nothing else up to UP_TO passes the filter
+    return changes, rows[-1].id if rows else after
+
+
+def latest_change_id(session: Session) -> int:
+    return session.execute(select(func.max(ChangeRecord.id))).scalar_one() or 0
