@@ -49,6 +49,7 @@ KINDS = (
     QUOTE_ADDED,
 )
 CASUALTY = "casualty"
+FIGURE = "figure"
 HEADLINE_MEASURES = ("killed", "injured")  # the tolls a headline names, in this order
 
 
@@ -91,121 +92,153 @@ def _score(score: float | None) -> float | None:
     return None if score is None else round(float(score), 4)
 
 
-# --- reading a ledger (today's shape: claimwire/ledger.py) -------------------------------------------------
+# --- reading a ledger (claimwire/ledger.py, shape in docs/LEDGER.md) ------------------------------------------
 
 
 def _list(value: Any) -> list:
     return list(value) if isinstance(value, (list, tuple)) else []
 
 
-def _value_key(value: Mapping[str, Any]) -> tuple:
-    return (value.get("value_min"), value.get("value_max"))
+def _dict(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
-def ledger_rows(ledger: Mapping[str, Any] | None) -> dict[tuple, dict[str, Any]]:
-    """The ledger's rows by identity (kind, measure, group key): what one figure counts, with its values."""
-    rows: dict[tuple, dict[str, Any]] = {}
-    for figure in _list((ledger or {}).get("figures")):
-        if isinstance(figure, Mapping):
-            rows[(figure.get("kind"), figure.get("measure"), figure.get("group_key"))] = figure
+def ledger_rows(ledger: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """The ledger's rows by their stable key (measure|party): the casualty rows, then the other figures'."""
+    rows: dict[str, dict[str, Any]] = {}
+    for section, kind in (("rows", CASUALTY), ("other_figures", FIGURE)):
+        for row in _list(_dict(ledger).get(section)):
+            if isinstance(row, Mapping) and row.get("key"):
+                rows[str(row["key"])] = {**row, "kind": kind}
     return rows
 
 
 def _row_label(row: Mapping[str, Any]) -> dict[str, Any]:
-    groups = [g for g in _list(row.get("groups")) if g]
-    return {"kind": row.get("kind"), "measure": row.get("measure"), "group_key": row.get("group_key"), "group": ", ".join(groups) or None}
+    party, label = row.get("party"), row.get("party_label") or None
+    return {"kind": row.get("kind"), "row": row.get("key"), "measure": row.get("measure"), "party": party, "party_label": label,
+            "group_key": party, "group": label}
 
 
-def _value_out(value: Mapping[str, Any]) -> dict[str, Any]:
+def _family_labels(ledger: Mapping[str, Any], families: Iterable[Any]) -> list[str]:
+    known = _dict(_dict(ledger).get("sources"))
+    return [str(_dict(known.get(f)).get("label") or f) for f in families]
+
+
+def _story_value(ledger: Mapping[str, Any], row: Mapping[str, Any], story: Mapping[str, Any]) -> dict[str, Any]:
+    """A story of a row as a value: its label, the bounds its figures give, who tells it, in which articles."""
+    figures = [f for f in _list(row.get("figures")) if isinstance(f, Mapping) and f.get("story") == story.get("id")]
+    lows = [f.get("value_min") for f in figures if f.get("value_min") is not None]
+    highs = [f.get("value_max") for f in figures]
     return {
-        "value": value.get("value"),
-        "value_min": value.get("value_min"),
-        "value_max": value.get("value_max"),
-        "hedges": _list(value.get("hedges")),
-        "sources": _list(value.get("sources")),
-        "articles": _list(value.get("articles")),
+        "value": story.get("value"),
+        "value_min": min(lows) if lows else story.get("low", story.get("anchor")),
+        "value_max": None if not figures or None in highs else max(highs),
+        "hedges": sorted({str(f["hedge"]) for f in figures if f.get("hedge")}),
+        "sources": _family_labels(ledger, _list(story.get("families"))),
+        "articles": [a for a in _list(story.get("articles")) if isinstance(a, int)],
     }
 
 
-def best_value(row: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """A row's current figure: the value most articles report, then most sources; a tie keeps the value reported
-    first (a later report that only equals it in support does not revise it: it is a dispute, or agrees)."""
-    values = [v for v in _list(row.get("values")) if isinstance(v, Mapping)]
-    return max(values, key=lambda v: (len(_list(v.get("articles"))), len(_list(v.get("sources"))))) if values else None
+def _stories(row: Mapping[str, Any]) -> dict[Any, Mapping[str, Any]]:
+    return {s.get("id"): s for s in _list(row.get("stories")) if isinstance(s, Mapping)}
+
+
+def _figure_key(figure: Mapping[str, Any]) -> tuple:
+    return (figure.get("value_min"), figure.get("value_max"), figure.get("family"))
+
+
+def added_figures(ledger: Mapping[str, Any], old_row: Mapping[str, Any] | None, row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The figures of ROW a source family states that OLD_ROW did not have (a part or detail set aside is not one)."""
+    before = {_figure_key(f) for f in _list(_dict(old_row).get("figures")) if isinstance(f, Mapping)}
+    stories, out, seen = _stories(row), [], set()
+    for figure in _list(row.get("figures")):
+        if not isinstance(figure, Mapping) or figure.get("status") == "aside":
+            continue
+        key = _figure_key(figure)
+        if key in before or key in seen:
+            continue
+        seen.add(key)
+        out.append({
+            "value": figure.get("value"), "value_min": figure.get("value_min"), "value_max": figure.get("value_max"),
+            "hedges": [str(figure["hedge"])] if figure.get("hedge") else [],
+            "sources": [figure.get("source") or _family_labels(ledger, [figure.get("family")])[0]],
+            "articles": [figure["article_id"]] if isinstance(figure.get("article_id"), int) else [],
+            "story": _dict(stories.get(figure.get("story"))).get("value"),
+        })  # fmt: skip
+    for story in stories.values():  # rows without figures (other figures): their stories
+        if not _list(row.get("figures")) and (row.get("key"), story.get("value")) not in _old_story_values(old_row):
+            out.append({**_story_value(ledger, row, story), "story": story.get("value")})
+    return out
+
+
+def _old_story_values(old_row: Mapping[str, Any] | None) -> set[tuple]:
+    return {(_dict(old_row).get("key"), s.get("value")) for s in _stories(_dict(old_row)).values()}
+
+
+def headline_story(row: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The story a row's headline names (its current best figure), or None."""
+    return _stories(row).get(_dict(row.get("headline")).get("story"))
 
 
 def ledger_disputes(ledger: Mapping[str, Any] | None) -> dict[tuple, dict[str, Any]]:
-    """The casualty disputes a ledger shows, by identity: two values of one row (or of one actor under two
-    group names) that cannot both be true."""
+    """The disputes a ledger shows, by identity (row key, the two stories' values): two stories of one row,
+    told by different source families at the same time, that cannot both be true."""
     disputes: dict[tuple, dict[str, Any]] = {}
     for key, row in ledger_rows(ledger).items():
-        if row.get("kind") != CASUALTY or not row.get("conflict"):
-            continue
-        sources = {v.get("value"): _list(v.get("sources")) for v in _list(row.get("values")) if isinstance(v, Mapping)}
-        for pair in _list(row.get("conflicting_values")):
-            pair = [str(v) for v in _list(pair)]
-            if len(pair) != 2:
+        stories = _stories(row)
+        for dispute in _list(row.get("disputes")):
+            pair = [stories.get(i) for i in _list(_dict(dispute).get("stories"))]
+            if len(pair) != 2 or None in pair:
                 continue
-            identity = (row.get("measure"), (row.get("group_key"),), tuple(sorted(pair)))
-            disputes[identity] = {**_row_label(row), "values": pair, "sources": [sources.get(v, []) for v in pair]}
-    for conflict in _list((ledger or {}).get("cross_group_conflicts")):
-        if not isinstance(conflict, Mapping):
-            continue
-        groups = tuple(str(g) for g in _list(conflict.get("groups")))
-        for pair in _list(conflict.get("conflicting_values")):
-            pair = [str(v) for v in _list(pair)]
-            if len(pair) == 2:
-                identity = (conflict.get("measure"), groups, tuple(pair))
-                disputes[identity] = {"kind": CASUALTY, "measure": conflict.get("measure"), "group_key": None, "group": " / ".join(groups), "values": pair, "sources": []}
+            values = [str(s.get("value")) for s in pair]
+            disputes[(key, tuple(sorted(values)))] = {
+                **_row_label(row), "values": values, "sources": [_family_labels(_dict(ledger), _list(s.get("families"))) for s in pair],
+            }
     return disputes
 
 
 def ledger_headline(ledger: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """The event's headline tolls: per measure (killed, injured), the value most articles report, over all
-    groups, with the values that contradict it named as dissent. None when the ledger has no casualty figure.
-
-    A ledger that carries its own `headline` (the per-party ledger of docs/LEDGER.md) is taken as it is.
-    """
-    from claimwire.ledger import overlaps
-
-    ledger = ledger or {}
-    own = ledger.get("headline")
-    if own:
-        text = own.get("text") if isinstance(own, Mapping) else str(own)
-        return {"text": text, "tolls": own.get("tolls", []) if isinstance(own, Mapping) else []}
-    by_measure: dict[str, dict[tuple, dict[str, Any]]] = {}
-    for row in ledger_rows(ledger).values():
-        if row.get("kind") != CASUALTY or row.get("measure") not in HEADLINE_MEASURES:
-            continue
-        pooled = by_measure.setdefault(row["measure"], {})
-        for value in _list(row.get("values")):
-            if not isinstance(value, Mapping):
-                continue
-            entry = pooled.setdefault(_value_key(value), {**_value_out(value), "articles": [], "sources": [], "first_seen": value.get("first_seen")})
-            entry["articles"] += [a for a in _list(value.get("articles")) if a not in entry["articles"]]
-            entry["sources"] += [s for s in _list(value.get("sources")) if s not in entry["sources"]]
-            entry["first_seen"] = min(entry["first_seen"] or "", value.get("first_seen") or "") or None
-    tolls, parts = [], []
-    for measure in HEADLINE_MEASURES:
-        values = list(by_measure.get(measure, {}).values())
-        if not values:
-            continue
-        # most articles, then most sources, then the first reported (a tie keeps the headline stable)
-        best = min(values, key=lambda v: (-len(v["articles"]), -len(v["sources"]), v["first_seen"] or "~"))
-        dissent = [v["value"] for v in values if not overlaps(best, v)]
-        tolls.append({"measure": measure, "value": best["value"], "articles": len(best["articles"]), "sources": best["sources"], "disputed_by": dissent})
-        parts.append(f"{measure} {best['value']} ({len(best['articles'])} article{'s' if len(best['articles']) != 1 else ''})" + (f", disputed: {', '.join(dissent)}" if dissent else ""))
-    if not tolls:
+    """The event's headline: its text, and per measure (killed, injured) the toll with whether it is disputed."""
+    own = _dict(ledger).get("headline")
+    if not own:
         return None
-    return {"text": "; ".join(parts), "tolls": tolls}
+    if not isinstance(own, Mapping):
+        return {"text": str(own), "tolls": []}
+    tolls = [{"measure": m, "value": _dict(own.get(m)).get("label"), "disputed": bool(_dict(own.get(m)).get("disputed"))}
+             for m in HEADLINE_MEASURES if own.get(m)]
+    return {"text": own.get("text"), "tolls": tolls or _list(own.get("tolls"))}
+
+
+def _headline_substance(ledger: Mapping[str, Any]) -> tuple:
+    """What an editor reads in the headline: each toll's value and whether it is disputed, and the row it leads
+    with; more articles telling the same (the text's counts) is not a change of the headline."""
+    own = _dict(ledger).get("headline")
+    if not isinstance(own, Mapping):
+        return (own,)
+    tolls = tuple((m, _dict(own.get(m)).get("value"), bool(_dict(own.get(m)).get("disputed"))) for m in HEADLINE_MEASURES)
+    return (tolls, own.get("lead")) if any(t[1] is not None for t in tolls) or own.get("lead") else (own.get("text"),)
+
+
+def _quote_words(text: Any) -> str:
+    return " ".join(str(text or "").lower().split())
 
 
 def ledger_quotes(ledger: Mapping[str, Any] | None) -> dict[tuple, dict[str, Any]]:
+    """The ledger's quotes by identity (speaker, words): one entry per quote however many articles carry it."""
     quotes: dict[tuple, dict[str, Any]] = {}
-    for quote in _list((ledger or {}).get("quotes")):
-        if isinstance(quote, Mapping) and quote.get("text"):
-            key = (quote.get("article_id"), quote.get("speaker_key") or quote.get("speaker"), quote.get("text"))
-            quotes.setdefault(key, {"kind": quote.get("kind"), "speaker": quote.get("speaker"), "text": quote.get("text"), "article_id": quote.get("article_id")})
+    for group in _list(_dict(ledger).get("quotes")):
+        if not isinstance(group, Mapping):
+            continue
+        entries = _list(group.get("quotes")) if "quotes" in group else [group]  # a ledger before version 3: flat quotes
+        speaker_key = group.get("key") or group.get("speaker_key") or group.get("speaker")
+        for entry in entries:
+            if not isinstance(entry, Mapping) or not entry.get("text"):
+                continue
+            articles = [a for a in _list(entry.get("articles")) or [entry.get("article_id")] if isinstance(a, int)]
+            quotes.setdefault((speaker_key, _quote_words(entry["text"])), {
+                "kind": "quote", "speaker": group.get("speaker"), "speaker_key": speaker_key, "text": entry["text"],
+                "article_id": articles[0] if articles else None, "articles": articles,
+            })  # fmt: skip
     return quotes
 
 
@@ -216,24 +249,23 @@ def diff_ledgers(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, *
     """What changed between two ledgers of one event, in a fixed order: figures added, tolls revised,
     disputes that appeared, disputes resolved, the headline, quotes added. ARTICLE_ID: the article whose
     arrival caused the rebuild (None for a merge or a move)."""
+    old, new = _dict(old), _dict(new)
     changes: list[Change] = []
     old_rows, new_rows = ledger_rows(old), ledger_rows(new)
     for key, row in new_rows.items():
-        before = {_value_key(v) for v in _list(old_rows.get(key, {}).get("values")) if isinstance(v, Mapping)}
-        for value in _list(row.get("values")):
-            if isinstance(value, Mapping) and _value_key(value) not in before:
-                changes.append(Change(FIGURE_ADDED, event_id, {**_row_label(row), **_value_out(value), "new_row": key not in old_rows}, article_id))
+        for value in added_figures(new, old_rows.get(key), row):
+            changes.append(Change(FIGURE_ADDED, event_id, {**_row_label(row), **value, "new_row": key not in old_rows}, article_id))
     for key, row in new_rows.items():
-        if row.get("kind") != CASUALTY or key not in old_rows:
-            continue
-        was, now = best_value(old_rows[key]), best_value(row)
-        if was is not None and now is not None and _value_key(was) != _value_key(now):
-            changes.append(Change(TOLL_REVISED, event_id, {**_row_label(row), "previous": _value_out(was), "current": _value_out(now)}, article_id))
+        was, now = headline_story(old_rows.get(key, {})), headline_story(row)
+        if row.get("kind") == CASUALTY and was is not None and now is not None and was.get("anchor") != now.get("anchor"):
+            changes.append(Change(TOLL_REVISED, event_id, {
+                **_row_label(row), "previous": _story_value(old, old_rows[key], was), "current": _story_value(new, row, now),
+            }, article_id))  # fmt: skip
     old_disputes, new_disputes = ledger_disputes(old), ledger_disputes(new)
     changes += [Change(DISPUTE_APPEARED, event_id, dispute, article_id) for key, dispute in new_disputes.items() if key not in old_disputes]
     changes += [Change(DISPUTE_RESOLVED, event_id, dispute, article_id) for key, dispute in old_disputes.items() if key not in new_disputes]
     was_headline, headline = ledger_headline(old), ledger_headline(new)
-    if (was_headline or {}).get("text") != (headline or {}).get("text"):
+    if _headline_substance(old) != _headline_substance(new):
         changes.append(Change(HEADLINE_CHANGED, event_id, {"previous": (was_headline or {}).get("text"), "headline": (headline or {}).get("text"), "tolls": (headline or {}).get("tolls", [])}, article_id))
     old_quotes = ledger_quotes(old)
     changes += [Change(QUOTE_ADDED, event_id, quote, article_id) for key, quote in ledger_quotes(new).items() if key not in old_quotes]
