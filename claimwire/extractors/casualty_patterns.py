@@ -1,0 +1,283 @@
+"""Patterns and word lists of the casualty extractor (claimwire/extractors/casualties.py).
+
+Data only: compiled regexes and the word lists they are built from.  The rules that read them are
+in casualties.py (one function per rule, run in the order of its RULES table); the noun-phrase
+helpers (who and how many a phrase counts) in casualty_people.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from claimwire.extractors._lexicon import MONTHS
+from claimwire.numbers import QUANTITY
+
+# --- casualty verbs and the verb chain after a subject ------------------------------------
+KILLED = (
+    r"killed|dead|died|dies|slain|murdered|perished|shot dead|shot to death|gunned down|"
+    r"pronounced dead|found dead|declared dead|lost (?:their|his|her) li(?:ves|fe)|fatally (?:shot|wounded|injured|struck)|"
+    r"mortally wounded|executed|massacred"
+)
+INJURED = r"injured|wounded|hurt|hospitali[sz]ed|critically injured|seriously injured"
+SHOT = r"shot|struck by gunfire|hit by gunfire|struck by (?:a )?bullets?|hit by (?:a )?bullets?|grazed"
+MISSING = r"missing|unaccounted for"
+VERB = rf"(?:{KILLED}|{INJURED}|{MISSING}|{SHOT})"
+ADV = r"(?:(?:all|also|reportedly|allegedly|later|each|both|then|now|still|eventually|ultimately|subsequently|apparently|initially|just|not|critically|seriously|fatally|gravely|severely|mortally|badly|slightly|non-fatally|nonfatally|[a-z]+ly)\s+)"
+AUX = r"(?:(?:were|was|have been|has been|had been|are|is|got|get|being|been|remain|remains|remained|lay|lie|were left|are now|were later|have|had|has|will be|would be)\s+(?:(?:found|discovered)\s+)?|(?:found|discovered)\s+)"
+VERB_CHAIN = (
+    rf"(?P<aux>{AUX})?(?P<adv>{ADV}{{0,2}})(?P<v1>{VERB})"
+    rf"(?:(?:\s*,\s*|\s+(?:and|or)\s+|\s*/\s*)(?P<adv2>{ADV}?)(?P<v2>{VERB}))?\b"
+)
+
+# --- noun phrases ---------------------------------------------------------------------------
+NP_TOK = r"(?:-[A-Za-z]+(?:-[\w'’]+)*|[A-Za-z](?:\.[A-Za-z])+\.?|\d+-year-olds?|[A-Za-z][\w'’]*(?:-[\w'’]+)*)"
+NP_STOP = (
+    r"(?:said|says|say|told|tell|was|were|is|are|had|has|have|will|would|could|can|may|might|after|"
+    r"before|when|because|while|since|but|if|than|then|that|who|which|whom|whose|and|or|been|being|as|"
+    r"where|there|to|not|no|did|do|does|in|on|at|by|during|for|with|from|into|since|near|according|"
+    r"over|under|including|about|around|against|he|she|it|they|we|i|you|his|her|its|their)"
+)
+NUMBER_TOKEN = r"(?:\d[\d,.]*(?![\w-])|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens|a|an|the)"
+NP_STOP_SUBJ = "(?:" + NP_STOP + "|" + NUMBER_TOKEN + ")"
+CASUALTY_WORD = rf"(?:{VERB})"
+PARENTHETICAL = r"(?:\s*,\s*(?:which|who|whose|including|among them|most of them|many of them|all of them|aged|ages|both|all)\b[^,.;]{0,90},|\s*\([^)]{0,80}\))?"
+
+# a sentence holds a figure only if it holds one of these
+TRIGGER = re.compile(r"kill|dead|die|slain|slay|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospitali|missing|"
+                     r"unaccounted|fatal|casualt|death|struck|grazed|harmed|hit\b|execut|massacre|lost (?:their|his|her) li",
+                     re.IGNORECASE)
+
+# --- the rules' patterns (one per rule in casualties.RULES) ---------------------------------
+Q = QUANTITY
+SUBJECT = re.compile(
+    rf"(?<![\w'’-])(?:(?P<det>the|his|her|their)\s+)?(?:{Q}|(?P<one>an?|one|another)\b)"
+    rf"(?P<np>(?:\s+(?!{NP_STOP_SUBJ}\b|{CASUALTY_WORD}\b){NP_TOK}){{0,7}}?)"
+    rf"(?P<paren>{PARENTHETICAL})\s+{VERB_CHAIN}",
+    re.IGNORECASE,
+)
+ACTIVE_VERB = (
+    r"(?P<av>kill(?:s|ed|ing)?|shot|shoot(?:s|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
+    r"hurt(?:s|ing)?|leav(?:es|ing)|left|claim(?:s|ed|ing)? the lives of|gunned down|guns down|"
+    r"murder(?:s|ed|ing)|executed|massacred)"
+    r"(?:\s+(?:and|or)\s+(?P<av2>kill(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
+    r"(?:critically\s+|seriously\s+)?(?:wound|injur)(?:ed|ing)))?"
+)
+OBJECT = re.compile(
+    rf"\b{ACTIVE_VERB}\s+(?:['\"‘“]\s*)?(?:(?P<det>the|his|her|their)\s+)?(?:(?P<poss>[\w.-]+(?:['’]s|s['’]))\s+(?=\d|(?:two|three|four|five|six|seven|eight|nine|ten|several|dozens)\b))?(?:{Q}|(?P<one>an?|one|another|the|his|her)\b|(?P<age>\d+-year-old\b))['\"’”]?"
+    rf"(?P<np>(?:\s+(?!{NP_STOP}\b|dead\b|injured\b|wounded\b|hurt\b){NP_TOK}){{0,5}})"
+    rf"(?P<left>\s+(?:dead|injured|wounded|hurt|critically injured|seriously injured|in critical condition))?",
+    re.IGNORECASE,
+)
+ZERO = re.compile(
+    r"\b(?P<neg>no one|nobody|none|neither|not one|not a single|no)\b(?! (?:one|body) else)"
+    rf"(?P<np>(?:\s+(?!was\b|were\b|has\b|have\b|had\b|is\b|are\b|else\b){NP_TOK}){{0,6}}?)"
+    r"(?P<else>\s+else)?\s+(?:(?:was|were|has been|have been|had been|is|are|got|appeared to be|appears to be|reported)\s+)"
+    r"(?:[a-z]+ly\s+)?(?:reported\s+)?(?P<v>injured|hurt|wounded|killed|harmed|shot|struck|hit|dead)\b",
+    re.IGNORECASE,
+)
+ZERO_NOUN = re.compile(
+    r"\b(?:there\s+(?:were|was|are|have been)\s+no|no\s+(?P<other>other\s+|additional\s+|further\s+)?(?:serious\s+)?(?:reported\s+)?)"
+    r"(?P<v>injuries|deaths|fatalities|casualties)\b",
+    re.IGNORECASE,
+)
+NOUN_FIGURE = re.compile(
+    rf"(?<![\w'’-]){Q}\s+(?:(?:people|persons|confirmed|reported|more|other|civilian|total)\s+)?"
+    r"(?P<noun>deaths|fatalities|dead|casualties|injuries|people dead|people injured|victims)\b",
+    re.IGNORECASE,
+)
+TOLL = re.compile(
+    rf"\bdeath toll\s+(?:(?:has|had)\s+)?(?:rose|risen|climbed|increased|jumped|rises|climbs|stands|stood|reached|is|was|now stands|of|at|to|hit)"
+    rf"(?:\s+(?:to|at|of))?\s+{Q}",
+    re.IGNORECASE,
+)
+FATALLY_TAIL = re.compile(
+    rf"\s*(?:,|;|--|—|–)?\s*(?:including\s+|and\s+|with\s+)?(?P<k>{Q.replace('?P<hedge>', '?P<khedge>').replace('?P<num>', '?P<knum>')}|one)"
+    r"(?:\s+of\s+(?:them|whom|which|those|the victims|the men|the women))?\s+"
+    r"(?:fatally|mortally|dying|who died|who later died|later died|died|was killed|were killed|killed|has died|have died)\b",
+    re.IGNORECASE,
+)
+NAMED_SINGULAR = re.compile(
+    r"(?P<subj>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
+    r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?"
+    r"\s+(?:(?:was|has been|had been|is|later|then|eventually|subsequently)\s+)+(?:[a-z]+ly\s+)?"
+    rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|shot)\b"
+    r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
+    r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+)?(?P<v2>died|dies)\b",
+)
+MULTIPLIERS = {"double": 2, "triple": 3, "quadruple": 4, "quintuple": 5, "two": 2, "three": 3, "four": 4}
+MULTIPLIER = re.compile(
+    r"\b(?P<mult>double|triple|quadruple|quintuple)[- ](?P<noun>homicide|murder|killing|slaying|fatal shooting|shooting)s?\b"
+    r"(?P<suicide>(?:\s*[-,/]\s*|\s+and\s+|\s+)suicide\b(?!\s+attempt))?"
+    r"|(?<!attempted )(?<!attempted\s)(?P<ms>\bmurder[- /]suicide\b)(?!\s+attempt)",
+    re.IGNORECASE,
+)
+ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+            "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
+ORDINAL_VICTIM = re.compile(
+    r"\b(?P<ord>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|2nd|3rd|4th|5th|6th)\s+(?:[\w'’-]+\s+)?"
+    r"(?P<noun>victim|person|man|woman|child|teen|teenager|boy|girl|officer|student|deputy|body)\s+"
+    r"(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:dies|died|succumbs|succumbed|killed|found dead|is dead|was killed|dead)\b"
+    r"|\bclaims?\s+(?:a\s+|the\s+|its\s+)?(?P<ord2>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+"
+    r"(?:victim|life)\b",
+    re.IGNORECASE,
+)
+FATAL_NOUN = re.compile(
+    r"\b(?:fatal|deadly|fatally)\s+(?:shooting|shootout|gunfire|accidental shooting|hunting accident|police shooting|drive-by)\b"
+    r"|\bshooting death\b",
+    re.IGNORECASE,
+)
+HEADLINE = re.compile(
+    r"(?:^|[:|–—]\s*|\s-\s|\b(?:after|as|when|where)\s+)(?P<np>(?:[\w'’.-]+\s+){0,3}?(?P<head>[\w'’-]+))"
+    r"(?:,\s*\d{1,3},?)?\s+(?:is\s+|was\s+|has\s+been\s+|found\s+)?(?P<adv>fatally\s+|critically\s+|seriously\s+|accidentally\s+)?"
+    r"(?P<v>shot,? (?:and )?killed|shot,? (?:and )?wounded|shot,? (?:and )?injured|shot dead|shot to death|killed|slain|dies|died|dead|shot|wounded|injured|hurt|murdered)\b",
+    re.IGNORECASE,
+)
+UNCERTAIN = re.compile(
+    r"\b(?:if|whether|not known|unclear|unknown|possible|possibly|feared|(?:may|might|could|should|would)(?:\s+not)?\s*(?:have|'ve))\b[^,.;]{0,40}$"
+    r"|\b(?:should|would|could|might)(?:'ve|\s+have)\s+been\s*$", re.IGNORECASE)
+TITLE_OBJECT = re.compile(rf"\b{ACTIVE_VERB}\s+(?P<np>(?:[\w'’-]+\s+)?[\w'’-]+)\b", re.IGNORECASE)
+NOT_SUBJECTS = {
+    "no", "nobody", "none", "it", "this", "that", "there", "who", "everyone", "anyone", "police",
+    "what", "which", "one", "nothing", "everybody", "someone", "somebody", "something",
+}
+OBJECT_START = re.compile(
+    r"\s+(?:a|an|the|his|her|their|its|him|them|it|my|our|your|me|us|one|two|three|four|five|six|"
+    r"seven|eight|nine|ten|\d+|several|dozens|at least|more than|about|[A-Z][a-z]+(?<!Monday)(?<!Tuesday)"
+    r"(?<!Wednesday)(?<!Thursday)(?<!Friday)(?<!Saturday)(?<!Sunday)(?<!Overnight)(?<!Last))\b"
+)
+
+# after a subject with no number: the verb, and what may follow a passive verb
+PASSIVE_FOLLOW = re.compile(
+    r"\s*(?:$|[,.;:!?)\]'\"’”|–—-]|\b(?:in|at|on|by|after|during|near|outside|inside|while|over|following|overnight|early|"
+    r"late|last|this|with|from|for|when|and|as|before|since|into|amid|along|across|behind|under|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|tonight)\b)",
+    re.IGNORECASE,
+)
+AFTER_SUBJECT = re.compile(rf"(?<=[\w'’.)])(?P<age>\s*,\s*\d{{1,3}}\s*,)?(?P<sp>\s+){VERB_CHAIN}", re.IGNORECASE)
+COORDINATED = re.compile(
+    rf"(?:^|(?<=[\s,;(]))(?:{Q}|(?P<one>an?|one|another)\b)"
+    rf"(?P<np>(?:\s+(?!{NP_STOP}\b|{CASUALTY_WORD}\b){NP_TOK}){{0,4}}?)\s*(?:,\s*(?:and\s+)?|\s+and\s+)$",
+    re.IGNORECASE,
+)
+
+# --- lists of people: "his wife, her mother and two children", "Mother, 2 children found dead" --
+SMALL_NUM = r"(?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+ITEM_RE = re.compile(
+    r"(?:(?P<det>his|her|their|the|a|an|one|another|its|both|my|our)\s+)?"
+    r"(?:(?P<poss>[\w.-]+(?:['’]s|s['’]))\s+)?"
+    rf"(?:(?P<num>{SMALL_NUM})\s+)?"
+    r"(?P<adj>(?:[\w'’-]+\s+){0,2}?)"
+    r"(?P<head>[\w'’-]+)",
+    re.IGNORECASE,
+)
+LIST_SEP = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
+SELF_ITEM = re.compile(r"(?:him|her|them)sel(?:f|ves)|self", re.IGNORECASE)
+ADJ_REJECT = frozenset(NP_STOP.strip("(?:)").split("|")) | {"a", "an", "the", "one", "also", "only", "police", "who"}
+VERBISH = re.compile(r"(?:ing|ed)$|^(?:kill|shoot|shot|wound|injur|hurt|stab|murder|slay|slew|gun)", re.IGNORECASE)
+TAIL_REJECT_BEFORE = frozenset(
+    "including among of with by besides plus like than killing killed shooting shot wounding injuring left leaving "
+    "to from except".split())
+NAME_REJECT = MONTHS | {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "police", "officials",
+    "authorities", "investigators", "deputies", "he", "she", "they", "it", "we", "i", "but", "and", "the",
+}
+
+# more objects after the first one: "killed his wife, her mother and two children, then himself"
+ITEM_BOUNDARY = (
+    r"(?=\s*(?:[,;.&:)(]|\s-\s|$|\b(?:and|in|at|on|before|after|then|who|as|during|while|with|near|inside|outside|"
+    r"from|over|for|when|but|said|says|according|by|early|late|last|this|that|was|were|is|are|has|have|had|will|would|"
+    r"could|can|may|might|did|does|to|of|because|since|until|or|so|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b))"
+)
+FWD_SEP = re.compile(
+    r"(?:\s*,\s*(?:and\s+|&\s+)?(?:then\s+)?|\s+(?:and|&)\s+(?:then\s+)?|\s+(?:then|before|as well as)\s+)"
+    r"(?:(?:also\s+)?(?P<verb>killing|shooting|turning the gun on)\s+)?",
+    re.IGNORECASE,
+)
+FWD_SELF = re.compile(
+    r"(?:turn(?:ed|s|ing)? (?:the|a) (?:gun|weapon|rifle|shotgun|handgun) on )?(?:(?:him|her|them)sel(?:f|ves)|self)\b|(?:taking|took|takes) (?:his|her|their) own li(?:fe|ves)\b"
+    r"|(?:committing|committed|commits) suicide\b",
+    re.IGNORECASE,
+)
+FWD_ITEM = re.compile(
+    r"(?:(?:his|her|their|the|a|an|one|another|its|my|our)\s+)?(?:[\w.-]+(?:['’]s|s['’])\s+)?"
+    rf"(?:{SMALL_NUM}\s+)?(?:[\w'’-]+\s+){{0,2}}?[\w'’-]+(?:,\s*\d{{1,3}}(?=\s*,))?{ITEM_BOUNDARY}",
+    re.IGNORECASE,
+)
+# "left one dead and three others wounded": a second clause, not another object
+OTHER_CLAUSE = re.compile(
+    r"\s+(?:(?:were|was|are|is|had been|have been)\s+)?(?:[a-z]+ly\s+)?(?:injured|wounded|hurt|shot|dead|killed|died|hospitali[sz]ed)\b"
+    r"|\s+(?:in|at)\s+(?:the\s+|a\s+|an\s+)?(?:critical|serious|stable|fair|good|grave|hospital|area hospital|local hospital)\b",
+    re.IGNORECASE,
+)
+
+# --- sentence marks ------------------------------------------------------------------------
+BACKGROUND = re.compile(
+    r"\b(?:this|last|past|previous) (?:year|month|decade)\b|\byears? (?:ago|earlier|before|later)\b|\bso far\b|"
+    r"\b(?:in|since|during|of|the) (?:19|20)\d\d\b|\bnationwide\b|\bcitywide\b|\bannually\b|\bper year\b|"
+    r"\ba year\b|\bin history\b|\bdeadliest\b|\bsince (?:January|the start)\b|\bthis weekend\b|\bover the weekend\b|\bacross the city\b|"
+    r"\blast (?:summer|spring|fall|winter|autumn)\b|\b(?:weeks|months) (?:earlier|ago|before)\b|"
+    r"^\W*(?:In|Back in|Earlier in|Since)\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)|"
+    r"\bin (?:that|a separate|an unrelated|another|a similar|an earlier|a previous|a prior) (?:case|incident|shooting|attack)s?\b|"
+    r"\b(?:a )?previous (?:shooting|incident|attack)\b",
+    re.IGNORECASE,
+)
+# "a man was shot and killed": as many shot as killed
+SHOT_KILLED = re.compile(
+    r"\bshot(?:,\s*|\s+and\s+)(?:\w+ly\s+)?killed\b|\bfatally\s+sho(?:t|oting)\b|\bshot\s+(?:to death|dead)\b|"
+    r"\bshooting\s+and\s+killing\b|\bgunned\s+down\b",
+    re.IGNORECASE,
+)
+# "one critically": often a part of the wounded ("four shot, one critically wounded")
+SEVERITY = re.compile(r"\b(?:critically|seriously|severely|gravely|badly|critical|serious|life-threatening)\b", re.IGNORECASE)
+
+# --- roundups: the lead reports several incidents --------------------------------------------
+NUM_WORD = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|dozens of)"
+DAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+ROUNDUP = re.compile(
+    rf"\b(?:separate|multiple|several|different|unrelated|{NUM_WORD})\s+(?:[\w'’-]+\s+){{0,3}}?(?:shootings|incidents|attacks)\b"
+    rf"|\b(?:weekend|overnight|over-night|city|citywide|night|morning|afternoon|evening|holiday|{DAY})\s+shootings\b"
+    r"|\b(?:shootings|shot|killed|wounded|violence|gunfire)\s+(?:across|around|throughout)\s+(?:the\s+)?(?:city|area|county|state)\b"
+    rf"|\bspate of\b|\bstring of shootings\b|\bviolent\s+(?:night|weekend|day|stretch|holiday|week|{DAY})\b|\bcitywide\b"
+    r"|\bdeadliest (?:weekend|day|month|night)\b",
+    re.IGNORECASE,
+)
+LEAD_CHARS = 400
+
+# --- small checks inside the rules --------------------------------------------------------------
+KILLED_WORD = re.compile(KILLED)
+INJURED_WORD = re.compile(INJURED)
+MISSING_WORD = re.compile(MISSING)
+FATAL_ADVERB = re.compile(r"(?<![\w-])(?:fatally|mortally)\b")
+FATAL_BEFORE = re.compile(r"(?<![\w-])(?:fatally|mortally)\s+$")
+FATAL_BEFORE_TITLE = re.compile(r"(?<![\w-])(?:fatally|mortally|fatal|deadly)\s+$")
+NEGATED_ADVERB = re.compile(r"(?<![\w-])not\b", re.IGNORECASE)
+NOT_WORD = re.compile(r"\bnot\b", re.IGNORECASE)
+UNBORN = re.compile(r"\bunborn\b", re.IGNORECASE)
+# "no doubt was killed ...", "no suspects were hurt": not a count of victims
+ZERO_NOT_VICTIMS = re.compile(r"\b(?:doubt|question|sign|word|evidence|indication|suspects?|arrests?)\b", re.IGNORECASE)
+# "no one", "no people", "no victims": the whole event, not a part of the people involved
+ZERO_EVERYONE = re.compile(r"(?:one|body|people|persons?|victims?|(?:one|body) else)", re.IGNORECASE)
+# after a bare number object: "killed 2 of ...", "shot 3 times", "killed 4 others" are no bare toll
+OBJECT_NUMBER_FOLLOW = re.compile(r"\s*(?:of\b|times?\b|[a-z]+\b(?<!according)(?<!and)(?<!in)(?<!at)(?<!on))")
+# a headline's active verb with an object: "Man shot wife" (not "Man shot in ...")
+HEADLINE_OBJECT_FOLLOWS = re.compile(
+    r"\s+(?!(?:in|at|on|after|during|by|near|outside|inside|while|as|over|following|overnight|early|late|last|this|"
+    r"with|from|for|when|and)\b)[\w'’]")
+HEADLINE_SHOT_PREFIX = re.compile(r"^shot,? (?:and )?(?=killed|wounded|injured)", re.IGNORECASE)
+INJURED_ONLY = re.compile(r"(?:critically |seriously )?(?:wounded|injured)")
+
+# context of a number: words before it that make it a date, an age, a phone number or a code
+PREVIOUS_WORD = re.compile(r"([\w.#]+)\W*$")
+YEAR = re.compile(r"(?:1[89]|20)\d\d")
+NAME_AND_COMMA = re.compile(r"[A-Z][\w'’-]*,\s*$")
+AGE_OR_CALL_BEFORE = re.compile(r"\b(?:age|ages|aged|under|call|dial|dialed|called)\s+(?:of\s+)?$", re.IGNORECASE)
+PARENT_OF_BEFORE = re.compile(
+    r"\b(?:father|mother|dad|mom|parent|grandfather|grandmother|grandpa|grandma)\s+of\s+$", re.IGNORECASE)
+GROUP_ONLY_ARTICLE = re.compile(r"^(?:of\s+)?(?:the|those|them)\s*$", re.IGNORECASE)
+GROUP_CUT = re.compile(r"\s+(?:in|on|at|during|near|from|after|according)\b")
+AGE_NOUN = re.compile(r"\d-(?:year|month|week|day)-olds?$|^(?:[a-z]+-)+(?:year|month|week|day)-olds?$")
+NAME_WORD = re.compile(r"[A-Z][a-z'’.-]+")
+AGE_ITEM = re.compile(r"\s*\d{1,3}\s*")
+TRAILING_AGE = re.compile(r",\s*\d{1,3}\s*$")
+LIST_WORD = re.compile(r"\S+")

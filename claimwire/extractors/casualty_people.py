@@ -1,0 +1,307 @@
+"""Who a casualty figure counts, and how many: person nouns, the noun phrase's group, lists of
+people ("his wife, her mother and two children") and coordinated subjects ("a 12-year-old and
+three others").  Helpers of the casualty rules in casualties.py; the patterns are in
+casualty_patterns.py."""
+
+from __future__ import annotations
+
+from claimwire.extractors._lexicon import (
+    CONTEXT_BEFORE_REJECT,
+    MONTHS,
+    PAIR_NOUNS,
+    PERSON_NOUNS,
+    PLURAL_PERSON_NOUNS,
+    UNIT_NOUNS,
+)
+from claimwire.extractors.casualty_patterns import (
+    ADJ_REJECT,
+    AGE_ITEM,
+    AGE_NOUN,
+    AGE_OR_CALL_BEFORE,
+    COORDINATED,
+    FWD_ITEM,
+    FWD_SELF,
+    FWD_SEP,
+    GROUP_CUT,
+    GROUP_ONLY_ARTICLE,
+    ITEM_RE,
+    LIST_SEP,
+    LIST_WORD,
+    NAME_AND_COMMA,
+    NAME_REJECT,
+    NAME_WORD,
+    OTHER_CLAUSE,
+    PARENT_OF_BEFORE,
+    PREVIOUS_WORD,
+    SELF_ITEM,
+    TAIL_REJECT_BEFORE,
+    TRAILING_AGE,
+    VERBISH,
+    YEAR,
+)
+from claimwire.numbers import quantity_bounds
+
+#: Plural person nouns that a singular-victim rule must not read as one person.
+_PLURAL_GROUPS = ("people", "men", "women", "children", "police", "personnel", "troops", "forces", "others",
+                  "militiamen", "gunmen", "policemen", "kids", "teens")
+
+
+def head(np: str) -> str:
+    words = np.split()
+    return words[-1].lower().strip("'’") if words else ""
+
+
+def is_person_word(word: str) -> bool:
+    w = word.lower().strip("'’,.")
+    return w in PERSON_NOUNS or (w.endswith("s") and w[:-1] in PERSON_NOUNS) or w.endswith(("year-old", "year-olds", "month-old", "week-old"))
+
+
+def is_person(np: str) -> bool:
+    return any(is_person_word(w) for w in np.split()[:5])
+
+
+def singular_person(np: str) -> bool:
+    words = [w.lower().strip("'’,.") for w in np.split()[:4]]
+    return any((w in PERSON_NOUNS and not (w.endswith("s") and w[:-1] in PERSON_NOUNS) and w not in _PLURAL_GROUPS)
+               or w.endswith(("year-old", "month-old", "week-old")) for w in words)
+
+
+def person_np(np: str) -> str:
+    """The noun phrase cut after its last person noun ("11-year-old last Friday" -> "11-year-old")."""
+    words = np.split()
+    idx = [i for i, w in enumerate(words[:5]) if is_person_word(w)]
+    return " ".join(words[: idx[-1] + 1]) if idx else np
+
+
+def context_ok(text: str, start: int, num: str | None, np: str) -> bool:
+    """Reject dates, addresses, codes, years, units."""
+    before = text[max(0, start - 16): start]
+    prev = PREVIOUS_WORD.search(before)
+    if prev:
+        word = prev.group(1).lower()
+        if word in CONTEXT_BEFORE_REJECT or word.rstrip(".") in CONTEXT_BEFORE_REJECT:
+            return False
+        if (word in MONTHS or word.rstrip(".") in MONTHS) and num and num[:1].isdigit():
+            if word != "may" or prev.group(1)[0] == "M":
+                return False
+        if before.rstrip().endswith(("#", "$", "No.", "no.")):
+            return False
+    words = np.split()
+    if any(w in ("News", "NEWS") for w in words[:4]):
+        return False  # a station name: "7 Action News"
+    if words:
+        first = words[0].lower().strip(".")
+        if first in UNIT_NOUNS or first + "." in UNIT_NOUNS:
+            return False
+        if head(np) in UNIT_NOUNS and not is_person(np):
+            return False
+    if num and YEAR.fullmatch(num.strip()):
+        return False
+    if num and num[:1].isdigit() and not np.strip() and NAME_AND_COMMA.search(before):
+        return False  # an age: "Ginger Reeves, 64 were found dead"
+    if AGE_OR_CALL_BEFORE.search(before):
+        return False
+    if PARENT_OF_BEFORE.search(before):
+        return False  # "father of 5 killed": his children, not a toll
+    if words and words[0].lower() in ("a", "an", "the"):
+        return False
+    return True
+
+
+def clean_group(np: str) -> str | None:
+    np = person_np(np.strip())
+    np = GROUP_ONLY_ARTICLE.sub("", np)
+    np = GROUP_CUT.split(np)[0].strip(" ,'\"’”")
+    return np or None
+
+
+def coordinated(text: str, pos: int) -> tuple[float, float | None, int] | None:
+    """A counted noun phrase joined to the subject at `pos`: "three men and [a woman were wounded]"
+    -> (low, high, start)."""
+    window_start = max(0, pos - 80)
+    m = COORDINATED.search(text, window_start, pos)
+    if not m:
+        return None
+    np = m.group("np") or ""
+    if m.group("one"):
+        if not is_person(np):
+            return None
+        return 1, 1, m.start()
+    if not is_person(np):
+        return None
+    lo, hi, _ = quantity_bounds(m.group("num"), m.group("hedge"))
+    if lo is None:
+        return None
+    return lo, hi, m.start("hedge") if m.group("hedge") else m.start("num")
+
+
+# -- lists of people: "his wife, her mother and two children", "Mother, 2 children found dead" --------
+
+
+def person_kind(word: str) -> str | None:
+    """'sg' / 'pl' for a person noun ("wife", "3-year-old" / "daughters"), else None."""
+    w = word.lower().strip("'’,.")
+    if AGE_NOUN.search(w):
+        return "pl" if w.endswith("s") else "sg"
+    if w in PLURAL_PERSON_NOUNS:
+        return "pl"
+    if w in PERSON_NOUNS:
+        if w.endswith("s") and (w[:-1] in PERSON_NOUNS or w[:-3] + "y" in PERSON_NOUNS or w in PAIR_NOUNS):
+            return "pl"
+        return "sg"
+    if w.endswith("ies") and w[:-3] + "y" in PERSON_NOUNS:
+        return "pl"
+    if w.endswith("s") and w[:-1] in PERSON_NOUNS:
+        return "pl"
+    return None
+
+
+def item_value(part: str, title: bool, whole: bool = True) -> tuple[int, bool, bool] | None:
+    """The number of people one list item names, whether it is the perpetrator himself, and
+    whether it is a name.
+
+    `whole`: the item is all the text between two separators (bare nouns and names allowed);
+    otherwise it is the tail of a longer stretch and needs a determiner, possessive or number
+    (bare nouns only in headlines)."""
+    part = part.strip(" \t\"'“”‘’")
+    if not part:
+        return None
+    if SELF_ITEM.fullmatch(part):
+        return 1, True, False
+    if part.lower() in ("he", "she"):
+        return (1, False, False) if whole else None
+    m = ITEM_RE.fullmatch(part)
+    if not m:
+        return None
+    adj = m.group("adj").split()
+    if any(a.lower() in ADJ_REJECT or VERBISH.search(a) for a in adj):
+        return None
+    head_word = m.group("head")
+    kind = person_kind(head_word)
+    marked = bool(m.group("det") or m.group("poss") or m.group("num"))
+    if any(a.lower() == "unborn" for a in adj):
+        return (0, False, False) if kind else None  # the archive counts people born
+    if kind == "sg" and not m.group("num"):
+        if not (marked or whole or title):
+            return None
+        if m.group("det") and m.group("det").lower() == "both":
+            return None
+        return 1, False, False
+    if kind == "pl":
+        if m.group("num"):
+            n = quantity_bounds(m.group("num"))[0]
+            return (int(n), False, False) if n else None
+        if head_word.lower() in PAIR_NOUNS and not adj:
+            return PAIR_NOUNS[head_word.lower()], False, False
+        return None
+    # a name: "Smith", "Tina Shelton" (body text only: headlines capitalise every word)
+    words = part.split()
+    if (not title and whole and not marked and 1 <= len(words) <= 3
+            and all(NAME_WORD.fullmatch(w) for w in words)
+            and not any(w.lower() in NAME_REJECT for w in words)):
+        return 1, False, True
+    return None
+
+
+def _tail_item(part: str, title: bool, prev_name: bool | None) -> tuple[int, bool, int] | None:
+    """The leftmost item may be preceded by other words: "Police said a man" -> (value, self, offset)."""
+    words = list(LIST_WORD.finditer(part))
+    for k in range(len(words) - 1, max(-1, len(words) - 6), -1):
+        got = item_value(part[words[k].start():], title, whole=False)
+        if got is None:
+            continue
+        before = part[:words[k].start()].split()
+        if before and before[-1].lower().strip(",") in TAIL_REJECT_BEFORE:
+            return None  # "two people were killed, including the suspect, and six others"
+        if prev_name is not None and got[2] != prev_name:
+            return None
+        return got[0], got[1], words[k].start()
+    return None
+
+
+def items_before(text: str, end: int, title: bool, need_sep: bool) -> list[tuple[int, bool, int]]:
+    """List items that end at `end` (value, is_self, start), right to left.
+
+    With `need_sep`, text[:end] must end with a separator (", ", " and "), and the items are the
+    ones before it ("Mother, " + "2 children found dead").  A name next to a noun with only a
+    comma between them is an apposition ("the shop's owner, James Baker, 64,") and counts once."""
+    ws = max(0, end - 160)
+    chunk = text[ws:end]
+    seps = list(LIST_SEP.finditer(chunk))
+    items: list[tuple[int, bool, int]] = []
+    cur = len(chunk)
+    if need_sep:
+        if not seps or seps[-1].end() != cur:
+            return items
+        cur = seps.pop().start()
+    prev_name: bool | None = None  # kind of the item to the right, when only a comma separates them
+    while True:
+        while seps and seps[-1].end() > cur:
+            seps.pop()
+        sep = seps[-1] if seps else None
+        start = sep.end() if sep else 0
+        part = chunk[start:cur]
+        if AGE_ITEM.fullmatch(part) and sep and sep.group(0).strip() == ",":
+            # an age: "Tina Shelton, 37, and ..." -> merge with the name before it
+            seps.pop()
+            sep = seps[-1] if seps else None
+            start = sep.end() if sep else 0
+            part = TRAILING_AGE.sub("", chunk[start:cur])
+        got = item_value(part, title, whole=sep is not None or ws + start == 0)
+        if got is None:
+            tail = _tail_item(part, title, prev_name)
+            if tail is not None:
+                items.append((tail[0], tail[1], ws + start + tail[2]))
+            break
+        value = got[0]
+        if prev_name is not None and got[2] != prev_name:
+            value = 0  # apposition
+        items.append((value, got[1], ws + start))
+        if sep is None:
+            break
+        prev_name = got[2] if sep.group(0).strip() == "," else None
+        cur = sep.start()
+    return items
+
+
+def items_after(text: str, pos: int, measure: str, title: bool) -> tuple[int, int, int]:
+    """More objects after the first one: "killed his wife, her mother and two children, then himself".
+
+    Returns (people added, perpetrator counted (self), end).  A name right after a noun with only a
+    comma between them is an apposition ("his cousin, Joshua Hagrin, 17,") and is not counted."""
+    added = n_self = 0
+    end = pos
+    prev_name: bool | None = False  # the first object is a noun phrase or a number
+    while True:
+        sep = FWD_SEP.match(text, pos)
+        if not sep:
+            break
+        verb = (sep.group("verb") or "").lower()
+        sm = FWD_SELF.match(text, sep.end())
+        if verb == "shooting" and measure == "killed" and not sm:
+            break  # "killing his wife and shooting his son": the son is not among the killed
+        if sm:
+            if measure not in ("killed", "shot"):
+                break
+            added += 1
+            n_self += 1
+            pos = end = sm.end()
+            prev_name = None
+            continue
+        im = FWD_ITEM.match(text, sep.end())
+        if not im:
+            break
+        part = TRAILING_AGE.sub("", im.group(0))
+        got = item_value(part, title, whole=True)
+        if got is None or got[0] == 0 and "unborn" not in part.lower():
+            break
+        if OTHER_CLAUSE.match(text, im.end()):
+            break  # "left one dead and three others wounded"
+        comma_only = sep.group(0).strip() == ","
+        if comma_only and prev_name is not None and got[2] != prev_name:
+            prev_name = None  # apposition: counted once
+        else:
+            added += got[0]
+            prev_name = got[2]
+        pos = end = im.end()
+    return added, n_self, end
