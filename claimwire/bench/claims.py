@@ -39,8 +39,11 @@ also a line of the text), over the annotated documents and the ``no_figures`` on
   killed figure (``injured_coverage`` likewise).
 * ``figure_recall``: annotated figures for which the document has an extracted casualty
   claim of the same measure with bounds inside the figure's bounds.
-* ``figure_precision``: extracted casualty claims (every measure) that match an annotated
-  figure of their document by measure and bounds.
+* ``figure_precision``: extracted casualty claims that match an annotated figure of their
+  document by measure and bounds.
+* Measures are the annotation's: killed, injured, killed_or_injured.  A claim's ``shot`` is
+  the annotation's killed_or_injured ("shot/hit/struck/stabbed with the outcome not stated");
+  ``missing`` is not annotated (neither found nor wrong), so it is left out of precision.
 * ``figure_recall_by_line`` / ``figure_precision_by_line``: the same, but a claim and a
   figure match only on the same line of text (a title claim is on the line that repeats
   the title): a stricter view, for diagnosis.
@@ -211,8 +214,13 @@ def _claim_line(claim: Claim, text: str, title: str | None) -> int:
     return text.count("\n", 0, claim.start)
 
 
+#: claim measure -> the annotation's measure ("shot" with the outcome not stated is killed_or_injured)
+_ECB_MEASURES = {"killed": "killed", "injured": "injured", "killed_or_injured": "killed_or_injured",
+                 "shot": "killed_or_injured"}
+
+
 def _figure_match(claim: Claim, figure: dict[str, Any]) -> bool:
-    return claim.measure == figure["measure"] and _within(claim, figure["min"], figure["max"])
+    return _ECB_MEASURES.get(claim.measure or "") == figure["measure"] and _within(claim, figure["min"], figure["max"])
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -233,6 +241,7 @@ def bench_ecb(articles: list[dict[str, Any]], annotation: dict[str, Any]) -> dic
         text, title = art.get("text") or "", art.get("title")
         claims = [c for c in extract_claims(text, title, names=["casualties"]) if c.kind == CASUALTY]
         main = main_figures(claims)
+        claims = [c for c in claims if c.measure in _ECB_MEASURES]
         for measure in ("killed", "injured"):
             toll = gold.get(f"event_{measure}")
             if toll is None:
