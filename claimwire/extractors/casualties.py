@@ -43,8 +43,10 @@ from claimwire.extractors.casualty_patterns import (
     HEADLINE,
     HEADLINE_OBJECT_FOLLOWS,
     HEADLINE_SHOT_PREFIX,
+    HIT_WORD,
     INJURED_ONLY,
     INJURED_WORD,
+    INTRANSITIVE_DEATH,
     KILLED_WORD,
     LEAD_CHARS,
     MISSING_WORD,
@@ -64,6 +66,7 @@ from claimwire.extractors.casualty_patterns import (
     ROUNDUP,
     SEVERITY,
     SHOT_KILLED,
+    SINGULAR_AUX,
     SUBJECT,
     TITLE_OBJECT,
     TOLL,
@@ -153,6 +156,8 @@ def _verb_measure(verb: str | None) -> str | None:
         return "injured"
     if MISSING_WORD.fullmatch(verb):
         return "missing"
+    if HIT_WORD.fullmatch(verb):
+        return "killed_or_injured"
     return "shot"
 
 
@@ -161,7 +166,7 @@ def _measure(v1: str, v2: str | None, adv: str) -> str:
     killed_or_injured, "fatally shot" -> killed."""
     k1, k2 = _verb_measure(v1), _verb_measure(v2)
     adv = (adv or "").lower()
-    if k1 in ("shot", "injured") and FATAL_ADVERB.search(adv):
+    if k1 in ("shot", "injured", "killed_or_injured") and FATAL_ADVERB.search(adv):
         k1 = "killed"
     if k2 is None or k2 == k1:
         return k1 or "shot"
@@ -170,6 +175,8 @@ def _measure(v1: str, v2: str | None, adv: str) -> str:
         return "killed_or_injured"
     if "shot" in pair:
         return (pair - {"shot"}).pop()
+    if "killed_or_injured" in pair and pair & {"killed", "injured"}:
+        return (pair & {"killed", "injured"}).pop()  # "stabbed and killed"
     if "missing" in pair:
         return "killed_or_injured" if pair != {"missing"} else "missing"
     return k1
@@ -306,7 +313,7 @@ def _subject_count(text: str, m: re.Match[str]) -> tuple[float | None, float | N
             return None
         if v1 in ("shot", "killed", "injured", "wounded", "hurt") and not np.strip() and m.group("one"):
             return None
-    if aux and aux.strip().lower() in ("have", "had", "has") and v1 not in ("died", "dies"):
+    if aux and aux.strip().lower() in ("have", "had", "has") and not INTRANSITIVE_DEATH.fullmatch(v1):
         return None  # "two men had shot ..." is active
     if m.group("one") or m.group("det"):
         if not is_person(np) and not (m.group("det") and m.group("num") and not np.strip() and aux):
@@ -319,10 +326,13 @@ def _subject_count(text: str, m: re.Match[str]) -> tuple[float | None, float | N
     return None if lo is None else (lo, hi, hedge)
 
 
-def _joined_subjects(sent: _Sentence, qs: float, lo: float, hi: float | None) -> tuple[float, float | None, int]:
+def _joined_subjects(sent: _Sentence, qs: int, lo: float, hi: float | None, aux: str | None) -> tuple[float, float | None, int]:
     """Add the people joined before a counted subject: "three men and [a woman were wounded]",
-    "Mother, [2 children found dead]" -> (low, high, start)."""
+    "Mother, [2 children found dead]" -> (low, high, start).  A verb that agrees with one subject
+    ("... and a woman was wounded") joins nothing."""
     start = qs
+    if aux and aux.split()[0].lower() in SINGULAR_AUX:
+        return lo, hi, start
     coord = coordinated(sent.text, qs)
     while coord is not None:
         c_lo, c_hi, start = coord
@@ -330,7 +340,7 @@ def _joined_subjects(sent: _Sentence, qs: float, lo: float, hi: float | None) ->
         hi = None if (hi is None or c_hi is None) else hi + c_hi
         coord = coordinated(sent.text, start)
     # items without a number before it: "Mother, 2 children found dead", "his wife and two sons"
-    for c_val, _, c_start in items_before(sent.text, start, sent.title, need_sep=True):
+    for c_val, _, c_start in items_before(sent.text, start, sent.title, need_sep=True, right_is_name=False):
         lo += c_val
         hi = None if hi is None else hi + c_val
         start = c_start
@@ -356,7 +366,7 @@ def _rule_subject(sent: _Sentence) -> None:
         if m.group("one") and not np.strip():
             conf = 0.6
         group = clean_group(np)
-        total_lo, total_hi, start = _joined_subjects(sent, qs, lo, hi)
+        total_lo, total_hi, start = _joined_subjects(sent, qs, lo, hi, m.group("aux"))
         if start != qs:
             group = text[start: m.start("np") + len(np)].strip() if np else group
             conf = min(conf, 0.8)
@@ -382,8 +392,8 @@ def _rule_joined_subject(sent: _Sentence) -> None:
         if not aux and v1 not in ("dead", "died", "dies", "missing", "perished", "slain", "found dead") and (
                 OBJECT_START.match(text, m.end()) or not PASSIVE_FOLLOW.match(text, m.end())):
             continue  # "Wife and husband each shot murder suspect" is active
-        if aux in ("have", "had", "has") and v1 not in ("died", "dies"):
-            continue
+        if aux in ("have", "had", "has") and not INTRANSITIVE_DEATH.fullmatch(v1) or aux and aux.split()[0] in SINGULAR_AUX:
+            continue  # active ("have shot"), or a verb that agrees with one subject
         items = items_before(text, vs, sent.title, need_sep=False)
         if len(items) < 2 or all(v == 0 for v, _, _ in items):
             continue

@@ -13,15 +13,34 @@ from claimwire.extractors._lexicon import MONTHS
 from claimwire.numbers import QUANTITY
 
 # --- casualty verbs and the verb chain after a subject ------------------------------------
+_DEATH = r"(?:his|her|their) deaths?"
+_SUFFERED = r"(?:suffered|sustained|received|suffering|sustaining) (?:from )?"
 KILLED = (
     r"killed|dead|died|dies|slain|murdered|perished|shot dead|shot to death|gunned down|"
-    r"pronounced dead|found dead|declared dead|lost (?:their|his|her) li(?:ves|fe)|fatally (?:shot|wounded|injured|struck)|"
-    r"mortally wounded|executed|massacred"
+    r"pronounced dead|found dead|declared dead|lost (?:their|his|her) li(?:ves|fe)|fatally (?:shot|wounded|injured|struck|stabbed)|"
+    r"mortally wounded|executed|massacred|"
+    r"(?:stabbed|beaten|burned|burnt|crushed|trampled|hacked|bludgeoned|strangled|choked) to death|"
+    r"drowned|electrocuted|asphyxiated|suffocated|presumed dead|confirmed dead|feared dead|"
+    rf"(?:fallen|fell|falls?|falling|plunged|plunges?|plunging) to {_DEATH}|succumbed to (?:his|her|their) (?:injuries|wounds)"
 )
-INJURED = r"injured|wounded|hurt|hospitali[sz]ed|critically injured|seriously injured"
-SHOT = r"shot|struck by gunfire|hit by gunfire|struck by (?:a )?bullets?|hit by (?:a )?bullets?|grazed"
+INJURED = (
+    r"injured|wounded|hurt|hospitali[sz]ed|critically injured|seriously injured|"
+    r"(?:listed |admitted )?in (?:a )?(?:critical|serious|stable|grave|fair)(?: but (?:critical|serious|stable))? condition|"
+    rf"{_SUFFERED}(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns)|"
+    r"treated (?:at|in) (?:a |an |the )?(?:[\w'’-]+ ){0,3}?hospitals?|treated for (?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns)"
+)
+# "suffering from a gunshot wound": shot, the outcome not stated (the wounded may die)
+SHOT = (
+    r"shot|struck by gunfire|hit by gunfire|struck by (?:a )?bullets?|hit by (?:a )?bullets?|grazed|"
+    rf"{_SUFFERED}(?:an? )?(?:[\w-]+ ){{0,2}}?gunshot wounds?"
+)
+#: hurt with the outcome not stated (the annotation's killed_or_injured)
+HIT = (
+    r"stabbed|knifed|run over|(?:hit|struck) by (?:a |an )?(?:car|vehicle|truck|lorry|bus|train|van|motorcycle)|"
+    rf"{_SUFFERED}(?:an? )?(?:[\w-]+ ){{0,2}}?wounds?"
+)
 MISSING = r"missing|unaccounted for"
-VERB = rf"(?:{KILLED}|{INJURED}|{MISSING}|{SHOT})"
+VERB = rf"(?:{KILLED}|{INJURED}|{MISSING}|{SHOT}|{HIT})"
 ADV = r"(?:(?:all|also|reportedly|allegedly|later|each|both|then|now|still|eventually|ultimately|subsequently|apparently|initially|just|not|critically|seriously|fatally|gravely|severely|mortally|badly|slightly|non-fatally|nonfatally|[a-z]+ly)\s+)"
 AUX = r"(?:(?:were|was|have been|has been|had been|are|is|got|get|being|been|remain|remains|remained|lay|lie|were left|are now|were later|have|had|has|will be|would be)\s+(?:(?:found|discovered)\s+)?|(?:found|discovered)\s+)"
 VERB_CHAIN = (
@@ -166,21 +185,34 @@ ITEM_RE = re.compile(
     r"(?:(?P<det>his|her|their|the|a|an|one|another|its|both|my|our)\s+)?"
     r"(?:(?P<poss>[\w.-]+(?:['’]s|s['’]))\s+)?"
     rf"(?:(?P<num>{SMALL_NUM})\s+)?"
-    r"(?P<adj>(?:[\w'’-]+\s+){0,2}?)"
+    r"(?P<adj>(?:[\w'’-]+\s+){0,5}?)"
     r"(?P<head>[\w'’-]+)",
     re.IGNORECASE,
 )
 LIST_SEP = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
 SELF_ITEM = re.compile(r"(?:him|her|them)sel(?:f|ves)|self", re.IGNORECASE)
-ADJ_REJECT = frozenset(NP_STOP.strip("(?:)").split("|")) | {"a", "an", "the", "one", "also", "only", "police", "who"}
-VERBISH = re.compile(r"(?:ing|ed)$|^(?:kill|shoot|shot|wound|injur|hurt|stab|murder|slay|slew|gun)", re.IGNORECASE)
+ADJ_REJECT = frozenset(NP_STOP.strip("(?:)").split("|")) | {"a", "an", "the", "one", "also", "only", "who"}
+VERBISH = re.compile(r"^(?:kill|shoot|shot|wound|injur|hurt|stab|murder|slay|slew|gun)", re.IGNORECASE)
+# "-ing"/"-ed" words: verbs unless a determiner or number marks the item ("an unidentified man")
+PARTICIPLE = re.compile(r"(?:ing|ed)$", re.IGNORECASE)
 TAIL_REJECT_BEFORE = frozenset(
     "including among of with by besides plus like than killing killed shooting shot wounding injuring left leaving "
-    "to from except".split())
+    "to from except found discovered located identified spotted saw".split())
 NAME_REJECT = MONTHS | {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "police", "officials",
     "authorities", "investigators", "deputies", "he", "she", "they", "it", "we", "i", "but", "and", "the",
+    # determiners, numbers and name suffixes are not names: "One of the victims", "Freddie Rodgers, Jr."
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "another", "all", "both",
+    "each", "some", "many", "several", "jr", "jr.", "sr", "sr.", "ii", "iii", "iv",
 }
+# a list item holds no verb: "two men were killed and [another man was injured]"
+NOT_IN_ITEM = re.compile(
+    r"\b(?:said|says|told|tells|was|were|is|are|has|have|had|will|would|could|can|may|might|did|does|who|which|"
+    r"that|whom|whose|die|dies|died|dead|found|stabbed|slew|shot|kill(?:s|ed|ing)?|shoot(?:s|ing)?|"
+    r"wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|hurt(?:s|ing)?|murder(?:s|ed|ing)|slay(?:s|ing)?|slain)\b",
+    re.IGNORECASE)
+#: first words of an auxiliary that agrees with one subject: "X and he was pronounced dead" joins no subjects
+SINGULAR_AUX = frozenset({"was", "is", "has", "remains"})
 
 # more objects after the first one: "killed his wife, her mother and two children, then himself"
 ITEM_BOUNDARY = (
@@ -201,9 +233,23 @@ FWD_SELF = re.compile(
 )
 FWD_ITEM = re.compile(
     r"(?:(?:his|her|their|the|a|an|one|another|its|my|our)\s+)?(?:[\w.-]+(?:['’]s|s['’])\s+)?"
-    rf"(?:{SMALL_NUM}\s+)?(?:[\w'’-]+\s+){{0,2}}?[\w'’-]+(?:,\s*\d{{1,3}}(?=\s*,))?{ITEM_BOUNDARY}",
+    rf"(?:{SMALL_NUM}\s+)?(?:[A-Z][a-z]{{0,4}}\.\s+|[\w'’-]+\s+){{0,6}}?[\w'’-]+(?:,\s*\d{{1,3}}(?=\s*,))?{ITEM_BOUNDARY}",
     re.IGNORECASE,
 )
+# "killed his wife and her mother was wounded": the item is the subject of a new clause
+CLAUSE_AFTER_ITEM = re.compile(
+    r"\s+(?:said|says|told|was|were|is|are|has|have|had|will|would|could|can|may|might|did|does)\b", re.IGNORECASE)
+# "Capt. Tom Tennant of the Woodburn Police Department": the item before its prepositional phrase
+ITEM_POSTMODIFIER = re.compile(r"\s+(?:of|from|with|at|in|on|for)\s+")
+# the last word of a capitalised run that names a place or an organisation, not a person
+PLACE_HEADS = frozenset("""
+police department county city state street road avenue province island islands university hospital
+bank church school airport park station district region village town valley river mountain mount
+ridge peak lake sea ocean bay coast beach house hall court office ministry agency army navy force
+forces guard service services news times post press network radio television channel party
+""".split())
+# a capitalised run after these is a place or a date: "In Aceh", "On Friday"
+NAME_FIRST_REJECT = frozenset("in at on near from to of by for into inside outside across off".split())
 # "left one dead and three others wounded": a second clause, not another object
 OTHER_CLAUSE = re.compile(
     r"\s+(?:(?:were|was|are|is|had been|have been)\s+)?(?:[a-z]+ly\s+)?(?:injured|wounded|hurt|shot|dead|killed|died|hospitali[sz]ed)\b"
@@ -246,6 +292,9 @@ LEAD_CHARS = 400
 
 # --- small checks inside the rules --------------------------------------------------------------
 KILLED_WORD = re.compile(KILLED)
+HIT_WORD = re.compile(HIT)
+#: death verbs with no object: "have fallen to their deaths" is no active "have shot"
+INTRANSITIVE_DEATH = re.compile(rf"died|dies|perished|drowned|suffocated|succumbed to .*|lost .*|\w+ to {_DEATH}")
 INJURED_WORD = re.compile(INJURED)
 MISSING_WORD = re.compile(MISSING)
 FATAL_ADVERB = re.compile(r"(?<![\w-])(?:fatally|mortally)\b")
@@ -281,3 +330,55 @@ NAME_WORD = re.compile(r"[A-Z][a-z'’.-]+")
 AGE_ITEM = re.compile(r"\s*\d{1,3}\s*")
 TRAILING_AGE = re.compile(r",\s*\d{1,3}\s*$")
 LIST_WORD = re.compile(r"\S+")
+
+# --- who can be a victim, beyond _lexicon.PERSON_NOUNS ------------------------------------------
+#: People named by their role, trade or situation in news of disasters, attacks, accidents and war.
+ROLE_NOUNS = frozenset("""
+climber climbers mountaineer mountaineers hiker hikers trekker trekkers skier skiers tourist tourists
+visitor visitors traveller travellers traveler travelers holidaymaker holidaymakers villager villagers
+farmer farmers miner miners pilgrim pilgrims crew crews crewman crewmen crewmember crewmembers pilot
+pilots co-pilot copilot attendant attendants technician technicians engineer engineers mechanic
+mechanics staffer staffers chief commander commanders colonel inspector inspectors constable
+constables gendarme gendarmes ranger rangers bodyguard bodyguards policewoman policewomen patrolman
+patrolmen marshal marshals warden wardens jailer jailers detainee detainees refugee refugees migrant
+migrants immigrant immigrants citizen citizens nationals demonstrator demonstrators rioter
+rioters anarchist anarchists activist activists marcher marchers supporter supporters athlete
+athletes player players schoolboy schoolboys schoolgirl schoolgirls schoolchild schoolchildren
+pupil pupils professor professors medic medics volunteers rescuer rescuers photographer
+photographers cameraman cameramen diplomat diplomats officials politician politicians
+lawmaker lawmakers legislator legislators mayor governor senator minister ministers judges
+lawyer lawyers prosecutor prosecutors businessman businessmen businesswoman shopper shoppers diner
+diners commuter commuters onlooker onlookers occupant occupants motorcyclist motorcyclists cyclists
+trucker truckers seaman seamen fisherman fishermen swimmer swimmers surfer surfers diver divers
+camper campers hunter hunters jogger joggers runner runners bomber bombers jihadist jihadists
+extremist extremists terrorist terrorists combatant combatants guerrilla guerrillas serviceman
+servicemen servicewoman paratrooper paratroopers peacekeeper peacekeepers recruits cadet
+cadets conscript conscripts sniper snipers mourner mourners monk monks nun nuns priest priests imam
+imams cleric clerics pensioner pensioners retiree retirees widow widower orphan orphans youngster
+youngsters adolescent adolescents lad lads lady ladies gentleman gentlemen locals expatriate
+expatriates foreigner foreigners kidnapper kidnappers captive captives labourer labourers laborer
+laborers builder builders vendor vendors merchant merchants trader traders banker bankers teller
+tellers waiter waiters waitress waitresses chef chefs janitor janitors electrician electricians
+plumber plumbers witnesses informant informants fugitive fugitives convicts
+defendant defendants fetus foetus newlywed newlyweds mom-of-two commuter
+""".split())
+
+#: Plurals among ROLE_NOUNS that do not end in "s".
+PLURAL_ROLE_NOUNS = frozenset("""
+crewmen patrolmen cameramen businessmen seamen fishermen servicemen gentlemen schoolchildren
+policewomen
+""".split())
+
+#: Nationalities used as nouns ("two Britons", "an Australian"): people only as a noun phrase's head.
+DEMONYMS = frozenset("""
+afghan albanian algerian american argentine armenian australian austrian bangladeshi belgian
+bolivian bosnian brazilian briton bulgarian cambodian cameroonian canadian chilean colombian croat
+cuban cypriot czech dane ecuadorian egyptian emirati englishman englishmen eritrean estonian
+ethiopian filipino finn frenchman frenchmen georgian german ghanaian greek guatemalan haitian
+honduran hungarian indonesian iranian iraqi israeli italian jamaican jordanian kazakh kenyan
+korean kurd kuwaiti liberian libyan lithuanian malaysian malian mexican moroccan nepali
+nigerian norwegian pakistani palestinian peruvian pole romanian russian rwandan saudi scot serb
+singaporean slovak somali spaniard swede syrian tanzanian tunisian turk ugandan ukrainian uzbek
+venezuelan yemeni zimbabwean new-zealander kiwi chinese japanese lebanese portuguese vietnamese
+sudanese swiss congolese senegalese burmese nepalese
+""".split())

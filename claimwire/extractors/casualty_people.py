@@ -5,6 +5,8 @@ casualty_patterns.py."""
 
 from __future__ import annotations
 
+import re
+
 from claimwire.extractors._lexicon import (
     CONTEXT_BEFORE_REJECT,
     MONTHS,
@@ -15,6 +17,14 @@ from claimwire.extractors._lexicon import (
 )
 from claimwire.extractors.casualty_patterns import (
     ADJ_REJECT,
+    CLAUSE_AFTER_ITEM,
+    DEMONYMS,
+    ITEM_POSTMODIFIER,
+    NAME_FIRST_REJECT,
+    PARTICIPLE,
+    PLACE_HEADS,
+    PLURAL_ROLE_NOUNS,
+    ROLE_NOUNS,
     AGE_ITEM,
     AGE_NOUN,
     AGE_OR_CALL_BEFORE,
@@ -30,6 +40,7 @@ from claimwire.extractors.casualty_patterns import (
     NAME_AND_COMMA,
     NAME_REJECT,
     NAME_WORD,
+    NOT_IN_ITEM,
     OTHER_CLAUSE,
     PARENT_OF_BEFORE,
     PREVIOUS_WORD,
@@ -43,7 +54,9 @@ from claimwire.numbers import quantity_bounds
 
 #: Plural person nouns that a singular-victim rule must not read as one person.
 _PLURAL_GROUPS = ("people", "men", "women", "children", "police", "personnel", "troops", "forces", "others",
-                  "militiamen", "gunmen", "policemen", "kids", "teens")
+                  "militiamen", "gunmen", "policemen", "kids", "teens", "crew", "crews")
+VICTIM_NOUNS = PERSON_NOUNS | ROLE_NOUNS
+PLURAL_VICTIM_NOUNS = PLURAL_PERSON_NOUNS | PLURAL_ROLE_NOUNS
 
 
 def head(np: str) -> str:
@@ -51,19 +64,26 @@ def head(np: str) -> str:
     return words[-1].lower().strip("'’") if words else ""
 
 
+def _demonym(w: str) -> bool:
+    return w in DEMONYMS or (w.endswith("s") and w[:-1] in DEMONYMS)
+
+
 def is_person_word(word: str) -> bool:
     w = word.lower().strip("'’,.")
-    return w in PERSON_NOUNS or (w.endswith("s") and w[:-1] in PERSON_NOUNS) or w.endswith(("year-old", "year-olds", "month-old", "week-old"))
+    return w in VICTIM_NOUNS or (w.endswith("s") and w[:-1] in VICTIM_NOUNS) or w.endswith(("year-old", "year-olds", "month-old", "week-old"))
 
 
 def is_person(np: str) -> bool:
-    return any(is_person_word(w) for w in np.split()[:5])
+    """Does the noun phrase name people?  (A nationality only as its head: "two Britons", not "Iraqi towns".)"""
+    words = np.split()
+    return any(is_person_word(w) for w in words[:5]) or bool(words) and _demonym(words[-1].lower().strip("'’,."))
 
 
 def singular_person(np: str) -> bool:
     words = [w.lower().strip("'’,.") for w in np.split()[:4]]
-    return any((w in PERSON_NOUNS and not (w.endswith("s") and w[:-1] in PERSON_NOUNS) and w not in _PLURAL_GROUPS)
-               or w.endswith(("year-old", "month-old", "week-old")) for w in words)
+    return any((w in VICTIM_NOUNS and not (w.endswith("s") and w[:-1] in VICTIM_NOUNS) and w not in _PLURAL_GROUPS)
+               or w.endswith(("year-old", "month-old", "week-old")) for w in words) or (
+        bool(words) and words[-1] in DEMONYMS and not words[-1].endswith(("ese", "swiss")))
 
 
 def person_np(np: str) -> str:
@@ -139,19 +159,22 @@ def coordinated(text: str, pos: int) -> tuple[float, float | None, int] | None:
 
 
 def person_kind(word: str) -> str | None:
-    """'sg' / 'pl' for a person noun ("wife", "3-year-old" / "daughters"), else None."""
+    """'sg' / 'pl' for a person noun ("wife", "3-year-old" / "daughters"), 'inv' for a nationality
+    whose plural is the same word ("Chinese"), else None."""
     w = word.lower().strip("'’,.")
     if AGE_NOUN.search(w):
         return "pl" if w.endswith("s") else "sg"
-    if w in PLURAL_PERSON_NOUNS:
+    if w in PLURAL_VICTIM_NOUNS:
         return "pl"
-    if w in PERSON_NOUNS:
-        if w.endswith("s") and (w[:-1] in PERSON_NOUNS or w[:-3] + "y" in PERSON_NOUNS or w in PAIR_NOUNS):
+    if w.endswith(("ese", "swiss")) and w in DEMONYMS:
+        return "inv"  # "a Chinese", "two Chinese"
+    if w in VICTIM_NOUNS or w in DEMONYMS:
+        if w.endswith("s") and (w[:-1] in VICTIM_NOUNS or w[:-3] + "y" in VICTIM_NOUNS or w in PAIR_NOUNS):
             return "pl"
         return "sg"
-    if w.endswith("ies") and w[:-3] + "y" in PERSON_NOUNS:
+    if w.endswith("ies") and w[:-3] + "y" in VICTIM_NOUNS:
         return "pl"
-    if w.endswith("s") and w[:-1] in PERSON_NOUNS:
+    if w.endswith("s") and (w[:-1] in VICTIM_NOUNS or w[:-1] in DEMONYMS):
         return "pl"
     return None
 
@@ -162,7 +185,8 @@ def item_value(part: str, title: bool, whole: bool = True) -> tuple[int, bool, b
 
     `whole`: the item is all the text between two separators (bare nouns and names allowed);
     otherwise it is the tail of a longer stretch and needs a determiner, possessive or number
-    (bare nouns only in headlines)."""
+    (bare nouns only in headlines).  A prepositional phrase after the item is left out ("Capt. Tom
+    Tennant of the Woodburn Police Department", "a man from Texas")."""
     part = part.strip(" \t\"'“”‘’")
     if not part:
         return None
@@ -170,43 +194,71 @@ def item_value(part: str, title: bool, whole: bool = True) -> tuple[int, bool, b
         return 1, True, False
     if part.lower() in ("he", "she"):
         return (1, False, False) if whole else None
-    m = ITEM_RE.fullmatch(part)
-    if not m:
+    if NOT_IN_ITEM.search(part):
         return None
+    got = _item_count(part, title, whole)
+    cut = ITEM_POSTMODIFIER.search(part) if whole else None
+    if got is None and cut is not None and cut.start() > 0:
+        got = _item_count(part[:cut.start()], title, whole)
+    return got
+
+
+def _item_count(part: str, title: bool, whole: bool) -> tuple[int, bool, bool] | None:
+    m = ITEM_RE.fullmatch(part)
+    if m is not None:
+        kind = person_kind(m.group("head"))
+        if kind is not None:
+            return _noun_item(m, kind, title, whole)
+    words = part.split()
+    if not title and whole and is_name(words):
+        return 1, False, True
+    return None
+
+
+def _noun_item(m: re.Match[str], kind: str, title: bool, whole: bool) -> tuple[int, bool, bool] | None:
+    """A person noun with its determiner, number and modifiers: "a state bomb disposal technician",
+    "her two children", "parents"."""
     adj = m.group("adj").split()
-    if any(a.lower() in ADJ_REJECT or VERBISH.search(a) for a in adj):
+    marked = bool(m.group("det") or m.group("poss") or m.group("num"))
+    if any(a.lower() in ADJ_REJECT or VERBISH.search(a) or (not marked and PARTICIPLE.search(a)) for a in adj):
         return None
     head_word = m.group("head")
-    kind = person_kind(head_word)
-    marked = bool(m.group("det") or m.group("poss") or m.group("num"))
     if any(a.lower() == "unborn" for a in adj):
-        return (0, False, False) if kind else None  # the archive counts people born
-    if kind == "sg" and not m.group("num"):
+        return 0, False, False  # the archive counts people born
+    if kind in ("sg", "inv") and not m.group("num"):
         if not (marked or whole or title):
             return None
         if m.group("det") and m.group("det").lower() == "both":
             return None
         return 1, False, False
-    if kind == "pl":
+    if kind in ("pl", "inv"):
         if m.group("num"):
             n = quantity_bounds(m.group("num"))[0]
             return (int(n), False, False) if n else None
         if head_word.lower() in PAIR_NOUNS and not adj:
             return PAIR_NOUNS[head_word.lower()], False, False
-        return None
-    # a name: "Smith", "Tina Shelton" (body text only: headlines capitalise every word)
-    words = part.split()
-    if (not title and whole and not marked and 1 <= len(words) <= 3
-            and all(NAME_WORD.fullmatch(w) for w in words)
-            and not any(w.lower() in NAME_REJECT for w in words)):
-        return 1, False, True
     return None
+
+
+def is_name(words: list[str]) -> bool:
+    """A person's name, with any title or role before it: "Smith", "Tina Shelton", "Police Capt. Tom
+    Tennant", "Oregon State Police bomb technician Bill Hakim" (not "In Aceh", "Woodburn Police")."""
+    if not 1 <= len(words) <= 8 or words[0].lower() in NAME_FIRST_REJECT:
+        return False
+    if any(w.lower() in PLACE_HEADS for w in words[-2:]) or not all(w[:1].isalpha() for w in words):
+        return False
+    if len(words) <= 3:
+        return all(NAME_WORD.fullmatch(w) and w.lower() not in NAME_REJECT for w in words)
+    name = words[-2:]
+    if not all(NAME_WORD.fullmatch(w) and w.lower() not in NAME_REJECT for w in name):
+        return False
+    return not any(w.lower() in ADJ_REJECT or PARTICIPLE.search(w) or VERBISH.search(w) for w in words[:-2])
 
 
 def _tail_item(part: str, title: bool, prev_name: bool | None) -> tuple[int, bool, int] | None:
     """The leftmost item may be preceded by other words: "Police said a man" -> (value, self, offset)."""
     words = list(LIST_WORD.finditer(part))
-    for k in range(len(words) - 1, max(-1, len(words) - 6), -1):
+    for k in range(len(words) - 1, max(-1, len(words) - 9), -1):
         got = item_value(part[words[k].start():], title, whole=False)
         if got is None:
             continue
@@ -219,34 +271,44 @@ def _tail_item(part: str, title: bool, prev_name: bool | None) -> tuple[int, boo
     return None
 
 
-def items_before(text: str, end: int, title: bool, need_sep: bool) -> list[tuple[int, bool, int]]:
+def items_before(text: str, end: int, title: bool, need_sep: bool,
+                 right_is_name: bool | None = None) -> list[tuple[int, bool, int]]:
     """List items that end at `end` (value, is_self, start), right to left.
 
     With `need_sep`, text[:end] must end with a separator (", ", " and "), and the items are the
-    ones before it ("Mother, " + "2 children found dead").  A name next to a noun with only a
-    comma between them is an apposition ("the shop's owner, James Baker, 64,") and counts once."""
+    ones before it ("Mother, " + "2 children found dead"); `right_is_name` says whether the phrase
+    after that separator is a name.  A name next to a noun with only a comma between them is an
+    apposition ("the shop's owner, James Baker, 64,") and counts once; so is what follows a name
+    and its age ("Alex Lutes, 15, Minot")."""
     ws = max(0, end - 160)
     chunk = text[ws:end]
     seps = list(LIST_SEP.finditer(chunk))
     items: list[tuple[int, bool, int]] = []
     cur = len(chunk)
+    prev_name: bool | None = None  # kind of the item to the right, when only a comma separates them
+    right_aged = False  # the item to the right had an age ("Brittany Powell, 27,")
     if need_sep:
         if not seps or seps[-1].end() != cur:
             return items
-        cur = seps.pop().start()
-    prev_name: bool | None = None  # kind of the item to the right, when only a comma separates them
+        sep = seps.pop()
+        prev_name = right_is_name if sep.group(0).strip() == "," else None
+        cur = sep.start()
     while True:
         while seps and seps[-1].end() > cur:
             seps.pop()
         sep = seps[-1] if seps else None
         start = sep.end() if sep else 0
         part = chunk[start:cur]
-        if AGE_ITEM.fullmatch(part) and sep and sep.group(0).strip() == ",":
+        aged = bool(AGE_ITEM.fullmatch(part) and sep and sep.group(0).strip() == ",")
+        if aged:
             # an age: "Tina Shelton, 37, and ..." -> merge with the name before it
+            if items and prev_name and not right_aged:
+                items[-1] = (0, items[-1][1], items[-1][2])  # "Alex Lutes, 15, Minot": a place, not a person
             seps.pop()
             sep = seps[-1] if seps else None
             start = sep.end() if sep else 0
             part = TRAILING_AGE.sub("", chunk[start:cur])
+            prev_name = None
         got = item_value(part, title, whole=sep is not None or ws + start == 0)
         if got is None:
             tail = _tail_item(part, title, prev_name)
@@ -260,6 +322,7 @@ def items_before(text: str, end: int, title: bool, need_sep: bool) -> list[tuple
         if sep is None:
             break
         prev_name = got[2] if sep.group(0).strip() == "," else None
+        right_aged = aged
         cur = sep.start()
     return items
 
@@ -295,8 +358,8 @@ def items_after(text: str, pos: int, measure: str, title: bool) -> tuple[int, in
         got = item_value(part, title, whole=True)
         if got is None or got[0] == 0 and "unborn" not in part.lower():
             break
-        if OTHER_CLAUSE.match(text, im.end()):
-            break  # "left one dead and three others wounded"
+        if OTHER_CLAUSE.match(text, im.end()) or CLAUSE_AFTER_ITEM.match(text, im.end()):
+            break  # "left one dead and three others wounded", "killed his wife and her son was hurt"
         comma_only = sep.group(0).strip() == ","
         if comma_only and prev_name is not None and got[2] != prev_name:
             prev_name = None  # apposition: counted once
