@@ -34,6 +34,14 @@ from claimwire.extractors._lexicon import MONTHS, PERSON_NOUNS
 from claimwire.extractors._text import attribution_for, sentence_at, sentence_spans
 from claimwire.extractors.casualty_patterns import (
     AFTER_SUBJECT,
+    EVENT_GENITIVE,
+    EVENT_OF,
+    FOUND_BODY,
+    FWD_ITEM,
+    INVERTED,
+    PRONOUN_EVENT,
+    RELATIVE_VICTIM,
+    TRAILING_AGE,
     BACKGROUND,
     FATAL_ADVERB,
     FATAL_BEFORE,
@@ -63,6 +71,8 @@ from claimwire.extractors.casualty_patterns import (
     ORDINAL_VICTIM,
     ORDINALS,
     PASSIVE_FOLLOW,
+    PLACE_HEADS,
+    PLURAL_APPOSITIVE,
     ROUNDUP,
     SEVERITY,
     SHOT_KILLED,
@@ -84,8 +94,12 @@ from claimwire.extractors.casualty_people import (
     coordinated,
     head,
     is_person,
+    is_person_word,
+    item_value,
     items_after,
     items_before,
+    mention,
+    np_before,
     singular_person,
 )
 from claimwire.numbers import quantity_bounds
@@ -122,8 +136,16 @@ class _Sentence:
         return any(start < te and ts < end for ts, te in self.taken)
 
     def add(self, measure: str, low: float | None, high: float | None, hedge: str | None, group: str | None,
-            start: int, end: int, confidence: float, extra: dict[str, Any] | None = None) -> None:
-        self.hits.append(Hit(measure, low, high, hedge, group, start, end, confidence, extra or {}))
+            start: int, end: int, confidence: float, extra: dict[str, Any] | None = None,
+            victim: str | None = None) -> None:
+        """Add a hit; a hit of one person records how the text names them (extra "one", see
+        casualty_people.mention), `victim` being that phrase when the hit does not start with it."""
+        extra = extra or {}
+        if low == high == 1 and "one" not in extra:
+            kind = mention(self.text[start:end] if victim is None else victim)
+            if kind is not None:
+                extra = {**extra, "one": kind}
+        self.hits.append(Hit(measure, low, high, hedge, group, start, end, confidence, extra))
         self.taken.append((start, end))
 
     def add_with_tail(self, measure: str, low: float | None, high: float | None, hedge: str | None,
@@ -232,6 +254,8 @@ def _rule_ordinal_victim(sent: _Sentence) -> None:
     for m in ORDINAL_VICTIM.finditer(sent.text):
         if sent.overlaps(m.start(), m.end()):
             continue
+        if m.group("noun") and not (is_person_word(m.group("noun")) or m.group("noun").lower() == "body"):
+            continue
         n = ORDINALS[(m.group("ord") or m.group("ord2")).lower()]
         sent.add("killed", n, n, None, m.group("noun"), m.start(), m.end(), 0.7)
 
@@ -287,16 +311,21 @@ def _rule_object(sent: _Sentence) -> None:
         conf = 0.9 if is_person(np) else 0.75
         s = m.start("hedge") if m.group("hedge") else qs
         end = m.end()
-        n_self = 0
+        n_self = add_n = 0
         if hi is not None and (is_person(np) or not np.strip()):
             # "killed man, grandmother, 2-month-old baby", "killing 2, then himself"
             pos = m.end("np") if np.strip() and not m.group("left") else m.end()
-            add_n, n_self, list_end = items_after(text, pos, measure, sent.title)
+            indefinite = (m.group("one") or "").lower() in ("a", "an")
+            add_n, n_self, list_end = items_after(text, pos, measure, sent.title, first_indefinite=indefinite)
             if list_end > pos:
                 lo, hi, end = lo + add_n, hi + add_n, max(end, list_end)
+        extra = {"self": n_self} if n_self else {}
+        if add_n > n_self:
+            extra["list"] = True  # "killed a police officer and a bomb technician"
         n_before = len(sent.hits)
-        sent.add_with_tail(measure, lo, hi, hedge, clean_group(np), s, end, conf, {"self": n_self} if n_self else None)
-        sent.active.extend(range(n_before, len(sent.hits)))
+        sent.add_with_tail(measure, lo, hi, hedge, clean_group(np), s, end, conf, extra)
+        if m.group("av").lower() not in ("left", "leaves", "leaving", "leave"):
+            sent.active.extend(range(n_before, len(sent.hits)))  # "left two dead" is the toll, not his victims
 
 
 # --- rules: subject + verb --------------------------------------------------------------------------
@@ -315,6 +344,8 @@ def _subject_count(text: str, m: re.Match[str]) -> tuple[float | None, float | N
             return None
     if aux and aux.strip().lower() in ("have", "had", "has") and not INTRANSITIVE_DEATH.fullmatch(v1):
         return None  # "two men had shot ..." is active
+    if m.group("both"):
+        return (2, 2, None) if is_person(np) or (not np.strip() and aux) else None  # "both were killed"
     if m.group("one") or m.group("det"):
         if not is_person(np) and not (m.group("det") and m.group("num") and not np.strip() and aux):
             return None
@@ -352,6 +383,7 @@ def _rule_subject(sent: _Sentence) -> None:
     text = sent.text
     for m in SUBJECT.finditer(text):
         qs = m.start("hedge") if m.group("hedge") else (m.start("num") if m.group("num") else m.start("one"))
+        qs = m.start("both") if m.group("both") else qs
         if sent.overlaps(qs, m.end()):
             continue
         count = _subject_count(text, m)
@@ -367,17 +399,19 @@ def _rule_subject(sent: _Sentence) -> None:
             conf = 0.6
         group = clean_group(np)
         total_lo, total_hi, start = _joined_subjects(sent, qs, lo, hi, m.group("aux"))
+        extra = {}
         if start != qs:
             group = text[start: m.start("np") + len(np)].strip() if np else group
             conf = min(conf, 0.8)
+            extra["list"] = True
             if sent.overlaps(start, qs):
-                total_lo, total_hi, start, group = lo, hi, qs, clean_group(np)
+                total_lo, total_hi, start, group, extra = lo, hi, qs, clean_group(np), {}
         if NEGATED_ADVERB.search(m.group("adv") or ""):  # "two officers were not injured"
             sent.add(measure, 0, 0, None, group, start, m.end(), conf, {"partial": True})
             continue
         if total_lo == 0 and total_hi == 0:
             continue
-        sent.add_with_tail(measure, total_lo, total_hi, hedge, group, start, m.end(), conf)
+        sent.add_with_tail(measure, total_lo, total_hi, hedge, group, start, m.end(), conf, extra)
 
 
 def _rule_joined_subject(sent: _Sentence) -> None:
@@ -402,7 +436,7 @@ def _rule_joined_subject(sent: _Sentence) -> None:
             continue
         total = sum(v for v, _, _ in items)
         measure = _measure(m.group("v1"), m.group("v2"), (m.group("adv") or "") + (m.group("adv2") or ""))
-        sent.add_with_tail(measure, total, total, None, text[start:vs].strip(), start, m.end(), 0.75)
+        sent.add_with_tail(measure, total, total, None, text[start:vs].strip(), start, m.end(), 0.75, {"list": True})
 
 
 # --- rules: nouns ----------------------------------------------------------------------------------
@@ -534,6 +568,8 @@ def _singular_confidence(subj: str) -> float | None:
         return 0.45
     if any(w.lower() in MONTHS or w.lower() in ("police", "officials", "authorities") for w in words):
         return None
+    if words[-1].lower() in PLACE_HEADS:
+        return None  # "Yuma High School"
     if words[-1].lower() in PERSON_NOUNS and words[-1].lower().endswith("s"):
         return None
     return 0.55
@@ -545,8 +581,12 @@ def _rule_singular(sent: _Sentence) -> None:
         subj = m.group("subj") or m.group("subj2")
         v = (m.group("v") or m.group("v2")).lower()
         s, e = (m.start("subj") if m.group("subj") else m.start("subj2")), m.end()
-        if sent.overlaps(s, e):
+        if sent.overlaps(s, e) or PLURAL_APPOSITIVE.search(sent.text, s + len(subj), e):
             continue
+        words = subj.split()
+        if len(words) > 1 and words[0].lower() in NOT_SUBJECTS and words[1][:1].isupper():
+            offset = subj.index(words[1], len(words[0]))  # "Police Chief Scott Russell" -> "Chief Scott Russell"
+            subj, s = subj[offset:], s + offset
         conf = _singular_confidence(subj)
         if conf is None:
             continue
@@ -554,6 +594,107 @@ def _rule_singular(sent: _Sentence) -> None:
             v = v[len("shot and "):]
         measure = "injured" if INJURED_ONLY.fullmatch(v) else _measure(v, None, "")
         sent.add(measure, 1, 1, None, subj.strip(), s, e, conf, {"singular": True})
+
+
+# --- rules: event nouns, relative clauses and inverted lists ---------------------------------------
+
+
+def _event_measure(noun: str) -> str:
+    """"the death of" -> killed, "the shooting of" -> shot, "the stabbing of" -> killed_or_injured."""
+    n = noun.lower()
+    if n.startswith(("injur", "wound")):
+        return "injured"
+    if "death" in n or n.startswith(("fatal", "deadly", "murder", "killing", "slaying", "assassination", "bod", "remains")):
+        return "killed"
+    return "shot" if "shooting" in n else "killed_or_injured"
+
+
+def _victims_after(sent: _Sentence, pos: int, measure: str) -> tuple[int, int] | None:
+    """The people listed from `pos` ("two women", "his mother and sister"): (count, end)."""
+    im = FWD_ITEM.match(sent.text, pos)
+    if not im:
+        return None
+    got = item_value(TRAILING_AGE.sub("", im.group(0)), sent.title, whole=True)
+    if got is None or got[1]:
+        return None
+    add_n, _, end = items_after(sent.text, im.end(), measure, sent.title, first_is_name=got[2],
+                                first_indefinite=im.group(0).lower().startswith(("a ", "an ")))
+    return got[0] + add_n, max(im.end(), end)
+
+
+def _rule_event_of(sent: _Sentence) -> None:
+    """"the deaths of two women", "the murder of his mother and sister", "the bodies of A and B were found"."""
+    text = sent.text
+    for m in EVENT_OF.finditer(text):
+        noun = m.group("noun").lower()
+        if sent.overlaps(m.start(), m.end()) or noun.startswith(("bod", "remains")) and not FOUND_BODY.search(text):
+            continue
+        measure = _event_measure(noun)
+        got = _victims_after(sent, m.end(), measure)
+        if got is None or got[0] == 0 or sent.overlaps(m.start(), got[1]):
+            continue
+        n, end = got
+        extra = {"singular": True} if n == 1 else {"list": True}
+        if measure == "killed" and "shooting" in noun:
+            extra["shot"] = n  # "the shooting death of a teen": as many shot as killed
+        sent.add(measure, n, n, None, text[m.end():end].strip(), m.start(), end, 0.6, extra, victim=text[m.end():end])
+
+
+def _rule_event_genitive(sent: _Sentence) -> None:
+    """"Flynn's death", "the boy's death", "his daughter's murder", "Buckley's body was recovered"."""
+    text = sent.text
+    for m in EVENT_GENITIVE.finditer(text):
+        noun = m.group("noun").lower()
+        if noun in ("body", "remains") and not FOUND_BODY.search(text, m.end()):
+            continue
+        np = np_before(text, m.start(), sent.title)
+        if np is None or np[0] < 1 or sent.overlaps(np[1], m.end()):
+            continue
+        n, start, _ = np
+        sent.add(_event_measure(noun), n, n, None, text[start:m.start()], start, m.end(), 0.55,
+                 {"singular": True} if n == 1 else None)
+
+
+def _rule_pronoun_event(sent: _Sentence) -> None:
+    """"her death", "his murder", "His body was found" -> one killed."""
+    text = sent.text
+    for m in PRONOUN_EVENT.finditer(text):
+        noun = m.group("noun").lower()
+        if sent.overlaps(m.start(), m.end()) or noun == "body" and not FOUND_BODY.search(text, m.end()):
+            continue
+        sent.add("killed", 1, 1, None, m.group("pron"), m.start(), m.end(), 0.45, {"singular": True}, victim=m.group("pron"))
+
+
+def _rule_relative_victim(sent: _Sentence) -> None:
+    """"the Woodburn police officer who died", "Capt. Tennant, who also was killed"."""
+    text = sent.text
+    for m in RELATIVE_VICTIM.finditer(text):
+        v = m.group("v1").lower()
+        if not m.group("aux") and not INTRANSITIVE_DEATH.fullmatch(v) and v not in ("dead", "missing"):
+            continue  # "the man who killed four people" is active
+        np = np_before(text, m.start(), sent.title)
+        if np is None or np[0] < 1 or sent.overlaps(np[1], m.end()):
+            continue
+        n, start, _ = np
+        measure = _measure(m.group("v1"), m.group("v2"), (m.group("adv") or "") + (m.group("adv2") or ""))
+        sent.add(measure, n, n, None, text[start:m.start()].strip(" ,"), start, m.end(), 0.6,
+                 {"singular": True} if n == 1 else None)
+
+
+_INVERTED_MEASURES = {"dead": "killed", "killed": "killed", "shot": "shot"}
+
+
+def _rule_inverted(sent: _Sentence) -> None:
+    """"Also shot were a woman and an 11-year-old girl", "Among the dead were two children"."""
+    for m in INVERTED.finditer(sent.text):
+        v = (m.group("v") or m.group("v2")).lower()
+        measure = _INVERTED_MEASURES.get(v, "injured")
+        got = _victims_after(sent, m.end(), measure)
+        start = m.start("v") if m.group("v") else m.start()
+        if got is None or got[0] == 0 or sent.overlaps(start, got[1]):
+            continue
+        n, end = got
+        sent.add(measure, n, n, None, sent.text[m.end():end].strip(), start, end, 0.7, victim=sent.text[m.end():end])
 
 
 #: The rules, in the order they run: a span taken by an earlier rule is not read again.
@@ -570,8 +711,13 @@ RULES: tuple[Callable[[_Sentence], None], ...] = (
     _rule_headline_object,
     _rule_multiplier,
     _rule_murder_suicide_objects,
+    _rule_inverted,
+    _rule_event_of,
+    _rule_relative_victim,
     _rule_fatal_noun,
     _rule_singular,
+    _rule_event_genitive,
+    _rule_pronoun_event,
 )
 
 

@@ -69,7 +69,7 @@ TRIGGER = re.compile(r"kill|dead|die|slain|slay|homicide|suicide|murder|perish|s
 # --- the rules' patterns (one per rule in casualties.RULES) ---------------------------------
 Q = QUANTITY
 SUBJECT = re.compile(
-    rf"(?<![\w'’-])(?:(?P<det>the|his|her|their)\s+)?(?:{Q}|(?P<one>an?|one|another)\b)"
+    rf"(?<![\w'’-])(?:(?P<det>the|his|her|their)\s+)?(?:{Q}|(?P<one>an?|one|another)\b|(?P<both>both)\b)"
     rf"(?P<np>(?:\s+(?!{NP_STOP_SUBJ}\b|{CASUALTY_WORD}\b){NP_TOK}){{0,7}}?)"
     rf"(?P<paren>{PARENTHETICAL})\s+{VERB_CHAIN}",
     re.IGNORECASE,
@@ -119,10 +119,45 @@ NAMED_SINGULAR = re.compile(
     r"(?P<subj>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?"
     r"\s+(?:(?:was|has been|had been|is|later|then|eventually|subsequently)\s+)+(?:[a-z]+ly\s+)?"
-    rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|shot)\b"
+    rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot)\b"
     r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
-    r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+)?(?P<v2>died|dies)\b",
+    r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+)?"
+    rf"(?P<v2>died|dies|drowned|perished|(?:fell|falls?|fallen|plunged) to {_DEATH}|"
+    rf"{_SUFFERED}(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|wounds?))\b",
 )
+# --- event nouns with their victims: "the deaths of two women", "Flynn's death", "the bodies of A and B were found"
+_KILLING_NOUN = (
+    r"(?:(?:accidental |apparent )?(?:shooting|stabbing|beating) )?deaths?|murders?|killings?|slayings?|assassinations?|"
+    r"(?:fatal|deadly) (?:[\w-]+ )?(?:shootings?|stabbings?)"
+)
+EVENT_OF = re.compile(
+    rf"\b(?P<noun>{_KILLING_NOUN}|(?:police )?shootings?|stabbings?|injur(?:y|ies)|woundings?|bod(?:y|ies)|remains)\s+of\s+",
+    re.IGNORECASE,
+)
+EVENT_GENITIVE = re.compile(
+    r"['’]s?\s+(?:(?:untimely|tragic|violent|sudden|brutal)\s+)?"
+    rf"(?P<noun>{_KILLING_NOUN}|shooting|stabbing|body|remains)\b"
+    r"(?!\s+(?:trials?|case|charges?|convictions?|sentences?|penalty|spree|suspects?|investigations?|probe|rate|"
+    r"toll|threats?|plot|row|hearings?|count|counts|defendants?|attempts?))",
+    re.IGNORECASE,
+)
+# a body counts as a death only where it is found: "the bodies of A and B were found"
+FOUND_BODY = re.compile(r"\b(?:found|recovered|discovered|pulled|located|retrieved|unearthed|identified|washed)\b", re.IGNORECASE)
+PRONOUN_EVENT = re.compile(
+    r"\b(?P<pron>his|her)\s+(?:untimely\s+|tragic\s+|violent\s+)?(?P<noun>death|murder|killing|slaying|body)\b"
+    r"(?!\s+(?:trials?|case|charges?|convictions?|sentences?|penalty|spree|investigation|certificate))",
+    re.IGNORECASE,
+)
+# "the man who died", "Capt. Tennant, who also was killed"
+RELATIVE_VICTIM = re.compile(rf",?\s+who\s+(?:also\s+|later\s+|then\s+)?{VERB_CHAIN}", re.IGNORECASE)
+# "Also shot were ...", "Killed were ...", "Among the dead were ..."
+INVERTED = re.compile(
+    r"(?:^|[;:]\s*|\b(?:also|and)\s+)(?P<v>killed|dead|injured|wounded|hurt|shot|hospitali[sz]ed)\s+"
+    r"(?:in the [\w-]+\s+)?(?:were|was|are|is)\s+"
+    r"|\bamong (?:the|those) (?P<v2>dead|killed|injured|wounded|hurt)\s+(?:were|was|are|is)\s+",
+    re.IGNORECASE,
+)
+
 MULTIPLIERS = {"double": 2, "triple": 3, "quadruple": 4, "quintuple": 5, "two": 2, "three": 3, "four": 4}
 MULTIPLIER = re.compile(
     r"\b(?P<mult>double|triple|quadruple|quintuple)[- ](?P<noun>homicide|murder|killing|slaying|fatal shooting|shooting)s?\b"
@@ -134,7 +169,7 @@ ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seven
             "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
 ORDINAL_VICTIM = re.compile(
     r"\b(?P<ord>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|2nd|3rd|4th|5th|6th)\s+(?:[\w'’-]+\s+)?"
-    r"(?P<noun>victim|person|man|woman|child|teen|teenager|boy|girl|officer|student|deputy|body)\s+"
+    r"(?P<noun>[\w'’-]+)\s+"
     r"(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:dies|died|succumbs|succumbed|killed|found dead|is dead|was killed|dead)\b"
     r"|\bclaims?\s+(?:a\s+|the\s+|its\s+)?(?P<ord2>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+"
     r"(?:victim|life)\b",
@@ -172,7 +207,10 @@ PASSIVE_FOLLOW = re.compile(
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|tonight)\b)",
     re.IGNORECASE,
 )
-AFTER_SUBJECT = re.compile(rf"(?<=[\w'’.)])(?P<age>\s*,\s*\d{{1,3}}\s*,)?(?P<sp>\s+){VERB_CHAIN}", re.IGNORECASE)
+AGES = r"\s*,\s*(?:(?:both|all|aged|ages)\s+)?\d{1,3}(?:\s*(?:,|and)\s*\d{1,3})*\s*,"  # ", 25,", ", both 51,"
+AFTER_SUBJECT = re.compile(rf"(?<=[\w'’.)])(?P<age>{AGES})?(?P<sp>\s+){VERB_CHAIN}", re.IGNORECASE)
+# "Smith and Jones, both 51, died": an appositive that counts several people
+PLURAL_APPOSITIVE = re.compile(r",\s*(?:both|all|each)\b", re.IGNORECASE)
 COORDINATED = re.compile(
     rf"(?:^|(?<=[\s,;(]))(?:{Q}|(?P<one>an?|one|another)\b)"
     rf"(?P<np>(?:\s+(?!{NP_STOP}\b|{CASUALTY_WORD}\b){NP_TOK}){{0,4}}?)\s*(?:,\s*(?:and\s+)?|\s+and\s+)$",
@@ -240,7 +278,11 @@ FWD_ITEM = re.compile(
 CLAUSE_AFTER_ITEM = re.compile(
     r"\s+(?:said|says|told|was|were|is|are|has|have|had|will|would|could|can|may|might|did|does)\b", re.IGNORECASE)
 # "Capt. Tom Tennant of the Woodburn Police Department": the item before its prepositional phrase
-ITEM_POSTMODIFIER = re.compile(r"\s+(?:of|from|with|at|in|on|for)\s+")
+ITEM_POSTMODIFIER = re.compile(r"\s+(?:of|from|with|at|in|on|for|named|called)\s+")
+# an item with its own determiner, number or name: a new person ("his mother and his sister")
+ITEM_MARKED = re.compile(r"(?:his|her|their|the|a|an|one|another|its|my|our|\d+|two|three|four|five|six|seven|eight|nine|ten)\b|[A-Z]")
+# a relative clause inside a list: "a woman, who was walking near Horton, and an 11-year-old girl"
+LIST_RELATIVE = re.compile(r"\s*,\s*(?:who|whom|whose)\b[^,;]{1,80}(?=,)", re.IGNORECASE)
 # the last word of a capitalised run that names a place or an organisation, not a person
 PLACE_HEADS = frozenset("""
 police department county city state street road avenue province island islands university hospital

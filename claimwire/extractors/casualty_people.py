@@ -19,6 +19,7 @@ from claimwire.extractors.casualty_patterns import (
     ADJ_REJECT,
     CLAUSE_AFTER_ITEM,
     DEMONYMS,
+    ITEM_MARKED,
     ITEM_POSTMODIFIER,
     NAME_FIRST_REJECT,
     PARTICIPLE,
@@ -35,6 +36,7 @@ from claimwire.extractors.casualty_patterns import (
     GROUP_CUT,
     GROUP_ONLY_ARTICLE,
     ITEM_RE,
+    LIST_RELATIVE,
     LIST_SEP,
     LIST_WORD,
     NAME_AND_COMMA,
@@ -52,7 +54,10 @@ from claimwire.extractors.casualty_patterns import (
 )
 from claimwire.numbers import quantity_bounds
 
+#: "17 y.o killed": an age, not a toll
+AGE_UNITS = frozenset({"y.o", "yo", "y/o", "yr", "yrs", "yr-old", "years-old"})
 #: Plural person nouns that a singular-victim rule must not read as one person.
+NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve".split())
 _PLURAL_GROUPS = ("people", "men", "women", "children", "police", "personnel", "troops", "forces", "others",
                   "militiamen", "gunmen", "policemen", "kids", "teens", "crew", "crews")
 VICTIM_NOUNS = PERSON_NOUNS | ROLE_NOUNS
@@ -111,7 +116,7 @@ def context_ok(text: str, start: int, num: str | None, np: str) -> bool:
         return False  # a station name: "7 Action News"
     if words:
         first = words[0].lower().strip(".")
-        if first in UNIT_NOUNS or first + "." in UNIT_NOUNS:
+        if first in UNIT_NOUNS or first + "." in UNIT_NOUNS or first in AGE_UNITS:
             return False
         if head(np) in UNIT_NOUNS and not is_person(np):
             return False
@@ -210,6 +215,9 @@ def _item_count(part: str, title: bool, whole: bool) -> tuple[int, bool, bool] |
         if kind is not None:
             return _noun_item(m, kind, title, whole)
     words = part.split()
+    while len(words) > 1 and (words[0].lower() in ("the", "a", "an", "his", "her", "their", "young")
+                              or AGE_NOUN.search(words[0].lower())):
+        words = words[1:]  # "the 27-year-old Escalante", "15-year-old Alexandros Grigoropoulos"
     if not title and whole and is_name(words):
         return 1, False, True
     return None
@@ -253,6 +261,58 @@ def is_name(words: list[str]) -> bool:
     if not all(NAME_WORD.fullmatch(w) and w.lower() not in NAME_REJECT for w in name):
         return False
     return not any(w.lower() in ADJ_REJECT or PARTICIPLE.search(w) or VERBISH.search(w) for w in words[:-2])
+
+
+_INDEFINITE = frozenset({"a", "an"})
+_NEW = frozenset({"another", "second"})
+_DEFINITE = frozenset({"the", "his", "her", "their", "its", "this", "that", "our", "my"})
+_PRONOUNS = frozenset({"he", "she", "him", "his", "her"})
+
+
+def mention(phrase: str) -> str | None:
+    """How a phrase names one victim: "indefinite" ("a man"), "new" ("another climber"), "definite"
+    ("the boy", "student"), "pronoun" ("he", "her"), "name" ("Scott Russell"); None when a number
+    is written ("one person", "1 dead")."""
+    words = phrase.split()
+    if not words:
+        return None
+    first = words[0].lower().strip("\"'“‘(")
+    if first[:1].isdigit() or first in NUMBER_WORDS:
+        return None
+    if first in _INDEFINITE:
+        return "indefinite"
+    if first in _NEW:
+        return "new"
+    if first in _PRONOUNS and (len(words) == 1 or first in ("he", "she", "him")):
+        return "pronoun"
+    if first in _DEFINITE:
+        return "definite"
+    return "name" if words[0][:1].isupper() else "definite"
+
+
+def np_before(text: str, end: int, title: bool) -> tuple[int, int, bool] | None:
+    """The people named by the phrase that ends at `end`: (count, start, is_name) -- a name with its
+    title ("Capt. Tennant", "Flynn") or a noun phrase with a determiner or number ("the Woodburn police
+    officer", "his daughter"; a bare noun in a headline: "teen")."""
+    words = list(LIST_WORD.finditer(text, max(0, end - 120), end))[-8:]
+    for k in range(len(words) - 2, -1, -1):
+        if words[k].group(0)[-1] in ",;:()\"“”":
+            words = words[k + 1:]
+            break
+    run = len(words)
+    while run > 0 and words[run - 1].group(0)[:1].isupper():
+        run -= 1
+    name = [w.group(0) for w in words[run:]]
+    while len(name) > 1 and name[0].lower() in NAME_REJECT:
+        name, run = name[1:], run + 1
+    inside_name = run > 0 and words[run - 1].group(0).lower() in ("of", "and", "&", "for", "the", "de")
+    if name and not title and not inside_name and is_name(name):  # not "(Academy of Science and) Technology"
+        return 1, words[run].start(), True
+    for k in range(len(words) - 1, -1, -1):
+        got = item_value(text[words[k].start():end], title, whole=False)
+        if got is not None:
+            return got[0], words[k].start(), got[2]
+    return None
 
 
 def _tail_item(part: str, title: bool, prev_name: bool | None) -> tuple[int, bool, int] | None:
@@ -327,17 +387,24 @@ def items_before(text: str, end: int, title: bool, need_sep: bool,
     return items
 
 
-def items_after(text: str, pos: int, measure: str, title: bool) -> tuple[int, int, int]:
+def items_after(text: str, pos: int, measure: str, title: bool, first_is_name: bool = False,
+                first_indefinite: bool = False) -> tuple[int, int, int]:
     """More objects after the first one: "killed his wife, her mother and two children, then himself".
 
     Returns (people added, perpetrator counted (self), end).  A name right after a noun with only a
-    comma between them is an apposition ("his cousin, Joshua Hagrin, 17,") and is not counted."""
+    comma between them is an apposition ("his cousin, Joshua Hagrin, 17,") and is not counted, nor
+    is a noun joined to it up to the next comma ("Alex Ramirez, a neighbor and close friend,")."""
     added = n_self = 0
     end = pos
-    prev_name: bool | None = False  # the first object is a noun phrase or a number
+    prev_name: bool | None = first_is_name  # the first object is a name, or a noun phrase or a number
+    prev_indefinite = first_indefinite  # the item before opens with "a"/"an"
+    apposition = False
     while True:
+        relative = LIST_RELATIVE.match(text, pos)
+        if relative:
+            pos = relative.end()  # "a woman, who was walking near Horton, and an 11-year-old girl"
         sep = FWD_SEP.match(text, pos)
-        if not sep:
+        if not sep or relative and "and" not in sep.group(0) and "&" not in sep.group(0):
             break
         verb = (sep.group("verb") or "").lower()
         sm = FWD_SELF.match(text, sep.end())
@@ -362,9 +429,13 @@ def items_after(text: str, pos: int, measure: str, title: bool) -> tuple[int, in
             break  # "left one dead and three others wounded", "killed his wife and her son was hurt"
         comma_only = sep.group(0).strip() == ","
         if comma_only and prev_name is not None and got[2] != prev_name:
-            prev_name = None  # apposition: counted once
+            prev_name, apposition = None, True  # apposition: counted once
+        elif (apposition or prev_indefinite and sep.group(0).lstrip().startswith(",")) and not comma_only \
+                and not ITEM_MARKED.match(im.group(0)):
+            pass  # "Alex Ramirez, a neighbor and close friend", "a 14-year-old boy, and son of an officer": one person
         else:
             added += got[0]
-            prev_name = got[2]
+            prev_name, apposition = got[2], False
+        prev_indefinite = im.group(0).lower().startswith(("a ", "an "))
         pos = end = im.end()
     return added, n_self, end
