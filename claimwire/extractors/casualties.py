@@ -43,6 +43,10 @@ from claimwire.extractors.casualty_patterns import (
     RELATIVE_VICTIM,
     TRAILING_AGE,
     BACKGROUND,
+    CLAUSE_BREAK,
+    DATED,
+    LEGAL,
+    OTHER_INCIDENT,
     FATAL_ADVERB,
     FATAL_BEFORE,
     FATAL_BEFORE_TITLE,
@@ -758,10 +762,27 @@ def _marks(text: str, hit: Hit) -> dict[str, Any]:
     return extra
 
 
-def _claims(text: str, in_title: bool) -> Iterator[Claim]:
+def _other_incident(text: str, ss: int, se: int, hit: Hit, legal_story: bool) -> bool:
+    """Is the figure dated to another incident ("In 2004, a tsunami killed 230,000", "165 people
+    were murdered so far this year")?  A date before the figure dates it; a date after it, unless
+    a new clause comes between.  Trials and arrests recount their killing with its date, so in a
+    legal story (or sentence) a date alone does not make a figure another incident's."""
+    sentence = text[ss:se]
+    legal = legal_story or LEGAL.search(sentence) is not None
+    for m in OTHER_INCIDENT.finditer(sentence):
+        if legal and DATED.search(m.group(0)):
+            continue
+        if m.end() <= hit.start - ss or not CLAUSE_BREAK.search(sentence, hit.end - ss, m.start()):
+            return True
+    return False
+
+
+def _claims(text: str, in_title: bool, legal_story: bool = False) -> Iterator[Claim]:
     background: dict[tuple[int, int], bool] = {}  # per sentence: a long sentence with many figures is scanned once
     for hit in _scan(text, in_title):
         ss, se = sentence_at(text, hit.start)
+        if not in_title and _other_incident(text, ss, se, hit, legal_story):
+            continue
         if (ss, se) not in background:
             background[(ss, se)] = not in_title and BACKGROUND.search(text[ss:se]) is not None
         extra = {**hit.extra, "background": True} if background[(ss, se)] else hit.extra
@@ -801,10 +822,18 @@ def is_roundup(text: str | None, title: str | None = None) -> bool:
     return bool(ROUNDUP.search(text[: ends[-1] if ends else LEAD_CHARS]))
 
 
+def is_legal_story(text: str | None, title: str | None = None) -> bool:
+    """The headline or the lead is about a trial, an arrest or a sentence: its killing is the story's
+    even where dated ("Horton was shot and killed in October 2011")."""
+    lead = text[: LEAD_CHARS] if text else ""
+    return bool(title and LEGAL.search(title) or LEGAL.search(lead))
+
+
 @register(NAME, VERSION)
 def extract(text: str, title: str | None = None) -> Iterator[Claim]:
     roundup = is_roundup(text, title)
-    for c in ((_claims(title, in_title=True) if title else ()), _claims(text, in_title=False)):
+    legal = is_legal_story(text, title)
+    for c in ((_claims(title, in_title=True) if title else ()), _claims(text, in_title=False, legal_story=legal)):
         for claim in c:
             if roundup:
                 claim.extra["roundup"] = True

@@ -300,6 +300,38 @@ OTHER_CLAUSE = re.compile(
 )
 
 # --- sentence marks ------------------------------------------------------------------------
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+          r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)")
+_YEAR = r"(?:19|20)\d\d(?![\d,-])"
+#: words that date a figure to another incident: an earlier year, "years ago", "last year", yearly
+#: totals ("so far this year", "annually"), "in a separate attack"
+OTHER_INCIDENT = re.compile(
+    rf"\b(?:in|during|since|by|of)\s+(?:(?:early|late|mid-?)\s*)?(?:{_MONTH}\s+)?(?:\d{{1,2}},?\s+)?{_YEAR}"
+    rf"|\bthe\s+(?:{_MONTH}\s+)?{_YEAR}\s+(?!(?:\w+\s+)?(?:shooting|stabbing|murder|killing|death|slaying)s?\b)[a-z]"
+    rf"|\b{_YEAR}['’]s\b"
+    r"|\b(?:\w+|\d+)\s+(?:years|decades)\s+(?:ago|earlier|before)\b|\b(?:last|previous)\s+year\b|\ba\s+year\s+(?:ago|earlier|before)\b"
+    r"|\b(?:so far )?this year\b|\bsince (?:January|the (?:start|beginning) of)\b|\bannually\b|\bper year\b|\ba year\b"
+    r"|\bin (?:a|an|another|the) (?:separate|unrelated|earlier|previous|similar|prior|other) "
+    r"(?:[\w-]+ )?(?:case|incident|shooting|attack|bombing|blast|explosion|crash|accident|quake|earthquake|disaster)s?\b",
+    re.IGNORECASE,
+)
+# a relative clause or a new clause between a figure and a date that comes after it: the date is of
+# something else ("40 people were injured in the earthquakes, which rekindled memories of 2002")
+# (or a description of a place: "in a region devastated by the 2004 tsunami")
+CLAUSE_BREAK = re.compile(
+    r",\s*(?:which|who|where|when|while|whose|as|but)\b|;|\s[–—]\s|\s-\s"
+    r"|\b(?:devastated|ravaged|battered|hit|struck|still|reeling|recovering|haunted|scarred|memories|reminder|similar)\b",
+    re.IGNORECASE,
+)
+# the dates among OTHER_INCIDENT (a trial or arrest story dates its own killing)
+DATED = re.compile(rf"{_YEAR}|\b(?:years|decades|year)\b", re.IGNORECASE)
+# trials, arrests and sentencing recount the underlying killing with its date: still the main incident
+LEGAL = re.compile(
+    r"\b(?:convict\w*|guilty|jury|juror\w*|trial|sentenc\w*|charged|charges?|accused|indict\w*|court|"
+    r"prosecut\w*|testif\w*|verdict|arraign\w*|plead\w*|pled|suspect\w*|arrest\w*)\b",
+    re.IGNORECASE,
+)
+
 BACKGROUND = re.compile(
     r"\b(?:this|last|past|previous) (?:year|month|decade)\b|\byears? (?:ago|earlier|before|later)\b|\bso far\b|"
     r"\b(?:in|since|during|of|the) (?:19|20)\d\d\b|\bnationwide\b|\bcitywide\b|\bannually\b|\bper year\b|"
