@@ -85,6 +85,7 @@ from claimwire.extractors.casualty_patterns import (
     TITLE_OBJECT,
     TOLL,
     TRIGGER,
+    NEAR_MISS,
     UNBORN,
     UNCERTAIN,
     ZERO,
@@ -145,6 +146,8 @@ class _Sentence:
         """Add a hit; a hit of one person records how the text names them (extra "one", see
         casualty_people.mention), `victim` being that phrase when the hit does not start with it."""
         extra = extra or {}
+        if measure == "killed" and low and UNBORN.search(self.text, start, end):
+            extra = {**extra, "unborn": len(UNBORN.findall(self.text, start, end))}  # counted, as news counts them
         if low == high == 1 and "one" not in extra:
             kind = mention(self.text[start:end] if victim is None else victim)
             if kind is not None:
@@ -211,8 +214,10 @@ def _measure(v1: str, v2: str | None, adv: str) -> str:
 def _active_measure(av: str, av2: str | None) -> str:
     """The measure of an active verb (and a second one joined to it): "kills", "killed and wounded"."""
     a = av.lower()
-    base = ("killed" if a.startswith(("kill", "claim", "gunned", "guns", "murder", "executed", "massacred"))
-            else "shot" if a.startswith("sho") else "injured")
+    if "dead" in a or a.startswith(("kill", "claim", "tak", "took", "gunned", "guns", "murder", "slay", "slew", "executed", "massacred")):
+        base = "killed"
+    else:
+        base = "shot" if a.startswith("sho") else "killed_or_injured" if a.startswith("stab") else "injured"
     if not av2:
         return base
     b = "killed" if av2.lower().startswith("kill") else "injured"
@@ -395,8 +400,8 @@ def _rule_subject(sent: _Sentence) -> None:
             continue
         lo, hi, hedge = count
         np = m.group("np") or ""
-        if UNBORN.search(np):
-            lo = hi = 0  # the archive counts people born: "five adults and an unborn child were killed" -> 5
+        if NEAR_MISS.search(m.group("adv") or ""):
+            continue  # "two nearly killed"
         measure = _measure(m.group("v1"), m.group("v2"), (m.group("adv") or "") + (m.group("adv2") or ""))
         conf = 0.9 if is_person(np) or (np.strip() == "" and not m.group("one")) else 0.7
         if m.group("one") and not np.strip():
@@ -448,6 +453,13 @@ def _rule_joined_subject(sent: _Sentence) -> None:
 _NOUN_MEASURES = {"casualties": "killed_or_injured", "injuries": "injured", "people injured": "injured"}
 
 
+def _noun_measure(noun: str) -> str:
+    """"three deaths" -> killed, "27 casualties" -> killed_or_injured, "six people with gunshot injuries" -> shot."""
+    if "with" in noun:
+        return "shot" if "gunshot" in noun else "injured"
+    return _NOUN_MEASURES.get(noun, "killed")
+
+
 def _rule_noun_figure(sent: _Sentence) -> None:
     """"three deaths", "27 casualties"."""
     for m in NOUN_FIGURE.finditer(sent.text):
@@ -460,7 +472,7 @@ def _rule_noun_figure(sent: _Sentence) -> None:
         lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
         if lo is None:
             continue
-        sent.add(_NOUN_MEASURES.get(noun, "killed"), lo, hi, hedge, None, s, m.end(), 0.7)
+        sent.add(_noun_measure(noun), lo, hi, hedge, None, s, m.end(), 0.7)
 
 
 def _rule_death_toll(sent: _Sentence) -> None:
@@ -833,11 +845,15 @@ def is_legal_story(text: str | None, title: str | None = None) -> bool:
 def extract(text: str, title: str | None = None) -> Iterator[Claim]:
     roundup = is_roundup(text, title)
     legal = is_legal_story(text, title)
-    for c in ((_claims(title, in_title=True) if title else ()), _claims(text, in_title=False, legal_story=legal)):
-        for claim in c:
-            if roundup:
-                claim.extra["roundup"] = True
-            yield claim
+    claims = [*(_claims(title, in_title=True) if title else ()), *_claims(text, in_title=False, legal_story=legal)]
+    # "a fatal shooting" says at least one died: a claim of its own only where no figure says how many
+    stated = any(c.measure == "killed" and not c.extra.get("implied") and not c.extra.get("background") for c in claims)
+    for claim in claims:
+        if stated and claim.extra.get("implied"):
+            continue
+        if roundup:
+            claim.extra["roundup"] = True
+        yield claim
 
 
 def casualty_spans(text: str) -> list[tuple[int, int]]:

@@ -27,6 +27,8 @@ INJURED = (
     r"injured|wounded|hurt|hospitali[sz]ed|critically injured|seriously injured|"
     r"(?:listed |admitted )?in (?:a )?(?:critical|serious|stable|grave|fair)(?: but (?:critical|serious|stable))? condition|"
     rf"{_SUFFERED}(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns)|"
+    r"(?:recovering|recovers|recovered) from (?:an? )?(?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns)|"
+    r"survived (?:an? )?(?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns)|"
     r"treated (?:at|in) (?:a |an |the )?(?:[\w'’-]+ ){0,3}?hospitals?|treated for (?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns)"
 )
 # "suffering from a gunshot wound": shot, the outcome not stated (the wounded may die)
@@ -42,11 +44,19 @@ HIT = (
 MISSING = r"missing|unaccounted for"
 VERB = rf"(?:{KILLED}|{INJURED}|{MISSING}|{SHOT}|{HIT})"
 ADV = r"(?:(?:all|also|reportedly|allegedly|later|each|both|then|now|still|eventually|ultimately|subsequently|apparently|initially|just|not|critically|seriously|fatally|gravely|severely|mortally|badly|slightly|non-fatally|nonfatally|[a-z]+ly)\s+)"
-AUX = r"(?:(?:were|was|have been|has been|had been|are|is|got|get|being|been|remain|remains|remained|lay|lie|were left|are now|were later|have|had|has|will be|would be)\s+(?:(?:found|discovered)\s+)?|(?:found|discovered)\s+)"
+AUX = (
+    r"(?:(?:(?:were|was|have been|has been|had been|are|is|got|get|being|been|remain|remains|remained|lay|lie|were left|"
+    r"are now|were later|have|had|has|will be|would be)\s+|['’](?:s|ve) been\s+)"
+    r"(?:(?:also\s+|reportedly\s+)?(?:reported|said|believed|thought|known|confirmed) to (?:have )?(?:been )?)?"
+    r"(?:(?:found|discovered)\s+)?|(?:found|discovered)\s+)"
+)
 VERB_CHAIN = (
     rf"(?P<aux>{AUX})?(?P<adv>{ADV}{{0,2}})(?P<v1>{VERB})"
     rf"(?:(?:\s*,\s*|\s+(?:and|or)\s+|\s*/\s*)(?P<adv2>{ADV}?)(?P<v2>{VERB}))?\b"
 )
+
+# "two nearly killed", "almost died": nobody died
+NEAR_MISS = re.compile(r"\b(?:nearly|almost|narrowly|barely)\b", re.IGNORECASE)
 
 # --- noun phrases ---------------------------------------------------------------------------
 NP_TOK = r"(?:-[A-Za-z]+(?:-[\w'’]+)*|[A-Za-z](?:\.[A-Za-z])+\.?|\d+-year-olds?|[A-Za-z][\w'’]*(?:-[\w'’]+)*)"
@@ -59,7 +69,10 @@ NP_STOP = (
 NUMBER_TOKEN = r"(?:\d[\d,.]*(?![\w-])|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens|a|an|the)"
 NP_STOP_SUBJ = "(?:" + NP_STOP + "|" + NUMBER_TOKEN + ")"
 CASUALTY_WORD = rf"(?:{VERB})"
-PARENTHETICAL = r"(?:\s*,\s*(?:which|who|whose|including|among them|most of them|many of them|all of them|aged|ages|both|all)\b[^,.;]{0,90},|\s*\([^)]{0,80}\))?"
+PARENTHETICAL = (
+    r"(?:\s*,\s*(?:which|who|whose|including|among them|most of them|many of them|all of them|aged|ages|both|all)\b[^,.;]{0,90},"
+    r"|\s*\([^)]{0,80}\)|\s+[—–]\s+[^—–.;]{1,90}?\s+[—–]|\s*—[^—.;]{1,90}—)?"
+)
 
 # a sentence holds a figure only if it holds one of these
 TRIGGER = re.compile(r"kill|dead|die|slain|slay|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospitali|missing|"
@@ -75,9 +88,9 @@ SUBJECT = re.compile(
     re.IGNORECASE,
 )
 ACTIVE_VERB = (
-    r"(?P<av>kill(?:s|ed|ing)?|shot|shoot(?:s|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
-    r"hurt(?:s|ing)?|leav(?:es|ing)|left|claim(?:s|ed|ing)? the lives of|gunned down|guns down|"
-    r"murder(?:s|ed|ing)|executed|massacred)"
+    r"(?P<av>kill(?:s|ed|ing)?|shot dead|shoot(?:s|ing)? dead|shot|shoot(?:s|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
+    r"hurt(?:s|ing)?|leav(?:es|ing)|left|(?:claim|take|took|tak)(?:s|ed|en|ing)? the li(?:ves|fe) of|gunned down|guns down|"
+    r"murder(?:s|ed|ing)|slay(?:s|ing)?|slew|stab(?:s|bed|bing)|executed|massacred)"
     r"(?:\s+(?:and|or)\s+(?P<av2>kill(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
     r"(?:critically\s+|seriously\s+)?(?:wound|injur)(?:ed|ing)))?"
 )
@@ -96,17 +109,21 @@ ZERO = re.compile(
 )
 ZERO_NOUN = re.compile(
     r"\b(?:there\s+(?:were|was|are|have been)\s+no|no\s+(?P<other>other\s+|additional\s+|further\s+)?(?:serious\s+)?(?:reported\s+)?)"
+    r"(?:(?:immediate\s+|initial\s+|official\s+)?reports?\s+of\s+(?:[\w-]+\s+(?:or|and)\s+)?)?"
     r"(?P<v>injuries|deaths|fatalities|casualties)\b",
     re.IGNORECASE,
 )
 NOUN_FIGURE = re.compile(
     rf"(?<![\w'’-]){Q}\s+(?:(?:people|persons|confirmed|reported|more|other|civilian|total)\s+)?"
-    r"(?P<noun>deaths|fatalities|dead|casualties|injuries|people dead|people injured|victims)\b",
+    r"(?P<noun>deaths|fatalities|dead|casualties|injuries|people dead|people injured|victims|"
+    r"(?:people |persons )?with (?:[\w-]+ )?injuries)\b",
     re.IGNORECASE,
 )
 TOLL = re.compile(
-    rf"\bdeath toll\s+(?:(?:has|had)\s+)?(?:rose|risen|climbed|increased|jumped|rises|climbs|stands|stood|reached|is|was|now stands|of|at|to|hit)"
-    rf"(?:\s+(?:to|at|of))?\s+{Q}",
+    r"(?:\bdeath toll\s+(?:(?:has|had)\s+)?(?:rose|risen|climbed|increased|jumped|rises|climbs|stands|stood|reached|is|was|now stands|of|at|to|hit)"
+    r"(?:\s+(?:to|at|of))?"
+    r"|\b(?:bringing|raising|pushing|taking|brought|raised|pushed|took|brings|raises)\s+the\s+(?:[\w-]+\s+)?death toll\s+"
+    rf"(?:(?:from|in|of)\s+(?:the\s+)?[\w-]+\s+)?(?:to|at))\s+{Q}",
     re.IGNORECASE,
 )
 FATALLY_TAIL = re.compile(
@@ -142,9 +159,11 @@ EVENT_GENITIVE = re.compile(
     re.IGNORECASE,
 )
 # a body counts as a death only where it is found: "the bodies of A and B were found"
-FOUND_BODY = re.compile(r"\b(?:found|recovered|discovered|pulled|located|retrieved|unearthed|identified|washed)\b", re.IGNORECASE)
+FOUND_BODY = re.compile(
+    r"\b(?:found|recover\w*|discover\w*|pulled|located|locate|retriev\w*|unearthed|identified|washed|find|finding)\b",
+    re.IGNORECASE)
 PRONOUN_EVENT = re.compile(
-    r"\b(?P<pron>his|her)\s+(?:untimely\s+|tragic\s+|violent\s+)?(?P<noun>death|murder|killing|slaying|body)\b"
+    r"(?<!\bto )\b(?P<pron>his|her)\s+(?:untimely\s+|tragic\s+|violent\s+)?(?P<noun>death|murder|killing|slaying|body)\b"
     r"(?!\s+(?:trials?|case|charges?|convictions?|sentences?|penalty|spree|investigation|certificate))",
     re.IGNORECASE,
 )
@@ -187,12 +206,14 @@ HEADLINE = re.compile(
     re.IGNORECASE,
 )
 UNCERTAIN = re.compile(
-    r"\b(?:if|whether|not known|unclear|unknown|possible|possibly|feared|(?:may|might|could|should|would)(?:\s+not)?\s*(?:have|'ve))\b[^,.;]{0,40}$"
+    r"\b(?:if|whether|not known|unclear|unknown|possible|possibly|feared|rumou?rs?|speculation|unconfirmed|"
+    r"(?:may|might|could|should|would)(?:\s+not)?\s*(?:have|'ve))\b[^,.;]{0,40}$"
     r"|\b(?:should|would|could|might)(?:'ve|\s+have)\s+been\s*$", re.IGNORECASE)
 TITLE_OBJECT = re.compile(rf"\b{ACTIVE_VERB}\s+(?P<np>(?:[\w'’-]+\s+)?[\w'’-]+)\b", re.IGNORECASE)
 NOT_SUBJECTS = {
     "no", "nobody", "none", "it", "this", "that", "there", "who", "everyone", "anyone", "police",
-    "what", "which", "one", "nothing", "everybody", "someone", "somebody", "something",
+    "what", "which", "one", "nothing", "everybody", "someone", "somebody", "something", "they", "they'd",
+    "they’d", "we", "you", "i",
 }
 OBJECT_START = re.compile(
     r"\s+(?:a|an|the|his|her|their|its|him|them|it|my|our|your|me|us|one|two|three|four|five|six|"
@@ -213,7 +234,7 @@ AFTER_SUBJECT = re.compile(rf"(?<=[\w'’.)])(?P<age>{AGES})?(?P<sp>\s+){VERB_CH
 PLURAL_APPOSITIVE = re.compile(r",\s*(?:both|all|each)\b", re.IGNORECASE)
 COORDINATED = re.compile(
     rf"(?:^|(?<=[\s,;(]))(?:{Q}|(?P<one>an?|one|another)\b)"
-    rf"(?P<np>(?:\s+(?!{NP_STOP}\b|{CASUALTY_WORD}\b){NP_TOK}){{0,4}}?)\s*(?:,\s*(?:and\s+)?|\s+and\s+)$",
+    rf"(?P<np>(?:\s+(?!{NP_STOP_SUBJ}\b|{CASUALTY_WORD}\b){NP_TOK}){{0,4}}?)\s*(?:,\s*(?:and\s+)?|\s+and\s+)$",
     re.IGNORECASE,
 )
 
@@ -256,7 +277,8 @@ SINGULAR_AUX = frozenset({"was", "is", "has", "remains"})
 ITEM_BOUNDARY = (
     r"(?=\s*(?:[,;.&:)(]|\s-\s|$|\b(?:and|in|at|on|before|after|then|who|as|during|while|with|near|inside|outside|"
     r"from|over|for|when|but|said|says|according|by|early|late|last|this|that|was|were|is|are|has|have|had|will|would|"
-    r"could|can|may|might|did|does|to|of|because|since|until|or|so|"
+    r"could|can|may|might|did|does|to|of|because|since|until|or|so|whose|whom|which|"
+    r"found|killed|shot|slain|wounded|injured|hurt|discovered|murdered|trapped|buried|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b))"
 )
 FWD_SEP = re.compile(
@@ -302,7 +324,7 @@ OTHER_CLAUSE = re.compile(
 # --- sentence marks ------------------------------------------------------------------------
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
           r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)")
-_YEAR = r"(?:19|20)\d\d(?![\d,-])"
+_YEAR = r"(?:19|20)\d\d(?!\d|[,-]\d)"
 #: words that date a figure to another incident: an earlier year, "years ago", "last year", yearly
 #: totals ("so far this year", "annually"), "in a separate attack"
 OTHER_INCIDENT = re.compile(
@@ -368,7 +390,9 @@ LEAD_CHARS = 400
 KILLED_WORD = re.compile(KILLED)
 HIT_WORD = re.compile(HIT)
 #: death verbs with no object: "have fallen to their deaths" is no active "have shot"
-INTRANSITIVE_DEATH = re.compile(rf"died|dies|perished|drowned|suffocated|succumbed to .*|lost .*|\w+ to {_DEATH}")
+INTRANSITIVE_DEATH = re.compile(
+    rf"died|dies|perished|drowned|suffocated|succumbed to .*|lost .*|\w+ to {_DEATH}|"
+    r"(?:suffer|sustain|receiv|recover|surviv)\w* .*|(?:listed |admitted )?in .*condition")
 INJURED_WORD = re.compile(INJURED)
 MISSING_WORD = re.compile(MISSING)
 FATAL_ADVERB = re.compile(r"(?<![\w-])(?:fatally|mortally)\b")
@@ -376,7 +400,7 @@ FATAL_BEFORE = re.compile(r"(?<![\w-])(?:fatally|mortally)\s+$")
 FATAL_BEFORE_TITLE = re.compile(r"(?<![\w-])(?:fatally|mortally|fatal|deadly)\s+$")
 NEGATED_ADVERB = re.compile(r"(?<![\w-])not\b", re.IGNORECASE)
 NOT_WORD = re.compile(r"\bnot\b", re.IGNORECASE)
-UNBORN = re.compile(r"\bunborn\b", re.IGNORECASE)
+UNBORN = re.compile(r"\b(?:unborn|fetus|foetus)\b", re.IGNORECASE)
 # "no doubt was killed ...", "no suspects were hurt": not a count of victims
 ZERO_NOT_VICTIMS = re.compile(r"\b(?:doubt|question|sign|word|evidence|indication|suspects?|arrests?)\b", re.IGNORECASE)
 # "no one", "no people", "no victims": the whole event, not a part of the people involved
@@ -396,7 +420,7 @@ YEAR = re.compile(r"(?:1[89]|20)\d\d")
 NAME_AND_COMMA = re.compile(r"[A-Z][\w'’-]*,\s*$")
 AGE_OR_CALL_BEFORE = re.compile(r"\b(?:age|ages|aged|under|call|dial|dialed|called)\s+(?:of\s+)?$", re.IGNORECASE)
 PARENT_OF_BEFORE = re.compile(
-    r"\b(?:father|mother|dad|mom|parent|grandfather|grandmother|grandpa|grandma)\s+of\s+$", re.IGNORECASE)
+    r"\b(?:father|mother|dad|mom|parent|grandfather|grandmother|grandpa|grandma)\s+(?:of|to)\s+$", re.IGNORECASE)
 GROUP_ONLY_ARTICLE = re.compile(r"^(?:of\s+)?(?:the|those|them)\s*$", re.IGNORECASE)
 GROUP_CUT = re.compile(r"\s+(?:in|on|at|during|near|from|after|according)\b")
 AGE_NOUN = re.compile(r"\d-(?:year|month|week|day)-olds?$|^(?:[a-z]+-)+(?:year|month|week|day)-olds?$")

@@ -102,7 +102,7 @@ def context_ok(text: str, start: int, num: str | None, np: str) -> bool:
     """Reject dates, addresses, codes, years, units."""
     before = text[max(0, start - 16): start]
     prev = PREVIOUS_WORD.search(before)
-    if prev:
+    if prev and not prev.group(0).rstrip().endswith((",", ";", ":")):  # "Route 66", not "In Aceh district, 10 people"
         word = prev.group(1).lower()
         if word in CONTEXT_BEFORE_REJECT or word.rstrip(".") in CONTEXT_BEFORE_REJECT:
             return False
@@ -231,8 +231,6 @@ def _noun_item(m: re.Match[str], kind: str, title: bool, whole: bool) -> tuple[i
     if any(a.lower() in ADJ_REJECT or VERBISH.search(a) or (not marked and PARTICIPLE.search(a)) for a in adj):
         return None
     head_word = m.group("head")
-    if any(a.lower() == "unborn" for a in adj):
-        return 0, False, False  # the archive counts people born
     if kind in ("sg", "inv") and not m.group("num"):
         if not (marked or whole or title):
             return None
@@ -423,7 +421,7 @@ def items_after(text: str, pos: int, measure: str, title: bool, first_is_name: b
             break
         part = TRAILING_AGE.sub("", im.group(0))
         got = item_value(part, title, whole=True)
-        if got is None or got[0] == 0 and "unborn" not in part.lower():
+        if got is None or got[0] == 0:
             break
         if OTHER_CLAUSE.match(text, im.end()) or CLAUSE_AFTER_ITEM.match(text, im.end()):
             break  # "left one dead and three others wounded", "killed his wife and her son was hurt"
