@@ -26,6 +26,7 @@ KILLED = (
 INJURED = (
     r"injured|wounded|hurt|hospitali[sz]ed|critically injured|seriously injured|"
     r"(?:listed |admitted )?in (?:a )?(?:critical|serious|stable|grave|fair)(?: but (?:critical|serious|stable))? condition|"
+    r"in (?:a |the )?(?:[\w'’-]+ ){0,2}?hospital(?! (?:parking|lot|spokes\w*|officials?))|"
     rf"{_SUFFERED}(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns)|"
     r"(?:recovering|recovers|recovered) from (?:an? )?(?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns)|"
     r"survived (?:an? )?(?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns)|"
@@ -75,8 +76,10 @@ PARENTHETICAL = (
 )
 
 # a sentence holds a figure only if it holds one of these
-TRIGGER = re.compile(r"kill|dead|die|slain|slay|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospitali|missing|"
-                     r"unaccounted|fatal|casualt|death|struck|grazed|harmed|hit\b|execut|massacre|lost (?:their|his|her) li",
+TRIGGER = re.compile(r"kill|dead|die|slain|slay|slew|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospital|missing|"
+                     r"unaccounted|fatal|casualt|death|struck|grazed|harmed|hit\b|execut|massacre|li(?:fe|ves)\b|condition|"
+                     r"suffer|sustain|recover|surviv|treated|bod(?:y|ies)\b|stab|drown|electrocut|suffocat|asphyx|strangl|"
+                     r"run over|assassinat|unborn|fetus|foetus",
                      re.IGNORECASE)
 
 # --- the rules' patterns (one per rule in casualties.RULES) ---------------------------------
@@ -134,13 +137,13 @@ FATALLY_TAIL = re.compile(
 )
 NAMED_SINGULAR = re.compile(
     r"(?P<subj>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
-    r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?"
-    r"\s+(?:(?:was|has been|had been|is|later|then|eventually|subsequently)\s+)+(?:[a-z]+ly\s+)?"
+    r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),|\s*,(?=\s+(?:is|was|remains)\b))?"
+    r"\s+(?:(?:was|has been|had been|is|remains|remained|later|then|eventually|subsequently)\s+)+(?:[a-z]+ly\s+)?"
     rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot)\b"
-    r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
-    r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+)?"
+    r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er|[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
+    r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+|[a-z]+\s+and\s+)?"
     rf"(?P<v2>died|dies|drowned|perished|(?:fell|falls?|fallen|plunged) to {_DEATH}|"
-    rf"{_SUFFERED}(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|wounds?))\b",
+    rf"(?:{_SUFFERED}|survived )(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|wounds?))\b",
 )
 # --- event nouns with their victims: "the deaths of two women", "Flynn's death", "the bodies of A and B were found"
 _KILLING_NOUN = (
