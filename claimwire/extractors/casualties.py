@@ -774,30 +774,35 @@ def _marks(text: str, hit: Hit) -> dict[str, Any]:
     return extra
 
 
+def _applies(m: re.Match[str], sentence: str, start: int, end: int) -> bool:
+    """Does a phrase of the sentence (a date, "last year") qualify the figure at [start, end)?  A
+    phrase before the figure does; one after it, unless a new clause comes between."""
+    return m.end() <= start or not CLAUSE_BREAK.search(sentence, end, m.start())
+
+
 def _other_incident(text: str, ss: int, se: int, hit: Hit, legal_story: bool) -> bool:
     """Is the figure dated to another incident ("In 2004, a tsunami killed 230,000", "165 people
-    were murdered so far this year")?  A date before the figure dates it; a date after it, unless
-    a new clause comes between.  Trials and arrests recount their killing with its date, so in a
-    legal story (or sentence) a date alone does not make a figure another incident's."""
+    were murdered so far this year")?  Trials and arrests recount their killing with its date, so
+    in a legal story (or sentence) a date alone does not make a figure another incident's."""
     sentence = text[ss:se]
     legal = legal_story or LEGAL.search(sentence) is not None
-    for m in OTHER_INCIDENT.finditer(sentence):
-        if legal and DATED.search(m.group(0)):
-            continue
-        if m.end() <= hit.start - ss or not CLAUSE_BREAK.search(sentence, hit.end - ss, m.start()):
-            return True
-    return False
+    return any(_applies(m, sentence, hit.start - ss, hit.end - ss) for m in OTHER_INCIDENT.finditer(sentence)
+               if not (legal and DATED.search(m.group(0))))
+
+
+def _background(text: str, ss: int, se: int, hit: Hit) -> bool:
+    """Words that make a figure unlikely to be the event's toll ("last year", "in 2015", "this
+    weekend"): the figure stays a claim, but main_figures does not read it as the toll."""
+    sentence = text[ss:se]
+    return any(_applies(m, sentence, hit.start - ss, hit.end - ss) for m in BACKGROUND.finditer(sentence))
 
 
 def _claims(text: str, in_title: bool, legal_story: bool = False) -> Iterator[Claim]:
-    background: dict[tuple[int, int], bool] = {}  # per sentence: a long sentence with many figures is scanned once
     for hit in _scan(text, in_title):
         ss, se = sentence_at(text, hit.start)
         if not in_title and _other_incident(text, ss, se, hit, legal_story):
             continue
-        if (ss, se) not in background:
-            background[(ss, se)] = not in_title and BACKGROUND.search(text[ss:se]) is not None
-        extra = {**hit.extra, "background": True} if background[(ss, se)] else hit.extra
+        extra = {**hit.extra, "background": True} if not in_title and _background(text, ss, se, hit) else hit.extra
         extra = dict(_marks(text, hit._replace(extra=extra)))
         att = attribution_for(text, hit.start, hit.end)
         source = att.source if att else None
