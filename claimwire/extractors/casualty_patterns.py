@@ -332,10 +332,11 @@ _YEAR = r"(?:19|20)\d\d(?!\d|[,-]\d)"
 #: totals ("so far this year", "annually"), "in a separate attack"
 OTHER_INCIDENT = re.compile(
     rf"\b(?:in|during|since|by|of)\s+(?:(?:early|late|mid-?)\s*)?(?:{_MONTH}\s+)?(?:\d{{1,2}},?\s+)?{_YEAR}"
-    rf"|\bthe\s+(?:{_MONTH}\s+)?{_YEAR}\s+(?!(?:\w+\s+)?(?:shooting|stabbing|murder|killing|death|slaying)s?\b)[a-z]"
+    rf"|\bthe\s+(?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?)?{_YEAR}\b"
     rf"|\b{_YEAR}['’]s\b"
     r"|\b(?:\w+|\d+)\s+(?:years|decades)\s+(?:ago|earlier|before)\b|\b(?:last|previous)\s+year\b|\ba\s+year\s+(?:ago|earlier|before)\b"
     r"|\b(?:so far )?this year\b|\bsince (?:January|the (?:start|beginning) of)\b|\bannually\b|\bper year\b|\ba year\b"
+    r"|\b(?:weeks|months|a month|a week) (?:ago|earlier|before)\b"
     r"|\bin (?:a|an|another|the) (?:separate|unrelated|earlier|previous|similar|prior|other) "
     r"(?:[\w-]+ )?(?:case|incident|shooting|attack|bombing|blast|explosion|crash|accident|quake|earthquake|disaster)s?\b",
     re.IGNORECASE,
@@ -349,7 +350,7 @@ CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 # the dates among OTHER_INCIDENT (a trial or arrest story dates its own killing)
-DATED = re.compile(rf"{_YEAR}|\b(?:years|decades|year)\b", re.IGNORECASE)
+DATED = re.compile(rf"{_YEAR}|\b(?:years|decades|year|months?|weeks?)\b", re.IGNORECASE)
 # trials, arrests and sentencing recount the underlying killing with its date: still the main incident
 LEGAL = re.compile(
     r"\b(?:convict\w*|guilty|jury|juror\w*|trial|sentenc\w*|charged|charges?|accused|indict\w*|court|"

@@ -118,8 +118,8 @@ def context_ok(text: str, start: int, num: str | None, np: str) -> bool:
         first = words[0].lower().strip(".")
         if first in UNIT_NOUNS or first + "." in UNIT_NOUNS or first in AGE_UNITS:
             return False
-        if head(np) in UNIT_NOUNS and not is_person(np):
-            return False
+        if (head(np) in UNIT_NOUNS or any(w.lower() in UNIT_NOUNS for w in words[:3])) and not is_person(np):
+            return False  # "two separate shootings late Wednesday night"
     if num and YEAR.fullmatch(num.strip()):
         return False
     if num and num[:1].isdigit() and not np.strip() and NAME_AND_COMMA.search(before):
