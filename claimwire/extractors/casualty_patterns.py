@@ -151,7 +151,7 @@ _KILLING_NOUN = (
     r"(?:fatal|deadly) (?:[\w-]+ )?(?:shootings?|stabbings?)"
 )
 EVENT_OF = re.compile(
-    rf"\b(?P<noun>{_KILLING_NOUN}|(?:police )?shootings?|stabbings?|injur(?:y|ies)|woundings?|bod(?:y|ies)|remains)\s+of\s+",
+    rf"(?<!attempted )(?<!attempted\s)\b(?P<noun>{_KILLING_NOUN}|(?:police )?shootings?|stabbings?|injur(?:y|ies)|woundings?|bod(?:y|ies)|remains)\s+of\s+",
     re.IGNORECASE,
 )
 EVENT_GENITIVE = re.compile(
@@ -353,7 +353,7 @@ CLAUSE_BREAK = re.compile(
 DATED = re.compile(rf"{_YEAR}|\b(?:years|decades|year|months?|weeks?)\b", re.IGNORECASE)
 # trials, arrests and sentencing recount the underlying killing with its date: still the main incident
 LEGAL = re.compile(
-    r"\b(?:convict\w*|guilty|jury|juror\w*|trial|sentenc\w*|charged|charges?|accused|indict\w*|court|"
+    r"\b(?:convict\w*|guilty|jury|juror\w*|trial|sentenc\w*|charged (?:with|in)|charges|accused|indict\w*|court|"
     r"prosecut\w*|testif\w*|verdict|arraign\w*|plead\w*|pled|suspect\w*|arrest\w*)\b",
     re.IGNORECASE,
 )

@@ -99,14 +99,14 @@ def _summed(pick: Claim | None, cands: list[Claim]) -> Claim | None:
     return replace(first, value_min=n, value_max=n, hedge=None, extra={**first.extra, "summed_from": len(ones)})
 
 
-def _pick(cands: list[Claim]) -> Claim | None:
+def _pick(cands: list[Claim], summed: bool = True) -> Claim | None:
     cands = _usable(cands)
     if not cands:
         return None
     pick = _first_pick(cands)
     if pick is not None:
         pick = _more_specific(pick, cands)
-    return _summed(pick, cands)
+    return _summed(pick, cands) if summed else pick
 
 
 def _zero_toll(cas: list[Claim], measure: str) -> Claim | None:
@@ -142,7 +142,7 @@ def main_figures(claims: Iterable[Claim]) -> dict[str, Claim]:
     if killed is not None:
         out["killed"] = killed
     injured = _pick([c for c in cas if c.measure == "injured"])
-    derived = _derive_injured(_pick([c for c in cas if c.measure == "shot"]), killed)
+    derived = _derive_injured(_pick([c for c in cas if c.measure == "shot"], summed=False), killed)
     if injured is not None and derived is not None:
         if derived.extra.get("in_title") and not injured.extra.get("in_title"):
             injured = derived  # the headline's "4 shot, 1 killed" over a wounded figure in the body

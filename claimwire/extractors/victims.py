@@ -45,10 +45,17 @@ class _Victim:
     words: set[str] = field(default_factory=set)
 
 
+#: roles that name the same kind of person: "Deputy Jerry Ortiz" may be "the cop" or "a police officer"
+_SAME_ROLE = {w: "police" for w in """
+officer officers deputy deputies cop cops trooper troopers policeman policemen policewoman patrolman sergeant
+constable lieutenant detective agent marshal sheriff
+""".split()}
+
+
 def _describing_words(group: str | None) -> set[str]:
     """The words that tell who the victim is ("Henderson", "chief", "employee", "Russell")."""
     words = {w.lower().removesuffix("'s").removesuffix("’s") for w in _WORD.findall(group or "")}
-    return {w for w in words - _SKIP - _ANYONE - _PLAIN if "year-old" not in w}
+    return {_SAME_ROLE.get(w, w) for w in words - _SKIP - _ANYONE - _PLAIN if "year-old" not in w}
 
 
 def _roles(words: set[str]) -> set[str]:
@@ -60,7 +67,7 @@ def _head(group: str | None) -> str:
     employee"); "" for a plain word ("a teenaged girl") or a name."""
     words = [w.lower() for w in _WORD.findall(group or "") if w[:1].islower() and "year-old" not in w]
     words = [w for w in words if w not in _SKIP]
-    return words[-1] if words and words[-1] not in _PLAIN else ""
+    return _SAME_ROLE.get(words[-1], words[-1]) if words and words[-1] not in _PLAIN else ""
 
 
 def _surname(group: str | None) -> str | None:
