@@ -64,6 +64,7 @@ from claimwire.extractors.casualty_patterns import (
     MISSING_WORD,
     MULTIPLIER,
     MULTIPLIERS,
+    NAMED_OBJECT,
     NAMED_SINGULAR,
     NEGATED_ADVERB,
     NOT_SUBJECTS,
@@ -98,6 +99,7 @@ from claimwire.extractors.casualty_people import (
     context_ok,
     coordinated,
     head,
+    is_name,
     is_person,
     is_person_word,
     item_value,
@@ -335,6 +337,26 @@ def _rule_object(sent: _Sentence) -> None:
         sent.add_with_tail(measure, lo, hi, hedge, clean_group(np), s, end, conf, extra)
         if m.group("av").lower() not in ("left", "leaves", "leaving", "leave"):
             sent.active.extend(range(n_before, len(sent.hits)))  # "left two dead" is the toll, not his victims
+
+
+def _rule_named_object(sent: _Sentence) -> None:
+    """A named or pronoun object: "Simpson shot Flynn twice", "killing her and her fetus"."""
+    text = sent.text
+    for m in NAMED_OBJECT.finditer(text):
+        obj = m.group("obj")
+        if sent.overlaps(m.start("obj"), m.end()) or sent.title or not m.group("av")[0].islower():
+            continue  # "Accidental Shooting Death Date": title case, not a verb and its object
+        if obj.lower() not in ("him", "her") and not is_name(obj.split()):
+            continue
+        measure = "killed" if m.group("left") else _active_measure(m.group("av"), m.group("av2"))
+        if measure in ("shot", "injured") and FATAL_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+            measure = "killed"
+        add_n, n_self, end = items_after(text, m.end(), measure, sent.title, first_is_name=obj[:1].isupper())
+        n = 1 + add_n
+        extra = {"singular": True} if n == 1 else {"list": True}
+        if n_self:
+            extra["self"] = n_self
+        sent.add(measure, n, n, None, text[m.start("obj"):max(end, m.end())], m.start("obj"), max(end, m.end()), 0.55, extra)
 
 
 # --- rules: subject + verb --------------------------------------------------------------------------
@@ -719,6 +741,7 @@ RULES: tuple[Callable[[_Sentence], None], ...] = (
     _rule_zero_noun,
     _rule_ordinal_victim,
     _rule_object,
+    _rule_named_object,
     _rule_subject,
     _rule_joined_subject,
     _rule_noun_figure,

@@ -103,6 +103,13 @@ OBJECT = re.compile(
     rf"(?P<left>\s+(?:dead|injured|wounded|hurt|critically injured|seriously injured|in critical condition))?",
     re.IGNORECASE,
 )
+# "Simpson shot Flynn twice", "killing her and her fetus", "wounding Unique Armstead, 32, and Cheanne McKnight, 11"
+NAMED_OBJECT = re.compile(
+    rf"(?i:\b{ACTIVE_VERB})\s+(?P<obj>him|her|(?:[A-Z][\w'’.-]*\s+){{0,3}}[A-Z][\w'’-]+)(?:,\s*\d{{1,3}}(?=\s*,))?"
+    r"(?P<left>\s+(?i:dead|to death))?"
+    r"(?=\s*(?:[,.;:!?)\"”]|$|\s(?i:in|at|on|to|twice|once|and|before|after|as|while|with|from|during|several|multiple|"
+    r"three|four|five|six|seven|eight|nine|ten|eleven|\d+|times|\w+ly)\b))",
+)
 ZERO = re.compile(
     r"\b(?P<neg>no one|nobody|none|neither|not one|not a single|no)\b(?! (?:one|body) else)"
     rf"(?P<np>(?:\s+(?!was\b|were\b|has\b|have\b|had\b|is\b|are\b|else\b){NP_TOK}){{0,6}}?)"
@@ -138,7 +145,8 @@ FATALLY_TAIL = re.compile(
 NAMED_SINGULAR = re.compile(
     r"(?P<subj>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),|\s*,(?=\s+(?:is|was|remains)\b))?"
-    r"\s+(?:(?:was|has been|had been|is|remains|remained|later|then|eventually|subsequently)\s+)+(?:[a-z]+ly\s+)?"
+    r"\s+(?:(?:later|then|eventually|subsequently)\s+)?(?:(?:was|has been|had been|is|remains|remained)\s+)+"
+    r"(?:(?:later|then|eventually|subsequently|[a-z]+ly)\s+)?"
     rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot)\b"
     r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er|[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+|[a-z]+\s+and\s+)?"
@@ -211,6 +219,8 @@ HEADLINE = re.compile(
 UNCERTAIN = re.compile(
     r"\b(?:if|whether|not known|unclear|unknown|possible|possibly|feared|rumou?rs?|speculation|unconfirmed|"
     r"(?:may|might|could|should|would)(?:\s+not)?\s*(?:have|'ve))\b[^,.;]{0,40}$"
+    r"|\b(?:want|wanted|wants|threaten\w*|plan\w*|tri(?:ed|es)|try(?:ing)?|attempt\w*|intend\w*|vow\w*|conspir\w*)"
+    r"\s+to\s+(?:[\w-]+\s+){0,2}$"
     r"|\b(?:should|would|could|might)(?:'ve|\s+have)\s+been\s*$", re.IGNORECASE)
 TITLE_OBJECT = re.compile(rf"\b{ACTIVE_VERB}\s+(?P<np>(?:[\w'’-]+\s+)?[\w'’-]+)\b", re.IGNORECASE)
 NOT_SUBJECTS = {
