@@ -281,8 +281,9 @@ def _object_measure(m: re.Match[str]) -> str | None:
         if not left:
             return None
         return "killed" if left == "dead" else "injured"
-    measure = _active_measure(m.group("av"), m.group("av2"))
-    return "killed" if left == "dead" else measure
+    if left and left != "dead":
+        return None  # "1 killed 3 injured": two figures side by side, not a verb and its object
+    return _active_measure(m.group("av"), m.group("av2")) if not left else "killed"
 
 
 def _object_count(text: str, m: re.Match[str]) -> tuple[float | None, float | None, str | None, str] | None:
@@ -354,6 +355,8 @@ def _rule_named_object(sent: _Sentence) -> None:
         add_n, n_self, end = items_after(text, m.end(), measure, sent.title, first_is_name=obj[:1].isupper())
         n = 1 + add_n
         extra = {"singular": True} if n == 1 else {"list": True}
+        if len(obj.split()) == 1 and obj[:1].isupper():
+            extra["surname"] = obj  # a name alone must be introduced in full somewhere in the article
         if n_self:
             extra["self"] = n_self
         sent.add(measure, n, n, None, text[m.start("obj"):max(end, m.end())], m.start("obj"), max(end, m.end()), 0.55, extra)
@@ -825,6 +828,11 @@ def _claims(text: str, in_title: bool, legal_story: bool = False) -> Iterator[Cl
         ss, se = sentence_at(text, hit.start)
         if not in_title and _other_incident(text, ss, se, hit, legal_story):
             continue
+        surname = hit.extra.get("surname")
+        if surname and not re.search(rf"\b[A-Z][\w'’.-]+\s+{re.escape(surname)}\b", text):
+            continue  # "... in Kareem Mano slaying Pause": not a name
+        if surname:
+            hit = hit._replace(extra={k: v for k, v in hit.extra.items() if k != "surname"})
         extra = {**hit.extra, "background": True} if not in_title and _background(text, ss, se, hit) else hit.extra
         extra = dict(_marks(text, hit._replace(extra=extra)))
         att = attribution_for(text, hit.start, hit.end)

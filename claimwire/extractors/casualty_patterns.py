@@ -341,7 +341,7 @@ _YEAR = r"(?:19|20)\d\d(?!\d|[,-]\d)"
 #: words that date a figure to another incident: an earlier year, "years ago", "last year", yearly
 #: totals ("so far this year", "annually"), "in a separate attack"
 OTHER_INCIDENT = re.compile(
-    rf"\b(?:in|during|since|by|of)\s+(?:(?:early|late|mid-?)\s*)?(?:{_MONTH}\s+)?(?:\d{{1,2}},?\s+)?{_YEAR}"
+    rf"\b(?:in|during|since|by|of|for)\s+(?:(?:early|late|mid-?)\s*)?(?:{_MONTH}\s+)?(?:\d{{1,2}},?\s+)?{_YEAR}"
     rf"|\bthe\s+(?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?)?{_YEAR}\b"
     rf"|\b{_YEAR}['’]s\b"
     r"|\b(?:\w+|\d+)\s+(?:years|decades)\s+(?:ago|earlier|before)\b|\b(?:last|previous)\s+year\b|\ba\s+year\s+(?:ago|earlier|before)\b"

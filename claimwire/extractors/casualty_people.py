@@ -112,6 +112,8 @@ def context_ok(text: str, start: int, num: str | None, np: str) -> bool:
         if before.rstrip().endswith(("#", "$", "No.", "no.")):
             return False
     words = np.split()
+    if words and words[0].lower().startswith(("-year", "-month", "-week")):
+        return False  # "a three -year-old girl": an age
     if any(w in ("News", "NEWS") for w in words[:4]):
         return False  # a station name: "7 Action News"
     if words:
