@@ -27,7 +27,7 @@ INJURED = (
     r"injured|wounded|hurt|hospitali[sz]ed|critically injured|seriously injured|"
     r"(?:listed |admitted )?in (?:a )?(?:critical|serious|stable|grave|fair)(?: but (?:critical|serious|stable))? condition|"
     r"in (?:a |the )?(?:[\w'’-]+ ){0,2}?hospital(?! (?:parking|lot|spokes\w*|officials?))|"
-    rf"{_SUFFERED}(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns)|"
+    rf"{_SUFFERED}(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|gash(?:es)?|cuts|bruises|fractures?|broken (?:bones?|legs?|arms?|ribs?)|concussions?|lacerations?)|"
     r"(?:recovering|recovers|recovered) from (?:an? )?(?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns)|"
     r"survived (?:an? )?(?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns)|"
     r"treated (?:at|in) (?:a |an |the )?(?:[\w'’-]+ ){0,3}?hospitals?|treated for (?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns)"
@@ -438,7 +438,7 @@ PARENT_OF_BEFORE = re.compile(
 GROUP_ONLY_ARTICLE = re.compile(r"^(?:of\s+)?(?:the|those|them)\s*$", re.IGNORECASE)
 GROUP_CUT = re.compile(r"\s+(?:in|on|at|during|near|from|after|according)\b")
 AGE_NOUN = re.compile(r"\d-(?:year|month|week|day)-olds?$|^(?:[a-z]+-)+(?:year|month|week|day)-olds?$")
-NAME_WORD = re.compile(r"[A-Z][a-z'’.-]+")
+NAME_WORD = re.compile(r"[A-Z](?:[a-z]*(?:['’.-]?[A-Z]?[a-z]+)+\.?|\.)")  # "Smith", "McKnight", "O'Brien", "Capt."
 AGE_ITEM = re.compile(r"\s*\d{1,3}\s*")
 TRAILING_AGE = re.compile(r",\s*\d{1,3}\s*$")
 LIST_WORD = re.compile(r"\S+")

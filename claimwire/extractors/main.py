@@ -144,7 +144,7 @@ def main_figures(claims: Iterable[Claim]) -> dict[str, Claim]:
     injured = _pick([c for c in cas if c.measure == "injured"])
     derived = _derive_injured(_pick([c for c in cas if c.measure == "shot"], summed=False), killed)
     if injured is not None and derived is not None:
-        if derived.extra.get("in_title") and not injured.extra.get("in_title"):
+        if derived.extra.get("in_title") and not injured.extra.get("in_title") and value(derived) > 0:
             injured = derived  # the headline's "4 shot, 1 killed" over a wounded figure in the body
         elif (injured.extra.get("severity") and value(derived) > value(injured)
               and (derived.extra.get("in_title") or not injured.extra.get("in_title"))):
