@@ -73,6 +73,7 @@ from claimwire.extractors.casualty_patterns import (
     OBJECT,
     OBJECT_NUMBER_FOLLOW,
     OBJECT_START,
+    OBJECT_WORDS,
     ORDINAL_VICTIM,
     ORDINALS,
     PASSIVE_FOLLOW,
@@ -738,35 +739,40 @@ def _rule_inverted(sent: _Sentence) -> None:
         sent.add(measure, n, n, None, sent.text[m.end():end].strip(), start, end, 0.7, victim=sent.text[m.end():end])
 
 
-#: The rules, in the order they run: a span taken by an earlier rule is not read again.
-RULES: tuple[Callable[[_Sentence], None], ...] = (
-    _rule_zero,
-    _rule_zero_noun,
-    _rule_ordinal_victim,
-    _rule_object,
-    _rule_named_object,
-    _rule_subject,
-    _rule_joined_subject,
-    _rule_noun_figure,
-    _rule_death_toll,
-    _rule_headline_subject,
-    _rule_headline_object,
-    _rule_multiplier,
-    _rule_murder_suicide_objects,
-    _rule_inverted,
-    _rule_event_of,
-    _rule_relative_victim,
-    _rule_fatal_noun,
-    _rule_singular,
-    _rule_event_genitive,
-    _rule_pronoun_event,
+#: The rules, in the order they run: a span taken by an earlier rule is not read again.  Each rule
+#: comes with the words (lower case) one of which its pattern needs, so that it runs only where it
+#: can match (None: no such word).
+RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | None], ...] = (
+    (_rule_zero, ("no", "neither")),
+    (_rule_zero_noun, ("no",)),
+    (_rule_ordinal_victim, ("second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+                            "2nd", "3rd", "4th", "5th", "6th")),
+    (_rule_object, OBJECT_WORDS),
+    (_rule_named_object, OBJECT_WORDS),
+    (_rule_subject, None),
+    (_rule_joined_subject, None),
+    (_rule_noun_figure, ("death", "fatalit", "dead", "casualt", "injur", "victim")),
+    (_rule_death_toll, ("toll",)),
+    (_rule_headline_subject, None),
+    (_rule_headline_object, OBJECT_WORDS),
+    (_rule_multiplier, ("double", "triple", "quadruple", "quintuple", "suicide")),
+    (_rule_murder_suicide_objects, ("suicide",)),
+    (_rule_inverted, ("were", "was", "are", "is")),
+    (_rule_event_of, (" of ",)),
+    (_rule_relative_victim, ("who",)),
+    (_rule_fatal_noun, ("fatal", "deadly", "shooting death")),
+    (_rule_singular, None),
+    (_rule_event_genitive, ("'", "’")),
+    (_rule_pronoun_event, ("his", "her")),
 )
 
 
 def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
     sent = _Sentence(text, title)
-    for rule in RULES:
-        rule(sent)
+    low = text.lower()
+    for rule, words in RULES:
+        if words is None or any(w in low for w in words):
+            rule(sent)
     hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60): h.start])]
     hits.sort(key=lambda h: h.start)
     return hits

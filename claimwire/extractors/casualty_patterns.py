@@ -97,6 +97,9 @@ ACTIVE_VERB = (
     r"(?:\s+(?:and|or)\s+(?P<av2>kill(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
     r"(?:critically\s+|seriously\s+)?(?:wound|injur)(?:ed|ing)))?"
 )
+#: the words one of which ACTIVE_VERB needs (for RULES in casualties.py)
+OBJECT_WORDS = ("kill", "shot", "shoot", "wound", "injur", "hurt", "leav", "left", "lives of", "life of", "gunned",
+                "guns down", "murder", "slay", "slew", "stab", "execut", "massacr")
 OBJECT = re.compile(
     rf"\b{ACTIVE_VERB}\s+(?:['\"‘“]\s*)?(?:(?P<det>the|his|her|their)\s+)?(?:(?P<poss>[\w.-]+(?:['’]s|s['’]))\s+(?=\d|(?:two|three|four|five|six|seven|eight|nine|ten|several|dozens)\b))?(?:{Q}|(?P<one>an?|one|another|the|his|her)\b|(?P<age>\d+-year-old\b))['\"’”]?"
     rf"(?P<np>(?:\s+(?!{NP_STOP}\b|dead\b|injured\b|wounded\b|hurt\b){NP_TOK}){{0,5}})"
