@@ -784,7 +784,7 @@ def _scan(text: str, title: bool = False) -> tuple[Hit, ...]:
     hits: list[Hit] = []
     for s, e in sentence_spans(text):
         sent = text[s:e]
-        if not TRIGGER.search(sent):
+        if not TRIGGER.search(sent.lower()):
             continue
         for h in _scan_sentence(sent, title):
             hits.append(h._replace(start=h.start + s, end=h.end + s))

@@ -75,12 +75,11 @@ PARENTHETICAL = (
     r"|\s*\([^)]{0,80}\)|\s+[—–]\s+[^—–.;]{1,90}?\s+[—–]|\s*—[^—.;]{1,90}—)?"
 )
 
-# a sentence holds a figure only if it holds one of these
+# a sentence holds a figure only if it holds one of these (matched against the lower-cased sentence)
 TRIGGER = re.compile(r"kill|dead|die|slain|slay|slew|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospital|missing|"
                      r"unaccounted|fatal|casualt|death|struck|grazed|harmed|hit\b|execut|massacre|li(?:fe|ves)\b|condition|"
                      r"suffer|sustain|recover|surviv|treated|bod(?:y|ies)\b|stab|drown|electrocut|suffocat|asphyx|strangl|"
-                     r"run over|assassinat|unborn|fetus|foetus",
-                     re.IGNORECASE)
+                     r"run over|assassinat|unborn|fetus|foetus")  # read on lower-cased text: IGNORECASE is slow
 
 # --- the rules' patterns (one per rule in casualties.RULES) ---------------------------------
 Q = QUANTITY
