@@ -76,6 +76,9 @@ from claimwire.extractors.casualty_patterns import (
     OBJECT_WORDS,
     ORDINAL_VICTIM,
     ORDINALS,
+    PARTITIVE,
+    ROLE_RUN_BEFORE,
+    WORD,
     PASSIVE_FOLLOW,
     PLACE_HEADS,
     PLURAL_APPOSITIVE,
@@ -372,6 +375,8 @@ def _subject_count(text: str, m: re.Match[str]) -> tuple[float | None, float | N
     np = m.group("np") or ""
     aux = m.group("aux")
     v1 = m.group("v1").lower()
+    if not aux and v1 == "dead" and not PASSIVE_FOLLOW.match(text, m.end()):
+        return None  # "the last one in a dead man's phone"
     if not aux and v1 not in ("dead", "died", "dies", "missing", "perished"):
         if OBJECT_START.match(text, m.end()):
             return None
@@ -425,6 +430,14 @@ def _rule_subject(sent: _Sentence) -> None:
         if count is None:
             continue
         lo, hi, hedge = count
+        finite = m.group("aux") or m.group("v1").lower() in ("died", "dies")
+        part = PARTITIVE.search(text, max(0, qs - 30), qs) if finite else None
+        if part:  # "one of five victims ... dies" ("one of eight shot at a party": the eight were shot)
+            n = quantity_bounds(part.group("part"))[0]
+            if n is None or sent.overlaps(part.start(), qs):
+                continue
+            lo = hi = n
+            hedge, qs = None, part.start()
         np = m.group("np") or ""
         if NEAR_MISS.search(m.group("adv") or ""):
             continue  # "two nearly killed"
@@ -617,6 +630,19 @@ def _singular_confidence(subj: str) -> float | None:
     return 0.55
 
 
+def _with_role(text: str, start: int, name: str) -> tuple[int, str]:
+    """A name with the role words right before it: "Bridge inspector Carlos Mendez" (kept when a role
+    noun is among them, so that who the victim is can be told from other victims)."""
+    run = ROLE_RUN_BEFORE.search(text, max(0, start - 50), start)
+    words = list(WORD.finditer(text, run.start(), start)) if run else []
+    k = len(words)
+    while k > 0 and (is_person_word(w := words[k - 1].group(0)) or w[:1].isupper() and w.lower() not in NOT_SUBJECTS):
+        k -= 1
+    if k == len(words) or not any(is_person_word(w.group(0)) for w in words[k:]):
+        return start, name
+    return words[k].start(), text[words[k].start():start] + name
+
+
 def _rule_singular(sent: _Sentence) -> None:
     """Singular named / definite victims: "Smith, 25, was shot and killed", "the victim died"."""
     for m in NAMED_SINGULAR.finditer(sent.text):
@@ -632,6 +658,8 @@ def _rule_singular(sent: _Sentence) -> None:
         conf = _singular_confidence(subj)
         if conf is None:
             continue
+        if subj[:1].isupper():
+            s, subj = _with_role(sent.text, s, subj)
         if v.startswith("shot and "):
             v = v[len("shot and "):]
         measure = "injured" if INJURED_ONLY.fullmatch(v) else _measure(v, None, "")

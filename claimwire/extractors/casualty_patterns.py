@@ -83,10 +83,23 @@ TRIGGER = re.compile(r"kill|dead|die|slain|slay|slew|homicide|suicide|murder|per
 
 # --- the rules' patterns (one per rule in casualties.RULES) ---------------------------------
 Q = QUANTITY
+# where the people counted were: "All 157 people on board were killed", "four miners trapped by the flood died"
+SUBJECT_TAIL = (
+    r"(?:\s+(?:on board|aboard|inside|in|on|at|near|from|(?:trapped|caught|stranded)(?:\s+(?:by|in|under|inside|on))?)"
+    r"(?:\s+(?:the|a|an|their|his|her))?"
+    rf"(?:\s+(?!{NP_STOP_SUBJ}\b|{CASUALTY_WORD}\b){NP_TOK}){{1,4}}?)?"
+)
+# the words right before a name that may say who the person is: "Bridge inspector [Carlos Mendez]"
+ROLE_RUN_BEFORE = re.compile(r"(?<![\w'’.-])(?:[A-Za-z][\w'’-]*\s+){1,3}$")
+WORD = re.compile(r"\S+")
+# "one of five victims ... dies": the count is the part's
+PARTITIVE = re.compile(
+    r"\b(?P<part>one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3}|some|several|most|many|all|none)\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE)
 SUBJECT = re.compile(
     rf"(?<![\w'’-])(?:(?P<det>the|his|her|their)\s+)?(?:{Q}|(?P<one>an?|one|another)\b|(?P<both>both)\b)"
     rf"(?P<np>(?:\s+(?!{NP_STOP_SUBJ}\b|{CASUALTY_WORD}\b){NP_TOK}){{0,7}}?)"
-    rf"(?P<paren>{PARENTHETICAL})\s+{VERB_CHAIN}",
+    rf"(?P<tail>{SUBJECT_TAIL})(?P<paren>{PARENTHETICAL})\s+{VERB_CHAIN}",
     re.IGNORECASE,
 )
 ACTIVE_VERB = (
