@@ -47,6 +47,8 @@ from claimwire.extractors.casualty_patterns import (
     DATED,
     LEGAL,
     OTHER_INCIDENT,
+    SINCE_CLAUSE,
+    SINCE_SUPERLATIVE,
     FATAL_ADVERB,
     FATAL_BEFORE,
     FATAL_BEFORE_TITLE,
@@ -441,6 +443,8 @@ def _rule_subject(sent: _Sentence) -> None:
         np = m.group("np") or ""
         if NEAR_MISS.search(m.group("adv") or ""):
             continue  # "two nearly killed"
+        if m.group("v1").lower() == "feared dead":
+            lo = 0  # "15 feared dead": up to 15
         measure = _measure(m.group("v1"), m.group("v2"), (m.group("adv") or "") + (m.group("adv2") or ""))
         conf = 0.9 if is_person(np) or (np.strip() == "" and not m.group("one")) else 0.7
         if m.group("one") and not np.strip():
@@ -846,15 +850,25 @@ def _other_incident(text: str, ss: int, se: int, hit: Hit, legal_story: bool) ->
     in a legal story (or sentence) a date alone does not make a figure another incident's."""
     sentence = text[ss:se]
     legal = legal_story or LEGAL.search(sentence) is not None
-    return any(_applies(m, sentence, hit.start - ss, hit.end - ss) for m in OTHER_INCIDENT.finditer(sentence)
-               if not (legal and DATED.search(m.group(0))))
+    for m in OTHER_INCIDENT.finditer(sentence):
+        if legal and DATED.search(m.group(0)):
+            continue
+        if m.group(0).lower().startswith("since") and SINCE_SUPERLATIVE.search(sentence, 0, m.start()):
+            # "the deadliest quake since 2005 killed 57", but "the worst since 2008, when 166 were killed"
+            if m.end() <= hit.start - ss and SINCE_CLAUSE.match(sentence, m.end()):
+                return True
+            continue
+        if _applies(m, sentence, hit.start - ss, hit.end - ss):
+            return True
+    return False
 
 
 def _background(text: str, ss: int, se: int, hit: Hit) -> bool:
     """Words that make a figure unlikely to be the event's toll ("last year", "in 2015", "this
     weekend"): the figure stays a claim, but main_figures does not read it as the toll."""
     sentence = text[ss:se]
-    return any(_applies(m, sentence, hit.start - ss, hit.end - ss) for m in BACKGROUND.finditer(sentence))
+    return any(_applies(m, sentence, hit.start - ss, hit.end - ss) for m in BACKGROUND.finditer(sentence)
+               if not SINCE_SUPERLATIVE.search(sentence, 0, m.start()))  # "the deadliest since 2005" compares
 
 
 def _claims(text: str, in_title: bool, legal_story: bool = False) -> Iterator[Claim]:

@@ -30,7 +30,8 @@ INJURED = (
     rf"{_SUFFERED}(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|gash(?:es)?|cuts|bruises|fractures?|broken (?:bones?|legs?|arms?|ribs?)|concussions?|lacerations?)|"
     r"(?:recovering|recovers|recovered) from (?:an? )?(?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns)|"
     r"survived (?:an? )?(?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns)|"
-    r"treated (?:at|in) (?:a |an |the )?(?:[\w'’-]+ ){0,3}?hospitals?|treated for (?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns)"
+    r"treated (?:at|in) (?:a |an |the )?(?:[\w'’-]+ ){0,3}?hospitals?|"
+    r"treated for (?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns|cuts|bruises|smoke inhalation|hypothermia)"
 )
 # "suffering from a gunshot wound": shot, the outcome not stated (the wounded may die)
 SHOT = (
@@ -47,7 +48,7 @@ VERB = rf"(?:{KILLED}|{INJURED}|{MISSING}|{SHOT}|{HIT})"
 ADV = r"(?:(?:all|also|reportedly|allegedly|later|each|both|then|now|still|eventually|ultimately|subsequently|apparently|initially|just|not|critically|seriously|fatally|gravely|severely|mortally|badly|slightly|non-fatally|nonfatally|[a-z]+ly)\s+)"
 AUX = (
     r"(?:(?:(?:were|was|have been|has been|had been|are|is|got|get|being|been|remain|remains|remained|lay|lie|were left|"
-    r"are now|were later|have|had|has|will be|would be)\s+|['’](?:s|ve) been\s+)"
+    r"are now|were later|have|had|has|will be|would be)\s+|['’](?:s|ve) been\s+|(?:were|was|are|is) among (?:those|the)\s+)"
     r"(?:(?:also\s+|reportedly\s+)?(?:reported|said|believed|thought|known|confirmed) to (?:have )?(?:been )?)?"
     r"(?:(?:found|discovered)\s+)?|(?:found|discovered)\s+)"
 )
@@ -368,6 +369,10 @@ OTHER_INCIDENT = re.compile(
 )
 # a relative clause or a new clause between a figure and a date that comes after it: the date is of
 # something else ("40 people were injured in the earthquakes, which rekindled memories of 2002")
+# "the deadliest since 2005": a comparison; the date is another incident's only for what a "when" clause after it says
+SINCE_SUPERLATIVE = re.compile(
+    r"\b(?:deadliest|worst|biggest|largest|strongest|most \w+|first|highest|bloodiest)\b[^,.;]{0,40}$", re.IGNORECASE)
+SINCE_CLAUSE = re.compile(r"\s*,?\s*(?:when|in which|which|that)\b", re.IGNORECASE)
 # (or a description of a place: "in a region devastated by the 2004 tsunami")
 CLAUSE_BREAK = re.compile(
     r",\s*(?:which|who|where|when|while|whose|as|but)\b|;|\s[–—]\s|\s-\s"
@@ -386,7 +391,7 @@ LEGAL = re.compile(
 BACKGROUND = re.compile(
     r"\b(?:this|last|past|previous) (?:year|month|decade)\b|\byears? (?:ago|earlier|before|later)\b|\bso far\b|"
     r"\b(?:in|since|during|of|the) (?:19|20)\d\d\b|\bnationwide\b|\bcitywide\b|\bannually\b|\bper year\b|"
-    r"\ba year\b|\bin history\b|\bdeadliest\b|\bsince (?:January|the start)\b|\bthis weekend\b|\bover the weekend\b|\bacross the city\b|"
+    r"\ba year\b|\bin history\b|\bsince (?:January|the start)\b|\bthis weekend\b|\bover the weekend\b|\bacross the city\b|"
     r"\blast (?:summer|spring|fall|winter|autumn)\b|\b(?:weeks|months) (?:earlier|ago|before)\b|"
     r"^\W*(?:In|Back in|Earlier in|Since)\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)|"
     r"\bin (?:that|a separate|an unrelated|another|a similar|an earlier|a previous|a prior) (?:case|incident|shooting|attack)s?\b|"
