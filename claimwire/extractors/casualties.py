@@ -45,6 +45,8 @@ from claimwire.extractors.casualty_patterns import (
     BACKGROUND,
     CLAUSE_BREAK,
     DATED,
+    DESCRIBED_BY,
+    RELATIVE_AFTER,
     LEGAL,
     OTHER_INCIDENT,
     SINCE_CLAUSE,
@@ -840,8 +842,12 @@ def _marks(text: str, hit: Hit) -> dict[str, Any]:
 
 def _applies(m: re.Match[str], sentence: str, start: int, end: int) -> bool:
     """Does a phrase of the sentence (a date, "last year") qualify the figure at [start, end)?  A
-    phrase before the figure does; one after it, unless a new clause comes between."""
-    return m.end() <= start or not CLAUSE_BREAK.search(sentence, end, m.start())
+    phrase before the figure does, unless it describes a place ("a region devastated by the 2004
+    tsunami"); one after it, unless a new clause comes between."""
+    if m.end() <= start:  # the date's own clause ("a 2004 tsunami that killed 170,000") is still its figure
+        return not DESCRIBED_BY.search(sentence, max(0, m.start() - 30), m.start()) or bool(
+            RELATIVE_AFTER.search(sentence, m.end(), start))
+    return not CLAUSE_BREAK.search(sentence, end, m.start())
 
 
 def _other_incident(text: str, ss: int, se: int, hit: Hit, legal_story: bool) -> bool:

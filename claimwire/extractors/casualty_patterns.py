@@ -86,7 +86,7 @@ TRIGGER = re.compile(r"kill|dead|die|slain|slay|slew|homicide|suicide|murder|per
 Q = QUANTITY
 # where the people counted were: "All 157 people on board were killed", "four miners trapped by the flood died"
 SUBJECT_TAIL = (
-    r"(?:\s+(?:on board|aboard|inside|in|on|at|near|from|(?:trapped|caught|stranded)(?:\s+(?:by|in|under|inside|on))?)"
+    r"(?:\s+(?:on board|aboard|inside|in|on|at|near|from|of|(?:trapped|caught|stranded)(?:\s+(?:by|in|under|inside|on))?)"
     r"(?:\s+(?:the|a|an|their|his|her))?"
     rf"(?:\s+(?!{NP_STOP_SUBJ}\b|{CASUALTY_WORD}\b){NP_TOK}){{1,4}}?)?"
 )
@@ -358,7 +358,7 @@ _YEAR = r"(?:19|20)\d\d(?!\d|[,-]\d)"
 #: totals ("so far this year", "annually"), "in a separate attack"
 OTHER_INCIDENT = re.compile(
     rf"\b(?:in|during|since|by|of|for)\s+(?:(?:early|late|mid-?)\s*)?(?:{_MONTH}\s+)?(?:\d{{1,2}},?\s+)?{_YEAR}"
-    rf"|\bthe\s+(?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?)?{_YEAR}\b"
+    rf"|\b(?:the|a|an)\s+(?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?)?{_YEAR}\b"
     rf"|\b{_YEAR}['’]s\b"
     r"|\b(?:\w+|\d+)\s+(?:years|decades)\s+(?:ago|earlier|before)\b|\b(?:last|previous)\s+year\b|\ba\s+year\s+(?:ago|earlier|before)\b"
     r"|\b(?:so far )?this year\b|\bsince (?:January|the (?:start|beginning) of)\b|\bannually\b|\bper year\b|\ba year\b"
@@ -379,6 +379,10 @@ CLAUSE_BREAK = re.compile(
     r"|\b(?:devastated|ravaged|battered|hit|struck|still|reeling|recovering|haunted|scarred|memories|reminder|similar)\b",
     re.IGNORECASE,
 )
+# a date inside a description of a place: "a region devastated by the 2004 tsunami"
+DESCRIBED_BY = re.compile(r"\b(?:devastated|ravaged|battered|hit|struck|scarred|haunted|affected|destroyed)\s+by\s+$",
+                          re.IGNORECASE)
+RELATIVE_AFTER = re.compile(r"\b(?:that|which|who)\b", re.IGNORECASE)
 # the dates among OTHER_INCIDENT (a trial or arrest story dates its own killing)
 DATED = re.compile(rf"{_YEAR}|\b(?:years|decades|year|months?|weeks?)\b", re.IGNORECASE)
 # trials, arrests and sentencing recount the underlying killing with its date: still the main incident
