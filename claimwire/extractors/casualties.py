@@ -1,4 +1,5 @@
-"""Casualty figures: killed, injured, shot, missing -- with bounds, hedge, group and source.
+"""Casualty figures: killed, injured, shot, missing, killed_or_injured -- with bounds, hedge,
+group and source -- in news of any kind: shootings, bombings, disasters, accidents, war.
 
 Rule-based (compiled regexes over sentences; no parser).  Each rule is a function over one
 sentence that adds typed hits (`Hit`); RULES runs them in order, and a span taken by an earlier
@@ -6,15 +7,20 @@ rule is not read again.  The patterns are in casualty_patterns.py, the noun-phra
 and how many a phrase counts) in casualty_people.py.  Patterns:
 
 * subject + passive/adjectival verb: "seven members of pro-government forces were killed",
-  "27 wounded", "at least 45 pro-government fighters, which included ..., were killed",
-  coordinated subjects summed ("a 12-year-old and three others were shot" -> 4 shot);
-* verb + object: "airstrikes kill 100 Assad-backed forces", "killed in excess of 100 fighters",
-  "killed and wounded dozens of tribal fighters" (killed_or_injured), "left two dead";
+  "27 wounded", "The four miners trapped by the flood died", "All 157 people on board were
+  killed"; joined subjects summed ("a 12-year-old and three others were shot" -> 4 shot, "Capt.
+  Tom Ruiz and Trooper Ann Lee, both 51, died" -> 2);
+* verb + object: "airstrikes kill 100 Assad-backed forces", "killed a fire department captain and
+  a gas company engineer" (2), "left 12 dead and about 40 hurt", "shot Lena Berg in the leg";
 * "two people were shot, one fatally" -> 1 killed and 1 injured;
-* negatives: "no US forces were injured", "no one was hurt", "no injuries" -> 0;
+* negatives: "no US forces were injured", "no one was hurt", "no casualties" -> 0;
 * singular victims: "a man was shot and killed", "Smith, 25, died", "the victim died" -> 1;
-* nouns: "three deaths", "the death toll rose to 5".
+* nouns: "three deaths", "the death toll rose to 5", "the deaths of two women", "Flynn's death",
+  "the bodies of two divers were recovered"; relative and inverted forms ("the nurse who died",
+  "Among the dead were two firefighters").
 
+Figures dated to another incident ("In 2009, a bombing killed 80", "so far this year") are left
+out; other background words mark a claim ``extra.background`` (not read as the event's toll).
 Claims found in the title carry ``extra={"in_title": True}``; their span and ``sentence``
 then refer to the title, every other span to the cleaned body text.
 """
@@ -120,7 +126,7 @@ from claimwire.extractors.casualty_people import (
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "1.0.0"
+VERSION = "2.0.0"
 
 
 class Hit(NamedTuple):

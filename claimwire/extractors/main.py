@@ -1,13 +1,19 @@
 """The article's main casualty figures: the ones the ledger uses for the article's event.
 
-Rule (measured on gvc-dev, see docs/EXTRACTORS.md):
+Rule (measured on gvc-dev and ecb-dev, see docs/EXTRACTORS.md):
 
-1. Title figures first: a headline states the event's toll ("1 dead, 3 wounded in ...").
+1. Title figures first: a headline states the event's toll ("1 dead, 3 wounded in ...") --
+   unless the headline only names one victim and the body's lead lists them all ("Man guilty of
+   killing pregnant girlfriend" / "the deaths of a woman and her fetus").
 2. Else the body's lead: among the first three numeric figures of the measure (by
    position), the largest -- later figures are often background ("100 people killed in
    the city this year").
 3. Else singular victims ("a man was shot and killed", "Smith died") -> 1.
 4. Else an implied figure ("a fatal shooting") -> its lower bound (1).
+
+Then a later figure that states a hedged toll more precisely replaces it ("at least three
+killed" ... "three people died"), and victims named one by one, with no figure counting more
+than one, are summed (claimwire.extractors.victims).  "No casualties" gives 0 for both measures.
 
 Injured also comes from shot figures: shot minus killed when a shot figure and a killed
 figure are both stated ("four people were shot, one fatally" is already split by the
