@@ -6,14 +6,16 @@ SHARED ?= ../shared
 SEEDS := $(if $(wildcard $(SHARED)/seeds/*.txt),$(SHARED)/seeds,examples/seeds)
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-test services drills clean fuzz
+.PHONY: demo test install install-test services drills clean fuzz lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+# The runtime set comes from requirements.lock (exact versions, hashes checked), as in the Docker image.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
@@ -45,6 +47,15 @@ FUZZ_SECONDS ?= 60
 fuzz: install
 	$(BIN)/pip install -q -e '.[fuzz]'
 	$(BIN)/python -m fuzz.run --seconds $(FUZZ_SECONDS)
+
+## lock: regenerate requirements.lock (every runtime package, exact versions with hashes) after a change to
+## pyproject.toml's dependencies; keeps the locked versions it can (LOCK_ARGS=--upgrade to take the newest)
+UV_VERSION ?= 0.13.8
+LOCK_ARGS ?=
+lock: | $(BIN)/python
+	$(BIN)/pip install -q uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet \
+		--custom-compile-command 'make lock' $(LOCK_ARGS) -o requirements.lock
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -76,9 +77,12 @@ def _table() -> dict[str, Any]:
     exact: dict[tuple[str, ...], str] = {}
     places: dict[str, str] = {}
     kinds: dict[str, str] = {}
+    groups: dict[str, ActorGroup] = {}
     for group in raw["groups"]:
         key = group["key"]
         kinds[key] = group.get("kind", "")
+        groups[key] = ActorGroup(key=key, kind=group.get("kind", ""), label=group.get("label") or group["aliases"][0],
+                                 affiliation=group.get("affiliation"), sector=group.get("sector"))
         case_sensitive = set(group.get("case_sensitive", ()))
         for alias in group["aliases"] + [key.replace("_", " ")]:
             toks = tuple(_tokens(alias))
@@ -94,8 +98,39 @@ def _table() -> dict[str, Any]:
                     places[skel] = key
     max_len = max(len(k) for k in list(folded) + list(exact))
     heads = {tuple(h.split()) for h in raw.get("generic_heads", ())}
-    return {"folded": folded, "exact": exact, "places": places, "kinds": kinds,
+    return {"folded": folded, "exact": exact, "places": places, "kinds": kinds, "groups": groups,
             "max_len": max_len, "heads": heads}
+
+
+@dataclass(frozen=True, slots=True)
+class ActorGroup:
+    """One alias group of the table: its key, kind, how to name it, and whom it belongs to."""
+
+    key: str
+    kind: str  # country, government, armed_group, organisation, place
+    label: str
+    affiliation: str | None = None  # the country or actor it belongs to or acts for
+    sector: str | None = None  # as a source: military, government, police, medical, rescue, monitor, media
+
+
+def actor_group(key: str | None) -> ActorGroup | None:
+    """The alias group a key names, or None for keys that are not in the table."""
+    return _table()["groups"].get(key) if key else None
+
+
+@lru_cache(maxsize=65536)
+def actor_words(name: str | None) -> tuple[str, ...]:
+    """The words of a name, folded, with leading articles and quantifiers dropped and every alias
+    phrase replaced by its group key; hyphens are kept as "-" ("Assad-backed forces" ->
+    ("syrian_government", "-", "backed", "forces")). Empty for empty or pronoun-only names."""
+    if not name:
+        return ()
+    toks = _tokens(name)
+    while toks and (toks[0].lower() in _DETERMINERS or toks[0] == "-" or toks[0].isdigit()):
+        toks = toks[1:]
+    if not toks or (len(toks) == 1 and toks[0].lower() in _PRONOUNS):
+        return ()
+    return tuple(_replace_aliases(toks, _table()))
 
 
 def actor_kind(key: str | None) -> str | None:
@@ -103,19 +138,8 @@ def actor_kind(key: str | None) -> str | None:
     return _table()["kinds"].get(key) if key else None
 
 
-@lru_cache(maxsize=65536)
-def actor_key(name: str | None) -> str | None:
-    """Normalised key of an actor or place name, or None for empty/pronoun-only names."""
-    if not name:
-        return None
-    table = _table()
-    toks = _tokens(name)
-    while toks and (toks[0].lower() in _DETERMINERS or toks[0] == "-" or toks[0].isdigit()):
-        toks = toks[1:]
-    while toks and toks[-1] == "-":
-        toks = toks[:-1]
-    if not toks or (len(toks) == 1 and toks[0].lower() in _PRONOUNS):
-        return None
+def _replace_aliases(toks: list[str], table: dict[str, Any]) -> list[str]:
+    """Folded words with each alias phrase (longest match first) replaced by its group key."""
     out: list[str] = []
     i = 0
     n = len(toks)
@@ -137,6 +161,23 @@ def actor_key(name: str | None) -> str | None:
         else:
             out.append(toks[i].lower())
             i += 1
+    return out
+
+
+@lru_cache(maxsize=65536)
+def actor_key(name: str | None) -> str | None:
+    """Normalised key of an actor or place name, or None for empty/pronoun-only names."""
+    if not name:
+        return None
+    table = _table()
+    toks = _tokens(name)
+    while toks and (toks[0].lower() in _DETERMINERS or toks[0] == "-" or toks[0].isdigit()):
+        toks = toks[1:]
+    while toks and toks[-1] == "-":
+        toks = toks[:-1]
+    if not toks or (len(toks) == 1 and toks[0].lower() in _PRONOUNS):
+        return None
+    out = _replace_aliases(toks, table)
     # "members of X" -> X
     if "of" in out:
         idx = out.index("of")

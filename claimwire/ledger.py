@@ -1,194 +1,756 @@
-"""An event's claim ledger: figures grouped by what they measure and about whom,
-with their sources, the range of values, contradictions and a timeline."""
+"""An event's claim ledger: one row per party and measure, who says what, agreement, revision,
+dispute, and a headline per row and per event. The JSON shape is in docs/LEDGER.md.
+
+build_ledger(articles, claims) takes the event's articles in arrival order and the claims of
+their extractors, and returns a plain dict (stored on events.ledger, one read per event page):
+
+1. casualty figures (not background, not roundups) get a party (claimwire/parties.py) and every
+   attribution a source family (claimwire/sourcefamilies.py); a figure that counts the shooter
+   too ("killed his wife and himself") is split into the victims' part and the suspect's;
+2. on a row (party x measure) each article's figures from one source family give one lead
+   figure (title first, else the largest of the lead, else a person described, else an implied
+   or derived one); its other figures agree with it or are set aside;
+3. figures that agree (claimwire/agreement.py: hedges and round numbers) form stories; a story
+   that nobody repeats after another one appeared later is a revision of it (a toll that rises,
+   or a source correcting itself); stories of different sources standing at the same time are a
+   dispute; the headline is the current story with most source families, then articles, then the
+   latest;
+4. the event's headline toll per measure is the sum of its parties' headlines.
+
+Other figures (distances, force sizes, money) are grouped by unit and party; they are compared
+only when they count the same party's people.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import datetime, timedelta
 from typing import Any
 
+from claimwire.agreement import INF, Reading, agree, hedge_kind, reading, stated_number, stories
 from claimwire.claims import CASUALTY, FIGURE, QUOTE, STATEMENT
+from claimwire.parties import EVERYONE, SUSPECTS, Mention, PartyResolution, describe, party_label, resolve_parties, side_of
+from claimwire.sourcefamilies import SourceMention, SourceResolution, resolve_sources
+
+LEDGER_VERSION = 2
+MEASURE_ORDER = ("killed", "injured", "shot", "missing", "killed_or_injured")
+TOLL_MEASURES = ("killed", "injured")
+#: reports this close together are "at the same time": different values then are a dispute, not a revision
+SAME_TIME = timedelta(hours=3)
+LEAD_FIGURES = 3  # an article's lead: its first three numeric figures of a row
+SCENE = "all"
+SCENE_LABEL = "in all"
+VAGUE_WORDS = frozenset({"dozens", "hundreds", "thousands", "scores", "several", "a few", "tens of thousands"})
 
 
-def _bounds(claim: Mapping[str, Any]) -> tuple[float, float]:
-    low = claim.get("value_min")
-    high = claim.get("value_max")
-    return (float(low) if low is not None else 0.0, float(high) if high is not None else float("inf"))
+@dataclass(slots=True)
+class Figure:
+    """One casualty figure as the ledger weighs it."""
+
+    id: int
+    claim: int  # index of the claim it comes from in the event's claim list
+    article_id: int
+    measure: str
+    value_min: float | None
+    value_max: float | None
+    hedge: str | None
+    reading: Reading
+    group: str | None
+    source: str | None
+    sentence: str
+    start: int
+    in_title: bool = False
+    singular: bool = False
+    weak: bool = False  # implied ("a fatal shooting"), a partial quote, or derived
+    derived: str | None = None  # "shot": injured = shot - killed; "self": the shooter counted in a figure
+    all_shot_died: bool = False  # "a man was shot and killed": everyone shot is in this killed figure
+    severity: bool = False  # counts only the badly hurt ("one critically wounded")
+    rest_of_self: bool = False  # what is left of a figure once the attacker who killed himself is taken out
+    counts_self: bool = False  # counts the attacker who killed himself, not split ("a murder-suicide": 2 and more)
+    self_count: int = 0  # of them, attackers who killed themselves (in a figure that was not split)
+    article_lead: bool = False  # the figure its article gives for the row
+    party: str = ""
+    family: str = ""
+    when: datetime = datetime.min
+    order: int = 0  # arrival rank of its article
+    status: str = "lead"  # lead | agrees | aside | revised
+
+    @property
+    def stamp(self) -> tuple[datetime, int]:
+        return (self.when, self.order)
 
 
-def overlaps(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
-    """Do two figures agree once their hedges are taken into account?"""
-    left_low, left_high = _bounds(left)
-    right_low, right_high = _bounds(right)
-    return left_low <= right_high and right_low <= left_high
+@dataclass
+class Story:
+    """Figures of one row that tell the same value (its figures are not changed once it is made)."""
+
+    figures: list[Figure]
+    anchor: float
+    status: str = "current"  # current | revised
+    revised_by: Story | None = None
+
+    @cached_property
+    def families(self) -> list[str]:
+        return list(dict.fromkeys(f.family for f in self.figures))
+
+    @cached_property
+    def articles(self) -> list[int]:
+        return list(dict.fromkeys(f.article_id for f in self.figures))
+
+    @cached_property
+    def first(self) -> Figure:
+        return min(self.figures, key=lambda f: f.stamp)
+
+    @cached_property
+    def last(self) -> Figure:
+        return max(self.figures, key=lambda f: f.stamp)
+
+    @cached_property
+    def support(self) -> tuple:
+        """Most source families, then most articles leading with it, then articles, titles, a stated
+        figure over a derived one, the latest."""
+        return (*_story_weight(self.figures)[:4], not self.weak, self.last.stamp)
+
+    @cached_property
+    def weak(self) -> bool:
+        """Told only by implied, partial or derived figures."""
+        return all(f.weak for f in self.figures)
 
 
-def format_value(claim: Mapping[str, Any]) -> str:
-    low, high = claim.get("value_min"), claim.get("value_max")
+@dataclass(slots=True)
+class Row:
+    measure: str
+    party: str
+    figures: list[Figure]
+    stories: list[Story] = field(default_factory=list)
+    headline: Story | None = None
+    disputes: list[Story] = field(default_factory=list)
 
-    def number(value: float) -> str:
-        return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    @property
+    def key(self) -> str:
+        return f"{self.measure}|{self.party}"
 
-    if low is None:
+
+# ------------------------------------------------------------------------------------------ input
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleTime:
+    when: datetime
+    order: int
+    outlet: str | None  # the outlet's key, when known: its unattributed figures are its own family
+    name: str  # how to name the article's outlet to an editor (the outlet, else its file or address)
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+        except ValueError:
+            return None
+    return None
+
+
+def article_times(articles: Sequence[Mapping[str, Any]]) -> dict[int, ArticleTime]:
+    """When each article reported: its publication time when known, else its arrival."""
+    times = {}
+    for order, article in enumerate(articles):
+        when = _parse_time(article.get("published")) or _parse_time(article.get("arrived")) or datetime.min
+        where = article.get("outlet") or str(article.get("source_ref") or article.get("url") or "").rstrip("/").rsplit("/", 1)[-1]
+        times[article["id"]] = ArticleTime(when=when, order=order, outlet=article.get("outlet"), name=where or f"article {article['id']}")
+    return times
+
+
+def _is_context(claim: Mapping[str, Any]) -> bool:
+    """Figures about other incidents: background sentences and roundups of several incidents."""
+    extra = claim.get("extra") or {}
+    return bool(extra.get("background") or extra.get("roundup"))
+
+
+def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, value_max, derived: str | None = None) -> Figure | None:
+    value = reading(value_min, value_max, claim.get("hedge"))
+    if value is None or not claim.get("measure"):
+        return None
+    extra = claim.get("extra") or {}
+    return Figure(
+        id=index, claim=claim_index, article_id=claim["article_id"], measure=claim["measure"], value_min=value_min, value_max=value_max,
+        hedge=claim.get("hedge"), reading=value, group=claim.get("group"), source=claim.get("source"),
+        sentence=claim.get("sentence") or "", start=claim.get("start") or 0, in_title=bool(extra.get("in_title")),
+        singular=bool(extra.get("singular")), derived=derived or extra.get("derived_from"),
+        weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")
+                  or (extra.get("self") and value_max is None and hedge_kind(claim.get("hedge")) is None)),
+        all_shot_died=claim.get("measure") == "killed" and extra.get("shot") is not None and extra.get("shot") == claim.get("value_min"),
+        severity=bool(extra.get("severity")),
+    )
+
+
+def casualty_figures(claims: Sequence[Mapping[str, Any]], split: bool = True) -> list[Figure]:
+    """The event's casualty figures. With `split`, a figure that counts an attacker who killed himself
+    too ("killed his wife and himself": 2) becomes two: the victims' part and the suspect's death."""
+    figures: list[Figure] = []
+    for index, claim in enumerate(claims):
+        if claim.get("kind") != CASUALTY or _is_context(claim):
+            continue
+        low, high = claim.get("value_min"), claim.get("value_max")
+        own = int((claim.get("extra") or {}).get("self") or 0)
+        counted = own
+        if own and high is None and hedge_kind(claim.get("hedge")) is None:
+            own = 0  # "a murder-suicide": at least two dead in all, the attacker among them (see parties.EVERYONE)
+        if split and own and low is not None and low >= own and claim.get("measure") in ("killed", "shot"):
+            self_part = _figure(len(figures), index, claim, own, own, derived="self")
+            if self_part is not None:
+                self_part.party, self_part.measure = SUSPECTS, "killed"  # he killed himself
+                figures.append(self_part)
+            low, high, counted = low - own, (high - own if high is not None else None), 0
+        figure = _figure(len(figures), index, claim, low, high)
+        if figure is not None:
+            figure.rest_of_self = split and bool(own)
+            figure.counts_self = bool((claim.get("extra") or {}).get("self")) and not own
+            figure.self_count = counted
+            figures.append(figure)
+    return figures
+
+
+# ------------------------------------------------------------------------------------------ parties, sources
+
+
+def assign_parties(figures: list[Figure]) -> PartyResolution:
+    open_figures = [f for f in figures if not f.party]
+    with_self = {(f.article_id, f.sentence) for f in figures if f.derived == "self" or f.counts_self}
+    mentions = [Mention(f.group, f.measure, f.sentence, f.article_id, f.reading, f.singular,
+                        with_self=f.counts_self or (not f.rest_of_self and (f.article_id, f.sentence) in with_self)) for f in open_figures]
+    resolution = resolve_parties(mentions)
+    for figure, key in zip(open_figures, resolution.keys):
+        figure.party = key
+    if any(f.party == SUSPECTS for f in figures) and SUSPECTS not in resolution.parties:
+        from claimwire.parties import ROLE_LABELS, Party
+
+        resolution.parties[SUSPECTS] = Party(key=SUSPECTS, role=SUSPECTS, label=ROLE_LABELS[SUSPECTS])
+    return resolution
+
+
+def assign_families(claims: Sequence[Mapping[str, Any]], figures: Sequence[Figure], times: Mapping[int, ArticleTime]) -> tuple[SourceResolution, dict[int, str]]:
+    """Source families of every attribution in the event; returns the resolution and each claim's family by index."""
+    mentions, indexes, unattributed = [], [], {}
+    for index, claim in enumerate(claims):
+        if not claim.get("source") and claim.get("kind") not in (CASUALTY, FIGURE):
+            continue
+        time = times.get(claim["article_id"])
+        mention = SourceMention(claim.get("source"), claim["article_id"], claim.get("start") or 0,
+                                time.outlet if time else None, claim.get("sentence") or "", time.name if time else None)
+        if mention.source is None and claim["article_id"] in unattributed:
+            unattributed[claim["article_id"]].append(index)  # the outlet's own: the same family as its first one
+            continue
+        if mention.source is None:
+            unattributed[claim["article_id"]] = []
+        mentions.append(mention)
+        indexes.append(index)
+    sentences = list(dict.fromkeys(c.get("sentence") or "" for c in claims if c.get("kind") in (QUOTE, STATEMENT, CASUALTY)))
+    resolution = resolve_sources(mentions, sentences)
+    family_of = dict(zip(indexes, resolution.keys))
+    first_of = {m.article_id: k for m, k in zip(mentions, resolution.keys) if m.source is None}
+    for article_id, more in unattributed.items():
+        family_of.update((index, first_of[article_id]) for index in more)
+    return resolution, family_of
+
+
+# ------------------------------------------------------------------------------------------ rows
+
+
+def _lead(figures: Sequence[Figure]) -> Figure | None:
+    """The figure an article gives for a row: its title's, else the largest of its lead, else a
+    person it describes, else an implied, partial or derived one."""
+    strong = [f for f in figures if not f.weak]
+    title = [f for f in strong if f.in_title]
+    if title:
+        return max(title, key=lambda f: f.reading.stated or 0)
+    numeric = sorted((f for f in strong if not f.singular), key=lambda f: f.start)[:LEAD_FIGURES]
+    if numeric:
+        return max(numeric, key=lambda f: f.reading.stated or 0)
+    singular = sorted((f for f in strong if f.singular), key=lambda f: f.start)
+    if singular:
+        return singular[0]
+    weak = sorted(figures, key=lambda f: (not f.in_title, f.derived is not None, f.start))
+    return weak[0] if weak else None
+
+
+def article_leads(figures: list[Figure]) -> list[Figure]:
+    """Per article and party: the figure the article gives for each row (its lead); injured derived from
+    shot - killed where the article says so ("four shot, one fatally"). Marks every figure lead, agrees
+    or aside, and returns the derived figures it added."""
+    by_article: dict[tuple[int, str], list[Figure]] = defaultdict(list)
+    for figure in figures:
+        by_article[(figure.article_id, figure.party)].append(figure)
+    added: list[Figure] = []
+    for group in by_article.values():
+        leads = {m: _lead([f for f in group if f.measure == m]) for m in {f.measure for f in group}}
+        injured = _article_injured(leads.get("injured"), leads.get("shot"), leads.get("killed"), len(figures) + len(added))
+        if injured is not None and injured is not leads.get("injured"):
+            added.append(injured)
+            group.append(injured)
+        leads["injured"] = injured
+        for measure, lead in leads.items():
+            if lead is not None:
+                _mark_row_of_article([f for f in group if f.measure == measure], lead)
+    return added
+
+
+def _mark_row_of_article(figures: list[Figure], lead: Figure) -> None:
+    """The article's lead; figures that agree with it; a count another source states is that source's own
+    statement (the seeds' commander saying 7 where the article says 100); other figures are set aside."""
+    lead.status, lead.article_lead = "lead", True
+    own_leads: dict[str, Figure] = {}
+    for family in dict.fromkeys(f.family for f in figures if f.family != lead.family and _speaks_for_itself(f.family)):
+        counts = [f for f in figures if f.family == family and not (f.weak or f.singular) and not agree(f.reading, lead.reading)]
+        if counts:
+            own_leads[family] = _lead(counts)
+    for figure in figures:
+        if figure is lead:
+            continue
+        own = own_leads.get(figure.family)
+        if own is figure:
+            figure.status = "lead"
+        elif agree(figure.reading, lead.reading):
+            figure.status = "agrees"
+        elif own is not None and agree(figure.reading, own.reading):
+            figure.status = "agrees"
+        else:
+            figure.status = "aside"
+
+
+def _speaks_for_itself(family: str) -> bool:
+    """A source family whose own count stands beside the article's: one the ledger knows (the police,
+    the US military), not the outlet itself, a bare name or "sources"."""
+    return not family.startswith(("outlet:", "article:", "name:"))
+
+
+def _article_injured(injured: Figure | None, shot: Figure | None, killed: Figure | None, new_id: int) -> Figure | None:
+    """The article's injured figure: stated, or shot - killed (as claimwire.extractors.main does per article)."""
+    derived = _derived_injured(shot, killed, new_id)
+    if injured is not None and derived is not None:
+        if derived.in_title and not injured.in_title:
+            return derived  # the headline's "4 shot, 1 killed" over a wounded figure in the body
+        if injured.severity and (derived.reading.stated or 0) > (injured.reading.stated or 0) and (derived.in_title or not injured.in_title):
+            return derived  # "four shot, one critically wounded": the critical one is a part
+        return injured
+    if injured is None and derived is None and killed is not None and killed.all_shot_died:
+        return _copy_as_injured(killed, 0, 0, new_id)  # "a man was shot and killed": nobody else was shot
+    return injured or derived
+
+
+def _derived_injured(shot: Figure | None, killed: Figure | None, new_id: int) -> Figure | None:
+    """Shot - killed; an attacker who shot himself dead is in neither the wounded nor the dead he shot."""
+    if shot is None or shot.reading.stated is None:
+        return None
+    dead = killed.reading.stated - killed.self_count if killed is not None and killed.reading.stated is not None else 0
+    count = shot.reading.stated - shot.self_count - dead
+    if count < 0:
+        return None
+    return _copy_as_injured(shot, count, None if shot.value_max is None else count, new_id)
+
+
+def _copy_as_injured(base: Figure, low: float, high: float | None, new_id: int) -> Figure:
+    return Figure(
+        id=new_id, claim=base.claim, article_id=base.article_id, measure="injured", value_min=low, value_max=high,
+        hedge=None, reading=reading(low, high, None), group=base.group, source=base.source, sentence=base.sentence,
+        start=base.start, in_title=base.in_title, weak=True, derived="shot", party=base.party, family=base.family,
+        when=base.when, order=base.order,
+    )
+
+
+def _mark_own_revisions(figures: Sequence[Figure], window: timedelta) -> None:
+    """A source family's later word replaces its earlier one: a number it said before and no longer says
+    (hedges aside: "about 100" and "more than 100" say 100) is revised, even where the two would agree
+    between sources (a ministry's 50 corrected to 45 is a correction, not a rounding)."""
+    by_family: dict[str, list[Figure]] = defaultdict(list)
+    for figure in figures:
+        if figure.status in ("lead", "agrees"):
+            by_family[figure.family].append(figure)
+    for group in by_family.values():
+        latest = max(f.when for f in group)
+        current = [f for f in group if latest - f.when <= window]
+        said = {f.reading.stated for f in current}
+        for figure in group:
+            if latest - figure.when > window and figure.reading.stated not in said:
+                figure.status = "revised"
+
+
+def _own_revisions(row: Row) -> list[Story]:
+    """What sources said and later corrected themselves, as revised stories pointing at their new word."""
+    revised = [f for f in row.figures if f.status == "revised"]
+    story_of = {f.id: s for s in row.stories for f in s.figures}
+    out = []
+    for group in stories(revised, lambda f: f.reading, _story_weight):
+        story = Story(figures=group, anchor=_anchor(group), status="revised")
+        later = [f for f in row.figures if f.family in story.families and f.id in story_of and f.when > story.last.when]
+        story.revised_by = story_of[min(later, key=lambda f: f.stamp).id] if later else None
+        out.append(story)
+    return out
+
+
+def _story_weight(figures: Sequence[Figure]) -> tuple:
+    """Most source families, then most articles leading with it, articles, titles, fewest weak figures."""
+    return (len({f.family for f in figures}), sum(f.article_lead for f in figures), len({f.article_id for f in figures}),
+            sum(f.in_title for f in figures), -sum(f.weak for f in figures), len(figures))
+
+
+def build_row(measure: str, party: str, figures: list[Figure], window: timedelta) -> Row:
+    row = Row(measure=measure, party=party, figures=sorted(figures, key=lambda f: (f.stamp, f.start)))
+    _mark_own_revisions(row.figures, window)
+    counted = [f for f in row.figures if f.status in ("lead", "agrees")]
+    grouped = stories(counted, lambda f: f.reading, _story_weight)
+    row.stories = sorted((Story(figures=g, anchor=_anchor(g)) for g in grouped), key=lambda s: s.first.stamp)
+    _mark_revisions(row.stories, measure, window)
+    row.stories = sorted(row.stories + _own_revisions(row), key=lambda s: s.first.stamp)
+    current = [s for s in row.stories if s.status == "current"]
+    if current:
+        row.headline = max(current, key=lambda s: s.support)
+        row.disputes = [s for s in current if s is not row.headline and set(s.families) - set(row.headline.families)]
+    return row
+
+
+def _anchor(figures: Sequence[Figure]) -> float:
+    """The value a story tells: what most of its exact or approximate figures state, else its tightest bound."""
+    counts: dict[float, int] = defaultdict(int)
+    for figure in figures:
+        if figure.reading.high != INF and figure.reading.stated is not None:
+            counts[figure.reading.stated] += 1
+    if counts:
+        return max(counts, key=lambda v: (counts[v], v))
+    return max(f.reading.stated or f.reading.low for f in figures)
+
+
+def _mark_revisions(row_stories: list[Story], measure: str, window: timedelta) -> None:
+    """A story nobody repeated after a later one appeared is revised by it: when the later one raises
+    the figure, or its sources include one of the earlier story's (a source correcting itself)."""
+    for earlier in row_stories:
+        for later in row_stories:
+            if later is earlier or later.first.when - earlier.last.when <= window:
+                continue
+            raises = later.anchor > earlier.anchor
+            corrects = bool(set(later.families) & set(earlier.families))
+            if (raises or corrects) and (not later.weak or earlier.weak):  # a derived figure does not revise a stated one
+                earlier.status, earlier.revised_by = "revised", later
+                break
+
+
+# ------------------------------------------------------------------------------------------ output
+
+
+def _number(value: float | None) -> str:
+    if value is None:
         return "?"
-    if high is None:
-        return f"≥{number(low)}"
-    if low == high:
-        return number(low)
-    return f"{number(low)}–{number(high)}"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def build_ledger(articles: Iterable[Mapping[str, Any]], claims: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """articles: dicts with id, title, outlet, url, arrived (ISO time), in arrival order.
-    claims: dicts with the Claim fields plus article_id."""
-    article_list = list(articles)
-    arrived = {a["id"]: a.get("arrived") for a in article_list}
-    order = {a["id"]: index for index, a in enumerate(article_list)}
-    claims_sorted = sorted(claims, key=lambda c: (order.get(c["article_id"], 0), c.get("start") or 0))
+def format_value(value_min: float | None, value_max: float | None, hedge: str | None = None) -> str:
+    """A figure as an editor reads it: "7", "about 100", "at least 45", "more than 100", "dozens", "90–110"."""
+    if value_min is None and value_max is None:
+        return "?"
+    kind = hedge_kind(hedge)
+    if kind is not None:
+        return f"{' '.join(hedge.lower().split())} {_number(stated_number(value_min, value_max, hedge))}"
+    if value_max is None:
+        return " ".join(hedge.lower().split()) if hedge in VAGUE_WORDS else f"at least {_number(value_min)}"
+    if value_min == value_max:
+        return _number(value_min)
+    return f"{_number(value_min)}–{_number(value_max)}"
 
-    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
-    timeline: list[dict[str, Any]] = []
-    quotes: list[dict[str, Any]] = []
-    for claim in claims_sorted:
-        kind = claim["kind"]
-        if kind in (QUOTE, STATEMENT):
-            quotes.append(
-                {
-                    "kind": kind,
-                    "speaker": claim.get("source"),
-                    "speaker_key": claim.get("source_key"),
-                    "text": claim.get("text"),
-                    "article_id": claim["article_id"],
-                }
-            )
-            continue
-        if kind not in (CASUALTY, FIGURE):
-            continue
-        group_key = claim.get("group_key") or ""
-        key = (kind, claim.get("measure") or "", group_key)
-        entry = groups.setdefault(
-            key,
-            {"kind": kind, "measure": claim.get("measure"), "group_key": group_key or None, "groups": [], "values": {}},
-        )
-        if claim.get("group") and claim["group"] not in entry["groups"]:
-            entry["groups"].append(claim["group"])
-        value_key = (claim.get("value_min"), claim.get("value_max"))
-        value = entry["values"].setdefault(
-            value_key,
-            {
-                "value": format_value(claim),
-                "value_min": claim.get("value_min"),
-                "value_max": claim.get("value_max"),
-                "hedges": [],
-                "sources": [],
-                "articles": [],
-                "first_seen": arrived.get(claim["article_id"]),
-            },
-        )
-        if claim.get("hedge") and claim["hedge"] not in value["hedges"]:
-            value["hedges"].append(claim["hedge"])
-        source = claim.get("source") or "(unattributed)"
-        if source not in value["sources"]:
-            value["sources"].append(source)
-        if claim["article_id"] not in value["articles"]:
-            value["articles"].append(claim["article_id"])
-        if kind == CASUALTY:
-            timeline.append(
-                {
-                    "arrived": arrived.get(claim["article_id"]),
-                    "article_id": claim["article_id"],
-                    "measure": claim.get("measure"),
-                    "group_key": group_key or None,
-                    "value": format_value(claim),
-                    "source": claim.get("source"),
-                }
-            )
 
-    figures = []
-    for entry in groups.values():
-        values = list(entry.pop("values").values())
-        conflicts = []
-        for index, left in enumerate(values):
-            for right in values[index + 1:]:
-                if not overlaps(left, right):
-                    conflicts.append([left["value"], right["value"]])
-                    entry.setdefault("conflict_sources", []).append([left["sources"], right["sources"]])
-        lows = [v["value_min"] for v in values if v["value_min"] is not None]
-        highs = [v["value_max"] if v["value_max"] is not None else float("inf") for v in values]
-        entry.update(
-            values=values,
-            range=[min(lows) if lows else None, None if not highs or max(highs) == float("inf") else max(highs)],
-            conflict=bool(conflicts),
-            conflicting_values=conflicts,
-        )
-        figures.append(entry)
-    figures.sort(key=lambda f: (f["kind"] != CASUALTY, f["measure"] or "", f["group_key"] or ""))
-    _mark_changes(timeline)
+def story_label(story: Story) -> str:
+    """"7", "about 100" (figures that differ a little or are hedged), "at least 45" (only bounds)."""
+    bounded = [f for f in story.figures if f.reading.high != INF]
+    if not bounded:
+        tightest = max(story.figures, key=lambda f: f.reading.stated or 0)
+        return format_value(tightest.value_min, tightest.value_max, tightest.hedge)
+    if all(f.reading.exact and f.reading.stated == story.anchor for f in story.figures):
+        return _number(story.anchor)
+    return f"about {_number(story.anchor)}"
+
+
+def _figure_json(figure: Figure, stories_of: Mapping[int, int]) -> dict[str, Any]:
     return {
-        "articles": article_list,
-        "figures": figures,
-        "conflicts": [f for f in figures if f["conflict"] and f["kind"] == CASUALTY],
-        "cross_group_conflicts": cross_group_conflicts(figures),
-        "timeline": timeline,
-        "quotes": quotes,
+        "id": figure.id, "article_id": figure.article_id, "value": format_value(figure.value_min, figure.value_max, figure.hedge),
+        "value_min": figure.value_min, "value_max": figure.value_max, "hedge": figure.hedge, "group": figure.group,
+        "source": figure.source, "family": figure.family, "status": figure.status, "story": stories_of.get(figure.id),
+        "derived": figure.derived,
     }
 
 
-# Words that name the kind of people a figure counts rather than whose side they are on:
-# "pro-government forces" and "pro-government fighters" are the same actor.
-GENERIC_HEADS = frozenset(
-    """forces force fighters fighter troops troop militiamen militias militia members member personnel soldiers soldier
-    people persons civilians men women children attackers gunmen combatants units unit allies allied backed led
-    loyalists loyalist supporters elements""".split()
-)
+def _story_json(number: int, story: Story) -> dict[str, Any]:
+    return {
+        "id": number, "value": story_label(story), "anchor": story.anchor,
+        "low": max(f.reading.low for f in story.figures) if story.figures else None,
+        "families": story.families, "articles": story.articles, "figures": [f.id for f in story.figures],
+        "first_seen": _iso(story.first.when), "last_seen": _iso(story.last.when), "status": story.status,
+    }
 
 
-def actor_core(group_key: str | None) -> str | None:
-    """The actor a group key names, without its generic head noun; None when nothing specific is left."""
-    if not group_key:
-        return None
-    words = [w for w in group_key.replace("-", " ").replace("_", " ").lower().split() if w not in GENERIC_HEADS]
-    return " ".join(words) or None
+def _iso(when: datetime) -> str | None:
+    return when.isoformat() if when != datetime.min else None
 
 
-def cross_group_conflicts(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Contradictions within a measure across groups that are the same actor under different words."""
-    found = []
-    casualty = [f for f in figures if f["kind"] == CASUALTY and f.get("group_key")]
-    for index, left in enumerate(casualty):
-        for right in casualty[index + 1:]:
-            if left["measure"] != right["measure"] or left["group_key"] == right["group_key"]:
-                continue
-            core = actor_core(left["group_key"])
-            if core is None or core != actor_core(right["group_key"]):
-                continue
-            pairs = [
-                [a["value"], b["value"]]
-                for a in left["values"]
-                for b in right["values"]
-                if not overlaps(a, b)
-            ]
-            if pairs:
-                found.append({"measure": left["measure"], "groups": [left["group_key"], right["group_key"]], "actor": core, "conflicting_values": pairs})
-    return found
+def row_json(row: Row, party_label: str) -> dict[str, Any]:
+    numbers = {id(s): n for n, s in enumerate(row.stories, start=1)}
+    stories_of = {f.id: numbers[id(s)] for s in row.stories for f in s.figures}
+    revisions = [
+        {"from": numbers[id(s)], "to": numbers[id(s.revised_by)], "direction": "raised" if s.revised_by.anchor > s.anchor else "lowered",
+         "at": _iso(s.revised_by.first.when)}
+        for s in row.stories if s.status == "revised" and s.revised_by is not None
+    ]
+    headline = None
+    if row.headline is not None:
+        headline = {"story": numbers[id(row.headline)], "value": story_label(row.headline), "anchor": row.headline.anchor,
+                    "weak": row.headline.weak,
+                    "families": row.headline.families, "articles": len(row.headline.articles),
+                    "disputed_by": [numbers[id(s)] for s in row.disputes]}
+    return {
+        "key": row.key, "measure": row.measure, "party": row.party, "party_label": party_label,
+        "names": list(dict.fromkeys(f.group for f in row.figures if f.group)),
+        "figures": [_figure_json(f, stories_of) for f in row.figures],
+        "stories": [_story_json(numbers[id(s)], s) for s in row.stories],
+        "headline": headline,
+        "disputes": [{"stories": [numbers[id(row.headline)], numbers[id(s)]]} for s in row.disputes],
+        "revisions": revisions,
+        "timeline": row_timeline(row, numbers),
+    }
 
 
-def _mark_changes(timeline: list[dict[str, Any]]) -> None:
-    """Mark, per measure and group, the entries where the figure differs from the one reported before."""
-    last: dict[tuple, str] = {}
-    for entry in timeline:
-        key = (entry["measure"], entry["group_key"])
-        entry["changed"] = key in last and last[key] != entry["value"]
-        entry["first"] = key not in last
-        last[key] = entry["value"]
+def row_timeline(row: Row, numbers: Mapping[int, int]) -> list[dict[str, Any]]:
+    """What each article's figures did to the row, in order: the first report, agreement with a story
+    already told, a revision of an earlier story, a dispute with the headline, or another value."""
+    revised_by = {id(s.revised_by): s for s in row.stories if s.revised_by is not None}
+    disputing = {id(s) for s in row.disputes} | ({id(row.headline)} if row.disputes else set())
+    story_of = {f.id: s for s in row.stories for f in s.figures}
+    entries: list[dict[str, Any]] = []
+    seen: set[tuple[int, int]] = set()
+    for figure in sorted((f for f in row.figures if f.id in story_of), key=lambda f: (f.stamp, f.start)):
+        story = story_of[figure.id]
+        if (figure.article_id, id(story)) in seen:
+            continue
+        seen.add((figure.article_id, id(story)))
+        entry = {"at": _iso(figure.when), "article_id": figure.article_id, "row": row.key, "story": numbers[id(story)],
+                 "value": format_value(figure.value_min, figure.value_max, figure.hedge), "family": figure.family,
+                 "effect": _effect(figure, story, row, revised_by, disputing)}
+        if entry["effect"] == "revision":
+            entry["from"] = numbers[id(revised_by[id(story)])]
+        entries.append(entry)
+    return entries
 
 
-def conflicting_measures(ledger: Mapping[str, Any]) -> list[str]:
-    return sorted({f["measure"] for f in ledger.get("conflicts", [])} | {c["measure"] for c in ledger.get("cross_group_conflicts", [])})
+def _effect(figure: Figure, story: Story, row: Row, revised_by: Mapping[int, Story], disputing: set[int]) -> str:
+    if figure is not story.first:
+        return "agrees"
+    if story is row.stories[0]:
+        return "first"
+    if id(story) in revised_by:
+        return "revision"
+    return "dispute" if id(story) in disputing else "other"
 
 
-def group_claims_by_article(claims: Iterable[Mapping[str, Any]]) -> dict[int, list[Mapping[str, Any]]]:
-    grouped: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
-    for claim in claims:
-        grouped[claim["article_id"]].append(claim)
-    return grouped
+def event_headline(rows: Sequence[Mapping[str, Any]], families: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Per toll measure the sum of the parties' headlines (a figure for everyone, suspects included,
+    stands for the sum when it is larger); the lead row (most sources) with its dissent."""
+    out: dict[str, Any] = {}
+    for measure in TOLL_MEASURES:
+        heads = [r for r in rows if r["measure"] == measure and r["headline"]]
+        if not heads:
+            continue
+        parts = [r for r in heads if r["party"] != EVERYONE]
+        everyone = [r for r in heads if r["party"] == EVERYONE]
+        total = sum(r["headline"]["anchor"] for r in parts)
+        if everyone and everyone[0]["headline"]["anchor"] > total and (not everyone[0]["headline"]["weak"] or not total):
+            parts, total = everyone, everyone[0]["headline"]["anchor"]
+        approximate = any(not r["headline"]["value"].replace(".", "").isdigit() for r in parts)
+        out[measure] = {"value": total, "label": (f"about {_number(total)}" if approximate else _number(total)),
+                        "rows": [r["key"] for r in parts], "disputed": any(r["disputes"] for r in heads)}
+    lead = _lead_row(rows)
+    if lead is not None:
+        out["lead"] = lead["key"]
+        out["text"] = row_headline_text(lead, families)
+    return out
+
+
+def _lead_row(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    for measure in TOLL_MEASURES:
+        heads = [r for r in rows if r["measure"] == measure and r["headline"]]
+        if heads:
+            return max(heads, key=lambda r: (len(r["headline"]["families"]), r["headline"]["articles"], r["headline"]["anchor"]))
+    return None
+
+
+def family_credit(family_keys: Sequence[str], families: Mapping[str, Mapping[str, Any]]) -> str:
+    """Who says it: the named families, else "unattributed"."""
+    named = [families[k]["label"] for k in family_keys if k in families and not k.startswith(("outlet:", "article:"))]
+    return ", ".join(dict.fromkeys(named)) or "unattributed"
+
+
+def row_headline_text(row: Mapping[str, Any], families: Mapping[str, Mapping[str, Any]]) -> str:
+    """"killed, pro-government forces: about 100 (US military, 5 articles) — disputed: 7 (a pro-Syrian government commander)"."""
+    head = row["headline"]
+    stories_by_id = {s["id"]: s for s in row["stories"]}
+    count = head["articles"]
+    text = f"{row['measure']}, {row['party_label']}: {head['value']} ({family_credit(head['families'], families)}, {count} article{'s' if count != 1 else ''})"
+    dissent = [stories_by_id[n] for n in head["disputed_by"] if n in stories_by_id]
+    if dissent:
+        text += " — disputed: " + "; ".join(f"{s['value']} ({family_credit(s['families'], families)})" for s in dissent)
+    return text
+
+
+# ------------------------------------------------------------------------------------------ other parts
+
+
+def other_figures(claims: Sequence[Mapping[str, Any]], family_of: Mapping[int, str], times: Mapping[int, ArticleTime],
+                  parties: PartyResolution, window: timedelta) -> list[dict[str, Any]]:
+    """Figures that are not casualties, grouped by unit and party; compared only when they count one party's people."""
+    groups: dict[tuple[str, str | None], list[Figure]] = defaultdict(list)
+    for index, claim in enumerate(claims):
+        if claim.get("kind") != FIGURE:
+            continue
+        figure = _figure(index, index, claim, claim.get("value_min"), claim.get("value_max"))
+        if figure is None:
+            continue
+        figure.family = family_of.get(index, f"article:{figure.article_id}")
+        time = times.get(figure.article_id)
+        figure.when, figure.order = (time.when, time.order) if time else (datetime.min, 0)
+        described = describe(claim.get("group"))
+        party = side_of(described, parties.government)
+        people = described.role in ("combatant", "perpetrator", "civilian") or claim.get("measure") in ("people", "personnel")
+        unit = "people" if people else (claim.get("measure") or "")
+        groups[(unit, party if people else None)].append(figure)
+    out = []
+    for (unit, party), figures in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        if party is None:  # different places, things or parties: grouped where they agree, never a conflict
+            entry = {"key": f"{unit}|-", "measure": unit, "party": "-", "party_label": "", "headline": None, "disputes": [],
+                     "revisions": [], "stories": _plain_stories(figures)}
+        else:
+            entry = _summary_row(row_json(build_row(unit, party, figures, window), party_label(party, parties.parties)))
+        entry["agreements"] = [s["id"] for s in entry["stories"] if len(s["articles"]) >= 2]
+        out.append(entry)
+    return out
+
+
+def _plain_stories(figures: list[Figure]) -> list[dict[str, Any]]:
+    grouped = [figures] if len(figures) == 1 else stories(figures, lambda f: f.reading, _story_weight)
+    ordered = sorted((Story(figures=g, anchor=_anchor(g)) for g in grouped), key=lambda s: s.first.stamp)
+    return [{"id": n, "value": story_label(s), "anchor": s.anchor, "families": s.families, "articles": s.articles}
+            for n, s in enumerate(ordered, start=1)]
+
+
+def context_figures(claims: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Casualty figures about other incidents (background sentences, roundups): shown, never compared."""
+    return [
+        {"measure": c.get("measure"), "value": format_value(c.get("value_min"), c.get("value_max"), c.get("hedge")),
+         "group": c.get("group"), "article_id": c["article_id"],
+         "why": "roundup" if (c.get("extra") or {}).get("roundup") else "background"}
+        for c in claims if c.get("kind") == CASUALTY and _is_context(c)
+    ]
+
+
+def quote_section(claims: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The event's quotes and reported statements in order, each with its speaker as written."""
+    return [
+        {"kind": c["kind"], "speaker": c.get("source"), "speaker_key": c.get("source_key"), "text": c.get("text"), "article_id": c["article_id"]}
+        for c in claims if c.get("kind") in (QUOTE, STATEMENT)
+    ]
+
+
+def _timeline(rows: Sequence[Mapping[str, Any]], order: Mapping[int, int]) -> list[dict[str, Any]]:
+    """Every row's timeline merged in the order the reports came (then the order the articles arrived)."""
+    entries = [entry for row in rows for entry in row["timeline"]]
+    return sorted(entries, key=lambda e: (e["at"] or "", order.get(e["article_id"], 0)))
+
+
+# ------------------------------------------------------------------------------------------ the ledger
+
+
+def build_ledger(articles: Iterable[Mapping[str, Any]], claims: Iterable[Mapping[str, Any]], window: timedelta = SAME_TIME) -> dict[str, Any]:
+    """articles: dicts with id, title, outlet, url, published, arrived (ISO times), in arrival order.
+    claims: dicts with the Claim fields plus article_id."""
+    article_list = list(articles)
+    times = article_times(article_list)
+    order = {a["id"]: n for n, a in enumerate(article_list)}
+    claim_list = sorted(claims, key=lambda c: (order.get(c["article_id"], 0), c.get("start") or 0))
+    figures = casualty_figures(claim_list)
+    parties = assign_parties(figures)
+    sources, family_of = assign_families(claim_list, figures, times)
+    _place_figures(figures, family_of, times)
+    figures += article_leads(figures)
+    rows = _rows(figures, parties, window)
+    scene = [] if parties.war else _scene(rows, figures, claim_list, family_of, times, window)
+    family_json = {k: {"label": f.label, "sector": f.sector, "names": f.names} for k, f in sources.families.items()}
+    return {
+        "version": LEDGER_VERSION,
+        "articles": article_list,
+        "parties": {k: {"label": p.label, "role": p.role, "names": p.names} for k, p in parties.parties.items()},
+        "sources": family_json,
+        "rows": rows,
+        "scene": scene,
+        "headline": event_headline(scene or rows, family_json),
+        "other_figures": other_figures(claim_list, family_of, times, parties, window),
+        "context_figures": context_figures(claim_list),
+        "timeline": _timeline(rows, order),
+        "quotes": quote_section(claim_list),
+    }
+
+
+def _scene(rows: list[dict[str, Any]], figures: Sequence[Figure], claims: Sequence[Mapping[str, Any]],
+           family_of: Mapping[int, str], times: Mapping[int, ArticleTime], window: timedelta) -> list[dict[str, Any]]:
+    """The scene's rows; when everyone counted is one party and no figure was split, they are that party's rows."""
+    if len({f.party for f in figures}) <= 1 and not any(f.derived == "self" for f in figures):
+        scene = [{**row, "key": f"{row['measure']}|{SCENE}", "party": SCENE, "party_label": SCENE_LABEL} for row in rows]
+    else:
+        scene = scene_rows(claims, family_of, times, window)
+    return [_summary_row(row) for row in scene]
+
+
+def _summary_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row without its figures and timeline (the party rows have them): its stories, headline, disputes."""
+    out = {k: v for k, v in row.items() if k not in ("figures", "timeline", "names")}
+    out["stories"] = [{k: v for k, v in story.items() if k != "figures"} for story in row["stories"]]
+    return out
+
+
+def scene_rows(claims: Sequence[Mapping[str, Any]], family_of: Mapping[int, str], times: Mapping[int, ArticleTime],
+               window: timedelta) -> list[dict[str, Any]]:
+    """Outside a war, the people of one scene (victims, suspect, bystanders) are counted together: each
+    article's toll is its lead figure over all of them, unsplit (one dead man may be "the man" in one
+    sentence and "the suspect" in the next; "killed his wife and himself" is two dead), and the
+    articles' tolls are combined like a row's figures."""
+    figures = casualty_figures(claims, split=False)
+    for figure in figures:
+        figure.party = SCENE
+    _place_figures(figures, family_of, times)
+    figures += article_leads(figures)
+    by_measure: dict[str, list[Figure]] = defaultdict(list)
+    for figure in figures:
+        by_measure[figure.measure].append(figure)
+    ordered = sorted(by_measure, key=lambda m: MEASURE_ORDER.index(m) if m in MEASURE_ORDER else 99)
+    return [row_json(build_row(m, SCENE, by_measure[m], window), SCENE_LABEL) for m in ordered]
+
+
+def _place_figures(figures: Sequence[Figure], family_of: Mapping[int, str], times: Mapping[int, ArticleTime]) -> None:
+    """Each figure's source family (its claim's) and time (its article's)."""
+    for figure in figures:
+        figure.family = family_of.get(figure.claim, f"article:{figure.article_id}")
+        time = times.get(figure.article_id)
+        if time is not None:
+            figure.when, figure.order = time.when, time.order
+
+
+def _rows(figures: Sequence[Figure], parties: PartyResolution, window: timedelta) -> list[dict[str, Any]]:
+    by_row: dict[tuple[str, str], list[Figure]] = defaultdict(list)
+    for figure in figures:
+        by_row[(figure.measure, figure.party)].append(figure)
+    ordered = sorted(by_row, key=lambda k: (MEASURE_ORDER.index(k[0]) if k[0] in MEASURE_ORDER else 99, k[1]))
+    rows = []
+    for measure, party in ordered:
+        row = build_row(measure, party, by_row[(measure, party)], window)
+        label = parties.parties[party].label if party in parties.parties else party
+        rows.append(row_json(row, label))
+    return rows

@@ -149,12 +149,25 @@ class ArticleOut(BaseModel):
     event: EventRef | None
 
 
+class TollOut(BaseModel):
+    label: str
+    value: float | None
+    disputed: bool
+
+
 class EventSummary(BaseModel):
     id: int
     headline: str | None
     first_seen: datetime
     last_seen: datetime
     article_count: int
+    toll: dict[str, TollOut] = {}
+
+
+class LedgerRowOut(BaseModel):
+    key: str
+    headline: str
+    disputed: bool
 
 
 class EventPage(BaseModel):
@@ -168,6 +181,8 @@ class EventOut(EventSummary):
     merged_into: int | None
     date_min: datetime | None
     date_max: datetime | None
+    lead: str | None = None
+    rows: list[LedgerRowOut] = []
     ledger: dict[str, Any]
 
 
@@ -341,8 +356,18 @@ def _event_ref(session, article_id: int) -> EventRef | None:
     )
 
 
+def _event_view(event) -> dict[str, Any]:
+    """The event through the one ledger presenter (claimwire/ledgerview.py), as `claimwire event --json` gives it."""
+    from claimwire.ledgerview import event_json
+
+    summary = {"id": event.id, "headline": event.headline, "first_seen": event.first_seen, "last_seen": event.last_seen,
+               "article_count": event.article_count}
+    return event_json(summary, event.ledger)
+
+
 def _event_summary(event) -> EventSummary:
-    return EventSummary(id=event.id, headline=event.headline, first_seen=event.first_seen, last_seen=event.last_seen, article_count=event.article_count)
+    view = _event_view(event)
+    return EventSummary(**{k: view[k] for k in ("id", "headline", "first_seen", "last_seen", "article_count", "toll")})
 
 
 def _check_database() -> str | None:
@@ -480,8 +505,8 @@ def create_app() -> FastAPI:
             event = session.get(Event, event_id)
             if event is None:
                 raise ApiError(404, "not_found", f"no event {event_id}")
-            summary = _event_summary(event)
-            return EventOut(**summary.model_dump(), merged_into=event.merged_into_id, date_min=event.date_min, date_max=event.date_max, ledger=json.loads(json.dumps(event.ledger or {}, default=str)))
+            view = json.loads(json.dumps(_event_view(event), default=str))
+            return EventOut(**view, merged_into=event.merged_into_id, date_min=event.date_min, date_max=event.date_max)
 
     def _feed_out(feed, created: bool | None = None) -> FeedOut:
         return FeedOut(

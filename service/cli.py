@@ -7,7 +7,7 @@ import json
 import sys
 
 from claimwire.settings import get_settings
-from service.render import event_row, fmt_time, truncate, render_ledger
+from service.render import event_json, event_row, fmt_time, render_ledger, toll_text, truncate
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -72,11 +72,12 @@ def cmd_events(args: argparse.Namespace) -> int:
     with session_scope() as session:
         events = repository.list_events(session, limit=args.limit)
         if args.json:
-            print(json.dumps([event_row(e) for e in events], indent=2, default=str))
+            print(json.dumps([{**event_row(e), "toll": event_json(event_row(e), e.ledger)["toll"]} for e in events], indent=2, default=str))
             return 0
-        print(f"{'id':>6}  {'first seen':16}  {'last seen':16}  {'articles':>8}  headline")
+        print(f"{'id':>6}  {'first seen':16}  {'last seen':16}  {'articles':>8}  {'toll':40}  headline")
         for event in events:
-            print(f"{event.id:>6}  {fmt_time(event.first_seen):16}  {fmt_time(event.last_seen):16}  {event.article_count:>8}  {truncate(event.headline, 70)}")
+            toll = truncate(toll_text(event.ledger), 40) or "-"
+            print(f"{event.id:>6}  {fmt_time(event.first_seen, '-'):16}  {fmt_time(event.last_seen, '-'):16}  {event.article_count:>8}  {toll:40}  {truncate(event.headline, 70)}")
     return 0
 
 
@@ -92,7 +93,7 @@ def cmd_event(args: argparse.Namespace) -> int:
         if event.merged_into_id:
             print(f"event {event.id} was merged into event {event.merged_into_id}")
         if args.json:
-            print(json.dumps({**event_row(event), "ledger": event.ledger}, indent=2, default=str))
+            print(json.dumps(event_json(event_row(event), event.ledger), indent=2, default=str))
             return 0
         print(render_ledger(event_row(event), event.ledger or {}))
     return 0
@@ -105,7 +106,23 @@ def cmd_failures(args: argparse.Namespace) -> int:
     with session_scope() as session:
         for failure in repository.failures(session, limit=args.limit):
             where = f"article {failure.article_id}" if failure.article_id else failure.item
-            print(f"{fmt_time(failure.created_at)}  {failure.stage:8}  {failure.reason:20}  {where}: {truncate(failure.message, 100)}")
+            print(f"{fmt_time(failure.created_at, '-')}  {failure.stage:8}  {failure.reason:20}  {where}: {truncate(failure.message, 100)}")
+    return 0
+
+
+def cmd_rebuild_ledgers(args: argparse.Namespace) -> int:
+    """Rebuild every event's stored ledger from its articles' claims (after an upgrade of the ledger)."""
+    from service.ingest import prepare_store
+    from storage import repository
+    from storage.db import session_scope
+
+    prepare_store()
+    with session_scope() as session:
+        ids = repository.live_event_ids(session)
+    for event_id in ids:
+        with session_scope() as session:
+            repository.rebuild_ledger(session, event_id)
+    print(f"rebuilt {len(ids)} ledgers")
     return 0
 
 
@@ -180,6 +197,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """One line per check (service/doctor.py) with its verdict; exit 1 when any check failed."""
+    from service import doctor
+
+    names = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else None
+    try:
+        verdicts = doctor.run(names, doctor.Options(api_host=args.api_host, timeout_s=args.timeout))
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for verdict in verdicts:
+        print(verdict.line(), flush=True)
+    failed = sum(not verdict.ok for verdict in verdicts)
+    print(f"doctor: {len(verdicts) - failed} ok, {failed} failed")
+    return 1 if failed else 0
+
+
 def cmd_feeds(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
@@ -215,13 +249,14 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         return 0
     with session_scope() as session:
         for feed in session.execute(select(Feed).order_by(Feed.id)).scalars():
-            print(f"{feed.id:>4}  {feed.interval_s:>6}s  {fmt_time(feed.last_polled_at):16}  {(feed.last_status or '-'):14}  {feed.item_count:>6}  {feed.url}")
+            print(f"{feed.id:>4}  {feed.interval_s:>6}s  {fmt_time(feed.last_polled_at, '-'):16}  {(feed.last_status or '-'):14}  {feed.item_count:>6}  {feed.url}")
     return 0
 
 
 BENCHMARKS = {
     "claims": "claimwire.bench.claims",
     "clean": "claimwire.bench.clean",
+    "ledger": "service.bench_ledger",
     "linking": "service.bench_linking",
     "load": "service.bench_load",
     "throughput": "service.bench_throughput",
@@ -264,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     failures.set_defaults(func=cmd_failures)
 
     sub.add_parser("migrate", help="bring the database to the newest migration").set_defaults(func=cmd_migrate)
+    sub.add_parser("rebuild-ledgers", help="rebuild every event's ledger from its claims").set_defaults(func=cmd_rebuild_ledgers)
 
     worker = sub.add_parser("worker", help="start a Celery worker (needs BROKER_URL)")
     worker.add_argument("--queues", default="fetch,process,link")
@@ -284,6 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="default: CLAIMWIRE_API_PORT or 8000")
     serve.add_argument("--loglevel", default="info")
     serve.set_defaults(func=cmd_serve)
+
+    doctor = sub.add_parser("doctor", help="check what going live needs (database, broker, extractors, data, metrics, API token); exit 1 on any failure")
+    doctor.add_argument("--only", metavar="CHECKS", help="comma-separated: imports,database,transport,broker,extractors,data,metrics,api-token (default: all)")
+    doctor.add_argument("--api-host", help="the address `claimwire serve` will bind to (default: CLAIMWIRE_API_HOST or 127.0.0.1)")
+    doctor.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the database and the broker (default 5)")
+    doctor.set_defaults(func=cmd_doctor)
 
     feeds = sub.add_parser("feeds", help="list feeds; --add URL registers one; --poll polls them now")
     feeds.add_argument("--add", metavar="URL")

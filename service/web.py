@@ -13,8 +13,9 @@ Small endpoints the pages poll to refresh themselves without a reload:
     GET /ui/static/{name}          app.css, app.js
 
 Everything shown goes through Jinja2 with autoescaping on; links are emitted only for http(s) URLs.
-The stored ledger (events.ledger, built by claimwire/ledger.py) is read defensively: missing keys,
-unknown extra fields and unexpected types are tolerated.
+The stored ledger (events.ledger, built by claimwire/ledger.py) is shown through the one ledger presenter
+(claimwire/ledgerview.py), which reads it defensively: missing keys, unknown extra fields and unexpected
+types are tolerated.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -33,6 +33,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import func, select
 
+from claimwire.ledgerview import disputed_measures, fmt_time, iso_time, present, text, tolls
 from storage.db import session_scope
 from storage.models import Article, ArticleEvent, Event, Outlet
 
@@ -41,7 +42,6 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 POLL_SECONDS = 3
 EVENTS_LIMIT = 200
-CASUALTY = "casualty"
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,44 +54,6 @@ env = Environment(
 
 
 # ---------------------------------------------------------------- small helpers
-
-
-def _as_list(value: Any) -> list:
-    return list(value) if isinstance(value, (list, tuple)) else []
-
-
-def _as_dict(value: Any) -> dict:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else str(value)
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    return None
-
-
-def fmt_time(value: Any) -> str:
-    when = _parse_time(value)
-    return when.strftime("%Y-%m-%d %H:%M") if when else ""
-
-
-def iso_time(value: Any) -> str:
-    """For <time datetime>: the store keeps naive UTC, so naive times get a Z."""
-    when = _parse_time(value)
-    if when is None:
-        return ""
-    return when.isoformat(timespec="seconds") + ("Z" if when.tzinfo is None else "")
 
 
 def safe_href(url: Any) -> str | None:
@@ -180,155 +142,30 @@ def _display_title(article: Mapping[str, Any]) -> str:
     return article.get("title") or article.get("fallback_title") or ""
 
 
-def _figures(ledger: Mapping[str, Any]) -> list[dict[str, Any]]:
-    figures = []
-    for figure in _as_list(ledger.get("figures")):
-        if isinstance(figure, Mapping):
-            figures.append(figure)
-    return figures
-
-
-def event_has_conflict(ledger: Any) -> bool:
-    ledger = _as_dict(ledger)
-    if any(isinstance(f, Mapping) and f.get("kind", CASUALTY) == CASUALTY for f in _as_list(ledger.get("conflicts"))):
-        return True
-    return any(f.get("conflict") and f.get("kind") == CASUALTY for f in _figures(ledger))
-
-
-def _group_label(figure: Mapping[str, Any]) -> str:
-    groups = [_text(g) for g in _as_list(figure.get("groups")) if g]
-    if groups:
-        return ", ".join(groups)
-    return _text(figure.get("group_key")) or "unspecified"
-
-
-def _value_label(value: Mapping[str, Any]) -> str:
-    if value.get("value") not in (None, ""):
-        return _text(value.get("value"))
-    low, high = value.get("value_min"), value.get("value_max")
-    if low is None:
-        return "?"
-    try:
-        low_f = float(low)
-        if high is None:
-            return f"≥{low_f:g}"
-        high_f = float(high)
-    except (TypeError, ValueError):
-        return "?"
-    return f"{low_f:g}" if low_f == high_f else f"{low_f:g}–{high_f:g}"
-
-
-def _figure_rows(ledger: Mapping[str, Any], article_numbers: Mapping[int, int]) -> list[dict[str, Any]]:
-    """Figures for the table: casualty figures first; each with its values in order of first appearance."""
-    rows = []
-    for index, figure in enumerate(_figures(ledger)):
-        conflict_pairs = [pair for pair in _as_list(figure.get("conflicting_values")) if isinstance(pair, (list, tuple))]
-        in_conflict = {_text(v) for pair in conflict_pairs for v in pair}
-        values = []
-        for value in _as_list(figure.get("values")):
-            if not isinstance(value, Mapping):
-                continue
-            label = _value_label(value)
-            article_ids = [a for a in _as_list(value.get("articles")) if isinstance(a, int)]
-            values.append(
-                {
-                    "label": label,
-                    "hedges": [_text(h) for h in _as_list(value.get("hedges")) if h],
-                    "sources": [_text(s) for s in _as_list(value.get("sources")) if s] or ["(unattributed)"],
-                    "first_seen": value.get("first_seen"),
-                    "articles": [{"id": a, "number": article_numbers.get(a)} for a in article_ids],
-                    "conflict": bool(figure.get("conflict")) and label in in_conflict,
-                }
-            )
-        values.sort(key=lambda v: _text(v["first_seen"]))
-        rows.append(
-            {
-                "anchor": f"figure-{index + 1}",
-                "kind": _text(figure.get("kind")) or CASUALTY,
-                "measure": _text(figure.get("measure")) or "(unspecified)",
-                "group": _group_label(figure),
-                "conflict": bool(figure.get("conflict")),
-                "conflict_pairs": [" vs ".join(_text(v) for v in pair) for pair in conflict_pairs],
-                "values": values,
-            }
-        )
-    rows.sort(key=lambda r: r["kind"] != CASUALTY)  # stable: keeps the ledger's order within each kind
-    return rows
-
-
-def _timeline(ledger: Mapping[str, Any], articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """How the casualty figures changed as coverage arrived: one step per article that reported any,
-    each reported value marked new or repeated, with the values on record for that figure after the step."""
-    by_id = {a["id"]: a for a in articles}
-    numbers = {a["id"]: n for n, a in enumerate(articles, start=1)}
-    group_labels: dict[tuple[str, str], str] = {}
-    for figure in _figures(ledger):
-        group_labels[(_text(figure.get("measure")), _text(figure.get("group_key")))] = _group_label(figure)
-    steps: list[dict[str, Any]] = []
-    seen: dict[tuple[str, str], list[str]] = {}
-    current: dict[str, Any] | None = None
-    for entry in _as_list(ledger.get("timeline")):
-        if not isinstance(entry, Mapping):
-            continue
-        article_id = entry.get("article_id")
-        if current is None or current["article_id"] != article_id:
-            article = by_id.get(article_id, {})
-            current = {
-                "article_id": article_id,
-                "number": numbers.get(article_id),
-                "arrived": entry.get("arrived") or article.get("arrived"),
-                "title": _display_title(article) if article else "",
-                "outlet": article.get("outlet", ""),
-                "changes": [],
-            }
-            steps.append(current)
-        key = (_text(entry.get("measure")), _text(entry.get("group_key")))
-        value = _text(entry.get("value")) or "?"
-        known = seen.setdefault(key, [])
-        is_new = value not in known
-        if is_new:
-            known.append(value)
-        change = next((c for c in current["changes"] if c["key"] == key), None)
-        if change is None:
-            change = {
-                "key": key,
-                "measure": key[0] or "(unspecified)",
-                "group": group_labels.get(key) or key[1] or "unspecified",
-                "reported": [],
-            }
-            current["changes"].append(change)
-        if not any(r["value"] == value for r in change["reported"]):
-            change["reported"].append({"value": value, "new": is_new, "source": _text(entry.get("source"))})
-        change["on_record"] = list(known)
-    for step in steps:
-        for change in step["changes"]:
-            change["conflicting"] = len(change["on_record"]) > 1
-    return steps
-
-
-def _quotes_by_speaker(ledger: Mapping[str, Any], article_numbers: Mapping[int, int]) -> list[dict[str, Any]]:
+def _quotes_by_speaker(quotes, article_numbers: Mapping[int, int]) -> list[dict[str, Any]]:
     speakers: dict[str, dict[str, Any]] = {}
-    for quote in _as_list(ledger.get("quotes")):
-        if not isinstance(quote, Mapping):
-            continue
-        text = " ".join(_text(quote.get("text")).split())
-        if not text:
-            continue
-        name = " ".join(_text(quote.get("speaker")).split()) or "(unattributed)"
-        key = _text(quote.get("speaker_key")) or name.lower()
+    for quote in quotes:
+        name = " ".join(quote.speaker.split()) or "(unattributed)"
+        key = quote.speaker_key or name.lower()
         entry = speakers.setdefault(key, {"speaker": name, "quotes": []})
-        article_id = quote.get("article_id")
-        entry["quotes"].append(
-            {"text": text, "kind": _text(quote.get("kind")) or "quote", "id": article_id, "number": article_numbers.get(article_id)}
-        )
+        entry["quotes"].append({"text": quote.text, "kind": quote.kind, "id": quote.article_id, "number": article_numbers.get(quote.article_id)})
     ordered = sorted(speakers.values(), key=lambda s: (s["speaker"] == "(unattributed)", -len(s["quotes"]), s["speaker"].lower()))
     for index, entry in enumerate(ordered, start=1):
         entry["anchor"] = f"speaker-{index}"
     return ordered
 
 
+def _numbered(rows, article_numbers: Mapping[int, int], prefix: str) -> list[dict[str, Any]]:
+    """Rows of the ledger view with an anchor each and their stories' articles numbered as on the page."""
+    out = []
+    for index, row in enumerate(rows, start=1):
+        stories = [{"story": story, "articles": [{"id": a, "number": article_numbers.get(a)} for a in story.articles]} for story in row.stories]
+        out.append({"anchor": f"{prefix}-{index}", "row": row, "stories": stories})
+    return out
+
+
 def _version(*parts: Any) -> str:
-    return hashlib.sha1("|".join(_text(p) for p in parts).encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1("|".join(text(p) for p in parts).encode("utf-8")).hexdigest()[:16]
 
 
 def event_version(event: Event) -> str:
@@ -362,9 +199,9 @@ def overview_context(session) -> dict[str, Any]:
             if article["outlet"] and article["outlet"] not in outlets:
                 outlets.append(article["outlet"])
         titled = [a for a in linked if a["title"]]
-        headline = titled[-1]["title"] if titled else (_text(event.headline) or (_display_title(linked[-1]) if linked else ""))
-        ledger = _as_dict(event.ledger)
-        conflicts = sorted({_text(f.get("measure")) for f in _figures(ledger) if f.get("conflict") and f.get("kind") == CASUALTY})
+        headline = titled[-1]["title"] if titled else (text(event.headline) or (_display_title(linked[-1]) if linked else ""))
+        view_tolls = tolls(event.ledger)
+        disputed = disputed_measures(event.ledger)
         rows.append(
             {
                 "id": event.id,
@@ -374,39 +211,40 @@ def overview_context(session) -> dict[str, Any]:
                 "last_seen": event.last_seen,
                 "article_count": event.article_count or len(linked),
                 "outlets": outlets,
-                "conflict": event_has_conflict(ledger),
-                "conflict_measures": conflicts,
+                "tolls": view_tolls,
+                "conflict": bool(disputed),
+                "conflict_measures": disputed,
             }
         )
     return {"events": rows, "version": overview_version(session)}
 
 
 def event_context(session, event: Event) -> dict[str, Any]:
-    ledger = _as_dict(event.ledger)
     articles = _articles_of(session, [event.id]).get(event.id, [])
     numbers = {a["id"]: n for n, a in enumerate(articles, start=1)}
     for number, article in enumerate(articles, start=1):
         article["number"] = number
         article["display_title"] = _display_title(article)
-    figures = _figure_rows(ledger, numbers)
-    casualty = [f for f in figures if f["kind"] == CASUALTY]
-    other = [f for f in figures if f["kind"] != CASUALTY]
+    view = present({"id": event.id, "headline": event.headline, "first_seen": event.first_seen, "last_seen": event.last_seen,
+                    "article_count": event.article_count}, event.ledger)
     titled = [a for a in articles if a["title"]]
+    rows = _numbered(view.rows, numbers, "row")
     return {
         "event": {
             "id": event.id,
-            "headline": titled[-1]["title"] if titled else _text(event.headline),
+            "headline": titled[-1]["title"] if titled else text(event.headline),
             "fallback_headline": articles[-1]["display_title"] if articles else f"Event {event.id}",
             "first_seen": event.first_seen,
             "last_seen": event.last_seen,
             "article_count": event.article_count or len(articles),
         },
+        "view": view,
         "articles": articles,
-        "casualty_figures": casualty,
-        "other_figures": other,
-        "conflicts": [f for f in casualty if f["conflict"]],
-        "timeline": _timeline(ledger, articles),
-        "speakers": _quotes_by_speaker(ledger, numbers),
+        "rows": rows,
+        "scene": _numbered(view.scene, numbers, "all"),
+        "conflicts": [r for r in rows if r["row"].disputed],
+        "timeline": [{"entry": t, "number": numbers.get(t.article_id)} for t in view.timeline],
+        "speakers": _quotes_by_speaker(view.quotes, numbers),
         "version": event_version(event),
     }
 

@@ -137,8 +137,9 @@ def migrate(url: str | None = None) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
-def create_database(admin_url: str, prefix: str) -> str:
-    """A new, migrated PostgreSQL database PREFIX_<random> on ADMIN_URL's server (benches and tests); returns its URL."""
+def create_database(admin_url: str, prefix: str, *, migrated: bool = True) -> str:
+    """A new PostgreSQL database PREFIX_<random> on ADMIN_URL's server (benches and tests), migrated unless
+    MIGRATED is false (what a new deployment starts from); returns its URL."""
     import uuid
 
     import psycopg
@@ -147,7 +148,8 @@ def create_database(admin_url: str, prefix: str) -> str:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = admin_url.rsplit("/", 1)[0] + "/" + name
-    migrate(url)
+    if migrated:
+        migrate(url)
     return url
 
 

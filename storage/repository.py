@@ -276,6 +276,11 @@ def rebuild_ledger(session: Session, event_id: int) -> dict[str, Any]:
     return ledger
 
 
+def live_event_ids(session: Session) -> list[int]:
+    """Ids of the events that were not merged into another, oldest first."""
+    return list(session.execute(select(Event.id).where(Event.merged_into_id.is_(None)).order_by(Event.id)).scalars())
+
+
 def list_events(session: Session, limit: int = 100, offset: int = 0) -> list[Event]:
     return list(
         session.execute(

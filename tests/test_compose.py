@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 import subprocess
 
@@ -58,7 +59,7 @@ def test_images_are_pinned_and_the_app_is_built_from_deploy_dockerfile():
     dockerfile = (REPO / "deploy" / "Dockerfile").read_text()
     base = re.search(r"^FROM\s+(\S+)", dockerfile, re.M).group(1)
     assert re.search(r":\d+\.\d+\.\d+", base), base
-    for source in re.findall(r"^COPY\s+(.+?)\s+\S+$", dockerfile, re.M):
+    for source in re.findall(r"^COPY\s+(?!--from=)(.+?)\s+\S+$", dockerfile, re.M):
         for path in source.split():
             assert (REPO / path).exists(), path
 
@@ -159,3 +160,70 @@ def test_promtool_accepts_the_config_and_rules(tmp_path):
     (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
     checked = subprocess.run(["promtool", "check", "config", str(tmp_path / "prometheus.yml")], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# --- claimwire doctor in the image and the health checks ------------------------------------------
+
+
+def doctor_commands(shell: str) -> list[list[str]]:
+    """The `claimwire doctor ...` commands in a shell command line (parts joined by && or ;), without the
+    VAR=value assignments before them."""
+    commands, current = [], []
+    for word in shlex.split(shell) + ["&&"]:
+        if word in ("&&", ";"):
+            if current[:2] == ["claimwire", "doctor"]:
+                commands.append(current)
+            current = []
+        elif current or not re.match(r"^[A-Z_]+=", word):
+            current.append(word)
+    return commands
+
+
+def doctor_checks(command: list[str]) -> set[str]:
+    """The checks a doctor command runs, after the CLI's own parser accepted it."""
+    from service import doctor
+    from service.cli import build_parser
+
+    args = build_parser().parse_args(command[1:])
+    names = set(args.only.split(",")) if args.only else set(doctor.CHECKS)
+    assert names <= set(doctor.CHECKS), command
+    return names
+
+
+def seconds(duration: str) -> float:
+    return float(duration.removesuffix("s"))
+
+
+def test_the_image_installs_the_locked_runtime_set_and_runs_doctor():
+    dockerfile = (REPO / "deploy" / "Dockerfile").read_text()
+    runs = [" ".join(block.split()) for block in re.findall(r"^RUN\s+((?:.*\\\n)*.*)$", dockerfile, re.M)]
+    runs = [run.replace("\\ ", "") for run in runs]  # the continuation backslashes
+    assert re.search(r"^COPY requirements\.lock \S+$", dockerfile, re.M)
+    assert any(re.search(r"pip install .*--require-hashes -r requirements\.lock", run) for run in runs)
+    assert any("pip wheel --no-deps" in run for run in runs)
+    install = next(run for run in runs if re.search(r"pip install .*--no-deps /wheels/\S+\.whl", run))
+    assert "pip check" in install
+    commands = doctor_commands(install)
+    assert len(commands) == 1
+    checks = doctor_checks(commands[0])
+    assert {"imports", "transport", "extractors", "data"} <= checks
+    assert "BROKER_URL=redis://" in install  # so that the transport check imports the Redis transport
+    assert not re.search(r"pip install (?!.*--require-hashes)(?!.*--no-deps)", dockerfile)  # nothing unlocked
+    assert (REPO / "requirements.lock").is_file()
+
+
+def test_workers_and_beat_check_their_dependencies_with_doctor():
+    for name in ("worker-fetch", "worker-process", "worker-link", "beat"):
+        check = SERVICES[name]["healthcheck"]
+        assert check["test"][0] == "CMD-SHELL", name
+        commands = doctor_commands(check["test"][1])
+        assert len(commands) == 1, name
+        checks = doctor_checks(commands[0])
+        assert {"database", "transport", "broker"} <= checks, name
+        timeout = float(option(commands[0], "--timeout"))
+        assert seconds(check["timeout"]) >= 3 * timeout, name  # the database and the broker may each take --timeout
+    for name in ("worker-fetch", "worker-process", "worker-link"):
+        shell = SERVICES[name]["healthcheck"]["test"][1]
+        assert "metrics" in doctor_checks(doctor_commands(shell)[0]), name
+        assert "http://127.0.0.1:9808/metrics" in shell  # and the worker itself answers
+    assert "celerybeat-schedule" in SERVICES["beat"]["healthcheck"]["test"][1]

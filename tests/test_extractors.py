@@ -202,8 +202,10 @@ def test_quote_spanning_sentences_and_paragraphs():
     qs = quotes(text)
     assert qs[0].text.startswith("I was sleeping") and "They started shooting" in qs[0].text
     assert qs[0].source == "Patterson"
-    assert "\n\n" in qs[1].text  # continued across the paragraph break
-    assert qs[1].source == "Patterson" and qs[1].extra.get("speaker_mention") == "he"
+    # one claim per paragraph of a quotation; the later ones carry it on
+    assert [q.text for q in qs[1:]] == ["It was the worst night of my life.", "I still cannot sleep,"]
+    assert qs[2].extra.get("continued") and not qs[1].extra.get("continued")
+    assert all(q.source == "Patterson" and q.extra.get("speaker_mention") == "he" for q in qs[1:])
 
 
 def test_pronoun_resolves_to_nearest_named_speaker():

@@ -148,7 +148,9 @@ def test_decode_encoded_text(text, codec):
         return
     out.encode("utf-8")
     if codec in ("utf-8", "utf-8-sig", "utf-16") and text.strip() and "\x00" not in text:
-        assert out == text
+        # a text that itself starts with U+FEFF, written as plain UTF-8, starts with a UTF-8 byte order mark
+        expected = text[1:] if codec == "utf-8" and text.startswith("\ufeff") else text
+        assert out == expected
 
 
 @FAST

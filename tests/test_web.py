@@ -42,26 +42,32 @@ def test_empty_store_shows_an_empty_events_page(client):
     assert "script-src 'self'" in response.headers["content-security-policy"]
 
 
-def test_events_page_lists_the_seed_event_with_its_conflict(client, seeded):
+def test_events_page_lists_the_seed_event_with_its_toll_and_dispute(client, seeded):
     page = client.get("/").text
     assert f'href="/ui/events/{seeded}"' in page
     row = re.search(rf'<tr data-event-id="{seeded}"(.*?)</tr>', page, re.S)
     assert row, page
     assert 'class="has-conflict"' in row.group(1)
-    assert "Conflicting figures" in row.group(1) and "killed" in row.group(1)
+    assert "Disputed: killed" in row.group(1)
+    assert "killed about 100" in row.group(1), "the headline toll is in the list"
     assert re.search(r'<td class="num">5</td>', row.group(1))
 
 
-def test_event_page_has_the_figures_timeline_articles_and_quotes(client, seeded):
+def test_event_page_has_the_ledger_timeline_articles_and_quotes(client, seeded):
     response = client.get(f"/ui/events/{seeded}")
     assert response.status_code == 200
     page = response.text
     assert page.count("data-article-id=") == 5
-    assert '<th scope="col">Measure</th>' in page and '<th scope="col">Sources</th>' in page
-    killed = re.search(r'<tbody id="figure-\d+" class="figure conflict" data-measure="killed">(.*?)</tbody>', page, re.S)
-    assert killed, "the killed figures are marked as conflicting"
-    assert killed.group(1).count('class="value value--conflict"') >= 2
-    assert 'id="timeline"' in page and "on record now" in page
+    assert '<th scope="col">Measure</th>' in page and '<th scope="col">Party</th>' in page
+    killed = re.findall(r'<tbody id="row-\d+" class="figure( conflict)?" data-measure="killed" data-row="([^"]+)">(.*?)</tbody>', page, re.S)
+    assert len(killed) == 1, "one killed row: the pro-government side's many names are one party"
+    disputed, key, body = killed[0]
+    assert disputed and key.startswith("killed|")
+    assert body.count("value--conflict") == 2, "the headline and the dissent"
+    assert re.search(r'value--headline value--conflict">.*?about 100', body, re.S) and ">7<" in body
+    assert "US military" in body
+    assert 'id="ledger-headline"' in page and "disputed: 7" in page
+    assert 'id="timeline"' in page and "first report" in page and "disputes the headline" in page
     assert 'id="quotes"' in page and "<blockquote" in page
     assert "Skip to content" in page
 
@@ -122,10 +128,12 @@ def test_everything_shown_is_escaped(client):
 def test_the_ledger_is_read_defensively(client):
     odd_ledgers = [
         {},
-        {"figures": None, "timeline": "nope", "quotes": [None, 3, {"text": None}]},
-        {"figures": [{"kind": "casualty"}, {"values": [{"value_min": "x"}, None]}, "junk"], "conflicts": [{"measure": "killed"}]},
-        {"figures": [{"kind": "casualty", "measure": "killed", "values": [{"value_min": 2, "value_max": None}], "conflict": True,
-                      "conflicting_values": ["bad", ["2", 5]]}], "timeline": [{"article_id": 99, "value": 2}], "new_field": 1},
+        {"rows": None, "timeline": "nope", "quotes": [None, 3, {"text": None}], "headline": "x"},
+        {"rows": [{"measure": "killed"}, {"stories": [{"value": None}, None], "headline": {"story": 9}}, "junk"], "sources": []},
+        {"rows": [{"key": "killed|x", "measure": "killed", "party_label": "x", "stories": [{"id": 1, "value": "at least 2", "families": ["nope"],
+                   "articles": [99, "a"]}], "headline": {"story": 1, "disputed_by": "bad"}, "revisions": [None, {"from": 7}]}],
+         "timeline": [{"article_id": 99, "value": 2}], "new_field": 1},
+        {"figures": [{"kind": "casualty", "measure": "killed", "values": [{"value_min": 2}]}]},  # stored by the first version
     ]
     with session_scope() as session:
         ids = []
@@ -138,5 +146,5 @@ def test_the_ledger_is_read_defensively(client):
     for event_id in ids:
         response = client.get(f"/ui/events/{event_id}")
         assert response.status_code == 200, (event_id, response.text[:500])
-    assert "≥2" in client.get(f"/ui/events/{ids[-1]}").text
-
+    assert "at least 2" in client.get(f"/ui/events/{ids[3]}").text
+    assert "stored by an older version" in client.get(f"/ui/events/{ids[4]}").text

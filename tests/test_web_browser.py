@@ -99,15 +99,15 @@ def test_event_page_shows_the_seeds_and_updates_itself(browser, app_server, seed
     with session_scope() as session:
         [event_id] = session.scalars(select(Event.id).where(Event.merged_into_id.is_(None))).all()
 
-    # The events page: the seed event, its article count and the conflict marker; then open it.
+    # The events page: the seed event, its toll, its article count and the dispute marker; then open it.
     browser.get(base_url + "/")
     row = browser.find_element(By.CSS_SELECTOR, f'tr[data-event-id="{event_id}"]')
-    assert "Conflicting figures" in row.text and "killed" in row.text
+    assert "Disputed: killed" in row.text and "killed about 100" in row.text
     assert row.find_element(By.CSS_SELECTOR, "td.num").text == "5"
     row.find_element(By.CSS_SELECTOR, "a").click()
     wait_for(browser, lambda d: d.current_url.endswith(f"/ui/events/{event_id}"), "the event page opens")
 
-    # The five articles in arrival order and the conflicting killed figures.
+    # The five articles in arrival order and the disputed killed row (about 100 against 7).
     articles = browser.find_elements(By.CSS_SELECTOR, "ol.articles > li")
     assert len(articles) == 5
     assert [a.get_attribute("data-article-id") for a in articles] == [str(r.article_id) for r in receipts]
@@ -115,7 +115,8 @@ def test_event_page_shows_the_seeds_and_updates_itself(browser, app_server, seed
     assert killed.is_displayed()
     killed_values = [cell.text for cell in killed.find_elements(By.CSS_SELECTOR, "tr.value--conflict td.value-cell")]
     assert len(killed_values) >= 2, killed_values
-    assert "Conflict" in killed.find_element(By.CSS_SELECTOR, "th.measure").text
+    assert "Disputed" in killed.find_element(By.CSS_SELECTOR, "th.measure").text
+    assert {"about 100", "7"} <= {v.split("\n")[0] for v in killed_values}
     summary = browser.find_element(By.ID, "conflict-summary")
     assert "killed" in summary.text
     # The conflicting value cells are highlighted, not only labelled.
@@ -178,7 +179,7 @@ def test_keyboard_skip_link_focus_and_navigation(browser, app_server, seeds_dir)
     link.send_keys(Keys.ENTER)
     wait_for(browser, lambda d: "/ui/events/" in d.current_url, "Enter opens the event")
     headers = browser.find_elements(By.CSS_SELECTOR, "table.figures thead th[scope=col]")
-    assert [h.text.lower() for h in headers][:3] == ["measure", "group", "value"]
+    assert [h.text.lower() for h in headers][:3] == ["measure", "party", "value"]
     # In-page navigation by keyboard: the table of contents links to the sections.
     toc = browser.find_element(By.CSS_SELECTOR, 'nav.toc a[href="#articles"]')
     toc.send_keys(Keys.ENTER)

@@ -88,26 +88,32 @@ def make_hostile_event() -> int:
             articles.append(article)
         session.flush()
         ledger = {
+            "version": 2,
             "articles": [{"id": a.id, "title": a.title, "arrived": a.received_at.isoformat()} for a in articles],
-            "figures": [
+            "parties": {"grp": {"label": HOSTILE, "role": "side", "names": [HOSTILE]}},
+            "sources": {"fam": {"label": HOSTILE, "sector": None, "names": [HOSTILE]}},
+            "rows": [
                 {
-                    "kind": "casualty",
+                    "key": "killed<script>|grp",
                     "measure": "killed<script>",
-                    "group_key": "grp",
-                    "groups": [HOSTILE],
-                    "values": [
-                        {"value": "3<b>", "value_min": 3, "value_max": 3, "hedges": [HOSTILE], "sources": [HOSTILE], "articles": [articles[0].id], "first_seen": now.isoformat()},
-                        {"value": "9", "value_min": 9, "value_max": 9, "hedges": [], "sources": [], "articles": [articles[1].id], "first_seen": now.isoformat()},
+                    "party": "grp",
+                    "party_label": HOSTILE,
+                    "names": [HOSTILE],
+                    "stories": [
+                        {"id": 1, "value": "3<b>", "families": ["fam"], "articles": [articles[0].id], "first_seen": now.isoformat(), "status": "current"},
+                        {"id": 2, "value": "9", "families": ["outlet:x"], "articles": [articles[1].id], "first_seen": now.isoformat(), "status": "current"},
                     ],
-                    "conflict": True,
-                    "conflicting_values": [["3<b>", "9"]],
+                    "headline": {"story": 1, "value": "3<b>", "disputed_by": [2]},
+                    "disputes": [{"stories": [1, 2]}],
+                    "revisions": [],
                     "some_future_field": {"nested": [1, 2]},
                 }
             ],
-            "conflicts": [],
+            "headline": {"killed": {"value": 3, "label": HOSTILE, "disputed": True}, "text": HOSTILE},
+            "other_figures": [{"measure": HOSTILE, "party": "-", "stories": [{"value": HOSTILE, "articles": [articles[0].id]}]}],
             "timeline": [
-                {"arrived": now.isoformat(), "article_id": articles[0].id, "measure": "killed<script>", "group_key": "grp", "value": "3<b>", "source": HOSTILE},
-                {"arrived": now.isoformat(), "article_id": articles[1].id, "measure": "killed<script>", "group_key": "grp", "value": "9", "source": None},
+                {"at": now.isoformat(), "article_id": articles[0].id, "row": "killed<script>|grp", "value": "3<b>", "family": "fam", "effect": "first"},
+                {"at": now.isoformat(), "article_id": articles[1].id, "row": "killed<script>|grp", "value": "9", "family": None, "effect": HOSTILE},
             ],
             "quotes": [{"kind": "quote", "speaker": HOSTILE, "speaker_key": None, "text": HOSTILE, "article_id": articles[0].id}],
         }

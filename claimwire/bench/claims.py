@@ -1,6 +1,6 @@
 """Claim-extraction benchmark.
 
-``python -m claimwire.bench.claims --seeds DIR --gvc FILE --incidents FILE --ecb FILE --ecb-casualties FILE --json``
+``python -m claimwire.bench.claims --seeds DIR --gvc FILE --incidents FILE --quotes FILE --ecb FILE --ecb-casualties FILE --json``
 
 seeds (hand-annotated gold.json):
 
@@ -48,8 +48,38 @@ also a line of the text), over the annotated documents and the ``no_figures`` on
   figure match only on the same line of text (a title claim is on the line that repeats
   the title): a stricter view, for diagnosis.
 
+quotes (``--quotes FILE``: hand-annotated direct quotations, e.g. quotes-dev.json; the article
+texts come from ``--gvc`` or, when it is not given, from ``gvc-dev.jsonl.gz`` beside FILE):
+the ``quotes`` extractor runs on each annotated article's title and text.
+
+* Matching: an extracted quote matches an annotated item when the item's ``starts`` words,
+  normalised as above (all of them, not only six), are the first words of the extracted
+  quote's text.  Items are matched in order of appearance, each extracted quote at most once.
+* ``quote_recall``: {"full": .., "partial": ..}: of the annotated items of that ``kind`` that
+  are not ``optional``, the share matched by an extracted quote.
+* ``quote_precision``: of all extracted quotes, the share that match an annotated item
+  (``optional`` ones included).  Extracted quotes that match a ``not_quotes`` entry (a title,
+  a nickname, a scare quote: normalised text starting with the entry's words), and those that
+  match nothing, count as false.
+* ``speaker_accuracy``: over matched items that are not ``optional`` or ``optional_speaker``,
+  the share whose extracted speaker (the claim's ``source``) names the right person: for a
+  pronoun speaker the resolved person (``speaker_resolved``), else the speaker as written, or
+  the fullest name (``speaker_full``).  An item annotated with no speaker is right when none
+  is extracted.  ``speaker_missing``: the share of those items with an annotated speaker for
+  which none is extracted.  ``speaker_precision``: right / speakers given.
+* Speaker names match (stricter than for seeds, so a fragment never counts): both are
+  case-folded; dots, quoted nicknames, relative clauses ("who ..."), leading articles and
+  possessive determiners dropped; the extracted one cut at its first comma (the role after a
+  name), the annotated one tried whole and cut there; titles (Mr., Sen., Gov., Sgt., Mayor,
+  ...) dropped from both unless nothing else is left ("the mayor"); they match when one token
+  list is a contiguous run of the other and both end in the same word (the surname, or the
+  head noun of a description: "the official" = "a U.S. military official", "Podesta" =
+  "Mr. John Podesta", but not "police" = "Police Chief John Smith", nor "Sen." = "Sen. Tim
+  Kaine").
+
 ``articles_per_s``: all registered extractors (casualties, figures, quotes, statements)
-over the gvc articles, single process, wall clock of extraction alone.
+over the gvc articles, single process, wall clock of extraction alone; ``articles_per_cpu_s``
+the same over the process's CPU time (steadier than wall clock on a shared machine).
 """
 
 from __future__ import annotations
@@ -170,6 +200,127 @@ def bench_seeds(seeds_dir: str | Path) -> dict[str, Any]:
     }
 
 
+_TITLE_TOKENS = frozenset("""
+mr mrs ms miss dr sen senator rep representative gov governor lt ltgov col gen sgt capt cpt maj cpl
+pvt det officer ofc insp supt cmdr adm pres president atty rev fr prof hon judge mayor chief
+sheriff deputy detective sergeant lieutenant captain commander corporal investigator us jr sr
+""".split())
+_DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "our", "my"}
+
+
+def _speaker_tokens(name: str) -> list[str]:
+    name = re.sub(r"[\"“”][^\"“”]{1,30}[\"“”]", " ", name)  # a quoted nickname: Ulysses "U.S." Floyd
+    name = re.split(r"\s+(?:who|which|that)\s+", name)[0]
+    toks = re.findall(r"[a-z0-9]+", name.lower().replace(".", "").replace("’s", "").replace("'s", ""))
+    while toks and toks[0] in _DETERMINERS:
+        toks = toks[1:]
+    untitled = [t for t in toks if t not in _TITLE_TOKENS]
+    return untitled or toks  # "the mayor" stays "mayor"; "Sen." stays "sen"
+
+
+def speaker_matches(gold: str | None, got: str | None) -> bool:
+    """The quotes bench's speaker match (see the module docstring)."""
+    if not gold or not got:
+        return False
+    golds = {gold, gold.split(",")[0]}
+    x = _speaker_tokens(got.split(",")[0])
+    for name in golds:
+        g = _speaker_tokens(name)
+        if g and x and g[-1] == x[-1] and (_contains(g, x) or _contains(x, g)):
+            return True
+        if x and g[:len(x)] == x and len(g) > len(x) and g[len(x)] in _POSTMODIFIERS:
+            return True  # "a man" for "a man inside a black vehicle"
+    return False
+
+
+_POSTMODIFIERS = {"in", "inside", "at", "near", "from", "with", "on", "outside", "across"}
+
+
+def _contains(a: list[str], b: list[str]) -> bool:
+    return any(a[i:i + len(b)] == b for i in range(len(a) - len(b) + 1))
+
+
+_PRONOUNS = {"he", "she", "they", "it", "we", "i", "him", "her", "them"}
+
+
+def _gold_speakers(item: dict[str, Any]) -> list[str]:
+    names = []
+    if item.get("speaker") and item["speaker"].lower() not in _PRONOUNS:
+        names.append(item["speaker"])
+    for field in ("speaker_resolved", "speaker_full"):
+        if item.get(field):
+            names.append(item[field])
+    return names
+
+
+def bench_quotes(annotation_path: str | Path, articles: list[dict[str, Any]]) -> dict[str, Any]:
+    gold = json.loads(Path(annotation_path).read_text("utf-8"))["articles"]
+    by_id = {a["id"]: a for a in articles if a.get("id") in gold}
+    missing_texts = sorted(set(gold) - set(by_id))
+    if missing_texts:
+        raise ValueError(f"{len(missing_texts)} annotated articles are not in the article file, e.g. {missing_texts[0]}")
+    req = {"full": 0, "partial": 0}
+    found = {"full": 0, "partial": 0}
+    extracted = true_pos = as_not_quote = 0
+    scored = right = given = missing = 0
+    misses: list[dict[str, Any]] = []
+    for art_id, ann in gold.items():
+        art = by_id[art_id]
+        claims = [c for c in extract_claims(art.get("text") or "", art.get("title"), names=["quotes"]) if c.kind == QUOTE]
+        words = [_norm_quote(c.text or "") for c in claims]
+        used = [False] * len(claims)
+        matched: dict[int, int | None] = {}
+        # required items first, so an optional one (a headline repeating a quote) cannot take their match
+        for n, item in sorted(enumerate(ann["quotes"]), key=lambda x: bool(x[1].get("optional"))):
+            starts = _norm_quote(item["starts"])
+            idx = next((i for i, w in enumerate(words) if not used[i] and starts and w[:len(starts)] == starts), None)
+            if idx is not None:
+                used[idx] = True
+            matched[n] = idx
+        for n, item in enumerate(ann["quotes"]):
+            idx = matched[n]
+            kind = item.get("kind", "full")
+            if not item.get("optional"):
+                req[kind] += 1
+                found[kind] += idx is not None
+                if idx is None:
+                    misses.append({"article": art_id, "quote": item["starts"], "kind": kind})
+            if idx is None or item.get("optional") or item.get("optional_speaker"):
+                continue
+            got = claims[idx].source
+            scored += 1
+            given += got is not None
+            if item.get("speaker") is None:
+                ok = got is None
+            else:
+                ok = any(speaker_matches(name, got) for name in _gold_speakers(item))
+                missing += got is None
+            right += ok
+            if not ok:
+                misses.append({"article": art_id, "quote": item["starts"], "speaker": item.get("speaker"),
+                               "resolved": item.get("speaker_resolved"), "full": item.get("speaker_full"), "got": got})
+        not_quotes = [_norm_quote(n) for n in ann.get("not_quotes", [])]
+        for i, claim in enumerate(claims):
+            extracted += 1
+            true_pos += used[i]
+            if not used[i]:
+                nq = any(n and words[i][:len(n)] == n for n in not_quotes)
+                as_not_quote += nq
+                misses.append({"article": art_id, "extra_quote": (claim.text or "")[:60], "not_quote": nq})
+    return {
+        "quote_recall": {kind: round(found[kind] / req[kind], 4) if req[kind] else None for kind in req},
+        "quote_precision": round(true_pos / extracted, 4) if extracted else None,
+        "speaker_accuracy": round(right / scored, 4) if scored else None,
+        "speaker_missing": round(missing / scored, 4) if scored else None,
+        "speaker_precision": round(right / given, 4) if given else None,
+        "counts": {"articles": len(gold), "required": req, "found": found, "extracted": extracted,
+                   "extracted_matched": true_pos, "extracted_not_quotes": as_not_quote,
+                   "speakers_scored": scored, "speakers_right": right, "speakers_given": given,
+                   "speakers_missing": missing},
+        "misses": misses,
+    }
+
+
 def load_gvc(path: str | Path) -> list[dict[str, Any]]:
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as fh:
@@ -274,32 +425,41 @@ def bench_ecb(articles: list[dict[str, Any]], annotation: dict[str, Any]) -> dic
     }
 
 
-def speed(articles: list[dict[str, Any]]) -> float:
+def speed(articles: list[dict[str, Any]]) -> tuple[float, float]:
+    """(articles per wall-clock second, articles per CPU second of this process)."""
     names = list(registered())
     start = time.process_time()
     wall = time.perf_counter()
     for art in articles:
         extract_claims(art.get("text") or "", art.get("title"), names=names)
     elapsed = time.perf_counter() - wall
-    _ = time.process_time() - start
-    return round(len(articles) / elapsed, 1) if elapsed > 0 else float("inf")
+    cpu = time.process_time() - start
+
+    def rate(seconds: float) -> float:
+        return round(len(articles) / seconds, 1) if seconds > 0 else float("inf")
+
+    return rate(elapsed), rate(cpu)
 
 
 def run(seeds_dir: str | Path | None, gvc_path: str | Path | None, incidents_path: str | Path | None,
-        ecb_path: str | Path | None = None, ecb_casualties_path: str | Path | None = None) -> dict[str, Any]:
+        quotes_path: str | Path | None = None, ecb_path: str | Path | None = None,
+        ecb_casualties_path: str | Path | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if seeds_dir:
         out["seeds"] = bench_seeds(seeds_dir)
     if ecb_path and ecb_casualties_path:
         out["ecb"] = bench_ecb(load_gvc(ecb_path), load_ecb_casualties(ecb_casualties_path))
-    if gvc_path:
-        articles = load_gvc(gvc_path)
+    articles = load_gvc(gvc_path) if gvc_path else None
+    if quotes_path:
+        texts = articles if articles is not None else load_gvc(Path(quotes_path).parent / "gvc-dev.jsonl.gz")
+        out["quotes"] = bench_quotes(quotes_path, texts)
+    if articles is not None:
         if incidents_path:
             incidents = json.loads(Path(incidents_path).read_text("utf-8"))
             out["gvc"] = bench_gvc(articles, incidents)
         # fresh texts: the per-text caches must not make the timing look better
         timed = [{"title": a.get("title"), "text": (a.get("text") or "") + " "} for a in articles]
-        out["articles_per_s"] = speed(timed)
+        out["articles_per_s"], out["articles_per_cpu_s"] = speed(timed)
     return out
 
 
@@ -308,16 +468,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", help="directory with the seed articles and gold.json")
     parser.add_argument("--gvc", help="gvc articles (.jsonl or .jsonl.gz)")
     parser.add_argument("--incidents", help="gvc incident records (.json)")
+    parser.add_argument("--quotes", help="annotated quotations (quotes-dev.json); texts from --gvc or beside it")
     parser.add_argument("--ecb", help="ECB+ documents (.jsonl or .jsonl.gz), scored with --ecb-casualties")
     parser.add_argument("--ecb-casualties", help="hand-annotated casualty figures of ECB+ documents (.json)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--misses", action="store_true", help="include the seeds' misses in the output")
+    parser.add_argument("--misses", action="store_true", help="include the misses in the output")
     args = parser.parse_args(argv)
     if bool(args.ecb) != bool(args.ecb_casualties):
         parser.error("--ecb and --ecb-casualties go together")
-    result = run(args.seeds, args.gvc, args.incidents, args.ecb, args.ecb_casualties)
-    if "seeds" in result and not args.misses:
-        result["seeds"].pop("misses", None)
+    result = run(args.seeds, args.gvc, args.incidents, args.quotes, args.ecb, args.ecb_casualties)
+    for section in ("seeds", "quotes"):
+        if section in result and not args.misses:
+            result[section].pop("misses", None)
     if args.json:
         print(json.dumps(result))
     else:

@@ -11,15 +11,16 @@ from collections.abc import Iterator
 from claimwire.actors import actor_key
 from claimwire.claims import STATEMENT, Claim
 from claimwire.extractors import register
-from claimwire.extractors._text import PRONOUNS, attributions, quote_spans, sentence_at
+from claimwire.extractors._speech import quotation_segments
+from claimwire.extractors._text import PRONOUNS, attributions, sentence_at
 
 NAME = "statements"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 
 @register(NAME, VERSION)
 def extract(text: str, title: str | None = None) -> Iterator[Claim]:
-    quotes = quote_spans(text)
+    quotes = [(q.start, q.end) for q in quotation_segments(text)]
     for att in attributions(text):
         cs, ce = att.content_start, att.content_end
         if att.verb_start < cs and text[att.verb_start:att.verb_end].lower() == "according":

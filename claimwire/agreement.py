@@ -1,0 +1,143 @@
+"""When two figures tell one story: hedges, round numbers and the bounds a reader takes from them.
+
+A figure's *reading* is the range of true values it is compatible with:
+
+* the bounds the extractor gave ("about 100" -> 90-110, "at least 45" -> 45 and up,
+  "more than 100" -> 101 and up, "dozens" -> 24 and up);
+* widened by a round-number tolerance: a number of 20 or more that ends in 0 is often a
+  rounded one, so "100" is read as 90-110 and "more than 100" as 91 and up. Small
+  numbers and numbers that are not round ("7", "45", "27") are taken as stated.
+
+Two figures *agree* when their readings overlap: "100", "about 100", "more than 100" and
+"at least 45" tell one story; "7" and "about 100" do not. `stories()` groups the figures
+of one ledger row into such stories (each a set of figures that share a common value).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeVar
+
+from claimwire.numbers import HEDGES
+
+#: numbers at or above this that end in 0 count as round
+ROUND_FROM = 20
+#: a round number is read as +-10 %
+ROUND_TOLERANCE = 0.10
+
+INF = math.inf
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The range of true values a figure is compatible with (high = inf when open)."""
+
+    low: float
+    high: float
+    stated: float | None  # the number as said: 100 for "more than 100", 45 for "at least 45"
+    exact: bool  # stated without hedge or range ("7", "100")
+
+
+def hedge_kind(hedge: str | None) -> str | None:
+    """approx | below | min | above | max | under, or None for no hedge or a word that is not one."""
+    return HEDGES.get(" ".join(hedge.lower().split())) if hedge else None
+
+
+def stated_number(value_min: float | None, value_max: float | None, hedge: str | None) -> float | None:
+    """The number as said: "more than 100" (101, open) -> 100, "about 100" (90, 110) -> 100."""
+    if value_min is None:
+        return value_max
+    kind = hedge_kind(hedge)
+    if kind == "above":
+        return value_min - 1
+    if kind == "approx" and value_max is not None:
+        return (value_min + value_max) / 2
+    if kind in ("max", "under", "below") and value_max is not None:
+        return value_max + (1 if kind in ("under", "below") else 0)
+    return value_min
+
+
+def is_round(number: float | None) -> bool:
+    return number is not None and number >= ROUND_FROM and float(number).is_integer() and int(number) % 10 == 0
+
+
+def round_tolerance(number: float | None) -> float:
+    return ROUND_TOLERANCE * number if is_round(number) else 0.0
+
+
+@lru_cache(maxsize=16384)
+def reading(value_min: float | None, value_max: float | None, hedge: str | None) -> Reading | None:
+    """How a reader takes a figure; None when it states no number."""
+    if value_min is None and value_max is None:
+        return None
+    low = float(value_min) if value_min is not None else 0.0
+    high = float(value_max) if value_max is not None else INF
+    stated = stated_number(value_min, value_max, hedge)
+    kind = hedge_kind(hedge)
+    exact = kind is None and value_max is not None and low == high
+    if kind != "approx":  # an approximation already carries its margin
+        slack = round_tolerance(stated)
+        low = max(0.0, low - slack) if kind not in ("max", "under") else low
+        high = high + slack if high != INF else high
+    return Reading(low=low, high=high, stated=stated, exact=exact)
+
+
+def agree(left: Reading, right: Reading) -> bool:
+    """Do two readings tell one story (their ranges overlap)?"""
+    return left.low <= right.high and right.low <= left.high
+
+
+def contains(outer: Reading, value: float) -> bool:
+    return outer.low <= value <= outer.high
+
+
+T = TypeVar("T")
+
+
+def stories(items: Sequence[T], read: Callable[[T], Reading], weight: Callable[[Sequence[T]], tuple]) -> list[list[T]]:
+    """Group items into stories: each story shares one value that all its readings admit.
+
+    Greedy: among the values the items state, take the one whose supporters weigh most
+    (`weight` of the supporting items, compared as a tuple), add the items that still share a value
+    with all of them, make them a story, repeat on the rest. Open bounds ("at least 45") join the
+    story they admit; a value nobody else admits is a story alone.
+    """
+    left = list(items)
+    out: list[list[T]] = []
+    while left:
+        candidates = sorted({_anchor(read(item)) for item in left})
+        best: list[T] = []
+        best_weight: tuple | None = None
+        for value in candidates:
+            support = [item for item in left if contains(read(item), value)]
+            score = weight(support)
+            if best_weight is None or score > best_weight:
+                best, best_weight = support, score
+        best = _widen(best, [item for item in left if all(item is not b for b in best)], read)
+        out.append(best)
+        chosen = {id(item) for item in best}
+        left = [item for item in left if id(item) not in chosen]
+    return out
+
+
+def _widen(story: list[T], rest: list[T], read: Callable[[T], Reading]) -> list[T]:
+    """Add the figures that still admit a value every member of the story admits ("at least 120"
+    joins "about 100": both admit 108-110)."""
+    low = max(read(item).low for item in story)
+    high = min(read(item).high for item in story)
+    for item in rest:
+        value = read(item)
+        if value.low <= high and low <= value.high:
+            story.append(item)
+            low, high = max(low, value.low), min(high, value.high)
+    return story
+
+
+def _anchor(value: Reading) -> float:
+    """The value a figure points at: what it states, else the nearest end of its range."""
+    if value.stated is not None and value.low <= value.stated <= value.high:
+        return value.stated
+    return value.low if value.high == INF else (value.low + value.high) / 2
