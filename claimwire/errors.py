@@ -12,6 +12,9 @@ class InputError(Exception):
     def __str__(self) -> str:
         return f"{self.reason}: {self.message}"
 
+    def __reduce__(self):  # pickled across a process boundary (claimwire.budget's worker processes)
+        return (type(self), (self.reason, self.message))
+
 
 class TransientError(Exception):
     """A failure that may pass (a host that did not answer, a timeout): retried with backoff."""
@@ -23,3 +26,6 @@ class TransientError(Exception):
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.message}"
+
+    def __reduce__(self):  # pickled across a process boundary (claimwire.budget's worker processes)
+        return (type(self), (self.reason, self.message))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -48,6 +49,8 @@ def _link(entry) -> str | None:
     if isinstance(link, str) and is_url(link):
         return link.strip()
     for candidate in entry.get("links") or []:
+        if not isinstance(candidate, Mapping):  # a <links> element of a malformed feed comes through as text
+            continue
         href = candidate.get("href")
         if isinstance(href, str) and is_url(href) and candidate.get("rel", "alternate") == "alternate":
             return href.strip()

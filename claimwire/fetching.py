@@ -4,12 +4,17 @@
 - a body size cap (declared Content-Length and bytes actually read), a redirect limit, content-type checks;
 - per-host politeness: at most `fetch_host_concurrency` requests in flight per host and at least
   `fetch_host_interval_s` between the starts of two requests to the same host (per fetching process:
-  the fetch worker is one process with a thread pool);
+  the fetch worker is one process with a thread pool). The pipeline's fetch stage does not wait for a
+  slot (`host_wait_s`, CLAIMWIRE_FETCH_HOST_WAIT_S = 0): a host whose slots are taken answers
+  `host_busy` at once, and the article is asked again later, so a slow host holds at most its own slots'
+  threads of the pool, never the whole pool;
 - conditional GET (If-None-Match / If-Modified-Since; a 304 comes back as `not_modified`);
 - an address guard: private, loopback, link-local (cloud metadata), reserved, multicast and unspecified
   addresses are refused after DNS resolution and again on every redirect, and the connection goes to the
   very address that was checked (no second lookup that a rebinding DNS server could answer differently),
-  unless `allow_private` (CLAIMWIRE_FETCH_ALLOW_PRIVATE) is set.
+  unless `allow_private` (CLAIMWIRE_FETCH_ALLOW_PRIVATE) is set. IPv6 forms that carry an IPv4 address
+  (IPv4-mapped, 6to4 2002::/16, Teredo 2001::/32, NAT64 64:ff9b::/96 and 64:ff9b:1::/48) are judged by
+  the IPv4 address they carry too.
 
 Errors: `InputError` (permanent: recorded as a failure) or `TransientError` (retried with backoff).
 """
@@ -43,6 +48,7 @@ FEED_TYPES = (
 ACCEPTED_TYPES = PAGE_TYPES
 USER_AGENT = "claimwire/0.1 (+newsroom claim ledger)"
 METADATA_ADDRESSES = frozenset({ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("100.100.100.200")})
+NAT64_PREFIXES = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 
 
 @dataclass(slots=True)
@@ -60,10 +66,28 @@ class FetchedPage:
         return self.status == 304
 
 
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: 6to4, Teredo (server and client), NAT64."""
+    carried = []
+    if address.sixtofour is not None:
+        carried.append(address.sixtofour)
+    if address.teredo is not None:
+        carried.extend(address.teredo)
+    if any(address in prefix for prefix in NAT64_PREFIXES):
+        carried.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return carried
+
+
 def refused_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """True for every address a public fetcher must not reach."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        carried = embedded_ipv4(address)
+        if any(refused_address(v4) for v4 in carried):
+            return True
+        if carried and any(address in prefix for prefix in NAT64_PREFIXES):
+            return False  # a NAT64 address stands for the IPv4 one it carries, public as checked
     return (
         address in METADATA_ADDRESSES
         or not address.is_global
@@ -133,14 +157,18 @@ class _HostGate:
         self._next_start: dict[str, float] = {}
 
     @contextmanager
-    def slot(self, host: str, concurrency: int, interval: float, deadline: float) -> Iterator[None]:
+    def slot(self, host: str, concurrency: int, interval: float, deadline: float, wait_s: float | None = None) -> Iterator[None]:
+        """One of HOST's CONCURRENCY slots, waiting for one until DEADLINE (or at most WAIT_S; 0: not at all)."""
         limit = max(1, concurrency)
         with self._lock:
             semaphore = self._semaphores.get((host, limit))
             if semaphore is None:
                 semaphore = self._semaphores[(host, limit)] = threading.BoundedSemaphore(limit)
-        if not semaphore.acquire(timeout=max(0.0, deadline - time.monotonic())):
-            raise TransientError("host_busy", f"{host}: no fetch slot free before the deadline")
+        wait = max(0.0, deadline - time.monotonic())
+        if wait_s is not None:
+            wait = min(wait, max(0.0, wait_s))
+        if not (semaphore.acquire(blocking=False) if wait == 0 else semaphore.acquire(timeout=wait)):
+            raise TransientError("host_busy", f"{host}: all {limit} fetch slots of the host are taken")
         try:
             with self._lock:
                 now = time.monotonic()
@@ -180,7 +208,9 @@ def fetch(
     etag: str | None = None,
     last_modified: str | None = None,
     accept: tuple[str, ...] = PAGE_TYPES,
+    host_wait_s: float | None = None,
 ) -> FetchedPage:
+    """GET URL with every guard above. HOST_WAIT_S: how long to wait for a slot of the host (None: until the deadline)."""
     settings = get_settings()
     allow = settings.fetch_allow_private if allow_private is None else allow_private
     timeout = httpx.Timeout(settings.fetch_timeout_s, connect=min(5.0, settings.fetch_timeout_s))
@@ -196,7 +226,7 @@ def fetch(
             address = check_address(current, allow)
             host = (urlsplit(current).hostname or "").lower()
             try:
-                with HOST_GATE.slot(host, settings.fetch_host_concurrency, settings.fetch_host_interval_s, deadline):
+                with HOST_GATE.slot(host, settings.fetch_host_concurrency, settings.fetch_host_interval_s, deadline, host_wait_s):
                     request = _pinned_request(client, current, address)
                     response = client.send(request, stream=True)
                     try:

@@ -34,8 +34,9 @@ from claimwire.agreement import INF, Reading, agree, hedge_kind, reading, stated
 from claimwire.claims import CASUALTY, FIGURE, QUOTE, STATEMENT
 from claimwire.parties import EVERYONE, SUSPECTS, Mention, PartyResolution, describe, party_label, resolve_parties, side_of
 from claimwire.sourcefamilies import SourceMention, SourceResolution, resolve_sources
+from claimwire.speakers import group_quotes
 
-LEDGER_VERSION = 2
+LEDGER_VERSION = 3
 MEASURE_ORDER = ("killed", "injured", "shot", "missing", "killed_or_injured")
 TOLL_MEASURES = ("killed", "injured")
 #: reports this close together are "at the same time": different values then are a dispute, not a revision
@@ -653,10 +654,16 @@ def context_figures(claims: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
 
 
 def quote_section(claims: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The event's quotes and reported statements in order, each with its speaker as written."""
+    """The event's direct quotes by speaker, one speaker per person across its articles
+    (claimwire/speakers.py), each quote with the articles that carry it."""
+    return [group.to_dict() for group in group_quotes(c for c in claims if c.get("kind") == QUOTE)]
+
+
+def statement_section(claims: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The event's reported statements in order, each with its speaker as written."""
     return [
-        {"kind": c["kind"], "speaker": c.get("source"), "speaker_key": c.get("source_key"), "text": c.get("text"), "article_id": c["article_id"]}
-        for c in claims if c.get("kind") in (QUOTE, STATEMENT)
+        {"speaker": c.get("source"), "speaker_key": c.get("source_key"), "text": c.get("text"), "article_id": c["article_id"]}
+        for c in claims if c.get("kind") == STATEMENT
     ]
 
 
@@ -696,6 +703,7 @@ def build_ledger(articles: Iterable[Mapping[str, Any]], claims: Iterable[Mapping
         "context_figures": context_figures(claim_list),
         "timeline": _timeline(rows, order),
         "quotes": quote_section(claim_list),
+        "statements": statement_section(claim_list),
     }
 
 

@@ -128,12 +128,29 @@ class TimelineView:
 
 
 @dataclass(slots=True)
-class QuoteView:
-    kind: str
-    speaker: str
-    speaker_key: str
+class SaidView:
+    """One quote (or reported statement) of a speaker, with the articles that carry it."""
+
+    kind: str  # quote | statement
     text: str
-    article_id: Any
+    articles: list = field(default_factory=list)
+    partial: bool = False
+
+
+@dataclass(slots=True)
+class SpeakerView:
+    """One speaker of the event (one person across its articles) and what they said."""
+
+    speaker: str  # the fullest name with title, or the description; "" for unattributed
+    key: str
+    role: str = ""
+    names: list[str] = field(default_factory=list)
+    said: list[SaidView] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        name = self.speaker or "(unattributed)"
+        return f"{name}, {self.role}" if self.role and self.role not in name else name
 
 
 @dataclass(slots=True)
@@ -150,7 +167,7 @@ class EventView:
     other: list[OtherView] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
     timeline: list[TimelineView] = field(default_factory=list)
-    quotes: list[QuoteView] = field(default_factory=list)
+    speakers: list[SpeakerView] = field(default_factory=list)
     articles: list[dict] = field(default_factory=list)
     outdated: bool = False  # stored by an older version: no rows yet
 
@@ -252,10 +269,36 @@ def _timeline_view(entries: Any, labels: Mapping[str, str], families: Mapping[st
     return out
 
 
-def _quotes(value: Any) -> list[QuoteView]:
-    return [QuoteView(kind=text(q.get("kind")) or "quote", speaker=text(q.get("speaker")), speaker_key=text(q.get("speaker_key")),
-                      text=" ".join(text(q.get("text")).split()), article_id=q.get("article_id"))
-            for q in _mappings(value) if text(q.get("text")).strip()]
+def _said(kind: str, entry: Mapping[str, Any]) -> SaidView | None:
+    words = " ".join(text(entry.get("text")).split())
+    articles = as_list(entry.get("articles")) or ([entry["article_id"]] if entry.get("article_id") is not None else [])
+    return SaidView(kind=kind, text=words, articles=articles, partial=bool(entry.get("partial"))) if words else None
+
+
+def _speaker_of(speakers: dict[str, SpeakerView], name: str, key: str) -> SpeakerView:
+    """The speaker a statement (or an old-style flat quote) belongs to: one whose names include its speaker as written."""
+    for speaker in speakers.values():
+        if name and (name == speaker.speaker or name in speaker.names):
+            return speaker
+    key = key or (f"as-written:{name.lower()}" if name else "unattributed")
+    return speakers.setdefault(key, SpeakerView(speaker=name, key=key, names=[name] if name else []))
+
+
+def _speakers(quotes: Any, statements: Any) -> list[SpeakerView]:
+    """Quotes by speaker (ledger `quotes`: one group per person), with the reported statements of each speaker."""
+    speakers: dict[str, SpeakerView] = {}
+    for group in _mappings(quotes):
+        if "quotes" not in group:  # a ledger stored before quotes were grouped: one flat quote
+            group = {"speaker": group.get("speaker"), "key": group.get("speaker_key"), "quotes": [group]}
+        key = text(group.get("key")) or f"as-written:{text(group.get('speaker')).lower()}"
+        speaker = speakers.get(key) or speakers.setdefault(key, SpeakerView(
+            speaker=text(group.get("speaker")), key=key, role=text(group.get("role")), names=[text(n) for n in as_list(group.get("names"))]))
+        speaker.said += [said for said in (_said("quote", q) for q in _mappings(group.get("quotes"))) if said]
+    for statement in _mappings(statements):
+        said = _said("statement", statement)
+        if said:
+            _speaker_of(speakers, text(statement.get("speaker")), text(statement.get("speaker_key"))).said.append(said)
+    return [s for s in speakers.values() if s.said]
 
 
 def present(event: Mapping[str, Any], ledger: Any) -> EventView:
@@ -271,7 +314,7 @@ def present(event: Mapping[str, Any], ledger: Any) -> EventView:
         rows=rows, scene=scene,
         other=[v for entry in _mappings(ledger.get("other_figures")) for v in _other_view(entry, parties)],
         context=[f"{text(c.get('value'))} {text(c.get('measure'))} ({text(c.get('why'))})" for c in _mappings(ledger.get("context_figures"))],
-        timeline=_timeline_view(ledger.get("timeline"), labels, families), quotes=_quotes(ledger.get("quotes")),
+        timeline=_timeline_view(ledger.get("timeline"), labels, families), speakers=_speakers(ledger.get("quotes"), ledger.get("statements")),
         articles=_mappings(ledger.get("articles")), outdated=bool(ledger) and "rows" not in ledger and "merged_into" not in ledger,
     )
 
@@ -318,7 +361,7 @@ def render_text(view: EventView) -> str:
     if view.context:
         lines += ["", "About other incidents (not compared): " + "; ".join(view.context)[:600]]
     lines += _timeline_text(view.timeline)
-    lines += _quotes_text(view.quotes)
+    lines += _quotes_text(view.speakers)
     return "\n".join(lines)
 
 
@@ -346,11 +389,14 @@ def _timeline_text(entries: list[TimelineView]) -> list[str]:
     return lines
 
 
-def _quotes_text(quotes: list[QuoteView]) -> list[str]:
-    if not quotes:
+def _quotes_text(speakers: list[SpeakerView]) -> list[str]:
+    if not speakers:
         return []
-    lines = ["", "Quotes:"]
-    for quote in quotes:
-        lines.append(f"  [{quote.article_id}] {quote.speaker or '(unattributed)'}: “{truncate(quote.text, 100)}”")
+    lines = ["", "Quotes, by speaker:"]
+    for speaker in speakers:
+        lines.append(f"  {speaker.label}:")
+        for said in speaker.said:
+            words = f"“{truncate(said.text, 100)}”" if said.kind == "quote" else f"{truncate(said.text, 100)} (reported)"
+            lines.append(f"    {words}  [{', '.join(str(a) for a in said.articles)}]")
     return lines
 

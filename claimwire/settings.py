@@ -72,6 +72,21 @@ class Settings:
     gate_lock_s: float = 60.0
     visibility_timeout_s: float = 3600.0
     chain_stages: bool = True  # run the next stage in the same task when it is routed to the same queue (tasks/base.py)
+    # issue 19: retries, budgets, bounded answers, the API's guards (docs/RELIABILITY.md, "Settings")
+    max_retries: int = 6
+    retry_base_s: float = 2.0
+    fetch_host_wait_s: float = 0.0
+    fetch_queue_max_s: float = 3600.0
+    max_claims_per_article: int = 1000
+    cpu_workers: int = 1
+    fetch_workers: int = 16
+    resume_interval_s: float = 30.0
+    api_read_auth: str = "auto"
+    api_max_response_bytes: int = 4 * 1024 * 1024
+    api_post_rate: float = 100.0
+    api_post_burst: int = 1000
+    api_auth_failures: int = 20
+    task_time_limit_s: float = 0.0  # 0: computed from the budgets (tasks/base.py cpu_task_options)
 
     @property
     def embedded(self) -> bool:
@@ -115,4 +130,18 @@ def get_settings() -> Settings:
         gate_lock_s=_env_float("CLAIMWIRE_GATE_LOCK_S", 60.0),
         visibility_timeout_s=_env_float("CLAIMWIRE_VISIBILITY_TIMEOUT_S", 3600.0),
         chain_stages=_env_bool("CLAIMWIRE_CHAIN_STAGES", True),
+        max_retries=_env_int("CLAIMWIRE_MAX_RETRIES", 6),
+        retry_base_s=_env_float("CLAIMWIRE_RETRY_BASE_S", 2.0),
+        fetch_host_wait_s=_env_float("CLAIMWIRE_FETCH_HOST_WAIT_S", 0.0),
+        fetch_queue_max_s=_env_float("CLAIMWIRE_FETCH_QUEUE_MAX_S", 3600.0),
+        max_claims_per_article=_env_int("CLAIMWIRE_MAX_CLAIMS_PER_ARTICLE", 1000),
+        cpu_workers=_env_int("CLAIMWIRE_CPU_WORKERS", 1),
+        fetch_workers=_env_int("CLAIMWIRE_FETCH_WORKERS", 16),
+        resume_interval_s=_env_float("CLAIMWIRE_RESUME_INTERVAL_S", 30.0),
+        api_read_auth=os.environ.get("CLAIMWIRE_API_READ_AUTH", "auto").strip().lower() or "auto",
+        api_max_response_bytes=_env_int("CLAIMWIRE_API_MAX_RESPONSE_BYTES", 4 * 1024 * 1024),
+        api_post_rate=_env_float("CLAIMWIRE_API_POST_RATE", 100.0),
+        api_post_burst=_env_int("CLAIMWIRE_API_POST_BURST", 1000),
+        api_auth_failures=_env_int("CLAIMWIRE_API_AUTH_FAILURES", 20),
+        task_time_limit_s=_env_float("CLAIMWIRE_TASK_TIME_LIMIT_S", 0.0),
     )

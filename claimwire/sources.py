@@ -59,14 +59,38 @@ def original_url(url: str) -> str:
     return _ARCHIVE_PREFIX.sub("", url.strip())
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def canonical_url(url: str) -> str:
+    """The URL an article is known by: https, lower-case host without www., no credentials, tracking
+    parameters, fragment or trailing slash, the query sorted; a port kept unless it is the scheme's default."""
     parts = urlsplit(original_url(url))
     host = (parts.hostname or "").lower().removeprefix("www.")
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        host = f"{host}:{port}"
     query = "&".join(
         pair for pair in sorted(parts.query.split("&")) if pair and not _TRACKING_PARAMS.match(pair.split("=", 1)[0])
     )
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("https" if parts.scheme in ("http", "https") else parts.scheme, host, path, query, ""))
+
+
+_CREDENTIALS = re.compile(r"(?i)\b(https?://)[^/?#@\s]*@")
+
+
+def strip_credentials(url: str | None) -> str | None:
+    """URL without the user name and password it may carry (``https://user:pass@host/`` -> ``https://host/``),
+    also where a URL is part of a longer reference ("api:https://..."): they are never stored nor shown."""
+    if not url or "@" not in url:
+        return url
+    return _CREDENTIALS.sub(r"\1", url)
 
 
 def outlet_from_url(url: str | None) -> str | None:
@@ -132,7 +156,7 @@ def _jsonl_items(path: Path) -> Iterator[RawItem | BadItem]:
             if not isinstance(text, str):
                 yield BadItem(ref, InputError("bad_json", f"line {number} has no 'text' string"))
                 continue
-            url = record.get("url") if isinstance(record.get("url"), str) else None
+            url = strip_credentials(record.get("url")) if isinstance(record.get("url"), str) else None
             yield RawItem(
                 kind=TEXT,
                 ref=ref,
@@ -149,7 +173,8 @@ def iter_items(targets: list[str]) -> Iterator[RawItem | BadItem]:
     """Expand CLI arguments into items: URLs, files, and the files of directories."""
     for target in targets:
         if is_url(target):
-            yield RawItem(kind=URL, ref=target, url=target, outlet=outlet_from_url(target))
+            url = strip_credentials(target)
+            yield RawItem(kind=URL, ref=url, url=url, outlet=outlet_from_url(url))
             continue
         path = Path(target)
         if path.is_dir():

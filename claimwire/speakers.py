@@ -40,7 +40,7 @@ class QuoteEntry:
     """One quote and the articles that carry it (ids, in the order first seen)."""
 
     text: str
-    articles: list[str] = field(default_factory=list)
+    articles: list[Any] = field(default_factory=list)
     partial: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,7 +78,7 @@ class _Said:
     """One quote claim, read."""
 
     text: str
-    article: str
+    article: Any  # the claim's article_id, as given
     source: str | None
     forms: list[str]
     kind: str
@@ -143,7 +143,7 @@ def _read(claim: Mapping[str, Any]) -> _Said | None:
         title = source[: -len(name)].strip()
     if kind == "person" and not name:
         kind = "description"
-    return _Said(text=str(claim["text"]), article=str(claim.get("article_id")), source=source, forms=forms,
+    return _Said(text=str(claim["text"]), article=claim.get("article_id"), source=source, forms=forms,
                  kind=kind or ("unattributed" if source is None else "description"), name=name if kind == "person" else None,
                  title=title, role=extra.get("speaker_role"), partial=bool(extra.get("partial")))
 

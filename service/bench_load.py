@@ -97,8 +97,8 @@ def database_backends(database_url: str):
 class Poster:
     """Posts bodies from several connections, in order of index, optionally paced at RATE per second.
 
-    A post that meets a connection error or a 5xx is sent again (the same body: the API answers an article it
-    already holds with 200 and the same id) until it gets an answer or RETRY_FOR_S has passed.
+    A post that meets a connection error, a 5xx or a 429 (rate limited) is sent again (the same body: the API
+    answers an article it already holds with 200 and the same id) until it gets an answer or RETRY_FOR_S has passed.
     """
 
     def __init__(self, base_url: str, token: str, bodies: list[dict], *, connections: int = 8, rate: float = 0.0) -> None:
@@ -124,7 +124,7 @@ class Poster:
         while True:
             try:
                 response = client.post("/articles", json=body)
-                if response.status_code < 500:
+                if response.status_code < 500 and response.status_code != 429:
                     answer = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
                     return {**answer, "http": response.status_code}
                 error = f"{response.status_code}: {response.text[:200]}"

@@ -106,7 +106,8 @@ def cmd_failures(args: argparse.Namespace) -> int:
     with session_scope() as session:
         for failure in repository.failures(session, limit=args.limit):
             where = f"article {failure.article_id}" if failure.article_id else failure.item
-            print(f"{fmt_time(failure.created_at, '-')}  {failure.stage:8}  {failure.reason:20}  {where}: {truncate(failure.message, 100)}")
+            kind = "transient" if failure.transient else "permanent"
+            print(f"{fmt_time(failure.created_at, '-')}  {failure.stage:8}  {failure.reason:20}  {kind:9}  {where}: {truncate(failure.message, 100)}")
     return 0
 
 
@@ -224,16 +225,25 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 
     prepare_store()
     if args.add:
-        from claimwire.sources import is_url, outlet_from_url
+        from claimwire.errors import InputError
+        from claimwire.fetching import check_address
+        from claimwire.sources import is_url, outlet_from_url, strip_credentials
 
         if not is_url(args.add):
             print(f"error: {args.add}: not an http(s) URL", file=sys.stderr)
             return 1
+        url = strip_credentials(args.add)
+        try:
+            check_address(url, get_settings().fetch_allow_private)
+        except InputError as error:
+            if error.reason != "dns_failed":
+                print(f"error: {url}: {error}", file=sys.stderr)
+                return 1
         with session_scope() as session:
             feed_id, created = repository.add_feed(
-                session, args.add, outlet=args.outlet or outlet_from_url(args.add), interval_s=args.interval or get_settings().feed_default_interval_s
+                session, url, outlet=args.outlet or outlet_from_url(url), interval_s=args.interval or get_settings().feed_default_interval_s
             )
-        print(f"feed {feed_id}: {args.add} ({'added' if created else 'already registered'})")
+        print(f"feed {feed_id}: {url} ({'added' if created else 'already registered'})")
         return 0
     if args.poll:
         from tasks.feeds import fetch_feed

@@ -65,7 +65,9 @@ def wait_healthy(port: int, process: subprocess.Popen | None = None, *, timeout:
 
 
 def start_api(logdir: Path, env: dict[str, str], port: int, *, name: str = "api", timeout: float = 60) -> subprocess.Popen:
-    """`claimwire serve` on 127.0.0.1:PORT; returns once /healthz answers 200."""
+    """`claimwire serve` on 127.0.0.1:PORT; returns once /healthz answers 200. The benches and drills measure the
+    service, not the API's per-client post limit: it is off unless ENV sets CLAIMWIRE_API_POST_RATE."""
+    env = {"CLAIMWIRE_API_POST_RATE": "0", **env}
     process = start(logdir, name, ["serve", "--port", str(port), "--loglevel", "warning"], env)
     try:
         wait_healthy(port, process, timeout=timeout, logdir=logdir, name=name)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import exc, select
 
 from claimwire.errors import InputError
 from claimwire.settings import get_settings
-from claimwire.sources import URL, BadItem, RawItem
+from claimwire.sources import URL, BadItem, RawItem, strip_credentials
+from claimwire.titles import clean_title
 from storage import repository
 from storage.db import _reading_engine, get_engine, migrate, session_scope
 from storage.models import Article, ArticleStatus, utcnow
@@ -40,11 +43,65 @@ def prepare_store() -> None:
         migrate()
 
 
-def enqueue_first_stage(article_id: int, kind: str) -> None:
-    from tasks.clean import clean
-    from tasks.fetch import fetch
+def _task(name: str):
+    import tasks.clean, tasks.extract, tasks.fetch, tasks.link, tasks.store  # noqa: E401, F401 - register the stages
+    from workers.app import app
 
-    (fetch if kind == URL else clean).delay(article_id)
+    return app.tasks[name]
+
+
+def hand_on(article_id: int, status: str, source_kind: str) -> None:
+    """Drive an article on from STATUS: to the embedded server's runner (service/embedded.py), which fetches a
+    URL in its own threads and answers a text or a page once it is through; else the next stage's task (run
+    in-process on the embedded default, a message to the workers with a broker)."""
+    from service import embedded
+    from workers.ordering import next_task_for
+
+    runner = embedded.current()
+    if runner is not None:
+        runner.submit(article_id)
+        if source_kind != URL:
+            settings = get_settings()
+            runner.wait(article_id, settings.clean_timeout_s + settings.extract_timeout_s + 10)
+        return
+    _task(next_task_for(status, source_kind)).delay(article_id)
+
+
+def enqueue_first_stage(article_id: int, kind: str) -> None:
+    hand_on(article_id, ArticleStatus.RECEIVED, kind)
+
+
+def resume_known(article_id: int) -> bool:
+    """An article posted again: drive it on if it is stuck or failed for a reason that may have passed.
+
+    Stuck: not final, and nothing on its way for it (the embedded server's runner does not hold it; with a
+    broker, no progress for CLAIMWIRE_ORDER_WAIT_S, the ordering sweep's rule). Failed transiently (a host
+    that refused, timed out or was busy, the database away): it goes back to where its failed stage starts
+    and is tried again. Returns True when it was handed on.
+    """
+    from service import embedded
+
+    settings = get_settings()
+    with session_scope() as session:
+        state = repository.article_state(session, article_id)
+        if state is None:
+            return False
+        status = state.status
+        if status == ArticleStatus.FAILED:
+            status = repository.reopen_after_transient_failure(session, article_id)
+            if status is None:
+                return False
+        elif status in ArticleStatus.FINAL:
+            return False
+        elif embedded.current() is None and not settings.embedded:
+            stalled_before = utcnow() - timedelta(seconds=settings.order_wait_s)
+            updated_at = session.execute(select(Article.updated_at).where(Article.id == article_id)).scalar_one()
+            if updated_at >= stalled_before:
+                return False  # the workers are on it
+    if status != state.status:
+        log(logger, logging.INFO, "article_reopened", article_id=article_id, status=status)
+    hand_on(article_id, status, state.source_kind)
+    return True
 
 
 # PostgreSQL with a broker (the service): one statement per new article, in autocommit (a single INSERT is atomic
@@ -109,6 +166,14 @@ def _store_fast(item: RawItem) -> tuple[int, bool, str, str | None]:
     raise RuntimeError(f"article {identity} could not be stored")
 
 
+def _safe(item: RawItem) -> RawItem:
+    """The item as it may be stored: no credentials in its URL, no control or bidi characters in its title."""
+    url, title, ref = strip_credentials(item.url), clean_title(item.title), strip_credentials(item.ref)
+    if (url, title, ref) == (item.url, item.title, item.ref):
+        return item
+    return dataclasses.replace(item, url=url, title=title, ref=ref)
+
+
 def receive(item: RawItem | BadItem) -> Receipt:
     if isinstance(item, BadItem):
         with session_scope() as session:
@@ -117,17 +182,24 @@ def receive(item: RawItem | BadItem) -> Receipt:
         metrics.ARTICLES_FAILED.labels(stage="receive", reason=item.error.reason).inc()
         log(logger, logging.WARNING, "item_rejected", item=item.ref, reason=item.error.reason)
         return Receipt(item.ref, None, False, "rejected", str(item.error))
+    item = _safe(item)
     if get_engine().dialect.name == "postgresql" and not get_settings().embedded:
         article_id, created, status, error = _store_fast(item)
         metrics.ARTICLES_RECEIVED.labels(kind=item.kind, outcome="new" if created else "duplicate").inc()
         if created:
             enqueue_first_stage(article_id, item.kind)  # through the broker: it is where it was stored
+        elif status not in ArticleStatus.FINAL or status == ArticleStatus.FAILED:
+            if resume_known(article_id):
+                with session_scope(read_only=True) as session:
+                    status, error = session.execute(select(Article.status, Article.error).where(Article.id == article_id)).one()
         return Receipt(item.ref, article_id, created, status, error)
     with session_scope() as session:
         article_id, created = repository.receive(session, item)
     metrics.ARTICLES_RECEIVED.labels(kind=item.kind, outcome="new" if created else "duplicate").inc()
     if created:
         enqueue_first_stage(article_id, item.kind)
+    else:
+        resume_known(article_id)
     with session_scope(read_only=True) as session:  # where it is now (in-process: already through the pipeline)
         status, error = session.execute(select(Article.status, Article.error).where(Article.id == article_id)).one()
     return Receipt(item.ref, article_id, created, status, error)

@@ -34,6 +34,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import func, select
 
 from claimwire.ledgerview import disputed_measures, fmt_time, iso_time, present, text, tolls
+from claimwire.sources import strip_credentials
 from storage.db import session_scope
 from storage.models import Article, ArticleEvent, Event, Outlet
 
@@ -66,7 +67,7 @@ def safe_href(url: Any) -> str | None:
     except ValueError:
         return None
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        return url
+        return strip_credentials(url)  # a user name or password in a URL is never shown
     return None
 
 
@@ -142,14 +143,15 @@ def _display_title(article: Mapping[str, Any]) -> str:
     return article.get("title") or article.get("fallback_title") or ""
 
 
-def _quotes_by_speaker(quotes, article_numbers: Mapping[int, int]) -> list[dict[str, Any]]:
-    speakers: dict[str, dict[str, Any]] = {}
-    for quote in quotes:
-        name = " ".join(quote.speaker.split()) or "(unattributed)"
-        key = quote.speaker_key or name.lower()
-        entry = speakers.setdefault(key, {"speaker": name, "quotes": []})
-        entry["quotes"].append({"text": quote.text, "kind": quote.kind, "id": quote.article_id, "number": article_numbers.get(quote.article_id)})
-    ordered = sorted(speakers.values(), key=lambda s: (s["speaker"] == "(unattributed)", -len(s["quotes"]), s["speaker"].lower()))
+def _quotes_by_speaker(speakers, article_numbers: Mapping[int, int]) -> list[dict[str, Any]]:
+    """The view's speakers as the page lists them: most quoted first, unattributed last, each quote with its articles."""
+    entries = [
+        {"speaker": " ".join(speaker.label.split()), "unattributed": not speaker.speaker,
+         "quotes": [{"text": said.text, "kind": said.kind,
+                     "refs": [{"id": a, "number": article_numbers.get(a)} for a in said.articles]} for said in speaker.said]}
+        for speaker in speakers
+    ]
+    ordered = sorted(entries, key=lambda s: (s["unattributed"], -len(s["quotes"]), s["speaker"].lower()))
     for index, entry in enumerate(ordered, start=1):
         entry["anchor"] = f"speaker-{index}"
     return ordered
@@ -244,7 +246,7 @@ def event_context(session, event: Event) -> dict[str, Any]:
         "scene": _numbered(view.scene, numbers, "all"),
         "conflicts": [r for r in rows if r["row"].disputed],
         "timeline": [{"entry": t, "number": numbers.get(t.article_id)} for t in view.timeline],
-        "speakers": _quotes_by_speaker(view.quotes, numbers),
+        "speakers": _quotes_by_speaker(view.speakers, numbers),
         "version": event_version(event),
     }
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -87,6 +87,21 @@ def reset_engines() -> None:
     _engine_for.cache_clear()
     _sessionmaker_for.cache_clear()
     _reading_engine.cache_clear()
+    _health_engine.cache_clear()
+
+
+@lru_cache(maxsize=4)
+def _health_engine(url: str, pid: int) -> Engine:
+    if url.startswith("sqlite"):
+        return create_engine(url, poolclass=NullPool, connect_args={"timeout": 5})
+    return make_engine(url, pooled=False)
+
+
+def ping() -> None:
+    """One round trip to the database on a connection of its own, not one of the pool the requests share:
+    a health check that never waits behind them for a connection."""
+    with _health_engine(get_settings().database_url, os.getpid()).connect() as connection:
+        connection.execute(text("SELECT 1"))
 
 
 @lru_cache(maxsize=4)

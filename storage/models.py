@@ -17,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -95,6 +96,7 @@ class Article(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     linked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claims_cut: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what the cap on claims per article left out
 
     outlet: Mapped[Outlet | None] = relationship()
     claims: Mapped[list["Claim"]] = relationship(back_populates="article", cascade="all, delete-orphan", order_by="Claim.start")
@@ -189,6 +191,8 @@ class Failure(Base):
     reason: Mapped[str] = mapped_column(String(64))
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    transient: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # may pass: posting again retries
+    retries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # retries made before it was recorded
 
 
 class Feed(Base):

@@ -69,8 +69,11 @@ def record_failure(
     message: str,
     article_id: int | None = None,
     item: str | None = None,
+    transient: bool = False,
+    retries: int = 0,
 ) -> None:
-    session.add(Failure(article_id=article_id, item=item, stage=stage, reason=reason, message=message[:4000]))
+    """Record a failure (TRANSIENT: it may pass, so the same article posted again is tried again) and fail the article."""
+    session.add(Failure(article_id=article_id, item=item, stage=stage, reason=reason, message=message[:4000], transient=transient, retries=retries))
     if article_id is not None:
         session.execute(
             update(Article).where(Article.id == article_id).values(status=ArticleStatus.FAILED, error=f"{stage}: {reason}: {message}"[:4000])
@@ -345,6 +348,65 @@ def record_feed_item(session: Session, feed_id: int, identity: str, url: str, gu
         .returning(FeedItem.identity)
     )
     return session.execute(statement).scalar_one_or_none() is not None
+
+
+# where an article failed at a stage starts again: the status that stage accepts (clean: "fetched" for a URL article)
+_RESUME_AT = {"fetch": ArticleStatus.RECEIVED, "clean": ArticleStatus.RECEIVED, "extract": ArticleStatus.CLEANED, "link": ArticleStatus.EXTRACTED, "store": ArticleStatus.LINKED}
+
+
+def reopen_after_transient_failure(session: Session, article_id: int) -> str | None:
+    """An article whose last failure was transient goes back to the status its failed stage starts from.
+
+    Returns that status, or None (not failed, or failed for good). Conditional on the status: of two
+    posts at once, one reopens it.
+    """
+    last = session.execute(
+        select(Failure.stage, Failure.transient, Article.source_kind, Article.raw.is_not(None))
+        .join(Article, Article.id == Failure.article_id)
+        .where(Failure.article_id == article_id, Article.status == ArticleStatus.FAILED)
+        .order_by(Failure.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or not last.transient or last.stage not in _RESUME_AT:
+        return None
+    status = _RESUME_AT[last.stage]
+    if last.stage == "clean" and last.source_kind == "url" and last[3]:
+        status = ArticleStatus.FETCHED
+    table = Article.__table__
+    moved = session.execute(
+        update(table).where(table.c.id == article_id, table.c.status == ArticleStatus.FAILED).values(status=status, error=None, updated_at=utcnow())
+    )
+    return status if moved.rowcount == 1 else None
+
+
+def unfinished_articles(session: Session, *, after_id: int = 0, limit: int = 1000, updated_before: datetime | None = None) -> list:
+    """Articles not in a final status, in receipt order from AFTER_ID: rows of (id, status, source_kind)."""
+    query = select(Article.id, Article.status, Article.source_kind).where(Article.status.not_in(ArticleStatus.FINAL), Article.id > after_id)
+    if updated_before is not None:
+        query = query.where(Article.updated_at < updated_before)
+    return list(session.execute(query.order_by(Article.id).limit(limit)).all())
+
+
+def article_state(session: Session, article_id: int):
+    """(status, source_kind, url) of an article, or None."""
+    return session.execute(select(Article.status, Article.source_kind, Article.url).where(Article.id == article_id)).first()
+
+
+def article_claims(session: Session, article_id: int, *, limit: int, offset: int = 0) -> list[Claim]:
+    """A page of an article's claims, in text order."""
+    return list(
+        session.execute(select(Claim).where(Claim.article_id == article_id).order_by(Claim.start, Claim.id).limit(limit).offset(offset)).scalars()
+    )
+
+
+def count_claims(session: Session, article_id: int) -> int:
+    return session.execute(select(func.count()).select_from(Claim).where(Claim.article_id == article_id)).scalar_one()
+
+
+def list_feeds(session: Session, *, limit: int, offset: int = 0) -> list:
+    from storage.models import Feed
+
+    return list(session.execute(select(Feed).order_by(Feed.id).limit(limit).offset(offset)).scalars())
 
 
 def article_failures(session: Session, article_id: int) -> list[Failure]:

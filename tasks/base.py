@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from billiard.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from celery.signals import task_failure
 from sqlalchemy import select, update
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -23,16 +25,30 @@ from claimwire.errors import InputError, TransientError
 from claimwire.settings import get_settings
 from storage import repository
 from storage.db import session_scope
-from storage.models import Article, ArticleStatus
+from storage.models import Article, ArticleStatus, utcnow
 from workers import metrics
 from workers.logs import log
 
 logger = logging.getLogger("claimwire.tasks")
 
-MAX_RETRIES = 6
+MAX_RETRIES = 6  # Celery's own cap on a task's retries; a stage's transient errors are retried CLAIMWIRE_MAX_RETRIES times
 # a diagnostic (CLAIMWIRE_PROFILE_DIR, workers/app.py): stage name: [runs, CPU seconds in its work] in this process
 STAGE_CPU: dict[str, list] | None = {} if os.environ.get("CLAIMWIRE_PROFILE_DIR") else None
 TASK_OPTIONS = {"bind": True, "acks_late": True, "reject_on_worker_lost": True, "max_retries": MAX_RETRIES}
+
+
+def cpu_task_options() -> dict:
+    """TASK_OPTIONS for the CPU-bound stages (clean, extract), with the worker's own time limits.
+
+    Each article's budget (CLAIMWIRE_CLEAN_TIMEOUT_S, CLAIMWIRE_EXTRACT_TIMEOUT_S) is kept inside the stage
+    (claimwire.budget); these limits are the backstop for a task whose budget could not stop it (a long C
+    call): the soft limit fails the article it is running, the hard limit kills the pool process
+    (`_hard_time_limit` records it). A task may run a gated line and the stages chained to it: by default
+    the limits cover CHAIN_BATCH articles at their full budgets.
+    """
+    settings = get_settings()
+    hard = settings.task_time_limit_s or CHAIN_BATCH * (settings.clean_timeout_s + settings.extract_timeout_s) + 60
+    return {**TASK_OPTIONS, "soft_time_limit": max(1.0, hard - 15), "time_limit": hard}
 
 ORDER = (
     ArticleStatus.RECEIVED,
@@ -125,21 +141,37 @@ def claim_transition(session, stage: Stage, article_id: int, status: str | None 
 
 
 def backoff_seconds(retries: int) -> float:
-    """Exponential backoff with jitter, capped at ten minutes: between half and all of 2^(retries+1) seconds.
+    """Exponential backoff with jitter, capped at ten minutes: between half and all of base * 2^retries seconds.
 
-    Half of each step is fixed, so that the retries of one stage span at least a minute in all
-    (1 + 2 + 4 + 8 + 16 + 32 s): a database restart of that length costs a delay, not a failure.
+    Half of each step is fixed, so that the retries of one stage span at least a minute in all with the
+    default base (CLAIMWIRE_RETRY_BASE_S, 2 s: 1 + 2 + 4 + 8 + 16 + 32 s): a database restart of that length
+    costs a delay, not a failure.
     """
-    step = min(600.0, 2.0 ** (retries + 1))
+    step = min(600.0, get_settings().retry_base_s * 2.0**retries)
     return step / 2 + random.uniform(0, step / 2)
 
 
-def _fail(stage: Stage, article_id: int, reason: str, message: str) -> None:
+def host_busy_delay() -> float:
+    """How long a fetch whose host has no free slot waits before it asks again (it holds no thread meanwhile)."""
+    return max(0.5, get_settings().fetch_host_interval_s) * random.uniform(1.0, 2.0)
+
+
+def may_wait_for_host(article_id: int) -> bool:
+    """A fetch may wait for its host's slot until CLAIMWIRE_FETCH_QUEUE_MAX_S after the article was received."""
+    with session_scope(read_only=True) as session:
+        received_at = session.execute(select(Article.received_at).where(Article.id == article_id)).scalar_one_or_none()
+    return received_at is not None and (utcnow() - received_at).total_seconds() < get_settings().fetch_queue_max_s
+
+
+def fail_article(stage: Stage, article_id: int, reason: str, message: str, *, transient: bool = False, retries: int = 0) -> None:
+    """Record the article failed at STAGE. TRANSIENT: the cause may pass (posting the article again tries again)."""
+    if transient and retries:
+        message = f"{message} (after {retries} retries)"
     with session_scope() as session:
-        repository.record_failure(session, stage=stage.name, reason=reason, message=message, article_id=article_id)
+        repository.record_failure(session, stage=stage.name, reason=reason, message=message, article_id=article_id, transient=transient, retries=retries)
     metrics.ARTICLES_FAILED.labels(stage=stage.name, reason=reason).inc()
     metrics.ARTICLES_PROCESSED.labels(outcome="failed").inc()
-    log(logger, logging.WARNING, "article_failed", article_id=article_id, stage=stage.name, reason=reason, error=message)
+    log(logger, logging.WARNING, "article_failed", article_id=article_id, stage=stage.name, reason=reason, error=message, transient=transient, retries=retries)
 
 
 def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], next_task=None) -> str:
@@ -180,7 +212,7 @@ def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], 
         # than let it be acknowledged as a failed task and wait for the sweep
         metrics.STAGE_RETRIES.labels(stage=stage.name).inc()
         log(logger, logging.INFO, "stage_retry", article_id=article_id, stage=stage.name, reason="line_unavailable", retries=task.request.retries or 0)
-        raise task.retry(exc=error, countdown=backoff_seconds(task.request.retries or 0)) from error
+        raise task.retry(exc=error, countdown=backoff_seconds(task.request.retries or 0), max_retries=max(MAX_RETRIES, get_settings().max_retries)) from error
     finally:
         for follow_id in follow or ():
             _run_chained(next_task.name, follow_id)
@@ -229,23 +261,32 @@ def _run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool],
         log(logger, logging.DEBUG, "stage_skipped", article_id=article_id, stage=stage.name, why=str(skip))
         return "skipped"
     except InputError as error:
-        _fail(stage, article_id, error.reason, error.message)
+        fail_article(stage, article_id, error.reason, error.message)
         return "failed"
     except (TransientError, OperationalError, DBAPIError) as error:
         reason = error.reason if isinstance(error, TransientError) else "database_unavailable"
         retries = 0 if chained else (task.request.retries or 0)
-        if (chained or not task.request.is_eager) and retries < MAX_RETRIES and (isinstance(error, TransientError) or getattr(error, "connection_invalidated", True)):
+        queued = not task.request.is_eager
+        if queued and not chained and reason == "host_busy" and may_wait_for_host(article_id):
+            # the host's slots are taken (a slow host): ask again later without holding a thread, not counted as a retry
+            task.apply_async(args=[article_id], countdown=host_busy_delay(), retries=retries)
+            return "deferred"
+        retryable = isinstance(error, TransientError) or getattr(error, "connection_invalidated", True)
+        if (chained or queued) and retries < get_settings().max_retries and retryable:
             metrics.STAGE_RETRIES.labels(stage=stage.name).inc()
             log(logger, logging.INFO, "stage_retry", article_id=article_id, stage=stage.name, reason=reason, retries=retries)
             if chained:  # no message of its own to retry: send one, with the first step of the backoff
                 task.apply_async(args=[article_id], countdown=backoff_seconds(retries))
                 return "retry"
-            raise task.retry(exc=error, countdown=backoff_seconds(retries))
-        _fail(stage, article_id, reason, str(error).splitlines()[0] if str(error) else reason)
+            raise task.retry(exc=error, countdown=backoff_seconds(retries), max_retries=max(MAX_RETRIES, get_settings().max_retries))
+        fail_article(stage, article_id, reason, str(error).splitlines()[0] if str(error) else reason, transient=retryable, retries=retries)
+        return "failed"
+    except SoftTimeLimitExceeded:  # the worker's own limit (CLAIMWIRE_TASK_TIME_LIMIT_S), past the stage's budget
+        fail_article(stage, article_id, "timeout", f"over the worker's soft time limit of {task.soft_time_limit}s")
         return "failed"
     except Exception as error:  # a bug must not block the queue: record it and move on
         logger.exception("stage_crashed", extra={"fields": {"article_id": article_id, "stage": stage.name}})
-        _fail(stage, article_id, "internal_error", f"{type(error).__name__}: {error}")
+        fail_article(stage, article_id, "internal_error", f"{type(error).__name__}: {error}")
         return "failed"
     finally:
         metrics.STAGE_DURATION.labels(stage=stage.name).observe(time.perf_counter() - started)
@@ -260,3 +301,19 @@ def _run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool],
             next_task.delay(article_id)
         return "next"
     return "done"
+
+
+@task_failure.connect
+def _hard_time_limit(sender=None, exception=None, args=None, **_kwargs) -> None:
+    """The worker killed a pool process at a stage's hard time limit: record the failure of the article its
+    message named if that article is still where the stage starts (else the sweep sends it on again)."""
+    if not isinstance(exception, TimeLimitExceeded) or getattr(sender, "name", None) not in STAGES or not args:
+        return
+    stage = STAGES[sender.name][0]
+    try:
+        with session_scope(read_only=True) as session:
+            status = session.execute(select(Article.status).where(Article.id == args[0])).scalar_one_or_none()
+        if status in stage.accepts:
+            fail_article(stage, args[0], "timeout", f"killed at the worker's hard time limit ({exception})")
+    except Exception:  # noqa: BLE001 - the sweep finds the article again
+        logger.exception("time_limit_record_failed")

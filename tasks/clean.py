@@ -9,13 +9,15 @@ from datetime import datetime
 from sqlalchemy import select
 
 from claimwire import junk
+from claimwire.budget import run_bounded
 from claimwire.cleaning import HTML, clean_document, decode_body
 from claimwire.errors import InputError
-from claimwire.sources import outlet_from_url
+from claimwire.settings import get_settings
+from claimwire.sources import outlet_from_url, strip_credentials
 from storage import repository
 from storage.db import session_scope
 from storage.models import Article, ArticleStatus, Outlet, utcnow
-from tasks.base import TASK_OPTIONS, Skip, Stage, claim_transition, load_columns, register, run_stage
+from tasks.base import Skip, Stage, claim_transition, cpu_task_options, load_columns, register, run_stage
 from workers import metrics
 from workers.app import app
 
@@ -87,7 +89,7 @@ def clean_article(article_id: int) -> bool:
             outlet_articles = session.execute(select(Outlet.article_count).where(Outlet.id == outlet_id)).scalar_one()
             outlet_junk = junk.outlet_junk_keys(repository.outlet_line_counts(session, outlet_id, line_keys), outlet_articles)
 
-    cleaned = clean_document(raw or b"", content_type=content_type or "text", title=title, url=url, outlet_junk=outlet_junk)
+    cleaned = _clean(raw, content_type, title, url, outlet_junk)
     if cleaned.is_empty:
         raise InputError(cleaned.empty_reason or "no_article", "no article text found in the page")
 
@@ -114,6 +116,14 @@ def clean_article(article_id: int) -> bool:
     return status == STAGE.produces
 
 
+def _clean(raw: bytes | None, content_type: str | None, title: str | None, url: str | None, outlet_junk) -> object:
+    """clean_document within CLAIMWIRE_CLEAN_TIMEOUT_S, wherever this runs (claimwire.budget.run_bounded)."""
+    return run_bounded(
+        clean_document, raw or b"", timeout=get_settings().clean_timeout_s, what="cleaning",
+        content_type=content_type or "text", title=title, url=url, outlet_junk=outlet_junk,
+    )  # fmt: skip
+
+
 def _values(cleaned, digest: str, title: str | None, published_at) -> dict:
     values = {
         "clean_text": cleaned.text,
@@ -124,7 +134,7 @@ def _values(cleaned, digest: str, title: str | None, published_at) -> dict:
         "clean_method": cleaned.method,
     }
     if cleaned.canonical_url:
-        values["canonical_url"] = cleaned.canonical_url
+        values["canonical_url"] = strip_credentials(cleaned.canonical_url)
     if cleaned.published and published_at is None:
         values["published_at"] = datetime(cleaned.published.year, cleaned.published.month, cleaned.published.day)
     return values
@@ -159,7 +169,7 @@ def _clean_article_pg(engine, article_id: int) -> bool:
                 counts = dict(connection.exec_driver_sql(_LINE_COUNTS, {"outlet": outlet_id, "keys": line_keys}).all())
                 outlet_junk = junk.outlet_junk_keys(counts, outlet_articles)
 
-    cleaned = clean_document(raw or b"", content_type=content_type or "text", title=title, url=url, outlet_junk=outlet_junk)
+    cleaned = _clean(raw, content_type, title, url, outlet_junk)
     if cleaned.is_empty:
         raise InputError(cleaned.empty_reason or "no_article", "no article text found in the page")
 
@@ -194,7 +204,7 @@ def _clean_article_pg(engine, article_id: int) -> bool:
     return status == STAGE.produces
 
 
-@app.task(name="claimwire.clean", **TASK_OPTIONS)
+@app.task(name="claimwire.clean", **cpu_task_options())
 def clean(self, article_id: int) -> str:
     from tasks.extract import extract
 

@@ -16,7 +16,7 @@ from claimwire.errors import InputError, TransientError
 from claimwire.feeds import parse_feed
 from claimwire.fetching import FEED_TYPES
 from claimwire.fetching import fetch as fetch_url
-from claimwire.sources import URL, RawItem, outlet_from_url
+from claimwire.sources import URL, RawItem, outlet_from_url, strip_credentials
 from storage import repository
 from storage.db import session_scope
 from storage.models import Feed, utcnow
@@ -64,9 +64,10 @@ def poll_feed(feed_id: int) -> dict:
     entries = sorted(reversed(parsed.entries), key=lambda e: (e.published is None, e.published or datetime.min))
     new_ids: list[int] = []
     for entry in entries:
-        item = RawItem(kind=URL, ref=f"feed:{feed_id}:{entry.url}", url=entry.url, title=entry.title, published=entry.published, outlet=outlet or outlet_from_url(entry.url))
+        url = strip_credentials(entry.url)
+        item = RawItem(kind=URL, ref=f"feed:{feed_id}:{url}", url=url, title=entry.title, published=entry.published, outlet=outlet or outlet_from_url(url))
         with session_scope() as session:
-            first_time = repository.record_feed_item(session, feed_id, item.identity(), entry.url, entry.guid)
+            first_time = repository.record_feed_item(session, feed_id, item.identity(), url, entry.guid)
         if not first_time:
             continue
         receipt = receive(item)
@@ -91,11 +92,16 @@ def poll_feed(feed_id: int) -> dict:
     return {"feed_id": feed_id, "status": "ok", "new": len(new_ids), "article_ids": new_ids}
 
 
+STOPS_FEED = ("address_refused", "bad_url")  # a feed that points (or redirects) where no fetch may go is not polled again
+
+
 def _record_feed_error(feed_id: int, reason: str, message: str) -> None:
     with session_scope() as session:
         feed = session.get(Feed, feed_id)
         if feed is not None:
             feed.last_polled_at, feed.last_status, feed.last_error = utcnow(), reason[:32], message[:4000]
+            if reason in STOPS_FEED:
+                feed.active = False
             repository.record_failure(session, stage="feed", reason=reason, message=message, item=feed.url)
     metrics.FEED_POLLS.labels(outcome="failed").inc()
     log(logger, logging.WARNING, "feed_failed", feed_id=feed_id, reason=reason, error=message)

@@ -22,9 +22,10 @@ class _Server(ThreadingHTTPServer):
 class LocalServer:
     """Routes: /page/ID.html (the extraction-dev pages), /slow, /drip, /big, /big-chunked, /loop/N,
     /redirect?to=URL, /pdf, /etag, /status/CODE, /gzip, /bomb, /hold, /feed.xml (set .feed / .feed_etag),
-    /plain.txt. Counts hits per path and records request headers."""
+    /plain.txt, /sleep/SECONDS/NAME (a news page of its own after SECONDS), /flaky/K/NAME (503 for the first K
+    requests, then a news page of its own). Counts hits per path and records request headers."""
 
-    def __init__(self, pages_dir: Path | None = None) -> None:
+    def __init__(self, pages_dir: Path | None = None, port: int = 0, host: str = "127.0.0.1") -> None:
         self.pages_dir = pages_dir
         self.hits: Counter[str] = Counter()
         self.headers: list[dict[str, str]] = []
@@ -54,10 +55,10 @@ class LocalServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self.httpd = _Server(("127.0.0.1", 0), Handler)
+        self.httpd = _Server((host, port), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://{host}:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self) -> "LocalServer":
@@ -91,6 +92,21 @@ class LocalServer:
         elif path in self.extra:
             content_type, body = self.extra[path]
             self.send(h, 200, body, content_type)
+        elif path.startswith("/sleep/"):  # counted in flight like /hold
+            _, _, seconds, name = path.split("/", 3)
+            with self.lock:
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            time.sleep(float(seconds))
+            with self.lock:
+                self.in_flight -= 1
+            self.send(h, 200, news_page(name))
+        elif path.startswith("/flaky/"):
+            _, _, failures, name = path.split("/", 3)
+            if self.hits[path] <= int(failures):
+                self.send(h, 503, b"try again later", "text/plain", headers={"Retry-After": "1"})
+            else:
+                self.send(h, 200, news_page(name))
         elif path == "/plain.txt":
             self.send(h, 200, b"Two people were shot on Main Street on Sunday night, police said.\n", "text/plain; charset=utf-8")
         elif path == "/slow":  # headers only after the read timeout
@@ -155,3 +171,14 @@ class LocalServer:
                 self.send(h, 200, self.feed, self.feed_type, headers={"ETag": self.feed_etag, "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"})
         else:
             self.send(h, 404, b"not found")
+
+
+def news_page(name: str) -> bytes:
+    """A small news page whose text is its own (NAME in every paragraph: never a duplicate of another)."""
+    paragraphs = [
+        f"Two people were injured in a collision on the harbour road near the {name} depot on Tuesday morning, the fire service said.",
+        f"Emergency crews reached the {name} site within minutes, and both drivers were taken to the regional hospital.",
+        f'"The road will stay closed until the wreckage of the {name} crash is cleared," a police spokeswoman said.',
+    ]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"<html><head><title>Collision near {name}</title></head><body><article><h1>Collision near {name}</h1>{body}</article></body></html>".encode()

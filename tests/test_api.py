@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -129,11 +131,21 @@ def test_body_cap_counts_streamed_bytes(client):
     assert response.status_code == 413 and response.json()["error"] == "body_too_large"
 
 
+def final_article(client, article_id: int, timeout: float = 20) -> dict:
+    """The article once it is final: a URL is fetched off the request thread (the embedded server's runner)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        article = client.get(f"/articles/{article_id}").json()
+        if article["status"] in ("stored", "duplicate", "skipped", "failed") or time.monotonic() > deadline:
+            return article
+        time.sleep(0.05)
+
+
 def test_a_permanent_failure_is_visible_on_the_article(client, monkeypatch):
     apply_env(monkeypatch, CLAIMWIRE_FETCH_ALLOW_PRIVATE=None)
     response = client.post("/articles", json={"url": "http://127.0.0.1:9/story.html"}, headers=AUTH)
-    assert response.status_code == 202
-    article = client.get(f"/articles/{response.json()['id']}").json()
+    assert response.status_code == 202 and response.json()["status"] == "received"  # answered before it is fetched
+    article = final_article(client, response.json()["id"])
     assert article["status"] == "failed" and "address_refused" in article["error"]
     assert [(f["stage"], f["reason"]) for f in article["failures"]] == [("fetch", "address_refused")]
     assert 'claimwire_articles_failed_total{reason="address_refused",stage="fetch"}' in client.get("/metrics").text

@@ -115,3 +115,19 @@ def test_a_broken_feed_is_recorded_not_retried_forever(sqlite_store, feed_server
     with session_scope() as session:
         assert session.get(Feed, feed_id).last_status == "bad_feed"
         assert {(f.stage, f.reason) for f in session.scalars(select(Failure))} == {("feed", "bad_feed"), ("feed", "http_error")}
+
+
+def test_a_links_element_that_is_text_is_skipped():
+    """Found by the feed fuzzer: a malformed <links> element reaches the entry as a string, not a mapping."""
+    import base64
+
+    data = base64.b64decode(
+        "PD94bWwgdmVyc2lvbj0iPyIxcjAuPjxzcyB2ZXJzaW9uPSIyLjAiPjxjaGFubmVsPjx0aGVhZGVyc3dzPC90aXRsZT48aXRlbT48dGl0bGU+VHdvIGtpbGxlZDwvdGl0bGU+"
+        "PGxpbmtzIHZlcnNpb249IjIuMGlkPmExPC9ndWlkPjxwdWJEYXRlPk1vbiwgMTIgRmViIDIwMTggMTA6MDA6MDAgR01UcGxlL2E8c3Znbms+ITwvaXRlbT48L2NoYW9uZWw+PC9yc3M+"
+    )
+    try:
+        parsed = parse_feed(data, base_url="https://news.example/feed")
+    except InputError as error:
+        assert error.reason == "bad_feed"
+    else:
+        assert all(entry.url.startswith("https://") for entry in parsed.entries)

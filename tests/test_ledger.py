@@ -277,3 +277,26 @@ def test_the_seeds_ledger_is_stored_on_the_event_and_shown(sqlite_store, seeds_d
     assert "about 100" in out and "disputes the headline" in out and "5 articles" in out
     assert main(["event", str(event_id), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == api_view, "the CLI and the API give the same event JSON"
+
+
+# ------------------------------------------------------------------------------------------ quotes
+
+
+def test_quotes_are_grouped_by_person_across_articles_and_shown_with_their_articles():
+    from claimwire.extractors import extract_claims
+
+    texts = {
+        1: '"The river rose two metres in one night," said Mayor Rina Okafor of Sylhet. "We moved everyone we could."',
+        2: '"The river rose two metres in one night," Okafor said on Tuesday.',
+        3: 'Rina Okafor, the mayor, told reporters: "Help is on its way." A spokesman for the ministry said "no dam failed".',
+    }
+    claims = [{**c.to_dict(), "article_id": n} for n, t in texts.items() for c in extract_claims(t, names=["quotes"])]
+    ledger = build_ledger([article(n, f"2026-07-0{n}T10:00:00") for n in texts], claims)
+    okafor = [g for g in ledger["quotes"] if g["key"].startswith("person:okafor")]
+    assert len(okafor) == 1, ledger["quotes"]
+    entries = {q["text"]: q["articles"] for q in okafor[0]["quotes"]}
+    assert entries["The river rose two metres in one night,"] == [1, 2]
+    assert entries["Help is on its way."] == [3]
+    assert "Okafor" in okafor[0]["speaker"] and "Rina" in okafor[0]["speaker"]
+    text = render_text(present({"id": 1, "headline": "floods", "article_count": 3}, ledger))
+    assert "Quotes, by speaker:" in text and "[1, 2]" in text

@@ -428,3 +428,27 @@ def test_acronym_is_an_organisation_for_it():
 def test_given_name_with_an_abbreviated_first_part():
     text = ('Md. Karim Hossain, the relief minister, toured the camp.\n\n"Help is on its way," he said.')
     assert quotes(text)[0].extra["speaker_name"] == "Md. Karim Hossain"
+
+
+# --- a quotation that ends its sentence is not attributed by the next sentence's own words -------------
+
+@pytest.mark.parametrize("text, expected", [
+    ('Rina Okafor, the mayor, told reporters: "Help is on its way." The ministry said more rain would come.', ["Rina Okafor"]),
+    ('Rina Okafor told reporters: "Help is on its way." A ministry spokesman said "no dam failed".',
+     ["Rina Okafor", "A ministry spokesman"]),
+    ('"Help is on its way." A ministry spokesman said the dam held.', [None]),
+    ('"Help is on its way." Okafor said on Tuesday.', ["Okafor"]),
+    ('"We lost everything." Rahman, 54, said by telephone from Sylhet.', ["Rahman"]),
+    ('"Why now?" Okafor asked reporters at the scene.', ["Okafor"]),
+])
+def test_the_next_sentence_attributes_a_finished_quotation_only_when_it_only_attributes(text, expected):
+    assert speakers(text) == expected
+
+
+def test_the_subject_of_a_passive_speech_verb_is_not_the_speaker():
+    text = ('The evacuation was described as "a precaution" by the district commissioner. '
+            '"Nobody is in danger now, and the embankment is holding."')
+    assert speakers(text)[-1] == "the district commissioner"
+    text = ('The evacuation was described as "a precaution, nothing more" in the council. '
+            '"Nobody is in danger now, and the embankment is holding."')
+    assert "The evacuation" not in speakers(text)

@@ -133,7 +133,7 @@ def test_a_transient_error_in_a_chained_stage_goes_to_the_broker_with_backoff(sq
     def unavailable(*_args, **_kwargs):
         raise TransientError("extractor_unavailable", "try again")
 
-    monkeypatch.setattr(tasks.extract, "extract_claims", unavailable)
+    monkeypatch.setattr(tasks.extract, "extract_claims_capped", unavailable)
     [article_id] = receive_texts(1, monkeypatch)
     retries = metrics.STAGE_RETRIES.labels(stage="extract")._value.get()
     assert as_worker(clean, article_id) == "next"  # clean committed; its message is done

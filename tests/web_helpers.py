@@ -115,7 +115,9 @@ def make_hostile_event() -> int:
                 {"at": now.isoformat(), "article_id": articles[0].id, "row": "killed<script>|grp", "value": "3<b>", "family": "fam", "effect": "first"},
                 {"at": now.isoformat(), "article_id": articles[1].id, "row": "killed<script>|grp", "value": "9", "family": None, "effect": HOSTILE},
             ],
-            "quotes": [{"kind": "quote", "speaker": HOSTILE, "speaker_key": None, "text": HOSTILE, "article_id": articles[0].id}],
+            "quotes": [{"speaker": HOSTILE, "key": "person:x:", "kind": "person", "names": [HOSTILE], "role": HOSTILE,
+                        "quotes": [{"text": HOSTILE, "articles": [articles[0].id], "partial": False}]}],
+            "statements": [{"speaker": HOSTILE, "speaker_key": None, "text": HOSTILE, "article_id": articles[1].id}],
         }
         event = Event(headline=HOSTILE, first_seen=now, last_seen=now + timedelta(days=3650), article_count=2, ledger=ledger, profile={})
         session.add(event)

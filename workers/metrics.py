@@ -23,6 +23,8 @@ STAGE_RETRIES = Counter("claimwire_stage_retries_total", "Transient errors retri
 END_TO_END = Histogram("claimwire_end_to_end_seconds", "From receipt to linked", buckets=LATENCY_BUCKETS)
 LINK_DECISIONS = Counter("claimwire_link_decisions_total", "Linker decisions", ["decision"])
 CLAIMS_EXTRACTED = Counter("claimwire_claims_extracted_total", "Claims extracted", ["kind"])
+CLAIMS_CUT = Counter("claimwire_claims_cut_total", "Claims found but not kept: over CLAIMWIRE_MAX_CLAIMS_PER_ARTICLE")
+API_REFUSED = Counter("claimwire_api_refused_total", "Requests refused by the API's guards before the handler", ["reason"])
 EVENTS_OPEN = Gauge("claimwire_events_open", "Events in the store", multiprocess_mode="livemax")
 QUEUE_DEPTH = Gauge("claimwire_queue_depth", "Messages waiting in a broker queue", ["queue"], multiprocess_mode="livemax")
 FEED_POLLS = Counter("claimwire_feed_polls_total", "Feed polls", ["outcome"])

@@ -91,6 +91,11 @@ NEXT_TASK = {
 }
 
 
+def next_task_for(status: str, source_kind: str) -> str:
+    """The task that moves an article on from STATUS (a URL article that was received: its fetch)."""
+    return "claimwire.fetch" if status == ArticleStatus.RECEIVED and source_kind == "url" else NEXT_TASK[status]
+
+
 def enabled(stage: str) -> bool:
     stages = get_settings().ordered_stages
     return stage in GATES and stage in stages and "none" not in stages
@@ -256,7 +261,7 @@ def ordering_sweep() -> list[int]:
         ).all()
     resent: list[int] = []
     for article_id, status, source_kind in stalled:
-        task = "claimwire.fetch" if status == ArticleStatus.RECEIVED and source_kind == "url" else NEXT_TASK[status]
+        task = next_task_for(status, source_kind)
         gated = next((stage for stage, gate in GATES.items() if gate.task == task), None)
         if gated is not None and enabled(gated):
             continue  # a gated line is driven from its head: woken below, once

@@ -858,6 +858,9 @@ _SAID_NEAR = re.compile(r"(?:,[^,]{0,60},)?,?\s+(?:" + "|".join(sorted(ATTRIBUTI
                         + r")\b")
 
 
+PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:(?:also|not|widely|later|often)\s+)?$", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class Attribution:
     """A speech verb outside quotations and its speaker ("Riley said", ", said Riley", "according to police")."""
@@ -984,6 +987,8 @@ class Article:
             if m.group(0) == "according":
                 am = re.match(r"according to\s+", text[vs:e])
                 sp = np_after(text, vs + am.end(), e) if am else None
+            elif PASSIVE_BEFORE.search(text, max(s, vs - 24), vs):
+                continue  # 'the strikes were described as ...', 'he was told': the subject is not the speaker
             else:
                 sp = np_before(text, s, vs)
                 if sp is None and re.search(r"[,\"”]\s*$", text[s:vs]):

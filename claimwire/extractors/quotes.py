@@ -43,13 +43,13 @@ from claimwire.actors import actor_key
 from claimwire.claims import QUOTE, Claim
 from claimwire.extractors import register
 from claimwire.extractors._speech import (
-    FRAMING_VERB_FORMS, ROLE_WORDS, SPEECH_PARTICIPLES, SPEECH_VERB_FORMS, Article, Attribution, Segment, Speaker,
+    FRAMING_VERB_FORMS, PASSIVE_BEFORE, ROLE_WORDS, SPEECH_PARTICIPLES, SPEECH_VERB_FORMS, Article, Attribution, Segment, Speaker,
     inside_quotation, is_adverb, np_after, np_before, parse_speaker, quotation_segments, tokens,
 )
 from claimwire.extractors._text import sentence_at
 
 NAME = "quotes"
-VERSION = "2.0.0"
+VERSION = "2.1.0"
 
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 _VERBS = (SPEECH_VERB_FORMS | {"point", "points", "pointed"}) - frozenset("""
@@ -319,6 +319,8 @@ def _after(text: str, seg: Segment) -> Attributed | None:
                 return None  # '"... room." Reginald, who lives nearby, said, "Well, ...': the next quote's
             start_sp = np_before(text, p, t.start)
             if start_sp is not None and _starts_at(text, p, t.start, start_sp):
+                if text[seg.inner_end - 1:seg.inner_end] in ".!?" and _says_more(text, t.end):
+                    return None  # '"... way." The ministry said more rain would come.': that sentence's own words
                 return Attributed(start_sp, p, "after", 0.9)
             if toks[i - 1].word == "," and i + 1 < len(toks):
                 # '"..." when it went off, said Giannini'
@@ -334,6 +336,30 @@ def _after(text: str, seg: Segment) -> Attributed | None:
             if sp is not None and sp.kind == "person" and (sp.title or len(sp.name.split()) >= 2):
                 return Attributed(sp, p, "after", 0.7)
     return None
+
+
+# what may follow the verb of a sentence that only attributes the quotation before it: to whom, when,
+# where, how ('Okafor said on Tuesday in a statement.', 'the mayor told reporters at the scene.')
+_CIRCUMSTANCE = frozenset("""
+on in at to a an the by via during after before from of over during later earlier also again then
+today yesterday tonight morning afternoon evening night week month year weekend last this late early
+monday tuesday wednesday thursday friday saturday sunday statement interview reporters reporter journalists
+press release conference briefing news meeting hearing speech phone telephone email e-mail video message
+post tweet radio television tv broadcast camera scene site outside inside hospital court home office
+told wrote added continued explained
+""".split())
+
+
+def _says_more(text: str, verb_end: int) -> bool:
+    """The sentence goes on after its speech verb with words of its own (a quotation, 'that', a clause),
+    not only a listener, a time, a place or a medium: it is not the attribution of the quotation before it."""
+    hi = _paragraph_end(text, verb_end)  # past a quotation that follows: 'said "no dam failed".' says more
+    end = re.search(r"[.!?](?:\s|$)|[\"“]", text[verb_end:hi])
+    tail = text[verb_end:verb_end + end.start() if end else hi]
+    if end is not None and end.group()[0] in "\"“":
+        return True
+    words = _WORD.findall(tail)
+    return any(w.lower() not in _CIRCUMSTANCE and not w[0].isupper() and not w[0].isdigit() for w in words)
 
 
 def _introduces_next(text: str, verb_end: int, hi: int) -> bool:
@@ -450,7 +476,10 @@ def _in_sentence(text: str, seg: Segment, context: "_Context") -> Attributed | N
     speech = [i for i, t in enumerate(toks) if t.word.lower() in _VERBS]
     framing = [i for i, t in enumerate(toks) if t.word.lower() in FRAMING_VERB_FORMS]
     for i in [*reversed(speech), *reversed(framing)]:
-        sp = _subject_of(text, lo, toks, i, context)
+        if PASSIVE_BEFORE.search(text, max(lo, toks[i].start - 24), toks[i].start):
+            sp = _agent(text, toks[i].end, e)  # 'were described as a "defensive" measure by Washington'
+        else:
+            sp = _subject_of(text, lo, toks, i, context)
         if sp is not None:
             return Attributed(sp, toks[i].start, "sentence", 0.75)
     for i, t in enumerate(toks[:-1]):
@@ -471,12 +500,20 @@ def _in_sentence(text: str, seg: Segment, context: "_Context") -> Attributed | N
             if sp is not None:
                 return Attributed(sp, t.start, "sentence", 0.75)
         if low in _VERBS:
+            if text[seg.inner_end - 1:seg.inner_end] in ".!?" and _says_more(text, t.end):
+                return None  # the quotation ended its sentence; this verb's sentence says its own words
             sp = np_before(text, seg.end, t.start)
             if sp is None and (i == 0 or after[i - 1].word == ","):
                 sp = np_after(text, t.end, hi)
             if sp is not None:
                 return Attributed(sp, t.start, "sentence", 0.75)
     return None
+
+
+def _agent(text: str, verb_end: int, hi: int) -> Speaker | None:
+    """The agent of a passive speech or framing verb: 'by X' later in its sentence."""
+    m = re.compile(r"\bby\s+").search(text, verb_end, hi)
+    return np_after(text, m.end(), hi) if m else None
 
 
 def _subject_of(text: str, lo: int, toks: list, i: int, context: "_Context") -> Speaker | None:
