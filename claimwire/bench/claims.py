@@ -1,6 +1,6 @@
 """Claim-extraction benchmark.
 
-``python -m claimwire.bench.claims --seeds DIR --gvc FILE --incidents FILE --quotes FILE --json``
+``python -m claimwire.bench.claims --seeds DIR --gvc FILE --incidents FILE --quotes FILE --ecb FILE --ecb-casualties FILE --json``
 
 seeds (hand-annotated gold.json):
 
@@ -26,6 +26,27 @@ gvc (articles + incident records): extraction runs on title and text as given.
   share whose stated value equals the record's ``killed``; ``injured_agreement`` likewise.
 * ``killed_coverage``: of the articles on incidents whose record has killed > 0, the share
   with a main killed figure.
+
+ecb (ECB+ documents + hand-annotated casualty figures, ``ecb-dev-casualties.json``; its
+``about`` gives the conventions): extraction runs on title and text as given (the title is
+also a line of the text), over the annotated documents and the ``no_figures`` ones.
+
+* ``toll_killed_accuracy``: of the documents whose ``event_killed`` is not null, the share
+  whose main killed figure (`main_figures`) lies inside the annotated bounds (extracted
+  [min, max] within gold [min, max], as for the seeds); no figure counts as wrong.
+  ``toll_injured_accuracy`` likewise with ``event_injured``.
+* ``coverage``: of the documents whose ``event_killed`` is not null, the share with a main
+  killed figure (``injured_coverage`` likewise).
+* ``figure_recall``: annotated figures for which the document has an extracted casualty
+  claim of the same measure with bounds inside the figure's bounds.
+* ``figure_precision``: extracted casualty claims that match an annotated figure of their
+  document by measure and bounds.
+* Measures are the annotation's: killed, injured, killed_or_injured.  A claim's ``shot`` is
+  the annotation's killed_or_injured ("shot/hit/struck/stabbed with the outcome not stated");
+  ``missing`` is not annotated (neither found nor wrong), so it is left out of precision.
+* ``figure_recall_by_line`` / ``figure_precision_by_line``: the same, but a claim and a
+  figure match only on the same line of text (a title claim is on the line that repeats
+  the title): a stricter view, for diagnosis.
 
 quotes (``--quotes FILE``: hand-annotated direct quotations, e.g. quotes-dev.json; the article
 texts come from ``--gvc`` or, when it is not given, from ``gvc-dev.jsonl.gz`` beside FILE):
@@ -332,6 +353,78 @@ def bench_gvc(articles: list[dict[str, Any]], incidents: dict[str, Any]) -> dict
     }
 
 
+def load_ecb_casualties(path: str | Path) -> dict[str, Any]:
+    return json.loads(Path(path).read_text("utf-8"))
+
+
+def _claim_line(claim: Claim, text: str, title: str | None) -> int:
+    """The 0-based line of `text` a claim stands on (a title claim: the line that repeats the title)."""
+    if claim.extra.get("in_title"):
+        lines = [line.strip() for line in text.split("\n")]
+        return lines.index(title.strip()) if title and title.strip() in lines else -1
+    return text.count("\n", 0, claim.start)
+
+
+#: claim measure -> the annotation's measure ("shot" with the outcome not stated is killed_or_injured)
+_ECB_MEASURES = {"killed": "killed", "injured": "injured", "killed_or_injured": "killed_or_injured",
+                 "shot": "killed_or_injured"}
+
+
+def _figure_match(claim: Claim, figure: dict[str, Any]) -> bool:
+    return _ECB_MEASURES.get(claim.measure or "") == figure["measure"] and _within(claim, figure["min"], figure["max"])
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def bench_ecb(articles: list[dict[str, Any]], annotation: dict[str, Any]) -> dict[str, Any]:
+    by_id = {a["id"]: a for a in articles}
+    docs: dict[str, dict[str, Any]] = dict(annotation["documents"])
+    docs.update({doc_id: {"figures": [], "event_killed": None, "event_injured": None}
+                 for doc_id in annotation.get("no_figures", [])})
+    n = {"killed": 0, "injured": 0}
+    right = {"killed": 0, "injured": 0}
+    covered = {"killed": 0, "injured": 0}
+    fig_n = fig_found = fig_line = ext_n = ext_ok = ext_line = 0
+    for doc_id, gold in docs.items():
+        art = by_id[doc_id]
+        text, title = art.get("text") or "", art.get("title")
+        claims = [c for c in extract_claims(text, title, names=["casualties"]) if c.kind == CASUALTY]
+        main = main_figures(claims)
+        claims = [c for c in claims if c.measure in _ECB_MEASURES]
+        for measure in ("killed", "injured"):
+            toll = gold.get(f"event_{measure}")
+            if toll is None:
+                continue
+            n[measure] += 1
+            covered[measure] += measure in main
+            right[measure] += measure in main and _within(main[measure], toll["min"], toll["max"])
+        lines = [_claim_line(c, text, title) for c in claims]
+        figures = gold["figures"]
+        for f in figures:
+            fig_n += 1
+            fig_found += any(_figure_match(c, f) for c in claims)
+            fig_line += any(_figure_match(c, f) and line == f["line"] for c, line in zip(claims, lines))
+        for c, line in zip(claims, lines):
+            ext_n += 1
+            ext_ok += any(_figure_match(c, f) for f in figures)
+            ext_line += any(_figure_match(c, f) and line == f["line"] for f in figures)
+    return {
+        "toll_killed_accuracy": _share(right["killed"], n["killed"]),
+        "toll_injured_accuracy": _share(right["injured"], n["injured"]),
+        "coverage": _share(covered["killed"], n["killed"]),
+        "injured_coverage": _share(covered["injured"], n["injured"]),
+        "figure_recall": _share(fig_found, fig_n),
+        "figure_precision": _share(ext_ok, ext_n),
+        "figure_recall_by_line": _share(fig_line, fig_n),
+        "figure_precision_by_line": _share(ext_line, ext_n),
+        "counts": {"documents": len(docs), "with_killed_toll": n["killed"], "killed_right": right["killed"],
+                   "with_injured_toll": n["injured"], "injured_right": right["injured"], "figures": fig_n,
+                   "figures_found": fig_found, "claims": ext_n, "claims_matched": ext_ok},
+    }
+
+
 def speed(articles: list[dict[str, Any]]) -> tuple[float, float]:
     """(articles per wall-clock second, articles per CPU second of this process)."""
     names = list(registered())
@@ -349,10 +442,13 @@ def speed(articles: list[dict[str, Any]]) -> tuple[float, float]:
 
 
 def run(seeds_dir: str | Path | None, gvc_path: str | Path | None, incidents_path: str | Path | None,
-        quotes_path: str | Path | None = None) -> dict[str, Any]:
+        quotes_path: str | Path | None = None, ecb_path: str | Path | None = None,
+        ecb_casualties_path: str | Path | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if seeds_dir:
         out["seeds"] = bench_seeds(seeds_dir)
+    if ecb_path and ecb_casualties_path:
+        out["ecb"] = bench_ecb(load_gvc(ecb_path), load_ecb_casualties(ecb_casualties_path))
     articles = load_gvc(gvc_path) if gvc_path else None
     if quotes_path:
         texts = articles if articles is not None else load_gvc(Path(quotes_path).parent / "gvc-dev.jsonl.gz")
@@ -373,10 +469,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gvc", help="gvc articles (.jsonl or .jsonl.gz)")
     parser.add_argument("--incidents", help="gvc incident records (.json)")
     parser.add_argument("--quotes", help="annotated quotations (quotes-dev.json); texts from --gvc or beside it")
+    parser.add_argument("--ecb", help="ECB+ documents (.jsonl or .jsonl.gz), scored with --ecb-casualties")
+    parser.add_argument("--ecb-casualties", help="hand-annotated casualty figures of ECB+ documents (.json)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--misses", action="store_true", help="include the misses in the output")
     args = parser.parse_args(argv)
-    result = run(args.seeds, args.gvc, args.incidents, args.quotes)
+    if bool(args.ecb) != bool(args.ecb_casualties):
+        parser.error("--ecb and --ecb-casualties go together")
+    result = run(args.seeds, args.gvc, args.incidents, args.quotes, args.ecb, args.ecb_casualties)
     for section in ("seeds", "quotes"):
         if section in result and not args.misses:
             result[section].pop("misses", None)

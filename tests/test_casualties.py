@@ -1,0 +1,252 @@
+"""Casualty figures in news of any kind (issue 16): disasters, bombings, accidents, war and crime.
+
+Every sentence here was written for these tests; none comes from the benchmark data."""
+
+import pytest
+
+from claimwire.bench.claims import bench_ecb
+from claimwire.claims import CASUALTY
+from claimwire.extractors import extract_claims, main_figures
+from claimwire.extractors.casualties import RULES, Hit, casualty_spans
+from claimwire.extractors.victims import count_victims
+
+
+def cas(text, title=None):
+    return [c for c in extract_claims(text, title, names=["casualties"]) if c.kind == CASUALTY]
+
+
+def figures(text, title=None):
+    """(measure, min, max) of every casualty claim."""
+    return sorted((c.measure, c.value_min, c.value_max) for c in cas(text, title))
+
+
+def main(text, title=None):
+    return {k: (c.value_min, c.value_max) for k, c in main_figures(cas(text, title)).items()}
+
+
+# --- joined and enumerated victims ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,n", [
+    ("The explosion killed a fire department captain and a gas company engineer, officials said.", 2),
+    ("Lightning killed a farmer and his two sons in Sylhet district.", 3),
+    ("The crash killed the bus driver, a nurse and three schoolchildren.", 5),
+    ("He was charged with the murder of his wife and daughter.", 2),
+])
+def test_joined_objects_are_counted(text, n):
+    assert ("killed", n, n) in figures(text)
+
+
+@pytest.mark.parametrize("text,n", [
+    ("Station manager Ali Rahman and volunteer driver Mary Okafor died at the scene.", 2),
+    ("Lt. Jane Doe and Sgt. Omar Haddad, both 40, were killed.", 2),
+    ("A border guard and a customs officer were killed in the ambush.", 2),
+    ("Three Britons and a French tourist were among those killed.", 4),
+])
+def test_joined_subjects_are_counted(text, n):
+    assert ("killed", n, n) in figures(text)
+
+
+def test_an_apposition_is_one_person():
+    # "a nurse and mother of two" describes one woman; a name after a noun is the same person
+    assert figures("The blast killed Amina Yusuf, a nurse and mother of two, outside the clinic.") == [("killed", 1, 1)]
+    assert figures("The flood killed a fisherman, Karim Ali, 45, near the river.") == [("killed", 1, 1)]
+
+
+def test_a_name_age_and_town_is_one_person():
+    assert ("killed", 1, 1) in figures("Pedro Alves, 23, Setubal died in the crash.")
+
+
+# --- counts in the subject of "died" / "were killed" ---------------------------------------------
+
+@pytest.mark.parametrize("text,n", [
+    ("The four miners trapped by the flood died before rescuers reached them.", 4),
+    ("All 157 people on board were killed when the plane crashed into the sea.", 157),
+    ("Both pilots were killed.", 2),
+    ("Eleven people died and 23 were hurt when a bus plunged into a ravine.", 11),
+    ("Another two hikers are reported to have been killed by the avalanche.", 2),
+    ("One of five victims of the ferry fire died on Monday.", 1),
+])
+def test_counted_subjects(text, n):
+    assert ("killed", n, n) in figures(text)
+
+
+def test_a_figure_of_the_whole_group_is_not_the_part():
+    # the eight were shot; "one of" is the subject of "was"
+    assert ("shot", 8, 8) in figures("The 19-year-old was one of eight shot at the party.")
+
+
+# --- "left N dead", disaster phrasing ------------------------------------------------------------
+
+def test_left_dead_and_hurt():
+    assert figures("The cyclone left 12 dead and about 40 hurt in coastal villages.") == [
+        ("injured", 36, 44), ("killed", 12, 12)]
+    assert figures("The attack left two police officers dead and 11 people injured.") == [
+        ("injured", 11, 11), ("killed", 2, 2)]
+
+
+@pytest.mark.parametrize("text,figure", [
+    ("Rescuers pulled more bodies from the rubble, raising the death toll from the earthquake to 112.", ("killed", 112, 112)),
+    ("The ferry capsized in the river; 38 passengers drowned and 60 are still missing.", ("killed", 38, 38)),
+    ("Four workers were hospitalised with burns after the blast.", ("injured", 4, 4)),
+    ("Twelve people were treated for smoke inhalation.", ("injured", 12, 12)),
+    ("A bus driver suffered minor injuries.", ("injured", 1, 1)),
+    ("The boy remains in critical condition.", ("injured", 1, 1)),
+    ("A woman was stabbed in the market.", ("killed_or_injured", 1, 1)),
+    ("A woman was stabbed to death in the market.", ("killed", 1, 1)),
+    ("Two climbers have fallen to their deaths on the north face.", ("killed", 2, 2)),
+    ("At least 15 villagers were feared dead after the landslide.", ("killed", 0, None)),
+    ("The doctor said they had received around 50 people with injuries.", ("injured", 45, 55)),
+])
+def test_disaster_and_accident_phrasing(text, figure):
+    assert figure in figures(text)
+
+
+def test_no_casualties():
+    assert figures("The tremor caused no casualties.") == [("killed_or_injured", 0, 0)]
+    assert main("The tremor caused no casualties.") == {"killed": (0, 0), "injured": (0, 0)}
+    assert main("There were no immediate reports of damage or casualties.") == {"killed": (0, 0), "injured": (0, 0)}
+    assert main("No one was hurt in the derailment.") == {"injured": (0, 0)}
+
+
+def test_near_misses_and_intentions_are_no_deaths():
+    assert figures("Two men were nearly killed when the scaffolding collapsed.") == []
+    assert figures("He told a friend he wanted to kill her and her children.") == []
+
+
+# --- a later exact figure replaces an earlier hedged one -----------------------------------------
+
+def test_later_exact_figure_replaces_the_hedged_one():
+    text = ("A bomb exploded outside a bank in Athens on Monday, killing at least three people.\n"
+            "Three people died when the device went off, police said.")
+    assert main(text, "At least three dead in Athens bombing") == {"killed": (3, 3)}
+    assert main("Hundreds were injured in the stampede.\nOfficials later said 312 people were injured.") == {
+        "injured": (312, 312)}
+
+
+def test_a_smaller_later_figure_does_not_replace_the_toll():
+    text = ("The storm killed at least 30 people across the province.\n"
+            "In one district, 12 people were killed when a school roof collapsed.")
+    assert main(text) == {"killed": (30, None)}
+
+
+# --- victim-by-victim tolls ----------------------------------------------------------------------
+
+def test_victims_named_one_by_one_are_summed():
+    text = ("Bridge inspector Carlos Mendez, 52, was injured.\n"
+            "The ferry was badly damaged, and a passenger was treated in hospital and released.")
+    assert main(text)["injured"] == (2, 2)
+    text = ("A Dutch hiker fell to his death on Saturday.\n"
+            "On Sunday another hiker, 30-year-old Lena Berg, died in a fall on the same ridge.")
+    assert main(text)["killed"] == (2, 2)
+
+
+def test_one_victim_told_many_ways_is_one():
+    text = ("A teenager was shot and killed on Friday night.\n"
+            "Police identified the victim as Tomas Reyes, 17.\n"
+            "Reyes died at the scene, and the teen's family asked for privacy.")
+    assert main(text)["killed"] == (1, 1)
+
+
+def test_count_victims():
+    assert count_victims([("Chief of Police Dana Cole", "name"), ("a bank teller", "indefinite"),
+                          ("the police chief", "definite")]) == 2
+    assert count_victims([("a man", "indefinite"), ("Tomas Reyes", "name"), ("he", "pronoun")]) == 1
+    assert count_victims([("a climber", "indefinite"), ("another climber", "new")]) == 2
+    assert count_victims([("Mia Ford", "name"), ("a Leeds mother", "indefinite")]) == 1
+    assert count_victims([("Deputy Sam Ortiz", "name"), ("a police officer", "indefinite")]) == 1
+
+
+# --- event nouns, relative clauses, inverted lists, named objects --------------------------------
+
+@pytest.mark.parametrize("text,figure", [
+    ("Police are investigating the deaths of three climbers.", ("killed", 3, 3)),
+    ("Rahman's death shocked the village.", ("killed", 1, 1)),
+    ("Divers recovered the bodies of two fishermen on Friday.", ("killed", 2, 2)),
+    ("His body was found near the dam.", ("killed", 1, 1)),
+    ("Among the dead were two firefighters.", ("killed", 2, 2)),
+    ("Also injured was a bus driver.", ("injured", 1, 1)),
+    ("The nurse who died had worked at the clinic for ten years.", ("killed", 1, 1)),
+    ("Police said Omar Haddad shot Lena Berg in the leg.", ("shot", 1, 1)),
+    ("He shot his neighbour in the head, killing her and her unborn child.", ("killed", 2, 2)),
+])
+def test_nouns_relatives_and_objects(text, figure):
+    assert figure in figures(text)
+
+
+def test_attempted_murder_is_no_death():
+    assert figures("He is charged with the attempted murder of two guards.") == []
+
+
+def test_unborn_children_are_counted_as_the_news_counts_them():
+    (claim,) = cas("The crash killed a pregnant woman and her unborn child.")
+    assert (claim.value_min, claim.extra["unborn"]) == (2, 1)
+
+
+# --- figures of other incidents ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "In 2009, a bombing in the same city killed 80 people.",
+    "Floods have killed 300 people so far this year.",
+    "The region was devastated by a 2004 tsunami that killed 170,000 people.",
+    "In a separate attack, gunmen killed four soldiers.",
+    "It was the worst attack in the city since 2008, when 166 people were killed.",
+])
+def test_figures_of_other_incidents_are_not_claims(text):
+    assert figures(text) == []
+
+
+def test_the_main_figure_keeps_its_dates_and_comparisons():
+    assert figures("A bomb killed five soldiers on Tuesday, the deadliest attack since 2015.") == [("killed", 5, 5)]
+    text = "The quake struck a region devastated by the 2004 tsunami, killing at least 24 people."
+    assert figures(text) == [("killed", 24, None)]
+    # a trial recounts its killing with its date
+    assert main("A jury convicted him of the 2012 murder of his neighbour.") == {"killed": (1, 1)}
+
+
+def test_other_incident_in_the_same_article_is_left_out():
+    text = "A bomb killed five soldiers on Tuesday.\nIn 2009, a bombing in the same city killed 80 people."
+    assert figures(text) == [("killed", 5, 5)]
+
+
+# --- war reports, with sources ---------------------------------------------------------------------
+
+def test_war_report_with_sources():
+    claims = cas("Air strikes killed at least 40 people on Sunday, the health ministry said, "
+                 "while the army said three soldiers were wounded.")
+    got = {(c.measure, c.value_min, c.value_max, c.source) for c in claims}
+    assert got == {("killed", 40, None, "the health ministry"), ("injured", 3, 3, "the army")}
+
+
+# --- structure -------------------------------------------------------------------------------------
+
+def test_rules_are_named_functions_over_typed_hits():
+    assert all(callable(rule) and rule.__name__.startswith("_rule_") for rule, _ in RULES)
+    assert Hit._fields[:3] == ("measure", "low", "high")
+    text = "Two people were killed."
+    assert casualty_spans(text) == [(0, len("Two people were killed"))]
+
+
+# --- the ECB-style bench -----------------------------------------------------------------------------
+
+def test_bench_ecb_scores_tolls_and_figures():
+    articles = [
+        {"id": "a", "title": "Bus crash kills two", "text": "Bus crash kills two\nTwo passengers died and a driver was hurt."},
+        {"id": "b", "title": "Storm", "text": "Storm\nNobody was hurt. In 2009 a storm killed 80 people."},
+    ]
+    annotation = {
+        "documents": {
+            "a": {"event_killed": {"min": 2, "max": 2}, "event_injured": {"min": 1, "max": 1},
+                  "figures": [{"measure": "killed", "min": 2, "max": 2, "line": 0},
+                              {"measure": "killed", "min": 2, "max": 2, "line": 1},
+                              {"measure": "injured", "min": 1, "max": 1, "line": 1}]},
+            "b": {"event_killed": None, "event_injured": {"min": 0, "max": 0},
+                  "figures": [{"measure": "injured", "min": 0, "max": 0, "line": 1}]},
+        },
+        "no_figures": [],
+    }
+    result = bench_ecb(articles, annotation)
+    assert result["toll_killed_accuracy"] == 1.0 and result["coverage"] == 1.0
+    assert result["toll_injured_accuracy"] == 1.0
+    assert result["figure_recall"] == 1.0
+    assert result["figure_precision"] == 1.0
+    assert result["counts"]["with_killed_toll"] == 1 and result["counts"]["figures"] == 4
