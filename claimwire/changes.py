@@ -120,8 +120,9 @@ def _row_label(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _family_labels(ledger: Mapping[str, Any], families: Iterable[Any]) -> list[str]:
+    """How the ledger names source families; an article's own unattributed figures (no outlet known) name none."""
     known = _dict(_dict(ledger).get("sources"))
-    return [str(_dict(known.get(f)).get("label") or f) for f in families]
+    return [str(_dict(known.get(f)).get("label") or f) for f in families if not str(f).startswith("article:")]
 
 
 def _story_value(ledger: Mapping[str, Any], row: Mapping[str, Any], story: Mapping[str, Any]) -> dict[str, Any]:
@@ -161,7 +162,7 @@ def added_figures(ledger: Mapping[str, Any], old_row: Mapping[str, Any] | None, 
         out.append({
             "value": figure.get("value"), "value_min": figure.get("value_min"), "value_max": figure.get("value_max"),
             "hedges": [str(figure["hedge"])] if figure.get("hedge") else [],
-            "sources": [figure.get("source") or _family_labels(ledger, [figure.get("family")])[0]],
+            "sources": [figure["source"]] if figure.get("source") else _family_labels(ledger, [figure.get("family")]),
             "articles": [figure["article_id"]] if isinstance(figure.get("article_id"), int) else [],
             "story": _dict(stories.get(figure.get("story"))).get("value"),
         })  # fmt: skip
