@@ -5,7 +5,7 @@
 - `PrivatePostgres`: a cluster of its own (initdb into a temporary directory owned by postgres, trust
   auth, a free port, a socket directory of its own), started and stopped with pg_ctl as the postgres user.
 - `Drill`: a fresh database (on the system PostgreSQL or a private cluster), the API, workers and beat as
-  subprocesses (service/harness.py) pointed at it and at a private Redis, posting through the API with the
+  subprocesses (bench/harness.py) pointed at it and at a private Redis, posting through the API with the
   load bench's `Poster` (a post meeting a connection error or a 5xx is sent again), waiting until every
   article is final and reading the outcome with the load bench's accounting (`bench_load.account`).
 
@@ -28,8 +28,8 @@ import time
 import uuid
 from pathlib import Path
 
-from service import bench_load
-from service.harness import fresh_broker_connections, free_port, log_tail, ping_workers, start_api, start_beat, start_worker, stop
+from bench import load as bench_load
+from bench.harness import fresh_broker_connections, free_port, log_tail, ping_workers, start_api, start_beat, start_worker, stop
 from tests.conftest import apply_env
 
 PG_BIN = Path(os.environ.get("CLAIMWIRE_PG_BIN", "/usr/lib/postgresql/15/bin"))

@@ -1,12 +1,12 @@
 """Starting the service's processes for integration tests: the API (`claimwire serve`) and Celery workers.
 
-The process handling lives in service/harness.py (shared with `claimwire bench load`); this module keeps the
+The process handling lives in bench/harness.py (shared with `claimwire bench load`); this module keeps the
 names the tests import.
 """
 
 from __future__ import annotations
 
-from service.harness import (  # noqa: F401 - re-exported for the tests
+from bench.harness import (  # noqa: F401 - re-exported for the tests
     RssSampler,
     free_port,
     gvc_records,

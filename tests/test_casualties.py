@@ -4,7 +4,7 @@ Every sentence here was written for these tests; none comes from the benchmark d
 
 import pytest
 
-from claimwire.bench.claims import bench_ecb
+from bench.claims import bench_ecb
 from claimwire.claims import CASUALTY
 from claimwire.extractors import extract_claims, main_figures
 from claimwire.extractors.casualties import RULES, Hit, casualty_spans

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from claimwire.bench.clean import page_scores, run_seeds
+from bench.clean import page_scores, run_seeds
 from claimwire.cleaning import HTML, TEXT, clean_document, decode_body, detect_language
 from claimwire.language import is_english
 
@@ -156,7 +156,7 @@ def test_page_scores_match_benchmark_rule():
 def test_dev_sample_beats_default_trafilatura():
     import trafilatura
 
-    from claimwire.bench.clean import aggregate
+    from bench.clean import aggregate
 
     truth = json.loads((DEV / "ground-truth.json").read_text())
     ours, base = [], []

@@ -10,7 +10,7 @@ import pytest
 
 from service import doctor
 from service.cli import main
-from service.harness import free_port
+from bench.harness import free_port
 from tests.conftest import apply_env
 from tests.dbhelp import empty_postgres_database
 

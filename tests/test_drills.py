@@ -27,7 +27,7 @@ import time
 
 import pytest
 
-from service.harness import DEFAULT_GVC, gvc_records, kill_group, repeated_payloads, stop
+from bench.harness import DEFAULT_GVC, gvc_records, kill_group, repeated_payloads, stop
 from tests.conftest import PG_ADMIN_URL, _port_open
 from tests.drillhelp import Drill, PrivatePostgres, PrivateRedis, assert_nothing_lost_or_twice, kill_worker, wait_for
 

@@ -249,7 +249,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 @pytest.mark.skipif(not (SEEDS / "gold.json").exists(), reason="seed data not available")
 def test_seeds_quality_thresholds():
-    from claimwire.bench.claims import bench_seeds
+    from bench.claims import bench_seeds
 
     res = bench_seeds(SEEDS)
     assert res["casualty_recall"] >= 0.9

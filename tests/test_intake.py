@@ -13,7 +13,7 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
-from service.harness import kill_group, log_tail, start, stop
+from bench.harness import kill_group, log_tail, start, stop
 from service.intake import Consumer, Malformed, envelope_json, parse_entry
 from storage.db import session_scope
 from storage.models import Article, Failure

@@ -88,7 +88,7 @@ def _bench_args(data_dir: Path, **values) -> argparse.Namespace:
 
 def test_storage_backed_linker_matches_the_in_memory_one(data_dir, sqlite_store):
     """Same stream, same partition: the SQLite index and the memory index implement one linker."""
-    from service import bench_linking
+    from bench import linking as bench_linking
 
     records = bench_linking.read_records(data_dir / "gvc-dev.jsonl.gz")[:120]
     for record in records:
@@ -114,7 +114,7 @@ def test_storage_backed_linker_matches_the_in_memory_one(data_dir, sqlite_store)
 
 
 def test_seeds_interleaved_with_gvc_form_one_event_nothing_else_joins(data_dir, seeds_dir):
-    from service import bench_linking
+    from bench import linking as bench_linking
 
     # the newest 300 articles of the file, with the seeds dated 2018-02-08.. interleaved among them
     result = bench_linking.run_quality(_bench_args(data_dir, last=300, seeds=str(seeds_dir)))
@@ -237,7 +237,7 @@ def test_bulk_writers_match_the_per_article_ones(sqlite_store):
 
 def test_scale_bench_fills_and_links(data_dir, monkeypatch):
     """`bench linking --scale` on SQLite, small: copies stay apart, some probes join stored events, some open."""
-    from service import bench_linking
+    from bench import linking as bench_linking
 
     args = argparse.Namespace(file=str(data_dir / "gvc-dev.jsonl.gz"), scale=300, probes=30, store="sqlite", admin_url=None, events_per_day=100)
     result = bench_linking.run_scale(args)

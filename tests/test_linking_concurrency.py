@@ -49,7 +49,7 @@ def _link_in_process(database_url: str, article_ids: list[int], start_at: float,
 @pytest.mark.parametrize("round_", range(3))
 def test_two_processes_linking_the_seeds_at_once_make_one_event(pg_url, seeds_dir, monkeypatch, round_):
     """Two worker processes link the five seeds simultaneously (interleaved shares) with the real link stage."""
-    from service import bench_linking
+    from bench import linking as bench_linking
 
     apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
     ids = bench_linking.insert_articles(_prepare_seeds(seeds_dir), "extracted")

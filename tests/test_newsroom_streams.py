@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from examples.webhook_receiver import Receiver
-from service.harness import free_port, log_tail, start, start_api, start_worker, stop, wait_until_final
+from bench.harness import free_port, log_tail, start, start_api, start_worker, stop, wait_until_final
 from service.intake import envelope_json
 from storage import changefeed
 from storage.db import session_scope

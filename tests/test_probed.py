@@ -93,7 +93,7 @@ def final_article(client, article_id: int, timeout: float = 30) -> dict:
 
 def _store_counts() -> dict:
     """What must be written once (the load bench's accounting): claims, links, ledger entries, event counts."""
-    from service.bench_load import outcome
+    from bench.load import outcome
 
     detail = outcome([])["duplicate_detail"]
     return {"claims_twice": detail["claims_written_twice"], "ledger_twice": detail["ledger_entries_twice"], "event_counts_off": detail["event_counts_off"]}
@@ -174,8 +174,8 @@ def test_serve_killed_mid_batch_resumes_every_article(tmp_path, monkeypatch):
     """The probe's crash: `claimwire serve` (embedded) SIGKILLed while it works through concurrent posts,
     then started again. Every article, answered or not, ends final; nothing is written twice; posting
     every article again answers its final status."""
-    from service import bench_load
-    from service.harness import DEFAULT_GVC, free_port, gvc_records, kill_group, repeated_payloads, start_api, stop
+    from bench import load as bench_load
+    from bench.harness import DEFAULT_GVC, free_port, gvc_records, kill_group, repeated_payloads, start_api, stop
 
     if not DEFAULT_GVC.exists():
         pytest.skip(f"{DEFAULT_GVC} is not present")
@@ -249,7 +249,7 @@ def test_transient_fetch_errors_are_retried_with_backoff(client):
 
 
 def test_a_transient_failure_is_recorded_with_its_retries_and_fetched_again_when_posted_again(client):
-    from service.harness import free_port
+    from bench.harness import free_port
 
     port = free_port()  # nothing listens there yet: connection refused
     first = client.post("/articles", json={"url": f"http://127.0.0.1:{port}/news/Eastfield"}, headers=AUTH)
@@ -481,7 +481,7 @@ def test_slow_urls_never_stall_the_api(tmp_path):
     """The probe's flood: 45 posts of URLs that answer slowly, at once. /healthz answers at once meanwhile,
     a page of another host is fetched without waiting behind them, and every slow page is stored in the end
     (none a permanent host_busy failure)."""
-    from service.harness import free_port, kill_group, start_api, stop
+    from bench.harness import free_port, kill_group, start_api, stop
 
     slow_s, count = 2.0, 45
     env = dict(
@@ -704,7 +704,7 @@ def test_transient_failures_and_slow_hosts_through_the_workers(pg_url, redis_url
     """The same with the deployment's pieces: a fetch worker (4 threads), a process/link worker. A busy host's
     fetch is deferred (not failed, no thread held); transient errors retried with backoff, then recorded with
     the retry count; posting a transiently failed URL again fetches it again."""
-    from service.harness import free_port, kill_group, start_api, start_worker, stop
+    from bench.harness import free_port, kill_group, start_api, start_worker, stop
 
     env = dict(
         os.environ, BROKER_URL=redis_url, DATABASE_URL=pg_url, CLAIMWIRE_HOME=str(tmp_path / "svc"), CLAIMWIRE_API_TOKEN=TOKEN,

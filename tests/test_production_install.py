@@ -18,19 +18,20 @@ import subprocess
 import sys
 import time
 import uuid
+import zipfile
 from pathlib import Path
 
 import httpx
 import pytest
 
-from service.harness import free_port, log_tail, stop
+from bench.harness import free_port, log_tail, stop
 from tests.conftest import REDIS_HOST, REDIS_PORT, REPO, SEEDS
 from tests.dbhelp import empty_postgres_database
 from tests.lockfile import LOCK, read_lock
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
-WHEEL_SOURCES = ("pyproject.toml", "README.md", "claimwire", "storage", "tasks", "workers", "service")
+WHEEL_SOURCES = ("pyproject.toml", "README.md", "claimwire", "storage", "tasks", "workers", "service", "bench")
 SEED_FIGURES = {100.0, 45.0, 7.0, 27.0}
 TOKEN = "production-install-token"
 LEDGER_TIMEOUT_S = 240
@@ -144,6 +145,16 @@ def doctor_verdicts(output: str) -> dict[str, str]:
         word, name, detail = re.split(r"\s{2,}", line, maxsplit=2)
         verdicts[name] = f"{word} {detail}"
     return verdicts
+
+
+def test_the_wheel_ships_no_benchmarks_and_bench_says_so(wheel, venv, tmp_path):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(name.startswith("service/") for name in names)
+    assert not [name for name in names if name.startswith("bench/")], "the benchmarks went into the wheel"
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    done = subprocess.run([venv / "bin" / "claimwire", "bench", "claims"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "checkout" in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
 def test_the_installed_wheel_runs_the_service(venv, tmp_path):

@@ -376,7 +376,7 @@ def test_a_book_title_after_a_speech_verb_is_not_speech():
 def test_bench_quotes_scores_recall_precision_and_speakers(tmp_path):
     import json
 
-    from claimwire.bench.claims import bench_quotes, speaker_matches
+    from bench.claims import bench_quotes, speaker_matches
 
     articles = [{"id": "x1", "title": "Budget vote", "text": (
         '"The budget is balanced," Sen. Lou Harmon said. "And it stays balanced."\n\n'

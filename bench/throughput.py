@@ -26,8 +26,8 @@ import sys
 import time
 from pathlib import Path
 
-from claimwire.bench import percentile, print_result
-from service.harness import DEFAULT_GVC, gvc_records, payload, use_environment
+from bench import percentile, print_result
+from bench.harness import DEFAULT_GVC, gvc_records, payload, use_environment
 
 DEFAULT_PAGES = DEFAULT_GVC.parent / "extraction-dev"
 

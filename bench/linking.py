@@ -29,7 +29,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from claimwire.bench import percentile, print_result
+from bench import percentile, print_result
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "gvc-dev.jsonl.gz"
 EVENTS_PER_DAY = 100  # --scale: copied events per day (US gun violence alone runs at ~150 incidents a day)

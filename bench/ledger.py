@@ -38,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from claimwire.bench import print_result
+from bench import print_result
 from claimwire.claims import Claim
 from claimwire.extractors import extract_claims, main_figures
 from claimwire.ledger import build_ledger
@@ -206,7 +206,7 @@ def link_stream(records: list[dict]) -> dict[int, int]:
     """Link the records in order through the real link stage on a fresh store: record index -> event id."""
     from sqlalchemy import select
 
-    from service.bench_linking import fresh_store, insert_articles
+    from bench.linking import fresh_store, insert_articles
     from storage.db import reset_engines, session_scope
     from storage.models import ArticleEvent, ArticleStatus
     from tasks.link import link_article
@@ -296,7 +296,7 @@ def disputed_share(ledgers: Mapping[Any, Mapping[str, Any]]) -> float:
 
 
 def bench_gvc(gvc_path: str | Path, incidents_path: str | Path, limit: int | None = None) -> dict[str, Any]:
-    from service.bench_linking import clean, read_records
+    from bench.linking import clean, read_records
 
     records = read_records(Path(gvc_path))[:limit] if limit else read_records(Path(gvc_path))
     incidents = json.loads(Path(incidents_path).read_text("utf-8"))

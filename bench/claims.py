@@ -1,6 +1,6 @@
 """Claim-extraction benchmark.
 
-``python -m claimwire.bench.claims --seeds DIR --gvc FILE --incidents FILE --quotes FILE --ecb FILE --ecb-casualties FILE --json``
+``python -m bench.claims --seeds DIR --gvc FILE --incidents FILE --quotes FILE --ecb FILE --ecb-casualties FILE --json``
 
 seeds (hand-annotated gold.json):
 

@@ -50,8 +50,8 @@ from pathlib import Path
 
 import httpx
 
-from claimwire.bench import percentile, print_result
-from service.harness import DEFAULT_GVC, RssSampler, fresh_broker_connections, free_port, gvc_records, ping_workers, repeated_payloads, start, start_api, start_beat, start_worker, stop, use_environment
+from bench import percentile, print_result
+from bench.harness import DEFAULT_GVC, RssSampler, fresh_broker_connections, free_port, gvc_records, ping_workers, repeated_payloads, start, start_api, start_beat, start_worker, stop, use_environment
 from storage import db as storage_db
 
 PG_ADMIN_URL = os.environ.get("CLAIMWIRE_BENCH_PG", os.environ.get("CLAIMWIRE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))

@@ -1,12 +1,12 @@
 """Cleaning benchmarks.
 
-``python -m claimwire.bench.clean DIR --json``: extraction quality on a directory in the
+``python -m bench.clean DIR --json``: extraction quality on a directory in the
 format of extraction-dev (``html/ID.html.gz`` + ``ground-truth.json``), scored exactly as
 the Article Extraction Benchmark (4-token shingles of ``\\w+`` tokens, multisets, per-page
 precision/recall averaged, F1 of the means), against trafilatura ``extract()`` with default
 settings timed in the same run (interleaved page by page, order alternating).
 
-``python -m claimwire.bench.clean --seeds DIR --json``: raw-text cleaning on the seed
+``python -m bench.clean --seeds DIR --json``: raw-text cleaning on the seed
 texts.  ``junk_lines_left``: lines of gold.json's ``boilerplate`` list still present as a
 line of the cleaned text of a seed containing it.  ``article_sentences_lost``: sentences
 of the seeds (lines that are not gold boilerplate, split after ``.``/``!``/``?`` followed by
@@ -28,7 +28,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from claimwire.bench import print_result
+from bench import print_result
 from claimwire.cleaning import HTML, TEXT, clean_document
 from claimwire.errors import InputError
 

@@ -1,6 +1,6 @@
-"""`python -m service.fit_linker`: evaluate the linker in memory and refit its pair model (PAIR_WEIGHTS).
+"""`python -m bench.fit_linker`: evaluate the linker in memory and refit its pair model (PAIR_WEIGHTS).
 
-    python -m service.fit_linker FILE [--seeds DIR] [--eval] [--fit] [--split 0.5] [--cache PATH]
+    python -m bench.fit_linker FILE [--seeds DIR] [--eval] [--fit] [--split 0.5] [--cache PATH]
 
 The stream (FILE, .jsonl(.gz) with id, event, title, published, text, in publication order, with the --seeds
 articles interleaved as in `claimwire bench linking`) is cleaned with the real cleaner and linked through
@@ -31,7 +31,7 @@ from pathlib import Path
 def load_stream(path: str, seeds: str | None, seed_date: str, cache: str | None):
     """[(gold event, ArticleFeatures)] in stream order."""
     from claimwire import linking
-    from service import bench_linking as bench
+    from bench import linking as bench
 
     if cache and Path(cache).exists():
         with open(cache, "rb") as handle:
@@ -66,7 +66,7 @@ def link_stream(stream, weights=None):
 
 
 def scores(gold: list[str], predicted: list[int]) -> dict:
-    from service.bench_linking import bcubed, pairwise
+    from bench.linking import bcubed, pairwise
 
     g = dict(enumerate(gold))
     p = dict(enumerate(predicted))
@@ -156,9 +156,9 @@ def fit_logistic(rows, labels, l2: float = 1.0, iterations: int = 50) -> list[fl
 
 
 def main(argv: list[str] | None = None) -> int:
-    from service.bench_linking import DEFAULT_DATA
+    from bench.linking import DEFAULT_DATA
 
-    parser = argparse.ArgumentParser(prog="python -m service.fit_linker", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m bench.fit_linker", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", nargs="?", default=str(DEFAULT_DATA))
     parser.add_argument("--seeds", help="a directory of .txt articles on one event to interleave into the stream")
     parser.add_argument("--seed-date", default="2018-02-08")
