@@ -1,8 +1,20 @@
-"""Benchmarks: cleaning (clean.py) and claim extraction (claims.py); the helpers every bench command shares."""
+"""Benchmarks and tools of the source checkout (not shipped in the wheel); the helpers every bench command shares,
+and the one resolver of the shared data directory."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+from claimwire.settings import get_settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def shared_dir() -> Path:
+    """The shared data directory (seeds/, data/): CLAIMWIRE_SHARED, else ../shared beside the checkout."""
+    configured = get_settings().shared_dir
+    return Path(configured).expanduser() if configured else REPO.parent / "shared"
 
 
 def percentile(values: list[float], q: float) -> float:

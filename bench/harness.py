@@ -23,8 +23,9 @@ from pathlib import Path
 
 import httpx
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_GVC = REPO.parent / "shared" / "data" / "gvc-dev.jsonl.gz"
+from bench import REPO, shared_dir
+
+DEFAULT_GVC = shared_dir() / "data" / "gvc-dev.jsonl.gz"
 
 
 # --- processes ------------------------------------------------------------------------------------

@@ -29,9 +29,9 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from bench import percentile, print_result
+from bench import percentile, print_result, shared_dir
 
-DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "gvc-dev.jsonl.gz"
+DEFAULT_DATA = shared_dir() / "data" / "gvc-dev.jsonl.gz"
 EVENTS_PER_DAY = 100  # --scale: copied events per day (US gun violence alone runs at ~150 incidents a day)
 
 

@@ -104,6 +104,7 @@ class Settings:
     webhook_max_attempts: int = 8
     webhook_backoff_s: float = 2.0
     webhook_backoff_max_s: float = 600.0
+    shared_dir: str | None = None  # the benchmarks' and tests' data (bench/__init__.py shared_dir): default ../shared
 
     @property
     def embedded(self) -> bool:
@@ -133,6 +134,7 @@ def get_settings() -> Settings:
         fetch_max_bytes=_env_int("CLAIMWIRE_FETCH_MAX_BYTES", 5 * 1024 * 1024),
         fetch_max_redirects=_env_int("CLAIMWIRE_FETCH_MAX_REDIRECTS", 5),
         prometheus_multiproc_dir=os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
+        shared_dir=os.environ.get("CLAIMWIRE_SHARED") or None,
         fetch_total_timeout_s=_env_float("CLAIMWIRE_FETCH_TOTAL_TIMEOUT_S", 60.0),
         fetch_host_concurrency=_env_int("CLAIMWIRE_FETCH_HOST_CONCURRENCY", 2),
         fetch_host_interval_s=_env_float("CLAIMWIRE_FETCH_HOST_INTERVAL_S", 1.0),

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bench import shared_dir
+
 REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("CLAIMWIRE_SHARED", REPO.parent / "shared"))
+SHARED = shared_dir()
 SEEDS = SHARED / "seeds" if (SHARED / "seeds").is_dir() else REPO / "examples" / "seeds"
 DATA = SHARED / "data"
 PG_ADMIN_URL = os.environ.get("CLAIMWIRE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -5,15 +5,15 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 
+from bench import shared_dir
 from bench.clean import page_scores, run_seeds
 from claimwire.cleaning import HTML, TEXT, clean_document, decode_body, detect_language
 from claimwire.language import is_english
 
-SHARED = Path("/work/shared")
+SHARED = shared_dir()
 SEEDS = SHARED / "seeds"
 DEV = SHARED / "data" / "extraction-dev"
 

@@ -1,9 +1,9 @@
 """Behaviour of the rule-based claim extractors: each hard pattern of issue 3."""
 
-from pathlib import Path
 
 import pytest
 
+from bench import shared_dir
 from claimwire.claims import CASUALTY, FIGURE, QUOTE, STATEMENT
 from claimwire.extractors import extract_claims, main_figures, registered
 
@@ -244,7 +244,7 @@ def test_main_figures_title_first():
     assert main["killed"].value_min == 2 and main["injured"].value_min == 3
 
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = shared_dir() / "seeds"
 
 
 @pytest.mark.skipif(not (SEEDS / "gold.json").exists(), reason="seed data not available")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from bench import shared_dir
 from claimwire.cleaning import TEXT, clean_document
 from claimwire.junk import (
     OutletJunkLearner,
@@ -19,7 +19,7 @@ from claimwire.junk import (
     outlet_junk_keys,
 )
 
-GVC = Path("/work/shared/data/gvc-dev.jsonl.gz")
+GVC = shared_dir() / "data" / "gvc-dev.jsonl.gz"
 
 
 def test_line_key_normalises():
