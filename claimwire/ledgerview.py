@@ -1,6 +1,6 @@
-"""The one presentation of an event's ledger, for every reader: `claimwire event ID` (text), its
-`--json` and the API's event JSON (`event_json`), and the web event page (`present`, read by the
-templates). The event lists (CLI, API, web) show `tolls`.
+"""The one presentation of an event's ledger, for every reader: `claimwire event ID` (text,
+`stored_event_text`), its `--json` and the API's event JSON (`event_json`, `stored_event_json`), and the web
+event page (`present`, read by the templates). The event lists (CLI, API, web) show `tolls`.
 
 The stored ledger (events.ledger, built by claimwire/ledger.py, shape in docs/LEDGER.md) is read
 defensively: missing keys, unknown fields and values of an unexpected type are skipped, never errors;
@@ -319,7 +319,23 @@ def present(event: Mapping[str, Any], ledger: Any) -> EventView:
     )
 
 
+def event_fields(event: Any) -> dict[str, Any]:
+    """The summary fields of a stored event (any object holding them as attributes, as the store's Event does)."""
+    return {"id": event.id, "headline": event.headline, "first_seen": event.first_seen, "last_seen": event.last_seen,
+            "article_count": event.article_count}
+
+
 # ------------------------------------------------------------------------------------------ JSON and text
+
+
+def stored_event_json(event: Any) -> dict[str, Any]:
+    """`event_json` of a stored event (its summary fields and its `ledger` attribute)."""
+    return event_json(event_fields(event), event.ledger)
+
+
+def stored_event_text(event: Any) -> str:
+    """`render_text` of a stored event (its summary fields and its `ledger` attribute)."""
+    return render_text(present(event_fields(event), event.ledger))
 
 
 def event_json(event: Mapping[str, Any], ledger: Any) -> dict[str, Any]:

@@ -26,8 +26,10 @@ from claimwire import changes
 from claimwire.errors import InputError
 from claimwire.sources import is_url
 from service import live
-from service.api import ERRORS, MAX_ID, ApiError, _check_encodable, require_token
-from storage import changefeed, webhooks
+from service.auth import require_token
+from service.payloads import check_encodable
+from service.schemas import ERRORS, MAX_ID, ApiError
+from storage import changefeed, reads, webhooks
 from storage.db import session_scope
 from storage.models import Webhook
 
@@ -138,7 +140,7 @@ def create_webhook(payload: WebhookIn, response: Response) -> WebhookCreated:
     from tasks.webhooks import check_url
     from workers.changefeed import kick_webhooks
 
-    _check_encodable(payload)
+    check_encodable(payload)
     if not is_url(payload.url):
         raise ApiError(422, "bad_url", "url must be an http or https URL")
     try:
@@ -164,7 +166,7 @@ def list_webhooks() -> list[WebhookOut]:
 
 
 def _get(session, webhook_id: int) -> Webhook:
-    webhook = session.get(Webhook, webhook_id)
+    webhook = reads.webhook(session, webhook_id)
     if webhook is None:
         raise ApiError(404, "not_found", f"no webhook {webhook_id}")
     return webhook

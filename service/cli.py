@@ -7,7 +7,7 @@ import json
 import sys
 
 from claimwire.settings import get_settings
-from service.render import event_json, event_row, fmt_time, render_ledger, toll_text, truncate
+from claimwire.ledgerview import event_fields, fmt_time, stored_event_json, stored_event_text, toll_text, truncate
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -61,7 +61,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for event_id in event_ids:
             event = session.get(Event, event_id)
             print()
-            print(render_ledger(event_row(event), event.ledger or {}))
+            print(stored_event_text(event))
     return 0 if all(r.ok for r in receipts) else 1
 
 
@@ -72,7 +72,7 @@ def cmd_events(args: argparse.Namespace) -> int:
     with session_scope() as session:
         events = repository.list_events(session, limit=args.limit)
         if args.json:
-            print(json.dumps([{**event_row(e), "toll": event_json(event_row(e), e.ledger)["toll"]} for e in events], indent=2, default=str))
+            print(json.dumps([{**event_fields(e), "toll": stored_event_json(e)["toll"]} for e in events], indent=2, default=str))
             return 0
         print(f"{'id':>6}  {'first seen':16}  {'last seen':16}  {'articles':>8}  {'toll':40}  headline")
         for event in events:
@@ -93,9 +93,9 @@ def cmd_event(args: argparse.Namespace) -> int:
         if event.merged_into_id:
             print(f"event {event.id} was merged into event {event.merged_into_id}")
         if args.json:
-            print(json.dumps(event_json(event_row(event), event.ledger), indent=2, default=str))
+            print(json.dumps(stored_event_json(event), indent=2, default=str))
             return 0
-        print(render_ledger(event_row(event), event.ledger or {}))
+        print(stored_event_text(event))
     return 0
 
 

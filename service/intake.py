@@ -38,7 +38,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from claimwire.errors import InputError
 from claimwire.settings import get_settings
 from claimwire.sources import BadItem, RawItem
-from service.api import ApiError, ArticleIn, _item_from
+from service.payloads import item_from
+from service.schemas import ApiError, ArticleIn
 from service.ingest import prepare_store, receive, receive_many
 from workers import metrics, streams
 from workers.logs import log
@@ -133,9 +134,9 @@ class Outcome:
 
 def _transient(error: BaseException) -> bool:
     """The store or the broker could not be reached: leave the entry pending and try again (not its fault)."""
-    from service.api import _unavailable
+    from service.errorhandlers import unavailable
 
-    return _unavailable(error) or isinstance(error, OSError)
+    return unavailable(error) or isinstance(error, OSError)
 
 
 class Consumer:
@@ -253,7 +254,7 @@ class Consumer:
             return Outcome(entry_id, "dead_letter", reason=parsed.reason)
         ref = f"intake:{entry_id}"
         try:
-            item = _item_from(parsed.item)
+            item = item_from(parsed.item)
         except ApiError as error:
             self._refuse(ref, error.reason, error.message, deliveries > 1)
             return Outcome(entry_id, "refused", reason=error.reason)

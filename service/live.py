@@ -32,7 +32,8 @@ from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from storage import changefeed
+from service.schemas import MAX_ID
+from storage import changefeed, reads
 from storage.db import session_scope
 
 POLL_S = 0.25
@@ -137,16 +138,15 @@ def _overview_refresh(shown: str | None) -> Callable[[bool], str | None]:
 
 def _event_refresh(event_id: int, shown: str | None) -> Callable[[bool], str | None]:
     from service import web
-    from storage.models import Event
 
     seen: dict[str, str | None] = {"version": shown}
 
     def check(after_changes: bool) -> str | None:
         with session_scope(read_only=True) as session:
-            event = session.get(Event, event_id)
+            event = reads.event(session, event_id)
             if event is None:
                 return None
-            final = web._final_event(session, event)
+            final = reads.final_event(session, event)
             if final.id != event.id:
                 return sse({"url": f"/ui/events/{final.id}"}, event="redirect")
             version = web.event_version(event)
@@ -157,7 +157,6 @@ def _event_refresh(event_id: int, shown: str | None) -> Callable[[bool], str | N
     return check
 
 
-MAX_ID = 2**63 - 1
 After = Annotated[int | None, Query(ge=0, le=MAX_ID, description="resume after this change id (Last-Event-ID wins)")]
 ShownVersion = Annotated[str | None, Query(max_length=64, description="the version the page shows")]
 

@@ -35,13 +35,12 @@ from fastapi import APIRouter, HTTPException
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import func, select
 
-from claimwire.ledgerview import disputed_measures, fmt_time, iso_time, present, text, tolls
+from claimwire.ledgerview import disputed_measures, event_fields, fmt_time, iso_time, present, text, tolls
 from claimwire.sources import strip_credentials
-from storage import changefeed
+from storage import changefeed, reads
 from storage.db import session_scope
-from storage.models import Article, ArticleEvent, Event, Outlet
+from storage.models import Event
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -104,41 +103,21 @@ def _render(name: str, **context: Any) -> str:
 
 
 def _articles_of(session, event_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """The linked articles of each event, in arrival order."""
-    if not event_ids:
-        return {}
-    rows = session.execute(
-        select(
-            ArticleEvent.event_id,
-            Article.id,
-            Article.title,
-            Article.url,
-            Article.source_ref,
-            Article.published_at,
-            Article.received_at,
-            func.substr(Article.clean_text, 1, 600),
-            Outlet.key,
-            Outlet.name,
-        )
-        .join(Article, Article.id == ArticleEvent.article_id)
-        .outerjoin(Outlet, Outlet.id == Article.outlet_id)
-        .where(ArticleEvent.event_id.in_(event_ids))
-        .order_by(Article.received_at, Article.id)
-    ).all()
+    """The linked articles of each event, in arrival order, as the pages show them."""
     result: dict[int, list[dict[str, Any]]] = {event_id: [] for event_id in event_ids}
-    for event_id, article_id, title, url, source_ref, published, received, clean_text, outlet_key, outlet_name in rows:
-        title = " ".join((title or "").split())
-        result[event_id].append(
+    for linked in reads.linked_articles(session, event_ids):
+        title = " ".join((linked.title or "").split())
+        result[linked.event_id].append(
             {
-                "id": article_id,
+                "id": linked.id,
                 "title": title,
-                "fallback_title": "" if title else (_snippet(clean_text) or _basename(source_ref) or f"article {article_id}"),
-                "url": url,
-                "href": safe_href(url),
-                "source_ref": source_ref,
-                "outlet": outlet_name or outlet_key or "",
-                "published": published,
-                "arrived": received,
+                "fallback_title": "" if title else (_snippet(linked.lead) or _basename(linked.source_ref) or f"article {linked.id}"),
+                "url": linked.url,
+                "href": safe_href(linked.url),
+                "source_ref": linked.source_ref,
+                "outlet": linked.outlet_name or linked.outlet_key or "",
+                "published": linked.published,
+                "arrived": linked.received,
             }
         )
     return result
@@ -180,23 +159,12 @@ def event_version(event: Event) -> str:
 
 
 def overview_version(session) -> str:
-    count, latest_update, latest_seen, articles = session.execute(
-        select(func.count(Event.id), func.max(Event.updated_at), func.max(Event.last_seen), func.sum(Event.article_count)).where(
-            Event.merged_into_id.is_(None)
-        )
-    ).one()
-    return _version(count, iso_time(latest_update), iso_time(latest_seen), articles)
+    stamp = reads.overview_stamp(session)
+    return _version(stamp.events, iso_time(stamp.latest_update), iso_time(stamp.latest_seen), stamp.articles)
 
 
 def overview_context(session) -> dict[str, Any]:
-    events = list(
-        session.execute(
-            select(Event)
-            .where(Event.merged_into_id.is_(None))
-            .order_by(Event.last_seen.desc(), Event.id.desc())
-            .limit(EVENTS_LIMIT)
-        ).scalars()
-    )
+    events = reads.recent_events(session, EVENTS_LIMIT)
     articles = _articles_of(session, [e.id for e in events])
     rows = []
     for event in events:
@@ -232,8 +200,7 @@ def event_context(session, event: Event) -> dict[str, Any]:
     for number, article in enumerate(articles, start=1):
         article["number"] = number
         article["display_title"] = _display_title(article)
-    view = present({"id": event.id, "headline": event.headline, "first_seen": event.first_seen, "last_seen": event.last_seen,
-                    "article_count": event.article_count}, event.ledger)
+    view = present(event_fields(event), event.ledger)
     titled = [a for a in articles if a["title"]]
     rows = _numbered(view.rows, numbers, "row")
     return {
@@ -257,20 +224,9 @@ def event_context(session, event: Event) -> dict[str, Any]:
 
 
 def _live_event(session, event_id: int) -> Event:
-    event = session.get(Event, event_id)
+    event = reads.event(session, event_id)
     if event is None:
         raise HTTPException(status_code=404, detail=f"no event {event_id}")
-    return event
-
-
-def _final_event(session, event: Event) -> Event:
-    """Follow merges to the event an article set now lives in."""
-    hops = 0
-    while event.merged_into_id and hops < 20:
-        target = session.get(Event, event.merged_into_id)
-        if target is None:
-            break
-        event, hops = target, hops + 1
     return event
 
 
@@ -322,7 +278,7 @@ EventId = Annotated[int, PathParam(ge=0, le=2**63 - 1)]
 def event_page(event_id: EventId) -> Response:
     with session_scope() as session:
         event = _live_event(session, event_id)
-        final = _final_event(session, event)
+        final = reads.final_event(session, event)
         if final.id != event.id:
             return RedirectResponse(f"/ui/events/{final.id}", status_code=303)
         last_change_id = changefeed.latest_change_id(session)  # first: a change after it is sent to the page's stream
@@ -334,7 +290,7 @@ def event_page(event_id: EventId) -> Response:
 def event_version_endpoint(event_id: EventId) -> JSONResponse:
     with session_scope() as session:
         event = _live_event(session, event_id)
-        final = _final_event(session, event)
+        final = reads.final_event(session, event)
         if final.id != event.id:
             return JSONResponse({"redirect": f"/ui/events/{final.id}"}, headers=NO_STORE)
         return JSONResponse({"version": event_version(event), "articles": event.article_count}, headers=NO_STORE)

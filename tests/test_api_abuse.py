@@ -115,7 +115,7 @@ def test_text_over_the_input_cap_is_413(client):
 
 def _run_limit(declared: int | None, chunks: list[bytes]) -> tuple[int, int, bool]:
     """Drive the BodyLimit middleware directly: (status, chunks read, app called)."""
-    from service.api import BodyLimit
+    from service.middleware import BodyLimit
 
     read = 0
     called = False
