@@ -256,17 +256,6 @@ def repeated_payloads(records: list[dict], count: int) -> list[dict]:
     return out
 
 
-def iter_batches(items: Iterable, size: int):
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 # --- waiting for the pipeline -----------------------------------------------------------------------
 
 

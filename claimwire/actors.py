@@ -133,11 +133,6 @@ def actor_words(name: str | None) -> tuple[str, ...]:
     return tuple(_replace_aliases(toks, _table()))
 
 
-def actor_kind(key: str | None) -> str | None:
-    """The alias group's kind (country, armed_group, organisation, place) or None."""
-    return _table()["kinds"].get(key) if key else None
-
-
 def _replace_aliases(toks: list[str], table: dict[str, Any]) -> list[str]:
     """Folded words with each alias phrase (longest match first) replaced by its group key."""
     out: list[str] = []

@@ -19,12 +19,10 @@ Pipeline (settings chosen by measurement on extraction-dev, see docs/CLEANING.md
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date
-from html import unescape
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -106,54 +104,6 @@ def postprocess_body(body: etree._Element, title: str | None, removed: list[tupl
             _remove(lst)
     etree.strip_tags(body, "ref")
     return body
-
-
-_JSONLD_SCRIPT = re.compile(
-    r"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL
-)
-_TAGS = re.compile(r"<[^>]+>")
-
-
-def _walk_bodies(node: object, out: list[str]) -> None:
-    if isinstance(node, list):
-        for item in node:
-            _walk_bodies(item, out)
-    elif isinstance(node, dict):
-        body = node.get("articleBody")
-        if isinstance(body, str) and body.strip():
-            out.append(body)
-        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
-            if key in node:
-                _walk_bodies(node[key], out)
-
-
-def jsonld_article_body(html: str) -> str:
-    """The longest schema.org ``articleBody`` in the page's JSON-LD, as plain text."""
-    if "articleBody" not in html:
-        return ""
-    bodies: list[str] = []
-    for block in _JSONLD_SCRIPT.findall(html):
-        if "articleBody" not in block:
-            continue
-        try:
-            data = json.loads(block.strip().rstrip(";"), strict=False)
-        except ValueError:
-            continue
-        _walk_bodies(data, bodies)
-    if not bodies:
-        return ""
-    text = max(bodies, key=len)
-    text = unescape(_TAGS.sub("\n", unescape(text)))
-    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
-
-
-def _parse_date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 _LOCAL = threading.local()

@@ -30,7 +30,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -167,9 +167,3 @@ def is_generic_junk(line: str) -> bool:
     return _generic_patterns().fullmatch(norm) is not None
 
 
-def drop_generic_junk(lines: Iterable[str]) -> tuple[list[str], list[str]]:
-    kept: list[str] = []
-    removed: list[str] = []
-    for line in lines:
-        (removed if is_generic_junk(line) else kept).append(line)
-    return kept, removed

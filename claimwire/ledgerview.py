@@ -171,10 +171,6 @@ class EventView:
     articles: list[dict] = field(default_factory=list)
     outdated: bool = False  # stored by an older version: no rows yet
 
-    @property
-    def disputed_rows(self) -> list[RowView]:
-        return [r for r in self.rows if r.disputed]
-
 
 def credit(family_keys: Any, families: Mapping[str, Any], articles: int | None = None) -> str:
     """"US military, 5 articles": the named source families (an outlet's own figure is "unattributed")."""

@@ -23,11 +23,12 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from claimwire.junk import is_generic_junk, line_key
+from claimwire.vocabulary import MONTHS, WEEKDAYS
 
 HEAD_LINES = 6  # how far from the top headline/byline rules look
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?"
+_MONTH = "(?:" + "|".join(month[:3] for month in MONTHS) + r")[a-z]*\.?"  # "Jan", "Sept.", "January"
+_DAY = "(?:" + "|".join(day[:3] for day in WEEKDAYS) + r")[a-z]*\.?,?"  # "Tue", "Thurs.", "Thursday,"
 _TIME = r"(?:\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4}T)?)"
 _DATE = (
     rf"(?:{_DAY}\s*)?(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -128,11 +128,6 @@ def find_by_content_hash(session: Session, content_hash: str, exclude_id: int) -
     ).scalar_one_or_none()
 
 
-def replace_claims(session: Session, article_id: int, claims: Sequence[ClaimRecord]) -> None:
-    session.execute(delete(Claim).where(Claim.article_id == article_id))
-    insert_claims(session, article_id, claims)
-
-
 def insert_claims(session: Session, article_id: int, claims: Sequence[ClaimRecord]) -> None:
     """Add an article's claims: one INSERT of many rows (Core, no ORM unit of work)."""
     if not claims:
@@ -140,16 +135,6 @@ def insert_claims(session: Session, article_id: int, claims: Sequence[ClaimRecor
     now = utcnow()
     rows = [{"extra": {}, "created_at": now, **record.to_dict(), "article_id": article_id} for record in claims]
     session.execute(insert(Claim.__table__), rows)  # Core: one statement (insertmanyvalues), None values included
-
-
-def candidate_events(session: Session, when: datetime, window_days: int) -> list[tuple[int, dict[str, Any]]]:
-    low, high = when - timedelta(days=window_days), when + timedelta(days=window_days)
-    rows = session.execute(
-        select(Event.id, Event.profile).where(
-            Event.merged_into_id.is_(None), Event.date_max >= low, Event.date_min <= high
-        )
-    )
-    return [(event_id, profile or {}) for event_id, profile in rows]
 
 
 _EVENTS, _LINKS = Event.__table__, ArticleEvent.__table__

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from claimwire import vocabulary
+
 PERSON_NOUNS = frozenset("""
 man men woman women boy boys girl girls person people persons child children kid kids teen teens
 teenager teenagers toddler toddlers baby babies infant infants victim victims officer officers
@@ -67,7 +69,4 @@ article amendment bill proposition prop item code rule volume vol issue episode 
 game week round district beat zone sector area block p.o. apt. ste. ch. pp. pg. fig. figure table
 """.split())
 
-MONTHS = frozenset("""
-january february march april may june july august september october november december jan feb mar
-apr jun jul aug sep sept oct nov dec jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec.
-""".split())
+MONTHS = frozenset((*vocabulary.MONTHS, *vocabulary.MONTH_ABBREVIATIONS, *(a + "." for a in vocabulary.MONTH_ABBREVIATIONS)))

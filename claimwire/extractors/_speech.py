@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from claimwire.extractors._lexicon import PERSON_NOUNS as _PERSON_NOUNS
 from claimwire.extractors._text import sentence_spans
+from claimwire.vocabulary import WEEKDAYS
 
 # --- lexicons ------------------------------------------------------------------------------
 
@@ -194,10 +195,7 @@ were are just recently simply only even still often sometimes never not quickly 
 late early today yesterday tonight immediately finally
 """.split())
 _FINITE = frozenset("has had have is was were are would will could did does do also then not".split())
-_DAY_WORDS = frozenset("""
-monday tuesday wednesday thursday friday saturday sunday today yesterday tonight night morning
-afternoon evening week weekend
-""".split())
+_DAY_WORDS = frozenset((*WEEKDAYS, *"today yesterday tonight night morning afternoon evening week weekend".split()))
 
 #: Titles written without a full stop in British and Irish style ("Mr Assad", "Sir Keir").
 _DOTLESS_TITLES = frozenset({"mr", "mrs", "ms", "mx", "dr", "miss", "sir", "dame", "lord"})

@@ -11,12 +11,14 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from claimwire.vocabulary import MONTH_ABBREVIATIONS, WEEKDAYS, capitalised
+
 # --- sentences -----------------------------------------------------------------
 
 _ABBREV = {
     "mr", "mrs", "ms", "dr", "sen", "rep", "gov", "col", "gen", "lt", "sgt", "capt", "cpt", "maj",
     "cpl", "pvt", "det", "ofc", "off", "insp", "supt", "cmdr", "adm", "st", "ave", "blvd", "rd",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "jr",
+    *MONTH_ABBREVIATIONS, "jr",
     "sr", "no", "inc", "co", "corp", "ltd", "vs", "etc", "mt", "ft", "pres", "gen", "atty",
     "dist", "hon", "rev", "fr", "prof", "dept", "sgts", "lts", "cpls", "u.s", "u.n", "u.k",
     "d.c", "a.m", "p.m", "e.g", "i.e", "approx", "est", "hwy", "cir", "ct", "ln", "pl", "pkwy",
@@ -109,7 +111,7 @@ _CLAUSE_WORDS = {
 }
 _TRAIL_WORDS = {
     "had", "has", "have", "earlier", "later", "also", "previously", "initially", "first", "then",
-    "on", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+    "on", *WEEKDAYS, "today",
     "yesterday", "recently", "last", "night", "week", "would", "will", "could", "did", "does",
     "do", "further", "subsequently", "again", "already", "repeatedly", "publicly", "privately",
     "late", "early", "separately", "previously", "once", "all", "both", "is", "was", "been",
@@ -124,7 +126,7 @@ PRONOUNS = {"he", "she", "it", "they", "we", "i"}
 def clean_np(np: str) -> str | None:
     np = np.strip(" ,;:\"“”'‘’")
     np = re.split(r",|\s+(?:who|which|that|whose)\s+|\s+\(|\s+-{1,2}\s+|\s+–\s+", np)[0].strip()
-    np = re.sub(r"\s+(?:on|in|at)\s+(?:condition|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b.*$",
+    np = re.sub(rf"\s+(?:on|in|at)\s+(?:condition|{capitalised(WEEKDAYS)})\b.*$",
                 "", np)
     np = np.strip(" ,;:\"“”'‘’")
     return np or None
@@ -323,8 +325,3 @@ def quote_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
-def in_quote(text: str, pos: int) -> bool:
-    for s, e in quote_spans(text):
-        if s <= pos < e:
-            return True
-    return False

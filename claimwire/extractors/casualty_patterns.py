@@ -11,6 +11,7 @@ import re
 
 from claimwire.extractors._lexicon import MONTHS
 from claimwire.numbers import QUANTITY
+from claimwire.vocabulary import MONTH_ABBREVIATIONS_PATTERN, MONTH_NAMES_PATTERN, WEEKDAY_PATTERN, WEEKDAYS, number_words
 
 # --- casualty verbs and the verb chain after a subject ------------------------------------
 _DEATH = r"(?:his|her|their) deaths?"
@@ -68,7 +69,7 @@ NP_STOP = (
     r"where|there|to|not|no|did|do|does|in|on|at|by|during|for|with|from|into|since|near|according|"
     r"over|under|including|about|around|against|he|she|it|they|we|i|you|his|her|its|their)"
 )
-NUMBER_TOKEN = r"(?:\d[\d,.]*(?![\w-])|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens|a|an|the)"
+NUMBER_TOKEN = rf"(?:\d[\d,.]*(?![\w-])|{number_words(1, 12)}|dozens|a|an|the)"
 NP_STOP_SUBJ = "(?:" + NP_STOP + "|" + NUMBER_TOKEN + ")"
 CASUALTY_WORD = rf"(?:{VERB})"
 PARENTHETICAL = (
@@ -95,7 +96,7 @@ ROLE_RUN_BEFORE = re.compile(r"(?<![\w'’.-])(?:[A-Za-z][\w'’-]*\s+){1,3}$")
 WORD = re.compile(r"\S+")
 # "one of five victims ... dies": the count is the part's
 PARTITIVE = re.compile(
-    r"\b(?P<part>one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3}|some|several|most|many|all|none)\s+of\s+(?:the\s+)?$",
+    rf"\b(?P<part>{number_words(1, 10)}|\d{{1,3}}|some|several|most|many|all|none)\s+of\s+(?:the\s+)?$",
     re.IGNORECASE)
 SUBJECT = re.compile(
     rf"(?<![\w'’-])(?:(?P<det>the|his|her|their)\s+)?(?:{Q}|(?P<one>an?|one|another)\b|(?P<both>both)\b)"
@@ -254,7 +255,7 @@ OBJECT_START = re.compile(
 PASSIVE_FOLLOW = re.compile(
     r"\s*(?:$|[,.;:!?)\]'\"’”|–—-]|\b(?:in|at|on|by|after|during|near|outside|inside|while|over|following|overnight|early|"
     r"late|last|this|with|from|for|when|and|as|before|since|into|amid|along|across|behind|under|"
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|tonight)\b)",
+    rf"{WEEKDAY_PATTERN}|yesterday|today|tonight)\b)",
     re.IGNORECASE,
 )
 AGES = r"\s*,\s*(?:(?:both|all|aged|ages)\s+)?\d{1,3}(?:\s*(?:,|and)\s*\d{1,3})*\s*,"  # ", 25,", ", both 51,"
@@ -268,7 +269,7 @@ COORDINATED = re.compile(
 )
 
 # --- lists of people: "his wife, her mother and two children", "Mother, 2 children found dead" --
-SMALL_NUM = r"(?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+SMALL_NUM = rf"(?:\d{{1,3}}|{number_words(2, 12)})"
 ITEM_RE = re.compile(
     r"(?:(?P<det>his|her|their|the|a|an|one|another|its|both|my|our)\s+)?"
     r"(?:(?P<poss>[\w.-]+(?:['’]s|s['’]))\s+)?"
@@ -287,7 +288,7 @@ TAIL_REJECT_BEFORE = frozenset(
     "including among of with by besides plus like than killing killed shooting shot wounding injuring left leaving "
     "to from except found discovered located identified spotted saw".split())
 NAME_REJECT = MONTHS | {
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "police", "officials",
+    *WEEKDAYS, "police", "officials",
     "authorities", "investigators", "deputies", "he", "she", "they", "it", "we", "i", "but", "and", "the",
     # determiners, numbers and name suffixes are not names: "One of the victims", "Freddie Rodgers, Jr."
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "another", "all", "both",
@@ -308,7 +309,7 @@ ITEM_BOUNDARY = (
     r"from|over|for|when|but|said|says|according|by|early|late|last|this|that|was|were|is|are|has|have|had|will|would|"
     r"could|can|may|might|did|does|to|of|because|since|until|or|so|whose|whom|which|"
     r"found|killed|shot|slain|wounded|injured|hurt|discovered|murdered|trapped|buried|"
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b))"
+    rf"{WEEKDAY_PATTERN})\b))"
 )
 FWD_SEP = re.compile(
     r"(?:\s*,\s*(?:and\s+|&\s+)?(?:then\s+)?|\s+(?:and|&)\s+(?:then\s+)?|\s+(?:then|before|as well as)\s+)"
@@ -331,7 +332,7 @@ CLAUSE_AFTER_ITEM = re.compile(
 # "Capt. Tom Tennant of the Woodburn Police Department": the item before its prepositional phrase
 ITEM_POSTMODIFIER = re.compile(r"\s+(?:of|from|with|at|in|on|for|named|called)\s+")
 # an item with its own determiner, number or name: a new person ("his mother and his sister")
-ITEM_MARKED = re.compile(r"(?:his|her|their|the|a|an|one|another|its|my|our|\d+|two|three|four|five|six|seven|eight|nine|ten)\b|[A-Z]")
+ITEM_MARKED = re.compile(rf"(?:his|her|their|the|a|an|one|another|its|my|our|\d+|{number_words(2, 10)})\b|[A-Z]")
 # a relative clause inside a list: "a woman, who was walking near Horton, and an 11-year-old girl"
 LIST_RELATIVE = re.compile(r"\s*,\s*(?:who|whom|whose)\b[^,;]{1,80}(?=,)", re.IGNORECASE)
 # the last word of a capitalised run that names a place or an organisation, not a person
@@ -351,8 +352,7 @@ OTHER_CLAUSE = re.compile(
 )
 
 # --- sentence marks ------------------------------------------------------------------------
-_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-          r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)")
+_MONTH = f"(?:{MONTH_NAMES_PATTERN}|{MONTH_ABBREVIATIONS_PATTERN})"
 _YEAR = r"(?:19|20)\d\d(?!\d|[,-]\d)"
 #: words that date a figure to another incident: an earlier year, "years ago", "last year", yearly
 #: totals ("so far this year", "annually"), "in a separate attack"
@@ -397,7 +397,7 @@ BACKGROUND = re.compile(
     r"\b(?:in|since|during|of|the) (?:19|20)\d\d\b|\bnationwide\b|\bcitywide\b|\bannually\b|\bper year\b|"
     r"\ba year\b|\bin history\b|\bsince (?:January|the start)\b|\bthis weekend\b|\bover the weekend\b|\bacross the city\b|"
     r"\blast (?:summer|spring|fall|winter|autumn)\b|\b(?:weeks|months) (?:earlier|ago|before)\b|"
-    r"^\W*(?:In|Back in|Earlier in|Since)\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)|"
+    rf"^\W*(?:In|Back in|Earlier in|Since)\s+(?:{MONTH_NAMES_PATTERN})\b(?!\s+\d)|"
     r"\bin (?:that|a separate|an unrelated|another|a similar|an earlier|a previous|a prior) (?:case|incident|shooting|attack)s?\b|"
     r"\b(?:a )?previous (?:shooting|incident|attack)\b",
     re.IGNORECASE,
@@ -412,8 +412,8 @@ SHOT_KILLED = re.compile(
 SEVERITY = re.compile(r"\b(?:critically|seriously|severely|gravely|badly|critical|serious|life-threatening)\b", re.IGNORECASE)
 
 # --- roundups: the lead reports several incidents --------------------------------------------
-NUM_WORD = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|dozens of)"
-DAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+NUM_WORD = rf"(?:\d+|{number_words(2, 12)}|a dozen|dozens of)"
+DAY = WEEKDAY_PATTERN
 ROUNDUP = re.compile(
     rf"\b(?:separate|multiple|several|different|unrelated|{NUM_WORD})\s+(?:[\w'’-]+\s+){{0,3}}?(?:shootings|incidents|attacks)\b"
     rf"|\b(?:weekend|overnight|over-night|city|citywide|night|morning|afternoon|evening|holiday|{DAY})\s+shootings\b"

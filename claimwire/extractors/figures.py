@@ -14,9 +14,12 @@ from claimwire.extractors._lexicon import CONTEXT_BEFORE_REJECT, MONTHS
 from claimwire.extractors._text import sentence_spans
 from claimwire.extractors.casualties import casualty_spans
 from claimwire.numbers import QUANTITY, quantity_bounds
+from claimwire.vocabulary import number_words
 
 NAME = "figures"
 VERSION = "1.0.0"
+# a sentence without a digit or one of these words holds no figure
+_NUMBER_HINT = rf"\d|\b(?:{number_words(1, 12)}|{number_words(20, 50)}|hundred|thousand|dozen)"
 
 _UNITS = {
     "mile", "miles", "km", "kilometers", "kilometres", "kilometer", "meters", "metres", "meter",
@@ -43,7 +46,7 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
         sent = text[s:e]
         # casualty spans lie inside one sentence: only this sentence's (all of them per figure was quadratic)
         local = taken[bisect_left(taken_starts, s): bisect_left(taken_starts, e)]
-        if not re.search(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|dozen)", sent, re.IGNORECASE):
+        if not re.search(_NUMBER_HINT, sent, re.IGNORECASE):
             continue
         for m in _FIGURE.finditer(sent):
             qs = s + (m.start("hedge") if m.group("hedge") else m.start("num"))

@@ -47,6 +47,7 @@ from claimwire.extractors._speech import (
     inside_quotation, is_adverb, np_after, np_before, parse_speaker, quotation_segments, tokens,
 )
 from claimwire.extractors._text import sentence_at
+from claimwire.vocabulary import WEEKDAYS
 
 NAME = "quotes"
 VERSION = "2.1.0"
@@ -343,11 +344,11 @@ def _after(text: str, seg: Segment) -> Attributed | None:
 _CIRCUMSTANCE = frozenset("""
 on in at to a an the by via during after before from of over during later earlier also again then
 today yesterday tonight morning afternoon evening night week month year weekend last this late early
-monday tuesday wednesday thursday friday saturday sunday statement interview reporters reporter journalists
+statement interview reporters reporter journalists
 press release conference briefing news meeting hearing speech phone telephone email e-mail video message
 post tweet radio television tv broadcast camera scene site outside inside hospital court home office
 told wrote added continued explained
-""".split())
+""".split()) | frozenset(WEEKDAYS)
 
 
 def _says_more(text: str, verb_end: int) -> bool:
@@ -584,7 +585,7 @@ def _clause_subject(text: str, lo: int, hi: int, context: "_Context") -> Speaker
     return sp
 
 
-_DAY_NAMES = frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday tonight".split())
+_DAY_NAMES = frozenset((*WEEKDAYS, "today", "yesterday", "tonight"))
 
 
 # --- carrying a speaker over -----------------------------------------------------------------
