@@ -51,11 +51,26 @@ from pathlib import Path
 import httpx
 
 from bench import percentile, print_result
-from bench.harness import DEFAULT_GVC, RssSampler, fresh_broker_connections, free_port, gvc_records, ping_workers, repeated_payloads, start, start_api, start_beat, start_worker, stop, use_environment
+from bench.harness import (
+    DEFAULT_GVC,
+    RssSampler,
+    free_port,
+    fresh_broker_connections,
+    gvc_records,
+    ping_workers,
+    repeated_payloads,
+    start,
+    start_api,
+    start_beat,
+    start_worker,
+    stop,
+    use_environment,
+)
+from claimwire.settings import get_settings
 from storage import db as storage_db
 
-PG_ADMIN_URL = os.environ.get("CLAIMWIRE_BENCH_PG", os.environ.get("CLAIMWIRE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
-REDIS_URL = os.environ.get("CLAIMWIRE_BENCH_REDIS", "redis://127.0.0.1:6379/0")
+PG_ADMIN_URL = get_settings().bench_pg_url
+REDIS_URL = get_settings().bench_redis_url
 RETRY_FOR_S = 300.0  # a post is retried (connection refused, 5xx) for this long: the API may be restarting
 
 
@@ -394,7 +409,7 @@ def run_leg(args, bodies: list[dict], intake: str) -> dict:
         CLAIMWIRE_BROKER_PREFIX=prefix,
         CLAIMWIRE_API_TOKEN=token,
         CLAIMWIRE_HOME=str(logdir / "home"),
-        CLAIMWIRE_LOG_LEVEL=os.environ.get("CLAIMWIRE_LOG_LEVEL", "WARNING"),
+        CLAIMWIRE_LOG_LEVEL=os.environ.get("CLAIMWIRE_LOG_LEVEL", "WARNING"),  # passed on: the bench's own default is quieter
     )
     processes: dict = {}
     result: dict = {}

@@ -103,7 +103,14 @@ class Settings:
     webhook_max_attempts: int = 8
     webhook_backoff_s: float = 2.0
     webhook_backoff_max_s: float = 600.0
+    # diagnostics, benchmarks and fuzzing (docs/CONFIGURATION.md)
+    metrics_addr: str = "0.0.0.0"  # the address the worker's and the intake consumer's /metrics listen on
+    profile_dir: str | None = None  # each worker process writes its CPU seconds per stage there (workers/app.py)
+    profile_cprofile: bool = False  # and a cProfile of itself (needs profile_dir)
     shared_dir: str | None = None  # the benchmarks' and tests' data (bench/__init__.py shared_dir): default ../shared
+    bench_pg_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"  # `bench load` creates its database here
+    bench_redis_url: str = "redis://127.0.0.1:6379/0"  # and uses this Redis
+    fuzz_instrument: bool = True  # the fuzzers instrument claimwire's modules for coverage
 
     @property
     def embedded(self) -> bool:
@@ -132,7 +139,13 @@ def get_settings() -> Settings:
         fetch_max_bytes=_env_int("CLAIMWIRE_FETCH_MAX_BYTES", 5 * 1024 * 1024),
         fetch_max_redirects=_env_int("CLAIMWIRE_FETCH_MAX_REDIRECTS", 5),
         prometheus_multiproc_dir=os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
+        metrics_addr=os.environ.get("CLAIMWIRE_METRICS_ADDR", "0.0.0.0"),
+        profile_dir=os.environ.get("CLAIMWIRE_PROFILE_DIR") or None,
+        profile_cprofile=bool(os.environ.get("CLAIMWIRE_PROFILE_CPROFILE")),
         shared_dir=os.environ.get("CLAIMWIRE_SHARED") or None,
+        bench_pg_url=os.environ.get("CLAIMWIRE_BENCH_PG", os.environ.get("CLAIMWIRE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")),
+        bench_redis_url=os.environ.get("CLAIMWIRE_BENCH_REDIS", "redis://127.0.0.1:6379/0"),
+        fuzz_instrument=os.environ.get("CLAIMWIRE_FUZZ_INSTRUMENT", "1") == "1",
         fetch_total_timeout_s=_env_float("CLAIMWIRE_FETCH_TOTAL_TIMEOUT_S", 60.0),
         fetch_host_concurrency=_env_int("CLAIMWIRE_FETCH_HOST_CONCURRENCY", 2),
         fetch_host_interval_s=_env_float("CLAIMWIRE_FETCH_HOST_INTERVAL_S", 1.0),

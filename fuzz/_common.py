@@ -9,9 +9,10 @@ exception other than ``claimwire.errors.InputError`` (a documented refusal), or 
 
 from __future__ import annotations
 
-import os
 import sys
 from contextlib import contextmanager
+
+from claimwire.settings import get_settings
 
 try:
     import atheris
@@ -22,7 +23,7 @@ except ImportError:  # the harnesses still import (hypothesis drives them); main
 @contextmanager
 def instrumented(*also: str):
     """Instrument claimwire's modules (and the named libraries) for coverage when run under atheris."""
-    if atheris is not None and os.environ.get("CLAIMWIRE_FUZZ_INSTRUMENT", "1") == "1":
+    if atheris is not None and get_settings().fuzz_instrument:
         with atheris.instrument_imports(include=["claimwire", *also]):
             yield
     else:

@@ -141,10 +141,11 @@ def _prepare_multiproc_dir(metrics_port: int | None) -> None:
     import tempfile
     from pathlib import Path
 
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    directory = get_settings().prometheus_multiproc_dir
     if not directory and metrics_port:
         directory = tempfile.mkdtemp(prefix="claimwire-metrics-")
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory  # for the worker processes this one forks or starts
+        get_settings.cache_clear()
     if directory:
         if "prometheus_client" in sys.modules and not sys.modules["prometheus_client"].values.ValueClass.__name__.startswith("MultiProcess"):
             print("warning: prometheus_client was imported before PROMETHEUS_MULTIPROC_DIR was set", file=sys.stderr)

@@ -368,7 +368,7 @@ def consume(name: str | None = None, *, metrics_port: int | None = None, until_i
     if metrics_port:
         from prometheus_client import start_http_server
 
-        start_http_server(metrics_port, addr=os.environ.get("CLAIMWIRE_METRICS_ADDR", "0.0.0.0"), registry=metrics.registry())
+        start_http_server(metrics_port, addr=get_settings().metrics_addr, registry=metrics.registry())
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: consumer.stop.set())

@@ -9,7 +9,6 @@ writes twice: the second delivery finds the status already moved on.
 from __future__ import annotations
 
 import logging
-import os
 import random
 import time
 from collections.abc import Callable
@@ -33,7 +32,7 @@ logger = logging.getLogger("claimwire.tasks")
 
 MAX_RETRIES = 6  # Celery's own cap on a task's retries; a stage's transient errors are retried CLAIMWIRE_MAX_RETRIES times
 # a diagnostic (CLAIMWIRE_PROFILE_DIR, workers/app.py): stage name: [runs, CPU seconds in its work] in this process
-STAGE_CPU: dict[str, list] | None = {} if os.environ.get("CLAIMWIRE_PROFILE_DIR") else None
+STAGE_CPU: dict[str, list] | None = {} if get_settings().profile_dir else None
 TASK_OPTIONS = {"bind": True, "acks_late": True, "reject_on_worker_lost": True, "max_retries": MAX_RETRIES}
 
 

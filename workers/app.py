@@ -74,7 +74,7 @@ def _start_profile() -> None:
     per stage the runs and CPU seconds of their work, tasks/base.py); with CLAIMWIRE_PROFILE_CPROFILE=1 too, a
     cProfile of the process (CPU time) as PID.prof."""
     global _profiler
-    if os.environ.get("CLAIMWIRE_PROFILE_CPROFILE") and _profiler is None:
+    if get_settings().profile_cprofile and _profiler is None:
         import cProfile
 
         _profiler = cProfile.Profile(time.process_time)
@@ -83,7 +83,7 @@ def _start_profile() -> None:
 
 def _dump_profile() -> None:
     global _profiler
-    directory = os.environ.get("CLAIMWIRE_PROFILE_DIR")
+    directory = get_settings().profile_dir
     if directory:
         import json
         import sys
@@ -95,8 +95,8 @@ def _dump_profile() -> None:
             json.dump({"cpu_s": times.user + times.system, "stages": getattr(base, "STAGE_CPU", None)}, handle)
     if _profiler is not None:
         _profiler.disable()
-        os.makedirs(os.environ["CLAIMWIRE_PROFILE_DIR"], exist_ok=True)
-        _profiler.dump_stats(os.path.join(os.environ["CLAIMWIRE_PROFILE_DIR"], f"{os.getpid()}.prof"))
+        os.makedirs(directory, exist_ok=True)
+        _profiler.dump_stats(os.path.join(directory, f"{os.getpid()}.prof"))
         _profiler = None
 
 
@@ -104,7 +104,7 @@ def _dump_profile() -> None:
 def _mark_child_dead(pid=None, **_kwargs) -> None:
     """Prefork child exiting: drop its live gauges from the multiprocess files (counters stay summed)."""
     _dump_profile()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if get_settings().prometheus_multiproc_dir:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(pid or os.getpid())
@@ -126,5 +126,5 @@ def _serve_metrics(**_kwargs) -> None:
 
     from workers.metrics import registry
 
-    start_http_server(port, addr=os.environ.get("CLAIMWIRE_METRICS_ADDR", "0.0.0.0"), registry=registry())
+    start_http_server(port, addr=get_settings().metrics_addr, registry=registry())
     logging.getLogger("claimwire.worker").info("metrics on port %s", port)

@@ -8,7 +8,6 @@ own registry at GET /metrics, with the queue depths and open events sampled at s
 
 from __future__ import annotations
 
-import os
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 
@@ -43,7 +42,9 @@ API_REQUESTS = Counter("claimwire_api_requests_total", "HTTP API requests", ["me
 
 def registry() -> CollectorRegistry:
     """The registry to expose: aggregated over processes in multiprocess mode, else this process's."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    from claimwire.settings import get_settings
+
+    if get_settings().prometheus_multiproc_dir:
         aggregated = CollectorRegistry()
         multiprocess.MultiProcessCollector(aggregated)
         return aggregated
