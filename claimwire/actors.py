@@ -33,7 +33,7 @@ _DETERMINERS = {
     "the", "a", "an", "one", "some", "its", "their", "his", "her", "our", "two", "three", "four",
     "five", "six", "seven", "eight", "nine", "ten", "other", "several", "many", "all", "both",
     "those", "these", "this", "that", "another", "same", "so", "called", "so-called", "at", "least",
-    "about", "more", "than", "dozens", "of", "hundreds", "only", "two", "senior", "top",
+    "about", "more", "than", "dozens", "of", "hundreds", "only", "senior", "top",
 }
 _PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "us_pronoun", "who", "which"}
 _ARABIC_ARTICLES = {"al", "el", "ez", "az", "as", "ad", "ash", "an", "ar", "at", "es", "ed", "er", "et", "adh"}

@@ -6,7 +6,7 @@ import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import feedparser
 
@@ -38,7 +38,7 @@ def _when(entry) -> datetime | None:
         value = entry.get(field)
         if value:
             try:
-                return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc).replace(tzinfo=None)
+                return datetime.fromtimestamp(calendar.timegm(value), tz=UTC).replace(tzinfo=None)
             except (OverflowError, ValueError, TypeError):
                 continue
     return None

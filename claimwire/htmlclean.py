@@ -24,8 +24,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date
 
-from lxml import etree
-from lxml import html as lxml_html
+from lxml import etree, html as lxml_html
 
 from claimwire.budget import Deadline
 from claimwire.errors import InputError

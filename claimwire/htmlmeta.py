@@ -124,7 +124,7 @@ def extract_metadata(tree: etree._Element, url: str | None = None) -> PageMeta:
         body = node.get("articleBody")
         if isinstance(body, str) and body.strip():
             text = unescape(_TAGS.sub("\n", unescape(body)))
-            meta.article_bodies.append("\n".join(" ".join(l.split()) for l in text.splitlines() if l.strip()))
+            meta.article_bodies.append("\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip()))
 
     h1 = [t for t in (_clean(" ".join(h.itertext())) for h in tree.xpath("//h1")) if t]
     meta.title = (

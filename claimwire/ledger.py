@@ -26,8 +26,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from claimwire.agreement import INF, Reading, agree, hedge_kind, reading, stated_number, stories
@@ -316,9 +316,7 @@ def _mark_row_of_article(figures: list[Figure], lead: Figure) -> None:
         own = own_leads.get(figure.family)
         if own is figure:
             figure.status = "lead"
-        elif agree(figure.reading, lead.reading):
-            figure.status = "agrees"
-        elif own is not None and agree(figure.reading, own.reading):
+        elif agree(figure.reading, lead.reading) or own is not None and agree(figure.reading, own.reading):
             figure.status = "agrees"
         else:
             figure.status = "aside"

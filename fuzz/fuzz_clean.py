@@ -14,9 +14,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from fuzz._common import instrumented, main  # noqa: E402
 
 with instrumented():
-    from claimwire import decoding
+    from claimwire import decoding, htmlclean, htmlmeta, junk, textclean  # noqa: F401 - imported lazily by cleaning
     from claimwire.cleaning import HTML, TEXT
-    from claimwire import htmlclean, htmlmeta, junk, textclean  # noqa: F401 - imported lazily by cleaning
     from claimwire.errors import InputError
     from claimwire.extractors import registered
     from fuzz.properties import INPUT_REASONS, check_extract, clean_or_refuse

@@ -78,7 +78,6 @@ def _start_webhook_deliverer():
     import threading
 
     from tasks.webhooks import run_forever
-
     from workers.changefeed import WEBHOOK_WAKE
 
     stop = threading.Event()

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from claimwire.settings import get_settings
 from claimwire.ledgerview import event_fields, fmt_time, stored_event_json, stored_event_text, toll_text, truncate
+from claimwire.settings import get_settings
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -98,7 +98,11 @@ class Runner:
     # --- lifecycle ----------------------------------------------------------------------------------
 
     def start(self) -> None:
-        import tasks.clean, tasks.extract, tasks.fetch, tasks.link, tasks.store  # noqa: E401, F401 - register the stages
+        import tasks.clean  # noqa: F401 - registers the stage
+        import tasks.extract  # noqa: F401 - registers the stage
+        import tasks.fetch  # noqa: F401 - registers the stage
+        import tasks.link  # noqa: F401 - registers the stage
+        import tasks.store  # noqa: F401 - registers the stage
 
         self._previous_pool = install_pool(self._pool)
         for thread in self._threads:

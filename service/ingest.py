@@ -44,7 +44,11 @@ def prepare_store() -> None:
 
 
 def _task(name: str):
-    import tasks.clean, tasks.extract, tasks.fetch, tasks.link, tasks.store  # noqa: E401, F401 - register the stages
+    import tasks.clean  # noqa: F401 - registers the stage
+    import tasks.extract  # noqa: F401 - registers the stage
+    import tasks.fetch  # noqa: F401 - registers the stage
+    import tasks.link  # noqa: F401 - registers the stage
+    import tasks.store  # noqa: F401 - registers the stage
     from workers.app import app
 
     return app.tasks[name]

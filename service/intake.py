@@ -38,9 +38,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from claimwire.errors import InputError
 from claimwire.settings import get_settings
 from claimwire.sources import BadItem, RawItem
+from service.ingest import prepare_store, receive, receive_many
 from service.payloads import item_from
 from service.schemas import ApiError, ArticleIn
-from service.ingest import prepare_store, receive, receive_many
 from workers import metrics, streams
 from workers.logs import log
 

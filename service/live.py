@@ -27,8 +27,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
-from fastapi import Path as PathParam
+from fastapi import APIRouter, Header, Path as PathParam, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 

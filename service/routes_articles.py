@@ -11,7 +11,19 @@ from claimwire.titles import title_flags
 from service.auth import require_token
 from service.ingest import receive
 from service.payloads import item_from
-from service.schemas import ERRORS, MAX_ID, PAGE_DEFAULT, PAGE_MAX, ApiError, ArticleAccepted, ArticleIn, ArticleOut, ClaimOut, EventRef, FailureOut
+from service.schemas import (
+    ERRORS,
+    MAX_ID,
+    PAGE_DEFAULT,
+    PAGE_MAX,
+    ApiError,
+    ArticleAccepted,
+    ArticleIn,
+    ArticleOut,
+    ClaimOut,
+    EventRef,
+    FailureOut,
+)
 from storage import reads, repository
 from storage.db import session_scope
 

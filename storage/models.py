@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -26,7 +26,7 @@ IdType = BigInteger().with_variant(Integer(), "sqlite")
 
 def utcnow() -> datetime:
     """Naive UTC: both SQLite and PostgreSQL store times as UTC without a zone."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):

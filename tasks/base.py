@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from billiard.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.signals import task_failure
-from sqlalchemy import select, update
 from redis.exceptions import RedisError
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from claimwire.errors import InputError, TransientError

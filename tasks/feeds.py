@@ -14,8 +14,7 @@ from sqlalchemy import update
 
 from claimwire.errors import InputError, TransientError
 from claimwire.feeds import parse_feed
-from claimwire.fetching import FEED_TYPES
-from claimwire.fetching import fetch as fetch_url
+from claimwire.fetching import FEED_TYPES, fetch as fetch_url
 from claimwire.sources import URL, RawItem, outlet_from_url, strip_credentials
 from storage import repository
 from storage.db import session_scope

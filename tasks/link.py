@@ -18,8 +18,10 @@ from storage import eventindex, repository
 from storage.db import session_scope
 from storage.models import Article, ArticleStatus
 from tasks.base import TASK_OPTIONS, Stage, claim_transition, load_columns, register, run_stage
-from workers import changefeed as change_publisher  # noqa: F401 - publishes a merge's change after commit
-from workers import metrics
+from workers import (
+    changefeed as change_publisher,  # noqa: F401 - publishes a merge's change after commit
+    metrics,
+)
 from workers.app import app
 
 logger = logging.getLogger("claimwire.tasks")

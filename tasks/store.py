@@ -10,8 +10,10 @@ from storage import changefeed
 from storage.db import session_scope
 from storage.models import Article, ArticleEvent, ArticleStatus, Event, utcnow
 from tasks.base import TASK_OPTIONS, Stage, claim_transition, register, run_stage
-from workers import changefeed as change_publisher  # noqa: F401 - publishes the changes after commit
-from workers import metrics
+from workers import (
+    changefeed as change_publisher,  # noqa: F401 - publishes the changes after commit
+    metrics,
+)
 from workers.app import app
 
 STAGE = Stage("store", accepts=(ArticleStatus.LINKED,), produces=ArticleStatus.STORED)

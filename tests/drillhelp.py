@@ -29,7 +29,7 @@ import uuid
 from pathlib import Path
 
 from bench import load as bench_load
-from bench.harness import fresh_broker_connections, free_port, log_tail, ping_workers, start_api, start_beat, start_worker, stop
+from bench.harness import free_port, fresh_broker_connections, log_tail, ping_workers, start_api, start_beat, start_worker, stop
 from tests.conftest import apply_env
 
 PG_BIN = Path(os.environ.get("CLAIMWIRE_PG_BIN", "/usr/lib/postgresql/15/bin"))

@@ -7,8 +7,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event as sa_event
-from sqlalchemy import select
+from sqlalchemy import event as sa_event, select
 
 from claimwire import changes
 from claimwire.sources import iter_items

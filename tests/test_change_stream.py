@@ -14,8 +14,7 @@ from service.ingest import receive_all
 from storage import changefeed
 from storage.db import session_scope
 from tests.conftest import apply_env
-from workers import changefeed as publisher
-from workers import streams
+from workers import changefeed as publisher, streams
 
 pytestmark = pytest.mark.services
 

@@ -83,7 +83,7 @@ def test_jsonld_fallback_when_body_is_not_in_markup():
 
 def test_decode_body_keeps_text():
     assert decode_body("plain text") == "plain text"
-    assert decode_body("naïve café".encode("utf-8")) == "naïve café"
+    assert decode_body("naïve café".encode()) == "naïve café"
 
 
 def test_language_marking():

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
+from bench.harness import free_port
 from service import doctor
 from service.cli import main
-from bench.harness import free_port
 from tests.conftest import apply_env
 from tests.dbhelp import empty_postgres_database
 

@@ -18,8 +18,7 @@ import re
 import time
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from claimwire import decoding
 from claimwire.cleaning import HTML, TEXT, clean_document

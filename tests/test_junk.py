@@ -90,7 +90,7 @@ def test_gvc_learning_removes_repeated_junk_not_sentences():
     learner = OutletJunkLearner()
     for art in articles:
         learner.observe(_outlet(art["url"]), art["text"])
-    repeats = Counter((_outlet(a["url"]), key) for a in articles for key in {line_key(l) for l in a["text"].splitlines()})
+    repeats = Counter((_outlet(a["url"]), key) for a in articles for key in {line_key(line) for line in a["text"].splitlines()})
     removed_total = 0
     for art in articles[:400]:
         outlet = _outlet(art["url"])

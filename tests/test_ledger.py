@@ -256,8 +256,8 @@ def test_the_presenter_reads_what_the_ledger_says():
 
 
 def test_the_seeds_ledger_is_stored_on_the_event_and_shown(sqlite_store, seeds_dir, capsys):
-    from claimwire.sources import iter_items
     from claimwire.ledgerview import stored_event_json as _event_view
+    from claimwire.sources import iter_items
     from service.cli import main
     from service.ingest import receive_all
 

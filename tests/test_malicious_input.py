@@ -51,7 +51,7 @@ def outcome(body, content_type=HTML, **kw):
 # --- feeds -------------------------------------------------------------------------------------------
 
 LAUGHS = "\n".join(
-    [f'<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, 10)]
+    ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, 10)]
 )
 
 

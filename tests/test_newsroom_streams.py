@@ -13,12 +13,12 @@ import httpx
 import pytest
 import redis
 
-from examples.webhook_receiver import Receiver
 from bench.harness import free_port, log_tail, start, start_api, start_worker, stop, wait_until_final
+from claimwire.sources import iter_items
+from examples.webhook_receiver import Receiver
 from service.intake import envelope_json
 from storage import changefeed
 from storage.db import session_scope
-from claimwire.sources import iter_items
 from tests.changehelp import check_changes, normalized, seeds_story
 from tests.conftest import apply_env
 from tests.helpers import env_for
@@ -93,8 +93,9 @@ def test_seeds_through_the_intake_stream_reach_the_change_stream_and_a_webhook_i
     assert [change for _, change in stream] == table
     assert desk.changes == table and all(r["verified"] for r in desk.requests)
     check_changes(table)
-    from storage.models import Article
     from sqlalchemy import select
+
+    from storage.models import Article
 
     with session_scope() as session:
         by_ref = dict(session.execute(select(Article.external_id, Article.id)).all())

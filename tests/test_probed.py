@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import ipaddress
 import hashlib
+import ipaddress
 import json
 import os
-import re
 import signal
 import statistics
 import threading

@@ -85,9 +85,9 @@ def test_clean_runs_extract_in_the_same_task_and_sends_only_link(sqlite_store, m
 
 
 def test_link_runs_store_in_the_same_task(sqlite_store, monkeypatch, sent):
+    from storage.models import Event
     from tasks.clean import clean
     from tasks.link import link
-    from storage.models import Event
 
     ids = receive_texts(2, monkeypatch)
     as_worker(clean, ids[0])

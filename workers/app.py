@@ -7,8 +7,8 @@ processes. Without it (the embedded default) the same tasks run in-process.
 from __future__ import annotations
 
 import logging
-import time
 import os
+import time
 
 from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown

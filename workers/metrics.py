@@ -8,7 +8,6 @@ own registry at GET /metrics, with the queue depths and open events sampled at s
 
 from __future__ import annotations
 
-
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 
 STAGE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)

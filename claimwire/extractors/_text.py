@@ -19,7 +19,7 @@ _ABBREV = {
     "mr", "mrs", "ms", "dr", "sen", "rep", "gov", "col", "gen", "lt", "sgt", "capt", "cpt", "maj",
     "cpl", "pvt", "det", "ofc", "off", "insp", "supt", "cmdr", "adm", "st", "ave", "blvd", "rd",
     *MONTH_ABBREVIATIONS, "jr",
-    "sr", "no", "inc", "co", "corp", "ltd", "vs", "etc", "mt", "ft", "pres", "gen", "atty",
+    "sr", "no", "inc", "co", "corp", "ltd", "vs", "etc", "mt", "ft", "pres", "atty",
     "dist", "hon", "rev", "fr", "prof", "dept", "sgts", "lts", "cpls", "u.s", "u.n", "u.k",
     "d.c", "a.m", "p.m", "e.g", "i.e", "approx", "est", "hwy", "cir", "ct", "ln", "pl", "pkwy",
 }
@@ -114,7 +114,7 @@ _TRAIL_WORDS = {
     "on", *WEEKDAYS, "today",
     "yesterday", "recently", "last", "night", "week", "would", "will", "could", "did", "does",
     "do", "further", "subsequently", "again", "already", "repeatedly", "publicly", "privately",
-    "late", "early", "separately", "previously", "once", "all", "both", "is", "was", "been",
+    "late", "early", "separately", "once", "all", "both", "is", "was", "been",
 }
 _NP_TOKEN = re.compile(r"[\w'’.-]+|[,;:()\"“”]")
 _NOT_SPEAKERS = {

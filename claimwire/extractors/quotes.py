@@ -43,8 +43,22 @@ from claimwire.actors import actor_key
 from claimwire.claims import QUOTE, Claim
 from claimwire.extractors import register
 from claimwire.extractors._speech import (
-    FRAMING_VERB_FORMS, PASSIVE_BEFORE, ROLE_WORDS, SPEECH_PARTICIPLES, SPEECH_VERB_FORMS, Article, Attribution, Segment, Speaker,
-    inside_quotation, is_adverb, np_after, np_before, parse_speaker, quotation_segments, tokens,
+    FRAMING_VERB_FORMS,
+    PASSIVE_BEFORE,
+    ROLE_WORDS,
+    SPEECH_PARTICIPLES,
+    SPEECH_VERB_FORMS,
+    Article,
+    Attribution,
+    Segment,
+    Speaker,
+    inside_quotation,
+    is_adverb,
+    np_after,
+    np_before,
+    parse_speaker,
+    quotation_segments,
+    tokens,
 )
 from claimwire.extractors._text import sentence_at
 from claimwire.vocabulary import WEEKDAYS

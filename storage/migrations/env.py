@@ -1,4 +1,5 @@
 from alembic import context
+
 from storage.db import make_engine
 from storage.models import Base
 
