@@ -208,9 +208,11 @@ class Runner:
 
     def _run(self, task_name: str, article_id: int) -> bool:
         """Run one stage; True when the article is still held (go on), False when it was let go or waits."""
-        from tasks.base import STAGES, Skip, fail_article
+        from tasks.base import WORK, Skip, fail_article
+        from tasks.pipeline import BY_TASK
 
-        stage, work, _next = STAGES[task_name]
+        stage = BY_TASK[task_name]
+        work = WORK[stage.name]
         started = time.perf_counter()
         try:
             work(article_id)
@@ -268,7 +270,7 @@ class Runner:
 
     def _drive(self, article_id: int) -> None:
         """Run the article's stages from its status until it is final, waits (a retry) or is fetched."""
-        from workers.ordering import NEXT_TASK
+        from tasks.pipeline import NEXT_TASK
 
         tried: set[tuple[str, str]] = set()
         while not self._stopping.is_set():

@@ -55,7 +55,7 @@ def hand_on(article_id: int, status: str, source_kind: str) -> None:
     URL in its own threads and answers a text or a page once it is through; else the next stage's task (run
     in-process on the embedded default, a message to the workers with a broker)."""
     from service import embedded
-    from workers.ordering import next_task_for
+    from tasks.pipeline import next_task_for
 
     runner = embedded.current()
     if runner is not None:
@@ -269,7 +269,7 @@ def _resolve_outlets(keys: set[str], database_url: str) -> None:
 
 def _enqueue_all(created: list[tuple[int, str]]) -> None:
     """The first stage's messages for many articles, sent from a few threads (each send is a broker round trip;
-    their order does not matter: the receipt-order gates follow the article ids, workers/ordering.py)."""
+    their order does not matter: the receipt-order gates follow the article ids, tasks/gates.py)."""
     if len(created) <= 1:
         for article_id, kind in created:
             enqueue_first_stage(article_id, kind)

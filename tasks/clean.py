@@ -17,11 +17,12 @@ from claimwire.sources import outlet_from_url, strip_credentials
 from storage import repository
 from storage.db import session_scope
 from storage.models import Article, ArticleStatus, Outlet, utcnow
-from tasks.base import Skip, Stage, claim_transition, cpu_task_options, load_columns, register, run_stage
+from tasks.base import Skip, claim_transition, cpu_task_options, load_columns, register, run_stage
+from tasks.pipeline import STAGES
 from workers import metrics
 from workers.app import app
 
-STAGE = Stage("clean", accepts=(ArticleStatus.RECEIVED, ArticleStatus.FETCHED), produces=ArticleStatus.CLEANED)
+STAGE = STAGES["clean"]
 ENGLISH = "en"
 
 
@@ -206,9 +207,7 @@ def _clean_article_pg(engine, article_id: int) -> bool:
 
 @app.task(name="claimwire.clean", **cpu_task_options())
 def clean(self, article_id: int) -> str:
-    from tasks.extract import extract
-
-    return run_stage(self, STAGE, article_id, clean_article, next_task=extract)
+    return run_stage(self, STAGE, article_id, clean_article)
 
 
-register("claimwire.clean", STAGE, clean_article, "claimwire.extract")
+register(STAGE, clean_article)

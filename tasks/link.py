@@ -16,14 +16,15 @@ import logging
 from claimwire import linking
 from storage import eventindex, repository
 from storage.db import session_scope
-from storage.models import Article, ArticleStatus
-from tasks.base import TASK_OPTIONS, Stage, claim_transition, load_columns, register, run_stage
+from storage.models import Article
+from tasks.base import TASK_OPTIONS, claim_transition, load_columns, register, run_stage
+from tasks.pipeline import STAGES
 from workers import changefeed as change_publisher  # noqa: F401 - publishes a merge's change after commit
 from workers import metrics
 from workers.app import app
 
 logger = logging.getLogger("claimwire.tasks")
-STAGE = Stage("link", accepts=(ArticleStatus.EXTRACTED,), produces=ArticleStatus.LINKED)
+STAGE = STAGES["link"]
 _COLUMNS = (Article.id, Article.title, Article.clean_text, Article.published_at, Article.received_at)
 
 
@@ -79,9 +80,7 @@ def link_article(article_id: int) -> bool:
 
 @app.task(name="claimwire.link", **TASK_OPTIONS)
 def link(self, article_id: int) -> str:
-    from tasks.store import store
-
-    return run_stage(self, STAGE, article_id, link_article, next_task=store)
+    return run_stage(self, STAGE, article_id, link_article)
 
 
-register("claimwire.link", STAGE, link_article, "claimwire.store")
+register(STAGE, link_article)

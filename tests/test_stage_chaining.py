@@ -160,7 +160,7 @@ def test_a_redelivered_clean_writes_once_and_chains_nothing(sqlite_store, monkey
 
 
 def test_line_heads_are_the_line_in_order(sqlite_store, monkeypatch):
-    from workers.ordering import GATES, line_heads
+    from tasks.gates import GATES, line_heads
 
     ids = receive_texts(4, monkeypatch)
     with session_scope() as session:
