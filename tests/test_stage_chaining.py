@@ -40,7 +40,7 @@ def sent(monkeypatch):
 def receive_texts(count: int, monkeypatch) -> list[int]:
     """COUNT text articles received, nothing enqueued (the test runs the tasks itself)."""
     from claimwire.sources import RawItem
-    from service import ingest
+    from tasks import receive as ingest
 
     monkeypatch.setattr(ingest, "enqueue_first_stage", lambda *_: None)
     ids = []
