@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 
 from claimwire import linking
-from storage import eventindex, repository
+from storage import eventindex, eventmerges, repository
 from storage.db import session_scope
 from storage.models import Article
 from tasks.base import TASK_OPTIONS, claim_transition, load_columns, register, run_stage
@@ -45,9 +45,9 @@ def link_article(article_id: int) -> bool:
         claim_transition(session, STAGE, article_id)
         event_id = decision.event_id
         if decision.merge:
-            event_id = eventindex.final_event_id(session, event_id)  # it may have been merged meanwhile
+            event_id = eventmerges.final_event_id(session, event_id)  # it may have been merged meanwhile
         for other in decision.merge:
-            event_id = eventindex.merge_events(
+            event_id = eventmerges.merge_events(
                 session, other, event_id, reason=f"article {article_id} matches both", score=decision.features.get("merge_scores", {}).get(str(other)), rebuild=False
             )
         event_id = repository.attach_to_event(  # follows a merge of the event meanwhile
@@ -71,7 +71,7 @@ def link_article(article_id: int) -> bool:
                 eventindex.count_document(session, article_id, features.keys)
         if decision.event_id is None and concurrent:  # the merge pass behind the key locks
             with session_scope() as session:
-                eventindex.repair_concurrent_split(session, article_id, features, event_id, newest_seen)
+                eventmerges.repair_concurrent_split(session, article_id, features, event_id, newest_seen)
     except Exception:
         logger.exception("link_followup_failed", extra={"fields": {"article_id": article_id}})
     metrics.LINK_DECISIONS.labels(decision=decision.decision).inc()
