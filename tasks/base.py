@@ -51,6 +51,11 @@ def cpu_task_options() -> dict:
     hard = settings.task_time_limit_s or CHAIN_BATCH * (settings.clean_timeout_s + settings.extract_timeout_s) + 60
     return {**TASK_OPTIONS, "soft_time_limit": max(1.0, hard - 15), "time_limit": hard}
 
+
+def stage_task(stage: Stage):
+    """The Celery task decorator of STAGE: its task name from the pipeline table, the worker's time limits for a CPU-bound one."""
+    return app.task(name=stage.task, **(cpu_task_options() if stage.cpu_bound else TASK_OPTIONS))
+
 Skip = articles.NotInStatus  # the article is not in a state this stage acts on (already done, or finished otherwise)
 
 # stage name: the stage's work (article id -> whether the next stage follows); filled by the task modules (register)

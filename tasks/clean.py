@@ -19,10 +19,9 @@ from claimwire.sources import outlet_from_url, strip_credentials
 from storage import cleaning, repository
 from storage.db import session_scope
 from storage.models import ArticleStatus
-from tasks.base import cpu_task_options, register, run_stage
+from tasks.base import register, run_stage, stage_task
 from tasks.pipeline import STAGES
 from workers import metrics
-from workers.app import app
 
 STAGE = STAGES["clean"]
 ENGLISH = "en"
@@ -104,7 +103,7 @@ def _outlet_for(session, cleaned, url: str | None) -> int | None:
     return repository.get_or_create_outlet(session, outlet_key[:255]) if outlet_key else None
 
 
-@app.task(name="claimwire.clean", **cpu_task_options())
+@stage_task(STAGE)
 def clean(self, article_id: int) -> str:
     return run_stage(self, STAGE, article_id, clean_article)
 

@@ -10,10 +10,9 @@ from claimwire.settings import get_settings
 from storage import repository
 from storage.db import session_scope
 from storage.models import Article
-from tasks.base import claim_transition, cpu_task_options, load_columns, register, run_stage
+from tasks.base import claim_transition, load_columns, register, run_stage, stage_task
 from tasks.pipeline import STAGES
 from workers import metrics
-from workers.app import app
 from workers.logs import log
 
 logger = logging.getLogger("claimwire.tasks")
@@ -42,7 +41,7 @@ def extract_article(article_id: int) -> bool:
     return True
 
 
-@app.task(name="claimwire.extract", **cpu_task_options())
+@stage_task(STAGE)
 def extract(self, article_id: int) -> str:
     return run_stage(self, STAGE, article_id, extract_article)
 

@@ -7,9 +7,8 @@ from claimwire.settings import get_settings
 from claimwire.sources import strip_credentials
 from storage.db import session_scope
 from storage.models import Article
-from tasks.base import TASK_OPTIONS, claim_transition, load_columns, register, run_stage
+from tasks.base import claim_transition, load_columns, register, run_stage, stage_task
 from tasks.pipeline import STAGES
-from workers.app import app
 
 STAGE = STAGES["fetch"]
 
@@ -24,7 +23,7 @@ def fetch_article(article_id: int) -> bool:
     return True
 
 
-@app.task(name="claimwire.fetch", **TASK_OPTIONS)
+@stage_task(STAGE)
 def fetch(self, article_id: int) -> str:
     return run_stage(self, STAGE, article_id, fetch_article)
 

@@ -17,11 +17,10 @@ from claimwire import linking
 from storage import eventindex, eventmerges, repository
 from storage.db import session_scope
 from storage.models import Article
-from tasks.base import TASK_OPTIONS, claim_transition, load_columns, register, run_stage
+from tasks.base import claim_transition, load_columns, register, run_stage, stage_task
 from tasks.pipeline import STAGES
 from workers import changefeed as change_publisher  # noqa: F401 - publishes a merge's change after commit
 from workers import metrics
-from workers.app import app
 
 logger = logging.getLogger("claimwire.tasks")
 STAGE = STAGES["link"]
@@ -78,7 +77,7 @@ def link_article(article_id: int) -> bool:
     return True
 
 
-@app.task(name="claimwire.link", **TASK_OPTIONS)
+@stage_task(STAGE)
 def link(self, article_id: int) -> str:
     return run_stage(self, STAGE, article_id, link_article)
 

@@ -7,11 +7,10 @@ import time
 from storage import articles, changefeed, repository
 from storage.db import session_scope
 from storage.models import utcnow
-from tasks.base import TASK_OPTIONS, claim_transition, register, run_stage
+from tasks.base import claim_transition, register, run_stage, stage_task
 from tasks.pipeline import STAGES
 from workers import changefeed as change_publisher  # noqa: F401 - publishes the changes after commit
 from workers import metrics
-from workers.app import app
 
 STAGE = STAGES["store"]
 
@@ -40,7 +39,7 @@ def store_article(article_id: int) -> bool:
     return False
 
 
-@app.task(name="claimwire.store", **TASK_OPTIONS)
+@stage_task(STAGE)
 def store(self, article_id: int) -> str:
     return run_stage(self, STAGE, article_id, store_article)
 
