@@ -285,9 +285,9 @@ def scale_plan(records: list[dict], n_events: int, probes: int, events_per_day: 
 
 def fill(units, records: list[dict]) -> dict:
     """Bulk-insert the planned events: articles, events, links, link features, index postings, document
-    frequencies, through storage.eventindex's bulk writers (COPY on PostgreSQL)."""
+    frequencies, through storage.bulkwrite (COPY on PostgreSQL)."""
     from claimwire import linking
-    from storage import eventindex
+    from storage import bulkwrite
     from storage.db import session_scope
     from storage.models import Article, ArticleEvent, Event
 
@@ -336,10 +336,10 @@ def fill(units, records: list[dict]) -> dict:
         counts = Counter(r["event_id"] for r in rows_l)
         for row in rows_e:
             row["article_count"] = counts[row["id"]]
-        eventindex.bulk_rows(session, Event, rows_e)
-        eventindex.bulk_rows(session, Article, rows_a)
-        eventindex.bulk_rows(session, ArticleEvent, rows_l)
-        eventindex.bulk_file(session, links)
+        bulkwrite.bulk_rows(session, Event, rows_e)
+        bulkwrite.bulk_rows(session, Article, rows_a)
+        bulkwrite.bulk_rows(session, ArticleEvent, rows_l)
+        bulkwrite.bulk_file(session, links)
         chunk.clear()
 
     with session_scope() as session:
@@ -355,7 +355,7 @@ def fill(units, records: list[dict]) -> dict:
                 flush(session)
         flush(session)
         articles = article_id
-        eventindex.bulk_count(session, df, articles)
+        bulkwrite.bulk_count(session, df, articles)
     return {"articles": articles, "copies": copies}
 
 

@@ -41,12 +41,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Ingest a directory of articles in-process and print the events table and their events' ledgers."""
-    from sqlalchemy import select
-
     from claimwire.sources import iter_items
     from service.ingest import prepare_store, receive_all
+    from storage import repository
     from storage.db import session_scope
-    from storage.models import ArticleEvent, Event
+    from storage.models import Event
 
     prepare_store()
     receipts = list(receive_all(iter_items([args.directory])))
@@ -57,8 +56,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"ingested {len(ids)} articles from {args.directory} into {get_settings().database_url}\n")
     cmd_events(argparse.Namespace(limit=20, json=False))
     with session_scope() as session:
-        event_ids = sorted(set(session.execute(select(ArticleEvent.event_id).where(ArticleEvent.article_id.in_(ids))).scalars()))
-        for event_id in event_ids:
+        for event_id in repository.events_of_articles(session, ids):
             event = session.get(Event, event_id)
             print()
             print(stored_event_text(event))
@@ -246,12 +244,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
     from service.ingest import prepare_store
     from storage import repository
     from storage.db import session_scope
-    from storage.models import Feed
 
     prepare_store()
     if args.add:
@@ -279,7 +274,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         from tasks.feeds import fetch_feed
 
         with session_scope() as session:
-            ids = list(session.execute(select(Feed.id).where(Feed.active.is_(True)).order_by(Feed.id)).scalars())
+            ids = repository.active_feed_ids(session)
         for feed_id in ids:
             if get_settings().embedded:
                 print(json.dumps(fetch_feed.apply(args=[feed_id]).get(), default=str))
@@ -288,7 +283,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
                 print(f"feed {feed_id}: poll queued")
         return 0
     with session_scope() as session:
-        for feed in session.execute(select(Feed).order_by(Feed.id)).scalars():
+        for feed in repository.list_feeds(session, limit=None):
             print(f"{feed.id:>4}  {feed.interval_s:>6}s  {fmt_time(feed.last_polled_at, '-'):16}  {(feed.last_status or '-'):14}  {feed.item_count:>6}  {feed.url}")
     return 0
 

@@ -44,6 +44,9 @@ from claimwire.sources import URL
 from storage import repository
 from storage.db import session_scope
 from storage.models import ArticleStatus, utcnow
+from tasks import receive
+from tasks.base import WORK, Skip, backoff_seconds, fail_article, host_busy_delay, may_wait_for_host
+from tasks.pipeline import BY_TASK, NEXT_TASK
 from workers import metrics
 from workers.logs import log
 
@@ -63,6 +66,7 @@ def start() -> Runner:
     global _runner
     if _runner is None:
         _runner = Runner()
+        receive.use_runner(_runner)  # what is received from now on goes to this runner
         _runner.start()
     return _runner
 
@@ -71,6 +75,7 @@ def stop(timeout: float = 10.0) -> None:
     global _runner
     runner, _runner = _runner, None
     if runner is not None:
+        receive.use_runner(None)
         runner.stop(timeout)
 
 
@@ -212,9 +217,8 @@ class Runner:
 
     def _run(self, task_name: str, article_id: int) -> bool:
         """Run one stage; True when the article is still held (go on), False when it was let go or waits."""
-        from tasks.base import STAGES, Skip, fail_article
-
-        stage, work, _next = STAGES[task_name]
+        stage = BY_TASK[task_name]
+        work = WORK[stage.name]
         started = time.perf_counter()
         try:
             work(article_id)
@@ -243,8 +247,6 @@ class Runner:
         return False
 
     def _transient(self, stage, article_id: int, reason: str, message: str) -> None:
-        from tasks.base import backoff_seconds, fail_article, host_busy_delay, may_wait_for_host
-
         if reason == "host_busy" and may_wait_for_host(article_id):  # not a retry: the host is busy with our own requests
             self._later(article_id, host_busy_delay())
             return
@@ -272,8 +274,6 @@ class Runner:
 
     def _drive(self, article_id: int) -> None:
         """Run the article's stages from its status until it is final, waits (a retry) or is fetched."""
-        from workers.ordering import NEXT_TASK
-
         tried: set[tuple[str, str]] = set()
         while not self._stopping.is_set():
             with session_scope(read_only=True) as session:

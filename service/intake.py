@@ -233,13 +233,11 @@ class Consumer:
     def _refuse(self, ref: str, reason: str, message: str, redelivered: bool) -> None:
         """Record a refused entry as a failure, once (a redelivered entry may have been recorded before it died)."""
         if redelivered:
-            from sqlalchemy import select
-
+            from storage import repository
             from storage.db import session_scope
-            from storage.models import Failure
 
             with session_scope(read_only=True) as session:
-                if session.execute(select(Failure.id).where(Failure.item == ref, Failure.stage == "receive").limit(1)).first():
+                if repository.was_refused(session, ref):
                     return
         receive(BadItem(ref, InputError(reason, message)))
 

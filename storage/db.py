@@ -86,7 +86,7 @@ def reset_engines() -> None:
     """Forget cached engines, e.g. after a test changed DATABASE_URL."""
     _engine_for.cache_clear()
     _sessionmaker_for.cache_clear()
-    _reading_engine.cache_clear()
+    reading_engine.cache_clear()
     _health_engine.cache_clear()
 
 
@@ -110,7 +110,9 @@ def _sessionmaker_for(engine: Engine) -> sessionmaker:
 
 
 @lru_cache(maxsize=4)
-def _reading_engine(engine: Engine) -> Engine:
+def reading_engine(engine: Engine) -> Engine:
+    """ENGINE for statements that need no transaction around them: autocommit on PostgreSQL (no BEGIN and
+    COMMIT round trips; each statement sees the latest commits), ENGINE itself elsewhere."""
     if engine.dialect.name != "postgresql":
         return engine
     return engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -125,7 +127,7 @@ def session_scope(*, read_only: bool = False) -> Iterator[Session]:
     written in such a session is kept as one unit, so write nothing in it.
     """
     engine = get_engine()
-    session = _sessionmaker_for(_reading_engine(engine) if read_only else engine)()
+    session = _sessionmaker_for(reading_engine(engine) if read_only else engine)()
     try:
         yield session
         session.commit()

@@ -230,7 +230,7 @@ class FeedItem(Base):
     first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-# The receipt-order gates (workers/ordering.py) look up the earliest article in a status: an index
+# The receipt-order gates (tasks/gates.py) look up the earliest article in a status: an index
 # on (status, id) answers that without reading the articles already done.
 Index("ix_articles_status_id", Article.status, Article.id)
 

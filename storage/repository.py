@@ -327,6 +327,12 @@ def due_feeds(session: Session, now: datetime | None = None) -> list[int]:
     )
 
 
+def active_feed_ids(session: Session) -> list[int]:
+    from storage.models import Feed
+
+    return list(session.execute(select(Feed.id).where(Feed.active.is_(True)).order_by(Feed.id)).scalars())
+
+
 def record_feed_item(session: Session, feed_id: int, identity: str, url: str, guid: str | None) -> bool:
     """Remember an item of a feed; True the first time it is seen."""
     from storage.models import FeedItem
@@ -393,10 +399,20 @@ def count_claims(session: Session, article_id: int) -> int:
     return session.execute(select(func.count()).select_from(Claim).where(Claim.article_id == article_id)).scalar_one()
 
 
-def list_feeds(session: Session, *, limit: int, offset: int = 0) -> list:
+def list_feeds(session: Session, *, limit: int | None, offset: int = 0) -> list:
     from storage.models import Feed
 
     return list(session.execute(select(Feed).order_by(Feed.id).limit(limit).offset(offset)).scalars())
+
+
+def events_of_articles(session: Session, article_ids: Iterable[int]) -> list[int]:
+    """The ids of the events ARTICLE_IDS are linked to, in order."""
+    return sorted(set(session.execute(select(ArticleEvent.event_id).where(ArticleEvent.article_id.in_(list(article_ids)))).scalars()))
+
+
+def was_refused(session: Session, ref: str) -> bool:
+    """Whether an item REF was refused at receipt (a failure of the receive stage recorded for it)."""
+    return session.execute(select(Failure.id).where(Failure.item == ref, Failure.stage == "receive").limit(1)).first() is not None
 
 
 def article_failures(session: Session, article_id: int) -> list[Failure]:

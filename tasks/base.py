@@ -12,7 +12,6 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from billiard.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.signals import task_failure
@@ -22,10 +21,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from claimwire.errors import InputError, TransientError
 from claimwire.settings import get_settings
-from storage import repository
+from storage import articles, repository
 from storage.db import session_scope
-from storage.models import Article, ArticleStatus, utcnow
+from storage.models import utcnow
+from tasks import gates
+from tasks.pipeline import BY_TASK, Stage, following
 from workers import metrics
+from workers.app import app
 from workers.logs import log
 
 logger = logging.getLogger("claimwire.tasks")
@@ -49,94 +51,60 @@ def cpu_task_options() -> dict:
     hard = settings.task_time_limit_s or CHAIN_BATCH * (settings.clean_timeout_s + settings.extract_timeout_s) + 60
     return {**TASK_OPTIONS, "soft_time_limit": max(1.0, hard - 15), "time_limit": hard}
 
-ORDER = (
-    ArticleStatus.RECEIVED,
-    ArticleStatus.FETCHED,
-    ArticleStatus.CLEANED,
-    ArticleStatus.EXTRACTED,
-    ArticleStatus.LINKED,
-    ArticleStatus.STORED,
-)
 
+def stage_task(stage: Stage):
+    """The Celery task decorator of STAGE: its task name from the pipeline table, the worker's time limits for a CPU-bound one."""
+    return app.task(name=stage.task, **(cpu_task_options() if stage.cpu_bound else TASK_OPTIONS))
 
-class Skip(Exception):
-    """The article is not in a state this stage acts on (already done, or finished otherwise)."""
+Skip = articles.NotInStatus  # the article is not in a state this stage acts on (already done, or finished otherwise)
 
-
-@dataclass(frozen=True)
-class Stage:
-    name: str
-    accepts: tuple[str, ...]
-    produces: str
-
-
-# task name: (its stage, the stage's work, the task that follows it); filled by the task modules (register)
-STAGES: dict[str, tuple[Stage, Callable[[int], bool], str | None]] = {}
+# stage name: the stage's work (article id -> whether the next stage follows); filled by the task modules (register)
+WORK: dict[str, Callable[[int], bool]] = {}
 CHAIN_BATCH = 8  # a gated stage hands its line on after this many articles when their next stage runs in the same task
 
 
-def register(task_name: str, stage: Stage, work: Callable[[int], bool], next_task: str | None = None) -> None:
-    STAGES[task_name] = (stage, work, next_task)
+def register(stage: Stage, work: Callable[[int], bool]) -> None:
+    WORK[stage.name] = work
 
 
-def _queue(task_name: str) -> str | None:
-    from workers.queues import ROUTES
+def celery_task(task_name: str):
+    """The Celery task of TASK_NAME (outside a worker the task modules are imported as they are needed)."""
+    if task_name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[task_name]
 
-    return ROUTES.get(task_name, {}).get("queue")
+
+def next_task(stage: Stage):
+    """The Celery task of the stage that follows STAGE, or None (the last stage)."""
+    after = following(stage)
+    return celery_task(after.task) if after is not None else None
 
 
-def chains(task_name: str, next_task) -> bool:
-    """True when the stage after TASK_NAME runs in the same task instead of a message through the broker.
+def chains(stage: Stage) -> bool:
+    """True when the stage after STAGE runs in the same task instead of a message through the broker.
 
     Only for a next stage routed to the same queue (so this worker consumes it anyway), that is not gated (a
-    gated stage runs from its line's head, workers/ordering.py) and that is registered; CLAIMWIRE_CHAIN_STAGES=0
-    turns it off.
+    gated stage runs from its line's head, tasks/gates.py); CLAIMWIRE_CHAIN_STAGES=0 turns it off.
     """
-    from workers import ordering
-
-    if next_task is None or not get_settings().chain_stages:
+    after = following(stage)
+    if after is None or not get_settings().chain_stages:
         return False
-    name = getattr(next_task, "name", next_task)
-    if name not in STAGES or _queue(name) is None or _queue(name) != _queue(task_name):
+    if after.queue is None or after.queue != stage.queue:
         return False
-    return not ordering.enabled(STAGES[name][0].name)
-
-
-def load(session, stage: Stage, article_id: int) -> Article:
-    article = session.get(Article, article_id)
-    if article is None:
-        raise Skip(f"article {article_id} does not exist")
-    if article.status not in stage.accepts:
-        raise Skip(f"article {article_id} is {article.status}")
-    return article
+    return not gates.enabled(after.name)
 
 
 def load_columns(session, stage: Stage, article_id: int, *columns):
-    """Like `load`, but only COLUMNS (and the status) of the article, in one statement: a row."""
-    row = session.execute(select(Article.status, *columns).where(Article.id == article_id)).one_or_none()
-    if row is None:
-        raise Skip(f"article {article_id} does not exist")
-    if row.status not in stage.accepts:
-        raise Skip(f"article {article_id} is {row.status}")
-    return row
+    """COLUMNS (and the status) of the article, in one statement: a row; raises Skip when the stage does not act on it."""
+    return articles.stage_columns(session, article_id, stage.accepts, *columns)
 
 
 def claim_transition(session, stage: Stage, article_id: int, status: str | None = None, *, returning=None, **values):
     """Move the article to its next status; raises Skip if another delivery got there first (or it is not there).
 
-    RETURNING (a column of the articles table): its value is returned, read by the same statement.
+    RETURNING (the name of a column of the articles table): its value is returned, read by the same statement.
     """
-    table = Article.__table__  # Core, not the ORM's bulk update (a third of the statement's cost); updated_at still follows
-    statement = update(table).where(table.c.id == article_id, table.c.status.in_(stage.accepts)).values(status=status or stage.produces, **values)
-    if returning is not None:
-        row = session.execute(statement.returning(returning)).one_or_none()
-        if row is None:
-            raise Skip(f"article {article_id} is not {' or '.join(stage.accepts)} (moved on by another delivery, or gone)")
-        return row[0]
-    result = session.execute(statement)
-    if result.rowcount != 1:
-        raise Skip(f"article {article_id} was moved on by another delivery")
-    return None
+    return articles.move_status(session, article_id, stage.accepts, status or stage.produces, returning=returning, **values)
 
 
 def backoff_seconds(retries: int) -> float:
@@ -158,7 +126,7 @@ def host_busy_delay() -> float:
 def may_wait_for_host(article_id: int) -> bool:
     """A fetch may wait for its host's slot until CLAIMWIRE_FETCH_QUEUE_MAX_S after the article was received."""
     with session_scope(read_only=True) as session:
-        received_at = session.execute(select(Article.received_at).where(Article.id == article_id)).scalar_one_or_none()
+        received_at = articles.received_at(session, article_id)
     return received_at is not None and (utcnow() - received_at).total_seconds() < get_settings().fetch_queue_max_s
 
 
@@ -173,11 +141,11 @@ def fail_article(stage: Stage, article_id: int, reason: str, message: str, *, tr
     log(logger, logging.WARNING, "article_failed", article_id=article_id, stage=stage.name, reason=reason, error=message, transient=transient, retries=retries)
 
 
-def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], next_task=None) -> str:
+def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool]) -> str:
     """Run one stage for one article. Returns what happened: next | done | skipped | failed | deferred.
 
     Through the broker, the stages that depend on earlier articles run in receipt order
-    (workers/ordering.py): a message for such a stage drives the stage's line from its head, and is
+    (tasks/gates.py): a message for such a stage drives the stage's line from its head, and is
     "deferred" when it did not get to run the stage for its own article (not its turn yet, or another
     worker is running the line and will get to it).
 
@@ -188,24 +156,22 @@ def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], 
     its own with backoff (`_run_chained`).
     """
     if task.request.is_eager:
-        return _run_stage(task, stage, article_id, work, next_task)
-    from workers import ordering
-
-    follow: list[int] | None = [] if chains(task.name, next_task) else None
+        return _run_stage(task, stage, article_id, work)
+    follow: list[int] | None = [] if chains(stage) else None
     try:
-        if ordering.enabled(stage.name):
-            outcome = ordering.drive(
+        if gates.enabled(stage.name):
+            outcome = gates.drive(
                 stage.name,
                 article_id,
-                lambda head_id: _run_stage(task, stage, head_id, work, next_task, follow=follow),
+                lambda head_id: _run_stage(task, stage, head_id, work, follow=follow),
                 enough=(lambda: len(follow) >= CHAIN_BATCH) if follow is not None else None,
             )
             if outcome == "deferred":
                 log(logger, logging.DEBUG, "stage_deferred", article_id=article_id, stage=stage.name)
         else:
-            outcome = _run_stage(task, stage, article_id, work, next_task, follow=follow)
+            outcome = _run_stage(task, stage, article_id, work, follow=follow)
             if outcome in ("done", "failed"):  # the article left the line here: the gates behind it may open
-                ordering.wake_after(stage.name)
+                gates.wake_after(stage.name)
     except (OperationalError, DBAPIError, RedisError) as error:
         # the line itself could not be read or locked (database or Redis down): retry this message rather
         # than let it be acknowledged as a failed task and wait for the sweep
@@ -214,35 +180,28 @@ def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], 
         raise task.retry(exc=error, countdown=backoff_seconds(task.request.retries or 0), max_retries=max(MAX_RETRIES, get_settings().max_retries)) from error
     finally:
         for follow_id in follow or ():
-            _run_chained(next_task.name, follow_id)
+            _run_chained(following(stage), follow_id)
     return outcome
 
 
-def _run_chained(task_name: str, article_id: int) -> str:
-    """Run the stage of TASK_NAME for one article inside the current task (the stage before it just committed)."""
-    from workers import ordering
-    from workers.app import app
-
-    stage, work, next_name = STAGES[task_name]
-    if task_name not in app.tasks or (next_name and next_name not in app.tasks):
-        app.loader.import_default_modules()  # outside a worker the task modules are imported as they are used
-    task = app.tasks[task_name]
-    next_task = app.tasks[next_name] if next_name else None
-    follow: list[int] | None = [] if chains(task_name, next_task) else None
+def _run_chained(stage: Stage, article_id: int) -> str:
+    """Run STAGE for one article inside the current task (the stage before it just committed)."""
+    task = celery_task(stage.task)
+    follow: list[int] | None = [] if chains(stage) else None
     try:
-        outcome = _run_stage(task, stage, article_id, work, next_task, follow=follow, chained=True)
+        outcome = _run_stage(task, stage, article_id, WORK[stage.name], follow=follow, chained=True)
         if outcome in ("done", "failed"):
-            ordering.wake_after(stage.name)
+            gates.wake_after(stage.name)
     except Exception:  # noqa: BLE001 - never lose the article: the stage goes to the broker as a message of its own
         logger.exception("chained_stage_error", extra={"fields": {"article_id": article_id, "stage": stage.name}})
         task.apply_async(args=[article_id], countdown=backoff_seconds(0))
         outcome = "retry"
     for follow_id in follow or ():
-        _run_chained(next_task.name, follow_id)
+        _run_chained(following(stage), follow_id)
     return outcome
 
 
-def _run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], next_task=None, *, follow: list[int] | None = None, chained: bool = False) -> str:
+def _run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], *, follow: list[int] | None = None, chained: bool = False) -> str:
     """One stage for one article. FOLLOW: collect the article for the next stage run in this task instead of sending it.
 
     CHAINED: this stage runs inside the task of the stage before it (no message of its own): a transient
@@ -254,9 +213,9 @@ def _run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool],
         proceed = work(article_id)
     except Skip as skip:
         with session_scope() as session:
-            current = session.get(Article, article_id)
-        if current is not None and current.status == stage.produces and next_task is not None:
-            next_task.delay(article_id)  # the earlier delivery committed but may have died before handing on
+            current = articles.status_of(session, article_id)
+        if current == stage.produces and stage.next is not None:
+            next_task(stage).delay(article_id)  # the earlier delivery committed but may have died before handing on
         log(logger, logging.DEBUG, "stage_skipped", article_id=article_id, stage=stage.name, why=str(skip))
         return "skipped"
     except InputError as error:
@@ -293,11 +252,11 @@ def _run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool],
             spent = STAGE_CPU.setdefault(stage.name, [0, 0.0])
             spent[0] += 1
             spent[1] += time.process_time() - cpu_started
-    if proceed and next_task is not None:
+    if proceed and stage.next is not None:
         if follow is not None:
             follow.append(article_id)  # run by the caller, in this task, once the line (if any) is let go
         else:
-            next_task.delay(article_id)
+            next_task(stage).delay(article_id)
         return "next"
     return "done"
 
@@ -306,12 +265,12 @@ def _run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool],
 def _hard_time_limit(sender=None, exception=None, args=None, **_kwargs) -> None:
     """The worker killed a pool process at a stage's hard time limit: record the failure of the article its
     message named if that article is still where the stage starts (else the sweep sends it on again)."""
-    if not isinstance(exception, TimeLimitExceeded) or getattr(sender, "name", None) not in STAGES or not args:
+    if not isinstance(exception, TimeLimitExceeded) or getattr(sender, "name", None) not in BY_TASK or not args:
         return
-    stage = STAGES[sender.name][0]
+    stage = BY_TASK[sender.name]
     try:
         with session_scope(read_only=True) as session:
-            status = session.execute(select(Article.status).where(Article.id == args[0])).scalar_one_or_none()
+            status = articles.status_of(session, args[0])
         if status in stage.accepts:
             fail_article(stage, args[0], "timeout", f"killed at the worker's hard time limit ({exception})")
     except Exception:  # noqa: BLE001 - the sweep finds the article again

@@ -9,14 +9,14 @@ from claimwire.extractors import extract_claims_capped
 from claimwire.settings import get_settings
 from storage import repository
 from storage.db import session_scope
-from storage.models import Article, ArticleStatus
-from tasks.base import Stage, claim_transition, cpu_task_options, load_columns, register, run_stage
+from storage.models import Article
+from tasks.base import claim_transition, load_columns, register, run_stage, stage_task
+from tasks.pipeline import STAGES
 from workers import metrics
-from workers.app import app
 from workers.logs import log
 
 logger = logging.getLogger("claimwire.tasks")
-STAGE = Stage("extract", accepts=(ArticleStatus.CLEANED,), produces=ArticleStatus.EXTRACTED)
+STAGE = STAGES["extract"]
 
 
 def extract_article(article_id: int) -> bool:
@@ -41,11 +41,9 @@ def extract_article(article_id: int) -> bool:
     return True
 
 
-@app.task(name="claimwire.extract", **cpu_task_options())
+@stage_task(STAGE)
 def extract(self, article_id: int) -> str:
-    from tasks.link import link
-
-    return run_stage(self, STAGE, article_id, extract_article, next_task=link)
+    return run_stage(self, STAGE, article_id, extract_article)
 
 
-register("claimwire.extract", STAGE, extract_article, "claimwire.link")
+register(STAGE, extract_article)

@@ -8,18 +8,17 @@ feed by canonical URL, and `receive` stores an article once whatever feed it cam
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
-
-from sqlalchemy import update
+from datetime import datetime
 
 from claimwire.errors import InputError, TransientError
 from claimwire.feeds import parse_feed
 from claimwire.fetching import FEED_TYPES, fetch as fetch_url
 from claimwire.sources import URL, RawItem, outlet_from_url, strip_credentials
-from storage import repository
+from storage import feeds, repository
 from storage.db import session_scope
-from storage.models import Feed, utcnow
+from storage.models import utcnow
 from tasks.base import backoff_seconds
+from tasks.receive import receive
 from workers import metrics
 from workers.app import app
 from workers.logs import log
@@ -33,10 +32,7 @@ def poll_feeds() -> list[int]:
     """Enqueue a fetch for every active feed whose next poll is due (and move its next poll on)."""
     now = utcnow()
     with session_scope() as session:
-        due = repository.due_feeds(session, now)
-        for feed_id in due:
-            feed = session.get(Feed, feed_id)
-            feed.next_poll_at = now + timedelta(seconds=max(30, feed.interval_s))
+        due = feeds.take_due(session, now)
     for feed_id in due:
         fetch_feed.delay(feed_id)
     return due
@@ -44,18 +40,16 @@ def poll_feeds() -> list[int]:
 
 def poll_feed(feed_id: int) -> dict:
     """Fetch one feed and receive its new items. Returns a summary; raises TransientError / InputError."""
-    from service.ingest import receive
-
     with session_scope() as session:
-        feed = session.get(Feed, feed_id)
-        if feed is None:
-            return {"feed_id": feed_id, "status": "missing", "new": 0}
-        url, etag, last_modified, outlet = feed.url, feed.etag, feed.last_modified, feed.outlet
-    page = fetch_url(url, etag=etag, last_modified=last_modified, accept=FEED_TYPES)
+        feed = feeds.source(session, feed_id)
+    if feed is None:
+        return {"feed_id": feed_id, "status": "missing", "new": 0}
+    outlet = feed.outlet
+    page = fetch_url(feed.url, etag=feed.etag, last_modified=feed.last_modified, accept=FEED_TYPES)
     now = utcnow()
     if page.not_modified:
         with session_scope() as session:
-            session.execute(update(Feed).where(Feed.id == feed_id).values(last_polled_at=now, last_status="not_modified", last_error=None))
+            feeds.record_not_modified(session, feed_id, now)
         metrics.FEED_POLLS.labels(outcome="not_modified").inc()
         return {"feed_id": feed_id, "status": "not_modified", "new": 0}
     parsed = parse_feed(page.body, base_url=page.final_url)
@@ -72,20 +66,12 @@ def poll_feed(feed_id: int) -> dict:
         receipt = receive(item)
         if receipt.article_id is not None:
             with session_scope() as session:
-                from storage.models import FeedItem
-
-                session.execute(
-                    update(FeedItem).where(FeedItem.feed_id == feed_id, FeedItem.identity == item.identity()).values(article_id=receipt.article_id)
-                )
+                feeds.link_item(session, feed_id, item.identity(), receipt.article_id)
         if receipt.created:
             new_ids.append(receipt.article_id)
             metrics.FEED_ITEMS.inc()
     with session_scope() as session:
-        feed = session.get(Feed, feed_id)
-        feed.etag, feed.last_modified = page.etag, page.last_modified
-        feed.last_polled_at, feed.last_status, feed.last_error = now, "ok", None
-        feed.title = feed.title or parsed.title
-        feed.item_count = (feed.item_count or 0) + len(new_ids)
+        feeds.record_polled(session, feed_id, now=now, etag=page.etag, last_modified=page.last_modified, title=parsed.title, new_items=len(new_ids))
     metrics.FEED_POLLS.labels(outcome="ok").inc()
     log(logger, logging.INFO, "feed_polled", feed_id=feed_id, entries=len(entries), new=len(new_ids))
     return {"feed_id": feed_id, "status": "ok", "new": len(new_ids), "article_ids": new_ids}
@@ -96,12 +82,9 @@ STOPS_FEED = ("address_refused", "bad_url")  # a feed that points (or redirects)
 
 def _record_feed_error(feed_id: int, reason: str, message: str) -> None:
     with session_scope() as session:
-        feed = session.get(Feed, feed_id)
-        if feed is not None:
-            feed.last_polled_at, feed.last_status, feed.last_error = utcnow(), reason[:32], message[:4000]
-            if reason in STOPS_FEED:
-                feed.active = False
-            repository.record_failure(session, stage="feed", reason=reason, message=message, item=feed.url)
+        url = feeds.record_error(session, feed_id, now=utcnow(), reason=reason, message=message, stop=reason in STOPS_FEED)
+        if url is not None:
+            repository.record_failure(session, stage="feed", reason=reason, message=message, item=url)
     metrics.FEED_POLLS.labels(outcome="failed").inc()
     log(logger, logging.WARNING, "feed_failed", feed_id=feed_id, reason=reason, error=message)
 

@@ -6,16 +6,16 @@ from claimwire.fetching import fetch as fetch_page
 from claimwire.settings import get_settings
 from claimwire.sources import strip_credentials
 from storage.db import session_scope
-from storage.models import ArticleStatus
-from tasks.base import TASK_OPTIONS, Stage, claim_transition, load, register, run_stage
-from workers.app import app
+from storage.models import Article
+from tasks.base import claim_transition, load_columns, register, run_stage, stage_task
+from tasks.pipeline import STAGES
 
-STAGE = Stage("fetch", accepts=(ArticleStatus.RECEIVED,), produces=ArticleStatus.FETCHED)
+STAGE = STAGES["fetch"]
 
 
 def fetch_article(article_id: int) -> bool:
     with session_scope() as session:
-        url = load(session, STAGE, article_id).url
+        url = load_columns(session, STAGE, article_id, Article.url).url
     page = fetch_page(url, host_wait_s=get_settings().fetch_host_wait_s)  # a busy host: TransientError("host_busy") at once
     content_type = "text" if page.content_type == "text/plain" else "html"
     with session_scope() as session:
@@ -23,11 +23,9 @@ def fetch_article(article_id: int) -> bool:
     return True
 
 
-@app.task(name="claimwire.fetch", **TASK_OPTIONS)
+@stage_task(STAGE)
 def fetch(self, article_id: int) -> str:
-    from tasks.clean import clean
-
-    return run_stage(self, STAGE, article_id, fetch_article, next_task=clean)
+    return run_stage(self, STAGE, article_id, fetch_article)
 
 
-register("claimwire.fetch", STAGE, fetch_article, "claimwire.clean")
+register(STAGE, fetch_article)

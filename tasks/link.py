@@ -14,18 +14,16 @@ from __future__ import annotations
 import logging
 
 from claimwire import linking
-from storage import eventindex, repository
+from storage import eventindex, eventmerges, repository
 from storage.db import session_scope
-from storage.models import Article, ArticleStatus
-from tasks.base import TASK_OPTIONS, Stage, claim_transition, load_columns, register, run_stage
-from workers import (
-    changefeed as change_publisher,  # noqa: F401 - publishes a merge's change after commit
-    metrics,
-)
-from workers.app import app
+from storage.models import Article
+from tasks.base import claim_transition, load_columns, register, run_stage, stage_task
+from tasks.pipeline import STAGES
+from workers import changefeed as change_publisher  # noqa: F401 - publishes a merge's change after commit
+from workers import metrics
 
 logger = logging.getLogger("claimwire.tasks")
-STAGE = Stage("link", accepts=(ArticleStatus.EXTRACTED,), produces=ArticleStatus.LINKED)
+STAGE = STAGES["link"]
 _COLUMNS = (Article.id, Article.title, Article.clean_text, Article.published_at, Article.received_at)
 
 
@@ -46,9 +44,9 @@ def link_article(article_id: int) -> bool:
         claim_transition(session, STAGE, article_id)
         event_id = decision.event_id
         if decision.merge:
-            event_id = eventindex.final_event_id(session, event_id)  # it may have been merged meanwhile
+            event_id = eventmerges.final_event_id(session, event_id)  # it may have been merged meanwhile
         for other in decision.merge:
-            event_id = eventindex.merge_events(
+            event_id = eventmerges.merge_events(
                 session, other, event_id, reason=f"article {article_id} matches both", score=decision.features.get("merge_scores", {}).get(str(other)), rebuild=False
             )
         event_id = repository.attach_to_event(  # follows a merge of the event meanwhile
@@ -72,18 +70,16 @@ def link_article(article_id: int) -> bool:
                 eventindex.count_document(session, article_id, features.keys)
         if decision.event_id is None and concurrent:  # the merge pass behind the key locks
             with session_scope() as session:
-                eventindex.repair_concurrent_split(session, article_id, features, event_id, newest_seen)
+                eventmerges.repair_concurrent_split(session, article_id, features, event_id, newest_seen)
     except Exception:
         logger.exception("link_followup_failed", extra={"fields": {"article_id": article_id}})
     metrics.LINK_DECISIONS.labels(decision=decision.decision).inc()
     return True
 
 
-@app.task(name="claimwire.link", **TASK_OPTIONS)
+@stage_task(STAGE)
 def link(self, article_id: int) -> str:
-    from tasks.store import store
-
-    return run_stage(self, STAGE, article_id, link_article, next_task=store)
+    return run_stage(self, STAGE, article_id, link_article)
 
 
-register("claimwire.link", STAGE, link_article, "claimwire.store")
+register(STAGE, link_article)

@@ -9,7 +9,7 @@
   load bench's `Poster` (a post meeting a connection error or a 5xx is sent again), waiting until every
   article is final and reading the outcome with the load bench's accounting (`bench_load.account`).
 
-Short recovery settings (see workers/ordering.py and workers/app.py): the ordering sweep re-sends a stage
+Short recovery settings (see tasks/gates.py, tasks/sweep.py and workers/app.py): the ordering sweep re-sends a stage
 that made no progress for ORDER_WAIT_S, a message a dead worker took unacknowledged is delivered again after
 VISIBILITY_TIMEOUT_S, a gate lock held by a dead worker expires after GATE_LOCK_S.
 """

@@ -12,7 +12,7 @@ from sqlalchemy import event as sa_event, select
 from claimwire import changes
 from claimwire.sources import iter_items
 from service.ingest import receive_all
-from storage import changefeed, eventindex
+from storage import changefeed, eventmerges
 from storage.db import session_scope
 from storage.models import Event
 from tests.changehelp import check_changes, read_sse, seeds_story
@@ -61,9 +61,9 @@ def test_a_merge_and_a_move_are_changes_too(sqlite_store, seeds_dir):
         [event_id] = session.scalars(select(Event.id).where(Event.merged_into_id.is_(None))).all()
     before = all_changes()[-1]["id"]
     with session_scope() as session:
-        split = eventindex.move_article(session, article_ids[0], None, reason="test: wrongly linked")
+        split = eventmerges.move_article(session, article_ids[0], None, reason="test: wrongly linked")
     with session_scope() as session:
-        survivor = eventindex.merge_events(session, split, event_id, reason="test: one event after all", score=0.95)
+        survivor = eventmerges.merge_events(session, split, event_id, reason="test: one event after all", score=0.95)
     assert survivor == event_id
     after = [c for c in all_changes() if c["id"] > before]
     check_changes(after)

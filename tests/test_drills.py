@@ -12,7 +12,7 @@ recorded reason): nothing lost, nothing written twice.
 Each drill has a redis-server of its own (tests/drillhelp.py) and a fresh database: on the system
 PostgreSQL, or, for the drill that stops the database, on a PostgreSQL cluster of its own (one per test
 session). Recovery settings are short (drillhelp.RECOVERY_ENV): what a fault loses is found again by the
-ordering sweep (workers/ordering.py) and redelivery of unacknowledged messages.
+ordering sweep (tasks/sweep.py) and redelivery of unacknowledged messages.
 
     make drills          # these only
     pytest -m drill      # the same

@@ -288,7 +288,7 @@ def test_consume_needs_a_redis(sqlite_store, monkeypatch):
 
 
 def test_on_postgresql_a_batch_is_received_in_stream_order(pg_url, redis_url, monkeypatch):
-    """One INSERT per batch (service/ingest.py receive_many): the article ids follow the stream's order, so receipt
+    """One INSERT per batch (tasks/receive.py receive_many): the article ids follow the stream's order, so receipt
     order (what linking follows) is the order the producer wrote in; a repeated item in one batch is stored once."""
     apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=redis_url)
     client = redis.Redis.from_url(redis_url)

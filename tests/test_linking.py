@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from claimwire import linking
 from claimwire.sources import iter_items
 from service.ingest import receive_all
-from storage import eventindex
+from storage import bulkwrite, eventindex, eventmerges
 from storage.db import session_scope
 from storage.models import ArticleEvent, ArticleMove, Event, EventMerge
 
@@ -132,7 +132,7 @@ def test_move_an_article_and_the_ledgers_follow(sqlite_store, seeds_dir):
     moved = receipts[1].article_id
     with session_scope() as session:
         [old_event] = session.scalars(select(Event)).all()
-        new_event = eventindex.move_article(session, moved, None, reason="test: wrongly linked")
+        new_event = eventmerges.move_article(session, moved, None, reason="test: wrongly linked")
     with session_scope() as session:
         old, new = session.get(Event, old_event.id), session.get(Event, new_event)
         assert old.article_count == 4 and new.article_count == 1
@@ -142,7 +142,7 @@ def test_move_an_article_and_the_ledgers_follow(sqlite_store, seeds_dir):
         assert link.event_id == new_event and link.decision == "moved" and link.features["moved_from"] == old.id
         assert session.scalar(select(func.count()).select_from(ArticleMove)) == 1
         # and back again: into the old event
-        assert eventindex.move_article(session, moved, old.id, reason="test: back") == old.id
+        assert eventmerges.move_article(session, moved, old.id, reason="test: back") == old.id
     with session_scope() as session:
         assert session.get(Event, old_event.id).article_count == 5
         assert len(session.get(Event, old_event.id).ledger["articles"]) == 5
@@ -152,10 +152,10 @@ def test_merge_events_records_the_merge_and_rebuilds_the_ledger(sqlite_store, se
     receipts = _ingest(seeds_dir)
     with session_scope() as session:
         [event] = session.scalars(select(Event)).all()
-        split = eventindex.move_article(session, receipts[0].article_id, None, reason="test split")
-        eventindex.move_article(session, receipts[2].article_id, split, reason="test split")
+        split = eventmerges.move_article(session, receipts[0].article_id, None, reason="test split")
+        eventmerges.move_article(session, receipts[2].article_id, split, reason="test split")
     with session_scope() as session:
-        survivor = eventindex.merge_events(session, split, event.id, reason="test: later coverage shows one event", score=0.97)
+        survivor = eventmerges.merge_events(session, split, event.id, reason="test: later coverage shows one event", score=0.97)
     with session_scope() as session:
         assert survivor == event.id
         assert session.get(Event, split).merged_into_id == event.id
@@ -170,7 +170,7 @@ def test_the_link_stage_merges_a_split_event(sqlite_store, seeds_dir):
     """Two events that a new article shows to be one are merged by the link stage itself."""
     first = _ingest(seeds_dir / "000_33ae1f9e66d21cca.txt", seeds_dir / "003_8490cff0c32bc629.txt")
     with session_scope() as session:
-        eventindex.move_article(session, first[1].article_id, None, reason="test: simulate a split")
+        eventmerges.move_article(session, first[1].article_id, None, reason="test: simulate a split")
     saved = linking.MERGE_THRESHOLD
     try:
         linking.MERGE_THRESHOLD = 0.3  # the seeds are long articles on one event; any clear double match will do
@@ -221,13 +221,13 @@ def test_bulk_writers_match_the_per_article_ones(sqlite_store):
         session.rollback()
     with session_scope() as session:
         base_rows(session)
-        eventindex.bulk_file(session, [(1, 1, one, keys[1]), (2, 2, two, keys[2])])
+        bulkwrite.bulk_file(session, [(1, 1, one, keys[1]), (2, 2, two, keys[2])])
         counts: dict[int, int] = {}
         for number, f in ((1, one), (2, two)):
             for h in {linking.key_hash(k) for k in f.keys}:
                 counts[h] = counts.get(h, 0) + 1
         # count_document puts each document on its own shard (article id % 16); the bulk count on shard 0
-        eventindex.bulk_count(session, counts, 2)
+        bulkwrite.bulk_count(session, counts, 2)
         bulk = snapshot(session)
         session.rollback()
     assert single[0] == bulk[0] and single[2] == bulk[2]

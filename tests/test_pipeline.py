@@ -132,3 +132,24 @@ def test_extraction_over_its_budget_is_a_recorded_failure(sqlite_store, seeds_di
         failure = session.scalars(select(Failure)).one()
         assert (failure.stage, failure.reason, failure.article_id) == ("extract", "timeout", dense_receipt.article_id)
         assert session.scalar(select(func.count()).select_from(Claim).where(Claim.article_id == dense_receipt.article_id)) == 0
+
+
+def test_the_pipeline_table_wires_queues_chaining_gates_and_the_sweep():
+    """Routing, chaining, the gates and the sweep all read tasks/pipeline.py: what the table says is what runs."""
+    from tasks import gates, pipeline
+    from workers.app import app
+
+    for stage in pipeline.PIPELINE:
+        if stage.task:
+            assert app.amqp.router.route({}, stage.task)["queue"].name == stage.queue
+        if stage.next:  # the stage that follows takes the article in the status this one leaves it
+            assert stage.produces in pipeline.STAGES[stage.next].accepts
+    assert app.amqp.router.route({}, "claimwire.ordering_sweep")["queue"].name == "link"
+    assert pipeline.next_task_for(ArticleStatus.RECEIVED, "url") == "claimwire.fetch"
+    assert pipeline.next_task_for(ArticleStatus.RECEIVED, "text") == "claimwire.clean"
+    assert pipeline.NEXT_TASK[ArticleStatus.EXTRACTED] == "claimwire.link"
+    assert ArticleStatus.STORED not in pipeline.NEXT_TASK
+    assert set(gates.GATES) == {"clean", "link"}
+    assert gates.GATES["link"].waiting == (ArticleStatus.RECEIVED, ArticleStatus.FETCHED, ArticleStatus.CLEANED, ArticleStatus.EXTRACTED)
+    assert gates.GATES["link"].out_of_line == {ArticleStatus.RECEIVED: "url"}  # a URL being fetched blocks nobody
+    assert pipeline.gates_behind("extract") == ("link",) and pipeline.gates_behind("fetch") == ()

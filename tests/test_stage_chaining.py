@@ -40,7 +40,7 @@ def sent(monkeypatch):
 def receive_texts(count: int, monkeypatch) -> list[int]:
     """COUNT text articles received, nothing enqueued (the test runs the tasks itself)."""
     from claimwire.sources import RawItem
-    from service import ingest
+    from tasks import receive as ingest
 
     monkeypatch.setattr(ingest, "enqueue_first_stage", lambda *_: None)
     ids = []
@@ -160,7 +160,7 @@ def test_a_redelivered_clean_writes_once_and_chains_nothing(sqlite_store, monkey
 
 
 def test_line_heads_are_the_line_in_order(sqlite_store, monkeypatch):
-    from workers.ordering import GATES, line_heads
+    from tasks.gates import GATES, line_heads
 
     ids = receive_texts(4, monkeypatch)
     with session_scope() as session:

@@ -2,6 +2,9 @@
 
 With BROKER_URL set, tasks go through the broker to `claimwire worker`
 processes. Without it (the embedded default) the same tasks run in-process.
+
+The tasks and their routing come from the layer above by name only (this package never imports it): the
+task modules (`include`) and the router of the pipeline table (tasks/pipeline.py `route`).
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from celery.signals import worker_process_init, worker_process_shutdown, worker_
 from claimwire.settings import get_settings
 from workers import queues
 
-app = Celery("claimwire", include=["tasks.fetch", "tasks.clean", "tasks.extract", "tasks.link", "tasks.store", "tasks.feeds", "workers.ordering", "tasks.webhooks"])
+TASK_MODULES = ["tasks.fetch", "tasks.clean", "tasks.extract", "tasks.link", "tasks.store", "tasks.feeds", "tasks.sweep", "tasks.webhooks"]
+app = Celery("claimwire", include=TASK_MODULES)
 app.conf.update(
     task_eager_propagates=True,
     task_queues=queues.QUEUES,
-    task_routes=queues.ROUTES,
+    task_routes=("tasks.pipeline.route",),
     task_default_queue=queues.PROCESS,
     task_acks_late=True,
     task_reject_on_worker_lost=True,

@@ -1,9 +1,9 @@
-"""Queues and routing, in one place.
+"""The queues (which task goes to which: the pipeline table, tasks/pipeline.py).
 
 fetch: I/O-bound (fetching URLs and feeds), run with a thread pool and high concurrency.
 process: CPU-bound (clean, extract), run with prefork, one process per core.
 link: linking and ledger updates. Linking runs in receipt order whatever the number of consumers
-(workers/ordering.py), and serialises on the database; one consumer with a few threads/processes is enough.
+(tasks/gates.py), and serialises on the database; one consumer with a few threads/processes is enough.
 webhooks: webhook deliveries and the change stream's catch-up (tasks/webhooks.py), I/O-bound, kept apart so
 that a slow receiver never holds up the pipeline.
 """
@@ -16,19 +16,6 @@ LINK = "link"
 WEBHOOKS = "webhooks"
 NAMES = (FETCH, PROCESS, LINK, WEBHOOKS)
 QUEUES = tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in NAMES)
-
-ROUTES = {
-    "claimwire.fetch": {"queue": FETCH},
-    "claimwire.poll_feeds": {"queue": FETCH},
-    "claimwire.fetch_feed": {"queue": FETCH},
-    "claimwire.clean": {"queue": PROCESS},
-    "claimwire.extract": {"queue": PROCESS},
-    "claimwire.link": {"queue": LINK},
-    "claimwire.store": {"queue": LINK},
-    "claimwire.ordering_sweep": {"queue": LINK},
-    "claimwire.deliver_webhooks": {"queue": WEBHOOKS},
-    "claimwire.publish_changes": {"queue": WEBHOOKS},
-}
 
 # kombu's Redis transport keeps a queue's messages in one list per priority step
 # (the name itself for priority 0, then name + "\x06\x16" + step): queue depth sums them.

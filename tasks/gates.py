@@ -33,7 +33,7 @@ takes its place in line when its page arrives. The work between the gates (extra
 ledgers) stays parallel.
 
 What is lost is found again from the database, which is the record of where each article is: the beat
-task `claimwire.ordering_sweep` re-sends the next stage for every article that has made no progress for
+task `claimwire.ordering_sweep` (tasks/sweep.py) re-sends the next stage for every article that has made no progress for
 CLAIMWIRE_ORDER_WAIT_S (a message lost with a killed worker or a restarted broker, a stage whose retries
 ran out while the database was down), and wakes both gates. Every stage commits with a conditional status
 change, so a message sent twice never writes twice. CLAIMWIRE_ORDERED_STAGES=none turns the gates off.
@@ -45,13 +45,11 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-
-from sqlalchemy import select, union_all
 
 from claimwire.settings import get_settings
+from storage import articles
 from storage.db import session_scope
-from storage.models import Article, ArticleStatus, utcnow
+from tasks.pipeline import PIPELINE, Stage, gates_behind, out_of_line, waiting_for
 from workers.app import app
 from workers.logs import log
 
@@ -64,36 +62,19 @@ class Gate:
     task: str
     waiting: tuple[str, ...]  # statuses of an article that has not passed this stage yet
     ready: tuple[str, ...]  # statuses in which the stage can run for it
+    out_of_line: dict[str, str]  # status -> the source kind whose articles in it hold no place in the line
 
 
-GATES = {
-    "clean": Gate("clean", "claimwire.clean", (ArticleStatus.RECEIVED, ArticleStatus.FETCHED), (ArticleStatus.RECEIVED, ArticleStatus.FETCHED)),
-    "link": Gate(
-        "link",
-        "claimwire.link",
-        (ArticleStatus.RECEIVED, ArticleStatus.FETCHED, ArticleStatus.CLEANED, ArticleStatus.EXTRACTED),
-        (ArticleStatus.EXTRACTED,),
-    ),
-}
+def _gate(stage: Stage) -> Gate:
+    waiting = waiting_for(stage)
+    skipped = {status: kind for status in waiting if (kind := out_of_line(status))}
+    return Gate(stage.name, stage.task, waiting, stage.accepts, skipped)
+
+
+GATES = {stage.name: _gate(stage) for stage in PIPELINE if stage.gated}
 GATE_BATCH_S = 2.0  # longest one task runs a line before it hands on to a fresh message
 WAKE_TTL_S = 30  # a wake-up message for the same head is sent at most once in this time
-SWEEP_LIMIT = 2000  # articles re-sent by one sweep, oldest first
 HEAD_BATCH = 32  # the line's first articles read by one query (line_heads)
-# which gates an article leaving the line at a stage (duplicate, skipped, failed) may open
-WAKES = {"clean": ("link",), "extract": ("link",)}
-# the task that moves an article on from a status (for the sweep)
-NEXT_TASK = {
-    ArticleStatus.RECEIVED: "claimwire.clean",
-    ArticleStatus.FETCHED: "claimwire.clean",
-    ArticleStatus.CLEANED: "claimwire.extract",
-    ArticleStatus.EXTRACTED: "claimwire.link",
-    ArticleStatus.LINKED: "claimwire.store",
-}
-
-
-def next_task_for(status: str, source_kind: str) -> str:
-    """The task that moves an article on from STATUS (a URL article that was received: its fetch)."""
-    return "claimwire.fetch" if status == ArticleStatus.RECEIVED and source_kind == "url" else NEXT_TASK[status]
 
 
 def enabled(stage: str) -> bool:
@@ -102,19 +83,8 @@ def enabled(stage: str) -> bool:
 
 
 def line_heads(session, gate: Gate, limit: int = 1) -> list:
-    """The LIMIT earliest-received articles that have not passed the gate's stage, in line order: rows of (id, status, source_kind, updated_at).
-
-    One statement: per waiting status the LIMIT lowest ids (an index range scan on ix_articles_status_id, so
-    the articles already done are never read), merged; the first LIMIT of the line are among them.
-    """
-    parts = []
-    for status in gate.waiting:
-        query = select(Article.id, Article.status, Article.source_kind, Article.updated_at).where(Article.status == status)
-        if status == ArticleStatus.RECEIVED:
-            query = query.where(Article.source_kind != "url")  # a URL being fetched blocks nobody
-        parts.append(select(query.order_by(Article.id).limit(limit).subquery()))
-    rows = session.execute(union_all(*parts)).all()
-    return sorted(rows, key=lambda row: row.id)[:limit]
+    """The LIMIT earliest-received articles that have not passed the gate's stage, in line order: rows of (id, status, source_kind, updated_at)."""
+    return articles.line_heads(session, gate.waiting, gate.out_of_line, limit)
 
 
 def _heads(gate: Gate, limit: int) -> list:
@@ -234,41 +204,9 @@ def wake(stage: str) -> None:
 
 def wake_after(stage: str) -> None:
     """An article left the line at STAGE (duplicate, skipped, failed): wake the gates behind it."""
-    for gated in WAKES.get(stage, ()):
+    for gated in gates_behind(stage):
         if gated != stage:
             try:
                 wake(gated)
             except Exception:  # noqa: BLE001 - the sweep finds the line again
                 logger.warning("wake failed", exc_info=True)
-
-
-@app.task(name="claimwire.ordering_sweep", ignore_result=True)
-def ordering_sweep() -> list[int]:
-    """Re-send the next stage of every article that has made no progress for CLAIMWIRE_ORDER_WAIT_S, then wake the gates.
-
-    The database is the record of where each article is; a message can be lost (a worker killed before it
-    acknowledged, a broker restarted without persistence, retries run out while the database was down).
-    Sending a stage again is safe: it commits with a conditional status change.
-    """
-    settings = get_settings()
-    cutoff = utcnow() - timedelta(seconds=settings.order_wait_s)
-    with session_scope() as session:
-        stalled = session.execute(
-            select(Article.id, Article.status, Article.source_kind)
-            .where(Article.status.in_(tuple(NEXT_TASK)), Article.updated_at < cutoff)
-            .order_by(Article.id)
-            .limit(SWEEP_LIMIT)
-        ).all()
-    resent: list[int] = []
-    for article_id, status, source_kind in stalled:
-        task = next_task_for(status, source_kind)
-        gated = next((stage for stage, gate in GATES.items() if gate.task == task), None)
-        if gated is not None and enabled(gated):
-            continue  # a gated line is driven from its head: woken below, once
-        app.send_task(task, args=[article_id])
-        resent.append(article_id)
-    if resent:
-        log(logger, logging.WARNING, "ordering_resent", articles=len(resent), first=resent[0], last=resent[-1])
-    for stage in GATES:
-        wake(stage)
-    return resent

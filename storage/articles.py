@@ -1,0 +1,104 @@
+"""The article rows as the pipeline reads and moves them: a stage's columns, its conditional status change,
+the receipt-order lines (tasks/gates.py) and the articles that made no progress (tasks/sweep.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from sqlalchemy import select, union_all, update
+from sqlalchemy.orm import Session
+
+from storage.models import Article, ArticleEvent, Event
+
+
+class NotInStatus(Exception):
+    """The article does not exist, or is not in a status the caller acts on."""
+
+
+def stage_columns(session: Session, article_id: int, accepts: Iterable[str], *columns):
+    """COLUMNS (and the status) of an article in one of the statuses ACCEPTS, in one statement: a row."""
+    row = session.execute(select(Article.status, *columns).where(Article.id == article_id)).one_or_none()
+    if row is None:
+        raise NotInStatus(f"article {article_id} does not exist")
+    if row.status not in accepts:
+        raise NotInStatus(f"article {article_id} is {row.status}")
+    return row
+
+
+def move_status(session: Session, article_id: int, accepts: Iterable[str], status: str, *, returning=None, **values):
+    """The conditional status change: STATUS (and VALUES) when the article is in one of ACCEPTS; raises
+    NotInStatus when it is not (another delivery moved it on first, or it is gone).
+
+    RETURNING (the name of a column of the articles table): its value is returned, read by the same statement.
+    """
+    accepts = tuple(accepts)
+    table = Article.__table__  # Core, not the ORM's bulk update (a third of the statement's cost); updated_at still follows
+    statement = update(table).where(table.c.id == article_id, table.c.status.in_(accepts)).values(status=status, **values)
+    if returning is not None:
+        row = session.execute(statement.returning(table.c[returning])).one_or_none()
+        if row is None:
+            raise NotInStatus(f"article {article_id} is not {' or '.join(accepts)} (moved on by another delivery, or gone)")
+        return row[0]
+    result = session.execute(statement)
+    if result.rowcount != 1:
+        raise NotInStatus(f"article {article_id} was moved on by another delivery")
+    return None
+
+
+def status_of(session: Session, article_id: int) -> str | None:
+    return session.execute(select(Article.status).where(Article.id == article_id)).scalar_one_or_none()
+
+
+def status_and_error(session: Session, article_id: int):
+    """(status, error) of an article."""
+    return session.execute(select(Article.status, Article.error).where(Article.id == article_id)).one()
+
+
+def received_at(session: Session, article_id: int) -> datetime | None:
+    return session.execute(select(Article.received_at).where(Article.id == article_id)).scalar_one_or_none()
+
+
+def updated_at(session: Session, article_id: int) -> datetime:
+    return session.execute(select(Article.updated_at).where(Article.id == article_id)).scalar_one()
+
+
+def line_heads(session: Session, waiting: Iterable[str], out_of_line: Mapping[str, str], limit: int = 1) -> list:
+    """The LIMIT earliest-received articles in one of the statuses WAITING, in line order: rows of (id, status,
+    source_kind, updated_at). OUT_OF_LINE: status -> the source kind whose articles in it hold no place.
+
+    One statement: per waiting status the LIMIT lowest ids (an index range scan on ix_articles_status_id, so
+    the articles already done are never read), merged; the first LIMIT of the line are among them.
+    """
+    parts = []
+    for status in waiting:
+        query = select(Article.id, Article.status, Article.source_kind, Article.updated_at).where(Article.status == status)
+        if status in out_of_line:
+            query = query.where(Article.source_kind != out_of_line[status])
+        parts.append(select(query.order_by(Article.id).limit(limit).subquery()))
+    rows = session.execute(union_all(*parts)).all()
+    return sorted(rows, key=lambda row: row.id)[:limit]
+
+
+def stalled(session: Session, statuses: Iterable[str], updated_before: datetime, limit: int) -> list:
+    """Articles in STATUSES not changed since UPDATED_BEFORE, oldest first: rows of (id, status, source_kind)."""
+    return session.execute(
+        select(Article.id, Article.status, Article.source_kind)
+        .where(Article.status.in_(tuple(statuses)), Article.updated_at < updated_before)
+        .order_by(Article.id)
+        .limit(limit)
+    ).all()
+
+
+def lock_event_of(session: Session, article_id: int):
+    """The event an article is linked to, locked for its ledger's rebuild (PostgreSQL: one rebuild per event at a
+    time): a row of (id, ledger, decision, score, title, url)."""
+    query = (
+        select(Event.id, Event.ledger, ArticleEvent.decision, ArticleEvent.score, Article.title, Article.url)
+        .join(ArticleEvent, ArticleEvent.event_id == Event.id)
+        .join(Article, Article.id == ArticleEvent.article_id)
+        .where(ArticleEvent.article_id == article_id)
+    )
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return session.execute(query.with_for_update(of=Event.__table__) if postgres else query).one()
+
