@@ -36,6 +36,10 @@ MAX_RETRIES = 6  # Celery's own cap on a task's retries; a stage's transient err
 # a diagnostic (CLAIMWIRE_PROFILE_DIR, workers/app.py): stage name: [runs, CPU seconds in its work] in this process
 STAGE_CPU: dict[str, list] | None = {} if get_settings().profile_dir else None
 TASK_OPTIONS = {"bind": True, "acks_late": True, "reject_on_worker_lost": True, "max_retries": MAX_RETRIES}
+CHAIN_BATCH = 8  # a gated stage hands its line on after this many articles when their next stage runs in the same task
+Skip = articles.NotInStatus  # the article is not in a state this stage acts on (already done, or finished otherwise)
+# stage name: the stage's work (article id -> whether the next stage follows); filled by the task modules (register)
+WORK: dict[str, Callable[[int], bool]] = {}
 
 
 def cpu_task_options() -> dict:
@@ -55,12 +59,6 @@ def cpu_task_options() -> dict:
 def stage_task(stage: Stage):
     """The Celery task decorator of STAGE: its task name from the pipeline table, the worker's time limits for a CPU-bound one."""
     return app.task(name=stage.task, **(cpu_task_options() if stage.cpu_bound else TASK_OPTIONS))
-
-Skip = articles.NotInStatus  # the article is not in a state this stage acts on (already done, or finished otherwise)
-
-# stage name: the stage's work (article id -> whether the next stage follows); filled by the task modules (register)
-WORK: dict[str, Callable[[int], bool]] = {}
-CHAIN_BATCH = 8  # a gated stage hands its line on after this many articles when their next stage runs in the same task
 
 
 def register(stage: Stage, work: Callable[[int], bool]) -> None:
