@@ -4,7 +4,7 @@
 
 The stream (FILE, .jsonl(.gz) with id, event, title, published, text, in publication order, with the --seeds
 articles interleaved as in `claimwire bench linking`) is cleaned with the real cleaner and linked through
-`claimwire.linking.MemoryIndex`, which gives the same decisions as the storage-backed index.
+`claimwire.linkmemory.MemoryIndex`, which gives the same decisions as the storage-backed index.
 
 --eval   prints pairwise and B-cubed precision/recall/F1 (whole stream; with --split also each half).
 --fit    refits the logistic pair model. Training pairs are what the linker actually scores: for each article
@@ -15,7 +15,7 @@ articles interleaved as in `claimwire bench linking`) is cleaned with the real c
          fit uses only pairs whose article lies in the first F of the stream, and both halves are evaluated
          with the fitted weights: the second half is the check for overfitting. Prints PAIR_WEIGHTS to paste.
 
-The features are `claimwire.linking.PAIR_FEATURES`, documented in docs/LINKING.md: generic evidence only
+The features are `claimwire.linkscore.PAIR_FEATURES`, documented in docs/LINKING.md: generic evidence only
 (shared names, places, dates, rare words, headline facts, time gap), no word lists fitted to the data.
 """
 
@@ -30,7 +30,7 @@ from pathlib import Path
 
 def load_stream(path: str, seeds: str | None, seed_date: str, cache: str | None):
     """[(gold event, ArticleFeatures)] in stream order."""
-    from claimwire import linking
+    from claimwire import linking, linkmemory, linkscore
     from service import bench_linking as bench
 
     if cache and Path(cache).exists():
@@ -53,16 +53,16 @@ def load_stream(path: str, seeds: str | None, seed_date: str, cache: str | None)
 
 def link_stream(stream, weights=None):
     """Link the stream in memory; returns the predicted event per position."""
-    from claimwire import linking
+    from claimwire import linking, linkmemory, linkscore
 
-    saved = linking.PAIR_WEIGHTS
+    saved = linkscore.PAIR_WEIGHTS
     if weights is not None:
-        linking.PAIR_WEIGHTS = tuple(weights)
+        linkscore.PAIR_WEIGHTS = tuple(weights)
     try:
-        index = linking.MemoryIndex()
+        index = linkmemory.MemoryIndex()
         return [index.link(number + 1, features).event_id for number, (_, features) in enumerate(stream)]
     finally:
-        linking.PAIR_WEIGHTS = saved
+        linkscore.PAIR_WEIGHTS = saved
 
 
 def scores(gold: list[str], predicted: list[int]) -> dict:
@@ -99,9 +99,9 @@ def training_pairs(stream):
     with the index fed the gold events."""
     from collections import defaultdict
 
-    from claimwire import linking
+    from claimwire import linking, linkmemory, linkscore
 
-    index = linking.MemoryIndex()
+    index = linkmemory.MemoryIndex()
     rows, labels, positions = [], [], []
     for number, (gold, features) in enumerate(stream):
         article_id = number + 1
@@ -116,7 +116,7 @@ def training_pairs(stream):
         for candidate in index.load(ranked):
             if not (features.keys & candidate.features.keys):
                 continue
-            vector, _ = linking.pair_vector(features, candidate.features, weights)
+            vector, _ = linkscore.pair_vector(features, candidate.features, weights)
             rows.append(vector)
             labels.append(float(stream[candidate.article_id - 1][0] == gold))
             positions.append(number)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from claimwire import linking
+from claimwire import linking, linkmemory
 from claimwire.sources import iter_items
 from service.ingest import receive_all
 from storage import eventindex
@@ -48,7 +48,7 @@ def test_features_cover_names_places_ages_and_mentioned_dates():
 
 
 def test_a_later_incident_in_the_same_city_opens_its_own_event():
-    index = linking.MemoryIndex()
+    index = linkmemory.MemoryIndex()
     first = index.link(1, features(CHICAGO_2014, date(2014, 6, 9)))
     follow = index.link(2, features(CHICAGO_2014_FOLLOWUP, date(2014, 6, 10)))
     later = index.link(3, features(CHICAGO_2016, date(2016, 8, 1)))
@@ -59,7 +59,7 @@ def test_a_later_incident_in_the_same_city_opens_its_own_event():
 
 
 def test_decisions_carry_their_score_and_features():
-    index = linking.MemoryIndex()
+    index = linkmemory.MemoryIndex()
     index.link(1, features(CHICAGO_2014, date(2014, 6, 9)))
     decision = index.link(2, features(CHICAGO_2014_FOLLOWUP, date(2014, 6, 10)))
     assert decision.score >= linking.JOIN_THRESHOLD
@@ -68,7 +68,7 @@ def test_decisions_carry_their_score_and_features():
 
 
 def test_an_article_matching_two_events_merges_them():
-    index = linking.MemoryIndex()
+    index = linkmemory.MemoryIndex()
     a = features(CHICAGO_2014, date(2014, 6, 9))
     index.link(1, a)
     # the same coverage filed as a second event (as a concurrent split would leave it)
@@ -100,7 +100,7 @@ def test_storage_backed_linker_matches_the_in_memory_one(data_dir, sqlite_store)
         link_article(article_id)
     with session_scope() as session:
         stored = dict(session.execute(select(ArticleEvent.article_id, ArticleEvent.event_id)).all())
-    memory = linking.MemoryIndex()
+    memory = linkmemory.MemoryIndex()
     for article_id, record in zip(ids, records):
         memory.link(article_id, linking.article_features(record["title"], record["clean_text"], date.fromisoformat(record["published"])))
 
@@ -183,7 +183,7 @@ def test_the_link_stage_merges_a_split_event(sqlite_store, seeds_dir):
 
 
 def test_undated_articles_are_linked_without_a_time_penalty():
-    index = linking.MemoryIndex()
+    index = linkmemory.MemoryIndex()
     first = index.link(1, linking.article_features(*CHICAGO_2014, None))
     second = index.link(2, linking.article_features(*CHICAGO_2014_FOLLOWUP, datetime(2014, 6, 10)))
     assert second.event_id == first.event_id
