@@ -224,9 +224,51 @@ def extract_keys(title: str | None, text: str, published: date | None) -> tuple[
         if word and word not in _STOPWORDS and len(word) > 2 and not word[0].isdigit():
             keys.add("h:" + word)
     keys.update(headline_facts(title or ""))
+    keys.update(calendar_keys(full))
+    keys.update(lead_keys(title or "", body, keys))
     if outlet:
         keys = {k for k in keys if k[0] not in "pc" or not all(w in outlet for w in k[2:].split())}
     return keys, dates
+
+
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+
+
+def calendar_keys(text: str) -> set[str]:
+    """Years ("y:2009") and month-days ("m:6-29") the article states, with or without a date of its own: two
+    reports of one incident name the same ones, two incidents of a kind years apart do not."""
+    keys = {"y:" + match.group(1) for match in _YEAR.finditer(text)}
+    for match in _MONTH_DATE.finditer(text):
+        name = match.group(1).lower()
+        month = _MONTHS.get(name) or _MONTH_ABBR.get(name[:4].rstrip(".")) or _MONTH_ABBR.get(name[:3])
+        if month and 1 <= int(match.group(2)) <= 31:
+            keys.add(f"m:{month}-{int(match.group(2))}")
+    return keys
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘'A-Z0-9])")
+LEAD_SENTENCES = 2
+
+
+def lead_keys(title: str, body: str, keys: set[str]) -> set[str]:
+    """The lead's specifics: the names ("l:aceh") and numbers ("q:5", "q:6.1") of the headline and the first
+    sentences, what the story is about. Names and numbers further down are often background (an earlier
+    incident of the same kind); those of the lead belong to this one."""
+    lead = title + "\n" + " ".join(_SENTENCE_END.split(body.lstrip(), LEAD_SENTENCES)[:LEAD_SENTENCES])
+    found: set[str] = set()
+    for match in _WORD.finditer(lead):
+        token = match.group()
+        if token[0].isdigit():
+            value = token.replace(",", "")
+            if not _YEAR.fullmatch(value):
+                found.add("q:" + value)
+            continue
+        word = _clean_token(token)
+        if "c:" + word in keys:
+            found.add("l:" + word)
+        elif word in _NUMBER_WORDS and _NUMBER_WORDS[word] > 1:
+            found.add(f"q:{_NUMBER_WORDS[word]}")
+    return found
 
 
 _NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
@@ -316,9 +358,11 @@ class _Shape:
     """Counts of an article's keys by kind, its person names, its headline facts and its incident day: what
     pair scoring reads of an article apart from the keys two articles share."""
 
-    __slots__ = ("kind_counts", "persons", "titles", "kinds", "fact_kinds", "incident")
+    __slots__ = ("kind_counts", "persons", "titles", "kinds", "fact_kinds", "incident", "title_names", "lead_names")
 
-    def __init__(self, kind_counts: dict[str, int], persons: int, fact_kinds: frozenset[str], incident: int) -> None:
+    def __init__(self, kind_counts: dict[str, int], persons: int, fact_kinds: frozenset[str], incident: int, title_names: frozenset[str], lead_names: frozenset[str]) -> None:
+        self.title_names = title_names  # the headline's names: who or where the story is about
+        self.lead_names = lead_names  # the same of the headline and first sentences
         self.kind_counts = kind_counts
         self.persons = persons
         self.titles = kind_counts.get("h", 0)
@@ -340,7 +384,10 @@ class _Shape:
             elif kind == "x":
                 facts.add(key.split(":")[1])
         recent = [d for d in features.dates if 0 <= features.day - d <= 7]
-        return cls(counts, persons, frozenset(facts), min(recent) if recent else features.day)
+        keys = features.keys
+        title_names = frozenset(k for k in ("c:" + key[2:] for key in keys if key[0] == "h") if k in keys)
+        lead_names = frozenset("c:" + key[2:] for key in keys if key[0] == "l")
+        return cls(counts, persons, frozenset(facts), min(recent) if recent else features.day, title_names, lead_names)
 
 
 def article_features(title: str | None, text: str, published: datetime | date | None) -> ArticleFeatures:

@@ -26,9 +26,10 @@ __all__ = ["RESERVED_HASHES", "UNDATED", "ArticleFeatures", "Candidate", "LinkDe
 
 LINKER = "keys-v3"
 
-JOIN_THRESHOLD = 0.45
-EVIDENCE_SHARE = 0.5  # how much each further matching article of an event adds (noisy-or)
+JOIN_THRESHOLD = 0.6
+EVIDENCE_SHARE = 0.25  # how much each further matching article of an event adds (noisy-or)
 MERGE_THRESHOLD = 0.9
+AGREEMENT = 0.5
 INDEX_KEYS = 40  # keys per article kept in the inverted index
 LOOKUP_KEYS = 40  # keys per article looked up at link time
 POSTINGS_PER_KEY = 40  # newest postings per key read at link time
@@ -119,14 +120,20 @@ def decide(features: ArticleFeatures, index: LinkIndex, lock=None) -> tuple[Link
     ranked = sorted(votes, key=lambda a: (-votes[a], -a))[:CANDIDATES]
     best_by_event: dict[int, tuple[float, int, dict]] = {}
     missing: dict[int, float] = {}  # per event: the chance that none of its articles matches (noisy-or)
+    total: dict[int, float] = defaultdict(float)
+    count: dict[int, int] = defaultdict(int)
     for candidate in index.load(ranked):
         value, breakdown = similarity(features, candidate.features, weights)
         missing[candidate.event_id] = missing.get(candidate.event_id, 1.0) * (1.0 - EVIDENCE_SHARE * value)
+        total[candidate.event_id] += value
+        count[candidate.event_id] += 1
         current = best_by_event.get(candidate.event_id)
         if current is None or (value, -candidate.article_id) > (current[0], -current[1]):
             best_by_event[candidate.event_id] = (value, candidate.article_id, breakdown)
     for event_id, (value, article_id, breakdown) in list(best_by_event.items()):
         combined = max(value, 1.0 - missing[event_id])
+        if AGREEMENT and value > 0:
+            combined *= (total[event_id] / count[event_id] / value) ** AGREEMENT
         best_by_event[event_id] = (combined, article_id, {**breakdown, "best_pair": round(value, 4)})
     ordered = sorted(best_by_event.items(), key=lambda item: (-item[1][0], item[0]))
     info: dict[str, Any] = {"linker": LINKER, "candidates": len(ranked), "events": len(ordered), "index_keys": keys[:15]}

@@ -24,7 +24,7 @@ COMMON_FRACTION = 0.05
 # many, the IDF counts the missing ones as documents that hold none of the keys (news names are mostly rare)
 PRIOR_DOCUMENTS = 500
 
-TYPE_WEIGHTS = {"p": 2.5, "c": 1.2, "s": 2.5, "a": 0.8, "d": 1.5, "n": 0.8, "t": 0.5, "h": 0.6, "x": 0.0}
+TYPE_WEIGHTS = {"p": 2.5, "c": 1.2, "s": 2.5, "a": 0.8, "d": 1.5, "n": 0.8, "t": 0.5, "h": 0.6, "x": 0.0, "y": 0.0, "m": 0.0, "l": 0.0, "q": 0.0}  # y, m: read by their own features
 
 
 class Weights:
@@ -99,7 +99,10 @@ class Weights:
 PAIR_FEATURES = ("bias", "cosine", "p", "c", "s", "t", "h", "a", "n", "d", "same_date", "date_near", "log_gap", "gap45", "p_frac", "c_frac", "t_frac", "rare_names", "rare_words", "title_cosine", "place_time",
                  "person", "place", "max_name", "title_names", "ages", "person_frac", "place_near", "incident_near",
                  "title_place_near", "person_late", "second_name", "person_max", "facts_agree", "facts_conflict",
-                 "person_conflict", "age_conflict", "street_conflict")
+                 "person_conflict", "age_conflict", "street_conflict",
+                 "undated", "title_name_miss", "title_name_miss_max", "title_name_shared", "year_agree", "year_conflict",
+                 "monthday_agree", "monthday_conflict", "number_conflict",
+                 "lead_names_shared", "lead_name_miss", "lead_name_miss_max", "lead_numbers_shared", "lead_number_conflict")
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "linker-weights.json"
 
 
@@ -202,7 +205,43 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
         float("a" in both_kinds and "a" not in shared_kinds),
         float("s" in both_kinds and "s" not in shared_kinds),
     ]
+    vector += specific_evidence(left, right, shared, undated)
     return vector, contributions
+
+
+def _missing_share(names: frozenset[str], other: frozenset[str]) -> float:
+    return sum(name not in other for name in names) / len(names) if names else 0.0
+
+
+def _calendar(shared: frozenset[str], both_kinds: frozenset[str], kind: str) -> tuple[float, float]:
+    """(how many of this kind both state, capped; 1 when both state some and none alike)."""
+    agree = sum(1 for key in shared if key[0] == kind)
+    return float(min(agree, 3)), float(kind in both_kinds and agree == 0)
+
+
+def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: frozenset[str], undated: bool) -> list[float]:
+    """What tells two incidents of one kind apart in any domain, date or no date: whether the names each
+    headline is about appear in the other article at all, and whether the years, month-days and numbers
+    both state agree or conflict."""
+    left_shape, right_shape = left.shaped(), right.shaped()
+    both_kinds = left_shape.kinds & right_shape.kinds
+    left_miss = _missing_share(left_shape.title_names, right.keys)
+    right_miss = _missing_share(right_shape.title_names, left.keys)
+    titled = bool(left_shape.title_names) and bool(right_shape.title_names)
+    title_shared = len(left_shape.title_names & right.keys) + len(right_shape.title_names & left.keys)
+    years, year_conflict = _calendar(shared, both_kinds, "y")
+    days, day_conflict = _calendar(shared, both_kinds, "m")
+    number_conflict = float("n" in both_kinds and not any(key[0] == "n" for key in shared))
+    lead_names, lead_numbers = _calendar(shared, both_kinds, "l")[0], _calendar(shared, both_kinds, "q")
+    left_lead, right_lead = left_shape.lead_names, right_shape.lead_names
+    left_lead_miss = _missing_share(left_lead, right.keys)
+    right_lead_miss = _missing_share(right_lead, left.keys)
+    return [
+        float(undated), min(left_miss, right_miss) if titled else 0.0, max(left_miss, right_miss), float(min(title_shared, 4)),
+        years, year_conflict, days, day_conflict, number_conflict,
+        lead_names, min(left_lead_miss, right_lead_miss) if left_lead and right_lead else 0.0, max(left_lead_miss, right_lead_miss),
+        lead_numbers[0], lead_numbers[1],
+    ]
 
 
 
