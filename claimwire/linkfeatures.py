@@ -134,14 +134,8 @@ def headline(title: str | None) -> str:
     return max(parts, key=lambda p: len(p.split())) if parts else ""
 
 
-def extract_keys(title: str | None, text: str, published: date | None) -> tuple[set[str], set[date]]:
-    keys: set[str] = set()
-    body = prose(text or "")
-    story = headline(title)
-    # the outlet's name and slogan around the headline: its words mark the page furniture of that outlet
-    outlet = {_clean_token(m.group()) for m in _WORD.finditer(title or "")} - {_clean_token(m.group()) for m in _WORD.finditer(story)}
-    title = story
-    full = (title or "") + "\n" + body
+def _name_and_word_keys(title: str, body: str, full: str, keys: set[str]) -> None:
+    """Names ("p:", "c:"), numbers ("n:") and other words ("t:") of the headline and body, added to `keys`."""
     lowercase_seen: set[str] = set()
     named: set[str] = set()  # words capitalised where case tells: mid-sentence in the body
     title_case = _title_case(title)
@@ -204,6 +198,10 @@ def extract_keys(title: str | None, text: str, published: date | None) -> tuple[
                 keys.add("t:" + word)
         if run:
             _flush(run, keys)
+
+
+def _place_and_age_keys(full: str, body: str, keys: set[str]) -> None:
+    """Streets and blocks ("s:") and ages ("a:"), added to `keys`."""
     for match in _STREET.finditer(full):
         name = " ".join(_clean_token(t) for t in (match.group(2) or "").split() if _clean_token(t))
         if not name or name in _CAP_STOP:
@@ -217,6 +215,18 @@ def extract_keys(title: str | None, text: str, published: date | None) -> tuple[
         age = next(g for g in match.groups() if g)
         if 0 < int(age) < 100:
             keys.add("a:" + age)
+
+
+def extract_keys(title: str | None, text: str, published: date | None) -> tuple[set[str], set[date]]:
+    keys: set[str] = set()
+    body = prose(text or "")
+    story = headline(title)
+    # the outlet's name and slogan around the headline: its words mark the page furniture of that outlet
+    outlet = {_clean_token(m.group()) for m in _WORD.finditer(title or "")} - {_clean_token(m.group()) for m in _WORD.finditer(story)}
+    title = story
+    full = (title or "") + "\n" + body
+    _name_and_word_keys(title, body, full, keys)
+    _place_and_age_keys(full, body, keys)
     dates = mentioned_dates(full, published)
     keys.update("d:" + d.isoformat() for d in dates)
     for match in _WORD.finditer(title or ""):

@@ -14,6 +14,7 @@ import math
 import operator
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -115,9 +116,30 @@ def load_pair_weights(path: Path = WEIGHTS_FILE) -> tuple[float, ...]:
 PAIR_WEIGHTS = load_pair_weights()
 
 
-def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[list[float], list[tuple[float, str]]]:
-    shared = left.keys & right.keys
-    left_shape, right_shape = left.shaped(), right.shaped()
+@dataclass(slots=True)
+class SharedMass:
+    """What the keys two articles share weigh, by kind and by what they name."""
+
+    by_type: dict[str, float]
+    contributions: list[tuple[float, str]]
+    dot: float
+    title_dot: float
+    rare_names: int
+    rare_words: int
+    ages: int
+    facts_agree: int
+    person: float
+    place: float
+    max_name: float
+    title_names: float
+    title_place: float
+    second: float
+    person_max: float
+    shared_kinds: set[str]
+    agreed_facts: set[str]
+
+
+def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
     by_type: dict[str, float] = defaultdict(float)
     contributions: list[tuple[float, str]] = []
     dot = title_dot = 0.0
@@ -159,12 +181,19 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
         elif kind == "x":
             facts_agree += 1
             agreed_facts.add(key.split(":")[1])
+    return SharedMass(by_type, contributions, dot, title_dot, rare_names, rare_words, ages, facts_agree, person, place, max_name, title_names, title_place, second, person_max, shared_kinds, agreed_facts)
+
+
+def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[list[float], list[tuple[float, str]]]:
+    shared = left.keys & right.keys
+    left_shape, right_shape = left.shaped(), right.shaped()
+    mass = shared_mass(shared, weights)
     left_norm, left_totals, left_person, left_title = weights._full_stats(left)
     right_norm, right_totals, right_person, right_title = weights._full_stats(right)
-    cosine = dot / (left_norm * right_norm) if left_norm and right_norm else 0.0
+    cosine = mass.dot / (left_norm * right_norm) if left_norm and right_norm else 0.0
 
     def fraction(kind: str) -> float:
-        return by_type[kind] / (min(left_totals.get(kind, 0.0), right_totals.get(kind, 0.0)) + 3.0)
+        return mass.by_type[kind] / (min(left_totals.get(kind, 0.0), right_totals.get(kind, 0.0)) + 3.0)
 
     undated = left.day == UNDATED or right.day == UNDATED  # no date: neither a penalty nor evidence
     gap = 0 if undated else abs(left.day - right.day)
@@ -172,14 +201,14 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
     near = any(abs(d - right.day) <= 1 for d in left.dates) or any(abs(d - left.day) <= 1 for d in right.dates)
     if left_shape.titles and right_shape.titles:
         title_norm = math.sqrt(left_title * right_title)
-        title_cosine = title_dot / title_norm if title_norm else 0.0
+        title_cosine = mass.title_dot / title_norm if title_norm else 0.0
     else:
         title_cosine = 0.0
     vector = [
-        1.0, cosine, by_type["p"], by_type["c"], by_type["s"], by_type["t"], by_type["h"], by_type["a"], by_type["n"], by_type["d"],
+        1.0, cosine, mass.by_type["p"], mass.by_type["c"], mass.by_type["s"], mass.by_type["t"], mass.by_type["h"], mass.by_type["a"], mass.by_type["n"], mass.by_type["d"],
         float(same_date), float(near), math.log1p(gap), float(gap > 45), fraction("p"), fraction("c"), fraction("t"),
-        float(min(4, rare_names)),
-        float(min(4, rare_words)),
+        float(min(4, mass.rare_names)),
+        float(min(4, mass.rare_words)),
         title_cosine,
         float(gap <= 3) * min(1.0, fraction("c") * 2),
     ]
@@ -190,23 +219,23 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
     # person-name mass, relative to the top IDF); both give ages but none in common; both name streets but
     # none in common. And the headline facts: those both state alike, the kinds on which they disagree.
     both_kinds = left_shape.kinds & right_shape.kinds
-    person_conflict = min(left_person, right_person) / top if person == 0 else 0.0
+    person_conflict = min(left_person, right_person) / top if mass.person == 0 else 0.0
     vector += [
-        person, place, max_name / top, title_names, float(min(ages, 3)),
-        person / (min(left_person, right_person) + 3.0),
-        float(gap <= 3) * min(1.0, (place + by_type["c"]) / 20.0),
+        mass.person, mass.place, mass.max_name / top, mass.title_names, float(min(mass.ages, 3)),
+        mass.person / (min(left_person, right_person) + 3.0),
+        float(gap <= 3) * min(1.0, (mass.place + mass.by_type["c"]) / 20.0),
         float(not undated and incident_near),
-        title_place / top * float(gap <= 3 or incident_near),
-        min(person, 20.0) / 20.0 * float(gap > 45),
-        second / top,
-        person_max / top,
-        float(facts_agree), float(len((left_shape.fact_kinds & right_shape.fact_kinds) - agreed_facts)),
+        mass.title_place / top * float(gap <= 3 or incident_near),
+        min(mass.person, 20.0) / 20.0 * float(gap > 45),
+        mass.second / top,
+        mass.person_max / top,
+        float(mass.facts_agree), float(len((left_shape.fact_kinds & right_shape.fact_kinds) - mass.agreed_facts)),
         min(person_conflict, 4.0),
-        float("a" in both_kinds and "a" not in shared_kinds),
-        float("s" in both_kinds and "s" not in shared_kinds),
+        float("a" in both_kinds and "a" not in mass.shared_kinds),
+        float("s" in both_kinds and "s" not in mass.shared_kinds),
     ]
     vector += specific_evidence(left, right, shared, undated)
-    return vector, contributions
+    return vector, mass.contributions
 
 
 def _missing_share(names: frozenset[str], other: frozenset[str]) -> float:
@@ -242,7 +271,6 @@ def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: fro
         lead_names, min(left_lead_miss, right_lead_miss) if left_lead and right_lead else 0.0, max(left_lead_miss, right_lead_miss),
         lead_numbers[0], lead_numbers[1],
     ]
-
 
 
 def _strongest_first(item: tuple[float, str]) -> tuple[float, str]:

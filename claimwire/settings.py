@@ -47,7 +47,6 @@ class Settings:
     max_html_depth: int
     clean_timeout_s: float
     extract_timeout_s: float
-    link_window_days: int
     log_level: str
     log_json: bool
     api_token: str | None
@@ -124,7 +123,6 @@ def get_settings() -> Settings:
         max_html_depth=_env_int("CLAIMWIRE_MAX_HTML_DEPTH", 400),
         clean_timeout_s=_env_float("CLAIMWIRE_CLEAN_TIMEOUT_S", 20.0),
         extract_timeout_s=_env_float("CLAIMWIRE_EXTRACT_TIMEOUT_S", 30.0),
-        link_window_days=_env_int("CLAIMWIRE_LINK_WINDOW_DAYS", 30),
         log_level=os.environ.get("CLAIMWIRE_LOG_LEVEL", "INFO"),
         log_json=_env_bool("CLAIMWIRE_LOG_JSON", False),
         api_token=os.environ.get("CLAIMWIRE_API_TOKEN") or None,
