@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from claimwire import linking, linkmemory
+from claimwire import linking, linkmemory, linkscore
 from claimwire.sources import iter_items
 from service.ingest import receive_all
 from storage import eventindex
@@ -244,3 +245,91 @@ def test_scale_bench_fills_and_links(data_dir, monkeypatch):
     assert result["scale_events"] == 300 and result["probes"] == 30
     assert result["probes_joined"] > 0 and result["probes_opened"] > 0
     assert result["link_ms_p99"] > 0
+
+
+# --------------------------------------------------------------------------------------- any news, any date
+
+HARBOUR_FIRE = (
+    "Warehouse fire in Rotterdam kills four workers",
+    "Four workers died when a fire tore through a textile warehouse in Rotterdam on March 3, the port "
+    "authority said. Firefighter Pieter Jansen said the blaze started in a loading bay of the Maasvlakte depot. "
+    "The dead were employees of the Verhoeven logistics company. An inquiry into the cause has been opened.",
+)
+HARBOUR_FIRE_SECOND = (
+    "Four dead as blaze guts Rotterdam warehouse",
+    "A blaze at a Maasvlakte warehouse in Rotterdam killed four Verhoeven employees on March 3. "
+    "Pieter Jansen of the fire brigade said the fire spread from a loading bay within minutes. "
+    "Investigators are looking into the cause of the fire at the textile depot.",
+)
+OTHER_FIRE = (
+    "Warehouse fire in Antwerp kills two workers",
+    "Two workers died when a fire tore through a furniture warehouse in Antwerp on October 19, the city "
+    "said. Fire chief Lotte Claes said the blaze started in the storage hall of the Kallo depot. "
+    "The dead were employees of the Desmet transport company. An inquiry into the cause has been opened.",
+)
+
+
+def test_years_and_month_days_are_keys_even_without_a_date_of_its_own():
+    f = linking.article_features("Dam breaks after storm", "The dam, finished in 1987, gave way on August 14 after two days of rain.", None)
+    assert {"y:1987", "m:8-14"} <= f.keys
+    assert not any(k.startswith("d:") for k in f.keys)  # no date of its own: no resolved dates
+
+
+def test_the_lead_names_and_numbers_are_its_own_the_background_is_not():
+    title, text = "Ferry sinks off Sulawesi, 12 missing", (
+        "A ferry carrying 140 passengers sank near Sulawesi on Tuesday. Rescuers from Makassar pulled 128 people "
+        "from the water. Three years ago a similar ferry went down near Lombok with 40 people on board."
+    )
+    f = linking.article_features(title, text, None)
+    assert {"l:sulawesi", "l:makassar", "q:12", "q:140", "q:128"} <= f.keys
+    assert "c:lombok" in f.keys and "l:lombok" not in f.keys  # the earlier disaster is background
+    assert "q:40" not in f.keys
+
+
+def test_two_incidents_of_one_kind_without_dates_stay_apart_and_a_second_report_joins_its_own():
+    index = linkmemory.MemoryIndex()
+    first = index.link(1, features(HARBOUR_FIRE, None))
+    other = index.link(2, features(OTHER_FIRE, None))
+    second = index.link(3, features(HARBOUR_FIRE_SECOND, None))
+    assert other.decision == "new", other.features
+    assert second.event_id == first.event_id, second.features
+    assert second.event_id != other.event_id
+
+
+def test_conflicting_specifics_count_against_a_pair_shared_ones_for_it():
+    first, second, other = (features(pair, None) for pair in (HARBOUR_FIRE, HARBOUR_FIRE_SECOND, OTHER_FIRE))
+    weights = linking.Weights({}, 3)
+    index = {name: n for n, name in enumerate(linkscore.PAIR_FEATURES)}
+    same, _ = linkscore.pair_vector(first, second, weights)
+    apart, _ = linkscore.pair_vector(first, other, weights)
+    assert same[index["lead_names_shared"]] >= 2 and apart[index["lead_names_shared"]] == 0
+    assert apart[index["lead_name_miss"]] == 1.0 and same[index["lead_name_miss"]] < 0.5
+    assert apart[index["lead_number_conflict"]] == 1.0 and same[index["lead_number_conflict"]] == 0.0
+    assert apart[index["monthday_conflict"]] == 1.0 and same[index["monthday_agree"]] == 1.0
+    assert linkscore.similarity(first, second, weights)[0] > linking.JOIN_THRESHOLD > linkscore.similarity(first, other, weights)[0]
+
+
+def test_the_pair_weights_are_data_written_by_the_refit_command(tmp_path):
+    from service.fit_linker import write_weights
+
+    shipped = json.loads(linkscore.WEIGHTS_FILE.read_text("utf-8"))
+    assert set(shipped["weights"]) == set(linkscore.PAIR_FEATURES)
+    assert linkscore.load_pair_weights() == linkscore.PAIR_WEIGHTS
+    values = [round(0.1 * n, 1) for n in range(len(linkscore.PAIR_FEATURES))]
+    write_weights(values, ["a-file"], tmp_path / "weights.json")
+    assert linkscore.load_pair_weights(tmp_path / "weights.json") == tuple(values)
+
+
+def test_the_tfidf_reference_links_by_cosine_without_a_date_window():
+    from service.bench_linking import tfidf_reference
+
+    texts = [
+        ("a", "Glacier collapse buries climbers near Zermatt guides say rescue continues"),
+        ("b", "Bank robbery in Lisbon suspects flee with cash police hunt continues"),
+        ("a", "Zermatt glacier collapse: climbers buried, guides lead rescue"),
+        ("b", "Lisbon bank robbery suspects still hunted by police after fleeing with cash"),
+    ]
+    records = [{"event": event, "title": None, "clean_text": text} for event, text in texts]
+    reference = tfidf_reference(records, thresholds=(0.1, 0.99))
+    assert reference["threshold"] == 0.1 and reference["bcubed_f1"] == 1.0
+    assert reference["by_threshold"]["0.99"]["bcubed_f1"] < 1.0
