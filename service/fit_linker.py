@@ -1,22 +1,27 @@
-"""`python -m service.fit_linker`: evaluate the linker in memory and refit its pair model (PAIR_WEIGHTS).
+"""`python -m service.fit_linker`: evaluate the linker in memory and refit its pair model.
 
-    python -m service.fit_linker FILE [--seeds DIR] [--eval] [--fit] [--split 0.5] [--cache PATH]
+    python -m service.fit_linker FILE [FILE ...] [--seeds DIR] [--eval] [--fit [--fit-on NAMES] [--write]]
+                                 [--split 0.5] [--cache DIR]
 
-The stream (FILE, .jsonl(.gz) with id, event, title, published, text, in publication order, with the --seeds
-articles interleaved as in `claimwire bench linking`) is cleaned with the real cleaner and linked through
-`claimwire.linkmemory.MemoryIndex`, which gives the same decisions as the storage-backed index.
+Each FILE (.jsonl(.gz) with id, event, title, published, text; `published` may be null) is read in publication
+order as `claimwire bench linking` reads it, the --seeds articles interleaved into the first FILE's stream,
+cleaned with the real cleaner and linked through `claimwire.linkmemory.MemoryIndex`, which gives the same
+decisions as the storage-backed index.
 
---eval   prints pairwise and B-cubed precision/recall/F1 (whole stream; with --split also each half).
---fit    refits the logistic pair model. Training pairs are what the linker actually scores: for each article
-         of the stream, the candidates retrieval returns (up to CANDIDATES), each labelled 1 when the two
-         articles report the same gold event. The stream is linked with the gold events (teacher forcing), so
-         the pairs do not depend on the weights being fitted. Logistic regression with an L2 penalty (Newton's
-         method, numpy), features standardised for the fit and the weights mapped back. With --split F the
-         fit uses only pairs whose article lies in the first F of the stream, and both halves are evaluated
-         with the fitted weights: the second half is the check for overfitting. Prints PAIR_WEIGHTS to paste.
+--eval    prints pairwise and B-cubed precision/recall/F1 per FILE (with --split also each part).
+--fit     refits the logistic pair model. Training pairs are what the linker actually scores: for each article
+          of a stream, the candidates retrieval returns (up to CANDIDATES), each labelled 1 when the two
+          articles report the same gold event. The stream is linked with the gold events (teacher forcing), so
+          the pairs do not depend on the weights being fitted. The pairs of the files named by --fit-on
+          (default all) are pooled; logistic regression with an L2 penalty (Newton's method, numpy), features
+          standardised for the fit and the weights mapped back. Every FILE is then scored with the fitted
+          weights: with --fit-on naming one file, the others are the cross-fit check. With --split F the fit
+          uses only pairs whose article lies in the first F of each stream.
+--write   with --fit: writes the weights to claimwire/data/linker-weights.json (what the linker loads).
 
 The features are `claimwire.linkscore.PAIR_FEATURES`, documented in docs/LINKING.md: generic evidence only
-(shared names, places, dates, rare words, headline facts, time gap), no word lists fitted to the data.
+(shared and conflicting names, places, dates, numbers, rare words, headline and lead facts, time gap), no word
+lists fitted to the data.
 """
 
 from __future__ import annotations
