@@ -29,7 +29,7 @@ LINKER = "keys-v3"
 JOIN_THRESHOLD = 0.6
 EVIDENCE_SHARE = 0.25  # how much each further matching article of an event adds (noisy-or)
 MERGE_THRESHOLD = 0.9
-AGREEMENT = 0.5
+AGREEMENT = 0.5  # how much an event score follows the mean of its pairs rather than the best one
 INDEX_KEYS = 40  # keys per article kept in the inverted index
 LOOKUP_KEYS = 40  # keys per article looked up at link time
 POSTINGS_PER_KEY = 40  # newest postings per key read at link time
@@ -102,6 +102,43 @@ class LinkIndex(Protocol):
     def load(self, article_ids: Sequence[int]) -> list[Candidate]: ...
 
 
+@dataclass(slots=True)
+class EventMatch:
+    event_id: int
+    score: float  # the event's: best pair, noisy-or of further articles, times the agreement factor
+    best_pair: float
+    article_id: int | None  # the best-matching article of the event
+    breakdown: dict
+
+
+def score_events(features: ArticleFeatures, candidates: Iterable[Candidate], weights: Weights) -> list[EventMatch]:
+    """The candidates' events, best first. An event's score is its best pair, raised by further matching
+    articles (noisy-or at EVIDENCE_SHARE), times (mean pair / best pair) ** AGREEMENT: the article must agree
+    with the event, not with one of its articles (one article of another incident that mentions this one
+    as background would otherwise bridge two incidents of a kind)."""
+    best: dict[int, tuple[float, int, dict]] = {}
+    missing: dict[int, float] = {}  # per event: the chance that none of its articles matches (noisy-or)
+    total: dict[int, float] = defaultdict(float)
+    count: dict[int, int] = defaultdict(int)
+    for candidate in candidates:
+        value, breakdown = similarity(features, candidate.features, weights)
+        event_id = candidate.event_id
+        missing[event_id] = missing.get(event_id, 1.0) * (1.0 - EVIDENCE_SHARE * value)
+        total[event_id] += value
+        count[event_id] += 1
+        current = best.get(event_id)
+        if current is None or (value, -candidate.article_id) > (current[0], -current[1]):
+            best[event_id] = (value, candidate.article_id, breakdown)
+    matches = []
+    for event_id, (value, article_id, breakdown) in best.items():
+        combined = max(value, 1.0 - missing[event_id])
+        if value > 0:
+            combined *= (total[event_id] / count[event_id] / value) ** AGREEMENT
+        matches.append(EventMatch(event_id, combined, value, article_id, {**breakdown, "best_pair": round(value, 4)}))
+    matches.sort(key=lambda m: (-m.score, m.event_id))
+    return matches
+
+
 def decide(features: ArticleFeatures, index: LinkIndex, lock=None) -> tuple[LinkDecision, list[str]]:
     """Score the article against the candidates the index retrieves. Returns the decision and the keys
     to file the article under. `lock(keys)`, when given, is called with the retrieval keys before the
@@ -118,34 +155,19 @@ def decide(features: ArticleFeatures, index: LinkIndex, lock=None) -> tuple[Link
     for key, article_id in postings:
         votes[article_id] += weights.weight(key)
     ranked = sorted(votes, key=lambda a: (-votes[a], -a))[:CANDIDATES]
-    best_by_event: dict[int, tuple[float, int, dict]] = {}
-    missing: dict[int, float] = {}  # per event: the chance that none of its articles matches (noisy-or)
-    total: dict[int, float] = defaultdict(float)
-    count: dict[int, int] = defaultdict(int)
-    for candidate in index.load(ranked):
-        value, breakdown = similarity(features, candidate.features, weights)
-        missing[candidate.event_id] = missing.get(candidate.event_id, 1.0) * (1.0 - EVIDENCE_SHARE * value)
-        total[candidate.event_id] += value
-        count[candidate.event_id] += 1
-        current = best_by_event.get(candidate.event_id)
-        if current is None or (value, -candidate.article_id) > (current[0], -current[1]):
-            best_by_event[candidate.event_id] = (value, candidate.article_id, breakdown)
-    for event_id, (value, article_id, breakdown) in list(best_by_event.items()):
-        combined = max(value, 1.0 - missing[event_id])
-        if AGREEMENT and value > 0:
-            combined *= (total[event_id] / count[event_id] / value) ** AGREEMENT
-        best_by_event[event_id] = (combined, article_id, {**breakdown, "best_pair": round(value, 4)})
-    ordered = sorted(best_by_event.items(), key=lambda item: (-item[1][0], item[0]))
+    ordered = score_events(features, index.load(ranked), weights)
     info: dict[str, Any] = {"linker": LINKER, "candidates": len(ranked), "events": len(ordered), "index_keys": keys[:15]}
-    if not ordered or ordered[0][1][0] < JOIN_THRESHOLD:
-        best = ordered[0][1] if ordered else (0.0, None, {})
-        info.update(best_article=best[1], **best[2])
-        return LinkDecision(event_id=None, score=round(best[0], 4), features=info), keys
-    event_id, (value, article_id, breakdown) = ordered[0]
-    info.update(best_article=article_id, **breakdown)
-    merge = sorted(e for e, (v, _, _) in ordered[1:] if v >= MERGE_THRESHOLD and value >= MERGE_THRESHOLD)
+    if not ordered or ordered[0].score < JOIN_THRESHOLD:
+        best = ordered[0] if ordered else EventMatch(0, 0.0, 0.0, None, {})
+        info.update(best_article=best.article_id, **best.breakdown)
+        return LinkDecision(event_id=None, score=round(best.score, 4), features=info), keys
+    top = ordered[0]
+    event_id, value = top.event_id, top.score
+    info.update(best_article=top.article_id, **top.breakdown)
+    merge = sorted(m.event_id for m in ordered[1:] if m.score >= MERGE_THRESHOLD and value >= MERGE_THRESHOLD)
     if merge:
-        info["merge_scores"] = {str(e): round(best_by_event[e][0], 4) for e in merge}
+        scores = {m.event_id: m.score for m in ordered}
+        info["merge_scores"] = {str(e): round(scores[e], 4) for e in merge}
         # the surviving event is the oldest one
         survivors = sorted([event_id, *merge])
         event_id, merge = survivors[0], survivors[1:]
