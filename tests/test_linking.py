@@ -333,3 +333,12 @@ def test_the_tfidf_reference_links_by_cosine_without_a_date_window():
     reference = tfidf_reference(records, thresholds=(0.1, 0.99))
     assert reference["threshold"] == 0.1 and reference["bcubed_f1"] == 1.0
     assert reference["by_threshold"]["0.99"]["bcubed_f1"] < 1.0
+
+
+def test_an_event_scores_by_how_well_its_articles_agree_not_by_one_of_them():
+    new, same, other = (features(pair, None) for pair in (HARBOUR_FIRE_SECOND, HARBOUR_FIRE, OTHER_FIRE))
+    weights = linking.Weights({}, 3)
+    one = linking.score_events(new, [linking.Candidate(1, 7, same)], weights)[0]
+    mixed = linking.score_events(new, [linking.Candidate(1, 7, same), linking.Candidate(2, 7, other)], weights)[0]
+    assert one.best_pair == mixed.best_pair and one.article_id == mixed.article_id == 1
+    assert mixed.score < one.score  # the event's other article is another fire: less agreement
