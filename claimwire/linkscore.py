@@ -135,7 +135,7 @@ class SharedMass:
     title_place: float
     second: float
     person_max: float
-    shared_kinds: set[str]
+    shared_kinds: dict[str, int]  # how many shared keys of each kind
     agreed_facts: set[str]
 
 
@@ -145,7 +145,7 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
     dot = title_dot = 0.0
     rare_names = rare_words = ages = facts_agree = 0
     person = place = max_name = title_names = title_place = second = person_max = 0.0
-    shared_kinds: set[str] = set()
+    shared_kinds: dict[str, int] = {}
     agreed_facts: set[str] = set()
     idf_of, df, type_weights = weights.idf, weights.df, TYPE_WEIGHTS
     for key in shared:
@@ -155,7 +155,7 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
         w = (type_weights.get(kind, 0.5) * idf) ** 2
         dot += w
         contributions.append((w, key))
-        shared_kinds.add(kind)
+        shared_kinds[kind] = shared_kinds.get(kind, 0) + 1
         if kind in "pcs":
             if df.get(key, 0) <= 3:
                 rare_names += 1
@@ -234,7 +234,7 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
         float("a" in both_kinds and "a" not in mass.shared_kinds),
         float("s" in both_kinds and "s" not in mass.shared_kinds),
     ]
-    vector += specific_evidence(left, right, shared, undated)
+    vector += specific_evidence(left, right, mass.shared_kinds, undated)
     return vector, mass.contributions
 
 
@@ -242,13 +242,13 @@ def _missing_share(names: frozenset[str], other: frozenset[str]) -> float:
     return sum(name not in other for name in names) / len(names) if names else 0.0
 
 
-def _calendar(shared: frozenset[str], both_kinds: frozenset[str], kind: str) -> tuple[float, float]:
+def _calendar(shared: dict[str, int], both_kinds: frozenset[str], kind: str) -> tuple[float, float]:
     """(how many of this kind both state, capped; 1 when both state some and none alike)."""
-    agree = sum(1 for key in shared if key[0] == kind)
+    agree = shared.get(kind, 0)
     return float(min(agree, 3)), float(kind in both_kinds and agree == 0)
 
 
-def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: frozenset[str], undated: bool) -> list[float]:
+def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dict[str, int], undated: bool) -> list[float]:
     """What tells two incidents of one kind apart in any domain, date or no date: whether the names each
     headline is about appear in the other article at all, and whether the years, month-days and numbers
     both state agree or conflict."""
@@ -260,7 +260,7 @@ def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: fro
     title_shared = len(left_shape.title_names & right.keys) + len(right_shape.title_names & left.keys)
     years, year_conflict = _calendar(shared, both_kinds, "y")
     days, day_conflict = _calendar(shared, both_kinds, "m")
-    number_conflict = float("n" in both_kinds and not any(key[0] == "n" for key in shared))
+    number_conflict = float("n" in both_kinds and "n" not in shared)
     lead_names, lead_numbers = _calendar(shared, both_kinds, "l")[0], _calendar(shared, both_kinds, "q")
     left_lead, right_lead = left_shape.lead_names, right_shape.lead_names
     left_lead_miss = _missing_share(left_lead, right.keys)
