@@ -101,7 +101,7 @@ PAIR_FEATURES = ("bias", "cosine", "p", "c", "s", "t", "h", "a", "n", "d", "same
                  "person", "place", "max_name", "title_names", "ages", "person_frac", "place_near", "incident_near",
                  "title_place_near", "person_late", "second_name", "person_max", "facts_agree", "facts_conflict",
                  "person_conflict", "age_conflict", "street_conflict",
-                 "undated", "title_name_miss", "title_name_miss_max", "title_name_shared", "year_agree", "year_conflict",
+                 "title_name_miss", "title_name_miss_max", "title_name_shared", "year_agree", "year_conflict",
                  "monthday_agree", "monthday_conflict", "number_conflict",
                  "lead_names_shared", "lead_name_miss", "lead_name_miss_max", "lead_numbers_shared", "lead_number_conflict")
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "linker-weights.json"
@@ -234,7 +234,7 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
         float("a" in both_kinds and "a" not in mass.shared_kinds),
         float("s" in both_kinds and "s" not in mass.shared_kinds),
     ]
-    vector += specific_evidence(left, right, mass.shared_kinds, undated)
+    vector += specific_evidence(left, right, mass.shared_kinds)
     return vector, mass.contributions
 
 
@@ -248,7 +248,7 @@ def _calendar(shared: dict[str, int], both_kinds: frozenset[str], kind: str) -> 
     return float(min(agree, 3)), float(kind in both_kinds and agree == 0)
 
 
-def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dict[str, int], undated: bool) -> list[float]:
+def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dict[str, int]) -> list[float]:
     """What tells two incidents of one kind apart in any domain, date or no date: whether the names each
     headline is about appear in the other article at all, and whether the years, month-days and numbers
     both state agree or conflict."""
@@ -266,7 +266,7 @@ def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dic
     left_lead_miss = _missing_share(left_lead, right.keys)
     right_lead_miss = _missing_share(right_lead, left.keys)
     return [
-        float(undated), min(left_miss, right_miss) if titled else 0.0, max(left_miss, right_miss), float(min(title_shared, 4)),
+        min(left_miss, right_miss) if titled else 0.0, max(left_miss, right_miss), float(min(title_shared, 4)),
         years, year_conflict, days, day_conflict, number_conflict,
         lead_names, min(left_lead_miss, right_lead_miss) if left_lead and right_lead else 0.0, max(left_lead_miss, right_lead_miss),
         lead_numbers[0], lead_numbers[1],
