@@ -24,7 +24,7 @@ from claimwire.linkscore import Weights, similarity
 __all__ = ["RESERVED_HASHES", "UNDATED", "ArticleFeatures", "Candidate", "LinkDecision", "LinkIndex", "Weights", "article_features",
            "bucket_of", "bucket_range", "decide", "index_keys", "key_hash", "lookup_keys"]
 
-LINKER = "keys-v3"
+LINKER = "keys-v4"  # keys-v4: lead and calendar specifics, event agreement, fitted on gvc-dev and ecb-dev
 
 JOIN_THRESHOLD = 0.6
 EVIDENCE_SHARE = 0.25  # how much each further matching article of an event adds (noisy-or)
