@@ -11,6 +11,10 @@ Each article becomes a set of typed keys (lower-cased strings with a type prefix
     t:  other words (their rarity, i.e. IDF from the document frequencies, decides how much they count)
     h:  title words (a second copy, the headline says what the story is about)
     x:  headline facts (victim age, killed / hurt / shot counts)
+    y:  years the article states; m: month-days it states ("m:6-29"), both with or without a date of its own
+    l:  the lead's names (capitalised words of the headline and first sentences); q: the lead's numbers
+
+x, y, m, l and q keys are read by their own pair features (`claimwire.linkscore.specific_evidence`).
 """
 
 from __future__ import annotations
