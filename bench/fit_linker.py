@@ -1,22 +1,27 @@
-"""`python -m bench.fit_linker`: evaluate the linker in memory and refit its pair model (PAIR_WEIGHTS).
+"""`python -m bench.fit_linker`: evaluate the linker in memory and refit its pair model.
 
-    python -m bench.fit_linker FILE [--seeds DIR] [--eval] [--fit] [--split 0.5] [--cache PATH]
+    python -m bench.fit_linker FILE [FILE ...] [--seeds DIR] [--eval] [--fit [--fit-on NAMES] [--write]]
+                                 [--split 0.5] [--cache DIR]
 
-The stream (FILE, .jsonl(.gz) with id, event, title, published, text, in publication order, with the --seeds
-articles interleaved as in `claimwire bench linking`) is cleaned with the real cleaner and linked through
-`claimwire.linking.MemoryIndex`, which gives the same decisions as the storage-backed index.
+Each FILE (.jsonl(.gz) with id, event, title, published, text; `published` may be null) is read in publication
+order as `claimwire bench linking` reads it, the --seeds articles interleaved into the first FILE's stream,
+cleaned with the real cleaner and linked through `claimwire.linkmemory.MemoryIndex`, which gives the same
+decisions as the storage-backed index.
 
---eval   prints pairwise and B-cubed precision/recall/F1 (whole stream; with --split also each half).
---fit    refits the logistic pair model. Training pairs are what the linker actually scores: for each article
-         of the stream, the candidates retrieval returns (up to CANDIDATES), each labelled 1 when the two
-         articles report the same gold event. The stream is linked with the gold events (teacher forcing), so
-         the pairs do not depend on the weights being fitted. Logistic regression with an L2 penalty (Newton's
-         method, numpy), features standardised for the fit and the weights mapped back. With --split F the
-         fit uses only pairs whose article lies in the first F of the stream, and both halves are evaluated
-         with the fitted weights: the second half is the check for overfitting. Prints PAIR_WEIGHTS to paste.
+--eval    prints pairwise and B-cubed precision/recall/F1 per FILE (with --split also each part).
+--fit     refits the logistic pair model. Training pairs are what the linker actually scores: for each article
+          of a stream, the candidates retrieval returns (up to CANDIDATES), each labelled 1 when the two
+          articles report the same gold event. The stream is linked with the gold events (teacher forcing), so
+          the pairs do not depend on the weights being fitted. The pairs of the files named by --fit-on
+          (default all) are pooled; logistic regression with an L2 penalty (Newton's method, numpy), features
+          standardised for the fit and the weights mapped back. Every FILE is then scored with the fitted
+          weights: with --fit-on naming one file, the others are the cross-fit check. With --split F the fit
+          uses only pairs whose article lies in the first F of each stream.
+--write   with --fit: writes the weights to claimwire/data/linker-weights.json (what the linker loads).
 
-The features are `claimwire.linking.PAIR_FEATURES`, documented in docs/LINKING.md: generic evidence only
-(shared names, places, dates, rare words, headline facts, time gap), no word lists fitted to the data.
+The features are `claimwire.linkscore.PAIR_FEATURES`, documented in docs/LINKING.md: generic evidence only
+(shared and conflicting names, places, dates, numbers, rare words, headline and lead facts, time gap), no word
+lists fitted to the data.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from pathlib import Path
 
 def load_stream(path: str, seeds: str | None, seed_date: str, cache: str | None):
     """[(gold event, ArticleFeatures)] in stream order."""
-    from claimwire import linking
+    from claimwire import linking, linkmemory, linkscore
     from bench import linking as bench
 
     if cache and Path(cache).exists():
@@ -53,16 +58,16 @@ def load_stream(path: str, seeds: str | None, seed_date: str, cache: str | None)
 
 def link_stream(stream, weights=None):
     """Link the stream in memory; returns the predicted event per position."""
-    from claimwire import linking
+    from claimwire import linking, linkmemory, linkscore
 
-    saved = linking.PAIR_WEIGHTS
+    saved = linkscore.PAIR_WEIGHTS
     if weights is not None:
-        linking.PAIR_WEIGHTS = tuple(weights)
+        linkscore.PAIR_WEIGHTS = tuple(weights)
     try:
-        index = linking.MemoryIndex()
+        index = linkmemory.MemoryIndex()
         return [index.link(number + 1, features).event_id for number, (_, features) in enumerate(stream)]
     finally:
-        linking.PAIR_WEIGHTS = saved
+        linkscore.PAIR_WEIGHTS = saved
 
 
 def scores(gold: list[str], predicted: list[int]) -> dict:
@@ -99,9 +104,9 @@ def training_pairs(stream):
     with the index fed the gold events."""
     from collections import defaultdict
 
-    from claimwire import linking
+    from claimwire import linking, linkmemory, linkscore
 
-    index = linking.MemoryIndex()
+    index = linkmemory.MemoryIndex()
     rows, labels, positions = [], [], []
     for number, (gold, features) in enumerate(stream):
         article_id = number + 1
@@ -116,7 +121,7 @@ def training_pairs(stream):
         for candidate in index.load(ranked):
             if not (features.keys & candidate.features.keys):
                 continue
-            vector, _ = linking.pair_vector(features, candidate.features, weights)
+            vector, _ = linkscore.pair_vector(features, candidate.features, weights)
             rows.append(vector)
             labels.append(float(stream[candidate.article_id - 1][0] == gold))
             positions.append(number)
@@ -130,11 +135,12 @@ def training_pairs(stream):
     return rows, labels, positions
 
 
-def fit_logistic(rows, labels, l2: float = 1.0, iterations: int = 50) -> list[float]:
+def fit_logistic(rows, labels, l2: float = 1.0, iterations: int = 50, sample_weights=None) -> list[float]:
     import numpy as np
 
     x = np.asarray(rows, dtype=float)
     y = np.asarray(labels, dtype=float)
+    s = np.ones(len(y)) if sample_weights is None else np.asarray(sample_weights, dtype=float)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     mean[0], scale[0] = 0.0, 1.0  # the bias column
     scale[scale == 0] = 1.0
@@ -144,8 +150,8 @@ def fit_logistic(rows, labels, l2: float = 1.0, iterations: int = 50) -> list[fl
     penalty[0] = 0.0
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -50, 50)))
-        gradient = z.T @ (p - y) + penalty * w
-        hessian = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
+        gradient = z.T @ (s * (p - y)) + penalty * w
+        hessian = (z * (s * p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
         step = np.linalg.solve(hessian, gradient)
         w -= step
         if np.abs(step).max() < 1e-8:
@@ -155,32 +161,75 @@ def fit_logistic(rows, labels, l2: float = 1.0, iterations: int = 50) -> list[fl
     return [round(float(v), 3) for v in weights]
 
 
+def fit_streams(streams: dict[str, list], names: list[str], l2: float, split: float | None, balance: bool = False) -> tuple[list[float], str]:
+    """Fit on the pairs of the named streams (with `split`, only those of each stream's leading share), each
+    stream's pairs weighted so that every stream counts as much as the largest: one domain's volume does not
+    drown another's evidence."""
+    pooled: list[tuple[list, list, int]] = []
+    for name in names:
+        rows, labels, positions = training_pairs(streams[name])
+        cut = int(len(streams[name]) * split) if split else len(streams[name])
+        chosen = [i for i, position in enumerate(positions) if position < cut]
+        pooled.append(([rows[i] for i in chosen], [labels[i] for i in chosen], cut))
+    largest = max(len(rows) for rows, _, _ in pooled) if balance else 0
+    rows_all, labels_all, weights_all = [], [], []
+    for rows, labels, _ in pooled:
+        rows_all += rows
+        labels_all += labels
+        weights_all += [largest / len(rows) if balance else 1.0] * len(rows)
+    weights = fit_logistic(rows_all, labels_all, l2=l2, sample_weights=weights_all)
+    summary = "; ".join(f"{name}: {len(rows)} pairs ({int(sum(labels))} positive) of the first {cut} articles" for name, (rows, labels, cut) in zip(names, pooled))
+    return weights, summary
+
+
+def write_weights(weights: list[float], names: list[str], path: Path) -> None:
+    """Store the fitted weights as the package's data file (`claimwire.linkscore.WEIGHTS_FILE`)."""
+    import json
+
+    from claimwire import linkscore
+
+    record = {
+        "about": "Logistic weights of the linker's pair model over claimwire.linkscore.PAIR_FEATURES; written by "
+                 "python -m bench.fit_linker --fit --write (docs/LINKING.md).",
+        "fitted_on": names,
+        "weights": dict(zip(linkscore.PAIR_FEATURES, weights)),
+    }
+    path.write_text(json.dumps(record, indent=1) + "\n", "utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
+    import json
+
+    from claimwire import linkscore
     from bench.linking import DEFAULT_DATA
 
     parser = argparse.ArgumentParser(prog="python -m bench.fit_linker", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("file", nargs="?", default=str(DEFAULT_DATA))
-    parser.add_argument("--seeds", help="a directory of .txt articles on one event to interleave into the stream")
+    parser.add_argument("files", nargs="*", default=[str(DEFAULT_DATA)])
+    parser.add_argument("--seeds", help="a directory of .txt articles on one event to interleave into the first FILE's stream")
     parser.add_argument("--seed-date", default="2018-02-08")
-    parser.add_argument("--cache", help="keep the cleaned texts in this pickle (cleaning is the slow part)")
+    parser.add_argument("--cache", help="keep the cleaned texts in pickles in this directory (cleaning is the slow part)")
     parser.add_argument("--eval", action="store_true")
     parser.add_argument("--fit", action="store_true")
-    parser.add_argument("--split", type=float, help="fit on this leading share of the stream; evaluate both parts")
+    parser.add_argument("--fit-on", help="comma-separated FILE names (or parts of them) to fit on; default all (cross-fit check)")
+    parser.add_argument("--write", action="store_true", help="with --fit: write the weights to " + str(linkscore.WEIGHTS_FILE))
+    parser.add_argument("--split", type=float, help="fit on this leading share of each stream; evaluate both parts")
     parser.add_argument("--l2", type=float, default=1.0)
     args = parser.parse_args(argv)
-    import json
-
-    stream = load_stream(args.file, args.seeds, args.seed_date, args.cache)
+    streams = {}
+    for number, file in enumerate(args.files):
+        cache = str(Path(args.cache) / (Path(file).name + ".pkl")) if args.cache else None
+        streams[Path(file).name] = load_stream(file, args.seeds if number == 0 else None, args.seed_date, cache)
     weights = None
     if args.fit:
-        rows, labels, positions = training_pairs(stream)
-        cut = int(len(stream) * args.split) if args.split else len(stream)
-        chosen = [i for i, position in enumerate(positions) if position < cut]
-        weights = fit_logistic([rows[i] for i in chosen], [labels[i] for i in chosen], l2=args.l2)
-        print(f"# {len(chosen)} pairs ({int(sum(labels[i] for i in chosen))} positive) from the first {cut} articles", file=sys.stderr)
-        print("PAIR_WEIGHTS = (" + ", ".join(str(v) for v in weights) + ")")
+        parts = args.fit_on.split(",") if args.fit_on else None
+        names = [name for name in streams if parts is None or any(part in name for part in parts)]
+        weights, summary = fit_streams(streams, names, args.l2, args.split)
+        print(f"# fitted on {summary}", file=sys.stderr)
+        if args.write:
+            write_weights(weights, names, linkscore.WEIGHTS_FILE)
     if args.eval or args.fit:
-        print(json.dumps({"weights": "fitted" if weights else "current", **evaluate(stream, weights, args.split)}, indent=1))
+        result = {name: evaluate(stream, weights, args.split) for name, stream in streams.items()}
+        print(json.dumps({"weights": "fitted" if weights else "current", **result}, indent=1))
     return 0
 
 

@@ -21,7 +21,9 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import math
 import os
+import re
 import sys
 import tempfile
 import time
@@ -62,6 +64,55 @@ def bcubed(gold: dict, predicted: dict) -> tuple[float, float, float]:
 
 def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
+
+
+# ------------------------------------------------------------------------------------------------ reference
+
+REFERENCE_THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+def tfidf_vectors(texts: list[str]) -> list[dict[str, float]]:
+    """Sublinear-tf x smooth-IDF vectors, L2-normalised (as scikit-learn's TfidfVectorizer(sublinear_tf=True)),
+    over lower-cased words without stop words (the linker's list)."""
+    from claimwire.linkfeatures import _STOPWORDS
+
+    counts = [Counter(t for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS) for text in texts]
+    df = Counter(term for c in counts for term in c)
+    n = len(texts)
+    vectors = []
+    for c in counts:
+        v = {t: (1 + math.log(k)) * (math.log((1 + n) / (1 + df[t])) + 1) for t, k in c.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vectors.append({t: x / norm for t, x in v.items()})
+    return vectors
+
+
+def tfidf_reference(records: list[dict], thresholds=REFERENCE_THRESHOLDS) -> dict:
+    """The simple reference of ../shared/data/README.md with no date window: each article, in stream order,
+    joins the event of its most similar earlier article when the cosine clears the threshold, else opens one.
+    Scored at each threshold; the best (by B-cubed F1) is the reference."""
+    vectors = tfidf_vectors([(r.get("title") or "") + "\n" + r["clean_text"] for r in records])
+    postings: dict[str, list[tuple[int, float]]] = {}
+    best_match: list[tuple[float, int]] = []
+    for number, vector in enumerate(vectors):
+        dots: Counter = Counter()
+        for term, x in vector.items():
+            for other, y in postings.get(term, ()):
+                dots[other] += x * y
+            postings.setdefault(term, []).append((number, x))
+        best_match.append(max(((v, -o) for o, v in dots.items()), default=(0.0, 0)))
+    gold = {i: str(r["event"]) for i, r in enumerate(records)}
+    by_threshold = {}
+    for threshold in thresholds:
+        event: dict[int, int] = {}
+        for number, (value, other) in enumerate(best_match):
+            event[number] = event[-other] if value >= threshold else number
+        _, _, pf = pairwise(gold, event)
+        _, _, bf = bcubed(gold, event)
+        by_threshold[threshold] = {"bcubed_f1": round(bf, 4), "pairwise_f1": round(pf, 4)}
+    best = max(by_threshold, key=lambda t: by_threshold[t]["bcubed_f1"])
+    return {"threshold": best, **by_threshold[best], "by_threshold": {str(t): v for t, v in by_threshold.items()}}
 
 
 # ------------------------------------------------------------------------------------------------ store
@@ -206,6 +257,11 @@ def run_quality(args) -> dict:
         "link_ms_p50": round(percentile(timings, 50), 2),
         "link_ms_p99": round(percentile(timings, 99), 2),
     }
+    if not getattr(args, "no_reference", False):
+        reference = tfidf_reference(records)
+        result["tfidf_reference"] = {k: v for k, v in reference.items() if k != "by_threshold"}
+        result["tfidf_by_threshold"] = reference["by_threshold"]
+        result["beats_reference"] = bf > reference["bcubed_f1"] and pf > reference["pairwise_f1"]
     if args.seeds:
         seed_ids = [a for a in ids if gold[a] == "__seeds__"]
         seed_events = {predicted[a] for a in seed_ids}
@@ -493,6 +549,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed-date", default="2018-02-08", help="publication date given to the --seeds articles")
     parser.add_argument("--limit", type=int, help="only the first N articles of FILE")
     parser.add_argument("--last", type=int, help="only the last N articles of FILE")
+    parser.add_argument("--no-reference", action="store_true", help="skip the TF-IDF reference (no date window) of the same run")
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
     import logging

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from claimwire import linking
+from claimwire import linking, linkmemory, linkscore
 from claimwire.sources import iter_items
 from service.ingest import receive_all
 from storage import bulkwrite, eventindex, eventmerges
@@ -48,7 +49,7 @@ def test_features_cover_names_places_ages_and_mentioned_dates():
 
 
 def test_a_later_incident_in_the_same_city_opens_its_own_event():
-    index = linking.MemoryIndex()
+    index = linkmemory.MemoryIndex()
     first = index.link(1, features(CHICAGO_2014, date(2014, 6, 9)))
     follow = index.link(2, features(CHICAGO_2014_FOLLOWUP, date(2014, 6, 10)))
     later = index.link(3, features(CHICAGO_2016, date(2016, 8, 1)))
@@ -59,7 +60,7 @@ def test_a_later_incident_in_the_same_city_opens_its_own_event():
 
 
 def test_decisions_carry_their_score_and_features():
-    index = linking.MemoryIndex()
+    index = linkmemory.MemoryIndex()
     index.link(1, features(CHICAGO_2014, date(2014, 6, 9)))
     decision = index.link(2, features(CHICAGO_2014_FOLLOWUP, date(2014, 6, 10)))
     assert decision.score >= linking.JOIN_THRESHOLD
@@ -68,7 +69,7 @@ def test_decisions_carry_their_score_and_features():
 
 
 def test_an_article_matching_two_events_merges_them():
-    index = linking.MemoryIndex()
+    index = linkmemory.MemoryIndex()
     a = features(CHICAGO_2014, date(2014, 6, 9))
     index.link(1, a)
     # the same coverage filed as a second event (as a concurrent split would leave it)
@@ -100,7 +101,7 @@ def test_storage_backed_linker_matches_the_in_memory_one(data_dir, sqlite_store)
         link_article(article_id)
     with session_scope() as session:
         stored = dict(session.execute(select(ArticleEvent.article_id, ArticleEvent.event_id)).all())
-    memory = linking.MemoryIndex()
+    memory = linkmemory.MemoryIndex()
     for article_id, record in zip(ids, records):
         memory.link(article_id, linking.article_features(record["title"], record["clean_text"], date.fromisoformat(record["published"])))
 
@@ -183,7 +184,7 @@ def test_the_link_stage_merges_a_split_event(sqlite_store, seeds_dir):
 
 
 def test_undated_articles_are_linked_without_a_time_penalty():
-    index = linking.MemoryIndex()
+    index = linkmemory.MemoryIndex()
     first = index.link(1, linking.article_features(*CHICAGO_2014, None))
     second = index.link(2, linking.article_features(*CHICAGO_2014_FOLLOWUP, datetime(2014, 6, 10)))
     assert second.event_id == first.event_id
@@ -244,3 +245,100 @@ def test_scale_bench_fills_and_links(data_dir, monkeypatch):
     assert result["scale_events"] == 300 and result["probes"] == 30
     assert result["probes_joined"] > 0 and result["probes_opened"] > 0
     assert result["link_ms_p99"] > 0
+
+
+# --------------------------------------------------------------------------------------- any news, any date
+
+HARBOUR_FIRE = (
+    "Warehouse fire in Rotterdam kills four workers",
+    "Four workers died when a fire tore through a textile warehouse in Rotterdam on March 3, the port "
+    "authority said. Firefighter Pieter Jansen said the blaze started in a loading bay of the Maasvlakte depot. "
+    "The dead were employees of the Verhoeven logistics company. An inquiry into the cause has been opened.",
+)
+HARBOUR_FIRE_SECOND = (
+    "Four dead as blaze guts Rotterdam warehouse",
+    "A blaze at a Maasvlakte warehouse in Rotterdam killed four Verhoeven employees on March 3. "
+    "Pieter Jansen of the fire brigade said the fire spread from a loading bay within minutes. "
+    "Investigators are looking into the cause of the fire at the textile depot.",
+)
+OTHER_FIRE = (
+    "Warehouse fire in Antwerp kills two workers",
+    "Two workers died when a fire tore through a furniture warehouse in Antwerp on October 19, the city "
+    "said. Fire chief Lotte Claes said the blaze started in the storage hall of the Kallo depot. "
+    "The dead were employees of the Desmet transport company. An inquiry into the cause has been opened.",
+)
+
+
+def test_years_and_month_days_are_keys_even_without_a_date_of_its_own():
+    f = linking.article_features("Dam breaks after storm", "The dam, finished in 1987, gave way on August 14 after two days of rain.", None)
+    assert {"y:1987", "m:8-14"} <= f.keys
+    assert not any(k.startswith("d:") for k in f.keys)  # no date of its own: no resolved dates
+
+
+def test_the_lead_names_and_numbers_are_its_own_the_background_is_not():
+    title, text = "Ferry sinks off Sulawesi, 12 missing", (
+        "A ferry carrying 140 passengers sank near Sulawesi on Tuesday. Rescuers from Makassar pulled 128 people "
+        "from the water. Three years ago a similar ferry went down near Lombok with 40 people on board."
+    )
+    f = linking.article_features(title, text, None)
+    assert {"l:sulawesi", "l:makassar", "q:12", "q:140", "q:128"} <= f.keys
+    assert "c:lombok" in f.keys and "l:lombok" not in f.keys  # the earlier disaster is background
+    assert "q:40" not in f.keys
+
+
+def test_two_incidents_of_one_kind_without_dates_stay_apart_and_a_second_report_joins_its_own():
+    index = linkmemory.MemoryIndex()
+    first = index.link(1, features(HARBOUR_FIRE, None))
+    other = index.link(2, features(OTHER_FIRE, None))
+    second = index.link(3, features(HARBOUR_FIRE_SECOND, None))
+    assert other.decision == "new", other.features
+    assert second.event_id == first.event_id, second.features
+    assert second.event_id != other.event_id
+
+
+def test_conflicting_specifics_count_against_a_pair_shared_ones_for_it():
+    first, second, other = (features(pair, None) for pair in (HARBOUR_FIRE, HARBOUR_FIRE_SECOND, OTHER_FIRE))
+    weights = linking.Weights({}, 3)
+    index = {name: n for n, name in enumerate(linkscore.PAIR_FEATURES)}
+    same, _ = linkscore.pair_vector(first, second, weights)
+    apart, _ = linkscore.pair_vector(first, other, weights)
+    assert same[index["lead_names_shared"]] >= 2 and apart[index["lead_names_shared"]] == 0
+    assert apart[index["lead_name_miss"]] == 1.0 and same[index["lead_name_miss"]] < 0.5
+    assert apart[index["lead_number_conflict"]] == 1.0 and same[index["lead_number_conflict"]] == 0.0
+    assert apart[index["monthday_conflict"]] == 1.0 and same[index["monthday_agree"]] == 1.0
+    assert linkscore.similarity(first, second, weights)[0] > linking.JOIN_THRESHOLD > linkscore.similarity(first, other, weights)[0]
+
+
+def test_the_pair_weights_are_data_written_by_the_refit_command(tmp_path):
+    from bench.fit_linker import write_weights
+
+    shipped = json.loads(linkscore.WEIGHTS_FILE.read_text("utf-8"))
+    assert set(shipped["weights"]) == set(linkscore.PAIR_FEATURES)
+    assert linkscore.load_pair_weights() == linkscore.PAIR_WEIGHTS
+    values = [round(0.1 * n, 1) for n in range(len(linkscore.PAIR_FEATURES))]
+    write_weights(values, ["a-file"], tmp_path / "weights.json")
+    assert linkscore.load_pair_weights(tmp_path / "weights.json") == tuple(values)
+
+
+def test_the_tfidf_reference_links_by_cosine_without_a_date_window():
+    from bench.linking import tfidf_reference
+
+    texts = [
+        ("a", "Glacier collapse buries climbers near Zermatt guides say rescue continues"),
+        ("b", "Bank robbery in Lisbon suspects flee with cash police hunt continues"),
+        ("a", "Zermatt glacier collapse: climbers buried, guides lead rescue"),
+        ("b", "Lisbon bank robbery suspects still hunted by police after fleeing with cash"),
+    ]
+    records = [{"event": event, "title": None, "clean_text": text} for event, text in texts]
+    reference = tfidf_reference(records, thresholds=(0.1, 0.99))
+    assert reference["threshold"] == 0.1 and reference["bcubed_f1"] == 1.0
+    assert reference["by_threshold"]["0.99"]["bcubed_f1"] < 1.0
+
+
+def test_an_event_scores_by_how_well_its_articles_agree_not_by_one_of_them():
+    new, same, other = (features(pair, None) for pair in (HARBOUR_FIRE_SECOND, HARBOUR_FIRE, OTHER_FIRE))
+    weights = linking.Weights({}, 3)
+    one = linking.score_events(new, [linking.Candidate(1, 7, same)], weights)[0]
+    mixed = linking.score_events(new, [linking.Candidate(1, 7, same), linking.Candidate(2, 7, other)], weights)[0]
+    assert one.best_pair == mixed.best_pair and one.article_id == mixed.article_id == 1
+    assert mixed.score < one.score  # the event's other article is another fire: less agreement

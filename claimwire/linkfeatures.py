@@ -1,0 +1,431 @@
+"""Event linking, the features: what an article says that could tie it to another report of one incident.
+
+Each article becomes a set of typed keys (lower-cased strings with a type prefix):
+
+    p:  proper-name phrases (runs of capitalised words: "wilbert thibodeaux", "st mary parish")
+    c:  single capitalised words that are not common words (surnames, towns: "thibodeaux", "charenton")
+    s:  street / block places ("s:cobbler knoll", "s:4500 block south halsted")
+    a:  ages ("a:48" from "Thibodeaux, 48," or "48-year-old")
+    d:  dates the article mentions, resolved against its own date ("on Sunday", "June 29")
+    n:  other numbers of three or more digits (addresses, calibres, ...)
+    t:  other words (their rarity, i.e. IDF from the document frequencies, decides how much they count)
+    h:  title words (a second copy, the headline says what the story is about)
+    x:  headline facts (victim age, killed / hurt / shot counts)
+    y:  years the article states; m: month-days it states ("m:6-29"), both with or without a date of its own
+    l:  the lead's names (capitalised words of the headline and first sentences); q: the lead's numbers
+
+x, y, m, l and q keys are read by their own pair features (`claimwire.linkscore.specific_evidence`).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+PROSE_WORDS = 12  # lines shorter than this that do not end like a sentence are not read
+UNDATED = 0  # the day (and bucket) of an article with no date of its own
+RESERVED_HASHES = 16  # key hashes 0..15 are reserved (the sharded document count)
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-\.]*[A-Za-z]|[A-Za-z]|\d[\d,]*(?:\.\d+)?")
+_SPLIT = re.compile(r"[\.\?!;:\"“”()\[\]]|,(?!\d)|\s[-–—]\s|\n")
+_AGE = re.compile(r"\b(\d{1,2})[- ]year[- ]old\b|,\s*(\d{1,2}),|\b(?:age|aged)\s+(\d{1,2})\b", re.I)
+_STREET = re.compile(
+    r"\b(?:(\d{1,5})\s+(?:block\s+of\s+)?)?((?:(?:North|South|East|West|[NSEW]\.?)\s+)?(?:[A-Z0-9][A-Za-z0-9'\.]*\s+){0,3}?)"
+    r"(Street|St\.|Avenue|Ave\.|Road|Rd\.|Drive|Dr\.|Boulevard|Blvd\.?|Lane|Ln\.|Court|Place|Parkway|Highway|Way|Terrace|Circle|Pike|Trail)\b"
+)
+_MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august september october november december".split())}
+_MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+_MONTH_DATE = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b"
+)
+_WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
+_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_RELATIVE = re.compile(r"\b(yesterday|last night|this morning|tonight|early today)\b", re.I)
+
+_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having he
+    her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not
+    now of off on once only or other our ours out over own same she should so some such than that the
+    their theirs them then there these they this those through to too under until up very was we were what when
+    where which while who whom why will with would you your yours said says say told according reported report
+    news one two three four five six seven eight nine ten first second third last next year years day days time
+    times week weeks month months monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+    today yesterday tonight morning afternoon evening night mr mrs ms dr st am pm us u.s copyright rights reserved
+    watch video photo photos click share comment comments read more story stories advertisement get got like
+    just around another many much still even back well since they're it's he's she's that's there's don't didn't
+    can't won't while
+    """.split()
+)
+# Words that often open a capitalised run but are not part of a name.
+_TITLES = frozenset(
+    """police officer officers sgt sgt. sergeant det det. detective chief lt lt. lieutenant capt capt. captain cpl
+    trooper deputy deputies sheriff sheriff's judge attorney district prosecutor prosecutors coroner mayor gov gov.
+    governor sen sen. senator rep rep. president spokesman spokeswoman spokesperson officials official investigators
+    authorities witnesses neighbors friends family mr. mrs. ms. dr. rev rev. pastor agent special assistant county
+    city state department office the a an this that in on at as after when but and or if for from with by of to
+    according police's victim victims suspect suspects""".split()
+)
+_CAP_STOP = _STOPWORDS | _TITLES | frozenset("i i'm we he she they it his her their there here what where who how why".split())
+
+
+# --------------------------------------------------------------------------------------------------- features
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def key_hash(key: str) -> int:
+    """A stable signed 63-bit hash of a key, for the database index (memoised: an article's keys are hashed
+    for the frequencies, the locks, the lookup and the filing, and names recur across articles)."""
+    value = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big") >> 1
+    return value if value >= RESERVED_HASHES else value + RESERVED_HASHES
+
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _clean_token(token: str) -> str:
+    return token.lower().strip(".'’-").replace("’", "'").removesuffix("'s")
+
+
+def _resolve_month_day(month: int, day: int, year: int | None, published: date) -> date | None:
+    try:
+        if year:
+            return date(year, month, day)
+        candidate = date(published.year, month, day)
+        if candidate > published + timedelta(days=2):
+            candidate = date(published.year - 1, month, day)
+        return candidate
+    except ValueError:
+        return None
+
+
+def mentioned_dates(text: str, published: date | None) -> set[date]:
+    if published is None:
+        return set()
+    found: set[date] = set()
+    for match in _MONTH_DATE.finditer(text):
+        name = match.group(1).lower()
+        month = _MONTHS.get(name) or _MONTH_ABBR.get(name[:4].rstrip(".")) or _MONTH_ABBR.get(name[:3])
+        if month is None:
+            continue
+        year = int(match.group(3)) if match.group(3) else None
+        if year is not None and not 1990 <= year <= published.year + 1:
+            continue
+        resolved = _resolve_month_day(month, int(match.group(2)), year, published)
+        if resolved:
+            found.add(resolved)
+    for match in _WEEKDAY.finditer(text):
+        back = (published.weekday() - _WEEKDAYS[match.group(1).lower()]) % 7
+        found.add(published - timedelta(days=back))
+    for match in _RELATIVE.finditer(text):
+        word = match.group(1).lower()
+        found.add(published - timedelta(days=1) if word in ("yesterday", "last night") else published)
+    return found
+
+
+_TITLE_PARTS = re.compile(r"\s+[-|–—]+\s+|\s*\|\s*")
+
+
+def headline(title: str | None) -> str:
+    """The story's own headline: titles often carry the outlet ("... - WSVN-TV - 7NEWS Miami Ft. Lauderdale
+    News, Weather"), which makes every story of one outlet look alike; keep the longest part."""
+    parts = [p.strip() for p in _TITLE_PARTS.split(title or "") if p.strip()]
+    return max(parts, key=lambda p: len(p.split())) if parts else ""
+
+
+def _name_and_word_keys(title: str, body: str, full: str, keys: set[str]) -> None:
+    """Names ("p:", "c:"), numbers ("n:") and other words ("t:") of the headline and body, added to `keys`."""
+    lowercase_seen: set[str] = set()
+    named: set[str] = set()  # words capitalised where case tells: mid-sentence in the body
+    title_case = _title_case(title)
+    clean, stopwords, cap_stop = _clean_token, _STOPWORDS, _CAP_STOP
+    for match in _WORD.finditer(body):
+        token = match.group()
+        first = token[0]
+        if first.islower():
+            lowercase_seen.add(token.lower())
+        elif first.isupper() and not _sentence_start(body, match.start()):
+            named.add(clean(token))
+    title_end = len(title) + 1
+    start = 0
+    for separator in [*_SPLIT.finditer(full), None]:
+        end = separator.start() if separator else len(full)
+        segment, offset, start = full[start:end], start, separator.end() if separator else end
+        run: list[str] = []
+        matches = list(_WORD.finditer(segment))
+        last = len(matches) - 1
+        for index, match in enumerate(matches):
+            token = match.group()
+            first = token[0]
+            if first.isdigit():
+                value = token.replace(",", "")
+                if len(value) >= 3 and not (len(value) == 4 and value.isdigit() and 1900 <= int(value) <= 2030):
+                    keys.add("n:" + value)
+                if run:
+                    _flush(run, keys)
+                    run = []
+                continue
+            word = clean(token)
+            if not word:
+                continue
+            if first.isupper():
+                # a capital at the start of a sentence, or in a Title Case headline, says nothing: such a word
+                # counts as a name only if the body also capitalises it mid-sentence, or, opening a body
+                # sentence, runs on into another capitalised word ("Darnell Whitfield was pronounced dead")
+                position = offset + match.start()
+                in_title = position < title_end
+                capital = word in named or not (in_title and title_case or _sentence_start(full, position))
+                if not capital and not in_title and index < last and word not in cap_stop:
+                    following = matches[index + 1].group()
+                    capital = following[0].isupper() and clean(following) not in stopwords
+                if capital:
+                    if word in cap_stop and not run:
+                        continue
+                    if word in stopwords:
+                        if run:
+                            _flush(run, keys)
+                            run = []
+                        continue
+                    run.append(word)
+                    if word not in lowercase_seen and len(word) > 2:
+                        keys.add("c:" + word)
+                    continue
+            if run:
+                _flush(run, keys)
+                run = []
+            if word not in stopwords and len(word) > 3:
+                keys.add("t:" + word)
+        if run:
+            _flush(run, keys)
+
+
+def _place_and_age_keys(full: str, body: str, keys: set[str]) -> None:
+    """Streets and blocks ("s:") and ages ("a:"), added to `keys`."""
+    for match in _STREET.finditer(full):
+        name = " ".join(_clean_token(t) for t in (match.group(2) or "").split() if _clean_token(t))
+        if not name or name in _CAP_STOP:
+            continue
+        kind = _clean_token(match.group(3))
+        kind = {"st": "street", "ave": "avenue", "rd": "road", "dr": "drive", "blvd": "boulevard", "ln": "lane"}.get(kind, kind)
+        keys.add(f"s:{name} {kind}")
+        if match.group(1):
+            keys.add(f"s:{match.group(1)} {name} {kind}")
+    for match in _AGE.finditer(body):
+        age = next(g for g in match.groups() if g)
+        if 0 < int(age) < 100:
+            keys.add("a:" + age)
+
+
+def extract_keys(title: str | None, text: str, published: date | None) -> tuple[set[str], set[date]]:
+    keys: set[str] = set()
+    body = prose(text or "")
+    story = headline(title)
+    # the outlet's name and slogan around the headline: its words mark the page furniture of that outlet
+    outlet = {_clean_token(m.group()) for m in _WORD.finditer(title or "")} - {_clean_token(m.group()) for m in _WORD.finditer(story)}
+    title = story
+    full = (title or "") + "\n" + body
+    _name_and_word_keys(title, body, full, keys)
+    _place_and_age_keys(full, body, keys)
+    dates = mentioned_dates(full, published)
+    keys.update("d:" + d.isoformat() for d in dates)
+    for match in _WORD.finditer(title or ""):
+        word = _clean_token(match.group())
+        if word and word not in _STOPWORDS and len(word) > 2 and not word[0].isdigit():
+            keys.add("h:" + word)
+    keys.update(headline_facts(title or ""))
+    keys.update(calendar_keys(full))
+    keys.update(lead_keys(title or "", body, keys))
+    if outlet:
+        keys = {k for k in keys if k[0] not in "pc" or not all(w in outlet for w in k[2:].split())}
+    return keys, dates
+
+
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+
+
+def calendar_keys(text: str) -> set[str]:
+    """Years ("y:2009") and month-days ("m:6-29") the article states, with or without a date of its own: two
+    reports of one incident name the same ones, two incidents of a kind years apart do not."""
+    keys = {"y:" + match.group(1) for match in _YEAR.finditer(text)}
+    for match in _MONTH_DATE.finditer(text):
+        name = match.group(1).lower()
+        month = _MONTHS.get(name) or _MONTH_ABBR.get(name[:4].rstrip(".")) or _MONTH_ABBR.get(name[:3])
+        if month and 1 <= int(match.group(2)) <= 31:
+            keys.add(f"m:{month}-{int(match.group(2))}")
+    return keys
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘'A-Z0-9])")
+LEAD_SENTENCES = 2
+
+
+def lead_keys(title: str, body: str, keys: set[str]) -> set[str]:
+    """The lead's specifics: the names ("l:aceh") and numbers ("q:5", "q:6.1") of the headline and the first
+    sentences, what the story is about. Names and numbers further down are often background (an earlier
+    incident of the same kind); those of the lead belong to this one."""
+    lead = title + "\n" + " ".join(_SENTENCE_END.split(body.lstrip(), LEAD_SENTENCES)[:LEAD_SENTENCES])
+    found: set[str] = set()
+    for match in _WORD.finditer(lead):
+        token = match.group()
+        if token[0].isdigit():
+            value = token.replace(",", "")
+            if not _YEAR.fullmatch(value):
+                found.add("q:" + value)
+            continue
+        word = _clean_token(token)
+        if "c:" + word in keys:
+            found.add("l:" + word)
+        elif word in _NUMBER_WORDS and _NUMBER_WORDS[word] > 1:
+            found.add(f"q:{_NUMBER_WORDS[word]}")
+    return found
+
+
+_NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_NUMBER = r"(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")"
+_HEADLINE_AGE = re.compile(_NUMBER + r"[- ](?:year|month)s?[- ]old|,\s*(\d{1,2}),", re.I)
+_HEADLINE_COUNT = re.compile(
+    r"\b" + _NUMBER + r"\s+(?:(?:people|persons|men|women|teens|children|kids|others|more|officers|victims)\s+)?(?:are\s+|were\s+)?"
+    r"(shot|wounded|injured|hurt|killed|dead|die|died|slain)\b", re.I
+)
+_HURT = {"shot": "shot", "wounded": "hurt", "injured": "hurt", "hurt": "hurt"}
+
+
+def _number(text: str) -> int | None:
+    text = text.lower()
+    return int(text) if text.isdigit() else _NUMBER_WORDS.get(text)
+
+
+def headline_facts(title: str) -> set[str]:
+    """What the headline says in numbers: the victim's age ("x:age:14") and the casualty counts
+    ("x:killed:1", "x:hurt:3", "x:shot:4"). Two reports of one incident rarely disagree on these."""
+    facts = set()
+    for match in _HEADLINE_AGE.finditer(title):
+        value = _number(match.group(1) or match.group(2))
+        if value is not None and 0 <= value < 100:
+            facts.add(f"x:age:{value}")
+    for match in _HEADLINE_COUNT.finditer(title):
+        value = _number(match.group(1))
+        if value is not None:
+            facts.add(f"x:{_HURT.get(match.group(2).lower(), 'killed')}:{value}")
+    return facts
+
+
+_PROSE_END = re.compile(r"[\.!?\"”'’\)]\s*$")
+
+
+def prose(text: str) -> str:
+    """The article's sentences: short lines that do not end like a sentence are page furniture (links to
+    other stories, video lists, captions, menus) and would tie together unrelated stories of one outlet."""
+    return "\n".join(line for line in text.splitlines() if len(line.split()) >= PROSE_WORDS or _PROSE_END.search(line))
+
+
+def _sentence_start(text: str, position: int) -> bool:
+    """Whether the word at `position` opens a sentence (or a line, or a quotation)."""
+    index = position - 1
+    while index >= 0 and text[index] in " \t'\"‘“(":
+        index -= 1
+    return index < 0 or text[index] in "\n.!?:;|•–—-"
+
+
+def _title_case(title: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z']+", title or "") if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+
+
+def _flush(run: list[str], keys: set[str]) -> list[str]:
+    while run and run[-1] in _CAP_STOP:
+        run.pop()
+    if len(run) >= 2:
+        keys.add("p:" + " ".join(run[:4]))
+    return []
+
+
+@dataclass(slots=True)
+class ArticleFeatures:
+    keys: frozenset[str]
+    day: int  # the article's date as an ordinal day
+    dates: frozenset[int] = frozenset()  # mentioned dates as ordinal days
+    title: str | None = None
+    # what scoring needs of the keys, whatever the weights (`_Shape`): computed once, on first use
+    shape: "_Shape | None" = field(default=None, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"keys": sorted(self.keys), "day": self.day, "dates": sorted(self.dates)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "ArticleFeatures":
+        return cls(keys=frozenset(data.get("keys", ())), day=int(data["day"]), dates=frozenset(data.get("dates", ())))
+
+    def shaped(self) -> "_Shape":
+        shape = self.shape
+        if shape is None:
+            shape = self.shape = _Shape.of(self)
+        return shape
+
+
+class _Shape:
+    """Counts of an article's keys by kind, its person names, its headline facts and its incident day: what
+    pair scoring reads of an article apart from the keys two articles share."""
+
+    __slots__ = ("kind_counts", "persons", "titles", "kinds", "fact_kinds", "incident", "title_names", "lead_names")
+
+    def __init__(self, kind_counts: dict[str, int], persons: int, fact_kinds: frozenset[str], incident: int, title_names: frozenset[str], lead_names: frozenset[str]) -> None:
+        self.title_names = title_names  # the headline's names: who or where the story is about
+        self.lead_names = lead_names  # the same of the headline and first sentences
+        self.kind_counts = kind_counts
+        self.persons = persons
+        self.titles = kind_counts.get("h", 0)
+        self.kinds = frozenset(kind_counts)
+        self.fact_kinds = fact_kinds
+        self.incident = incident
+
+    @classmethod
+    def of(cls, features: "ArticleFeatures") -> "_Shape":
+        counts: dict[str, int] = {}
+        persons = 0
+        facts = set()
+        for key in features.keys:
+            kind = key[0]
+            counts[kind] = counts.get(kind, 0) + 1
+            if kind == "p":
+                if not _is_place(key):
+                    persons += 1
+            elif kind == "x":
+                facts.add(key.split(":")[1])
+        recent = [d for d in features.dates if 0 <= features.day - d <= 7]
+        keys = features.keys
+        title_names = frozenset(k for k in ("c:" + key[2:] for key in keys if key[0] == "h") if k in keys)
+        lead_names = frozenset("c:" + key[2:] for key in keys if key[0] == "l")
+        return cls(counts, persons, frozenset(facts), min(recent) if recent else features.day, title_names, lead_names)
+
+
+def article_features(title: str | None, text: str, published: datetime | date | None) -> ArticleFeatures:
+    """`published`: the article's own date (publication, or arrival when it has none)."""
+    when = published.date() if isinstance(published, datetime) else published
+    keys, dates = extract_keys(title, text, when)
+    day = when.toordinal() if when else UNDATED
+    return ArticleFeatures(keys=frozenset(keys), day=day, dates=frozenset(d.toordinal() for d in dates), title=title)
+
+
+# --------------------------------------------------------------------------------------------------- scoring
+
+_PLACE_WORDS = frozenset(
+    """street st avenue ave road rd drive dr boulevard blvd lane ln court place parkway highway way terrace circle pike
+    trail park hospital center centre medical county city township parish side church school high university college
+    apartments apartment complex mall club bar lounge restaurant store market station department police office jail
+    river lake beach hill hills heights village valley bay north south east west northeast northwest southeast
+    southwest downtown uptown midtown neighborhood district area region state fire sheriff sheriff's hall house
+    library airport interstate route bridge square plaza gardens manor estates ranch farm creek springs falls grove
+    island islands coast mountain mount port fort saint san los las new""".split()
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_place(key: str) -> bool:
+    return any(word in _PLACE_WORDS for word in key[2:].split())
+

@@ -1,0 +1,295 @@
+"""Event linking, the scoring: how likely two articles report the same incident.
+
+Keys are weighted by IDF (document frequencies of the store) x a type weight. A pair of articles becomes a
+vector of generic evidence (`PAIR_FEATURES`: shared names, places, dates, numbers, rare words, headline
+facts, conflicting specifics, the time gap), and a logistic model turns it into a probability. The model's
+weights are data (`claimwire/data/linker-weights.json`), written by `python -m bench.fit_linker --fit --write`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import operator
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from claimwire.linkfeatures import UNDATED, ArticleFeatures, _is_place
+
+COMMON_FRACTION = 0.05
+# a fresh store has seen too few articles to tell a rare name from a common word: until it has seen this
+# many, the IDF counts the missing ones as documents that hold none of the keys (news names are mostly rare)
+PRIOR_DOCUMENTS = 500
+
+TYPE_WEIGHTS = {"p": 2.5, "c": 1.2, "s": 2.5, "a": 0.8, "d": 1.5, "n": 0.8, "t": 0.5, "h": 0.6, "x": 0.0, "y": 0.0, "m": 0.0, "l": 0.0, "q": 0.0}  # y, m: read by their own features
+
+
+class Weights:
+    """IDF x type weight of keys, given document frequencies and the number of documents."""
+
+    def __init__(self, df: Mapping[str, int], documents: int):
+        self.df = df
+        self.documents = max(1, documents)
+        self._top = math.log(max(self.documents, PRIOR_DOCUMENTS) + 1)
+        self._idf: dict[str, float] = {}
+        self._stats: dict[int, tuple] = {}
+
+    def idf(self, key: str) -> float:
+        value = self._idf.get(key)
+        if value is None:
+            value = self._idf[key] = self._top - math.log(self.df.get(key, 0) + 1) + 1.0
+        return value
+
+    def weight(self, key: str) -> float:
+        return TYPE_WEIGHTS.get(key[0], 0.5) * self.idf(key)
+
+    def stats(self, features: "ArticleFeatures") -> tuple[float, dict[str, float], float]:
+        """(norm of the weighted vector, IDF total per key type, IDF total of person names) of an article,
+        computed once per article and set of weights."""
+        return self._full_stats(features)[:3]
+
+    def _full_stats(self, features: "ArticleFeatures") -> tuple[float, dict[str, float], float, float]:
+        """`stats` and the sum of the squared IDFs of the headline keys. Only the keys the weights know
+        (that have a document frequency) are looked at one by one: every other key has the top IDF."""
+        found = self._stats.get(id(features))
+        if found is None or found[0] is not features:
+            shape = features.shaped()
+            df, keys = self.df, features.keys
+            known = keys.intersection(df) if len(df) <= len(keys) or isinstance(df, (set, frozenset)) else [k for k in keys if k in df]
+            totals: dict[str, float] = {}
+            known_counts: dict[str, int] = {}
+            squares = person = title = 0.0
+            known_persons = 0
+            idf_of = self._idf
+            for key in known:
+                idf = idf_of.get(key)
+                if idf is None:
+                    idf = self.idf(key)
+                kind = key[0]
+                totals[kind] = totals.get(kind, 0.0) + idf
+                known_counts[kind] = known_counts.get(kind, 0) + 1
+                squares += (TYPE_WEIGHTS.get(kind, 0.5) * idf) ** 2
+                if kind == "p":
+                    if not _is_place(key):
+                        person += idf
+                        known_persons += 1
+                elif kind == "h":
+                    title += idf * idf
+            unknown_idf = self._top + 1.0  # a key no earlier article has: the top IDF
+            for kind, count in shape.kind_counts.items():
+                unknown = count - known_counts.get(kind, 0)
+                if unknown:
+                    totals[kind] = totals.get(kind, 0.0) + unknown * unknown_idf
+                    squares += unknown * (TYPE_WEIGHTS.get(kind, 0.5) * unknown_idf) ** 2
+                    if kind == "h":
+                        title += unknown * unknown_idf * unknown_idf
+            if shape.persons > known_persons:
+                person += (shape.persons - known_persons) * unknown_idf
+            found = (features, (math.sqrt(squares), totals, person, title))
+            self._stats[id(features)] = found
+        return found[1]
+
+    def common(self, key: str) -> bool:
+        return self.documents >= 50 and self.df.get(key, 0) > COMMON_FRACTION * self.documents
+
+
+PAIR_FEATURES = ("bias", "cosine", "p", "c", "s", "t", "h", "a", "n", "d", "same_date", "date_near", "log_gap", "gap45", "p_frac", "c_frac", "t_frac", "rare_names", "rare_words", "title_cosine", "place_time",
+                 "person", "place", "max_name", "title_names", "ages", "person_frac", "place_near", "incident_near",
+                 "title_place_near", "person_late", "second_name", "person_max", "facts_agree", "facts_conflict",
+                 "person_conflict", "age_conflict", "street_conflict",
+                 "title_name_miss", "title_name_miss_max", "title_name_shared", "year_agree", "year_conflict",
+                 "monthday_agree", "monthday_conflict", "number_conflict",
+                 "lead_names_shared", "lead_name_miss", "lead_name_miss_max", "lead_numbers_shared", "lead_number_conflict")
+WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "linker-weights.json"
+
+
+def load_pair_weights(path: Path = WEIGHTS_FILE) -> tuple[float, ...]:
+    """The fitted logistic weights, in PAIR_FEATURES order (a feature the file lacks weighs nothing)."""
+    fitted = json.loads(path.read_text("utf-8"))["weights"]
+    return tuple(float(fitted.get(name, 0.0)) for name in PAIR_FEATURES)
+
+
+PAIR_WEIGHTS = load_pair_weights()
+
+
+@dataclass(slots=True)
+class SharedMass:
+    """What the keys two articles share weigh, by kind and by what they name."""
+
+    by_type: dict[str, float]
+    contributions: list[tuple[float, str]]
+    dot: float
+    title_dot: float
+    rare_names: int
+    rare_words: int
+    ages: int
+    facts_agree: int
+    person: float
+    place: float
+    max_name: float
+    title_names: float
+    title_place: float
+    second: float
+    person_max: float
+    shared_kinds: dict[str, int]  # how many shared keys of each kind
+    agreed_facts: set[str]
+
+
+def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
+    by_type: dict[str, float] = defaultdict(float)
+    contributions: list[tuple[float, str]] = []
+    dot = title_dot = 0.0
+    rare_names = rare_words = ages = facts_agree = 0
+    person = place = max_name = title_names = title_place = second = person_max = 0.0
+    shared_kinds: dict[str, int] = {}
+    agreed_facts: set[str] = set()
+    idf_of, df, type_weights = weights.idf, weights.df, TYPE_WEIGHTS
+    for key in shared:
+        kind = key[0]
+        idf = idf_of(key)
+        by_type[kind] += idf
+        w = (type_weights.get(kind, 0.5) * idf) ** 2
+        dot += w
+        contributions.append((w, key))
+        shared_kinds[kind] = shared_kinds.get(kind, 0) + 1
+        if kind in "pcs":
+            if df.get(key, 0) <= 3:
+                rare_names += 1
+            if kind == "p" and not _is_place(key):
+                person += idf
+                person_max = max(person_max, idf)
+            elif kind != "c":
+                place += idf
+            if idf > max_name:
+                max_name, second = idf, max_name
+            elif idf > second:
+                second = idf
+        elif kind == "t" or kind == "n":
+            if df.get(key, 0) <= 3:
+                rare_words += 1
+        elif kind == "h":
+            title_dot += idf**2
+            if "c:" + key[2:] in shared:
+                title_names += idf
+                title_place = max(title_place, idf)
+        elif kind == "a":
+            ages += 1
+        elif kind == "x":
+            facts_agree += 1
+            agreed_facts.add(key.split(":")[1])
+    return SharedMass(by_type, contributions, dot, title_dot, rare_names, rare_words, ages, facts_agree, person, place, max_name, title_names, title_place, second, person_max, shared_kinds, agreed_facts)
+
+
+def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[list[float], list[tuple[float, str]]]:
+    shared = left.keys & right.keys
+    left_shape, right_shape = left.shaped(), right.shaped()
+    mass = shared_mass(shared, weights)
+    left_norm, left_totals, left_person, left_title = weights._full_stats(left)
+    right_norm, right_totals, right_person, right_title = weights._full_stats(right)
+    cosine = mass.dot / (left_norm * right_norm) if left_norm and right_norm else 0.0
+
+    def fraction(kind: str) -> float:
+        return mass.by_type[kind] / (min(left_totals.get(kind, 0.0), right_totals.get(kind, 0.0)) + 3.0)
+
+    undated = left.day == UNDATED or right.day == UNDATED  # no date: neither a penalty nor evidence
+    gap = 0 if undated else abs(left.day - right.day)
+    same_date = bool(left.dates & right.dates)
+    near = any(abs(d - right.day) <= 1 for d in left.dates) or any(abs(d - left.day) <= 1 for d in right.dates)
+    if left_shape.titles and right_shape.titles:
+        title_norm = math.sqrt(left_title * right_title)
+        title_cosine = mass.title_dot / title_norm if title_norm else 0.0
+    else:
+        title_cosine = 0.0
+    vector = [
+        1.0, cosine, mass.by_type["p"], mass.by_type["c"], mass.by_type["s"], mass.by_type["t"], mass.by_type["h"], mass.by_type["a"], mass.by_type["n"], mass.by_type["d"],
+        float(same_date), float(near), math.log1p(gap), float(gap > 45), fraction("p"), fraction("c"), fraction("t"),
+        float(min(4, mass.rare_names)),
+        float(min(4, mass.rare_words)),
+        title_cosine,
+        float(gap <= 3) * min(1.0, fraction("c") * 2),
+    ]
+    top = weights.idf("")  # the IDF of a key no earlier article has
+    left_incident, right_incident = left_shape.incident, right_shape.incident
+    incident_near = abs(left_incident - right_incident) <= 1
+    # evidence of two different incidents: both articles name people but none in common (the smaller side's
+    # person-name mass, relative to the top IDF); both give ages but none in common; both name streets but
+    # none in common. And the headline facts: those both state alike, the kinds on which they disagree.
+    both_kinds = left_shape.kinds & right_shape.kinds
+    person_conflict = min(left_person, right_person) / top if mass.person == 0 else 0.0
+    vector += [
+        mass.person, mass.place, mass.max_name / top, mass.title_names, float(min(mass.ages, 3)),
+        mass.person / (min(left_person, right_person) + 3.0),
+        float(gap <= 3) * min(1.0, (mass.place + mass.by_type["c"]) / 20.0),
+        float(not undated and incident_near),
+        mass.title_place / top * float(gap <= 3 or incident_near),
+        min(mass.person, 20.0) / 20.0 * float(gap > 45),
+        mass.second / top,
+        mass.person_max / top,
+        float(mass.facts_agree), float(len((left_shape.fact_kinds & right_shape.fact_kinds) - mass.agreed_facts)),
+        min(person_conflict, 4.0),
+        float("a" in both_kinds and "a" not in mass.shared_kinds),
+        float("s" in both_kinds and "s" not in mass.shared_kinds),
+    ]
+    vector += specific_evidence(left, right, mass.shared_kinds)
+    return vector, mass.contributions
+
+
+def _missing_share(names: frozenset[str], other: frozenset[str]) -> float:
+    return sum(name not in other for name in names) / len(names) if names else 0.0
+
+
+def _calendar(shared: dict[str, int], both_kinds: frozenset[str], kind: str) -> tuple[float, float]:
+    """(how many of this kind both state, capped; 1 when both state some and none alike)."""
+    agree = shared.get(kind, 0)
+    return float(min(agree, 3)), float(kind in both_kinds and agree == 0)
+
+
+def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dict[str, int]) -> list[float]:
+    """What tells two incidents of one kind apart in any domain, date or no date: whether the names each
+    headline is about appear in the other article at all, and whether the years, month-days and numbers
+    both state agree or conflict."""
+    left_shape, right_shape = left.shaped(), right.shaped()
+    both_kinds = left_shape.kinds & right_shape.kinds
+    left_miss = _missing_share(left_shape.title_names, right.keys)
+    right_miss = _missing_share(right_shape.title_names, left.keys)
+    titled = bool(left_shape.title_names) and bool(right_shape.title_names)
+    title_shared = len(left_shape.title_names & right.keys) + len(right_shape.title_names & left.keys)
+    years, year_conflict = _calendar(shared, both_kinds, "y")
+    days, day_conflict = _calendar(shared, both_kinds, "m")
+    number_conflict = float("n" in both_kinds and "n" not in shared)
+    lead_names, lead_numbers = _calendar(shared, both_kinds, "l")[0], _calendar(shared, both_kinds, "q")
+    left_lead, right_lead = left_shape.lead_names, right_shape.lead_names
+    left_lead_miss = _missing_share(left_lead, right.keys)
+    right_lead_miss = _missing_share(right_lead, left.keys)
+    return [
+        min(left_miss, right_miss) if titled else 0.0, max(left_miss, right_miss), float(min(title_shared, 4)),
+        years, year_conflict, days, day_conflict, number_conflict,
+        lead_names, min(left_lead_miss, right_lead_miss) if left_lead and right_lead else 0.0, max(left_lead_miss, right_lead_miss),
+        lead_numbers[0], lead_numbers[1],
+    ]
+
+
+def _strongest_first(item: tuple[float, str]) -> tuple[float, str]:
+    return -item[0], item[1]
+
+
+def similarity(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[float, dict[str, Any]]:
+    """The probability-like score that two articles report the same event."""
+    if not (left.keys & right.keys):
+        return 0.0, {"shared": []}
+    vector, contributions = pair_vector(left, right, weights)
+    z = sum(map(operator.mul, PAIR_WEIGHTS, vector))
+    value = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+    top = heapq.nsmallest(12, contributions, key=_strongest_first)  # = sorted(...)[:12]
+    return value, {
+        "cosine": round(vector[1], 4),
+        "gap_days": left.day - right.day,
+        "same_date": bool(vector[10]),
+        "date_near": bool(vector[11]),
+        "shared": [k for _, k in top],
+    }
+
