@@ -75,9 +75,9 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 def tfidf_vectors(texts: list[str]) -> list[dict[str, float]]:
     """Sublinear-tf x smooth-IDF vectors, L2-normalised (as scikit-learn's TfidfVectorizer(sublinear_tf=True)),
     over lower-cased words without stop words (the linker's list)."""
-    from claimwire.linkfeatures import _STOPWORDS
+    from claimwire.linkfeatures import STOPWORDS
 
-    counts = [Counter(t for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS) for text in texts]
+    counts = [Counter(t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS) for text in texts]
     df = Counter(term for c in counts for term in c)
     n = len(texts)
     vectors = []

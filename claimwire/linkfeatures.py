@@ -47,7 +47,7 @@ _WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday frida
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _RELATIVE = re.compile(r"\b(yesterday|last night|this morning|tonight|early today)\b", re.I)
 
-_STOPWORDS = frozenset(
+STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below
     between both but by can could did do does doing down during each few for from further had has have having he
     her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not
@@ -72,7 +72,7 @@ _TITLES = frozenset(
     city state department office the a an this that in on at as after when but and or if for from with by of to
     according police's victim victims suspect suspects""".split()
 )
-_CAP_STOP = _STOPWORDS | _TITLES | frozenset("i i'm we he she they it his her their there here what where who how why".split())
+_CAP_STOP = STOPWORDS | _TITLES | frozenset("i i'm we he she they it his her their there here what where who how why".split())
 
 
 # --------------------------------------------------------------------------------------------------- features
@@ -143,7 +143,7 @@ def _name_and_word_keys(title: str, body: str, full: str, keys: set[str]) -> Non
     lowercase_seen: set[str] = set()
     named: set[str] = set()  # words capitalised where case tells: mid-sentence in the body
     title_case = _title_case(title)
-    clean, stopwords, cap_stop = _clean_token, _STOPWORDS, _CAP_STOP
+    clean, stopwords, cap_stop = _clean_token, STOPWORDS, _CAP_STOP
     for match in _WORD.finditer(body):
         token = match.group()
         first = token[0]
@@ -235,7 +235,7 @@ def extract_keys(title: str | None, text: str, published: date | None) -> tuple[
     keys.update("d:" + d.isoformat() for d in dates)
     for match in _WORD.finditer(title or ""):
         word = _clean_token(match.group())
-        if word and word not in _STOPWORDS and len(word) > 2 and not word[0].isdigit():
+        if word and word not in STOPWORDS and len(word) > 2 and not word[0].isdigit():
             keys.add("h:" + word)
     keys.update(headline_facts(title or ""))
     keys.update(calendar_keys(full))
@@ -393,7 +393,7 @@ class _Shape:
             kind = key[0]
             counts[kind] = counts.get(kind, 0) + 1
             if kind == "p":
-                if not _is_place(key):
+                if not is_place(key):
                     persons += 1
             elif kind == "x":
                 facts.add(key.split(":")[1])
@@ -426,6 +426,6 @@ _PLACE_WORDS = frozenset(
 
 
 @functools.lru_cache(maxsize=65536)
-def _is_place(key: str) -> bool:
+def is_place(key: str) -> bool:
     return any(word in _PLACE_WORDS for word in key[2:].split())
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from claimwire.linkfeatures import UNDATED, ArticleFeatures, _is_place
+from claimwire.linkfeatures import UNDATED, ArticleFeatures, is_place
 
 COMMON_FRACTION = 0.05
 # a fresh store has seen too few articles to tell a rare name from a common word: until it has seen this
@@ -74,7 +74,7 @@ class Weights:
                 known_counts[kind] = known_counts.get(kind, 0) + 1
                 squares += (TYPE_WEIGHTS.get(kind, 0.5) * idf) ** 2
                 if kind == "p":
-                    if not _is_place(key):
+                    if not is_place(key):
                         person += idf
                         known_persons += 1
                 elif kind == "h":
@@ -159,7 +159,7 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
         if kind in "pcs":
             if df.get(key, 0) <= 3:
                 rare_names += 1
-            if kind == "p" and not _is_place(key):
+            if kind == "p" and not is_place(key):
                 person += idf
                 person_max = max(person_max, idf)
             elif kind != "c":
