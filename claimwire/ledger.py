@@ -65,6 +65,7 @@ class Figure:
     start: int
     in_title: bool = False
     singular: bool = False
+    person: bool = False  # one person described or named ("the daughter", "Smith", "a man"), not a count
     weak: bool = False  # implied ("a fatal shooting"), a partial quote, or derived
     derived: str | None = None  # "shot": injured = shot - killed; "self": the shooter counted in a figure
     all_shot_died: bool = False  # "a man was shot and killed": everyone shot is in this killed figure
@@ -182,7 +183,7 @@ def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, v
         id=index, claim=claim_index, article_id=claim["article_id"], measure=claim["measure"], value_min=value_min, value_max=value_max,
         hedge=claim.get("hedge"), reading=value, group=claim.get("group"), source=claim.get("source"),
         sentence=claim.get("sentence") or "", start=claim.get("start") or 0, in_title=bool(extra.get("in_title")),
-        singular=bool(extra.get("singular")), derived=derived or extra.get("derived_from"),
+        singular=bool(extra.get("singular")), person=bool(extra.get("singular") or extra.get("one")), derived=derived or extra.get("derived_from"),
         weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")
                   or (extra.get("self") and value_max is None and hedge_kind(claim.get("hedge")) is None)),
         all_shot_died=claim.get("measure") == "killed" and extra.get("shot") is not None and extra.get("shot") == claim.get("value_min"),
@@ -307,7 +308,7 @@ def _mark_row_of_article(figures: list[Figure], lead: Figure) -> None:
     lead.status, lead.article_lead = "lead", True
     own_leads: dict[str, Figure] = {}
     for family in dict.fromkeys(f.family for f in figures if f.family != lead.family and _speaks_for_itself(f.family)):
-        counts = [f for f in figures if f.family == family and not (f.weak or f.singular) and not agree(f.reading, lead.reading)]
+        counts = [f for f in figures if f.family == family and not (f.weak or f.person) and not agree(f.reading, lead.reading)]
         if counts:
             own_leads[family] = _lead(counts)
     for figure in figures:
