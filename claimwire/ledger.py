@@ -65,8 +65,10 @@ class Figure:
     start: int
     in_title: bool = False
     singular: bool = False
+    listed: bool = False  # people named one by one ("a mother and her daughter")
     person: bool = False  # one person described or named ("the daughter", "Smith", "a man"), not a count
     weak: bool = False  # implied ("a fatal shooting"), a partial quote, or derived
+    vague: bool = False  # implied or a partial quote: no number stated for the event itself
     derived: str | None = None  # "shot": injured = shot - killed; "self": the shooter counted in a figure
     all_shot_died: bool = False  # "a man was shot and killed": everyone shot is in this killed figure
     severity: bool = False  # counts only the badly hurt ("one critically wounded")
@@ -183,7 +185,9 @@ def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, v
         id=index, claim=claim_index, article_id=claim["article_id"], measure=claim["measure"], value_min=value_min, value_max=value_max,
         hedge=claim.get("hedge"), reading=value, group=claim.get("group"), source=claim.get("source"),
         sentence=claim.get("sentence") or "", start=claim.get("start") or 0, in_title=bool(extra.get("in_title")),
-        singular=bool(extra.get("singular")), person=bool(extra.get("singular") or extra.get("one")), derived=derived or extra.get("derived_from"),
+        singular=bool(extra.get("singular")), person=bool(extra.get("singular") or extra.get("one") or extra.get("headline")),
+        listed=bool(extra.get("list")), derived=derived or extra.get("derived_from"),
+        vague=bool(extra.get("implied") or extra.get("partial")),
         weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")
                   or (extra.get("self") and value_max is None and hedge_kind(claim.get("hedge")) is None)),
         all_shot_died=claim.get("measure") == "killed" and extra.get("shot") is not None and extra.get("shot") == claim.get("value_min"),
@@ -265,13 +269,19 @@ def assign_families(claims: Sequence[Mapping[str, Any]], figures: Sequence[Figur
 
 
 def _lead(figures: Sequence[Figure]) -> Figure | None:
-    """The figure an article gives for a row: its title's, else the largest of its lead, else a
-    person it describes, else an implied, partial or derived one."""
+    """The figure an article gives for a row: its title's (a count split from "4 shot, 1 killed" or a
+    "murder-suicide" included), else the largest of its lead, else a person it describes, else an
+    implied, partial or derived one. A title that names one person where the lead lists more ("murder
+    of mom" / "a mother and her daughter") gives way to the lead."""
     strong = [f for f in figures if not f.weak]
-    title = [f for f in strong if f.in_title]
-    if title:
-        return max(title, key=lambda f: f.reading.stated or 0)
+    title = [f for f in figures if f.in_title and not f.vague]
     numeric = sorted((f for f in strong if not f.singular), key=lambda f: f.start)[:LEAD_FIGURES]
+    if title:
+        best = max(title, key=lambda f: f.reading.stated or 0)
+        first = max(numeric, key=lambda f: f.reading.stated or 0) if numeric else None
+        if first is not None and all(f.person for f in title) and first.reading.exact and (first.reading.stated or 0) > 1 and first.listed:
+            return first
+        return best
     if numeric:
         return max(numeric, key=lambda f: f.reading.stated or 0)
     singular = sorted((f for f in strong if f.singular), key=lambda f: f.start)
@@ -335,7 +345,7 @@ def _article_injured(injured: Figure | None, shot: Figure | None, killed: Figure
     """The article's injured figure: stated, or shot - killed (as claimwire.extractors.main does per article)."""
     derived = _derived_injured(shot, killed, new_id)
     if injured is not None and derived is not None:
-        if derived.in_title and not injured.in_title:
+        if derived.in_title and not injured.in_title and (derived.reading.stated or 0) > 0:
             return derived  # the headline's "4 shot, 1 killed" over a wounded figure in the body
         if injured.severity and (derived.reading.stated or 0) > (injured.reading.stated or 0) and (derived.in_title or not injured.in_title):
             return derived  # "four shot, one critically wounded": the critical one is a part
