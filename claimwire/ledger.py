@@ -439,12 +439,14 @@ def _anchor(figures: Sequence[Figure]) -> float:
 
 def _mark_revisions(row_stories: list[Story], measure: str, window: timedelta) -> None:
     """A story nobody repeated after a later one appeared is revised by it: when the later one raises
-    the figure, or its sources include one of the earlier story's (a source correcting itself)."""
+    the figure and is told by as many source families (one outlet's higher number does not overturn
+    what more sources state: it stands beside it), or its sources include one of the earlier story's
+    (a source correcting itself)."""
     for earlier in row_stories:
         for later in row_stories:
             if later is earlier or later.first.when - earlier.last.when <= window:
                 continue
-            raises = later.anchor > earlier.anchor
+            raises = later.anchor > earlier.anchor and len(later.families) >= len(earlier.families)
             corrects = bool(set(later.families) & set(earlier.families))
             if (raises or corrects) and (not later.weak or earlier.weak):  # a derived figure does not revise a stated one
                 earlier.status, earlier.revised_by = "revised", later
