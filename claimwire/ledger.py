@@ -188,8 +188,8 @@ def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, v
         singular=bool(extra.get("singular")), person=bool(extra.get("singular") or extra.get("one") or extra.get("headline")),
         listed=bool(extra.get("list")), derived=derived or extra.get("derived_from"),
         vague=bool(extra.get("implied") or extra.get("partial")),
-        weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")
-                  or (extra.get("self") and value_max is None and hedge_kind(claim.get("hedge")) is None)),
+        # "a murder-suicide" (at least two dead, the attacker among them) is a statement, not a weak figure
+        weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")),
         all_shot_died=claim.get("measure") == "killed" and extra.get("shot") is not None and extra.get("shot") == claim.get("value_min"),
         severity=bool(extra.get("severity")),
     )
