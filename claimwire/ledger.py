@@ -39,6 +39,7 @@ from claimwire.speakers import group_quotes
 LEDGER_VERSION = 3
 MEASURE_ORDER = ("killed", "injured", "shot", "missing", "killed_or_injured")
 TOLL_MEASURES = ("killed", "injured")
+RISING_MEASURES = ("killed",)  # counts that only rise as coverage goes on
 #: reports this close together are "at the same time": different values then are a dispute, not a revision
 SAME_TIME = timedelta(hours=3)
 LEAD_FIGURES = 3  # an article's lead: its first three numeric figures of a row
@@ -421,9 +422,17 @@ def build_row(measure: str, party: str, figures: list[Figure], window: timedelta
     row.stories = sorted(row.stories + _own_revisions(row), key=lambda s: s.first.stamp)
     current = [s for s in row.stories if s.status == "current"]
     if current:
-        row.headline = max(current, key=lambda s: s.support)
+        row.headline = max(current, key=lambda s: _headline_key(s, measure))
         row.disputes = [s for s in current if s is not row.headline and set(s.families) - set(row.headline.families)]
     return row
+
+
+def _headline_key(story: Story, measure: str) -> tuple:
+    """A story's claim to be the row's headline: its support; where as many sources and articles tell
+    two stories of the dead, the larger (the dead only rise over coverage; a smaller count of them in
+    another report is usually a part, one victim's story). The wounded may die, so not for them."""
+    support = story.support
+    return (*support[:3], story.anchor if measure in RISING_MEASURES else 0, *support[3:])
 
 
 def _anchor(figures: Sequence[Figure]) -> float:

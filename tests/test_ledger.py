@@ -193,6 +193,17 @@ def test_an_articles_lead_reads_its_title_as_main_figures_does():
     assert build_ledger(articles, wounded)["headline"]["injured"]["value"] == 5, "a derived 0 in the title does not replace 5 stated"
 
 
+
+def test_between_two_equally_told_counts_of_the_dead_the_larger_leads_but_not_for_the_wounded():
+    articles = [article(1, "2021-09-18T09:00:00", "a.example"), article(2, "2021-09-18T18:00:00", "b.example")]
+    claims = [figure(1, "killed", 8, 8, "people"), figure(1, "injured", 3, 3, "people", start=30),
+              figure(2, "killed", 6, 6, "grandchildren"), figure(2, "injured", 2, 2, "people", start=30)]
+    ledger = build_ledger(articles, claims)
+    assert ledger["headline"]["killed"]["value"] == 8, "the dead only rise: a later 6 is a part, not the toll"
+    assert ledger["headline"]["killed"]["disputed"], "yet two outlets at odds are shown"
+    assert ledger["headline"]["injured"]["value"] == 2, "the wounded may die: the later count leads"
+
+
 # ------------------------------------------------------------------------------------------ parties
 
 
