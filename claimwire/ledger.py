@@ -282,14 +282,30 @@ def _lead(figures: Sequence[Figure]) -> Figure | None:
         first = max(numeric, key=lambda f: f.reading.stated or 0) if numeric else None
         if first is not None and all(f.person for f in title) and first.reading.exact and (first.reading.stated or 0) > 1 and first.listed:
             return first
-        return best
+        return _more_specific(best, strong)
     if numeric:
-        return max(numeric, key=lambda f: f.reading.stated or 0)
+        return _more_specific(max(numeric, key=lambda f: f.reading.stated or 0), strong)
     singular = sorted((f for f in strong if f.singular), key=lambda f: f.start)
     if singular:
         return singular[0]
     weak = sorted(figures, key=lambda f: (not f.in_title, f.derived is not None, f.start))
     return weak[0] if weak else None
+
+
+def _more_specific(lead: Figure, figures: Sequence[Figure]) -> Figure:
+    """A hedged or open lead ("at least three", "a murder-suicide") that a later figure of the article
+    states more precisely ("three people died"): the later one, exact figures first, else the highest
+    lower bound (as claimwire.extractors.main does per article)."""
+    low, high = lead.value_min, lead.value_max
+    if low is None or high == low:
+        return lead
+    later = [f for f in figures if f is not lead and not f.in_title and (lead.in_title or f.start > lead.start)
+             and f.value_min is not None and f.value_min >= low and (high is None or (f.value_max is not None and f.value_max <= high))
+             and (f.value_max is not None or f.value_min > low)]
+    exact = [f for f in later if f.value_min == f.value_max]
+    if exact:
+        return max(exact, key=lambda f: f.value_min)
+    return max(later, key=lambda f: f.value_min) if later else lead
 
 
 def article_leads(figures: list[Figure]) -> list[Figure]:
@@ -416,8 +432,8 @@ def build_row(measure: str, party: str, figures: list[Figure], window: timedelta
     row = Row(measure=measure, party=party, figures=sorted(figures, key=lambda f: (f.stamp, f.start)))
     _mark_own_revisions(row.figures, window)
     counted = [f for f in row.figures if f.status in ("lead", "agrees")]
-    grouped = stories(counted, lambda f: f.reading, _story_weight)
-    row.stories = sorted((Story(figures=g, anchor=_anchor(g)) for g in grouped), key=lambda s: s.first.stamp)
+    grouped = _with_their_leads(stories(counted, lambda f: f.reading, _story_weight))
+    row.stories = sorted((Story(figures=g, anchor=_anchor(g)) for g in grouped if g), key=lambda s: s.first.stamp)
     _mark_revisions(row.stories, measure, window)
     row.stories = sorted(row.stories + _own_revisions(row), key=lambda s: s.first.stamp)
     current = [s for s in row.stories if s.status == "current"]
@@ -433,6 +449,18 @@ def _headline_key(story: Story, measure: str) -> tuple:
     another report is usually a part, one victim's story). The wounded may die, so not for them."""
     support = story.support
     return (*support[:3], story.anchor if measure in RISING_MEASURES else 0, *support[3:])
+
+
+def _with_their_leads(grouped: list[list[Figure]]) -> list[list[Figure]]:
+    """An open figure ("at least 2", "a murder-suicide") that agrees with its article's lead tells the
+    lead's story: it does not lend its article to another story it also admits."""
+    group_of = {(f.article_id, f.family): n for n, g in enumerate(grouped) for f in g if f.status == "lead"}
+    out: list[list[Figure]] = [[] for _ in grouped]
+    for n, group in enumerate(grouped):
+        for figure in group:
+            home = group_of.get((figure.article_id, figure.family), n) if figure.status == "agrees" and figure.reading.high == INF else n
+            out[home].append(figure)
+    return out
 
 
 def _anchor(figures: Sequence[Figure]) -> float:

@@ -204,6 +204,24 @@ def test_between_two_equally_told_counts_of_the_dead_the_larger_leads_but_not_fo
     assert ledger["headline"]["injured"]["value"] == 2, "the wounded may die: the later count leads"
 
 
+
+def test_within_an_article_a_later_exact_figure_replaces_a_hedged_lead_and_open_figures_tell_the_leads_story():
+    articles = [article(1, "2015-05-12T22:00:00")]
+    claims = [figure(1, "killed", 2, None, None, start=0, in_title=True, self=1, sentence="Five victims identified in apparent murder-suicide"),
+              figure(1, "killed", 5, 5, "people", start=40, sentence="Police say five people died in an apparent murder-suicide."),
+              figure(1, "killed", 2, None, None, start=60, self=1, sentence="Police say five people died in an apparent murder-suicide."),
+              figure(1, "killed", 4, 4, "family members", source="detectives", start=200,
+                     sentence="Detectives say he shot and killed four of his family members before killing himself.")]
+    ledger = build_ledger(articles, claims)
+    scene = {r["measure"]: r for r in ledger["scene"]}["killed"]
+    told = stories(scene)
+    assert ledger["headline"]["killed"]["value"] == 5, "'a murder-suicide' (at least 2) is stated precisely as five"
+    assert "4" in told and len(told["4"]["families"]) == 1, "the open 'murder-suicide' does not lend the article to the detectives' 4"
+    hedged = [figure(1, "killed", 3, None, "people", hedge="at least", start=0), figure(1, "killed", 3, 3, "people", start=90)]
+    killed = row(build_ledger(articles, hedged), "killed")
+    assert [f["value"] for f in killed["figures"] if f["status"] == "lead"] == ["3"], "'three people died' leads, not 'at least three'"
+
+
 # ------------------------------------------------------------------------------------------ parties
 
 
