@@ -8,13 +8,14 @@ their extractors, and returns a plain dict (stored on events.ledger, one read pe
    attribution a source family (claimwire/sourcefamilies.py); a figure that counts the shooter
    too ("killed his wife and himself") is split into the victims' part and the suspect's;
 2. on a row (party x measure) each article's figures from one source family give one lead
-   figure (title first, else the largest of the lead, else a person described, else an implied
-   or derived one); its other figures agree with it or are set aside;
+   figure, as claimwire.extractors.main reads an article (title first, else the largest of the
+   lead, else a person described, else an implied or derived one; a hedged lead stated more
+   precisely later gives way); its other figures agree with it or are set aside;
 3. figures that agree (claimwire/agreement.py: hedges and round numbers) form stories; a story
    that nobody repeats after another one appeared later is a revision of it (a toll that rises,
-   or a source correcting itself); stories of different sources standing at the same time are a
-   dispute; the headline is the current story with most source families, then articles, then the
-   latest;
+   told by as many sources, or a source correcting itself); stories of different sources standing
+   at the same time are a dispute; the headline is the current story with most source families,
+   then articles, then (for the dead, who only rise) the larger, then the latest;
 4. the event's headline toll per measure is the sum of its parties' headlines.
 
 Other figures (distances, force sizes, money) are grouped by unit and party; they are compared
