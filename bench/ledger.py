@@ -24,6 +24,8 @@ fresh embedded store; claims by the configured extractors; every predicted event
     first_killed / first_injured     the first article with a figure
     frequent_killed / frequent_injured   the most frequent figure (ties: the latest)
     ledger_on_gold_clusters          the ledger's accuracy with the gold clusters instead of the linker's
+    references_linked                the same two references through the real linking: over the predicted event
+                                     holding most of the incident's articles (what event_*_accuracy scores)
 events_per_s: ledger building alone (build_ledger), over the predicted events, one process.
 """
 
@@ -252,7 +254,13 @@ def _main_value(claims: list[Claim], measure: str) -> float | None:
     return None if main is None else stated_value(main.value_min, main.value_max, main.hedge)
 
 
-def references(records, claims, gold_clusters: Mapping[str, list[int]], incidents) -> dict[str, float]:
+def references(records, claims, gold_clusters: Mapping[str, list[int]], incidents,
+               predicted_of: Mapping[int, Any] | None = None) -> dict[str, float]:
+    """The first and the most frequent main figure per gold incident with a record: over its gold cluster,
+    or (with `predicted_of`) over the predicted event holding most of its articles, as `accuracy` takes it."""
+    predicted: dict[Any, list[int]] = defaultdict(list)
+    for number, event in (predicted_of or {}).items():
+        predicted[event].append(number)
     right: Counter = Counter()
     total = 0
     for event, members in gold_clusters.items():
@@ -260,6 +268,8 @@ def references(records, claims, gold_clusters: Mapping[str, list[int]], incident
         if record is None:
             continue
         total += 1
+        if predicted_of is not None:
+            members = sorted(predicted[_chosen(members, predicted_of)])
         for measure in TOLLS:
             values = [v for v in (_main_value(claims[n], measure) for n in members) if v is not None]
             first = values[0] if values else 0
@@ -270,6 +280,12 @@ def references(records, claims, gold_clusters: Mapping[str, list[int]], incident
     return {k: round(v / total, 4) for k, v in sorted(right.items())} if total else {}
 
 
+def _chosen(members: Sequence[int], predicted_of: Mapping[int, Any]) -> Any:
+    """The predicted event holding most of a gold incident's articles (ties: the one holding its earliest)."""
+    votes = Counter(predicted_of[n] for n in members)
+    return max(votes, key=lambda e: (votes[e], -min(n for n in members if predicted_of[n] == e)))
+
+
 def accuracy(ledgers, predicted_of: Mapping[int, Any], gold_clusters: Mapping[str, list[int]], incidents) -> dict[str, Any]:
     right: Counter = Counter()
     totals: Counter = Counter()
@@ -277,8 +293,7 @@ def accuracy(ledgers, predicted_of: Mapping[int, Any], gold_clusters: Mapping[st
         record = incidents.get(event)
         if record is None:
             continue
-        votes = Counter(predicted_of[n] for n in members)
-        chosen = max(votes, key=lambda e: (votes[e], -min(n for n in members if predicted_of[n] == e)))
+        chosen = _chosen(members, predicted_of)
         for measure in TOLLS:
             ok = headline_value(ledgers[chosen], measure) == record[measure]
             right[measure] += ok
@@ -319,6 +334,7 @@ def score_gvc(records, claims, predicted_of: Mapping[int, Any], incidents) -> di
     result["disputed_events"] = disputed_share(ledgers)
     result["predicted_events"] = len(ledgers)
     result["references"] = references(records, claims, gold_clusters, incidents)
+    result["references_linked"] = references(records, claims, gold_clusters, incidents, predicted_of)
     on_gold = accuracy(gold_ledgers, {n: str(records[n]["event"]) for n in range(len(records))}, gold_clusters, incidents)
     result["ledger_on_gold_clusters"] = {k: v for k, v in on_gold.items() if "2plus" not in k}
     result["events_per_s"] = round(len(ledgers) / elapsed, 1) if elapsed else None

@@ -8,13 +8,14 @@ their extractors, and returns a plain dict (stored on events.ledger, one read pe
    attribution a source family (claimwire/sourcefamilies.py); a figure that counts the shooter
    too ("killed his wife and himself") is split into the victims' part and the suspect's;
 2. on a row (party x measure) each article's figures from one source family give one lead
-   figure (title first, else the largest of the lead, else a person described, else an implied
-   or derived one); its other figures agree with it or are set aside;
+   figure, as claimwire.extractors.main reads an article (title first, else the largest of the
+   lead, else a person described, else an implied or derived one; a hedged lead stated more
+   precisely later gives way); its other figures agree with it or are set aside;
 3. figures that agree (claimwire/agreement.py: hedges and round numbers) form stories; a story
    that nobody repeats after another one appeared later is a revision of it (a toll that rises,
-   or a source correcting itself); stories of different sources standing at the same time are a
-   dispute; the headline is the current story with most source families, then articles, then the
-   latest;
+   told by as many sources, or a source correcting itself); stories of different sources standing
+   at the same time are a dispute; the headline is the current story with most source families,
+   then articles, then (for the dead, who only rise) the larger, then the latest;
 4. the event's headline toll per measure is the sum of its parties' headlines.
 
 Other figures (distances, force sizes, money) are grouped by unit and party; they are compared
@@ -39,6 +40,7 @@ from claimwire.speakers import group_quotes
 LEDGER_VERSION = 3
 MEASURE_ORDER = ("killed", "injured", "shot", "missing", "killed_or_injured")
 TOLL_MEASURES = ("killed", "injured")
+RISING_MEASURES = ("killed",)  # counts that only rise as coverage goes on
 #: reports this close together are "at the same time": different values then are a dispute, not a revision
 SAME_TIME = timedelta(hours=3)
 LEAD_FIGURES = 3  # an article's lead: its first three numeric figures of a row
@@ -65,7 +67,10 @@ class Figure:
     start: int
     in_title: bool = False
     singular: bool = False
+    listed: bool = False  # people named one by one ("a mother and her daughter")
+    person: bool = False  # one person described or named ("the daughter", "Smith", "a man"), not a count
     weak: bool = False  # implied ("a fatal shooting"), a partial quote, or derived
+    vague: bool = False  # implied or a partial quote: no number stated for the event itself
     derived: str | None = None  # "shot": injured = shot - killed; "self": the shooter counted in a figure
     all_shot_died: bool = False  # "a man was shot and killed": everyone shot is in this killed figure
     severity: bool = False  # counts only the badly hurt ("one critically wounded")
@@ -182,9 +187,11 @@ def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, v
         id=index, claim=claim_index, article_id=claim["article_id"], measure=claim["measure"], value_min=value_min, value_max=value_max,
         hedge=claim.get("hedge"), reading=value, group=claim.get("group"), source=claim.get("source"),
         sentence=claim.get("sentence") or "", start=claim.get("start") or 0, in_title=bool(extra.get("in_title")),
-        singular=bool(extra.get("singular")), derived=derived or extra.get("derived_from"),
-        weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")
-                  or (extra.get("self") and value_max is None and hedge_kind(claim.get("hedge")) is None)),
+        singular=bool(extra.get("singular")), person=bool(extra.get("singular") or extra.get("one") or extra.get("headline")),
+        listed=bool(extra.get("list")), derived=derived or extra.get("derived_from"),
+        vague=bool(extra.get("implied") or extra.get("partial")),
+        # "a murder-suicide" (at least two dead, the attacker among them) is a statement, not a weak figure
+        weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")),
         all_shot_died=claim.get("measure") == "killed" and extra.get("shot") is not None and extra.get("shot") == claim.get("value_min"),
         severity=bool(extra.get("severity")),
     )
@@ -264,20 +271,42 @@ def assign_families(claims: Sequence[Mapping[str, Any]], figures: Sequence[Figur
 
 
 def _lead(figures: Sequence[Figure]) -> Figure | None:
-    """The figure an article gives for a row: its title's, else the largest of its lead, else a
-    person it describes, else an implied, partial or derived one."""
+    """The figure an article gives for a row: its title's (a count split from "4 shot, 1 killed" or a
+    "murder-suicide" included), else the largest of its lead, else a person it describes, else an
+    implied, partial or derived one. A title that names one person where the lead lists more ("murder
+    of mom" / "a mother and her daughter") gives way to the lead."""
     strong = [f for f in figures if not f.weak]
-    title = [f for f in strong if f.in_title]
-    if title:
-        return max(title, key=lambda f: f.reading.stated or 0)
+    title = [f for f in figures if f.in_title and not f.vague]
     numeric = sorted((f for f in strong if not f.singular), key=lambda f: f.start)[:LEAD_FIGURES]
+    if title:
+        best = max(title, key=lambda f: f.reading.stated or 0)
+        first = max(numeric, key=lambda f: f.reading.stated or 0) if numeric else None
+        if first is not None and all(f.person for f in title) and first.reading.exact and (first.reading.stated or 0) > 1 and first.listed:
+            return first
+        return _more_specific(best, strong)
     if numeric:
-        return max(numeric, key=lambda f: f.reading.stated or 0)
+        return _more_specific(max(numeric, key=lambda f: f.reading.stated or 0), strong)
     singular = sorted((f for f in strong if f.singular), key=lambda f: f.start)
     if singular:
         return singular[0]
     weak = sorted(figures, key=lambda f: (not f.in_title, f.derived is not None, f.start))
     return weak[0] if weak else None
+
+
+def _more_specific(lead: Figure, figures: Sequence[Figure]) -> Figure:
+    """A hedged or open lead ("at least three", "a murder-suicide") that a later figure of the article
+    states more precisely ("three people died"): the later one, exact figures first, else the highest
+    lower bound (as claimwire.extractors.main does per article)."""
+    low, high = lead.value_min, lead.value_max
+    if low is None or high == low:
+        return lead
+    later = [f for f in figures if f is not lead and not f.in_title and (lead.in_title or f.start > lead.start)
+             and f.value_min is not None and f.value_min >= low and (high is None or (f.value_max is not None and f.value_max <= high))
+             and (f.value_max is not None or f.value_min > low)]
+    exact = [f for f in later if f.value_min == f.value_max]
+    if exact:
+        return max(exact, key=lambda f: f.value_min)
+    return max(later, key=lambda f: f.value_min) if later else lead
 
 
 def article_leads(figures: list[Figure]) -> list[Figure]:
@@ -307,7 +336,7 @@ def _mark_row_of_article(figures: list[Figure], lead: Figure) -> None:
     lead.status, lead.article_lead = "lead", True
     own_leads: dict[str, Figure] = {}
     for family in dict.fromkeys(f.family for f in figures if f.family != lead.family and _speaks_for_itself(f.family)):
-        counts = [f for f in figures if f.family == family and not (f.weak or f.singular) and not agree(f.reading, lead.reading)]
+        counts = [f for f in figures if f.family == family and not (f.weak or f.person) and not agree(f.reading, lead.reading)]
         if counts:
             own_leads[family] = _lead(counts)
     for figure in figures:
@@ -332,7 +361,7 @@ def _article_injured(injured: Figure | None, shot: Figure | None, killed: Figure
     """The article's injured figure: stated, or shot - killed (as claimwire.extractors.main does per article)."""
     derived = _derived_injured(shot, killed, new_id)
     if injured is not None and derived is not None:
-        if derived.in_title and not injured.in_title:
+        if derived.in_title and not injured.in_title and (derived.reading.stated or 0) > 0:
             return derived  # the headline's "4 shot, 1 killed" over a wounded figure in the body
         if injured.severity and (derived.reading.stated or 0) > (injured.reading.stated or 0) and (derived.in_title or not injured.in_title):
             return derived  # "four shot, one critically wounded": the critical one is a part
@@ -402,15 +431,35 @@ def build_row(measure: str, party: str, figures: list[Figure], window: timedelta
     row = Row(measure=measure, party=party, figures=sorted(figures, key=lambda f: (f.stamp, f.start)))
     _mark_own_revisions(row.figures, window)
     counted = [f for f in row.figures if f.status in ("lead", "agrees")]
-    grouped = stories(counted, lambda f: f.reading, _story_weight)
-    row.stories = sorted((Story(figures=g, anchor=_anchor(g)) for g in grouped), key=lambda s: s.first.stamp)
+    grouped = _with_their_leads(stories(counted, lambda f: f.reading, _story_weight))
+    row.stories = sorted((Story(figures=g, anchor=_anchor(g)) for g in grouped if g), key=lambda s: s.first.stamp)
     _mark_revisions(row.stories, measure, window)
     row.stories = sorted(row.stories + _own_revisions(row), key=lambda s: s.first.stamp)
     current = [s for s in row.stories if s.status == "current"]
     if current:
-        row.headline = max(current, key=lambda s: s.support)
+        row.headline = max(current, key=lambda s: _headline_key(s, measure))
         row.disputes = [s for s in current if s is not row.headline and set(s.families) - set(row.headline.families)]
     return row
+
+
+def _headline_key(story: Story, measure: str) -> tuple:
+    """A story's claim to be the row's headline: its support; where as many sources and articles tell
+    two stories of the dead, the larger (the dead only rise over coverage; a smaller count of them in
+    another report is usually a part, one victim's story). The wounded may die, so not for them."""
+    support = story.support
+    return (*support[:3], story.anchor if measure in RISING_MEASURES else 0, *support[3:])
+
+
+def _with_their_leads(grouped: list[list[Figure]]) -> list[list[Figure]]:
+    """An open figure ("at least 2", "a murder-suicide") that agrees with its article's lead tells the
+    lead's story: it does not lend its article to another story it also admits."""
+    group_of = {(f.article_id, f.family): n for n, g in enumerate(grouped) for f in g if f.status == "lead"}
+    out: list[list[Figure]] = [[] for _ in grouped]
+    for n, group in enumerate(grouped):
+        for figure in group:
+            home = group_of.get((figure.article_id, figure.family), n) if figure.status == "agrees" and figure.reading.high == INF else n
+            out[home].append(figure)
+    return out
 
 
 def _anchor(figures: Sequence[Figure]) -> float:
@@ -426,12 +475,14 @@ def _anchor(figures: Sequence[Figure]) -> float:
 
 def _mark_revisions(row_stories: list[Story], measure: str, window: timedelta) -> None:
     """A story nobody repeated after a later one appeared is revised by it: when the later one raises
-    the figure, or its sources include one of the earlier story's (a source correcting itself)."""
+    the figure and is told by as many source families (one outlet's higher number does not overturn
+    what more sources state: it stands beside it), or its sources include one of the earlier story's
+    (a source correcting itself)."""
     for earlier in row_stories:
         for later in row_stories:
             if later is earlier or later.first.when - earlier.last.when <= window:
                 continue
-            raises = later.anchor > earlier.anchor
+            raises = later.anchor > earlier.anchor and len(later.families) >= len(earlier.families)
             corrects = bool(set(later.families) & set(earlier.families))
             if (raises or corrects) and (not later.weak or earlier.weak):  # a derived figure does not revise a stated one
                 earlier.status, earlier.revised_by = "revised", later

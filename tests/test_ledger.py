@@ -127,6 +127,101 @@ def test_a_later_lower_figure_from_another_source_is_still_a_dispute():
     assert killed["disputes"] and killed["revisions"] == []
 
 
+
+def test_a_raise_told_by_one_outlet_does_not_revise_a_toll_more_sources_state():
+    articles = [article(1, "2022-08-02T07:00:00", "a.example"), article(2, "2022-08-02T08:00:00", "b.example"),
+                article(3, "2022-08-02T09:00:00", "c.example"), article(4, "2022-08-03T09:00:00", "d.example")]
+    claims = [figure(n, "killed", 2, 2, "people", source=None) for n in (1, 2, 3)] + [figure(4, "killed", 9, 9, "people")]
+    killed = row(build_ledger(articles, claims), "killed")
+    assert killed["headline"]["value"] == "2" and killed["revisions"] == [], "three outlets' 2 stands against one outlet's 9"
+    assert [stories(killed)["9"]["id"]] == killed["headline"]["disputed_by"]
+    claims += [figure(4, "killed", 9, 9, "people", source="the district hospital", start=40),
+               figure(4, "killed", 9, 9, "people", source="firefighters", start=80)]
+    killed = row(build_ledger(articles, claims), "killed")
+    assert killed["headline"]["value"] == "9", "as many sources a day later: the toll rose"
+    assert [r["direction"] for r in killed["revisions"]] == ["raised"]
+
+
+def test_a_later_exact_figure_replaces_an_earlier_hedged_one():
+    articles = [article(1, "2023-01-09T08:00:00", "a.example"), article(2, "2023-01-09T20:00:00", "b.example")]
+    claims = [figure(1, "killed", 3, None, "people", hedge="at least", source="police"),
+              figure(2, "killed", 4, 4, "people", source="the coroner")]
+    ledger = build_ledger(articles, claims)
+    killed = row(ledger, "killed")
+    assert [s["value"] for s in killed["stories"]] == ["about 4"] and killed["disputes"] == []
+    assert ledger["headline"]["killed"]["value"] == 4, "'at least 3' then '4': one story, told exactly as 4"
+
+
+def test_background_figures_are_listed_never_counted():
+    articles = [article(1, "2019-11-05T10:00:00", "athens.example")]
+    claims = [figure(1, "injured", 2, 2, "passers-by", start=10, in_title=True, sentence="Bomb outside bank injures 2 passers-by"),
+              figure(1, "killed", 24, 24, "people", start=400, background=True, sentence="A 2009 bombing in the city killed 24 people."),
+              figure(1, "injured", 60, 60, "people", start=420, background=True, sentence="A 2009 bombing in the city injured 60.")]
+    ledger = build_ledger(articles, claims)
+    assert ledger["headline"]["injured"]["value"] == 2 and "killed" not in ledger["headline"]
+    assert {r["measure"] for r in ledger["rows"]} == {"injured"}
+    assert sorted(c["value"] for c in ledger["context_figures"]) == ["24", "60"]
+    assert {c["why"] for c in ledger["context_figures"]} == {"background"}
+
+
+def test_a_person_a_known_source_describes_is_not_a_rival_count():
+    articles = [article(1, "2014-07-13T09:00:00", "tv.example"), article(2, "2014-07-13T10:00:00", "paper.example")]
+    claims = [figure(1, "killed", 3, 3, "people", start=0, in_title=True),
+              figure(1, "killed", 1, 1, "individual", source="the police chief", start=300, one="indefinite",
+                     sentence="One individual was found dead in the kitchen, the police chief said."),
+              figure(2, "killed", 3, 3, "people", start=0)]
+    killed = row(build_ledger(articles, claims), "killed")
+    assert [s["value"] for s in killed["stories"]] == ["3"] and killed["disputes"] == []
+    seven = [figure(1, "killed", 100, 100, "fighters", start=0, in_title=True),
+             figure(1, "killed", 7, 7, "fighters", source="a rebel commander", start=300)]
+    assert row(build_ledger(articles[:1], seven), "killed")["disputes"], "a count the commander states stays his own"
+
+
+def test_an_articles_lead_reads_its_title_as_main_figures_does():
+    articles = [article(1, "2016-02-29T09:00:00")]
+    split = [figure(1, "killed", 1, 1, None, start=15, in_title=True, derived_from="shot", shot=4),
+             figure(1, "killed", 4, 4, "man", start=573, sentence="The fourth man died.")]
+    assert build_ledger(articles, split)["headline"]["killed"]["value"] == 1, "'4 shot, 1 killed' in the title leads"
+    pact = [figure(1, "killed", 2, None, None, hedge=None, start=0, in_title=True, self=1, sentence="Police identify victims of murder-suicide"),
+            figure(1, "killed", 1, 1, "her son", start=90, one="definite")]
+    assert build_ledger(articles, pact)["headline"]["killed"]["value"] == 2, "a murder-suicide counts two, not the one son named"
+    listed = [figure(1, "killed", 1, 1, "mom", start=0, in_title=True, singular=True, one="definite"),
+              figure(1, "killed", 2, 2, "a mother and her daughter", start=80, list=True)]
+    assert build_ledger(articles, listed)["headline"]["killed"]["value"] == 2, "'murder of mom' gives way to the two listed"
+    wounded = [figure(1, "shot", 2, 2, "officers", start=0, in_title=True), figure(1, "killed", 2, 2, "suspect and bystander", start=12, in_title=True),
+               figure(1, "injured", 5, 5, "officers", start=300)]
+    assert build_ledger(articles, wounded)["headline"]["injured"]["value"] == 5, "a derived 0 in the title does not replace 5 stated"
+
+
+
+def test_between_two_equally_told_counts_of_the_dead_the_larger_leads_but_not_for_the_wounded():
+    articles = [article(1, "2021-09-18T09:00:00", "a.example"), article(2, "2021-09-18T18:00:00", "b.example")]
+    claims = [figure(1, "killed", 8, 8, "people"), figure(1, "injured", 3, 3, "people", start=30),
+              figure(2, "killed", 6, 6, "grandchildren"), figure(2, "injured", 2, 2, "people", start=30)]
+    ledger = build_ledger(articles, claims)
+    assert ledger["headline"]["killed"]["value"] == 8, "the dead only rise: a later 6 is a part, not the toll"
+    assert ledger["headline"]["killed"]["disputed"], "yet two outlets at odds are shown"
+    assert ledger["headline"]["injured"]["value"] == 2, "the wounded may die: the later count leads"
+
+
+
+def test_within_an_article_a_later_exact_figure_replaces_a_hedged_lead_and_open_figures_tell_the_leads_story():
+    articles = [article(1, "2015-05-12T22:00:00")]
+    claims = [figure(1, "killed", 2, None, None, start=0, in_title=True, self=1, sentence="Five victims identified in apparent murder-suicide"),
+              figure(1, "killed", 5, 5, "people", start=40, sentence="Police say five people died in an apparent murder-suicide."),
+              figure(1, "killed", 2, None, None, start=60, self=1, sentence="Police say five people died in an apparent murder-suicide."),
+              figure(1, "killed", 4, 4, "family members", source="detectives", start=200,
+                     sentence="Detectives say he shot and killed four of his family members before killing himself.")]
+    ledger = build_ledger(articles, claims)
+    scene = {r["measure"]: r for r in ledger["scene"]}["killed"]
+    told = stories(scene)
+    assert ledger["headline"]["killed"]["value"] == 5, "'a murder-suicide' (at least 2) is stated precisely as five"
+    assert "4" in told and len(told["4"]["families"]) == 1, "the open 'murder-suicide' does not lend the article to the detectives' 4"
+    hedged = [figure(1, "killed", 3, None, "people", hedge="at least", start=0), figure(1, "killed", 3, 3, "people", start=90)]
+    killed = row(build_ledger(articles, hedged), "killed")
+    assert [f["value"] for f in killed["figures"] if f["status"] == "lead"] == ["3"], "'three people died' leads, not 'at least three'"
+
+
 # ------------------------------------------------------------------------------------------ parties
 
 
