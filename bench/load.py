@@ -441,13 +441,14 @@ def scaling_figures(articles: int, gate_hold_s: dict[str, float], articles_per_s
 
 
 def read_metrics(directories: list[Path]) -> dict[str, dict[str, float]]:
-    """Sums over the workers' Prometheus multiprocess directories: the gates' hold seconds and holds, the
-    stages' seconds and runs (wall time, claimwire_stage_duration_seconds)."""
+    """Sums over the workers' Prometheus multiprocess directories: the gates' hold seconds, holds and the
+    holders' CPU seconds, the stages' seconds and runs (wall time, claimwire_stage_duration_seconds)."""
     from prometheus_client import CollectorRegistry, multiprocess
 
     wanted = {
         "claimwire_gate_hold_seconds_sum": ("gate_hold_s", "gate"),
         "claimwire_gate_hold_seconds_count": ("gate_holds", "gate"),
+        "claimwire_gate_hold_cpu_seconds_total": ("gate_hold_cpu_s", "gate"),
         "claimwire_stage_duration_seconds_sum": ("stage_wall_s", "stage"),
         "claimwire_stage_duration_seconds_count": ("stage_runs", "stage"),
     }
@@ -632,6 +633,7 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
         {
             **scaling,
             "stage_processes_seen": stage_cpu["processes_running_stages"],
+            "serial_cpu_ms_by_gate": {gate: round(1000 * s / max(1, result["articles"]), 2) for gate, s in sorted(metrics["gate_hold_cpu_s"].items())},
             "gate_holds": {gate: int(n) for gate, n in sorted(metrics["gate_holds"].items())},
             "accepted": answers["accepted"],
             "already_stored": answers["already_stored"],

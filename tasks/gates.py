@@ -123,13 +123,15 @@ def _key(*parts) -> str:
 
 @contextmanager
 def holding(stage: str) -> Iterator[None]:
-    """Account the time inside as held by STAGE's gate (metric claimwire_gate_hold_seconds): the serial part of
-    the deployment, since only one worker at a time holds a gate, however many workers and hosts there are."""
-    started = time.perf_counter()
+    """Account the time inside as held by STAGE's gate (claimwire_gate_hold_seconds, and the holder's own CPU in
+    claimwire_gate_hold_cpu_seconds_total): the serial part of the deployment, since only one worker at a time
+    holds a gate, however many workers and hosts there are."""
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         yield
     finally:
         metrics.GATE_HOLD.labels(gate=stage).observe(time.perf_counter() - started)
+        metrics.GATE_HOLD_CPU.labels(gate=stage).inc(time.process_time() - cpu_started)
 
 
 def drive(stage: str, article_id: int, run_one: Callable[[int], str], enough: Callable[[], bool] | None = None) -> str:

@@ -68,6 +68,7 @@ def test_the_gate_hold_metric_is_summed_over_processes(tmp_path):
         from tasks import gates
         with gates.holding("link"):
             time.sleep(0.03)
+            sum(range(200000))  # some CPU of its own
         """
     )
     for _ in range(2):
@@ -77,6 +78,7 @@ def test_the_gate_hold_metric_is_summed_over_processes(tmp_path):
     figures = read_metrics([directory, tmp_path / "absent"])
     assert figures["gate_holds"] == {"link": 2.0}
     assert figures["gate_hold_s"]["link"] >= 0.06
+    assert figures["gate_hold_cpu_s"]["link"] > 0.0  # the holder's own CPU, read back from the counter
 
 
 def test_scaling_figures_follow_from_the_hold_time_and_the_reference():
