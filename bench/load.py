@@ -1,6 +1,6 @@
 """`claimwire bench load`: the whole service under load, against the real Redis and PostgreSQL.
 
-    claimwire bench load [--articles N] [--workers W] [--rate R] [--data FILE] [--intake api|stream|both] --json
+    claimwire bench load [--articles N] [--workers W] [--rate R] [--data FILE] [--intake api|stream|both] [--reference K] --json
 
 Creates a PostgreSQL database of its own (CREATE DATABASE claimwire_bench_<random>, migrated, dropped at the
 end) and uses a Redis key prefix of its own (CLAIMWIRE_BROKER_PREFIX), starts the API (`claimwire serve`),
@@ -32,6 +32,24 @@ Output (JSON with --json):
     worker_rss_mb_max    the largest RSS of one worker's process tree (main process + pool children), sampled
                          every 0.5 s; worker_rss_mb_total_max sums the trees
     load_avg         the machine's 1-minute load average before and after (the machine may be shared)
+
+The scaling figures (docs/SCALING.md):
+
+    serial_ms_per_article   wall time the gates' locks were held (claimwire_gate_hold_seconds, summed over the
+                     workers' multiprocess directories and over the gates) per posted article: work that only one
+                     worker in the deployment can do at a time; serial_ms_by_gate per gate, serial_cpu_ms_by_gate
+                     the holders' own CPU in it (claimwire_gate_hold_cpu_seconds_total: without the waits for
+                     PostgreSQL, Redis and a busy CPU)
+    ceiling_articles_per_s  1000 / serial_ms_per_article: no number of workers goes faster (the two gates can be
+                     held at once by two workers: ceiling_if_gates_overlap = 1000 / the slowest gate's ms)
+    parallel_efficiency     articles_per_s / (stage_processes x reference.per_s); stage_processes = workers x
+                     concurrency (stage_processes_seen: the pool processes that did run stages); the reference is
+                     the first --reference K posted articles through bench throughput's in-process pipeline
+                     (embedded SQLite store, tasks in-process), pinned to one CPU, in this run, before the service
+    cpu_ms_per_article      CPU per posted article by process tree: each worker (by_worker) with its pool, the
+                     API, the consumer, PostgreSQL's backends of the run's database, this bench process (posting)
+    stages           per stage, ms per posted article: CPU (the pool processes' own accounting, CLAIMWIRE_PROFILE_DIR)
+                     and wall time (claimwire_stage_duration_seconds), and the runs
 """
 
 from __future__ import annotations
