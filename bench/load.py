@@ -42,6 +42,7 @@ The scaling figures (docs/SCALING.md):
                      PostgreSQL, Redis and a busy CPU)
     ceiling_articles_per_s  1000 / serial_ms_per_article: no number of workers goes faster (the two gates can be
                      held at once by two workers: ceiling_if_gates_overlap = 1000 / the slowest gate's ms)
+    gate_busy        per gate, the fraction of end_to_end_s its lock was held (1.0: the gate is the bottleneck)
     parallel_efficiency     articles_per_s / (stage_processes x reference.per_s); stage_processes = workers x
                      concurrency (stage_processes_seen: the pool processes that did run stages); the reference is
                      the first --reference K posted articles through bench throughput's in-process pipeline
@@ -653,6 +654,7 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
             "stage_processes_seen": stage_cpu["processes_running_stages"],
             "serial_cpu_ms_by_gate": {gate: round(1000 * s / max(1, result["articles"]), 2) for gate, s in sorted(metrics["gate_hold_cpu_s"].items())},
             "gate_holds": {gate: int(n) for gate, n in sorted(metrics["gate_holds"].items())},
+            "gate_busy": {gate: round(s / result["end_to_end_s"], 3) if result["end_to_end_s"] else None for gate, s in sorted(metrics["gate_hold_s"].items())},
             "accepted": answers["accepted"],
             "already_stored": answers["already_stored"],
             "refused": answers["refused"],
