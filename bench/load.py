@@ -47,6 +47,8 @@ The scaling figures (docs/SCALING.md):
                      concurrency (stage_processes_seen: the pool processes that did run stages); the reference is
                      the first --reference K posted articles through bench throughput's in-process pipeline
                      (embedded SQLite store, tasks in-process), pinned to one CPU, in this run, before the service
+    cpu_vs_reference        the service's CPU per article (total_service below) over the reference's (its
+                     process's CPU per article): the service's overhead, independent of the machine's load
     cpu_ms_per_article      CPU per posted article by process tree: each worker (by_worker) with its pool, the
                      API, the consumer, PostgreSQL's backends of the run's database, this bench process (posting)
     stages           per stage, ms per posted article: CPU (the pool processes' own accounting, CLAIMWIRE_PROFILE_DIR)
@@ -435,6 +437,7 @@ def one_core_reference(bodies: list[dict]) -> dict:
         "articles": len(bodies),
         "per_s": result["whole"]["per_s"],
         "wall_s": result["whole"]["wall_s"],
+        "cpu_ms_per_article": round(1000 * result["cpu_s"] / len(bodies), 1),
         "stage_ms_per_article": {stage: round(total / len(bodies), 2) for stage, total in stage_ms.items()},
         "load_avg": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
     }
@@ -670,6 +673,7 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
             "api_rss_mb_max": round(peaks.get("api", 0.0), 1),
             "rss_samples": sampler.samples,
             "cpu_ms_per_article": cpu,
+            "cpu_vs_reference": round(cpu["total_service"] / reference["cpu_ms_per_article"], 3) if reference.get("cpu_ms_per_article") else None,
             "stages": stage_figures(metrics, stage_cpu, result["articles"]),
             "reference": reference or None,
             "load_avg": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()},
