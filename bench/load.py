@@ -1,6 +1,6 @@
 """`claimwire bench load`: the whole service under load, against the real Redis and PostgreSQL.
 
-    claimwire bench load [--articles N] [--workers W] [--rate R] [--data FILE] [--intake api|stream|both] --json
+    claimwire bench load [--articles N] [--workers W] [--rate R] [--data FILE] [--intake api|stream|both] [--reference K] --json
 
 Creates a PostgreSQL database of its own (CREATE DATABASE claimwire_bench_<random>, migrated, dropped at the
 end) and uses a Redis key prefix of its own (CLAIMWIRE_BROKER_PREFIX), starts the API (`claimwire serve`),
@@ -32,6 +32,27 @@ Output (JSON with --json):
     worker_rss_mb_max    the largest RSS of one worker's process tree (main process + pool children), sampled
                          every 0.5 s; worker_rss_mb_total_max sums the trees
     load_avg         the machine's 1-minute load average before and after (the machine may be shared)
+
+The scaling figures (docs/SCALING.md):
+
+    serial_ms_per_article   wall time the gates' locks were held (claimwire_gate_hold_seconds, summed over the
+                     workers' multiprocess directories and over the gates) per posted article: work that only one
+                     worker in the deployment can do at a time; serial_ms_by_gate per gate, serial_cpu_ms_by_gate
+                     the holders' own CPU in it (claimwire_gate_hold_cpu_seconds_total: without the waits for
+                     PostgreSQL, Redis and a busy CPU)
+    ceiling_articles_per_s  1000 / serial_ms_per_article: no number of workers goes faster (the two gates can be
+                     held at once by two workers: ceiling_if_gates_overlap = 1000 / the slowest gate's ms)
+    gate_busy        per gate, the fraction of end_to_end_s its lock was held (1.0: the gate is the bottleneck)
+    parallel_efficiency     articles_per_s / (stage_processes x reference.per_s); stage_processes = workers x
+                     concurrency (stage_processes_seen: the pool processes that did run stages); the reference is
+                     the first --reference K posted articles through bench throughput's in-process pipeline
+                     (embedded SQLite store, tasks in-process), pinned to one CPU, in this run, before the service
+    cpu_vs_reference        the service's CPU per article (total_service below) over the reference's (its
+                     process's CPU per article): the service's overhead, independent of the machine's load
+    cpu_ms_per_article      CPU per posted article by process tree: each worker (by_worker) with its pool, the
+                     API, the consumer, PostgreSQL's backends of the run's database, this bench process (posting)
+    stages           per stage, ms per posted article: CPU (the pool processes' own accounting, CLAIMWIRE_PROFILE_DIR)
+                     and wall time (claimwire_stage_duration_seconds), and the runs
 """
 
 from __future__ import annotations
@@ -46,6 +67,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -374,12 +396,13 @@ class StreamProducer:
 def run(args) -> dict:
     records = gvc_records(Path(args.data))
     bodies = repeated_payloads(records, args.articles)
+    reference = one_core_reference(bodies[: args.reference] if args.reference else [])
     if args.intake != "both":
-        return run_leg(args, bodies, args.intake)
+        return run_leg(args, bodies, args.intake, reference)
     legs: dict[str, list[dict]] = {"api": [], "stream": []}
     for _ in range(args.rounds):  # alternating, so that a shared machine's load falls on both alike
         for intake in legs:
-            legs[intake].append(run_leg(args, bodies, intake))
+            legs[intake].append(run_leg(args, bodies, intake, reference))
     keys = ("articles_per_s", "received_per_s", "latency_ms_p50")
     medians = {intake: {key: statistics.median(leg[key] for leg in runs) for key in keys} for intake, runs in legs.items()}
     ratios = {key: round(medians["stream"][key] / medians["api"][key], 3) if medians["api"][key] else None for key in keys}
@@ -393,102 +416,272 @@ def run(args) -> dict:
     }
 
 
-def run_leg(args, bodies: list[dict], intake: str) -> dict:
+# --- the scaling figures: the serial part, the one-core reference, CPU by stage and by process ----------------
+
+
+def one_core_reference(bodies: list[dict]) -> dict:
+    """The in-process pipeline (bench throughput's) on BODIES, pinned to one CPU, in a process of its own (so
+    that neither the pinning nor its embedded store touches this one); {} for no bodies."""
+    if not bodies:
+        return {}
+    import multiprocessing
+
+    from bench.throughput import pipeline_reference
+
     load_before = os.getloadavg()[0]
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        result = pool.apply(pipeline_reference, (bodies,))
+    stages = ("receive", "clean", "extract", "link", "store")
+    stage_ms = {stage: 1000 * result[stage]["items"] / result[stage]["per_s"] if result[stage]["per_s"] else 0.0 for stage in stages}
+    return {
+        "articles": len(bodies),
+        "per_s": result["whole"]["per_s"],
+        "wall_s": result["whole"]["wall_s"],
+        "cpu_ms_per_article": round(1000 * result["cpu_s"] / len(bodies), 1),
+        "stage_ms_per_article": {stage: round(total / len(bodies), 2) for stage, total in stage_ms.items()},
+        "load_avg": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
+    }
+
+
+def scaling_figures(articles: int, gate_hold_s: dict[str, float], articles_per_s: float, stage_processes: int, reference_per_s: float | None) -> dict:
+    """The serial part and what it allows: ms per article spent holding a gate (only one worker at a time holds
+    one; summed over the gates), the ceiling it sets (1000 / serial ms: no number of workers goes faster), and
+    the parallel efficiency (the rate over STAGE_PROCESSES times the one-core in-process rate of the same articles)."""
+    by_gate = {gate: round(1000 * held / articles, 2) if articles else 0.0 for gate, held in sorted(gate_hold_s.items())}
+    serial = 1000 * sum(gate_hold_s.values()) / articles if articles else 0.0
+    slowest = max(by_gate.values(), default=0.0)
+    efficiency = articles_per_s / (stage_processes * reference_per_s) if stage_processes and reference_per_s else None
+    return {
+        "serial_ms_per_article": round(serial, 2),
+        "serial_ms_by_gate": by_gate,
+        "ceiling_articles_per_s": round(1000 / serial, 1) if serial else None,
+        "ceiling_if_gates_overlap": round(1000 / slowest, 1) if slowest else None,
+        "parallel_efficiency": round(efficiency, 3) if efficiency is not None else None,
+        "stage_processes": stage_processes,
+        "reference_per_s": reference_per_s,
+    }
+
+
+def read_metrics(directories: list[Path]) -> dict[str, dict[str, float]]:
+    """Sums over the workers' Prometheus multiprocess directories: the gates' hold seconds, holds and the
+    holders' CPU seconds, the stages' seconds and runs (wall time, claimwire_stage_duration_seconds)."""
+    from prometheus_client import CollectorRegistry, multiprocess
+
+    wanted = {
+        "claimwire_gate_hold_seconds_sum": ("gate_hold_s", "gate"),
+        "claimwire_gate_hold_seconds_count": ("gate_holds", "gate"),
+        "claimwire_gate_hold_cpu_seconds_total": ("gate_hold_cpu_s", "gate"),
+        "claimwire_stage_duration_seconds_sum": ("stage_wall_s", "stage"),
+        "claimwire_stage_duration_seconds_count": ("stage_runs", "stage"),
+    }
+    out: dict[str, dict[str, float]] = {name: {} for name, _ in wanted.values()}
+    for directory in directories:
+        if not directory.is_dir() or not any(directory.glob("*.db")):
+            continue
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=str(directory))
+        for family in registry.collect():
+            for sample in family.samples:
+                if sample.name in wanted:
+                    name, label = wanted[sample.name]
+                    key = sample.labels.get(label, "")
+                    out[name][key] = out[name].get(key, 0.0) + sample.value
+    return out
+
+
+def read_stage_cpu(directory: Path) -> dict:
+    """The worker processes' CPU seconds per stage (CLAIMWIRE_PROFILE_DIR files, written as each process exits)."""
+    import json
+
+    stages: dict[str, float] = {}
+    runs: dict[str, int] = {}
+    processes = 0
+    for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+        try:
+            spent = json.loads(path.read_text()).get("stages") or {}
+        except (OSError, ValueError):
+            continue
+        processes += 1 if spent else 0
+        for stage, (count, cpu) in spent.items():
+            stages[stage] = stages.get(stage, 0.0) + cpu
+            runs[stage] = runs.get(stage, 0) + count
+    return {"cpu_s": stages, "runs": runs, "processes_running_stages": processes}
+
+
+def cpu_by_process(sampler, cpu_before: dict[str, float], articles: int, self_cpu_s: float) -> dict:
+    """CPU ms per article of each process tree (each worker with its pool, the API, the consumer), PostgreSQL's
+    backends of the run's database, and this bench process (posting, polling)."""
+    per = max(1, articles)
+    trees = {name: round(1000 * (used - cpu_before.get(name, 0.0)) / per, 1) for name, used in sorted(sampler.cpu.items())}
+    workers = sum(v for k, v in trees.items() if k.startswith("worker"))
+    out = {
+        "workers": round(workers, 1),
+        "api": trees.get("api", 0.0),
+        "consumer": trees.get("consumer", 0.0),
+        "postgres": round(1000 * sampler.server_cpu_s().get("postgres", 0.0) / per, 1),
+        "bench": round(1000 * self_cpu_s / per, 1),
+        "by_worker": {k: v for k, v in trees.items() if k.startswith("worker")},
+    }
+    out["total_service"] = round(out["workers"] + out["api"] + out["consumer"] + out["postgres"], 1)
+    return out
+
+
+def stage_figures(metrics: dict, stage_cpu: dict, articles: int) -> dict:
+    """Per stage, ms per posted article: CPU (the workers' own accounting) and wall time (the stage metric)."""
+    per = max(1, articles)
+    return {
+        "cpu_ms_per_article": {stage: round(1000 * s / per, 2) for stage, s in sorted(stage_cpu["cpu_s"].items())},
+        "wall_ms_per_article": {stage: round(1000 * s / per, 2) for stage, s in sorted(metrics["stage_wall_s"].items())},
+        "runs": {stage: int(n) for stage, n in sorted(metrics["stage_runs"].items())},
+    }
+
+
+# --- one leg: the service started, fed, measured, stopped ----------------------------------------------------
+
+
+@dataclass
+class Leg:
+    run_id: str
+    prefix: str
+    token: str
+    logdir: Path
+    database_url: str
+    env: dict
+    processes: dict = field(default_factory=dict)
+
+    def worker_env(self, n: int) -> dict:
+        """A worker's environment: metrics to a multiprocess directory of its own, stage CPU to the profile directory."""
+        return {**self.env, "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir(n)), "CLAIMWIRE_PROFILE_DIR": str(self.logdir / "profile")}
+
+    def metrics_dir(self, n: int) -> Path:
+        return self.logdir / f"metrics-worker{n}"
+
+
+def prepare_leg(args) -> Leg:
     run_id = uuid.uuid4().hex[:10]
-    prefix = f"cwbench-{run_id}:"
-    token = secrets.token_hex(16)
     logdir = Path(args.logdir or tempfile.mkdtemp(prefix="claimwire-bench-load-"))
-    database_url = create_database(args.pg_admin)
-    saved = {key: os.environ.get(key) for key in ("DATABASE_URL", "BROKER_URL", "CLAIMWIRE_BROKER_PREFIX", "CLAIMWIRE_API_TOKEN")}
-    env = dict(os.environ)
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    env.update(
-        DATABASE_URL=database_url,
+    leg = Leg(run_id, f"cwbench-{run_id}:", secrets.token_hex(16), logdir, create_database(args.pg_admin), {})
+    leg.env = dict(os.environ)
+    leg.env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    leg.env.pop("CLAIMWIRE_PROFILE_DIR", None)
+    leg.env.update(
+        DATABASE_URL=leg.database_url,
         BROKER_URL=args.redis,
-        CLAIMWIRE_BROKER_PREFIX=prefix,
-        CLAIMWIRE_API_TOKEN=token,
+        CLAIMWIRE_BROKER_PREFIX=leg.prefix,
+        CLAIMWIRE_API_TOKEN=leg.token,
         CLAIMWIRE_HOME=str(logdir / "home"),
         CLAIMWIRE_LOG_LEVEL=os.environ.get("CLAIMWIRE_LOG_LEVEL", "WARNING"),  # passed on: the bench's own default is quieter
     )
-    processes: dict = {}
+    return leg
+
+
+def start_service(args, leg: Leg, intake: str) -> int:
+    """The API, the consumer (stream intake), the workers and beat; returns the API's port once all answer."""
+    port = free_port()
+    leg.processes["api"] = start_api(leg.logdir, leg.env, port)
+    if intake == "stream":
+        leg.processes["consumer"] = start(leg.logdir, "consumer", ["consume", "--name", f"bench-{leg.run_id}"], leg.env)
+    for n in range(1, args.workers + 1):
+        leg.processes[f"worker{n}"] = start_worker(leg.logdir, leg.worker_env(n), f"bench{n}-{leg.run_id}", concurrency=args.concurrency)
+    if args.beat:
+        leg.processes["beat"] = start_beat(leg.logdir, leg.env)
+    from workers.app import app
+
+    ready = ping_workers(app, args.workers, timeout=90)
+    if ready < args.workers:
+        raise RuntimeError(f"only {ready} of {args.workers} workers answered (logs in {leg.logdir})")
+    return port
+
+
+def feed(args, leg: Leg, bodies: list[dict], intake: str, port: int) -> dict:
+    """Post (or XADD) the bodies; returns the answers counted, the posting time and its retries."""
+    answers = Counter()
+    retries = 0
+    if intake == "stream":
+        post_s = StreamProducer(args.redis, bodies, rate=args.rate).run()
+        drained = wait_for_intake(args.timeout, watch=list(leg.processes.values()))
+        answers["accepted"] = count_articles() if drained else len(bodies)  # the same article twice is one
+    else:
+        poster = Poster(f"http://127.0.0.1:{port}", leg.token, bodies, connections=args.posters, rate=args.rate)
+        post_s = poster.run()
+        retries = poster.retries
+        for answer in poster.results:
+            status = (answer or {}).get("http", 0)
+            answers["accepted" if status == 202 else "already_stored" if status == 200 else "refused"] += 1
+    return {"answers": answers, "post_s": post_s, "post_retries": retries}
+
+
+def run_leg(args, bodies: list[dict], intake: str, reference: dict | None = None) -> dict:
+    load_before = os.getloadavg()[0]
+    leg = prepare_leg(args)
+    saved = {key: os.environ.get(key) for key in ("DATABASE_URL", "BROKER_URL", "CLAIMWIRE_BROKER_PREFIX", "CLAIMWIRE_API_TOKEN")}
     result: dict = {}
     try:
-        use_environment({"DATABASE_URL": database_url, "BROKER_URL": args.redis, "CLAIMWIRE_BROKER_PREFIX": prefix, "CLAIMWIRE_API_TOKEN": token})
+        use_environment({"DATABASE_URL": leg.database_url, "BROKER_URL": args.redis, "CLAIMWIRE_BROKER_PREFIX": leg.prefix, "CLAIMWIRE_API_TOKEN": leg.token})
         fresh_broker_connections()  # a second leg: the Celery app's pools still carry the first leg's key prefix
-        port = free_port()
-        processes["api"] = start_api(logdir, env, port)
-        if intake == "stream":
-            processes["consumer"] = start(logdir, "consumer", ["consume", "--name", f"bench-{run_id}"], env)
-        for n in range(args.workers):
-            processes[f"worker{n + 1}"] = start_worker(logdir, env, f"bench{n + 1}-{run_id}", concurrency=args.concurrency)
-        if args.beat:
-            processes["beat"] = start_beat(logdir, env)
-        from workers.app import app
-
-        ready = ping_workers(app, args.workers, timeout=90)
-        if ready < args.workers:
-            raise RuntimeError(f"only {ready} of {args.workers} workers answered (logs in {logdir})")
-        sampler = RssSampler({name: p for name, p in processes.items() if name.startswith("worker") or name in ("api", "consumer")}, servers=database_backends(database_url))
+        port = start_service(args, leg, intake)
+        watched = {name: p for name, p in leg.processes.items() if name.startswith("worker") or name in ("api", "consumer")}
+        sampler = RssSampler(watched, servers=database_backends(leg.database_url))
         sampler.sample()
-        cpu_before = dict(sampler.cpu)
+        cpu_before, self_before = dict(sampler.cpu), time.process_time()
         sampler.start()
-        answers = Counter()
-        post_retries = 0
-        if intake == "stream":
-            post_s = StreamProducer(args.redis, bodies, rate=args.rate).run()
-            drained = wait_for_intake(args.timeout, watch=list(processes.values()))
-            answers["accepted"] = count_articles() if drained else len(bodies)  # the same article twice is one
-        else:
-            poster = Poster(f"http://127.0.0.1:{port}", token, bodies, connections=args.posters, rate=args.rate)
-            post_s = poster.run()
-            post_retries = poster.retries
-            for answer in poster.results:
-                status = (answer or {}).get("http", 0)
-                answers["accepted" if status == 202 else "already_stored" if status == 200 else "refused"] += 1
-        expected = answers["accepted"]
-        finished = wait_for_final(args.timeout, expected, watch=list(processes.values()))
-        peaks = sampler.stop()
-        result = {
-            "articles": len(bodies),
-            **outcome(bodies),
+        fed = feed(args, leg, bodies, intake, port)
+        finished = wait_for_final(args.timeout, fed["answers"]["accepted"], watch=list(leg.processes.values()))
+        sampler.stop()
+        result = {"articles": len(bodies), **outcome(bodies), "finished_in_time": finished}
+        cpu = cpu_by_process(sampler, cpu_before, len(bodies), time.process_time() - self_before)
+    finally:
+        stop(*leg.processes.values())  # before the metrics are read: each pool process writes its stage CPU as it exits
+        try:
+            delete_keys(args.redis, leg.prefix)
+        finally:
+            if not args.keep_database:
+                drop_database(leg.database_url, args.pg_admin)
+            elif result:
+                result["database_url"] = leg.database_url
+            use_environment(saved)
+    result = leg_result(args, leg, result, fed, sampler, cpu, reference or {}, intake, load_before)
+    result["logs"] = str(leg.logdir)
+    return result
+
+
+def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, reference: dict, intake: str, load_before: float) -> dict:
+    """The leg's figures in one record, the headline figures first."""
+    peaks, answers, post_s = sampler.peak, fed["answers"], fed["post_s"]
+    metrics = read_metrics([leg.metrics_dir(n) for n in range(1, args.workers + 1)])
+    stage_cpu = read_stage_cpu(leg.logdir / "profile")
+    scaling = scaling_figures(result["articles"], metrics["gate_hold_s"], result["articles_per_s"], args.workers * args.concurrency, reference.get("per_s"))
+    result.update(
+        {
+            **scaling,
+            "stage_processes_seen": stage_cpu["processes_running_stages"],
+            "serial_cpu_ms_by_gate": {gate: round(1000 * s / max(1, result["articles"]), 2) for gate, s in sorted(metrics["gate_hold_cpu_s"].items())},
+            "gate_holds": {gate: int(n) for gate, n in sorted(metrics["gate_holds"].items())},
+            "gate_busy": {gate: round(s / result["end_to_end_s"], 3) if result["end_to_end_s"] else None for gate, s in sorted(metrics["gate_hold_s"].items())},
             "accepted": answers["accepted"],
             "already_stored": answers["already_stored"],
             "refused": answers["refused"],
-            "finished_in_time": finished,
             "workers": args.workers,
             "concurrency": args.concurrency,
             "rate": args.rate or None,
             "post_s": round(post_s, 2),
-            "posted_per_s": round(len(bodies) / post_s, 2) if post_s else 0.0,
-            "post_retries": post_retries,
+            "posted_per_s": round(result["articles"] / post_s, 2) if post_s else 0.0,
+            "post_retries": fed["post_retries"],
             "intake": intake,
             "worker_rss_mb_max": round(max((v for k, v in peaks.items() if k.startswith("worker")), default=0.0), 1),
             "worker_rss_mb_total_max": round(sum(v for k, v in peaks.items() if k.startswith("worker")), 1),
             "api_rss_mb_max": round(peaks.get("api", 0.0), 1),
             "rss_samples": sampler.samples,
-            "cpu_ms_per_article": {
-                "workers": round(1000 * sum(v - cpu_before.get(k, 0.0) for k, v in sampler.cpu.items() if k.startswith("worker")) / max(1, len(bodies)), 1),
-                "api": round(1000 * (sampler.cpu.get("api", 0.0) - cpu_before.get("api", 0.0)) / max(1, len(bodies)), 1),
-                "consumer": round(1000 * (sampler.cpu.get("consumer", 0.0) - cpu_before.get("consumer", 0.0)) / max(1, len(bodies)), 1),
-                "postgres": round(1000 * sampler.server_cpu_s().get("postgres", 0.0) / max(1, len(bodies)), 1),
-            },
+            "cpu_ms_per_article": cpu,
+            "cpu_vs_reference": round(cpu["total_service"] / reference["cpu_ms_per_article"], 3) if reference.get("cpu_ms_per_article") else None,
+            "stages": stage_figures(metrics, stage_cpu, result["articles"]),
+            "reference": reference or None,
             "load_avg": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()},
         }
-        ordered = ["intake", "articles", "stored", "duplicates", "lost", "failed", "articles_per_s", "received_per_s", "latency_ms_p50", "latency_ms_p99", "worker_rss_mb_max"]
-        result = {**{key: result[key] for key in ordered}, **{k: v for k, v in result.items() if k not in ordered}}
-    finally:
-        stop(*processes.values())
-        try:
-            delete_keys(args.redis, prefix)
-        finally:
-            if not args.keep_database:
-                drop_database(database_url, args.pg_admin)
-            elif result:
-                result["database_url"] = database_url
-            use_environment(saved)
-    result["logs"] = str(logdir)
-    return result
+    )
+    ordered = ["intake", "articles", "stored", "duplicates", "lost", "failed", "articles_per_s", "serial_ms_per_article", "ceiling_articles_per_s",
+               "parallel_efficiency", "received_per_s", "latency_ms_p50", "latency_ms_p99", "worker_rss_mb_max"]
+    return {**{key: result[key] for key in ordered}, **{k: v for k, v in result.items() if k not in ordered}}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -507,6 +700,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--logdir", help="where the processes' logs go (default: a temporary directory)")
     parser.add_argument("--intake", choices=["api", "stream", "both"], default="api", help="feed through POST /articles (default), the intake stream, or both legs in one run")
     parser.add_argument("--rounds", type=int, default=1, metavar="R", help="with --intake both: R rounds of the two legs, alternating; medians compared")
+    parser.add_argument(
+        "--reference", type=int, default=1000, metavar="K",
+        help="the first K of the posted articles through the in-process pipeline on one core, for parallel_efficiency (default 1000; 0: none)",
+    )
     parser.add_argument("--json", action="store_true")
     return parser
 

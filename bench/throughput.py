@@ -110,6 +110,20 @@ def bench_text_and_extract(records: list[dict]) -> tuple[dict, dict]:
 
 def bench_pipeline(records: list[dict]) -> dict:
     """The articles through every stage in process on a fresh embedded store, each stage timed with its storage work."""
+    return bench_bodies([payload(record) for record in records])
+
+
+def pipeline_reference(bodies: list[dict], cpu: int | None = None) -> dict:
+    """`bench load`'s one-core reference, in a process of its own: pinned to one CPU, BODIES (API bodies, the
+    load run's own articles) through the in-process pipeline (bench_bodies); its `whole` rate is the one-core rate."""
+    chosen = pin_to_one_cpu(cpu)
+    cpu_started = time.process_time()
+    result = bench_bodies(bodies)
+    return {"cpu": chosen, "cpu_s": time.process_time() - cpu_started, **result}
+
+
+def bench_bodies(bodies: list[dict]) -> dict:
+    """API BODIES through every stage in process on a fresh embedded store (see bench_pipeline)."""
     import tempfile
 
     from claimwire.sources import TEXT, RawItem, outlet_from_url, parse_published
@@ -146,8 +160,7 @@ def bench_pipeline(records: list[dict]) -> dict:
     timed(tasks.link, "link_article", "link")
     timed(tasks.store, "store_article", "store")
     items = []
-    for record in records:
-        body = payload(record)
+    for body in bodies:
         items.append(
             RawItem(
                 kind=TEXT, ref=f"bench:{body['external_id']}", body=body["text"].encode("utf-8"), url=body["url"], title=body["title"],

@@ -43,13 +43,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from claimwire.settings import get_settings
 from storage import articles
 from storage.db import session_scope
 from tasks.pipeline import PIPELINE, Stage, gates_behind, out_of_line, waiting_for
+from workers import metrics
 from workers.app import app
 from workers.logs import log
 
@@ -119,6 +121,19 @@ def _key(*parts) -> str:
     return get_settings().broker_key_prefix + "claimwire:" + ":".join(str(p) for p in parts)
 
 
+@contextmanager
+def holding(stage: str) -> Iterator[None]:
+    """Account the time inside as held by STAGE's gate (claimwire_gate_hold_seconds, and the holder's own CPU in
+    claimwire_gate_hold_cpu_seconds_total): the serial part of the deployment, since only one worker at a time
+    holds a gate, however many workers and hosts there are."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        metrics.GATE_HOLD.labels(gate=stage).observe(time.perf_counter() - started)
+        metrics.GATE_HOLD_CPU.labels(gate=stage).inc(time.process_time() - cpu_started)
+
+
 def drive(stage: str, article_id: int, run_one: Callable[[int], str], enough: Callable[[], bool] | None = None) -> str:
     """Run the gated STAGE for the line, from its head, while the head is ready (see the module docstring).
 
@@ -139,14 +154,15 @@ def drive(stage: str, article_id: int, run_one: Callable[[int], str], enough: Ca
         lock = client.lock(lock_key, timeout=get_settings().gate_lock_s)
         if not lock.acquire(blocking=False):
             return outcome
-        try:
-            client.delete(dirty_key)
-            result = _run_line(gate, article_id, run_one, started, lock=lock, enough=enough)
-        finally:
+        with holding(stage):
             try:
-                lock.release()
-            except Exception:  # noqa: BLE001 - expired: a stage outlived the lock (CLAIMWIRE_GATE_LOCK_S)
-                log(logger, logging.WARNING, "gate_lock_expired", stage=stage, article_id=article_id)
+                client.delete(dirty_key)
+                result = _run_line(gate, article_id, run_one, started, lock=lock, enough=enough)
+            finally:
+                try:
+                    lock.release()
+                except Exception:  # noqa: BLE001 - expired: a stage outlived the lock (CLAIMWIRE_GATE_LOCK_S)
+                    log(logger, logging.WARNING, "gate_lock_expired", stage=stage, article_id=article_id)
         if result != "deferred":
             outcome = result
         if result == "handed_on" or not client.get(dirty_key):

@@ -1,0 +1,102 @@
+"""The scaling figures of `bench load`: the gates' hold time is accounted, and the figures follow from it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def _held(gate: str) -> tuple[float, float]:
+    from prometheus_client import REGISTRY
+
+    total = REGISTRY.get_sample_value("claimwire_gate_hold_seconds_sum", {"gate": gate}) or 0.0
+    holds = REGISTRY.get_sample_value("claimwire_gate_hold_seconds_count", {"gate": gate}) or 0.0
+    return total, holds
+
+
+def test_holding_a_gate_counts_the_time_held():
+    from tasks import gates
+
+    before, holds_before = _held("link")
+    with gates.holding("link"):
+        time.sleep(0.05)
+    after, holds_after = _held("link")
+    assert holds_after == holds_before + 1
+    assert after - before >= 0.05
+
+
+def test_holding_counts_the_time_even_when_the_work_raises():
+    from tasks import gates
+
+    before, _ = _held("clean")
+    with pytest.raises(RuntimeError):
+        with gates.holding("clean"):
+            time.sleep(0.02)
+            raise RuntimeError("the stage failed")
+    assert _held("clean")[0] - before >= 0.02
+
+
+@pytest.mark.services
+def test_drive_accounts_one_hold_of_the_redis_lock(sqlite_store, redis_url, monkeypatch):
+    """With Redis, drive takes the gate's lock: the time until it lets go is one hold (here the line is empty)."""
+    from tasks import gates
+    from tests.conftest import apply_env
+
+    apply_env(monkeypatch, BROKER_URL=redis_url)
+    before, holds_before = _held("link")
+    assert gates.drive("link", 1, run_one=lambda article_id: "done") == "deferred"  # nothing in line: nothing ran
+    after, holds_after = _held("link")
+    assert holds_after == holds_before + 1
+    assert after > before
+
+
+def test_the_gate_hold_metric_is_summed_over_processes(tmp_path):
+    """Prometheus multiprocess mode (prefork workers): holds in two processes are read back as one sum."""
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory), "PYTHONPATH": str(REPO)}
+    child = textwrap.dedent(
+        """
+        import time
+        from tasks import gates
+        with gates.holding("link"):
+            time.sleep(0.03)
+            sum(range(200000))  # some CPU of its own
+        """
+    )
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", child], env=env, check=True, cwd=REPO)
+    from bench.load import read_metrics
+
+    figures = read_metrics([directory, tmp_path / "absent"])
+    assert figures["gate_holds"] == {"link": 2.0}
+    assert figures["gate_hold_s"]["link"] >= 0.06
+    assert figures["gate_hold_cpu_s"]["link"] > 0.0  # the holder's own CPU, read back from the counter
+
+
+def test_scaling_figures_follow_from_the_hold_time_and_the_reference():
+    from bench.load import scaling_figures
+
+    figures = scaling_figures(2000, {"clean": 4.0, "link": 6.0}, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0)
+    assert figures["serial_ms_per_article"] == 5.0  # (4 + 6) s over 2000 articles
+    assert figures["serial_ms_by_gate"] == {"clean": 2.0, "link": 3.0}
+    assert figures["ceiling_articles_per_s"] == 200.0  # 1000 / 5 ms
+    assert figures["ceiling_if_gates_overlap"] == pytest.approx(333.3, abs=0.1)  # 1000 / the slowest gate's 3 ms
+    assert figures["parallel_efficiency"] == 0.75  # 30 / (2 x 20)
+    assert figures["stage_processes"] == 2
+
+
+def test_scaling_figures_without_a_reference_or_holds_give_no_ratio():
+    from bench.load import scaling_figures
+
+    figures = scaling_figures(100, {}, articles_per_s=10.0, stage_processes=2, reference_per_s=None)
+    assert figures["serial_ms_per_article"] == 0.0
+    assert figures["ceiling_articles_per_s"] is None
+    assert figures["parallel_efficiency"] is None
