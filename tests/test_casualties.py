@@ -81,7 +81,7 @@ def test_left_dead_and_hurt():
         ("injured", 11, 11), ("killed", 2, 2)]
 
 
-@pytest.mark.parametrize("text,figure", [
+DISASTER_AND_ACCIDENT_PHRASING = [
     ("Rescuers pulled more bodies from the rubble, raising the death toll from the earthquake to 112.", ("killed", 112, 112)),
     ("The ferry capsized in the river; 38 passengers drowned and 60 are still missing.", ("killed", 38, 38)),
     ("Four workers were hospitalised with burns after the blast.", ("injured", 4, 4)),
@@ -93,9 +93,7 @@ def test_left_dead_and_hurt():
     ("Two climbers have fallen to their deaths on the north face.", ("killed", 2, 2)),
     ("At least 15 villagers were feared dead after the landslide.", ("killed", 0, None)),
     ("The doctor said they had received around 50 people with injuries.", ("injured", 45, 55)),
-])
-def test_disaster_and_accident_phrasing(text, figure):
-    assert figure in figures(text)
+]
 
 
 def test_no_casualties():
@@ -155,7 +153,7 @@ def test_count_victims():
 
 # --- event nouns, relative clauses, inverted lists, named objects --------------------------------
 
-@pytest.mark.parametrize("text,figure", [
+NOUNS_RELATIVES_AND_OBJECTS = [
     ("Police are investigating the deaths of three climbers.", ("killed", 3, 3)),
     ("Rahman's death shocked the village.", ("killed", 1, 1)),
     ("Divers recovered the bodies of two fishermen on Friday.", ("killed", 2, 2)),
@@ -165,8 +163,11 @@ def test_count_victims():
     ("The nurse who died had worked at the clinic for ten years.", ("killed", 1, 1)),
     ("Police said Omar Haddad shot Lena Berg in the leg.", ("shot", 1, 1)),
     ("He shot his neighbour in the head, killing her and her unborn child.", ("killed", 2, 2)),
-])
-def test_nouns_relatives_and_objects(text, figure):
+]
+
+
+@pytest.mark.parametrize("text,figure", DISASTER_AND_ACCIDENT_PHRASING + NOUNS_RELATIVES_AND_OBJECTS)
+def test_disaster_phrasing_event_nouns_relatives_and_objects_give_their_figure(text, figure):
     assert figure in figures(text)
 
 
