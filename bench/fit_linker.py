@@ -35,8 +35,8 @@ from pathlib import Path
 
 def load_stream(path: str, seeds: str | None, seed_date: str, cache: str | None):
     """[(gold event, ArticleFeatures)] in stream order."""
-    from claimwire import linking, linkmemory, linkscore
     from bench import linking as bench
+    from claimwire import linking
 
     if cache and Path(cache).exists():
         with open(cache, "rb") as handle:
@@ -58,7 +58,7 @@ def load_stream(path: str, seeds: str | None, seed_date: str, cache: str | None)
 
 def link_stream(stream, weights=None):
     """Link the stream in memory; returns the predicted event per position."""
-    from claimwire import linking, linkmemory, linkscore
+    from claimwire import linkmemory, linkscore
 
     saved = linkscore.PAIR_WEIGHTS
     if weights is not None:
@@ -200,8 +200,8 @@ def write_weights(weights: list[float], names: list[str], path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     import json
 
-    from claimwire import linkscore
     from bench.linking import DEFAULT_DATA
+    from claimwire import linkscore
 
     parser = argparse.ArgumentParser(prog="python -m bench.fit_linker", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", default=[str(DEFAULT_DATA)])

@@ -85,11 +85,11 @@ def _clean_html(text, *, title, url, outlet_junk, deadline) -> CleanedDocument:
         body = "\n".join(kept).strip()
     return CleanedDocument(
         text=body,
-        title=title or result.title,
-        author=result.author,
-        published=result.published,
-        outlet=result.outlet,
-        canonical_url=result.canonical_url,
+        title=title or result.meta.title,
+        author=result.meta.author,
+        published=result.meta.published,
+        outlet=result.meta.outlet,
+        canonical_url=result.meta.canonical_url,
         method=result.method if body else "none",
         removed_lines=removed,
     )

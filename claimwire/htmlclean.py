@@ -22,12 +22,12 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import date
 
 from lxml import etree, html as lxml_html
 
 from claimwire.budget import Deadline
 from claimwire.errors import InputError
+from claimwire.htmlmeta import PageMeta, extract_metadata
 from claimwire.junk import is_generic_junk, line_key
 
 MAX_LINK_DENSITY = 0.7
@@ -42,11 +42,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 @dataclass
 class HtmlResult:
     text: str
-    title: str | None = None
-    author: str | None = None
-    published: date | None = None
-    outlet: str | None = None
-    canonical_url: str | None = None
+    meta: PageMeta
     method: str = "trafilatura"
     removed: list[tuple[str, str]] = field(default_factory=list)
 
@@ -198,12 +194,10 @@ def extract_html(
     import trafilatura
     from trafilatura.xml import xmltotxt
 
-    from claimwire.htmlmeta import extract_metadata
-
     deadline = deadline or Deadline(None)
     tree = parse_html(html, max_depth)
     if tree is None or len(tree) == 0:
-        return HtmlResult(text="", method="none", canonical_url=url)
+        return HtmlResult(text="", meta=PageMeta(canonical_url=url), method="none")
     deadline.check("parse")
     meta = extract_metadata(tree, url)
     doc = trafilatura.bare_extraction(
@@ -239,13 +233,4 @@ def extract_html(
     if not looks_like_article(text):
         removed.append(("not_article", text[:200]))
         text, method = "", "none"
-    return HtmlResult(
-        text=text,
-        title=meta.title,
-        author=meta.author,
-        published=meta.published,
-        outlet=meta.outlet,
-        canonical_url=meta.canonical_url,
-        method=method,
-        removed=removed,
-    )
+    return HtmlResult(text=text, meta=meta, method=method, removed=removed)

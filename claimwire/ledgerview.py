@@ -391,24 +391,28 @@ def _rows_text(title: str, rows: list[RowView]) -> list[str]:
     return lines
 
 
+def _section(title: str, body: list[str]) -> list[str]:
+    """A blank line, TITLE and BODY; nothing at all when BODY is empty."""
+    return ["", title, *body] if body else []
+
+
 def _timeline_text(entries: list[TimelineView]) -> list[str]:
-    if not entries:
-        return []
-    lines = ["", "Timeline (each article's figures as they came):"]
-    for entry in entries[:60]:
-        who = f" ({entry.credit})" if entry.credit != "unattributed" else ""
-        lines.append(f"  {fmt_time(entry.at, '-')}  [{entry.article_id}] {entry.row_label}: {entry.value}{who} — {entry.effect}")
-    return lines
+    return _section("Timeline (each article's figures as they came):", [_timeline_line(entry) for entry in entries[:60]])
+
+
+def _timeline_line(entry: TimelineView) -> str:
+    who = f" ({entry.credit})" if entry.credit != "unattributed" else ""
+    return f"  {fmt_time(entry.at, '-')}  [{entry.article_id}] {entry.row_label}: {entry.value}{who} — {entry.effect}"
 
 
 def _quotes_text(speakers: list[SpeakerView]) -> list[str]:
-    if not speakers:
-        return []
-    lines = ["", "Quotes, by speaker:"]
-    for speaker in speakers:
-        lines.append(f"  {speaker.label}:")
-        for said in speaker.said:
-            words = f"“{truncate(said.text, 100)}”" if said.kind == "quote" else f"{truncate(said.text, 100)} (reported)"
-            lines.append(f"    {words}  [{', '.join(str(a) for a in said.articles)}]")
+    return _section("Quotes, by speaker:", [line for speaker in speakers for line in _speaker_lines(speaker)])
+
+
+def _speaker_lines(speaker: SpeakerView) -> list[str]:
+    lines = [f"  {speaker.label}:"]
+    for said in speaker.said:
+        words = f"“{truncate(said.text, 100)}”" if said.kind == "quote" else f"{truncate(said.text, 100)} (reported)"
+        lines.append(f"    {words}  [{', '.join(str(a) for a in said.articles)}]")
     return lines
 

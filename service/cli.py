@@ -326,10 +326,8 @@ def cmd_bench(args: argparse.Namespace, rest: list[str]) -> int:
     return module.main(rest) or 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="claimwire", description="News claims ledger: ingest coverage, extract claims, link events.")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_intake_commands(sub) -> None:
+    """The commands that bring coverage in."""
     ingest = sub.add_parser("ingest", help="ingest files (.txt .html .htm .html.gz .jsonl .jsonl.gz), directories or URLs")
     ingest.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
     ingest.add_argument("-q", "--quiet", action="store_true")
@@ -340,6 +338,25 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("directory")
     demo.set_defaults(func=cmd_demo)
 
+    feeds = sub.add_parser("feeds", help="list feeds; --add URL registers one; --poll polls them now")
+    feeds.add_argument("--add", metavar="URL")
+    feeds.add_argument("--outlet")
+    feeds.add_argument("--interval", type=int, help="seconds between polls")
+    feeds.add_argument("--poll", action="store_true")
+    feeds.set_defaults(func=cmd_feeds)
+
+    consume = sub.add_parser("consume", help="consume the intake stream (Redis: CLAIMWIRE_STREAM_URL or BROKER_URL)")
+    consume.add_argument("--name", help="this consumer's name in the group (default: host-pid); a restart under the same name takes its pending entries at once")
+    consume.add_argument("--batch", type=int, help="entries read at a time (default CLAIMWIRE_INTAKE_BATCH, 64)")
+    consume.add_argument("--block-ms", type=int, help="longest wait for new entries per read (default CLAIMWIRE_INTAKE_BLOCK_MS, 1000)")
+    consume.add_argument("--claim-idle", type=float, metavar="S", help="claim entries pending this long on another consumer (default CLAIMWIRE_INTAKE_CLAIM_IDLE_S, 60)")
+    consume.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
+    consume.add_argument("--until-idle", action="store_true", help="stop when nothing is left to read (a batch run)")
+    consume.set_defaults(func=cmd_consume)
+
+
+def _add_reading_commands(sub) -> None:
+    """The commands that read the ledger."""
     events = sub.add_parser("events", help="the table of events, newest activity first")
     events.add_argument("--limit", type=int, default=50)
     events.add_argument("--json", action="store_true")
@@ -354,9 +371,16 @@ def build_parser() -> argparse.ArgumentParser:
     failures.add_argument("--limit", type=int, default=50)
     failures.set_defaults(func=cmd_failures)
 
-    sub.add_parser("migrate", help="bring the database to the newest migration").set_defaults(func=cmd_migrate)
-    sub.add_parser("rebuild-ledgers", help="rebuild every event's ledger from its claims").set_defaults(func=cmd_rebuild_ledgers)
+    changes = sub.add_parser("changes", help="the change feed (from the table): what changed, in order")
+    changes.add_argument("--after", type=int, default=0, metavar="ID", help="changes after this id (resume)")
+    changes.add_argument("--limit", type=int, default=100)
+    changes.add_argument("--event", type=int, metavar="ID")
+    changes.add_argument("--json", action="store_true")
+    changes.set_defaults(func=cmd_changes)
 
+
+def _add_process_commands(sub) -> None:
+    """The long-running processes."""
     worker = sub.add_parser("worker", help="start a Celery worker (needs BROKER_URL)")
     worker.add_argument("--queues", default="fetch,process,link,webhooks")
     worker.add_argument("--concurrency", type=int)
@@ -371,27 +395,17 @@ def build_parser() -> argparse.ArgumentParser:
     beat.add_argument("--loglevel", default="INFO")
     beat.set_defaults(func=cmd_beat)
 
-    consume = sub.add_parser("consume", help="consume the intake stream (Redis: CLAIMWIRE_STREAM_URL or BROKER_URL)")
-    consume.add_argument("--name", help="this consumer's name in the group (default: host-pid); a restart under the same name takes its pending entries at once")
-    consume.add_argument("--batch", type=int, help="entries read at a time (default CLAIMWIRE_INTAKE_BATCH, 64)")
-    consume.add_argument("--block-ms", type=int, help="longest wait for new entries per read (default CLAIMWIRE_INTAKE_BLOCK_MS, 1000)")
-    consume.add_argument("--claim-idle", type=float, metavar="S", help="claim entries pending this long on another consumer (default CLAIMWIRE_INTAKE_CLAIM_IDLE_S, 60)")
-    consume.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
-    consume.add_argument("--until-idle", action="store_true", help="stop when nothing is left to read (a batch run)")
-    consume.set_defaults(func=cmd_consume)
-
-    changes = sub.add_parser("changes", help="the change feed (from the table): what changed, in order")
-    changes.add_argument("--after", type=int, default=0, metavar="ID", help="changes after this id (resume)")
-    changes.add_argument("--limit", type=int, default=100)
-    changes.add_argument("--event", type=int, metavar="ID")
-    changes.add_argument("--json", action="store_true")
-    changes.set_defaults(func=cmd_changes)
-
     serve = sub.add_parser("serve", help="run the HTTP API (uvicorn)")
     serve.add_argument("--host", help="default: CLAIMWIRE_API_HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, help="default: CLAIMWIRE_API_PORT or 8000")
     serve.add_argument("--loglevel", default="info")
     serve.set_defaults(func=cmd_serve)
+
+
+def _add_admin_commands(sub) -> None:
+    """Upkeep and checks."""
+    sub.add_parser("migrate", help="bring the database to the newest migration").set_defaults(func=cmd_migrate)
+    sub.add_parser("rebuild-ledgers", help="rebuild every event's ledger from its claims").set_defaults(func=cmd_rebuild_ledgers)
 
     doctor = sub.add_parser("doctor", help="check what going live needs (database, broker, extractors, data, metrics, API token); exit 1 on any failure")
     doctor.add_argument("--only", metavar="CHECKS", help="comma-separated: imports,database,transport,broker,extractors,data,metrics,api-token (default: all)")
@@ -399,16 +413,18 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the database and the broker (default 5)")
     doctor.set_defaults(func=cmd_doctor)
 
-    feeds = sub.add_parser("feeds", help="list feeds; --add URL registers one; --poll polls them now")
-    feeds.add_argument("--add", metavar="URL")
-    feeds.add_argument("--outlet")
-    feeds.add_argument("--interval", type=int, help="seconds between polls")
-    feeds.add_argument("--poll", action="store_true")
-    feeds.set_defaults(func=cmd_feeds)
-
     bench = sub.add_parser("bench", help="benchmarks on the project's data", add_help=False)
     bench.add_argument("bench", choices=sorted(BENCHMARKS))
     bench.set_defaults(func=cmd_bench)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="claimwire", description="News claims ledger: ingest coverage, extract claims, link events.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_intake_commands(sub)
+    _add_reading_commands(sub)
+    _add_process_commands(sub)
+    _add_admin_commands(sub)
     return parser
 
 

@@ -65,8 +65,8 @@ def refusal(status: int, reason: str, message: str, headers: dict[str, str] | No
     return JSONResponse(error_body(reason, message), status_code=status, headers=headers)
 
 
-class ResponseCap:
-    """Refuse a JSON answer over CLAIMWIRE_API_MAX_RESPONSE_BYTES (400 response_too_large) instead of sending it."""
+class HTTPMiddleware:
+    """A plain ASGI middleware that sees only HTTP requests (lifespan and others pass straight through)."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -75,6 +75,16 @@ class ResponseCap:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope, receive, send) -> None:
+        raise NotImplementedError
+
+
+class ResponseCap(HTTPMiddleware):
+    """Refuse a JSON answer over CLAIMWIRE_API_MAX_RESPONSE_BYTES (400 response_too_large) instead of sending it."""
+
+    async def handle(self, scope, receive, send) -> None:
         limit = get_settings().api_max_response_bytes
         refused = False
 
@@ -95,16 +105,10 @@ class ResponseCap:
         await self.app(scope, receive, capped)
 
 
-class RequestCounter:
+class RequestCounter(HTTPMiddleware):
     """Count each request by method, route and status (a plain ASGI middleware: no task group or stream per request)."""
 
-    def __init__(self, app) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope, receive, send) -> None:
         from workers import metrics
 
         started = time.perf_counter()

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from billiard.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.signals import task_failure
 from redis.exceptions import RedisError
-from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from claimwire.errors import InputError, TransientError

@@ -19,8 +19,10 @@ from storage.db import session_scope
 from storage.models import Article
 from tasks.base import claim_transition, load_columns, register, run_stage, stage_task
 from tasks.pipeline import STAGES
-from workers import changefeed as change_publisher  # noqa: F401 - publishes a merge's change after commit
-from workers import metrics
+from workers import (
+    changefeed as change_publisher,  # noqa: F401 - publishes a merge's change after commit
+    metrics,
+)
 
 logger = logging.getLogger("claimwire.tasks")
 STAGE = STAGES["link"]

@@ -9,8 +9,10 @@ from storage.db import session_scope
 from storage.models import utcnow
 from tasks.base import claim_transition, register, run_stage, stage_task
 from tasks.pipeline import STAGES
-from workers import changefeed as change_publisher  # noqa: F401 - publishes the changes after commit
-from workers import metrics
+from workers import (
+    changefeed as change_publisher,  # noqa: F401 - publishes the changes after commit
+    metrics,
+)
 
 STAGE = STAGES["store"]
 

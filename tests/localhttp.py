@@ -84,93 +84,124 @@ class LocalServer:
 
     def route(self, h, path: str, query: str) -> None:
         if path.startswith("/page/") and self.pages_dir is not None:
-            file = self.pages_dir / (path.removeprefix("/page/").removesuffix(".html") + ".html.gz")
-            if not file.is_file():
-                self.send(h, 404, b"not found")
-                return
-            self.send(h, 200, gzip.decompress(file.read_bytes()))
+            self._page(h, path)
         elif path in self.extra:
             content_type, body = self.extra[path]
             self.send(h, 200, body, content_type)
-        elif path.startswith("/sleep/"):  # counted in flight like /hold
-            _, _, seconds, name = path.split("/", 3)
-            with self.lock:
-                self.in_flight += 1
-                self.max_in_flight = max(self.max_in_flight, self.in_flight)
-            time.sleep(float(seconds))
-            with self.lock:
-                self.in_flight -= 1
-            self.send(h, 200, news_page(name))
-        elif path.startswith("/flaky/"):
-            _, _, failures, name = path.split("/", 3)
-            if self.hits[path] <= int(failures):
-                self.send(h, 503, b"try again later", "text/plain", headers={"Retry-After": "1"})
-            else:
-                self.send(h, 200, news_page(name))
-        elif path == "/plain.txt":
-            self.send(h, 200, b"Two people were shot on Main Street on Sunday night, police said.\n", "text/plain; charset=utf-8")
-        elif path == "/slow":  # headers only after the read timeout
-            time.sleep(3)
-            self.send(h, 200, b"<html><body>late</body></html>")
-        elif path == "/drip":  # headers at once, then a byte every 0.2 s: no single read times out
-            h.send_response(200)
-            h.send_header("Content-Type", "text/html")
-            h.send_header("Content-Length", "100")
-            h.end_headers()
-            for _ in range(100):
-                h.wfile.write(b"x")
-                h.wfile.flush()
-                time.sleep(0.2)
-        elif path == "/big":  # declares more than the cap
-            h.send_response(200)
-            h.send_header("Content-Type", "text/html")
-            h.send_header("Content-Length", str(50 * 1024 * 1024))
-            h.end_headers()
-            h.wfile.write(b"<html>" + b"x" * 65536)
-        elif path == "/big-chunked":  # no Content-Length, keeps sending
-            h.send_response(200)
-            h.send_header("Content-Type", "text/html")
-            h.send_header("Transfer-Encoding", "chunked")
-            h.end_headers()
-            chunk = b"y" * 65536
-            for _ in range(200):
-                h.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-            h.wfile.write(b"0\r\n\r\n")
-        elif path.startswith("/loop/"):
-            step = int(path.rsplit("/", 1)[1])
-            self.send(h, 302, b"", headers={"Location": f"/loop/{(step + 1) % 2}"})
-        elif path == "/redirect":
-            self.send(h, 302, b"", headers={"Location": query.removeprefix("to=")})
-        elif path == "/pdf":
-            self.send(h, 200, b"%PDF-1.4 not a page", "application/pdf")
-        elif path == "/etag":
-            if h.headers.get("If-None-Match") == '"abc"':
-                self.send(h, 304, b"", headers={"ETag": '"abc"'})
-            else:
-                self.send(h, 200, b"<html><body><p>etag page</p></body></html>", headers={"ETag": '"abc"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"})
-        elif path.startswith("/status/"):
-            self.send(h, int(path.rsplit("/", 1)[1]), b"status")
-        elif path == "/gzip":
-            body = gzip.compress(b"<html><body><p>compressed page</p></body></html>")
-            self.send(h, 200, body, headers={"Content-Encoding": "gzip"})
-        elif path == "/bomb":  # 64 kB on the wire, 64 MB decoded
-            body = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
-            self.send(h, 200, body, headers={"Content-Encoding": "gzip"})
-        elif path == "/hold":  # counts the requests being answered at the same time
-            with self.lock:
-                self.in_flight += 1
-                self.max_in_flight = max(self.max_in_flight, self.in_flight)
-            time.sleep(0.3)
-            with self.lock:
-                self.in_flight -= 1
-            self.send(h, 200, b"<html><body>held</body></html>")
-        elif path == "/feed.xml":
-            if self.feed_etag and h.headers.get("If-None-Match") == self.feed_etag:
-                self.send(h, 304, b"", self.feed_type, headers={"ETag": self.feed_etag})
-            else:
-                self.send(h, 200, self.feed, self.feed_type, headers={"ETag": self.feed_etag, "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"})
+        elif path in self._EXACT:
+            getattr(self, self._EXACT[path])(h, path, query)
         else:
+            prefix = next((p for p in self._PREFIX if path.startswith(p)), None)
+            if prefix is None:
+                self.send(h, 404, b"not found")
+            else:
+                getattr(self, self._PREFIX[prefix])(h, path, query)
+
+    _EXACT = {
+        "/plain.txt": "_plain", "/slow": "_slow", "/drip": "_drip", "/big": "_big", "/big-chunked": "_big_chunked",
+        "/redirect": "_redirect", "/pdf": "_pdf", "/etag": "_etag", "/gzip": "_gzip", "/bomb": "_bomb",
+        "/hold": "_hold", "/feed.xml": "_feed",
+    }
+    _PREFIX = {"/sleep/": "_sleep", "/flaky/": "_flaky", "/loop/": "_loop", "/status/": "_status"}
+
+    def _page(self, h, path: str) -> None:
+        file = self.pages_dir / (path.removeprefix("/page/").removesuffix(".html") + ".html.gz")
+        if not file.is_file():
             self.send(h, 404, b"not found")
+            return
+        self.send(h, 200, gzip.decompress(file.read_bytes()))
+
+    def _held(self, seconds: float) -> None:
+        """Sleep SECONDS, counted in flight (the most answered at the same time is max_in_flight)."""
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        time.sleep(seconds)
+        with self.lock:
+            self.in_flight -= 1
+
+    def _sleep(self, h, path: str, _query: str) -> None:
+        _, _, seconds, name = path.split("/", 3)
+        self._held(float(seconds))
+        self.send(h, 200, news_page(name))
+
+    def _flaky(self, h, path: str, _query: str) -> None:
+        _, _, failures, name = path.split("/", 3)
+        if self.hits[path] <= int(failures):
+            self.send(h, 503, b"try again later", "text/plain", headers={"Retry-After": "1"})
+        else:
+            self.send(h, 200, news_page(name))
+
+    def _plain(self, h, _path: str, _query: str) -> None:
+        self.send(h, 200, b"Two people were shot on Main Street on Sunday night, police said.\n", "text/plain; charset=utf-8")
+
+    def _slow(self, h, _path: str, _query: str) -> None:  # headers only after the read timeout
+        time.sleep(3)
+        self.send(h, 200, b"<html><body>late</body></html>")
+
+    def _drip(self, h, _path: str, _query: str) -> None:  # headers at once, then a byte every 0.2 s: no single read times out
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Content-Length", "100")
+        h.end_headers()
+        for _ in range(100):
+            h.wfile.write(b"x")
+            h.wfile.flush()
+            time.sleep(0.2)
+
+    def _big(self, h, _path: str, _query: str) -> None:  # declares more than the cap
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Content-Length", str(50 * 1024 * 1024))
+        h.end_headers()
+        h.wfile.write(b"<html>" + b"x" * 65536)
+
+    def _big_chunked(self, h, _path: str, _query: str) -> None:  # no Content-Length, keeps sending
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        chunk = b"y" * 65536
+        for _ in range(200):
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        h.wfile.write(b"0\r\n\r\n")
+
+    def _loop(self, h, path: str, _query: str) -> None:
+        step = int(path.rsplit("/", 1)[1])
+        self.send(h, 302, b"", headers={"Location": f"/loop/{(step + 1) % 2}"})
+
+    def _redirect(self, h, _path: str, query: str) -> None:
+        self.send(h, 302, b"", headers={"Location": query.removeprefix("to=")})
+
+    def _pdf(self, h, _path: str, _query: str) -> None:
+        self.send(h, 200, b"%PDF-1.4 not a page", "application/pdf")
+
+    def _etag(self, h, _path: str, _query: str) -> None:
+        if h.headers.get("If-None-Match") == '"abc"':
+            self.send(h, 304, b"", headers={"ETag": '"abc"'})
+        else:
+            self.send(h, 200, b"<html><body><p>etag page</p></body></html>", headers={"ETag": '"abc"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"})
+
+    def _status(self, h, path: str, _query: str) -> None:
+        self.send(h, int(path.rsplit("/", 1)[1]), b"status")
+
+    def _gzip(self, h, _path: str, _query: str) -> None:
+        body = gzip.compress(b"<html><body><p>compressed page</p></body></html>")
+        self.send(h, 200, body, headers={"Content-Encoding": "gzip"})
+
+    def _bomb(self, h, _path: str, _query: str) -> None:  # 64 kB on the wire, 64 MB decoded
+        body = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
+        self.send(h, 200, body, headers={"Content-Encoding": "gzip"})
+
+    def _hold(self, h, _path: str, _query: str) -> None:  # counts the requests being answered at the same time
+        self._held(0.3)
+        self.send(h, 200, b"<html><body>held</body></html>")
+
+    def _feed(self, h, _path: str, _query: str) -> None:
+        if self.feed_etag and h.headers.get("If-None-Match") == self.feed_etag:
+            self.send(h, 304, b"", self.feed_type, headers={"ETag": self.feed_etag})
+        else:
+            self.send(h, 200, self.feed, self.feed_type, headers={"ETag": self.feed_etag, "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"})
 
 
 def news_page(name: str) -> bytes:

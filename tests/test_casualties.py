@@ -26,24 +26,18 @@ def main(text, title=None):
 
 # --- joined and enumerated victims ------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,n", [
+JOINED_OBJECTS = [
     ("The explosion killed a fire department captain and a gas company engineer, officials said.", 2),
     ("Lightning killed a farmer and his two sons in Sylhet district.", 3),
     ("The crash killed the bus driver, a nurse and three schoolchildren.", 5),
     ("He was charged with the murder of his wife and daughter.", 2),
-])
-def test_joined_objects_are_counted(text, n):
-    assert ("killed", n, n) in figures(text)
-
-
-@pytest.mark.parametrize("text,n", [
+]
+JOINED_SUBJECTS = [
     ("Station manager Ali Rahman and volunteer driver Mary Okafor died at the scene.", 2),
     ("Lt. Jane Doe and Sgt. Omar Haddad, both 40, were killed.", 2),
     ("A border guard and a customs officer were killed in the ambush.", 2),
     ("Three Britons and a French tourist were among those killed.", 4),
-])
-def test_joined_subjects_are_counted(text, n):
-    assert ("killed", n, n) in figures(text)
+]
 
 
 def test_an_apposition_is_one_person():
@@ -58,15 +52,18 @@ def test_a_name_age_and_town_is_one_person():
 
 # --- counts in the subject of "died" / "were killed" ---------------------------------------------
 
-@pytest.mark.parametrize("text,n", [
+COUNTED_SUBJECTS = [
     ("The four miners trapped by the flood died before rescuers reached them.", 4),
     ("All 157 people on board were killed when the plane crashed into the sea.", 157),
     ("Both pilots were killed.", 2),
     ("Eleven people died and 23 were hurt when a bus plunged into a ravine.", 11),
     ("Another two hikers are reported to have been killed by the avalanche.", 2),
     ("One of five victims of the ferry fire died on Monday.", 1),
-])
-def test_counted_subjects(text, n):
+]
+
+
+@pytest.mark.parametrize("text,n", JOINED_OBJECTS + JOINED_SUBJECTS + COUNTED_SUBJECTS)
+def test_the_dead_of_joined_objects_joined_subjects_and_counted_subjects_are_counted(text, n):
     assert ("killed", n, n) in figures(text)
 
 
@@ -84,7 +81,7 @@ def test_left_dead_and_hurt():
         ("injured", 11, 11), ("killed", 2, 2)]
 
 
-@pytest.mark.parametrize("text,figure", [
+DISASTER_AND_ACCIDENT_PHRASING = [
     ("Rescuers pulled more bodies from the rubble, raising the death toll from the earthquake to 112.", ("killed", 112, 112)),
     ("The ferry capsized in the river; 38 passengers drowned and 60 are still missing.", ("killed", 38, 38)),
     ("Four workers were hospitalised with burns after the blast.", ("injured", 4, 4)),
@@ -96,9 +93,7 @@ def test_left_dead_and_hurt():
     ("Two climbers have fallen to their deaths on the north face.", ("killed", 2, 2)),
     ("At least 15 villagers were feared dead after the landslide.", ("killed", 0, None)),
     ("The doctor said they had received around 50 people with injuries.", ("injured", 45, 55)),
-])
-def test_disaster_and_accident_phrasing(text, figure):
-    assert figure in figures(text)
+]
 
 
 def test_no_casualties():
@@ -158,7 +153,7 @@ def test_count_victims():
 
 # --- event nouns, relative clauses, inverted lists, named objects --------------------------------
 
-@pytest.mark.parametrize("text,figure", [
+NOUNS_RELATIVES_AND_OBJECTS = [
     ("Police are investigating the deaths of three climbers.", ("killed", 3, 3)),
     ("Rahman's death shocked the village.", ("killed", 1, 1)),
     ("Divers recovered the bodies of two fishermen on Friday.", ("killed", 2, 2)),
@@ -168,8 +163,11 @@ def test_count_victims():
     ("The nurse who died had worked at the clinic for ten years.", ("killed", 1, 1)),
     ("Police said Omar Haddad shot Lena Berg in the leg.", ("shot", 1, 1)),
     ("He shot his neighbour in the head, killing her and her unborn child.", ("killed", 2, 2)),
-])
-def test_nouns_relatives_and_objects(text, figure):
+]
+
+
+@pytest.mark.parametrize("text,figure", DISASTER_AND_ACCIDENT_PHRASING + NOUNS_RELATIVES_AND_OBJECTS)
+def test_disaster_phrasing_event_nouns_relatives_and_objects_give_their_figure(text, figure):
     assert figure in figures(text)
 
 

@@ -6,6 +6,7 @@ Every record here is made up for the test (a flood, a bombing, a siege, a shooti
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -35,6 +36,26 @@ def row(ledger: dict, measure: str, party: str | None = None) -> dict:
 
 def stories(row_: dict) -> dict[str, dict]:
     return {s["value"]: s for s in row_["stories"]}
+
+
+class Toll(NamedTuple):
+    """One article's toll of the dead: the article (when, outlet) and its one figure."""
+
+    when: str
+    outlet: str
+    value: int
+    group: str
+    source: str
+    sentence: str = ""
+
+
+def ledger_of_tolls(*tolls: Toll) -> tuple[dict, dict]:
+    """The ledger of articles 1, 2, ... each telling one toll, and its row of the dead."""
+    articles = [article(number, toll.when, toll.outlet) for number, toll in enumerate(tolls, 1)]
+    claims = [figure(number, "killed", toll.value, toll.value, toll.group, source=toll.source, sentence=toll.sentence)
+              for number, toll in enumerate(tolls, 1)]
+    ledger = build_ledger(articles, claims)
+    return ledger, row(ledger, "killed")
 
 
 # ------------------------------------------------------------------------------------------ agreement
@@ -77,15 +98,11 @@ def test_one_story_for_100_about_100_more_than_100_and_at_least_45_and_a_dispute
 
 
 def test_a_flood_toll_that_rises_over_a_day_is_a_revision_not_a_dispute():
-    articles = [article(1, "2022-06-18T06:00:00", "dhaka-daily.example"), article(2, "2022-06-18T13:00:00", "wire.example"),
-                article(3, "2022-06-18T21:00:00", "dhaka-daily.example")]
-    claims = [
-        figure(1, "killed", 12, 12, "people", source="police", sentence="Police said 12 people drowned in Sylhet."),
-        figure(2, "killed", 27, 27, "people", source="the disaster management ministry"),
-        figure(3, "killed", 41, 41, "villagers", source="local officials"),
-    ]
-    ledger = build_ledger(articles, claims)
-    killed = row(ledger, "killed")
+    ledger, killed = ledger_of_tolls(
+        Toll("2022-06-18T06:00:00", "dhaka-daily.example", 12, "people", "police", "Police said 12 people drowned in Sylhet."),
+        Toll("2022-06-18T13:00:00", "wire.example", 27, "people", "the disaster management ministry"),
+        Toll("2022-06-18T21:00:00", "dhaka-daily.example", 41, "villagers", "local officials"),
+    )
     assert killed["headline"]["value"] == "41" and killed["disputes"] == []
     assert [(r["direction"]) for r in killed["revisions"]] == ["raised", "raised"]
     assert [s["status"] for s in killed["stories"]] == ["revised", "revised", "current"]
@@ -103,15 +120,11 @@ def test_a_source_that_lowers_its_own_toll_later_corrects_it():
 
 
 def test_two_sources_at_odds_at_the_same_time_are_a_dispute_and_the_headline_has_more_sources():
-    articles = [article(1, "2023-01-09T18:00:00", "athens-news.example"), article(2, "2023-01-09T18:20:00", "wire.example"),
-                article(3, "2023-01-09T18:40:00", "radio.example")]
-    claims = [
-        figure(1, "killed", 3, 3, "people", source="the fire brigade", sentence="Three people died in the blast, the fire brigade said."),
-        figure(2, "killed", 3, 3, "people", source="Greek police"),
-        figure(3, "killed", 12, 12, "people", source="witnesses"),
-    ]
-    ledger = build_ledger(articles, claims)
-    killed = row(ledger, "killed")
+    ledger, killed = ledger_of_tolls(
+        Toll("2023-01-09T18:00:00", "athens-news.example", 3, "people", "the fire brigade", "Three people died in the blast, the fire brigade said."),
+        Toll("2023-01-09T18:20:00", "wire.example", 3, "people", "Greek police"),
+        Toll("2023-01-09T18:40:00", "radio.example", 12, "people", "witnesses"),
+    )
     told = stories(killed)
     assert killed["headline"]["value"] == "3" and [told["12"]["id"]] == killed["headline"]["disputed_by"]
     assert killed["revisions"] == [], "not later: the same hour"

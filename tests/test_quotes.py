@@ -20,6 +20,14 @@ def speakers(text: str) -> list[str | None]:
     return [q.source for q in quotes(text)]
 
 
+def assert_first_quote(text: str, source: str, **extra) -> None:
+    """The first quote in TEXT is SOURCE's, and its extra holds EXTRA."""
+    q = quotes(text)[0]
+    assert q.source == source, q.source
+    for key, value in extra.items():
+        assert q.extra[key] == value, (key, q.extra)
+
+
 # --- titles with a full stop before the name ------------------------------------------------------
 
 @pytest.mark.parametrize("title", ["Mr.", "Mrs.", "Ms.", "Dr.", "Rep.", "Sen.", "Gov.", "Sgt.", "Lt.", "Col.",
@@ -46,8 +54,7 @@ def test_party_state_tag_in_parentheses():
 
 
 def test_party_state_tag_between_commas():
-    q = quotes('"The tariff will raise prices," said Sen. Hal Brody, R-Texas, in a statement.')[0]
-    assert q.source == "Sen. Hal Brody" and q.extra["speaker_role"] == "R-Texas"
+    assert_first_quote('"The tariff will raise prices," said Sen. Hal Brody, R-Texas, in a statement.', "Sen. Hal Brody", speaker_role="R-Texas")
 
 
 def test_british_title_without_full_stop():
@@ -79,8 +86,7 @@ def test_role_after_the_name_is_kept_beside_it():
 
 
 def test_role_before_the_name_in_lowercase():
-    q = quotes('"We never saw a warrant," said campaign manager Joel Varga.')[0]
-    assert q.source == "campaign manager Joel Varga" and q.extra["speaker_name"] == "Joel Varga"
+    assert_first_quote('"We never saw a warrant," said campaign manager Joel Varga.', "campaign manager Joel Varga", speaker_name="Joel Varga")
 
 
 def test_description_and_name_in_apposition():
@@ -97,8 +103,7 @@ def test_spokeswoman_for_someone_is_not_that_someone():
 def test_the_title_alone_resolves_to_the_one_person_holding_it():
     text = ('Mayor Lena Ortiz toured the flooded streets on Sunday.\n\n'
             '"We will rebuild every home," the mayor said.')
-    q = quotes(text)[0]
-    assert q.source == "Mayor Lena Ortiz" and q.extra["speaker_as_written"] == "the mayor"
+    assert_first_quote(text, "Mayor Lena Ortiz", speaker_as_written="the mayor")
 
 
 # --- partial quotations inside the writer's sentence ------------------------------------------------
@@ -120,8 +125,7 @@ def test_partial_quote_with_the_speaker_after_it():
 
 
 def test_partial_quote_prefers_the_speech_verb_over_a_verb_inside_the_reported_clause():
-    q = quotes('Gov. Ann Pike said her office condemns "this reckless and cynical maneuver by the board."')[0]
-    assert q.source == "Gov. Ann Pike"
+    assert_first_quote('Gov. Ann Pike said her office condemns "this reckless and cynical maneuver by the board."', "Gov. Ann Pike")
 
 
 def test_coordinated_verb_takes_the_first_verbs_subject():
@@ -157,8 +161,7 @@ def test_told_a_listener():
 
 
 def test_according_to():
-    q = quotes('"Turnout was the highest in decades," according to Secretary of State Nina Falk.')[0]
-    assert q.source == "Secretary of State Nina Falk"
+    assert_first_quote('"Turnout was the highest in decades," according to Secretary of State Nina Falk.', "Secretary of State Nina Falk")
 
 
 def test_speech_verb_before_the_quote_wins_over_according_to_after_it():
@@ -171,8 +174,7 @@ def test_speech_verb_before_the_quote_wins_over_according_to_after_it():
 def test_he_said_colon_then_a_paragraph_break():
     text = ('Sen. Rafael Ibarra left the chamber angry. He said:\n\n'
             '"This is the worst bill I have seen in twenty years. I will fight it."')
-    q = quotes(text)[0]
-    assert q.source == "Sen. Rafael Ibarra" and q.extra["speaker_mention"] == "He"
+    assert_first_quote(text, "Sen. Rafael Ibarra", speaker_mention="He")
 
 
 def test_inverted_said_with_a_colon():
@@ -421,8 +423,7 @@ def test_hyphenated_title_and_british_given_name_usage():
 def test_acronym_is_an_organisation_for_it():
     text = ('The U.N. refugee agency UNHCR published new figures on Monday.\n\n'
             '"Families are arriving with nothing," it said.')
-    q = quotes(text)[0]
-    assert q.source == "UNHCR" and q.extra["speaker_kind"] == "org"
+    assert_first_quote(text, "UNHCR", speaker_kind="org")
 
 
 def test_given_name_with_an_abbreviated_first_part():
