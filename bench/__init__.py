@@ -32,3 +32,11 @@ def print_result(result: dict, as_json: bool, key_width: int = 0) -> None:
         return
     for key, value in result.items():
         print(f"{key:{key_width}} {value}" if key_width else f"{key}: {value}")
+
+
+def run_cli(parser, run, argv: list[str] | None) -> dict:
+    """Parse ARGV with PARSER, run the bench, print its result (JSON with --json) and return it."""
+    args = parser.parse_args(argv)
+    result = run(args)
+    print_result(result, args.json)
+    return result

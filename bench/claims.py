@@ -116,7 +116,7 @@ def names_match(gold: str | None, got: str | None) -> bool:
         return False
 
     def contains(a: list[str], b: list[str]) -> bool:
-        return any(a[i:i + len(b)] == b for i in range(len(a) - len(b) + 1))
+        return any(a[i : i + len(b)] == b for i in range(len(a) - len(b) + 1))
 
     if contains(g, x) or contains(x, g):
         return True
@@ -192,19 +192,27 @@ def bench_seeds(seeds_dir: str | Path) -> dict[str, Any]:
         "casualty_precision": round(matched_cas / extracted_cas, 4) if extracted_cas else None,
         "quote_recall": round(found_q / req_q, 4) if req_q else None,
         "speaker_accuracy": round(spk_ok / spk_total, 4) if spk_total else None,
-        "counts": {"casualty_required": req_cas, "casualty_found": found_cas,
-                   "casualty_extracted": extracted_cas, "casualty_matched": matched_cas,
-                   "quotes_required": req_q, "quotes_found": found_q,
-                   "speakers_scored": spk_total, "speakers_right": spk_ok},
+        "counts": {
+            "casualty_required": req_cas,
+            "casualty_found": found_cas,
+            "casualty_extracted": extracted_cas,
+            "casualty_matched": matched_cas,
+            "quotes_required": req_q,
+            "quotes_found": found_q,
+            "speakers_scored": spk_total,
+            "speakers_right": spk_ok,
+        },
         "misses": misses,
     }
 
 
-_TITLE_TOKENS = frozenset("""
+_TITLE_TOKENS = frozenset(
+    """
 mr mrs ms miss dr sen senator rep representative gov governor lt ltgov col gen sgt capt cpt maj cpl
 pvt det officer ofc insp supt cmdr adm pres president atty rev fr prof hon judge mayor chief
 sheriff deputy detective sergeant lieutenant captain commander corporal investigator us jr sr
-""".split())
+""".split()
+)
 _DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "our", "my"}
 
 
@@ -228,7 +236,7 @@ def speaker_matches(gold: str | None, got: str | None) -> bool:
         g = _speaker_tokens(name)
         if g and x and g[-1] == x[-1] and (_contains(g, x) or _contains(x, g)):
             return True
-        if x and g[:len(x)] == x and len(g) > len(x) and g[len(x)] in _POSTMODIFIERS:
+        if x and g[: len(x)] == x and len(g) > len(x) and g[len(x)] in _POSTMODIFIERS:
             return True  # "a man" for "a man inside a black vehicle"
     return False
 
@@ -237,7 +245,7 @@ _POSTMODIFIERS = {"in", "inside", "at", "near", "from", "with", "on", "outside",
 
 
 def _contains(a: list[str], b: list[str]) -> bool:
-    return any(a[i:i + len(b)] == b for i in range(len(a) - len(b) + 1))
+    return any(a[i : i + len(b)] == b for i in range(len(a) - len(b) + 1))
 
 
 _PRONOUNS = {"he", "she", "they", "it", "we", "i", "him", "her", "them"}
@@ -268,15 +276,7 @@ def bench_quotes(annotation_path: str | Path, articles: list[dict[str, Any]]) ->
         art = by_id[art_id]
         claims = [c for c in extract_claims(art.get("text") or "", art.get("title"), names=["quotes"]) if c.kind == QUOTE]
         words = [_norm_quote(c.text or "") for c in claims]
-        used = [False] * len(claims)
-        matched: dict[int, int | None] = {}
-        # required items first, so an optional one (a headline repeating a quote) cannot take their match
-        for n, item in sorted(enumerate(ann["quotes"]), key=lambda x: bool(x[1].get("optional"))):
-            starts = _norm_quote(item["starts"])
-            idx = next((i for i, w in enumerate(words) if not used[i] and starts and w[:len(starts)] == starts), None)
-            if idx is not None:
-                used[idx] = True
-            matched[n] = idx
+        used, matched = _match_quotes(words, ann["quotes"])
         for n, item in enumerate(ann["quotes"]):
             idx = matched[n]
             kind = item.get("kind", "full")
@@ -297,14 +297,22 @@ def bench_quotes(annotation_path: str | Path, articles: list[dict[str, Any]]) ->
                 missing += got is None
             right += ok
             if not ok:
-                misses.append({"article": art_id, "quote": item["starts"], "speaker": item.get("speaker"),
-                               "resolved": item.get("speaker_resolved"), "full": item.get("speaker_full"), "got": got})
+                misses.append(
+                    {
+                        "article": art_id,
+                        "quote": item["starts"],
+                        "speaker": item.get("speaker"),
+                        "resolved": item.get("speaker_resolved"),
+                        "full": item.get("speaker_full"),
+                        "got": got,
+                    }
+                )
         not_quotes = [_norm_quote(n) for n in ann.get("not_quotes", [])]
         for i, claim in enumerate(claims):
             extracted += 1
             true_pos += used[i]
             if not used[i]:
-                nq = any(n and words[i][:len(n)] == n for n in not_quotes)
+                nq = any(n and words[i][: len(n)] == n for n in not_quotes)
                 as_not_quote += nq
                 misses.append({"article": art_id, "extra_quote": (claim.text or "")[:60], "not_quote": nq})
     return {
@@ -313,12 +321,34 @@ def bench_quotes(annotation_path: str | Path, articles: list[dict[str, Any]]) ->
         "speaker_accuracy": round(right / scored, 4) if scored else None,
         "speaker_missing": round(missing / scored, 4) if scored else None,
         "speaker_precision": round(right / given, 4) if given else None,
-        "counts": {"articles": len(gold), "required": req, "found": found, "extracted": extracted,
-                   "extracted_matched": true_pos, "extracted_not_quotes": as_not_quote,
-                   "speakers_scored": scored, "speakers_right": right, "speakers_given": given,
-                   "speakers_missing": missing},
+        "counts": {
+            "articles": len(gold),
+            "required": req,
+            "found": found,
+            "extracted": extracted,
+            "extracted_matched": true_pos,
+            "extracted_not_quotes": as_not_quote,
+            "speakers_scored": scored,
+            "speakers_right": right,
+            "speakers_given": given,
+            "speakers_missing": missing,
+        },
         "misses": misses,
     }
+
+
+def _match_quotes(words: list[str], items: list[dict[str, Any]]) -> tuple[list[bool], dict[int, int | None]]:
+    """Each annotated quotation's extracted match (by its opening words), and which extracted quotes were matched.
+    Required items first, so an optional one (a headline repeating a quote) cannot take their match."""
+    used = [False] * len(words)
+    matched: dict[int, int | None] = {}
+    for n, item in sorted(enumerate(items), key=lambda x: bool(x[1].get("optional"))):
+        starts = _norm_quote(item["starts"])
+        idx = next((i for i, w in enumerate(words) if not used[i] and starts and w[: len(starts)] == starts), None)
+        if idx is not None:
+            used[idx] = True
+        matched[n] = idx
+    return used, matched
 
 
 def load_gvc(path: str | Path) -> list[dict[str, Any]]:
@@ -348,8 +378,15 @@ def bench_gvc(articles: list[dict[str, Any]], incidents: dict[str, Any]) -> dict
         "killed_agreement": round(k_ok / k_n, 4) if k_n else None,
         "injured_agreement": round(i_ok / i_n, 4) if i_n else None,
         "killed_coverage": round(cov_ok / cov_n, 4) if cov_n else None,
-        "counts": {"articles": len(articles), "with_killed": k_n, "killed_agree": k_ok,
-                   "with_injured": i_n, "injured_agree": i_ok, "killed_gt0": cov_n, "covered": cov_ok},
+        "counts": {
+            "articles": len(articles),
+            "with_killed": k_n,
+            "killed_agree": k_ok,
+            "with_injured": i_n,
+            "injured_agree": i_ok,
+            "killed_gt0": cov_n,
+            "covered": cov_ok,
+        },
     }
 
 
@@ -366,8 +403,7 @@ def _claim_line(claim: Claim, text: str, title: str | None) -> int:
 
 
 #: claim measure -> the annotation's measure ("shot" with the outcome not stated is killed_or_injured)
-_ECB_MEASURES = {"killed": "killed", "injured": "injured", "killed_or_injured": "killed_or_injured",
-                 "shot": "killed_or_injured"}
+_ECB_MEASURES = {"killed": "killed", "injured": "injured", "killed_or_injured": "killed_or_injured", "shot": "killed_or_injured"}
 
 
 def _figure_match(claim: Claim, figure: dict[str, Any]) -> bool:
@@ -381,8 +417,7 @@ def _share(part: int, whole: int) -> float | None:
 def bench_ecb(articles: list[dict[str, Any]], annotation: dict[str, Any]) -> dict[str, Any]:
     by_id = {a["id"]: a for a in articles}
     docs: dict[str, dict[str, Any]] = dict(annotation["documents"])
-    docs.update({doc_id: {"figures": [], "event_killed": None, "event_injured": None}
-                 for doc_id in annotation.get("no_figures", [])})
+    docs.update({doc_id: {"figures": [], "event_killed": None, "event_injured": None} for doc_id in annotation.get("no_figures", [])})
     n = {"killed": 0, "injured": 0}
     right = {"killed": 0, "injured": 0}
     covered = {"killed": 0, "injured": 0}
@@ -419,9 +454,17 @@ def bench_ecb(articles: list[dict[str, Any]], annotation: dict[str, Any]) -> dic
         "figure_precision": _share(ext_ok, ext_n),
         "figure_recall_by_line": _share(fig_line, fig_n),
         "figure_precision_by_line": _share(ext_line, ext_n),
-        "counts": {"documents": len(docs), "with_killed_toll": n["killed"], "killed_right": right["killed"],
-                   "with_injured_toll": n["injured"], "injured_right": right["injured"], "figures": fig_n,
-                   "figures_found": fig_found, "claims": ext_n, "claims_matched": ext_ok},
+        "counts": {
+            "documents": len(docs),
+            "with_killed_toll": n["killed"],
+            "killed_right": right["killed"],
+            "with_injured_toll": n["injured"],
+            "injured_right": right["injured"],
+            "figures": fig_n,
+            "figures_found": fig_found,
+            "claims": ext_n,
+            "claims_matched": ext_ok,
+        },
     }
 
 
@@ -441,9 +484,14 @@ def speed(articles: list[dict[str, Any]]) -> tuple[float, float]:
     return rate(elapsed), rate(cpu)
 
 
-def run(seeds_dir: str | Path | None, gvc_path: str | Path | None, incidents_path: str | Path | None,
-        quotes_path: str | Path | None = None, ecb_path: str | Path | None = None,
-        ecb_casualties_path: str | Path | None = None) -> dict[str, Any]:
+def run(
+    seeds_dir: str | Path | None,
+    gvc_path: str | Path | None,
+    incidents_path: str | Path | None,
+    quotes_path: str | Path | None = None,
+    ecb_path: str | Path | None = None,
+    ecb_casualties_path: str | Path | None = None,
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if seeds_dir:
         out["seeds"] = bench_seeds(seeds_dir)

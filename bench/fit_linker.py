@@ -78,9 +78,17 @@ def scores(gold: list[str], predicted: list[int]) -> dict:
     pp, pr, pf = pairwise(g, p)
     bp, br, bf = bcubed(g, p)
     seeds = [p[i] for i in g if g[i] == "__seeds__"]
-    out = {"articles": len(g), "gold_events": len(set(gold)), "predicted_events": len(set(predicted)),
-           "pairwise_f1": round(pf, 4), "pairwise_p": round(pp, 4), "pairwise_r": round(pr, 4),
-           "bcubed_f1": round(bf, 4), "bcubed_p": round(bp, 4), "bcubed_r": round(br, 4)}
+    out = {
+        "articles": len(g),
+        "gold_events": len(set(gold)),
+        "predicted_events": len(set(predicted)),
+        "pairwise_f1": round(pf, 4),
+        "pairwise_p": round(pp, 4),
+        "pairwise_r": round(pr, 4),
+        "bcubed_f1": round(bf, 4),
+        "bcubed_p": round(bp, 4),
+        "bcubed_r": round(br, 4),
+    }
     if seeds:
         out["seed_events"] = len(set(seeds))
         out["seed_event_other_articles"] = sum(1 for i in g if p[i] in set(seeds) and g[i] != "__seeds__")
@@ -161,7 +169,9 @@ def fit_logistic(rows, labels, l2: float = 1.0, iterations: int = 50, sample_wei
     return [round(float(v), 3) for v in weights]
 
 
-def fit_streams(streams: dict[str, list], names: list[str], l2: float, split: float | None, balance: bool = False) -> tuple[list[float], str]:
+def fit_streams(
+    streams: dict[str, list], names: list[str], l2: float, split: float | None, balance: bool = False
+) -> tuple[list[float], str]:
     """Fit on the pairs of the named streams (with `split`, only those of each stream's leading share), each
     stream's pairs weighted so that every stream counts as much as the largest: one domain's volume does not
     drown another's evidence."""
@@ -178,7 +188,10 @@ def fit_streams(streams: dict[str, list], names: list[str], l2: float, split: fl
         labels_all += labels
         weights_all += [largest / len(rows) if balance else 1.0] * len(rows)
     weights = fit_logistic(rows_all, labels_all, l2=l2, sample_weights=weights_all)
-    summary = "; ".join(f"{name}: {len(rows)} pairs ({int(sum(labels))} positive) of the first {cut} articles" for name, (rows, labels, cut) in zip(names, pooled))
+    summary = "; ".join(
+        f"{name}: {len(rows)} pairs ({int(sum(labels))} positive) of the first {cut} articles"
+        for name, (rows, labels, cut) in zip(names, pooled)
+    )
     return weights, summary
 
 
@@ -190,7 +203,7 @@ def write_weights(weights: list[float], names: list[str], path: Path) -> None:
 
     record = {
         "about": "Logistic weights of the linker's pair model over claimwire.linkscore.PAIR_FEATURES; written by "
-                 "python -m bench.fit_linker --fit --write (docs/LINKING.md).",
+        "python -m bench.fit_linker --fit --write (docs/LINKING.md).",
         "fitted_on": names,
         "weights": dict(zip(linkscore.PAIR_FEATURES, weights)),
     }
@@ -203,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     from bench.linking import DEFAULT_DATA
     from claimwire import linkscore
 
-    parser = argparse.ArgumentParser(prog="python -m bench.fit_linker", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.fit_linker", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("files", nargs="*", default=[str(DEFAULT_DATA)])
     parser.add_argument("--seeds", help="a directory of .txt articles on one event to interleave into the first FILE's stream")
     parser.add_argument("--seed-date", default="2018-02-08")

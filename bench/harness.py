@@ -51,7 +51,9 @@ def start(logdir: Path, name: str, argv: list[str], env: dict[str, str]) -> subp
         )
 
 
-def wait_healthy(port: int, process: subprocess.Popen | None = None, *, timeout: float = 60, logdir: Path | None = None, name: str = "api") -> None:
+def wait_healthy(
+    port: int, process: subprocess.Popen | None = None, *, timeout: float = 60, logdir: Path | None = None, name: str = "api"
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -79,9 +81,28 @@ def start_api(logdir: Path, env: dict[str, str], port: int, *, name: str = "api"
 
 
 def start_worker(
-    logdir: Path, env: dict[str, str], name: str, *, queues: str = "fetch,process,link", concurrency: int = 1, pool: str = "prefork", metrics_port: int | None = None
+    logdir: Path,
+    env: dict[str, str],
+    name: str,
+    *,
+    queues: str = "fetch,process,link",
+    concurrency: int = 1,
+    pool: str = "prefork",
+    metrics_port: int | None = None,
 ) -> subprocess.Popen:
-    argv = ["worker", "--queues", queues, "--concurrency", str(concurrency), "--pool", pool, "--hostname", f"{name}@%h", "--loglevel", "WARNING"]
+    argv = [
+        "worker",
+        "--queues",
+        queues,
+        "--concurrency",
+        str(concurrency),
+        "--pool",
+        pool,
+        "--hostname",
+        f"{name}@%h",
+        "--loglevel",
+        "WARNING",
+    ]
     if metrics_port:
         argv += ["--metrics-port", str(metrics_port)]
     return start(logdir, f"worker-{name}", argv, env)
@@ -227,7 +248,13 @@ def gvc_records(path: Path, count: int | None = None) -> list[dict]:
 
 def payload(record: dict) -> dict:
     """An API body carrying what a .jsonl line carries (sources._jsonl_items)."""
-    return {"text": record["text"], "title": record.get("title"), "url": record.get("url"), "published": record.get("published"), "external_id": str(record["id"])}
+    return {
+        "text": record["text"],
+        "title": record.get("title"),
+        "url": record.get("url"),
+        "published": record.get("published"),
+        "external_id": str(record["id"]),
+    }
 
 
 def repeated_payloads(records: list[dict], count: int) -> list[dict]:

@@ -159,7 +159,8 @@ def _dispute_recall(ledger, gold_ledger) -> float | None:
             for pair in row["disputes"]:
                 a, b = pair["stories"]
                 if (_story_has(row, a, left["min"], left["max"]) and _story_has(row, b, right["min"], right["max"])) or (
-                        _story_has(row, b, left["min"], left["max"]) and _story_has(row, a, right["min"], right["max"])):
+                    _story_has(row, b, left["min"], left["max"]) and _story_has(row, a, right["min"], right["max"])
+                ):
                     shown = True
         found += shown
     return round(found / len(required), 4) if required else None
@@ -235,8 +236,16 @@ def event_ledgers(records: list[dict], claims: list[list[Claim]], clusters: Mapp
     ledgers = {}
     elapsed = 0.0
     for key, members in clusters.items():
-        articles = [{"id": n, "title": records[n].get("title"), "outlet": None, "published": records[n].get("published"),
-                     "arrived": records[n].get("published")} for n in members]
+        articles = [
+            {
+                "id": n,
+                "title": records[n].get("title"),
+                "outlet": None,
+                "published": records[n].get("published"),
+                "arrived": records[n].get("published"),
+            }
+            for n in members
+        ]
         event_claims = [{**c.to_dict(), "article_id": n} for n in members for c in claims[n]]
         started = time.perf_counter()
         ledgers[key] = build_ledger(articles, event_claims)
@@ -254,8 +263,9 @@ def _main_value(claims: list[Claim], measure: str) -> float | None:
     return None if main is None else stated_value(main.value_min, main.value_max, main.hedge)
 
 
-def references(records, claims, gold_clusters: Mapping[str, list[int]], incidents,
-               predicted_of: Mapping[int, Any] | None = None) -> dict[str, float]:
+def references(
+    records, claims, gold_clusters: Mapping[str, list[int]], incidents, predicted_of: Mapping[int, Any] | None = None
+) -> dict[str, float]:
     """The first and the most frequent main figure per gold incident with a record: over its gold cluster,
     or (with `predicted_of`) over the predicted event holding most of its articles, as `accuracy` takes it."""
     predicted: dict[Any, list[int]] = defaultdict(list)
@@ -301,8 +311,10 @@ def accuracy(ledgers, predicted_of: Mapping[int, Any], gold_clusters: Mapping[st
             if len(members) >= 2:
                 right[f"{measure}_2plus"] += ok
                 totals[f"{measure}_2plus"] += 1
-    return {f"event_{k}_accuracy" if "2plus" not in k else f"event_{k.replace('_2plus', '')}_accuracy_2plus": round(right[k] / totals[k], 4)
-            for k in totals}
+    return {
+        f"event_{k}_accuracy" if "2plus" not in k else f"event_{k.replace('_2plus', '')}_accuracy_2plus": round(right[k] / totals[k], 4)
+        for k in totals
+    }
 
 
 def disputed_share(ledgers: Mapping[Any, Mapping[str, Any]]) -> float:
@@ -355,7 +367,9 @@ def run(seeds: str | None, gvc: str | None, incidents: str | None, limit: int | 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="claimwire bench ledger", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="claimwire bench ledger", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seeds", help="directory with the seed articles and gold.json")
     parser.add_argument("--gvc", help="gvc articles (.jsonl or .jsonl.gz)")
     parser.add_argument("--incidents", help="gvc incident records (.json)")

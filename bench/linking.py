@@ -1,19 +1,19 @@
 """`claimwire bench linking`: linking quality and speed through the real, storage-backed linker in process.
 
-    claimwire bench linking FILE [--seeds DIR] [--seed-date 2018-02-08] [--limit N] --json
-        Streams FILE (.jsonl / .jsonl.gz with id, event, title, published, text) in publication order
-        through tasks.link.link_article on a fresh SQLite store in a temporary directory, and prints
-        pairwise and B-cubed precision/recall/F1 against the `event` labels, articles_per_s and the
-        per-article link latency (p50/p99, ms). Texts are cleaned first with the real cleaner
-        (claimwire.cleaning.clean_document), outside the timed part. With --seeds, the .txt files of DIR
-        are interleaved evenly into the stream, dated --seed-date (plus one day each), labelled as one
-        event; the output then also says how many events hold them and how many other articles joined.
+claimwire bench linking FILE [--seeds DIR] [--seed-date 2018-02-08] [--limit N] --json
+    Streams FILE (.jsonl / .jsonl.gz with id, event, title, published, text) in publication order
+    through tasks.link.link_article on a fresh SQLite store in a temporary directory, and prints
+    pairwise and B-cubed precision/recall/F1 against the `event` labels, articles_per_s and the
+    per-article link latency (p50/p99, ms). Texts are cleaned first with the real cleaner
+    (claimwire.cleaning.clean_document), outside the timed part. With --seeds, the .txt files of DIR
+    are interleaved evenly into the stream, dated --seed-date (plus one day each), labelled as one
+    event; the output then also says how many events hold them and how many other articles joined.
 
-    claimwire bench linking --scale N [--probes 200] --json
-        Fills a fresh SQLite store with N events (real gvc-dev articles, their dates shifted back in time
-        at 50 events a day and their names and places suffixed per copy, bulk-inserted straight into the
-        index tables), then links --probes real articles dated at the newest end of the store and prints
-        link_ms_p50 and link_ms_p99.
+claimwire bench linking --scale N [--probes 200] --json
+    Fills a fresh SQLite store with N events (real gvc-dev articles, their dates shifted back in time
+    at 50 events a day and their names and places suffixed per copy, bulk-inserted straight into the
+    index tables), then links --probes real articles dated at the newest end of the store and prints
+    link_ms_p50 and link_ms_p99.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def read_records(path: Path) -> list[dict]:
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as handle:
         records = [json.loads(line) for line in handle if line.strip()]
-    records.sort(key=lambda r: (r.get("published") or "", ))  # stable: keeps file order within a day
+    records.sort(key=lambda r: (r.get("published") or "",))  # stable: keeps file order within a day
     return records
 
 
@@ -190,7 +190,13 @@ def seed_records(directory: Path, seed_date: date) -> list[dict]:
     records = []
     for number, path in enumerate(sorted(directory.glob("*.txt"))):
         records.append(
-            {"id": path.name, "event": "__seeds__", "title": None, "published": (seed_date + timedelta(days=number % 3)).isoformat(), "text": path.read_text("utf-8")}
+            {
+                "id": path.name,
+                "event": "__seeds__",
+                "title": None,
+                "published": (seed_date + timedelta(days=number % 3)).isoformat(),
+                "text": path.read_text("utf-8"),
+            }
         )
     return records
 
@@ -274,10 +280,6 @@ def run_quality(args) -> dict:
 # ------------------------------------------------------------------------------------------------ scale
 
 
-def _root(key: str) -> str:
-    return key.split("~", 1)[0]
-
-
 _SUFFIXED = "pcsn"  # names, places, streets and numbers: made the copy's own
 
 
@@ -348,7 +350,10 @@ def fill(units, records: list[dict]) -> dict:
     from storage.models import Article, ArticleEvent, Event
 
     used = sorted({i for _, _, _, members, _ in units for i in members})
-    base = {i: linking.article_features(records[i].get("title"), records[i]["clean_text"], date.fromisoformat(records[i]["published"])) for i in used}
+    base = {
+        i: linking.article_features(records[i].get("title"), records[i]["clean_text"], date.fromisoformat(records[i]["published"]))
+        for i in used
+    }
     copies = max(copy for _, copy, _, _, _ in units) + 1
     root_df: Counter[str] = Counter()
     for features in base.values():
@@ -381,13 +386,11 @@ def fill(units, records: list[dict]) -> dict:
         for aid, eid, i, features, keys in chunk:
             when = datetime.fromordinal(features.day) if features.day else datetime(2000, 1, 1)
             title = records[i].get("title")
-            rows_a.append({"id": aid, "identity": f"scale:{aid}", "source_kind": "text", "content_type": "text", "status": "stored",
-                           "title": title, "published_at": when, "received_at": when, "updated_at": when})
+            rows_a.append(_scale_article_row(aid, title, when))
             if eid not in seen_events:
                 seen_events.add(eid)
-                rows_e.append({"id": eid, "headline": title, "first_seen": when, "last_seen": when, "date_min": when, "date_max": when,
-                               "article_count": 0, "profile": {}, "ledger": {}, "created_at": when, "updated_at": when})
-            rows_l.append({"article_id": aid, "event_id": eid, "decision": "new", "score": 0.0, "features": {}, "linker": "bench-fill", "linked_at": when})
+                rows_e.append(_scale_event_row(eid, title, when))
+            rows_l.append(_scale_link_row(aid, eid, when))
             links.append((aid, eid, features, keys))
         counts = Counter(r["event_id"] for r in rows_l)
         for row in rows_e:
@@ -415,6 +418,32 @@ def fill(units, records: list[dict]) -> dict:
     return {"articles": articles, "copies": copies}
 
 
+def _scale_article_row(article_id: int, title: str | None, when: datetime) -> dict:
+    return {
+        "id": article_id, "identity": f"scale:{article_id}", "source_kind": "text", "content_type": "text", "status": "stored",
+        "title": title, "published_at": when, "received_at": when, "updated_at": when,
+    }  # fmt: skip
+
+
+def _scale_event_row(event_id: int, title: str | None, when: datetime) -> dict:
+    return {
+        "id": event_id, "headline": title, "first_seen": when, "last_seen": when, "date_min": when, "date_max": when,
+        "article_count": 0, "profile": {}, "ledger": {}, "created_at": when, "updated_at": when,
+    }  # fmt: skip
+
+
+def _scale_link_row(article_id: int, event_id: int, when: datetime) -> dict:
+    return {
+        "article_id": article_id,
+        "event_id": event_id,
+        "decision": "new",
+        "score": 0.0,
+        "features": {},
+        "linker": "bench-fill",
+        "linked_at": when,
+    }
+
+
 def _copy_of_key(key: str, copy: int, shift: int) -> str:
     if key[0] in _SUFFIXED:
         return f"{key}~{copy}"
@@ -439,7 +468,9 @@ def settle() -> None:
         connection.exec_driver_sql("VACUUM ANALYZE")
         # the fill wrote ids itself: move the sequences past them
         for name in ("articles", "events"):
-            connection.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM {name}), false)")
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"
+            )
 
 
 def postgres_store(admin_url: str):
@@ -488,7 +519,9 @@ def run_scale(args) -> dict:
             if number >= warm:  # the first few warm caches and prepared statements
                 timings.append((time.perf_counter() - t1) * 1000)
         with session_scope() as session:
-            event_of = dict(session.execute(select(ArticleEvent.article_id, ArticleEvent.event_id).where(ArticleEvent.article_id.in_(ids))).all())
+            event_of = dict(
+                session.execute(select(ArticleEvent.article_id, ArticleEvent.event_id).where(ArticleEvent.article_id.in_(ids))).all()
+            )
             store_bytes = None
             if get_engine().dialect.name == "postgresql":
                 from sqlalchemy import text
@@ -496,7 +529,29 @@ def run_scale(args) -> dict:
                 store_bytes = session.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
     finally:
         cleanup()
-    # did the probes land where they belong? (a stored event of their own incident, or one they opened)
+    filled_events = len(units)
+    outcome = _probe_outcome(units, ids, probes, event_of)
+    return {
+        "store": args.store,
+        "database": store_name,
+        "scale_events": filled_events,
+        "scale_articles": filled["articles"],
+        "copies": filled["copies"],
+        "events_per_day": args.events_per_day,
+        "store_mb": round(store_bytes / 1e6, 1) if store_bytes else None,
+        "fill_s": round(fill_s, 1),
+        "probes": len(ids),
+        "probes_timed": len(timings),
+        **outcome,
+        "link_ms_p50": round(percentile(timings, 50), 2),
+        "link_ms_p99": round(percentile(timings, 99), 2),
+        "link_ms_max": round(max(timings), 2) if timings else 0.0,
+        "loadavg": open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else None,
+    }
+
+
+def _probe_outcome(units, ids: list[int], probes: list[dict], event_of: dict[int, int]) -> dict:
+    """Did the probes land where they belong? (a stored event of their own incident, or one they opened)"""
     gold_of_event = {event_id: gold for event_id, copy, gold, _, _ in units if copy == 0}
     filled_events = len(units)
     opened_by: dict[int, str] = {}
@@ -515,35 +570,31 @@ def run_scale(args) -> dict:
             opened_by[event_id] = gold
             opened_right += gold not in stored_golds
     return {
-        "store": args.store,
-        "database": store_name,
-        "scale_events": filled_events,
-        "scale_articles": filled["articles"],
-        "copies": filled["copies"],
-        "events_per_day": args.events_per_day,
-        "store_mb": round(store_bytes / 1e6, 1) if store_bytes else None,
-        "fill_s": round(fill_s, 1),
-        "probes": len(ids),
-        "probes_timed": len(timings),
         "probes_joined": joined,
         "probes_joined_right_event": joined_right,
         "probes_opened": opened,
         "probes_opened_rightly": opened_right,
-        "link_ms_p50": round(percentile(timings, 50), 2),
-        "link_ms_p99": round(percentile(timings, 99), 2),
-        "link_ms_max": round(max(timings), 2) if timings else 0.0,
-        "loadavg": open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else None,
     }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="claimwire bench linking", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="claimwire bench linking", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("file", nargs="?", default=str(DEFAULT_DATA), help="JSONL(.gz) with id, event, title, published, text")
     parser.add_argument("--scale", type=int, help="fill the store with N events and time linking new articles against it")
     parser.add_argument("--probes", type=int, default=400, help="--scale: the newest N articles of FILE, linked and timed")
-    parser.add_argument("--store", choices=("postgres", "sqlite"), default="postgres", help="--scale: the store to fill (default: a throwaway PostgreSQL database)")
-    parser.add_argument("--admin-url", default=os.environ.get("CLAIMWIRE_SCALE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
-                        help="--scale: PostgreSQL database to connect to for CREATE/DROP DATABASE claimwire_scale_<random>")
+    parser.add_argument(
+        "--store",
+        choices=("postgres", "sqlite"),
+        default="postgres",
+        help="--scale: the store to fill (default: a throwaway PostgreSQL database)",
+    )
+    parser.add_argument(
+        "--admin-url",
+        default=os.environ.get("CLAIMWIRE_SCALE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="--scale: PostgreSQL database to connect to for CREATE/DROP DATABASE claimwire_scale_<random>",
+    )
     parser.add_argument("--events-per-day", type=int, default=EVENTS_PER_DAY, help="--scale: density of the copied events in time")
     parser.add_argument("--seeds", help="a directory of .txt articles on one event to interleave into the stream")
     parser.add_argument("--seed-date", default="2018-02-08", help="publication date given to the --seeds articles")

@@ -72,7 +72,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import percentile, print_result
+from bench import percentile, run_cli
 from bench.harness import (
     DEFAULT_GVC,
     RssSampler,
@@ -267,12 +267,14 @@ def outcome(bodies: list[dict]) -> dict:
     from storage.models import Article, ArticleEvent, ArticleStatus, Event, Failure
 
     with session_scope() as session:
-        rows = session.execute(select(Article.id, Article.external_id, Article.status, Article.received_at, Article.linked_at, Article.updated_at)).all()
+        rows = session.execute(
+            select(Article.id, Article.external_id, Article.status, Article.received_at, Article.linked_at, Article.updated_at)
+        ).all()
         reasons = Counter(f"{stage}:{reason}" for stage, reason in session.execute(select(Failure.stage, Failure.reason)))
         twice_claimed = session.scalar(
             text(
                 "SELECT count(*) FROM (SELECT article_id, min(n) AS least FROM (SELECT article_id, count(*) AS n FROM claims "
-                "GROUP BY article_id, kind, measure, value_min, value_max, start, \"end\", extractor, text, sentence) AS g "
+                'GROUP BY article_id, kind, measure, value_min, value_max, start, "end", extractor, text, sentence) AS g '
                 "GROUP BY article_id) AS a WHERE least >= 2"
             )
         )
@@ -311,7 +313,12 @@ def outcome(bodies: list[dict]) -> dict:
         "latency_ms_p99": round(percentile(latencies, 99), 1),
         "latency_ms_max": round(max(latencies, default=0.0), 1),
         "end_to_end_s": round(span, 2),
-        "duplicate_detail": {"rows_for_one_article": rows_twice, "claims_written_twice": int(twice_claimed or 0), "ledger_entries_twice": ledger_twice, "event_counts_off": count_mismatch},
+        "duplicate_detail": {
+            "rows_for_one_article": rows_twice,
+            "claims_written_twice": int(twice_claimed or 0),
+            "ledger_entries_twice": ledger_twice,
+            "event_counts_off": count_mismatch,
+        },
         "not_final": {status: count for status, count in statuses.items() if status not in ArticleStatus.FINAL},
         "failure_reasons": dict(reasons.most_common(10)),
         "events": len(events),
@@ -336,9 +343,15 @@ def account(bodies: list[dict], answers: list[dict | None] | None = None) -> dic
     result = outcome(bodies)
     with session_scope() as session:
         rows = session.execute(select(Article.id, Article.external_id, Article.status)).all()
-        with_reason = {article_id for (article_id,) in session.execute(select(Failure.article_id).where(Failure.article_id.is_not(None), Failure.reason != ""))}
+        with_reason = {
+            article_id
+            for (article_id,) in session.execute(select(Failure.article_id).where(Failure.article_id.is_not(None), Failure.reason != ""))
+        }
         links = dict(session.execute(select(ArticleEvent.article_id, ArticleEvent.event_id)).all())
-        ledgers = {event_id: {a.get("id") for a in (ledger or {}).get("articles", [])} for event_id, ledger in session.execute(select(Event.id, Event.ledger))}
+        ledgers = {
+            event_id: {a.get("id") for a in (ledger or {}).get("articles", [])}
+            for event_id, ledger in session.execute(select(Event.id, Event.ledger))
+        }
     by_external: dict[str, list] = {}
     for row in rows:
         by_external.setdefault(row.external_id, []).append(row)
@@ -443,7 +456,9 @@ def one_core_reference(bodies: list[dict]) -> dict:
     }
 
 
-def scaling_figures(articles: int, gate_hold_s: dict[str, float], articles_per_s: float, stage_processes: int, reference_per_s: float | None) -> dict:
+def scaling_figures(
+    articles: int, gate_hold_s: dict[str, float], articles_per_s: float, stage_processes: int, reference_per_s: float | None
+) -> dict:
     """The serial part and what it allows: ms per article spent holding a gate (only one worker at a time holds
     one; summed over the gates), the ceiling it sets (1000 / serial ms: no number of workers goes faster), and
     the parallel efficiency (the rate over STAGE_PROCESSES times the one-core in-process rate of the same articles)."""
@@ -617,7 +632,14 @@ def run_leg(args, bodies: list[dict], intake: str, reference: dict | None = None
     saved = {key: os.environ.get(key) for key in ("DATABASE_URL", "BROKER_URL", "CLAIMWIRE_BROKER_PREFIX", "CLAIMWIRE_API_TOKEN")}
     result: dict = {}
     try:
-        use_environment({"DATABASE_URL": leg.database_url, "BROKER_URL": args.redis, "CLAIMWIRE_BROKER_PREFIX": leg.prefix, "CLAIMWIRE_API_TOKEN": leg.token})
+        use_environment(
+            {
+                "DATABASE_URL": leg.database_url,
+                "BROKER_URL": args.redis,
+                "CLAIMWIRE_BROKER_PREFIX": leg.prefix,
+                "CLAIMWIRE_API_TOKEN": leg.token,
+            }
+        )
         fresh_broker_connections()  # a second leg: the Celery app's pools still carry the first leg's key prefix
         port = start_service(args, leg, intake)
         watched = {name: p for name, p in leg.processes.items() if name.startswith("worker") or name in ("api", "consumer")}
@@ -650,14 +672,21 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
     peaks, answers, post_s = sampler.peak, fed["answers"], fed["post_s"]
     metrics = read_metrics([leg.metrics_dir(n) for n in range(1, args.workers + 1)])
     stage_cpu = read_stage_cpu(leg.logdir / "profile")
-    scaling = scaling_figures(result["articles"], metrics["gate_hold_s"], result["articles_per_s"], args.workers * args.concurrency, reference.get("per_s"))
+    scaling = scaling_figures(
+        result["articles"], metrics["gate_hold_s"], result["articles_per_s"], args.workers * args.concurrency, reference.get("per_s")
+    )
     result.update(
         {
             **scaling,
             "stage_processes_seen": stage_cpu["processes_running_stages"],
-            "serial_cpu_ms_by_gate": {gate: round(1000 * s / max(1, result["articles"]), 2) for gate, s in sorted(metrics["gate_hold_cpu_s"].items())},
+            "serial_cpu_ms_by_gate": {
+                gate: round(1000 * s / max(1, result["articles"]), 2) for gate, s in sorted(metrics["gate_hold_cpu_s"].items())
+            },
             "gate_holds": {gate: int(n) for gate, n in sorted(metrics["gate_holds"].items())},
-            "gate_busy": {gate: round(s / result["end_to_end_s"], 3) if result["end_to_end_s"] else None for gate, s in sorted(metrics["gate_hold_s"].items())},
+            "gate_busy": {
+                gate: round(s / result["end_to_end_s"], 3) if result["end_to_end_s"] else None
+                for gate, s in sorted(metrics["gate_hold_s"].items())
+            },
             "accepted": answers["accepted"],
             "already_stored": answers["already_stored"],
             "refused": answers["refused"],
@@ -673,14 +702,30 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
             "api_rss_mb_max": round(peaks.get("api", 0.0), 1),
             "rss_samples": sampler.samples,
             "cpu_ms_per_article": cpu,
-            "cpu_vs_reference": round(cpu["total_service"] / reference["cpu_ms_per_article"], 3) if reference.get("cpu_ms_per_article") else None,
+            "cpu_vs_reference": round(cpu["total_service"] / reference["cpu_ms_per_article"], 3)
+            if reference.get("cpu_ms_per_article")
+            else None,
             "stages": stage_figures(metrics, stage_cpu, result["articles"]),
             "reference": reference or None,
             "load_avg": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()},
         }
     )
-    ordered = ["intake", "articles", "stored", "duplicates", "lost", "failed", "articles_per_s", "serial_ms_per_article", "ceiling_articles_per_s",
-               "parallel_efficiency", "received_per_s", "latency_ms_p50", "latency_ms_p99", "worker_rss_mb_max"]
+    ordered = [
+        "intake",
+        "articles",
+        "stored",
+        "duplicates",
+        "lost",
+        "failed",
+        "articles_per_s",
+        "serial_ms_per_article",
+        "ceiling_articles_per_s",
+        "parallel_efficiency",
+        "received_per_s",
+        "latency_ms_p50",
+        "latency_ms_p99",
+        "worker_rss_mb_max",
+    ]
     return {**{key: result[key] for key in ordered}, **{k: v for k, v in result.items() if k not in ordered}}
 
 
@@ -689,19 +734,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--articles", type=int, default=1000, metavar="N")
     parser.add_argument("--workers", type=int, default=2, metavar="W", help="worker processes (claimwire worker), default 2")
     parser.add_argument("--concurrency", type=int, default=1, metavar="C", help="pool processes per worker (default 1)")
-    parser.add_argument("--rate", type=float, default=0.0, metavar="R", help="post at R articles/s (default: as fast as the API accepts them)")
+    parser.add_argument(
+        "--rate", type=float, default=0.0, metavar="R", help="post at R articles/s (default: as fast as the API accepts them)"
+    )
     parser.add_argument("--posters", type=int, default=4, metavar="P", help="concurrent HTTP connections posting (default 4)")
-    parser.add_argument("--data", default=str(DEFAULT_GVC), metavar="FILE", help="gvc-style .jsonl.gz (default ../shared/data/gvc-dev.jsonl.gz)")
+    parser.add_argument(
+        "--data", default=str(DEFAULT_GVC), metavar="FILE", help="gvc-style .jsonl.gz (default ../shared/data/gvc-dev.jsonl.gz)"
+    )
     parser.add_argument("--timeout", type=float, default=1800.0, metavar="S", help="longest wait for the pipeline to finish after posting")
     parser.add_argument("--pg-admin", default=PG_ADMIN_URL, help="PostgreSQL URL allowed to CREATE/DROP DATABASE")
     parser.add_argument("--redis", default=REDIS_URL)
     parser.add_argument("--no-beat", dest="beat", action="store_false", help="do not start beat (the sweep that re-sends stalled articles)")
     parser.add_argument("--keep-database", action="store_true", help="do not drop the run's database (its URL is printed)")
     parser.add_argument("--logdir", help="where the processes' logs go (default: a temporary directory)")
-    parser.add_argument("--intake", choices=["api", "stream", "both"], default="api", help="feed through POST /articles (default), the intake stream, or both legs in one run")
-    parser.add_argument("--rounds", type=int, default=1, metavar="R", help="with --intake both: R rounds of the two legs, alternating; medians compared")
     parser.add_argument(
-        "--reference", type=int, default=1000, metavar="K",
+        "--intake",
+        choices=["api", "stream", "both"],
+        default="api",
+        help="feed through POST /articles (default), the intake stream, or both legs in one run",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, metavar="R", help="with --intake both: R rounds of the two legs, alternating; medians compared"
+    )
+    parser.add_argument(
+        "--reference",
+        type=int,
+        default=1000,
+        metavar="K",
         help="the first K of the posted articles through the in-process pipeline on one core, for parallel_efficiency (default 1000; 0: none)",
     )
     parser.add_argument("--json", action="store_true")
@@ -709,9 +768,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    result = run(args)
-    print_result(result, args.json)
+    result = run_cli(build_parser(), run, argv)
     return 0 if result.get("lost") == 0 and result.get("duplicates") == 0 else 1
 
 

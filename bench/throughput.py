@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import percentile, print_result
+from bench import percentile, run_cli
 from bench.harness import DEFAULT_GVC, gvc_records, payload, use_environment
 
 DEFAULT_PAGES = DEFAULT_GVC.parent / "extraction-dev"
@@ -163,8 +163,14 @@ def bench_bodies(bodies: list[dict]) -> dict:
     for body in bodies:
         items.append(
             RawItem(
-                kind=TEXT, ref=f"bench:{body['external_id']}", body=body["text"].encode("utf-8"), url=body["url"], title=body["title"],
-                published=parse_published(body["published"]), outlet=outlet_from_url(body["url"]), external_id=body["external_id"],
+                kind=TEXT,
+                ref=f"bench:{body['external_id']}",
+                body=body["text"].encode("utf-8"),
+                url=body["url"],
+                title=body["title"],
+                published=parse_published(body["published"]),
+                outlet=outlet_from_url(body["url"]),
+                external_id=body["external_id"],
             )
         )
     try:
@@ -174,7 +180,7 @@ def bench_bodies(bodies: list[dict]) -> dict:
             began = time.perf_counter()
             receive(item)  # receipt, then every stage in process
             elapsed = time.perf_counter() - began
-            in_stages = sum(sum(values[before[stage]:]) for stage, values in timings.items() if stage != "receive")
+            in_stages = sum(sum(values[before[stage] :]) for stage, values in timings.items() if stage != "receive")
             timings["receive"].append(max(0.0, elapsed - in_stages))
         wall = time.perf_counter() - started
     finally:
@@ -220,9 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    result = run(args)
-    print_result(result, args.json)
+    run_cli(build_parser(), run, argv)
     return 0
 
 

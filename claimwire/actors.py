@@ -30,10 +30,50 @@ from importlib import resources
 from typing import Any
 
 _DETERMINERS = {
-    "the", "a", "an", "one", "some", "its", "their", "his", "her", "our", "two", "three", "four",
-    "five", "six", "seven", "eight", "nine", "ten", "other", "several", "many", "all", "both",
-    "those", "these", "this", "that", "another", "same", "so", "called", "so-called", "at", "least",
-    "about", "more", "than", "dozens", "of", "hundreds", "only", "senior", "top",
+    "the",
+    "a",
+    "an",
+    "one",
+    "some",
+    "its",
+    "their",
+    "his",
+    "her",
+    "our",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "other",
+    "several",
+    "many",
+    "all",
+    "both",
+    "those",
+    "these",
+    "this",
+    "that",
+    "another",
+    "same",
+    "so",
+    "called",
+    "so-called",
+    "at",
+    "least",
+    "about",
+    "more",
+    "than",
+    "dozens",
+    "of",
+    "hundreds",
+    "only",
+    "senior",
+    "top",
 }
 _PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "us_pronoun", "who", "which"}
 _ARABIC_ARTICLES = {"al", "el", "ez", "az", "as", "ad", "ash", "an", "ar", "at", "es", "ed", "er", "et", "adh"}
@@ -81,8 +121,13 @@ def _table() -> dict[str, Any]:
     for group in raw["groups"]:
         key = group["key"]
         kinds[key] = group.get("kind", "")
-        groups[key] = ActorGroup(key=key, kind=group.get("kind", ""), label=group.get("label") or group["aliases"][0],
-                                 affiliation=group.get("affiliation"), sector=group.get("sector"))
+        groups[key] = ActorGroup(
+            key=key,
+            kind=group.get("kind", ""),
+            label=group.get("label") or group["aliases"][0],
+            affiliation=group.get("affiliation"),
+            sector=group.get("sector"),
+        )
         case_sensitive = set(group.get("case_sensitive", ()))
         for alias in group["aliases"] + [key.replace("_", " ")]:
             toks = tuple(_tokens(alias))
@@ -98,8 +143,7 @@ def _table() -> dict[str, Any]:
                     places[skel] = key
     max_len = max(len(k) for k in list(folded) + list(exact))
     heads = {tuple(h.split()) for h in raw.get("generic_heads", ())}
-    return {"folded": folded, "exact": exact, "places": places, "kinds": kinds, "groups": groups,
-            "max_len": max_len, "heads": heads}
+    return {"folded": folded, "exact": exact, "places": places, "kinds": kinds, "groups": groups, "max_len": max_len, "heads": heads}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +185,7 @@ def _replace_aliases(toks: list[str], table: dict[str, Any]) -> list[str]:
     while i < n:
         matched = None
         for size in range(min(table["max_len"], n - i), 0, -1):
-            window = tuple(toks[i:i + size])
+            window = tuple(toks[i : i + size])
             key = table["exact"].get(window) or table["folded"].get(tuple(t.lower() for t in window))
             if key is None and size <= 3 and window[0][:1].isupper() and "-" not in window[1:]:
                 skel = _skeleton(list(window))
@@ -177,7 +221,7 @@ def actor_key(name: str | None) -> str | None:
     if "of" in out:
         idx = out.index("of")
         if 0 < idx < len(out) - 1 and tuple(out[:idx]) in table["heads"]:
-            out = out[idx + 1:]
+            out = out[idx + 1 :]
             while out and out[0] in _DETERMINERS:
                 out = out[1:]
     # drop trailing generic heads when something else remains

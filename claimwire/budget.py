@@ -101,7 +101,9 @@ def _context():
     return ctx
 
 
-def run_in_subprocess(fn: Callable[..., T], *args: Any, timeout: float, what: str = "cleaning", budget_s: float | None = None, **kwargs: Any) -> T:
+def run_in_subprocess(
+    fn: Callable[..., T], *args: Any, timeout: float, what: str = "cleaning", budget_s: float | None = None, **kwargs: Any
+) -> T:
     """Run ``fn`` in a fresh (forkserver) child; kill it and raise ``timeout`` past the limit (BUDGET_S: the
     budget the message names, when the limit has a grace period on top)."""
     ctx = _context()

@@ -66,7 +66,15 @@ class Change:
 
     def to_dict(self) -> dict[str, Any]:
         """The wire form (docs/schemas/change.v1.json): the stream entry, the webhook body, the SSE data."""
-        return {"id": self.id, "version": SCHEMA_VERSION, "kind": self.kind, "event_id": self.event_id, "article_id": self.article_id, "at": self.at, "data": self.data}
+        return {
+            "id": self.id,
+            "version": SCHEMA_VERSION,
+            "kind": self.kind,
+            "event_id": self.event_id,
+            "article_id": self.article_id,
+            "at": self.at,
+            "data": self.data,
+        }
 
 
 # --- link-level changes -----------------------------------------------------------------------------------
@@ -81,7 +89,11 @@ def article_linked(event_id: int, article_id: int, *, score: float, decision: st
 
 
 def events_merged(from_event_id: int, into_event_id: int, *, reason: str, score: float | None) -> Change:
-    return Change(EVENTS_MERGED, into_event_id, {"from_event_id": from_event_id, "into_event_id": into_event_id, "reason": reason, "score": _score(score)})
+    return Change(
+        EVENTS_MERGED,
+        into_event_id,
+        {"from_event_id": from_event_id, "into_event_id": into_event_id, "reason": reason, "score": _score(score)},
+    )
 
 
 def article_moved(article_id: int, from_event_id: int | None, to_event_id: int, *, reason: str) -> Change:
@@ -115,8 +127,15 @@ def ledger_rows(ledger: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
 
 def _row_label(row: Mapping[str, Any]) -> dict[str, Any]:
     party, label = row.get("party"), row.get("party_label") or None
-    return {"kind": row.get("kind"), "row": row.get("key"), "measure": row.get("measure"), "party": party, "party_label": label,
-            "group_key": party, "group": label}
+    return {
+        "kind": row.get("kind"),
+        "row": row.get("key"),
+        "measure": row.get("measure"),
+        "party": party,
+        "party_label": label,
+        "group_key": party,
+        "group": label,
+    }
 
 
 def _family_labels(ledger: Mapping[str, Any], families: Iterable[Any]) -> list[str]:
@@ -193,7 +212,9 @@ def ledger_disputes(ledger: Mapping[str, Any] | None) -> dict[tuple, dict[str, A
                 continue
             values = [str(s.get("value")) for s in pair]
             disputes[(key, tuple(sorted(values)))] = {
-                **_row_label(row), "values": values, "sources": [_family_labels(_dict(ledger), _list(s.get("families"))) for s in pair],
+                **_row_label(row),
+                "values": values,
+                "sources": [_family_labels(_dict(ledger), _list(s.get("families"))) for s in pair],
             }
     return disputes
 
@@ -205,8 +226,11 @@ def ledger_headline(ledger: Mapping[str, Any] | None) -> dict[str, Any] | None:
         return None
     if not isinstance(own, Mapping):
         return {"text": str(own), "tolls": []}
-    tolls = [{"measure": m, "value": _dict(own.get(m)).get("label"), "disputed": bool(_dict(own.get(m)).get("disputed"))}
-             for m in HEADLINE_MEASURES if own.get(m)]
+    tolls = [
+        {"measure": m, "value": _dict(own.get(m)).get("label"), "disputed": bool(_dict(own.get(m)).get("disputed"))}
+        for m in HEADLINE_MEASURES
+        if own.get(m)
+    ]
     return {"text": own.get("text"), "tolls": tolls or _list(own.get("tolls"))}
 
 
@@ -246,7 +270,9 @@ def ledger_quotes(ledger: Mapping[str, Any] | None) -> dict[tuple, dict[str, Any
 # --- the diff -----------------------------------------------------------------------------------------------
 
 
-def diff_ledgers(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, *, event_id: int, article_id: int | None = None) -> list[Change]:
+def diff_ledgers(
+    old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, *, event_id: int, article_id: int | None = None
+) -> list[Change]:
     """What changed between two ledgers of one event, in a fixed order: figures added, tolls revised,
     disputes that appeared, disputes resolved, the headline, quotes added. ARTICLE_ID: the article whose
     arrival caused the rebuild (None for a merge or a move)."""
@@ -267,7 +293,18 @@ def diff_ledgers(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, *
     changes += [Change(DISPUTE_RESOLVED, event_id, dispute, article_id) for key, dispute in old_disputes.items() if key not in new_disputes]
     was_headline, headline = ledger_headline(old), ledger_headline(new)
     if _headline_substance(old) != _headline_substance(new):
-        changes.append(Change(HEADLINE_CHANGED, event_id, {"previous": (was_headline or {}).get("text"), "headline": (headline or {}).get("text"), "tolls": (headline or {}).get("tolls", [])}, article_id))
+        changes.append(
+            Change(
+                HEADLINE_CHANGED,
+                event_id,
+                {
+                    "previous": (was_headline or {}).get("text"),
+                    "headline": (headline or {}).get("text"),
+                    "tolls": (headline or {}).get("tolls", []),
+                },
+                article_id,
+            )
+        )
     old_quotes = ledger_quotes(old)
     changes += [Change(QUOTE_ADDED, event_id, quote, article_id) for key, quote in ledger_quotes(new).items() if key not in old_quotes]
     return changes

@@ -99,9 +99,4 @@ def _clean_text(text, *, title, outlet_junk) -> CleanedDocument:
     from claimwire.textclean import clean_text
 
     result = clean_text(text, title=title, outlet_junk=outlet_junk)
-    return CleanedDocument(
-        text=result.text,
-        title=title or result.title,
-        method="text",
-        removed_lines=result.removed_lines,
-    )
+    return CleanedDocument(text=result.text, title=title or result.title, method="text", removed_lines=result.removed_lines)

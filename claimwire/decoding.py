@@ -59,7 +59,7 @@ def decode_bytes(data: bytes) -> str:
     for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(enc)
+                return data[len(bom) :].decode(enc)
             except UnicodeDecodeError as exc:
                 raise InputError("invalid_encoding", f"invalid {enc} after byte-order mark: {exc.reason}") from exc
     try:
@@ -92,9 +92,7 @@ def decode_bytes(data: bytes) -> str:
 #   "John Smith" are one speaker; U+202E would reverse text in the web view);
 # * zero-width (non-)joiners next to Latin letters or at a word edge; between two letters of
 #   the scripts that need them (Persian, Indic, emoji sequences) they stay.
-_SCRUB = re.compile(
-    "[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff\u200b\u2060\ufeff\u00ad\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u180e]+"
-)
+_SCRUB = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff\u200b\u2060\ufeff\u00ad\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u180e]+")
 _JOINERS = re.compile("(?:(?<=[\x00-\u024f])|^)[\u200c\u200d]+|[\u200c\u200d]+(?=[\x00-\u024f]|$)", re.MULTILINE)
 _VERTICAL = re.compile("[\x0b\x0c]")
 

@@ -47,7 +47,9 @@ FEED_TYPES = (
 )
 ACCEPTED_TYPES = PAGE_TYPES
 USER_AGENT = "claimwire/0.1 (+newsroom claim ledger)"
-METADATA_ADDRESSES = frozenset({ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("100.100.100.200")})
+METADATA_ADDRESSES = frozenset(
+    {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("100.100.100.200")}
+)
 NAT64_PREFIXES = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 
 
@@ -231,7 +233,15 @@ def fetch(
                     response = client.send(request, stream=True)
                     try:
                         if response.status_code == 304:
-                            return FetchedPage(url, current, 304, "", b"", response.headers.get("etag") or etag, response.headers.get("last-modified") or last_modified)
+                            return FetchedPage(
+                                url,
+                                current,
+                                304,
+                                "",
+                                b"",
+                                response.headers.get("etag") or etag,
+                                response.headers.get("last-modified") or last_modified,
+                            )
                         if response.status_code in (301, 302, 303, 307, 308):
                             location = response.headers.get("location")
                             if not location:
@@ -242,30 +252,7 @@ def fetch(
                             raise TransientError("http_error", f"{current}: HTTP {response.status_code}")
                         if response.status_code >= 400:
                             raise InputError("http_error", f"{current}: HTTP {response.status_code}")
-                        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                        if content_type and content_type not in accept:
-                            raise InputError("wrong_content_type", f"{current}: content type {content_type} is not one of {', '.join(accept)}")
-                        declared = response.headers.get("content-length")
-                        if declared and declared.isdigit() and int(declared) > settings.fetch_max_bytes:
-                            raise InputError("too_large", f"{current}: {declared} bytes, over the {settings.fetch_max_bytes}-byte cap")
-                        chunks, size = [], 0
-                        for chunk in response.iter_raw():
-                            size += len(chunk)
-                            if size > settings.fetch_max_bytes:
-                                raise InputError("too_large", f"{current}: body over the {settings.fetch_max_bytes}-byte cap")
-                            if time.monotonic() > deadline:
-                                raise TransientError("timeout", f"{current}: body not complete within {settings.fetch_total_timeout_s:g} s")
-                            chunks.append(chunk)
-                        body = _decode_content(b"".join(chunks), response.headers.get("content-encoding", ""), settings.fetch_max_bytes, current)
-                        return FetchedPage(
-                            url=url,
-                            final_url=current,
-                            status=response.status_code,
-                            content_type=content_type or accept[0],
-                            body=body,
-                            etag=response.headers.get("etag"),
-                            last_modified=response.headers.get("last-modified"),
-                        )
+                        return _read_page(response, url, current, accept, deadline)
                     finally:
                         response.close()
             except httpx.TimeoutException as error:
@@ -273,6 +260,35 @@ def fetch(
             except httpx.TransportError as error:
                 raise TransientError("unreachable", f"{current}: {error or type(error).__name__}") from error
     raise InputError("too_many_redirects", f"{url}: more than {settings.fetch_max_redirects} redirects")
+
+
+def _read_page(response: httpx.Response, url: str, current: str, accept: tuple[str, ...], deadline: float) -> FetchedPage:
+    """The page of a 2xx RESPONSE, its type checked and its body read under the size cap and the deadline."""
+    settings = get_settings()
+    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type and content_type not in accept:
+        raise InputError("wrong_content_type", f"{current}: content type {content_type} is not one of {', '.join(accept)}")
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.fetch_max_bytes:
+        raise InputError("too_large", f"{current}: {declared} bytes, over the {settings.fetch_max_bytes}-byte cap")
+    chunks, size = [], 0
+    for chunk in response.iter_raw():
+        size += len(chunk)
+        if size > settings.fetch_max_bytes:
+            raise InputError("too_large", f"{current}: body over the {settings.fetch_max_bytes}-byte cap")
+        if time.monotonic() > deadline:
+            raise TransientError("timeout", f"{current}: body not complete within {settings.fetch_total_timeout_s:g} s")
+        chunks.append(chunk)
+    body = _decode_content(b"".join(chunks), response.headers.get("content-encoding", ""), settings.fetch_max_bytes, current)
+    return FetchedPage(
+        url=url,
+        final_url=current,
+        status=response.status_code,
+        content_type=content_type or accept[0],
+        body=body,
+        etag=response.headers.get("etag"),
+        last_modified=response.headers.get("last-modified"),
+    )
 
 
 def _decode_content(raw: bytes, encoding: str, cap: int, url: str) -> bytes:

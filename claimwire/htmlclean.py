@@ -184,13 +184,7 @@ def looks_like_article(text: str) -> bool:
     return False
 
 
-def extract_html(
-    html: str,
-    *,
-    url: str | None = None,
-    max_depth: int = 400,
-    deadline: Deadline | None = None,
-) -> HtmlResult:
+def extract_html(html: str, *, url: str | None = None, max_depth: int = 400, deadline: Deadline | None = None) -> HtmlResult:
     import trafilatura
     from trafilatura.xml import xmltotxt
 

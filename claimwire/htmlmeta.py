@@ -147,9 +147,19 @@ def extract_metadata(tree: etree._Element, url: str | None = None) -> PageMeta:
     published = parse_date(
         _meta(
             table,
-            "article:published_time", "datePublished", "og:published_time", "pubdate", "publishdate",
-            "publish-date", "date", "dc.date", "DC.date.issued", "dcterms.date", "parsely-pub-date",
-            "sailthru.date", "article.published",
+            "article:published_time",
+            "datePublished",
+            "og:published_time",
+            "pubdate",
+            "publishdate",
+            "publish-date",
+            "date",
+            "dc.date",
+            "DC.date.issued",
+            "dcterms.date",
+            "parsely-pub-date",
+            "sailthru.date",
+            "article.published",
         )
     )
     if published is None:
@@ -172,6 +182,8 @@ def extract_metadata(tree: etree._Element, url: str | None = None) -> PageMeta:
 
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
     meta.canonical_url = (
-        _clean(canonical[0]) if canonical and _clean(canonical[0]) and canonical[0].startswith("http") else None
-    ) or _meta(table, "og:url") or url
+        (_clean(canonical[0]) if canonical and _clean(canonical[0]) and canonical[0].startswith("http") else None)
+        or _meta(table, "og:url")
+        or url
+    )
     return meta

@@ -136,6 +136,7 @@ class OutletJunkLearner:
 
 # --- generic patterns -------------------------------------------------------------
 
+
 @lru_cache(maxsize=1)
 def _generic_patterns() -> re.Pattern[str]:
     data = (Path(__file__).parent / "data" / "junk_patterns.txt").read_text(encoding="utf-8")
@@ -165,5 +166,3 @@ def is_generic_junk(line: str) -> bool:
     if is_toolbar(norm):
         return True
     return _generic_patterns().fullmatch(norm) is not None
-
-

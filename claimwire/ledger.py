@@ -184,11 +184,23 @@ def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, v
         return None
     extra = claim.get("extra") or {}
     return Figure(
-        id=index, claim=claim_index, article_id=claim["article_id"], measure=claim["measure"], value_min=value_min, value_max=value_max,
-        hedge=claim.get("hedge"), reading=value, group=claim.get("group"), source=claim.get("source"),
-        sentence=claim.get("sentence") or "", start=claim.get("start") or 0, in_title=bool(extra.get("in_title")),
-        singular=bool(extra.get("singular")), person=bool(extra.get("singular") or extra.get("one") or extra.get("headline")),
-        listed=bool(extra.get("list")), derived=derived or extra.get("derived_from"),
+        id=index,
+        claim=claim_index,
+        article_id=claim["article_id"],
+        measure=claim["measure"],
+        value_min=value_min,
+        value_max=value_max,
+        hedge=claim.get("hedge"),
+        reading=value,
+        group=claim.get("group"),
+        source=claim.get("source"),
+        sentence=claim.get("sentence") or "",
+        start=claim.get("start") or 0,
+        in_title=bool(extra.get("in_title")),
+        singular=bool(extra.get("singular")),
+        person=bool(extra.get("singular") or extra.get("one") or extra.get("headline")),
+        listed=bool(extra.get("list")),
+        derived=derived or extra.get("derived_from"),
         vague=bool(extra.get("implied") or extra.get("partial")),
         # "a murder-suicide" (at least two dead, the attacker among them) is a statement, not a weak figure
         weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")),
@@ -230,8 +242,18 @@ def casualty_figures(claims: Sequence[Mapping[str, Any]], split: bool = True) ->
 def assign_parties(figures: list[Figure]) -> PartyResolution:
     open_figures = [f for f in figures if not f.party]
     with_self = {(f.article_id, f.sentence) for f in figures if f.derived == "self" or f.counts_self}
-    mentions = [Mention(f.group, f.measure, f.sentence, f.article_id, f.reading, f.singular,
-                        with_self=f.counts_self or (not f.rest_of_self and (f.article_id, f.sentence) in with_self)) for f in open_figures]
+    mentions = [
+        Mention(
+            f.group,
+            f.measure,
+            f.sentence,
+            f.article_id,
+            f.reading,
+            f.singular,
+            with_self=f.counts_self or (not f.rest_of_self and (f.article_id, f.sentence) in with_self),
+        )
+        for f in open_figures
+    ]
     resolution = resolve_parties(mentions)
     for figure, key in zip(open_figures, resolution.keys):
         figure.party = key
@@ -242,15 +264,23 @@ def assign_parties(figures: list[Figure]) -> PartyResolution:
     return resolution
 
 
-def assign_families(claims: Sequence[Mapping[str, Any]], figures: Sequence[Figure], times: Mapping[int, ArticleTime]) -> tuple[SourceResolution, dict[int, str]]:
+def assign_families(
+    claims: Sequence[Mapping[str, Any]], figures: Sequence[Figure], times: Mapping[int, ArticleTime]
+) -> tuple[SourceResolution, dict[int, str]]:
     """Source families of every attribution in the event; returns the resolution and each claim's family by index."""
     mentions, indexes, unattributed = [], [], {}
     for index, claim in enumerate(claims):
         if not claim.get("source") and claim.get("kind") not in (CASUALTY, FIGURE):
             continue
         time = times.get(claim["article_id"])
-        mention = SourceMention(claim.get("source"), claim["article_id"], claim.get("start") or 0,
-                                time.outlet if time else None, claim.get("sentence") or "", time.name if time else None)
+        mention = SourceMention(
+            claim.get("source"),
+            claim["article_id"],
+            claim.get("start") or 0,
+            time.outlet if time else None,
+            claim.get("sentence") or "",
+            time.name if time else None,
+        )
         if mention.source is None and claim["article_id"] in unattributed:
             unattributed[claim["article_id"]].append(index)  # the outlet's own: the same family as its first one
             continue
@@ -300,9 +330,17 @@ def _more_specific(lead: Figure, figures: Sequence[Figure]) -> Figure:
     low, high = lead.value_min, lead.value_max
     if low is None or high == low:
         return lead
-    later = [f for f in figures if f is not lead and not f.in_title and (lead.in_title or f.start > lead.start)
-             and f.value_min is not None and f.value_min >= low and (high is None or (f.value_max is not None and f.value_max <= high))
-             and (f.value_max is not None or f.value_min > low)]
+    later = [
+        f
+        for f in figures
+        if f is not lead
+        and not f.in_title
+        and (lead.in_title or f.start > lead.start)
+        and f.value_min is not None
+        and f.value_min >= low
+        and (high is None or (f.value_max is not None and f.value_max <= high))
+        and (f.value_max is not None or f.value_min > low)
+    ]
     exact = [f for f in later if f.value_min == f.value_max]
     if exact:
         return max(exact, key=lambda f: f.value_min)
@@ -363,7 +401,11 @@ def _article_injured(injured: Figure | None, shot: Figure | None, killed: Figure
     if injured is not None and derived is not None:
         if derived.in_title and not injured.in_title and (derived.reading.stated or 0) > 0:
             return derived  # the headline's "4 shot, 1 killed" over a wounded figure in the body
-        if injured.severity and (derived.reading.stated or 0) > (injured.reading.stated or 0) and (derived.in_title or not injured.in_title):
+        if (
+            injured.severity
+            and (derived.reading.stated or 0) > (injured.reading.stated or 0)
+            and (derived.in_title or not injured.in_title)
+        ):
             return derived  # "four shot, one critically wounded": the critical one is a part
         return injured
     if injured is None and derived is None and killed is not None and killed.all_shot_died:
@@ -384,10 +426,25 @@ def _derived_injured(shot: Figure | None, killed: Figure | None, new_id: int) ->
 
 def _copy_as_injured(base: Figure, low: float, high: float | None, new_id: int) -> Figure:
     return Figure(
-        id=new_id, claim=base.claim, article_id=base.article_id, measure="injured", value_min=low, value_max=high,
-        hedge=None, reading=reading(low, high, None), group=base.group, source=base.source, sentence=base.sentence,
-        start=base.start, in_title=base.in_title, weak=True, derived="shot", party=base.party, family=base.family,
-        when=base.when, order=base.order,
+        id=new_id,
+        claim=base.claim,
+        article_id=base.article_id,
+        measure="injured",
+        value_min=low,
+        value_max=high,
+        hedge=None,
+        reading=reading(low, high, None),
+        group=base.group,
+        source=base.source,
+        sentence=base.sentence,
+        start=base.start,
+        in_title=base.in_title,
+        weak=True,
+        derived="shot",
+        party=base.party,
+        family=base.family,
+        when=base.when,
+        order=base.order,
     )
 
 
@@ -423,8 +480,14 @@ def _own_revisions(row: Row) -> list[Story]:
 
 def _story_weight(figures: Sequence[Figure]) -> tuple:
     """Most source families, then most articles leading with it, articles, titles, fewest weak figures."""
-    return (len({f.family for f in figures}), sum(f.article_lead for f in figures), len({f.article_id for f in figures}),
-            sum(f.in_title for f in figures), -sum(f.weak for f in figures), len(figures))
+    return (
+        len({f.family for f in figures}),
+        sum(f.article_lead for f in figures),
+        len({f.article_id for f in figures}),
+        sum(f.in_title for f in figures),
+        -sum(f.weak for f in figures),
+        len(figures),
+    )
 
 
 def build_row(measure: str, party: str, figures: list[Figure], window: timedelta) -> Row:
@@ -513,7 +576,7 @@ def format_value(value_min: float | None, value_max: float | None, hedge: str | 
 
 
 def story_label(story: Story) -> str:
-    """"7", "about 100" (figures that differ a little or are hedged), "at least 45" (only bounds)."""
+    """ "7", "about 100" (figures that differ a little or are hedged), "at least 45" (only bounds)."""
     bounded = [f for f in story.figures if f.reading.high != INF]
     if not bounded:
         tightest = max(story.figures, key=lambda f: f.reading.stated or 0)
@@ -525,19 +588,33 @@ def story_label(story: Story) -> str:
 
 def _figure_json(figure: Figure, stories_of: Mapping[int, int]) -> dict[str, Any]:
     return {
-        "id": figure.id, "article_id": figure.article_id, "value": format_value(figure.value_min, figure.value_max, figure.hedge),
-        "value_min": figure.value_min, "value_max": figure.value_max, "hedge": figure.hedge, "group": figure.group,
-        "source": figure.source, "family": figure.family, "status": figure.status, "story": stories_of.get(figure.id),
+        "id": figure.id,
+        "article_id": figure.article_id,
+        "value": format_value(figure.value_min, figure.value_max, figure.hedge),
+        "value_min": figure.value_min,
+        "value_max": figure.value_max,
+        "hedge": figure.hedge,
+        "group": figure.group,
+        "source": figure.source,
+        "family": figure.family,
+        "status": figure.status,
+        "story": stories_of.get(figure.id),
         "derived": figure.derived,
     }
 
 
 def _story_json(number: int, story: Story) -> dict[str, Any]:
     return {
-        "id": number, "value": story_label(story), "anchor": story.anchor,
+        "id": number,
+        "value": story_label(story),
+        "anchor": story.anchor,
         "low": max(f.reading.low for f in story.figures) if story.figures else None,
-        "families": story.families, "articles": story.articles, "figures": [f.id for f in story.figures],
-        "first_seen": _iso(story.first.when), "last_seen": _iso(story.last.when), "status": story.status,
+        "families": story.families,
+        "articles": story.articles,
+        "figures": [f.id for f in story.figures],
+        "first_seen": _iso(story.first.when),
+        "last_seen": _iso(story.last.when),
+        "status": story.status,
     }
 
 
@@ -549,18 +626,31 @@ def row_json(row: Row, party_label: str) -> dict[str, Any]:
     numbers = {id(s): n for n, s in enumerate(row.stories, start=1)}
     stories_of = {f.id: numbers[id(s)] for s in row.stories for f in s.figures}
     revisions = [
-        {"from": numbers[id(s)], "to": numbers[id(s.revised_by)], "direction": "raised" if s.revised_by.anchor > s.anchor else "lowered",
-         "at": _iso(s.revised_by.first.when)}
-        for s in row.stories if s.status == "revised" and s.revised_by is not None
+        {
+            "from": numbers[id(s)],
+            "to": numbers[id(s.revised_by)],
+            "direction": "raised" if s.revised_by.anchor > s.anchor else "lowered",
+            "at": _iso(s.revised_by.first.when),
+        }
+        for s in row.stories
+        if s.status == "revised" and s.revised_by is not None
     ]
     headline = None
     if row.headline is not None:
-        headline = {"story": numbers[id(row.headline)], "value": story_label(row.headline), "anchor": row.headline.anchor,
-                    "weak": row.headline.weak,
-                    "families": row.headline.families, "articles": len(row.headline.articles),
-                    "disputed_by": [numbers[id(s)] for s in row.disputes]}
+        headline = {
+            "story": numbers[id(row.headline)],
+            "value": story_label(row.headline),
+            "anchor": row.headline.anchor,
+            "weak": row.headline.weak,
+            "families": row.headline.families,
+            "articles": len(row.headline.articles),
+            "disputed_by": [numbers[id(s)] for s in row.disputes],
+        }
     return {
-        "key": row.key, "measure": row.measure, "party": row.party, "party_label": party_label,
+        "key": row.key,
+        "measure": row.measure,
+        "party": row.party,
+        "party_label": party_label,
         "names": list(dict.fromkeys(f.group for f in row.figures if f.group)),
         "figures": [_figure_json(f, stories_of) for f in row.figures],
         "stories": [_story_json(numbers[id(s)], s) for s in row.stories],
@@ -584,9 +674,15 @@ def row_timeline(row: Row, numbers: Mapping[int, int]) -> list[dict[str, Any]]:
         if (figure.article_id, id(story)) in seen:
             continue
         seen.add((figure.article_id, id(story)))
-        entry = {"at": _iso(figure.when), "article_id": figure.article_id, "row": row.key, "story": numbers[id(story)],
-                 "value": format_value(figure.value_min, figure.value_max, figure.hedge), "family": figure.family,
-                 "effect": _effect(figure, story, row, revised_by, disputing)}
+        entry = {
+            "at": _iso(figure.when),
+            "article_id": figure.article_id,
+            "row": row.key,
+            "story": numbers[id(story)],
+            "value": format_value(figure.value_min, figure.value_max, figure.hedge),
+            "family": figure.family,
+            "effect": _effect(figure, story, row, revised_by, disputing),
+        }
         if entry["effect"] == "revision":
             entry["from"] = numbers[id(revised_by[id(story)])]
         entries.append(entry)
@@ -617,8 +713,12 @@ def event_headline(rows: Sequence[Mapping[str, Any]], families: Mapping[str, Map
         if everyone and everyone[0]["headline"]["anchor"] > total and (not everyone[0]["headline"]["weak"] or not total):
             parts, total = everyone, everyone[0]["headline"]["anchor"]
         approximate = any(not r["headline"]["value"].replace(".", "").isdigit() for r in parts)
-        out[measure] = {"value": total, "label": (f"about {_number(total)}" if approximate else _number(total)),
-                        "rows": [r["key"] for r in parts], "disputed": any(r["disputes"] for r in heads)}
+        out[measure] = {
+            "value": total,
+            "label": (f"about {_number(total)}" if approximate else _number(total)),
+            "rows": [r["key"] for r in parts],
+            "disputed": any(r["disputes"] for r in heads),
+        }
     lead = _lead_row(rows)
     if lead is not None:
         out["lead"] = lead["key"]
@@ -641,7 +741,7 @@ def family_credit(family_keys: Sequence[str], families: Mapping[str, Mapping[str
 
 
 def row_headline_text(row: Mapping[str, Any], families: Mapping[str, Mapping[str, Any]]) -> str:
-    """"killed, pro-government forces: about 100 (US military, 5 articles) — disputed: 7 (a pro-Syrian government commander)"."""
+    """ "killed, pro-government forces: about 100 (US military, 5 articles) — disputed: 7 (a pro-Syrian government commander)"."""
     head = row["headline"]
     stories_by_id = {s["id"]: s for s in row["stories"]}
     count = head["articles"]
@@ -655,8 +755,13 @@ def row_headline_text(row: Mapping[str, Any], families: Mapping[str, Mapping[str
 # ------------------------------------------------------------------------------------------ other parts
 
 
-def other_figures(claims: Sequence[Mapping[str, Any]], family_of: Mapping[int, str], times: Mapping[int, ArticleTime],
-                  parties: PartyResolution, window: timedelta) -> list[dict[str, Any]]:
+def other_figures(
+    claims: Sequence[Mapping[str, Any]],
+    family_of: Mapping[int, str],
+    times: Mapping[int, ArticleTime],
+    parties: PartyResolution,
+    window: timedelta,
+) -> list[dict[str, Any]]:
     """Figures that are not casualties, grouped by unit and party; compared only when they count one party's people."""
     groups: dict[tuple[str, str | None], list[Figure]] = defaultdict(list)
     for index, claim in enumerate(claims):
@@ -676,8 +781,16 @@ def other_figures(claims: Sequence[Mapping[str, Any]], family_of: Mapping[int, s
     out = []
     for (unit, party), figures in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or "")):
         if party is None:  # different places, things or parties: grouped where they agree, never a conflict
-            entry = {"key": f"{unit}|-", "measure": unit, "party": "-", "party_label": "", "headline": None, "disputes": [],
-                     "revisions": [], "stories": _plain_stories(figures)}
+            entry = {
+                "key": f"{unit}|-",
+                "measure": unit,
+                "party": "-",
+                "party_label": "",
+                "headline": None,
+                "disputes": [],
+                "revisions": [],
+                "stories": _plain_stories(figures),
+            }
         else:
             entry = _summary_row(row_json(build_row(unit, party, figures, window), party_label(party, parties.parties)))
         entry["agreements"] = [s["id"] for s in entry["stories"] if len(s["articles"]) >= 2]
@@ -688,17 +801,24 @@ def other_figures(claims: Sequence[Mapping[str, Any]], family_of: Mapping[int, s
 def _plain_stories(figures: list[Figure]) -> list[dict[str, Any]]:
     grouped = [figures] if len(figures) == 1 else stories(figures, lambda f: f.reading, _story_weight)
     ordered = sorted((Story(figures=g, anchor=_anchor(g)) for g in grouped), key=lambda s: s.first.stamp)
-    return [{"id": n, "value": story_label(s), "anchor": s.anchor, "families": s.families, "articles": s.articles}
-            for n, s in enumerate(ordered, start=1)]
+    return [
+        {"id": n, "value": story_label(s), "anchor": s.anchor, "families": s.families, "articles": s.articles}
+        for n, s in enumerate(ordered, start=1)
+    ]
 
 
 def context_figures(claims: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Casualty figures about other incidents (background sentences, roundups): shown, never compared."""
     return [
-        {"measure": c.get("measure"), "value": format_value(c.get("value_min"), c.get("value_max"), c.get("hedge")),
-         "group": c.get("group"), "article_id": c["article_id"],
-         "why": "roundup" if (c.get("extra") or {}).get("roundup") else "background"}
-        for c in claims if c.get("kind") == CASUALTY and _is_context(c)
+        {
+            "measure": c.get("measure"),
+            "value": format_value(c.get("value_min"), c.get("value_max"), c.get("hedge")),
+            "group": c.get("group"),
+            "article_id": c["article_id"],
+            "why": "roundup" if (c.get("extra") or {}).get("roundup") else "background",
+        }
+        for c in claims
+        if c.get("kind") == CASUALTY and _is_context(c)
     ]
 
 
@@ -712,7 +832,8 @@ def statement_section(claims: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
     """The event's reported statements in order, each with its speaker as written."""
     return [
         {"speaker": c.get("source"), "speaker_key": c.get("source_key"), "text": c.get("text"), "article_id": c["article_id"]}
-        for c in claims if c.get("kind") == STATEMENT
+        for c in claims
+        if c.get("kind") == STATEMENT
     ]
 
 
@@ -725,7 +846,9 @@ def _timeline(rows: Sequence[Mapping[str, Any]], order: Mapping[int, int]) -> li
 # ------------------------------------------------------------------------------------------ the ledger
 
 
-def build_ledger(articles: Iterable[Mapping[str, Any]], claims: Iterable[Mapping[str, Any]], window: timedelta = SAME_TIME) -> dict[str, Any]:
+def build_ledger(
+    articles: Iterable[Mapping[str, Any]], claims: Iterable[Mapping[str, Any]], window: timedelta = SAME_TIME
+) -> dict[str, Any]:
     """articles: dicts with id, title, outlet, url, published, arrived (ISO times), in arrival order.
     claims: dicts with the Claim fields plus article_id."""
     article_list = list(articles)
@@ -756,8 +879,14 @@ def build_ledger(articles: Iterable[Mapping[str, Any]], claims: Iterable[Mapping
     }
 
 
-def _scene(rows: list[dict[str, Any]], figures: Sequence[Figure], claims: Sequence[Mapping[str, Any]],
-           family_of: Mapping[int, str], times: Mapping[int, ArticleTime], window: timedelta) -> list[dict[str, Any]]:
+def _scene(
+    rows: list[dict[str, Any]],
+    figures: Sequence[Figure],
+    claims: Sequence[Mapping[str, Any]],
+    family_of: Mapping[int, str],
+    times: Mapping[int, ArticleTime],
+    window: timedelta,
+) -> list[dict[str, Any]]:
     """The scene's rows; when everyone counted is one party and no figure was split, they are that party's rows."""
     if len({f.party for f in figures}) <= 1 and not any(f.derived == "self" for f in figures):
         scene = [{**row, "key": f"{row['measure']}|{SCENE}", "party": SCENE, "party_label": SCENE_LABEL} for row in rows]
@@ -773,8 +902,9 @@ def _summary_row(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def scene_rows(claims: Sequence[Mapping[str, Any]], family_of: Mapping[int, str], times: Mapping[int, ArticleTime],
-               window: timedelta) -> list[dict[str, Any]]:
+def scene_rows(
+    claims: Sequence[Mapping[str, Any]], family_of: Mapping[int, str], times: Mapping[int, ArticleTime], window: timedelta
+) -> list[dict[str, Any]]:
     """Outside a war, the people of one scene (victims, suspect, bystanders) are counted together: each
     article's toll is its lead figure over all of them, unsplit (one dead man may be "the man" in one
     sentence and "the suspect" in the next; "killed his wife and himself" is two dead), and the

@@ -16,7 +16,13 @@ from typing import Any
 
 TOLL_MEASURES = ("killed", "injured")
 MEASURE_ORDER = ("killed", "injured", "shot", "missing", "killed_or_injured")
-EFFECTS = {"first": "first report", "agrees": "agrees", "revision": "revised", "dispute": "disputes the headline", "other": "another figure"}
+EFFECTS = {
+    "first": "first report",
+    "agrees": "agrees",
+    "revision": "revised",
+    "dispute": "disputes the headline",
+    "other": "another figure",
+}
 STORY_ROLES = {"headline": "headline", "dissent": "disputes the headline", "revised": "revised", "other": ""}
 
 
@@ -173,7 +179,7 @@ class EventView:
 
 
 def credit(family_keys: Any, families: Mapping[str, Any], articles: int | None = None) -> str:
-    """"US military, 5 articles": the named source families (an outlet's own figure is "unattributed")."""
+    """ "US military, 5 articles": the named source families (an outlet's own figure is "unattributed")."""
     named = []
     for key in as_list(family_keys):
         key = text(key)
@@ -193,8 +199,11 @@ def tolls(ledger: Any) -> list[TollView]:
     for measure in TOLL_MEASURES:
         entry = as_dict(headline.get(measure))
         if entry:
-            out.append(TollView(measure=measure, label=text(entry.get("label")) or _number(entry.get("value")),
-                                disputed=bool(entry.get("disputed"))))
+            out.append(
+                TollView(
+                    measure=measure, label=text(entry.get("label")) or _number(entry.get("value")), disputed=bool(entry.get("disputed"))
+                )
+            )
     return out
 
 
@@ -206,7 +215,7 @@ def disputed_measures(ledger: Any) -> list[str]:
 
 
 def toll_text(ledger: Any) -> str:
-    """"killed about 100, injured 26 (disputed)" or "" when no figure is on record."""
+    """ "killed about 100, injured 26 (disputed)" or "" when no figure is on record."""
     return ", ".join(f"{t.measure} {t.label}{' (disputed)' if t.disputed else ''}" for t in tolls(ledger))
 
 
@@ -219,21 +228,41 @@ def _row_view(row: Mapping[str, Any], families: Mapping[str, Any]) -> RowView:
     by_id = {s.get("id"): s for s in stories}
     views = []
     for story in stories:
-        role = "headline" if story.get("id") == head.get("story") else "dissent" if story.get("id") in dissent else (
-            "revised" if story.get("status") == "revised" else "other")
+        role = (
+            "headline"
+            if story.get("id") == head.get("story")
+            else "dissent"
+            if story.get("id") in dissent
+            else ("revised" if story.get("status") == "revised" else "other")
+        )
         note = ""
         if story.get("id") in revised:
             change = revised[story.get("id")]
             note = f"{text(change.get('direction')) or 'revised'} to {text(as_dict(by_id.get(change.get('to'))).get('value'))}"
         articles = [a for a in as_list(story.get("articles")) if isinstance(a, int)]
-        views.append(StoryView(id=story.get("id"), value=text(story.get("value")) or "?",
-                               credit=credit(story.get("families"), families, len(articles)), articles=articles,
-                               first_seen=story.get("first_seen"), role=role, note=note))
+        views.append(
+            StoryView(
+                id=story.get("id"),
+                value=text(story.get("value")) or "?",
+                credit=credit(story.get("families"), families, len(articles)),
+                articles=articles,
+                first_seen=story.get("first_seen"),
+                role=role,
+                note=note,
+            )
+        )
     views.sort(key=lambda s: ("headline", "dissent", "other", "revised").index(s.role))
     label = f"{measure}, {party_label}" if party_label else measure
-    return RowView(key=text(row.get("key")), measure=measure, party_label=party_label, label=label,
-                   names=[text(n) for n in as_list(row.get("names")) if n], stories=views, disputed=bool(dissent),
-                   headline=_row_headline(label, views))
+    return RowView(
+        key=text(row.get("key")),
+        measure=measure,
+        party_label=party_label,
+        label=label,
+        names=[text(n) for n in as_list(row.get("names")) if n],
+        stories=views,
+        disputed=bool(dissent),
+        headline=_row_headline(label, views),
+    )
 
 
 def _row_headline(label: str, stories: list[StoryView]) -> str:
@@ -251,17 +280,25 @@ def _other_view(entry: Mapping[str, Any], parties: Mapping[str, Any]) -> list[Ot
     party = text(entry.get("party"))
     party_label = text(entry.get("party_label")) or text(as_dict(parties.get(party)).get("label"))
     what = text(entry.get("measure")) + (f", {party_label}" if party_label and party != "-" else "")
-    return [OtherView(what=what, value=text(s.get("value")) or "?", articles=len(as_list(s.get("articles"))))
-            for s in _mappings(entry.get("stories"))]
+    return [
+        OtherView(what=what, value=text(s.get("value")) or "?", articles=len(as_list(s.get("articles"))))
+        for s in _mappings(entry.get("stories"))
+    ]
 
 
 def _timeline_view(entries: Any, labels: Mapping[str, str], families: Mapping[str, Any]) -> list[TimelineView]:
     out = []
     for entry in _mappings(entries):
-        out.append(TimelineView(at=entry.get("at"), article_id=entry.get("article_id"),
-                                row_label=labels.get(text(entry.get("row"))) or text(entry.get("row")),
-                                value=text(entry.get("value")) or "?", effect=EFFECTS.get(text(entry.get("effect")), text(entry.get("effect"))),
-                                credit=credit([entry.get("family")], families)))
+        out.append(
+            TimelineView(
+                at=entry.get("at"),
+                article_id=entry.get("article_id"),
+                row_label=labels.get(text(entry.get("row"))) or text(entry.get("row")),
+                value=text(entry.get("value")) or "?",
+                effect=EFFECTS.get(text(entry.get("effect")), text(entry.get("effect"))),
+                credit=credit([entry.get("family")], families),
+            )
+        )
     return out
 
 
@@ -287,8 +324,15 @@ def _speakers(quotes: Any, statements: Any) -> list[SpeakerView]:
         if "quotes" not in group:  # a ledger stored before quotes were grouped: one flat quote
             group = {"speaker": group.get("speaker"), "key": group.get("speaker_key"), "quotes": [group]}
         key = text(group.get("key")) or f"as-written:{text(group.get('speaker')).lower()}"
-        speaker = speakers.get(key) or speakers.setdefault(key, SpeakerView(
-            speaker=text(group.get("speaker")), key=key, role=text(group.get("role")), names=[text(n) for n in as_list(group.get("names"))]))
+        speaker = speakers.get(key) or speakers.setdefault(
+            key,
+            SpeakerView(
+                speaker=text(group.get("speaker")),
+                key=key,
+                role=text(group.get("role")),
+                names=[text(n) for n in as_list(group.get("names"))],
+            ),
+        )
         speaker.said += [said for said in (_said("quote", q) for q in _mappings(group.get("quotes"))) if said]
     for statement in _mappings(statements):
         said = _said("statement", statement)
@@ -305,20 +349,35 @@ def present(event: Mapping[str, Any], ledger: Any) -> EventView:
     scene = [_row_view(r, families) for r in _mappings(ledger.get("scene"))]
     labels = {r.key: r.label for r in rows + scene}
     return EventView(
-        id=event.get("id"), title=text(event.get("headline")), first_seen=event.get("first_seen"), last_seen=event.get("last_seen"),
-        article_count=event.get("article_count") or 0, tolls=tolls(ledger), lead=text(as_dict(ledger.get("headline")).get("text")),
-        rows=rows, scene=scene,
+        id=event.get("id"),
+        title=text(event.get("headline")),
+        first_seen=event.get("first_seen"),
+        last_seen=event.get("last_seen"),
+        article_count=event.get("article_count") or 0,
+        tolls=tolls(ledger),
+        lead=text(as_dict(ledger.get("headline")).get("text")),
+        rows=rows,
+        scene=scene,
         other=[v for entry in _mappings(ledger.get("other_figures")) for v in _other_view(entry, parties)],
-        context=[f"{text(c.get('value'))} {text(c.get('measure'))} ({text(c.get('why'))})" for c in _mappings(ledger.get("context_figures"))],
-        timeline=_timeline_view(ledger.get("timeline"), labels, families), speakers=_speakers(ledger.get("quotes"), ledger.get("statements")),
-        articles=_mappings(ledger.get("articles")), outdated=bool(ledger) and "rows" not in ledger and "merged_into" not in ledger,
+        context=[
+            f"{text(c.get('value'))} {text(c.get('measure'))} ({text(c.get('why'))})" for c in _mappings(ledger.get("context_figures"))
+        ],
+        timeline=_timeline_view(ledger.get("timeline"), labels, families),
+        speakers=_speakers(ledger.get("quotes"), ledger.get("statements")),
+        articles=_mappings(ledger.get("articles")),
+        outdated=bool(ledger) and "rows" not in ledger and "merged_into" not in ledger,
     )
 
 
 def event_fields(event: Any) -> dict[str, Any]:
     """The summary fields of a stored event (any object holding them as attributes, as the store's Event does)."""
-    return {"id": event.id, "headline": event.headline, "first_seen": event.first_seen, "last_seen": event.last_seen,
-            "article_count": event.article_count}
+    return {
+        "id": event.id,
+        "headline": event.headline,
+        "first_seen": event.first_seen,
+        "last_seen": event.last_seen,
+        "article_count": event.article_count,
+    }
 
 
 # ------------------------------------------------------------------------------------------ JSON and text
@@ -340,8 +399,14 @@ def event_json(event: Mapping[str, Any], ledger: Any) -> dict[str, Any]:
     view = present(event, ledger)
     return {
         **{k: event.get(k) for k in ("id", "headline", "first_seen", "last_seen", "article_count")},
-        "toll": {t.measure: {"label": t.label, "disputed": t.disputed,
-                             "value": as_dict(as_dict(as_dict(ledger).get("headline")).get(t.measure)).get("value")} for t in view.tolls},
+        "toll": {
+            t.measure: {
+                "label": t.label,
+                "disputed": t.disputed,
+                "value": as_dict(as_dict(as_dict(ledger).get("headline")).get(t.measure)).get("value"),
+            }
+            for t in view.tolls
+        },
         "lead": view.lead or None,
         "rows": [{"key": r.key, "headline": r.headline, "disputed": r.disputed} for r in view.rows + view.scene],
         "ledger": as_dict(ledger),
@@ -363,7 +428,9 @@ def render_text(view: EventView) -> str:
     lines += ["", "Articles, in order of arrival:"]
     for article in view.articles:
         where = article.get("outlet") or article.get("url") or article.get("source_ref") or ""
-        lines.append(f"  [{article.get('id')}] {fmt_time(article.get('arrived'), '-')}  {truncate(article.get('title'), 60)}  ({truncate(where, 50)})")
+        lines.append(
+            f"  [{article.get('id')}] {fmt_time(article.get('arrived'), '-')}  {truncate(article.get('title'), 60)}  ({truncate(where, 50)})"
+        )
     lines += _rows_text("Ledger, one row per party and measure:", view.rows)
     if view.scene:
         lines += _rows_text("In all (victims, suspects and bystanders of one scene counted together):", view.scene)
@@ -415,4 +482,3 @@ def _speaker_lines(speaker: SpeakerView) -> list[str]:
         words = f"“{truncate(said.text, 100)}”" if said.kind == "quote" else f"{truncate(said.text, 100)} (reported)"
         lines.append(f"    {words}  [{', '.join(str(a) for a in said.articles)}]")
     return lines
-

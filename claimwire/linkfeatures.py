@@ -86,7 +86,6 @@ def key_hash(key: str) -> int:
     return value if value >= RESERVED_HASHES else value + RESERVED_HASHES
 
 
-
 @functools.lru_cache(maxsize=1 << 17)
 def _clean_token(token: str) -> str:
     return token.lower().strip(".'’-").replace("’", "'").removesuffix("'s")
@@ -285,12 +284,18 @@ def lead_keys(title: str, body: str, keys: set[str]) -> set[str]:
     return found
 
 
-_NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
 _NUMBER = r"(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")"
 _HEADLINE_AGE = re.compile(_NUMBER + r"[- ](?:year|month)s?[- ]old|,\s*(\d{1,2}),", re.I)
 _HEADLINE_COUNT = re.compile(
     r"\b" + _NUMBER + r"\s+(?:(?:people|persons|men|women|teens|children|kids|others|more|officers|victims)\s+)?(?:are\s+|were\s+)?"
-    r"(shot|wounded|injured|hurt|killed|dead|die|died|slain)\b", re.I
+    r"(shot|wounded|injured|hurt|killed|dead|die|died|slain)\b",
+    re.I,
 )
 _HURT = {"shot": "shot", "wounded": "hurt", "injured": "hurt", "hurt": "hurt"}
 
@@ -374,7 +379,15 @@ class _Shape:
 
     __slots__ = ("kind_counts", "persons", "titles", "kinds", "fact_kinds", "incident", "title_names", "lead_names")
 
-    def __init__(self, kind_counts: dict[str, int], persons: int, fact_kinds: frozenset[str], incident: int, title_names: frozenset[str], lead_names: frozenset[str]) -> None:
+    def __init__(
+        self,
+        kind_counts: dict[str, int],
+        persons: int,
+        fact_kinds: frozenset[str],
+        incident: int,
+        title_names: frozenset[str],
+        lead_names: frozenset[str],
+    ) -> None:
         self.title_names = title_names  # the headline's names: who or where the story is about
         self.lead_names = lead_names  # the same of the headline and first sentences
         self.kind_counts = kind_counts
@@ -428,4 +441,3 @@ _PLACE_WORDS = frozenset(
 @functools.lru_cache(maxsize=65536)
 def is_place(key: str) -> bool:
     return any(word in _PLACE_WORDS for word in key[2:].split())
-

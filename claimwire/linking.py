@@ -21,8 +21,22 @@ from typing import Any, Protocol
 from claimwire.linkfeatures import RESERVED_HASHES, UNDATED, ArticleFeatures, article_features, key_hash
 from claimwire.linkscore import Weights, similarity
 
-__all__ = ["RESERVED_HASHES", "UNDATED", "ArticleFeatures", "Candidate", "LinkDecision", "LinkIndex", "Weights", "article_features",
-           "bucket_of", "bucket_range", "decide", "index_keys", "key_hash", "lookup_keys"]
+__all__ = [
+    "RESERVED_HASHES",
+    "UNDATED",
+    "ArticleFeatures",
+    "Candidate",
+    "LinkDecision",
+    "LinkIndex",
+    "Weights",
+    "article_features",
+    "bucket_of",
+    "bucket_range",
+    "decide",
+    "index_keys",
+    "key_hash",
+    "lookup_keys",
+]
 
 LINKER = "keys-v4"  # keys-v4: lead and calendar specifics, event agreement, fitted on gvc-dev and ecb-dev
 
@@ -69,7 +83,6 @@ def bucket_range(key: str, day: int) -> tuple[int, int]:
         return UNDATED, 1 << 30
     span = window_days(key)
     return bucket_of(day - span), bucket_of(day + span)
-
 
 
 @dataclass(slots=True)
@@ -172,4 +185,3 @@ def decide(features: ArticleFeatures, index: LinkIndex, lock=None) -> tuple[Link
         survivors = sorted([event_id, *merge])
         event_id, merge = survivors[0], survivors[1:]
     return LinkDecision(event_id=event_id, score=round(value, 4), features=info, merge=merge), keys
-

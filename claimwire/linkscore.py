@@ -25,7 +25,21 @@ COMMON_FRACTION = 0.05
 # many, the IDF counts the missing ones as documents that hold none of the keys (news names are mostly rare)
 PRIOR_DOCUMENTS = 500
 
-TYPE_WEIGHTS = {"p": 2.5, "c": 1.2, "s": 2.5, "a": 0.8, "d": 1.5, "n": 0.8, "t": 0.5, "h": 0.6, "x": 0.0, "y": 0.0, "m": 0.0, "l": 0.0, "q": 0.0}  # y, m: read by their own features
+TYPE_WEIGHTS = {
+    "p": 2.5,
+    "c": 1.2,
+    "s": 2.5,
+    "a": 0.8,
+    "d": 1.5,
+    "n": 0.8,
+    "t": 0.5,
+    "h": 0.6,
+    "x": 0.0,
+    "y": 0.0,
+    "m": 0.0,
+    "l": 0.0,
+    "q": 0.0,
+}  # y, m: read by their own features
 
 
 class Weights:
@@ -47,13 +61,9 @@ class Weights:
     def weight(self, key: str) -> float:
         return TYPE_WEIGHTS.get(key[0], 0.5) * self.idf(key)
 
-    def stats(self, features: "ArticleFeatures") -> tuple[float, dict[str, float], float]:
-        """(norm of the weighted vector, IDF total per key type, IDF total of person names) of an article,
-        computed once per article and set of weights."""
-        return self._full_stats(features)[:3]
-
     def _full_stats(self, features: "ArticleFeatures") -> tuple[float, dict[str, float], float, float]:
-        """`stats` and the sum of the squared IDFs of the headline keys. Only the keys the weights know
+        """(norm of the weighted vector, IDF total per key type, IDF total of person names, sum of the squared IDFs
+        of the headline keys) of an article, once per article and set of weights. Only the keys the weights know
         (that have a document frequency) are looked at one by one: every other key has the top IDF."""
         found = self._stats.get(id(features))
         if found is None or found[0] is not features:
@@ -97,13 +107,59 @@ class Weights:
         return self.documents >= 50 and self.df.get(key, 0) > COMMON_FRACTION * self.documents
 
 
-PAIR_FEATURES = ("bias", "cosine", "p", "c", "s", "t", "h", "a", "n", "d", "same_date", "date_near", "log_gap", "gap45", "p_frac", "c_frac", "t_frac", "rare_names", "rare_words", "title_cosine", "place_time",
-                 "person", "place", "max_name", "title_names", "ages", "person_frac", "place_near", "incident_near",
-                 "title_place_near", "person_late", "second_name", "person_max", "facts_agree", "facts_conflict",
-                 "person_conflict", "age_conflict", "street_conflict",
-                 "title_name_miss", "title_name_miss_max", "title_name_shared", "year_agree", "year_conflict",
-                 "monthday_agree", "monthday_conflict", "number_conflict",
-                 "lead_names_shared", "lead_name_miss", "lead_name_miss_max", "lead_numbers_shared", "lead_number_conflict")
+PAIR_FEATURES = (
+    "bias",
+    "cosine",
+    "p",
+    "c",
+    "s",
+    "t",
+    "h",
+    "a",
+    "n",
+    "d",
+    "same_date",
+    "date_near",
+    "log_gap",
+    "gap45",
+    "p_frac",
+    "c_frac",
+    "t_frac",
+    "rare_names",
+    "rare_words",
+    "title_cosine",
+    "place_time",
+    "person",
+    "place",
+    "max_name",
+    "title_names",
+    "ages",
+    "person_frac",
+    "place_near",
+    "incident_near",
+    "title_place_near",
+    "person_late",
+    "second_name",
+    "person_max",
+    "facts_agree",
+    "facts_conflict",
+    "person_conflict",
+    "age_conflict",
+    "street_conflict",
+    "title_name_miss",
+    "title_name_miss_max",
+    "title_name_shared",
+    "year_agree",
+    "year_conflict",
+    "monthday_agree",
+    "monthday_conflict",
+    "number_conflict",
+    "lead_names_shared",
+    "lead_name_miss",
+    "lead_name_miss_max",
+    "lead_numbers_shared",
+    "lead_number_conflict",
+)
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "linker-weights.json"
 
 
@@ -181,7 +237,25 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
         elif kind == "x":
             facts_agree += 1
             agreed_facts.add(key.split(":")[1])
-    return SharedMass(by_type, contributions, dot, title_dot, rare_names, rare_words, ages, facts_agree, person, place, max_name, title_names, title_place, second, person_max, shared_kinds, agreed_facts)
+    return SharedMass(
+        by_type,
+        contributions,
+        dot,
+        title_dot,
+        rare_names,
+        rare_words,
+        ages,
+        facts_agree,
+        person,
+        place,
+        max_name,
+        title_names,
+        title_place,
+        second,
+        person_max,
+        shared_kinds,
+        agreed_facts,
+    )
 
 
 def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[list[float], list[tuple[float, str]]]:
@@ -205,8 +279,23 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
     else:
         title_cosine = 0.0
     vector = [
-        1.0, cosine, mass.by_type["p"], mass.by_type["c"], mass.by_type["s"], mass.by_type["t"], mass.by_type["h"], mass.by_type["a"], mass.by_type["n"], mass.by_type["d"],
-        float(same_date), float(near), math.log1p(gap), float(gap > 45), fraction("p"), fraction("c"), fraction("t"),
+        1.0,
+        cosine,
+        mass.by_type["p"],
+        mass.by_type["c"],
+        mass.by_type["s"],
+        mass.by_type["t"],
+        mass.by_type["h"],
+        mass.by_type["a"],
+        mass.by_type["n"],
+        mass.by_type["d"],
+        float(same_date),
+        float(near),
+        math.log1p(gap),
+        float(gap > 45),
+        fraction("p"),
+        fraction("c"),
+        fraction("t"),
         float(min(4, mass.rare_names)),
         float(min(4, mass.rare_words)),
         title_cosine,
@@ -221,7 +310,11 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
     both_kinds = left_shape.kinds & right_shape.kinds
     person_conflict = min(left_person, right_person) / top if mass.person == 0 else 0.0
     vector += [
-        mass.person, mass.place, mass.max_name / top, mass.title_names, float(min(mass.ages, 3)),
+        mass.person,
+        mass.place,
+        mass.max_name / top,
+        mass.title_names,
+        float(min(mass.ages, 3)),
         mass.person / (min(left_person, right_person) + 3.0),
         float(gap <= 3) * min(1.0, (mass.place + mass.by_type["c"]) / 20.0),
         float(not undated and incident_near),
@@ -229,7 +322,8 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
         min(mass.person, 20.0) / 20.0 * float(gap > 45),
         mass.second / top,
         mass.person_max / top,
-        float(mass.facts_agree), float(len((left_shape.fact_kinds & right_shape.fact_kinds) - mass.agreed_facts)),
+        float(mass.facts_agree),
+        float(len((left_shape.fact_kinds & right_shape.fact_kinds) - mass.agreed_facts)),
         min(person_conflict, 4.0),
         float("a" in both_kinds and "a" not in mass.shared_kinds),
         float("s" in both_kinds and "s" not in mass.shared_kinds),
@@ -266,10 +360,19 @@ def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dic
     left_lead_miss = _missing_share(left_lead, right.keys)
     right_lead_miss = _missing_share(right_lead, left.keys)
     return [
-        min(left_miss, right_miss) if titled else 0.0, max(left_miss, right_miss), float(min(title_shared, 4)),
-        years, year_conflict, days, day_conflict, number_conflict,
-        lead_names, min(left_lead_miss, right_lead_miss) if left_lead and right_lead else 0.0, max(left_lead_miss, right_lead_miss),
-        lead_numbers[0], lead_numbers[1],
+        min(left_miss, right_miss) if titled else 0.0,
+        max(left_miss, right_miss),
+        float(min(title_shared, 4)),
+        years,
+        year_conflict,
+        days,
+        day_conflict,
+        number_conflict,
+        lead_names,
+        min(left_lead_miss, right_lead_miss) if left_lead and right_lead else 0.0,
+        max(left_lead_miss, right_lead_miss),
+        lead_numbers[0],
+        lead_numbers[1],
     ]
 
 
@@ -292,4 +395,3 @@ def similarity(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) 
         "date_near": bool(vector[11]),
         "shared": [k for _, k in top],
     }
-

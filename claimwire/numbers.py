@@ -36,19 +36,37 @@ VAGUE = {
 
 # Hedge word -> kind of bound.
 HEDGES = {
-    "about": "approx", "around": "approx", "approximately": "approx", "roughly": "approx",
-    "some": "approx", "an estimated": "approx", "estimated": "approx", "nearly": "below",
-    "almost": "below", "close to": "below", "just under": "below", "at least": "min",
-    "no fewer than": "min", "a minimum of": "min", "more than": "above", "over": "above",
-    "in excess of": "above", "upwards of": "above", "greater than": "above", "above": "above",
-    "up to": "max", "as many as": "max", "at most": "max", "no more than": "max",
-    "fewer than": "under", "less than": "under", "under": "under",
+    "about": "approx",
+    "around": "approx",
+    "approximately": "approx",
+    "roughly": "approx",
+    "some": "approx",
+    "an estimated": "approx",
+    "estimated": "approx",
+    "nearly": "below",
+    "almost": "below",
+    "close to": "below",
+    "just under": "below",
+    "at least": "min",
+    "no fewer than": "min",
+    "a minimum of": "min",
+    "more than": "above",
+    "over": "above",
+    "in excess of": "above",
+    "upwards of": "above",
+    "greater than": "above",
+    "above": "above",
+    "up to": "max",
+    "as many as": "max",
+    "at most": "max",
+    "no more than": "max",
+    "fewer than": "under",
+    "less than": "under",
+    "under": "under",
 }
 
 _WORD = r"(?:" + "|".join(sorted(list(UNITS) + list(TENS), key=len, reverse=True)) + r")"
-_NUMBER_WORDS = (
-    rf"{_WORD}(?:[- ]{_WORD})?(?:\s+(?:hundred|thousand|million)(?:\s+(?:and\s+)?{_WORD}(?:-{_WORD})?)?)?"
-)
+_NUMBER_WORDS = rf"{_WORD}(?:[- ]{_WORD})?(?:\s+(?:hundred|thousand|million)(?:\s+(?:and\s+)?{_WORD}(?:-{_WORD})?)?)?"
 # Digits: "100", "2,000", "1.5 million"; never part of a date, time, phone number,
 # ordinal ("100th"), decade ("1990s"), age ("12-year-old") or a code ("T-72").
 _DIGITS = (

@@ -49,8 +49,14 @@ PEOPLE = "people"
 EVERYONE = "everyone"
 UNQUALIFIED_STATE = "state:?"
 
-ROLE_LABELS = {VICTIMS: "victims", SUSPECTS: "suspect(s)", BYSTANDERS: "bystanders", CIVILIANS: "civilians", PEOPLE: "people",
-               EVERYONE: "everyone, suspect(s) included"}
+ROLE_LABELS = {
+    VICTIMS: "victims",
+    SUSPECTS: "suspect(s)",
+    BYSTANDERS: "bystanders",
+    CIVILIANS: "civilians",
+    PEOPLE: "people",
+    EVERYONE: "everyone, suspect(s) included",
+}
 
 # words before "of" that only say how many of a group ("members of", "dozens of")
 _PARTITIVE = frozenset("members member some most many all each none both dozens hundreds scores thousands one two three".split())
@@ -141,9 +147,9 @@ def _side_of_key(key: str) -> tuple[str | None, bool]:
 
 
 def _strip_partitive(words: list[str]) -> list[str]:
-    """"members of pro-government forces" -> "pro-government forces"."""
+    """ "members of pro-government forces" -> "pro-government forces"."""
     if "of" in words[:3] and all(w in _PARTITIVE for w in words[: words.index("of")]):
-        words = words[words.index("of") + 1:]
+        words = words[words.index("of") + 1 :]
         while words and words[0] in ("the", "a", "an", "its", "their", "his", "her"):
             words = words[1:]
     return words
@@ -194,13 +200,13 @@ def describe(group: str | None) -> GroupReading:
             side, via = _side_of_key(word)
             return GroupReading(side=side, role=role, via_government=via)
     if target is not None:
-        side, via = side_named_by(target, words[position + 1:])
+        side, via = side_named_by(target, words[position + 1 :])
         if side is not None:
             return GroupReading(side=side, role=role, via_government=via)
         if role == "combatant" and target not in _PLAIN:
             return GroupReading(side=None, role=role, modifier=target)  # "Saudi-led forces": Saudi's side
     for index, word in enumerate(words):
-        side, via = side_named_by(word, words[index + 1:])
+        side, via = side_named_by(word, words[index + 1 :])
         if side is not None and (via or role == "combatant"):
             return GroupReading(side=side, role=role, via_government=via)
     return GroupReading(side=None, role=role, modifier=_modifier(content))
@@ -213,8 +219,13 @@ def _modifier(content: Sequence[str]) -> str | None:
     identity = lex["identities"]
     if content and content[-1] in identity and all(w in _PLAIN or w.isdigit() for w in content[:-1]):
         return content[-1].rstrip("s")
-    words = [w for w in content[:-1] if w not in _PLAIN and not w.isdigit()
-             and (w in identity or w not in lex["combatants"] | lex["government"] | lex["civilians"] | lex["perpetrators"])]
+    words = [
+        w
+        for w in content[:-1]
+        if w not in _PLAIN
+        and not w.isdigit()
+        and (w in identity or w not in lex["combatants"] | lex["government"] | lex["civilians"] | lex["perpetrators"])
+    ]
     return " ".join(w.rstrip("s") if w in identity else w for w in words) or None
 
 
@@ -240,7 +251,9 @@ def _counts_everyone(mention: Mention, reading: GroupReading) -> bool:
         return False
     if mention.with_self:
         return True
-    return reading.modifier is None and (not words or bool(words & _lexicon()["generic_people"])) and bool(_INCLUDING.search(mention.sentence))
+    return (
+        reading.modifier is None and (not words or bool(words & _lexicon()["generic_people"])) and bool(_INCLUDING.search(mention.sentence))
+    )
 
 
 _INCLUDING = re.compile(

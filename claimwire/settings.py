@@ -143,7 +143,9 @@ def get_settings() -> Settings:
         profile_dir=os.environ.get("CLAIMWIRE_PROFILE_DIR") or None,
         profile_cprofile=bool(os.environ.get("CLAIMWIRE_PROFILE_CPROFILE")),
         shared_dir=os.environ.get("CLAIMWIRE_SHARED") or None,
-        bench_pg_url=os.environ.get("CLAIMWIRE_BENCH_PG", os.environ.get("CLAIMWIRE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")),
+        bench_pg_url=os.environ.get(
+            "CLAIMWIRE_BENCH_PG", os.environ.get("CLAIMWIRE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+        ),
         bench_redis_url=os.environ.get("CLAIMWIRE_BENCH_REDIS", "redis://127.0.0.1:6379/0"),
         fuzz_instrument=os.environ.get("CLAIMWIRE_FUZZ_INSTRUMENT", "1") == "1",
         fetch_total_timeout_s=_env_float("CLAIMWIRE_FETCH_TOTAL_TIMEOUT_S", 60.0),

@@ -114,7 +114,7 @@ def _affiliation_of(words: Sequence[str]) -> tuple[str | None, str | None, str |
     """(affiliation, its label, the sector the alias table gives) of a source's words."""
     target, position = allegiance(words)
     if target is not None:
-        side, _ = side_named_by(target, words[position + 1:])
+        side, _ = side_named_by(target, words[position + 1 :])
         group = actor_group(target)
         if side is not None:
             label = f"pro-{group.label}" if group else f"pro-{target}"
@@ -162,8 +162,12 @@ def _surname(source: str, words: Sequence[str], sector: str | None, affiliation:
     if not names or names[-1].lower() in _INSTITUTIONS:
         return None
     titled = any(w in titles for w in words)
-    bare = sector is None and affiliation is None and not officials & set(words) and all(
-        t[:1].isupper() for t in re.findall(r"[^\W\d_][\w'’-]*", source))
+    bare = (
+        sector is None
+        and affiliation is None
+        and not officials & set(words)
+        and all(t[:1].isupper() for t in re.findall(r"[^\W\d_][\w'’-]*", source))
+    )
     return names[-1] if titled or bare else None
 
 
@@ -193,8 +197,14 @@ def _people(readings: list[SourceReading], sentences: Sequence[str]) -> list[Sou
         if context is None:
             out.append(reading)
         else:
-            out.append(replace(reading, affiliation=context.affiliation, affiliation_label=context.affiliation_label,
-                               sector=reading.sector or context.sector))
+            out.append(
+                replace(
+                    reading,
+                    affiliation=context.affiliation,
+                    affiliation_label=context.affiliation_label,
+                    sector=reading.sector or context.sector,
+                )
+            )
     return out
 
 
@@ -230,7 +240,7 @@ def _descriptions(sentence: str, start: int, end: int) -> list[str]:
 
 
 def _anaphora(mentions: Sequence[SourceMention], readings: list[SourceReading]) -> list[SourceReading]:
-    """"the official", "officials", "he": the nearest earlier source of the same article with the same head noun
+    """ "the official", "officials", "he": the nearest earlier source of the same article with the same head noun
     ("a US military official ... the official"), else the nearest informative one before it, else after it."""
     officials = set(_lexicon()["officials"])
     by_article: dict[int, list[int]] = defaultdict(list)
@@ -246,8 +256,12 @@ def _anaphora(mentions: Sequence[SourceMention], readings: list[SourceReading]) 
         same_head = [i for i in before if readings[i].head and readings[i].head.rstrip("s") == (reading.head or "").rstrip("s")]
         for other in same_head + before + after:
             if readings[other].affiliation or readings[other].sector:
-                out[index] = replace(reading, affiliation=readings[other].affiliation,
-                                     affiliation_label=readings[other].affiliation_label, sector=readings[other].sector)
+                out[index] = replace(
+                    reading,
+                    affiliation=readings[other].affiliation,
+                    affiliation_label=readings[other].affiliation_label,
+                    sector=readings[other].sector,
+                )
                 break
     return out
 
@@ -288,8 +302,9 @@ def _families(mentions, readings, keys) -> dict[str, SourceFamily]:
             names[key].append(mention.source)
     families = {}
     for key, (mention, reading) in first.items():
-        families[key] = SourceFamily(key=key, label=_family_label(key, mention, reading, names[key]), sector=reading.sector,
-                                     names=_distinct(names[key]))
+        families[key] = SourceFamily(
+            key=key, label=_family_label(key, mention, reading, names[key]), sector=reading.sector, names=_distinct(names[key])
+        )
     return families
 
 
@@ -310,7 +325,11 @@ def _family_label(key: str, mention: SourceMention, reading: SourceReading, name
     if affiliation == "-":
         return sector_label
     group = actor_group(affiliation)
-    owner = reading.affiliation_label if reading.affiliation == affiliation and reading.affiliation_label else (group.label if group else affiliation)
+    owner = (
+        reading.affiliation_label
+        if reading.affiliation == affiliation and reading.affiliation_label
+        else (group.label if group else affiliation)
+    )
     if group is not None and group.kind not in ("country", "government"):
         return owner  # an organisation is its own family: "Syrian Observatory for Human Rights"
     if len(_distinct(names)) == 1 and reading.head and reading.head not in ("military", "government", sector):

@@ -75,9 +75,7 @@ def canonical_url(url: str) -> str:
         port = None
     if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
         host = f"{host}:{port}"
-    query = "&".join(
-        pair for pair in sorted(parts.query.split("&")) if pair and not _TRACKING_PARAMS.match(pair.split("=", 1)[0])
-    )
+    query = "&".join(pair for pair in sorted(parts.query.split("&")) if pair and not _TRACKING_PARAMS.match(pair.split("=", 1)[0]))
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("https" if parts.scheme in ("http", "https") else parts.scheme, host, path, query, ""))
 
@@ -193,6 +191,11 @@ def iter_items(targets: list[str]) -> Iterator[RawItem | BadItem]:
             elif name.endswith((".txt", ".txt.gz")):
                 yield RawItem(kind=TEXT, ref=str(path), body=_read_bytes(path))
             else:
-                yield BadItem(target, InputError("unsupported_type", f"{target}: unknown file type (expected .txt, .html, .htm, .html.gz, .jsonl or .jsonl.gz)"))
+                yield BadItem(
+                    target,
+                    InputError(
+                        "unsupported_type", f"{target}: unknown file type (expected .txt, .html, .htm, .html.gz, .jsonl or .jsonl.gz)"
+                    ),
+                )
         except (OSError, EOFError) as error:
             yield BadItem(target, InputError("unreadable", f"{target}: {error}"))

@@ -69,8 +69,14 @@ class SpeakerQuotes:
     quotes: list[QuoteEntry] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"speaker": self.speaker, "key": self.key, "kind": self.kind, "names": list(self.names),
-                "role": self.role, "quotes": [q.to_dict() for q in self.quotes]}
+        return {
+            "speaker": self.speaker,
+            "key": self.key,
+            "kind": self.kind,
+            "names": list(self.names),
+            "role": self.role,
+            "quotes": [q.to_dict() for q in self.quotes],
+        }
 
 
 @dataclass(slots=True)
@@ -122,6 +128,7 @@ def group_quotes(claims: Iterable[Mapping[str, Any]]) -> list[SpeakerQuotes]:
 
 # --- reading claims --------------------------------------------------------------------------
 
+
 def _read(claim: Mapping[str, Any]) -> _Said | None:
     if claim.get("kind", QUOTE) != QUOTE or not claim.get("text"):
         return None
@@ -143,12 +150,21 @@ def _read(claim: Mapping[str, Any]) -> _Said | None:
         title = source[: -len(name)].strip()
     if kind == "person" and not name:
         kind = "description"
-    return _Said(text=str(claim["text"]), article=claim.get("article_id"), source=source, forms=forms,
-                 kind=kind or ("unattributed" if source is None else "description"), name=name if kind == "person" else None,
-                 title=title, role=extra.get("speaker_role"), partial=bool(extra.get("partial")))
+    return _Said(
+        text=str(claim["text"]),
+        article=claim.get("article_id"),
+        source=source,
+        forms=forms,
+        kind=kind or ("unattributed" if source is None else "description"),
+        name=name if kind == "person" else None,
+        title=title,
+        role=extra.get("speaker_role"),
+        partial=bool(extra.get("partial")),
+    )
 
 
 # --- who is one person -------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class _Person:
@@ -215,6 +231,7 @@ def _title_words(title: str) -> set[str]:
 
 # --- one quote, many articles ----------------------------------------------------------------
 
+
 def _add_quote(group: SpeakerQuotes, s: _Said) -> None:
     words = _quote_words(s.text)
     for entry in group.quotes:
@@ -236,7 +253,7 @@ def _same_quote(a: list[str], b: list[str]) -> bool:
     if len(short) < _MIN_TRIMMED_WORDS:
         return False
     n = len(short)
-    return any(long_[i:i + n] == short for i in range(len(long_) - n + 1))
+    return any(long_[i : i + n] == short for i in range(len(long_) - n + 1))
 
 
 def _quote_words(text: str) -> list[str]:

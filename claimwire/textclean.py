@@ -100,7 +100,7 @@ def clean_text(text: str, *, title: str | None = None, outlet_junk: Collection[s
     for i in range(min(3, len(kept))):
         cut = _TRAILING_STAMP.sub("", kept[i])
         if cut != kept[i] and len(cut.split()) >= 3:
-            removed.append(("run_in_date", kept[i][len(cut):].strip()))
+            removed.append(("run_in_date", kept[i][len(cut) :].strip()))
             kept[i] = cut
 
     # repeated headline

@@ -61,7 +61,9 @@ class Receiver:
                 signature = self.headers.get("X-Claimwire-Signature", "")
                 ok = verify(receiver.secret, body, signature)
                 with receiver.lock:
-                    receiver.requests.append({"at": time.time(), "path": self.path, "headers": dict(self.headers), "body": body, "verified": ok})
+                    receiver.requests.append(
+                        {"at": time.time(), "path": self.path, "headers": dict(self.headers), "body": body, "verified": ok}
+                    )
                 if not ok:
                     self.send_response(401)
                 elif receiver.status >= 300:
@@ -98,7 +100,14 @@ def main() -> None:
         while True:
             time.sleep(0.5)
             for change in receiver.changes[taken:]:
-                print(change["id"], change["kind"], "event", change["event_id"], json.dumps(change["data"], ensure_ascii=False)[:120], flush=True)
+                print(
+                    change["id"],
+                    change["kind"],
+                    "event",
+                    change["event_id"],
+                    json.dumps(change["data"], ensure_ascii=False)[:120],
+                    flush=True,
+                )
             taken = len(receiver.changes)
 
 

@@ -1,7 +1,7 @@
 """atheris harness: clean_document (text and HTML, bytes and str) and the decoder.
 
-    .venv/bin/python fuzz/fuzz_clean.py -max_total_time=60 -timeout=10 fuzz/seeds/clean
-    .venv/bin/python -m fuzz.run --seconds 60 clean
+.venv/bin/python fuzz/fuzz_clean.py -max_total_time=60 -timeout=10 fuzz/seeds/clean
+.venv/bin/python -m fuzz.run --seconds 60 clean
 """
 
 from __future__ import annotations

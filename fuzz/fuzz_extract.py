@@ -1,7 +1,7 @@
 """atheris harness: extract_claims with every registered extractor, and main_figures.
 
-    .venv/bin/python fuzz/fuzz_extract.py -max_total_time=60 -timeout=10 fuzz/seeds/extract
-    .venv/bin/python -m fuzz.run --seconds 60 extract
+.venv/bin/python fuzz/fuzz_extract.py -max_total_time=60 -timeout=10 fuzz/seeds/extract
+.venv/bin/python -m fuzz.run --seconds 60 extract
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """atheris harness: parse_feed (feedparser on RSS/Atom bytes): a ParsedFeed or InputError("bad_feed").
 
-    .venv/bin/python fuzz/fuzz_feed.py -max_total_time=60 -timeout=10 fuzz/seeds/feed
+.venv/bin/python fuzz/fuzz_feed.py -max_total_time=60 -timeout=10 fuzz/seeds/feed
 """
 
 from __future__ import annotations

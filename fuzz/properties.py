@@ -32,12 +32,12 @@ def check_claim(claim: Claim, text: str, title: str | None) -> None:
     if claim.kind == QUOTE:
         # the span runs from the opening mark to the closing mark, or to the paragraph's end for a
         # quotation left open (extra["unclosed"]); the text is the quoted words inside it
-        span = base[claim.start:claim.end]
+        span = base[claim.start : claim.end]
         assert span[:1] in OPENERS and len(span) >= 2, (span, claim)
         assert (claim.extra or {}).get("unclosed") or span[-1:] in CLOSERS, (span, claim)
         assert claim.text and claim.text == claim.text.strip() and claim.text in span[1:], (span, claim)
     if claim.kind == STATEMENT:
-        assert base[claim.start:claim.end] == claim.text, claim
+        assert base[claim.start : claim.end] == claim.text, claim
         assert claim.source, claim
 
 

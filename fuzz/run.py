@@ -25,10 +25,17 @@ def run(name: str, seconds: int, timeout: int, rss_mb: int, extra: list[str]) ->
     artifacts = HERE / "artifacts"
     artifacts.mkdir(exist_ok=True)
     cmd = [
-        sys.executable, str(HERE / f"fuzz_{name}.py"),
-        f"-max_total_time={seconds}", f"-timeout={timeout}", f"-rss_limit_mb={rss_mb}",
-        f"-artifact_prefix={artifacts}/{name}-", "-print_final_stats=1", "-max_len=65536",
-        *extra, str(work), str(HERE / "seeds" / name),
+        sys.executable,
+        str(HERE / f"fuzz_{name}.py"),
+        f"-max_total_time={seconds}",
+        f"-timeout={timeout}",
+        f"-rss_limit_mb={rss_mb}",
+        f"-artifact_prefix={artifacts}/{name}-",
+        "-print_final_stats=1",
+        "-max_len=65536",
+        *extra,
+        str(work),
+        str(HERE / "seeds" / name),
     ]
     started = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=seconds * 3 + 120)
@@ -59,15 +66,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import atheris  # noqa: F401
     except ImportError:
-        print("atheris is not installed (pip install -e '.[fuzz]'); the hypothesis tests in tests/test_fuzz.py drive the same harnesses", file=sys.stderr)
+        print(
+            "atheris is not installed (pip install -e '.[fuzz]'); the hypothesis tests in tests/test_fuzz.py drive the same harnesses",
+            file=sys.stderr,
+        )
         return 2
     failed = 0
     for name in args.harnesses:
         if name not in HARNESSES:
             parser.error(f"unknown harness {name!r}; known: {', '.join(HARNESSES)}")
         result = run(name, args.seconds, args.timeout, args.rss_mb, args.libfuzzer)
-        print(f"{name}: exit {result['exit']}, {result['runs']} runs in {result['seconds']}s, cov {result['coverage']}, corpus {result['corpus']}"
-              + (f", FINDING {result['finding']}" if result["finding"] else ""))
+        print(
+            f"{name}: exit {result['exit']}, {result['runs']} runs in {result['seconds']}s, cov {result['coverage']}, corpus {result['corpus']}"
+            + (f", FINDING {result['finding']}" if result["finding"] else "")
+        )
         if result["exit"]:
             failed += 1
             print(result["tail"])

@@ -58,7 +58,13 @@ def create_app(bound_host: str | None = None) -> FastAPI:
             if runner is not None:
                 await anyio.to_thread.run_sync(embedded.stop)
 
-    app = FastAPI(lifespan=lifespan, title="claimwire", version=VERSION, summary="News claims ledger: articles in, claims and events out.", description=__doc__)
+    app = FastAPI(
+        lifespan=lifespan,
+        title="claimwire",
+        version=VERSION,
+        summary="News claims ledger: articles in, claims and events out.",
+        description=__doc__,
+    )
     app.state.health_threads = anyio.CapacityLimiter(4)  # /healthz never waits behind posts for a worker thread
     app.add_middleware(BodyLimit, limit=get_settings().api_max_body_bytes)
     app.add_middleware(ResponseCap)
@@ -100,6 +106,11 @@ def serve(host: str | None = None, port: int | None = None, log_level: str = "in
     # open event streams (service/live.py) would hold a shutdown for ever: they get GRACEFUL_SHUTDOWN_S, then their
     # clients reconnect (to this or another replica) and resume with Last-Event-ID
     uvicorn.run(
-        create_app(bound_host=host), host=host, port=port or settings.api_port, log_level=log_level.lower(), proxy_headers=True,
-        access_log=False, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        create_app(bound_host=host),
+        host=host,
+        port=port or settings.api_port,
+        log_level=log_level.lower(),
+        proxy_headers=True,
+        access_log=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )

@@ -125,7 +125,12 @@ class Guard:
         if write and settings.api_post_rate > 0:
             wait = self.limits.take(client, settings.api_post_rate, settings.api_post_burst)
             if wait:
-                response = refusal(429, "rate_limited", f"over {settings.api_post_rate:g} posts/s from {client}", {"Retry-After": str(max(1, round(wait + 0.5)))})
+                response = refusal(
+                    429,
+                    "rate_limited",
+                    f"over {settings.api_post_rate:g} posts/s from {client}",
+                    {"Retry-After": str(max(1, round(wait + 0.5)))},
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -133,7 +138,9 @@ class Guard:
     def _check_token(self, scope, client: str, write: bool, path: str, settings) -> JSONResponse | None:
         wait = self.limits.blocked(client, settings.api_auth_failures)
         if wait:
-            return refusal(429, "too_many_failures", f"too many wrong tokens from {client}; wait", {"Retry-After": str(max(1, round(wait + 0.5)))})
+            return refusal(
+                429, "too_many_failures", f"too many wrong tokens from {client}; wait", {"Retry-After": str(max(1, round(wait + 0.5)))}
+            )
         problem = token_problem(dict(scope.get("headers") or []), settings.api_token, basic=not write)
         if problem is None:
             return None
@@ -150,9 +157,10 @@ bearer = HTTPBearer(auto_error=False, description="CLAIMWIRE_API_TOKEN")
 def require_token(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
     token = get_settings().api_token
     if not token:
-        raise ApiError(401, "writes_disabled", "no API token is configured (CLAIMWIRE_API_TOKEN): writes are refused", {"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401, "writes_disabled", "no API token is configured (CLAIMWIRE_API_TOKEN): writes are refused", {"WWW-Authenticate": "Bearer"}
+        )
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(401, "unauthorized", "a bearer token is required", {"WWW-Authenticate": "Bearer"})
     if not hmac.compare_digest(credentials.credentials.encode("utf-8"), token.encode("utf-8")):
         raise ApiError(401, "unauthorized", "the bearer token is not valid", {"WWW-Authenticate": "Bearer"})
-

@@ -58,7 +58,9 @@ class WebhookIn(BaseModel):
 
     url: str = Field(..., max_length=4096, description="where the changes are POSTed (http or https, a public address)")
     kinds: list[str] = Field(default_factory=list, max_length=len(changes.KINDS), description="change kinds to send; empty: all")
-    event_ids: list[Annotated[int, Field(ge=0, le=MAX_ID)]] = Field(default_factory=list, max_length=MAX_EVENT_FILTER, description="only these events; empty: all")
+    event_ids: list[Annotated[int, Field(ge=0, le=MAX_ID)]] = Field(
+        default_factory=list, max_length=MAX_EVENT_FILTER, description="only these events; empty: all"
+    )
     description: str | None = Field(None, max_length=2000)
     from_change_id: int | None = Field(None, ge=0, le=MAX_ID, description="send the changes after this id (default: from now on)")
 
@@ -93,8 +95,16 @@ class DeliveryOut(BaseModel):
 
 def _webhook_out(session, webhook: Webhook, model=WebhookOut, **extra) -> WebhookOut:
     return model(
-        id=webhook.id, url=webhook.url, kinds=webhook.kinds or [], event_ids=webhook.event_ids or [], description=webhook.description,
-        active=webhook.active, cursor=webhook.cursor, created_at=webhook.created_at, deliveries=webhooks.delivery_counts(session, webhook.id), **extra,
+        id=webhook.id,
+        url=webhook.url,
+        kinds=webhook.kinds or [],
+        event_ids=webhook.event_ids or [],
+        description=webhook.description,
+        active=webhook.active,
+        cursor=webhook.cursor,
+        created_at=webhook.created_at,
+        deliveries=webhooks.delivery_counts(session, webhook.id),
+        **extra,
     )
 
 
@@ -105,12 +115,16 @@ def _kinds(kinds: list[str] | None) -> list[str]:
     return list(dict.fromkeys(kinds or ()))
 
 
-EventFilter = Annotated[list[Annotated[int, Query(ge=0, le=MAX_ID)]] | None, Query(max_length=MAX_EVENT_FILTER, description="only changes of these events")]
+EventFilter = Annotated[
+    list[Annotated[int, Query(ge=0, le=MAX_ID)]] | None, Query(max_length=MAX_EVENT_FILTER, description="only changes of these events")
+]
 KindFilter = Annotated[list[str] | None, Query(description="only these kinds")]
 
 
 @router.get("/changes", response_model=ChangePage, responses=ERRORS, tags=["changes"])
-def list_changes(after: int = Query(0, ge=0, le=MAX_ID), limit: int = Query(100, ge=1, le=1000), event_id: EventFilter = None, kind: KindFilter = None) -> ChangePage:
+def list_changes(
+    after: int = Query(0, ge=0, le=MAX_ID), limit: int = Query(100, ge=1, le=1000), event_id: EventFilter = None, kind: KindFilter = None
+) -> ChangePage:
     """The change feed, oldest first, after the id AFTER: read on with `after=next_after` (nothing is skipped)."""
     kinds = _kinds(kind)
     with session_scope(read_only=True) as session:
@@ -134,7 +148,9 @@ async def stream_changes(
     return live.stream_response(live.change_events(request, start, event_ids=event_id, kinds=kinds))
 
 
-@router.post("/webhooks", response_model=WebhookCreated, status_code=201, responses=ERRORS, dependencies=[Depends(require_token)], tags=["webhooks"])
+@router.post(
+    "/webhooks", response_model=WebhookCreated, status_code=201, responses=ERRORS, dependencies=[Depends(require_token)], tags=["webhooks"]
+)
 def create_webhook(payload: WebhookIn, response: Response) -> WebhookCreated:
     """Subscribe a URL. Each change that passes the filter is POSTed to it, in order, signed with the secret returned here."""
     from tasks.webhooks import check_url
@@ -150,8 +166,13 @@ def create_webhook(payload: WebhookIn, response: Response) -> WebhookCreated:
     kinds = _kinds(payload.kinds)
     with session_scope() as session:
         webhook = webhooks.create(
-            session, url=payload.url.strip(), secret=secrets.token_urlsafe(32), kinds=kinds, event_ids=list(dict.fromkeys(payload.event_ids)),
-            description=payload.description, from_change_id=payload.from_change_id,
+            session,
+            url=payload.url.strip(),
+            secret=secrets.token_urlsafe(32),
+            kinds=kinds,
+            event_ids=list(dict.fromkeys(payload.event_ids)),
+            description=payload.description,
+            from_change_id=payload.from_change_id,
         )
         out = _webhook_out(session, webhook, WebhookCreated, secret=webhook.secret)
     response.headers["Location"] = f"/webhooks/{out.id}"
@@ -181,12 +202,23 @@ def get_webhook(webhook_id: WebhookId) -> WebhookOut:
         return _webhook_out(session, _get(session, webhook_id))
 
 
-@router.get("/webhooks/{webhook_id}/deliveries", response_model=list[DeliveryOut], responses=ERRORS, dependencies=[Depends(require_token)], tags=["webhooks"])
-def list_deliveries(webhook_id: WebhookId, status: str | None = Query(None, pattern="^(pending|delivered|failed)$"), limit: int = Query(100, ge=1, le=1000)) -> list[DeliveryOut]:
+@router.get(
+    "/webhooks/{webhook_id}/deliveries",
+    response_model=list[DeliveryOut],
+    responses=ERRORS,
+    dependencies=[Depends(require_token)],
+    tags=["webhooks"],
+)
+def list_deliveries(
+    webhook_id: WebhookId, status: str | None = Query(None, pattern="^(pending|delivered|failed)$"), limit: int = Query(100, ge=1, le=1000)
+) -> list[DeliveryOut]:
     """The subscription's deliveries, newest change first."""
     with session_scope(read_only=True) as session:
         _get(session, webhook_id)
-        return [DeliveryOut.model_validate(d, from_attributes=True) for d in webhooks.deliveries(session, webhook_id, limit=limit, status=status)]
+        return [
+            DeliveryOut.model_validate(d, from_attributes=True)
+            for d in webhooks.deliveries(session, webhook_id, limit=limit, status=status)
+        ]
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204, responses=ERRORS, dependencies=[Depends(require_token)], tags=["webhooks"])

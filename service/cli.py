@@ -75,7 +75,9 @@ def cmd_events(args: argparse.Namespace) -> int:
         print(f"{'id':>6}  {'first seen':16}  {'last seen':16}  {'articles':>8}  {'toll':40}  headline")
         for event in events:
             toll = truncate(toll_text(event.ledger), 40) or "-"
-            print(f"{event.id:>6}  {fmt_time(event.first_seen, '-'):16}  {fmt_time(event.last_seen, '-'):16}  {event.article_count:>8}  {toll:40}  {truncate(event.headline, 70)}")
+            print(
+                f"{event.id:>6}  {fmt_time(event.first_seen, '-'):16}  {fmt_time(event.last_seen, '-'):16}  {event.article_count:>8}  {toll:40}  {truncate(event.headline, 70)}"
+            )
     return 0
 
 
@@ -105,7 +107,9 @@ def cmd_failures(args: argparse.Namespace) -> int:
         for failure in repository.failures(session, limit=args.limit):
             where = f"article {failure.article_id}" if failure.article_id else failure.item
             kind = "transient" if failure.transient else "permanent"
-            print(f"{fmt_time(failure.created_at, '-')}  {failure.stage:8}  {failure.reason:20}  {kind:9}  {where}: {truncate(failure.message, 100)}")
+            print(
+                f"{fmt_time(failure.created_at, '-')}  {failure.stage:8}  {failure.reason:20}  {kind:9}  {where}: {truncate(failure.message, 100)}"
+            )
     return 0
 
 
@@ -145,7 +149,9 @@ def _prepare_multiproc_dir(metrics_port: int | None) -> None:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory  # for the worker processes this one forks or starts
         get_settings.cache_clear()
     if directory:
-        if "prometheus_client" in sys.modules and not sys.modules["prometheus_client"].values.ValueClass.__name__.startswith("MultiProcess"):
+        if "prometheus_client" in sys.modules and not sys.modules["prometheus_client"].values.ValueClass.__name__.startswith(
+            "MultiProcess"
+        ):
             print("warning: prometheus_client was imported before PROMETHEUS_MULTIPROC_DIR was set", file=sys.stderr)
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
@@ -195,7 +201,11 @@ def cmd_consume(args: argparse.Namespace) -> int:
         _prepare_multiproc_dir(None)
     from service.intake import consume
 
-    options = {key: value for key, value in (("batch", args.batch), ("block_ms", args.block_ms), ("claim_idle_s", args.claim_idle)) if value is not None}
+    options = {
+        key: value
+        for key, value in (("batch", args.batch), ("block_ms", args.block_ms), ("claim_idle_s", args.claim_idle))
+        if value is not None
+    }
     counts = consume(args.name, metrics_port=args.metrics_port, until_idle=args.until_idle, **options)
     print(json.dumps(counts, sort_keys=True))
     return 0
@@ -214,7 +224,9 @@ def cmd_changes(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(change.to_dict(), default=str, ensure_ascii=False))
         else:
-            print(f"{change.id:>8}  {change.at[:19]}  {change.kind:17}  event {change.event_id or '-':<6}  article {change.article_id or '-':<7}  {truncate(json.dumps(change.data, ensure_ascii=False, default=str), 90)}")
+            print(
+                f"{change.id:>8}  {change.at[:19]}  {change.kind:17}  event {change.event_id or '-':<6}  article {change.article_id or '-':<7}  {truncate(json.dumps(change.data, ensure_ascii=False, default=str), 90)}"
+            )
     return 0
 
 
@@ -284,7 +296,9 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         return 0
     with session_scope() as session:
         for feed in repository.list_feeds(session, limit=None):
-            print(f"{feed.id:>4}  {feed.interval_s:>6}s  {fmt_time(feed.last_polled_at, '-'):16}  {(feed.last_status or '-'):14}  {feed.item_count:>6}  {feed.url}")
+            print(
+                f"{feed.id:>4}  {feed.interval_s:>6}s  {fmt_time(feed.last_polled_at, '-'):16}  {(feed.last_status or '-'):14}  {feed.item_count:>6}  {feed.url}"
+            )
     return 0
 
 
@@ -346,10 +360,18 @@ def _add_intake_commands(sub) -> None:
     feeds.set_defaults(func=cmd_feeds)
 
     consume = sub.add_parser("consume", help="consume the intake stream (Redis: CLAIMWIRE_STREAM_URL or BROKER_URL)")
-    consume.add_argument("--name", help="this consumer's name in the group (default: host-pid); a restart under the same name takes its pending entries at once")
+    consume.add_argument(
+        "--name",
+        help="this consumer's name in the group (default: host-pid); a restart under the same name takes its pending entries at once",
+    )
     consume.add_argument("--batch", type=int, help="entries read at a time (default CLAIMWIRE_INTAKE_BATCH, 64)")
     consume.add_argument("--block-ms", type=int, help="longest wait for new entries per read (default CLAIMWIRE_INTAKE_BLOCK_MS, 1000)")
-    consume.add_argument("--claim-idle", type=float, metavar="S", help="claim entries pending this long on another consumer (default CLAIMWIRE_INTAKE_CLAIM_IDLE_S, 60)")
+    consume.add_argument(
+        "--claim-idle",
+        type=float,
+        metavar="S",
+        help="claim entries pending this long on another consumer (default CLAIMWIRE_INTAKE_CLAIM_IDLE_S, 60)",
+    )
     consume.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
     consume.add_argument("--until-idle", action="store_true", help="stop when nothing is left to read (a batch run)")
     consume.set_defaults(func=cmd_consume)
@@ -407,8 +429,14 @@ def _add_admin_commands(sub) -> None:
     sub.add_parser("migrate", help="bring the database to the newest migration").set_defaults(func=cmd_migrate)
     sub.add_parser("rebuild-ledgers", help="rebuild every event's ledger from its claims").set_defaults(func=cmd_rebuild_ledgers)
 
-    doctor = sub.add_parser("doctor", help="check what going live needs (database, broker, extractors, data, metrics, API token); exit 1 on any failure")
-    doctor.add_argument("--only", metavar="CHECKS", help="comma-separated: imports,database,transport,broker,extractors,data,metrics,api-token (default: all)")
+    doctor = sub.add_parser(
+        "doctor", help="check what going live needs (database, broker, extractors, data, metrics, API token); exit 1 on any failure"
+    )
+    doctor.add_argument(
+        "--only",
+        metavar="CHECKS",
+        help="comma-separated: imports,database,transport,broker,extractors,data,metrics,api-token (default: all)",
+    )
     doctor.add_argument("--api-host", help="the address `claimwire serve` will bind to (default: CLAIMWIRE_API_HOST or 127.0.0.1)")
     doctor.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the database and the broker (default 5)")
     doctor.set_defaults(func=cmd_doctor)

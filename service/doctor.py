@@ -34,7 +34,7 @@ IMPORT_TIMEOUT_S = 120.0
 EMBEDDED = "embedded mode (BROKER_URL is not set): tasks run in-process, no broker needed"
 SAMPLE_TEXT = (
     "Three people were killed and 12 injured when a 300-metre bridge collapsed on Monday, police said. "
-    "\"We are still searching,\" said Anna Berg, a rescue official. The council said it would move 2,000 residents out of the area."
+    '"We are still searching," said Anna Berg, a rescue official. The council said it would move 2,000 residents out of the area.'
 )
 # The package data the service reads at run time (pyproject.toml, [tool.setuptools.package-data]).
 PACKAGE_DATA = (("claimwire", "data"), ("service", "templates"), ("service", "static"), ("storage", "migrations/versions"))
@@ -133,7 +133,9 @@ def check_database(settings: Settings, options: Options) -> Iterable[Verdict]:
     if current == heads:
         yield Verdict("database", True, f"{shown}: reachable, at the Alembic head {head}")
     elif not current:
-        yield Verdict("database", False, f"{shown}: reachable but not migrated (no Alembic revision; head is {head}); run `claimwire migrate`")
+        yield Verdict(
+            "database", False, f"{shown}: reachable but not migrated (no Alembic revision; head is {head}); run `claimwire migrate`"
+        )
     else:
         yield Verdict("database", False, f"{shown}: at revision {', '.join(sorted(current))}, head is {head}; run `claimwire migrate`")
 
@@ -186,7 +188,9 @@ def check_extractors(settings: Settings, options: Options) -> Iterable[Verdict]:
     for name in list(settings.extractors) + sorted(set(registered) - configured):
         role = "configured" if name in configured else "registered, not configured"
         if name not in registered:
-            yield Verdict(f"extractor {name}", False, f"named in CLAIMWIRE_EXTRACTORS but not registered; known: {', '.join(sorted(registered))}")
+            yield Verdict(
+                f"extractor {name}", False, f"named in CLAIMWIRE_EXTRACTORS but not registered; known: {', '.join(sorted(registered))}"
+            )
             continue
         extractor = registered[name]
         try:
@@ -224,7 +228,11 @@ def check_data(settings: Settings, options: Options, locations: Iterable[tuple[s
 def check_metrics(settings: Settings, options: Options) -> Iterable[Verdict]:
     directory = settings.prometheus_multiproc_dir
     if not directory:
-        yield Verdict("metrics", True, "PROMETHEUS_MULTIPROC_DIR is not set: each process keeps its own metrics (`claimwire worker --metrics-port` makes a directory)")
+        yield Verdict(
+            "metrics",
+            True,
+            "PROMETHEUS_MULTIPROC_DIR is not set: each process keeps its own metrics (`claimwire worker --metrics-port` makes a directory)",
+        )
         return
     path = Path(directory)
     probe = path / f".doctor-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # not *.db: the multiprocess collector reads those
@@ -255,7 +263,9 @@ def check_api_token(settings: Settings, options: Options) -> Iterable[Verdict]:
     elif is_loopback(host):
         yield Verdict("api-token", True, f"API on {host} (loopback); CLAIMWIRE_API_TOKEN is not set, so the API refuses writes")
     else:
-        yield Verdict("api-token", False, f"API on {host} (not loopback) and CLAIMWIRE_API_TOKEN is not set: set a token before exposing it")
+        yield Verdict(
+            "api-token", False, f"API on {host} (not loopback) and CLAIMWIRE_API_TOKEN is not set: set a token before exposing it"
+        )
 
 
 Check = Callable[[Settings, Options], Iterable[Verdict]]

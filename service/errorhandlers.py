@@ -25,7 +25,6 @@ def unavailable(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
-
 async def api_error(_request: Request, error: ApiError) -> JSONResponse:
     return JSONResponse(error_body(error.reason, error.message), status_code=error.status, headers=error.headers)
 
@@ -39,15 +38,25 @@ async def invalid_request(_request: Request, error: RequestValidationError) -> J
 async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
     if error.status_code == 400 and str(error.detail).startswith("There was an error parsing the body"):
         # not UTF-8, nested too deep for the parser, an integer of thousands of digits: bad JSON, a 422
-        return JSONResponse(error_body("bad_json", "the body is not JSON that can be read (encoding, depth or number size)"), status_code=422)
+        return JSONResponse(
+            error_body("bad_json", "the body is not JSON that can be read (encoding, depth or number size)"), status_code=422
+        )
     reasons = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
-    return JSONResponse(error_body(reasons.get(error.status_code, "http_error"), str(error.detail)), status_code=error.status_code, headers=getattr(error, "headers", None))
+    return JSONResponse(
+        error_body(reasons.get(error.status_code, "http_error"), str(error.detail)),
+        status_code=error.status_code,
+        headers=getattr(error, "headers", None),
+    )
 
 
 async def crash(_request: Request, error: Exception) -> JSONResponse:
     if unavailable(error):  # the database or the broker is down: nothing was accepted, post again later
         logger.warning("api_unavailable", extra={"fields": {"error": type(error).__name__}})
-        return JSONResponse(error_body("unavailable", f"{type(error).__name__}: the store or the queue is not reachable; retry"), status_code=503, headers={"Retry-After": "5"})
+        return JSONResponse(
+            error_body("unavailable", f"{type(error).__name__}: the store or the queue is not reachable; retry"),
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
     logger.exception("api_error")
     return JSONResponse(error_body("internal_error", type(error).__name__), status_code=500)
 

@@ -142,7 +142,9 @@ def _transient(error: BaseException) -> bool:
 class Consumer:
     """One member of the intake consumer group."""
 
-    def __init__(self, name: str | None = None, *, batch: int | None = None, block_ms: int | None = None, claim_idle_s: float | None = None) -> None:
+    def __init__(
+        self, name: str | None = None, *, batch: int | None = None, block_ms: int | None = None, claim_idle_s: float | None = None
+    ) -> None:
         settings = get_settings()
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self.batch = batch or settings.intake_batch
@@ -349,7 +351,14 @@ class Consumer:
             except Exception as error:  # noqa: BLE001 - the store or Redis is down: the entries stay pending
                 failures += 1
                 wait = min(30.0, 0.5 * 2 ** min(failures, 6))
-                log(logger, logging.WARNING, "intake_retry", consumer=self.name, error=f"{type(error).__name__}: {str(error)[:300]}", wait_s=wait)
+                log(
+                    logger,
+                    logging.WARNING,
+                    "intake_retry",
+                    consumer=self.name,
+                    error=f"{type(error).__name__}: {str(error)[:300]}",
+                    wait_s=wait,
+                )
                 self.stop.wait(wait)
                 continue
             if until_idle and handled == 0:

@@ -161,14 +161,20 @@ ShownVersion = Annotated[str | None, Query(max_length=64, description="the versi
 
 
 @router.get("/ui/overview/stream")
-async def overview_stream(request: Request, after: After = None, version: ShownVersion = None, last_event_id: str | None = Header(None)) -> StreamingResponse:
+async def overview_stream(
+    request: Request, after: After = None, version: ShownVersion = None, last_event_id: str | None = Header(None)
+) -> StreamingResponse:
     start = await run_in_threadpool(resume_from, last_event_id, after)
     return stream_response(change_events(request, start, refresh=_overview_refresh(version)))
 
 
 @router.get("/ui/events/{event_id}/stream")
 async def event_stream(
-    request: Request, event_id: Annotated[int, PathParam(ge=0, le=MAX_ID)], after: After = None, version: ShownVersion = None, last_event_id: str | None = Header(None)
+    request: Request,
+    event_id: Annotated[int, PathParam(ge=0, le=MAX_ID)],
+    after: After = None,
+    version: ShownVersion = None,
+    last_event_id: str | None = Header(None),
 ) -> StreamingResponse:
     start = await run_in_threadpool(resume_from, last_event_id, after)
     return stream_response(change_events(request, start, event_ids=[event_id], refresh=_event_refresh(event_id, version)))

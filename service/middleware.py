@@ -57,7 +57,6 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-
 def refusal(status: int, reason: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     from workers import metrics
 
@@ -97,7 +96,9 @@ class ResponseCap(HTTPMiddleware):
                 declared = headers.get(b"content-length", b"")
                 if headers.get(b"content-type", b"").startswith(b"application/json") and declared.isdigit() and int(declared) > limit:
                     refused = True
-                    response = refusal(400, "response_too_large", f"the answer is {int(declared)} bytes, over {limit}: ask for a smaller page (limit)")
+                    response = refusal(
+                        400, "response_too_large", f"the answer is {int(declared)} bytes, over {limit}: ask for a smaller page (limit)"
+                    )
                     await response(scope, receive, send)
                     return
             await send(message)
@@ -126,5 +127,14 @@ class RequestCounter(HTTPMiddleware):
             path = getattr(scope.get("route"), "path", "unmatched")
             metrics.API_REQUESTS.labels(method=scope["method"], route=path, status=str(status)).inc()
             if path not in ("/metrics", "/healthz") and logger.isEnabledFor(logging.DEBUG):
-                logger.debug("request", extra={"fields": {"method": scope["method"], "path": path, "status": status, "ms": round(1000 * (time.perf_counter() - started), 1)}})
-
+                logger.debug(
+                    "request",
+                    extra={
+                        "fields": {
+                            "method": scope["method"],
+                            "path": path,
+                            "status": status,
+                            "ms": round(1000 * (time.perf_counter() - started), 1),
+                        }
+                    },
+                )

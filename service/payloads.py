@@ -53,7 +53,6 @@ def item_from(payload: ArticleIn) -> RawItem:
     return RawItem(kind=URL, ref=ref, **common)
 
 
-
 def check_feed_url(url: str) -> None:
     """A feed URL that points at a private, loopback or metadata address is refused now, not when polled."""
     from claimwire.errors import InputError
@@ -64,4 +63,3 @@ def check_feed_url(url: str) -> None:
     except InputError as error:
         if error.reason != "dns_failed":  # a name that does not resolve now may later: polls record it
             raise ApiError(422, error.reason, error.message) from None
-

@@ -30,7 +30,14 @@ from storage.db import session_scope
 router = APIRouter()
 
 
-@router.post("/articles", response_model=ArticleAccepted, status_code=202, responses={200: {"model": ArticleAccepted, "description": "Already stored (duplicate)"}, **ERRORS}, dependencies=[Depends(require_token)], tags=["articles"])
+@router.post(
+    "/articles",
+    response_model=ArticleAccepted,
+    status_code=202,
+    responses={200: {"model": ArticleAccepted, "description": "Already stored (duplicate)"}, **ERRORS},
+    dependencies=[Depends(require_token)],
+    tags=["articles"],
+)
 def post_article(payload: ArticleIn, response: Response) -> ArticleAccepted:
     """Receive an article. New: 202 with its id. The same URL, external id or body again: 200, same id, duplicate true."""
     receipt = receive(item_from(payload))
@@ -60,7 +67,14 @@ def get_article(
             status=article.status,
             error=strip_credentials(article.error),
             failures=[
-                FailureOut(stage=f.stage, reason=f.reason, message=strip_credentials(f.message), at=f.created_at, transient=bool(f.transient), retries=f.retries or 0)
+                FailureOut(
+                    stage=f.stage,
+                    reason=f.reason,
+                    message=strip_credentials(f.message),
+                    at=f.created_at,
+                    transient=bool(f.transient),
+                    retries=f.retries or 0,
+                )
                 for f in repository.article_failures(session, article.id)
             ],
             source_kind=article.source_kind,

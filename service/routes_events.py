@@ -60,7 +60,12 @@ def page_ledger(ledger: dict[str, Any], offset: int, limit: int) -> tuple[dict[s
             totals[key] = len(value)
             value = value[offset : offset + limit]
             if key == "articles":
-                value = [{**a, "url": strip_credentials(a.get("url")), "source_ref": strip_credentials(a.get("source_ref"))} if isinstance(a, dict) else a for a in value]
+                value = [
+                    {**a, "url": strip_credentials(a.get("url")), "source_ref": strip_credentials(a.get("source_ref"))}
+                    if isinstance(a, dict)
+                    else a
+                    for a in value
+                ]
         paged[key] = value
     more = any(total > offset + limit for total in totals.values())
     return paged, LedgerPage(offset=offset, limit=limit, totals=totals, next_offset=offset + limit if more else None)

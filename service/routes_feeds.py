@@ -17,13 +17,29 @@ router = APIRouter()
 
 def feed_out(feed, created: bool | None = None) -> FeedOut:
     return FeedOut(
-        id=feed.id, url=strip_credentials(feed.url), title=feed.title, outlet=feed.outlet, active=feed.active, interval_s=feed.interval_s,
-        last_polled_at=feed.last_polled_at, next_poll_at=feed.next_poll_at, last_status=feed.last_status, last_error=feed.last_error,
-        item_count=feed.item_count, created=created,
+        id=feed.id,
+        url=strip_credentials(feed.url),
+        title=feed.title,
+        outlet=feed.outlet,
+        active=feed.active,
+        interval_s=feed.interval_s,
+        last_polled_at=feed.last_polled_at,
+        next_poll_at=feed.next_poll_at,
+        last_status=feed.last_status,
+        last_error=feed.last_error,
+        item_count=feed.item_count,
+        created=created,
     )
 
 
-@router.post("/feeds", response_model=FeedOut, status_code=201, responses={200: {"model": FeedOut, "description": "Already registered"}, **ERRORS}, dependencies=[Depends(require_token)], tags=["feeds"])
+@router.post(
+    "/feeds",
+    response_model=FeedOut,
+    status_code=201,
+    responses={200: {"model": FeedOut, "description": "Already registered"}, **ERRORS},
+    dependencies=[Depends(require_token)],
+    tags=["feeds"],
+)
 def post_feed(payload: FeedIn, response: Response) -> FeedOut:
     """Register an RSS or Atom feed; beat polls it every interval_s seconds."""
     check_encodable(payload)
@@ -33,7 +49,10 @@ def post_feed(payload: FeedIn, response: Response) -> FeedOut:
     check_feed_url(url)
     with session_scope() as session:
         feed_id, created = repository.add_feed(
-            session, url, title=payload.title, outlet=payload.outlet or outlet_from_url(url),
+            session,
+            url,
+            title=payload.title,
+            outlet=payload.outlet or outlet_from_url(url),
             interval_s=payload.interval_s or get_settings().feed_default_interval_s,
         )
     with session_scope() as session:

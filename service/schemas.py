@@ -24,7 +24,15 @@ def error_body(reason: str, message: str) -> dict[str, str]:
 class ArticleIn(BaseModel):
     """One article: `url` alone (fetched by the service), or `html` or `text` (with `url` as metadata)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"url": "https://example.org/news/story.html"}, {"text": "Two people were shot...", "title": "Two shot", "outlet": "example.org", "published": "2024-05-01"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"url": "https://example.org/news/story.html"},
+                {"text": "Two people were shot...", "title": "Two shot", "outlet": "example.org", "published": "2024-05-01"},
+            ]
+        },
+    )
 
     url: str | None = Field(None, max_length=4096, description="The article's address; fetched when neither html nor text is given")
     html: str | None = Field(None, description="The page's HTML")
@@ -115,12 +123,16 @@ class ArticleOut(BaseModel):
     linked_at: datetime | None
     language: str | None
     duplicate_of: int | None
-    title_flags: list[str] = Field(default_factory=list, description="What in the title may disguise it: mixed_script, compatibility_characters")
+    title_flags: list[str] = Field(
+        default_factory=list, description="What in the title may disguise it: mixed_script, compatibility_characters"
+    )
     claims: list[ClaimOut] = Field(description="A page of the claims, in text order (claims_offset, claims_limit)")
     claims_total: int = 0
     claims_offset: int = 0
     claims_next_offset: int | None = None
-    claims_cut: dict[str, int] | None = Field(None, description="What the cap on claims per article left out (cap, found, kept, read_chars, text_chars)")
+    claims_cut: dict[str, int] | None = Field(
+        None, description="What the cap on claims per article left out (cap, found, kept, read_chars, text_chars)"
+    )
     event: EventRef | None
 
 

@@ -129,9 +129,14 @@ def _display_title(article: Mapping[str, Any]) -> str:
 def _quotes_by_speaker(speakers, article_numbers: Mapping[int, int]) -> list[dict[str, Any]]:
     """The view's speakers as the page lists them: most quoted first, unattributed last, each quote with its articles."""
     entries = [
-        {"speaker": " ".join(speaker.label.split()), "unattributed": not speaker.speaker,
-         "quotes": [{"text": said.text, "kind": said.kind,
-                     "refs": [{"id": a, "number": article_numbers.get(a)} for a in said.articles]} for said in speaker.said]}
+        {
+            "speaker": " ".join(speaker.label.split()),
+            "unattributed": not speaker.speaker,
+            "quotes": [
+                {"text": said.text, "kind": said.kind, "refs": [{"id": a, "number": article_numbers.get(a)} for a in said.articles]}
+                for said in speaker.said
+            ],
+        }
         for speaker in speakers
     ]
     ordered = sorted(entries, key=lambda s: (s["unattributed"], -len(s["quotes"]), s["speaker"].lower()))
@@ -144,7 +149,9 @@ def _numbered(rows, article_numbers: Mapping[int, int], prefix: str) -> list[dic
     """Rows of the ledger view with an anchor each and their stories' articles numbered as on the page."""
     out = []
     for index, row in enumerate(rows, start=1):
-        stories = [{"story": story, "articles": [{"id": a, "number": article_numbers.get(a)} for a in story.articles]} for story in row.stories]
+        stories = [
+            {"story": story, "articles": [{"id": a, "number": article_numbers.get(a)} for a in story.articles]} for story in row.stories
+        ]
         out.append({"anchor": f"{prefix}-{index}", "row": row, "stories": stories})
     return out
 

@@ -101,4 +101,3 @@ def lock_event_of(session: Session, article_id: int):
     )
     postgres = session.get_bind().dialect.name == "postgresql"
     return session.execute(query.with_for_update(of=Event.__table__) if postgres else query).one()
-

@@ -46,7 +46,9 @@ def bulk_file(session: Session, links: Iterable[tuple[int, int, ArticleFeatures,
     """`file_article` for many new articles at once: (article_id, event_id, features, index keys)."""
     features_rows, postings = [], []
     for article_id, event_id, features, keys in links:
-        features_rows.append({"article_id": article_id, "event_id": event_id, "day": features.day, "features": features.to_dict(), "index_keys": list(keys)})
+        features_rows.append(
+            {"article_id": article_id, "event_id": event_id, "day": features.day, "features": features.to_dict(), "index_keys": list(keys)}
+        )
         bucket = linking.bucket_of(features.day)
         postings.extend({"key_hash": h, "bucket": bucket, "article_id": article_id} for h in sorted({linking.key_hash(k) for k in keys}))
     bulk_rows(session, ArticleLinkFeatures, features_rows)
@@ -61,10 +63,12 @@ def bulk_count(session: Session, df_by_hash: Mapping[int, int], documents: int) 
     if _dialect(session) == "postgresql":
         session.execute(text("CREATE TEMP TABLE IF NOT EXISTS bulk_df (key_hash bigint, df integer) ON COMMIT DROP"))
         bulk_rows(session, table("bulk_df", column("key_hash"), column("df")), [{"key_hash": h, "df": c} for h, c in counts.items()])
-        session.execute(text(
-            "INSERT INTO term_frequencies (key_hash, df) SELECT key_hash, df FROM bulk_df "
-            "ON CONFLICT (key_hash) DO UPDATE SET df = term_frequencies.df + excluded.df"
-        ))
+        session.execute(
+            text(
+                "INSERT INTO term_frequencies (key_hash, df) SELECT key_hash, df FROM bulk_df "
+                "ON CONFLICT (key_hash) DO UPDATE SET df = term_frequencies.df + excluded.df"
+            )
+        )
         session.execute(text("DROP TABLE bulk_df"))
         return
     statement = _insert(session, TermFrequency)

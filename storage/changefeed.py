@@ -104,7 +104,12 @@ def rebuild_ledger(session: Session, event_id: int, *, arrival: Arrival | None =
     if arrival is not None:
         link = {"score": arrival.score, "title": arrival.title, "url": arrival.url}
         opened = not (old or {}).get("articles")
-        emit(session, changes.event_opened(event_id, arrival.article_id, **link) if opened else changes.article_linked(event_id, arrival.article_id, decision=arrival.decision, **link))
+        emit(
+            session,
+            changes.event_opened(event_id, arrival.article_id, **link)
+            if opened
+            else changes.article_linked(event_id, arrival.article_id, decision=arrival.decision, **link),
+        )
     emit(session, *changes.diff_ledgers(old, new, event_id=event_id, article_id=arrival.article_id if arrival else None))
     return new
 
@@ -117,7 +122,13 @@ def as_change(row: ChangeRecord) -> Change:
 
 
 def read_changes(
-    session: Session, after: int = 0, limit: int = 100, *, up_to: int | None = None, event_ids: Sequence[int] | None = None, kinds: Iterable[str] | None = None
+    session: Session,
+    after: int = 0,
+    limit: int = 100,
+    *,
+    up_to: int | None = None,
+    event_ids: Sequence[int] | None = None,
+    kinds: Iterable[str] | None = None,
 ) -> tuple[list[Change], int]:
     """Changes with id > AFTER (and <= UP_TO), oldest first, of these events (a merge: either side) and kinds;
     with the last id looked at (resume after it: a filter may have left out the rows up to it)."""

@@ -72,7 +72,16 @@ WITH dup AS (
 SELECT duplicate_of_id FROM moved
 """
 _EXTRA_COLUMNS = ("clean_text", "content_hash", "title", "author", "language", "clean_method", "canonical_url", "published_at", "outlet_id")
-_COLUMNS = (Article.status, Article.source_kind, Article.raw, Article.content_type, Article.title, Article.url, Article.outlet_id, Article.published_at)
+_COLUMNS = (
+    Article.status,
+    Article.source_kind,
+    Article.raw,
+    Article.content_type,
+    Article.title,
+    Article.url,
+    Article.outlet_id,
+    Article.published_at,
+)
 
 
 def _postgres():
@@ -89,7 +98,9 @@ def read_for_clean(article_id: int, accepts: Iterable[str]) -> CleanInput:
             row = connection.exec_driver_sql(_PG_LOAD, {"id": article_id}).first()
     else:
         with session_scope(read_only=True) as session:
-            row = session.execute(select(*_COLUMNS, Outlet.article_count).outerjoin(Outlet, Outlet.id == Article.outlet_id).where(Article.id == article_id)).first()
+            row = session.execute(
+                select(*_COLUMNS, Outlet.article_count).outerjoin(Outlet, Outlet.id == Article.outlet_id).where(Article.id == article_id)
+            ).first()
     if row is None:
         raise articles.NotInStatus(f"article {article_id} does not exist")
     found = CleanInput(*row)

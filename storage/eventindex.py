@@ -124,7 +124,9 @@ class DbIndex:
         hashes = sorted(by_hash)
         chunks = [list(range(COUNT_SHARDS)) + hashes[:_CHUNK]] + [hashes[i : i + _CHUNK] for i in range(_CHUNK, len(hashes), _CHUNK)]
         for chunk in chunks:
-            for key_hash_, df in self.session.execute(select(TermFrequency.key_hash, TermFrequency.df).where(TermFrequency.key_hash.in_(chunk))):
+            for key_hash_, df in self.session.execute(
+                select(TermFrequency.key_hash, TermFrequency.df).where(TermFrequency.key_hash.in_(chunk))
+            ):
                 if 0 <= key_hash_ < COUNT_SHARDS:
                     documents += df
                 else:
@@ -219,8 +221,15 @@ def file_article(session: Session, article_id: int, event_id: int, features: Art
     if raw is not None:  # one statement, one round trip
         raw.execute(
             _PG_FILE,
-            {"article": article_id, "event": event_id, "day": features.day, "features": _features_json(features),
-             "keys": json.dumps(list(keys), separators=(",", ":")), "bucket": bucket, "hashes": _array(hashes)},
+            {
+                "article": article_id,
+                "event": event_id,
+                "day": features.day,
+                "features": _features_json(features),
+                "keys": json.dumps(list(keys), separators=(",", ":")),
+                "bucket": bucket,
+                "hashes": _array(hashes),
+            },
         )
         return
     session.execute(

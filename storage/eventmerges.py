@@ -3,8 +3,6 @@ following; and the merge pass that repairs a split two concurrent linkers made (
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -34,7 +32,9 @@ def _lock_events(session: Session, *event_ids: int) -> list[Event]:
     return [session.get(Event, event_id, with_for_update=pg) for event_id in sorted(set(event_ids))]
 
 
-def merge_events(session: Session, from_event_id: int, into_event_id: int, *, reason: str, score: float | None = None, rebuild: bool = True) -> int:
+def merge_events(
+    session: Session, from_event_id: int, into_event_id: int, *, reason: str, score: float | None = None, rebuild: bool = True
+) -> int:
     """Merge one event into another: its articles move over, the merge is recorded, the ledger follows.
     Returns the surviving event id."""
     if from_event_id == into_event_id:
@@ -45,8 +45,10 @@ def merge_events(session: Session, from_event_id: int, into_event_id: int, *, re
     while target.merged_into_id:
         target = session.get(Event, target.merged_into_id)
     if source.merged_into_id:
-        return target.id if source.merged_into_id == target.id else merge_events(
-            session, _final(session, source.id), target.id, reason=reason, score=score, rebuild=rebuild
+        return (
+            target.id
+            if source.merged_into_id == target.id
+            else merge_events(session, _final(session, source.id), target.id, reason=reason, score=score, rebuild=rebuild)
         )
     if source.id == target.id:
         return target.id
@@ -97,6 +99,7 @@ def repair_concurrent_split(session: Session, article_id: int, features: Article
     is committed; if it now joins an event that was opened concurrently (after it read the index), the two
     are one event split by the race: merge them. Sequentially this never fires (no event appears between
     the read and the write), so the linker stays deterministic. Returns the surviving event id, if merged."""
+
     # only an event opened above `newest_seen` by someone else can be merged with: most of the time there is
     # none, and one indexed look-up (once the key locks are held, so that a concurrent linker of a related
     # article has committed) saves the retrieval and scoring
@@ -157,13 +160,3 @@ def move_article(session: Session, article_id: int, to_event_id: int | None, *, 
         _refresh_event(session, event)
         changefeed.rebuild_ledger(session, event_id)
     return to_event_id
-
-
-def event_history(session: Session, event_id: int) -> dict[str, Any]:
-    """Merges into/out of an event and moves of its articles (for display)."""
-    merges = session.execute(select(EventMerge).where((EventMerge.into_event_id == event_id) | (EventMerge.from_event_id == event_id))).scalars()
-    moves = session.execute(select(ArticleMove).where((ArticleMove.to_event_id == event_id) | (ArticleMove.from_event_id == event_id))).scalars()
-    return {
-        "merges": [{"from": m.from_event_id, "into": m.into_event_id, "reason": m.reason, "score": m.score, "at": m.merged_at.isoformat()} for m in merges],
-        "moves": [{"article": m.article_id, "from": m.from_event_id, "to": m.to_event_id, "reason": m.reason, "at": m.moved_at.isoformat()} for m in moves],
-    }

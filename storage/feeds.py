@@ -45,7 +45,9 @@ def link_item(session: Session, feed_id: int, identity: str, article_id: int) ->
     session.execute(update(FeedItem).where(FeedItem.feed_id == feed_id, FeedItem.identity == identity).values(article_id=article_id))
 
 
-def record_polled(session: Session, feed_id: int, *, now: datetime, etag: str | None, last_modified: str | None, title: str | None, new_items: int) -> None:
+def record_polled(
+    session: Session, feed_id: int, *, now: datetime, etag: str | None, last_modified: str | None, title: str | None, new_items: int
+) -> None:
     feed = session.get(Feed, feed_id)
     feed.etag, feed.last_modified = etag, last_modified
     feed.last_polled_at, feed.last_status, feed.last_error = now, "ok", None

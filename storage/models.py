@@ -5,20 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    false,
-)
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 IdType = BigInteger().with_variant(Integer(), "sqlite")
@@ -68,10 +55,7 @@ class OutletLine(Base):
 
 class Article(Base):
     __tablename__ = "articles"
-    __table_args__ = (
-        Index("ix_articles_status", "status"),
-        Index("ix_articles_content_hash", "content_hash"),
-    )
+    __table_args__ = (Index("ix_articles_status", "status"), Index("ix_articles_content_hash", "content_hash"))
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     identity: Mapped[str] = mapped_column(String(64), unique=True)

@@ -102,7 +102,9 @@ def store_many_fast(items: list[RawItem]) -> list[Stored]:
     for n, item in enumerate(items):
         rows.append(_COLUMNS_ONE.replace(")s", f"_{n})s"))
         params.update({f"{key}_{n}": value for key, value in _params(item, database_url, now).items()})
-    statement = _INSERT_ARTICLE.split("VALUES ", 1)[0] + "VALUES " + ", ".join(rows) + " ON CONFLICT (identity) DO NOTHING RETURNING id, identity"
+    statement = (
+        _INSERT_ARTICLE.split("VALUES ", 1)[0] + "VALUES " + ", ".join(rows) + " ON CONFLICT (identity) DO NOTHING RETURNING id, identity"
+    )
     identities = [params[f"identity_{n}"] for n in range(len(items))]
     try:
         with reading_engine(get_engine()).connect() as connection:
@@ -137,7 +139,11 @@ def _resolve_outlets(keys: set[str], database_url: str) -> None:
         new = [key for key in missing if key not in found]
         if new:
             now = utcnow()
-            session.execute(repository._insert(session, Outlet).values([{"key": k, "name": k, "created_at": now} for k in new]).on_conflict_do_nothing(index_elements=["key"]))
+            session.execute(
+                repository._insert(session, Outlet)
+                .values([{"key": k, "name": k, "created_at": now} for k in new])
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
             found.update(session.execute(select(Outlet.key, Outlet.id).where(Outlet.key.in_(new))).all())
     if len(_OUTLET_IDS) + len(found) >= _OUTLET_CACHE_MAX:
         _OUTLET_IDS.clear()

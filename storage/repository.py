@@ -47,10 +47,7 @@ def receive(session: Session, item: RawItem) -> tuple[int, bool]:
         .on_conflict_do_nothing(index_elements=["identity"])
         .returning(Article.id)
     )
-    created_id = session.execute(statement).scalar_one_or_none()
-    if created_id is not None:
-        return created_id, True
-    return session.execute(select(Article.id).where(Article.identity == identity)).scalar_one(), False
+    return _created_or_found(session, statement, select(Article.id).where(Article.identity == identity))
 
 
 def get_or_create_outlet(session: Session, key: str) -> int:
@@ -73,10 +70,14 @@ def record_failure(
     retries: int = 0,
 ) -> None:
     """Record a failure (TRANSIENT: it may pass, so the same article posted again is tried again) and fail the article."""
-    session.add(Failure(article_id=article_id, item=item, stage=stage, reason=reason, message=message[:4000], transient=transient, retries=retries))
+    session.add(
+        Failure(article_id=article_id, item=item, stage=stage, reason=reason, message=message[:4000], transient=transient, retries=retries)
+    )
     if article_id is not None:
         session.execute(
-            update(Article).where(Article.id == article_id).values(status=ArticleStatus.FAILED, error=f"{stage}: {reason}: {message}"[:4000])
+            update(Article)
+            .where(Article.id == article_id)
+            .values(status=ArticleStatus.FAILED, error=f"{stage}: {reason}: {message}"[:4000])
         )
 
 
@@ -150,8 +151,12 @@ _UPDATE_EVENT = {
     with_headline: update(_EVENTS)
     .where(_EVENTS.c.id == bindparam("the_event"))
     .values(
-        profile=bindparam("new_profile"), last_seen=bindparam("new_last_seen"), date_min=bindparam("new_date_min"), date_max=bindparam("new_date_max"),
-        article_count=_LINKED_COUNT, **({"headline": bindparam("new_headline")} if with_headline else {}),
+        profile=bindparam("new_profile"),
+        last_seen=bindparam("new_last_seen"),
+        date_min=bindparam("new_date_min"),
+        date_max=bindparam("new_date_max"),
+        article_count=_LINKED_COUNT,
+        **({"headline": bindparam("new_headline")} if with_headline else {}),
     )
     for with_headline in (False, True)
 }
@@ -187,7 +192,15 @@ def attach_to_event(
     dialect = session.get_bind().dialect.name
     update_event = None
     if event_id is None:
-        values = {"headline": article.title, "first_seen": now, "last_seen": now, "date_min": when, "date_max": when, "profile": profile, "article_count": 1}
+        values = {
+            "headline": article.title,
+            "first_seen": now,
+            "last_seen": now,
+            "date_min": when,
+            "date_max": when,
+            "profile": profile,
+            "article_count": 1,
+        }
         event_id = session.execute(_OPEN_EVENT, values).scalar_one()
     else:
         query = _EVENT_ROW_LOCKED if dialect == "postgresql" else _EVENT_ROW
@@ -207,7 +220,15 @@ def attach_to_event(
     # one statement for a first link and for a link again (a redelivered or moved article)
     session.execute(
         _link_upsert(dialect),
-        {"article_id": article.id, "event_id": event_id, "decision": decision, "score": score, "features": features, "linker": linker, "linked_at": now},
+        {
+            "article_id": article.id,
+            "event_id": event_id,
+            "decision": decision,
+            "score": score,
+            "features": features,
+            "linker": linker,
+            "linked_at": now,
+        },
     )
     if update_event is not None:  # counted from the links, in the same statement (the row is locked)
         session.execute(_UPDATE_EVENT["new_headline" in update_event], update_event)
@@ -259,7 +280,11 @@ def rebuild_ledger(session: Session, event_id: int, *, stored_only: bool = False
         for article_id, title, outlet, url, source_ref, published_at, received_at in rows
     ]
     ids = [a["id"] for a in articles]
-    claims = [_claim_dict(c) for c in session.execute(select(*_CLAIM_COLUMNS).where(Claim.article_id.in_(ids)).order_by(Claim.id))] if ids else []
+    claims = (
+        [_claim_dict(c) for c in session.execute(select(*_CLAIM_COLUMNS).where(Claim.article_id.in_(ids)).order_by(Claim.id))]
+        if ids
+        else []
+    )
     ledger = build_ledger(articles, claims)
     loaded = session.identity_map.get(identity_key(Event, event_id))
     if loaded is not None:  # the caller holds the event: keep its object current (and its flush from undoing this)
@@ -277,7 +302,11 @@ def live_event_ids(session: Session) -> list[int]:
 def list_events(session: Session, limit: int = 100, offset: int = 0) -> list[Event]:
     return list(
         session.execute(
-            select(Event).where(Event.merged_into_id.is_(None), Event.article_count > 0).order_by(Event.last_seen.desc(), Event.id.desc()).limit(limit).offset(offset)
+            select(Event)
+            .where(Event.merged_into_id.is_(None), Event.article_count > 0)
+            .order_by(Event.last_seen.desc(), Event.id.desc())
+            .limit(limit)
+            .offset(offset)
         ).scalars()
     )
 
@@ -306,14 +335,20 @@ def add_feed(session: Session, url: str, *, title: str | None = None, outlet: st
 
     statement = (
         _insert(session, Feed)
-        .values(url=url, title=title, outlet=outlet, active=True, interval_s=interval_s, item_count=0, next_poll_at=utcnow(), created_at=utcnow())
+        .values(
+            url=url,
+            title=title,
+            outlet=outlet,
+            active=True,
+            interval_s=interval_s,
+            item_count=0,
+            next_poll_at=utcnow(),
+            created_at=utcnow(),
+        )
         .on_conflict_do_nothing(index_elements=["url"])
         .returning(Feed.id)
     )
-    created_id = session.execute(statement).scalar_one_or_none()
-    if created_id is not None:
-        return created_id, True
-    return session.execute(select(Feed.id).where(Feed.url == url)).scalar_one(), False
+    return _created_or_found(session, statement, select(Feed.id).where(Feed.url == url))
 
 
 def due_feeds(session: Session, now: datetime | None = None) -> list[int]:
@@ -347,7 +382,13 @@ def record_feed_item(session: Session, feed_id: int, identity: str, url: str, gu
 
 
 # where an article failed at a stage starts again: the status that stage accepts (clean: "fetched" for a URL article)
-_RESUME_AT = {"fetch": ArticleStatus.RECEIVED, "clean": ArticleStatus.RECEIVED, "extract": ArticleStatus.CLEANED, "link": ArticleStatus.EXTRACTED, "store": ArticleStatus.LINKED}
+_RESUME_AT = {
+    "fetch": ArticleStatus.RECEIVED,
+    "clean": ArticleStatus.RECEIVED,
+    "extract": ArticleStatus.CLEANED,
+    "link": ArticleStatus.EXTRACTED,
+    "store": ArticleStatus.LINKED,
+}
 
 
 def reopen_after_transient_failure(session: Session, article_id: int) -> str | None:
@@ -370,7 +411,9 @@ def reopen_after_transient_failure(session: Session, article_id: int) -> str | N
         status = ArticleStatus.FETCHED
     table = Article.__table__
     moved = session.execute(
-        update(table).where(table.c.id == article_id, table.c.status == ArticleStatus.FAILED).values(status=status, error=None, updated_at=utcnow())
+        update(table)
+        .where(table.c.id == article_id, table.c.status == ArticleStatus.FAILED)
+        .values(status=status, error=None, updated_at=utcnow())
     )
     return status if moved.rowcount == 1 else None
 
@@ -391,7 +434,9 @@ def article_state(session: Session, article_id: int):
 def article_claims(session: Session, article_id: int, *, limit: int, offset: int = 0) -> list[Claim]:
     """A page of an article's claims, in text order."""
     return list(
-        session.execute(select(Claim).where(Claim.article_id == article_id).order_by(Claim.start, Claim.id).limit(limit).offset(offset)).scalars()
+        session.execute(
+            select(Claim).where(Claim.article_id == article_id).order_by(Claim.start, Claim.id).limit(limit).offset(offset)
+        ).scalars()
     )
 
 
@@ -421,3 +466,11 @@ def article_failures(session: Session, article_id: int) -> list[Failure]:
 
 def count_open_events(session: Session) -> int:
     return session.execute(select(func.count()).select_from(Event).where(Event.merged_into_id.is_(None))).scalar_one()
+
+
+def _created_or_found(session: Session, insert, find) -> tuple[int, bool]:
+    """(id, True) when the INSERT … ON CONFLICT DO NOTHING RETURNING id created the row, else (the id FIND reads, False)."""
+    created_id = session.execute(insert).scalar_one_or_none()
+    if created_id is not None:
+        return created_id, True
+    return session.execute(find).scalar_one(), False

@@ -21,10 +21,28 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 SCAN_LIMIT = 500  # changes looked at per call of next_delivery
 
 
-def create(session: Session, *, url: str, secret: str, kinds: Sequence[str], event_ids: Sequence[int], description: str | None, from_change_id: int | None) -> Webhook:
+def create(
+    session: Session,
+    *,
+    url: str,
+    secret: str,
+    kinds: Sequence[str],
+    event_ids: Sequence[int],
+    description: str | None,
+    from_change_id: int | None,
+) -> Webhook:
     """A new subscription; it receives the changes after FROM_CHANGE_ID (default: those from now on)."""
     cursor = changefeed.latest_change_id(session) if from_change_id is None else from_change_id
-    webhook = Webhook(url=url, secret=secret, kinds=list(kinds), event_ids=list(event_ids), description=description, active=True, cursor=cursor, created_at=utcnow())
+    webhook = Webhook(
+        url=url,
+        secret=secret,
+        kinds=list(kinds),
+        event_ids=list(event_ids),
+        description=description,
+        active=True,
+        cursor=cursor,
+        created_at=utcnow(),
+    )
     session.add(webhook)
     session.flush()
     return webhook
@@ -50,7 +68,9 @@ def deliveries(session: Session, webhook_id: int, *, limit: int = 100, status: s
 
 
 def delivery_counts(session: Session, webhook_id: int) -> dict[str, int]:
-    rows = session.execute(select(WebhookDelivery.status, func.count()).where(WebhookDelivery.webhook_id == webhook_id).group_by(WebhookDelivery.status))
+    rows = session.execute(
+        select(WebhookDelivery.status, func.count()).where(WebhookDelivery.webhook_id == webhook_id).group_by(WebhookDelivery.status)
+    )
     return {status: count for status, count in rows}
 
 
@@ -74,7 +94,9 @@ def due(session: Session, now: datetime) -> list[int]:
 def next_retry_at(session: Session) -> datetime | None:
     """When the earliest pending delivery of an active subscription is due."""
     return session.execute(
-        select(func.min(WebhookDelivery.next_attempt_at)).join(Webhook, Webhook.id == WebhookDelivery.webhook_id).where(WebhookDelivery.status == PENDING, Webhook.active.is_(True))
+        select(func.min(WebhookDelivery.next_attempt_at))
+        .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+        .where(WebhookDelivery.status == PENDING, Webhook.active.is_(True))
     ).scalar_one()
 
 
@@ -96,15 +118,28 @@ def next_delivery(session: Session, webhook: Webhook, now: datetime) -> tuple[We
     """The subscription's pending delivery with its change; else one made for its next matching change (the
     cursor moves to it). None when nothing is left to send."""
     pending = session.execute(
-        select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id, WebhookDelivery.status == PENDING).order_by(WebhookDelivery.change_id).limit(1)
+        select(WebhookDelivery)
+        .where(WebhookDelivery.webhook_id == webhook.id, WebhookDelivery.status == PENDING)
+        .order_by(WebhookDelivery.change_id)
+        .limit(1)
     ).scalar_one_or_none()
     if pending is None:
         latest = changefeed.latest_change_id(session)
         while webhook.cursor < latest:
-            changes, scanned = changefeed.read_changes(session, webhook.cursor, SCAN_LIMIT, up_to=latest, event_ids=webhook.event_ids or None, kinds=webhook.kinds or None)
+            changes, scanned = changefeed.read_changes(
+                session, webhook.cursor, SCAN_LIMIT, up_to=latest, event_ids=webhook.event_ids or None, kinds=webhook.kinds or None
+            )
             if changes:
                 webhook.cursor = changes[0].id
-                pending = WebhookDelivery(webhook_id=webhook.id, change_id=changes[0].id, status=PENDING, attempts=0, next_attempt_at=now, created_at=now, updated_at=now)
+                pending = WebhookDelivery(
+                    webhook_id=webhook.id,
+                    change_id=changes[0].id,
+                    status=PENDING,
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
                 session.add(pending)
                 session.flush()
                 break
@@ -114,12 +149,21 @@ def next_delivery(session: Session, webhook: Webhook, now: datetime) -> tuple[We
     return pending, session.get(ChangeRecord, pending.change_id)
 
 
-def record_attempt(session: Session, delivery_id: int, *, ok: bool, status_code: int | None, error: str | None, retry_at: datetime | None) -> str:
+def record_attempt(
+    session: Session, delivery_id: int, *, ok: bool, status_code: int | None, error: str | None, retry_at: datetime | None
+) -> str:
     """Record one attempt: delivered, pending again until RETRY_AT, or failed for good (RETRY_AT None). Returns the status."""
     status = DELIVERED if ok else (PENDING if retry_at is not None else FAILED)
     session.execute(
         update(WebhookDelivery)
         .where(WebhookDelivery.id == delivery_id)
-        .values(status=status, attempts=WebhookDelivery.attempts + 1, last_status_code=status_code, last_error=(error or None) and error[:2000], next_attempt_at=retry_at, updated_at=utcnow())
+        .values(
+            status=status,
+            attempts=WebhookDelivery.attempts + 1,
+            last_status_code=status_code,
+            last_error=(error or None) and error[:2000],
+            next_attempt_at=retry_at,
+            updated_at=utcnow(),
+        )
     )
     return status

@@ -132,10 +132,22 @@ def fail_article(stage: Stage, article_id: int, reason: str, message: str, *, tr
     if transient and retries:
         message = f"{message} (after {retries} retries)"
     with session_scope() as session:
-        repository.record_failure(session, stage=stage.name, reason=reason, message=message, article_id=article_id, transient=transient, retries=retries)
+        repository.record_failure(
+            session, stage=stage.name, reason=reason, message=message, article_id=article_id, transient=transient, retries=retries
+        )
     metrics.ARTICLES_FAILED.labels(stage=stage.name, reason=reason).inc()
     metrics.ARTICLES_PROCESSED.labels(outcome="failed").inc()
-    log(logger, logging.WARNING, "article_failed", article_id=article_id, stage=stage.name, reason=reason, error=message, transient=transient, retries=retries)
+    log(
+        logger,
+        logging.WARNING,
+        "article_failed",
+        article_id=article_id,
+        stage=stage.name,
+        reason=reason,
+        error=message,
+        transient=transient,
+        retries=retries,
+    )
 
 
 def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool]) -> str:
@@ -173,8 +185,18 @@ def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool]) 
         # the line itself could not be read or locked (database or Redis down): retry this message rather
         # than let it be acknowledged as a failed task and wait for the sweep
         metrics.STAGE_RETRIES.labels(stage=stage.name).inc()
-        log(logger, logging.INFO, "stage_retry", article_id=article_id, stage=stage.name, reason="line_unavailable", retries=task.request.retries or 0)
-        raise task.retry(exc=error, countdown=backoff_seconds(task.request.retries or 0), max_retries=max(MAX_RETRIES, get_settings().max_retries)) from error
+        log(
+            logger,
+            logging.INFO,
+            "stage_retry",
+            article_id=article_id,
+            stage=stage.name,
+            reason="line_unavailable",
+            retries=task.request.retries or 0,
+        )
+        raise task.retry(
+            exc=error, countdown=backoff_seconds(task.request.retries or 0), max_retries=max(MAX_RETRIES, get_settings().max_retries)
+        ) from error
     finally:
         for follow_id in follow or ():
             _run_chained(following(stage), follow_id)
@@ -198,7 +220,9 @@ def _run_chained(stage: Stage, article_id: int) -> str:
     return outcome
 
 
-def _run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool], *, follow: list[int] | None = None, chained: bool = False) -> str:
+def _run_stage(
+    task, stage: Stage, article_id: int, work: Callable[[int], bool], *, follow: list[int] | None = None, chained: bool = False
+) -> str:
     """One stage for one article. FOLLOW: collect the article for the next stage run in this task instead of sending it.
 
     CHAINED: this stage runs inside the task of the stage before it (no message of its own): a transient

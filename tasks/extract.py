@@ -27,7 +27,12 @@ def extract_article(article_id: int) -> bool:
     # extraction is linear in the text, but a huge dense text still takes long: a recorded "timeout" failure,
     # wherever this runs (claimwire.budget); at most CLAIMWIRE_MAX_CLAIMS_PER_ARTICLE claims, what is cut recorded
     claims, cut = run_bounded(
-        extract_claims_capped, text, title, timeout=settings.extract_timeout_s, what="extraction", max_claims=settings.max_claims_per_article
+        extract_claims_capped,
+        text,
+        title,
+        timeout=settings.extract_timeout_s,
+        what="extraction",
+        max_claims=settings.max_claims_per_article,
     )
     with session_scope() as session:
         claim_transition(session, STAGE, article_id, **({"claims_cut": cut.to_dict()} if cut else {}))

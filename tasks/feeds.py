@@ -58,7 +58,14 @@ def poll_feed(feed_id: int) -> dict:
     new_ids: list[int] = []
     for entry in entries:
         url = strip_credentials(entry.url)
-        item = RawItem(kind=URL, ref=f"feed:{feed_id}:{url}", url=url, title=entry.title, published=entry.published, outlet=outlet or outlet_from_url(url))
+        item = RawItem(
+            kind=URL,
+            ref=f"feed:{feed_id}:{url}",
+            url=url,
+            title=entry.title,
+            published=entry.published,
+            outlet=outlet or outlet_from_url(url),
+        )
         with session_scope() as session:
             first_time = repository.record_feed_item(session, feed_id, item.identity(), url, entry.guid)
         if not first_time:
@@ -71,7 +78,9 @@ def poll_feed(feed_id: int) -> dict:
             new_ids.append(receipt.article_id)
             metrics.FEED_ITEMS.inc()
     with session_scope() as session:
-        feeds.record_polled(session, feed_id, now=now, etag=page.etag, last_modified=page.last_modified, title=parsed.title, new_items=len(new_ids))
+        feeds.record_polled(
+            session, feed_id, now=now, etag=page.etag, last_modified=page.last_modified, title=parsed.title, new_items=len(new_ids)
+        )
     metrics.FEED_POLLS.labels(outcome="ok").inc()
     log(logger, logging.INFO, "feed_polled", feed_id=feed_id, entries=len(entries), new=len(new_ids))
     return {"feed_id": feed_id, "status": "ok", "new": len(new_ids), "article_ids": new_ids}

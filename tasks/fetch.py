@@ -19,7 +19,9 @@ def fetch_article(article_id: int) -> bool:
     page = fetch_page(url, host_wait_s=get_settings().fetch_host_wait_s)  # a busy host: TransientError("host_busy") at once
     content_type = "text" if page.content_type == "text/plain" else "html"
     with session_scope() as session:
-        claim_transition(session, STAGE, article_id, raw=page.body, content_type=content_type, canonical_url=strip_credentials(page.final_url))
+        claim_transition(
+            session, STAGE, article_id, raw=page.body, content_type=content_type, canonical_url=strip_credentials(page.final_url)
+        )
     return True
 
 

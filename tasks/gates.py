@@ -172,7 +172,9 @@ def drive(stage: str, article_id: int, run_one: Callable[[int], str], enough: Ca
             return outcome
 
 
-def _run_line(gate: Gate, article_id: int, run_one: Callable[[int], str], started: float, lock, enough: Callable[[], bool] | None = None) -> str:
+def _run_line(
+    gate: Gate, article_id: int, run_one: Callable[[int], str], started: float, lock, enough: Callable[[], bool] | None = None
+) -> str:
     """Run the line from its head: the first HEAD_BATCH articles of the line in one query, each in turn while
     ready; then the line is read again. Stops at the first article not ready (its turn has not come), when the
     head did not move, after GATE_BATCH_S or when ENOUGH says so (both hand the line on to a fresh message)."""

@@ -49,7 +49,12 @@ def link_article(article_id: int) -> bool:
             event_id = eventmerges.final_event_id(session, event_id)  # it may have been merged meanwhile
         for other in decision.merge:
             event_id = eventmerges.merge_events(
-                session, other, event_id, reason=f"article {article_id} matches both", score=decision.features.get("merge_scores", {}).get(str(other)), rebuild=False
+                session,
+                other,
+                event_id,
+                reason=f"article {article_id} matches both",
+                score=decision.features.get("merge_scores", {}).get(str(other)),
+                rebuild=False,
             )
         event_id = repository.attach_to_event(  # follows a merge of the event meanwhile
             session,

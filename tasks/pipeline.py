@@ -33,7 +33,9 @@ S = ArticleStatus
 PIPELINE: tuple[Stage, ...] = (
     Stage("receive", None, None, accepts=(), produces=S.RECEIVED, next="clean"),
     Stage("fetch", "claimwire.fetch", FETCH, accepts=(S.RECEIVED,), produces=S.FETCHED, next="clean", only_kind="url"),
-    Stage("clean", "claimwire.clean", PROCESS, accepts=(S.RECEIVED, S.FETCHED), produces=S.CLEANED, next="extract", gated=True, cpu_bound=True),
+    Stage(
+        "clean", "claimwire.clean", PROCESS, accepts=(S.RECEIVED, S.FETCHED), produces=S.CLEANED, next="extract", gated=True, cpu_bound=True
+    ),
     Stage("extract", "claimwire.extract", PROCESS, accepts=(S.CLEANED,), produces=S.EXTRACTED, next="link", cpu_bound=True),
     Stage("link", "claimwire.link", LINK, accepts=(S.EXTRACTED,), produces=S.LINKED, next="store", gated=True),
     Stage("store", "claimwire.store", LINK, accepts=(S.LINKED,), produces=S.STORED, next=None),
@@ -49,10 +51,15 @@ OTHER_TASKS = {
 
 STAGES = {stage.name: stage for stage in PIPELINE}
 BY_TASK = {stage.task: stage for stage in PIPELINE if stage.task}
-ROUTES = {**{stage.task: {"queue": stage.queue} for stage in PIPELINE if stage.task}, **{name: {"queue": queue} for name, queue in OTHER_TASKS.items()}}
+ROUTES = {
+    **{stage.task: {"queue": stage.queue} for stage in PIPELINE if stage.task},
+    **{name: {"queue": queue} for name, queue in OTHER_TASKS.items()},
+}
 ORDER = tuple(stage.produces for stage in PIPELINE)  # the statuses an article goes through, in order
 # the statuses an article moves on from, and the task that does it (the sweep re-sends it)
-NEXT_TASK = {status: next(s.task for s in PIPELINE if status in s.accepts and s.only_kind is None) for status in ORDER if status != S.STORED}
+NEXT_TASK = {
+    status: next(s.task for s in PIPELINE if status in s.accepts and s.only_kind is None) for status in ORDER if status != S.STORED
+}
 
 
 def route(name: str, args=None, kwargs=None, options=None, task=None, **_kw) -> dict | None:

@@ -55,7 +55,11 @@ def _pinned(url: str, address: str | None) -> tuple[str, dict[str, str], dict]:
     ip = ipaddress.ip_address(address.split("%")[0])
     netloc = (f"[{ip}]" if ip.version == 6 else str(ip)) + (f":{parts.port}" if parts.port else "")
     host = parts.hostname or ""
-    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, "")), {"Host": host + (f":{parts.port}" if parts.port else "")}, {"sni_hostname": host}
+    return (
+        urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, "")),
+        {"Host": host + (f":{parts.port}" if parts.port else "")},
+        {"sni_hostname": host},
+    )
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str | None]:
@@ -102,7 +106,17 @@ def _attempt(webhook: dict, delivery_id: int, attempts_before: int, change: dict
         status = webhooks.record_attempt(session, delivery_id, ok=error is None, status_code=status_code, error=error, retry_at=retry_at)
     metrics.WEBHOOK_DELIVERIES.labels(outcome="retry" if status == webhooks.PENDING else status).inc()
     level = logging.DEBUG if status == webhooks.DELIVERED else logging.WARNING
-    log(logger, level, "webhook_attempt", webhook=webhook["id"], change=change["id"], attempt=attempts, status=status, code=status_code, error=error)
+    log(
+        logger,
+        level,
+        "webhook_attempt",
+        webhook=webhook["id"],
+        change=change["id"],
+        attempt=attempts,
+        status=status,
+        code=status_code,
+        error=error,
+    )
     return status
 
 

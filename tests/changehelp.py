@@ -89,4 +89,7 @@ def normalized(changes: list[dict], article_ids: list[int]) -> list[tuple]:
             return event(value)
         return value
 
-    return [(c["kind"], event(c["event_id"]), articles.get(c["article_id"]), json.dumps(scrub(c["data"]), sort_keys=True, ensure_ascii=False)) for c in changes]
+    return [
+        (c["kind"], event(c["event_id"]), articles.get(c["article_id"]), json.dumps(scrub(c["data"]), sort_keys=True, ensure_ascii=False))
+        for c in changes
+    ]

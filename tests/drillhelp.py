@@ -146,7 +146,9 @@ class PrivatePostgres:
         runas = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         done = subprocess.run([*runas, *argv], capture_output=True, text=True, timeout=timeout)
         if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(argv)} exited with {done.returncode}: {done.stdout[-2000:]} {done.stderr[-2000:]}\n{self.log_tail()}")
+            raise RuntimeError(
+                f"{' '.join(argv)} exited with {done.returncode}: {done.stdout[-2000:]} {done.stderr[-2000:]}\n{self.log_tail()}"
+            )
         return done
 
     def log_tail(self, chars: int = 2000) -> str:
@@ -156,7 +158,9 @@ class PrivatePostgres:
             return ""
 
     def init(self) -> None:
-        self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8")
+        self._as_postgres(
+            str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"
+        )
         with open(self.data / "postgresql.conf", "a") as conf:
             conf.write(
                 f"\n# claimwire fault drill\nport = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.sockets}'\n"
@@ -186,7 +190,17 @@ class PrivatePostgres:
 class Drill:
     """A fresh database, the API, WORKERS workers and beat, pointed at a private Redis; this test process too."""
 
-    def __init__(self, logdir: Path, redis: PrivateRedis, admin_url: str, monkeypatch, *, workers: int = 2, concurrency: int = 1, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        logdir: Path,
+        redis: PrivateRedis,
+        admin_url: str,
+        monkeypatch,
+        *,
+        workers: int = 2,
+        concurrency: int = 1,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.logdir, self.redis, self.admin_url, self.monkeypatch = Path(logdir), redis, admin_url, monkeypatch
         self.n_workers, self.concurrency = workers, concurrency
         self.extra_env = env or {}
@@ -216,7 +230,15 @@ class Drill:
             **RECOVERY_ENV,
             **self.extra_env,
         )
-        apply_env(self.monkeypatch, DATABASE_URL=self.database_url, BROKER_URL=self.redis.url, CLAIMWIRE_BROKER_PREFIX="", CLAIMWIRE_API_TOKEN=self.token, **RECOVERY_ENV, **self.extra_env)
+        apply_env(
+            self.monkeypatch,
+            DATABASE_URL=self.database_url,
+            BROKER_URL=self.redis.url,
+            CLAIMWIRE_BROKER_PREFIX="",
+            CLAIMWIRE_API_TOKEN=self.token,
+            **RECOVERY_ENV,
+            **self.extra_env,
+        )
         fresh_broker_connections()
         try:
             self.start_api()
@@ -347,7 +369,21 @@ def assert_nothing_lost_or_twice(result: dict, drill: Drill | None = None) -> No
     # the drill's articles are all good input: a failure is the fault's doing (or a bug), never the article's
     if result.get("failure_reasons"):
         problems["failure_reasons"] = result["failure_reasons"]
-    summary = {k: result.get(k) for k in ("stored", "failed", "content_duplicates", "skipped", "lost", "duplicates", "failure_reasons", "post_retries", "drill_s", "timeline")}
+    summary = {
+        k: result.get(k)
+        for k in (
+            "stored",
+            "failed",
+            "content_duplicates",
+            "skipped",
+            "lost",
+            "duplicates",
+            "failure_reasons",
+            "post_retries",
+            "drill_s",
+            "timeline",
+        )
+    }
     assert not problems, f"{problems}\nsummary: {summary}\n{drill.logs() if drill else ''}"
     if drill is not None:
         accounted = result["stored"] + result["failed"] + result["content_duplicates"] + result["skipped"]

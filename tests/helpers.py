@@ -12,7 +12,9 @@ from storage.models import Article, ArticleEvent, Claim
 
 
 def _name(article: Article) -> str:
-    return article.external_id or Path((article.source_ref or "").split("#")[0]).name + ("#" + article.source_ref.split("#")[1] if "#" in (article.source_ref or "") else "")
+    return article.external_id or Path((article.source_ref or "").split("#")[0]).name + (
+        "#" + article.source_ref.split("#")[1] if "#" in (article.source_ref or "") else ""
+    )
 
 
 def snapshot() -> dict:
@@ -23,7 +25,20 @@ def snapshot() -> dict:
         claims: dict[str, list[tuple]] = {}
         for claim in session.execute(select(Claim).order_by(Claim.article_id, Claim.start, Claim.id)).scalars():
             claims.setdefault(_name(articles[claim.article_id]), []).append(
-                (claim.kind, claim.measure, claim.value_min, claim.value_max, claim.hedge, claim.group_key, claim.source_key, claim.text, claim.start, claim.end, claim.extractor, claim.extractor_version)
+                (
+                    claim.kind,
+                    claim.measure,
+                    claim.value_min,
+                    claim.value_max,
+                    claim.hedge,
+                    claim.group_key,
+                    claim.source_key,
+                    claim.text,
+                    claim.start,
+                    claim.end,
+                    claim.extractor,
+                    claim.extractor_version,
+                )
             )
     events: dict[int, set[str]] = {}
     for article_id, event_id in links.items():

@@ -98,9 +98,18 @@ class LocalServer:
                 getattr(self, self._PREFIX[prefix])(h, path, query)
 
     _EXACT = {
-        "/plain.txt": "_plain", "/slow": "_slow", "/drip": "_drip", "/big": "_big", "/big-chunked": "_big_chunked",
-        "/redirect": "_redirect", "/pdf": "_pdf", "/etag": "_etag", "/gzip": "_gzip", "/bomb": "_bomb",
-        "/hold": "_hold", "/feed.xml": "_feed",
+        "/plain.txt": "_plain",
+        "/slow": "_slow",
+        "/drip": "_drip",
+        "/big": "_big",
+        "/big-chunked": "_big_chunked",
+        "/redirect": "_redirect",
+        "/pdf": "_pdf",
+        "/etag": "_etag",
+        "/gzip": "_gzip",
+        "/bomb": "_bomb",
+        "/hold": "_hold",
+        "/feed.xml": "_feed",
     }
     _PREFIX = {"/sleep/": "_sleep", "/flaky/": "_flaky", "/loop/": "_loop", "/status/": "_status"}
 
@@ -180,7 +189,12 @@ class LocalServer:
         if h.headers.get("If-None-Match") == '"abc"':
             self.send(h, 304, b"", headers={"ETag": '"abc"'})
         else:
-            self.send(h, 200, b"<html><body><p>etag page</p></body></html>", headers={"ETag": '"abc"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"})
+            self.send(
+                h,
+                200,
+                b"<html><body><p>etag page</p></body></html>",
+                headers={"ETag": '"abc"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"},
+            )
 
     def _status(self, h, path: str, _query: str) -> None:
         self.send(h, int(path.rsplit("/", 1)[1]), b"status")

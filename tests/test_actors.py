@@ -3,16 +3,19 @@ import pytest
 from claimwire.actors import actor_key
 
 
-@pytest.mark.parametrize("names", [
-    ["US", "USA", "U.S.", "United States", "the United States"],
-    ["IS", "ISIS", "Daesh", "Islamic State", "the so-called Islamic State"],
-    ["SDF", "Syrian Democratic Forces", "SDF fighters"],
-    ["Russia", "Russian Federation", "the Russian Federation"],
-    ["Deir ez-Zor", "Deir el-Zour", "Deir al-Zour", "Deir Ezzor", "Deir Ezzour", "Deir az-Zour", "Dayr az-Zawr"],
-    ["Khusham", "Khisham", "Khasham"],
-    ["pro-government forces", "pro-government fighters", "members of pro-government forces"],
-    ["U.S.-led coalition", "US-led coalition", "the us -led military coalition", "U.S. -led coalition forces"],
-])
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["US", "USA", "U.S.", "United States", "the United States"],
+        ["IS", "ISIS", "Daesh", "Islamic State", "the so-called Islamic State"],
+        ["SDF", "Syrian Democratic Forces", "SDF fighters"],
+        ["Russia", "Russian Federation", "the Russian Federation"],
+        ["Deir ez-Zor", "Deir el-Zour", "Deir al-Zour", "Deir Ezzor", "Deir Ezzour", "Deir az-Zour", "Dayr az-Zawr"],
+        ["Khusham", "Khisham", "Khasham"],
+        ["pro-government forces", "pro-government fighters", "members of pro-government forces"],
+        ["U.S.-led coalition", "US-led coalition", "the us -led military coalition", "U.S. -led coalition forces"],
+    ],
+)
 def test_alias_groups_share_a_key(names):
     keys = {actor_key(n) for n in names}
     assert len(keys) == 1 and None not in keys, keys

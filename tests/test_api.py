@@ -15,7 +15,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture
 def client(sqlite_store, monkeypatch):
-    apply_env(monkeypatch, CLAIMWIRE_API_TOKEN=TOKEN, CLAIMWIRE_API_MAX_BODY_BYTES=str(512 * 1024), CLAIMWIRE_MAX_INPUT_BYTES=str(256 * 1024))
+    apply_env(
+        monkeypatch, CLAIMWIRE_API_TOKEN=TOKEN, CLAIMWIRE_API_MAX_BODY_BYTES=str(512 * 1024), CLAIMWIRE_MAX_INPUT_BYTES=str(256 * 1024)
+    )
     from service.api import create_app
 
     with TestClient(create_app()) as test_client:
@@ -90,7 +92,12 @@ def test_post_is_idempotent_and_the_article_has_claims_and_an_event(client, seed
 
 def test_events_are_paged_newest_activity_first(client, seeds_dir):
     payloads = seed_payloads(seeds_dir)
-    payloads.append({"text": "A fire destroyed a barn near Springfield, Ohio on Tuesday. No one was hurt, fire chief Bob Jones said. " * 3, "published": "2021-01-05"})
+    payloads.append(
+        {
+            "text": "A fire destroyed a barn near Springfield, Ohio on Tuesday. No one was hurt, fire chief Bob Jones said. " * 3,
+            "published": "2021-01-05",
+        }
+    )
     for payload in payloads:
         assert client.post("/articles", json=payload, headers=AUTH).status_code == 202
     everything = client.get("/events").json()
@@ -118,7 +125,13 @@ def test_errors_are_json_with_a_reason(client):
         (client.post("/articles", content=b"{not json", headers={**AUTH, "Content-Type": "application/json"}), 422, "bad_json"),
         (client.post("/articles", json={"text": "x" * (300 * 1024)}, headers=AUTH), 413, "too_large"),
         (client.post("/articles", json={"text": "x" * (600 * 1024)}, headers=AUTH), 413, "body_too_large"),
-        (client.post("/articles", content=b"x" * (600 * 1024), headers={**AUTH, "Content-Type": "application/json", "Content-Length": "12"}), 413, "body_too_large"),
+        (
+            client.post(
+                "/articles", content=b"x" * (600 * 1024), headers={**AUTH, "Content-Type": "application/json", "Content-Length": "12"}
+            ),
+            413,
+            "body_too_large",
+        ),
     ]
     for response, status, reason in cases:
         assert response.status_code == status, (reason, response.text[:200])
@@ -180,7 +193,13 @@ def test_metrics_endpoint(client, seeds_dir):
     response = client.get("/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     text = response.text
-    for name in ("claimwire_articles_received_total", "claimwire_articles_processed_total", "claimwire_stage_duration_seconds_bucket", "claimwire_events_open", "claimwire_api_requests_total"):
+    for name in (
+        "claimwire_articles_received_total",
+        "claimwire_articles_processed_total",
+        "claimwire_stage_duration_seconds_bucket",
+        "claimwire_events_open",
+        "claimwire_api_requests_total",
+    ):
         assert name in text, name
 
 

@@ -28,7 +28,7 @@ ARTICLE = (
 
 INJECTIONS = [
     "'; DROP TABLE articles; --",
-    "\" OR 1=1 --",
+    '" OR 1=1 --',
     "<script>alert('xss')</script>",
     "<img src=x onerror=alert(1)>",
     "javascript:alert(1)",
@@ -76,8 +76,15 @@ def assert_nothing_half_stored() -> None:
     with session_scope() as session:
         for article in session.execute(select(Article)).scalars():
             assert article.status in {
-                ArticleStatus.RECEIVED, ArticleStatus.FETCHED, ArticleStatus.CLEANED, ArticleStatus.EXTRACTED,
-                ArticleStatus.LINKED, ArticleStatus.STORED, ArticleStatus.DUPLICATE, ArticleStatus.SKIPPED, ArticleStatus.FAILED,
+                ArticleStatus.RECEIVED,
+                ArticleStatus.FETCHED,
+                ArticleStatus.CLEANED,
+                ArticleStatus.EXTRACTED,
+                ArticleStatus.LINKED,
+                ArticleStatus.STORED,
+                ArticleStatus.DUPLICATE,
+                ArticleStatus.SKIPPED,
+                ArticleStatus.FAILED,
             }, (article.id, article.status)
             assert article.identity and article.source_kind
             if article.status == ArticleStatus.STORED:
@@ -95,7 +102,9 @@ def test_oversized_body_is_413(client):
     assert_error(response, 413)
     assert response.json()["error"] == "body_too_large"
     # declared length over the cap, whatever follows
-    response = client.post("/articles", content=b"{}", headers={**AUTH, "Content-Length": str(BODY_CAP * 100), "Content-Type": "application/json"})
+    response = client.post(
+        "/articles", content=b"{}", headers={**AUTH, "Content-Length": str(BODY_CAP * 100), "Content-Type": "application/json"}
+    )
     assert response.status_code in (413, 400) or response.status_code < 500
     response = client.post("/articles", content=b"{}", headers={**AUTH, "Content-Length": "-1", "Content-Type": "application/json"})
     assert response.status_code < 500
@@ -161,13 +170,32 @@ def test_body_limit_refuses_before_reading_the_body():
 # --- types and tokens --------------------------------------------------------------------------------------
 
 WRONG_BODIES = [
-    {"text": 123}, {"text": ["a", "b"]}, {"text": {"$ne": None}}, {"html": True}, {"url": 5},
-    {"url": "ftp://example.org/x"}, {"url": "file:///etc/passwd"}, {"url": "javascript:alert(1)"},
-    {"url": "http://[::1"}, {"url": "https://ok.example/a\r\nX: y"}, {"url": "http://"},
-    {"published": 20240501}, {"published": "yesterday"}, {"published": "0001-01-01T00:00:00+01:00"},
-    {"published": "9999-12-31T23:59:59-01:00"}, {"text": "a", "html": "<p>b</p>"}, {"text": "  \n\t "},
-    {"text": "ok", "admin": True}, {"title": "t" * 2001, "text": "ok"}, {"outlet": "o" * 256, "text": "ok"},
-    {"external_id": "e" * 256, "text": "ok"}, {}, [], None, "text", 42,
+    {"text": 123},
+    {"text": ["a", "b"]},
+    {"text": {"$ne": None}},
+    {"html": True},
+    {"url": 5},
+    {"url": "ftp://example.org/x"},
+    {"url": "file:///etc/passwd"},
+    {"url": "javascript:alert(1)"},
+    {"url": "http://[::1"},
+    {"url": "https://ok.example/a\r\nX: y"},
+    {"url": "http://"},
+    {"published": 20240501},
+    {"published": "yesterday"},
+    {"published": "0001-01-01T00:00:00+01:00"},
+    {"published": "9999-12-31T23:59:59-01:00"},
+    {"text": "a", "html": "<p>b</p>"},
+    {"text": "  \n\t "},
+    {"text": "ok", "admin": True},
+    {"title": "t" * 2001, "text": "ok"},
+    {"outlet": "o" * 256, "text": "ok"},
+    {"external_id": "e" * 256, "text": "ok"},
+    {},
+    [],
+    None,
+    "text",
+    42,
 ]
 
 
@@ -187,17 +215,33 @@ def test_malformed_json_is_422(client, raw):
 
 
 def test_wrong_feed_types_are_422(client):
-    for body in ({"url": "https://news.example/rss", "interval_s": "abc"}, {"url": "https://news.example/rss", "interval_s": -1},
-                 {"url": "https://news.example/rss", "interval_s": 10**30}, {"url": "not a url"}, {"url": ["https://a.example"]},
-                 {"url": "https://news.example/rss\r\nHost: evil"}):
+    for body in (
+        {"url": "https://news.example/rss", "interval_s": "abc"},
+        {"url": "https://news.example/rss", "interval_s": -1},
+        {"url": "https://news.example/rss", "interval_s": 10**30},
+        {"url": "not a url"},
+        {"url": ["https://a.example"]},
+        {"url": "https://news.example/rss\r\nHost: evil"},
+    ):
         assert_error(client.post("/feeds", json=body, headers=AUTH), 422)
 
 
-@pytest.mark.parametrize("headers", [
-    {}, {"Authorization": ""}, {"Authorization": "Bearer"}, {"Authorization": "Bearer "}, {"Authorization": "Bearer wrong"},
-    {"Authorization": f"bearer {TOKEN}x"}, {"Authorization": f"Basic {TOKEN}"}, {"Authorization": f"Bearer {TOKEN[:-1]}"},
-    {"Authorization": "Bearer " + "A" * 10_000}, {"Authorization": b"Bearer \xff\xfe\xfd"}, {"Authorization": "Bearer ' OR '1'='1"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": ""},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": f"bearer {TOKEN}x"},
+        {"Authorization": f"Basic {TOKEN}"},
+        {"Authorization": f"Bearer {TOKEN[:-1]}"},
+        {"Authorization": "Bearer " + "A" * 10_000},
+        {"Authorization": b"Bearer \xff\xfe\xfd"},
+        {"Authorization": "Bearer ' OR '1'='1"},
+    ],
+)
 def test_missing_or_wrong_token_is_401(client, headers):
     for path, body in (("/articles", {"text": ARTICLE}), ("/feeds", {"url": "https://news.example/rss"})):
         response = client.post(path, json=body, headers=headers)
@@ -208,9 +252,21 @@ def test_missing_or_wrong_token_is_401(client, headers):
 def test_wrong_methods_and_paths_are_4xx(client):
     assert client.delete("/articles/1", headers=AUTH).status_code == 405
     assert client.put("/articles", json={"text": ARTICLE}, headers=AUTH).status_code == 405
-    for path in ("/articles/abc", "/articles/-1", "/articles/99999999999999999999999", "/events/1e9", "/events?limit=0",
-                 "/events?limit=abc", "/events?offset=-5", "/events?limit=10000", "/articles/%00", "/ui/events/abc",
-                 "/ui/static/..%2f..%2fpyproject.toml", "/ui/static/../../pyproject.toml", "/ui/events/99999999999999999999"):
+    for path in (
+        "/articles/abc",
+        "/articles/-1",
+        "/articles/99999999999999999999999",
+        "/events/1e9",
+        "/events?limit=0",
+        "/events?limit=abc",
+        "/events?offset=-5",
+        "/events?limit=10000",
+        "/articles/%00",
+        "/ui/events/abc",
+        "/ui/static/..%2f..%2fpyproject.toml",
+        "/ui/static/../../pyproject.toml",
+        "/ui/events/99999999999999999999",
+    ):
         response = client.get(path)
         assert 400 <= response.status_code < 500, (path, response.status_code)
         assert "[project]" not in response.text
@@ -220,8 +276,13 @@ def test_wrong_methods_and_paths_are_4xx(client):
 
 
 def _payload(field: str, value: str) -> dict:
-    base = {"text": ARTICLE, "title": "Two killed in Springfield shooting", "outlet": "springfield.example",
-            "published": "2024-05-01", "external_id": f"abuse-{field}-{abs(hash(value))}"}
+    base = {
+        "text": ARTICLE,
+        "title": "Two killed in Springfield shooting",
+        "outlet": "springfield.example",
+        "published": "2024-05-01",
+        "external_id": f"abuse-{field}-{abs(hash(value))}",
+    }
     if field == "url":
         base["url"] = "https://springfield.example/news/" + value
     elif field == "text":
@@ -267,17 +328,26 @@ def test_injection_strings_in_every_field(client, field):
 
 def test_injected_markup_is_escaped_in_the_web_view(client):
     evil = "<script>alert('xss')</script><img src=x onerror=alert(1)>"
-    payload = {"text": ARTICLE + "\n\n" + f'"{evil} is what they wrote on the wall," said {evil} Smith.',
-               "title": f"Two killed {evil}", "outlet": f"evil{evil}", "url": "javascript:alert(1)//https://x.example/"}
+    payload = {
+        "text": ARTICLE + "\n\n" + f'"{evil} is what they wrote on the wall," said {evil} Smith.',
+        "title": f"Two killed {evil}",
+        "outlet": f"evil{evil}",
+        "url": "javascript:alert(1)//https://x.example/",
+    }
     response = client.post("/articles", json=payload, headers=AUTH)
     assert response.status_code == 422  # not an http(s) URL
-    payload["url"] = "https://springfield.example/news/" + "%3Cscript%3E" + "\"><script>alert(2)</script>"
+    payload["url"] = "https://springfield.example/news/" + "%3Cscript%3E" + '"><script>alert(2)</script>'
     response = client.post("/articles", json=payload, headers=AUTH)
     assert response.status_code == 202, response.text
     article = client.get(f"/articles/{response.json()['id']}").json()
     assert article["status"] == "stored" and article["event"], article
     event_id = article["event"]["id"]
-    pages = [client.get("/"), client.get("/ui/overview/fragment"), client.get(f"/ui/events/{event_id}"), client.get(f"/ui/events/{event_id}/fragment")]
+    pages = [
+        client.get("/"),
+        client.get("/ui/overview/fragment"),
+        client.get(f"/ui/events/{event_id}"),
+        client.get(f"/ui/events/{event_id}/fragment"),
+    ]
     for page in pages:
         assert page.status_code == 200, page.status_code
         assert "<script>alert" not in page.text and "<img src=x" not in page.text
@@ -288,7 +358,9 @@ def test_injected_markup_is_escaped_in_the_web_view(client):
 
 def test_feed_fields_with_injection_strings(client):
     for value in INJECTIONS:
-        response = client.post("/feeds", json={"url": "https://news.example/rss?q=" + value, "title": value, "outlet": value[:255]}, headers=AUTH)
+        response = client.post(
+            "/feeds", json={"url": "https://news.example/rss?q=" + value, "title": value, "outlet": value[:255]}, headers=AUTH
+        )
         assert response.status_code in (200, 201, 422), (value[:40], response.status_code, response.text[:300])
     listed = client.get("/feeds")
     assert listed.status_code == 200

@@ -92,7 +92,8 @@ def test_works_outside_the_main_thread():
 
     def work():
         out["doc"] = clean_document(
-            "<html><body><article><p>" + "The council approved the budget on Monday after a long debate. " * 5
+            "<html><body><article><p>"
+            + "The council approved the budget on Monday after a long debate. " * 5
             + "</p></article></body></html>",
             content_type=HTML,
         )

@@ -74,11 +74,10 @@ def test_a_figure_of_the_whole_group_is_not_the_part():
 
 # --- "left N dead", disaster phrasing ------------------------------------------------------------
 
+
 def test_left_dead_and_hurt():
-    assert figures("The cyclone left 12 dead and about 40 hurt in coastal villages.") == [
-        ("injured", 36, 44), ("killed", 12, 12)]
-    assert figures("The attack left two police officers dead and 11 people injured.") == [
-        ("injured", 11, 11), ("killed", 2, 2)]
+    assert figures("The cyclone left 12 dead and about 40 hurt in coastal villages.") == [("injured", 36, 44), ("killed", 12, 12)]
+    assert figures("The attack left two police officers dead and 11 people injured.") == [("injured", 11, 11), ("killed", 2, 2)]
 
 
 DISASTER_AND_ACCIDENT_PHRASING = [
@@ -110,41 +109,45 @@ def test_near_misses_and_intentions_are_no_deaths():
 
 # --- a later exact figure replaces an earlier hedged one -----------------------------------------
 
+
 def test_later_exact_figure_replaces_the_hedged_one():
-    text = ("A bomb exploded outside a bank in Athens on Monday, killing at least three people.\n"
-            "Three people died when the device went off, police said.")
+    text = (
+        "A bomb exploded outside a bank in Athens on Monday, killing at least three people.\n"
+        "Three people died when the device went off, police said."
+    )
     assert main(text, "At least three dead in Athens bombing") == {"killed": (3, 3)}
-    assert main("Hundreds were injured in the stampede.\nOfficials later said 312 people were injured.") == {
-        "injured": (312, 312)}
+    assert main("Hundreds were injured in the stampede.\nOfficials later said 312 people were injured.") == {"injured": (312, 312)}
 
 
 def test_a_smaller_later_figure_does_not_replace_the_toll():
-    text = ("The storm killed at least 30 people across the province.\n"
-            "In one district, 12 people were killed when a school roof collapsed.")
+    text = "The storm killed at least 30 people across the province.\nIn one district, 12 people were killed when a school roof collapsed."
     assert main(text) == {"killed": (30, None)}
 
 
 # --- victim-by-victim tolls ----------------------------------------------------------------------
 
+
 def test_victims_named_one_by_one_are_summed():
-    text = ("Bridge inspector Carlos Mendez, 52, was injured.\n"
-            "The ferry was badly damaged, and a passenger was treated in hospital and released.")
+    text = (
+        "Bridge inspector Carlos Mendez, 52, was injured.\n"
+        "The ferry was badly damaged, and a passenger was treated in hospital and released."
+    )
     assert main(text)["injured"] == (2, 2)
-    text = ("A Dutch hiker fell to his death on Saturday.\n"
-            "On Sunday another hiker, 30-year-old Lena Berg, died in a fall on the same ridge.")
+    text = "A Dutch hiker fell to his death on Saturday.\nOn Sunday another hiker, 30-year-old Lena Berg, died in a fall on the same ridge."
     assert main(text)["killed"] == (2, 2)
 
 
 def test_one_victim_told_many_ways_is_one():
-    text = ("A teenager was shot and killed on Friday night.\n"
-            "Police identified the victim as Tomas Reyes, 17.\n"
-            "Reyes died at the scene, and the teen's family asked for privacy.")
+    text = (
+        "A teenager was shot and killed on Friday night.\n"
+        "Police identified the victim as Tomas Reyes, 17.\n"
+        "Reyes died at the scene, and the teen's family asked for privacy."
+    )
     assert main(text)["killed"] == (1, 1)
 
 
 def test_count_victims():
-    assert count_victims([("Chief of Police Dana Cole", "name"), ("a bank teller", "indefinite"),
-                          ("the police chief", "definite")]) == 2
+    assert count_victims([("Chief of Police Dana Cole", "name"), ("a bank teller", "indefinite"), ("the police chief", "definite")]) == 2
     assert count_victims([("a man", "indefinite"), ("Tomas Reyes", "name"), ("he", "pronoun")]) == 1
     assert count_victims([("a climber", "indefinite"), ("another climber", "new")]) == 2
     assert count_victims([("Mia Ford", "name"), ("a Leeds mother", "indefinite")]) == 1
@@ -182,13 +185,17 @@ def test_unborn_children_are_counted_as_the_news_counts_them():
 
 # --- figures of other incidents ------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "In 2009, a bombing in the same city killed 80 people.",
-    "Floods have killed 300 people so far this year.",
-    "The region was devastated by a 2004 tsunami that killed 170,000 people.",
-    "In a separate attack, gunmen killed four soldiers.",
-    "It was the worst attack in the city since 2008, when 166 people were killed.",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 2009, a bombing in the same city killed 80 people.",
+        "Floods have killed 300 people so far this year.",
+        "The region was devastated by a 2004 tsunami that killed 170,000 people.",
+        "In a separate attack, gunmen killed four soldiers.",
+        "It was the worst attack in the city since 2008, when 166 people were killed.",
+    ],
+)
 def test_figures_of_other_incidents_are_not_claims(text):
     assert figures(text) == []
 
@@ -208,14 +215,17 @@ def test_other_incident_in_the_same_article_is_left_out():
 
 # --- war reports, with sources ---------------------------------------------------------------------
 
+
 def test_war_report_with_sources():
-    claims = cas("Air strikes killed at least 40 people on Sunday, the health ministry said, "
-                 "while the army said three soldiers were wounded.")
+    claims = cas(
+        "Air strikes killed at least 40 people on Sunday, the health ministry said, while the army said three soldiers were wounded."
+    )
     got = {(c.measure, c.value_min, c.value_max, c.source) for c in claims}
     assert got == {("killed", 40, None, "the health ministry"), ("injured", 3, 3, "the army")}
 
 
 # --- structure -------------------------------------------------------------------------------------
+
 
 def test_rules_are_named_functions_over_typed_hits():
     assert all(callable(rule) and rule.__name__.startswith("_rule_") for rule, _ in RULES)
@@ -226,6 +236,7 @@ def test_rules_are_named_functions_over_typed_hits():
 
 # --- the ECB-style bench -----------------------------------------------------------------------------
 
+
 def test_bench_ecb_scores_tolls_and_figures():
     articles = [
         {"id": "a", "title": "Bus crash kills two", "text": "Bus crash kills two\nTwo passengers died and a driver was hurt."},
@@ -233,12 +244,20 @@ def test_bench_ecb_scores_tolls_and_figures():
     ]
     annotation = {
         "documents": {
-            "a": {"event_killed": {"min": 2, "max": 2}, "event_injured": {"min": 1, "max": 1},
-                  "figures": [{"measure": "killed", "min": 2, "max": 2, "line": 0},
-                              {"measure": "killed", "min": 2, "max": 2, "line": 1},
-                              {"measure": "injured", "min": 1, "max": 1, "line": 1}]},
-            "b": {"event_killed": None, "event_injured": {"min": 0, "max": 0},
-                  "figures": [{"measure": "injured", "min": 0, "max": 0, "line": 1}]},
+            "a": {
+                "event_killed": {"min": 2, "max": 2},
+                "event_injured": {"min": 1, "max": 1},
+                "figures": [
+                    {"measure": "killed", "min": 2, "max": 2, "line": 0},
+                    {"measure": "killed", "min": 2, "max": 2, "line": 1},
+                    {"measure": "injured", "min": 1, "max": 1, "line": 1},
+                ],
+            },
+            "b": {
+                "event_killed": None,
+                "event_injured": {"min": 0, "max": 0},
+                "figures": [{"measure": "injured", "min": 0, "max": 0, "line": 1}],
+            },
         },
         "no_figures": [],
     }

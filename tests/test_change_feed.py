@@ -69,9 +69,16 @@ def test_a_merge_and_a_move_are_changes_too(sqlite_store, seeds_dir):
     check_changes(after)
     kinds = [c["kind"] for c in after]
     moved = after[kinds.index("article.moved")]
-    assert moved["article_id"] == article_ids[0] and moved["data"] == {"from_event_id": event_id, "to_event_id": split, "reason": "test: wrongly linked"}
+    assert moved["article_id"] == article_ids[0] and moved["data"] == {
+        "from_event_id": event_id,
+        "to_event_id": split,
+        "reason": "test: wrongly linked",
+    }
     # the first article took the commander's 7 with it: the dispute with about 100 is resolved, and appears again after the merge
-    assert any(c["kind"] == "dispute.resolved" and c["event_id"] == event_id and "7" in c["data"]["values"] for c in after[: kinds.index("events.merged")])
+    assert any(
+        c["kind"] == "dispute.resolved" and c["event_id"] == event_id and "7" in c["data"]["values"]
+        for c in after[: kinds.index("events.merged")]
+    )
     merged = after[kinds.index("events.merged")]
     assert merged["event_id"] == event_id and merged["data"]["from_event_id"] == split and merged["data"]["score"] == 0.95
     assert any(c["kind"] == "dispute.appeared" and c["event_id"] == event_id for c in after[kinds.index("events.merged") :])
@@ -92,7 +99,11 @@ def test_the_api_pages_through_the_feed_and_filters_it(sqlite_store, seeds_dir):
     assert paged == found
     quotes = client.get("/changes", params={"kind": "quote.added", "limit": 1000}).json()["changes"]
     assert quotes and [c["id"] for c in quotes] == [c["id"] for c in found if c["kind"] == "quote.added"]
-    assert client.get("/changes", params={"event_id": found[0]["event_id"] + 1000}).json() == {"changes": [], "next_after": found[-1]["id"], "latest": found[-1]["id"]}
+    assert client.get("/changes", params={"event_id": found[0]["event_id"] + 1000}).json() == {
+        "changes": [],
+        "next_after": found[-1]["id"],
+        "latest": found[-1]["id"],
+    }
     refused = client.get("/changes", params={"kind": "toll.lowered"})
     assert refused.status_code == 422 and refused.json()["error"] == "unknown_kind"
 
@@ -103,7 +114,9 @@ def test_the_event_stream_resumes_after_last_event_id_and_goes_on_live(sqlite_st
     found = all_changes()
     middle = found[len(found) // 2]["id"]
     with serve(build_app()) as base_url:
-        resumed = read_sse(f"{base_url}/changes/stream", headers={"Last-Event-ID": str(middle)}, count=len(found) - len(found) // 2 - 1, timeout=20)
+        resumed = read_sse(
+            f"{base_url}/changes/stream", headers={"Last-Event-ID": str(middle)}, count=len(found) - len(found) // 2 - 1, timeout=20
+        )
         assert resumed == [c for c in found if c["id"] > middle]
         by_event = read_sse(f"{base_url}/changes/stream?after=0&kind=article.linked&event_id={found[0]['event_id']}", count=4, timeout=20)
         assert [c["kind"] for c in by_event] == ["article.linked"] * 4

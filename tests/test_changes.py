@@ -60,7 +60,10 @@ def test_a_new_ledger_adds_its_figures_disputes_headline_and_quotes():
     assert {(c.data["measure"], c.data["value"]) for c in found[:2]} == {("killed", "12"), ("injured", "40")}
     assert all(c.data["new_row"] for c in found[:2])
     assert found[2].data["previous"] is None and "12" in found[2].data["headline"]
-    assert [(t["measure"], t["value"], t["disputed"]) for t in found[2].data["tolls"]] == [("killed", "12", False), ("injured", "40", False)]
+    assert [(t["measure"], t["value"], t["disputed"]) for t in found[2].data["tolls"]] == [
+        ("killed", "12", False),
+        ("injured", "40", False),
+    ]
     assert found[3].data["speaker"] == "the district commissioner" and found[3].data["articles"] == [1]
     assert all(c.event_id == 7 and c.article_id == 1 for c in found)
     for change in found:
@@ -73,12 +76,24 @@ def test_the_same_ledger_again_is_no_change():
 
 def test_a_higher_toll_reported_days_later_is_a_revision_and_moves_the_headline():
     before = ledger(1, FLOOD_1)
-    after = ledger(3, FLOOD_1 + [casualty(2, "killed", 19, group="villagers", source="the relief agency"), casualty(3, "killed", 19, group="villagers", source="a local official")])
+    after = ledger(
+        3,
+        FLOOD_1
+        + [
+            casualty(2, "killed", 19, group="villagers", source="the relief agency"),
+            casualty(3, "killed", 19, group="villagers", source="a local official"),
+        ],
+    )
     found = changes.diff_ledgers(before, after, event_id=7, article_id=3)
     assert kinds(found) == ["figure.added", "figure.added", "toll.revised", "headline.changed"]
     assert [c.data["sources"] for c in found[:2]] == [["the relief agency"], ["a local official"]]
     revised = found[2].data
-    assert (revised["measure"], revised["party"], revised["previous"]["value"], revised["current"]["value"]) == ("killed", "victims", "12", "19")
+    assert (revised["measure"], revised["party"], revised["previous"]["value"], revised["current"]["value"]) == (
+        "killed",
+        "victims",
+        "12",
+        "19",
+    )
     assert revised["current"]["articles"] == [2, 3]
     assert "12" in found[3].data["previous"] and "19" in found[3].data["headline"]
     for change in found:
@@ -87,14 +102,23 @@ def test_a_higher_toll_reported_days_later_is_a_revision_and_moves_the_headline(
 
 def test_a_hedged_figure_that_agrees_is_added_without_a_dispute():
     before = ledger(1, [casualty(1, "killed", 30, group="passengers", source="the fire service")])
-    after = ledger(2, [casualty(1, "killed", 30, group="passengers", source="the fire service"), casualty(2, "killed", 25, None, hedge="at least", group="passengers")])
+    after = ledger(
+        2,
+        [
+            casualty(1, "killed", 30, group="passengers", source="the fire service"),
+            casualty(2, "killed", 25, None, hedge="at least", group="passengers"),
+        ],
+    )
     found = changes.diff_ledgers(before, after, event_id=3, article_id=2)
     assert kinds(found) == ["figure.added"]  # the same story told once more: neither a revision nor a new headline
     assert found[0].data["value"] == "at least 25" and found[0].data["value_max"] is None and not found[0].data["new_row"]
 
 
 def test_a_dispute_resolved_when_the_article_behind_it_leaves_the_event():
-    bombing = [casualty(1, "killed", 4, group="bystanders", source="the ministry"), casualty(2, "killed", 40, group="bystanders", source="an opposition group")]
+    bombing = [
+        casualty(1, "killed", 4, group="bystanders", source="the ministry"),
+        casualty(2, "killed", 40, group="bystanders", source="an opposition group"),
+    ]
     same_hour = [{"id": n, "title": f"report {n}", "arrived": f"2024-06-01T10:{10 * n:02d}:00"} for n in (1, 2)]
     with_both, first_only = build_ledger(same_hour, bombing), build_ledger(same_hour[:1], bombing[:1])
     appeared = changes.diff_ledgers(first_only, with_both, event_id=5, article_id=2)
@@ -108,20 +132,43 @@ def test_a_dispute_resolved_when_the_article_behind_it_leaves_the_event():
 
 def test_new_quotes_only_are_added():
     before = ledger(1, FLOOD_1)
-    after = ledger(2, FLOOD_1 + [quote(2, "a rescue worker", "We are still searching the fields"), quote(1, "the district commissioner", "The water rose faster than anyone expected", start=90)])
+    after = ledger(
+        2,
+        FLOOD_1
+        + [
+            quote(2, "a rescue worker", "We are still searching the fields"),
+            quote(1, "the district commissioner", "The water rose faster than anyone expected", start=90),
+        ],
+    )
     assert kinds(changes.diff_ledgers(before, after, event_id=7, article_id=2)) == ["quote.added"]
 
 
 def test_a_ledger_with_its_own_headline_is_taken_as_it_is():
-    old, new = {"headline": {"text": "killed 7"}}, {"headline": {"text": "killed about 100 — disputed: 7", "tolls": [{"measure": "killed", "value": "about 100"}]}}
+    old, new = (
+        {"headline": {"text": "killed 7"}},
+        {"headline": {"text": "killed about 100 — disputed: 7", "tolls": [{"measure": "killed", "value": "about 100"}]}},
+    )
     [change] = changes.diff_ledgers(old, new, event_id=1)
     assert change.data["previous"] == "killed 7" and change.data["headline"] == "killed about 100 — disputed: 7"
 
 
 def test_odd_ledgers_do_not_break_the_diff():
-    odd = {"rows": [None, "x", {"key": "killed|x", "figures": [None, {"value": "3", "value_min": 3, "value_max": 3}], "stories": [None, 5],
-                                 "disputes": [{"stories": [1, 9]}, "?"], "headline": "?"}],
-           "quotes": [{"text": None}, 5, {"quotes": [None, {"text": None}]}], "headline": ["?"], "sources": 3}
+    odd = {
+        "rows": [
+            None,
+            "x",
+            {
+                "key": "killed|x",
+                "figures": [None, {"value": "3", "value_min": 3, "value_max": 3}],
+                "stories": [None, 5],
+                "disputes": [{"stories": [1, 9]}, "?"],
+                "headline": "?",
+            },
+        ],
+        "quotes": [{"text": None}, 5, {"quotes": [None, {"text": None}]}],
+        "headline": ["?"],
+        "sources": 3,
+    }
     assert kinds(changes.diff_ledgers(None, odd, event_id=1)) == ["figure.added", "headline.changed"]
     assert changes.diff_ledgers(odd, odd, event_id=1) == []
 

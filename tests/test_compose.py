@@ -145,9 +145,20 @@ def test_alert_rules_and_dashboard_use_real_metrics():
 
     dashboard = json.loads((REPO / "deploy" / "grafana" / "dashboards" / "claimwire.json").read_text())
     assert dashboard["uid"] and dashboard["panels"]
-    used = {name for panel in dashboard["panels"] for target in panel["targets"] for name in re.findall(r"\b(claimwire_[a-z_]+)", target["expr"])}
-    assert used <= known and {"claimwire_queue_depth", "claimwire_end_to_end_seconds_bucket", "claimwire_link_decisions_total", "claimwire_events_open"} <= used
-    datasource = yaml.safe_load((REPO / "deploy" / "grafana" / "provisioning" / "datasources" / "prometheus.yml").read_text())["datasources"][0]
+    used = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"\b(claimwire_[a-z_]+)", target["expr"])
+    }
+    assert (
+        used <= known
+        and {"claimwire_queue_depth", "claimwire_end_to_end_seconds_bucket", "claimwire_link_decisions_total", "claimwire_events_open"}
+        <= used
+    )
+    datasource = yaml.safe_load((REPO / "deploy" / "grafana" / "provisioning" / "datasources" / "prometheus.yml").read_text())[
+        "datasources"
+    ][0]
     assert datasource["url"] == "http://prometheus:9090"
     assert all(panel["datasource"]["uid"] == datasource["uid"] for panel in dashboard["panels"])
     provider = yaml.safe_load((REPO / "deploy" / "grafana" / "provisioning" / "dashboards" / "claimwire.yml").read_text())["providers"][0]

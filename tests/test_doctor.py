@@ -40,8 +40,13 @@ def empty_pg_url():
 @pytest.mark.services
 def test_all_ok_against_postgres_and_redis(pg_url, redis_url, tmp_path, monkeypatch, capsys):
     apply_env(
-        monkeypatch, DATABASE_URL=pg_url, BROKER_URL=redis_url, CLAIMWIRE_HOME=str(tmp_path / "home"),
-        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"), CLAIMWIRE_API_HOST="0.0.0.0", CLAIMWIRE_API_TOKEN="a-token",
+        monkeypatch,
+        DATABASE_URL=pg_url,
+        BROKER_URL=redis_url,
+        CLAIMWIRE_HOME=str(tmp_path / "home"),
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
+        CLAIMWIRE_API_HOST="0.0.0.0",
+        CLAIMWIRE_API_TOKEN="a-token",
     )
     code, verdicts = run_doctor(capsys)
     assert code == 0 and not failed(verdicts), verdicts

@@ -73,7 +73,11 @@ def private_redis(tmp_path):
 def report(capsys, name: str, result: dict) -> None:
     with capsys.disabled():
         keys = ("stored", "content_duplicates", "skipped", "failed", "lost", "duplicates", "post_retries", "drill_s")
-        print(f"\n[drill {name}] " + ", ".join(f"{k} {result.get(k)}" for k in keys) + f"; failures {result.get('failure_reasons')}; timeline {result.get('timeline')}")
+        print(
+            f"\n[drill {name}] "
+            + ", ".join(f"{k} {result.get(k)}" for k in keys)
+            + f"; failures {result.get('failure_reasons')}; timeline {result.get('timeline')}"
+        )
 
 
 def kill_while_busy(drill: Drill, names: list[str]) -> str:

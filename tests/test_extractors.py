@@ -1,6 +1,5 @@
 """Behaviour of the rule-based claim extractors: each hard pattern of issue 3."""
 
-
 import pytest
 
 from bench import shared_dir
@@ -34,23 +33,26 @@ def test_registry_names_and_versions():
 def test_span_and_sentence():
     text = "Police arrived. Seven people were killed in the attack."
     c = one(text)
-    assert text[c.start:c.end].startswith("Seven people were killed")
+    assert text[c.start : c.end].startswith("Seven people were killed")
     assert c.sentence == "Seven people were killed in the attack."
     assert 0 < c.confidence <= 1
 
 
-@pytest.mark.parametrize("text,measure,lo,hi,hedge", [
-    ("The official said about 100 pro-government forces were killed.", "killed", 90, 110, "about"),
-    ("At least 45 pro-government fighters, which included Arab and Asian fighters, were killed.", "killed", 45, None, "at least"),
-    ("A US assault killed more than 100 government troops.", "killed", 101, None, "more than"),
-    ("The strikes killed and wounded dozens of tribal fighters.", "killed_or_injured", 24, None, "dozens"),
-    ("Seven members of pro-government forces were killed.", "killed", 7, 7, None),
-    ("The coalition killed an estimated 100 militiamen.", "killed", 90, 110, "an estimated"),
-    ("The US killed in excess of 100 fighters in the attack.", "killed", 101, None, "in excess of"),
-    ("Three people were wounded in the shooting.", "injured", 3, 3, None),
-    ("Two men were hurt.", "injured", 2, 2, None),
-    ("Four sailors remain missing after the attack.", "missing", 4, 4, None),
-])
+@pytest.mark.parametrize(
+    "text,measure,lo,hi,hedge",
+    [
+        ("The official said about 100 pro-government forces were killed.", "killed", 90, 110, "about"),
+        ("At least 45 pro-government fighters, which included Arab and Asian fighters, were killed.", "killed", 45, None, "at least"),
+        ("A US assault killed more than 100 government troops.", "killed", 101, None, "more than"),
+        ("The strikes killed and wounded dozens of tribal fighters.", "killed_or_injured", 24, None, "dozens"),
+        ("Seven members of pro-government forces were killed.", "killed", 7, 7, None),
+        ("The coalition killed an estimated 100 militiamen.", "killed", 90, 110, "an estimated"),
+        ("The US killed in excess of 100 fighters in the attack.", "killed", 101, None, "in excess of"),
+        ("Three people were wounded in the shooting.", "injured", 3, 3, None),
+        ("Two men were hurt.", "injured", 2, 2, None),
+        ("Four sailors remain missing after the attack.", "missing", 4, 4, None),
+    ],
+)
 def test_bounds_and_hedges(text, measure, lo, hi, hedge):
     c = one(text, measure)
     assert (c.value_min, c.value_max) == (lo, hi)
@@ -91,7 +93,7 @@ def test_object_lists_and_self():
     assert c.value_min == 2
     claims = cas("", title="Neighbor kills woman, her son, himself in Las Vegas")
     assert [(c.measure, c.value_min) for c in claims] == [("killed", 3)]
-    assert claims[0].extra["in_title"] and claims[0].sentence[claims[0].start:claims[0].end]
+    assert claims[0].extra["in_title"] and claims[0].sentence[claims[0].start : claims[0].end]
 
 
 def test_headline_without_articles():
@@ -108,16 +110,21 @@ def test_groups():
     assert one("About 100 pro-government forces were killed.").group == "pro-government forces"
 
 
-@pytest.mark.parametrize("text,source", [
-    ("According to the Pentagon, 100 fighters were killed.", "the Pentagon"),
-    ("100 Syrian government fighters were killed, the Pentagon said.", "the Pentagon"),
-    ("The official said about 100 pro-government forces were killed.", "The official"),
-    ("A US military official told Reuters that 12 soldiers were killed.", "A US military official"),
-    ("Syrian state television reported that 12 soldiers were killed.", "Syrian state television"),
-    ("A USA military official who spoke on condition of anonymity had earlier said the strikes killed around 100 troops.",
-     "A USA military official"),
-    ("Twelve soldiers were killed.", None),
-])
+@pytest.mark.parametrize(
+    "text,source",
+    [
+        ("According to the Pentagon, 100 fighters were killed.", "the Pentagon"),
+        ("100 Syrian government fighters were killed, the Pentagon said.", "the Pentagon"),
+        ("The official said about 100 pro-government forces were killed.", "The official"),
+        ("A US military official told Reuters that 12 soldiers were killed.", "A US military official"),
+        ("Syrian state television reported that 12 soldiers were killed.", "Syrian state television"),
+        (
+            "A USA military official who spoke on condition of anonymity had earlier said the strikes killed around 100 troops.",
+            "A USA military official",
+        ),
+        ("Twelve soldiers were killed.", None),
+    ],
+)
 def test_sources(text, source):
     c = one(text)
     assert c.source == source
@@ -125,25 +132,26 @@ def test_sources(text, source):
         assert c.source_key
 
 
-@pytest.mark.parametrize("text", [
-    "The shooting happened on March 3, 2015 at 3:15 a.m. and he was killed instantly.",
-])
+@pytest.mark.parametrize("text", ["The shooting happened on March 3, 2015 at 3:15 a.m. and he was killed instantly."])
 def test_dates_do_not_become_figures(text):
     for c in cas(text):
         assert c.value_min not in (3, 15, 2015)
 
 
-@pytest.mark.parametrize("text", [
-    "Police were called to Route 66 after shots were fired; nobody was struck.",
-    "In the 1990s the neighborhood saw shootings.",
-    "Continued on Page 2.",
-    "Call 555-123-4567 with information about the shooting.",
-    "He was born in 1990 and was charged with attempted murder.",
-    "The 1500 block of Versailles Avenue is where the gun was fired.",
-    "Sims, 20, is charged with four counts of aggravated assault.",
-    "Officers fired 3 times but no one was hit.",
-    "The suspect is described as about 145 pounds and 25 years old.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police were called to Route 66 after shots were fired; nobody was struck.",
+        "In the 1990s the neighborhood saw shootings.",
+        "Continued on Page 2.",
+        "Call 555-123-4567 with information about the shooting.",
+        "He was born in 1990 and was charged with attempted murder.",
+        "The 1500 block of Versailles Avenue is where the gun was fired.",
+        "Sims, 20, is charged with four counts of aggravated assault.",
+        "Officers fired 3 times but no one was hit.",
+        "The suspect is described as about 145 pounds and 25 years old.",
+    ],
+)
 def test_no_casualty_numbers_from_dates_ages_addresses(text):
     for c in cas(text):
         assert c.value_min == 0, (text, c)
@@ -159,10 +167,15 @@ def test_numbers_around_casualty_words_are_not_misread():
 
 
 def test_figures_keep_their_noun():
-    claims = [c for c in extract_claims(
-        "Syrian pro-regime forces included approximately 500 personnel. The U.S. maintains about 2,000 troops "
-        "in the country. They were located eight miles east of the river. Route 66 is closed.", names=["figures"])
-        if c.kind == FIGURE]
+    claims = [
+        c
+        for c in extract_claims(
+            "Syrian pro-regime forces included approximately 500 personnel. The U.S. maintains about 2,000 troops "
+            "in the country. They were located eight miles east of the river. Route 66 is closed.",
+            names=["figures"],
+        )
+        if c.kind == FIGURE
+    ]
     got = {(c.measure, c.value_min, c.value_max) for c in claims}
     assert ("personnel", 450, 550) in got
     assert ("troops", 1800, 2200) in got
@@ -197,8 +210,10 @@ def test_quote_speaker_before():
 
 
 def test_quote_spanning_sentences_and_paragraphs():
-    text = ('"I was sleeping. I woke up and asked them to leave. They started shooting," Patterson said.\n\n'
-            '"It was the worst night of my life.\n\n"I still cannot sleep," he said.')
+    text = (
+        '"I was sleeping. I woke up and asked them to leave. They started shooting," Patterson said.\n\n'
+        '"It was the worst night of my life.\n\n"I still cannot sleep," he said.'
+    )
     qs = quotes(text)
     assert qs[0].text.startswith("I was sleeping") and "They started shooting" in qs[0].text
     assert qs[0].source == "Patterson"
@@ -209,8 +224,7 @@ def test_quote_spanning_sentences_and_paragraphs():
 
 
 def test_pronoun_resolves_to_nearest_named_speaker():
-    text = ('Veale said the strikes were defensive. Officials met later.\n\n'
-            '"This action was taken in self-defense", he said.')
+    text = 'Veale said the strikes were defensive. Officials met later.\n\n"This action was taken in self-defense", he said.'
     q = quotes(text)[0]
     assert q.source == "Veale" and q.extra["speaker_mention"] == "he"
 
@@ -221,18 +235,24 @@ def test_scare_quotes_are_partial_or_skipped():
 
 
 def test_reported_speech_statements():
-    claims = [c for c in extract_claims(
-        "One US official said the pro-government forces may have been trying to seize the oil fields.",
-        names=["statements"]) if c.kind == STATEMENT]
+    claims = [
+        c
+        for c in extract_claims(
+            "One US official said the pro-government forces may have been trying to seize the oil fields.", names=["statements"]
+        )
+        if c.kind == STATEMENT
+    ]
     assert len(claims) == 1
     assert claims[0].source == "One US official"
     assert claims[0].text.startswith("the pro-government forces may have been trying")
 
 
 def test_main_figures_prefers_title_and_derives_injured_from_shot():
-    claims = extract_claims("Four people were shot Saturday. One of them died at the hospital. "
-                            "Last year 100 people were killed in the city.", "4 shot in McKeesport",
-                            names=["casualties"])
+    claims = extract_claims(
+        "Four people were shot Saturday. One of them died at the hospital. Last year 100 people were killed in the city.",
+        "4 shot in McKeesport",
+        names=["casualties"],
+    )
     main = main_figures(claims)
     assert main["killed"].value_min == 1
     assert main["injured"].value_min == 3
@@ -275,13 +295,17 @@ def test_shot_and_critically_wounded_counts_all_the_wounded():
 
 
 def test_background_figures_are_not_the_event_toll():
-    main = _main("A woman was shot in the leg Friday and is expected to survive. "
-                 "Last year 165 people were killed in the city, according to police records.")
+    main = _main(
+        "A woman was shot in the leg Friday and is expected to survive. "
+        "Last year 165 people were killed in the city, according to police records."
+    )
     assert main.get("killed") != (165, 165)
     assert main["injured"] == (1, 1)
 
 
 def test_a_roundup_of_several_incidents_gives_no_single_toll():
-    text = ("Weekend violence across the city: at least 12 people were shot, three of them fatally, in separate "
-            "shootings from Friday evening to Monday morning, police said.")
+    text = (
+        "Weekend violence across the city: at least 12 people were shot, three of them fatally, in separate "
+        "shootings from Friday evening to Monday morning, police said."
+    )
     assert _main(text) == {}

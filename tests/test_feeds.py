@@ -32,13 +32,24 @@ def rss(base: str, entries: list[tuple[str, str, str]]) -> bytes:
 
 
 def test_parse_rss_and_atom():
-    parsed = parse_feed(rss("https://news.example", [("One", "https://news.example/1", "Wed, 01 May 2024 12:00:00 GMT"), ("One again", "https://www.news.example/1/", "Wed, 01 May 2024 12:00:00 GMT")]))
+    parsed = parse_feed(
+        rss(
+            "https://news.example",
+            [
+                ("One", "https://news.example/1", "Wed, 01 May 2024 12:00:00 GMT"),
+                ("One again", "https://www.news.example/1/", "Wed, 01 May 2024 12:00:00 GMT"),
+            ],
+        )
+    )
     assert parsed.title == "Local News"
     assert [(e.url, e.title, e.published) for e in parsed.entries] == [("https://news.example/1", "One", datetime(2024, 5, 1, 12, 0))]
 
     atom = parse_feed(ATOM.encode())
     assert atom.title == "Atom News"
-    assert [(e.url, e.guid) for e in atom.entries] == [("https://news.example/b?utm_source=rss", "urn:b"), ("https://news.example/a", "urn:a")]
+    assert [(e.url, e.guid) for e in atom.entries] == [
+        ("https://news.example/b?utm_source=rss", "urn:b"),
+        ("https://news.example/a", "urn:a"),
+    ]
     assert atom.entries[1].published == datetime(2024, 5, 1, 6, 30)  # UTC, naive
     assert atom.entries[0].key == "https://news.example/b"
 
@@ -55,7 +66,10 @@ def feed_server(monkeypatch):
     apply_env(monkeypatch, CLAIMWIRE_FETCH_ALLOW_PRIVATE="1", CLAIMWIRE_FETCH_HOST_INTERVAL_S="0")
     with LocalServer() as server:
         for n in range(1, 4):
-            server.extra[f"/story/{n}"] = ("text/html", f"<html><head><title>Story {n}</title></head><body><article><h1>Story {n}</h1><p>Police said {n + 1} people were shot on Elm Street on Sunday night in Springfield. The victims were taken to Mercy Hospital, where one was in critical condition, officers said.</p><p>No arrests have been made, Lt. Ann Smith said on Monday.</p></article></body></html>".encode())
+            server.extra[f"/story/{n}"] = (
+                "text/html",
+                f"<html><head><title>Story {n}</title></head><body><article><h1>Story {n}</h1><p>Police said {n + 1} people were shot on Elm Street on Sunday night in Springfield. The victims were taken to Mercy Hospital, where one was in critical condition, officers said.</p><p>No arrests have been made, Lt. Ann Smith said on Monday.</p></article></body></html>".encode(),
+            )
         yield server
     apply_env(monkeypatch, CLAIMWIRE_FETCH_ALLOW_PRIVATE=None, CLAIMWIRE_FETCH_HOST_INTERVAL_S=None)
 
@@ -67,7 +81,10 @@ def test_polling_receives_each_new_item_once(sqlite_store, feed_server):
     from tasks.feeds import fetch_feed, poll_feeds
 
     base = feed_server.base
-    feed_server.feed = rss(base, [("Story 2", f"{base}/story/2", "Thu, 02 May 2024 09:00:00 GMT"), ("Story 1", f"{base}/story/1", "Wed, 01 May 2024 09:00:00 GMT")])
+    feed_server.feed = rss(
+        base,
+        [("Story 2", f"{base}/story/2", "Thu, 02 May 2024 09:00:00 GMT"), ("Story 1", f"{base}/story/1", "Wed, 01 May 2024 09:00:00 GMT")],
+    )
     with session_scope() as session:
         feed_id, created = repository.add_feed(session, f"{base}/feed.xml", interval_s=60)
         again, created_again = repository.add_feed(session, f"{base}/feed.xml")
@@ -90,7 +107,13 @@ def test_polling_receives_each_new_item_once(sqlite_store, feed_server):
 
     # a new version with one new item: only that item is fetched
     feed_server.feed_etag = '"v2"'
-    feed_server.feed = rss(base, [("Story 3", f"{base}/story/3", "Fri, 03 May 2024 09:00:00 GMT"), ("Story 2", f"{base}/story/2?utm_source=rss", "Thu, 02 May 2024 09:00:00 GMT")])
+    feed_server.feed = rss(
+        base,
+        [
+            ("Story 3", f"{base}/story/3", "Fri, 03 May 2024 09:00:00 GMT"),
+            ("Story 2", f"{base}/story/2?utm_source=rss", "Thu, 02 May 2024 09:00:00 GMT"),
+        ],
+    )
     result = fetch_feed.apply(args=[feed_id]).get()
     assert result["status"] == "ok" and result["new"] == 1
     assert feed_server.hits["/story/1"] == feed_server.hits["/story/2"] == feed_server.hits["/story/3"] == 1

@@ -183,7 +183,9 @@ def test_address_guard_applies_after_dns_and_on_every_redirect(server, guarded, 
 
     real_refused = fetching.refused_address
     monkeypatch.setattr(fetching, "resolve", resolve)
-    monkeypatch.setattr(fetching, "refused_address", lambda address: False if address == ipaddress.ip_address("127.0.0.1") else real_refused(address))
+    monkeypatch.setattr(
+        fetching, "refused_address", lambda address: False if address == ipaddress.ip_address("127.0.0.1") else real_refused(address)
+    )
 
     page = fetching.fetch(f"http://news.example:{server.port}/plain.txt")
     assert page.status == 200 and page.final_url == f"http://news.example:{server.port}/plain.txt"

@@ -30,24 +30,149 @@ from fuzz.properties import INPUT_REASONS, check_extract, clean_or_refuse
 INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 EXAMPLES = int(os.environ.get("CLAIMWIRE_FUZZ_EXAMPLES", "150"))
 FAST = settings(max_examples=EXAMPLES, deadline=1500, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-SLOW = settings(max_examples=max(20, EXAMPLES // 3), deadline=4000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SLOW = settings(
+    max_examples=max(20, EXAMPLES // 3), deadline=4000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 # --- text ------------------------------------------------------------------------------------------
 
 # words that drive the extractors' patterns: numbers, hedges, casualty verbs, speech verbs, names
 NEWS_WORDS = [
-    "1", "2", "3", "12", "45", "100", "1,000", "2.5", "0", "007", "99999999999999999999", "1e9",
-    "one", "two", "three", "seven", "dozens", "hundreds", "a", "an", "the", "at", "least", "about",
-    "more", "than", "killed", "dead", "died", "wounded", "injured", "hurt", "shot", "missing",
-    "fatally", "were", "was", "people", "men", "women", "children", "fighters", "forces", "troops",
-    "soldiers", "civilians", "police", "officers", "said", "told", "Reuters", "according", "to",
-    "he", "she", "they", "it", "Smith", "John", "U.S.", "SDF", "Col.", "Mr.", "Dr.", "officials",
-    "spokesman", "and", "or", "of", "in", "on", "by", "miles", "percent", "%", "year-old", "12-year-old",
-    "deaths", "death", "toll", "rose", "no", "one", "was", "hurt", "left", "kill", "kills", "attack",
-    "Monday", "January", "2018", "5:05", "PM", "By", "Published:", "Updated", "|", "-", "--", "–",
-    "(", ")", ",", ".", ";", ":", "!", "?", '"', "“", "”", "'", "’", "‘", "\n", "\n\n", " ", "\t",
-    "\u200b", "\u200d", "\u202e", "\u2066", "\ufeff", "\u00ad", "\u2028", "\r\n", "\x0b",
-    "Photo", "Share", "Advertisement", "Recommended", "Comments", "Print", "Subscribe",
+    "1",
+    "2",
+    "3",
+    "12",
+    "45",
+    "100",
+    "1,000",
+    "2.5",
+    "0",
+    "007",
+    "99999999999999999999",
+    "1e9",
+    "one",
+    "two",
+    "three",
+    "seven",
+    "dozens",
+    "hundreds",
+    "a",
+    "an",
+    "the",
+    "at",
+    "least",
+    "about",
+    "more",
+    "than",
+    "killed",
+    "dead",
+    "died",
+    "wounded",
+    "injured",
+    "hurt",
+    "shot",
+    "missing",
+    "fatally",
+    "were",
+    "was",
+    "people",
+    "men",
+    "women",
+    "children",
+    "fighters",
+    "forces",
+    "troops",
+    "soldiers",
+    "civilians",
+    "police",
+    "officers",
+    "said",
+    "told",
+    "Reuters",
+    "according",
+    "to",
+    "he",
+    "she",
+    "they",
+    "it",
+    "Smith",
+    "John",
+    "U.S.",
+    "SDF",
+    "Col.",
+    "Mr.",
+    "Dr.",
+    "officials",
+    "spokesman",
+    "and",
+    "or",
+    "of",
+    "in",
+    "on",
+    "by",
+    "miles",
+    "percent",
+    "%",
+    "year-old",
+    "12-year-old",
+    "deaths",
+    "death",
+    "toll",
+    "rose",
+    "no",
+    "one",
+    "was",
+    "hurt",
+    "left",
+    "kill",
+    "kills",
+    "attack",
+    "Monday",
+    "January",
+    "2018",
+    "5:05",
+    "PM",
+    "By",
+    "Published:",
+    "Updated",
+    "|",
+    "-",
+    "--",
+    "–",
+    "(",
+    ")",
+    ",",
+    ".",
+    ";",
+    ":",
+    "!",
+    "?",
+    '"',
+    "“",
+    "”",
+    "'",
+    "’",
+    "‘",
+    "\n",
+    "\n\n",
+    " ",
+    "\t",
+    "\u200b",
+    "\u200d",
+    "\u202e",
+    "\u2066",
+    "\ufeff",
+    "\u00ad",
+    "\u2028",
+    "\r\n",
+    "\x0b",
+    "Photo",
+    "Share",
+    "Advertisement",
+    "Recommended",
+    "Comments",
+    "Print",
+    "Subscribe",
 ]
 
 news_text = st.lists(st.sampled_from(NEWS_WORDS), max_size=120).map(" ".join)
@@ -58,16 +183,92 @@ surrogate_text = st.text(alphabet=st.characters(codec=None, categories=("Cs", "L
 
 # --- HTML ------------------------------------------------------------------------------------------
 
-TAGS = ["div", "p", "span", "a", "article", "main", "section", "nav", "header", "footer", "aside",
-        "h1", "h2", "ul", "li", "table", "tr", "td", "script", "style", "b", "i", "br", "img",
-        "figure", "figcaption", "blockquote", "iframe", "svg", "math", "template", "noscript",
-        "time", "meta", "link", "title", "head", "body", "html", "form", "input", "textarea", "pre"]
-ATTRS = ["class", "id", "href", "src", "content", "property", "name", "itemprop", "charset",
-         "type", "datetime", "rel", "style", "onclick", "lang", "dir"]
+TAGS = [
+    "div",
+    "p",
+    "span",
+    "a",
+    "article",
+    "main",
+    "section",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "h1",
+    "h2",
+    "ul",
+    "li",
+    "table",
+    "tr",
+    "td",
+    "script",
+    "style",
+    "b",
+    "i",
+    "br",
+    "img",
+    "figure",
+    "figcaption",
+    "blockquote",
+    "iframe",
+    "svg",
+    "math",
+    "template",
+    "noscript",
+    "time",
+    "meta",
+    "link",
+    "title",
+    "head",
+    "body",
+    "html",
+    "form",
+    "input",
+    "textarea",
+    "pre",
+]
+ATTRS = [
+    "class",
+    "id",
+    "href",
+    "src",
+    "content",
+    "property",
+    "name",
+    "itemprop",
+    "charset",
+    "type",
+    "datetime",
+    "rel",
+    "style",
+    "onclick",
+    "lang",
+    "dir",
+]
 attr_value = st.one_of(
-    st.sampled_from(["article", "content", "nav", "comments", "related", "og:title", "author",
-                     "application/ld+json", "javascript:alert(1)", "https://ex.org/a", "../../etc/passwd",
-                     "2024-05-01", "rtl", "utf-8", "cp1252", "x-unknown", "description", ""]),
+    st.sampled_from(
+        [
+            "article",
+            "content",
+            "nav",
+            "comments",
+            "related",
+            "og:title",
+            "author",
+            "application/ld+json",
+            "javascript:alert(1)",
+            "https://ex.org/a",
+            "../../etc/passwd",
+            "2024-05-01",
+            "rtl",
+            "utf-8",
+            "cp1252",
+            "x-unknown",
+            "description",
+            "",
+        ]
+    ),
     st.text(max_size=30),
 )
 attrs = st.dictionaries(st.sampled_from(ATTRS), attr_value, max_size=3)
@@ -80,25 +281,46 @@ def _attr_string(values: dict[str, str]) -> str:
 def _element(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.builds(
         lambda tag, a, kids, close: f"<{tag}{_attr_string(a)}>{''.join(kids)}" + (f"</{tag}>" if close else ""),
-        st.sampled_from(TAGS), attrs, st.lists(children, max_size=4), st.booleans(),
+        st.sampled_from(TAGS),
+        attrs,
+        st.lists(children, max_size=4),
+        st.booleans(),
     )
 
 
 html_leaf = st.one_of(
     news_text,
     unicode_text,
-    st.sampled_from(["&amp;", "&lt;", "&#0;", "&#x110000;", "&#xD800;", "&nbsp;", "&bogus;", "<!--", "-->",
-                     "<![CDATA[x]]>", "<?php ?>", "<!DOCTYPE html>", "</", "<", ">", "<<p>>", "\x00",
-                     '<script type="application/ld+json">{"articleBody": "Three people were killed."}</script>',
-                     '<script type="application/ld+json">{"@graph": [[[{"articleBody": 5}]]]}</script>',
-                     '<meta charset="x-mac-klingon">', '<?xml version="1.0" encoding="utf-16"?>']),
+    st.sampled_from(
+        [
+            "&amp;",
+            "&lt;",
+            "&#0;",
+            "&#x110000;",
+            "&#xD800;",
+            "&nbsp;",
+            "&bogus;",
+            "<!--",
+            "-->",
+            "<![CDATA[x]]>",
+            "<?php ?>",
+            "<!DOCTYPE html>",
+            "</",
+            "<",
+            ">",
+            "<<p>>",
+            "\x00",
+            '<script type="application/ld+json">{"articleBody": "Three people were killed."}</script>',
+            '<script type="application/ld+json">{"@graph": [[[{"articleBody": 5}]]]}</script>',
+            '<meta charset="x-mac-klingon">',
+            '<?xml version="1.0" encoding="utf-16"?>',
+        ]
+    ),
 )
 html_fragment = st.recursive(html_leaf, _element, max_leaves=40)
-html_page = st.builds(
-    lambda head, body: f"<html><head>{head}</head><body>{body}</body></html>",
-    html_fragment, html_fragment,
-) | html_fragment
-
+html_page = (
+    st.builds(lambda head, body: f"<html><head>{head}</head><body>{body}</body></html>", html_fragment, html_fragment) | html_fragment
+)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -153,7 +375,13 @@ def test_decode_encoded_text(text, codec):
 
 
 @FAST
-@given(st.one_of(unicode_text, mixed_text, st.text(alphabet=st.characters(codec=None, exclude_categories=("Cs",), max_codepoint=0x3000), max_size=200)))
+@given(
+    st.one_of(
+        unicode_text,
+        mixed_text,
+        st.text(alphabet=st.characters(codec=None, exclude_categories=("Cs",), max_codepoint=0x3000), max_size=200),
+    )
+)
 def test_scrub_is_idempotent_and_leaves_no_invisible_characters(text):
     once = decoding.scrub(text)
     assert decoding.scrub(once) == once
@@ -225,12 +453,37 @@ def test_extractors_on_cleaned_text(text):
 
 # long repetitive inputs: the shapes that make backtracking regexes go quadratic or worse
 PATHOLOGICAL = [
-    "1 " * 4000, "1," * 4000, "a " * 5000, "the " * 4000, "killed " * 3000, "said " * 3000,
-    "at least " * 2000, "people, " * 3000, "John Smith " * 2000, "\"" * 5000, "“" * 5000, "\" a" * 3000,
-    "." * 10000, "U.S. " * 3000, "Mr. " * 3000, "A" * 20000, "1" * 20000, "-" * 20000, "By " * 3000,
-    "one and two and " * 1500, "12-year-old " * 2000, "(" * 5000, ", who " * 3000, "according to " * 2000,
-    "Two people were shot, one fatally, " * 500, "aaaa-" * 4000, "\n" * 20000, " " * 50000,
-    "were were were " * 2000, "killed and wounded " * 2000, "a a a a a a a a a a killed " * 500,
+    "1 " * 4000,
+    "1," * 4000,
+    "a " * 5000,
+    "the " * 4000,
+    "killed " * 3000,
+    "said " * 3000,
+    "at least " * 2000,
+    "people, " * 3000,
+    "John Smith " * 2000,
+    '"' * 5000,
+    "“" * 5000,
+    '" a' * 3000,
+    "." * 10000,
+    "U.S. " * 3000,
+    "Mr. " * 3000,
+    "A" * 20000,
+    "1" * 20000,
+    "-" * 20000,
+    "By " * 3000,
+    "one and two and " * 1500,
+    "12-year-old " * 2000,
+    "(" * 5000,
+    ", who " * 3000,
+    "according to " * 2000,
+    "Two people were shot, one fatally, " * 500,
+    "aaaa-" * 4000,
+    "\n" * 20000,
+    " " * 50000,
+    "were were were " * 2000,
+    "killed and wounded " * 2000,
+    "a a a a a a a a a a killed " * 500,
 ]
 
 
@@ -259,9 +512,20 @@ def test_atheris_harness_runs_clean_for_a_few_seconds(name, tmp_path):
 
     fuzz_dir = Path(__file__).resolve().parent.parent / "fuzz"
     proc = subprocess.run(
-        [sys.executable, str(fuzz_dir / f"fuzz_{name}.py"), "-max_total_time=3", "-timeout=10", "-rss_limit_mb=2048",
-         f"-artifact_prefix={tmp_path}/", str(tmp_path), str(fuzz_dir / "seeds" / name)],
-        capture_output=True, text=True, errors="replace", timeout=120,
+        [
+            sys.executable,
+            str(fuzz_dir / f"fuzz_{name}.py"),
+            "-max_total_time=3",
+            "-timeout=10",
+            "-rss_limit_mb=2048",
+            f"-artifact_prefix={tmp_path}/",
+            str(tmp_path),
+            str(fuzz_dir / "seeds" / name),
+        ],
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Done" in proc.stderr
@@ -277,7 +541,11 @@ def test_harness_under_hypothesis(name, monkeypatch):
     module = importlib.import_module(f"fuzz.fuzz_{name}")
 
     @settings(max_examples=max(20, EXAMPLES // 3), deadline=4000, suppress_health_check=[HealthCheck.too_slow])
-    @given(st.binary(max_size=2000) | news_text.map(lambda t: b"\x0b" + t.encode()) | html_page.map(lambda p: b"\x09" + p.encode("utf-8", "surrogatepass")))
+    @given(
+        st.binary(max_size=2000)
+        | news_text.map(lambda t: b"\x0b" + t.encode())
+        | html_page.map(lambda p: b"\x09" + p.encode("utf-8", "surrogatepass"))
+    )
     def run(data):
         module.TestOneInput(data)
 

@@ -36,14 +36,13 @@ def test_ruff_finds_a_planted_fault(tmp_path):
     assert done.returncode == 1 and "F401" in done.stdout and "F821" in done.stdout, done.stdout
 
 
-@pytest.mark.xfail(reason="lead formats after merge", strict=False)
 def test_ruff_format_check_passes():
     done = tool("ruff", "format", "--check", "--no-cache", ".")
     assert done.returncode == 0, done.stdout[-3000:]
 
 
 def test_the_contracts_are_the_ones_the_layout_needs():
-    assert set(contracts()) == {"domain-pure", "service-on-top", "workers-below-tasks"}
+    assert set(contracts()) == {"domain-pure", "service-on-top", "workers-below-tasks", "layers"}
 
 
 @pytest.mark.parametrize("contract", contracts())

@@ -29,8 +29,30 @@ STORY = "Flood waters cut off {n} villages in the district on Tuesday, officials
 # (envelope as sent, valid by the schema?)
 ENVELOPES = [
     ({"version": 1, "item": {"url": "https://news.example.org/floods"}}, True),
-    ({"version": 1, "item": {"text": "Two people were hurt.", "title": "Crash", "outlet": "example.org", "published": "2024-05-01", "external_id": "a1", "language": "en"}}, True),
-    ({"version": 1, "item": {"html": "<p>x</p>", "url": "HTTPS://news.example.org/x"}, "id": "m-1", "source": "cms-7", "sent_at": "2024-05-01T10:00:00Z"}, True),
+    (
+        {
+            "version": 1,
+            "item": {
+                "text": "Two people were hurt.",
+                "title": "Crash",
+                "outlet": "example.org",
+                "published": "2024-05-01",
+                "external_id": "a1",
+                "language": "en",
+            },
+        },
+        True,
+    ),
+    (
+        {
+            "version": 1,
+            "item": {"html": "<p>x</p>", "url": "HTTPS://news.example.org/x"},
+            "id": "m-1",
+            "source": "cms-7",
+            "sent_at": "2024-05-01T10:00:00Z",
+        },
+        True,
+    ),
     ({"version": 1.0, "item": {"text": "A storm hit the coast."}}, True),
     ({"version": 1, "item": {"text": "   "}}, True),  # refused (empty), not malformed
     ({"version": 1, "item": {"text": "x", "title": None, "url": None}}, True),
@@ -109,7 +131,11 @@ def test_a_consumer_stores_refuses_and_dead_letters(stream_store, seeds_dir):
     assert {a.source_ref for a in articles} == {f"intake:{entry}" for entry in stored} and {a.status for a in articles} == {"stored"}
     assert failures == [(f"intake:{empty}", "empty")]
     letters = dead_letters(client)
-    assert {entry: letter["reason"] for entry, letter in letters.items()} == {bad_json: "bad_json", no_envelope: "no_envelope", old: "unsupported_version"}
+    assert {entry: letter["reason"] for entry, letter in letters.items()} == {
+        bad_json: "bad_json",
+        no_envelope: "no_envelope",
+        old: "unsupported_version",
+    }
     assert letters[bad_json]["original:envelope"] == "{not json" and letters[no_envelope]["original:body"] == "hello"
     assert letters[old]["error"].startswith("envelope version 0 is not supported")
     assert group_state(client) == {"pending": 0, "lag": 0}
@@ -179,10 +205,17 @@ def _entries() -> tuple[list[dict], dict[str, str], list[int]]:
             sent.append({"fields": fields, "expect": ("dead_letter", kind)})
         elif n % 50 == 13:
             refused.append(n)
-            sent.append({"fields": {"envelope": envelope_json({"text": "  ", "external_id": f"empty-{n}"})}, "expect": ("refused", "empty")})
+            sent.append(
+                {"fields": {"envelope": envelope_json({"text": "  ", "external_id": f"empty-{n}"})}, "expect": ("refused", "empty")}
+            )
         else:
             ext = f"story-{n - 1 if n % 97 == 5 else n}"  # every 97th repeats the one before it: the same article
-            sent.append({"fields": {"envelope": envelope_json({"text": STORY.format(n=ext), "title": f"Floods {ext}", "external_id": ext})}, "expect": ("stored", ext)})
+            sent.append(
+                {
+                    "fields": {"envelope": envelope_json({"text": STORY.format(n=ext), "title": f"Floods {ext}", "external_id": ext})},
+                    "expect": ("stored", ext),
+                }
+            )
     return sent, malformed, refused
 
 
@@ -276,7 +309,9 @@ def test_thousand_entries_while_the_consumer_is_killed_and_restarted(pg_url, red
     assert len(client.xrange(streams.dead_letter_key())) == sum(malformed.values()), "each malformed entry once"
     assert all(v["error"] for v in letters.values())
     assert client.xpending(streams.intake_key(), group)["pending"] == 0
-    print(f"\nc1 left {left_by_c1} and c2 {left_by_c2} pending at their kills; {len(per_article)} articles, {len(refused_ids)} refused, {len(letters)} dead letters")
+    print(
+        f"\nc1 left {left_by_c1} and c2 {left_by_c2} pending at their kills; {len(per_article)} articles, {len(refused_ids)} refused, {len(letters)} dead letters"
+    )
 
 
 def test_consume_needs_a_redis(sqlite_store, monkeypatch):
@@ -293,7 +328,10 @@ def test_on_postgresql_a_batch_is_received_in_stream_order(pg_url, redis_url, mo
     apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=redis_url)
     client = redis.Redis.from_url(redis_url)
     stories = [f"story-{n}" for n in range(150)]
-    entry_ids = [xadd(client, envelope_json({"text": STORY.format(n=ext), "external_id": ext, "outlet": f"outlet-{n % 7}"})) for n, ext in enumerate(stories)]
+    entry_ids = [
+        xadd(client, envelope_json({"text": STORY.format(n=ext), "external_id": ext, "outlet": f"outlet-{n % 7}"}))
+        for n, ext in enumerate(stories)
+    ]
     xadd(client, envelope_json({"text": STORY.format(n="story-3"), "external_id": "story-3"}))
     assert Consumer("pg", block_ms=100, batch=64).run(until_idle=True) == {"new": 150, "duplicate": 1}
     with session_scope() as session:

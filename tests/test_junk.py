@@ -11,13 +11,7 @@ import pytest
 
 from bench import shared_dir
 from claimwire.cleaning import TEXT, clean_document
-from claimwire.junk import (
-    OutletJunkLearner,
-    candidate_line_keys,
-    is_generic_junk,
-    line_key,
-    outlet_junk_keys,
-)
+from claimwire.junk import OutletJunkLearner, candidate_line_keys, is_generic_junk, line_key, outlet_junk_keys
 
 GVC = shared_dir() / "data" / "gvc-dev.jsonl.gz"
 

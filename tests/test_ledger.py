@@ -24,8 +24,19 @@ def article(article_id: int, when: str, outlet: str | None = None) -> dict:
 
 
 def figure(article_id: int, measure: str, low, high, group=None, source=None, hedge=None, start=0, sentence="", **extra) -> dict:
-    return {"article_id": article_id, "kind": "casualty", "measure": measure, "value_min": low, "value_max": high, "hedge": hedge,
-            "group": group, "source": source, "start": start, "sentence": sentence or f"{low} {group} {measure}", "extra": extra}
+    return {
+        "article_id": article_id,
+        "kind": "casualty",
+        "measure": measure,
+        "value_min": low,
+        "value_max": high,
+        "hedge": hedge,
+        "group": group,
+        "source": source,
+        "start": start,
+        "sentence": sentence or f"{low} {group} {measure}",
+        "extra": extra,
+    }
 
 
 def row(ledger: dict, measure: str, party: str | None = None) -> dict:
@@ -52,8 +63,10 @@ class Toll(NamedTuple):
 def ledger_of_tolls(*tolls: Toll) -> tuple[dict, dict]:
     """The ledger of articles 1, 2, ... each telling one toll, and its row of the dead."""
     articles = [article(number, toll.when, toll.outlet) for number, toll in enumerate(tolls, 1)]
-    claims = [figure(number, "killed", toll.value, toll.value, toll.group, source=toll.source, sentence=toll.sentence)
-              for number, toll in enumerate(tolls, 1)]
+    claims = [
+        figure(number, "killed", toll.value, toll.value, toll.group, source=toll.source, sentence=toll.sentence)
+        for number, toll in enumerate(tolls, 1)
+    ]
     ledger = build_ledger(articles, claims)
     return ledger, row(ledger, "killed")
 
@@ -63,7 +76,12 @@ def ledger_of_tolls(*tolls: Toll) -> tuple[dict, dict]:
 
 def test_hedges_and_round_numbers_decide_what_agrees():
     hundred, about, more_than, at_least_45, seven = (
-        reading(100, 100, None), reading(90, 110, "about"), reading(101, None, "more than"), reading(45, None, "at least"), reading(7, 7, None))
+        reading(100, 100, None),
+        reading(90, 110, "about"),
+        reading(101, None, "more than"),
+        reading(45, None, "at least"),
+        reading(7, 7, None),
+    )
     assert agree(hundred, more_than), "'100' and 'more than 100' tell one story: 100 is a round number"
     assert agree(hundred, about) and agree(about, more_than) and agree(at_least_45, hundred)
     assert not agree(seven, hundred) and not agree(seven, at_least_45) and not agree(seven, about)
@@ -112,8 +130,10 @@ def test_a_flood_toll_that_rises_over_a_day_is_a_revision_not_a_dispute():
 
 def test_a_source_that_lowers_its_own_toll_later_corrects_it():
     articles = [article(1, "2022-06-18T08:00:00", "a.example"), article(2, "2022-06-19T09:00:00", "b.example")]
-    claims = [figure(1, "killed", 50, 50, "people", source="the health ministry"),
-              figure(2, "killed", 45, 45, "people", source="a health ministry spokesman")]
+    claims = [
+        figure(1, "killed", 50, 50, "people", source="the health ministry"),
+        figure(2, "killed", 45, 45, "people", source="a health ministry spokesman"),
+    ]
     killed = row(build_ledger(articles, claims), "killed")
     assert killed["headline"]["value"] == "45" and killed["disputes"] == []
     assert killed["revisions"][0]["direction"] == "lowered"
@@ -121,7 +141,14 @@ def test_a_source_that_lowers_its_own_toll_later_corrects_it():
 
 def test_two_sources_at_odds_at_the_same_time_are_a_dispute_and_the_headline_has_more_sources():
     ledger, killed = ledger_of_tolls(
-        Toll("2023-01-09T18:00:00", "athens-news.example", 3, "people", "the fire brigade", "Three people died in the blast, the fire brigade said."),
+        Toll(
+            "2023-01-09T18:00:00",
+            "athens-news.example",
+            3,
+            "people",
+            "the fire brigade",
+            "Three people died in the blast, the fire brigade said.",
+        ),
         Toll("2023-01-09T18:20:00", "wire.example", 3, "people", "Greek police"),
         Toll("2023-01-09T18:40:00", "radio.example", 12, "people", "witnesses"),
     )
@@ -135,21 +162,29 @@ def test_two_sources_at_odds_at_the_same_time_are_a_dispute_and_the_headline_has
 
 def test_a_later_lower_figure_from_another_source_is_still_a_dispute():
     articles = [article(1, "2023-01-09T10:00:00", "a.example"), article(2, "2023-01-10T10:00:00", "b.example")]
-    claims = [figure(1, "killed", 30, 30, "people", source="the interior ministry"), figure(2, "killed", 8, 8, "people", source="an opposition group")]
+    claims = [
+        figure(1, "killed", 30, 30, "people", source="the interior ministry"),
+        figure(2, "killed", 8, 8, "people", source="an opposition group"),
+    ]
     killed = row(build_ledger(articles, claims), "killed")
     assert killed["disputes"] and killed["revisions"] == []
 
 
-
 def test_a_raise_told_by_one_outlet_does_not_revise_a_toll_more_sources_state():
-    articles = [article(1, "2022-08-02T07:00:00", "a.example"), article(2, "2022-08-02T08:00:00", "b.example"),
-                article(3, "2022-08-02T09:00:00", "c.example"), article(4, "2022-08-03T09:00:00", "d.example")]
+    articles = [
+        article(1, "2022-08-02T07:00:00", "a.example"),
+        article(2, "2022-08-02T08:00:00", "b.example"),
+        article(3, "2022-08-02T09:00:00", "c.example"),
+        article(4, "2022-08-03T09:00:00", "d.example"),
+    ]
     claims = [figure(n, "killed", 2, 2, "people", source=None) for n in (1, 2, 3)] + [figure(4, "killed", 9, 9, "people")]
     killed = row(build_ledger(articles, claims), "killed")
     assert killed["headline"]["value"] == "2" and killed["revisions"] == [], "three outlets' 2 stands against one outlet's 9"
     assert [stories(killed)["9"]["id"]] == killed["headline"]["disputed_by"]
-    claims += [figure(4, "killed", 9, 9, "people", source="the district hospital", start=40),
-               figure(4, "killed", 9, 9, "people", source="firefighters", start=80)]
+    claims += [
+        figure(4, "killed", 9, 9, "people", source="the district hospital", start=40),
+        figure(4, "killed", 9, 9, "people", source="firefighters", start=80),
+    ]
     killed = row(build_ledger(articles, claims), "killed")
     assert killed["headline"]["value"] == "9", "as many sources a day later: the toll rose"
     assert [r["direction"] for r in killed["revisions"]] == ["raised"]
@@ -157,8 +192,10 @@ def test_a_raise_told_by_one_outlet_does_not_revise_a_toll_more_sources_state():
 
 def test_a_later_exact_figure_replaces_an_earlier_hedged_one():
     articles = [article(1, "2023-01-09T08:00:00", "a.example"), article(2, "2023-01-09T20:00:00", "b.example")]
-    claims = [figure(1, "killed", 3, None, "people", hedge="at least", source="police"),
-              figure(2, "killed", 4, 4, "people", source="the coroner")]
+    claims = [
+        figure(1, "killed", 3, None, "people", hedge="at least", source="police"),
+        figure(2, "killed", 4, 4, "people", source="the coroner"),
+    ]
     ledger = build_ledger(articles, claims)
     killed = row(ledger, "killed")
     assert [s["value"] for s in killed["stories"]] == ["about 4"] and killed["disputes"] == []
@@ -167,9 +204,11 @@ def test_a_later_exact_figure_replaces_an_earlier_hedged_one():
 
 def test_background_figures_are_listed_never_counted():
     articles = [article(1, "2019-11-05T10:00:00", "athens.example")]
-    claims = [figure(1, "injured", 2, 2, "passers-by", start=10, in_title=True, sentence="Bomb outside bank injures 2 passers-by"),
-              figure(1, "killed", 24, 24, "people", start=400, background=True, sentence="A 2009 bombing in the city killed 24 people."),
-              figure(1, "injured", 60, 60, "people", start=420, background=True, sentence="A 2009 bombing in the city injured 60.")]
+    claims = [
+        figure(1, "injured", 2, 2, "passers-by", start=10, in_title=True, sentence="Bomb outside bank injures 2 passers-by"),
+        figure(1, "killed", 24, 24, "people", start=400, background=True, sentence="A 2009 bombing in the city killed 24 people."),
+        figure(1, "injured", 60, 60, "people", start=420, background=True, sentence="A 2009 bombing in the city injured 60."),
+    ]
     ledger = build_ledger(articles, claims)
     assert ledger["headline"]["injured"]["value"] == 2 and "killed" not in ledger["headline"]
     assert {r["measure"] for r in ledger["rows"]} == {"injured"}
@@ -179,52 +218,88 @@ def test_background_figures_are_listed_never_counted():
 
 def test_a_person_a_known_source_describes_is_not_a_rival_count():
     articles = [article(1, "2014-07-13T09:00:00", "tv.example"), article(2, "2014-07-13T10:00:00", "paper.example")]
-    claims = [figure(1, "killed", 3, 3, "people", start=0, in_title=True),
-              figure(1, "killed", 1, 1, "individual", source="the police chief", start=300, one="indefinite",
-                     sentence="One individual was found dead in the kitchen, the police chief said."),
-              figure(2, "killed", 3, 3, "people", start=0)]
+    claims = [
+        figure(1, "killed", 3, 3, "people", start=0, in_title=True),
+        figure(
+            1,
+            "killed",
+            1,
+            1,
+            "individual",
+            source="the police chief",
+            start=300,
+            one="indefinite",
+            sentence="One individual was found dead in the kitchen, the police chief said.",
+        ),
+        figure(2, "killed", 3, 3, "people", start=0),
+    ]
     killed = row(build_ledger(articles, claims), "killed")
     assert [s["value"] for s in killed["stories"]] == ["3"] and killed["disputes"] == []
-    seven = [figure(1, "killed", 100, 100, "fighters", start=0, in_title=True),
-             figure(1, "killed", 7, 7, "fighters", source="a rebel commander", start=300)]
+    seven = [
+        figure(1, "killed", 100, 100, "fighters", start=0, in_title=True),
+        figure(1, "killed", 7, 7, "fighters", source="a rebel commander", start=300),
+    ]
     assert row(build_ledger(articles[:1], seven), "killed")["disputes"], "a count the commander states stays his own"
 
 
 def test_an_articles_lead_reads_its_title_as_main_figures_does():
     articles = [article(1, "2016-02-29T09:00:00")]
-    split = [figure(1, "killed", 1, 1, None, start=15, in_title=True, derived_from="shot", shot=4),
-             figure(1, "killed", 4, 4, "man", start=573, sentence="The fourth man died.")]
+    split = [
+        figure(1, "killed", 1, 1, None, start=15, in_title=True, derived_from="shot", shot=4),
+        figure(1, "killed", 4, 4, "man", start=573, sentence="The fourth man died."),
+    ]
     assert build_ledger(articles, split)["headline"]["killed"]["value"] == 1, "'4 shot, 1 killed' in the title leads"
-    pact = [figure(1, "killed", 2, None, None, hedge=None, start=0, in_title=True, self=1, sentence="Police identify victims of murder-suicide"),
-            figure(1, "killed", 1, 1, "her son", start=90, one="definite")]
+    pact = [
+        figure(
+            1, "killed", 2, None, None, hedge=None, start=0, in_title=True, self=1, sentence="Police identify victims of murder-suicide"
+        ),
+        figure(1, "killed", 1, 1, "her son", start=90, one="definite"),
+    ]
     assert build_ledger(articles, pact)["headline"]["killed"]["value"] == 2, "a murder-suicide counts two, not the one son named"
-    listed = [figure(1, "killed", 1, 1, "mom", start=0, in_title=True, singular=True, one="definite"),
-              figure(1, "killed", 2, 2, "a mother and her daughter", start=80, list=True)]
+    listed = [
+        figure(1, "killed", 1, 1, "mom", start=0, in_title=True, singular=True, one="definite"),
+        figure(1, "killed", 2, 2, "a mother and her daughter", start=80, list=True),
+    ]
     assert build_ledger(articles, listed)["headline"]["killed"]["value"] == 2, "'murder of mom' gives way to the two listed"
-    wounded = [figure(1, "shot", 2, 2, "officers", start=0, in_title=True), figure(1, "killed", 2, 2, "suspect and bystander", start=12, in_title=True),
-               figure(1, "injured", 5, 5, "officers", start=300)]
+    wounded = [
+        figure(1, "shot", 2, 2, "officers", start=0, in_title=True),
+        figure(1, "killed", 2, 2, "suspect and bystander", start=12, in_title=True),
+        figure(1, "injured", 5, 5, "officers", start=300),
+    ]
     assert build_ledger(articles, wounded)["headline"]["injured"]["value"] == 5, "a derived 0 in the title does not replace 5 stated"
-
 
 
 def test_between_two_equally_told_counts_of_the_dead_the_larger_leads_but_not_for_the_wounded():
     articles = [article(1, "2021-09-18T09:00:00", "a.example"), article(2, "2021-09-18T18:00:00", "b.example")]
-    claims = [figure(1, "killed", 8, 8, "people"), figure(1, "injured", 3, 3, "people", start=30),
-              figure(2, "killed", 6, 6, "grandchildren"), figure(2, "injured", 2, 2, "people", start=30)]
+    claims = [
+        figure(1, "killed", 8, 8, "people"),
+        figure(1, "injured", 3, 3, "people", start=30),
+        figure(2, "killed", 6, 6, "grandchildren"),
+        figure(2, "injured", 2, 2, "people", start=30),
+    ]
     ledger = build_ledger(articles, claims)
     assert ledger["headline"]["killed"]["value"] == 8, "the dead only rise: a later 6 is a part, not the toll"
     assert ledger["headline"]["killed"]["disputed"], "yet two outlets at odds are shown"
     assert ledger["headline"]["injured"]["value"] == 2, "the wounded may die: the later count leads"
 
 
-
 def test_within_an_article_a_later_exact_figure_replaces_a_hedged_lead_and_open_figures_tell_the_leads_story():
     articles = [article(1, "2015-05-12T22:00:00")]
-    claims = [figure(1, "killed", 2, None, None, start=0, in_title=True, self=1, sentence="Five victims identified in apparent murder-suicide"),
-              figure(1, "killed", 5, 5, "people", start=40, sentence="Police say five people died in an apparent murder-suicide."),
-              figure(1, "killed", 2, None, None, start=60, self=1, sentence="Police say five people died in an apparent murder-suicide."),
-              figure(1, "killed", 4, 4, "family members", source="detectives", start=200,
-                     sentence="Detectives say he shot and killed four of his family members before killing himself.")]
+    claims = [
+        figure(1, "killed", 2, None, None, start=0, in_title=True, self=1, sentence="Five victims identified in apparent murder-suicide"),
+        figure(1, "killed", 5, 5, "people", start=40, sentence="Police say five people died in an apparent murder-suicide."),
+        figure(1, "killed", 2, None, None, start=60, self=1, sentence="Police say five people died in an apparent murder-suicide."),
+        figure(
+            1,
+            "killed",
+            4,
+            4,
+            "family members",
+            source="detectives",
+            start=200,
+            sentence="Detectives say he shot and killed four of his family members before killing himself.",
+        ),
+    ]
     ledger = build_ledger(articles, claims)
     scene = {r["measure"]: r for r in ledger["scene"]}["killed"]
     told = stories(scene)
@@ -242,7 +317,9 @@ def test_figures_of_different_parties_are_never_compared():
     articles = [article(1, "2020-05-01T09:00:00"), article(2, "2020-05-01T09:30:00"), article(3, "2020-05-01T09:40:00")]
     claims = [
         figure(1, "killed", 5, 5, "Houthi rebels", sentence="Five Houthi rebels and 40 Saudi-led coalition troops were killed."),
-        figure(1, "killed", 40, 40, "Saudi-led coalition troops", sentence="Five Houthi rebels and 40 Saudi-led coalition troops were killed."),
+        figure(
+            1, "killed", 40, 40, "Saudi-led coalition troops", sentence="Five Houthi rebels and 40 Saudi-led coalition troops were killed."
+        ),
         figure(2, "killed", 6, 6, "Saudi troops"),
         figure(2, "injured", 2, 2, "civilians"),
         figure(3, "killed", 40, 40, "Saudi soldiers"),
@@ -260,11 +337,57 @@ def test_other_figures_conflict_only_when_they_count_the_same_party():
     claims = [
         figure(1, "killed", 12, 12, "rebel fighters"),
         figure(2, "killed", 12, 12, "rebels"),
-        {"article_id": 1, "kind": "figure", "measure": "miles", "value_min": 8, "value_max": 8, "group": "miles", "start": 50, "sentence": "8 miles east"},
-        {"article_id": 2, "kind": "figure", "measure": "miles", "value_min": 5, "value_max": 5, "group": "miles", "start": 50, "sentence": "5 miles"},
-        {"article_id": 3, "kind": "figure", "measure": "troops", "value_min": 2000, "value_max": 2000, "group": "troops", "start": 5, "sentence": "2,000 troops"},
-        {"article_id": 2, "kind": "figure", "measure": "fighters", "value_min": 500, "value_max": 500, "group": "rebel fighters", "start": 9, "sentence": "500"},
-        {"article_id": 3, "kind": "figure", "measure": "fighters", "value_min": 450, "value_max": 550, "hedge": "about", "group": "rebel fighters", "start": 9, "sentence": "about 500"},
+        {
+            "article_id": 1,
+            "kind": "figure",
+            "measure": "miles",
+            "value_min": 8,
+            "value_max": 8,
+            "group": "miles",
+            "start": 50,
+            "sentence": "8 miles east",
+        },
+        {
+            "article_id": 2,
+            "kind": "figure",
+            "measure": "miles",
+            "value_min": 5,
+            "value_max": 5,
+            "group": "miles",
+            "start": 50,
+            "sentence": "5 miles",
+        },
+        {
+            "article_id": 3,
+            "kind": "figure",
+            "measure": "troops",
+            "value_min": 2000,
+            "value_max": 2000,
+            "group": "troops",
+            "start": 5,
+            "sentence": "2,000 troops",
+        },
+        {
+            "article_id": 2,
+            "kind": "figure",
+            "measure": "fighters",
+            "value_min": 500,
+            "value_max": 500,
+            "group": "rebel fighters",
+            "start": 9,
+            "sentence": "500",
+        },
+        {
+            "article_id": 3,
+            "kind": "figure",
+            "measure": "fighters",
+            "value_min": 450,
+            "value_max": 550,
+            "hedge": "about",
+            "group": "rebel fighters",
+            "start": 9,
+            "sentence": "about 500",
+        },
     ]
     ledger = build_ledger(articles, claims)
     assert all(not entry["disputes"] for entry in ledger["other_figures"])
@@ -307,9 +430,10 @@ def test_in_local_crime_news_the_parties_are_roles_and_the_scene_is_counted_toge
 
 def test_a_murder_suicide_counts_the_attacker_once():
     articles = [article(1, "2017-02-01T09:00:00")]
-    claims = [figure(1, "killed", 2, 2, "his wife", start=0, in_title=True, self=1,
-                     sentence="Man kills his wife, then himself"),
-              figure(1, "injured", 1, 1, "a neighbour", start=80)]
+    claims = [
+        figure(1, "killed", 2, 2, "his wife", start=0, in_title=True, self=1, sentence="Man kills his wife, then himself"),
+        figure(1, "injured", 1, 1, "a neighbour", start=80),
+    ]
     ledger = build_ledger(articles, claims)
     assert row(ledger, "killed", "victims")["headline"]["value"] == "1"
     assert row(ledger, "killed", "suspects")["headline"]["value"] == "1"
@@ -339,9 +463,12 @@ def test_sources_are_grouped_into_families():
 
 def test_families_of_a_flood_and_a_bombing_come_from_generic_words():
     mentions = [
-        SourceMention("police", 1, 10, "a.example"), SourceMention("a police spokesman", 2, 10, "b.example"),
-        SourceMention("the fire service", 2, 40, "b.example"), SourceMention("doctors at the district hospital", 3, 10, "c.example"),
-        SourceMention("the disaster management ministry", 3, 40, "c.example"), SourceMention("residents", 4, 10, "d.example"),
+        SourceMention("police", 1, 10, "a.example"),
+        SourceMention("a police spokesman", 2, 10, "b.example"),
+        SourceMention("the fire service", 2, 40, "b.example"),
+        SourceMention("doctors at the district hospital", 3, 10, "c.example"),
+        SourceMention("the disaster management ministry", 3, 40, "c.example"),
+        SourceMention("residents", 4, 10, "d.example"),
     ]
     keys = resolve_sources(mentions).keys
     assert keys == ["-/police", "-/police", "-/rescue", "-/medical", "-/government", "-/witnesses"]
@@ -352,8 +479,11 @@ def test_families_of_a_flood_and_a_bombing_come_from_generic_words():
 
 def test_the_presenter_reads_what_the_ledger_says():
     articles = [article(1, "2023-01-09T18:00:00", "a.example"), article(2, "2023-01-09T18:20:00", "b.example")]
-    claims = [figure(1, "killed", 3, 3, "people", source="police"), figure(2, "killed", 12, 12, "people", source="witnesses"),
-              {"article_id": 1, "kind": "quote", "source": "the mayor", "text": "A dark day for the city", "start": 40}]
+    claims = [
+        figure(1, "killed", 3, 3, "people", source="police"),
+        figure(2, "killed", 12, 12, "people", source="witnesses"),
+        {"article_id": 1, "kind": "quote", "source": "the mayor", "text": "A dark day for the city", "start": 40},
+    ]
     ledger = build_ledger(articles, claims)
     event = {"id": 4, "headline": "Blast", "first_seen": None, "last_seen": None, "article_count": 2}
     text = render_text(present(event, ledger))

@@ -82,7 +82,9 @@ def test_an_article_matching_two_events_merges_them():
 
 
 def _bench_args(data_dir: Path, **values) -> argparse.Namespace:
-    defaults = dict(file=str(data_dir / "gvc-dev.jsonl.gz"), limit=None, last=None, seeds=None, seed_date="2018-02-08", scale=None, probes=20, json=True)
+    defaults = dict(
+        file=str(data_dir / "gvc-dev.jsonl.gz"), limit=None, last=None, seeds=None, seed_date="2018-02-08", scale=None, probes=20, json=True
+    )
     defaults.update(values)
     return argparse.Namespace(**defaults)
 
@@ -240,7 +242,9 @@ def test_scale_bench_fills_and_links(data_dir, monkeypatch):
     """`bench linking --scale` on SQLite, small: copies stay apart, some probes join stored events, some open."""
     from bench import linking as bench_linking
 
-    args = argparse.Namespace(file=str(data_dir / "gvc-dev.jsonl.gz"), scale=300, probes=30, store="sqlite", admin_url=None, events_per_day=100)
+    args = argparse.Namespace(
+        file=str(data_dir / "gvc-dev.jsonl.gz"), scale=300, probes=30, store="sqlite", admin_url=None, events_per_day=100
+    )
     result = bench_linking.run_scale(args)
     assert result["scale_events"] == 300 and result["probes"] == 30
     assert result["probes_joined"] > 0 and result["probes_opened"] > 0
@@ -276,9 +280,12 @@ def test_years_and_month_days_are_keys_even_without_a_date_of_its_own():
 
 
 def test_the_lead_names_and_numbers_are_its_own_the_background_is_not():
-    title, text = "Ferry sinks off Sulawesi, 12 missing", (
-        "A ferry carrying 140 passengers sank near Sulawesi on Tuesday. Rescuers from Makassar pulled 128 people "
-        "from the water. Three years ago a similar ferry went down near Lombok with 40 people on board."
+    title, text = (
+        "Ferry sinks off Sulawesi, 12 missing",
+        (
+            "A ferry carrying 140 passengers sank near Sulawesi on Tuesday. Rescuers from Makassar pulled 128 people "
+            "from the water. Three years ago a similar ferry went down near Lombok with 40 people on board."
+        ),
     )
     f = linking.article_features(title, text, None)
     assert {"l:sulawesi", "l:makassar", "q:12", "q:140", "q:128"} <= f.keys

@@ -78,7 +78,9 @@ def test_two_celery_workers_on_postgres_end_with_one_event(pg_url, redis_url, se
     env = env_for(BROKER_URL=redis_url, DATABASE_URL=pg_url, CLAIMWIRE_HOME=str(tmp_path / "svc"))
     workers = [start_worker(tmp_path, env, name=f"linker{n}", concurrency=2) for n in (1, 2)]
     try:
-        queued = subprocess.run([sys.executable, "-m", "service.cli", "ingest", str(seeds_dir)], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+        queued = subprocess.run(
+            [sys.executable, "-m", "service.cli", "ingest", str(seeds_dir)], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+        )
         assert queued.returncode == 0, queued.stderr
         apply_env(monkeypatch, BROKER_URL=redis_url, DATABASE_URL=pg_url)
         wait_until_final(5)

@@ -50,9 +50,7 @@ def outcome(body, content_type=HTML, **kw):
 
 # --- feeds -------------------------------------------------------------------------------------------
 
-LAUGHS = "\n".join(
-    ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, 10)]
-)
+LAUGHS = "\n".join(['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, 10)])
 
 
 def rss(doctype: str, title: str, item_title: str, link: str = "https://news.example/a") -> bytes:
@@ -118,21 +116,26 @@ def test_external_http_entity_is_not_fetched():
         ):
             with within(2):
                 feed_outcome(rss(doctype, "&web;", "&web;"))
-        body = (f'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "http://127.0.0.1:{port}/rss.dtd">'
-                '<rss version="2.0"><channel><title>t</title></channel></rss>').encode()
+        body = (
+            f'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "http://127.0.0.1:{port}/rss.dtd">'
+            '<rss version="2.0"><channel><title>t</title></channel></rss>'
+        ).encode()
         feed_outcome(body)
         with pytest.raises(socket.timeout):
             server.accept()  # nobody connected
 
 
-@pytest.mark.parametrize("body", [
-    b'<?xml version="1.0" encoding="utf\x00-8"?><rss version="2.0"><channel><title>t</title></channel></rss>',
-    b'<?xml version="1.0" encoding="x-no-such-codec"?><rss version="2.0"><channel><item><link>https://a.example/</link></item></channel></rss>',
-    b"\x00" * 1000,
-    b"<rss>" * 50_000,
-    b"<rss version='2.0'><channel>" + b"<item>" * 20_000,
-    b'<rss version="2.0"><channel><item><link>http://[::1</link></item><item><link>https://ok.example/a\r\nX-Injected: 1</link></item></channel></rss>',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0" encoding="utf\x00-8"?><rss version="2.0"><channel><title>t</title></channel></rss>',
+        b'<?xml version="1.0" encoding="x-no-such-codec"?><rss version="2.0"><channel><item><link>https://a.example/</link></item></channel></rss>',
+        b"\x00" * 1000,
+        b"<rss>" * 50_000,
+        b"<rss version='2.0'><channel>" + b"<item>" * 20_000,
+        b'<rss version="2.0"><channel><item><link>http://[::1</link></item><item><link>https://ok.example/a\r\nX-Injected: 1</link></item></channel></rss>',
+    ],
+)
 def test_broken_feeds_end_in_a_feed_or_bad_feed(body):
     with within(5):
         feed = feed_outcome(body)
@@ -195,8 +198,10 @@ def test_ten_megabyte_attribute_under_a_raised_cap(monkeypatch):
 
 
 def test_huge_attribute_under_the_cap_is_cleaned():
-    page = (f'<html><head><meta name="description" content="{"B" * (4 * 1024 * 1024)}"></head>'
-            f'<body><article><p class="{"c " * 100_000}">{ARTICLE}</p></article></body></html>')
+    page = (
+        f'<html><head><meta name="description" content="{"B" * (4 * 1024 * 1024)}"></head>'
+        f'<body><article><p class="{"c " * 100_000}">{ARTICLE}</p></article></body></html>'
+    )
     with within(20):
         doc = outcome(page)
     assert "Two people were killed" in doc.text and "BBBB" not in doc.text
@@ -213,7 +218,13 @@ def test_control_characters_inside_a_page_do_not_crash(junk):
 
 
 def test_many_attributes_and_entities():
-    page = "<html><body><article><p " + " ".join(f"a{i}='{i}'" for i in range(5_000)) + f">{ARTICLE}</p>" + "&amp;&#0;&#xD800;&bogus;" * 20_000 + "</article></body></html>"
+    page = (
+        "<html><body><article><p "
+        + " ".join(f"a{i}='{i}'" for i in range(5_000))
+        + f">{ARTICLE}</p>"
+        + "&amp;&#0;&#xD800;&bogus;" * 20_000
+        + "</article></body></html>"
+    )
     with within(20):
         doc = outcome(page)
     assert not isinstance(doc, str) or doc in ("too_large", "timeout")
@@ -247,12 +258,15 @@ def test_odd_length_utf16_and_utf16_garbage():
     assert outcome(ARTICLE.encode("utf-16-le") + b"\x00\xd8", TEXT) == "invalid_encoding"  # a lone surrogate
 
 
-@pytest.mark.parametrize("body,expected", [
-    (b"\x00" * 100, "binary"),
-    (b"\x00" + ARTICLE.encode(), "binary"),
-    (ARTICLE.encode() * 100 + b"\x00" + ARTICLE.encode(), None),  # past the sniffed head: scrubbed
-    (ARTICLE.encode()[:50] + b"\x00\x01\x02\x03" * 200, "binary"),
-])
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        (b"\x00" * 100, "binary"),
+        (b"\x00" + ARTICLE.encode(), "binary"),
+        (ARTICLE.encode() * 100 + b"\x00" + ARTICLE.encode(), None),  # past the sniffed head: scrubbed
+        (ARTICLE.encode()[:50] + b"\x00\x01\x02\x03" * 200, "binary"),
+    ],
+)
 def test_nul_bytes(body, expected):
     for content_type in (TEXT, HTML):
         result = outcome(body, content_type)

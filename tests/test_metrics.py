@@ -32,7 +32,11 @@ def test_multiprocess_counters_are_summed_and_dead_children_drop_their_gauges(tm
         subprocess.run([sys.executable, "-c", child, str(count), state], env=env, check=True, cwd=REPO)
     aggregate = subprocess.run(
         [sys.executable, "-c", "from workers import metrics; import sys; sys.stdout.write(metrics.collect().decode())"],
-        env=env, check=True, cwd=REPO, capture_output=True, text=True,
+        env=env,
+        check=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     ).stdout
     assert 'claimwire_articles_processed_total{outcome="stored"} 7.0' in aggregate
     assert 'claimwire_stage_duration_seconds_count{stage="clean"} 2.0' in aggregate

@@ -48,7 +48,9 @@ def in_process_feed(seeds: list) -> list[tuple]:
     return normalized(feed, [r.article_id for r in receipts])
 
 
-def test_seeds_through_the_intake_stream_reach_the_change_stream_and_a_webhook_in_the_same_order(sqlite_store, seeds_dir, pg_url, redis_url, tmp_path, monkeypatch):
+def test_seeds_through_the_intake_stream_reach_the_change_stream_and_a_webhook_in_the_same_order(
+    sqlite_store, seeds_dir, pg_url, redis_url, tmp_path, monkeypatch
+):
     seeds = sorted(seeds_dir.glob("*.txt"))
     expected = in_process_feed(seeds)
     token = secrets.token_hex(8)
@@ -67,12 +69,19 @@ def test_seeds_through_the_intake_stream_reach_the_change_stream_and_a_webhook_i
             api = f"http://127.0.0.1:{port}"
             hooks = {}
             for name, receiver, kinds in (("desk", desk, []), ("broken", broken, ["event.opened"])):
-                created = httpx.post(f"{api}/webhooks", json={"url": receiver.url, "kinds": kinds, "description": name}, headers=auth, timeout=30)
+                created = httpx.post(
+                    f"{api}/webhooks", json={"url": receiver.url, "kinds": kinds, "description": name}, headers=auth, timeout=30
+                )
                 assert created.status_code == 201, created.text
                 receiver.secret, hooks[name] = created.json()["secret"], created.json()["id"]
             processes.append(start_worker(tmp_path, env, "w1", queues="fetch,process,link,webhooks", concurrency=1))
             processes.append(start(tmp_path, "consumer", ["consume", "--name", "intake-test", "--block-ms", "200"], env))
-            entry_ids = [client.xadd(streams.intake_key(), {"envelope": envelope_json({"text": p.read_text(), "external_id": p.stem}, source="test")}) for p in seeds]
+            entry_ids = [
+                client.xadd(
+                    streams.intake_key(), {"envelope": envelope_json({"text": p.read_text(), "external_id": p.stem}, source="test")}
+                )
+                for p in seeds
+            ]
             assert len(entry_ids) == 5
 
             wait_until_final(5, timeout=180, watch=processes)

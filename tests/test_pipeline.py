@@ -71,7 +71,9 @@ def test_bad_items_fail_alone_and_are_recorded(sqlite_store, seeds_dir, tmp_path
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 40)
     (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04 not a supported type")
     good = seeds_dir / "001_e5513d9ddaf809e4.txt"
-    receipts = ingest(tmp_path / "empty.txt", tmp_path / "binary.txt", tmp_path / "notes.docx", "http://127.0.0.1:9/nothing-listens-here", good)
+    receipts = ingest(
+        tmp_path / "empty.txt", tmp_path / "binary.txt", tmp_path / "notes.docx", "http://127.0.0.1:9/nothing-listens-here", good
+    )
     by_ref = {Path(r.ref).name if not r.ref.startswith("http") else r.ref: r for r in receipts}
     assert by_ref["empty.txt"].status == ArticleStatus.FAILED and "empty" in by_ref["empty.txt"].error
     assert by_ref["binary.txt"].status == ArticleStatus.FAILED and "binary" in by_ref["binary.txt"].error
@@ -86,7 +88,14 @@ def test_bad_items_fail_alone_and_are_recorded(sqlite_store, seeds_dir, tmp_path
 
 def test_jsonl_input_keeps_title_date_and_outlet(sqlite_store, tmp_path):
     records = [
-        {"id": "a1", "event": "e", "title": "Two shot on Main Street", "published": "2016-05-01", "url": "http://web.archive.org/web/2016/http://www.example-news.com/a1", "text": "Two men were shot on Main Street in Springfield on Sunday night, police said. One of them died at the hospital."},
+        {
+            "id": "a1",
+            "event": "e",
+            "title": "Two shot on Main Street",
+            "published": "2016-05-01",
+            "url": "http://web.archive.org/web/2016/http://www.example-news.com/a1",
+            "text": "Two men were shot on Main Street in Springfield on Sunday night, police said. One of them died at the hospital.",
+        },
         "not json at all",
     ]
     path = tmp_path / "batch.jsonl.gz"

@@ -95,7 +95,11 @@ def _store_counts() -> dict:
     from bench.load import outcome
 
     detail = outcome([])["duplicate_detail"]
-    return {"claims_twice": detail["claims_written_twice"], "ledger_twice": detail["ledger_entries_twice"], "event_counts_off": detail["event_counts_off"]}
+    return {
+        "claims_twice": detail["claims_written_twice"],
+        "ledger_twice": detail["ledger_entries_twice"],
+        "event_counts_off": detail["event_counts_off"],
+    }
 
 
 # --- 1. stuck after a crash ----------------------------------------------------------------------------------
@@ -111,7 +115,9 @@ def _stuck_article(status_after: str, body: str = ARTICLE, external_id: str = "s
     from tasks.link import link_article
 
     with session_scope() as session:
-        article_id, _ = repository.receive(session, RawItem(kind=TEXT, ref=external_id, body=body.encode(), external_id=external_id, title="Van hits shelter"))
+        article_id, _ = repository.receive(
+            session, RawItem(kind=TEXT, ref=external_id, body=body.encode(), external_id=external_id, title="Van hits shelter")
+        )
     for status, step in (("cleaned", clean_article), ("extracted", extract_article), ("linked", link_article)):
         step(article_id)
         if status == status_after:
@@ -222,7 +228,9 @@ def test_serve_killed_mid_batch_resumes_every_article(tmp_path, monkeypatch):
     finally:
         stop(api)
         kill_group(api)
-    print(f"\n[serve SIGKILL] at the kill: {at_kill}; after the restart: {statuses()}; {result['stored']} stored, {result['content_duplicates']} duplicates, {result['skipped']} skipped")
+    print(
+        f"\n[serve SIGKILL] at the kill: {at_kill}; after the restart: {statuses()}; {result['stored']} stored, {result['content_duplicates']} duplicates, {result['skipped']} skipped"
+    )
     assert not result["not_final_ids"] and not result["lost_ids"], (result["not_final_ids"], result["lost_ids"], statuses())
     assert not result["unanswered"] and not result["id_mismatch"], result
     assert result["duplicates"] == 0, result["duplicate_detail"]
@@ -343,7 +351,7 @@ KILL_GRACE = 1.0  # claimwire.budget.KILL_GRACE_S: a worker still busy this long
 def _catastrophic(n: int) -> bool:
     """Up to minutes inside one C call that never looks for signals (key stretching): SIGALRM's handler
     cannot run until it returns. (The regex engine does look for signals while it backtracks.)"""
-    return hashlib.pbkdf2_hmac("sha256", b"claim", b"wire", 10 ** n) == b""
+    return hashlib.pbkdf2_hmac("sha256", b"claim", b"wire", 10**n) == b""
 
 
 def test_a_worker_stuck_in_c_is_killed_at_the_budget():
@@ -375,7 +383,9 @@ def test_a_5mib_pathological_post_ends_within_the_budget_with_its_claims_capped(
     article = final_article(client, answer.json()["id"], timeout=300)
     spent = time.monotonic() - started
     cut = article.get("claims_cut")
-    print(f"\n[5 MiB post] final ({article['status']}) {spent:.2f} s after the post (extraction budget {budget:g} s); claims kept {article.get('claims_total', len(article['claims']))}, cut {cut}")
+    print(
+        f"\n[5 MiB post] final ({article['status']}) {spent:.2f} s after the post (extraction budget {budget:g} s); claims kept {article.get('claims_total', len(article['claims']))}, cut {cut}"
+    )
     assert spent <= budget + 1.0, spent
     assert article["status"] == "stored" and article["claims_total"] == 1000
     assert cut["cap"] == 1000 and cut["kept"] == 1000 and cut["found"] > 1000 and cut["read_chars"] < cut["text_chars"] == len(body.strip())
@@ -417,7 +427,20 @@ def _article_with_claims(count: int) -> int:
     sentence = "Two people were shot, one fatally, police said."
     with session_scope() as session:
         article_id, _ = repository.receive(session, RawItem(kind=TEXT, ref="many", body=b"x", external_id="many-claims"))
-        claims = [Claim(kind="casualty", sentence=sentence, start=i * 48, end=i * 48 + 10, extractor="casualties", extractor_version="t", measure="injured", value_min=2, value_max=2) for i in range(count)]
+        claims = [
+            Claim(
+                kind="casualty",
+                sentence=sentence,
+                start=i * 48,
+                end=i * 48 + 10,
+                extractor="casualties",
+                extractor_version="t",
+                measure="injured",
+                value_min=2,
+                value_max=2,
+            )
+            for i in range(count)
+        ]
         repository.insert_claims(session, article_id, claims)
     return article_id
 
@@ -458,7 +481,12 @@ def test_an_event_ledger_is_read_a_page_at_a_time(client):
     page = client.get(f"/events/{event_id}").json()
     assert [len(page["ledger"][k]) for k in ("articles", "figures", "quotes")] == [100, 100, 50]
     assert page["ledger"]["summary"] == {"note": "not a list: kept whole"}
-    assert page["ledger_page"] == {"offset": 0, "limit": 100, "totals": {"articles": 3000, "figures": 700, "quotes": 50}, "next_offset": 100}
+    assert page["ledger_page"] == {
+        "offset": 0,
+        "limit": 100,
+        "totals": {"articles": 3000, "figures": 700, "quotes": 50},
+        "next_offset": 100,
+    }
     assert page["ledger"]["articles"][0]["url"] == "https://news.example/0"
     last = client.get(f"/events/{event_id}", params={"offset": 2900, "limit": 1000}).json()
     assert [a["id"] for a in last["ledger"]["articles"]] == list(range(2900, 3000)) and last["ledger_page"]["next_offset"] is None
@@ -497,7 +525,9 @@ def test_slow_urls_never_stall_the_api(tmp_path):
             answers: list = [None] * count
 
             def post(index: int) -> None:
-                answers[index] = httpx.post(f"{base}/articles", json={"url": f"{slow.base}/sleep/{slow_s}/Ward{index}"}, headers=AUTH, timeout=120)
+                answers[index] = httpx.post(
+                    f"{base}/articles", json={"url": f"{slow.base}/sleep/{slow_s}/Ward{index}"}, headers=AUTH, timeout=120
+                )
 
             posters = [threading.Thread(target=post, args=(i,)) for i in range(count)]
             started = time.monotonic()
@@ -537,7 +567,9 @@ def test_slow_urls_never_stall_the_api(tmp_path):
     )
     assert statistics.median(latencies) < 0.1 and max(latencies) < 0.5, latencies
     assert all(a.status_code == 202 for a in answers)
-    assert [a["status"] for a in articles] == ["stored"] * count, [(a["id"], a["status"], a["error"]) for a in articles if a["status"] != "stored"]
+    assert [a["status"] for a in articles] == ["stored"] * count, [
+        (a["id"], a["status"], a["error"]) for a in articles if a["status"] != "stored"
+    ]
     assert slow.max_in_flight <= 4  # the host's slots, never more
 
 
@@ -559,7 +591,10 @@ def test_credentials_in_urls_are_never_stored_nor_shown(client):
     assert "hunter2" not in shown and "editor" not in shown and "s3cret" not in shown
     assert article["url"] == "https://news.example:8443/2024/story?utm_source=x"
     with session_scope() as session:
-        stored = json.dumps([[a.url, a.source_ref, a.canonical_url] for a in session.scalars(select(Article))] + [f.url for f in session.scalars(select(Feed))])
+        stored = json.dumps(
+            [[a.url, a.source_ref, a.canonical_url] for a in session.scalars(select(Article))]
+            + [f.url for f in session.scalars(select(Feed))]
+        )
     assert "hunter2" not in stored and "s3cret" not in stored
 
 
@@ -588,14 +623,18 @@ def test_reads_need_the_token_when_bound_beyond_loopback(sqlite_store, monkeypat
 def test_the_port_stays_in_the_canonical_url(client):
     body = {"text": ARTICLE, "title": "Van hits shelter"}
     on_8080 = client.post("/articles", json={**body, "url": "http://news.example:8080/story"}, headers=AUTH).json()
-    default = client.post("/articles", json={**body, "text": ARTICLE + "\nUpdated.", "url": "http://news.example/story"}, headers=AUTH).json()
+    default = client.post(
+        "/articles", json={**body, "text": ARTICLE + "\nUpdated.", "url": "http://news.example/story"}, headers=AUTH
+    ).json()
     explicit = client.post("/articles", json={**body, "url": "http://news.example:80/story/"}, headers=AUTH).json()
     assert on_8080["id"] != default["id"] and not default["duplicate"]
     assert explicit["id"] == default["id"] and explicit["duplicate"]
 
 
 def test_bidi_controls_are_removed_and_look_alikes_flagged_in_titles(client):
-    answer = client.post("/articles", json={"text": ARTICLE, "title": "Van hits \u202eretlehs\u202c sub\u200bway in Rivеrton"}, headers=AUTH)
+    answer = client.post(
+        "/articles", json={"text": ARTICLE, "title": "Van hits \u202eretlehs\u202c sub\u200bway in Rivеrton"}, headers=AUTH
+    )
     article = client.get(f"/articles/{answer.json()['id']}").json()
     assert article["title"] == "Van hits retlehs subway in Rivеrton"  # the Cyrillic е kept, but flagged
     assert article["title_flags"] == ["mixed_script"]
@@ -642,7 +681,9 @@ def test_posts_and_failed_tokens_are_rate_limited(client, monkeypatch):
     assert codes[:3] == [202, 202, 202] and codes[3] == 429
     limited = client.post("/articles", json={"text": ARTICLE}, headers=AUTH)
     assert limited.json()["error"] == "rate_limited" and int(limited.headers["Retry-After"]) >= 1
-    failures = [client.get("/events").status_code] + [client.post("/feeds", json={"url": "https://n.example/rss"}, headers={"Authorization": "Bearer nope"}).status_code for _ in range(5)]
+    failures = [client.get("/events").status_code] + [
+        client.post("/feeds", json={"url": "https://n.example/rss"}, headers={"Authorization": "Bearer nope"}).status_code for _ in range(5)
+    ]
     assert failures == [200, 401, 401, 401, 401, 429]
     locked = client.post("/feeds", json={"url": "https://n.example/rss"}, headers=AUTH)  # even the right token waits now
     assert locked.status_code == 429 and locked.json()["error"] == "too_many_failures"
@@ -682,13 +723,26 @@ def test_a_6to4_literal_is_refused_before_any_connection(monkeypatch):
 
 def test_feed_urls_are_checked_when_registered(client, monkeypatch):
     apply_env(monkeypatch, CLAIMWIRE_FETCH_ALLOW_PRIVATE=None)
-    for url in ("http://127.0.0.1:8080/rss", "http://169.254.169.254/latest/meta-data/", "http://[2002:7f00:1::]/rss", "http://localhost/feed"):
+    for url in (
+        "http://127.0.0.1:8080/rss",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[2002:7f00:1::]/rss",
+        "http://localhost/feed",
+    ):
         response = client.post("/feeds", json={"url": url}, headers=AUTH)
         assert response.status_code == 422 and response.json()["error"] == "address_refused", (url, response.text)
     assert client.get("/feeds").json() == []
 
 
-@pytest.mark.parametrize("raw", [b'{"text": "caf\xe9 \xff"}', b"[" * 100_000 + b"]" * 100_000, b'{"text": "a", "title": 1' + b"1" * 5000 + b"}", b'{"external_id": ' + b"9" * 5000 + b"}"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"text": "caf\xe9 \xff"}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"text": "a", "title": 1' + b"1" * 5000 + b"}",
+        b'{"external_id": ' + b"9" * 5000 + b"}",
+    ],
+)
 def test_bodies_the_parser_cannot_read_are_422(client, raw):
     response = client.post("/articles", content=raw, headers={**AUTH, "Content-Type": "application/json"})
     assert response.status_code == 422 and response.json()["error"] == "bad_json", response.text

@@ -107,7 +107,11 @@ def numbers_in(node, key: str = "") -> set[float]:
 
 
 def test_numbers_in_walks_any_shape():
-    event = {"id": 7, "article_count": 5, "ledger": {"articles": [{"id": 27}], "claims": [{"bounds": {"low": 45, "high": None}}, {"value": "100"}], "x": [[7.0]]}}
+    event = {
+        "id": 7,
+        "article_count": 5,
+        "ledger": {"articles": [{"id": 27}], "claims": [{"bounds": {"low": 45, "high": None}}, {"value": "100"}], "x": [[7.0]]},
+    }
     assert numbers_in(event) == {45.0, 100.0, 7.0}
 
 
@@ -151,7 +155,9 @@ def test_the_wheel_ships_no_benchmarks_and_bench_says_so(wheel, venv, tmp_path):
     assert any(name.startswith("service/") for name in names)
     assert not [name for name in names if name.startswith("bench/")], "the benchmarks went into the wheel"
     env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
-    done = subprocess.run([venv / "bin" / "claimwire", "bench", "claims"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [venv / "bin" / "claimwire", "bench", "claims"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "checkout" in done.stderr and "Traceback" not in done.stderr, done.stderr
 
@@ -196,7 +202,8 @@ def test_the_installed_wheel_runs_the_service(venv, tmp_path):
             assert "FAIL" not in after.stdout and "reachable" in doctor_verdicts(after.stdout)["broker"], after.stdout
 
             port = free_port()
-            start("worker", "worker", "--queues", "fetch,process,link", "--concurrency", "1", "--hostname", f"prod-{uuid.uuid4().hex[:6]}@%h", "--loglevel", "WARNING", "--metrics-port", str(free_port()))
+            worker_args = ["--queues", "fetch,process,link", "--concurrency", "1", "--hostname", f"prod-{uuid.uuid4().hex[:6]}@%h"]
+            start("worker", "worker", *worker_args, "--loglevel", "WARNING", "--metrics-port", str(free_port()))
             start("beat", "beat", "--schedule", str(home / "celerybeat-schedule"), "--loglevel", "WARNING")
             start("api", "serve", "--port", str(port), "--loglevel", "warning")
 

@@ -12,9 +12,10 @@ import httpx
 import pytest
 import yaml
 
+from bench.harness import free_port, gvc_records, payload, start_api, start_worker, stop, wait_until_final
 from tests.conftest import REPO, apply_env
 from tests.helpers import env_for
-from tests.servicehelp import TOKEN, free_port, gvc_records, payload, start_api, start_worker, stop, wait_until_final
+from tests.servicehelp import TOKEN
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -29,7 +30,9 @@ def prometheus_binary() -> str:
     if os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "-o", "DPkg::Lock::Timeout=600", "prometheus"], env=env, capture_output=True, timeout=900)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "-o", "DPkg::Lock::Timeout=600", "prometheus"], env=env, capture_output=True, timeout=900
+        )
         found = shutil.which("prometheus")
         if found:
             return found
@@ -46,7 +49,8 @@ def query(base: str, expr: str) -> float | None:
 def test_prometheus_scrapes_worker_and_api(sqlite_store, data_dir, pg_url, redis_url, tmp_path, monkeypatch):
     binary = prometheus_binary()
     api_port, metrics_port, prom_port = free_port(), free_port(), free_port()
-    env = env_for(BROKER_URL=redis_url, DATABASE_URL=pg_url, CLAIMWIRE_HOME=str(tmp_path / "svc"), CLAIMWIRE_API_TOKEN=TOKEN, CLAIMWIRE_LOG_LEVEL="WARNING")
+    home = str(tmp_path / "svc")
+    env = env_for(BROKER_URL=redis_url, DATABASE_URL=pg_url, CLAIMWIRE_HOME=home, CLAIMWIRE_API_TOKEN=TOKEN, CLAIMWIRE_LOG_LEVEL="WARNING")
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the worker makes its own (multiprocess mode for prefork)
 
     config = yaml.safe_load((REPO / "deploy" / "prometheus.yml").read_text())
@@ -61,7 +65,12 @@ def test_prometheus_scrapes_worker_and_api(sqlite_store, data_dir, pg_url, redis
     api = start_api(tmp_path, env, api_port)
     worker = start_worker(tmp_path, env, "prom", concurrency=2, pool="prefork", metrics_port=metrics_port)
     prometheus = subprocess.Popen(
-        [binary, f"--config.file={tmp_path / 'prometheus.yml'}", f"--storage.tsdb.path={tmp_path / 'tsdb'}", f"--web.listen-address=127.0.0.1:{prom_port}"],
+        [
+            binary,
+            f"--config.file={tmp_path / 'prometheus.yml'}",
+            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{prom_port}",
+        ],
         stdout=open(tmp_path / "prometheus.log", "wb"),
         stderr=subprocess.STDOUT,
     )
@@ -103,7 +112,11 @@ def test_prometheus_scrapes_worker_and_api(sqlite_store, data_dir, pg_url, redis
         assert query(prom, 'max(claimwire_queue_depth{job="claimwire-api"})') is not None
         assert query(prom, 'max(claimwire_events_open{job="claimwire-api"})') >= 1
         rules = httpx.get(f"{prom}/api/v1/rules", timeout=5).json()["data"]["groups"]
-        assert {rule["name"] for group in rules for rule in group["rules"]} >= {"ClaimwireFailureRateHigh", "ClaimwireQueueBacklog", "ClaimwireLatencyHigh"}
+        assert {rule["name"] for group in rules for rule in group["rules"]} >= {
+            "ClaimwireFailureRateHigh",
+            "ClaimwireQueueBacklog",
+            "ClaimwireLatencyHigh",
+        }
     finally:
         prometheus.terminate()
         try:

@@ -30,8 +30,29 @@ def assert_first_quote(text: str, source: str, **extra) -> None:
 
 # --- titles with a full stop before the name ------------------------------------------------------
 
-@pytest.mark.parametrize("title", ["Mr.", "Mrs.", "Ms.", "Dr.", "Rep.", "Sen.", "Gov.", "Sgt.", "Lt.", "Col.",
-                                   "Gen.", "Capt.", "Det.", "Lt. Gov.", "Atty. Gen.", "Rev.", "Maj."])
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Mr.",
+        "Mrs.",
+        "Ms.",
+        "Dr.",
+        "Rep.",
+        "Sen.",
+        "Gov.",
+        "Sgt.",
+        "Lt.",
+        "Col.",
+        "Gen.",
+        "Capt.",
+        "Det.",
+        "Lt. Gov.",
+        "Atty. Gen.",
+        "Rev.",
+        "Maj.",
+    ],
+)
 def test_title_with_full_stop_after_the_quote(title):
     q = quotes(f'"The budget deal is dead on arrival," {title} Marlowe said.')[0]
     assert q.source == f"{title} Marlowe"
@@ -54,7 +75,9 @@ def test_party_state_tag_in_parentheses():
 
 
 def test_party_state_tag_between_commas():
-    assert_first_quote('"The tariff will raise prices," said Sen. Hal Brody, R-Texas, in a statement.', "Sen. Hal Brody", speaker_role="R-Texas")
+    assert_first_quote(
+        '"The tariff will raise prices," said Sen. Hal Brody, R-Texas, in a statement.', "Sen. Hal Brody", speaker_role="R-Texas"
+    )
 
 
 def test_british_title_without_full_stop():
@@ -62,16 +85,15 @@ def test_british_title_without_full_stop():
 
 
 def test_titled_quotes_that_follow_inherit_the_speaker():
-    text = ('"The committee has the votes," Sen. Ruth Calder said on Monday.\n\n'
-            '"We are not going to wait for the House."')
+    text = '"The committee has the votes," Sen. Ruth Calder said on Monday.\n\n"We are not going to wait for the House."'
     assert speakers(text) == ["Sen. Ruth Calder", "Sen. Ruth Calder"]
 
 
 # --- the fullest name, its title or role, and the words as written -----------------------------------
 
+
 def test_fullest_name_and_title_for_a_later_surname():
-    text = ('Sen. Tim Hallorann, a Democrat from Virginia, opened the hearing.\n\n'
-            '"This process has been a farce," Hallorann said.')
+    text = 'Sen. Tim Hallorann, a Democrat from Virginia, opened the hearing.\n\n"This process has been a farce," Hallorann said.'
     q = quotes(text)[0]
     assert q.source == "Sen. Tim Hallorann"
     assert q.extra["speaker_as_written"] == "Hallorann"
@@ -86,7 +108,9 @@ def test_role_after_the_name_is_kept_beside_it():
 
 
 def test_role_before_the_name_in_lowercase():
-    assert_first_quote('"We never saw a warrant," said campaign manager Joel Varga.', "campaign manager Joel Varga", speaker_name="Joel Varga")
+    assert_first_quote(
+        '"We never saw a warrant," said campaign manager Joel Varga.', "campaign manager Joel Varga", speaker_name="Joel Varga"
+    )
 
 
 def test_description_and_name_in_apposition():
@@ -101,12 +125,12 @@ def test_spokeswoman_for_someone_is_not_that_someone():
 
 
 def test_the_title_alone_resolves_to_the_one_person_holding_it():
-    text = ('Mayor Lena Ortiz toured the flooded streets on Sunday.\n\n'
-            '"We will rebuild every home," the mayor said.')
+    text = 'Mayor Lena Ortiz toured the flooded streets on Sunday.\n\n"We will rebuild every home," the mayor said.'
     assert_first_quote(text, "Mayor Lena Ortiz", speaker_as_written="the mayor")
 
 
 # --- partial quotations inside the writer's sentence ------------------------------------------------
+
 
 def test_partial_quote_with_called():
     q = quotes('State party chairman Owen Pratt called Friday\'s ruling a "huge win for every voter."')[0]
@@ -114,8 +138,7 @@ def test_partial_quote_with_called():
 
 
 def test_partial_quote_under_a_reporting_verb_before_it():
-    q = quotes('The Herald reported that aides moved the vote in order to "keep the details under wraps" '
-               'until the budget passed.')[0]
+    q = quotes('The Herald reported that aides moved the vote in order to "keep the details under wraps" until the budget passed.')[0]
     assert q.extra["partial"] and q.source == "The Herald"
 
 
@@ -129,15 +152,17 @@ def test_partial_quote_prefers_the_speech_verb_over_a_verb_inside_the_reported_c
 
 
 def test_coordinated_verb_takes_the_first_verbs_subject():
-    q = quotes('The Tribune reports Rep. Jo Kane says the bill is weak, but says voters will see '
-               '"a cleaner version next month."')[0]
+    q = quotes('The Tribune reports Rep. Jo Kane says the bill is weak, but says voters will see "a cleaner version next month."')[0]
     assert q.extra["speaker_name"] == "Jo Kane"
 
 
 # --- speech verbs beyond "said" ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("verb", ["tweeted", "wrote", "posted", "asked", "asks", "argued", "insisted",
-                                  "warned", "added", "replied", "explained", "declared", "noted"])
+
+@pytest.mark.parametrize(
+    "verb",
+    ["tweeted", "wrote", "posted", "asked", "asks", "argued", "insisted", "warned", "added", "replied", "explained", "declared", "noted"],
+)
 def test_speech_verb_after_the_quote(verb):
     assert speakers(f'"The vote was rigged from the start," Sen. Ivo Brandt {verb}.') == ["Sen. Ivo Brandt"]
 
@@ -171,9 +196,9 @@ def test_speech_verb_before_the_quote_wins_over_according_to_after_it():
 
 # --- colon introductions ----------------------------------------------------------------------------
 
+
 def test_he_said_colon_then_a_paragraph_break():
-    text = ('Sen. Rafael Ibarra left the chamber angry. He said:\n\n'
-            '"This is the worst bill I have seen in twenty years. I will fight it."')
+    text = 'Sen. Rafael Ibarra left the chamber angry. He said:\n\n"This is the worst bill I have seen in twenty years. I will fight it."'
     assert_first_quote(text, "Sen. Rafael Ibarra", speaker_mention="He")
 
 
@@ -186,18 +211,17 @@ def test_name_and_colon():
 
 
 def test_statement_introduced_by_a_colon_without_a_speech_verb():
-    text = ('The family of the late senator released a statement:\n\n'
-            '"We are grateful for the kindness shown to us this week."')
+    text = 'The family of the late senator released a statement:\n\n"We are grateful for the kindness shown to us this week."'
     assert speakers(text) == ["The family of the late senator"]
 
 
 def test_a_list_under_a_colon_introduction_keeps_its_speaker():
-    text = ('Messages from the campaign office on election night:\n\n'
-            '* "Polls close in ten minutes."\n\n* "Stay in line if you are in line."')
+    text = 'Messages from the campaign office on election night:\n\n* "Polls close in ten minutes."\n\n* "Stay in line if you are in line."'
     assert speakers(text) == ["the campaign office", "the campaign office"]
 
 
 # --- quotations split by their attribution ------------------------------------------------------------
+
 
 def test_split_quote_with_a_short_first_part():
     first, second = quotes('"No," Councilwoman Edie Marx said, "we will not delay the vote again."')
@@ -211,29 +235,33 @@ def test_split_quote_over_two_sentences():
 
 
 def test_second_part_after_he_said_keeps_the_resolved_speaker():
-    text = ('Gov. Ben Araki met farmers on Friday.\n\n"It is short," he said, "but it is fair to everyone here."')
+    text = 'Gov. Ben Araki met farmers on Friday.\n\n"It is short," he said, "but it is fair to everyone here."'
     assert speakers(text) == ["Gov. Ben Araki", "Gov. Ben Araki"]
 
 
 # --- pronouns ---------------------------------------------------------------------------------------
 
+
 def test_pronoun_takes_the_last_compatible_named_person_by_gender():
-    text = ('Rep. Mark Sullivan criticized the plan at length. His colleague Rep. Dana Kim spoke next, '
-            'and she was brief.\n\n"The numbers do not add up," she said.\n\n'
-            'Sullivan later returned to the microphone. "I stand by every word," he said.')
+    text = (
+        "Rep. Mark Sullivan criticized the plan at length. His colleague Rep. Dana Kim spoke next, "
+        'and she was brief.\n\n"The numbers do not add up," she said.\n\n'
+        'Sullivan later returned to the microphone. "I stand by every word," he said.'
+    )
     assert speakers(text) == ["Rep. Dana Kim", "Rep. Mark Sullivan"]
 
 
 def test_pronoun_skips_a_person_of_the_other_gender():
-    text = ('Mr. Pruitt chaired the meeting with Ms. Oyelaran at his side.\n\n'
-            '"We have waited long enough," she said.')
+    text = 'Mr. Pruitt chaired the meeting with Ms. Oyelaran at his side.\n\n"We have waited long enough," she said.'
     assert speakers(text) == ["Ms. Oyelaran"]
 
 
 def test_he_skips_an_organisation_and_it_takes_one():
-    text = ('Attorney General Ross Vance said the department would appeal. The Justice Department '
-            'filed its notice on Monday.\n\n"We expect to prevail," it said in a statement.\n\n'
-            'Vance spoke later. "The law is on our side," he said.')
+    text = (
+        "Attorney General Ross Vance said the department would appeal. The Justice Department "
+        'filed its notice on Monday.\n\n"We expect to prevail," it said in a statement.\n\n'
+        'Vance spoke later. "The law is on our side," he said.'
+    )
     assert speakers(text) == ["the Justice Department", "Attorney General Ross Vance"]
 
 
@@ -249,8 +277,7 @@ def test_pronoun_keeps_the_written_form_apart():
 
 
 def test_pronoun_resolves_to_a_person_described_but_not_named():
-    text = ('The verdict did not surprise one woman who waited outside the courthouse.\n\n'
-            '"It was always going to end like this," she said.')
+    text = 'The verdict did not surprise one woman who waited outside the courthouse.\n\n"It was always going to end like this," she said.'
     assert speakers(text) == ["one woman"]
 
 
@@ -260,15 +287,14 @@ def test_pronoun_with_no_one_to_refer_to_gives_no_speaker():
 
 
 def test_an_alias_names_the_speaker():
-    text = ('A voter, who identified himself only as Marcus, said the lines were long.\n\n'
-            '"I waited three hours," he said.')
+    text = 'A voter, who identified himself only as Marcus, said the lines were long.\n\n"I waited three hours," he said.'
     assert speakers(text) == ["Marcus"]
 
 
 # --- never a function word or a fragment ------------------------------------------------------------
 
-@pytest.mark.parametrize("phrase", ["and", "Sen.", "radio program who", "Lt. Gov.", "the", "Thursday",
-                                    "there was no evidence", "who"])
+
+@pytest.mark.parametrize("phrase", ["and", "Sen.", "radio program who", "Lt. Gov.", "the", "Thursday", "there was no evidence", "who"])
 def test_fragments_are_not_speakers(phrase):
     assert parse_speaker(phrase) is None
 
@@ -284,24 +310,28 @@ def test_speaker_cut_before_a_relative_clause():
 
 
 def test_conjunction_before_the_speaker_is_dropped():
-    text = ('Lawmakers argued for an hour. "Enough is enough," and Rep. Ada Finch walked out of the room.')
+    text = 'Lawmakers argued for an hour. "Enough is enough," and Rep. Ada Finch walked out of the room.'
     assert all(s is None or "and" not in s.split() for s in speakers(text))
 
 
 # --- quotation marks ---------------------------------------------------------------------------------
 
+
 def test_curly_and_straight_marks_and_a_mixed_pair():
-    text = ('“We will not cut the pension fund,” Treasurer Omar Diallo said.\n\n'
-            '"Nor will we raise taxes," Diallo added.\n\n'
-            '“The audit is complete," he said.')
-    assert [q.text for q in quotes(text)] == ["We will not cut the pension fund,", "Nor will we raise taxes,",
-                                              "The audit is complete,"]
+    text = (
+        "“We will not cut the pension fund,” Treasurer Omar Diallo said.\n\n"
+        '"Nor will we raise taxes," Diallo added.\n\n'
+        '“The audit is complete," he said.'
+    )
+    assert [q.text for q in quotes(text)] == ["We will not cut the pension fund,", "Nor will we raise taxes,", "The audit is complete,"]
     assert set(speakers(text)) == {"Treasurer Omar Diallo"}
 
 
 def test_paragraph_left_open_continues_in_the_next_paragraph():
-    text = ('"The board has failed the students of this city. It has failed their parents.\n\n'
-            '"It is time for new leadership," said school board member Irene Castillo.')
+    text = (
+        '"The board has failed the students of this city. It has failed their parents.\n\n'
+        '"It is time for new leadership," said school board member Irene Castillo.'
+    )
     first, second = quotes(text)
     assert first.text.startswith("The board has failed") and second.extra["continued"]
     assert first.source == second.source == "school board member Irene Castillo"
@@ -309,14 +339,12 @@ def test_paragraph_left_open_continues_in_the_next_paragraph():
 
 
 def test_quote_paragraph_after_a_quote_keeps_its_speaker():
-    text = ('"We found no wrongdoing," Inspector General Hal Ruiz said.\n\n'
-            '"The report will be public by Friday."')
+    text = '"We found no wrongdoing," Inspector General Hal Ruiz said.\n\n"The report will be public by Friday."'
     assert speakers(text) == ["Inspector General Hal Ruiz"] * 2
 
 
 def test_doubled_single_marks_and_doubled_opening_mark():
-    text = ("‘‘We need the money now,’’ Mayor Tom Yee said.\n\n"
-            "Yee spoke for an hour.\n\n“”Every day we wait costs lives,” he said.")
+    text = "‘‘We need the money now,’’ Mayor Tom Yee said.\n\nYee spoke for an hour.\n\n“”Every day we wait costs lives,” he said."
     assert [q.text for q in quotes(text)] == ["We need the money now,", "Every day we wait costs lives,"]
     assert speakers(text) == ["Mayor Tom Yee"] * 2
 
@@ -338,19 +366,23 @@ def test_title_case_names_in_marks_are_not_speech():
 
 
 def test_quotation_inside_a_quotation():
-    text = ('"At the door a guard told me, ‘you cannot vote here today.’ And I said, ‘then where can I vote?’'
-            ' Nobody knew," said voter Alma Reyes.')
+    text = (
+        '"At the door a guard told me, ‘you cannot vote here today.’ And I said, ‘then where can I vote?’'
+        ' Nobody knew," said voter Alma Reyes.'
+    )
     outer, guard, voter = quotes(text)
     assert outer.source == "voter Alma Reyes"
     assert guard.extra["nested"] and guard.text == "you cannot vote here today." and guard.source == "a guard"
     assert voter.text == "then where can I vote?" and voter.source == "voter Alma Reyes"  # "I" is the outer speaker
-    assert quotes('"Don\'t touch the senator\'s car," he said.')[0].extra.get("nested") is None
+    assert quotes("\"Don't touch the senator's car,\" he said.")[0].extra.get("nested") is None
 
 
 def test_time_stamp_before_a_quote_in_a_live_blog():
-    text = ('Radio traffic from the fire department at 3 p.m.:\n\n'
-            '* "Engine 9 is on scene with heavy smoke."\n\n'
-            '* 3:04 p.m.: "We need a second alarm at this address."')
+    text = (
+        "Radio traffic from the fire department at 3 p.m.:\n\n"
+        '* "Engine 9 is on scene with heavy smoke."\n\n'
+        '* 3:04 p.m.: "We need a second alarm at this address."'
+    )
     assert speakers(text) == ["the fire department", "the fire department"]
 
 
@@ -361,8 +393,10 @@ def test_segments_keep_a_quotation_index():
 
 
 def test_appositive_clause_is_not_a_role():
-    q = quotes('"We are not going to negotiate with ourselves," a senior administration official, '
-               'who spoke on condition of anonymity, said Thursday.')[0]
+    q = quotes(
+        '"We are not going to negotiate with ourselves," a senior administration official, '
+        "who spoke on condition of anonymity, said Thursday."
+    )[0]
     assert q.source == "a senior administration official" and "speaker_role" not in q.extra
     q = quotes('The governor, asked about the shutdown, said only that "talks are still going on."')[0]
     assert q.source == "The governor" and "speaker_role" not in q.extra
@@ -375,31 +409,50 @@ def test_a_book_title_after_a_speech_verb_is_not_speech():
 
 # --- the quotes section of the claims bench -----------------------------------------------------------
 
+
 def test_bench_quotes_scores_recall_precision_and_speakers(tmp_path):
     import json
 
     from bench.claims import bench_quotes, speaker_matches
 
-    articles = [{"id": "x1", "title": "Budget vote", "text": (
-        '"The budget is balanced," Sen. Lou Harmon said. "And it stays balanced."\n\n'
-        'Harmon\'s rival called it "a fiscal fantasy from start to finish."\n\n'
-        'The bill, nicknamed "Big Bold Budget," passed.\n\n'
-        '"We lost," she said.')},
-        {"id": "x2", "title": "Storm", "text": '"Nobody saw it coming," she said.'}]
-    gold = {"articles": {"x1": {
-        "quotes": [
-            {"starts": "The budget is balanced,", "speaker": "Sen. Lou Harmon", "speaker_full": "Lou Harmon",
-             "kind": "full", "continued": False},
-            {"starts": "And it stays balanced.", "speaker": "Sen. Lou Harmon", "kind": "full", "continued": True},
-            {"starts": "a fiscal fantasy from start to", "speaker": "Harmon's rival", "kind": "partial",
-             "continued": False},
-            {"starts": "We lost,", "speaker": "she", "speaker_resolved": "Dana Cruz", "kind": "full",
-             "continued": False},
-            {"starts": "Never seen", "speaker": "someone", "kind": "full", "continued": False, "optional": True},
-        ],
-        "not_quotes": ["Big Bold Budget,"]},
-        "x2": {"quotes": [{"starts": "Nobody saw it coming,", "speaker": "she", "speaker_resolved": "Ann Lee",
-                           "kind": "full", "continued": False}]}}}
+    articles = [
+        {
+            "id": "x1",
+            "title": "Budget vote",
+            "text": (
+                '"The budget is balanced," Sen. Lou Harmon said. "And it stays balanced."\n\n'
+                'Harmon\'s rival called it "a fiscal fantasy from start to finish."\n\n'
+                'The bill, nicknamed "Big Bold Budget," passed.\n\n'
+                '"We lost," she said.'
+            ),
+        },
+        {"id": "x2", "title": "Storm", "text": '"Nobody saw it coming," she said.'},
+    ]
+    gold = {
+        "articles": {
+            "x1": {
+                "quotes": [
+                    {
+                        "starts": "The budget is balanced,",
+                        "speaker": "Sen. Lou Harmon",
+                        "speaker_full": "Lou Harmon",
+                        "kind": "full",
+                        "continued": False,
+                    },
+                    {"starts": "And it stays balanced.", "speaker": "Sen. Lou Harmon", "kind": "full", "continued": True},
+                    {"starts": "a fiscal fantasy from start to", "speaker": "Harmon's rival", "kind": "partial", "continued": False},
+                    {"starts": "We lost,", "speaker": "she", "speaker_resolved": "Dana Cruz", "kind": "full", "continued": False},
+                    {"starts": "Never seen", "speaker": "someone", "kind": "full", "continued": False, "optional": True},
+                ],
+                "not_quotes": ["Big Bold Budget,"],
+            },
+            "x2": {
+                "quotes": [
+                    {"starts": "Nobody saw it coming,", "speaker": "she", "speaker_resolved": "Ann Lee", "kind": "full", "continued": False}
+                ]
+            },
+        }
+    }
     path = tmp_path / "quotes.json"
     path.write_text(json.dumps(gold), "utf-8")
     res = bench_quotes(path, articles)
@@ -416,40 +469,49 @@ def test_bench_quotes_scores_recall_precision_and_speakers(tmp_path):
 def test_hyphenated_title_and_british_given_name_usage():
     q = quotes('"No one wins a trade war," U.N. Secretary-General Ana Ferreira said.')[0]
     assert q.extra["speaker_name"] == "Ana Ferreira"
-    text = ('Opposition leader Keir Walton spoke first.\n\n"The government has lost its way," Sir Keir said.')
+    text = 'Opposition leader Keir Walton spoke first.\n\n"The government has lost its way," Sir Keir said.'
     assert quotes(text)[0].extra["speaker_name"] == "Keir Walton"
 
 
 def test_acronym_is_an_organisation_for_it():
-    text = ('The U.N. refugee agency UNHCR published new figures on Monday.\n\n'
-            '"Families are arriving with nothing," it said.')
+    text = 'The U.N. refugee agency UNHCR published new figures on Monday.\n\n"Families are arriving with nothing," it said.'
     assert_first_quote(text, "UNHCR", speaker_kind="org")
 
 
 def test_given_name_with_an_abbreviated_first_part():
-    text = ('Md. Karim Hossain, the relief minister, toured the camp.\n\n"Help is on its way," he said.')
+    text = 'Md. Karim Hossain, the relief minister, toured the camp.\n\n"Help is on its way," he said.'
     assert quotes(text)[0].extra["speaker_name"] == "Md. Karim Hossain"
 
 
 # --- a quotation that ends its sentence is not attributed by the next sentence's own words -------------
 
-@pytest.mark.parametrize("text, expected", [
-    ('Rina Okafor, the mayor, told reporters: "Help is on its way." The ministry said more rain would come.', ["Rina Okafor"]),
-    ('Rina Okafor told reporters: "Help is on its way." A ministry spokesman said "no dam failed".',
-     ["Rina Okafor", "A ministry spokesman"]),
-    ('"Help is on its way." A ministry spokesman said the dam held.', [None]),
-    ('"Help is on its way." Okafor said on Tuesday.', ["Okafor"]),
-    ('"We lost everything." Rahman, 54, said by telephone from Sylhet.', ["Rahman"]),
-    ('"Why now?" Okafor asked reporters at the scene.', ["Okafor"]),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('Rina Okafor, the mayor, told reporters: "Help is on its way." The ministry said more rain would come.', ["Rina Okafor"]),
+        (
+            'Rina Okafor told reporters: "Help is on its way." A ministry spokesman said "no dam failed".',
+            ["Rina Okafor", "A ministry spokesman"],
+        ),
+        ('"Help is on its way." A ministry spokesman said the dam held.', [None]),
+        ('"Help is on its way." Okafor said on Tuesday.', ["Okafor"]),
+        ('"We lost everything." Rahman, 54, said by telephone from Sylhet.', ["Rahman"]),
+        ('"Why now?" Okafor asked reporters at the scene.', ["Okafor"]),
+    ],
+)
 def test_the_next_sentence_attributes_a_finished_quotation_only_when_it_only_attributes(text, expected):
     assert speakers(text) == expected
 
 
 def test_the_subject_of_a_passive_speech_verb_is_not_the_speaker():
-    text = ('The evacuation was described as "a precaution" by the district commissioner. '
-            '"Nobody is in danger now, and the embankment is holding."')
+    text = (
+        'The evacuation was described as "a precaution" by the district commissioner. '
+        '"Nobody is in danger now, and the embankment is holding."'
+    )
     assert speakers(text)[-1] == "the district commissioner"
-    text = ('The evacuation was described as "a precaution, nothing more" in the council. '
-            '"Nobody is in danger now, and the embankment is holding."')
+    text = (
+        'The evacuation was described as "a precaution, nothing more" in the council. '
+        '"Nobody is in danger now, and the embankment is holding."'
+    )
     assert "The evacuation" not in speakers(text)

@@ -10,11 +10,12 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from bench.harness import free_port, gvc_records, payload, start_api, start_worker, stop, wait_until_final
 from storage.db import session_scope
 from storage.models import Article, ArticleEvent, Claim
 from tests.conftest import apply_env
 from tests.helpers import env_for, snapshot
-from tests.servicehelp import TOKEN, free_port, gvc_records, payload, start_api, start_worker, stop, wait_until_final
+from tests.servicehelp import TOKEN
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -37,7 +38,13 @@ def test_thousand_articles_through_the_api_and_two_workers(sqlite_store, data_di
     stored_once = sum(1 for r in receipts if r.created)
 
     port = free_port()
-    env = env_for(BROKER_URL=redis_url, DATABASE_URL=pg_url, CLAIMWIRE_HOME=str(tmp_path / "svc"), CLAIMWIRE_API_TOKEN=TOKEN, CLAIMWIRE_LOG_LEVEL="WARNING")
+    env = env_for(
+        BROKER_URL=redis_url,
+        DATABASE_URL=pg_url,
+        CLAIMWIRE_HOME=str(tmp_path / "svc"),
+        CLAIMWIRE_API_TOKEN=TOKEN,
+        CLAIMWIRE_LOG_LEVEL="WARNING",
+    )
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     api = start_api(tmp_path, env, port)
     workers = [start_worker(tmp_path, env, name) for name in ("wa", "wb")]

@@ -45,7 +45,9 @@ def receive_texts(count: int, monkeypatch) -> list[int]:
     monkeypatch.setattr(ingest, "enqueue_first_stage", lambda *_: None)
     ids = []
     for n in range(count):
-        item = RawItem(kind="text", ref=f"t{n}", body=(TEXT + f"\n\nReport number {n}.").encode(), title=f"Shooting {n}", external_id=f"t{n}")
+        item = RawItem(
+            kind="text", ref=f"t{n}", body=(TEXT + f"\n\nReport number {n}.").encode(), title=f"Shooting {n}", external_id=f"t{n}"
+        )
         ids.append(ingest.receive(item).article_id)
     return ids
 

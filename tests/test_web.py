@@ -59,7 +59,9 @@ def test_event_page_has_the_ledger_timeline_articles_and_quotes(client, seeded):
     page = response.text
     assert page.count("data-article-id=") == 5
     assert '<th scope="col">Measure</th>' in page and '<th scope="col">Party</th>' in page
-    killed = re.findall(r'<tbody id="row-\d+" class="figure( conflict)?" data-measure="killed" data-row="([^"]+)">(.*?)</tbody>', page, re.S)
+    killed = re.findall(
+        r'<tbody id="row-\d+" class="figure( conflict)?" data-measure="killed" data-row="([^"]+)">(.*?)</tbody>', page, re.S
+    )
     assert len(killed) == 1, "one killed row: the pro-government side's many names are one party"
     disputed, key, body = killed[0]
     assert disputed and key.startswith("killed|")
@@ -130,9 +132,20 @@ def test_the_ledger_is_read_defensively(client):
         {},
         {"rows": None, "timeline": "nope", "quotes": [None, 3, {"text": None}], "headline": "x"},
         {"rows": [{"measure": "killed"}, {"stories": [{"value": None}, None], "headline": {"story": 9}}, "junk"], "sources": []},
-        {"rows": [{"key": "killed|x", "measure": "killed", "party_label": "x", "stories": [{"id": 1, "value": "at least 2", "families": ["nope"],
-                   "articles": [99, "a"]}], "headline": {"story": 1, "disputed_by": "bad"}, "revisions": [None, {"from": 7}]}],
-         "timeline": [{"article_id": 99, "value": 2}], "new_field": 1},
+        {
+            "rows": [
+                {
+                    "key": "killed|x",
+                    "measure": "killed",
+                    "party_label": "x",
+                    "stories": [{"id": 1, "value": "at least 2", "families": ["nope"], "articles": [99, "a"]}],
+                    "headline": {"story": 1, "disputed_by": "bad"},
+                    "revisions": [None, {"from": 7}],
+                }
+            ],
+            "timeline": [{"article_id": 99, "value": 2}],
+            "new_field": 1,
+        },
         {"figures": [{"kind": "casualty", "measure": "killed", "values": [{"value_min": 2}]}]},  # stored by the first version
     ]
     with session_scope() as session:

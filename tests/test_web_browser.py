@@ -153,7 +153,9 @@ def test_event_page_shows_the_seeds_and_updates_itself(browser, app_server, seed
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "ol.articles > li")) == 6, "the sixth article appears")
     assert browser.execute_script("return window.__sameDocument") == "still here", "the page was not reloaded"
     # the page is swapped again as the article's changes arrive (link, figures, quotes): look once it has its figure
-    wait_for(browser, lambda d: "120" in d.find_element(By.CSS_SELECTOR, "ol.timeline").text, "the sixth article's figure joins the timeline")
+    wait_for(
+        browser, lambda d: "120" in d.find_element(By.CSS_SELECTOR, "ol.timeline").text, "the sixth article's figure joins the timeline"
+    )
 
     def sixth_shown() -> None:
         sixth = browser.find_element(By.CSS_SELECTOR, f'ol.articles > li[data-article-id="{article_id}"]')
@@ -246,7 +248,11 @@ def test_pages_follow_the_change_feed_as_articles_arrive_through_the_intake_stre
         [event_id] = session.scalars(select(Event.id).where(Event.merged_into_id.is_(None))).all()
     browser.get(f"{base_url}/ui/events/{event_id}")
     live = browser.find_element(By.ID, "live-region")
-    wait_for(browser, lambda d: live.get_attribute("data-transport") == "sse" and d.find_element(By.ID, "live-status").text == "Live", "the page's event stream is open")
+    wait_for(
+        browser,
+        lambda d: live.get_attribute("data-transport") == "sse" and d.find_element(By.ID, "live-status").text == "Live",
+        "the page's event stream is open",
+    )
     browser.execute_script("window.__sameDocument = 'still here';")
     polls_before = version_polls("/ui/events/{event_id}/version")
 
@@ -255,12 +261,16 @@ def test_pages_follow_the_change_feed_as_articles_arrive_through_the_intake_stre
     assert browser.execute_script("return window.__sameDocument") == "still here", "the page was not reloaded"
     assert SIXTH_TITLE in browser.find_elements(By.CSS_SELECTOR, "ol.articles > li")[-1].text
     wait_for(browser, lambda d: d.find_element(By.ID, "article-count").text == "6", "the count follows")
-    wait_for(browser, lambda d: "120" in d.find_element(By.CSS_SELECTOR, "ol.timeline").text, "the sixth article's figure joins the timeline")
+    wait_for(
+        browser, lambda d: "120" in d.find_element(By.CSS_SELECTOR, "ol.timeline").text, "the sixth article's figure joins the timeline"
+    )
     assert version_polls("/ui/events/{event_id}/version") == polls_before, "pushed by the stream, not polled"
 
     # the events list: a new event (another story) shows up by itself
     browser.get(base_url + "/")
-    wait_for(browser, lambda d: d.find_element(By.ID, "live-region").get_attribute("data-transport") == "sse", "the list's event stream is open")
+    wait_for(
+        browser, lambda d: d.find_element(By.ID, "live-region").get_attribute("data-transport") == "sse", "the list's event stream is open"
+    )
     browser.execute_script("window.__sameDocument = 'list';")
     push_through_the_intake_stream(
         text="Floods in the north of the country have killed 14 people, the disaster agency said on Sunday.\n\n"

@@ -23,7 +23,13 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture
 def client(sqlite_store, monkeypatch):
-    apply_env(monkeypatch, CLAIMWIRE_API_TOKEN=TOKEN, CLAIMWIRE_WEBHOOK_ALLOW_PRIVATE="1", CLAIMWIRE_WEBHOOK_BACKOFF_S="0.3", CLAIMWIRE_WEBHOOK_MAX_ATTEMPTS="3")
+    apply_env(
+        monkeypatch,
+        CLAIMWIRE_API_TOKEN=TOKEN,
+        CLAIMWIRE_WEBHOOK_ALLOW_PRIVATE="1",
+        CLAIMWIRE_WEBHOOK_BACKOFF_S="0.3",
+        CLAIMWIRE_WEBHOOK_MAX_ATTEMPTS="3",
+    )
     return TestClient(build_app())  # no lifespan: the test delivers itself (deliver_due)
 
 
@@ -69,7 +75,9 @@ def test_a_filter_sends_only_its_kinds_and_events(client, seeds_dir):
         assert deliver_due(budget_s=10)["sent"] == 0
     assert {c["kind"] for c in receiver.changes} == {"article.linked", "dispute.appeared"}
     assert [c["id"] for c in receiver.changes] == [c["id"] for c in table_changes() if c["kind"] in ("article.linked", "dispute.appeared")]
-    assert client.get(f"/webhooks/{other['id']}", headers=AUTH).json()["cursor"] == table_changes()[-1]["id"], "nothing for it, nothing pending"
+    assert client.get(f"/webhooks/{other['id']}", headers=AUTH).json()["cursor"] == table_changes()[-1]["id"], (
+        "nothing for it, nothing pending"
+    )
 
 
 def test_a_receiver_that_answers_500_gets_retries_with_backoff_then_the_delivery_is_recorded_failed(client, seeds_dir):

@@ -20,7 +20,18 @@ pytestmark = pytest.mark.services
 def start_worker(tmp_path, env, name="w1", concurrency=2):
     log = open(tmp_path / f"worker-{name}.log", "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "worker", "--concurrency", str(concurrency), "--hostname", f"{name}@%h", "--loglevel", "WARNING"],
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "worker",
+            "--concurrency",
+            str(concurrency),
+            "--hostname",
+            f"{name}@%h",
+            "--loglevel",
+            "WARNING",
+        ],
         cwd=REPO,
         env=env,
         stdout=log,
@@ -72,6 +83,8 @@ def test_celery_redis_postgres_gives_the_same_events_and_claims(sqlite_store, se
     assert through_workers["events"] == in_process["events"]
     assert through_workers["claims"] == in_process["claims"]
 
-    again = subprocess.run([sys.executable, "-m", "service.cli", "ingest", str(seeds_dir)], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    again = subprocess.run(
+        [sys.executable, "-m", "service.cli", "ingest", str(seeds_dir)], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
     assert "0 new (queued), 5 already stored" in again.stdout
     assert snapshot() == through_workers

@@ -8,7 +8,7 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta
 
-HOSTILE = "<script>window.__xss = 1</script><b>bold</b> & <img src=x onerror=\"window.__xss = 2\">"
+HOSTILE = '<script>window.__xss = 1</script><b>bold</b> & <img src=x onerror="window.__xss = 2">'
 
 SIXTH_TITLE = "US-led coalition strikes near Khusham kill at least 120 pro-government fighters"
 SIXTH_URL = "https://wire.example.org/2018/02/09/khusham-coalition-strikes"
@@ -72,7 +72,7 @@ def make_hostile_event() -> int:
         session.add(outlet)
         session.flush()
         articles = []
-        for index, url in enumerate(["javascript:window.__xss=3", "https://ok.example.org/a?x=<b>&y=\"q\""]):
+        for index, url in enumerate(["javascript:window.__xss=3", 'https://ok.example.org/a?x=<b>&y="q"']):
             article = Article(
                 identity=f"hostile-{index}-{now.timestamp()}",
                 source_kind="text",
@@ -87,41 +87,56 @@ def make_hostile_event() -> int:
             session.add(article)
             articles.append(article)
         session.flush()
-        ledger = {
-            "version": 2,
-            "articles": [{"id": a.id, "title": a.title, "arrived": a.received_at.isoformat()} for a in articles],
-            "parties": {"grp": {"label": HOSTILE, "role": "side", "names": [HOSTILE]}},
-            "sources": {"fam": {"label": HOSTILE, "sector": None, "names": [HOSTILE]}},
-            "rows": [
-                {
-                    "key": "killed<script>|grp",
-                    "measure": "killed<script>",
-                    "party": "grp",
-                    "party_label": HOSTILE,
-                    "names": [HOSTILE],
-                    "stories": [
-                        {"id": 1, "value": "3<b>", "families": ["fam"], "articles": [articles[0].id], "first_seen": now.isoformat(), "status": "current"},
-                        {"id": 2, "value": "9", "families": ["outlet:x"], "articles": [articles[1].id], "first_seen": now.isoformat(), "status": "current"},
-                    ],
-                    "headline": {"story": 1, "value": "3<b>", "disputed_by": [2]},
-                    "disputes": [{"stories": [1, 2]}],
-                    "revisions": [],
-                    "some_future_field": {"nested": [1, 2]},
-                }
-            ],
-            "headline": {"killed": {"value": 3, "label": HOSTILE, "disputed": True}, "text": HOSTILE},
-            "other_figures": [{"measure": HOSTILE, "party": "-", "stories": [{"value": HOSTILE, "articles": [articles[0].id]}]}],
-            "timeline": [
-                {"at": now.isoformat(), "article_id": articles[0].id, "row": "killed<script>|grp", "value": "3<b>", "family": "fam", "effect": "first"},
-                {"at": now.isoformat(), "article_id": articles[1].id, "row": "killed<script>|grp", "value": "9", "family": None, "effect": HOSTILE},
-            ],
-            "quotes": [{"speaker": HOSTILE, "key": "person:x:", "kind": "person", "names": [HOSTILE], "role": HOSTILE,
-                        "quotes": [{"text": HOSTILE, "articles": [articles[0].id], "partial": False}]}],
-            "statements": [{"speaker": HOSTILE, "speaker_key": None, "text": HOSTILE, "article_id": articles[1].id}],
-        }
+        ledger = _hostile_ledger([a.id for a in articles], [a.title for a in articles], [a.received_at for a in articles], now)
         event = Event(headline=HOSTILE, first_seen=now, last_seen=now + timedelta(days=3650), article_count=2, ledger=ledger, profile={})
         session.add(event)
         session.flush()
         for article in articles:
             session.add(ArticleEvent(article_id=article.id, event_id=event.id, decision="new", score=1.0, features={}, linker="test"))
         return event.id
+
+
+def _hostile_ledger(ids: list[int], titles: list[str], received: list, now) -> dict:
+    """A stored ledger whose every shown string is HOSTILE markup."""
+    return {
+        "version": 2,
+        "articles": [{"id": i, "title": t, "arrived": r.isoformat()} for i, t, r in zip(ids, titles, received)],
+        "parties": {"grp": {"label": HOSTILE, "role": "side", "names": [HOSTILE]}},
+        "sources": {"fam": {"label": HOSTILE, "sector": None, "names": [HOSTILE]}},
+        "rows": [_hostile_row(ids, now)],
+        "headline": {"killed": {"value": 3, "label": HOSTILE, "disputed": True}, "text": HOSTILE},
+        "other_figures": [{"measure": HOSTILE, "party": "-", "stories": [{"value": HOSTILE, "articles": [ids[0]]}]}],
+        "timeline": [
+            {"at": now.isoformat(), "article_id": ids[0], "row": "killed<script>|grp", "value": "3<b>", "family": "fam", "effect": "first"},
+            {"at": now.isoformat(), "article_id": ids[1], "row": "killed<script>|grp", "value": "9", "family": None, "effect": HOSTILE},
+        ],
+        "quotes": [
+            {
+                "speaker": HOSTILE,
+                "key": "person:x:",
+                "kind": "person",
+                "names": [HOSTILE],
+                "role": HOSTILE,
+                "quotes": [{"text": HOSTILE, "articles": [ids[0]], "partial": False}],
+            }
+        ],
+        "statements": [{"speaker": HOSTILE, "speaker_key": None, "text": HOSTILE, "article_id": ids[1]}],
+    }
+
+
+def _hostile_row(ids: list[int], now) -> dict:
+    return {
+        "key": "killed<script>|grp",
+        "measure": "killed<script>",
+        "party": "grp",
+        "party_label": HOSTILE,
+        "names": [HOSTILE],
+        "stories": [
+            {"id": 1, "value": "3<b>", "families": ["fam"], "articles": [ids[0]], "first_seen": now.isoformat(), "status": "current"},
+            {"id": 2, "value": "9", "families": ["outlet:x"], "articles": [ids[1]], "first_seen": now.isoformat(), "status": "current"},
+        ],
+        "headline": {"story": 1, "value": "3<b>", "disputed_by": [2]},
+        "disputes": [{"stories": [1, 2]}],
+        "revisions": [],
+        "some_future_field": {"nested": [1, 2]},
+    }

@@ -134,7 +134,9 @@ def schedule_once(name: str, seconds: float) -> bool:
     try:
         client = redis.Redis.from_url(settings.broker_url, socket_timeout=2, socket_connect_timeout=2)
         try:
-            return bool(client.set(f"{settings.broker_key_prefix}claimwire:scheduled:{name}", b"1", nx=True, px=max(1, int(seconds * 1000))))
+            return bool(
+                client.set(f"{settings.broker_key_prefix}claimwire:scheduled:{name}", b"1", nx=True, px=max(1, int(seconds * 1000)))
+            )
         finally:
             client.close()
     except RedisError:

@@ -24,7 +24,9 @@ GATE_HOLD = Histogram(
     buckets=STAGE_BUCKETS,
 )
 GATE_HOLD_CPU = Counter(
-    "claimwire_gate_hold_cpu_seconds_total", "CPU time of the worker process while it held a receipt-order gate's lock (its own work, without waits)", ["gate"]
+    "claimwire_gate_hold_cpu_seconds_total",
+    "CPU time of the worker process while it held a receipt-order gate's lock (its own work, without waits)",
+    ["gate"],
 )
 STAGE_RETRIES = Counter("claimwire_stage_retries_total", "Transient errors retried", ["stage"])
 END_TO_END = Histogram("claimwire_end_to_end_seconds", "From receipt to linked", buckets=LATENCY_BUCKETS)

@@ -97,7 +97,9 @@ def _chunks(text: str, size: int) -> Iterator[tuple[int, int]]:
         start = end
 
 
-def extract_claims_capped(text: str, title: str | None = None, names: Sequence[str] | None = None, *, max_claims: int) -> tuple[list[Claim], ClaimsCut | None]:
+def extract_claims_capped(
+    text: str, title: str | None = None, names: Sequence[str] | None = None, *, max_claims: int
+) -> tuple[list[Claim], ClaimsCut | None]:
     """`extract_claims` with at most MAX_CLAIMS claims (0: no cap), and what the cap cut, if anything.
 
     A text of up to CHUNK_CHARS is extracted whole, as by `extract_claims`; a longer one part by part (at

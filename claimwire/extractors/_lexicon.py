@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from claimwire import vocabulary
 
-PERSON_NOUNS = frozenset("""
+PERSON_NOUNS = frozenset(
+    """
 man men woman women boy boys girl girls person people persons child children kid kids teen teens
 teenager teenagers toddler toddlers baby babies infant infants victim victims officer officers
 deputy deputies trooper troopers agent agents suspect suspects gunman gunmen shooter shooters
@@ -37,18 +38,22 @@ first-grader student-athlete clubgoer clubgoers club-goer club-goers churchgoer 
 senior seniors freshman sophomore junior newborn newborns preschooler preschoolers kindergartner
 mom-to-be landlord tenant tenants caretaker caregiver babysitter nanny homeowners shopkeeper
 cashier manager managers
-""".split())
+""".split()
+)
 
 #: Plural person nouns that do not end in "s".
-PLURAL_PERSON_NOUNS = frozenset("""
+PLURAL_PERSON_NOUNS = frozenset(
+    """
 men women children people police personnel militiamen gunmen policemen tribesmen grandchildren
 airmen firemen
-""".split())
+""".split()
+)
 
 #: Plural nouns that name two people.
 PAIR_NOUNS = {"parents": 2, "grandparents": 2, "twins": 2, "couple": 2, "spouses": 2}
 
-UNIT_NOUNS = frozenset("""
+UNIT_NOUNS = frozenset(
+    """
 time times year years month months week weeks day days hour hours minute minutes second seconds
 shots round rounds bullet bullets casing casings shell shells mile miles foot feet yard yards inch
 inches kilometer kilometers kilometres km meter meters metres percent per dollars dollar cents
@@ -60,13 +65,16 @@ lane ln boulevard blvd court ct way place pl highway hwy circle parkway terrace 
 stories jets jet aircraft drone drones tank tanks rocket rockets missile missiles strike strikes
 airstrike airstrikes attack attacks grade caliber calibre mm millimeter gauge magnum bail bond
 deaths fatalities injuries wounds wound percent% billion million thousand hundred victim's
-""".split())
+""".split()
+)
 
-CONTEXT_BEFORE_REJECT = frozenset("""
+CONTEXT_BEFORE_REJECT = frozenset(
+    """
 route highway interstate i page no no. number room apartment apt suite channel exit chapter section
 flight unit station district ward precinct grade age aged ages sr us hwy box pier gate lot level
 article amendment bill proposition prop item code rule volume vol issue episode season psalm
 game week round district beat zone sector area block p.o. apt. ste. ch. pp. pg. fig. figure table
-""".split())
+""".split()
+)
 
 MONTHS = frozenset((*vocabulary.MONTHS, *vocabulary.MONTH_ABBREVIATIONS, *(a + "." for a in vocabulary.MONTH_ABBREVIATIONS)))

@@ -29,7 +29,8 @@ from claimwire.vocabulary import WEEKDAYS
 # --- lexicons ------------------------------------------------------------------------------
 
 #: Finite speech verbs that attribute a quotation ('"...," she said' / 'he told reporters: "...').
-SPEECH_VERB_FORMS = frozenset("""
+SPEECH_VERB_FORMS = frozenset(
+    """
 say says said tell tells told add adds added ask asks asked write writes wrote tweet tweets tweeted
 post posts posted state states stated explain explains explained note notes noted recall recalls
 recalled reply replies replied respond responds responded insist insists insisted argue argues argued
@@ -51,34 +52,42 @@ interjected chime chimes chimed sing sings sang chant chants chanted rap raps ra
 muttered sigh sighs sighed shrug shrugs shrugged laugh laughs laughed recall recalled reiterate
 reiterates reiterated retort retorts retorted summarize summarizes summarized summarise summarises
 summarised quote quotes quoted tells wrote reason reasons reasoned speculate speculates speculated
-""".split())
+""".split()
+)
 
 #: Verbs that frame a partial quotation in the writer's own sentence ('X called it "a huge win"').
-FRAMING_VERB_FORMS = frozenset("""
+FRAMING_VERB_FORMS = frozenset(
+    """
 call calls called describe describes described term terms termed label labels labeled labelled dub
 dubs dubbed praise praises praised blast blasts blasted slam slams slammed condemn condemns condemned
 denounce denounces denounced decry decries decried hail hails hailed criticize criticizes criticized
 criticise criticises criticised deride derides derided dismiss dismisses dismissed characterize
 characterizes characterized characterise characterises characterised refer refers referred brand
 brands branded welcome welcomes welcomed accuse accuses accused thank thanks thanked
-""".split())
+""".split()
+)
 
 #: Participles that hand a following quotation to the clause's subject ('..., saying, "...').
-SPEECH_PARTICIPLES = frozenset("""
+SPEECH_PARTICIPLES = frozenset(
+    """
 saying adding stating telling noting writing tweeting posting asking explaining declaring insisting
 arguing warning calling answering replying responding explaining recalling announcing
-""".split())
+""".split()
+)
 
 #: Titles written with (or, British style, without) a full stop before a name.
-TITLE_ABBREVS = frozenset("""
+TITLE_ABBREVS = frozenset(
+    """
 mr mrs ms mx miss dr prof rev fr sen rep reps sens gov lt col gen sgt capt cpt maj cmdr cdr adm cpl
 sir dame lord
 pvt spc det insp supt ofc atty pres hon amb sec secy del brig msgr sr jr st pfc ssgt msgt lcpl cpo
 gens cols lts sgts dep asst assoc comm commr
-""".split())
+""".split()
+)
 
 #: Words of a role or title before a name ("Police Chief", "neighbor", "Secretary of State").
-ROLE_WORDS = frozenset("""
+ROLE_WORDS = frozenset(
+    """
 president vice senator representative congressman congresswoman congressmember governor mayor
 secretary minister chancellor ambassador speaker leader chairman chairwoman chair chairperson director
 commissioner superintendent chief sheriff deputy officer detective sergeant lieutenant captain
@@ -100,10 +109,12 @@ democrat republican independent libertarian conservative liberal progressive mod
 caller listener viewer reader shopper commuter tourist visitor pilgrim refugee migrant farmer miner
 economist physician surgeon scientist engineer church churchgoer parishioner shopkeeper homeowner
 landlord tenant bystander passerby motorist driver fan supporter critic opponent protester
-""".split())
+""".split()
+)
 
 #: Lowercase words that can modify a role ("assistant director", "county police chief").
-ROLE_MODIFIERS = frozenset("""
+ROLE_MODIFIERS = frozenset(
+    """
 acting interim former deputy assistant associate senior junior chief executive press communications
 campaign police fire county city state federal district national regional local army navy marine
 naval air force white house senate majority minority democratic republican gop
@@ -111,10 +122,12 @@ business school church community court public defense defence foreign interior j
 security health education finance labor labour commerce transportation energy treasury military
 intelligence government union party team family club company department office agency bureau
 presidential vice first lead top special general attorney u.s. us un u.n. eu
-""".split())
+""".split()
+)
 
 #: Last words of capitalised runs that name organisations or places, not people.
-ORG_HEADS = frozenset("""
+ORG_HEADS = frozenset(
+    """
 police department dept office ministry agency service services council committee commission court
 house center centre university college school academy hospital clinic church mosque temple
 synagogue company corp corporation inc llc ltd group times post news press journal tribune herald
@@ -126,10 +139,12 @@ square bridge airport station district village town township valley river lake i
 county's nations republic kingdom embassy consulate command division brigade battalion regiment
 unit squad sheriff's prison jail mall market store restaurant bar hotel cafe apartments
 statement report release update updates video photo photos gallery story news live watch map
-""".split())
+""".split()
+)
 
 #: Capitalised words that start a sentence or a clause and are never part of a name.
-FUNCTION_CAPS = frozenset("""
+FUNCTION_CAPS = frozenset(
+    """
 the a an and but or nor for so yet in on at to of by with from into onto upon about after before
 during since until while when whenever where wherever as if though although because unless whether
 than then also still however meanwhile now later earlier asked according speaking there here this
@@ -142,58 +157,96 @@ photo video breaking related advertisement copyright between among amid amidst a
 within through throughout toward towards under over near despite beyond inside outside along behind
 below above beside besides around except like unlike via per nobody everyone everybody someone somebody
 anyone anybody none nothing everything something anything neither either whether why how
-""".split())
+""".split()
+)
 
-PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m",
-                  "she": "f", "her": "f", "hers": "f", "herself": "f"}
+PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f"}
 SPEAKER_PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i"})
 
-_FEMALE_WORDS = frozenset("""
+_FEMALE_WORDS = frozenset(
+    """
 woman women girl girls mother mom wife sister daughter aunt niece grandmother granddaughter
 stepmother stepdaughter girlfriend fiancee fiancée widow lady spokeswoman congresswoman chairwoman
 businesswoman councilwoman assemblywoman alderwoman policewoman actress waitress queen princess
 mrs ms miss madam sister-in-law mother-in-law daughter-in-law grandma ex-wife ex-girlfriend
-""".split())
-_MALE_WORDS = frozenset("""
+""".split()
+)
+_MALE_WORDS = frozenset(
+    """
 man men boy boys father dad husband brother son uncle nephew grandfather grandson stepfather stepson
 boyfriend fiance fiancé widower gentleman spokesman congressman chairman businessman councilman
 assemblyman alderman policeman actor waiter king prince mr sir brother-in-law father-in-law
 son-in-law grandpa ex-husband ex-boyfriend
-""".split())
+""".split()
+)
 
 #: Bare plural or collective heads that can speak without a determiner ("police said").
-COLLECTIVES = frozenset("""
+COLLECTIVES = frozenset(
+    """
 police officials authorities investigators detectives deputies officers troopers agents prosecutors
 witnesses residents neighbors neighbours relatives friends family families parents students teachers
 doctors nurses experts analysts critics supporters opponents protesters organizers organisers
 lawmakers legislators democrats republicans aides advisers advisors officers firefighters paramedics
 sources officials staff workers employees members leaders people organizers spokespeople survivors
 victims customers sheriffs rescuers medics soldiers troops forces militants rebels fighters
-""".split())
+""".split()
+)
 
-_DETERMINERS = frozenset("""
+_DETERMINERS = frozenset(
+    """
 the a an his her their its our my your one another this that these those some several many two
 three four five six seven eight nine ten both each every no any either neither
-""".split())
-_NAME_PARTICLES = frozenset({"de", "da", "del", "della", "der", "den", "van", "von", "la", "le", "du",
-                             "di", "bin", "ibn", "al", "el", "dos", "das", "ter", "ten", "y"})
+""".split()
+)
+_NAME_PARTICLES = frozenset(
+    {
+        "de",
+        "da",
+        "del",
+        "della",
+        "der",
+        "den",
+        "van",
+        "von",
+        "la",
+        "le",
+        "du",
+        "di",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "dos",
+        "das",
+        "ter",
+        "ten",
+        "y",
+    }
+)
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v", "esq"})
-_STATE_ABBREVS = frozenset("""
+_STATE_ABBREVS = frozenset(
+    """
 ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev
 okla ore pa tenn tex va vt wash wis wyo n.c n.d n.h n.j n.m n.y r.i s.c s.d w.va d.c
-""".split())
-_LOCATIVE = frozenset({"in", "at", "near", "from", "to", "into", "across", "toward", "towards",
-                       "through", "outside", "inside", "of", "on", "via", "around"})
-_CLAUSE_STOPS = frozenset("""
+""".split()
+)
+_LOCATIVE = frozenset(
+    {"in", "at", "near", "from", "to", "into", "across", "toward", "towards", "through", "outside", "inside", "of", "on", "via", "around"}
+)
+_CLAUSE_STOPS = frozenset(
+    """
 who whom whose which that when while as after before because since if although though where whereas
 and but or so yet then also adding according during about to than said says told
-""".split())
-_AUX_ADVERBS = frozenset("""
+""".split()
+)
+_AUX_ADVERBS = frozenset(
+    """
 has had have also later then earlier previously initially first again already repeatedly publicly
 privately once further subsequently would will could can may might must should did does do is was
 were are just recently simply only even still often sometimes never not quickly separately later
 late early today yesterday tonight immediately finally
-""".split())
+""".split()
+)
 _FINITE = frozenset("has had have is was were are would will could did does do also then not".split())
 _DAY_WORDS = frozenset((*WEEKDAYS, *"today yesterday tonight night morning afternoon evening week weekend".split()))
 
@@ -205,8 +258,7 @@ _NICKNAME = re.compile(r"\s*[\"“][^\"“”]{1,30}[\"”]\s*")
 
 # --- tokens --------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"[^\W_]{1,3}(?:\.[^\W_]{1,3})+\.?(?![\w'’])|[^\W_][\w'’\-]*\.?|[,;:()\"“”‘’]|[.!?]+|[–—]|-{2}",
-                    re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]{1,3}(?:\.[^\W_]{1,3})+\.?(?![\w'’])|[^\W_][\w'’\-]*\.?|[,;:()\"“”‘’]|[.!?]+|[–—]|-{2}", re.UNICODE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +328,7 @@ def is_sentence_end(toks: list[Tok], i: int) -> bool:
 
 # --- speaker phrases -----------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class Speaker:
     """A speaker phrase taken apart.
@@ -332,7 +385,7 @@ def parse_speaker(phrase: str) -> Speaker | None:
     paren = re.search(r"\s*\(([^()]{1,40})\)", phrase)
     if paren:
         tags.append(paren.group(1).strip())
-        phrase = (phrase[: paren.start()] + phrase[paren.end():]).strip()
+        phrase = (phrase[: paren.start()] + phrase[paren.end() :]).strip()
     parts: list[str] = []
     for p in (p.strip() for p in phrase.split(",")):
         if not p:
@@ -377,7 +430,7 @@ def _gender_of_words(text: str) -> str | None:
 
 @lru_cache(maxsize=8192)
 def _parse_head(phrase: str) -> Speaker | None:
-    toks = [t.word for t in tokens(phrase, 0, len(phrase)) if t.word[0] not in ".!?\"“”,;:()"]
+    toks = [t.word for t in tokens(phrase, 0, len(phrase)) if t.word[0] not in '.!?"“”,;:()']
     if not toks or len(toks) > 16:
         return None
     low = [_bare(t) for t in toks]
@@ -389,8 +442,7 @@ def _parse_head(phrase: str) -> Speaker | None:
     for i, w in enumerate(low):
         if w in ("of", "from", "with", "at", "for") and 0 < i < len(toks) - 1:
             # "Sgt. Freddie Cruz of the City of Miami Police Department": the person, then the affiliation
-            if _name_token(toks[:i], i - 1) and not _is_role(toks[i - 1]) and low[0] not in _DETERMINERS \
-                    and low[i - 1] not in COLLECTIVES:
+            if _name_token(toks[:i], i - 1) and not _is_role(toks[i - 1]) and low[0] not in _DETERMINERS and low[i - 1] not in COLLECTIVES:
                 affiliation = " ".join(toks[i:])
                 toks, low = toks[:i], low[:i]
             break
@@ -399,8 +451,7 @@ def _parse_head(phrase: str) -> Speaker | None:
     while j > 0 and _name_token(toks, j - 1):
         j -= 1
     prefix, name_toks = toks[:j], toks[j:]
-    core = [t for t in name_toks if _bare(t) not in _SUFFIXES and not re.fullmatch(r"[A-Z]\.", t)
-            and _bare(t) not in _NAME_PARTICLES]
+    core = [t for t in name_toks if _bare(t) not in _SUFFIXES and not re.fullmatch(r"[A-Z]\.", t) and _bare(t) not in _NAME_PARTICLES]
     if len(core) > 3:
         # "Planned Parenthood Vicki Cowart": the name is the last three parts at most
         cut = len(name_toks) - 3
@@ -423,15 +474,28 @@ def _parse_head(phrase: str) -> Speaker | None:
             # "campaigner Jo Smith", "the radio program Smith": keep only the words that read as a title
             prefix = prefix[k:]
             title = " ".join(prefix)
-        if prefix and (_bare(prefix[0]) in _DETERMINERS or _possessive(prefix[0]) or _bare(prefix[0]) in COLLECTIVES) \
-                and any(_bare(t) in ("of", "for") for t in prefix):
+        if (
+            prefix
+            and (_bare(prefix[0]) in _DETERMINERS or _possessive(prefix[0]) or _bare(prefix[0]) in COLLECTIVES)
+            and any(_bare(t) in ("of", "for") for t in prefix)
+        ):
             if _bare(prefix[0]) in COLLECTIVES:
                 return Speaker(written=written, kind="group", role=affiliation)
             # "The family of Noelle", "a spokeswoman for Sen. Tim Kaine": about a person, not the person
             return Speaker(written=written, kind="description", role=affiliation, gender=_gender_of_words(title))
-        return Speaker(written=written, kind="person", name=" ".join(name_toks), title=title, role=affiliation,
-                       gender=_title_gender(prefix) or _gender_of_words(title))
-    # no name: a description, a group or an organisation
+        return Speaker(
+            written=written,
+            kind="person",
+            name=" ".join(name_toks),
+            title=title,
+            role=affiliation,
+            gender=_title_gender(prefix) or _gender_of_words(title),
+        )
+    return _unnamed_speaker(toks, low, written, affiliation)
+
+
+def _unnamed_speaker(toks: list[str], low: list[str], written: str, affiliation: str) -> Speaker | None:
+    """A speaker phrase without a name: a description, a group or an organisation (or nothing usable)."""
     if all(_is_title_token(t) for t in toks):
         return None  # a bare title: "Sen."
     head, first = low[-1], low[0]
@@ -441,15 +505,14 @@ def _parse_head(phrase: str) -> Speaker | None:
     if first in _DETERMINERS or _possessive(toks[0]):
         if any(w in _CLAUSE_STOPS - {"about", "to"} or w in _FINITE for w in low[1:]):
             return None
-        return Speaker(written=written, kind="group" if head in COLLECTIVES else "description",
-                       role=affiliation, gender=gender)
+        return Speaker(written=written, kind="group" if head in COLLECTIVES else "description", role=affiliation, gender=gender)
     if head in COLLECTIVES or (head.endswith("s") and not head.endswith("ss") and _is_role(toks[-1][:-1])):
-        if all(_is_cap(t) or _bare(t) in ROLE_MODIFIERS or _is_role(t) or _possessive(t) or _bare(t) in COLLECTIVES
-               for t in toks[:-1]):
+        if all(_is_cap(t) or _bare(t) in ROLE_MODIFIERS or _is_role(t) or _possessive(t) or _bare(t) in COLLECTIVES for t in toks[:-1]):
             return Speaker(written=written, kind="group", role=affiliation)
         return None
-    if all(_is_cap(t) or _bare(t) in ROLE_MODIFIERS or _is_role(t) or _bare(t) in ("of", "and", "for", "the")
-           for t in toks) and not _is_title_token(toks[-1]):
+    if all(
+        _is_cap(t) or _bare(t) in ROLE_MODIFIERS or _is_role(t) or _bare(t) in ("of", "and", "for", "the") for t in toks
+    ) and not _is_title_token(toks[-1]):
         kind = "description" if _is_role(toks[-1]) else "org"
         return Speaker(written=written, kind=kind, role=affiliation, gender=gender)
     return None
@@ -457,15 +520,29 @@ def _parse_head(phrase: str) -> Speaker | None:
 
 def _title_word(t: str) -> bool:
     b = _bare(t)
-    return (_is_role(t) or _is_title_token(t) or _is_cap(t) or _possessive(t) or b in ROLE_MODIFIERS
-            or b in _DETERMINERS or b in _PERSON_NOUNS or b in ("of", "for", "and"))
+    return (
+        _is_role(t)
+        or _is_title_token(t)
+        or _is_cap(t)
+        or _possessive(t)
+        or b in ROLE_MODIFIERS
+        or b in _DETERMINERS
+        or b in _PERSON_NOUNS
+        or b in ("of", "for", "and")
+    )
 
 
 def _modifier_noun(t: str) -> bool:
     """A lowercase noun modifying a role ("school board member", "campaign finance director")."""
     b = _bare(t)
-    return (t.islower() and len(b) > 2 and b not in FUNCTION_CAPS and b not in _CLAUSE_STOPS
-            and b not in _AUX_ADVERBS and not b.endswith(("ly", "ed", "ing")))
+    return (
+        t.islower()
+        and len(b) > 2
+        and b not in FUNCTION_CAPS
+        and b not in _CLAUSE_STOPS
+        and b not in _AUX_ADVERBS
+        and not b.endswith(("ly", "ed", "ing"))
+    )
 
 
 def _title_gender(prefix: list[str]) -> str | None:
@@ -500,12 +577,20 @@ def _name_token(toks: list[str], i: int) -> bool:
             return False
         prev = toks[i - 1]
         pb = _bare(prev)
-        return (_is_cap(prev) and pb not in ROLE_WORDS and pb not in ROLE_MODIFIERS and pb not in ORG_HEADS
-                and pb not in FUNCTION_CAPS and not _is_title_token(prev) and not _possessive(prev))
+        return (
+            _is_cap(prev)
+            and pb not in ROLE_WORDS
+            and pb not in ROLE_MODIFIERS
+            and pb not in ORG_HEADS
+            and pb not in FUNCTION_CAPS
+            and not _is_title_token(prev)
+            and not _possessive(prev)
+        )
     return True
 
 
 # --- noun phrases around a speech verb ------------------------------------------------------
+
 
 def np_before(text: str, lo: int, verb_start: int) -> Speaker | None:
     """The speaker phrase that ends right before a speech verb ("Rep. Gwen Moore (D-Wis.) said",
@@ -514,11 +599,10 @@ def np_before(text: str, lo: int, verb_start: int) -> Speaker | None:
     toks = tokens(text, lo, verb_start)
     # cut at the last sentence end
     for i in range(len(toks) - 1, -1, -1):
-        if is_sentence_end(toks, i) or toks[i].word in ("\"", "“", "”", ";", "–", "—", "--"):
-            toks = toks[i + 1:]
+        if is_sentence_end(toks, i) or toks[i].word in ('"', "“", "”", ";", "–", "—", "--"):
+            toks = toks[i + 1 :]
             break
-    while toks and (_bare(toks[-1].word) in _AUX_ADVERBS or _bare(toks[-1].word) in _DAY_WORDS
-                    or is_adverb(toks[-1].word)):
+    while toks and (_bare(toks[-1].word) in _AUX_ADVERBS or _bare(toks[-1].word) in _DAY_WORDS or is_adverb(toks[-1].word)):
         toks.pop()
     if not toks:
         return None
@@ -530,13 +614,13 @@ def np_before(text: str, lo: int, verb_start: int) -> Speaker | None:
         k = max((i for i, t in enumerate(toks) if t.word == "("), default=-1)
         if k <= 0:
             return None
-        role = text[toks[k].end:toks[-1].start].strip()
+        role = text[toks[k].end : toks[-1].start].strip()
         toks = toks[:k]
     elif toks[-1].word == ",":
         k = max((i for i, t in enumerate(toks[:-1]) if t.word == ","), default=-1)
         if k <= 0 or len(toks) - k > 18:
             return None
-        role = text[toks[k].end:toks[-1].start].strip()
+        role = text[toks[k].end : toks[-1].start].strip()
         if not _ALIAS.search(role) and not _appositive(role) and not _has_name(role):
             role = ""  # ", who spoke on condition of anonymity,", ", asked about the shutdown,"
         toks = toks[:k]
@@ -549,7 +633,7 @@ def np_before(text: str, lo: int, verb_start: int) -> Speaker | None:
     start = _np_start(toks)
     if start is None:
         return None
-    phrase = text[toks[start].start:toks[-1].end]
+    phrase = text[toks[start].start : toks[-1].end]
     alias = _ALIAS.search(role) if role else None
     if alias:
         # "A neighbor, who identified himself only as Frank, said": the name, and the description as role
@@ -557,8 +641,10 @@ def np_before(text: str, lo: int, verb_start: int) -> Speaker | None:
     return parse_speaker(phrase + (f", {role}" if role else ""))
 
 
-_ALIAS = re.compile(r"\b(?:identified|introduced|gave|named|known)\s+(?:(?:himself|herself|his name|her name|themselves)\s+)?"
-                    r"(?:only\s+)?(?:as|by)\s+(?:only\s+)?((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})")
+_ALIAS = re.compile(
+    r"\b(?:identified|introduced|gave|named|known)\s+(?:(?:himself|herself|his name|her name|themselves)\s+)?"
+    r"(?:only\s+)?(?:as|by)\s+(?:only\s+)?((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})"
+)
 
 
 def _head_of_complement(word: str) -> bool:
@@ -566,14 +652,21 @@ def _head_of_complement(word: str) -> bool:
     from claimwire.extractors._lexicon import PERSON_NOUNS
 
     b = _bare(word)
-    return _is_role(word) or b in PERSON_NOUNS or b in COLLECTIVES or b in (
-        "one", "some", "many", "all", "several", "none", "both", "each", "two", "three", "four")
+    return (
+        _is_role(word)
+        or b in PERSON_NOUNS
+        or b in COLLECTIVES
+        or b in ("one", "some", "many", "all", "several", "none", "both", "each", "two", "three", "four")
+    )
 
 
 def is_adverb(word: str) -> bool:
     w = word.lower()
-    return len(w) > 4 and w.endswith("ly") and w not in ("family", "ally", "rally", "italy", "assembly", "july",
-                                                        "supply", "daily", "kelly", "holly", "sally", "molly")
+    return (
+        len(w) > 4
+        and w.endswith("ly")
+        and w not in ("family", "ally", "rally", "italy", "assembly", "july", "supply", "daily", "kelly", "holly", "sally", "molly")
+    )
 
 
 def _np_start(toks: list[Tok]) -> int | None:
@@ -584,31 +677,50 @@ def _np_start(toks: list[Tok]) -> int | None:
     if _bare(last) in SPEAKER_PRONOUNS and last.lower() == last or last in ("He", "She", "It", "They", "We", "I"):
         return i
     if _is_cap(last) and _bare(last) not in FUNCTION_CAPS or _is_title_token(last):
-        # a name, with titles, roles and capitalised words before it
-        role_seen = 0
-        while i > 0:
-            w = toks[i - 1].word
-            b = _bare(w)
-            if w in (",", "(", ")") or w[0] in ".!?":
-                break
-            if _is_cap(w) and (b not in FUNCTION_CAPS or b in _DOTLESS_TITLES) or _is_title_token(w) \
-                    or b in ROLE_WORDS or b in ROLE_MODIFIERS or _PARTY.match(w) \
-                    or b in _NAME_PARTICLES and i < n - 1 \
-                    or role_seen and role_seen < 4 and _modifier_noun(w):
-                role_seen = role_seen + 1 if role_seen or b in ROLE_WORDS else 0
-                i -= 1
-                continue
-            if b in ("of", "for") and i - 1 > 0 and _head_of_complement(toks[i - 2].word):
-                i -= 1  # "The president of Planned Parenthood Vicki Cowart", "one of ..."
-                continue
-            if b in _DETERMINERS or _possessive(w) or b == "the":
-                i -= 1
-                if i > 1 and _bare(toks[i - 1].word) in ("of", "for") and _head_of_complement(toks[i - 2].word):
-                    i -= 1  # "a spokeswoman for the State Department"
-                    continue
+        return _named_np_start(toks, i)
+    return _described_np_start(toks, i)
+
+
+def _named_np_start(toks: list[Tok], i: int) -> int:
+    """Start of a name ending at token I, with the titles, roles and capitalised words before it."""
+    n = len(toks)
+    role_seen = 0
+    while i > 0:
+        w = toks[i - 1].word
+        b = _bare(w)
+        if w in (",", "(", ")") or w[0] in ".!?":
             break
-        return i
-    # a description: a head noun, its modifiers and a determiner
+        if (
+            _is_cap(w)
+            and (b not in FUNCTION_CAPS or b in _DOTLESS_TITLES)
+            or _is_title_token(w)
+            or b in ROLE_WORDS
+            or b in ROLE_MODIFIERS
+            or _PARTY.match(w)
+            or b in _NAME_PARTICLES
+            and i < n - 1
+            or role_seen
+            and role_seen < 4
+            and _modifier_noun(w)
+        ):
+            role_seen = role_seen + 1 if role_seen or b in ROLE_WORDS else 0
+            i -= 1
+            continue
+        if b in ("of", "for") and i - 1 > 0 and _head_of_complement(toks[i - 2].word):
+            i -= 1  # "The president of Planned Parenthood Vicki Cowart", "one of ..."
+            continue
+        if b in _DETERMINERS or _possessive(w) or b == "the":
+            i -= 1
+            if i > 1 and _bare(toks[i - 1].word) in ("of", "for") and _head_of_complement(toks[i - 2].word):
+                i -= 1  # "a spokeswoman for the State Department"
+                continue
+        break
+    return i
+
+
+def _described_np_start(toks: list[Tok], i: int) -> int | None:
+    """Start of a description ending at token I: a head noun, its modifiers and a determiner."""
+    last = toks[-1].word
     if _bare(last) in FUNCTION_CAPS or _bare(last) in _CLAUSE_STOPS:
         return None
     k = i
@@ -626,8 +738,14 @@ def _np_start(toks: list[Tok]) -> int | None:
                 steps += 1
                 continue
             return k
-        if b in _CLAUSE_STOPS or b in _AUX_ADVERBS and b not in ("first",) or b in FUNCTION_CAPS and not _is_cap(w) \
-                and b not in ("one", "all", "many", "some", "both"):
+        if (
+            b in _CLAUSE_STOPS
+            or b in _AUX_ADVERBS
+            and b not in ("first",)
+            or b in FUNCTION_CAPS
+            and not _is_cap(w)
+            and b not in ("one", "all", "many", "some", "both")
+        ):
             break
         k -= 1
         steps += 1
@@ -657,21 +775,28 @@ def np_after(text: str, pos: int, hi: int) -> Speaker | None:
     while end < n:
         w = toks[end].word
         b = _bare(w)
-        if w in ("\"", "“") and end > 0 and _is_cap(toks[end - 1].word):
+        if w in ('"', "“") and end > 0 and _is_cap(toks[end - 1].word):
             # a quoted nickname inside a name: Ulysses "U.S." Floyd
-            close = next((k for k in range(end + 1, min(n, end + 5)) if toks[k].word in ("\"", "”")), None)
+            close = next((k for k in range(end + 1, min(n, end + 5)) if toks[k].word in ('"', "”")), None)
             if close is not None and close + 1 < n and _is_cap(toks[close + 1].word):
                 end = close + 1
                 continue
-        if b == "and" and end > 0 and end + 1 < n and all(_is_role(t.word) or _bare(t.word) in ROLE_MODIFIERS
-                                                           for t in toks[:end]) \
-                and (_is_cap(toks[end + 1].word) or _is_title_token(toks[end + 1].word)):
+        if (
+            b == "and"
+            and end > 0
+            and end + 1 < n
+            and all(_is_role(t.word) or _bare(t.word) in ROLE_MODIFIERS for t in toks[:end])
+            and (_is_cap(toks[end + 1].word) or _is_title_token(toks[end + 1].word))
+        ):
             end += 1  # "spokeswoman and Lt. Catherine Buckley": one person, two roles
             continue
-        if w in (",", ";", ":", "\"", "“", "”", "(", ")", "–", "—", "--") or w[0] in ".!?":
+        if w in (",", ";", ":", '"', "“", "”", "(", ")", "–", "—", "--") or w[0] in ".!?":
             break
-        if end > 0 and not _is_cap(w) and (b in _CLAUSE_STOPS or b.endswith("ing") or b in (
-                "in", "on", "at", "during", "while", "told", "when")):
+        if (
+            end > 0
+            and not _is_cap(w)
+            and (b in _CLAUSE_STOPS or b.endswith("ing") or b in ("in", "on", "at", "during", "while", "told", "when"))
+        ):
             break
         if end > 0 and _bare(w) in _DAY_WORDS and not _is_cap(w) and end > 0:
             break
@@ -687,19 +812,23 @@ def np_after(text: str, pos: int, hi: int) -> Speaker | None:
     if end < n and toks[end].word == "(":
         close = next((i for i in range(end, min(n, end + 12)) if toks[i].word == ")"), None)
         if close is not None:
-            role = text[toks[end].end:toks[close].start].strip()
+            role = text[toks[end].end : toks[close].start].strip()
             end = close + 1
     if end < n and toks[end].word == ",":
         # an appositive: ", a spokesman for the coalition," / ", D-Va.," / ", 45,"
         stop = end + 1
-        while stop < n and toks[stop].word not in (",", ";", ":", "\"", "“", "”", "(", ")", "–", "—", "--") \
-                and toks[stop].word[0] not in ".!?" and stop - end < 16:
+        while (
+            stop < n
+            and toks[stop].word not in (",", ";", ":", '"', "“", "”", "(", ")", "–", "—", "--")
+            and toks[stop].word[0] not in ".!?"
+            and stop - end < 16
+        ):
             stop += 1
         if stop > end + 1:
-            app = text[toks[end + 1].start:toks[stop - 1].end]
+            app = text[toks[end + 1].start : toks[stop - 1].end]
             if _appositive(app):
                 role = ", ".join(r for r in (role, app) if r)
-    phrase = text[toks[0].start:phrase_end]
+    phrase = text[toks[0].start : phrase_end]
     return parse_speaker(phrase + (f", {role}" if role else ""))
 
 
@@ -710,12 +839,20 @@ def _appositive(app: str) -> bool:
     first = _bare(words[0])
     if first in ("who", "which", "adding", "noting", "according", "saying", "referring", "speaking", "and", "but"):
         return False
-    return (first in _DETERMINERS or _possessive(words[0]) or bool(_PARTY.match(words[0]))
-            or bool(re.fullmatch(r"\d{1,3}", words[0])) or _is_role(words[0]) or _bare(words[0]) in ROLE_MODIFIERS
-            or _is_cap(words[0]) and any(_is_role(w) for w in words))
+    return (
+        first in _DETERMINERS
+        or _possessive(words[0])
+        or bool(_PARTY.match(words[0]))
+        or bool(re.fullmatch(r"\d{1,3}", words[0]))
+        or _is_role(words[0])
+        or _bare(words[0]) in ROLE_MODIFIERS
+        or _is_cap(words[0])
+        and any(_is_role(w) for w in words)
+    )
 
 
 # --- quotations ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Segment:
@@ -754,15 +891,26 @@ def quotation_segments(text: str) -> tuple[Segment, ...]:
             if i < inner_at:
                 continue  # part of a mark already read
             if open_at is None:
-                if mark in ("“", "‘‘", "``", "''") or mark == "\"" and (i == ps or not text[i - 1].isalnum()) \
-                        and not _stray_closer(text, i, m.end()):
+                if (
+                    mark in ("“", "‘‘", "``", "''")
+                    or mark == '"'
+                    and (i == ps or not text[i - 1].isalnum())
+                    and not _stray_closer(text, i, m.end())
+                ):
                     open_at, inner_at = i, m.end()
                     quotation += 1
                     continued = False
                 continue
-            closer = mark in ("”", "’’", "''") or mark == "\"" and (
-                m.end() >= pe or not text[m.end()].isalnum() or text[i - 1] in ".,!?;:"
-                or _ATTRIBUTION_AFTER.match(text, m.end()) is not None)
+            closer = (
+                mark in ("”", "’’", "''")
+                or mark == '"'
+                and (
+                    m.end() >= pe
+                    or not text[m.end()].isalnum()
+                    or text[i - 1] in ".,!?;:"
+                    or _ATTRIBUTION_AFTER.match(text, m.end()) is not None
+                )
+            )
             if closer and i == inner_at:
                 inner_at = m.end()  # a doubled opening mark: “”Even
                 continue
@@ -780,14 +928,14 @@ def quotation_segments(text: str) -> tuple[Segment, ...]:
             nxt = paragraphs[idx + 1] if idx + 1 < len(paragraphs) else None
             lead = _BULLET.match(text, nxt[0], nxt[1]) if nxt else None
             nstart = lead.end() if lead else (nxt[0] if nxt else 0)
-            if nxt and text[nstart:nstart + 1] in ("“", "\"") and pe - open_at < 4000:
+            if nxt and text[nstart : nstart + 1] in ("“", '"') and pe - open_at < 4000:
                 # the quotation carries on in the next paragraph, which opens with a mark
                 out.append(Segment(open_at, pe, inner_at, pe, quotation, False, continued))
                 open_at, inner_at = nstart, nstart + 1
                 continued = True
                 paragraphs[idx + 1] = (nstart + 1, nxt[1])  # its opening mark is read
                 continue
-            if nxt and text[pe:nxt[0]].count("\n") == 1 and pe - open_at < 1500 and _closes_first(text, nxt[0], nxt[1]):
+            if nxt and text[pe : nxt[0]].count("\n") == 1 and pe - open_at < 1500 and _closes_first(text, nxt[0], nxt[1]):
                 continue  # a line break inside a paragraph: the closing mark is on the next line
             _close_open(text, out, open_at, inner_at, pe, quotation, continued)
             open_at = None
@@ -811,17 +959,20 @@ def _closes_first(text: str, ps: int, pe: int) -> bool:
     if m.group(0) in ("”", "’’"):
         return True
     i, end = m.start(), m.end()
-    return i > ps and not text[i - 1].isspace() and (end >= pe or not text[end].isalnum() or text[i - 1] in ".,!?") \
+    return (
+        i > ps
+        and not text[i - 1].isspace()
+        and (end >= pe or not text[end].isalnum() or text[i - 1] in ".,!?")
         or _ATTRIBUTION_AFTER.match(text, end) is not None
+    )
 
 
-def _close_open(text: str, out: list[Segment], open_at: int, inner_at: int, end: int, quotation: int,
-                continued: bool) -> None:
+def _close_open(text: str, out: list[Segment], open_at: int, inner_at: int, end: int, quotation: int, continued: bool) -> None:
     """Keep an unclosed quotation up to `end` when it opened a paragraph or followed a colon, a
     comma or a speech verb (a closing mark left out); drop a stray mark anywhere else."""
-    before = text[max(0, open_at - 40):open_at]
+    before = text[max(0, open_at - 40) : open_at]
     par_start = before.rfind("\n")
-    opened_paragraph = not before[par_start + 1:].strip() or _BULLET.fullmatch(before[par_start + 1:]) is not None
+    opened_paragraph = not before[par_start + 1 :].strip() or _BULLET.fullmatch(before[par_start + 1 :]) is not None
     introduced = re.search(r"(?:[:,.!?]|\b(?:said|says|told|added|wrote|asked))\s*$", before) is not None
     words = len(re.findall(r"\w+", text[inner_at:end]))
     if (continued or opened_paragraph or introduced) and words >= 3:
@@ -846,14 +997,15 @@ def _segment_starts(text: str) -> tuple[int, ...]:
 # --- an article's speakers and people, read lazily ------------------------------------------
 
 #: Verbs whose subject is a speaker anywhere in a text (for carrying speakers over and pronouns).
-ATTRIBUTION_VERBS = frozenset("""
+ATTRIBUTION_VERBS = frozenset(
+    """
 said says told tells added adds stated wrote writes tweeted posted explained noted recalled replied responded
 insisted argued warned declared announced acknowledged admitted claimed confirmed asked continued reported
 according testified recounted stressed emphasized cautioned
-""".split())
+""".split()
+)
 _ATTRIBUTION_RE = re.compile(r"\b(?:" + "|".join(sorted(ATTRIBUTION_VERBS, key=len, reverse=True)) + r")\b")
-_SAID_NEAR = re.compile(r"(?:,[^,]{0,60},)?,?\s+(?:" + "|".join(sorted(ATTRIBUTION_VERBS - {"according"}, key=len, reverse=True))
-                        + r")\b")
+_SAID_NEAR = re.compile(r"(?:,[^,]{0,60},)?,?\s+(?:" + "|".join(sorted(ATTRIBUTION_VERBS - {"according"}, key=len, reverse=True)) + r")\b")
 
 
 PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:(?:also|not|widely|later|often)\s+)?$", re.IGNORECASE)
@@ -904,20 +1056,24 @@ class _NameHit:
 
 _CAP_RUN = re.compile(
     r"(?<![\w'’.-])(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’\-]*\.?)(?:[ \t]+(?:(?:de|da|del|van|von|der|den|la|le|bin|al|el|"
-    r"di|du)[ \t]+)?(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’\-]*\.?))*(?:,?[ \t]+(?:Jr|Sr|III|II|IV)\.?)?")
+    r"di|du)[ \t]+)?(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’\-]*\.?))*(?:,?[ \t]+(?:Jr|Sr|III|II|IV)\.?)?"
+)
 _LEADING_FUNCTION = re.compile(r"(?:(?:[A-Z][a-z]*)\s+)")
 _GENDERED = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
 _APPOSITIVE_AFTER = re.compile(
-    r",\s+((?:a|an|the|his|her|their|[A-Z][\w’'-]*['’]s?)\s+[^,.;:\"“”()]{2,70}?)(?=[,.;]|\s+(?:said|says|told))")
+    r",\s+((?:a|an|the|his|her|their|[A-Z][\w’'-]*['’]s?)\s+[^,.;:\"“”()]{2,70}?)(?=[,.;]|\s+(?:said|says|told))"
+)
 
 
 def _description_re() -> re.Pattern[str]:
     from claimwire.extractors._lexicon import PERSON_NOUNS
 
-    nouns = sorted({w for w in PERSON_NOUNS | ROLE_WORDS if not w.endswith("s") or w in ("boss", "actress", "waitress")},
-                   key=len, reverse=True)
-    return re.compile(r"\b(?:[Aa]|[Aa]n|[Oo]ne|[Aa]nother|[Tt]he)\s+(?:[a-z][\w'’-]*\s+){0,2}?(" + "|".join(
-        re.escape(n) for n in nouns) + r")\b(?![-'’])")
+    nouns = sorted(
+        {w for w in PERSON_NOUNS | ROLE_WORDS if not w.endswith("s") or w in ("boss", "actress", "waitress")}, key=len, reverse=True
+    )
+    return re.compile(
+        r"\b(?:[Aa]|[Aa]n|[Oo]ne|[Aa]nother|[Tt]he)\s+(?:[a-z][\w'’-]*\s+){0,2}?(" + "|".join(re.escape(n) for n in nouns) + r")\b(?![-'’])"
+    )
 
 
 _DESCRIPTION = _description_re()
@@ -1017,10 +1173,9 @@ class Article:
                 if sp is None:
                     continue
                 if sp.kind in ("org", "group"):
-                    the = "the " if re.search(r"\b[Tt]he\s+$", text[max(0, s - 5):s]) else ""
+                    the = "the " if re.search(r"\b[Tt]he\s+$", text[max(0, s - 5) : s]) else ""
                     written = the + text[s:e].rstrip(".")
-                    out.append(Mention(s, e, k, Speaker(written=written, kind=sp.kind),
-                                       _subject(text, s - len(the), e, self.starts)))
+                    out.append(Mention(s, e, k, Speaker(written=written, kind=sp.kind), _subject(text, s - len(the), e, self.starts)))
                 elif sp.kind == "person" and sp.name and self._is_person(sp, s):
                     out.append(Mention(s, e, k, sp, _subject(text, s, e, self.starts)))
         for m in _DESCRIPTION.finditer(text, s0, e0):
@@ -1055,7 +1210,7 @@ class Article:
     def _is_person(self, sp: Speaker, s: int) -> bool:
         """A capitalised run names a person unless it follows a place preposition ("in Ladera
         Ranch"); a lone word must be a known surname (see known_surname)."""
-        before = re.search(r"(\w+)\s*$", self.text[max(0, s - 20):s])
+        before = re.search(r"(\w+)\s*$", self.text[max(0, s - 20) : s])
         if before is not None and before.group(1).lower() in _LOCATIVE and not sp.title:
             return False
         core = _core(sp.name or "")
@@ -1071,19 +1226,32 @@ class Article:
             return self._known[word]
         known = False
         for start, end in _word_positions(self.text, word):
-            before = self.text[max(0, start - 30):start]
+            before = self.text[max(0, start - 30) : start]
             prev = re.search(r"([A-Za-z][\w'’.-]*)[ \t]+$", before)
-            if prev and _is_cap(prev.group(1)) and _bare(prev.group(1)) not in FUNCTION_CAPS \
-                    and _bare(prev.group(1)) not in ORG_HEADS and not _possessive(prev.group(1)) \
-                    or prev and _is_title_token(prev.group(1)) or prev and _is_role(prev.group(1)):
+            if (
+                prev
+                and _is_cap(prev.group(1))
+                and _bare(prev.group(1)) not in FUNCTION_CAPS
+                and _bare(prev.group(1)) not in ORG_HEADS
+                and not _possessive(prev.group(1))
+                or prev
+                and _is_title_token(prev.group(1))
+                or prev
+                and _is_role(prev.group(1))
+            ):
                 known = True
                 break
             if _SAID_NEAR.match(self.text, end) or re.search(r"\b(?:said|says|added)\s+$", before):
                 known = True
                 break
             a = _APPOSITIVE_AFTER.match(self.text, end)
-            if a and _personal_role(a.group(1)) or _subject(self.text, start, end, self.starts) \
-                    and not inside_quotation(self.text, start) and not self._common_word(word):
+            if (
+                a
+                and _personal_role(a.group(1))
+                or _subject(self.text, start, end, self.starts)
+                and not inside_quotation(self.text, start)
+                and not self._common_word(word)
+            ):
                 known = True
                 break
         self._known[word] = known
@@ -1115,18 +1283,19 @@ class Article:
             self._people[key] = self._person(sp, pos, hits, full, given)
         return self._people[key]
 
-    def _person(self, sp: Speaker, pos: int, hits: list[_NameHit], full: list[_NameHit],
-                given: tuple[str, ...]) -> Person | None:
+    def _person(self, sp: Speaker, pos: int, hits: list[_NameHit], full: list[_NameHit], given: tuple[str, ...]) -> Person | None:
         if given:
             group = [h for h in full if given_compatible(name_key(h.speaker.name or "")[1], given)]
         else:
             before = [h for h in full if h.start < pos]
             anchor = before[-1] if before else (full[0] if full else None)
-            group = [h for h in full if anchor is not None
-                     and given_compatible(name_key(h.speaker.name or "")[1], name_key(anchor.speaker.name or "")[1])]
+            group = [
+                h
+                for h in full
+                if anchor is not None and given_compatible(name_key(h.speaker.name or "")[1], name_key(anchor.speaker.name or "")[1])
+            ]
         bare = [h for h in hits if not name_key(h.speaker.name or "")[1]]
-        if group and any(not given_compatible(name_key(h.speaker.name or "")[1], name_key(group[0].speaker.name or "")[1])
-                         for h in full):
+        if group and any(not given_compatible(name_key(h.speaker.name or "")[1], name_key(group[0].speaker.name or "")[1]) for h in full):
             bare = []  # two people share the surname ("Ingrid Thomas", her son "Shaquon Thomas"): a bare one is either
         if not group and not bare:
             return None
@@ -1153,7 +1322,7 @@ class Article:
         """The person whose first name this is ("Sir Keir" -> "Keir Starmer"), the latest named before pos."""
         found = None
         for start, end in _word_positions(self.text, given):
-            m = re.match(r"[ \t]+([A-Z][\w'’-]+)", self.text[end:end + 40])
+            m = re.match(r"[ \t]+([A-Z][\w'’-]+)", self.text[end : end + 40])
             if m and not inside_quotation(self.text, start) and _bare(m.group(1)) not in ORG_HEADS:
                 if found is None or start < pos:
                     found = Speaker(written=f"{given} {m.group(1)}", kind="person", name=f"{given} {m.group(1)}")
@@ -1169,7 +1338,7 @@ class Article:
             if inside_quotation(text, hs):
                 continue
             ls = text.rfind("\n", 0, hs) + 1
-            left = _LEFT_OF_NAME.search(text[max(ls, hs - 80):hs])
+            left = _LEFT_OF_NAME.search(text[max(ls, hs - 80) : hs])
             rs = hs - (len(left.group(0)) if left else 0)
             suffix = _SUFFIX_AFTER.match(text, he)
             re_ = suffix.end() if suffix else he
@@ -1180,7 +1349,7 @@ class Article:
             sp = _parse_head(_with_lowercase_role(text, s) + text[s:e])
             if sp is None or sp.kind != "person" or not sp.name or _core(sp.name)[-1:] != [surname]:
                 continue
-            before = re.search(r"(\w+)\s*$", text[max(0, s - 20):s])
+            before = re.search(r"(\w+)\s*$", text[max(0, s - 20) : s])
             if before is not None and before.group(1).lower() in _LOCATIVE and not sp.title:
                 continue
             gender = sp.gender or self._pronoun_after(e)
@@ -1200,7 +1369,7 @@ class Article:
         while g and inside_quotation(text, g.start()):
             g = _GENDERED.search(text, g.end(), se)
         if g:
-            if re.search(r"\b[A-Z][a-z]", text[e:g.start()]):
+            if re.search(r"\b[A-Z][a-z]", text[e : g.start()]):
                 return None
             return PRONOUN_GENDER[g.group(1).lower()]
         if k + 1 < len(self.spans) and not re.search(r"\b[A-Z][a-z]", text[e:se]):
@@ -1226,14 +1395,13 @@ class Article:
             run = _CAP_RUN.match(self.text, m.end())
             if run is None or inside_quotation(self.text, m.start()):
                 continue
-            sp = _parse_head(self.text[m.start():run.end()])
+            sp = _parse_head(self.text[m.start() : run.end()])
             if sp is not None and sp.kind == "person" and sp.name:
                 found.setdefault(name_key(sp.name)[0], sp)
         return next(iter(found.values())) if len(found) == 1 else None
 
 
-_LEFT_OF_NAME = re.compile(
-    r"(?:(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’\-]*\.?|de|da|del|van|von|der|den|la|le|bin|al|el|di|du)[ \t]+)*$")
+_LEFT_OF_NAME = re.compile(r"(?:(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’\-]*\.?|de|da|del|van|von|der|den|la|le|bin|al|el|di|du)[ \t]+)*$")
 _SUFFIX_AFTER = re.compile(r",?[ \t]+(?:Jr|Sr|III|II|IV)\.?")
 
 
@@ -1253,7 +1421,7 @@ def _word_positions(text: str, word: str) -> list[tuple[int, int]]:
 
 def _with_lowercase_role(text: str, s: int) -> str:
     """Role words written in lowercase right before a name ("neighbor Juan Uribe", "assistant director")."""
-    pre = re.search(r"((?:(?<![\w'’])[a-z][\w'’-]*\s+){1,3})$", text[max(0, s - 40):s])
+    pre = re.search(r"((?:(?<![\w'’])[a-z][\w'’-]*\s+){1,3})$", text[max(0, s - 40) : s])
     if not pre:
         return ""
     keep: list[str] = []
@@ -1269,10 +1437,10 @@ def _evidence(text: str, s: int, e: int, sp: Speaker, starts: tuple[int, ...]) -
     """Does the text around this mention show it names a person?"""
     if sp.title and _has_title_word(sp.title) or sp.gender:
         return True
-    after = text[e:e + 40]
+    after = text[e : e + 40]
     if re.match(r",\s*\d{1,3}\s*[,.]|\s*\(\d{1,3}\)", after):
         return True  # an age
-    if _SAID_NEAR.match(text, e) or re.search(r"\b(?:said|says|added)\s+$", text[max(0, s - 12):s]):
+    if _SAID_NEAR.match(text, e) or re.search(r"\b(?:said|says|added)\s+$", text[max(0, s - 12) : s]):
         return True
     a = _APPOSITIVE_AFTER.match(text, e)
     if a and _personal_role(a.group(1)):
@@ -1284,10 +1452,10 @@ def _subject(text: str, s: int, e: int, starts: tuple[int, ...]) -> bool:
     """Does the mention open its sentence (after a leading phrase such as "On Sunday," at most)
     and come before a verb or an appositive?"""
     sent = bisect_right(starts, s) - 1
-    lead = text[starts[sent]:s] if sent >= 0 else ""
+    lead = text[starts[sent] : s] if sent >= 0 else ""
     if lead.strip() and not re.fullmatch(r"[A-Z][\w ’'-]{0,40},\s*", lead):
         return False
-    return re.match(r"\s*,|\s+[a-z]", text[e:e + 3]) is not None
+    return re.match(r"\s*,|\s+[a-z]", text[e : e + 3]) is not None
 
 
 def _personal_role(role: str) -> bool:
@@ -1298,8 +1466,7 @@ def _personal_role(role: str) -> bool:
 
 
 def _core(name: str) -> list[str]:
-    return [t for t in name.split() if _bare(t) not in _SUFFIXES and not re.fullmatch(r"[A-Z]\.,?", t)
-            and _bare(t) not in _NAME_PARTICLES]
+    return [t for t in name.split() if _bare(t) not in _SUFFIXES and not re.fullmatch(r"[A-Z]\.,?", t) and _bare(t) not in _NAME_PARTICLES]
 
 
 def _has_title_word(title: str) -> bool:

@@ -16,16 +16,98 @@ from claimwire.vocabulary import MONTH_ABBREVIATIONS, WEEKDAYS, capitalised
 # --- sentences -----------------------------------------------------------------
 
 _ABBREV = {
-    "mr", "mrs", "ms", "dr", "sen", "rep", "gov", "col", "gen", "lt", "sgt", "capt", "cpt", "maj",
-    "cpl", "pvt", "det", "ofc", "off", "insp", "supt", "cmdr", "adm", "st", "ave", "blvd", "rd",
-    *MONTH_ABBREVIATIONS, "jr",
-    "sr", "no", "inc", "co", "corp", "ltd", "vs", "etc", "mt", "ft", "pres", "atty",
-    "dist", "hon", "rev", "fr", "prof", "dept", "sgts", "lts", "cpls", "u.s", "u.n", "u.k",
-    "d.c", "a.m", "p.m", "e.g", "i.e", "approx", "est", "hwy", "cir", "ct", "ln", "pl", "pkwy",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sen",
+    "rep",
+    "gov",
+    "col",
+    "gen",
+    "lt",
+    "sgt",
+    "capt",
+    "cpt",
+    "maj",
+    "cpl",
+    "pvt",
+    "det",
+    "ofc",
+    "off",
+    "insp",
+    "supt",
+    "cmdr",
+    "adm",
+    "st",
+    "ave",
+    "blvd",
+    "rd",
+    *MONTH_ABBREVIATIONS,
+    "jr",
+    "sr",
+    "no",
+    "inc",
+    "co",
+    "corp",
+    "ltd",
+    "vs",
+    "etc",
+    "mt",
+    "ft",
+    "pres",
+    "atty",
+    "dist",
+    "hon",
+    "rev",
+    "fr",
+    "prof",
+    "dept",
+    "sgts",
+    "lts",
+    "cpls",
+    "u.s",
+    "u.n",
+    "u.k",
+    "d.c",
+    "a.m",
+    "p.m",
+    "e.g",
+    "i.e",
+    "approx",
+    "est",
+    "hwy",
+    "cir",
+    "ct",
+    "ln",
+    "pl",
+    "pkwy",
 }
 _STARTERS = {
-    "the", "he", "she", "it", "they", "we", "i", "a", "an", "in", "but", "police", "his", "her",
-    "their", "this", "that", "there", "on", "at", "after", "when", "officers", "authorities",
+    "the",
+    "he",
+    "she",
+    "it",
+    "they",
+    "we",
+    "i",
+    "a",
+    "an",
+    "in",
+    "but",
+    "police",
+    "his",
+    "her",
+    "their",
+    "this",
+    "that",
+    "there",
+    "on",
+    "at",
+    "after",
+    "when",
+    "officers",
+    "authorities",
 }
 _BREAK = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])|\n+")
 
@@ -37,14 +119,13 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     start = 0
     for m in _BREAK.finditer(text):
         if m.group(0)[0] != "\n":
-            before = text[max(0, m.start() - 12): m.start()]
+            before = text[max(0, m.start() - 12) : m.start()]
             word = re.search(r"([\w.]+)$", before)
             if word:
                 w = word.group(1).lower()
                 if w in _ABBREV or (len(w) == 1 and w.isalpha() and m.group(0) == "."):
-                    nxt = re.match(r"\s+[\"“‘(]?(\w+)", text[m.end():])
-                    if not (w in ("u.s", "u.n", "u.k", "d.c", "a.m", "p.m", "etc")
-                            and nxt and nxt.group(1).lower() in _STARTERS):
+                    nxt = re.match(r"\s+[\"“‘(]?(\w+)", text[m.end() :])
+                    if not (w in ("u.s", "u.n", "u.k", "d.c", "a.m", "p.m", "etc") and nxt and nxt.group(1).lower() in _STARTERS):
                         continue
         end = m.end() if m.group(0)[0] != "\n" else m.start()
         _add(text, start, end, spans)
@@ -105,29 +186,80 @@ SPEECH_VERBS = (
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b", re.IGNORECASE)
 # words that end a noun phrase when scanning backwards from a speech verb
 _CLAUSE_WORDS = {
-    "although", "though", "but", "while", "and", "because", "as", "when", "whereas", "after",
-    "before", "since", "if", "that", "so", "yet", "where", "then", "also", "meanwhile",
-    "however", "elsewhere",
+    "although",
+    "though",
+    "but",
+    "while",
+    "and",
+    "because",
+    "as",
+    "when",
+    "whereas",
+    "after",
+    "before",
+    "since",
+    "if",
+    "that",
+    "so",
+    "yet",
+    "where",
+    "then",
+    "also",
+    "meanwhile",
+    "however",
+    "elsewhere",
 }
 _TRAIL_WORDS = {
-    "had", "has", "have", "earlier", "later", "also", "previously", "initially", "first", "then",
-    "on", *WEEKDAYS, "today",
-    "yesterday", "recently", "last", "night", "week", "would", "will", "could", "did", "does",
-    "do", "further", "subsequently", "again", "already", "repeatedly", "publicly", "privately",
-    "late", "early", "separately", "once", "all", "both", "is", "was", "been",
+    "had",
+    "has",
+    "have",
+    "earlier",
+    "later",
+    "also",
+    "previously",
+    "initially",
+    "first",
+    "then",
+    "on",
+    *WEEKDAYS,
+    "today",
+    "yesterday",
+    "recently",
+    "last",
+    "night",
+    "week",
+    "would",
+    "will",
+    "could",
+    "did",
+    "does",
+    "do",
+    "further",
+    "subsequently",
+    "again",
+    "already",
+    "repeatedly",
+    "publicly",
+    "privately",
+    "late",
+    "early",
+    "separately",
+    "once",
+    "all",
+    "both",
+    "is",
+    "was",
+    "been",
 }
 _NP_TOKEN = re.compile(r"[\w'’.-]+|[,;:()\"“”]")
-_NOT_SPEAKERS = {
-    "it", "this", "that", "there", "what", "which", "who", "investigators", "reports", "report",
-}
+_NOT_SPEAKERS = {"it", "this", "that", "there", "what", "which", "who", "investigators", "reports", "report"}
 PRONOUNS = {"he", "she", "it", "they", "we", "i"}
 
 
 def clean_np(np: str) -> str | None:
     np = np.strip(" ,;:\"“”'‘’")
     np = re.split(r",|\s+(?:who|which|that|whose)\s+|\s+\(|\s+-{1,2}\s+|\s+–\s+", np)[0].strip()
-    np = re.sub(rf"\s+(?:on|in|at)\s+(?:condition|{capitalised(WEEKDAYS)})\b.*$",
-                "", np)
+    np = re.sub(rf"\s+(?:on|in|at)\s+(?:condition|{capitalised(WEEKDAYS)})\b.*$", "", np)
     np = np.strip(" ,;:\"“”'‘’")
     return np or None
 
@@ -150,7 +282,7 @@ def speaker_before(text: str, start: int, verb_start: int) -> str | None:
     for tok in reversed(toks):
         word = tok.group(0)
         low = word.lower()
-        if word in ",;:\"“”()" or low in _CLAUSE_WORDS or _SPEECH.fullmatch(word):
+        if word in ',;:"“”()' or low in _CLAUSE_WORDS or _SPEECH.fullmatch(word):
             # a "who ..." relative clause: keep looking further back
             break
         picked.append(tok)
@@ -159,13 +291,17 @@ def speaker_before(text: str, start: int, verb_start: int) -> str | None:
     if not picked:
         return None
     picked.reverse()
-    phrase = seg[picked[0].start(): picked[-1].end()]
+    phrase = seg[picked[0].start() : picked[-1].end()]
     phrase = clean_np(phrase)
     if not phrase:
         return None
     first = phrase.split()[0]
     # a noun phrase starts with a capital, a determiner or a number; not a lowercase verb
-    if not (first[0].isupper() or first.lower() in ("a", "an", "the", "one", "two", "three", "some", "its", "his", "her", "their", "several", "state", "local", "federal")):
+    if not (
+        first[0].isupper()
+        or first.lower()
+        in ("a", "an", "the", "one", "two", "three", "some", "its", "his", "her", "their", "several", "state", "local", "federal")
+    ):
         return None
     if len(phrase.split()) > 10:
         return None
@@ -226,7 +362,7 @@ def attributions(text: str) -> tuple[Attribution, ...]:
             if src is None:
                 # inverted: ', said X' / '", said X'
                 pre = sent[: m.start()].rstrip()
-                if pre.endswith((",", "\"", "”", "’")) or not pre:
+                if pre.endswith((",", '"', "”", "’")) or not pre:
                     src = speaker_after(text, ve + 1, e)
                     inverted = True
             if not src or src.lower() in _NOT_SPEAKERS:
@@ -249,8 +385,7 @@ def attributions(text: str) -> tuple[Attribution, ...]:
             src_at = before.rfind(src)
             lead_text = before[:src_at].rstrip() if src_at >= 0 else ""
             # '..., X said.' / '"...", X said' : content is what came before
-            if lead_text.endswith((",", "\"", "”", "’")) and (
-                    re.match(r"\s*[.,;]?\s*$", text[cstart:e]) or lead_text.endswith(("\"", "”"))):
+            if lead_text.endswith((",", '"', "”", "’")) and (re.match(r"\s*[.,;]?\s*$", text[cstart:e]) or lead_text.endswith(('"', "”"))):
                 out.append(Attribution(src, vs, ve, s, s + len(lead_text.rstrip(',"”’'))))
             else:
                 out.append(Attribution(src, vs, ve, cstart, e))
@@ -265,7 +400,7 @@ def attribution_for(text: str, start: int, end: int) -> Attribution | None:
     # every attribution per claim made long texts quadratic
     found = attributions(text)
     starts = _attribution_starts(text)
-    in_sentence = found[bisect_left(starts, s): bisect_left(starts, e)]
+    in_sentence = found[bisect_left(starts, s) : bisect_left(starts, e)]
     best: Attribution | None = None
     for att in in_sentence:
         if att.content_start <= start and end <= att.content_end:
@@ -282,46 +417,3 @@ def attribution_for(text: str, start: int, end: int) -> Attribution | None:
 @lru_cache(maxsize=64)
 def _attribution_starts(text: str) -> tuple[int, ...]:
     return tuple(att.verb_start for att in attributions(text))
-
-
-# --- quotes --------------------------------------------------------------------
-
-_OPENERS = "“\""
-_CLOSERS = "”\""
-
-
-@lru_cache(maxsize=64)
-def quote_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """[start, end) spans of quotations including their marks.  A quotation left open at the
-    end of a paragraph continues when the next paragraph opens with a quotation mark."""
-    spans: list[tuple[int, int]] = []
-    paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
-    open_at: int | None = None
-    for idx, (ps, pe) in enumerate(paragraphs):
-        i = ps
-        if open_at is not None:
-            # continuing quote: skip this paragraph's opening mark
-            j = ps
-            while j < pe and text[j].isspace():
-                j += 1
-            if j < pe and text[j] in _OPENERS:
-                i = j + 1
-        while i < pe:
-            ch = text[i]
-            if open_at is None:
-                if ch == "“" or (ch == "\"" and (i == ps or not text[i - 1].isalnum())):
-                    open_at = i
-            else:
-                if ch == "”" or (ch == "\"" and (i + 1 >= pe or not text[i + 1].isalnum())):
-                    spans.append((open_at, i + 1))
-                    open_at = None
-                elif ch == "“":
-                    open_at = i
-            i += 1
-        if open_at is not None:
-            nxt = paragraphs[idx + 1] if idx + 1 < len(paragraphs) else None
-            if not (nxt and text[nxt[0]:nxt[1]].lstrip()[:1] in _OPENERS and pe - open_at < 2000):
-                open_at = None  # unbalanced: drop it
-    return tuple(spans)
-
-

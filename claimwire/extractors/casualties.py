@@ -156,9 +156,19 @@ class _Sentence:
     def overlaps(self, start: int, end: int) -> bool:
         return any(start < te and ts < end for ts, te in self.taken)
 
-    def add(self, measure: str, low: float | None, high: float | None, hedge: str | None, group: str | None,
-            start: int, end: int, confidence: float, extra: dict[str, Any] | None = None,
-            victim: str | None = None) -> None:
+    def add(
+        self,
+        measure: str,
+        low: float | None,
+        high: float | None,
+        hedge: str | None,
+        group: str | None,
+        start: int,
+        end: int,
+        confidence: float,
+        extra: dict[str, Any] | None = None,
+        victim: str | None = None,
+    ) -> None:
         """Add a hit; a hit of one person records how the text names them (extra "one", see
         casualty_people.mention), `victim` being that phrase when the hit does not start with it."""
         extra = extra or {}
@@ -171,10 +181,19 @@ class _Sentence:
         self.hits.append(Hit(measure, low, high, hedge, group, start, end, confidence, extra))
         self.taken.append((start, end))
 
-    def add_with_tail(self, measure: str, low: float | None, high: float | None, hedge: str | None,
-                      group: str | None, start: int, end: int, confidence: float,
-                      extra: dict[str, Any] | None = None) -> None:
-        """"two people were shot, one fatally" -> 1 killed and 1 injured."""
+    def add_with_tail(
+        self,
+        measure: str,
+        low: float | None,
+        high: float | None,
+        hedge: str | None,
+        group: str | None,
+        start: int,
+        end: int,
+        confidence: float,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        """ "two people were shot, one fatally" -> 1 killed and 1 injured."""
         if measure == "shot" and high is not None and low == high:
             tail = FATALLY_TAIL.match(self.text, end)
             if tail:
@@ -249,7 +268,7 @@ _ZERO_NOUN_MEASURES = {"injuries": "injured", "deaths": "killed", "fatalities": 
 
 
 def _rule_zero(sent: _Sentence) -> None:
-    """"No U.S. forces were injured", "no one was hurt"."""
+    """ "No U.S. forces were injured", "no one was hurt"."""
     for m in ZERO.finditer(sent.text):
         measure = _ZERO_MEASURES.get(m.group("v").lower(), "injured")
         np = (m.group("np") or "").strip()
@@ -261,12 +280,11 @@ def _rule_zero(sent: _Sentence) -> None:
         # "no one else was hurt", "neither officer was injured", "no officers were hurt": zero for
         # a part of the people involved, not the event's figure
         partial = bool(m.group("else")) or neg == "neither" or (bool(np) and not ZERO_EVERYONE.fullmatch(np))
-        sent.add(measure, 0, 0, None, clean_group(np) if np else None, m.start(), m.end(), 0.85,
-                 {"partial": True} if partial else None)
+        sent.add(measure, 0, 0, None, clean_group(np) if np else None, m.start(), m.end(), 0.85, {"partial": True} if partial else None)
 
 
 def _rule_zero_noun(sent: _Sentence) -> None:
-    """"There were no injuries", "no other casualties"."""
+    """ "There were no injuries", "no other casualties"."""
     for m in ZERO_NOUN.finditer(sent.text):
         if sent.overlaps(m.start(), m.end()):
             continue
@@ -275,7 +293,7 @@ def _rule_zero_noun(sent: _Sentence) -> None:
 
 
 def _rule_ordinal_victim(sent: _Sentence) -> None:
-    """"third victim dies" -> 3 killed."""
+    """ "third victim dies" -> 3 killed."""
     for m in ORDINAL_VICTIM.finditer(sent.text):
         if sent.overlaps(m.start(), m.end()):
             continue
@@ -289,7 +307,7 @@ def _rule_ordinal_victim(sent: _Sentence) -> None:
 
 
 def _object_measure(m: re.Match[str]) -> str | None:
-    """"killed ...", "shot ...", "left N dead" (None: "left" with no state after its object)."""
+    """ "killed ...", "shot ...", "left N dead" (None: "left" with no state after its object)."""
     left = (m.group("left") or "").strip().lower()
     if m.group("av").lower() in ("left", "leaves", "leaving", "leave"):
         if not left:
@@ -315,13 +333,13 @@ def _object_count(text: str, m: re.Match[str]) -> tuple[float | None, float | No
         return 1, 1, None, np
     if not context_ok(text, m.start("num") if not m.group("hedge") else m.start("hedge"), m.group("num"), np):
         return None
-    if not np.strip() and OBJECT_NUMBER_FOLLOW.match(text[m.end(): m.end() + 12]):
+    if not np.strip() and OBJECT_NUMBER_FOLLOW.match(text[m.end() : m.end() + 12]):
         return None
     return (*quantity_bounds(m.group("num"), m.group("hedge")), np)
 
 
 def _rule_object(sent: _Sentence) -> None:
-    """"killed 100 fighters", "left two dead", "killed his wife, her mother and two children"."""
+    """ "killed 100 fighters", "left two dead", "killed his wife, her mother and two children"."""
     text = sent.text
     for m in OBJECT.finditer(text):
         qs = m.start("num") if m.group("num") else (m.start("one") if m.group("one") else m.start("age"))
@@ -332,7 +350,7 @@ def _rule_object(sent: _Sentence) -> None:
         if count is None or count[0] is None:
             continue
         lo, hi, hedge, np = count
-        if measure in ("shot", "injured") and FATAL_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+        if measure in ("shot", "injured") and FATAL_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
             measure = "killed"
         conf = 0.9 if is_person(np) else 0.75
         s = m.start("hedge") if m.group("hedge") else qs
@@ -364,7 +382,7 @@ def _rule_named_object(sent: _Sentence) -> None:
         if obj.lower() not in ("him", "her") and not is_name(obj.split()):
             continue
         measure = "killed" if m.group("left") else _active_measure(m.group("av"), m.group("av2"))
-        if measure in ("shot", "injured") and FATAL_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+        if measure in ("shot", "injured") and FATAL_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
             measure = "killed"
         add_n, n_self, end = items_after(text, m.end(), measure, sent.title, first_is_name=obj[:1].isupper())
         n = 1 + add_n
@@ -373,7 +391,7 @@ def _rule_named_object(sent: _Sentence) -> None:
             extra["surname"] = obj  # a name alone must be introduced in full somewhere in the article
         if n_self:
             extra["self"] = n_self
-        sent.add(measure, n, n, None, text[m.start("obj"):max(end, m.end())], m.start("obj"), max(end, m.end()), 0.55, extra)
+        sent.add(measure, n, n, None, text[m.start("obj") : max(end, m.end())], m.start("obj"), max(end, m.end()), 0.55, extra)
 
 
 # --- rules: subject + verb --------------------------------------------------------------------------
@@ -429,7 +447,7 @@ def _joined_subjects(sent: _Sentence, qs: int, lo: float, hi: float | None, aux:
 
 
 def _rule_subject(sent: _Sentence) -> None:
-    """"seven members of ... were killed", "27 wounded", "a 12-year-old and three others were shot"."""
+    """ "seven members of ... were killed", "27 wounded", "a 12-year-old and three others were shot"."""
     text = sent.text
     for m in SUBJECT.finditer(text):
         qs = m.start("hedge") if m.group("hedge") else (m.start("num") if m.group("num") else m.start("one"))
@@ -461,7 +479,7 @@ def _rule_subject(sent: _Sentence) -> None:
         total_lo, total_hi, start = _joined_subjects(sent, qs, lo, hi, m.group("aux"))
         extra = {}
         if start != qs:
-            group = text[start: m.start("np") + len(np)].strip() if np else group
+            group = text[start : m.start("np") + len(np)].strip() if np else group
             conf = min(conf, 0.8)
             extra["list"] = True
             if sent.overlaps(start, qs):
@@ -483,8 +501,11 @@ def _rule_joined_subject(sent: _Sentence) -> None:
         aux = (m.group("aux") or "").strip().lower()
         if sent.overlaps(vs, m.end()) or NOT_WORD.search(m.group("adv") or ""):
             continue
-        if not aux and v1 not in ("dead", "died", "dies", "missing", "perished", "slain", "found dead") and (
-                OBJECT_START.match(text, m.end()) or not PASSIVE_FOLLOW.match(text, m.end())):
+        if (
+            not aux
+            and v1 not in ("dead", "died", "dies", "missing", "perished", "slain", "found dead")
+            and (OBJECT_START.match(text, m.end()) or not PASSIVE_FOLLOW.match(text, m.end()))
+        ):
             continue  # "Wife and husband each shot murder suspect" is active
         if aux in ("have", "had", "has") and not INTRANSITIVE_DEATH.fullmatch(v1) or aux and aux.split()[0] in SINGULAR_AUX:
             continue  # active ("have shot"), or a verb that agrees with one subject
@@ -505,14 +526,14 @@ _NOUN_MEASURES = {"casualties": "killed_or_injured", "injuries": "injured", "peo
 
 
 def _noun_measure(noun: str) -> str:
-    """"three deaths" -> killed, "27 casualties" -> killed_or_injured, "six people with gunshot injuries" -> shot."""
+    """ "three deaths" -> killed, "27 casualties" -> killed_or_injured, "six people with gunshot injuries" -> shot."""
     if "with" in noun:
         return "shot" if "gunshot" in noun else "injured"
     return _NOUN_MEASURES.get(noun, "killed")
 
 
 def _rule_noun_figure(sent: _Sentence) -> None:
-    """"three deaths", "27 casualties"."""
+    """ "three deaths", "27 casualties"."""
     for m in NOUN_FIGURE.finditer(sent.text):
         s = m.start("hedge") if m.group("hedge") else m.start("num")
         if sent.overlaps(s, m.end()) or not context_ok(sent.text, s, m.group("num"), ""):
@@ -527,7 +548,7 @@ def _rule_noun_figure(sent: _Sentence) -> None:
 
 
 def _rule_death_toll(sent: _Sentence) -> None:
-    """"the death toll rose to 5"."""
+    """ "the death toll rose to 5"."""
     for m in TOLL.finditer(sent.text):
         s = m.start("hedge") if m.group("hedge") else m.start("num")
         if sent.overlaps(s, m.end()):
@@ -544,14 +565,14 @@ _HEADLINE_ACTIVE = ("killed", "shot", "wounded", "injured", "hurt", "murdered", 
 
 
 def _rule_headline_subject(sent: _Sentence) -> None:
-    """"11-year-old girl fatally shot", "Ligonier boy killed"."""
+    """ "11-year-old girl fatally shot", "Ligonier boy killed"."""
     if not sent.title:
         return
     text = sent.text
     for m in HEADLINE.finditer(text):
         if sent.overlaps(m.start("np"), m.end()) or not singular_person(m.group("head")):
             continue
-        if m.group("v").lower() in _HEADLINE_ACTIVE and HEADLINE_OBJECT_FOLLOWS.match(text[m.end():]):
+        if m.group("v").lower() in _HEADLINE_ACTIVE and HEADLINE_OBJECT_FOLLOWS.match(text[m.end() :]):
             continue
         v = HEADLINE_SHOT_PREFIX.sub("", m.group("v"))
         measure = _measure(v, None, m.group("adv") or "")
@@ -559,7 +580,7 @@ def _rule_headline_subject(sent: _Sentence) -> None:
 
 
 def _rule_headline_object(sent: _Sentence) -> None:
-    """"Man kills wife, 2 children", "Neighbor kills woman, her son, himself"."""
+    """ "Man kills wife, 2 children", "Neighbor kills woman, her son, himself"."""
     if not sent.title:
         return
     text = sent.text
@@ -567,11 +588,14 @@ def _rule_headline_object(sent: _Sentence) -> None:
         words = m.group("np").split()
         if words and not singular_person(words[-1]) and singular_person(words[0]):
             words = words[:1]
-        if (sent.overlaps(m.start("np"), m.end()) or not singular_person(words[-1])
-                or words[0].lower() in ("a", "an", "the", "his", "her", "their")):
+        if (
+            sent.overlaps(m.start("np"), m.end())
+            or not singular_person(words[-1])
+            or words[0].lower() in ("a", "an", "the", "his", "her", "their")
+        ):
             continue
         measure = _active_measure(m.group("av"), m.group("av2"))
-        if measure in ("shot", "injured") and FATAL_BEFORE_TITLE.search(text[max(0, m.start() - 12):m.start()]):
+        if measure in ("shot", "injured") and FATAL_BEFORE_TITLE.search(text[max(0, m.start() - 12) : m.start()]):
             measure = "killed"
         n = 1
         pos = end = m.start("np") + len(" ".join(words))
@@ -579,15 +603,14 @@ def _rule_headline_object(sent: _Sentence) -> None:
         if list_end > pos:
             n, end = n + add_n, list_end
         sent.active.append(len(sent.hits))
-        sent.add(measure, n, n, None, " ".join(words), m.start("np"), end, 0.7,
-                 {"headline": True, **({"self": n_self} if n_self else {})})
+        sent.add(measure, n, n, None, " ".join(words), m.start("np"), end, 0.7, {"headline": True, **({"self": n_self} if n_self else {})})
 
 
 # --- rules: multipliers, implied and singular victims ----------------------------------------------
 
 
 def _rule_multiplier(sent: _Sentence) -> None:
-    """"double homicide", "triple shooting", "murder-suicide"."""
+    """ "double homicide", "triple shooting", "murder-suicide"."""
     for m in MULTIPLIER.finditer(sent.text):
         if sent.overlaps(m.start(), m.end()):
             continue
@@ -604,7 +627,7 @@ def _rule_multiplier(sent: _Sentence) -> None:
 
 
 def _rule_murder_suicide_objects(sent: _Sentence) -> None:
-    """"Man shot wife, 3 kids in murder-suicide": the people he shot are dead, and so is he."""
+    """ "Man shot wife, 3 kids in murder-suicide": the people he shot are dead, and so is he."""
     if not any(m.group("ms") for m in MULTIPLIER.finditer(sent.text)):
         return
     for i in sent.active:
@@ -614,7 +637,7 @@ def _rule_murder_suicide_objects(sent: _Sentence) -> None:
 
 
 def _rule_fatal_noun(sent: _Sentence) -> None:
-    """"a fatal shooting", "the shooting death of" -> at least one killed."""
+    """ "a fatal shooting", "the shooting death of" -> at least one killed."""
     for m in FATAL_NOUN.finditer(sent.text):
         if sent.overlaps(m.start(), m.end()):
             continue
@@ -652,7 +675,7 @@ def _with_role(text: str, start: int, name: str) -> tuple[int, str]:
         k -= 1
     if k == len(words) or not any(is_person_word(w.group(0)) for w in words[k:]):
         return start, name
-    return words[k].start(), text[words[k].start():start] + name
+    return words[k].start(), text[words[k].start() : start] + name
 
 
 def _rule_singular(sent: _Sentence) -> None:
@@ -673,7 +696,7 @@ def _rule_singular(sent: _Sentence) -> None:
         if subj[:1].isupper():
             s, subj = _with_role(sent.text, s, subj)
         if v.startswith("shot and "):
-            v = v[len("shot and "):]
+            v = v[len("shot and ") :]
         measure = "injured" if INJURED_ONLY.fullmatch(v) else _measure(v, None, "")
         sent.add(measure, 1, 1, None, subj.strip(), s, e, conf, {"singular": True})
 
@@ -682,7 +705,7 @@ def _rule_singular(sent: _Sentence) -> None:
 
 
 def _event_measure(noun: str) -> str:
-    """"the death of" -> killed, "the shooting of" -> shot, "the stabbing of" -> killed_or_injured."""
+    """ "the death of" -> killed, "the shooting of" -> shot, "the stabbing of" -> killed_or_injured."""
     n = noun.lower()
     if n.startswith(("injur", "wound")):
         return "injured"
@@ -699,13 +722,14 @@ def _victims_after(sent: _Sentence, pos: int, measure: str) -> tuple[int, int] |
     got = item_value(TRAILING_AGE.sub("", im.group(0)), sent.title, whole=True)
     if got is None or got[1]:
         return None
-    add_n, _, end = items_after(sent.text, im.end(), measure, sent.title, first_is_name=got[2],
-                                first_indefinite=im.group(0).lower().startswith(("a ", "an ")))
+    add_n, _, end = items_after(
+        sent.text, im.end(), measure, sent.title, first_is_name=got[2], first_indefinite=im.group(0).lower().startswith(("a ", "an "))
+    )
     return got[0] + add_n, max(im.end(), end)
 
 
 def _rule_event_of(sent: _Sentence) -> None:
-    """"the deaths of two women", "the murder of his mother and sister", "the bodies of A and B were found"."""
+    """ "the deaths of two women", "the murder of his mother and sister", "the bodies of A and B were found"."""
     text = sent.text
     for m in EVENT_OF.finditer(text):
         noun = m.group("noun").lower()
@@ -719,11 +743,11 @@ def _rule_event_of(sent: _Sentence) -> None:
         extra = {"singular": True} if n == 1 else {"list": True}
         if measure == "killed" and "shooting" in noun:
             extra["shot"] = n  # "the shooting death of a teen": as many shot as killed
-        sent.add(measure, n, n, None, text[m.end():end].strip(), m.start(), end, 0.6, extra, victim=text[m.end():end])
+        sent.add(measure, n, n, None, text[m.end() : end].strip(), m.start(), end, 0.6, extra, victim=text[m.end() : end])
 
 
 def _rule_event_genitive(sent: _Sentence) -> None:
-    """"Flynn's death", "the boy's death", "his daughter's murder", "Buckley's body was recovered"."""
+    """ "Flynn's death", "the boy's death", "his daughter's murder", "Buckley's body was recovered"."""
     text = sent.text
     for m in EVENT_GENITIVE.finditer(text):
         noun = m.group("noun").lower()
@@ -733,12 +757,11 @@ def _rule_event_genitive(sent: _Sentence) -> None:
         if np is None or np[0] < 1 or sent.overlaps(np[1], m.end()):
             continue
         n, start, _ = np
-        sent.add(_event_measure(noun), n, n, None, text[start:m.start()], start, m.end(), 0.55,
-                 {"singular": True} if n == 1 else None)
+        sent.add(_event_measure(noun), n, n, None, text[start : m.start()], start, m.end(), 0.55, {"singular": True} if n == 1 else None)
 
 
 def _rule_pronoun_event(sent: _Sentence) -> None:
-    """"her death", "his murder", "His body was found" -> one killed."""
+    """ "her death", "his murder", "His body was found" -> one killed."""
     text = sent.text
     for m in PRONOUN_EVENT.finditer(text):
         noun = m.group("noun").lower()
@@ -748,7 +771,7 @@ def _rule_pronoun_event(sent: _Sentence) -> None:
 
 
 def _rule_relative_victim(sent: _Sentence) -> None:
-    """"the Woodburn police officer who died", "Capt. Tennant, who also was killed"."""
+    """ "the Woodburn police officer who died", "Capt. Tennant, who also was killed"."""
     text = sent.text
     for m in RELATIVE_VICTIM.finditer(text):
         v = m.group("v1").lower()
@@ -759,15 +782,14 @@ def _rule_relative_victim(sent: _Sentence) -> None:
             continue
         n, start, _ = np
         measure = _measure(m.group("v1"), m.group("v2"), (m.group("adv") or "") + (m.group("adv2") or ""))
-        sent.add(measure, n, n, None, text[start:m.start()].strip(" ,"), start, m.end(), 0.6,
-                 {"singular": True} if n == 1 else None)
+        sent.add(measure, n, n, None, text[start : m.start()].strip(" ,"), start, m.end(), 0.6, {"singular": True} if n == 1 else None)
 
 
 _INVERTED_MEASURES = {"dead": "killed", "killed": "killed", "shot": "shot"}
 
 
 def _rule_inverted(sent: _Sentence) -> None:
-    """"Also shot were a woman and an 11-year-old girl", "Among the dead were two children"."""
+    """ "Also shot were a woman and an 11-year-old girl", "Among the dead were two children"."""
     for m in INVERTED.finditer(sent.text):
         v = (m.group("v") or m.group("v2")).lower()
         measure = _INVERTED_MEASURES.get(v, "injured")
@@ -776,7 +798,7 @@ def _rule_inverted(sent: _Sentence) -> None:
         if got is None or got[0] == 0 or sent.overlaps(start, got[1]):
             continue
         n, end = got
-        sent.add(measure, n, n, None, sent.text[m.end():end].strip(), start, end, 0.7, victim=sent.text[m.end():end])
+        sent.add(measure, n, n, None, sent.text[m.end() : end].strip(), start, end, 0.7, victim=sent.text[m.end() : end])
 
 
 #: The rules, in the order they run: a span taken by an earlier rule is not read again.  Each rule
@@ -785,8 +807,10 @@ def _rule_inverted(sent: _Sentence) -> None:
 RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | None], ...] = (
     (_rule_zero, ("no", "neither")),
     (_rule_zero_noun, ("no",)),
-    (_rule_ordinal_victim, ("second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-                            "2nd", "3rd", "4th", "5th", "6th")),
+    (
+        _rule_ordinal_victim,
+        ("second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "2nd", "3rd", "4th", "5th", "6th"),
+    ),
     (_rule_object, OBJECT_WORDS),
     (_rule_named_object, OBJECT_WORDS),
     (_rule_subject, None),
@@ -813,7 +837,7 @@ def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
     for rule, words in RULES:
         if words is None or any(w in low for w in words):
             rule(sent)
-    hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60): h.start])]
+    hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start])]
     hits.sort(key=lambda h: h.start)
     return hits
 
@@ -837,10 +861,16 @@ def _scan(text: str, title: bool = False) -> tuple[Hit, ...]:
 def _marks(text: str, hit: Hit) -> dict[str, Any]:
     """Marks a hit's own words add: "shot and killed" (as many shot), "critically" (severity)."""
     extra = hit.extra
-    if hit.measure == "killed" and hit.low == hit.high and hit.low and "shot" not in extra and SHOT_KILLED.search(text[hit.start:hit.end]):
+    if (
+        hit.measure == "killed"
+        and hit.low == hit.high
+        and hit.low
+        and "shot" not in extra
+        and SHOT_KILLED.search(text[hit.start : hit.end])
+    ):
         # "a man was shot and killed": as many shot as killed
         extra = {**extra, "shot": hit.low}
-    if hit.measure == "injured" and SEVERITY.search(text[hit.start:hit.end]):
+    if hit.measure == "injured" and SEVERITY.search(text[hit.start : hit.end]):
         # "one critically": often a part of the wounded ("four shot, one critically wounded")
         extra = {**extra, "severity": True}
     return extra
@@ -851,8 +881,7 @@ def _applies(m: re.Match[str], sentence: str, start: int, end: int) -> bool:
     phrase before the figure does, unless it describes a place ("a region devastated by the 2004
     tsunami"); one after it, unless a new clause comes between."""
     if m.end() <= start:  # the date's own clause ("a 2004 tsunami that killed 170,000") is still its figure
-        return not DESCRIBED_BY.search(sentence, max(0, m.start() - 30), m.start()) or bool(
-            RELATIVE_AFTER.search(sentence, m.end(), start))
+        return not DESCRIBED_BY.search(sentence, max(0, m.start() - 30), m.start()) or bool(RELATIVE_AFTER.search(sentence, m.end(), start))
     return not CLAUSE_BREAK.search(sentence, end, m.start())
 
 
@@ -879,8 +908,11 @@ def _background(text: str, ss: int, se: int, hit: Hit) -> bool:
     """Words that make a figure unlikely to be the event's toll ("last year", "in 2015", "this
     weekend"): the figure stays a claim, but main_figures does not read it as the toll."""
     sentence = text[ss:se]
-    return any(_applies(m, sentence, hit.start - ss, hit.end - ss) for m in BACKGROUND.finditer(sentence)
-               if not SINCE_SUPERLATIVE.search(sentence, 0, m.start()))  # "the deadliest since 2005" compares
+    return any(
+        _applies(m, sentence, hit.start - ss, hit.end - ss)
+        for m in BACKGROUND.finditer(sentence)
+        if not SINCE_SUPERLATIVE.search(sentence, 0, m.start())
+    )  # "the deadliest since 2005" compares
 
 
 def _claims(text: str, in_title: bool, legal_story: bool = False) -> Iterator[Claim]:
@@ -933,7 +965,7 @@ def is_roundup(text: str | None, title: str | None = None) -> bool:
 def is_legal_story(text: str | None, title: str | None = None) -> bool:
     """The headline or the lead is about a trial, an arrest or a sentence: its killing is the story's
     even where dated ("Horton was shot and killed in October 2011")."""
-    lead = text[: LEAD_CHARS] if text else ""
+    lead = text[:LEAD_CHARS] if text else ""
     return bool(title and LEGAL.search(title) or LEGAL.search(lead))
 
 

@@ -78,10 +78,12 @@ PARENTHETICAL = (
 )
 
 # a sentence holds a figure only if it holds one of these (matched against the lower-cased sentence)
-TRIGGER = re.compile(r"kill|dead|die|slain|slay|slew|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospital|missing|"
-                     r"unaccounted|fatal|casualt|death|struck|grazed|harmed|hit\b|execut|massacre|li(?:fe|ves)\b|condition|"
-                     r"suffer|sustain|recover|surviv|treated|bod(?:y|ies)\b|stab|drown|electrocut|suffocat|asphyx|strangl|"
-                     r"run over|assassinat|unborn|fetus|foetus")  # read on lower-cased text: IGNORECASE is slow
+TRIGGER = re.compile(
+    r"kill|dead|die|slain|slay|slew|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospital|missing|"
+    r"unaccounted|fatal|casualt|death|struck|grazed|harmed|hit\b|execut|massacre|li(?:fe|ves)\b|condition|"
+    r"suffer|sustain|recover|surviv|treated|bod(?:y|ies)\b|stab|drown|electrocut|suffocat|asphyx|strangl|"
+    r"run over|assassinat|unborn|fetus|foetus"
+)  # read on lower-cased text: IGNORECASE is slow
 
 # --- the rules' patterns (one per rule in casualties.RULES) ---------------------------------
 Q = QUANTITY
@@ -95,9 +97,7 @@ SUBJECT_TAIL = (
 ROLE_RUN_BEFORE = re.compile(r"(?<![\w'’.-])(?:[A-Za-z][\w'’-]*\s+){1,3}$")
 WORD = re.compile(r"\S+")
 # "one of five victims ... dies": the count is the part's
-PARTITIVE = re.compile(
-    rf"\b(?P<part>{number_words(1, 10)}|\d{{1,3}}|some|several|most|many|all|none)\s+of\s+(?:the\s+)?$",
-    re.IGNORECASE)
+PARTITIVE = re.compile(rf"\b(?P<part>{number_words(1, 10)}|\d{{1,3}}|some|several|most|many|all|none)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 SUBJECT = re.compile(
     rf"(?<![\w'’-])(?:(?P<det>the|his|her|their)\s+)?(?:{Q}|(?P<one>an?|one|another)\b|(?P<both>both)\b)"
     rf"(?P<np>(?:\s+(?!{NP_STOP_SUBJ}\b|{CASUALTY_WORD}\b){NP_TOK}){{0,7}}?)"
@@ -112,8 +112,26 @@ ACTIVE_VERB = (
     r"(?:critically\s+|seriously\s+)?(?:wound|injur)(?:ed|ing)))?"
 )
 #: the words one of which ACTIVE_VERB needs (for RULES in casualties.py)
-OBJECT_WORDS = ("kill", "shot", "shoot", "wound", "injur", "hurt", "leav", "left", "lives of", "life of", "gunned",
-                "guns down", "murder", "slay", "slew", "stab", "execut", "massacr")
+OBJECT_WORDS = (
+    "kill",
+    "shot",
+    "shoot",
+    "wound",
+    "injur",
+    "hurt",
+    "leav",
+    "left",
+    "lives of",
+    "life of",
+    "gunned",
+    "guns down",
+    "murder",
+    "slay",
+    "slew",
+    "stab",
+    "execut",
+    "massacr",
+)
 OBJECT = re.compile(
     rf"\b{ACTIVE_VERB}\s+(?:['\"‘“]\s*)?(?:(?P<det>the|his|her|their)\s+)?(?:(?P<poss>[\w.-]+(?:['’]s|s['’]))\s+(?=\d|(?:two|three|four|five|six|seven|eight|nine|ten|several|dozens)\b))?(?:{Q}|(?P<one>an?|one|another|the|his|her)\b|(?P<age>\d+-year-old\b))['\"’”]?"
     rf"(?P<np>(?:\s+(?!{NP_STOP}\b|dead\b|injured\b|wounded\b|hurt\b){NP_TOK}){{0,5}})"
@@ -125,7 +143,7 @@ NAMED_OBJECT = re.compile(
     rf"(?i:\b{ACTIVE_VERB})\s+(?P<obj>him|her|(?:[A-Z][\w'’.-]*\s+){{0,3}}[A-Z][\w'’-]+)(?:,\s*\d{{1,3}}(?=\s*,))?"
     r"(?P<left>\s+(?i:dead|to death))?"
     r"(?=\s*(?:[,.;:!?)\"”]|$|\s(?i:in|at|on|to|twice|once|and|before|after|as|while|with|from|during|several|multiple|"
-    r"three|four|five|six|seven|eight|nine|ten|eleven|\d+|times|\w+ly)\b))",
+    r"three|four|five|six|seven|eight|nine|ten|eleven|\d+|times|\w+ly)\b))"
 )
 ZERO = re.compile(
     r"\b(?P<neg>no one|nobody|none|neither|not one|not a single|no)\b(?! (?:one|body) else)"
@@ -168,7 +186,7 @@ NAMED_SINGULAR = re.compile(
     r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er|[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+|[a-z]+\s+and\s+)?"
     rf"(?P<v2>died|dies|drowned|perished|(?:fell|falls?|fallen|plunged) to {_DEATH}|"
-    rf"(?:{_SUFFERED}|survived )(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|wounds?))\b",
+    rf"(?:{_SUFFERED}|survived )(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|wounds?))\b"
 )
 # --- event nouns with their victims: "the deaths of two women", "Flynn's death", "the bodies of A and B were found"
 _KILLING_NOUN = (
@@ -188,8 +206,8 @@ EVENT_GENITIVE = re.compile(
 )
 # a body counts as a death only where it is found: "the bodies of A and B were found"
 FOUND_BODY = re.compile(
-    r"\b(?:found|recover\w*|discover\w*|pulled|located|locate|retriev\w*|unearthed|identified|washed|find|finding)\b",
-    re.IGNORECASE)
+    r"\b(?:found|recover\w*|discover\w*|pulled|located|locate|retriev\w*|unearthed|identified|washed|find|finding)\b", re.IGNORECASE
+)
 PRONOUN_EVENT = re.compile(
     r"(?<!\bto )\b(?P<pron>his|her)\s+(?:untimely\s+|tragic\s+|violent\s+)?(?P<noun>death|murder|killing|slaying|body)\b"
     r"(?!\s+(?:trials?|case|charges?|convictions?|sentences?|penalty|spree|investigation|certificate))",
@@ -212,8 +230,22 @@ MULTIPLIER = re.compile(
     r"|(?<!attempted )(?<!attempted\s)(?P<ms>\bmurder[- /]suicide\b)(?!\s+attempt)",
     re.IGNORECASE,
 )
-ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
-            "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
+ORDINALS = {
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+    "6th": 6,
+}
 ORDINAL_VICTIM = re.compile(
     r"\b(?P<ord>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|2nd|3rd|4th|5th|6th)\s+(?:[\w'’-]+\s+)?"
     r"(?P<noun>[\w'’-]+)\s+"
@@ -238,12 +270,36 @@ UNCERTAIN = re.compile(
     r"(?:may|might|could|should|would)(?:\s+not)?\s*(?:have|'ve))\b[^,.;]{0,40}$"
     r"|\b(?:want|wanted|wants|threaten\w*|plan\w*|tri(?:ed|es)|try(?:ing)?|attempt\w*|intend\w*|vow\w*|conspir\w*)"
     r"\s+to\s+(?:[\w-]+\s+){0,2}$"
-    r"|\b(?:should|would|could|might)(?:'ve|\s+have)\s+been\s*$", re.IGNORECASE)
+    r"|\b(?:should|would|could|might)(?:'ve|\s+have)\s+been\s*$",
+    re.IGNORECASE,
+)
 TITLE_OBJECT = re.compile(rf"\b{ACTIVE_VERB}\s+(?P<np>(?:[\w'’-]+\s+)?[\w'’-]+)\b", re.IGNORECASE)
 NOT_SUBJECTS = {
-    "no", "nobody", "none", "it", "this", "that", "there", "who", "everyone", "anyone", "police",
-    "what", "which", "one", "nothing", "everybody", "someone", "somebody", "something", "they", "they'd",
-    "they’d", "we", "you", "i",
+    "no",
+    "nobody",
+    "none",
+    "it",
+    "this",
+    "that",
+    "there",
+    "who",
+    "everyone",
+    "anyone",
+    "police",
+    "what",
+    "which",
+    "one",
+    "nothing",
+    "everybody",
+    "someone",
+    "somebody",
+    "something",
+    "they",
+    "they'd",
+    "they’d",
+    "we",
+    "you",
+    "i",
 }
 OBJECT_START = re.compile(
     r"\s+(?:a|an|the|his|her|their|its|him|them|it|my|our|your|me|us|one|two|three|four|five|six|"
@@ -286,20 +342,57 @@ VERBISH = re.compile(r"^(?:kill|shoot|shot|wound|injur|hurt|stab|murder|slay|sle
 PARTICIPLE = re.compile(r"(?:ing|ed)$", re.IGNORECASE)
 TAIL_REJECT_BEFORE = frozenset(
     "including among of with by besides plus like than killing killed shooting shot wounding injuring left leaving "
-    "to from except found discovered located identified spotted saw".split())
+    "to from except found discovered located identified spotted saw".split()
+)
 NAME_REJECT = MONTHS | {
-    *WEEKDAYS, "police", "officials",
-    "authorities", "investigators", "deputies", "he", "she", "they", "it", "we", "i", "but", "and", "the",
+    *WEEKDAYS,
+    "police",
+    "officials",
+    "authorities",
+    "investigators",
+    "deputies",
+    "he",
+    "she",
+    "they",
+    "it",
+    "we",
+    "i",
+    "but",
+    "and",
+    "the",
     # determiners, numbers and name suffixes are not names: "One of the victims", "Freddie Rodgers, Jr."
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "another", "all", "both",
-    "each", "some", "many", "several", "jr", "jr.", "sr", "sr.", "ii", "iii", "iv",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "another",
+    "all",
+    "both",
+    "each",
+    "some",
+    "many",
+    "several",
+    "jr",
+    "jr.",
+    "sr",
+    "sr.",
+    "ii",
+    "iii",
+    "iv",
 }
 # a list item holds no verb: "two men were killed and [another man was injured]"
 NOT_IN_ITEM = re.compile(
     r"\b(?:said|says|told|tells|was|were|is|are|has|have|had|will|would|could|can|may|might|did|does|who|which|"
     r"that|whom|whose|die|dies|died|dead|found|stabbed|slew|shot|kill(?:s|ed|ing)?|shoot(?:s|ing)?|"
     r"wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|hurt(?:s|ing)?|murder(?:s|ed|ing)|slay(?:s|ing)?|slain)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 #: first words of an auxiliary that agrees with one subject: "X and he was pronounced dead" joins no subjects
 SINGULAR_AUX = frozenset({"was", "is", "has", "remains"})
 
@@ -328,7 +421,8 @@ FWD_ITEM = re.compile(
 )
 # "killed his wife and her mother was wounded": the item is the subject of a new clause
 CLAUSE_AFTER_ITEM = re.compile(
-    r"\s+(?:said|says|told|was|were|is|are|has|have|had|will|would|could|can|may|might|did|does)\b", re.IGNORECASE)
+    r"\s+(?:said|says|told|was|were|is|are|has|have|had|will|would|could|can|may|might|did|does)\b", re.IGNORECASE
+)
 # "Capt. Tom Tennant of the Woodburn Police Department": the item before its prepositional phrase
 ITEM_POSTMODIFIER = re.compile(r"\s+(?:of|from|with|at|in|on|for|named|called)\s+")
 # an item with its own determiner, number or name: a new person ("his mother and his sister")
@@ -336,12 +430,14 @@ ITEM_MARKED = re.compile(rf"(?:his|her|their|the|a|an|one|another|its|my|our|\d+
 # a relative clause inside a list: "a woman, who was walking near Horton, and an 11-year-old girl"
 LIST_RELATIVE = re.compile(r"\s*,\s*(?:who|whom|whose)\b[^,;]{1,80}(?=,)", re.IGNORECASE)
 # the last word of a capitalised run that names a place or an organisation, not a person
-PLACE_HEADS = frozenset("""
+PLACE_HEADS = frozenset(
+    """
 police department county city state street road avenue province island islands university hospital
 bank church school airport park station district region village town valley river mountain mount
 ridge peak lake sea ocean bay coast beach house hall court office ministry agency army navy force
 forces guard service services news times post press network radio television channel party
-""".split())
+""".split()
+)
 # a capitalised run after these is a place or a date: "In Aceh", "On Friday"
 NAME_FIRST_REJECT = frozenset("in at on near from to of by for into inside outside across off".split())
 # "left one dead and three others wounded": a second clause, not another object
@@ -371,7 +467,8 @@ OTHER_INCIDENT = re.compile(
 # something else ("40 people were injured in the earthquakes, which rekindled memories of 2002")
 # "the deadliest since 2005": a comparison; the date is another incident's only for what a "when" clause after it says
 SINCE_SUPERLATIVE = re.compile(
-    r"\b(?:deadliest|worst|biggest|largest|strongest|most \w+|first|highest|bloodiest)\b[^,.;]{0,40}$", re.IGNORECASE)
+    r"\b(?:deadliest|worst|biggest|largest|strongest|most \w+|first|highest|bloodiest)\b[^,.;]{0,40}$", re.IGNORECASE
+)
 SINCE_CLAUSE = re.compile(r"\s*,?\s*(?:when|in which|which|that)\b", re.IGNORECASE)
 # (or a description of a place: "in a region devastated by the 2004 tsunami")
 CLAUSE_BREAK = re.compile(
@@ -380,8 +477,7 @@ CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 # a date inside a description of a place: "a region devastated by the 2004 tsunami"
-DESCRIBED_BY = re.compile(r"\b(?:devastated|ravaged|battered|hit|struck|scarred|haunted|affected|destroyed)\s+by\s+$",
-                          re.IGNORECASE)
+DESCRIBED_BY = re.compile(r"\b(?:devastated|ravaged|battered|hit|struck|scarred|haunted|affected|destroyed)\s+by\s+$", re.IGNORECASE)
 RELATIVE_AFTER = re.compile(r"\b(?:that|which|who)\b", re.IGNORECASE)
 # the dates among OTHER_INCIDENT (a trial or arrest story dates its own killing)
 DATED = re.compile(rf"{_YEAR}|\b(?:years|decades|year|months?|weeks?)\b", re.IGNORECASE)
@@ -430,7 +526,8 @@ HIT_WORD = re.compile(HIT)
 #: death verbs with no object: "have fallen to their deaths" is no active "have shot"
 INTRANSITIVE_DEATH = re.compile(
     rf"died|dies|perished|drowned|suffocated|succumbed to .*|lost .*|\w+ to {_DEATH}|"
-    r"(?:suffer|sustain|receiv|recover|surviv)\w* .*|(?:listed |admitted )?in .*condition")
+    r"(?:suffer|sustain|receiv|recover|surviv)\w* .*|(?:listed |admitted )?in .*condition"
+)
 INJURED_WORD = re.compile(INJURED)
 MISSING_WORD = re.compile(MISSING)
 FATAL_ADVERB = re.compile(r"(?<![\w-])(?:fatally|mortally)\b")
@@ -448,7 +545,8 @@ OBJECT_NUMBER_FOLLOW = re.compile(r"\s*(?:of\b|times?\b|[a-z]+\b(?<!according)(?
 # a headline's active verb with an object: "Man shot wife" (not "Man shot in ...")
 HEADLINE_OBJECT_FOLLOWS = re.compile(
     r"\s+(?!(?:in|at|on|after|during|by|near|outside|inside|while|as|over|following|overnight|early|late|last|this|"
-    r"with|from|for|when|and)\b)[\w'’]")
+    r"with|from|for|when|and)\b)[\w'’]"
+)
 HEADLINE_SHOT_PREFIX = re.compile(r"^shot,? (?:and )?(?=killed|wounded|injured)", re.IGNORECASE)
 INJURED_ONLY = re.compile(r"(?:critically |seriously )?(?:wounded|injured)")
 
@@ -457,8 +555,7 @@ PREVIOUS_WORD = re.compile(r"([\w.#]+)\W*$")
 YEAR = re.compile(r"(?:1[89]|20)\d\d")
 NAME_AND_COMMA = re.compile(r"[A-Z][\w'’-]*,\s*$")
 AGE_OR_CALL_BEFORE = re.compile(r"\b(?:age|ages|aged|under|call|dial|dialed|called)\s+(?:of\s+)?$", re.IGNORECASE)
-PARENT_OF_BEFORE = re.compile(
-    r"\b(?:father|mother|dad|mom|parent|grandfather|grandmother|grandpa|grandma)\s+(?:of|to)\s+$", re.IGNORECASE)
+PARENT_OF_BEFORE = re.compile(r"\b(?:father|mother|dad|mom|parent|grandfather|grandmother|grandpa|grandma)\s+(?:of|to)\s+$", re.IGNORECASE)
 GROUP_ONLY_ARTICLE = re.compile(r"^(?:of\s+)?(?:the|those|them)\s*$", re.IGNORECASE)
 GROUP_CUT = re.compile(r"\s+(?:in|on|at|during|near|from|after|according)\b")
 AGE_NOUN = re.compile(r"\d-(?:year|month|week|day)-olds?$|^(?:[a-z]+-)+(?:year|month|week|day)-olds?$")
@@ -469,7 +566,8 @@ LIST_WORD = re.compile(r"\S+")
 
 # --- who can be a victim, beyond _lexicon.PERSON_NOUNS ------------------------------------------
 #: People named by their role, trade or situation in news of disasters, attacks, accidents and war.
-ROLE_NOUNS = frozenset("""
+ROLE_NOUNS = frozenset(
+    """
 climber climbers mountaineer mountaineers hiker hikers trekker trekkers skier skiers tourist tourists
 visitor visitors traveller travellers traveler travelers holidaymaker holidaymakers villager villagers
 farmer farmers miner miners pilgrim pilgrims crew crews crewman crewmen crewmember crewmembers pilot
@@ -497,16 +595,20 @@ laborers builder builders vendor vendors merchant merchants trader traders banke
 tellers waiter waiters waitress waitresses chef chefs janitor janitors electrician electricians
 plumber plumbers witnesses informant informants fugitive fugitives convicts
 defendant defendants fetus foetus newlywed newlyweds mom-of-two commuter
-""".split())
+""".split()
+)
 
 #: Plurals among ROLE_NOUNS that do not end in "s".
-PLURAL_ROLE_NOUNS = frozenset("""
+PLURAL_ROLE_NOUNS = frozenset(
+    """
 crewmen patrolmen cameramen businessmen seamen fishermen servicemen gentlemen schoolchildren
 policewomen
-""".split())
+""".split()
+)
 
 #: Nationalities used as nouns ("two Britons", "an Australian"): people only as a noun phrase's head.
-DEMONYMS = frozenset("""
+DEMONYMS = frozenset(
+    """
 afghan albanian algerian american argentine armenian australian austrian bangladeshi belgian
 bolivian bosnian brazilian briton bulgarian cambodian cameroonian canadian chilean colombian croat
 cuban cypriot czech dane ecuadorian egyptian emirati englishman englishmen eritrean estonian
@@ -517,4 +619,5 @@ nigerian norwegian pakistani palestinian peruvian pole romanian russian rwandan 
 singaporean slovak somali spaniard swede syrian tanzanian tunisian turk ugandan ukrainian uzbek
 venezuelan yemeni zimbabwean new-zealander kiwi chinese japanese lebanese portuguese vietnamese
 sudanese swiss congolese senegalese burmese nepalese
-""".split())
+""".split()
+)

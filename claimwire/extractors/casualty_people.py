@@ -7,14 +7,7 @@ from __future__ import annotations
 
 import re
 
-from claimwire.extractors._lexicon import (
-    CONTEXT_BEFORE_REJECT,
-    MONTHS,
-    PAIR_NOUNS,
-    PERSON_NOUNS,
-    PLURAL_PERSON_NOUNS,
-    UNIT_NOUNS,
-)
+from claimwire.extractors._lexicon import CONTEXT_BEFORE_REJECT, MONTHS, PAIR_NOUNS, PERSON_NOUNS, PLURAL_PERSON_NOUNS, UNIT_NOUNS
 from claimwire.extractors.casualty_patterns import (
     ADJ_REJECT,
     AGE_ITEM,
@@ -58,8 +51,24 @@ from claimwire.numbers import quantity_bounds
 AGE_UNITS = frozenset({"y.o", "yo", "y/o", "yr", "yrs", "yr-old", "years-old"})
 #: Plural person nouns that a singular-victim rule must not read as one person.
 NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve".split())
-_PLURAL_GROUPS = ("people", "men", "women", "children", "police", "personnel", "troops", "forces", "others",
-                  "militiamen", "gunmen", "policemen", "kids", "teens", "crew", "crews")
+_PLURAL_GROUPS = (
+    "people",
+    "men",
+    "women",
+    "children",
+    "police",
+    "personnel",
+    "troops",
+    "forces",
+    "others",
+    "militiamen",
+    "gunmen",
+    "policemen",
+    "kids",
+    "teens",
+    "crew",
+    "crews",
+)
 VICTIM_NOUNS = PERSON_NOUNS | ROLE_NOUNS
 PLURAL_VICTIM_NOUNS = PLURAL_PERSON_NOUNS | PLURAL_ROLE_NOUNS
 
@@ -75,7 +84,9 @@ def _demonym(w: str) -> bool:
 
 def is_person_word(word: str) -> bool:
     w = word.lower().strip("'’,.")
-    return w in VICTIM_NOUNS or (w.endswith("s") and w[:-1] in VICTIM_NOUNS) or w.endswith(("year-old", "year-olds", "month-old", "week-old"))
+    return (
+        w in VICTIM_NOUNS or (w.endswith("s") and w[:-1] in VICTIM_NOUNS) or w.endswith(("year-old", "year-olds", "month-old", "week-old"))
+    )
 
 
 def is_person(np: str) -> bool:
@@ -86,9 +97,11 @@ def is_person(np: str) -> bool:
 
 def singular_person(np: str) -> bool:
     words = [w.lower().strip("'’,.") for w in np.split()[:4]]
-    return any((w in VICTIM_NOUNS and not (w.endswith("s") and w[:-1] in VICTIM_NOUNS) and w not in _PLURAL_GROUPS)
-               or w.endswith(("year-old", "month-old", "week-old")) for w in words) or (
-        bool(words) and words[-1] in DEMONYMS and not words[-1].endswith(("ese", "swiss")))
+    return any(
+        (w in VICTIM_NOUNS and not (w.endswith("s") and w[:-1] in VICTIM_NOUNS) and w not in _PLURAL_GROUPS)
+        or w.endswith(("year-old", "month-old", "week-old"))
+        for w in words
+    ) or (bool(words) and words[-1] in DEMONYMS and not words[-1].endswith(("ese", "swiss")))
 
 
 def person_np(np: str) -> str:
@@ -100,7 +113,7 @@ def person_np(np: str) -> str:
 
 def context_ok(text: str, start: int, num: str | None, np: str) -> bool:
     """Reject dates, addresses, codes, years, units."""
-    before = text[max(0, start - 16): start]
+    before = text[max(0, start - 16) : start]
     prev = PREVIOUS_WORD.search(before)
     if prev and not prev.group(0).rstrip().endswith((",", ";", ":")):  # "Route 66", not "In Aceh district, 10 people"
         word = prev.group(1).lower()
@@ -206,7 +219,7 @@ def item_value(part: str, title: bool, whole: bool = True) -> tuple[int, bool, b
     got = _item_count(part, title, whole)
     cut = ITEM_POSTMODIFIER.search(part) if whole else None
     if got is None and cut is not None and cut.start() > 0:
-        got = _item_count(part[:cut.start()], title, whole)
+        got = _item_count(part[: cut.start()], title, whole)
     return got
 
 
@@ -217,8 +230,7 @@ def _item_count(part: str, title: bool, whole: bool) -> tuple[int, bool, bool] |
         if kind is not None:
             return _noun_item(m, kind, title, whole)
     words = part.split()
-    while len(words) > 1 and (words[0].lower() in ("the", "a", "an", "his", "her", "their", "young")
-                              or AGE_NOUN.search(words[0].lower())):
+    while len(words) > 1 and (words[0].lower() in ("the", "a", "an", "his", "her", "their", "young") or AGE_NOUN.search(words[0].lower())):
         words = words[1:]  # "the 27-year-old Escalante", "15-year-old Alexandros Grigoropoulos"
     if not title and whole and is_name(words):
         return 1, False, True
@@ -296,8 +308,8 @@ def np_before(text: str, end: int, title: bool) -> tuple[int, int, bool] | None:
     officer", "his daughter"; a bare noun in a headline: "teen")."""
     words = list(LIST_WORD.finditer(text, max(0, end - 120), end))[-8:]
     for k in range(len(words) - 2, -1, -1):
-        if words[k].group(0)[-1] in ",;:()\"“”":
-            words = words[k + 1:]
+        if words[k].group(0)[-1] in ',;:()"“”':
+            words = words[k + 1 :]
             break
     run = len(words)
     while run > 0 and words[run - 1].group(0)[:1].isupper():
@@ -309,7 +321,7 @@ def np_before(text: str, end: int, title: bool) -> tuple[int, int, bool] | None:
     if name and not title and not inside_name and is_name(name):  # not "(Academy of Science and) Technology"
         return 1, words[run].start(), True
     for k in range(len(words) - 1, -1, -1):
-        got = item_value(text[words[k].start():end], title, whole=False)
+        got = item_value(text[words[k].start() : end], title, whole=False)
         if got is not None:
             return got[0], words[k].start(), got[2]
     return None
@@ -319,10 +331,10 @@ def _tail_item(part: str, title: bool, prev_name: bool | None) -> tuple[int, boo
     """The leftmost item may be preceded by other words: "Police said a man" -> (value, self, offset)."""
     words = list(LIST_WORD.finditer(part))
     for k in range(len(words) - 1, max(-1, len(words) - 9), -1):
-        got = item_value(part[words[k].start():], title, whole=False)
+        got = item_value(part[words[k].start() :], title, whole=False)
         if got is None:
             continue
-        before = part[:words[k].start()].split()
+        before = part[: words[k].start()].split()
         if before and before[-1].lower().strip(",") in TAIL_REJECT_BEFORE:
             return None  # "two people were killed, including the suspect, and six others"
         if prev_name is not None and got[2] != prev_name:
@@ -331,8 +343,7 @@ def _tail_item(part: str, title: bool, prev_name: bool | None) -> tuple[int, boo
     return None
 
 
-def items_before(text: str, end: int, title: bool, need_sep: bool,
-                 right_is_name: bool | None = None) -> list[tuple[int, bool, int]]:
+def items_before(text: str, end: int, title: bool, need_sep: bool, right_is_name: bool | None = None) -> list[tuple[int, bool, int]]:
     """List items that end at `end` (value, is_self, start), right to left.
 
     With `need_sep`, text[:end] must end with a separator (", ", " and "), and the items are the
@@ -387,8 +398,9 @@ def items_before(text: str, end: int, title: bool, need_sep: bool,
     return items
 
 
-def items_after(text: str, pos: int, measure: str, title: bool, first_is_name: bool = False,
-                first_indefinite: bool = False) -> tuple[int, int, int]:
+def items_after(
+    text: str, pos: int, measure: str, title: bool, first_is_name: bool = False, first_indefinite: bool = False
+) -> tuple[int, int, int]:
     """More objects after the first one: "killed his wife, her mother and two children, then himself".
 
     Returns (people added, perpetrator counted (self), end).  A name right after a noun with only a
@@ -430,8 +442,11 @@ def items_after(text: str, pos: int, measure: str, title: bool, first_is_name: b
         comma_only = sep.group(0).strip() == ","
         if comma_only and prev_name is not None and got[2] != prev_name:
             prev_name, apposition = None, True  # apposition: counted once
-        elif (apposition or prev_indefinite and sep.group(0).lstrip().startswith(",")) and not comma_only \
-                and not ITEM_MARKED.match(im.group(0)):
+        elif (
+            (apposition or prev_indefinite and sep.group(0).lstrip().startswith(","))
+            and not comma_only
+            and not ITEM_MARKED.match(im.group(0))
+        ):
             pass  # "Alex Ramirez, a neighbor and close friend", "a 14-year-old boy, and son of an officer": one person
         else:
             added += got[0]

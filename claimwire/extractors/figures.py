@@ -22,10 +22,37 @@ VERSION = "1.0.0"
 _NUMBER_HINT = rf"\d|\b(?:{number_words(1, 12)}|{number_words(20, 50)}|hundred|thousand|dozen)"
 
 _UNITS = {
-    "mile", "miles", "km", "kilometers", "kilometres", "kilometer", "meters", "metres", "meter",
-    "feet", "foot", "yards", "yard", "inches", "percent", "%", "dollars", "pounds", "kilograms",
-    "kg", "tons", "tonnes", "hours", "minutes", "days", "weeks", "months", "years", "rounds",
-    "shots", "times",
+    "mile",
+    "miles",
+    "km",
+    "kilometers",
+    "kilometres",
+    "kilometer",
+    "meters",
+    "metres",
+    "meter",
+    "feet",
+    "foot",
+    "yards",
+    "yard",
+    "inches",
+    "percent",
+    "%",
+    "dollars",
+    "pounds",
+    "kilograms",
+    "kg",
+    "tons",
+    "tonnes",
+    "hours",
+    "minutes",
+    "days",
+    "weeks",
+    "months",
+    "years",
+    "rounds",
+    "shots",
+    "times",
 }
 _STOP = (
     r"(?:said|says|told|was|were|is|are|had|has|have|will|would|could|after|before|when|because|while|"
@@ -45,7 +72,7 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
     for s, e in sentence_spans(text):
         sent = text[s:e]
         # casualty spans lie inside one sentence: only this sentence's (all of them per figure was quadratic)
-        local = taken[bisect_left(taken_starts, s): bisect_left(taken_starts, e)]
+        local = taken[bisect_left(taken_starts, s) : bisect_left(taken_starts, e)]
         if not re.search(_NUMBER_HINT, sent, re.IGNORECASE):
             continue
         for m in _FIGURE.finditer(sent):
@@ -57,7 +84,7 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
             words = m.group("np").split()
             if num.lower() in ("one",) and words and words[0].lower() in ("of", "day", "another"):
                 continue
-            prev = re.search(r"([\w.#]+)\W*$", sent[max(0, m.start() - 16): m.start()])
+            prev = re.search(r"([\w.#]+)\W*$", sent[max(0, m.start() - 16) : m.start()])
             if prev:
                 w = prev.group(1).lower().rstrip(".")
                 if w in CONTEXT_BEFORE_REJECT or (w in MONTHS and num[:1].isdigit()):

@@ -38,7 +38,9 @@ MIN_CONFIDENCE = 0.0
 
 
 def _usable(cands: list[Claim]) -> list[Claim]:
-    cands = [c for c in cands if c.confidence >= MIN_CONFIDENCE or c.extra.get("singular") or c.extra.get("implied") or c.extra.get("headline")]
+    cands = [
+        c for c in cands if c.confidence >= MIN_CONFIDENCE or c.extra.get("singular") or c.extra.get("implied") or c.extra.get("headline")
+    ]
     return [c for c in cands if not c.extra.get("partial")]
 
 
@@ -52,17 +54,21 @@ def _first_pick(cands: list[Claim]) -> Claim | None:
     # figures only in background sentences ("165 people were murdered in 2015") state no toll for the event
     body = [c for c in cands if not c.extra.get("in_title") and not c.extra.get("background")]
     numeric = [c for c in body if not c.extra.get("singular") and not c.extra.get("implied")]
-    lead = max(sorted(numeric, key=lambda c: c.start)[:3], key=lambda c: (value(c) or 0)) if numeric else None
+    lead = max(sorted(numeric, key=lambda c: c.start)[:3], key=lambda c: value(c) or 0) if numeric else None
     if title:
-        best = max(title, key=lambda c: (value(c) or 0))
-        if (lead is not None and lead.extra.get("list") and all(_one_person(c) for c in title)
-                and lead.value_min == lead.value_max and value(lead) > 1):
+        best = max(title, key=lambda c: value(c) or 0)
+        if (
+            lead is not None
+            and lead.extra.get("list")
+            and all(_one_person(c) for c in title)
+            and lead.value_min == lead.value_max
+            and value(lead) > 1
+        ):
             return lead  # "Man guilty of killing pregnant girlfriend" over "the deaths of a woman and her fetus"
         return best
     if lead is not None:
         return lead
-    singular = [c for c in body if c.extra.get("singular")] or [
-        c for c in cands if c.extra.get("singular") and not c.extra.get("in_title")]
+    singular = [c for c in body if c.extra.get("singular")] or [c for c in cands if c.extra.get("singular") and not c.extra.get("in_title")]
     if singular:
         return min(singular, key=lambda c: c.start)
     implied = [c for c in cands if c.extra.get("implied")]
@@ -80,9 +86,17 @@ def _more_specific(pick: Claim, cands: list[Claim]) -> Claim:
     low, high = pick.value_min, pick.value_max
     if low is None or high == low:
         return pick
-    later = [c for c in cands if c is not pick and not c.extra.get("in_title") and not c.extra.get("background")
-             and not c.extra.get("implied") and (pick.extra.get("in_title") or c.start > pick.start)
-             and _inside(c, low, high) and (c.value_max is not None or c.value_min > low)]
+    later = [
+        c
+        for c in cands
+        if c is not pick
+        and not c.extra.get("in_title")
+        and not c.extra.get("background")
+        and not c.extra.get("implied")
+        and (pick.extra.get("in_title") or c.start > pick.start)
+        and _inside(c, low, high)
+        and (c.value_max is not None or c.value_min > low)
+    ]
     exact = [c for c in later if c.value_min == c.value_max]
     if exact:
         return max(exact, key=lambda c: c.value_min)
@@ -116,9 +130,15 @@ def _pick(cands: list[Claim], summed: bool = True) -> Claim | None:
 
 
 def _zero_toll(cas: list[Claim], measure: str) -> Claim | None:
-    """"no casualties", "no one was killed or injured": 0 for both measures."""
-    zero = [c for c in cas if c.measure == "killed_or_injured" and c.value_min == c.value_max == 0
-            and not c.extra.get("partial") and not c.extra.get("background")]
+    """ "no casualties", "no one was killed or injured": 0 for both measures."""
+    zero = [
+        c
+        for c in cas
+        if c.measure == "killed_or_injured"
+        and c.value_min == c.value_max == 0
+        and not c.extra.get("partial")
+        and not c.extra.get("background")
+    ]
     if not zero:
         return None
     return replace(zero[0], measure=measure, extra={**zero[0].extra, "derived_from": "killed_or_injured"})
@@ -135,8 +155,13 @@ def _derive_injured(shot: Claim | None, killed: Claim | None) -> Claim | None:
     n = (value(shot) or 0) - shot.extra.get("self", 0) - (k or 0)
     if n < 0:
         return None
-    return replace(shot, measure="injured", value_min=n, value_max=n if shot.value_max is not None else None,
-                   extra={**shot.extra, "derived_from": "shot", "shot": value(shot), "killed": k})
+    return replace(
+        shot,
+        measure="injured",
+        value_min=n,
+        value_max=n if shot.value_max is not None else None,
+        extra={**shot.extra, "derived_from": "shot", "shot": value(shot), "killed": k},
+    )
 
 
 def main_figures(claims: Iterable[Claim]) -> dict[str, Claim]:
@@ -152,13 +177,17 @@ def main_figures(claims: Iterable[Claim]) -> dict[str, Claim]:
     if injured is not None and derived is not None:
         if derived.extra.get("in_title") and not injured.extra.get("in_title") and value(derived) > 0:
             injured = derived  # the headline's "4 shot, 1 killed" over a wounded figure in the body
-        elif (injured.extra.get("severity") and value(derived) > value(injured)
-              and (derived.extra.get("in_title") or not injured.extra.get("in_title"))):
+        elif (
+            injured.extra.get("severity")
+            and value(derived) > value(injured)
+            and (derived.extra.get("in_title") or not injured.extra.get("in_title"))
+        ):
             injured = derived  # "four shot, one critically wounded": the critical one is a part
     if injured is None and derived is None and killed is not None and killed.extra.get("shot") == value(killed):
         # "a man was shot and killed": everyone shot died
-        derived = replace(killed, measure="injured", value_min=0, value_max=0,
-                          extra={**killed.extra, "derived_from": "shot", "killed": value(killed)})
+        derived = replace(
+            killed, measure="injured", value_min=0, value_max=0, extra={**killed.extra, "derived_from": "shot", "killed": value(killed)}
+        )
     injured = injured or derived or _zero_toll(cas, "injured")
     if injured is not None:
         out["injured"] = injured

@@ -67,10 +67,12 @@ NAME = "quotes"
 VERSION = "2.1.0"
 
 _WORD = re.compile(r"[^\W_][\w'’-]*")
-_VERBS = (SPEECH_VERB_FORMS | {"point", "points", "pointed"}) - frozenset("""
+_VERBS = (SPEECH_VERB_FORMS | {"point", "points", "pointed"}) - frozenset(
+    """
 state report post text message charge quote offer counter answer reason cry joke promise claim comment demand
 vow pledge tweet email sigh laugh shrug chant rap sing plead beg wonder
-""".split())
+""".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +115,10 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
             yield from _nested(text, seg, resolved)
 
 
-def _claim(text: str, seg: Segment, segs: list[Segment], partial: bool, found: Attributed | None,
-           resolved: "_Resolved | None") -> Claim | None:
-    inner = text[seg.inner_start:seg.inner_end].strip()
+def _claim(
+    text: str, seg: Segment, segs: list[Segment], partial: bool, found: Attributed | None, resolved: "_Resolved | None"
+) -> Claim | None:
+    inner = text[seg.inner_start : seg.inner_end].strip()
     words = _WORD.findall(inner)
     if not words:
         return None
@@ -154,7 +157,7 @@ def _claim(text: str, seg: Segment, segs: list[Segment], partial: bool, found: A
         text=inner,
         source=source,
         source_key=actor_key(source) if source else None,
-        sentence=text[ss:max(se, seg.end)],
+        sentence=text[ss : max(se, seg.end)],
         start=seg.start,
         end=seg.end,
         extractor=NAME,
@@ -171,8 +174,10 @@ def _title_case(words: list[str]) -> bool:
 
 # --- a quotation inside a quotation ----------------------------------------------------------
 
-_NESTED_INTRO = re.compile(r"(?:[,:]|\b(?:said|says|say|asked|asks|told (?:me|him|her|us|them)|yelled|shouted|"
-                           r"replied|saying|screamed|added))\s+$")
+_NESTED_INTRO = re.compile(
+    r"(?:[,:]|\b(?:said|says|say|asked|asks|told (?:me|him|her|us|them)|yelled|shouted|"
+    r"replied|saying|screamed|added))\s+$"
+)
 _WORD_CHAR = re.compile(r"[^\W_]")
 
 
@@ -188,13 +193,12 @@ def _nested(text: str, seg: Segment, outer: "_Resolved | None") -> Iterator[Clai
             return
         close = _single_close(text, i + 1, hi)
         end = close + 1 if close >= 0 else hi
-        inner = text[i + 1:close if close >= 0 else hi].strip()
+        inner = text[i + 1 : close if close >= 0 else hi].strip()
         words = _WORD.findall(inner)
         if len(words) >= 3:
             source, extra, conf = None, {"nested": True}, 0.3
             verb = re.search(r"(\w+)(?:\s+(?:me|him|her|us|them))?\s*,?\s*$", text[lo:i])
-            sp = np_before(text, lo, lo + verb.start(1)) if verb and verb.group(1).lower() in _VERBS | \
-                SPEECH_PARTICIPLES else None
+            sp = np_before(text, lo, lo + verb.start(1)) if verb and verb.group(1).lower() in _VERBS | SPEECH_PARTICIPLES else None
             if sp is not None and sp.written.lower() == "i" and outer is not None:
                 source, conf = outer.source, 0.5
                 extra.update({k: v for k, v in outer.extra.items() if k != "speaker_mention"})
@@ -207,9 +211,19 @@ def _nested(text: str, seg: Segment, outer: "_Resolved | None") -> Iterator[Clai
             if close < 0:
                 extra["unclosed"] = True
             ss, se = sentence_at(text, i)
-            yield Claim(kind=QUOTE, text=inner, source=source, source_key=actor_key(source) if source else None,
-                        sentence=text[min(ss, i):max(se, end)], start=i, end=end, extractor=NAME,
-                        extractor_version=VERSION, confidence=conf, extra=extra)
+            yield Claim(
+                kind=QUOTE,
+                text=inner,
+                source=source,
+                source_key=actor_key(source) if source else None,
+                sentence=text[min(ss, i) : max(se, end)],
+                start=i,
+                end=end,
+                extractor=NAME,
+                extractor_version=VERSION,
+                confidence=conf,
+                extra=extra,
+            )
         i = end
 
 
@@ -219,8 +233,12 @@ def _next_single_open(text: str, i: int, hi: int) -> int:
         j = min((k for k in (text.find("‘", i, hi), text.find("'", i, hi)) if k >= 0), default=-1)
         if j < 0:
             return -1
-        if j + 1 < hi and _WORD_CHAR.match(text, j + 1) and (j == 0 or not text[j - 1].isalnum()) \
-                and _NESTED_INTRO.search(text[max(0, j - 30):j]):
+        if (
+            j + 1 < hi
+            and _WORD_CHAR.match(text, j + 1)
+            and (j == 0 or not text[j - 1].isalnum())
+            and _NESTED_INTRO.search(text[max(0, j - 30) : j])
+        ):
             return j
         i = j + 1
     return -1
@@ -240,12 +258,13 @@ def _single_close(text: str, i: int, hi: int) -> int:
 
 # --- partial or full -------------------------------------------------------------------------
 
+
 def _is_partial(text: str, seg: Segment) -> bool:
     """A fragment inside the writer's own sentence, not a sentence of its own."""
     if seg.continued:
         return False
-    inner = text[seg.inner_start:seg.inner_end].lstrip(" .…'‘’")
-    before = text[_paragraph_start(text, seg.start):seg.start].rstrip()
+    inner = text[seg.inner_start : seg.inner_end].lstrip(" .…'‘’")
+    before = text[_paragraph_start(text, seg.start) : seg.start].rstrip()
     if inner[:1].islower() and not re.match(r"i\b", inner):
         # 'she said "no."' is an answer in full; 'said it "appears accidental."' is not
         said = re.search(r"\b(?:said|says|replied|answered|asked)[,:]?$", before)
@@ -266,6 +285,7 @@ def _paragraph_end(text: str, pos: int) -> int:
 
 
 # --- finding the attribution ----------------------------------------------------------------
+
 
 def _attribute(text: str, segs: list[Segment], partial: bool, context: "_Context") -> Attributed | None:
     first, last = segs[0], segs[-1]
@@ -294,9 +314,11 @@ def _limit_after(text: str, seg: Segment) -> int:
 
 def _nickname(text: str, seg: Segment) -> bool:
     """A quoted nickname inside a name: Ulysses "U.S." Floyd."""
-    return (len(_WORD.findall(text[seg.inner_start:seg.inner_end])) <= 2
-            and re.search(r"[A-Z][\w'’.-]*\s$", text[max(0, seg.start - 30):seg.start]) is not None
-            and re.match(r"\s[A-Z]", text[seg.end:seg.end + 2]) is not None)
+    return (
+        len(_WORD.findall(text[seg.inner_start : seg.inner_end])) <= 2
+        and re.search(r"[A-Z][\w'’.-]*\s$", text[max(0, seg.start - 30) : seg.start]) is not None
+        and re.match(r"\s[A-Z]", text[seg.end : seg.end + 2]) is not None
+    )
 
 
 def _limit_before(text: str, seg: Segment) -> int:
@@ -310,7 +332,7 @@ def _after(text: str, seg: Segment) -> Attributed | None:
     if not seg.closed:
         return None
     hi = _limit_after(text, seg)
-    m = re.match(r"[ \t]*[,;]?[ \t]*(?:[–—-]{1,2}[ \t]*)?", text[seg.end:hi])
+    m = re.match(r"[ \t]*[,;]?[ \t]*(?:[–—-]{1,2}[ \t]*)?", text[seg.end : hi])
     p = seg.end + (m.end() if m else 0)
     toks = tokens(text, p, min(hi, p + 260))
     if not toks:
@@ -326,15 +348,15 @@ def _after(text: str, seg: Segment) -> Attributed | None:
             return Attributed(sp, toks[0].start, "according", 0.85)
     # NP then verb, within the sentence
     for i, t in enumerate(toks[:28]):
-        if t.word[0] in ".!?" or t.word in ("\"", "“", "”", ";"):
+        if t.word[0] in ".!?" or t.word in ('"', "“", "”", ";"):
             break
         low = t.word.lower()
         if i > 0 and low in _VERBS and not t.word[0].isupper():
-            if text[seg.inner_end - 1:seg.inner_end] in ".!?" and _introduces_next(text, t.end, hi):
+            if text[seg.inner_end - 1 : seg.inner_end] in ".!?" and _introduces_next(text, t.end, hi):
                 return None  # '"... room." Reginald, who lives nearby, said, "Well, ...': the next quote's
             start_sp = np_before(text, p, t.start)
             if start_sp is not None and _starts_at(text, p, t.start, start_sp):
-                if text[seg.inner_end - 1:seg.inner_end] in ".!?" and _says_more(text, t.end):
+                if text[seg.inner_end - 1 : seg.inner_end] in ".!?" and _says_more(text, t.end):
                     return None  # '"... way." The ministry said more rain would come.': that sentence's own words
                 return Attributed(start_sp, p, "after", 0.9)
             if toks[i - 1].word == "," and i + 1 < len(toks):
@@ -344,10 +366,10 @@ def _after(text: str, seg: Segment) -> Attributed | None:
                     return Attributed(sp, t.start, "after", 0.75)
             break
     # '"...," Capt. Stephen Jones.': a name with no verb
-    if text[seg.inner_end - 1:seg.inner_end] in (",", "—") or text[seg.end:seg.end + 1] == ",":
+    if text[seg.inner_end - 1 : seg.inner_end] in (",", "—") or text[seg.end : seg.end + 1] == ",":
         end = next((i for i, t in enumerate(toks[:10]) if t.word[0] in ".!?"), None)
         if end and end > 1:
-            sp = parse_speaker(text[p:toks[end - 1].end])
+            sp = parse_speaker(text[p : toks[end - 1].end])
             if sp is not None and sp.kind == "person" and (sp.title or len(sp.name.split()) >= 2):
                 return Attributed(sp, p, "after", 0.7)
     return None
@@ -355,14 +377,16 @@ def _after(text: str, seg: Segment) -> Attributed | None:
 
 # what may follow the verb of a sentence that only attributes the quotation before it: to whom, when,
 # where, how ('Okafor said on Tuesday in a statement.', 'the mayor told reporters at the scene.')
-_CIRCUMSTANCE = frozenset("""
+_CIRCUMSTANCE = frozenset(
+    """
 on in at to a an the by via during after before from of over during later earlier also again then
 today yesterday tonight morning afternoon evening night week month year weekend last this late early
 statement interview reporters reporter journalists
 press release conference briefing news meeting hearing speech phone telephone email e-mail video message
 post tweet radio television tv broadcast camera scene site outside inside hospital court home office
 told wrote added continued explained
-""".split()) | frozenset(WEEKDAYS)
+""".split()
+) | frozenset(WEEKDAYS)
 
 
 def _says_more(text: str, verb_end: int) -> bool:
@@ -370,8 +394,8 @@ def _says_more(text: str, verb_end: int) -> bool:
     not only a listener, a time, a place or a medium: it is not the attribution of the quotation before it."""
     hi = _paragraph_end(text, verb_end)  # past a quotation that follows: 'said "no dam failed".' says more
     end = re.search(r"[.!?](?:\s|$)|[\"“]", text[verb_end:hi])
-    tail = text[verb_end:verb_end + end.start() if end else hi]
-    if end is not None and end.group()[0] in "\"“":
+    tail = text[verb_end : verb_end + end.start() if end else hi]
+    if end is not None and end.group()[0] in '"“':
         return True
     words = _WORD.findall(tail)
     return any(w.lower() not in _CIRCUMSTANCE and not w[0].isupper() and not w[0].isdigit() for w in words)
@@ -379,8 +403,7 @@ def _says_more(text: str, verb_end: int) -> bool:
 
 def _introduces_next(text: str, verb_end: int, hi: int) -> bool:
     """The verb is followed by a colon or comma and the next quotation (it introduces that one)."""
-    return re.match(r"[^.!?\"“”]{0,60}?[,:]\s*$", text[verb_end:hi]) is not None and hi < len(text) \
-        and text[hi:hi + 1] in ("\"", "“")
+    return re.match(r"[^.!?\"“”]{0,60}?[,:]\s*$", text[verb_end:hi]) is not None and hi < len(text) and text[hi : hi + 1] in ('"', "“")
 
 
 def _starts_at(text: str, p: int, verb_start: int, sp: Speaker) -> bool:
@@ -388,15 +411,20 @@ def _starts_at(text: str, p: int, verb_start: int, sp: Speaker) -> bool:
     stretch = text[p:verb_start]
     first = sp.written.split()[0] if sp.written else ""
     lead = stretch.lstrip()
-    return lead.startswith(first) or lead.lower().startswith(("and ", "but ")) and first in lead[:len(first) + 5] \
-        or bool(sp.role) and lead.startswith(sp.role.split(",")[0].split()[0])
+    return (
+        lead.startswith(first)
+        or lead.lower().startswith(("and ", "but "))
+        and first in lead[: len(first) + 5]
+        or bool(sp.role)
+        and lead.startswith(sp.role.split(",")[0].split()[0])
+    )
 
 
 def _before(text: str, seg: Segment, context: "_Context") -> Attributed | None:
     """'X said: "...' / 'X told reporters, "...' / 'Said X: "...' / 'According to X, "...' /
     'Mayor John Suthers: "...' / a colon closing the paragraph before."""
     lo = _limit_before(text, seg)
-    head = text[lo:seg.start]
+    head = text[lo : seg.start]
     if _LABEL_ONLY.fullmatch(head):
         # the quotation opens its paragraph: an introduction ending in a colon just before it
         prev_end = lo - 1
@@ -428,11 +456,11 @@ def _introduction(text: str, lo: int, hi: int, context: "_Context") -> Attribute
     for i in range(len(toks) - 1, -1, -1):
         t = toks[i]
         low = t.word.lower()
-        if t.word[0] in ".!?" or t.word in ("\"", "“", "”"):
+        if t.word[0] in ".!?" or t.word in ('"', "“", "”"):
             break
         if low not in _VERBS and low not in SPEECH_PARTICIPLES and low != "according":
             continue
-        gap = text[t.end:hi]
+        gap = text[t.end : hi]
         if len(gap) > 90 or re.search(r"[\"“”]", gap):
             break
         if low != "according" and gap.strip() and not re.search(r"(?:[,:]|\bthat)\s*$", gap):
@@ -467,7 +495,7 @@ def _introduction(text: str, lo: int, hi: int, context: "_Context") -> Attribute
 
 def _inside(text: str, seg: Segment) -> Attributed | None:
     """An attribution left inside the marks: '"... we contacted the school, Dance said."'"""
-    inner = text[seg.inner_start:seg.inner_end]
+    inner = text[seg.inner_start : seg.inner_end]
     for m in _INSIDE.finditer(inner):
         sp = parse_speaker(m.group("np") or m.group("np2"))
         if sp is not None and sp.kind in ("person", "pronoun"):
@@ -478,7 +506,8 @@ def _inside(text: str, seg: Segment) -> Attributed | None:
 # a closing mark left out or misplaced: "... a horrific scene,’ said Jones. The victims ..."
 _INSIDE = re.compile(
     r"[,?!]['’]?\s+(?:(?:said|says|added)\s+(?P<np>(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’-]+)"
-    r"|(?P<np2>(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’-]+|he|she)\s+(?:said|says|added))(?=[.,]|\s*$)")
+    r"|(?P<np2>(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’-]+|he|she)\s+(?:said|says|added))(?=[.,]|\s*$)"
+)
 
 
 def _in_sentence(text: str, seg: Segment, context: "_Context") -> Attributed | None:
@@ -515,7 +544,7 @@ def _in_sentence(text: str, seg: Segment, context: "_Context") -> Attributed | N
             if sp is not None:
                 return Attributed(sp, t.start, "sentence", 0.75)
         if low in _VERBS:
-            if text[seg.inner_end - 1:seg.inner_end] in ".!?" and _says_more(text, t.end):
+            if text[seg.inner_end - 1 : seg.inner_end] in ".!?" and _says_more(text, t.end):
                 return None  # the quotation ended its sentence; this verb's sentence says its own words
             sp = np_before(text, seg.end, t.start)
             if sp is None and (i == 0 or after[i - 1].word == ","):
@@ -548,16 +577,20 @@ def _subject_of(text: str, lo: int, toks: list, i: int, context: "_Context") -> 
 
 _SUBJECT_SKIP = re.compile(
     r"\s*(?:(?:[A-Z][a-z]+ly|Also|Then|Later|Earlier|Meanwhile|However|Still|Now|Lastly|Finally|"
-    r"(?:On|In|At|During|After|Before|When|While|Asked|Speaking|Earlier|Later)\b[^,]{0,60}),\s*)")
+    r"(?:On|In|At|During|After|Before|When|While|Asked|Speaking|Earlier|Later)\b[^,]{0,60}),\s*)"
+)
 _DOCUMENT_SOURCE = re.compile(
     r"\b(?:statements?|tweets?|posts?|messages?|letters?|traffic|comments?|remarks|e-?mails?|texts?|notes?|releases?|"
     r"transcripts?|recordings?|excerpts?|videos?|memos?|responses?|replies)\s+(?:(?:[a-z]+\s+){0,2}?)(?:from|by)\s+",
-    re.IGNORECASE)
-_VERBISH = frozenset("""
+    re.IGNORECASE,
+)
+_VERBISH = frozenset(
+    """
 has have had is was are were will would can could said says told issued issues released releases shared shares
 sent sends gave gives made makes put puts published publishes addressed addresses reacted reacts offered offers
 spoke speaks posted posts wrote writes read reads
-""".split())
+""".split()
+)
 
 
 def _clause_subject(text: str, lo: int, hi: int, context: "_Context") -> Speaker | None:
@@ -579,22 +612,30 @@ def _clause_subject(text: str, lo: int, hi: int, context: "_Context") -> Speaker
         w = t.word
         low = w.lower()
         nxt = toks[i + 1].word if i + 1 < len(toks) else ""
-        if w in (",", ":", ";", "(", ")") or w[0] in ".!?\"“”" or low in _DAY_NAMES or low in _VERBISH:
+        if w in (",", ":", ";", "(", ")") or w[0] in '.!?"“”' or low in _DAY_NAMES or low in _VERBISH:
             break
-        if i > 0 and not w[0].isupper() and (
-                is_adverb(w) or low in ("earlier", "later")
-                or low in ("late", "early") and nxt.lower() in _DAY_NAMES | {"last", "this", "next", "in", "on"}
-                or low.endswith("ed") and end > 1 and not nxt[:1].isupper()):
+        if (
+            i > 0
+            and not w[0].isupper()
+            and (
+                is_adverb(w)
+                or low in ("earlier", "later")
+                or low in ("late", "early")
+                and nxt.lower() in _DAY_NAMES | {"last", "this", "next", "in", "on"}
+                or low.endswith("ed")
+                and end > 1
+                and not nxt[:1].isupper()
+            )
+        ):
             break  # "addressed his plan", "later said", "late Saturday"
         end = i + 1
     sp = None
     while end > 0 and sp is None:
-        sp = parse_speaker(text[toks[0].start:toks[end - 1].end])
+        sp = parse_speaker(text[toks[0].start : toks[end - 1].end])
         end -= 1
     if sp is None:
         return None
-    if sp.kind == "person" and sp.name and len(sp.name.split()) == 1 and not sp.title \
-            and not context.article.known_surname(sp.name):
+    if sp.kind == "person" and sp.name and len(sp.name.split()) == 1 and not sp.title and not context.article.known_surname(sp.name):
         return None  # a lone capitalised word nobody is named by ("Radio traffic ...")
     return sp
 
@@ -604,16 +645,19 @@ _DAY_NAMES = frozenset((*WEEKDAYS, "today", "yesterday", "tonight"))
 
 # --- carrying a speaker over -----------------------------------------------------------------
 
-def _carry_over(text: str, seg: Segment, last: Attributed | None, last_end: int,
-                context: "_Context") -> Attributed | None:
+
+def _carry_over(text: str, seg: Segment, last: Attributed | None, last_end: int, context: "_Context") -> Attributed | None:
     """The speaker of a quotation with no attribution of its own: the latest speaker in its
     paragraph, or, when it opens a paragraph, the last speaker of the paragraph before."""
     ps = _paragraph_start(text, seg.start)
     same = context.attributions_between(ps, seg.start)
     if last is not None and last_end > ps:
         later = [a for a in same if a.pos > last_end]
-        return Attributed(later[-1].speaker, later[-1].pos, "previous quote", 0.6) if later else \
-            Attributed(last.speaker, last.pos, "previous quote", 0.7)
+        return (
+            Attributed(later[-1].speaker, later[-1].pos, "previous quote", 0.6)
+            if later
+            else Attributed(last.speaker, last.pos, "previous quote", 0.7)
+        )
     if same:
         return Attributed(same[-1].speaker, same[-1].pos, "previous quote", 0.6)
     if _LABEL_ONLY.fullmatch(text, ps, seg.start):
@@ -635,6 +679,7 @@ def _carry_over(text: str, seg: Segment, last: Attributed | None, last_end: int,
 
 
 # --- resolving pronouns and names ------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class _Resolved:
@@ -686,8 +731,7 @@ class _Context:
             name, title = person.name, person.title
             if sp.name and len(sp.name.split()) > len(name.split()):
                 name = sp.name  # the attribution gives more of the name than the mentions read
-            if sp.title and (not title or len(sp.title) > len(title)
-                             and sp.name and len(sp.name.split()) >= len(name.split())):
+            if sp.title and (not title or len(sp.title) > len(title) and sp.name and len(sp.name.split()) >= len(name.split())):
                 title = sp.title
             role = role or person.role
         elif sp.kind == "person":
@@ -710,7 +754,7 @@ class _Context:
         return source, extra
 
     def _titled(self, sp: Speaker) -> Speaker | None:
-        """"the mayor" -> the one person the article titles Mayor."""
+        """ "the mayor" -> the one person the article titles Mayor."""
         words = sp.written.split()
         if len(words) != 2 or words[0].lower() != "the" or words[1].lower() not in ROLE_WORDS:
             return None

@@ -23,7 +23,7 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
     quotes = [(q.start, q.end) for q in quotation_segments(text)]
     for att in attributions(text):
         cs, ce = att.content_start, att.content_end
-        if att.verb_start < cs and text[att.verb_start:att.verb_end].lower() == "according":
+        if att.verb_start < cs and text[att.verb_start : att.verb_end].lower() == "according":
             # content is the sentence without the "according to X" phrase
             pass
         content = text[cs:ce].strip(" ,.;:\n")
@@ -48,5 +48,5 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
             extractor=NAME,
             extractor_version=VERSION,
             confidence=0.5 if source.lower() in PRONOUNS else 0.75,
-            extra={"verb": text[att.verb_start:att.verb_end]},
+            extra={"verb": text[att.verb_start : att.verb_end]},
         )

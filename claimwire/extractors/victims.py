@@ -26,17 +26,21 @@ from dataclasses import dataclass, field
 from claimwire.extractors.casualty_people import is_person_word
 
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
-_SKIP = frozenset("""
+_SKIP = frozenset(
+    """
 the a an his her their its my our this that these those of and in on at from with by for to who
 was were is are be been police said also later another second third other one
-""".split())
+""".split()
+)
 #: words that fit any victim
 _ANYONE = frozenset("he she him her his victim victims person individual someone".split())
 #: plain words for a person: they describe nobody in particular
-_PLAIN = frozenset("""
+_PLAIN = frozenset(
+    """
 man woman boy girl child teen teenager male female juvenile adult youth baby toddler infant kid men
 women young elderly old year-old
-""".split())
+""".split()
+)
 
 
 @dataclass
@@ -46,10 +50,13 @@ class _Victim:
 
 
 #: roles that name the same kind of person: "Deputy Jerry Ortiz" may be "the cop" or "a police officer"
-_SAME_ROLE = {w: "police" for w in """
+_SAME_ROLE = {
+    w: "police"
+    for w in """
 officer officers deputy deputies cop cops trooper troopers policeman policemen policewoman patrolman sergeant
 constable lieutenant detective agent marshal sheriff
-""".split()}
+""".split()
+}
 
 
 def _describing_words(group: str | None) -> set[str]:
@@ -83,16 +90,16 @@ def _merge(victim: _Victim, words: set[str], surname: str | None) -> None:
 
 def _place(seen: list[_Victim], group: str | None, kind: str) -> None:
     words = _describing_words(group)
-    if kind == "pronoun" or (kind != "name" and not words and _WORD.findall(group or "")
-                             and {w.lower() for w in _WORD.findall(group or "")} <= _SKIP | _ANYONE):
+    if kind == "pronoun" or (
+        kind != "name" and not words and _WORD.findall(group or "") and {w.lower() for w in _WORD.findall(group or "")} <= _SKIP | _ANYONE
+    ):
         return
     if not seen or kind == "new" and any(_head(group) in v.words for v in seen):
         seen.append(_Victim(_surname(group) if kind == "name" else None, words))  # "another climber"
         return
     if kind == "name":
         surname = _surname(group)
-        match = next((v for v in seen if surname and v.surname == surname), None) or next(
-            (v for v in seen if v.surname is None), None)
+        match = next((v for v in seen if surname and v.surname == surname), None) or next((v for v in seen if v.surname is None), None)
         _merge(match or seen[0], words, surname)
         return
     match = next((v for v in seen if words & v.words), None)
