@@ -29,6 +29,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from claimwire.vocabulary import NUMBER_WORDS_TO_TEN
+
 _DETERMINERS = {
     "the",
     "a",
@@ -40,15 +42,7 @@ _DETERMINERS = {
     "his",
     "her",
     "our",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
+    *NUMBER_WORDS_TO_TEN[1:],
     "other",
     "several",
     "many",

@@ -157,18 +157,9 @@ class _Sentence:
         return any(start < te and ts < end for ts, te in self.taken)
 
     def add(
-        self,
-        measure: str,
-        low: float | None,
-        high: float | None,
-        hedge: str | None,
-        group: str | None,
-        start: int,
-        end: int,
-        confidence: float,
-        extra: dict[str, Any] | None = None,
-        victim: str | None = None,
-    ) -> None:
+        self, measure: str, low: float | None, high: float | None, hedge: str | None, group: str | None, start: int, end: int,
+        confidence: float, extra: dict[str, Any] | None = None, victim: str | None = None,
+    ) -> None:  # fmt: skip
         """Add a hit; a hit of one person records how the text names them (extra "one", see
         casualty_people.mention), `victim` being that phrase when the hit does not start with it."""
         extra = extra or {}
@@ -182,17 +173,9 @@ class _Sentence:
         self.taken.append((start, end))
 
     def add_with_tail(
-        self,
-        measure: str,
-        low: float | None,
-        high: float | None,
-        hedge: str | None,
-        group: str | None,
-        start: int,
-        end: int,
-        confidence: float,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
+        self, measure: str, low: float | None, high: float | None, hedge: str | None, group: str | None, start: int, end: int,
+        confidence: float, extra: dict[str, Any] | None = None,
+    ) -> None:  # fmt: skip
         """ "two people were shot, one fatally" -> 1 killed and 1 injured."""
         if measure == "shot" and high is not None and low == high:
             tail = FATALLY_TAIL.match(self.text, end)

@@ -11,7 +11,14 @@ import re
 
 from claimwire.extractors._lexicon import MONTHS
 from claimwire.numbers import QUANTITY
-from claimwire.vocabulary import MONTH_ABBREVIATIONS_PATTERN, MONTH_NAMES_PATTERN, WEEKDAY_PATTERN, WEEKDAYS, number_words
+from claimwire.vocabulary import (
+    MONTH_ABBREVIATIONS_PATTERN,
+    MONTH_NAMES_PATTERN,
+    NUMBER_WORDS_TO_TEN,
+    WEEKDAY_PATTERN,
+    WEEKDAYS,
+    number_words,
+)
 
 # --- casualty verbs and the verb chain after a subject ------------------------------------
 _DEATH = r"(?:his|her|their) deaths?"
@@ -361,16 +368,7 @@ NAME_REJECT = MONTHS | {
     "and",
     "the",
     # determiners, numbers and name suffixes are not names: "One of the victims", "Freddie Rodgers, Jr."
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
+    *NUMBER_WORDS_TO_TEN,
     "another",
     "all",
     "both",
