@@ -43,9 +43,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Ingest a directory of articles in-process and print the events table and their events' ledgers."""
     from claimwire.sources import iter_items
     from service.ingest import prepare_store, receive_all
-    from storage import repository
+    from storage import reads, repository
     from storage.db import session_scope
-    from storage.models import Event
 
     prepare_store()
     receipts = list(receive_all(iter_items([args.directory])))
@@ -57,7 +56,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     cmd_events(argparse.Namespace(limit=20, json=False))
     with session_scope() as session:
         for event_id in repository.events_of_articles(session, ids):
-            event = session.get(Event, event_id)
+            event = reads.event(session, event_id)
             print()
             print(stored_event_text(event))
     return 0 if all(r.ok for r in receipts) else 1
@@ -82,11 +81,11 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 
 def cmd_event(args: argparse.Namespace) -> int:
+    from storage import reads
     from storage.db import session_scope
-    from storage.models import Event
 
     with session_scope() as session:
-        event = session.get(Event, args.event_id)
+        event = reads.event(session, args.event_id)
         if event is None:
             print(f"error: no event {args.event_id}", file=sys.stderr)
             return 1

@@ -29,10 +29,10 @@ from claimwire import webhooks as signing
 from claimwire.errors import InputError
 from claimwire.fetching import USER_AGENT, check_address
 from claimwire.settings import get_settings
-from storage import webhooks
+from storage import reads, webhooks
 from storage.changefeed import as_change
 from storage.db import session_scope
-from storage.models import Webhook, utcnow
+from storage.models import utcnow
 from workers import changefeed, metrics
 from workers.app import app
 from workers.logs import log
@@ -126,7 +126,7 @@ def _deliver_for(webhook_id: int, deadline: float) -> int:
     while time.monotonic() < deadline:
         now = utcnow()
         with session_scope() as session:
-            webhook = session.get(Webhook, webhook_id)
+            webhook = reads.webhook(session, webhook_id)
             if webhook is None or not webhook.active:
                 return sent
             found = webhooks.next_delivery(session, webhook, now)
