@@ -27,6 +27,7 @@ from storage.models import ArticleLinkFeatures, Event, EventIndexEntry, TermFreq
 
 COUNT_SHARDS = linking.RESERVED_HASHES
 _CHUNK = 500
+NO_BOUND = 1 << 62  # DbIndex without `below`: every article
 FEATURE_CACHE = 4096  # candidates' parsed features kept per process, by their stored JSON text
 
 
@@ -82,13 +83,13 @@ _PG_DF_NEWEST = _PG_DF + " UNION ALL SELECT -1, coalesce(max(id), 0) FROM events
 _PG_CANDIDATES = (
     "SELECT q.n, e.article_id FROM unnest(%(hashes)s::bigint[], %(low)s::int[], %(high)s::int[]) WITH ORDINALITY AS q(h, lo, hi, n) "
     "CROSS JOIN LATERAL (SELECT article_id FROM event_index WHERE key_hash = q.h AND bucket BETWEEN q.lo AND q.hi "
-    "ORDER BY bucket DESC, article_id DESC LIMIT %(limit)s) AS e"
+    "AND article_id < %(below)s ORDER BY bucket DESC, article_id DESC LIMIT %(limit)s) AS e"
 )
 # articles with no date of their own are filed in bucket 0: looked up too for keys whose window excludes it
 _PG_CANDIDATES_UNDATED = (
     " UNION ALL SELECT q.n, e.article_id FROM unnest(%(undated)s::bigint[], %(numbers)s::bigint[]) AS q(h, n) "
     f"CROSS JOIN LATERAL (SELECT article_id FROM event_index WHERE key_hash = q.h AND bucket = {linking.UNDATED} "
-    "ORDER BY article_id DESC LIMIT %(limit)s) AS e"
+    "AND article_id < %(below)s ORDER BY article_id DESC LIMIT %(limit)s) AS e"
 )
 _PG_LOAD = "SELECT article_id, event_id, features::text FROM article_link_features WHERE article_id = ANY(%s::bigint[]) ORDER BY article_id"
 
@@ -96,12 +97,15 @@ _PG_LOAD = "SELECT article_id, event_id, features::text FROM article_link_featur
 class DbIndex:
     """`claimwire.linking.LinkIndex` over the database tables, within the caller's session/transaction.
 
-    NEWEST: `document_frequencies` also reads the newest event id, in the same statement (`newest_event`)."""
+    NEWEST: `document_frequencies` also reads the newest event id, in the same statement (`newest_event`).
+    BELOW: retrieve only articles received before this id (lower ids), as an in-process run would see them
+    whatever was linked first (tasks/link.py)."""
 
-    def __init__(self, session: Session, *, newest: bool = False):
+    def __init__(self, session: Session, *, newest: bool = False, below: int | None = None):
         self.session = session
         self.newest = newest
         self.newest_event: int | None = None
+        self.below = NO_BOUND if below is None else int(below)
 
     def document_frequencies(self, keys: Iterable[str]) -> tuple[dict[str, int], int]:
         """One indexed lookup: the keys' rows and the sharded document count (hashes 0..15) together."""
@@ -149,7 +153,13 @@ class DbIndex:
                 if low > linking.UNDATED:
                     undated.append(hashes[-1])
                     numbers.append(number)
-            params = {"hashes": _array(hashes), "low": _array(lows), "high": _array(highs), "limit": int(limit_per_key)}
+            params = {
+                "hashes": _array(hashes),
+                "low": _array(lows),
+                "high": _array(highs),
+                "limit": int(limit_per_key),
+                "below": self.below,
+            }
             statement = _PG_CANDIDATES
             if undated:
                 params.update(undated=_array(undated), numbers=_array(numbers))
@@ -159,16 +169,16 @@ class DbIndex:
         parts, params, names = [], {}, {}
         for number, key in enumerate(keys):
             low, high = linking.bucket_range(key, day)
-            params.update({f"k{number}": linking.key_hash(key), f"lo{number}": low, f"hi{number}": high})
+            params.update({f"k{number}": linking.key_hash(key), f"lo{number}": low, f"hi{number}": high, "below": self.below})
             names[number] = key
             parts.append(
                 f"SELECT * FROM (SELECT {number} AS n, article_id FROM event_index WHERE key_hash = :k{number} "
-                f"AND bucket BETWEEN :lo{number} AND :hi{number} ORDER BY bucket DESC, article_id DESC LIMIT {int(limit_per_key)}) AS q{number}"
+                f"AND bucket BETWEEN :lo{number} AND :hi{number} AND article_id < :below ORDER BY bucket DESC, article_id DESC LIMIT {int(limit_per_key)}) AS q{number}"
             )
             if low > linking.UNDATED:  # articles with no date of their own are filed in bucket 0
                 parts.append(
                     f"SELECT * FROM (SELECT {number} AS n, article_id FROM event_index WHERE key_hash = :k{number} "
-                    f"AND bucket = {linking.UNDATED} ORDER BY article_id DESC LIMIT {int(limit_per_key)}) AS u{number}"
+                    f"AND bucket = {linking.UNDATED} AND article_id < :below ORDER BY article_id DESC LIMIT {int(limit_per_key)}) AS u{number}"
                 )
         rows = self.session.execute(text(" UNION ALL ".join(parts)), params)
         return sorted((names[n], article_id) for n, article_id in rows)
@@ -267,3 +277,28 @@ def count_document(session: Session, article_id: int, keys: Iterable[str]) -> No
 
 def newest_event_id(session: Session) -> int:
     return int(session.execute(select(func.coalesce(func.max(Event.id), 0))).scalar_one())
+
+
+LATER_LIMIT = 500  # linked articles above one article looked at by `linked_after` (the nearest in receipt order first)
+_PG_LATER = "SELECT article_id, features::text FROM article_link_features WHERE article_id > %s ORDER BY article_id LIMIT %s"
+
+
+def linked_after(session: Session, article_id: int, keys: Iterable[str], limit: int = LATER_LIMIT) -> list[tuple[int, ArticleFeatures]]:
+    """The articles received after ARTICLE_ID (higher ids) that are linked already and have one of KEYS among
+    their features' keys, in receipt order: those that could have met it had it been linked first. Read under
+    the key locks of ARTICLE_ID, it is every such article linked before it (one that links after it sees it)."""
+    wanted = set(keys)
+    if not wanted:
+        return []
+    raw = _pg(session)
+    if raw is not None:
+        rows = raw.execute(_PG_LATER, (article_id, limit)).fetchall()
+    else:
+        rows = session.execute(
+            select(ArticleLinkFeatures.article_id, ArticleLinkFeatures.features)
+            .where(ArticleLinkFeatures.article_id > article_id)
+            .order_by(ArticleLinkFeatures.article_id)
+            .limit(limit)
+        ).all()
+    later = [(int(other), parsed_features(stored)) for other, stored in rows]
+    return [(other, features) for other, features in later if not wanted.isdisjoint(features.keys)]

@@ -1,5 +1,5 @@
 """Merging events and moving an article to another event, with the counts, the ledgers and the change feed
-following; and the merge pass that repairs a split two concurrent linkers made (storage/eventindex.py)."""
+following; and the in-order reconcile of an article that was linked before an article received ahead of it (`redecide_later`)."""
 
 from __future__ import annotations
 
@@ -81,45 +81,32 @@ def final_event_id(session: Session, event_id: int) -> int:
     return _final(session, event_id)
 
 
-class _Excluding(DbIndex):
-    def __init__(self, session: Session, article_id: int):
-        super().__init__(session)
-        self.article_id = article_id
-
-    def candidates(self, keys, day, limit_per_key):
-        return [(k, a) for k, a in super().candidates(keys, day, limit_per_key) if a != self.article_id]
+def _first_article(session: Session, event_id: int) -> int | None:
+    return session.execute(select(func.min(ArticleEvent.article_id)).where(ArticleEvent.event_id == event_id)).scalar_one()
 
 
-class _NothingToRepair(Exception):
-    pass
-
-
-def repair_concurrent_split(session: Session, article_id: int, features: ArticleFeatures, event_id: int, newest_seen: int) -> int | None:
-    """The merge pass behind the key locks. An article that opened a new event decides again once its link
-    is committed; if it now joins an event that was opened concurrently (after it read the index), the two
-    are one event split by the race: merge them. Sequentially this never fires (no event appears between
-    the read and the write), so the linker stays deterministic. Returns the surviving event id, if merged."""
-
-    # only an event opened above `newest_seen` by someone else can be merged with: most of the time there is
-    # none, and one indexed look-up (once the key locks are held, so that a concurrent linker of a related
-    # article has committed) saves the retrieval and scoring
-    def lock_then_check(keys) -> None:
-        lock_keys(session, keys)
-        if not session.execute(select(Event.id).where(Event.id > newest_seen, Event.id != event_id).limit(1)).first():
-            raise _NothingToRepair
-
-    try:
-        decision, _ = linking.decide(features, _Excluding(session, article_id), lock=lock_then_check)
-    except _NothingToRepair:
+def redecide_later(session: Session, article_id: int, features: ArticleFeatures, earlier_id: int) -> str | None:
+    """Reconcile in receipt order: ARTICLE_ID was linked before EARLIER_ID (received ahead of it, linked after
+    it), so it did not see it. Decide it again as the in-process run would have (against the articles below
+    it, EARLIER_ID now among them) and follow the new decision when it names another event: its own event is
+    merged into that one when the article opened it (the articles that joined it since came by it), otherwise
+    the article alone moves. Returns "merged", "moved" or None (the decision stands)."""
+    decision, _ = linking.decide(features, DbIndex(session, below=article_id), lock=lambda keys: lock_keys(session, keys))
+    link = session.get(ArticleEvent, article_id)
+    if decision.event_id is None or link is None:
+        return None  # a new event where it joined one: kept (an earlier article can only add candidates)
+    current, target = _final(session, link.event_id), _final(session, decision.event_id)
+    for other in decision.merge:
+        target = merge_events(session, _final(session, other), target, reason=f"article {article_id} matches both", score=decision.score)
+    if target == current:
         return None
-    other = decision.event_id
-    if other is None or other <= newest_seen:
-        return None
-    own, other = _final(session, event_id), _final(session, other)
-    if own == other:
-        return None
-    into, source = min(own, other), max(own, other)
-    return merge_events(session, source, into, reason=f"concurrent split repaired by article {article_id}", score=decision.score)
+    if _first_article(session, current) == article_id:
+        merge_events(
+            session, current, target, reason=f"article {article_id} decided again after article {earlier_id}", score=decision.score
+        )
+        return "merged"
+    move_article(session, article_id, target, reason=f"decided again after article {earlier_id}")
+    return "moved"
 
 
 def move_article(session: Session, article_id: int, to_event_id: int | None, *, reason: str = "moved by hand") -> int:

@@ -1,17 +1,24 @@
 """Stage 4: join the article to an existing event or open a new one.
 
-Concurrency: instead of one global lock, each link transaction takes PostgreSQL advisory locks on the
-article's retrieval keys (sorted, so no deadlocks) before it reads the index. Two articles that could
-meet each other (or the same events) share a key, so they are decided one after the other and the second
-sees the event the first opened; unrelated articles link in parallel. A residual split (two events that
-later coverage shows are one) is repaired by the merge the linker decides when an article scores high
-against both. Document frequencies are counted in a short transaction of their own after the link
-commits, so that hot rows (common words) never hold a link transaction.
+Concurrency: no global gate (tasks/gates.py). Each link transaction takes PostgreSQL advisory locks on the
+article's retrieval keys (sorted, so no deadlocks) before it reads the index. Two articles that could meet
+each other (or the same events) share a key, so they are decided one after the other; unrelated articles
+link in parallel.
+
+Receipt order: an article retrieves only articles received before it (lower ids, `DbIndex(below=...)`), as
+the in-process run, where every earlier article is linked before it and no later one is. When an article is
+linked after some articles received after it that share one of its keys (they were quicker through the
+stages before), those did not see it: each is decided again, in receipt order, once its link is committed,
+and follows its new decision (storage/eventmerges.py `redecide_later`: its own event merged into the one it
+now joins when it opened it, else the article moved). What still differs from the in-process run, and the
+bound measured: docs/SCALING.md. Document frequencies are counted in a short transaction of their own after
+the link commits, so that hot rows (common words) never hold a link transaction.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from claimwire import linking
 from storage import eventindex, eventmerges, repository
@@ -34,50 +41,74 @@ def article_date(article):
     return article.published_at
 
 
+class _KeyLocks:
+    """Takes the article's key locks for `linking.decide` and times the wait for them and the hold until commit."""
+
+    def __init__(self, session):
+        self.session = session
+        self.acquired: float | None = None
+
+    def __call__(self, keys) -> None:
+        started = time.perf_counter()
+        eventindex.lock_keys(self.session, keys)
+        self.acquired = time.perf_counter()
+        metrics.LINK_KEY_LOCK_WAIT.observe(self.acquired - started)
+
+    def committed(self) -> None:
+        if self.acquired is not None:
+            metrics.LINK_KEY_LOCK_HOLD.observe(time.perf_counter() - self.acquired)
+
+
+def _attach(session, article, decision) -> int:
+    """Write the decision: the merges it names, the article's link. Returns the event it ended in."""
+    event_id = decision.event_id
+    if decision.merge:
+        event_id = eventmerges.final_event_id(session, event_id)  # it may have been merged meanwhile
+    for other in decision.merge:
+        event_id = eventmerges.merge_events(
+            session,
+            other,
+            event_id,
+            reason=f"article {article.id} matches both",
+            score=decision.features.get("merge_scores", {}).get(str(other)),
+            rebuild=False,
+        )
+    return repository.attach_to_event(  # follows a merge of the event meanwhile
+        session,
+        article,
+        event_id=event_id,
+        decision=decision.decision,
+        score=decision.score,
+        features=decision.features,
+        linker=linking.LINKER,
+        profile={"linker": linking.LINKER},
+        when=article.published_at or article.received_at,
+    )
+
+
 def link_article(article_id: int) -> bool:
     with session_scope() as session:
         article = load_columns(session, STAGE, article_id, *_COLUMNS)  # only what linking reads (not the raw body)
         features = linking.article_features(article.title, article.clean_text or "", article_date(article))
         concurrent = session.get_bind().dialect.name == "postgresql"
-        # with the frequencies, the newest event id: events above it appeared while we decided
-        index = eventindex.DbIndex(session, newest=concurrent)
-        decision, keys = linking.decide(features, index, lock=lambda ks: eventindex.lock_keys(session, ks))
-        newest_seen = index.newest_event
+        locks = _KeyLocks(session)
+        decision, keys = linking.decide(features, eventindex.DbIndex(session, below=article_id), lock=locks)
         claim_transition(session, STAGE, article_id)
-        event_id = decision.event_id
-        if decision.merge:
-            event_id = eventmerges.final_event_id(session, event_id)  # it may have been merged meanwhile
-        for other in decision.merge:
-            event_id = eventmerges.merge_events(
-                session,
-                other,
-                event_id,
-                reason=f"article {article_id} matches both",
-                score=decision.features.get("merge_scores", {}).get(str(other)),
-                rebuild=False,
-            )
-        event_id = repository.attach_to_event(  # follows a merge of the event meanwhile
-            session,
-            article,
-            event_id=event_id,
-            decision=decision.decision,
-            score=decision.score,
-            features=decision.features,
-            linker=linking.LINKER,
-            profile={"linker": linking.LINKER},
-            when=article.published_at or article.received_at,
-        )
+        event_id = _attach(session, article, decision)
         eventindex.file_article(session, article_id, event_id, features, keys)
         if not concurrent:  # SQLite: one writer at a time anyway, so count in the same transaction
             eventindex.count_document(session, article_id, features.keys)
+        later = eventindex.linked_after(session, article_id, keys)  # under the key locks: linked before this one
+    locks.committed()
     # The link is committed: what follows must not turn a linked article into a failure.
     try:
         if concurrent:
             with session_scope() as session:
                 eventindex.count_document(session, article_id, features.keys)
-        if decision.event_id is None and concurrent:  # the merge pass behind the key locks
+        for other_id, other_features in later:  # in receipt order
             with session_scope() as session:
-                eventmerges.repair_concurrent_split(session, article_id, features, event_id, newest_seen)
+                outcome = eventmerges.redecide_later(session, other_id, other_features, article_id)
+            metrics.LINK_REDECIDED.labels(outcome=outcome or "kept").inc()
     except Exception:
         logger.exception("link_followup_failed", extra={"fields": {"article_id": article_id}})
     metrics.LINK_DECISIONS.labels(decision=decision.decision).inc()

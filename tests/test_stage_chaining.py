@@ -1,6 +1,6 @@
 """Worker-side speed-ups keep the guarantees: a stage routed to the same queue runs in the task of the stage
 before it (no broker round trip) with its own transaction and metrics; a transient error there hands it to
-the broker with backoff; a gated line runs from one read of its first articles; pooled PostgreSQL
+the broker with backoff; a gated line (clean) runs from one read of its first articles; pooled PostgreSQL
 connections idle for a while are checked before use."""
 
 from __future__ import annotations
@@ -87,6 +87,9 @@ def test_clean_runs_extract_in_the_same_task_and_sends_only_link(sqlite_store, m
 
 
 def test_link_runs_store_in_the_same_task(sqlite_store, monkeypatch, sent):
+    """Link is not gated: each message links its own article and stores it in the same task, in whatever order
+    they come; the later-received article linked first is decided again once the earlier one is linked, so the
+    two reports of one shooting end in one event, as in receipt order."""
     from storage.models import Event
     from tasks.clean import clean
     from tasks.link import link
@@ -95,14 +98,16 @@ def test_link_runs_store_in_the_same_task(sqlite_store, monkeypatch, sent):
     as_worker(clean, ids[0])
     sent.clear()
     store_runs = stage_count("store")
-    assert as_worker(link, ids[1]) == "next"  # the line runs from its head: both linked, then both stored here
+    assert as_worker(link, ids[1]) == "next"  # the later one first: linked and stored here
+    assert statuses(ids) == [ArticleStatus.EXTRACTED, ArticleStatus.STORED]
+    assert as_worker(link, ids[0]) == "next"
     assert statuses(ids) == [ArticleStatus.STORED] * 2
     assert stage_count("store") == store_runs + 2
     assert sent == []
     with session_scope() as session:
         ledgers = [ledger for (ledger,) in session.execute(select(Event.ledger).where(Event.article_count > 0))]
         linked_at = session.scalars(select(Article.linked_at).where(Article.id.in_(ids))).all()
-    assert sorted(a["id"] for ledger in ledgers for a in ledger["articles"]) == ids
+    assert len(ledgers) == 1 and sorted(a["id"] for a in ledgers[0]["articles"]) == ids
     assert all(linked_at)
 
 
@@ -162,17 +167,19 @@ def test_a_redelivered_clean_writes_once_and_chains_nothing(sqlite_store, monkey
 
 
 def test_line_heads_are_the_line_in_order(sqlite_store, monkeypatch):
-    from tasks.gates import GATES, line_heads
+    from tasks.gates import GATES, _gate, line_heads
+    from tasks.pipeline import STAGES
 
+    line = _gate(STAGES["link"])  # a line of several statuses (link itself is no longer gated: tasks/link.py)
     ids = receive_texts(4, monkeypatch)
     with session_scope() as session:
         session.execute(text("UPDATE articles SET status = 'extracted' WHERE id = :a"), {"a": ids[1]})
         session.execute(text("UPDATE articles SET status = 'stored' WHERE id = :a"), {"a": ids[0]})
     with session_scope() as session:
-        heads = line_heads(session, GATES["link"], 10)
+        heads = line_heads(session, line, 10)
         assert [(h.id, h.status) for h in heads] == [(ids[1], "extracted"), (ids[2], "received"), (ids[3], "received")]
-        assert [h.id for h in line_heads(session, GATES["link"], 2)] == ids[1:3]
-        assert line_heads(session, GATES["link"])[0].id == ids[1]  # the head of the line
+        assert [h.id for h in line_heads(session, line, 2)] == ids[1:3]
+        assert line_heads(session, line)[0].id == ids[1]  # the head of the line
         assert [h.id for h in line_heads(session, GATES["clean"], 10)] == ids[2:]
 
 

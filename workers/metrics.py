@@ -31,6 +31,22 @@ GATE_HOLD_CPU = Counter(
 STAGE_RETRIES = Counter("claimwire_stage_retries_total", "Transient errors retried", ["stage"])
 END_TO_END = Histogram("claimwire_end_to_end_seconds", "From receipt to linked", buckets=LATENCY_BUCKETS)
 LINK_DECISIONS = Counter("claimwire_link_decisions_total", "Linker decisions", ["decision"])
+LINK_KEY_LOCK_WAIT = Histogram(
+    "claimwire_link_key_lock_wait_seconds",
+    "Time a link transaction waited for its retrieval keys' advisory locks (another article sharing a key held them)",
+    buckets=STAGE_BUCKETS,
+)
+LINK_KEY_LOCK_HOLD = Histogram(
+    "claimwire_link_key_lock_hold_seconds",
+    "Time a link transaction held its retrieval keys' advisory locks, from getting them to its commit: serial only "
+    "between articles that share a key",
+    buckets=STAGE_BUCKETS,
+)
+LINK_REDECIDED = Counter(
+    "claimwire_link_redecided_total",
+    "Articles decided again because an article received before them was linked after them (kept, merged, moved)",
+    ["outcome"],
+)
 CLAIMS_EXTRACTED = Counter("claimwire_claims_extracted_total", "Claims extracted", ["kind"])
 CLAIMS_CUT = Counter("claimwire_claims_cut_total", "Claims found but not kept: over CLAIMWIRE_MAX_CLAIMS_PER_ARTICLE")
 API_REFUSED = Counter("claimwire_api_refused_total", "Requests refused by the API's guards before the handler", ["reason"])
