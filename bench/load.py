@@ -53,6 +53,14 @@ The scaling figures (docs/SCALING.md):
                      API, the consumer, PostgreSQL's backends of the run's database, this bench process (posting)
     stages           per stage, ms per posted article: CPU (the pool processes' own accounting, CLAIMWIRE_PROFILE_DIR)
                      and wall time (claimwire_stage_duration_seconds), and the runs
+    link_key_lock_ms_per_article   the link stage's per-key advisory locks (not a gate: serial only between
+                     articles that share a key, so not in serial_ms_per_article): `hold` from getting them to the
+                     link's commit, `wait` for them, summed over the workers, per posted article
+    link_redecided   articles decided again because an article received before them was linked after them,
+                     by outcome (kept, merged, moved; tasks/link.py)
+    linking_vs_in_process  the run's events against the in-process pipeline's on the same bodies in the run's
+                     receipt order (after the service leg; bench/linkcompare.py): B-cubed and pairwise over the
+                     articles linked by both (1.0: the same events); --no-compare-linking skips it
 """
 
 from __future__ import annotations
@@ -88,6 +96,7 @@ from bench.harness import (
     stop,
     use_environment,
 )
+from bench.linkcompare import against_in_process, receipt_events
 from claimwire.settings import get_settings
 from storage import db as storage_db
 
@@ -488,6 +497,9 @@ def read_metrics(directories: list[Path]) -> dict[str, dict[str, float]]:
         "claimwire_gate_hold_cpu_seconds_total": ("gate_hold_cpu_s", "gate"),
         "claimwire_stage_duration_seconds_sum": ("stage_wall_s", "stage"),
         "claimwire_stage_duration_seconds_count": ("stage_runs", "stage"),
+        "claimwire_link_key_lock_hold_seconds_sum": ("key_lock_s", "hold"),
+        "claimwire_link_key_lock_wait_seconds_sum": ("key_lock_s", "wait"),
+        "claimwire_link_redecided_total": ("link_redecided", "outcome"),
     }
     out: dict[str, dict[str, float]] = {name: {} for name, _ in wanted.values()}
     for directory in directories:
@@ -499,7 +511,7 @@ def read_metrics(directories: list[Path]) -> dict[str, dict[str, float]]:
             for sample in family.samples:
                 if sample.name in wanted:
                     name, label = wanted[sample.name]
-                    key = sample.labels.get(label, "")
+                    key = sample.labels.get(label, label)  # a metric without labels: the name given in `wanted`
                     out[name][key] = out[name].get(key, 0.0) + sample.value
     return out
 
@@ -631,6 +643,7 @@ def run_leg(args, bodies: list[dict], intake: str, reference: dict | None = None
     leg = prepare_leg(args)
     saved = {key: os.environ.get(key) for key in ("DATABASE_URL", "BROKER_URL", "CLAIMWIRE_BROKER_PREFIX", "CLAIMWIRE_API_TOKEN")}
     result: dict = {}
+    service_events = None
     try:
         use_environment(
             {
@@ -651,6 +664,7 @@ def run_leg(args, bodies: list[dict], intake: str, reference: dict | None = None
         finished = wait_for_final(args.timeout, fed["answers"]["accepted"], watch=list(leg.processes.values()))
         sampler.stop()
         result = {"articles": len(bodies), **outcome(bodies), "finished_in_time": finished}
+        service_events = receipt_events() if args.compare_linking else None
         cpu = cpu_by_process(sampler, cpu_before, len(bodies), time.process_time() - self_before)
     finally:
         stop(*leg.processes.values())  # before the metrics are read: each pool process writes its stage CPU as it exits
@@ -663,6 +677,8 @@ def run_leg(args, bodies: list[dict], intake: str, reference: dict | None = None
                 result["database_url"] = leg.database_url
             use_environment(saved)
     result = leg_result(args, leg, result, fed, sampler, cpu, reference or {}, intake, load_before)
+    if service_events is not None:
+        result["linking_vs_in_process"] = against_in_process(service_events, bodies)
     result["logs"] = str(leg.logdir)
     return result
 
@@ -683,6 +699,10 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
                 gate: round(1000 * s / max(1, result["articles"]), 2) for gate, s in sorted(metrics["gate_hold_cpu_s"].items())
             },
             "gate_holds": {gate: int(n) for gate, n in sorted(metrics["gate_holds"].items())},
+            "link_key_lock_ms_per_article": {
+                k: round(1000 * s / max(1, result["articles"]), 2) for k, s in sorted(metrics["key_lock_s"].items())
+            },
+            "link_redecided": {k: int(n) for k, n in sorted(metrics["link_redecided"].items())},
             "gate_busy": {
                 gate: round(s / result["end_to_end_s"], 3) if result["end_to_end_s"] else None
                 for gate, s in sorted(metrics["gate_hold_s"].items())
@@ -762,6 +782,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=1000,
         metavar="K",
         help="the first K of the posted articles through the in-process pipeline on one core, for parallel_efficiency (default 1000; 0: none)",
+    )
+    parser.add_argument(
+        "--no-compare-linking",
+        dest="compare_linking",
+        action="store_false",
+        help="do not run the in-process pipeline on the stream in the run's receipt order to compare the events (linking_vs_in_process)",
     )
     parser.add_argument("--json", action="store_true")
     return parser

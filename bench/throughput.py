@@ -122,11 +122,26 @@ def pipeline_reference(bodies: list[dict], cpu: int | None = None) -> dict:
     return {"cpu": chosen, "cpu_s": time.process_time() - cpu_started, **result}
 
 
+def raw_item(body: dict):
+    """An API body (bench load's) as the item the API would receive."""
+    from claimwire.sources import TEXT, RawItem, outlet_from_url, parse_published
+
+    return RawItem(
+        kind=TEXT,
+        ref=f"bench:{body['external_id']}",
+        body=body["text"].encode("utf-8"),
+        url=body["url"],
+        title=body["title"],
+        published=parse_published(body["published"]),
+        outlet=outlet_from_url(body["url"]),
+        external_id=body["external_id"],
+    )
+
+
 def bench_bodies(bodies: list[dict]) -> dict:
     """API BODIES through every stage in process on a fresh embedded store (see bench_pipeline)."""
     import tempfile
 
-    from claimwire.sources import TEXT, RawItem, outlet_from_url, parse_published
     from storage.db import migrate
 
     saved = {key: os.environ.get(key) for key in ("CLAIMWIRE_HOME", "DATABASE_URL", "BROKER_URL")}
@@ -159,20 +174,7 @@ def bench_bodies(bodies: list[dict]) -> dict:
     timed(tasks.extract, "extract_article", "extract")
     timed(tasks.link, "link_article", "link")
     timed(tasks.store, "store_article", "store")
-    items = []
-    for body in bodies:
-        items.append(
-            RawItem(
-                kind=TEXT,
-                ref=f"bench:{body['external_id']}",
-                body=body["text"].encode("utf-8"),
-                url=body["url"],
-                title=body["title"],
-                published=parse_published(body["published"]),
-                outlet=outlet_from_url(body["url"]),
-                external_id=body["external_id"],
-            )
-        )
+    items = [raw_item(body) for body in bodies]
     try:
         started = time.perf_counter()
         for item in items:

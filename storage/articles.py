@@ -90,6 +90,13 @@ def stalled(session: Session, statuses: Iterable[str], updated_before: datetime,
     ).all()
 
 
+def lock_article(session: Session, article_id: int) -> None:
+    """PostgreSQL: lock the article's row until the transaction ends (its store stage, which moves its status
+    with a conditional update, waits until then, and then reads the event it is in by then)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Article.id).where(Article.id == article_id).with_for_update()).first()
+
+
 def lock_event_of(session: Session, article_id: int):
     """The event an article is linked to, locked for its ledger's rebuild (PostgreSQL: one rebuild per event at a
     time): a row of (id, ledger, decision, score, title, url)."""

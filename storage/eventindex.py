@@ -108,9 +108,15 @@ class DbIndex:
         self.below = NO_BOUND if below is None else int(below)
 
     def document_frequencies(self, keys: Iterable[str]) -> tuple[dict[str, int], int]:
-        """One indexed lookup: the keys' rows and the sharded document count (hashes 0..15) together."""
-        key_hash = linking.key_hash
-        by_hash: dict[int, str] = {key_hash(k): k for k in keys}
+        """One indexed lookup: the keys' rows and the sharded document count (hashes 0..15) together. With
+        BELOW: as of the articles received before it (`_before`)."""
+        by_hash: dict[int, str] = {linking.key_hash(k): k for k in keys}
+        found, documents = self._counted(by_hash)
+        if self.below != NO_BOUND:
+            return self._before(found, documents)
+        return found, documents
+
+    def _counted(self, by_hash: dict[int, str]) -> tuple[dict[str, int], int]:
         found: dict[str, int] = {}
         documents = 0
         raw = _pg(self.session)
@@ -138,6 +144,17 @@ class DbIndex:
         if self.newest:
             self.newest_event = newest_event_id(self.session)
         return found, int(documents)
+
+    def _before(self, found: dict[str, int], documents: int) -> tuple[dict[str, int], int]:
+        """The counts less the articles received from BELOW on that are linked (and counted) already: the
+        frequencies the in-process run reads, where no later article is linked yet. (An earlier article not
+        linked yet is missing from them; when it is linked, the later articles that share a key with it are
+        decided again: tasks/link.py.)"""
+        for _, features in linked_from(self.session, self.below):
+            documents -= 1
+            for key in features.keys & found.keys():
+                found[key] -= 1
+        return {k: df for k, df in found.items() if df > 0}, max(0, documents)
 
     def candidates(self, keys: Sequence[str], day: int, limit_per_key: int) -> list[tuple[str, int]]:
         if not keys:
@@ -279,26 +296,31 @@ def newest_event_id(session: Session) -> int:
     return int(session.execute(select(func.coalesce(func.max(Event.id), 0))).scalar_one())
 
 
-LATER_LIMIT = 500  # linked articles above one article looked at by `linked_after` (the nearest in receipt order first)
-_PG_LATER = "SELECT article_id, features::text FROM article_link_features WHERE article_id > %s ORDER BY article_id LIMIT %s"
+LATER_LIMIT = 500  # linked articles from one id on read by `linked_from` (the nearest in receipt order first)
+_PG_LATER = "SELECT article_id, features::text FROM article_link_features WHERE article_id >= %s ORDER BY article_id LIMIT %s"
 
 
-def linked_after(session: Session, article_id: int, keys: Iterable[str], limit: int = LATER_LIMIT) -> list[tuple[int, ArticleFeatures]]:
-    """The articles received after ARTICLE_ID (higher ids) that are linked already and have one of KEYS among
-    their features' keys, in receipt order: those that could have met it had it been linked first. Read under
-    the key locks of ARTICLE_ID, it is every such article linked before it (one that links after it sees it)."""
-    wanted = set(keys)
-    if not wanted:
-        return []
+def linked_from(session: Session, article_id: int, limit: int = LATER_LIMIT) -> list[tuple[int, ArticleFeatures]]:
+    """The linked articles received at or after ARTICLE_ID (ids from it on), in receipt order, with their features."""
     raw = _pg(session)
     if raw is not None:
         rows = raw.execute(_PG_LATER, (article_id, limit)).fetchall()
     else:
         rows = session.execute(
             select(ArticleLinkFeatures.article_id, ArticleLinkFeatures.features)
-            .where(ArticleLinkFeatures.article_id > article_id)
+            .where(ArticleLinkFeatures.article_id >= article_id)
             .order_by(ArticleLinkFeatures.article_id)
             .limit(limit)
         ).all()
-    later = [(int(other), parsed_features(stored)) for other, stored in rows]
+    return [(int(other), parsed_features(stored)) for other, stored in rows]
+
+
+def linked_after(session: Session, article_id: int, keys: Iterable[str]) -> list[tuple[int, ArticleFeatures]]:
+    """The articles received after ARTICLE_ID (higher ids) that are linked already and have one of KEYS among
+    their features' keys, in receipt order: those that could have met it had it been linked first. Read under
+    the key locks of ARTICLE_ID, it is every such article linked before it (one that links after it sees it)."""
+    wanted = set(keys)
+    if not wanted:
+        return []
+    later = linked_from(session, article_id + 1)
     return [(other, features) for other, features in later if not wanted.isdisjoint(features.keys)]

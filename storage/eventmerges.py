@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from claimwire import changes, linking
 from claimwire.linking import ArticleFeatures
 from storage import changefeed
+from storage.articles import lock_article
 from storage.eventindex import DbIndex, _dialect, lock_keys
 from storage.models import ArticleEvent, ArticleLinkFeatures, ArticleMove, Event, EventMerge, utcnow
 
@@ -90,7 +91,11 @@ def redecide_later(session: Session, article_id: int, features: ArticleFeatures,
     it), so it did not see it. Decide it again as the in-process run would have (against the articles below
     it, EARLIER_ID now among them) and follow the new decision when it names another event: its own event is
     merged into that one when the article opened it (the articles that joined it since came by it), otherwise
-    the article alone moves. Returns "merged", "moved" or None (the decision stands)."""
+    the article alone moves. Returns "merged", "moved" or None (the decision stands).
+
+    The article's row is locked first: its store stage, if it has not run yet, waits and then stores it into
+    the event it ends in (the ledgers rebuilt here hold stored articles only)."""
+    lock_article(session, article_id)
     decision, _ = linking.decide(features, DbIndex(session, below=article_id), lock=lambda keys: lock_keys(session, keys))
     link = session.get(ArticleEvent, article_id)
     if decision.event_id is None or link is None:

@@ -105,14 +105,24 @@ def link_article(article_id: int) -> bool:
         if concurrent:
             with session_scope() as session:
                 eventindex.count_document(session, article_id, features.keys)
-        for other_id, other_features in later:  # in receipt order
-            with session_scope() as session:
-                outcome = eventmerges.redecide_later(session, other_id, other_features, article_id)
-            metrics.LINK_REDECIDED.labels(outcome=outcome or "kept").inc()
     except Exception:
         logger.exception("link_followup_failed", extra={"fields": {"article_id": article_id}})
+    for other_id, other_features in later:  # in receipt order
+        _redecide(other_id, other_features, article_id)
     metrics.LINK_DECISIONS.labels(decision=decision.decision).inc()
     return True
+
+
+def _redecide(article_id: int, features, earlier_id: int) -> None:
+    """Decide ARTICLE_ID again now that EARLIER_ID (received before it) is linked: `eventmerges.redecide_later`.
+    A failure (a deadlock with a merge, the database gone) keeps its first decision: logged, counted."""
+    try:
+        with session_scope() as session:
+            outcome = eventmerges.redecide_later(session, article_id, features, earlier_id)
+    except Exception:
+        logger.exception("link_redecide_failed", extra={"fields": {"article_id": article_id, "after": earlier_id}})
+        outcome = "failed"
+    metrics.LINK_REDECIDED.labels(outcome=outcome or "kept").inc()
 
 
 @stage_task(STAGE)

@@ -50,9 +50,9 @@ def test_drive_accounts_one_hold_of_the_redis_lock(sqlite_store, redis_url, monk
     from tests.conftest import apply_env
 
     apply_env(monkeypatch, BROKER_URL=redis_url)
-    before, holds_before = _held("link")
-    assert gates.drive("link", 1, run_one=lambda article_id: "done") == "deferred"  # nothing in line: nothing ran
-    after, holds_after = _held("link")
+    before, holds_before = _held("clean")
+    assert gates.drive("clean", 1, run_one=lambda article_id: "done") == "deferred"  # nothing in line: nothing ran
+    after, holds_after = _held("clean")
     assert holds_after == holds_before + 1
     assert after > before
 
