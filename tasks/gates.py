@@ -1,16 +1,22 @@
 """Receipt-order gates for the stages whose results depend on what came before.
 
-Two stages read state that earlier articles leave behind:
+One stage reads state that earlier articles leave behind and is gated:
 
 - clean: per-outlet junk learning (how many of the outlet's earlier articles had a line) and
-  duplicate detection by cleaned-text hash (the earlier article is the original, the later the duplicate);
-- link: the event index (an article joins the event of the best-matching *earlier* article).
+  duplicate detection by cleaned-text hash (the earlier article is the original, the later the duplicate).
+
+Link is not gated (issue 18): it keeps receipt order without a global lock. Each article is decided under
+PostgreSQL advisory locks on its retrieval keys against the articles received before it only (lower ids),
+with the document frequencies as of its receipt; an article linked after later ones that share a key with it
+has them decided again in receipt order (tasks/link.py, storage/eventmerges.py `redecide_later`). Only
+articles that share a key wait for each other; the bound on what may still differ from the in-process run
+is in docs/SCALING.md.
 
 In-process (the embedded default) every article goes through all stages before the next one is received,
 so these see exactly the articles received before. With several workers in parallel they would see
-whatever happened to finish first, and the events would depend on timing. The gates restore the
-in-process semantics, so a deployment gives the same events and claims as an in-process run of the same
-articles in the same order, whatever the number of workers:
+whatever happened to finish first, and the results would depend on timing. The gates restore the
+in-process semantics, so a deployment gives the same results as an in-process run of the same articles in
+the same order, whatever the number of workers:
 
 - a gated stage runs for article N only when no article received before N (lower id) is still waiting
   for that stage (the *head of the line* is the earliest article still waiting);
@@ -20,8 +26,8 @@ articles in the same order, whatever the number of workers:
   articles, and no message waits behind others for its turn. The line's first HEAD_BATCH articles are read
   with one query and run in turn while ready (then the line is read again). After GATE_BATCH_S it hands the
   line on to a fresh message, so that the other stages get their turn on that worker; so it does after a few
-  articles when the stage's next stage runs in the same task (tasks/base.py: clean -> extract, link ->
-  store), which then runs them outside the lock while another worker carries the line on;
+  articles when the stage's next stage runs in the same task (tasks/base.py: clean -> extract), which then
+  runs them outside the lock while another worker carries the line on;
 - a message that finds the lock taken marks the line (`dirty`, set *before* it tries the lock) and is
   dropped ("deferred"); the holder reads the mark after it lets go of the lock and looks at the line
   again, so an article that became ready while the holder was finishing is never left waiting;
@@ -29,13 +35,13 @@ articles in the same order, whatever the number of workers:
   one that leaves the line otherwise (duplicate, skipped, failed) wakes the gates behind it (`wake`).
 
 A URL article that is still being fetched blocks nobody (network timing is not reproducible anyway): it
-takes its place in line when its page arrives. The work between the gates (extraction, and the storing of
-ledgers) stays parallel.
+takes its place in line when its page arrives. The work after the gate (extraction, linking under its key
+locks, the storing of ledgers) is parallel.
 
 What is lost is found again from the database, which is the record of where each article is: the beat
 task `claimwire.ordering_sweep` (tasks/sweep.py) re-sends the next stage for every article that has made no progress for
 CLAIMWIRE_ORDER_WAIT_S (a message lost with a killed worker or a restarted broker, a stage whose retries
-ran out while the database was down), and wakes both gates. Every stage commits with a conditional status
+ran out while the database was down), and wakes the gates. Every stage commits with a conditional status
 change, so a message sent twice never writes twice. CLAIMWIRE_ORDERED_STAGES=none turns the gates off.
 """
 
