@@ -106,6 +106,7 @@ class DbIndex:
         self.newest = newest
         self.newest_event: int | None = None
         self.below = NO_BOUND if below is None else int(below)
+        self.read: tuple[dict[int, str], dict[str, int]] | None = None  # the last frequencies read (`frequencies_moved`)
 
     def document_frequencies(self, keys: Iterable[str]) -> tuple[dict[str, int], int]:
         """One indexed lookup: the keys' rows and the sharded document count (hashes 0..15) together. With
@@ -113,8 +114,20 @@ class DbIndex:
         by_hash: dict[int, str] = {linking.key_hash(k): k for k in keys}
         found, documents = self._counted(by_hash)
         if self.below != NO_BOUND:
-            return self._before(found, documents)
+            found, documents = self._before(found, documents)
+        self.read = (by_hash, found)
         return found, documents
+
+    def frequencies_moved(self) -> bool:
+        """Whether the keys' frequencies read last have changed since (an article sharing a key was counted while
+        this one waited for the key locks): read again, as the in-process run would have read them after it."""
+        if self.read is None:
+            return False
+        by_hash, found = self.read
+        now, _ = self._counted(by_hash)
+        if self.below != NO_BOUND:
+            now, _ = self._before(now, 0)
+        return now != found
 
     def _counted(self, by_hash: dict[int, str]) -> tuple[dict[str, int], int]:
         found: dict[str, int] = {}

@@ -10,9 +10,10 @@ the in-process run, where every earlier article is linked before it and no later
 linked after some articles received after it that share one of its keys (they were quicker through the
 stages before), those did not see it: each is decided again, in receipt order, once its link is committed,
 and follows its new decision (storage/eventmerges.py `redecide_later`: its own event merged into the one it
-now joins when it opened it, else the article moved). What still differs from the in-process run, and the
-bound measured: docs/SCALING.md. Document frequencies are counted in a short transaction of their own after
-the link commits, so that hot rows (common words) never hold a link transaction.
+now joins when it opened it, else the article moved). The document frequencies it weighs keys by are those
+of the articles received before it: the counts less the later articles linked already, read again once the
+key locks are held (an article sharing a key may have been counted meanwhile). What still differs from the
+in-process run, and the bound measured: docs/SCALING.md.
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ class _KeyLocks:
     def __call__(self, keys) -> None:
         started = time.perf_counter()
         eventindex.lock_keys(self.session, keys)
-        self.acquired = time.perf_counter()
-        metrics.LINK_KEY_LOCK_WAIT.observe(self.acquired - started)
+        metrics.LINK_KEY_LOCK_WAIT.observe(time.perf_counter() - started)
+        if self.acquired is None:
+            self.acquired = time.perf_counter()
 
     def committed(self) -> None:
         if self.acquired is not None:
@@ -86,27 +88,34 @@ def _attach(session, article, decision) -> int:
     )
 
 
+def _count(session, article_id: int, features, concurrent: bool) -> None:
+    """Add the article to the document frequencies. SQLite: in the link's transaction (one writer anyway).
+    PostgreSQL: in a short transaction of its own, committed just before the link's, so that hot rows (common
+    words) never wait for a link transaction, and so that an article that waited for this one's key locks
+    reads the frequencies with it counted (`DbIndex.frequencies_moved`)."""
+    if not concurrent:
+        eventindex.count_document(session, article_id, features.keys)
+        return
+    with session_scope() as counting:
+        eventindex.count_document(counting, article_id, features.keys)
+
+
 def link_article(article_id: int) -> bool:
     with session_scope() as session:
         article = load_columns(session, STAGE, article_id, *_COLUMNS)  # only what linking reads (not the raw body)
         features = linking.article_features(article.title, article.clean_text or "", article_date(article))
         concurrent = session.get_bind().dialect.name == "postgresql"
         locks = _KeyLocks(session)
-        decision, keys = linking.decide(features, eventindex.DbIndex(session, below=article_id), lock=locks)
+        index = eventindex.DbIndex(session, below=article_id)
+        decision, keys = linking.decide(features, index, lock=locks)
+        if concurrent and index.frequencies_moved():  # an article sharing a key linked while we waited for the locks
+            decision, keys = linking.decide(features, index, lock=locks)
         claim_transition(session, STAGE, article_id)
         event_id = _attach(session, article, decision)
         eventindex.file_article(session, article_id, event_id, features, keys)
-        if not concurrent:  # SQLite: one writer at a time anyway, so count in the same transaction
-            eventindex.count_document(session, article_id, features.keys)
         later = eventindex.linked_after(session, article_id, keys)  # under the key locks: linked before this one
+        _count(session, article_id, features, concurrent)
     locks.committed()
-    # The link is committed: what follows must not turn a linked article into a failure.
-    try:
-        if concurrent:
-            with session_scope() as session:
-                eventindex.count_document(session, article_id, features.keys)
-    except Exception:
-        logger.exception("link_followup_failed", extra={"fields": {"article_id": article_id}})
     for other_id, other_features in later:  # in receipt order
         _redecide(other_id, other_features, article_id)
     metrics.LINK_DECISIONS.labels(decision=decision.decision).inc()
