@@ -123,6 +123,7 @@ from claimwire.extractors.casualty_people import (
     np_before,
     singular_person,
 )
+from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule_to_hospital, apposed_to_thing
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
@@ -667,7 +668,7 @@ def _rule_singular(sent: _Sentence) -> None:
         subj = m.group("subj") or m.group("subj2")
         v = (m.group("v") or m.group("v2")).lower()
         s, e = (m.start("subj") if m.group("subj") else m.start("subj2")), m.end()
-        if sent.overlaps(s, e) or PLURAL_APPOSITIVE.search(sent.text, s + len(subj), e):
+        if sent.overlaps(s, e) or PLURAL_APPOSITIVE.search(sent.text, s + len(subj), e) or apposed_to_thing(sent.text, s, s + len(subj)):
             continue
         words = subj.split()
         if len(words) > 1 and words[0].lower() in NOT_SUBJECTS and words[1][:1].isupper():
@@ -811,6 +812,8 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | None], ...] = 
     (_rule_singular, None),
     (_rule_event_genitive, ("'", "’")),
     (_rule_pronoun_event, ("his", "her")),
+    (_rule_self_inflicted, ("self", "own leg", "own foot", "own hand", "own arm")),
+    (_rule_to_hospital, ("hospital", "medical cent", "trauma cent")),
 )
 
 

@@ -49,7 +49,7 @@ SHOT = (
 #: hurt with the outcome not stated (the annotation's killed_or_injured)
 HIT = (
     r"stabbed|knifed|run over|(?:hit|struck) by (?:a |an )?(?:car|vehicle|truck|lorry|bus|train|van|motorcycle)|"
-    rf"{_SUFFERED}(?:an? )?(?:[\w-]+ ){{0,2}}?wounds?"
+    rf"{_SUFFERED}(?:an? )?(?:(?!gunshot\b)[\w-]+ ){{0,2}}?wounds?"  # "a gunshot wound" is SHOT
 )
 MISSING = r"missing|unaccounted for"
 VERB = rf"(?:{KILLED}|{INJURED}|{MISSING}|{SHOT}|{HIT})"
@@ -188,7 +188,7 @@ NAMED_SINGULAR = re.compile(
     r"(?P<subj>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),|\s*,(?=\s+(?:is|was|remains)\b))?"
     r"\s+(?:(?:later|then|eventually|subsequently)\s+)?(?:(?:was|has been|had been|is|remains|remained)\s+)+"
-    r"(?:(?:later|then|eventually|subsequently|[a-z]+ly)\s+)?"
+    r"(?:(?:later|then|eventually|subsequently|also|[a-z]+ly)\s+)?"
     rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot)\b"
     r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er|[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+|[a-z]+\s+and\s+)?"
@@ -308,9 +308,12 @@ NOT_SUBJECTS = {
     "you",
     "i",
 }
+#: prepositions a title-case headline capitalises: "4 Shot In Miami" is passive, not "shot In"
+_TITLE_PREPOSITIONS = r"(?:In|At|On|After|During|Near|Outside|Inside|Following|Over|By|From|While|When|As|Along|Across|Behind|Under|Amid|Before|Since|Into|For|With)"
 OBJECT_START = re.compile(
     r"\s+(?:a|an|the|his|her|their|its|him|them|it|my|our|your|me|us|one|two|three|four|five|six|"
-    r"seven|eight|nine|ten|\d+|several|dozens|at least|more than|about|[A-Z][a-z]+(?<!Monday)(?<!Tuesday)"
+    r"seven|eight|nine|ten|\d+|several|dozens|at least|more than|about|"
+    rf"(?!{_TITLE_PREPOSITIONS}\b)[A-Z][a-z]+(?<!Monday)(?<!Tuesday)"
     r"(?<!Wednesday)(?<!Thursday)(?<!Friday)(?<!Saturday)(?<!Sunday)(?<!Overnight)(?<!Last))\b"
 )
 
@@ -551,7 +554,8 @@ INJURED_ONLY = re.compile(r"(?:critically |seriously )?(?:wounded|injured)")
 # context of a number: words before it that make it a date, an age, a phone number or a code
 PREVIOUS_WORD = re.compile(r"([\w.#]+)\W*$")
 YEAR = re.compile(r"(?:1[89]|20)\d\d")
-NAME_AND_COMMA = re.compile(r"[A-Z][\w'’-]*,\s*$")
+# "Ginger Reeves, 64 were found dead" (an age), not "1 Dead, 3 Hurt" (a title-case headline's figures)
+NAME_AND_COMMA = re.compile(r"(?<![\w'’-])(?!(?:Dead|Killed|Injured|Wounded|Hurt|Shot|Slain|Missing)\b)[A-Z][\w'’-]*,\s*$")
 AGE_OR_CALL_BEFORE = re.compile(r"\b(?:age|ages|aged|under|call|dial|dialed|called)\s+(?:of\s+)?$", re.IGNORECASE)
 PARENT_OF_BEFORE = re.compile(r"\b(?:father|mother|dad|mom|parent|grandfather|grandmother|grandpa|grandma)\s+(?:of|to)\s+$", re.IGNORECASE)
 GROUP_ONLY_ARTICLE = re.compile(r"^(?:of\s+)?(?:the|those|them)\s*$", re.IGNORECASE)
