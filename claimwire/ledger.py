@@ -712,6 +712,8 @@ def event_headline(rows: Sequence[Mapping[str, Any]], families: Mapping[str, Map
         total = sum(r["headline"]["anchor"] for r in parts)
         if everyone and everyone[0]["headline"]["anchor"] > total and (not everyone[0]["headline"]["weak"] or not total):
             parts, total = everyone, everyone[0]["headline"]["anchor"]
+        if measure == "injured" and len(parts) == 1:
+            total -= died_of_wounds(rows, parts[0])
         approximate = any(not r["headline"]["value"].replace(".", "").isdigit() for r in parts)
         out[measure] = {
             "value": total,
@@ -724,6 +726,26 @@ def event_headline(rows: Sequence[Mapping[str, Any]], families: Mapping[str, Map
         out["lead"] = lead["key"]
         out["text"] = row_headline_text(lead, families)
     return out
+
+
+def _headline_story(row: Mapping[str, Any]) -> Mapping[str, Any]:
+    return next(s for s in row["stories"] if s["id"] == row["headline"]["story"])
+
+
+def died_of_wounds(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any]) -> float:
+    """The wounded who died since they were counted: where the dead of the party were first counted after
+    the last report of its wounded, and as many more dead as there were wounded, the wounded are dead,
+    not wounded ("a 2-year-old was shot" ... later "the 2-year-old has died")."""
+    killed = next((r for r in rows if r["measure"] == "killed" and r["party"] == injured["party"] and r["headline"]), None)
+    if killed is None:
+        return 0
+    dead, wounded = _headline_story(killed), _headline_story(injured)
+    if not dead["first_seen"] or not wounded["last_seen"] or dead["first_seen"] <= wounded["last_seen"]:
+        return 0
+    articles = set(wounded["articles"])
+    known = max((s["anchor"] for s in killed["stories"] if articles & set(s["articles"])), default=0)
+    # all of them: a part of the wounded dying is told with the wounded left ("one of the four has died")
+    return wounded["anchor"] if dead["anchor"] - known >= wounded["anchor"] else 0
 
 
 def _lead_row(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:

@@ -29,6 +29,12 @@ SELF_INFLICTED = re.compile(
 )
 #: after "shot himself ...": the same clause says he died
 DIED_AFTER = re.compile(r"[^.;]{0,80}?\b(?:and|,)\s+(?:later\s+)?(?:died|was pronounced dead|was killed)\b", re.IGNORECASE)
+#: someone else hurt before the reflexive: "struck a friend in the chest, then fatally shot himself"
+OTHER_VICTIM = re.compile(
+    r"\b(?:shot|shoots|shooting|struck|strikes|striking|killed|kills|killing|wounded|wounding|stabbed|stabbing|hit|hitting)\s+"
+    r"(?!(?:him|her|them)sel(?:f|ves)\b|self\b|by\b|in\b|at\b|on\b|and\b|with\b|to\b|into\b|out\b|up\b|off\b)[\w'’-]+",
+    re.IGNORECASE,
+)
 #: "had shot himself" tells an earlier shooting, unless it is what someone reports of this one
 REPORTED = re.compile(r"\b(?:said|says|told|according)\b", re.IGNORECASE)
 FATAL = re.compile(r"\b(?:fatally|mortally)\b", re.IGNORECASE)
@@ -65,8 +71,8 @@ def _rule_self_inflicted(sent: _Sentence) -> None:
     """ "A boy accidentally shot himself" -> 1 shot, "4-year-old fatally shoots self" -> 1 killed."""
     text = sent.text
     for m in SELF_INFLICTED.finditer(text):
-        if sent.overlaps(m.start("v"), m.end()) or m.group("had") and not REPORTED.search(text):
-            continue  # "killed his wife and then himself": the objects' rule counted him
+        if sent.hits or m.group("had") and not REPORTED.search(text) or OTHER_VICTIM.search(text, 0, m.start()):
+            continue  # "shot his friend, then killed himself": the attacker's end, told with his victims  # "killed his wife and then himself": the objects' rule counted him
         np = np_before(text, m.start(), sent.title)
         if np is not None and np[0] != 1:
             continue  # "two men shot themselves"? a plural subject: not one person
