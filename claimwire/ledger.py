@@ -24,9 +24,10 @@ only when they count the same party's people.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -932,15 +933,52 @@ def scene_rows(
     sentence and "the suspect" in the next; "killed his wife and himself" is two dead), and the
     articles' tolls are combined like a row's figures."""
     figures = casualty_figures(claims, split=False)
+    roles = {f.id: describe(f.group).role for f in figures}
     for figure in figures:
         figure.party = SCENE
     _place_figures(figures, family_of, times)
     figures += article_leads(figures)
+    figures += with_the_attackers(figures, roles)
     by_measure: dict[str, list[Figure]] = defaultdict(list)
     for figure in figures:
         by_measure[figure.measure].append(figure)
     ordered = sorted(by_measure, key=lambda m: MEASURE_ORDER.index(m) if m in MEASURE_ORDER else 99)
     return [row_json(build_row(m, SCENE, by_measure[m], window), SCENE_LABEL) for m in ordered]
+
+
+def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[Figure]:
+    """An article's toll of its victims plus the attackers it says died or were hurt apart from them ("three
+    officers were killed ... the gunman was killed by police" -> 4): a lead that counts the victims only
+    (not "including the gunman", not a murder-suicide) gains the attackers' own figure (their largest, so a
+    gunman told of twice is one). Returns the new leads; the leads they replace agree with them."""
+    added: list[Figure] = []
+    for lead in [f for f in figures if f.article_lead and f.measure in TOLL_MEASURES]:
+        if roles.get(lead.id) == "perpetrator" or lead.counts_self or lead.self_count or lead.reading.stated is None:
+            continue
+        if _INCLUDED.search(lead.sentence) or not lead.reading.exact:
+            continue
+        theirs = [
+            f.reading.stated
+            for f in figures
+            if f.article_id == lead.article_id and f.measure == lead.measure and roles.get(f.id) == "perpetrator" and f.reading.exact
+        ]
+        if not theirs or not max(theirs):
+            continue
+        total = lead.reading.stated + max(theirs)
+        both = replace(
+            lead, id=len(figures) + len(added), value_min=total, value_max=total, hedge=None, reading=reading(total, total, None)
+        )
+        both.derived, lead.status, lead.article_lead = "attackers", "agrees", False
+        added.append(both)
+    return added
+
+
+#: a figure that counts the attackers already: "five dead, including the gunman"
+_INCLUDED = re.compile(
+    r"\b(?:including|among them|counting|plus)\b[^.;]{0,40}?\b(?:gunman|gunmen|shooter|shooters|suspects?|attackers?|assailants?|killer|"
+    r"bomber|himself|herself)\b",
+    re.IGNORECASE,
+)
 
 
 def _place_figures(figures: Sequence[Figure], family_of: Mapping[int, str], times: Mapping[int, ArticleTime]) -> None:

@@ -139,3 +139,24 @@ def test_a_pet_named_beside_its_kind_is_no_victim():
 def test_the_new_rules_run_only_where_their_words_are():
     words = {rule.__name__: w for rule, w in RULES}
     assert words["_rule_self_inflicted"] and words["_rule_to_hospital"]
+
+
+# --- an attacker who then killed himself, in the list of his victims ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,title,expected",
+    [
+        ("", "Man shot his family, killing 3, then killed himself", ("killed", 4, 4)),
+        ("The gunman killed three people and then shot himself.", None, ("killed", 4, 4)),
+        ("He killed his wife, then killed himself.", None, ("killed", 2, 2)),
+    ],
+)
+def test_then_killed_himself_counts_him_once_as_himself(text, title, expected):
+    got = cas(text, title)
+    assert [(c.measure, c.value_min, c.value_max) for c in got] == [expected]
+    assert got[0].extra.get("self") == 1
+
+
+def test_then_shot_another_is_no_one_killed():
+    assert figures("The gunman killed his wife and then shot his son.") == [("killed", 1, 1), ("shot", 1, 1)]

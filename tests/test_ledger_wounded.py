@@ -75,3 +75,22 @@ def test_a_soldier_and_his_daughter_are_no_war():
     assert describe(group).modifier is None
     resolution = resolve_parties([Mention(group, "killed", f"{group} were found dead.", 1, None, False)])
     assert not resolution.war
+
+
+def test_an_article_that_tells_the_gunman_killed_apart_adds_him_to_its_victims():
+    articles = [article(1, "2016-07-17T12:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 3, 3, "police officers", start=0, in_title=True),
+        figure(1, "killed", 1, 1, "the gunman", start=120, sentence="The gunman was killed by police.", singular=True),
+        figure(1, "injured", 3, 3, "others", start=200),
+    ]
+    assert toll(build_ledger(articles, claims)) == (4, 3)
+
+
+def test_victims_counted_with_the_gunman_already_are_not_added_to():
+    articles = [article(1, "2016-07-17T12:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 6, 6, "people", start=0, sentence="Six people were killed, including the suspect."),
+        figure(1, "killed", 1, 1, "the suspect", start=120, sentence="The suspect was killed by police.", singular=True),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 6

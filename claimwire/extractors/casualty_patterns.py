@@ -407,7 +407,7 @@ ITEM_BOUNDARY = (
 )
 FWD_SEP = re.compile(
     r"(?:\s*,\s*(?:and\s+|&\s+)?(?:then\s+)?|\s+(?:and|&)\s+(?:then\s+)?|\s+(?:then|before|as well as)\s+)"
-    r"(?:(?:also\s+)?(?P<verb>killing|shooting|turning the gun on)\s+)?",
+    r"(?:(?:also\s+)?(?P<verb>killing|shooting|turning the gun on|(?:fatally\s+)?(?:killed|kills|shot|shoots))\s+)?",
     re.IGNORECASE,
 )
 FWD_SELF = re.compile(
