@@ -812,8 +812,8 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | None], ...] = 
     (_rule_singular, None),
     (_rule_event_genitive, ("'", "’")),
     (_rule_pronoun_event, ("his", "her")),
-    (_rule_self_inflicted, ("self", "own leg", "own foot", "own hand", "own arm")),
-    (_rule_to_hospital, ("hospital", "medical cent", "trauma cent")),
+    (_rule_self_inflicted, ("himself", "herself", "shoots self", "shot self", "own leg", "own foot", "own hand", "own arm")),
+    (_rule_to_hospital, ("taken", "transported", "rushed", "airlifted", "flown", "carried", "driven", "brought")),
 )
 
 

@@ -53,6 +53,7 @@ TO_HOSPITAL = re.compile(
     rf"{_TO_HOSPITAL}",
     re.IGNORECASE,
 )
+HOSPITAL_WORD = re.compile(r"hospital|medical cent|trauma cent", re.IGNORECASE)
 #: the people taken to hospital died there: their death is told by another rule, they are no wounded
 DIED_THERE = re.compile(r"\b(?:died|dead|succumbed|killed|deaths?|bod(?:y|ies))\b", re.IGNORECASE)
 #: taken to hospital to be checked, not hurt
@@ -103,6 +104,8 @@ def _hospital_count(text: str, m: re.Match[str]) -> tuple[float, float | None, s
 def _rule_to_hospital(sent: _Sentence) -> None:
     """ "Four people were taken to the hospital" -> 4 injured; not where the sentence tells a death."""
     text = sent.text
+    if not HOSPITAL_WORD.search(text):
+        return
     for m in TO_HOSPITAL.finditer(text):
         start = m.start("hedge") if m.group("hedge") else (m.start("num") if m.group("num") else m.start("one"))
         if sent.overlaps(start, m.end()) or DIED_THERE.search(text) or PRECAUTION.search(text):
