@@ -40,8 +40,8 @@ from claimwire.extractors._lexicon import MONTHS, PERSON_NOUNS
 from claimwire.extractors._text import attribution_for, sentence_at, sentence_spans
 from claimwire.extractors.casualty_patterns import (
     AFTER_SUBJECT,
-    CASUALTY_VERB,
     BACKGROUND,
+    CASUALTY_VERB,
     CLAUSE_BREAK,
     DATED,
     DESCRIBED_BY,
