@@ -41,6 +41,7 @@ from claimwire.extractors._text import attribution_for, sentence_at, sentence_sp
 from claimwire.extractors.casualty_patterns import (
     AFTER_SUBJECT,
     BACKGROUND,
+    CASUALTY_VERB,
     CLAUSE_BREAK,
     DATED,
     DESCRIBED_BY,
@@ -786,9 +787,9 @@ def _rule_inverted(sent: _Sentence) -> None:
 
 
 #: The rules, in the order they run: a span taken by an earlier rule is not read again.  Each rule
-#: comes with the words (lower case) one of which its pattern needs, so that it runs only where it
-#: can match (None: no such word).
-RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | None], ...] = (
+#: comes with what its pattern needs, so that it runs only where it can match: the words (lower case)
+#: one of which it needs, CASUALTY_VERB (a casualty verb), or None (nothing to check first).
+RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str] | None], ...] = (
     (_rule_zero, ("no", "neither")),
     (_rule_zero_noun, ("no",)),
     (
@@ -797,8 +798,8 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | None], ...] = 
     ),
     (_rule_object, OBJECT_WORDS),
     (_rule_named_object, OBJECT_WORDS),
-    (_rule_subject, None),
-    (_rule_joined_subject, None),
+    (_rule_subject, CASUALTY_VERB),
+    (_rule_joined_subject, CASUALTY_VERB),
     (_rule_noun_figure, ("death", "fatalit", "dead", "casualt", "injur", "victim")),
     (_rule_death_toll, ("toll",)),
     (_rule_headline_subject, None),
@@ -809,7 +810,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | None], ...] = 
     (_rule_event_of, (" of ",)),
     (_rule_relative_victim, ("who",)),
     (_rule_fatal_noun, ("fatal", "deadly", "shooting death")),
-    (_rule_singular, None),
+    (_rule_singular, CASUALTY_VERB),
     (_rule_event_genitive, ("'", "’")),
     (_rule_pronoun_event, ("his", "her")),
     (_rule_self_inflicted, ("himself", "herself", "shoots self", "shot self", "own leg", "own foot", "own hand", "own arm")),
@@ -820,8 +821,9 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | None], ...] = 
 def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
     sent = _Sentence(text, title)
     low = text.lower()
-    for rule, words in RULES:
-        if words is None or any(w in low for w in words):
+    has_verb = CASUALTY_VERB.search(low) is not None
+    for rule, needs in RULES:
+        if needs is None or (has_verb if needs is CASUALTY_VERB else any(w in low for w in needs)):
             rule(sent)
     hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start])]
     hits.sort(key=lambda h: h.start)
@@ -972,7 +974,7 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
 
 def casualty_spans(text: str) -> list[tuple[int, int]]:
     """Spans of casualty figures in `text` (used by the figures extractor to skip them)."""
-    return [(h.start, h.end) for h in _scan(text)]
+    return [(h.start, h.end) for h in _scan(text, False)]  # the same cache key as the extractor's own call
 
 
 __all__ = ["extract", "casualty_spans", "Hit", "RULES", "NAME", "VERSION", "sentence_spans"]

@@ -184,6 +184,10 @@ FATALLY_TAIL = re.compile(
     r"(?:fatally|mortally|dying|who died|who later died|later died|died|was killed|were killed|killed|has died|have died)\b",
     re.IGNORECASE,
 )
+_SINGULAR_INTRANSITIVE = (
+    rf"died|dies|drowned|perished|(?:fell|falls?|fallen|plunged) to {_DEATH}|"
+    rf"(?:{_SUFFERED}|survived )(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|wounds?)"
+)
 NAMED_SINGULAR = re.compile(
     r"(?P<subj>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),|\s*,(?=\s+(?:is|was|remains)\b))?"
@@ -192,9 +196,11 @@ NAMED_SINGULAR = re.compile(
     rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot)\b"
     r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er|[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+|[a-z]+\s+and\s+)?"
-    rf"(?P<v2>died|dies|drowned|perished|(?:fell|falls?|fallen|plunged) to {_DEATH}|"
-    rf"(?:{_SUFFERED}|survived )(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|wounds?))\b"
+    rf"(?P<v2>{_SINGULAR_INTRANSITIVE})\b"
 )
+# every verb the subject rules end on (SUBJECT, AFTER_SUBJECT, NAMED_SINGULAR): a sentence without one
+# is not read by them.  Read on lower-cased text (IGNORECASE is slow).
+CASUALTY_VERB = re.compile(rf"\b(?:{VERB}|{_SINGULAR_INTRANSITIVE})\b")
 # --- event nouns with their victims: "the deaths of two women", "Flynn's death", "the bodies of A and B were found"
 _KILLING_NOUN = (
     r"(?:(?:accidental |apparent )?(?:shooting|stabbing|beating) )?deaths?|murders?|killings?|slayings?|assassinations?|"
