@@ -160,3 +160,15 @@ def test_then_killed_himself_counts_him_once_as_himself(text, title, expected):
 
 def test_then_shot_another_is_no_one_killed():
     assert figures("The gunman killed his wife and then shot his son.") == [("killed", 1, 1), ("shot", 1, 1)]
+
+
+@pytest.mark.parametrize(
+    "title,expected",
+    [
+        ("Shooting kills man, injures 3 in Dhaka", [("injured", 3, 3), ("killed", 1, 1)]),
+        ("Drive-by shooting kills teen girl near park", [("killed", 1, 1)]),
+        ("Gunman kills woman, wounds two others at mall", [("injured", 2, 2), ("killed", 1, 1)]),
+    ],
+)
+def test_a_headlines_subject_noun_is_no_verb(title, expected):
+    assert figures("", title) == expected  # "Shooting kills man": the shooting killed, nobody "shot kills man"

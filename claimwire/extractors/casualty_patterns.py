@@ -286,7 +286,9 @@ UNCERTAIN = re.compile(
     r"|\b(?:should|would|could|might)(?:'ve|\s+have)\s+been\s*$",
     re.IGNORECASE,
 )
-TITLE_OBJECT = re.compile(rf"\b{ACTIVE_VERB}\s+(?P<np>(?:[\w'’-]+\s+)?[\w'’-]+)\b", re.IGNORECASE)
+# "Shooting kills man": a verb right after says the first word was the subject (a noun), not the verb
+_NOT_OBJECT = r"(?!(?:kill|shoot|shot|wound|injur|hurt|leav|left|murder|slay|slew|stab|claim|take|took)[\w'’]*\b)"
+TITLE_OBJECT = re.compile(rf"\b{ACTIVE_VERB}\s+(?P<np>{_NOT_OBJECT}(?:[\w'’-]+\s+)?[\w'’-]+)\b", re.IGNORECASE)
 NOT_SUBJECTS = {
     "no",
     "nobody",
