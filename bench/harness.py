@@ -359,3 +359,46 @@ def use_environment(values: dict[str, str | None]) -> None:
     get_settings.cache_clear()
     reset_engines()
     configure()
+
+
+# --- what the clean stage decided, to compare a deployment with the in-process run ----------------------------
+
+
+def clean_digest() -> dict[str, tuple]:
+    """Per external id, from the current store: (status, a digest of the cleaned text, the content hash)."""
+    import hashlib
+
+    from sqlalchemy import select
+
+    from storage.db import session_scope
+    from storage.models import Article
+
+    with session_scope(read_only=True) as session:
+        rows = session.execute(select(Article.external_id, Article.status, Article.clean_text, Article.content_hash)).all()
+    digest = {}
+    for external_id, status, clean_text, content_hash in rows:
+        text_digest = hashlib.sha1(clean_text.encode("utf-8")).hexdigest()[:16] if clean_text is not None else None
+        digest[external_id] = (status, text_digest, content_hash)
+    return digest
+
+
+def clean_versus(reference: dict[str, tuple], found: dict[str, tuple]) -> dict:
+    """The clean stage's results on the reference's articles, against the reference's (the in-process run): content
+    duplicates found by each, whether the duplicate groups are the same articles, and how many cleaned texts differ."""
+    ids = [ext for ext in reference if ext in found]
+
+    def groups(digest: dict[str, tuple]) -> set[frozenset]:
+        by_hash: dict[str, set] = {}
+        for ext in ids:
+            if digest[ext][2] is not None:
+                by_hash.setdefault(digest[ext][2], set()).add(ext)
+        return {frozenset(group) for group in by_hash.values() if len(group) > 1}
+
+    return {
+        "articles": len(ids),
+        "content_duplicates": sum(1 for ext in ids if found[ext][0] == "duplicate"),
+        "content_duplicates_in_process": sum(1 for ext in ids if reference[ext][0] == "duplicate"),
+        "duplicate_groups_same": groups(reference) == groups(found),
+        "cleaned_text_differs": sum(1 for ext in ids if reference[ext][1] != found[ext][1]),
+        "status_differs": sum(1 for ext in ids if reference[ext][0] != found[ext][0]),
+    }

@@ -44,7 +44,11 @@ _PG_LOAD = (
     "SELECT a.status, a.source_kind, a.raw, a.content_type, a.title, a.url, a.outlet_id, a.published_at, o.article_count "
     "FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.id = %(id)s"
 )
-_PG_LINE_COUNTS = "SELECT line_key, article_count FROM outlet_lines WHERE outlet_id = %(outlet)s AND line_key = ANY(%(keys)s::varchar[])"
+_PG_OUTLET_LINES = (
+    "SELECT line_key, article_count, NULL::text FROM outlet_lines WHERE outlet_id = %(outlet)s AND line_key = ANY(%(keys)s::varchar[]) "
+    "UNION ALL SELECT NULL, article_count, NULL FROM outlets WHERE id = %(outlet)s "
+    "UNION ALL SELECT NULL, NULL, line_keys FROM content_originals WHERE outlet_id = %(outlet)s AND article_id > %(id)s"
+)
 # the whole write in one statement (atomic in autocommit): the claim of the cleaned text (insert-or-find on
 # content_originals, which holds the lowest id cleaned with it), the conditional status change (a duplicate when the
 # holder is a lower id), and, for an article that is not a duplicate, its outlet's line counts. A holder with a
@@ -117,14 +121,29 @@ def read_for_clean(article_id: int, accepts: Iterable[str]) -> CleanInput:
     return found._replace(raw=bytes(found.raw) if found.raw is not None else None)
 
 
-def outlet_line_counts(outlet_id: int, keys: Sequence[str]) -> dict[str, int]:
-    """How many of the outlet's articles contained each of the line KEYS."""
+class OutletLines(NamedTuple):
+    counts: dict[str, int]  # line key -> how many of the outlet's articles (cleaned so far) contained it
+    articles: int  # how many of the outlet's articles were counted
+    later: list[list[str]]  # the line keys counted by each of them that was received after the article asking
+
+
+def outlet_lines(outlet_id: int, keys: Sequence[str], article_id: int) -> OutletLines:
+    """The outlet's counts of the line KEYS and of its articles, and what its articles received after ARTICLE_ID
+    counted: read together (one statement on PostgreSQL), so that the later ones can be taken out exactly."""
     autocommit = _postgres()
     if autocommit is None:
         with session_scope(read_only=True) as session:
-            return repository.outlet_line_counts(session, outlet_id, keys)
+            counts = repository.outlet_line_counts(session, outlet_id, keys)
+            articles_counted = session.scalar(select(Outlet.article_count).where(Outlet.id == outlet_id)) or 0
+            later = session.scalars(
+                select(ContentOriginal.line_keys).where(ContentOriginal.outlet_id == outlet_id, ContentOriginal.article_id > article_id)
+            ).all()
+        return OutletLines(counts, articles_counted, [found.split() for found in later if found])
     with autocommit.connect() as connection:
-        return dict(connection.exec_driver_sql(_PG_LINE_COUNTS, {"outlet": outlet_id, "keys": list(keys)}).all())
+        rows = connection.exec_driver_sql(_PG_OUTLET_LINES, {"outlet": outlet_id, "keys": list(keys), "id": article_id}).all()
+    counts = {key: count for key, count, _ in rows if key is not None}
+    articles_counted = next((count for key, count, later in rows if key is None and later is None), 0)
+    return OutletLines(counts, articles_counted, [later.split() for key, _, later in rows if later])
 
 
 def write_cleaned(article_id: int, accepts: Sequence[str], outlet_id: int | None, cleaned: Cleaned) -> int | None:

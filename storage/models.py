@@ -56,9 +56,11 @@ class OutletLine(Base):
 class ContentOriginal(Base):
     """The original of each group of articles with the same cleaned text: the lowest id that has been cleaned,
     whatever order they were cleaned in (storage/cleaning.py swaps in a lower id that comes later). With the
-    line keys its clean counted for its outlet (space-separated; NULL: none counted), to take back on a swap."""
+    line keys its clean counted for its outlet (space-separated; NULL: none counted), to take back on a swap and to
+    leave out of the counts an earlier-received article of the outlet reads (claimwire/junk.py counts_before)."""
 
     __tablename__ = "content_originals"
+    __table_args__ = (Index("ix_content_originals_outlet_article", "outlet_id", "article_id"),)
 
     content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     article_id: Mapped[int] = mapped_column(BigInteger)

@@ -22,6 +22,8 @@ def upgrade() -> None:
         sa.Column("line_keys", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("content_hash"),
     )
+    with op.batch_alter_table("content_originals", schema=None) as batch_op:
+        batch_op.create_index("ix_content_originals_outlet_article", ["outlet_id", "article_id"], unique=False)
     # the originals so far: the lowest id of each cleaned text that is not itself a duplicate (line keys unknown:
     # an article cleaned before this migration is never swapped out, the ids after it are all higher)
     op.execute(
