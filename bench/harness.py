@@ -401,4 +401,5 @@ def clean_versus(reference: dict[str, tuple], found: dict[str, tuple]) -> dict:
         "duplicate_groups_same": groups(reference) == groups(found),
         "cleaned_text_differs": sum(1 for ext in ids if reference[ext][1] != found[ext][1]),
         "status_differs": sum(1 for ext in ids if reference[ext][0] != found[ext][0]),
+        "differing": [(ext, reference[ext][0], found[ext][0]) for ext in ids if reference[ext][:2] != found[ext][:2]][:5],
     }
