@@ -53,7 +53,9 @@ The scaling figures (docs/SCALING.md):
                      API, the consumer, PostgreSQL's backends of the run's database, this bench process (posting)
     clean_vs_in_process  the clean stage's results on the reference's articles against the in-process run's (same
                      articles): content duplicates found by each, whether the duplicate groups are the same
-                     articles, how many cleaned texts and final statuses differ (docs/SCALING.md: the bound)
+                     articles and each group's original its lowest id (receipt order: concurrent posters do
+                     not keep the file's order), how many cleaned texts and, outside the groups, final statuses
+                     differ (docs/SCALING.md: the bound)
     stages           per stage, ms per posted article: CPU (the pool processes' own accounting, CLAIMWIRE_PROFILE_DIR)
                      and wall time (claimwire_stage_duration_seconds), and the runs
 """
