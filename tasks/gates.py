@@ -1,10 +1,17 @@
 """Receipt-order gates for the stages whose results depend on what came before.
 
-Two stages read state that earlier articles leave behind:
+One stage reads state that earlier articles leave behind and is gated (`gated` in tasks/pipeline.py):
 
-- clean: per-outlet junk learning (how many of the outlet's earlier articles had a line) and
-  duplicate detection by cleaned-text hash (the earlier article is the original, the later the duplicate);
 - link: the event index (an article joins the event of the best-matching *earlier* article).
+
+Clean is not gated any more: it was, for per-outlet junk learning and duplicate detection by cleaned-text hash,
+and both are order-free now (storage/cleaning.py). The original of a duplicate group is the lowest id whatever
+order they finish in (an insert-or-find on `content_originals`; a lower id that comes later takes the original's
+place, the higher one becomes its duplicate, unless it was already linked — which the link gate prevents for
+any article received after one still waiting to be cleaned). The junk line counts commute (upserts of +1, taken
+back on such a swap), and an article's junk decision leaves out what its outlet's later-received articles
+counted (claimwire/junk.py counts_before): it depends on the outlet's earlier articles only, less those still
+being cleaned at the same moment (docs/SCALING.md gives the bound and the measured difference).
 
 In-process (the embedded default) every article goes through all stages before the next one is received,
 so these see exactly the articles received before. With several workers in parallel they would see
@@ -20,8 +27,8 @@ articles in the same order, whatever the number of workers:
   articles, and no message waits behind others for its turn. The line's first HEAD_BATCH articles are read
   with one query and run in turn while ready (then the line is read again). After GATE_BATCH_S it hands the
   line on to a fresh message, so that the other stages get their turn on that worker; so it does after a few
-  articles when the stage's next stage runs in the same task (tasks/base.py: clean -> extract, link ->
-  store), which then runs them outside the lock while another worker carries the line on;
+  articles when the stage's next stage runs in the same task (tasks/base.py: link -> store), which
+  then runs them outside the lock while another worker carries the line on;
 - a message that finds the lock taken marks the line (`dirty`, set *before* it tries the lock) and is
   dropped ("deferred"); the holder reads the mark after it lets go of the lock and looks at the line
   again, so an article that became ready while the holder was finishing is never left waiting;
