@@ -359,3 +359,54 @@ def use_environment(values: dict[str, str | None]) -> None:
     get_settings.cache_clear()
     reset_engines()
     configure()
+
+
+# --- what the clean stage decided, to compare a deployment with the in-process run ----------------------------
+
+
+def clean_digest() -> dict[str, tuple]:
+    """Per external id, from the current store: (status, a digest of the cleaned text, the content hash, the id)."""
+    import hashlib
+
+    from sqlalchemy import select
+
+    from storage.db import session_scope
+    from storage.models import Article
+
+    with session_scope(read_only=True) as session:
+        rows = session.execute(select(Article.external_id, Article.status, Article.clean_text, Article.content_hash, Article.id)).all()
+    digest = {}
+    for external_id, status, clean_text, content_hash, article_id in rows:
+        text_digest = hashlib.sha1(clean_text.encode("utf-8")).hexdigest()[:16] if clean_text is not None else None
+        digest[external_id] = (status, text_digest, content_hash, article_id)
+    return digest
+
+
+def clean_versus(reference: dict[str, tuple], found: dict[str, tuple]) -> dict:
+    """The clean stage's results on the reference's articles, against the reference's (the in-process run): content
+    duplicates found by each, whether the duplicate groups are the same articles, whether each group's original is
+    its lowest id (receipt order: with concurrent posters it is not the file's order, so the original of a group
+    may be another member than in-process), and how many cleaned texts and statuses (outside the groups) differ."""
+    ids = [ext for ext in reference if ext in found]
+
+    def groups(digest: dict[str, tuple]) -> list[list[str]]:
+        by_hash: dict[str, list] = {}
+        for ext in ids:
+            if digest[ext][2] is not None:
+                by_hash.setdefault(digest[ext][2], []).append(ext)
+        return [group for group in by_hash.values() if len(group) > 1]
+
+    found_groups = groups(found)
+    in_groups = {ext for group in found_groups for ext in group}
+    not_lowest = sum(1 for group in found_groups if found[min(group, key=lambda ext: found[ext][3])][0] == "duplicate")
+    differing = [ext for ext in ids if reference[ext][1] != found[ext][1] or (reference[ext][0] != found[ext][0] and ext not in in_groups)]
+    return {
+        "articles": len(ids),
+        "content_duplicates": sum(1 for ext in ids if found[ext][0] == "duplicate"),
+        "content_duplicates_in_process": sum(1 for ext in ids if reference[ext][0] == "duplicate"),
+        "duplicate_groups_same": {frozenset(g) for g in groups(reference)} == {frozenset(g) for g in found_groups},
+        "groups_whose_original_is_not_the_lowest_id": not_lowest,
+        "cleaned_text_differs": sum(1 for ext in ids if reference[ext][1] != found[ext][1]),
+        "status_differs_outside_groups": sum(1 for ext in ids if reference[ext][0] != found[ext][0] and ext not in in_groups),
+        "differing": [(ext, reference[ext][0], found[ext][0]) for ext in differing][:5],
+    }

@@ -51,6 +51,11 @@ The scaling figures (docs/SCALING.md):
                      process's CPU per article): the service's overhead, independent of the machine's load
     cpu_ms_per_article      CPU per posted article by process tree: each worker (by_worker) with its pool, the
                      API, the consumer, PostgreSQL's backends of the run's database, this bench process (posting)
+    clean_vs_in_process  the clean stage's results on the reference's articles against the in-process run's (same
+                     articles): content duplicates found by each, whether the duplicate groups are the same
+                     articles and each group's original its lowest id (receipt order: concurrent posters do
+                     not keep the file's order), how many cleaned texts and, outside the groups, final statuses
+                     differ (docs/SCALING.md: the bound)
     stages           per stage, ms per posted article: CPU (the pool processes' own accounting, CLAIMWIRE_PROFILE_DIR)
                      and wall time (claimwire_stage_duration_seconds), and the runs
     link_key_lock_ms_per_article   the link stage's per-key advisory locks (not a gate: serial only between
@@ -84,6 +89,8 @@ from bench import percentile, run_cli
 from bench.harness import (
     DEFAULT_GVC,
     RssSampler,
+    clean_digest,
+    clean_versus,
     free_port,
     fresh_broker_connections,
     gvc_records,
@@ -452,7 +459,7 @@ def one_core_reference(bodies: list[dict]) -> dict:
 
     load_before = os.getloadavg()[0]
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        result = pool.apply(pipeline_reference, (bodies,))
+        result = pool.apply(pipeline_reference, (bodies, None, True))
     stages = ("receive", "clean", "extract", "link", "store")
     stage_ms = {stage: 1000 * result[stage]["items"] / result[stage]["per_s"] if result[stage]["per_s"] else 0.0 for stage in stages}
     return {
@@ -462,6 +469,7 @@ def one_core_reference(bodies: list[dict]) -> dict:
         "cpu_ms_per_article": round(1000 * result["cpu_s"] / len(bodies), 1),
         "stage_ms_per_article": {stage: round(total / len(bodies), 2) for stage, total in stage_ms.items()},
         "load_avg": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
+        "digest": result["digest"],
     }
 
 
@@ -665,6 +673,8 @@ def run_leg(args, bodies: list[dict], intake: str, reference: dict | None = None
         sampler.stop()
         result = {"articles": len(bodies), **outcome(bodies), "finished_in_time": finished}
         service_events = receipt_events() if args.compare_linking else None
+        if reference and reference.get("digest"):
+            result["clean_vs_in_process"] = clean_versus(reference["digest"], clean_digest())
         cpu = cpu_by_process(sampler, cpu_before, len(bodies), time.process_time() - self_before)
     finally:
         stop(*leg.processes.values())  # before the metrics are read: each pool process writes its stage CPU as it exits
@@ -726,7 +736,7 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
             if reference.get("cpu_ms_per_article")
             else None,
             "stages": stage_figures(metrics, stage_cpu, result["articles"]),
-            "reference": reference or None,
+            "reference": {k: v for k, v in reference.items() if k != "digest"} or None,
             "load_avg": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()},
         }
     )

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from bench import percentile, run_cli
-from bench.harness import DEFAULT_GVC, gvc_records, payload, use_environment
+from bench.harness import DEFAULT_GVC, clean_digest, gvc_records, payload, use_environment
 
 DEFAULT_PAGES = DEFAULT_GVC.parent / "extraction-dev"
 
@@ -113,12 +113,12 @@ def bench_pipeline(records: list[dict]) -> dict:
     return bench_bodies([payload(record) for record in records])
 
 
-def pipeline_reference(bodies: list[dict], cpu: int | None = None) -> dict:
+def pipeline_reference(bodies: list[dict], cpu: int | None = None, digest: bool = False) -> dict:
     """`bench load`'s one-core reference, in a process of its own: pinned to one CPU, BODIES (API bodies, the
     load run's own articles) through the in-process pipeline (bench_bodies); its `whole` rate is the one-core rate."""
     chosen = pin_to_one_cpu(cpu)
     cpu_started = time.process_time()
-    result = bench_bodies(bodies)
+    result = bench_bodies(bodies, digest=digest)
     return {"cpu": chosen, "cpu_s": time.process_time() - cpu_started, **result}
 
 
@@ -138,8 +138,9 @@ def raw_item(body: dict):
     )
 
 
-def bench_bodies(bodies: list[dict]) -> dict:
-    """API BODIES through every stage in process on a fresh embedded store (see bench_pipeline)."""
+def bench_bodies(bodies: list[dict], digest: bool = False) -> dict:
+    """API BODIES through every stage in process on a fresh embedded store (see bench_pipeline). DIGEST: with
+    what the clean stage decided per article (`clean_digest`, for `bench load`'s comparison)."""
     import tempfile
 
     from storage.db import migrate
@@ -185,6 +186,7 @@ def bench_bodies(bodies: list[dict]) -> dict:
             in_stages = sum(sum(values[before[stage] :]) for stage, values in timings.items() if stage != "receive")
             timings["receive"].append(max(0.0, elapsed - in_stages))
         wall = time.perf_counter() - started
+        found = clean_digest() if digest else None
     finally:
         for (module, name), original in originals.items():
             setattr(module, name, original)
@@ -192,6 +194,8 @@ def bench_bodies(bodies: list[dict]) -> dict:
         home.cleanup()
     out = {stage: summary(values) for stage, values in timings.items()}
     out["whole"] = {"items": len(items), "per_s": round(len(items) / wall, 1) if wall else 0.0, "wall_s": round(wall, 2)}
+    if found is not None:
+        out["digest"] = found
     return out
 
 

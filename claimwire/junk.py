@@ -15,6 +15,9 @@ Two kinds of junk are recognised:
   per-outlet counts, which keys are junk.  The storage layer keeps the counts in a table
   ``(outlet_id, line_key, article_count)`` plus the outlet's article count, so every worker
   shares them; ``OutletJunkLearner`` is the in-memory equivalent used by tests and benches.
+  The counts commute (each article adds one), and ``counts_before`` takes out those of the
+  articles received after the one being cleaned: the decision for an article depends on its
+  outlet's earlier articles only, whatever order the workers clean them in.
 
 Thresholds (see ``outlet_junk_keys``): a key is junk for an outlet once the outlet has at
 least ``MIN_OUTLET_ARTICLES`` articles, the key was seen in at least ``MIN_KEY_ARTICLES``
@@ -30,7 +33,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -113,6 +116,20 @@ def outlet_junk_keys(
         return set()
     need = max(min_key_articles, min_key_share * outlet_articles)
     return {key for key, n in counts.items() if n >= need}
+
+
+def counts_before(counts: Mapping[str, int], outlet_articles: int, later: Iterable[Iterable[str]]) -> tuple[dict[str, int], int]:
+    """The outlet's line counts and article count without the articles received *after* the one being cleaned
+    (LATER: the line keys each of them counted): what the outlet's earlier articles say, whatever order the
+    articles were cleaned in (their counts commute, so only those of later articles are in the way)."""
+    adjusted = dict(counts)
+    seen = 0
+    for keys in later:
+        seen += 1
+        for key in keys:
+            if key in adjusted:
+                adjusted[key] -= 1
+    return adjusted, outlet_articles - seen
 
 
 class OutletJunkLearner:

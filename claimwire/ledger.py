@@ -24,9 +24,10 @@ only when they count the same party's people.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -712,6 +713,8 @@ def event_headline(rows: Sequence[Mapping[str, Any]], families: Mapping[str, Map
         total = sum(r["headline"]["anchor"] for r in parts)
         if everyone and everyone[0]["headline"]["anchor"] > total and (not everyone[0]["headline"]["weak"] or not total):
             parts, total = everyone, everyone[0]["headline"]["anchor"]
+        if measure == "injured" and len(parts) == 1:
+            total -= died_of_wounds(rows, parts[0])
         approximate = any(not r["headline"]["value"].replace(".", "").isdigit() for r in parts)
         out[measure] = {
             "value": total,
@@ -724,6 +727,26 @@ def event_headline(rows: Sequence[Mapping[str, Any]], families: Mapping[str, Map
         out["lead"] = lead["key"]
         out["text"] = row_headline_text(lead, families)
     return out
+
+
+def _headline_story(row: Mapping[str, Any]) -> Mapping[str, Any]:
+    return next(s for s in row["stories"] if s["id"] == row["headline"]["story"])
+
+
+def died_of_wounds(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any]) -> float:
+    """The wounded who died since they were counted: where the dead of the party were first counted after
+    the last report of its wounded, and as many more dead as there were wounded, the wounded are dead,
+    not wounded ("a 2-year-old was shot" ... later "the 2-year-old has died")."""
+    killed = next((r for r in rows if r["measure"] == "killed" and r["party"] == injured["party"] and r["headline"]), None)
+    if killed is None:
+        return 0
+    dead, wounded = _headline_story(killed), _headline_story(injured)
+    if not dead["first_seen"] or not wounded["last_seen"] or dead["first_seen"] <= wounded["last_seen"]:
+        return 0
+    articles = set(wounded["articles"])
+    known = max((s["anchor"] for s in killed["stories"] if articles & set(s["articles"])), default=0)
+    # all of them: a part of the wounded dying is told with the wounded left ("one of the four has died")
+    return wounded["anchor"] if dead["anchor"] - known >= wounded["anchor"] else 0
 
 
 def _lead_row(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
@@ -910,15 +933,52 @@ def scene_rows(
     sentence and "the suspect" in the next; "killed his wife and himself" is two dead), and the
     articles' tolls are combined like a row's figures."""
     figures = casualty_figures(claims, split=False)
+    roles = {f.id: describe(f.group).role for f in figures}
     for figure in figures:
         figure.party = SCENE
     _place_figures(figures, family_of, times)
     figures += article_leads(figures)
+    figures += with_the_attackers(figures, roles)
     by_measure: dict[str, list[Figure]] = defaultdict(list)
     for figure in figures:
         by_measure[figure.measure].append(figure)
     ordered = sorted(by_measure, key=lambda m: MEASURE_ORDER.index(m) if m in MEASURE_ORDER else 99)
     return [row_json(build_row(m, SCENE, by_measure[m], window), SCENE_LABEL) for m in ordered]
+
+
+def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[Figure]:
+    """An article's toll of its victims plus the attackers it says died or were hurt apart from them ("three
+    officers were killed ... the gunman was killed by police" -> 4): a lead that counts the victims only
+    (not "including the gunman", not a murder-suicide) gains the attackers' own figure (their largest, so a
+    gunman told of twice is one). Returns the new leads; the leads they replace agree with them."""
+    added: list[Figure] = []
+    for lead in [f for f in figures if f.article_lead and f.measure in TOLL_MEASURES]:
+        if roles.get(lead.id) == "perpetrator" or lead.counts_self or lead.self_count or lead.reading.stated is None:
+            continue
+        if _INCLUDED.search(lead.sentence) or not lead.reading.exact:
+            continue
+        theirs = [
+            f.reading.stated
+            for f in figures
+            if f.article_id == lead.article_id and f.measure == lead.measure and roles.get(f.id) == "perpetrator" and f.reading.exact
+        ]
+        if not theirs or not max(theirs):
+            continue
+        total = lead.reading.stated + max(theirs)
+        both = replace(
+            lead, id=len(figures) + len(added), value_min=total, value_max=total, hedge=None, reading=reading(total, total, None)
+        )
+        both.derived, lead.status, lead.article_lead = "attackers", "agrees", False
+        added.append(both)
+    return added
+
+
+#: a figure that counts the attackers already: "five dead, including the gunman"
+_INCLUDED = re.compile(
+    r"\b(?:including|among them|counting|plus)\b[^.;]{0,40}?\b(?:gunman|gunmen|shooter|shooters|suspects?|attackers?|assailants?|killer|"
+    r"bomber|himself|herself)\b",
+    re.IGNORECASE,
+)
 
 
 def _place_figures(figures: Sequence[Figure], family_of: Mapping[int, str], times: Mapping[int, ArticleTime]) -> None:

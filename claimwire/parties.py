@@ -64,7 +64,7 @@ _PARTITIVE = frozenset("members member some most many all each none both dozens 
 _PLAIN = frozenset(
     """year old - of the a an and other others young unidentified unknown more least at about some several two three four
     five six seven eight nine ten dozen dozens hundreds many including also who which that were was are is armed local
-    wounded injured dead killed suspected alleged""".split()
+    wounded injured dead killed suspected alleged his her their its my our your both all each""".split()
 )
 
 

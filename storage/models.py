@@ -53,6 +53,21 @@ class OutletLine(Base):
     article_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ContentOriginal(Base):
+    """The original of each group of articles with the same cleaned text: the lowest id that has been cleaned,
+    whatever order they were cleaned in (storage/cleaning.py swaps in a lower id that comes later). With the
+    line keys its clean counted for its outlet (space-separated; NULL: none counted), to take back on a swap and to
+    leave out of the counts an earlier-received article of the outlet reads (claimwire/junk.py counts_before)."""
+
+    __tablename__ = "content_originals"
+    __table_args__ = (Index("ix_content_originals_outlet_article", "outlet_id", "article_id"),)
+
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    article_id: Mapped[int] = mapped_column(BigInteger)
+    outlet_id: Mapped[int | None] = mapped_column(BigInteger)
+    line_keys: Mapped[str | None] = mapped_column(Text)
+
+
 class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (Index("ix_articles_status", "status"), Index("ix_articles_content_hash", "content_hash"))

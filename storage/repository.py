@@ -120,13 +120,15 @@ def observe_outlet_lines(session: Session, outlet_id: int, keys: Iterable[str]) 
     session.execute(update(outlets).where(outlets.c.id == outlet_id).values(article_count=outlets.c.article_count + 1))
 
 
-def find_by_content_hash(session: Session, content_hash: str, exclude_id: int) -> int | None:
-    return session.execute(
-        select(Article.id)
-        .where(Article.content_hash == content_hash, Article.id != exclude_id, Article.status != ArticleStatus.DUPLICATE)
-        .order_by(Article.id)
-        .limit(1)
-    ).scalar_one_or_none()
+def forget_outlet_lines(session: Session, outlet_id: int, keys: Iterable[str]) -> None:
+    """Take back what observe_outlet_lines counted for one article (it turned out a duplicate)."""
+    lines, outlets = OutletLine.__table__, Outlet.__table__
+    session.execute(
+        update(lines)
+        .where(lines.c.outlet_id == outlet_id, lines.c.line_key.in_(sorted(set(keys))))
+        .values(article_count=lines.c.article_count - 1)
+    )
+    session.execute(update(outlets).where(outlets.c.id == outlet_id).values(article_count=outlets.c.article_count - 1))
 
 
 def insert_claims(session: Session, article_id: int, claims: Sequence[ClaimRecord]) -> None:

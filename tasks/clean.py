@@ -31,23 +31,25 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(re.sub(r"\s+", " ", text).strip().lower().encode("utf-8")).hexdigest()
 
 
-def _outlet_junk(article: cleaning.CleanInput) -> tuple[set[str], list[str]]:
-    """The line keys of the article's text its outlet's earlier articles show to be junk, and all its line keys
-    (counted for the outlet once the article is cleaned). Nothing for an HTML page (trafilatura finds the boilerplate)."""
+def _outlet_junk(article_id: int, article: cleaning.CleanInput) -> tuple[set[str], list[str]]:
+    """The line keys of the article's text its outlet's earlier-received articles show to be junk (those cleaned
+    so far: the counts of later ones are taken out), and all its line keys (counted for the outlet once the
+    article is cleaned). Nothing for an HTML page (trafilatura finds the boilerplate)."""
     if article.outlet_id is None or article.content_type == HTML or not article.raw:
         return set(), []
     line_keys = sorted(junk.candidate_line_keys(decode_body(article.raw)))
     if not line_keys or article.outlet_articles is None or article.outlet_articles < junk.MIN_OUTLET_ARTICLES:
         return set(), line_keys  # too few of the outlet's articles seen: nothing is junk yet
-    counts = cleaning.outlet_line_counts(article.outlet_id, line_keys)
-    return junk.outlet_junk_keys(counts, article.outlet_articles), line_keys
+    found = cleaning.outlet_lines(article.outlet_id, line_keys, article_id)
+    counts, outlet_articles = junk.counts_before(found.counts, found.articles, found.later)
+    return junk.outlet_junk_keys(counts, outlet_articles), line_keys
 
 
 def clean_article(article_id: int) -> bool:
     article = cleaning.read_for_clean(article_id, STAGE.accepts)
     if article.source_kind == "url" and article.status != ArticleStatus.FETCHED:
         raise InputError("not_fetched", "a URL article reached cleaning before it was fetched")
-    outlet_junk, line_keys = _outlet_junk(article)
+    outlet_junk, line_keys = _outlet_junk(article_id, article)
 
     cleaned = _clean(article.raw, article.content_type, article.title, article.url, outlet_junk)
     if cleaned.is_empty:

@@ -1,9 +1,7 @@
 """Receipt-order gates for the stages whose results depend on what came before.
 
-One stage reads state that earlier articles leave behind and is gated:
-
-- clean: per-outlet junk learning (how many of the outlet's earlier articles had a line) and
-  duplicate detection by cleaned-text hash (the earlier article is the original, the later the duplicate).
+No stage of the pipeline is gated now (`gated` in tasks/pipeline.py); the machinery stays for a stage that
+needs it again.
 
 Link is not gated (issue 18): it keeps receipt order without a global lock. Each article is decided under
 PostgreSQL advisory locks on its retrieval keys against the articles received before it only (lower ids),
@@ -11,6 +9,16 @@ with the document frequencies as of its receipt; an article linked after later o
 has them decided again in receipt order (tasks/link.py, storage/eventmerges.py `redecide_later`). Only
 articles that share a key wait for each other; the bound on what may still differ from the in-process run
 is in docs/SCALING.md.
+
+Clean is not gated any more: it was, for per-outlet junk learning and duplicate detection by cleaned-text hash,
+and both are order-free now (storage/cleaning.py). The original of a duplicate group is the lowest id whatever
+order they finish in (an insert-or-find on `content_originals`; a lower id that comes later takes the original's
+place, the higher one becomes its duplicate, unless it was already linked: without the link gate a higher id
+can be linked before a lower one with the same text is cleaned, and then stays the original — see
+docs/SCALING.md). The junk line counts commute (upserts of +1, taken
+back on such a swap), and an article's junk decision leaves out what its outlet's later-received articles
+counted (claimwire/junk.py counts_before): it depends on the outlet's earlier articles only, less those still
+being cleaned at the same moment (docs/SCALING.md gives the bound and the measured difference).
 
 In-process (the embedded default) every article goes through all stages before the next one is received,
 so these see exactly the articles received before. With several workers in parallel they would see
@@ -26,8 +34,8 @@ the same order, whatever the number of workers:
   articles, and no message waits behind others for its turn. The line's first HEAD_BATCH articles are read
   with one query and run in turn while ready (then the line is read again). After GATE_BATCH_S it hands the
   line on to a fresh message, so that the other stages get their turn on that worker; so it does after a few
-  articles when the stage's next stage runs in the same task (tasks/base.py: clean -> extract), which then
-  runs them outside the lock while another worker carries the line on;
+  articles when the stage's next stage runs in the same task (tasks/base.py), which then runs them outside
+  the lock while another worker carries the line on;
 - a message that finds the lock taken marks the line (`dirty`, set *before* it tries the lock) and is
   dropped ("deferred"); the holder reads the mark after it lets go of the lock and looks at the line
   again, so an article that became ready while the holder was finishing is never left waiting;

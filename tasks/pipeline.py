@@ -5,7 +5,7 @@ Everything else about the wiring is read from `PIPELINE`: the routing of the tas
 task that moves an article on from a status (`next_task_for`: receiving, the sweep, resuming), and the
 receipt-order gates (tasks/gates.py: a gated stage's line holds every article that has not passed it yet).
 
-    receive ─▶ fetch (URLs only) ─▶ clean ═▶ extract ─▶ link ─▶ store        (═▶ a gated stage follows)
+    receive ─▶ fetch (URLs only) ─▶ clean ─▶ extract ─▶ link ─▶ store        (no stage is gated now: tasks/gates.py)
 """
 
 from __future__ import annotations
@@ -33,9 +33,7 @@ S = ArticleStatus
 PIPELINE: tuple[Stage, ...] = (
     Stage("receive", None, None, accepts=(), produces=S.RECEIVED, next="clean"),
     Stage("fetch", "claimwire.fetch", FETCH, accepts=(S.RECEIVED,), produces=S.FETCHED, next="clean", only_kind="url"),
-    Stage(
-        "clean", "claimwire.clean", PROCESS, accepts=(S.RECEIVED, S.FETCHED), produces=S.CLEANED, next="extract", gated=True, cpu_bound=True
-    ),
+    Stage("clean", "claimwire.clean", PROCESS, accepts=(S.RECEIVED, S.FETCHED), produces=S.CLEANED, next="extract", cpu_bound=True),
     Stage("extract", "claimwire.extract", PROCESS, accepts=(S.CLEANED,), produces=S.EXTRACTED, next="link", cpu_bound=True),
     Stage("link", "claimwire.link", LINK, accepts=(S.EXTRACTED,), produces=S.LINKED, next="store"),  # key locks: tasks/link.py
     Stage("store", "claimwire.store", LINK, accepts=(S.LINKED,), produces=S.STORED, next=None),

@@ -267,3 +267,44 @@ def test_bench_ecb_scores_tolls_and_figures():
     assert result["figure_recall"] == 1.0
     assert result["figure_precision"] == 1.0
     assert result["counts"]["with_killed_toll"] == 1 and result["counts"]["figures"] == 4
+
+
+def test_one_casualty_scan_per_article_for_both_extractors():
+    """The figures extractor skips the casualty spans: it must reuse the casualty extractor's scan, not
+    scan the text a second time (two cache keys for one text doubled the extraction time)."""
+    from claimwire.extractors.casualties import _scan
+
+    text = "Two people were killed and three were wounded in a shooting on Main Street, police said. " * 3 + "unique-7301"
+    before = _scan.cache_info()
+    claims = extract_claims(text, None, names=["casualties", "figures"])
+    after = _scan.cache_info()
+    assert any(c.measure == "killed" and c.value_min == 2 for c in claims)
+    assert after.misses - before.misses == 1
+    assert after.hits - before.hits >= 1
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Seven members of pro-government forces were killed.",
+        "A man and his son were badly hurt in the blast.",
+        "Smith, 25, was pronounced dead at the scene.",
+        "The driver later died of his injuries.",
+        "She suffered serious head injuries.",
+        "Two fishermen remain unaccounted for after the flood.",
+    ],
+)
+def test_subject_rules_only_skip_sentences_without_a_casualty_verb(sentence):
+    """The subject rules run only where CASUALTY_VERB finds a verb: every sentence they read a figure
+    from must have one (read on the lower-cased sentence, as the scan does)."""
+    from claimwire.extractors.casualty_patterns import AFTER_SUBJECT, CASUALTY_VERB, NAMED_SINGULAR, SUBJECT
+
+    assert any(p.search(sentence) for p in (SUBJECT, AFTER_SUBJECT, NAMED_SINGULAR))
+    assert CASUALTY_VERB.search(sentence.lower())
+
+
+def test_a_sentence_without_a_casualty_verb_is_not_read_by_the_subject_rules():
+    from claimwire.extractors.casualty_patterns import CASUALTY_VERB
+
+    assert CASUALTY_VERB.search("the shooting happened near a school, police said.") is None
+    assert extract_claims("The shooting happened near a school, police said.", None, names=["casualties"]) == []

@@ -11,7 +11,7 @@ import pytest
 
 from bench import shared_dir
 from claimwire.cleaning import TEXT, clean_document
-from claimwire.junk import OutletJunkLearner, candidate_line_keys, is_generic_junk, line_key, outlet_junk_keys
+from claimwire.junk import OutletJunkLearner, candidate_line_keys, counts_before, is_generic_junk, line_key, outlet_junk_keys
 
 GVC = shared_dir() / "data" / "gvc-dev.jsonl.gz"
 
@@ -107,3 +107,10 @@ def test_gvc_learning_removes_repeated_junk_not_sentences():
                 kept = {line_key(x) for x in doc.text.splitlines()} | {line_key(doc.title or "")}
                 assert line_key(line) in kept, line
     assert removed_total > 0
+
+
+def test_counts_before_takes_out_the_later_articles():
+    counts = {"watch": 7, "follow": 2, "rare": 1}
+    later = [["watch", "follow", "other"], ["watch"]]
+    assert counts_before(counts, 9, later) == ({"watch": 5, "follow": 1, "rare": 1}, 7)
+    assert counts_before(counts, 9, []) == (counts, 9)

@@ -515,3 +515,27 @@ def test_the_subject_of_a_passive_speech_verb_is_not_the_speaker():
         '"Nobody is in danger now, and the embankment is holding."'
     )
     assert "The evacuation" not in speakers(text)
+
+
+@pytest.mark.parametrize(
+    "opener",
+    [
+        "Being there just minutes after the shooting, she started recording with her phone.",
+        "Looking back on that night, she cried.",
+        "Internally the company called it a crisis, and she knew it.",
+        "Hundreds of people gathered, and she stood among them.",
+        "She’d been up all night cooking, and she was tired.",
+    ],
+)
+def test_a_sentence_opening_english_word_is_no_antecedent(opener):
+    """A lone capitalised word that opens a sentence is a gerund, an adverb, a contraction or a noun followed by
+    "of"/"in"/"ago", not a surname: "she said" after it resolves to the person named before, never to that word."""
+    text = f'Maria Lopez lives on the street. {opener} "I could not believe it," she said.'
+    [q] = quotes(text)
+    assert q.source == "Maria Lopez"
+
+
+def test_a_surname_opening_a_sentence_is_still_an_antecedent():
+    text = 'Police arrived early on Sunday. Dominique later stood on the street with her mother. "I seen all this," she said.'
+    [q] = quotes(text)
+    assert q.source == "Dominique"

@@ -47,12 +47,14 @@ def test_holding_counts_the_time_even_when_the_work_raises():
 def test_drive_accounts_one_hold_of_the_redis_lock(sqlite_store, redis_url, monkeypatch):
     """With Redis, drive takes the gate's lock: the time until it lets go is one hold (here the line is empty)."""
     from tasks import gates
+    from tasks.pipeline import STAGES
     from tests.conftest import apply_env
 
     apply_env(monkeypatch, BROKER_URL=redis_url)
-    before, holds_before = _held("clean")
-    assert gates.drive("clean", 1, run_one=lambda article_id: "done") == "deferred"  # nothing in line: nothing ran
-    after, holds_after = _held("clean")
+    monkeypatch.setitem(gates.GATES, "link", gates._gate(STAGES["link"]))  # no stage is gated now: a line of its own
+    before, holds_before = _held("link")
+    assert gates.drive("link", 1, run_one=lambda article_id: "done") == "deferred"  # nothing in line: nothing ran
+    after, holds_after = _held("link")
     assert holds_after == holds_before + 1
     assert after > before
 

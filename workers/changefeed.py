@@ -9,7 +9,8 @@ process killed between its commit and its publish: the next publish (after the n
 beat task `claimwire.publish_changes`) catches up from the table. Nothing is lost; only late.
 
 After each commit that wrote changes, `notify` wakes this process's publisher thread (never the committing
-thread: the pipeline never waits for Redis or for webhooks). The stream is capped by length
+thread: the pipeline never waits for Redis or for webhooks), which gathers the commits of the next GATHER_S
+into one publish. The stream is capped by length
 (CLAIMWIRE_CHANGES_STREAM_MAXLEN, approximate) and by age (CLAIMWIRE_CHANGES_STREAM_MAX_AGE_S, trimmed at most
 once a minute); the table keeps everything.
 """
@@ -37,6 +38,8 @@ logger = logging.getLogger("claimwire.changefeed")
 PUBLISH_BATCH = 500
 TRIM_EVERY_S = 60.0
 KICK_EVERY_S = 0.5
+GATHER_S = 0.25  # a publisher thread publishes at most about this often: one publish (a stream read, a table read,
+# one XADD pipeline) for every commit in that time, instead of one per stored article
 RETRY_S = 5.0
 WEBHOOK_WAKE = threading.Event()  # the in-process webhook deliverer (embedded `claimwire serve`) waits on this
 WEBHOOKS_CHECK_S = 5.0
@@ -168,6 +171,7 @@ def notify(written: list) -> None:
 def _run() -> None:
     while True:
         _wake.wait()
+        time.sleep(GATHER_S)  # the commits of the next moment go out in the same publish
         _wake.clear()
         try:
             publish_pending()

@@ -1251,6 +1251,7 @@ class Article:
                 or _subject(self.text, start, end, self.starts)
                 and not inside_quotation(self.text, start)
                 and not self._common_word(word)
+                and _name_shaped_opener(self.text, word, end)
             ):
                 known = True
                 break
@@ -1456,6 +1457,22 @@ def _subject(text: str, s: int, e: int, starts: tuple[int, ...]) -> bool:
     if lead.strip() and not re.fullmatch(r"[A-Z][\w ’'-]{0,40},\s*", lead):
         return False
     return re.match(r"\s*,|\s+[a-z]", text[e : e + 3]) is not None
+
+
+# what follows a sentence-opening English word rather than a name ("Seconds later", "Banners in the square",
+# "Days ago", "Hundreds of"); a name opening a sentence is followed by its verb or an appositive
+_NOT_AFTER_A_NAME = frozenset({"ago", "of", "in", "on", "at", "from", "into", "there", "here"})
+_CONTRACTION = re.compile(r"[A-Za-z]+['’](?:d|ll|s|re|ve|m|t)", re.IGNORECASE)
+
+
+def _name_shaped_opener(text: str, word: str, end: int) -> bool:
+    """Can a lone capitalised word that opens a sentence be a surname, by its own shape and the word after it?
+    Not a gerund or an adverb ("Being there ...", "Looking back ...", "Internally ..."), a contraction
+    ("She’d"), or a word followed by what follows a noun or an adverb, not a name ("Days ago", "Hundreds of")."""
+    if len(word) > 5 and word.lower().endswith("ing") or is_adverb(word) or _CONTRACTION.fullmatch(word):
+        return False
+    nxt = re.match(r"\s+([a-z]+)", text[end : end + 20])
+    return not (nxt and nxt.group(1) in _NOT_AFTER_A_NAME)
 
 
 def _personal_role(role: str) -> bool:

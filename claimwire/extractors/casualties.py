@@ -41,6 +41,7 @@ from claimwire.extractors._text import attribution_for, sentence_at, sentence_sp
 from claimwire.extractors.casualty_patterns import (
     AFTER_SUBJECT,
     BACKGROUND,
+    CASUALTY_VERB,
     CLAUSE_BREAK,
     DATED,
     DESCRIBED_BY,
@@ -123,10 +124,11 @@ from claimwire.extractors.casualty_people import (
     np_before,
     singular_person,
 )
+from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule_to_hospital, apposed_to_thing
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.0.0"
+VERSION = "2.1.0"
 
 
 class Hit(NamedTuple):
@@ -667,7 +669,7 @@ def _rule_singular(sent: _Sentence) -> None:
         subj = m.group("subj") or m.group("subj2")
         v = (m.group("v") or m.group("v2")).lower()
         s, e = (m.start("subj") if m.group("subj") else m.start("subj2")), m.end()
-        if sent.overlaps(s, e) or PLURAL_APPOSITIVE.search(sent.text, s + len(subj), e):
+        if sent.overlaps(s, e) or PLURAL_APPOSITIVE.search(sent.text, s + len(subj), e) or apposed_to_thing(sent.text, s, s + len(subj)):
             continue
         words = subj.split()
         if len(words) > 1 and words[0].lower() in NOT_SUBJECTS and words[1][:1].isupper():
@@ -785,9 +787,9 @@ def _rule_inverted(sent: _Sentence) -> None:
 
 
 #: The rules, in the order they run: a span taken by an earlier rule is not read again.  Each rule
-#: comes with the words (lower case) one of which its pattern needs, so that it runs only where it
-#: can match (None: no such word).
-RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | None], ...] = (
+#: comes with what its pattern needs, so that it runs only where it can match: the words (lower case)
+#: one of which it needs, CASUALTY_VERB (a casualty verb), or None (nothing to check first).
+RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str] | None], ...] = (
     (_rule_zero, ("no", "neither")),
     (_rule_zero_noun, ("no",)),
     (
@@ -796,8 +798,8 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | None], ...] = 
     ),
     (_rule_object, OBJECT_WORDS),
     (_rule_named_object, OBJECT_WORDS),
-    (_rule_subject, None),
-    (_rule_joined_subject, None),
+    (_rule_subject, CASUALTY_VERB),
+    (_rule_joined_subject, CASUALTY_VERB),
     (_rule_noun_figure, ("death", "fatalit", "dead", "casualt", "injur", "victim")),
     (_rule_death_toll, ("toll",)),
     (_rule_headline_subject, None),
@@ -808,17 +810,20 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | None], ...] = 
     (_rule_event_of, (" of ",)),
     (_rule_relative_victim, ("who",)),
     (_rule_fatal_noun, ("fatal", "deadly", "shooting death")),
-    (_rule_singular, None),
+    (_rule_singular, CASUALTY_VERB),
     (_rule_event_genitive, ("'", "’")),
     (_rule_pronoun_event, ("his", "her")),
+    (_rule_self_inflicted, ("himself", "herself", "shoots self", "shot self", "own leg", "own foot", "own hand", "own arm")),
+    (_rule_to_hospital, ("taken", "transported", "rushed", "airlifted", "flown", "carried", "driven", "brought")),
 )
 
 
 def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
     sent = _Sentence(text, title)
     low = text.lower()
-    for rule, words in RULES:
-        if words is None or any(w in low for w in words):
+    has_verb = CASUALTY_VERB.search(low) is not None
+    for rule, needs in RULES:
+        if needs is None or (has_verb if needs is CASUALTY_VERB else any(w in low for w in needs)):
             rule(sent)
     hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start])]
     hits.sort(key=lambda h: h.start)
@@ -969,7 +974,7 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
 
 def casualty_spans(text: str) -> list[tuple[int, int]]:
     """Spans of casualty figures in `text` (used by the figures extractor to skip them)."""
-    return [(h.start, h.end) for h in _scan(text)]
+    return [(h.start, h.end) for h in _scan(text, False)]  # the same cache key as the extractor's own call
 
 
 __all__ = ["extract", "casualty_spans", "Hit", "RULES", "NAME", "VERSION", "sentence_spans"]

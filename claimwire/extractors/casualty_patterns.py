@@ -49,7 +49,7 @@ SHOT = (
 #: hurt with the outcome not stated (the annotation's killed_or_injured)
 HIT = (
     r"stabbed|knifed|run over|(?:hit|struck) by (?:a |an )?(?:car|vehicle|truck|lorry|bus|train|van|motorcycle)|"
-    rf"{_SUFFERED}(?:an? )?(?:[\w-]+ ){{0,2}}?wounds?"
+    rf"{_SUFFERED}(?:an? )?(?:(?!gunshot\b)[\w-]+ ){{0,2}}?wounds?"  # "a gunshot wound" is SHOT
 )
 MISSING = r"missing|unaccounted for"
 VERB = rf"(?:{KILLED}|{INJURED}|{MISSING}|{SHOT}|{HIT})"
@@ -184,17 +184,23 @@ FATALLY_TAIL = re.compile(
     r"(?:fatally|mortally|dying|who died|who later died|later died|died|was killed|were killed|killed|has died|have died)\b",
     re.IGNORECASE,
 )
+_SINGULAR_INTRANSITIVE = (
+    rf"died|dies|drowned|perished|(?:fell|falls?|fallen|plunged) to {_DEATH}|"
+    rf"(?:{_SUFFERED}|survived )(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|wounds?)"
+)
 NAMED_SINGULAR = re.compile(
     r"(?P<subj>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),|\s*,(?=\s+(?:is|was|remains)\b))?"
     r"\s+(?:(?:later|then|eventually|subsequently)\s+)?(?:(?:was|has been|had been|is|remains|remained)\s+)+"
-    r"(?:(?:later|then|eventually|subsequently|[a-z]+ly)\s+)?"
+    r"(?:(?:later|then|eventually|subsequently|also|[a-z]+ly)\s+)?"
     rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot)\b"
     r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er|[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+|[a-z]+\s+and\s+)?"
-    rf"(?P<v2>died|dies|drowned|perished|(?:fell|falls?|fallen|plunged) to {_DEATH}|"
-    rf"(?:{_SUFFERED}|survived )(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|wounds?))\b"
+    rf"(?P<v2>{_SINGULAR_INTRANSITIVE})\b"
 )
+# every verb the subject rules end on (SUBJECT, AFTER_SUBJECT, NAMED_SINGULAR): a sentence without one
+# is not read by them.  Read on lower-cased text (IGNORECASE is slow).
+CASUALTY_VERB = re.compile(rf"\b(?:{VERB}|{_SINGULAR_INTRANSITIVE})\b")
 # --- event nouns with their victims: "the deaths of two women", "Flynn's death", "the bodies of A and B were found"
 _KILLING_NOUN = (
     r"(?:(?:accidental |apparent )?(?:shooting|stabbing|beating) )?deaths?|murders?|killings?|slayings?|assassinations?|"
@@ -280,7 +286,9 @@ UNCERTAIN = re.compile(
     r"|\b(?:should|would|could|might)(?:'ve|\s+have)\s+been\s*$",
     re.IGNORECASE,
 )
-TITLE_OBJECT = re.compile(rf"\b{ACTIVE_VERB}\s+(?P<np>(?:[\w'’-]+\s+)?[\w'’-]+)\b", re.IGNORECASE)
+# "Shooting kills man": a verb right after says the first word was the subject (a noun), not the verb
+_NOT_OBJECT = r"(?!(?:kill|shoot|shot|wound|injur|hurt|leav|left|murder|slay|slew|stab|claim|take|took)[\w'’]*\b)"
+TITLE_OBJECT = re.compile(rf"\b{ACTIVE_VERB}\s+(?P<np>{_NOT_OBJECT}(?:[\w'’-]+\s+)?[\w'’-]+)\b", re.IGNORECASE)
 NOT_SUBJECTS = {
     "no",
     "nobody",
@@ -308,9 +316,12 @@ NOT_SUBJECTS = {
     "you",
     "i",
 }
+#: prepositions a title-case headline capitalises: "4 Shot In Miami" is passive, not "shot In"
+_TITLE_PREPOSITIONS = r"(?:In|At|On|After|During|Near|Outside|Inside|Following|Over|By|From|While|When|As|Along|Across|Behind|Under|Amid|Before|Since|Into|For|With)"
 OBJECT_START = re.compile(
     r"\s+(?:a|an|the|his|her|their|its|him|them|it|my|our|your|me|us|one|two|three|four|five|six|"
-    r"seven|eight|nine|ten|\d+|several|dozens|at least|more than|about|[A-Z][a-z]+(?<!Monday)(?<!Tuesday)"
+    r"seven|eight|nine|ten|\d+|several|dozens|at least|more than|about|"
+    rf"(?!{_TITLE_PREPOSITIONS}\b)[A-Z][a-z]+(?<!Monday)(?<!Tuesday)"
     r"(?<!Wednesday)(?<!Thursday)(?<!Friday)(?<!Saturday)(?<!Sunday)(?<!Overnight)(?<!Last))\b"
 )
 
@@ -404,7 +415,7 @@ ITEM_BOUNDARY = (
 )
 FWD_SEP = re.compile(
     r"(?:\s*,\s*(?:and\s+|&\s+)?(?:then\s+)?|\s+(?:and|&)\s+(?:then\s+)?|\s+(?:then|before|as well as)\s+)"
-    r"(?:(?:also\s+)?(?P<verb>killing|shooting|turning the gun on)\s+)?",
+    r"(?:(?:also\s+)?(?P<verb>killing|shooting|turning the gun on|(?:fatally\s+)?(?:killed|kills|shot|shoots))\s+)?",
     re.IGNORECASE,
 )
 FWD_SELF = re.compile(
@@ -551,7 +562,8 @@ INJURED_ONLY = re.compile(r"(?:critically |seriously )?(?:wounded|injured)")
 # context of a number: words before it that make it a date, an age, a phone number or a code
 PREVIOUS_WORD = re.compile(r"([\w.#]+)\W*$")
 YEAR = re.compile(r"(?:1[89]|20)\d\d")
-NAME_AND_COMMA = re.compile(r"[A-Z][\w'’-]*,\s*$")
+# "Ginger Reeves, 64 were found dead" (an age), not "1 Dead, 3 Hurt" (a title-case headline's figures)
+NAME_AND_COMMA = re.compile(r"(?<![\w'’-])(?!(?:Dead|Killed|Injured|Wounded|Hurt|Shot|Slain|Missing)\b)[A-Z][\w'’-]*,\s*$")
 AGE_OR_CALL_BEFORE = re.compile(r"\b(?:age|ages|aged|under|call|dial|dialed|called)\s+(?:of\s+)?$", re.IGNORECASE)
 PARENT_OF_BEFORE = re.compile(r"\b(?:father|mother|dad|mom|parent|grandfather|grandmother|grandpa|grandma)\s+(?:of|to)\s+$", re.IGNORECASE)
 GROUP_ONLY_ARTICLE = re.compile(r"^(?:of\s+)?(?:the|those|them)\s*$", re.IGNORECASE)

@@ -420,8 +420,8 @@ def items_after(
             break
         verb = (sep.group("verb") or "").lower()
         sm = FWD_SELF.match(text, sep.end())
-        if verb == "shooting" and measure == "killed" and not sm:
-            break  # "killing his wife and shooting his son": the son is not among the killed
+        if (verb == "shooting" and measure == "killed" or verb and verb != "killing" and verb != "turning the gun on") and not sm:
+            break  # "killing his wife and shooting his son": the son is not among the killed; "then killed" only himself
         if sm:
             if measure not in ("killed", "shot"):
                 break

@@ -19,7 +19,10 @@ from claimwire.vocabulary import number_words
 NAME = "figures"
 VERSION = "1.0.0"
 # a sentence without a digit or one of these words holds no figure
-_NUMBER_HINT = rf"\d|\b(?:{number_words(1, 12)}|{number_words(20, 50)}|hundred|thousand|dozen)"
+_NUMBER_HINT = re.compile(rf"\d|\b(?:{number_words(1, 12)}|{number_words(20, 50)}|hundred|thousand|dozen)", re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"([\w.#]+)\W*$")
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_MEASURE_WORD = re.compile(r"[a-z][a-z'’-]*s?|%")
 
 _UNITS = {
     "mile",
@@ -73,7 +76,7 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
         sent = text[s:e]
         # casualty spans lie inside one sentence: only this sentence's (all of them per figure was quadratic)
         local = taken[bisect_left(taken_starts, s) : bisect_left(taken_starts, e)]
-        if not re.search(_NUMBER_HINT, sent, re.IGNORECASE):
+        if not _NUMBER_HINT.search(sent):
             continue
         for m in _FIGURE.finditer(sent):
             qs = s + (m.start("hedge") if m.group("hedge") else m.start("num"))
@@ -84,12 +87,12 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
             words = m.group("np").split()
             if num.lower() in ("one",) and words and words[0].lower() in ("of", "day", "another"):
                 continue
-            prev = re.search(r"([\w.#]+)\W*$", sent[max(0, m.start() - 16) : m.start()])
+            prev = _WORD_BEFORE.search(sent[max(0, m.start() - 16) : m.start()])
             if prev:
                 w = prev.group(1).lower().rstrip(".")
                 if w in CONTEXT_BEFORE_REJECT or (w in MONTHS and num[:1].isdigit()):
                     continue
-            if re.fullmatch(r"(?:1[89]|20)\d\d", num):
+            if _YEAR.fullmatch(num):
                 continue
             first = words[0].lower()
             if first in MONTHS:
@@ -100,7 +103,7 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
                 # the counted noun: last word of the lowercase run
                 np_words = words
                 measure = words[-1].lower()
-            if not re.fullmatch(r"[a-z][a-z'’-]*s?|%", measure) or measure in ("a.m", "p.m", "am", "pm"):
+            if not _MEASURE_WORD.fullmatch(measure) or measure in ("a.m", "p.m", "am", "pm"):
                 continue
             lo, hi, hedge = quantity_bounds(num, m.group("hedge"))
             if lo is None:

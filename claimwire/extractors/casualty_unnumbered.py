@@ -1,0 +1,132 @@
+"""Casualty rules for victims that no number counts: a person who shot himself ("a boy accidentally shot
+himself", "4-year-old fatally shoots self") and people taken to hospital ("Four people were taken to
+the hospital", "a woman was rushed to a hospital").  Rules of casualties.RULES, each over one sentence
+(`casualties._Sentence`), each run only where its words are (the words are in RULES beside it).
+
+A reflexive object says who and how many by itself: one person (himself, herself, self); "themselves"
+says no number and is left out.  Being taken to hospital says the people were hurt, unless the sentence
+says they died there ("was taken to a hospital, where he died": that death is another rule's).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from claimwire.extractors.casualty_patterns import CASUALTY_WORD, NP_STOP_SUBJ, NP_TOK, Q
+from claimwire.extractors.casualty_people import context_ok, is_person, is_person_word, np_before, singular_person
+from claimwire.numbers import quantity_bounds
+
+if TYPE_CHECKING:
+    from claimwire.extractors.casualties import _Sentence
+
+# "accidentally shot himself", "fatally shoots self", "shot herself in the leg", "killed himself"
+SELF_INFLICTED = re.compile(
+    r"(?<!\bto )(?<!\bcould )(?<!\bwould )(?<!\bmight )(?<!\bwill )"
+    r"\b(?P<had>had\s+)?(?P<adv>(?:[a-z]+ly\s+){0,2})(?P<v>shot|shoots|killed|kills)\s+(?P<obj>himself|herself|self|(?:his|her) own (?:leg|foot|hand|arm))\b"
+    r"(?P<dead>\s+(?:to death|dead)\b)?",
+    re.IGNORECASE,
+)
+#: after "shot himself ...": the same clause says he died
+DIED_AFTER = re.compile(r"[^.;]{0,80}?\b(?:and|,)\s+(?:later\s+)?(?:died|was pronounced dead|was killed)\b", re.IGNORECASE)
+#: someone else hurt before the reflexive: "struck a friend in the chest, then fatally shot himself"
+OTHER_VICTIM = re.compile(
+    r"\b(?:shot|shoots|shooting|struck|strikes|striking|killed|kills|killing|wounded|wounding|stabbed|stabbing|hit|hitting)\s+"
+    r"(?!(?:him|her|them)sel(?:f|ves)\b|self\b|by\b|in\b|at\b|on\b|and\b|with\b|to\b|into\b|out\b|up\b|off\b)[\w'’-]+",
+    re.IGNORECASE,
+)
+#: "had shot himself" tells an earlier shooting, unless it is what someone reports of this one
+REPORTED = re.compile(r"\b(?:said|says|told|according)\b", re.IGNORECASE)
+FATAL = re.compile(r"\b(?:fatally|mortally)\b", re.IGNORECASE)
+
+_TO_HOSPITAL = (
+    r"(?:taken|transported|rushed|airlifted|flown|carried|driven|brought)\s+"
+    r"(?:by\s+(?:ambulance|helicopter|medics|paramedics|private vehicle|car)\s+)?"
+    r"to\s+(?:a\s+|an\s+|the\s+|area\s+|local\s+|nearby\s+)?(?:[\w'’.-]+\s+){0,4}?"
+    r"(?:hospitals?|medical cent(?:er|re)s?|trauma cent(?:er|re)s?)\b"
+)
+# "Four people were taken to the hospital", "a woman was rushed to a local hospital", "4 taken to hospital"
+TO_HOSPITAL = re.compile(
+    rf"(?<![\w'’-])(?:{Q}|(?P<one>an?|one|another)\b)"
+    rf"(?P<np>(?:\s+(?!{NP_STOP_SUBJ}\b|{CASUALTY_WORD}\b){NP_TOK}){{0,6}}?)"
+    r"\s+(?:(?:were|was|have been|has been|had been|are|is)\s+)?(?:(?:all|also|later|then|each|both)\s+)?"
+    rf"{_TO_HOSPITAL}",
+    re.IGNORECASE,
+)
+HOSPITAL_WORD = re.compile(r"hospital|medical cent|trauma cent", re.IGNORECASE)
+#: the people taken to hospital died there: their death is told by another rule, they are no wounded
+DIED_THERE = re.compile(r"\b(?:died|dead|succumbed|killed|deaths?|bod(?:y|ies))\b", re.IGNORECASE)
+#: taken to hospital to be checked, not hurt
+PRECAUTION = re.compile(
+    r"\b(?:as a precaution|precautionary|for (?:evaluation|observation|a check-?up)|to be (?:checked|evaluated))\b", re.IGNORECASE
+)
+
+
+def _self_measure(m: re.Match[str], text: str) -> str:
+    if m.group("v").lower().startswith("kill") or m.group("dead") or FATAL.search(m.group("adv")):
+        return "killed"
+    return "killed" if DIED_AFTER.match(text, m.end()) else "shot"
+
+
+def _rule_self_inflicted(sent: _Sentence) -> None:
+    """ "A boy accidentally shot himself" -> 1 shot, "4-year-old fatally shoots self" -> 1 killed."""
+    text = sent.text
+    for m in SELF_INFLICTED.finditer(text):
+        if sent.hits or m.group("had") and not REPORTED.search(text) or OTHER_VICTIM.search(text, 0, m.start()):
+            continue  # "shot his friend, then killed himself": the attacker's end, told with his victims  # "killed his wife and then himself": the objects' rule counted him
+        np = np_before(text, m.start(), sent.title)
+        if np is not None and np[0] != 1:
+            continue  # "two men shot themselves"? a plural subject: not one person
+        measure = _self_measure(m, text)
+        if np is None:  # "he found a gun and shot himself": someone the article names elsewhere
+            sent.add(measure, 1, 1, None, m.group("obj"), m.start("v"), m.end(), 0.5, {"singular": True, "one": "pronoun"})
+            continue
+        group = text[np[1] : m.start()].strip()
+        sent.add(measure, 1, 1, None, group, np[1], m.end(), 0.6, {"singular": True}, victim=group)
+
+
+def _hospital_count(text: str, m: re.Match[str]) -> tuple[float, float | None, str | None] | None:
+    np = m.group("np") or ""
+    if m.group("one"):
+        return (1, 1, None) if singular_person(np) else None
+    if (
+        np.strip()
+        and not is_person(np)
+        or not context_ok(text, m.start("hedge") if m.group("hedge") else m.start("num"), m.group("num"), np)
+    ):
+        return None
+    if np.strip() and not any(is_person_word(w) for w in np.split()):
+        return None
+    lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
+    return None if lo is None else (lo, hi, hedge)
+
+
+def _rule_to_hospital(sent: _Sentence) -> None:
+    """ "Four people were taken to the hospital" -> 4 injured; not where the sentence tells a death."""
+    text = sent.text
+    if not HOSPITAL_WORD.search(text):
+        return
+    for m in TO_HOSPITAL.finditer(text):
+        start = m.start("hedge") if m.group("hedge") else (m.start("num") if m.group("num") else m.start("one"))
+        if sent.overlaps(start, m.end()) or DIED_THERE.search(text) or PRECAUTION.search(text):
+            continue
+        count = _hospital_count(text, m)
+        if count is None or not count[0]:
+            continue
+        lo, hi, hedge = count
+        group = (m.group("np") or "").strip() or None
+        sent.add("injured", lo, hi, hedge, group, start, m.end(), 0.6)
+
+
+__all__ = ["apposed_to_thing", "SELF_INFLICTED", "TO_HOSPITAL"]
+
+
+# "The family's pet collie, Fenn, was also killed": a name set beside a noun that is no person
+_APPOSED_TO = re.compile(r"\b(?P<noun>[a-z][\w'’-]*)\s*,\s*$")
+_APPOSITION_END = re.compile(r"\s*,\s*(?:is|was|remains)\b")
+
+
+def apposed_to_thing(text: str, start: int, end: int) -> bool:
+    """Is the name at [start, end) set beside a noun that names no person ("his dog, Rex, was killed")?"""
+    before = _APPOSED_TO.search(text, max(0, start - 40), start)
+    return bool(before and _APPOSITION_END.match(text, end) and not is_person_word(before.group("noun")))

@@ -1,0 +1,96 @@
+"""The event ledger's headline when the wounded die later, and parties of families (issue 14).
+
+Every record here is made up for the test (a bus crash, a flood, a shooting), not taken from the data."""
+
+from __future__ import annotations
+
+from claimwire.ledger import build_ledger
+from claimwire.parties import Mention, describe, resolve_parties
+
+
+def article(article_id: int, when: str, outlet: str | None = None) -> dict:
+    return {"id": article_id, "title": f"article {article_id}", "outlet": outlet, "published": when, "arrived": when}
+
+
+def figure(article_id: int, measure: str, low, high, group=None, start=0, sentence="", **extra) -> dict:
+    return {
+        "article_id": article_id,
+        "kind": "casualty",
+        "measure": measure,
+        "value_min": low,
+        "value_max": high,
+        "hedge": None,
+        "group": group,
+        "source": None,
+        "start": start,
+        "sentence": sentence or f"{low} {group} {measure}",
+        "extra": extra,
+    }
+
+
+def toll(ledger: dict) -> tuple[float, float]:
+    head = ledger["headline"]
+    return head.get("killed", {}).get("value", 0), head.get("injured", {}).get("value", 0)
+
+
+def test_a_wounded_child_who_dies_the_next_day_is_dead_not_wounded():
+    articles = [
+        article(1, "2016-05-03T18:00:00", "a.example"),
+        article(2, "2016-05-03T20:00:00", "b.example"),
+        article(3, "2016-05-04T09:00:00", "c.example"),
+    ]
+    claims = [
+        figure(1, "shot", 1, 1, "a 2-year-old boy", in_title=True, one="indefinite"),
+        figure(2, "injured", 1, 1, "a 2-year-old", in_title=True, severity=True, one="indefinite"),
+        figure(3, "killed", 1, 1, "2-year-old", in_title=True, headline=True),
+    ]
+    assert toll(build_ledger(articles, claims)) == (1, 0)
+
+
+def test_a_death_the_wounded_reports_already_knew_leaves_the_wounded():
+    articles = [article(1, "2016-05-03T18:00:00", "a.example"), article(2, "2016-05-04T09:00:00", "b.example")]
+    claims = [
+        figure(1, "killed", 1, 1, "people", start=0, in_title=True),
+        figure(1, "injured", 3, 3, "others", start=10, in_title=True),
+        figure(2, "killed", 1, 1, "man", start=0, in_title=True),
+    ]
+    assert toll(build_ledger(articles, claims)) == (1, 3)
+
+
+def test_one_later_death_among_many_wounded_does_not_empty_the_wounded():
+    # "four hurt in a bus crash" ... next day "one dead": a part of the wounded, or another case; the wounded stay
+    articles = [article(1, "2016-05-03T18:00:00", "a.example"), article(2, "2016-05-04T09:00:00", "b.example")]
+    claims = [figure(1, "injured", 4, 4, "people", in_title=True), figure(2, "killed", 1, 1, "passenger", in_title=True, headline=True)]
+    assert toll(build_ledger(articles, claims)) == (1, 4)
+
+
+def test_the_dead_told_before_the_wounded_are_not_taken_from_them():
+    articles = [article(1, "2016-05-03T18:00:00", "a.example"), article(2, "2016-05-04T09:00:00", "b.example")]
+    claims = [figure(1, "killed", 1, 1, "a farmer", in_title=True), figure(2, "injured", 1, 1, "his son", in_title=True)]
+    assert toll(build_ledger(articles, claims)) == (1, 1)
+
+
+def test_a_soldier_and_his_daughter_are_no_war():
+    group = "an Army soldier and his 11-year-old daughter"
+    assert describe(group).modifier is None
+    resolution = resolve_parties([Mention(group, "killed", f"{group} were found dead.", 1, None, False)])
+    assert not resolution.war
+
+
+def test_an_article_that_tells_the_gunman_killed_apart_adds_him_to_its_victims():
+    articles = [article(1, "2016-07-17T12:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 3, 3, "police officers", start=0, in_title=True),
+        figure(1, "killed", 1, 1, "the gunman", start=120, sentence="The gunman was killed by police.", singular=True),
+        figure(1, "injured", 3, 3, "others", start=200),
+    ]
+    assert toll(build_ledger(articles, claims)) == (4, 3)
+
+
+def test_victims_counted_with_the_gunman_already_are_not_added_to():
+    articles = [article(1, "2016-07-17T12:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 6, 6, "people", start=0, sentence="Six people were killed, including the suspect."),
+        figure(1, "killed", 1, 1, "the suspect", start=120, sentence="The suspect was killed by police.", singular=True),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 6
