@@ -66,7 +66,6 @@ class Settings:
     metrics_port: int | None = None
     feed_poll_interval_s: float = 60.0
     feed_default_interval_s: int = 900
-    ordered_stages: tuple[str, ...] = ("clean", "link")
     order_wait_s: float = 600.0
     gate_lock_s: float = 60.0
     visibility_timeout_s: float = 3600.0
@@ -157,7 +156,6 @@ def get_settings() -> Settings:
         metrics_port=_env_int("CLAIMWIRE_METRICS_PORT", 0) or None,
         feed_poll_interval_s=_env_float("CLAIMWIRE_FEED_POLL_INTERVAL_S", 60.0),
         feed_default_interval_s=_env_int("CLAIMWIRE_FEED_DEFAULT_INTERVAL_S", 900),
-        ordered_stages=_env_list("CLAIMWIRE_ORDERED_STAGES", ("clean", "link")),
         order_wait_s=_env_float("CLAIMWIRE_ORDER_WAIT_S", 600.0),
         gate_lock_s=_env_float("CLAIMWIRE_GATE_LOCK_S", 60.0),
         visibility_timeout_s=_env_float("CLAIMWIRE_VISIBILITY_TIMEOUT_S", 3600.0),

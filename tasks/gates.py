@@ -50,7 +50,7 @@ What is lost is found again from the database, which is the record of where each
 task `claimwire.ordering_sweep` (tasks/sweep.py) re-sends the next stage for every article that has made no progress for
 CLAIMWIRE_ORDER_WAIT_S (a message lost with a killed worker or a restarted broker, a stage whose retries
 ran out while the database was down), and wakes the gates. Every stage commits with a conditional status
-change, so a message sent twice never writes twice. CLAIMWIRE_ORDERED_STAGES=none turns the gates off.
+change, so a message sent twice never writes twice.
 """
 
 from __future__ import annotations
@@ -94,8 +94,7 @@ HEAD_BATCH = 32  # the line's first articles read by one query (line_heads)
 
 
 def enabled(stage: str) -> bool:
-    stages = get_settings().ordered_stages
-    return stage in GATES and stage in stages and "none" not in stages
+    return stage in GATES
 
 
 def line_heads(session, gate: Gate, limit: int = 1) -> list:
