@@ -94,8 +94,8 @@ def rebuild_ledger(session: Session, event_id: int, *, arrival: Arrival | None =
     """Rebuild an event's ledger (storage/repository.py) from its stored articles and emit what changed in it
     (claimwire/changes.py). With ARRIVAL (the store stage), first its link: `event.opened` when it is the first
     article of the event's ledger, else `article.linked`; the link and the ledger's changes it brings are then
-    one step of the feed, in the order articles are stored (receipt order: the same feed in-process and through
-    the workers). OLD: the ledger before, when the caller has read it already."""
+    one step of the feed, in the order articles are stored (in-process: receipt order; through the workers: the
+    order they finish in, docs/SCALING.md). OLD: the ledger before, when the caller has read it already."""
     from storage import repository
 
     if old is None:

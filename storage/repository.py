@@ -257,8 +257,8 @@ def rebuild_ledger(session: Session, event_id: int, *, stored_only: bool = False
 
     Reads only the columns the ledger shows (not the articles' raw bodies and texts), the outlets joined in.
     STORED_ONLY: only the articles whose store stage has run (the one being stored included: it is `stored` in
-    the store's transaction), so that the ledger grows one stored article at a time in receipt order however
-    far linking has run ahead (storage/changefeed.py diffs each step).
+    the store's transaction), so that the ledger grows one stored article at a time however far linking has run
+    ahead (storage/changefeed.py diffs each step).
     """
     query = (
         select(Article.id, Article.title, Outlet.key, Article.url, Article.source_ref, Article.published_at, Article.received_at)

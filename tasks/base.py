@@ -153,10 +153,10 @@ def fail_article(stage: Stage, article_id: int, reason: str, message: str, *, tr
 def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool]) -> str:
     """Run one stage for one article. Returns what happened: next | done | skipped | failed | deferred.
 
-    Through the broker, the stages that depend on earlier articles run in receipt order
-    (tasks/gates.py): a message for such a stage drives the stage's line from its head, and is
-    "deferred" when it did not get to run the stage for its own article (not its turn yet, or another
-    worker is running the line and will get to it).
+    Through the broker, a gated stage (none in the pipeline table now: tasks/gates.py) runs in receipt order:
+    a message for such a stage drives the stage's line from its head, and is "deferred" when it did not get
+    to run the stage for its own article (not its turn yet, or another worker is running the line and will
+    get to it).
 
     When the next stage is routed to the same queue (clean -> extract, link -> store; see `chains`), it runs
     in this task right after this one (after the gate's lock is let go, for a gated stage), as a stage of

@@ -2,8 +2,8 @@
 
 fetch: I/O-bound (fetching URLs and feeds), run with a thread pool and high concurrency.
 process: CPU-bound (clean, extract), run with prefork, one process per core.
-link: linking and ledger updates. Linking runs in receipt order whatever the number of consumers
-(tasks/gates.py), and serialises on the database; one consumer with a few threads/processes is enough.
+link: linking and ledger updates. Linking runs in parallel under per-key locks with the events of the
+receipt-order run (tasks/link.py), so it scales with its consumers as far as the database does.
 webhooks: webhook deliveries and the change stream's catch-up (tasks/webhooks.py), I/O-bound, kept apart so
 that a slow receiver never holds up the pipeline.
 """
