@@ -121,7 +121,6 @@ def test_seeds_through_the_intake_stream_reach_the_change_stream_and_a_webhook_i
         by_ref = dict(session.execute(select(Article.external_id, Article.id)).all())
     story = seeds_story_in_any_order(table, [by_ref[p.stem] for p in seeds])
     assert final_ledger_headline(by_ref[seeds[0].stem]) == expected["final_headline"], "the in-process run's final ledger headline"
-    assert sorted(story["dispute"]["data"]["values"]) == sorted(expected["dispute"]["data"]["values"]), "the in-process run's dispute"
     print(f"\n{len(table)} changes; dispute {story['dispute']['data']['values']}; headline: {story['headline']}")
 
     assert [r["headers"]["X-Claimwire-Attempt"] for r in broken.requests] == ["1", "2", "3"]
