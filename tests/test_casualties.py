@@ -5,24 +5,10 @@ Every sentence here was written for these tests; none comes from the benchmark d
 import pytest
 
 from bench.claims import bench_ecb
-from claimwire.claims import CASUALTY
-from claimwire.extractors import extract_claims, main_figures
+from claimwire.extractors import extract_claims
 from claimwire.extractors.casualties import RULES, Hit, casualty_spans
 from claimwire.extractors.victims import count_victims
-
-
-def cas(text, title=None):
-    return [c for c in extract_claims(text, title, names=["casualties"]) if c.kind == CASUALTY]
-
-
-def figures(text, title=None):
-    """(measure, min, max) of every casualty claim."""
-    return sorted((c.measure, c.value_min, c.value_max) for c in cas(text, title))
-
-
-def main(text, title=None):
-    return {k: (c.value_min, c.value_max) for k, c in main_figures(cas(text, title)).items()}
-
+from tests.claimhelp import cas, figures, main
 
 # --- joined and enumerated victims ------------------------------------------------------------------
 

@@ -4,22 +4,8 @@ tests; none comes from the benchmark data."""
 
 import pytest
 
-from claimwire.claims import CASUALTY
-from claimwire.extractors import extract_claims, main_figures
 from claimwire.extractors.casualties import RULES
-
-
-def cas(text, title=None):
-    return [c for c in extract_claims(text, title, names=["casualties"]) if c.kind == CASUALTY]
-
-
-def figures(text, title=None):
-    return sorted((c.measure, c.value_min, c.value_max) for c in cas(text, title))
-
-
-def main(text, title=None):
-    return {k: (c.value_min, c.value_max) for k, c in main_figures(cas(text, title)).items()}
-
+from tests.claimhelp import cas, figures, main
 
 # --- a person who shot himself -----------------------------------------------------------------------
 

@@ -17,26 +17,11 @@ from claimwire.parties import Mention, describe, resolve_parties
 from claimwire.sourcefamilies import SourceMention, resolve_sources
 from storage.db import session_scope
 from storage.models import Event
+from tests.claimhelp import figure
 
 
 def article(article_id: int, when: str, outlet: str | None = None) -> dict:
     return {"id": article_id, "title": f"article {article_id}", "outlet": outlet, "published": when, "arrived": when}
-
-
-def figure(article_id: int, measure: str, low, high, group=None, source=None, hedge=None, start=0, sentence="", **extra) -> dict:
-    return {
-        "article_id": article_id,
-        "kind": "casualty",
-        "measure": measure,
-        "value_min": low,
-        "value_max": high,
-        "hedge": hedge,
-        "group": group,
-        "source": source,
-        "start": start,
-        "sentence": sentence or f"{low} {group} {measure}",
-        "extra": extra,
-    }
 
 
 def row(ledger: dict, measure: str, party: str | None = None) -> dict:

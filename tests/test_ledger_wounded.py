@@ -6,26 +6,11 @@ from __future__ import annotations
 
 from claimwire.ledger import build_ledger
 from claimwire.parties import Mention, describe, resolve_parties
+from tests.claimhelp import figure
 
 
 def article(article_id: int, when: str, outlet: str | None = None) -> dict:
     return {"id": article_id, "title": f"article {article_id}", "outlet": outlet, "published": when, "arrived": when}
-
-
-def figure(article_id: int, measure: str, low, high, group=None, start=0, sentence="", **extra) -> dict:
-    return {
-        "article_id": article_id,
-        "kind": "casualty",
-        "measure": measure,
-        "value_min": low,
-        "value_max": high,
-        "hedge": None,
-        "group": group,
-        "source": None,
-        "start": start,
-        "sentence": sentence or f"{low} {group} {measure}",
-        "extra": extra,
-    }
 
 
 def toll(ledger: dict) -> tuple[float, float]:
