@@ -33,6 +33,7 @@ from functools import cached_property
 from typing import Any
 
 from claimwire.agreement import INF, Reading, agree, hedge_kind, reading, stated_number, stories
+from claimwire.changes import headline_story
 from claimwire.claims import CASUALTY, FIGURE, QUOTE, STATEMENT
 from claimwire.parties import EVERYONE, SUSPECTS, Mention, PartyResolution, describe, party_label, resolve_parties, side_of
 from claimwire.sourcefamilies import SourceMention, SourceResolution, resolve_sources
@@ -729,10 +730,6 @@ def event_headline(rows: Sequence[Mapping[str, Any]], families: Mapping[str, Map
     return out
 
 
-def _headline_story(row: Mapping[str, Any]) -> Mapping[str, Any]:
-    return next(s for s in row["stories"] if s["id"] == row["headline"]["story"])
-
-
 def died_of_wounds(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any]) -> float:
     """The wounded who died since they were counted: where the dead of the party were first counted after
     the last report of its wounded, and as many more dead as there were wounded, the wounded are dead,
@@ -740,7 +737,7 @@ def died_of_wounds(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any]
     killed = next((r for r in rows if r["measure"] == "killed" and r["party"] == injured["party"] and r["headline"]), None)
     if killed is None:
         return 0
-    dead, wounded = _headline_story(killed), _headline_story(injured)
+    dead, wounded = headline_story(killed), headline_story(injured)
     if not dead["first_seen"] or not wounded["last_seen"] or dead["first_seen"] <= wounded["last_seen"]:
         return 0
     articles = set(wounded["articles"])

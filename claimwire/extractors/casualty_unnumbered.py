@@ -73,7 +73,9 @@ def _rule_self_inflicted(sent: _Sentence) -> None:
     text = sent.text
     for m in SELF_INFLICTED.finditer(text):
         if sent.hits or m.group("had") and not REPORTED.search(text) or OTHER_VICTIM.search(text, 0, m.start()):
-            continue  # "shot his friend, then killed himself": the attacker's end, told with his victims  # "killed his wife and then himself": the objects' rule counted him
+            # a hit already in the sentence ("killed his wife and then himself": the objects' rule counted him), an
+            # earlier shooting ("had shot himself"), or someone else hurt first: the attacker's end, told with his victims
+            continue
         np = np_before(text, m.start(), sent.title)
         if np is not None and np[0] != 1:
             continue  # "two men shot themselves"? a plural subject: not one person
@@ -104,11 +106,11 @@ def _hospital_count(text: str, m: re.Match[str]) -> tuple[float, float | None, s
 def _rule_to_hospital(sent: _Sentence) -> None:
     """ "Four people were taken to the hospital" -> 4 injured; not where the sentence tells a death."""
     text = sent.text
-    if not HOSPITAL_WORD.search(text):
+    if not HOSPITAL_WORD.search(text) or DIED_THERE.search(text) or PRECAUTION.search(text):
         return
     for m in TO_HOSPITAL.finditer(text):
         start = m.start("hedge") if m.group("hedge") else (m.start("num") if m.group("num") else m.start("one"))
-        if sent.overlaps(start, m.end()) or DIED_THERE.search(text) or PRECAUTION.search(text):
+        if sent.overlaps(start, m.end()):
             continue
         count = _hospital_count(text, m)
         if count is None or not count[0]:
@@ -116,9 +118,6 @@ def _rule_to_hospital(sent: _Sentence) -> None:
         lo, hi, hedge = count
         group = (m.group("np") or "").strip() or None
         sent.add("injured", lo, hi, hedge, group, start, m.end(), 0.6)
-
-
-__all__ = ["apposed_to_thing", "SELF_INFLICTED", "TO_HOSPITAL"]
 
 
 # "The family's pet collie, Fenn, was also killed": a name set beside a noun that is no person
@@ -130,3 +129,6 @@ def apposed_to_thing(text: str, start: int, end: int) -> bool:
     """Is the name at [start, end) set beside a noun that names no person ("his dog, Rex, was killed")?"""
     before = _APPOSED_TO.search(text, max(0, start - 40), start)
     return bool(before and _APPOSITION_END.match(text, end) and not is_person_word(before.group("noun")))
+
+
+__all__ = ["apposed_to_thing", "SELF_INFLICTED", "TO_HOSPITAL"]
