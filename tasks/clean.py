@@ -16,10 +16,10 @@ from claimwire.cleaning import HTML, clean_document, decode_body
 from claimwire.errors import InputError
 from claimwire.settings import get_settings
 from claimwire.sources import outlet_from_url, strip_credentials
-from storage import cleaning, repository
+from storage import cleaning, extracting, repository
 from storage.db import session_scope
 from storage.models import ArticleStatus
-from tasks.base import register, run_stage, stage_task
+from tasks.base import hand_over, register, run_stage, stage_task
 from tasks.pipeline import STAGES
 from workers import metrics
 
@@ -69,7 +69,9 @@ def clean_article(article_id: int) -> bool:
         status = ArticleStatus.DUPLICATE
     if status != STAGE.produces:
         metrics.ARTICLES_PROCESSED.labels(outcome=status).inc()
-    return status == STAGE.produces
+        return False
+    hand_over(STAGE, article_id, extracting.ExtractInput(values["clean_text"], values["title"]))
+    return True
 
 
 def _clean(raw: bytes | None, content_type: str | None, title: str | None, url: str | None, outlet_junk) -> object:

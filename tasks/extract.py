@@ -7,10 +7,8 @@ import logging
 from claimwire.budget import run_bounded
 from claimwire.extractors import extract_claims_capped
 from claimwire.settings import get_settings
-from storage import repository
-from storage.db import session_scope
-from storage.models import Article
-from tasks.base import claim_transition, load_columns, register, run_stage, stage_task
+from storage import extracting
+from tasks.base import register, run_stage, stage_task, take_over
 from tasks.pipeline import STAGES
 from workers import metrics
 from workers.logs import log
@@ -20,9 +18,7 @@ STAGE = STAGES["extract"]
 
 
 def extract_article(article_id: int) -> bool:
-    with session_scope(read_only=True) as session:
-        row = load_columns(session, STAGE, article_id, Article.clean_text, Article.title)
-        text, title = row.clean_text or "", row.title
+    text, title = take_over(STAGE, article_id) or extracting.read_for_extract(article_id, STAGE.accepts)
     settings = get_settings()
     # extraction is linear in the text, but a huge dense text still takes long: a recorded "timeout" failure,
     # wherever this runs (claimwire.budget); at most CLAIMWIRE_MAX_CLAIMS_PER_ARTICLE claims, what is cut recorded
@@ -34,10 +30,7 @@ def extract_article(article_id: int) -> bool:
         what="extraction",
         max_claims=settings.max_claims_per_article,
     )
-    with session_scope() as session:
-        claim_transition(session, STAGE, article_id, **({"claims_cut": cut.to_dict()} if cut else {}))
-        # the conditional status change just succeeded, so no earlier delivery wrote claims: insert, no delete
-        repository.insert_claims(session, article_id, claims)
+    extracting.write_claims(article_id, STAGE.accepts, STAGE.produces, claims, cut.to_dict() if cut else None)
     for claim in claims:
         metrics.CLAIMS_EXTRACTED.labels(kind=claim.kind).inc()
     if cut:

@@ -1,0 +1,99 @@
+"""The extract stage's rows (tasks/extract.py): one read (the clean text and title) and one write (the conditional
+status change and the article's claims).
+
+On PostgreSQL each is one statement in autocommit, written for the driver (the write is atomic as one statement:
+the claims are inserted only when the status moved); elsewhere the same through the ORM in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from claimwire.claims import Claim as ClaimRecord
+from storage import articles, repository
+from storage.db import get_engine, reading_engine, session_scope
+from storage.models import Article, utcnow
+
+
+class ExtractInput(NamedTuple):
+    clean_text: str
+    title: str | None
+
+
+_PG_LOAD = "SELECT status, clean_text, title FROM articles WHERE id = %(id)s"
+# the claims as one JSON array of records, inserted in its order (their ids follow it, as the ledger reads them)
+_PG_WRITE = """
+WITH moved AS (
+    UPDATE articles SET status = %(status)s, updated_at = %(now)s{cut}
+    WHERE id = %(id)s AND status = ANY(%(accepts)s::varchar[])
+    RETURNING id
+), added AS (
+    INSERT INTO claims (article_id, kind, measure, value_min, value_max, hedge, "group", group_key, source, source_key,
+                        text, sentence, start, "end", confidence, extractor, extractor_version, extra, created_at)
+    SELECT %(id)s, c.kind, c.measure, c.value_min, c.value_max, c.hedge, c."group", c.group_key, c.source, c.source_key,
+           c.text, c.sentence, c.start, c."end", c.confidence, c.extractor, c.extractor_version, c.extra, %(now)s
+    FROM json_populate_recordset(NULL::claims, %(claims)s::json) WITH ORDINALITY AS c
+    WHERE EXISTS (SELECT 1 FROM moved)
+    ORDER BY c.ordinality
+)
+SELECT count(*) FROM moved
+"""
+_CLAIM_FIELDS = (
+    "kind", "measure", "value_min", "value_max", "hedge", "group", "group_key", "source", "source_key", "text",
+    "sentence", "start", "end", "confidence", "extractor", "extractor_version", "extra",
+)  # fmt: skip
+
+
+def _postgres():
+    """The autocommit engine on PostgreSQL (the fast path), else None."""
+    engine = get_engine()
+    return reading_engine(engine) if engine.dialect.name == "postgresql" else None
+
+
+def read_for_extract(article_id: int, accepts: Sequence[str]) -> ExtractInput:
+    """The article's clean text and title; raises NotInStatus when it is not in ACCEPTS."""
+    autocommit = _postgres()
+    if autocommit is not None:
+        with autocommit.connect() as connection:
+            row = connection.exec_driver_sql(_PG_LOAD, {"id": article_id}).first()
+        if row is None:
+            raise articles.NotInStatus(f"article {article_id} does not exist")
+        if row.status not in accepts:
+            raise articles.NotInStatus(f"article {article_id} is {row.status}")
+    else:
+        with session_scope(read_only=True) as session:
+            row = articles.stage_columns(session, article_id, accepts, Article.clean_text, Article.title)
+    return ExtractInput(row.clean_text or "", row.title)
+
+
+def claims_json(claims: Sequence[ClaimRecord]) -> str:
+    """The claims as the JSON array the PostgreSQL write reads (one record per claim, in their order; json.dumps as the
+    ORM writes a JSON column, so that a claim's `extra` is stored as the same text)."""
+    return json.dumps([{name: getattr(claim, name) for name in _CLAIM_FIELDS} for claim in claims])
+
+
+def write_claims(article_id: int, accepts: Sequence[str], status: str, claims: Sequence[ClaimRecord], cut: dict | None) -> None:
+    """Move the article to STATUS (when it is in ACCEPTS) and add its CLAIMS, with what the cap left out (CUT);
+    raises NotInStatus when another delivery moved it first (then nothing is written)."""
+    autocommit = _postgres()
+    if autocommit is None:
+        with session_scope() as session:
+            articles.move_status(session, article_id, accepts, status, **({"claims_cut": cut} if cut else {}))
+            # the conditional status change just succeeded, so no earlier delivery wrote claims: insert, no delete
+            repository.insert_claims(session, article_id, claims)
+        return
+    params = {
+        "id": article_id,
+        "status": status,
+        "now": utcnow(),
+        "accepts": list(accepts),
+        "claims": claims_json(claims),
+        "cut": json.dumps(cut) if cut else None,
+    }
+    statement = _PG_WRITE.format(cut=", claims_cut = %(cut)s::json" if cut else "")
+    with autocommit.connect() as connection:
+        moved = connection.exec_driver_sql(statement, params).scalar_one()
+    if moved != 1:
+        raise articles.NotInStatus(f"article {article_id} is not {' or '.join(accepts)} (moved on by another delivery, or gone)")
