@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from claimwire import linking
 from claimwire.linking import ArticleFeatures, Candidate
+from storage.db import get_engine, reading_engine, session_scope
 from storage.models import ArticleLinkFeatures, Event, EventIndexEntry, TermFrequency
 
 COUNT_SHARDS = linking.RESERVED_HASHES
@@ -56,8 +57,14 @@ def _array(values: Iterable[int]) -> str:
     return "{" + ",".join(map(str, values)) + "}"
 
 
-def _features_json(features: ArticleFeatures) -> str:
+def features_json(features: ArticleFeatures) -> str:
+    """An article's features as stored (compact JSON)."""
     return json.dumps(features.to_dict(), separators=(",", ":"))
+
+
+def key_hashes(keys: Iterable[str]) -> str:
+    """The hashes of KEYS, sorted, as PostgreSQL's array text (the postings filed under them)."""
+    return _array(sorted({linking.key_hash(k) for k in keys}))
 
 
 _PARSED: dict[str, ArticleFeatures] = {}
@@ -80,6 +87,14 @@ def parsed_features(stored: str | Mapping[str, Any]) -> ArticleFeatures:
 _PG_DF = "SELECT key_hash, df FROM term_frequencies WHERE key_hash = ANY(%s::bigint[])"
 # with the newest event id (key hash -1: no key has it), read in the same snapshot
 _PG_DF_NEWEST = _PG_DF + " UNION ALL SELECT -1, coalesce(max(id), 0) FROM events"
+# the frequencies as of the articles received before BELOW, in one statement: rows of (kind, a, b, text) with kind
+# _FREQUENCY (a key hash, its count) or _LATER (a linked article from BELOW on, its features), nearest first
+_FREQUENCY, _LATER, _CANDIDATE = 1, 2, 0
+_PG_FREQUENCIES_BEFORE = (
+    f"SELECT {_FREQUENCY}, key_hash, df::bigint, NULL::text FROM term_frequencies WHERE key_hash = ANY(%(df_hashes)s::bigint[]) "
+    f"UNION ALL (SELECT {_LATER}, article_id, NULL::bigint, features::text FROM article_link_features WHERE article_id >= %(below)s "
+    "ORDER BY article_id LIMIT %(later)s)"
+)
 _PG_CANDIDATES = (
     "SELECT q.n, e.article_id FROM unnest(%(hashes)s::bigint[], %(low)s::int[], %(high)s::int[]) WITH ORDINALITY AS q(h, lo, hi, n) "
     "CROSS JOIN LATERAL (SELECT article_id FROM event_index WHERE key_hash = q.h AND bucket BETWEEN q.lo AND q.hi "
@@ -101,33 +116,65 @@ class DbIndex:
     BELOW: retrieve only articles received before this id (lower ids), as an in-process run would see them
     whatever was linked first (tasks/link.py)."""
 
-    def __init__(self, session: Session, *, newest: bool = False, below: int | None = None):
+    def __init__(self, session: Session, *, newest: bool = False, below: int | None = None, recheck: bool = False):
+        """RECHECK (PostgreSQL, with BELOW): `candidates` reads the frequencies again in its statement, after the key
+        locks, for `frequencies_moved` (no statement of its own)."""
         self.session = session
         self.newest = newest
         self.newest_event: int | None = None
         self.below = NO_BOUND if below is None else int(below)
+        self.recheck = recheck and self.below != NO_BOUND
         self.read: tuple[dict[int, str], dict[str, int]] | None = None  # the last frequencies read (`frequencies_moved`)
+        self.reread: dict[str, int] | None = None  # the same keys' frequencies read with the candidates (RECHECK)
 
     def document_frequencies(self, keys: Iterable[str]) -> tuple[dict[str, int], int]:
         """One indexed lookup: the keys' rows and the sharded document count (hashes 0..15) together. With
         BELOW: as of the articles received before it (`_before`)."""
         by_hash: dict[int, str] = {linking.key_hash(k): k for k in keys}
-        found, documents = self._counted(by_hash)
-        if self.below != NO_BOUND:
-            found, documents = self._before(found, documents)
+        raw = _pg(self.session)
+        if raw is not None and self.below != NO_BOUND and not self.newest:  # one statement with the later articles
+            found, documents = self._before_rows(by_hash, raw.execute(_PG_FREQUENCIES_BEFORE, self._before_params(by_hash)).fetchall())
+        else:
+            found, documents = self._counted(by_hash)
+            if self.below != NO_BOUND:
+                found, documents = self._before(found, documents)
         self.read = (by_hash, found)
         return found, documents
 
     def frequencies_moved(self) -> bool:
         """Whether the keys' frequencies read last have changed since (an article sharing a key was counted while
-        this one waited for the key locks): read again, as the in-process run would have read them after it."""
+        this one waited for the key locks): read again, as the in-process run would have read them after it (with
+        RECHECK, the candidates' statement read them)."""
         if self.read is None:
             return False
         by_hash, found = self.read
+        if self.reread is not None:
+            return self.reread != found
         now, _ = self._counted(by_hash)
         if self.below != NO_BOUND:
             now, _ = self._before(now, 0)
         return now != found
+
+    def _before_params(self, by_hash: Mapping[int, str]) -> dict:
+        return {"df_hashes": _array([*range(COUNT_SHARDS), *sorted(by_hash)]), "below": self.below, "later": LATER_LIMIT}
+
+    def _before_rows(self, by_hash: Mapping[int, str], rows) -> tuple[dict[str, int], int]:
+        """`_counted` then `_before`, from the rows of _PG_FREQUENCIES_BEFORE (kind _FREQUENCY and _LATER)."""
+        found: dict[str, int] = {}
+        documents = 0
+        later = []
+        for kind, number, df, stored in rows:
+            if kind == _LATER:
+                later.append(parsed_features(stored))
+            elif kind == _FREQUENCY and number >= COUNT_SHARDS:
+                found[by_hash[number]] = df
+            elif kind == _FREQUENCY:
+                documents += df
+        for features in later:
+            documents -= 1
+            for key in features.keys & found.keys():
+                found[key] -= 1
+        return {k: df for k, df in found.items() if df > 0}, max(0, documents)
 
     def _counted(self, by_hash: dict[int, str]) -> tuple[dict[str, int], int]:
         found: dict[str, int] = {}
@@ -194,7 +241,15 @@ class DbIndex:
             if undated:
                 params.update(undated=_array(undated), numbers=_array(numbers))
                 statement += _PG_CANDIDATES_UNDATED
-            rows = raw.execute(statement, params).fetchall()
+            if self.recheck and self.read is not None:  # the frequencies again, in the same statement (`frequencies_moved`)
+                by_hash = self.read[0]
+                params.update(self._before_params(by_hash))
+                statement = f"SELECT {_CANDIDATE}, n, article_id, NULL::text FROM ({statement}) AS c UNION ALL {_PG_FREQUENCIES_BEFORE}"
+                rows = raw.execute(statement, params).fetchall()
+                self.reread, _ = self._before_rows(by_hash, [row for row in rows if row[0] != _CANDIDATE])
+                rows = [(n, article_id) for kind, n, article_id, _ in rows if kind == _CANDIDATE]
+            else:
+                rows = raw.execute(statement, params).fetchall()
             return sorted((keys[n - 1], article_id) for n, article_id in rows)
         parts, params, names = [], {}, {}
         for number, key in enumerate(keys):
@@ -265,7 +320,7 @@ def file_article(session: Session, article_id: int, event_id: int, features: Art
                 "article": article_id,
                 "event": event_id,
                 "day": features.day,
-                "features": _features_json(features),
+                "features": features_json(features),
                 "keys": json.dumps(list(keys), separators=(",", ":")),
                 "bucket": bucket,
                 "hashes": _array(hashes),
@@ -303,6 +358,18 @@ def count_document(session: Session, article_id: int, keys: Iterable[str]) -> No
     statement = _insert(session, TermFrequency)
     statement = statement.on_conflict_do_update(index_elements=["key_hash"], set_={"df": TermFrequency.df + 1})
     session.connection().execute(statement, [{"key_hash": h, "df": 1} for h in hashes])
+
+
+def count_document_now(article_id: int, keys: Iterable[str]) -> None:
+    """`count_document` committed at once: one statement in autocommit on PostgreSQL, a transaction of its own elsewhere."""
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        with session_scope() as session:
+            count_document(session, article_id, keys)
+        return
+    hashes = _array(sorted({linking.key_hash(k) for k in keys} | {article_id % COUNT_SHARDS}))
+    with reading_engine(engine).connect() as connection:
+        connection.connection.driver_connection.execute(_PG_COUNT, (hashes,))
 
 
 def newest_event_id(session: Session) -> int:

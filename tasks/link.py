@@ -22,10 +22,9 @@ import logging
 import time
 
 from claimwire import linking
-from storage import eventindex, eventmerges, repository
+from storage import eventindex, eventmerges, linkwrite
 from storage.db import session_scope
-from storage.models import Article
-from tasks.base import claim_transition, load_columns, register, run_stage, stage_task
+from tasks.base import register, run_stage, stage_task
 from tasks.pipeline import STAGES
 from workers import (
     changefeed as change_publisher,  # noqa: F401 - publishes a merge's change after commit
@@ -34,7 +33,6 @@ from workers import (
 
 logger = logging.getLogger("claimwire.tasks")
 STAGE = STAGES["link"]
-_COLUMNS = (Article.id, Article.title, Article.clean_text, Article.published_at, Article.received_at)
 
 
 def article_date(article):
@@ -61,11 +59,12 @@ class _KeyLocks:
             metrics.LINK_KEY_LOCK_HOLD.observe(time.perf_counter() - self.acquired)
 
 
-def _attach(session, article, decision) -> int:
-    """Write the decision: the merges it names, the article's link. Returns the event it ended in."""
+def _merge(session, article, decision) -> int | None:
+    """Make the merges the decision names. Returns the event the article goes to (None: a new one)."""
     event_id = decision.event_id
-    if decision.merge:
-        event_id = eventmerges.final_event_id(session, event_id)  # it may have been merged meanwhile
+    if not decision.merge:
+        return event_id
+    event_id = eventmerges.final_event_id(session, event_id)  # it may have been merged meanwhile
     for other in decision.merge:
         event_id = eventmerges.merge_events(
             session,
@@ -75,48 +74,46 @@ def _attach(session, article, decision) -> int:
             score=decision.features.get("merge_scores", {}).get(str(other)),
             rebuild=False,
         )
-    return repository.attach_to_event(  # follows a merge of the event meanwhile
-        session,
-        article,
-        event_id=event_id,
-        decision=decision.decision,
-        score=decision.score,
-        features=decision.features,
-        linker=linking.LINKER,
-        profile={"linker": linking.LINKER},
-        when=article.published_at or article.received_at,
-    )
+    return event_id
 
 
 def _count(session, article_id: int, features, concurrent: bool) -> None:
     """Add the article to the document frequencies. SQLite: in the link's transaction (one writer anyway).
-    PostgreSQL: in a short transaction of its own, committed just before the link's, so that hot rows (common
-    words) never wait for a link transaction, and so that an article that waited for this one's key locks
-    reads the frequencies with it counted (`DbIndex.frequencies_moved`)."""
+    PostgreSQL: in autocommit (a statement of its own, committed at once), just before the link's commit, so that
+    hot rows (common words) never wait for a link transaction, and so that an article that waited for this one's
+    key locks reads the frequencies with it counted (`DbIndex.frequencies_moved`)."""
     if not concurrent:
         eventindex.count_document(session, article_id, features.keys)
         return
-    with session_scope() as counting:
-        eventindex.count_document(counting, article_id, features.keys)
+    eventindex.count_document_now(article_id, features.keys)
 
 
 def link_article(article_id: int) -> bool:
     with session_scope() as session:
-        article = load_columns(session, STAGE, article_id, *_COLUMNS)  # only what linking reads (not the raw body)
+        article = linkwrite.read_for_link(session, article_id, STAGE.accepts)  # only what linking reads (not the raw body)
         features = linking.article_features(article.title, article.clean_text or "", article_date(article))
         concurrent = session.get_bind().dialect.name == "postgresql"
         locks = _KeyLocks(session)
-        index = eventindex.DbIndex(session, below=article_id)
+        index = eventindex.DbIndex(session, below=article_id, recheck=concurrent)
         decision, keys = linking.decide(features, index, lock=locks)
         if concurrent and index.frequencies_moved():  # an article sharing a key linked while we waited for the locks
-            decision, keys = linking.decide(features, index, lock=locks)
-        claim_transition(session, STAGE, article_id)
-        event_id = _attach(session, article, decision)
-        eventindex.file_article(session, article_id, event_id, features, keys)
-        later = eventindex.linked_after(session, article_id, keys)  # under the key locks: linked before this one
+            decision, keys = linking.decide(features, eventindex.DbIndex(session, below=article_id), lock=locks)
+        linked = linkwrite.write_link(
+            session,
+            article,
+            STAGE.accepts,
+            STAGE.produces,
+            event_id=_merge(session, article, decision),
+            decision=decision.decision,
+            score=decision.score,
+            decision_features=decision.features,
+            features=features,
+            keys=keys,
+            when=article.published_at or article.received_at,
+        )
         _count(session, article_id, features, concurrent)
     locks.committed()
-    for other_id, other_features in later:  # in receipt order
+    for other_id, other_features in linked.later:  # in receipt order
         _redecide(other_id, other_features, article_id)
     metrics.LINK_DECISIONS.labels(decision=decision.decision).inc()
     return True
