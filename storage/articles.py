@@ -3,8 +3,10 @@ the receipt-order lines (tasks/gates.py) and the articles that made no progress 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select, union_all, update
 from sqlalchemy.orm import Session
@@ -95,6 +97,46 @@ def lock_article(session: Session, article_id: int) -> None:
     with a conditional update, waits until then, and then reads the event it is in by then)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(Article.id).where(Article.id == article_id).with_for_update()).first()
+
+
+class Stored(NamedTuple):
+    """An article moved to `stored`, with what its store reads: when it was received, its event (locked) with the
+    event's ledger before, and its link."""
+
+    received_at: datetime
+    event_id: int
+    ledger: dict | None
+    decision: str
+    score: float
+    title: str | None
+    url: str | None
+
+
+_PG_STORE = (
+    "UPDATE articles SET status = %(status)s, linked_at = %(now)s, updated_at = %(now)s "
+    "WHERE id = %(id)s AND status = ANY(%(accepts)s::varchar[]) RETURNING received_at, title, url"
+)
+# a statement of its own, after the status change: it waits for a redecision or a merge that holds the article's row
+# or its event's, and then reads the event the article is in by then
+_PG_LOCK_EVENT = (
+    "SELECT e.id, e.ledger::text, ae.decision, ae.score FROM article_events ae JOIN events e ON e.id = ae.event_id "
+    "WHERE ae.article_id = %s FOR UPDATE OF e"
+)
+
+
+def move_to_stored(session: Session, article_id: int, accepts: Iterable[str], status: str, now: datetime) -> Stored:
+    """The store stage's conditional status change (raises NotInStatus as `move_status`), then the article's event
+    locked for its ledger's rebuild (PostgreSQL: one rebuild per event at a time)."""
+    if session.get_bind().dialect.name != "postgresql":
+        received = move_status(session, article_id, accepts, status, returning="received_at", linked_at=now)
+        row = lock_event_of(session, article_id)
+        return Stored(received, row.id, row.ledger, row.decision, row.score, row.title, row.url)
+    raw = session.connection().connection.driver_connection
+    moved = raw.execute(_PG_STORE, {"status": status, "now": now, "id": article_id, "accepts": list(accepts)}).fetchone()
+    if moved is None:
+        raise NotInStatus(f"article {article_id} is not {' or '.join(accepts)} (moved on by another delivery, or gone)")
+    event_id, ledger, decision, score = raw.execute(_PG_LOCK_EVENT, (article_id,)).fetchone()
+    return Stored(moved[0], event_id, json.loads(ledger) if ledger is not None else None, decision, score, moved[1], moved[2])
 
 
 def lock_event_of(session: Session, article_id: int):

@@ -14,11 +14,12 @@ publisher to the Redis stream and the webhook kick, workers/changefeed.py); they
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
 from claimwire import changes
@@ -52,10 +53,36 @@ def _write_pending(session: Session) -> None:
         return
     session.flush()  # everything else first: after the lock, this transaction takes no other lock
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGES_LOCK})
+        _write_pg(session, pending)
+        return
     now = utcnow()
     rows = [{"kind": c.kind, "event_id": c.event_id, "article_id": c.article_id, "data": c.data, "created_at": now} for c in pending]
     ids = list(session.execute(_INSERT, rows).scalars())
+    _written(session, pending, ids, now)
+
+
+# PostgreSQL: the lock and the insert in one statement (the rows' ids are drawn once the lock is held: the lock is
+# taken in the join that feeds them); with LEDGER, the event's ledger in the same statement (its row is locked already)
+_PG_INSERT = (
+    "{ledger}INSERT INTO changes (kind, event_id, article_id, data, created_at) "
+    "SELECT c.kind, c.event_id, c.article_id, c.data, %(now)s FROM (SELECT pg_advisory_xact_lock(%(key)s)) AS l, "
+    "json_populate_recordset(NULL::changes, %(changes)s::json) WITH ORDINALITY AS c ORDER BY c.ordinality RETURNING id"
+)
+_PG_LEDGER = "WITH ledger AS (UPDATE events SET ledger = %(ledger)s::json, updated_at = %(now)s WHERE id = %(event)s) "
+
+
+def _write_pg(session: Session, pending: list[Change], ledger: tuple[int, dict] | None = None) -> None:
+    now = utcnow()
+    rows = [{"kind": c.kind, "event_id": c.event_id, "article_id": c.article_id, "data": c.data} for c in pending]
+    params = {"now": now, "key": CHANGES_LOCK, "changes": json.dumps(rows)}  # `data` as the ORM writes a JSON column
+    if ledger is not None:
+        params.update(event=ledger[0], ledger=json.dumps(ledger[1]))
+    raw = session.connection().connection.driver_connection
+    ids = sorted(row[0] for row in raw.execute(_PG_INSERT.format(ledger=_PG_LEDGER if ledger else ""), params).fetchall())
+    _written(session, pending, ids, now)
+
+
+def _written(session: Session, pending: list[Change], ids: Sequence[int], now) -> None:
     for change, change_id in zip(pending, ids):
         change.id, change.at = change_id, iso_z(now)
     session.info[_WRITTEN] = pending
@@ -95,12 +122,15 @@ def rebuild_ledger(session: Session, event_id: int, *, arrival: Arrival | None =
     (claimwire/changes.py). With ARRIVAL (the store stage), first its link: `event.opened` when it is the first
     article of the event's ledger, else `article.linked`; the link and the ledger's changes it brings are then
     one step of the feed, in the order articles are stored (in-process: receipt order; through the workers: the
-    order they finish in, docs/SCALING.md). OLD: the ledger before, when the caller has read it already."""
+    order they finish in, docs/SCALING.md). OLD: the ledger before, when the caller has read it already.
+
+    With ARRIVAL on PostgreSQL, the ledger and the changes are written at once, in one statement that takes the
+    change feed's lock: the caller commits right after (it takes no other lock)."""
     from storage import repository
 
     if old is None:
         old = session.execute(select(Event.ledger).where(Event.id == event_id)).scalar_one_or_none()
-    new = repository.rebuild_ledger(session, event_id, stored_only=True)
+    new = repository.event_ledger(session, event_id, stored_only=True)
     if arrival is not None:
         link = {"score": arrival.score, "title": arrival.title, "url": arrival.url}
         opened = not (old or {}).get("articles")
@@ -111,6 +141,11 @@ def rebuild_ledger(session: Session, event_id: int, *, arrival: Arrival | None =
             else changes.article_linked(event_id, arrival.article_id, decision=arrival.decision, **link),
         )
     emit(session, *changes.diff_ledgers(old, new, event_id=event_id, article_id=arrival.article_id if arrival else None))
+    if arrival is not None and session.get_bind().dialect.name == "postgresql":
+        session.flush()
+        _write_pg(session, session.info.pop(_PENDING), (event_id, new))
+    else:
+        repository.store_ledger(session, event_id, new)
     return new
 
 

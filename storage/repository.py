@@ -252,14 +252,46 @@ def _claim_dict(claim) -> dict[str, Any]:
     return {name: getattr(claim, name) for name in _CLAIM_FIELDS}
 
 
-def rebuild_ledger(session: Session, event_id: int, *, stored_only: bool = False) -> dict[str, Any]:
-    """Recompute an event's ledger from its articles' claims and store it on the event.
+# an event's articles (kind 0) and their claims (kind 1) in one statement: rows of (kind, the article's columns or
+# NULLs, the claim's id and columns or NULLs), in no particular order
+_PG_LEDGER_INPUTS = (
+    "WITH arts AS (SELECT a.id, a.title, o.key, a.url, a.source_ref, a.published_at, a.received_at FROM article_events ae "
+    "JOIN articles a ON a.id = ae.article_id LEFT JOIN outlets o ON o.id = a.outlet_id WHERE ae.event_id = %(event)s{stored}) "
+    "SELECT 0, id, title, key, url, source_ref, published_at, received_at, NULL::bigint, "
+    + ", ".join("NULL" for _ in range(len(_CLAIM_FIELDS) - 1))
+    + " FROM arts UNION ALL SELECT 1, c.article_id, NULL, NULL, NULL, NULL, NULL, NULL, c.id, "
+    + ", ".join(f'c."{name}"' for name in _CLAIM_FIELDS[1:])
+    + " FROM claims c WHERE c.article_id IN (SELECT id FROM arts)"
+)
 
-    Reads only the columns the ledger shows (not the articles' raw bodies and texts), the outlets joined in.
-    STORED_ONLY: only the articles whose store stage has run (the one being stored included: it is `stored` in
-    the store's transaction), so that the ledger grows one stored article at a time however far linking has run
-    ahead (storage/changefeed.py diffs each step).
+
+def _ledger_article(article_id, title, outlet, url, source_ref, published_at, received_at) -> dict[str, Any]:
+    return {
+        "id": article_id,
+        "title": title,
+        "outlet": outlet,
+        "url": url,
+        "source_ref": source_ref,
+        "published": published_at.isoformat() if published_at else None,
+        "arrived": received_at.isoformat(),
+    }
+
+
+def ledger_inputs(session: Session, event_id: int, *, stored_only: bool = False) -> tuple[list[dict], list[dict]]:
+    """What an event's ledger is built from: its articles in arrival order and their claims in claim id order.
+
+    Reads only the columns the ledger shows (not the articles' raw bodies and texts), the outlets joined in; on
+    PostgreSQL in one statement for the driver. STORED_ONLY: only the articles whose store stage has run (the one
+    being stored included: it is `stored` in the store's transaction), so that the ledger grows one stored article
+    at a time however far linking has run ahead (storage/changefeed.py diffs each step).
     """
+    if session.get_bind().dialect.name == "postgresql":
+        stored = " AND a.status = %(stored)s" if stored_only else ""
+        raw = session.connection().connection.driver_connection
+        rows = raw.execute(_PG_LEDGER_INPUTS.format(stored=stored), {"event": event_id, "stored": ArticleStatus.STORED}).fetchall()
+        found = sorted((row[1:8] for row in rows if row[0] == 0), key=lambda row: (row[6], row[0]))
+        claims = sorted((row for row in rows if row[0] == 1), key=lambda row: row[8])
+        return [_ledger_article(*row) for row in found], [dict(zip(_CLAIM_FIELDS, (row[1], *row[9:]))) for row in claims]
     query = (
         select(Article.id, Article.title, Outlet.key, Article.url, Article.source_ref, Article.published_at, Article.received_at)
         .join(ArticleEvent, ArticleEvent.article_id == Article.id)
@@ -268,32 +300,35 @@ def rebuild_ledger(session: Session, event_id: int, *, stored_only: bool = False
     )
     if stored_only:
         query = query.where(Article.status == ArticleStatus.STORED)
-    rows = session.execute(query.order_by(Article.received_at, Article.id)).all()
-    articles = [
-        {
-            "id": article_id,
-            "title": title,
-            "outlet": outlet,
-            "url": url,
-            "source_ref": source_ref,
-            "published": published_at.isoformat() if published_at else None,
-            "arrived": received_at.isoformat(),
-        }
-        for article_id, title, outlet, url, source_ref, published_at, received_at in rows
-    ]
+    articles = [_ledger_article(*row) for row in session.execute(query.order_by(Article.received_at, Article.id))]
     ids = [a["id"] for a in articles]
     claims = (
         [_claim_dict(c) for c in session.execute(select(*_CLAIM_COLUMNS).where(Claim.article_id.in_(ids)).order_by(Claim.id))]
         if ids
         else []
     )
-    ledger = build_ledger(articles, claims)
+    return articles, claims
+
+
+def event_ledger(session: Session, event_id: int, *, stored_only: bool = False) -> dict[str, Any]:
+    """An event's ledger computed from its articles' claims (`ledger_inputs`), not stored."""
+    return build_ledger(*ledger_inputs(session, event_id, stored_only=stored_only))
+
+
+def rebuild_ledger(session: Session, event_id: int, *, stored_only: bool = False) -> dict[str, Any]:
+    """Recompute an event's ledger from its articles' claims (`event_ledger`) and store it on the event."""
+    ledger = event_ledger(session, event_id, stored_only=stored_only)
+    store_ledger(session, event_id, ledger)
+    return ledger
+
+
+def store_ledger(session: Session, event_id: int, ledger: dict[str, Any]) -> None:
+    """Store LEDGER on the event."""
     loaded = session.identity_map.get(identity_key(Event, event_id))
     if loaded is not None:  # the caller holds the event: keep its object current (and its flush from undoing this)
         loaded.ledger = ledger
     else:
-        session.execute(update(Event).where(Event.id == event_id).values(ledger=ledger))
-    return ledger
+        session.execute(update(_EVENTS).where(_EVENTS.c.id == event_id).values(ledger=ledger))
 
 
 def live_event_ids(session: Session) -> list[int]:
