@@ -18,6 +18,16 @@ class NotInStatus(Exception):
     """The article does not exist, or is not in a status the caller acts on."""
 
 
+class ArticleText(NamedTuple):
+    """What extraction and linking read of a cleaned article (not its raw body)."""
+
+    id: int
+    title: str | None
+    clean_text: str | None
+    published_at: datetime | None
+    received_at: datetime
+
+
 def stage_columns(session: Session, article_id: int, accepts: Iterable[str], *columns):
     """COLUMNS (and the status) of an article in one of the statuses ACCEPTS, in one statement: a row."""
     row = session.execute(select(Article.status, *columns).where(Article.id == article_id)).one_or_none()

@@ -152,7 +152,8 @@ def rebuild_ledger(session: Session, event_id: int, *, arrival: Arrival | None =
 # --- reading -------------------------------------------------------------------------------------------
 
 
-def as_change(row: ChangeRecord) -> Change:
+def as_change(row) -> Change:
+    """A change from its row (a ChangeRecord, or a row of the table's columns)."""
     return Change(row.kind, row.event_id, row.data or {}, row.article_id, row.id, iso_z(row.created_at))
 
 
@@ -167,15 +168,17 @@ def read_changes(
 ) -> tuple[list[Change], int]:
     """Changes with id > AFTER (and <= UP_TO), oldest first, of these events (a merge: either side) and kinds;
     with the last id looked at (resume after it: a filter may have left out the rows up to it)."""
-    query = select(ChangeRecord).where(ChangeRecord.id > after)
+    table = _TABLE  # rows of the table's columns (Core), not ORM objects: the publisher reads every change once
+    query = select(table.c.id, table.c.kind, table.c.event_id, table.c.article_id, table.c.data, table.c.created_at)
+    query = query.where(table.c.id > after)
     if up_to is not None:
-        query = query.where(ChangeRecord.id <= up_to)
+        query = query.where(table.c.id <= up_to)
     if event_ids:
-        query = query.where(ChangeRecord.event_id.in_(list(event_ids)) | (ChangeRecord.kind == "events.merged"))
+        query = query.where(table.c.event_id.in_(list(event_ids)) | (table.c.kind == "events.merged"))
     kinds = list(kinds or ())
     if kinds:
-        query = query.where(ChangeRecord.kind.in_(kinds))
-    rows = list(session.execute(query.order_by(ChangeRecord.id).limit(limit)).scalars())
+        query = query.where(table.c.kind.in_(kinds))
+    rows = session.execute(query.order_by(table.c.id).limit(limit)).all()
     changes = [as_change(row) for row in rows]
     if event_ids:  # a merge names its other event in its data
         wanted = set(event_ids)
@@ -186,4 +189,4 @@ def read_changes(
 
 
 def latest_change_id(session: Session) -> int:
-    return session.execute(select(func.max(ChangeRecord.id))).scalar_one() or 0
+    return session.execute(select(func.max(_TABLE.c.id))).scalar_one() or 0

@@ -28,6 +28,7 @@ class CleanInput(NamedTuple):
     outlet_id: int | None
     published_at: object
     outlet_articles: int | None  # how many of the outlet's articles were observed (junk learning)
+    received_at: object
 
 
 class Cleaned(NamedTuple):
@@ -41,7 +42,7 @@ class Cleaned(NamedTuple):
 
 
 _PG_LOAD = (
-    "SELECT a.status, a.source_kind, a.raw, a.content_type, a.title, a.url, a.outlet_id, a.published_at, o.article_count "
+    "SELECT a.status, a.source_kind, a.raw, a.content_type, a.title, a.url, a.outlet_id, a.published_at, o.article_count, a.received_at "
     "FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.id = %(id)s"
 )
 _PG_OUTLET_LINES = (
@@ -111,7 +112,9 @@ def read_for_clean(article_id: int, accepts: Iterable[str]) -> CleanInput:
     else:
         with session_scope(read_only=True) as session:
             row = session.execute(
-                select(*_COLUMNS, Outlet.article_count).outerjoin(Outlet, Outlet.id == Article.outlet_id).where(Article.id == article_id)
+                select(*_COLUMNS, Outlet.article_count, Article.received_at)
+                .outerjoin(Outlet, Outlet.id == Article.outlet_id)
+                .where(Article.id == article_id)
             ).first()
     if row is None:
         raise articles.NotInStatus(f"article {article_id} does not exist")

@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from claimwire.claims import Claim as ClaimRecord
 from storage import articles, repository
 from storage.db import get_engine, reading_engine, session_scope
 from storage.models import Article, utcnow
 
-
-class ExtractInput(NamedTuple):
-    clean_text: str
-    title: str | None
-
-
-_PG_LOAD = "SELECT status, clean_text, title FROM articles WHERE id = %(id)s"
+_PG_LOAD = "SELECT status, id, title, clean_text, published_at, received_at FROM articles WHERE id = %(id)s"
 # the claims as one JSON array of records, inserted in its order (their ids follow it, as the ledger reads them)
 _PG_WRITE = """
 WITH moved AS (
@@ -46,14 +39,18 @@ _CLAIM_FIELDS = (
 )  # fmt: skip
 
 
+_COLUMNS = (Article.id, Article.title, Article.clean_text, Article.published_at, Article.received_at)
+
+
 def _postgres():
     """The autocommit engine on PostgreSQL (the fast path), else None."""
     engine = get_engine()
     return reading_engine(engine) if engine.dialect.name == "postgresql" else None
 
 
-def read_for_extract(article_id: int, accepts: Sequence[str]) -> ExtractInput:
-    """The article's clean text and title; raises NotInStatus when it is not in ACCEPTS."""
+def read_for_extract(article_id: int, accepts: Sequence[str]) -> articles.ArticleText:
+    """The article's clean text, title and dates (for linking, when it runs in this process next); raises NotInStatus
+    when it is not in ACCEPTS."""
     autocommit = _postgres()
     if autocommit is not None:
         with autocommit.connect() as connection:
@@ -64,8 +61,8 @@ def read_for_extract(article_id: int, accepts: Sequence[str]) -> ExtractInput:
             raise articles.NotInStatus(f"article {article_id} is {row.status}")
     else:
         with session_scope(read_only=True) as session:
-            row = articles.stage_columns(session, article_id, accepts, Article.clean_text, Article.title)
-    return ExtractInput(row.clean_text or "", row.title)
+            row = articles.stage_columns(session, article_id, accepts, *_COLUMNS)
+    return articles.ArticleText(*row[1:])
 
 
 def claims_json(claims: Sequence[ClaimRecord]) -> str:

@@ -21,16 +21,6 @@ from storage import articles, eventindex, repository
 from storage.models import Article, utcnow
 
 
-class LinkInput(NamedTuple):
-    """What linking reads of an article (not its raw body)."""
-
-    id: int
-    title: str | None
-    clean_text: str | None
-    published_at: datetime | None
-    received_at: datetime
-
-
 class Linked(NamedTuple):
     event_id: int  # the event the article ended in
     later: list[tuple[int, ArticleFeatures]]  # `eventindex.linked_after`, read under the key locks
@@ -98,25 +88,25 @@ def _final_event(raw, event_id: int) -> int:
         event_id = merged_into
 
 
-def read_for_link(session: Session, article_id: int, accepts: Sequence[str]) -> LinkInput:
+def read_for_link(session: Session, article_id: int, accepts: Sequence[str]) -> articles.ArticleText:
     """The article's columns linking reads; raises NotInStatus when it is not in ACCEPTS."""
     raw = eventindex._pg(session)
     if raw is None:
         row = articles.stage_columns(
             session, article_id, accepts, Article.id, Article.title, Article.clean_text, Article.published_at, Article.received_at
         )
-        return LinkInput(*row[1:])
+        return articles.ArticleText(*row[1:])
     row = raw.execute(_PG_READ, (article_id,)).fetchone()
     if row is None:
         raise articles.NotInStatus(f"article {article_id} does not exist")
     if row[0] not in accepts:
         raise articles.NotInStatus(f"article {article_id} is {row[0]}")
-    return LinkInput(*row[1:])
+    return articles.ArticleText(*row[1:])
 
 
 def write_link(
     session: Session,
-    article: LinkInput,
+    article: articles.ArticleText,
     accepts: Sequence[str],
     status: str,
     *,

@@ -26,7 +26,7 @@ from storage.models import utcnow
 from tasks import gates
 from tasks.pipeline import BY_TASK, Stage, following
 from workers import metrics
-from workers.app import app
+from workers.app import CONSUMED, app
 from workers.logs import log
 
 logger = logging.getLogger("claimwire.tasks")
@@ -97,13 +97,14 @@ def next_task(stage: Stage):
 def chains(stage: Stage) -> bool:
     """True when the stage after STAGE runs in the same task instead of a message through the broker.
 
-    Only for a next stage routed to the same queue (so this worker consumes it anyway), that is not gated (a
-    gated stage runs from its line's head, tasks/gates.py); CLAIMWIRE_CHAIN_STAGES=0 turns it off.
+    Only for a next stage routed to the same queue, or to a queue this worker consumes too (so this worker would
+    take its message anyway: the default worker consumes every queue), that is not gated (a gated stage runs from
+    its line's head, tasks/gates.py); CLAIMWIRE_CHAIN_STAGES=0 turns it off.
     """
     after = following(stage)
     if after is None or not get_settings().chain_stages:
         return False
-    if after.queue is None or after.queue != stage.queue:
+    if after.queue is None or (after.queue != stage.queue and after.queue not in CONSUMED):
         return False
     return not gates.enabled(after.name)
 

@@ -16,7 +16,8 @@ from claimwire.cleaning import HTML, clean_document, decode_body
 from claimwire.errors import InputError
 from claimwire.settings import get_settings
 from claimwire.sources import outlet_from_url, strip_credentials
-from storage import cleaning, extracting, repository
+from storage import cleaning, repository
+from storage.articles import ArticleText
 from storage.db import session_scope
 from storage.models import ArticleStatus
 from tasks.base import hand_over, register, run_stage, stage_task
@@ -70,7 +71,8 @@ def clean_article(article_id: int) -> bool:
     if status != STAGE.produces:
         metrics.ARTICLES_PROCESSED.labels(outcome=status).inc()
         return False
-    hand_over(STAGE, article_id, extracting.ExtractInput(values["clean_text"], values["title"]))
+    published_at = values.get("published_at", article.published_at)
+    hand_over(STAGE, article_id, ArticleText(article_id, values["title"], values["clean_text"], published_at, article.received_at))
     return True
 
 

@@ -8,7 +8,7 @@ from claimwire.budget import run_bounded
 from claimwire.extractors import extract_claims_capped
 from claimwire.settings import get_settings
 from storage import extracting
-from tasks.base import register, run_stage, stage_task, take_over
+from tasks.base import hand_over, register, run_stage, stage_task, take_over
 from tasks.pipeline import STAGES
 from workers import metrics
 from workers.logs import log
@@ -18,19 +18,20 @@ STAGE = STAGES["extract"]
 
 
 def extract_article(article_id: int) -> bool:
-    text, title = take_over(STAGE, article_id) or extracting.read_for_extract(article_id, STAGE.accepts)
+    article = take_over(STAGE, article_id) or extracting.read_for_extract(article_id, STAGE.accepts)
     settings = get_settings()
     # extraction is linear in the text, but a huge dense text still takes long: a recorded "timeout" failure,
     # wherever this runs (claimwire.budget); at most CLAIMWIRE_MAX_CLAIMS_PER_ARTICLE claims, what is cut recorded
     claims, cut = run_bounded(
         extract_claims_capped,
-        text,
-        title,
+        article.clean_text or "",
+        article.title,
         timeout=settings.extract_timeout_s,
         what="extraction",
         max_claims=settings.max_claims_per_article,
     )
     extracting.write_claims(article_id, STAGE.accepts, STAGE.produces, claims, cut.to_dict() if cut else None)
+    hand_over(STAGE, article_id, article)
     for claim in claims:
         metrics.CLAIMS_EXTRACTED.labels(kind=claim.kind).inc()
     if cut:

@@ -24,7 +24,7 @@ import time
 from claimwire import linking
 from storage import eventindex, eventmerges, linkwrite
 from storage.db import session_scope
-from tasks.base import register, run_stage, stage_task
+from tasks.base import register, run_stage, stage_task, take_over
 from tasks.pipeline import STAGES
 from workers import (
     changefeed as change_publisher,  # noqa: F401 - publishes a merge's change after commit
@@ -90,7 +90,7 @@ def _count(session, article_id: int, features, concurrent: bool) -> None:
 
 def link_article(article_id: int) -> bool:
     with session_scope() as session:
-        article = linkwrite.read_for_link(session, article_id, STAGE.accepts)  # only what linking reads (not the raw body)
+        article = take_over(STAGE, article_id) or linkwrite.read_for_link(session, article_id, STAGE.accepts)
         features = linking.article_features(article.title, article.clean_text or "", article_date(article))
         concurrent = session.get_bind().dialect.name == "postgresql"
         locks = _KeyLocks(session)

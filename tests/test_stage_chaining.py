@@ -87,6 +87,25 @@ def test_clean_runs_extract_in_the_same_task_and_sends_only_link(sqlite_store, m
     assert [(name, args) for name, args, _ in sent] == [("claimwire.link", [article_id])]
 
 
+def test_a_worker_that_consumes_the_link_queue_too_runs_the_whole_pipeline_in_the_clean_task(sqlite_store, monkeypatch, sent):
+    """The default worker consumes every queue: link (and store after it) run in the task of clean and extract, each a
+    stage of its own, with what the stage before wrote handed over instead of read back."""
+    import tasks.base
+    from storage import extracting, linkwrite
+    from tasks.clean import clean
+
+    monkeypatch.setattr(tasks.base, "CONSUMED", {"process", "link"})
+    read_back = []
+    monkeypatch.setattr(extracting, "read_for_extract", lambda *args: read_back.append("extract"))
+    monkeypatch.setattr(linkwrite, "read_for_link", lambda *args: read_back.append("link"))
+    [article_id] = receive_texts(1, monkeypatch)
+    runs = {stage: stage_count(stage) for stage in ("extract", "link", "store")}
+    assert as_worker(clean, article_id) == "next"
+    assert statuses([article_id]) == [ArticleStatus.STORED]
+    assert {stage: stage_count(stage) - runs[stage] for stage in runs} == {"extract": 1, "link": 1, "store": 1}
+    assert sent == [] and read_back == []
+
+
 def test_link_runs_store_in_the_same_task(sqlite_store, monkeypatch, sent):
     """Link is not gated: each message links its own article and stores it in the same task, in whatever order
     they come; the later-received article linked first is decided again once the earlier one is linked, so the

@@ -14,7 +14,7 @@ import os
 import time
 
 from celery import Celery
-from celery.signals import worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
 
 from claimwire.settings import get_settings
 from workers import queues
@@ -63,6 +63,12 @@ configure()
 
 
 _profiler = None
+CONSUMED: set[str] = set()  # the queues this worker consumes (its -Q, inherited by its pool processes); empty elsewhere
+
+
+@worker_init.connect
+def _note_queues(sender=None, **_kwargs) -> None:
+    CONSUMED.update(sender.app.amqp.queues.consume_from)
 
 
 @worker_process_init.connect
