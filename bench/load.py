@@ -58,6 +58,9 @@ The scaling figures (docs/SCALING.md):
                      differ (docs/SCALING.md: the bound)
     stages           per stage, ms per posted article: CPU (the pool processes' own accounting, CLAIMWIRE_PROFILE_DIR)
                      and wall time (claimwire_stage_duration_seconds), and the runs
+    statements_per_article  SQL statements the workers sent per posted article (counted by their PostgreSQL
+                     connections, CLAIMWIRE_PROFILE_DIR): in the stages (by_stage; transactions_by_stage: each one a
+                     BEGIN and a COMMIT more) and in all (workers_all: with the change publisher and the sweep)
     link_key_lock_ms_per_article   the link stage's per-key advisory locks (not a gate: serial only between
                      articles that share a key, so not in serial_ms_per_article): `hold` from getting them to the
                      link's commit, `wait` for them, summed over the workers, per posted article
@@ -530,17 +533,33 @@ def read_stage_cpu(directory: Path) -> dict:
 
     stages: dict[str, float] = {}
     runs: dict[str, int] = {}
+    statements: dict[str, int] = {}
+    transactions: dict[str, int] = {}
+    everywhere = {"statements": 0, "transactions": 0}
     processes = 0
     for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
         try:
-            spent = json.loads(path.read_text()).get("stages") or {}
+            found = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
+        spent = found.get("stages") or {}
         processes += 1 if spent else 0
-        for stage, (count, cpu) in spent.items():
+        for stage, (count, cpu, *sql) in spent.items():
             stages[stage] = stages.get(stage, 0.0) + cpu
             runs[stage] = runs.get(stage, 0) + count
-    return {"cpu_s": stages, "runs": runs, "processes_running_stages": processes}
+            if sql:
+                statements[stage] = statements.get(stage, 0) + sql[0]
+                transactions[stage] = transactions.get(stage, 0) + sql[1]
+        for what in everywhere:
+            everywhere[what] += (found.get("sql") or {}).get(what, 0)
+    return {
+        "cpu_s": stages,
+        "runs": runs,
+        "statements": statements,
+        "transactions": transactions,
+        "sql_all": everywhere,
+        "processes_running_stages": processes,
+    }
 
 
 def cpu_by_process(sampler, cpu_before: dict[str, float], articles: int, self_cpu_s: float) -> dict:
@@ -568,6 +587,20 @@ def stage_figures(metrics: dict, stage_cpu: dict, articles: int) -> dict:
         "cpu_ms_per_article": {stage: round(1000 * s / per, 2) for stage, s in sorted(stage_cpu["cpu_s"].items())},
         "wall_ms_per_article": {stage: round(1000 * s / per, 2) for stage, s in sorted(metrics["stage_wall_s"].items())},
         "runs": {stage: int(n) for stage, n in sorted(metrics["stage_runs"].items())},
+    }
+
+
+def statement_figures(stage_cpu: dict, articles: int) -> dict:
+    """SQL statements per posted article sent by the workers (CLAIMWIRE_PROFILE_DIR's counts, PostgreSQL): per stage
+    (with the transactions, each a BEGIN and a COMMIT more), in all (the stages, the change publisher, the sweep)."""
+    per = max(1, articles)
+    by_stage = {stage: round(n / per, 2) for stage, n in sorted(stage_cpu.get("statements", {}).items())}
+    return {
+        "stages": round(sum(stage_cpu.get("statements", {}).values()) / per, 2),
+        "by_stage": by_stage,
+        "transactions_by_stage": {stage: round(n / per, 2) for stage, n in sorted(stage_cpu.get("transactions", {}).items())},
+        "workers_all": round(stage_cpu.get("sql_all", {}).get("statements", 0) / per, 2),
+        "workers_all_transactions": round(stage_cpu.get("sql_all", {}).get("transactions", 0) / per, 2),
     }
 
 
@@ -736,6 +769,7 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
             if reference.get("cpu_ms_per_article")
             else None,
             "stages": stage_figures(metrics, stage_cpu, result["articles"]),
+            "statements_per_article": statement_figures(stage_cpu, result["articles"]),
             "reference": {k: v for k, v in reference.items() if k != "digest"} or None,
             "load_avg": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()},
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,48 @@ from claimwire.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 PING_IDLE_S = 1.0  # a pooled connection idle for longer than this is pinged before use (see _ping_if_idle)
+
+
+class SqlCounts(threading.local):
+    """A diagnostic (CLAIMWIRE_PROFILE_DIR, PostgreSQL): the statements sent and the transactions committed (each
+    one a BEGIN and a COMMIT round trip more) by this thread (`thread`), and by the process (`process`)."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.transactions = 0
+
+
+SQL_COUNTS = SqlCounts()
+SQL_COUNTS_PROCESS = {"statements": 0, "transactions": 0}
+
+
+def _counted(what: str) -> None:
+    setattr(SQL_COUNTS, what, getattr(SQL_COUNTS, what) + 1)
+    SQL_COUNTS_PROCESS[what] += 1
+
+
+def _counting_cursor():
+    import psycopg
+
+    class CountingCursor(psycopg.Cursor):
+        def execute(self, *args, **kwargs):
+            _counted("statements")
+            return super().execute(*args, **kwargs)
+
+        def executemany(self, *args, **kwargs):
+            _counted("statements")
+            return super().executemany(*args, **kwargs)
+
+    return CountingCursor
+
+
+def _count_statements(dbapi_connection, _record) -> None:
+    dbapi_connection.cursor_factory = _counting_cursor()
+
+
+def _count_commit(connection) -> None:
+    if not connection.connection.dbapi_connection.autocommit:
+        _counted("transactions")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -42,6 +85,9 @@ def make_engine(url: str, *, pooled: bool = True) -> Engine:
     engine = create_engine(url, pool_size=5, max_overflow=5)
     event.listen(engine, "checkout", _ping_if_idle)
     event.listen(engine, "checkin", _note_checkin)
+    if get_settings().profile_dir:
+        event.listen(engine, "connect", _count_statements)
+        event.listen(engine, "commit", _count_commit)
     return engine
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from claimwire.errors import InputError, TransientError
 from claimwire.settings import get_settings
 from storage import articles, repository
-from storage.db import session_scope
+from storage.db import SQL_COUNTS, session_scope
 from storage.models import utcnow
 from tasks import gates
 from tasks.pipeline import BY_TASK, Stage, following
@@ -32,7 +32,8 @@ from workers.logs import log
 logger = logging.getLogger("claimwire.tasks")
 
 MAX_RETRIES = 6  # Celery's own cap on a task's retries; a stage's transient errors are retried CLAIMWIRE_MAX_RETRIES times
-# a diagnostic (CLAIMWIRE_PROFILE_DIR, workers/app.py): stage name: [runs, CPU seconds in its work] in this process
+# a diagnostic (CLAIMWIRE_PROFILE_DIR, workers/app.py): stage name: [runs, CPU seconds in its work, SQL statements and
+# transactions of its thread in it (storage/db.py SQL_COUNTS)] in this process
 STAGE_CPU: dict[str, list] | None = {} if get_settings().profile_dir else None
 TASK_OPTIONS = {"bind": True, "acks_late": True, "reject_on_worker_lost": True, "max_retries": MAX_RETRIES}
 CHAIN_BATCH = 8  # a gated stage hands its line on after this many articles when their next stage runs in the same task
@@ -248,6 +249,7 @@ def _run_stage(
     """
     started = time.perf_counter()
     cpu_started = time.process_time() if STAGE_CPU is not None else 0.0
+    sql_started = (SQL_COUNTS.statements, SQL_COUNTS.transactions)
     try:
         proceed = work(article_id)
     except Skip as skip:
@@ -288,9 +290,11 @@ def _run_stage(
     finally:
         metrics.STAGE_DURATION.labels(stage=stage.name).observe(time.perf_counter() - started)
         if STAGE_CPU is not None:
-            spent = STAGE_CPU.setdefault(stage.name, [0, 0.0])
+            spent = STAGE_CPU.setdefault(stage.name, [0, 0.0, 0, 0])
             spent[0] += 1
             spent[1] += time.process_time() - cpu_started
+            spent[2] += SQL_COUNTS.statements - sql_started[0]
+            spent[3] += SQL_COUNTS.transactions - sql_started[1]
     if proceed and stage.next is not None:
         if follow is not None:
             follow.append(article_id)  # run by the caller, in this task, once the line (if any) is let go

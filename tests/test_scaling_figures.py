@@ -102,3 +102,33 @@ def test_scaling_figures_without_a_reference_or_holds_give_no_ratio():
     assert figures["serial_ms_per_article"] == 0.0
     assert figures["ceiling_articles_per_s"] is None
     assert figures["parallel_efficiency"] is None
+
+
+def test_statements_are_counted_per_thread_and_read_back_per_article(pg_url, tmp_path, monkeypatch):
+    """With CLAIMWIRE_PROFILE_DIR, every statement a PostgreSQL connection sends (through the ORM or straight to the
+    driver) and every transaction it commits is counted; `bench load` reads them back per stage and per article."""
+    import json
+
+    from sqlalchemy import text
+
+    from bench.load import read_stage_cpu, statement_figures
+    from storage import db
+    from tests.conftest import apply_env
+
+    apply_env(monkeypatch, DATABASE_URL=pg_url, CLAIMWIRE_PROFILE_DIR=str(tmp_path / "profile"))
+    before = (db.SQL_COUNTS.statements, db.SQL_COUNTS.transactions)
+    with db.session_scope() as session:
+        session.execute(text("SELECT 1"))
+        session.connection().connection.driver_connection.execute("SELECT 2")
+    with db.session_scope(read_only=True) as session:
+        session.execute(text("SELECT 3"))  # autocommit: no transaction
+    assert (db.SQL_COUNTS.statements - before[0], db.SQL_COUNTS.transactions - before[1]) == (3, 1)
+
+    directory = tmp_path / "profile"
+    directory.mkdir()
+    (directory / "1.json").write_text(json.dumps({"stages": {"link": [4, 0.1, 24, 4]}, "sql": {"statements": 30, "transactions": 6}}))
+    (directory / "2.json").write_text(json.dumps({"stages": {"link": [2, 0.05], "store": [2, 0.02, 8, 2]}}))  # a process of before
+    figures = statement_figures(read_stage_cpu(directory), 4)
+    assert figures["by_stage"] == {"link": 6.0, "store": 2.0} and figures["stages"] == 8.0
+    assert figures["transactions_by_stage"] == {"link": 1.0, "store": 0.5}
+    assert figures["workers_all"] == 7.5

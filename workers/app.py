@@ -99,10 +99,16 @@ def _dump_profile() -> None:
         import sys
 
         base = sys.modules.get("tasks.base")
+        db = sys.modules.get("storage.db")
         times = os.times()
         os.makedirs(directory, exist_ok=True)
         with open(os.path.join(directory, f"{os.getpid()}.json"), "w") as handle:
-            json.dump({"cpu_s": times.user + times.system, "stages": getattr(base, "STAGE_CPU", None)}, handle)
+            found = {
+                "cpu_s": times.user + times.system,
+                "stages": getattr(base, "STAGE_CPU", None),
+                "sql": getattr(db, "SQL_COUNTS_PROCESS", None),
+            }
+            json.dump(found, handle)
     if _profiler is not None:
         _profiler.disable()
         os.makedirs(directory, exist_ok=True)
