@@ -22,6 +22,7 @@ or one is the other trimmed (the shorter of at least five words found inside the
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -246,7 +247,7 @@ def _add_quote(group: SpeakerQuotes, s: _Said) -> None:
     group.quotes.append(QuoteEntry(text=s.text, articles=[s.article], partial=s.partial))
 
 
-def _same_quote(a: list[str], b: list[str]) -> bool:
+def _same_quote(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if a == b:
         return bool(a)
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
@@ -256,8 +257,10 @@ def _same_quote(a: list[str], b: list[str]) -> bool:
     return any(long_[i : i + n] == short for i in range(len(long_) - n + 1))
 
 
-def _quote_words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", _fold(text).replace("’", "'").replace("'", ""))
+@functools.lru_cache(maxsize=8192)
+def _quote_words(text: str) -> tuple[str, ...]:
+    """The quote's words, folded (cached: each quote is compared with every other of its speaker at every rebuild)."""
+    return tuple(re.findall(r"[a-z0-9]+", _fold(text).replace("’", "'").replace("'", "")))
 
 
 def _fold(text: str) -> str:
