@@ -35,13 +35,15 @@ Output (JSON with --json):
 
 The scaling figures (docs/SCALING.md):
 
-    serial_ms_per_article   wall time the gates' locks were held (claimwire_gate_hold_seconds, summed over the
-                     workers' multiprocess directories and over the gates) per posted article: work that only one
-                     worker in the deployment can do at a time; serial_ms_by_gate per gate, serial_cpu_ms_by_gate
-                     the holders' own CPU in it (claimwire_gate_hold_cpu_seconds_total: without the waits for
-                     PostgreSQL, Redis and a busy CPU)
-    ceiling_articles_per_s  1000 / serial_ms_per_article: no number of workers goes faster (the two gates can be
-                     held at once by two workers: ceiling_if_gates_overlap = 1000 / the slowest gate's ms)
+    serial_ms_per_article   wall time per posted article that locks only one worker in the deployment can hold
+                     were held: the gates' (claimwire_gate_hold_seconds, summed over the workers' multiprocess
+                     directories and over the gates; serial_ms_by_gate per gate, serial_cpu_ms_by_gate the
+                     holders' own CPU in it, claimwire_gate_hold_cpu_seconds_total) plus the hottest link key's
+                     (serial_ms_hottest_link_key: the key-lock hold time per article times the share of the
+                     articles that lock that key, hottest_link_key; articles with no key in common link in
+                     parallel, those sharing it one after the other)
+    ceiling_articles_per_s  1000 / serial_ms_per_article: no number of workers goes faster (gates and keys can be
+                     held at once by different workers: ceiling_if_gates_overlap = 1000 / the slowest one's ms)
     gate_busy        per gate, the fraction of end_to_end_s its lock was held (1.0: the gate is the bottleneck)
     parallel_efficiency     articles_per_s / (stage_processes x reference.per_s); stage_processes = workers x
                      concurrency (stage_processes_seen: the pool processes that did run stages); the reference is
@@ -473,19 +475,52 @@ def one_core_reference(bodies: list[dict]) -> dict:
     }
 
 
+def hottest_lock_key() -> dict:
+    """The link key locked by most articles of the run's database: each linked article's locked keys as it chose
+    them (`linking.choose_keys`, with the document frequencies of the articles linked before it, as the link
+    stage weighs them), counted over the articles. {} when nothing was linked."""
+    from collections import Counter
+
+    from claimwire import linking
+    from storage import eventindex
+    from storage.db import session_scope
+
+    with session_scope(read_only=True) as session:
+        linked = eventindex.linked_from(session, 0, limit=1 << 31)
+    df: Counter[str] = Counter()
+    locked: Counter[str] = Counter()
+    for documents, (_, features) in enumerate(linked):
+        locked.update(linking.choose_keys(features, df, documents).locked())
+        df.update(features.keys)
+    if not locked:
+        return {}
+    key, holders = locked.most_common(1)[0]
+    return {"key": key, "articles": holders, "share": round(holders / len(linked), 4)}
+
+
 def scaling_figures(
-    articles: int, gate_hold_s: dict[str, float], articles_per_s: float, stage_processes: int, reference_per_s: float | None
+    articles: int,
+    gate_hold_s: dict[str, float],
+    key_hold_s: float,
+    hottest_key: dict,
+    articles_per_s: float,
+    stage_processes: int,
+    reference_per_s: float | None,
 ) -> dict:
-    """The serial part and what it allows: ms per article spent holding a gate (only one worker at a time holds
-    one; summed over the gates), the ceiling it sets (1000 / serial ms: no number of workers goes faster), and
-    the parallel efficiency (the rate over STAGE_PROCESSES times the one-core in-process rate of the same articles)."""
+    """The serial part and what it allows: ms per article spent holding a lock that only one worker at a time
+    can hold — a gate, summed over the gates, and the link key that most articles lock (its holders' share of the
+    key-lock hold time) — the ceiling it sets (1000 / serial ms: no number of workers goes faster), and the
+    parallel efficiency (the rate over STAGE_PROCESSES times the one-core in-process rate of the same articles)."""
     by_gate = {gate: round(1000 * held / articles, 2) if articles else 0.0 for gate, held in sorted(gate_hold_s.items())}
-    serial = 1000 * sum(gate_hold_s.values()) / articles if articles else 0.0
-    slowest = max(by_gate.values(), default=0.0)
+    by_key = 1000 * key_hold_s * hottest_key.get("share", 0.0) / articles if articles else 0.0
+    serial = (1000 * sum(gate_hold_s.values()) / articles if articles else 0.0) + by_key
+    slowest = max([*by_gate.values(), by_key], default=0.0)
     efficiency = articles_per_s / (stage_processes * reference_per_s) if stage_processes and reference_per_s else None
     return {
         "serial_ms_per_article": round(serial, 2),
         "serial_ms_by_gate": by_gate,
+        "serial_ms_hottest_link_key": round(by_key, 3),
+        "hottest_link_key": hottest_key or None,
         "ceiling_articles_per_s": round(1000 / serial, 1) if serial else None,
         "ceiling_if_gates_overlap": round(1000 / slowest, 1) if slowest else None,
         "parallel_efficiency": round(efficiency, 3) if efficiency is not None else None,
@@ -673,6 +708,7 @@ def run_leg(args, bodies: list[dict], intake: str, reference: dict | None = None
         sampler.stop()
         result = {"articles": len(bodies), **outcome(bodies), "finished_in_time": finished}
         service_events = receipt_events() if args.compare_linking else None
+        result["hottest_link_key"] = hottest_lock_key()
         if reference and reference.get("digest"):
             result["clean_vs_in_process"] = clean_versus(reference["digest"], clean_digest())
         cpu = cpu_by_process(sampler, cpu_before, len(bodies), time.process_time() - self_before)
@@ -699,7 +735,13 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
     metrics = read_metrics([leg.metrics_dir(n) for n in range(1, args.workers + 1)])
     stage_cpu = read_stage_cpu(leg.logdir / "profile")
     scaling = scaling_figures(
-        result["articles"], metrics["gate_hold_s"], result["articles_per_s"], args.workers * args.concurrency, reference.get("per_s")
+        result["articles"],
+        metrics["gate_hold_s"],
+        metrics["key_lock_s"].get("hold", 0.0),
+        result.pop("hottest_link_key", {}),
+        result["articles_per_s"],
+        args.workers * args.concurrency,
+        reference.get("per_s"),
     )
     result.update(
         {

@@ -86,7 +86,7 @@ def test_the_gate_hold_metric_is_summed_over_processes(tmp_path):
 def test_scaling_figures_follow_from_the_hold_time_and_the_reference():
     from bench.load import scaling_figures
 
-    figures = scaling_figures(2000, {"clean": 4.0, "link": 6.0}, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0)
+    figures = scaling_figures(2000, {"clean": 4.0, "link": 6.0}, 0.0, {}, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0)
     assert figures["serial_ms_per_article"] == 5.0  # (4 + 6) s over 2000 articles
     assert figures["serial_ms_by_gate"] == {"clean": 2.0, "link": 3.0}
     assert figures["ceiling_articles_per_s"] == 200.0  # 1000 / 5 ms
@@ -98,7 +98,32 @@ def test_scaling_figures_follow_from_the_hold_time_and_the_reference():
 def test_scaling_figures_without_a_reference_or_holds_give_no_ratio():
     from bench.load import scaling_figures
 
-    figures = scaling_figures(100, {}, articles_per_s=10.0, stage_processes=2, reference_per_s=None)
+    figures = scaling_figures(100, {}, 0.0, {}, articles_per_s=10.0, stage_processes=2, reference_per_s=None)
     assert figures["serial_ms_per_article"] == 0.0
     assert figures["ceiling_articles_per_s"] is None
     assert figures["parallel_efficiency"] is None
+
+
+def test_the_hottest_link_key_is_serial_for_its_share_of_the_articles():
+    """No gate: what only one worker can do at a time is linking the articles that share the most-locked key."""
+    from bench.load import scaling_figures
+
+    hottest = {"key": "p:athens", "articles": 100, "share": 0.05}
+    figures = scaling_figures(2000, {}, 20.0, hottest, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0)
+    assert figures["serial_ms_hottest_link_key"] == 0.5  # 10 ms of key-lock hold per article x 5 % of the articles
+    assert figures["serial_ms_per_article"] == 0.5
+    assert figures["ceiling_articles_per_s"] == 2000.0
+    assert figures["hottest_link_key"] == hottest
+
+
+def test_the_hottest_link_key_is_counted_as_the_link_stage_locks_it(sqlite_store, seeds_dir):
+    """Read back from a store: the seeds' five articles on one strike all lock the key they share most."""
+    from bench.load import hottest_lock_key
+    from claimwire.sources import iter_items
+    from service.ingest import receive_all
+
+    assert hottest_lock_key() == {}
+    receipts = list(receive_all(iter_items([str(seeds_dir)])))
+    assert [r.status for r in receipts] == ["stored"] * 5
+    hottest = hottest_lock_key()
+    assert hottest["articles"] == 5 and hottest["share"] == 1.0, hottest  # one event: every article has its key
