@@ -36,14 +36,14 @@ Output (JSON with --json):
 The scaling figures (docs/SCALING.md):
 
     serial_ms_per_article   wall time per posted article that locks only one worker in the deployment can hold
-                     were held: the gates' (claimwire_gate_hold_seconds, summed over the workers' multiprocess
-                     directories and over the gates; serial_ms_by_gate per gate, serial_cpu_ms_by_gate the
-                     holders' own CPU in it, claimwire_gate_hold_cpu_seconds_total) plus the hottest link key's
-                     (serial_ms_hottest_link_key: the key-lock hold time per article times the share of the
-                     articles that lock that key, hottest_link_key; articles with no key in common link in
-                     parallel, those sharing it one after the other)
-    ceiling_articles_per_s  1000 / serial_ms_per_article: no number of workers goes faster (gates and keys can be
-                     held at once by different workers: ceiling_if_gates_overlap = 1000 / the slowest one's ms)
+                     were held (summed over the workers' multiprocess directories), serial_ms_by_lock per lock:
+                     each gate's (`gate:NAME`, claimwire_gate_hold_seconds; serial_cpu_ms_by_gate the holders' own
+                     CPU in it), the change feed's (claimwire_change_lock_hold_seconds: change ids in commit
+                     order), the hottest link key's (the key-lock hold time times the share of the articles that
+                     lock that key, hottest_link_key: articles with no key in common link in parallel, those
+                     sharing it one after the other)
+    ceiling_articles_per_s  1000 / serial_ms_per_article: no number of workers goes faster (different locks can be
+                     held at once by different workers: ceiling_if_locks_overlap = 1000 / the slowest one's ms)
     gate_busy        per gate, the fraction of end_to_end_s its lock was held (1.0: the gate is the bottleneck)
     parallel_efficiency     articles_per_s / (stage_processes x reference.per_s); stage_processes = workers x
                      concurrency (stage_processes_seen: the pool processes that did run stages); the reference is
@@ -498,31 +498,32 @@ def hottest_lock_key() -> dict:
     return {"key": key, "articles": holders, "share": round(holders / len(linked), 4)}
 
 
+def serial_seconds(gate_hold_s: dict[str, float], change_lock_s: float, key_hold_s: float, hottest_key: dict) -> dict[str, float]:
+    """Seconds spent holding each lock that only one worker in the deployment can hold at a time: each gate, the
+    change feed's lock, and the link key that most articles lock (the key-lock hold time times its holders'
+    share: articles with no key in common link in parallel, those sharing it one after the other)."""
+    held = {f"gate:{gate}": seconds for gate, seconds in gate_hold_s.items()}
+    held["change_feed_lock"] = change_lock_s
+    held["hottest_link_key"] = key_hold_s * hottest_key.get("share", 0.0)
+    return held
+
+
 def scaling_figures(
-    articles: int,
-    gate_hold_s: dict[str, float],
-    key_hold_s: float,
-    hottest_key: dict,
-    articles_per_s: float,
-    stage_processes: int,
-    reference_per_s: float | None,
+    articles: int, serial_s: dict[str, float], articles_per_s: float, stage_processes: int, reference_per_s: float | None
 ) -> dict:
     """The serial part and what it allows: ms per article spent holding a lock that only one worker at a time
-    can hold — a gate, summed over the gates, and the link key that most articles lock (its holders' share of the
-    key-lock hold time) — the ceiling it sets (1000 / serial ms: no number of workers goes faster), and the
-    parallel efficiency (the rate over STAGE_PROCESSES times the one-core in-process rate of the same articles)."""
-    by_gate = {gate: round(1000 * held / articles, 2) if articles else 0.0 for gate, held in sorted(gate_hold_s.items())}
-    by_key = 1000 * key_hold_s * hottest_key.get("share", 0.0) / articles if articles else 0.0
-    serial = (1000 * sum(gate_hold_s.values()) / articles if articles else 0.0) + by_key
-    slowest = max([*by_gate.values(), by_key], default=0.0)
+    holds (summed over SERIAL_S, `serial_seconds`), the ceiling it sets (1000 / serial ms: no number of workers
+    goes faster), and the parallel efficiency (the rate over STAGE_PROCESSES times the one-core in-process rate
+    of the same articles)."""
+    by_lock = {lock: round(1000 * held / articles, 3) if articles else 0.0 for lock, held in sorted(serial_s.items())}
+    serial = 1000 * sum(serial_s.values()) / articles if articles else 0.0
+    slowest = max(by_lock.values(), default=0.0)
     efficiency = articles_per_s / (stage_processes * reference_per_s) if stage_processes and reference_per_s else None
     return {
         "serial_ms_per_article": round(serial, 2),
-        "serial_ms_by_gate": by_gate,
-        "serial_ms_hottest_link_key": round(by_key, 3),
-        "hottest_link_key": hottest_key or None,
+        "serial_ms_by_lock": by_lock,
         "ceiling_articles_per_s": round(1000 / serial, 1) if serial else None,
-        "ceiling_if_gates_overlap": round(1000 / slowest, 1) if slowest else None,
+        "ceiling_if_locks_overlap": round(1000 / slowest, 1) if slowest else None,
         "parallel_efficiency": round(efficiency, 3) if efficiency is not None else None,
         "stage_processes": stage_processes,
         "reference_per_s": reference_per_s,
@@ -543,6 +544,7 @@ def read_metrics(directories: list[Path]) -> dict[str, dict[str, float]]:
         "claimwire_link_key_lock_hold_seconds_sum": ("key_lock_s", "hold"),
         "claimwire_link_key_lock_wait_seconds_sum": ("key_lock_s", "wait"),
         "claimwire_link_redecided_total": ("link_redecided", "outcome"),
+        "claimwire_change_lock_hold_seconds_sum": ("change_lock_s", "hold"),
     }
     out: dict[str, dict[str, float]] = {name: {} for name, _ in wanted.values()}
     for directory in directories:
@@ -734,19 +736,18 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
     peaks, answers, post_s = sampler.peak, fed["answers"], fed["post_s"]
     metrics = read_metrics([leg.metrics_dir(n) for n in range(1, args.workers + 1)])
     stage_cpu = read_stage_cpu(leg.logdir / "profile")
+    hottest_key = result.pop("hottest_link_key", {})
+    serial_s = serial_seconds(
+        metrics["gate_hold_s"], metrics["change_lock_s"].get("hold", 0.0), metrics["key_lock_s"].get("hold", 0.0), hottest_key
+    )
     scaling = scaling_figures(
-        result["articles"],
-        metrics["gate_hold_s"],
-        metrics["key_lock_s"].get("hold", 0.0),
-        result.pop("hottest_link_key", {}),
-        result["articles_per_s"],
-        args.workers * args.concurrency,
-        reference.get("per_s"),
+        result["articles"], serial_s, result["articles_per_s"], args.workers * args.concurrency, reference.get("per_s")
     )
     result.update(
         {
             **scaling,
             "stage_processes_seen": stage_cpu["processes_running_stages"],
+            "hottest_link_key": hottest_key or None,
             "serial_cpu_ms_by_gate": {
                 gate: round(1000 * s / max(1, result["articles"]), 2) for gate, s in sorted(metrics["gate_hold_cpu_s"].items())
             },

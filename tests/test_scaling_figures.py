@@ -86,11 +86,11 @@ def test_the_gate_hold_metric_is_summed_over_processes(tmp_path):
 def test_scaling_figures_follow_from_the_hold_time_and_the_reference():
     from bench.load import scaling_figures
 
-    figures = scaling_figures(2000, {"clean": 4.0, "link": 6.0}, 0.0, {}, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0)
+    figures = scaling_figures(2000, {"gate:clean": 4.0, "gate:link": 6.0}, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0)
     assert figures["serial_ms_per_article"] == 5.0  # (4 + 6) s over 2000 articles
-    assert figures["serial_ms_by_gate"] == {"clean": 2.0, "link": 3.0}
+    assert figures["serial_ms_by_lock"] == {"gate:clean": 2.0, "gate:link": 3.0}
     assert figures["ceiling_articles_per_s"] == 200.0  # 1000 / 5 ms
-    assert figures["ceiling_if_gates_overlap"] == pytest.approx(333.3, abs=0.1)  # 1000 / the slowest gate's 3 ms
+    assert figures["ceiling_if_locks_overlap"] == pytest.approx(333.3, abs=0.1)  # 1000 / the slowest lock's 3 ms
     assert figures["parallel_efficiency"] == 0.75  # 30 / (2 x 20)
     assert figures["stage_processes"] == 2
 
@@ -98,22 +98,24 @@ def test_scaling_figures_follow_from_the_hold_time_and_the_reference():
 def test_scaling_figures_without_a_reference_or_holds_give_no_ratio():
     from bench.load import scaling_figures
 
-    figures = scaling_figures(100, {}, 0.0, {}, articles_per_s=10.0, stage_processes=2, reference_per_s=None)
+    figures = scaling_figures(100, {}, articles_per_s=10.0, stage_processes=2, reference_per_s=None)
     assert figures["serial_ms_per_article"] == 0.0
     assert figures["ceiling_articles_per_s"] is None
     assert figures["parallel_efficiency"] is None
 
 
-def test_the_hottest_link_key_is_serial_for_its_share_of_the_articles():
-    """No gate: what only one worker can do at a time is linking the articles that share the most-locked key."""
-    from bench.load import scaling_figures
+def test_without_gates_the_serial_part_is_the_change_feed_lock_and_the_hottest_link_key():
+    """What only one worker can do at a time: hold the change feed's lock, and link the articles that share the
+    most-locked key (for their share of the key-lock hold time)."""
+    from bench.load import scaling_figures, serial_seconds
 
     hottest = {"key": "p:athens", "articles": 100, "share": 0.05}
-    figures = scaling_figures(2000, {}, 20.0, hottest, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0)
-    assert figures["serial_ms_hottest_link_key"] == 0.5  # 10 ms of key-lock hold per article x 5 % of the articles
-    assert figures["serial_ms_per_article"] == 0.5
-    assert figures["ceiling_articles_per_s"] == 2000.0
-    assert figures["hottest_link_key"] == hottest
+    held = serial_seconds({}, change_lock_s=2.0, key_hold_s=20.0, hottest_key=hottest)
+    assert held == {"change_feed_lock": 2.0, "hottest_link_key": 1.0}  # 20 s of key-lock hold x 5 % of the articles
+    figures = scaling_figures(2000, held, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0)
+    assert figures["serial_ms_by_lock"] == {"change_feed_lock": 1.0, "hottest_link_key": 0.5}
+    assert figures["serial_ms_per_article"] == 1.5
+    assert figures["ceiling_articles_per_s"] == pytest.approx(666.7, abs=0.1)
 
 
 def test_the_hottest_link_key_is_counted_as_the_link_stage_locks_it(sqlite_store, seeds_dir):

@@ -14,7 +14,7 @@ import os
 import time
 
 from celery import Celery
-from celery.signals import worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
 
 from claimwire.settings import get_settings
 from workers import queues
@@ -63,6 +63,14 @@ configure()
 
 
 _profiler = None
+
+
+@worker_init.connect
+def _warm_up(**_kwargs) -> None:
+    """In the worker's main process, before its pool is forked: the pool's processes start warm (claimwire/warmup.py)."""
+    from claimwire.warmup import warm_up
+
+    logging.getLogger("claimwire.worker").info("warmed_up seconds=%.2f", warm_up())
 
 
 @worker_process_init.connect

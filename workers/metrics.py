@@ -42,6 +42,12 @@ LINK_KEY_LOCK_HOLD = Histogram(
     "between articles that share a key",
     buckets=STAGE_BUCKETS,
 )
+CHANGE_LOCK_HOLD = Histogram(
+    "claimwire_change_lock_hold_seconds",
+    "Time a transaction held the change feed's advisory lock, from getting it to its commit (change ids in commit "
+    "order, storage/changefeed.py): work only one worker in the deployment can do at a time",
+    buckets=STAGE_BUCKETS,
+)
 LINK_REDECIDED = Counter(
     "claimwire_link_redecided_total",
     "Articles decided again because an article received before them was linked after them (kept, merged, moved)",
