@@ -37,14 +37,12 @@ The scaling figures (docs/SCALING.md):
 
     serial_ms_per_article   wall time per posted article that locks only one worker in the deployment can hold
                      were held (summed over the workers' multiprocess directories), serial_ms_by_lock per lock:
-                     each gate's (`gate:NAME`, claimwire_gate_hold_seconds; serial_cpu_ms_by_gate the holders' own
-                     CPU in it), the change feed's (claimwire_change_lock_hold_seconds: change ids in commit
-                     order), the hottest link key's (the key-lock hold time times the share of the articles that
+                     the change feed's (claimwire_change_lock_hold_seconds: change ids in commit order), the
+                     hottest link key's (the key-lock hold time times the share of the articles that
                      lock that key, hottest_link_key: articles with no key in common link in parallel, those
                      sharing it one after the other)
     ceiling_articles_per_s  1000 / serial_ms_per_article: no number of workers goes faster (different locks can be
                      held at once by different workers: ceiling_if_locks_overlap = 1000 / the slowest one's ms)
-    gate_busy        per gate, the fraction of end_to_end_s its lock was held (1.0: the gate is the bottleneck)
     parallel_efficiency     articles_per_s / (stage_processes x reference.per_s); stage_processes = workers x
                      concurrency (stage_processes_seen: the pool processes that did run stages); the reference is
                      the first --reference K posted articles through bench throughput's in-process pipeline
@@ -60,9 +58,9 @@ The scaling figures (docs/SCALING.md):
                      differ (docs/SCALING.md: the bound)
     stages           per stage, ms per posted article: CPU (the pool processes' own accounting, CLAIMWIRE_PROFILE_DIR)
                      and wall time (claimwire_stage_duration_seconds), and the runs
-    link_key_lock_ms_per_article   the link stage's per-key advisory locks (not a gate: serial only between
-                     articles that share a key, so not in serial_ms_per_article): `hold` from getting them to the
-                     link's commit, `wait` for them, summed over the workers, per posted article
+    link_key_lock_ms_per_article   the link stage's per-key advisory locks (serial only between articles that
+                     share a key: in serial_ms_per_article for the hottest key's share): `hold` from getting them
+                     to the link's commit, `wait` for them, summed over the workers, per posted article
     link_redecided   articles decided again because an article received before them was linked after them,
                      by outcome (kept, merged, moved; tasks/link.py)
     linking_vs_in_process  the run's events against the in-process pipeline's on the same bodies in the run's
@@ -498,14 +496,11 @@ def hottest_lock_key() -> dict:
     return {"key": key, "articles": holders, "share": round(holders / len(linked), 4)}
 
 
-def serial_seconds(gate_hold_s: dict[str, float], change_lock_s: float, key_hold_s: float, hottest_key: dict) -> dict[str, float]:
-    """Seconds spent holding each lock that only one worker in the deployment can hold at a time: each gate, the
-    change feed's lock, and the link key that most articles lock (the key-lock hold time times its holders'
-    share: articles with no key in common link in parallel, those sharing it one after the other)."""
-    held = {f"gate:{gate}": seconds for gate, seconds in gate_hold_s.items()}
-    held["change_feed_lock"] = change_lock_s
-    held["hottest_link_key"] = key_hold_s * hottest_key.get("share", 0.0)
-    return held
+def serial_seconds(change_lock_s: float, key_hold_s: float, hottest_key: dict) -> dict[str, float]:
+    """Seconds spent holding each lock that only one worker in the deployment can hold at a time: the change
+    feed's lock, and the link key that most articles lock (the key-lock hold time times its holders' share:
+    articles with no key in common link in parallel, those sharing it one after the other)."""
+    return {"change_feed_lock": change_lock_s, "hottest_link_key": key_hold_s * hottest_key.get("share", 0.0)}
 
 
 def scaling_figures(
@@ -531,14 +526,11 @@ def scaling_figures(
 
 
 def read_metrics(directories: list[Path]) -> dict[str, dict[str, float]]:
-    """Sums over the workers' Prometheus multiprocess directories: the gates' hold seconds, holds and the
-    holders' CPU seconds, the stages' seconds and runs (wall time, claimwire_stage_duration_seconds)."""
+    """Sums over the workers' Prometheus multiprocess directories: the stages' seconds and runs (wall time,
+    claimwire_stage_duration_seconds), the locks' hold (and wait) seconds, the link stage's re-decisions."""
     from prometheus_client import CollectorRegistry, multiprocess
 
     wanted = {
-        "claimwire_gate_hold_seconds_sum": ("gate_hold_s", "gate"),
-        "claimwire_gate_hold_seconds_count": ("gate_holds", "gate"),
-        "claimwire_gate_hold_cpu_seconds_total": ("gate_hold_cpu_s", "gate"),
         "claimwire_stage_duration_seconds_sum": ("stage_wall_s", "stage"),
         "claimwire_stage_duration_seconds_count": ("stage_runs", "stage"),
         "claimwire_link_key_lock_hold_seconds_sum": ("key_lock_s", "hold"),
@@ -737,9 +729,7 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
     metrics = read_metrics([leg.metrics_dir(n) for n in range(1, args.workers + 1)])
     stage_cpu = read_stage_cpu(leg.logdir / "profile")
     hottest_key = result.pop("hottest_link_key", {})
-    serial_s = serial_seconds(
-        metrics["gate_hold_s"], metrics["change_lock_s"].get("hold", 0.0), metrics["key_lock_s"].get("hold", 0.0), hottest_key
-    )
+    serial_s = serial_seconds(metrics["change_lock_s"].get("hold", 0.0), metrics["key_lock_s"].get("hold", 0.0), hottest_key)
     scaling = scaling_figures(
         result["articles"], serial_s, result["articles_per_s"], args.workers * args.concurrency, reference.get("per_s")
     )
@@ -748,18 +738,10 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
             **scaling,
             "stage_processes_seen": stage_cpu["processes_running_stages"],
             "hottest_link_key": hottest_key or None,
-            "serial_cpu_ms_by_gate": {
-                gate: round(1000 * s / max(1, result["articles"]), 2) for gate, s in sorted(metrics["gate_hold_cpu_s"].items())
-            },
-            "gate_holds": {gate: int(n) for gate, n in sorted(metrics["gate_holds"].items())},
             "link_key_lock_ms_per_article": {
                 k: round(1000 * s / max(1, result["articles"]), 2) for k, s in sorted(metrics["key_lock_s"].items())
             },
             "link_redecided": {k: int(n) for k, n in sorted(metrics["link_redecided"].items())},
-            "gate_busy": {
-                gate: round(s / result["end_to_end_s"], 3) if result["end_to_end_s"] else None
-                for gate, s in sorted(metrics["gate_hold_s"].items())
-            },
             "accepted": answers["accepted"],
             "already_stored": answers["already_stored"],
             "refused": answers["refused"],

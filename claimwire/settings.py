@@ -67,7 +67,6 @@ class Settings:
     feed_poll_interval_s: float = 60.0
     feed_default_interval_s: int = 900
     order_wait_s: float = 600.0
-    gate_lock_s: float = 60.0
     visibility_timeout_s: float = 3600.0
     chain_stages: bool = True  # run the next stage in the same task when it is routed to the same queue (tasks/base.py)
     # issue 19: retries, budgets, bounded answers, the API's guards (docs/RELIABILITY.md, "Settings")
@@ -157,7 +156,6 @@ def get_settings() -> Settings:
         feed_poll_interval_s=_env_float("CLAIMWIRE_FEED_POLL_INTERVAL_S", 60.0),
         feed_default_interval_s=_env_int("CLAIMWIRE_FEED_DEFAULT_INTERVAL_S", 900),
         order_wait_s=_env_float("CLAIMWIRE_ORDER_WAIT_S", 600.0),
-        gate_lock_s=_env_float("CLAIMWIRE_GATE_LOCK_S", 60.0),
         visibility_timeout_s=_env_float("CLAIMWIRE_VISIBILITY_TIMEOUT_S", 3600.0),
         chain_stages=_env_bool("CLAIMWIRE_CHAIN_STAGES", True),
         max_retries=_env_int("CLAIMWIRE_MAX_RETRIES", 6),
