@@ -224,6 +224,8 @@ _NAME_PARTICLES = frozenset(
     }
 )
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v", "esq"})
+#: An age before a name ("18-year-old", the "year-old" of "18 year-old"): who the person is, not a title.
+_AGE = re.compile(r"(?:[\w]+-)?(?:year|month|week|day)s?-old", re.IGNORECASE)
 _STATE_ABBREVS = frozenset(
     """
 ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev
@@ -456,6 +458,11 @@ def _parse_head(phrase: str) -> Speaker | None:
         # "Planned Parenthood Vicki Cowart": the name is the last three parts at most
         cut = len(name_toks) - 3
         prefix, name_toks, core = prefix + name_toks[:cut], name_toks[cut:], core[-3:]
+    ages = 0
+    while ages < len(prefix) and (_AGE.fullmatch(prefix[ages]) or prefix[ages].isdigit()):
+        ages += 1
+    if ages and _AGE.fullmatch(prefix[ages - 1]):
+        prefix = prefix[ages:]
     title = " ".join(prefix)
     if core:
         last = _bare(core[-1])
@@ -541,6 +548,7 @@ def _modifier_noun(t: str) -> bool:
         and b not in FUNCTION_CAPS
         and b not in _CLAUSE_STOPS
         and b not in _AUX_ADVERBS
+        and b not in SPEECH_VERB_FORMS  # "The Associated Press reports Mayor John Suthers says"
         and not b.endswith(("ly", "ed", "ing"))
     )
 
