@@ -559,3 +559,8 @@ def test_an_age_before_a_name_is_not_part_of_the_speakers_title(text, source):
 def test_the_outlets_reporting_verb_is_not_part_of_the_speakers_title():
     q = quotes('The Associated Press reports Athens Mayor Kostas Bakoyannis says "the city is not ready."')[0]
     assert q.source == "Athens Mayor Kostas Bakoyannis"
+
+
+def test_a_subordinate_clauses_opening_word_is_not_part_of_its_subject():
+    q = quotes('As residents watched the water rise, they vented, "The embankment is gone."')[0]
+    assert q.source == "residents"  # not "As residents"

@@ -241,6 +241,7 @@ who whom whose which that when while as after before because since if although t
 and but or so yet then also adding according during about to than said says told
 """.split()
 )
+_SUBORDINATORS = frozenset("when while as after before because since if although though whereas once until unless".split())
 _AUX_ADVERBS = frozenset(
     """
 has had have also later then earlier previously initially first again already repeatedly publicly
@@ -433,6 +434,8 @@ def _gender_of_words(text: str) -> str | None:
 @lru_cache(maxsize=8192)
 def _parse_head(phrase: str) -> Speaker | None:
     toks = [t.word for t in tokens(phrase, 0, len(phrase)) if t.word[0] not in '.!?"“”,;:()']
+    while toks and _bare(toks[0]) in _SUBORDINATORS:
+        toks = toks[1:]  # "As neighbors watched ..., they vented": the subject is "neighbors"
     if not toks or len(toks) > 16:
         return None
     low = [_bare(t) for t in toks]
