@@ -30,7 +30,9 @@ Output (JSON with --json):
     received_per_s   intake: articles received / (last receipt - first receipt), times as stored in the DB
     latency_ms_p50/p99   per stored article: linked_at - received_at (both written by the service)
     worker_rss_mb_max    the largest RSS of one worker's process tree (main process + pool children), sampled
-                         every 0.5 s; worker_rss_mb_total_max sums the trees
+                         every 0.5 s; worker_rss_mb_total_max sums the trees; worker_pss_mb_max the same in PSS
+                         (the pages a pool process shares with its main process, loaded before the fork, counted
+                         once: what the tree takes; RSS counts them in each process)
     load_avg         the machine's 1-minute load average before and after (the machine may be shared)
 
 The scaling figures (docs/SCALING.md):
@@ -754,6 +756,7 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
             "intake": intake,
             "worker_rss_mb_max": round(max((v for k, v in peaks.items() if k.startswith("worker")), default=0.0), 1),
             "worker_rss_mb_total_max": round(sum(v for k, v in peaks.items() if k.startswith("worker")), 1),
+            "worker_pss_mb_max": round(max((v for k, v in sampler.peak_pss.items() if k.startswith("worker")), default=0.0), 1),
             "api_rss_mb_max": round(peaks.get("api", 0.0), 1),
             "rss_samples": sampler.samples,
             "cpu_ms_per_article": cpu,

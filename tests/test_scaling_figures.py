@@ -4,6 +4,7 @@ accounted, and the figures follow from it."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -83,3 +84,32 @@ def test_the_hottest_link_key_is_counted_as_the_link_stage_locks_it(sqlite_store
     assert [r.status for r in receipts] == ["stored"] * 5
     hottest = hottest_lock_key()
     assert hottest["articles"] == 5 and hottest["share"] == 1.0, hottest  # one event: every article has its key
+
+
+def test_a_process_trees_pss_counts_the_pages_its_processes_share_once():
+    """A main process that loaded 200 MB before forking its child (as a worker warms up before forking its pool):
+    RSS counts those pages in both processes, PSS once."""
+    from bench.harness import tree_pss_mb, tree_rss_mb
+
+    script = textwrap.dedent(
+        """
+        import os, sys, time
+        loaded = bytearray(200 * 1024 * 1024)
+        for i in range(0, len(loaded), 4096):
+            loaded[i] = 1
+        if os.fork() == 0:
+            time.sleep(30)
+            os._exit(0)
+        print("forked", flush=True)
+        time.sleep(30)
+        """
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert process.stdout.readline().strip() == "forked"
+        rss, pss = tree_rss_mb(process.pid), tree_pss_mb(process.pid)
+        assert rss >= 400, rss
+        assert 200 <= pss < 0.7 * rss, (pss, rss)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the child too
+        process.wait()
