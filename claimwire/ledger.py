@@ -492,13 +492,14 @@ def _story_weight(figures: Sequence[Figure]) -> tuple:
     )
 
 
-def build_row(measure: str, party: str, figures: list[Figure], window: timedelta) -> Row:
+def build_row(measure: str, party: str, figures: list[Figure], window: timedelta, dead: Mapping[int, float] | None = None) -> Row:
+    """`dead`: for the wounded, each article's count of the party's dead (see dead_by_article)."""
     row = Row(measure=measure, party=party, figures=sorted(figures, key=lambda f: (f.stamp, f.start)))
     _mark_own_revisions(row.figures, window)
     counted = [f for f in row.figures if f.status in ("lead", "agrees")]
     grouped = _with_their_leads(stories(counted, lambda f: f.reading, _story_weight))
     row.stories = sorted((Story(figures=g, anchor=_anchor(g)) for g in grouped if g), key=lambda s: s.first.stamp)
-    _mark_revisions(row.stories, measure, window)
+    _mark_revisions(row.stories, measure, window, dead)
     row.stories = sorted(row.stories + _own_revisions(row), key=lambda s: s.first.stamp)
     current = [s for s in row.stories if s.status == "current"]
     if current:
@@ -538,20 +539,47 @@ def _anchor(figures: Sequence[Figure]) -> float:
     return max(f.reading.stated or f.reading.low for f in figures)
 
 
-def _mark_revisions(row_stories: list[Story], measure: str, window: timedelta) -> None:
+def _mark_revisions(row_stories: list[Story], measure: str, window: timedelta, dead: Mapping[int, float] | None = None) -> None:
     """A story nobody repeated after a later one appeared is revised by it: when the later one raises
     the figure and is told by as many source families (one outlet's higher number does not overturn
     what more sources state: it stands beside it), or its sources include one of the earlier story's
-    (a source correcting itself)."""
+    (a source correcting itself), or (the wounded) the later reports count as many more dead as there
+    are fewer wounded (wounded who died since)."""
     for earlier in row_stories:
         for later in row_stories:
             if later is earlier or later.first.when - earlier.last.when <= window:
                 continue
             raises = later.anchor > earlier.anchor and len(later.families) >= len(earlier.families)
             corrects = bool(set(later.families) & set(earlier.families))
-            if (raises or corrects) and (not later.weak or earlier.weak):  # a derived figure does not revise a stated one
-                earlier.status, earlier.revised_by = "revised", later
+            if (raises or corrects) and (not later.weak or earlier.weak) or died_since(earlier, later, measure, dead):
+                earlier.status, earlier.revised_by = "revised", later  # a derived figure does not revise a stated one
                 break
+
+
+def died_since(earlier: Story, later: Story, measure: str, dead: Mapping[int, float] | None) -> bool:
+    """Fewer wounded in later reports that each count as many more dead than the earlier reports did
+    ("five people were shot" ... days later "one of the five has died", "1 dead, 4 wounded")."""
+    if measure != "injured" or not dead or later.anchor >= earlier.anchor:
+        return False
+    rise = min(dead.get(a, 0) for a in later.articles) - min(dead.get(a, 0) for a in earlier.articles)
+    return rise >= earlier.anchor - later.anchor
+
+
+def dead_by_article(figures: Iterable[Figure]) -> dict[tuple[int, str], float]:
+    """(article, party) -> the dead the article counts for the party (its killed lead), for every article
+    and party with a figure; 0 where it counts none."""
+    dead: dict[tuple[int, str], float] = {}
+    for figure in figures:
+        key = (figure.article_id, figure.party)
+        if figure.measure == "killed" and figure.article_lead and figure.reading.stated is not None:
+            dead[key] = max(dead.get(key, 0), figure.reading.stated)
+        else:
+            dead.setdefault(key, 0)
+    return dead
+
+
+def _dead_of(dead: Mapping[tuple[int, str], float], party: str) -> dict[int, float]:
+    return {article: n for (article, p), n in dead.items() if p == party}
 
 
 # ------------------------------------------------------------------------------------------ output
@@ -940,7 +968,8 @@ def scene_rows(
     for figure in figures:
         by_measure[figure.measure].append(figure)
     ordered = sorted(by_measure, key=lambda m: MEASURE_ORDER.index(m) if m in MEASURE_ORDER else 99)
-    return [row_json(build_row(m, SCENE, by_measure[m], window), SCENE_LABEL) for m in ordered]
+    dead = _dead_of(dead_by_article(figures), SCENE)
+    return [row_json(build_row(m, SCENE, by_measure[m], window, dead), SCENE_LABEL) for m in ordered]
 
 
 def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[Figure]:
@@ -993,8 +1022,9 @@ def _rows(figures: Sequence[Figure], parties: PartyResolution, window: timedelta
         by_row[(figure.measure, figure.party)].append(figure)
     ordered = sorted(by_row, key=lambda k: (MEASURE_ORDER.index(k[0]) if k[0] in MEASURE_ORDER else 99, k[1]))
     rows = []
+    dead = dead_by_article(figures)
     for measure, party in ordered:
-        row = build_row(measure, party, by_row[(measure, party)], window)
+        row = build_row(measure, party, by_row[(measure, party)], window, _dead_of(dead, party))
         label = parties.parties[party].label if party in parties.parties else party
         rows.append(row_json(row, label))
     return rows

@@ -79,3 +79,34 @@ def test_victims_counted_with_the_gunman_already_are_not_added_to():
         figure(1, "killed", 1, 1, "the suspect", start=120, sentence="The suspect was killed by police.", singular=True),
     ]
     assert toll(build_ledger(articles, claims))[0] == 6
+
+
+def flood_day_one() -> tuple[list[dict], list[dict]]:
+    """Two outlets on the first day of a flood: 12 people hurt, no one dead."""
+    articles = [article(1, "2017-06-12T08:00:00", "a.example"), article(2, "2017-06-12T09:00:00", "b.example")]
+    claims = [figure(1, "injured", 12, 12, "people", in_title=True), figure(2, "injured", 12, 12, "villagers", in_title=True)]
+    return articles, claims
+
+
+def test_fewer_wounded_and_as_many_more_dead_later_is_the_wounded_dying_not_a_dispute():
+    # "12 injured" (two outlets) ... three days later "two of the injured have died: 2 dead, 10 injured" (one outlet)
+    articles, claims = flood_day_one()
+    articles.append(article(3, "2017-06-15T10:00:00", "c.example"))
+    claims += [figure(3, "killed", 2, 2, "people", start=0, in_title=True), figure(3, "injured", 10, 10, "others", start=20, in_title=True)]
+    ledger = build_ledger(articles, claims)
+    assert toll(ledger) == (2, 10)
+    assert not ledger["headline"]["injured"]["disputed"]
+
+
+def test_fewer_wounded_later_without_more_dead_does_not_overturn_more_sources():
+    articles, claims = flood_day_one()
+    articles.append(article(3, "2017-06-15T10:00:00", "c.example"))
+    claims.append(figure(3, "injured", 10, 10, "people", in_title=True))
+    assert toll(build_ledger(articles, claims)) == (0, 12)
+
+
+def test_fewer_wounded_later_by_more_than_the_new_dead_is_not_the_wounded_dying():
+    articles, claims = flood_day_one()
+    articles.append(article(3, "2017-06-15T10:00:00", "c.example"))
+    claims += [figure(3, "killed", 1, 1, "people", start=0, in_title=True), figure(3, "injured", 8, 8, "others", start=20, in_title=True)]
+    assert toll(build_ledger(articles, claims)) == (1, 12)
