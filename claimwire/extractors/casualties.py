@@ -45,6 +45,7 @@ from claimwire.extractors.casualty_patterns import (
     CLAUSE_BREAK,
     DATED,
     DESCRIBED_BY,
+    DIED_AFTER_RELATIVE,
     EVENT_GENITIVE,
     EVENT_OF,
     FATAL_ADVERB,
@@ -128,7 +129,7 @@ from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.1.0"
+VERSION = "2.2.0"
 
 
 class Hit(NamedTuple):
@@ -303,11 +304,14 @@ def _object_measure(m: re.Match[str]) -> str | None:
     return _active_measure(m.group("av"), m.group("av2")) if not left else "killed"
 
 
-def _object_count(text: str, m: re.Match[str]) -> tuple[float | None, float | None, str | None, str] | None:
-    """(low, high, hedge, noun phrase) of a verb's object, or None when it counts no people."""
+def _object_count(text: str, m: re.Match[str], after_victims: bool = False) -> tuple[float | None, float | None, str | None, str] | None:
+    """(low, high, hedge, noun phrase) of a verb's object, or None when it counts no people;
+    `after_victims`: the sentence counted victims before ("killing two soldiers and wounding another")."""
     np = m.group("np") or ""
     if m.group("age"):
         return 1, 1, None, m.group("age") + np
+    if after_victims and _another_alone(m.group("one"), np):
+        return 1, 1, None, "another"
     if m.group("one") or m.group("det") or m.group("poss"):
         if not is_person(np):
             return None
@@ -323,6 +327,18 @@ def _object_count(text: str, m: re.Match[str]) -> tuple[float | None, float | No
     return (*quantity_bounds(m.group("num"), m.group("hedge")), np)
 
 
+def _another_alone(one: str | None, np: str) -> bool:
+    """ "another" with no noun after it: one more of the people just counted."""
+    return (one or "").lower() == "another" and not np.strip()
+
+
+def _victims_before(sent: _Sentence, pos: int) -> bool:
+    """The sentence counted people before `pos`, with "and" just before it ("... and [wounding] another")."""
+    return (
+        any(h.end <= pos and h.low for h in sent.hits) and re.search(r"\band\s+(?:\w+\s+)?$", sent.text[max(0, pos - 30) : pos]) is not None
+    )
+
+
 def _rule_object(sent: _Sentence) -> None:
     """ "killed 100 fighters", "left two dead", "killed his wife, her mother and two children"."""
     text = sent.text
@@ -331,7 +347,7 @@ def _rule_object(sent: _Sentence) -> None:
         if sent.overlaps(qs, m.end()):
             continue
         measure = _object_measure(m)
-        count = _object_count(text, m) if measure is not None else None
+        count = _object_count(text, m, _victims_before(sent, m.start())) if measure is not None else None
         if count is None or count[0] is None:
             continue
         lo, hi, hedge, np = count
@@ -440,6 +456,8 @@ def _rule_subject(sent: _Sentence) -> None:
         if sent.overlaps(qs, m.end()):
             continue
         count = _subject_count(text, m)
+        if count is None and _another_alone(m.group("one"), m.group("np") or "") and _victims_before(sent, qs):
+            count = (1, 1, None)  # "one man was killed and another wounded"
         if count is None:
             continue
         lo, hi, hedge = count
@@ -682,7 +700,8 @@ def _rule_singular(sent: _Sentence) -> None:
             s, subj = _with_role(sent.text, s, subj)
         if v.startswith("shot and "):
             v = v[len("shot and ") :]
-        measure = "injured" if INJURED_ONLY.fullmatch(v) else _measure(v, None, "")
+        adv = m.group("adv") or ""
+        measure = "injured" if INJURED_ONLY.fullmatch(v) and not FATAL_ADVERB.search(adv) else _measure(v, None, adv)
         sent.add(measure, 1, 1, None, subj.strip(), s, e, conf, {"singular": True})
 
 
@@ -767,6 +786,8 @@ def _rule_relative_victim(sent: _Sentence) -> None:
             continue
         n, start, _ = np
         measure = _measure(m.group("v1"), m.group("v2"), (m.group("adv") or "") + (m.group("adv2") or ""))
+        if measure != "killed" and DIED_AFTER_RELATIVE.match(text, m.end()):
+            measure = "killed"  # "a woman who was wounded in the attack has died"
         sent.add(measure, n, n, None, text[start : m.start()].strip(" ,"), start, m.end(), 0.6, {"singular": True} if n == 1 else None)
 
 

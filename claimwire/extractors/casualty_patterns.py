@@ -192,7 +192,7 @@ NAMED_SINGULAR = re.compile(
     r"(?P<subj>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),|\s*,(?=\s+(?:is|was|remains)\b))?"
     r"\s+(?:(?:later|then|eventually|subsequently)\s+)?(?:(?:was|has been|had been|is|remains|remained)\s+)+"
-    r"(?:(?:later|then|eventually|subsequently|also|[a-z]+ly)\s+)?"
+    r"(?P<adv>(?:later|then|eventually|subsequently|also|[a-z]+ly)\s+)?"
     rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot)\b"
     r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er|[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+|[a-z]+\s+and\s+)?"
@@ -228,6 +228,13 @@ PRONOUN_EVENT = re.compile(
 )
 # "the man who died", "Capt. Tennant, who also was killed"
 RELATIVE_VICTIM = re.compile(rf",?\s+who\s+(?:also\s+|later\s+|then\s+)?{VERB_CHAIN}", re.IGNORECASE)
+# "the woman who was wounded in the attack [has died]": the relative clause's victim is the subject of a death
+DIED_AFTER_RELATIVE = re.compile(
+    r"(?:\s*,?\s+(?!(?:said|says|told|tells|and|but|or|while|when|after|before|because|as|who|which|that|whose|where|is|was)\b)[\w'’.-]+){0,12}?"
+    r"\s*,?\s+(?:has\s+|had\s+|have\s+)?(?:since\s+|now\s+|later\s+|also\s+|subsequently\s+)?"
+    r"(?:died|dies|succumbed|been pronounced dead|was pronounced dead)\b",
+    re.IGNORECASE,
+)
 # "Also shot were ...", "Killed were ...", "Among the dead were ..."
 INVERTED = re.compile(
     r"(?:^|[;:]\s*|\b(?:also|and)\s+)(?P<v>killed|dead|injured|wounded|hurt|shot|hospitali[sz]ed)\s+"
