@@ -76,6 +76,7 @@ class Figure:
     derived: str | None = None  # "shot": injured = shot - killed; "self": the shooter counted in a figure
     all_shot_died: bool = False  # "a man was shot and killed": everyone shot is in this killed figure
     severity: bool = False  # counts only the badly hurt ("one critically wounded")
+    mention: str | None = None  # how the text names one person: pronoun, definite, name, indefinite, new
     rest_of_self: bool = False  # what is left of a figure once the attacker who killed himself is taken out
     counts_self: bool = False  # counts the attacker who killed himself, not split ("a murder-suicide": 2 and more)
     self_count: int = 0  # of them, attackers who killed themselves (in a figure that was not split)
@@ -208,6 +209,7 @@ def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, v
         weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")),
         all_shot_died=claim.get("measure") == "killed" and extra.get("shot") is not None and extra.get("shot") == claim.get("value_min"),
         severity=bool(extra.get("severity")),
+        mention=extra.get("one"),
     )
 
 
@@ -359,7 +361,16 @@ def article_leads(figures: list[Figure]) -> list[Figure]:
     added: list[Figure] = []
     for group in by_article.values():
         leads = {m: _lead([f for f in group if f.measure == m]) for m in {f.measure for f in group}}
+        if _one_of_the_dead(leads.get("injured"), [f for f in group if f.measure == "killed"]):
+            leads["injured"] = None  # "He was pronounced dead ... he suffered a gunshot wound": the dead man's wound
         injured = _article_injured(leads.get("injured"), leads.get("shot"), leads.get("killed"), len(figures) + len(added))
+        if (
+            injured is None
+            and leads.get("killed") is not None
+            and leads["killed"].reading.exact
+            and any(f.measure == "injured" for f in group)
+        ):
+            injured = _copy_as_injured(leads["killed"], 0, 0, len(figures) + len(added))  # he was the only one hurt
         if injured is not None and injured is not leads.get("injured"):
             added.append(injured)
             group.append(injured)
@@ -389,6 +400,37 @@ def _mark_row_of_article(figures: list[Figure], lead: Figure) -> None:
             figure.status = "agrees"
         else:
             figure.status = "aside"
+
+
+_HE = frozenset({"he", "him", "his", "himself"})
+_SHE = frozenset({"she", "her", "hers", "herself"})
+_NOT_THE_SAME = re.compile(r"\b(?:other|another|second|third|fourth|fifth|\d+(?:st|nd|rd|th))\b", re.IGNORECASE)
+
+
+def _one_of_the_dead(injured: Figure | None, killed: Sequence[Figure]) -> bool:
+    """An article's wounded figure that names back one person its dead figures name too: the same
+    pronoun ("she remains in critical condition" / "she died Friday"), a name ("Hart had been injured" /
+    "Hassan Hart was pronounced dead") or the same noun ("the child suffered a serious injury" / "a
+    4-year-old child has died"), where the article counts one dead."""
+    if injured is None or not injured.singular or injured.mention not in ("pronoun", "definite", "name") or not injured.group:
+        return False
+    if injured.reading.stated != 1 or _NOT_THE_SAME.search(injured.group):
+        return False
+    dead = [f for f in killed if f.reading.stated is not None]
+    if not dead or max(f.reading.stated or 0 for f in dead) != 1:
+        return False
+    return any(_same_person(injured, f) for f in dead if f.group and f.start != injured.start)
+
+
+def _same_person(a: Figure, b: Figure) -> bool:
+    first, second = a.group.lower().split(), b.group.lower().split()
+    if a.mention == "pronoun":
+        pronouns = _HE if first[0] in _HE else _SHE if first[0] in _SHE else frozenset()
+        return bool(pronouns) and second[0] in pronouns and len(second) == 1
+    if a.mention == "name":
+        names = {w for w in a.group.split() if w[:1].isupper()}
+        return bool(names) and not a.in_title and names <= set(b.group.split())
+    return first[-1] == second[-1] and _NOT_THE_SAME.search(b.group) is None
 
 
 def _speaks_for_itself(family: str) -> bool:

@@ -4,6 +4,8 @@ Every record here is made up for the test (a bus crash, a flood, a shooting), no
 
 from __future__ import annotations
 
+import pytest
+
 from claimwire.ledger import build_ledger
 from claimwire.parties import Mention, describe, resolve_parties
 from tests.claimhelp import figure
@@ -110,3 +112,60 @@ def test_fewer_wounded_later_by_more_than_the_new_dead_is_not_the_wounded_dying(
     articles.append(article(3, "2017-06-15T10:00:00", "c.example"))
     claims += [figure(3, "killed", 1, 1, "people", start=0, in_title=True), figure(3, "injured", 8, 8, "others", start=20, in_title=True)]
     assert toll(build_ledger(articles, claims)) == (1, 12)
+
+
+def one_article(*claims: dict) -> dict:
+    return build_ledger([article(1, "2018-03-02T10:00:00", "a.example")], list(claims))
+
+
+def test_the_wound_of_the_one_dead_man_is_not_another_wounded():
+    # "A climber died after a fall near Chamonix ... He suffered head injuries ... he was pronounced dead"
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "climber", start=0, one="indefinite"),
+        figure(1, "injured", 1, 1, "He", start=60, singular=True, one="pronoun"),
+        figure(1, "killed", 1, 1, "he", start=120, singular=True, one="pronoun"),
+    )
+    assert toll(ledger) == (1, 0)
+
+
+def test_the_named_dead_woman_earlier_reported_hurt_is_dead_only():
+    ledger = one_article(
+        figure(1, "injured", 1, 1, "Okafor", start=0, singular=True, one="name", severity=True),
+        figure(1, "killed", 1, 1, "Amara Okafor", start=80, singular=True, one="name"),
+    )
+    assert toll(ledger) == (1, 0)
+
+
+def test_the_child_wounded_and_a_child_dead_are_one_child():
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "a 4-year-old child", start=0, one="indefinite"),
+        figure(1, "injured", 1, 1, "the child", start=90, singular=True, one="definite", severity=True),
+    )
+    assert toll(ledger) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "wounded",
+    [
+        {"group": "his wife", "one": "definite"},  # another person
+        {"group": "she", "one": "pronoun"},  # not the dead man
+        {"group": "the other passenger", "one": "definite"},
+        {"group": "Tom Reyes", "one": "name"},  # the dead is John Reyes
+    ],
+)
+def test_a_wounded_person_other_than_the_dead_one_stays_wounded(wounded):
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "John Reyes", start=0, singular=True, one="name"),
+        figure(1, "killed", 1, 1, "he", start=50, singular=True, one="pronoun"),
+        figure(1, "injured", 1, 1, wounded["group"], start=90, singular=True, one=wounded["one"]),
+    )
+    assert toll(ledger) == (1, 1)
+
+
+def test_with_two_dead_a_wounded_he_is_not_taken_for_one_of_them():
+    ledger = one_article(
+        figure(1, "killed", 2, 2, "men", start=0),
+        figure(1, "killed", 1, 1, "he", start=50, singular=True, one="pronoun"),
+        figure(1, "injured", 1, 1, "he", start=90, singular=True, one="pronoun"),
+    )
+    assert toll(ledger) == (2, 1)
