@@ -53,3 +53,49 @@ def test_another_after_the_victims_counts_one_more(text, expected):
 def test_another_that_counts_no_victim_is_not_one():
     assert figures("Rescuers searched one building and another nearby for survivors.") == []
     assert figures("He shot one man and another fled.") == [("shot", 1, 1)]
+
+
+ATTACKER_AFTER_VICTIMS = [
+    # his death beside a wounded count: one dead; after a killed count: counted with it
+    ("The gunman wounded a guard and then killed himself, police in Oslo said.", {"killed": (1, 1), "injured": (1, 1)}),
+    ("The attacker shot and killed three hikers before killing himself.", {"killed": (4, 4)}),
+]
+
+
+@pytest.mark.parametrize("text,expected", ATTACKER_AFTER_VICTIMS)
+def test_the_attacker_who_killed_himself_after_his_victims_is_counted(text, expected):
+    assert main(text) == expected
+
+
+def test_an_attacker_who_shot_himself_and_lived_adds_no_death():
+    assert "killed" not in main("The man wounded a guard and then shot himself in the leg.")
+
+
+def test_a_headline_attacker_who_kills_himself_after_wounding():
+    assert figures("", "Suspect Wounds Officer Then Kills Himself") == [("injured", 1, 1), ("killed", 1, 1)]
+
+
+@pytest.mark.parametrize(
+    "title,expected", [("Crash Leaves Bus Driver Dead", [("killed", 1, 1)]), ("Blast Leaves Worker Injured At Port", [("injured", 1, 1)])]
+)
+def test_a_headline_leaves_someone_in_a_state(title, expected):
+    assert figures("", title) == expected
+
+
+def test_a_headline_that_leaves_someone_in_no_state_counts_none():
+    assert figures("", "Gunman Left Victim Behind In Car") == []
+
+
+@pytest.mark.parametrize(
+    "text,n",
+    [
+        ("A toddler became the fourth to die in the Bucksport fire.", 4),
+        ("A woman has become the fifth person to die after the ferry sank.", 5),
+    ],
+)
+def test_the_nth_to_die_is_the_toll(text, n):
+    assert figures(text) == [("killed", n, n)]
+
+
+def test_an_ordinal_place_is_no_toll():
+    assert figures("He finished second to die-hard rival Kenenisa in the final.") == []

@@ -65,6 +65,7 @@ from claimwire.extractors.casualty_patterns import (
     INVERTED,
     KILLED_WORD,
     LEAD_CHARS,
+    LEFT_STATE,
     LEGAL,
     MISSING_WORD,
     MULTIPLIER,
@@ -129,7 +130,7 @@ from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.2.0"
+VERSION = "2.3.0"
 
 
 class Hit(NamedTuple):
@@ -285,7 +286,7 @@ def _rule_ordinal_victim(sent: _Sentence) -> None:
             continue
         if m.group("noun") and not (is_person_word(m.group("noun")) or m.group("noun").lower() == "body"):
             continue
-        n = ORDINALS[(m.group("ord") or m.group("ord2")).lower()]
+        n = ORDINALS[(m.group("ord") or m.group("ord2") or m.group("ord3")).lower()]
         sent.add("killed", n, n, None, m.group("noun"), m.start(), m.end(), 0.7)
 
 
@@ -602,6 +603,11 @@ def _rule_headline_object(sent: _Sentence) -> None:
             measure = "killed"
         n = 1
         pos = end = m.start("np") + len(" ".join(words))
+        if m.group("av").lower().startswith(("leav", "left")):
+            state = LEFT_STATE.match(text, pos)  # "Shooting Leaves Teen Dead": the state says the measure
+            if state is None:
+                continue
+            measure, end = ("killed" if state.group("state").lower() == "dead" else "injured"), state.end()
         add_n, n_self, list_end = items_after(text, pos, measure, True)
         if list_end > pos:
             n, end = n + add_n, list_end

@@ -271,7 +271,10 @@ ORDINAL_VICTIM = re.compile(
     r"(?P<noun>[\w'’-]+)\s+"
     r"(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:dies|died|succumbs|succumbed|killed|found dead|is dead|was killed|dead)\b"
     r"|\bclaims?\s+(?:a\s+|the\s+|its\s+)?(?P<ord2>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+"
-    r"(?:victim|life)\b",
+    r"(?:victim|life)\b"
+    # "becomes the fourth (person) to die"
+    r"|\b(?:becomes?|became|is|was|has become)\s+(?:the\s+)?(?P<ord3>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+"
+    r"(?:(?:person|victim|people)\s+)?to\s+(?:die|have died|be killed|succumb)\b",
     re.IGNORECASE,
 )
 FATAL_NOUN = re.compile(
@@ -563,6 +566,8 @@ HEADLINE_OBJECT_FOLLOWS = re.compile(
     r"\s+(?!(?:in|at|on|after|during|by|near|outside|inside|while|as|over|following|overnight|early|late|last|this|"
     r"with|from|for|when|and)\b)[\w'’]"
 )
+#: what a headline's "leaves / left" puts its object in: "Crash Leaves Driver Dead"
+LEFT_STATE = re.compile(r"\s+(?P<state>dead|injured|wounded|hurt)\b", re.IGNORECASE)
 HEADLINE_SHOT_PREFIX = re.compile(r"^shot,? (?:and )?(?=killed|wounded|injured)", re.IGNORECASE)
 INJURED_ONLY = re.compile(r"(?:critically |seriously )?(?:wounded|injured)")
 

@@ -72,6 +72,8 @@ def _rule_self_inflicted(sent: _Sentence) -> None:
     """ "A boy accidentally shot himself" -> 1 shot, "4-year-old fatally shoots self" -> 1 killed."""
     text = sent.text
     for m in SELF_INFLICTED.finditer(text):
+        if _after_his_victims(sent, m):
+            continue
         if sent.hits or m.group("had") and not REPORTED.search(text) or OTHER_VICTIM.search(text, 0, m.start()):
             # a hit already in the sentence ("killed his wife and then himself": the objects' rule counted him), an
             # earlier shooting ("had shot himself"), or someone else hurt first: the attacker's end, told with his victims
@@ -85,6 +87,26 @@ def _rule_self_inflicted(sent: _Sentence) -> None:
             continue
         group = text[np[1] : m.start()].strip()
         sent.add(measure, 1, 1, None, group, np[1], m.end(), 0.6, {"singular": True}, victim=group)
+
+
+def _after_his_victims(sent: _Sentence, m: re.Match[str]) -> bool:
+    """ "wounded an officer and then killed himself", "killed three people before killing himself": the
+    attacker's own death, told after the victims his verb counted, is counted with them (a killed count
+    gains him, as "killed his wife and himself" does; beside a wounded count he is one dead). True when
+    it was counted so."""
+    if m.group("had") or sent.overlaps(m.start(), m.end()) or any(h.extra.get("self") for h in sent.hits):
+        return False
+    before = [i for i in sent.active if sent.hits[i].end <= m.start() and sent.hits[i].low]
+    if not before or _self_measure(m, sent.text) != "killed":
+        return False
+    i = before[-1]
+    hit = sent.hits[i]
+    if hit.measure == "killed" and hit.low == hit.high:
+        sent.hits[i] = hit._replace(low=hit.low + 1, high=hit.high + 1, extra={**hit.extra, "self": 1})
+        sent.taken.append((m.start(), m.end()))
+    else:
+        sent.add("killed", 1, 1, None, m.group("obj"), m.start("v"), m.end(), 0.5, {"singular": True, "one": "pronoun", "self": 1})
+    return True
 
 
 def _hospital_count(text: str, m: re.Match[str]) -> tuple[float, float | None, str | None] | None:
