@@ -99,3 +99,17 @@ def test_the_nth_to_die_is_the_toll(text, n):
 
 def test_an_ordinal_place_is_no_toll():
     assert figures("He finished second to die-hard rival Kenenisa in the final.") == []
+
+
+def test_the_deceased_are_dead():
+    assert main("After the landslide two people are deceased and three injured.") == {"killed": (2, 2), "injured": (3, 3)}
+    assert main("Police said there is one wounded and one deceased.") == {"killed": (1, 1), "injured": (1, 1)}
+
+
+def test_the_deceased_as_a_noun_or_an_adjective_counts_none():
+    assert figures("The deceased was identified as a 40-year-old fisherman from Khulna.") == []
+    assert figures("His deceased wife had left him the house.") == []
+
+
+def test_a_person_who_was_not_hurt_is_no_casualty():
+    assert figures("The driver, who was not injured, told officers the truck had lost its brakes.") == []

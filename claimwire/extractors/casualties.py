@@ -130,7 +130,7 @@ from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.3.0"
+VERSION = "2.4.0"
 
 
 class Hit(NamedTuple):
@@ -787,6 +787,8 @@ def _rule_relative_victim(sent: _Sentence) -> None:
         v = m.group("v1").lower()
         if not m.group("aux") and not INTRANSITIVE_DEATH.fullmatch(v) and v not in ("dead", "missing"):
             continue  # "the man who killed four people" is active
+        if NEGATED_ADVERB.search(m.group("adv") or ""):
+            continue  # "the victim, who was not injured, told officers"
         np = np_before(text, m.start(), sent.title)
         if np is None or np[0] < 1 or sent.overlaps(np[1], m.end()):
             continue

@@ -24,7 +24,7 @@ from claimwire.vocabulary import (
 _DEATH = r"(?:his|her|their) deaths?"
 _SUFFERED = r"(?:suffered|sustained|received|suffering|sustaining) (?:from )?"
 KILLED = (
-    r"killed|dead|died|dies|slain|murdered|perished|shot dead|shot to death|gunned down|"
+    r"killed|dead|deceased|died|dies|slain|murdered|perished|shot dead|shot to death|gunned down|"
     r"pronounced dead|found dead|declared dead|lost (?:their|his|her) li(?:ves|fe)|fatally (?:shot|wounded|injured|struck|stabbed)|"
     r"mortally wounded|executed|massacred|"
     r"(?:stabbed|beaten|burned|burnt|crushed|trampled|hacked|bludgeoned|strangled|choked) to death|"
