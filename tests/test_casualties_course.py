@@ -4,7 +4,7 @@ tests (a ferry, a bombing, a mine, a shooting); none comes from the benchmark da
 
 import pytest
 
-from tests.claimhelp import figures, main
+from tests.claimhelp import cas, figures, main
 
 FATALLY = [
     ("The driver was mortally wounded when the bus overturned near Chittagong.", [("killed", 1, 1)]),
@@ -113,3 +113,34 @@ def test_the_deceased_as_a_noun_or_an_adjective_counts_none():
 
 def test_a_person_who_was_not_hurt_is_no_casualty():
     assert figures("The driver, who was not injured, told officers the truck had lost its brakes.") == []
+
+
+RETRACTED = [
+    "Early reports said one person had died in the blast, but that proved to be incorrect, the fire service said.",
+    "Officials initially said a climber had died on the ridge, but later said he was found alive.",
+    "One miner was reported to have died underground but officials say that all twelve were rescued.",
+]
+
+
+@pytest.mark.parametrize("text", RETRACTED)
+def test_a_death_reported_and_withdrawn_is_no_death(text):
+    assert "killed" not in main(text)
+
+
+def test_an_early_death_toll_raised_later_is_a_toll():
+    assert main("Police initially said two people died; the toll later rose to five.")["killed"] == (2, 2)
+
+
+def test_a_withdrawn_gunshot_still_tells_someone_hurt():
+    text = "Officials initially reported that a second guard was shot, but authorities later said his injuries were not caused by gunfire."
+    assert figures(text) == [("shot", 1, 1)]
+
+
+def test_a_related_video_headline_on_the_page_is_another_story():
+    claim = cas("Watch more. 0:41 Woman dies crossing highway in Kennewick")[0]
+    assert claim.extra.get("background")
+
+
+def test_a_clock_time_is_no_video_headline():
+    claim = cas("At 10:30 PM three people died in the blast in Athens.")[0]
+    assert not claim.extra.get("background")

@@ -91,6 +91,8 @@ from claimwire.extractors.casualty_patterns import (
     PRONOUN_EVENT,
     RELATIVE_AFTER,
     RELATIVE_VICTIM,
+    RETRACTED_AFTER,
+    RETRACTED_BEFORE,
     ROLE_RUN_BEFORE,
     ROUNDUP,
     SEVERITY,
@@ -105,6 +107,7 @@ from claimwire.extractors.casualty_patterns import (
     TRIGGER,
     UNBORN,
     UNCERTAIN,
+    VIDEO_LINK,
     WORD,
     ZERO,
     ZERO_EVERYONE,
@@ -130,7 +133,7 @@ from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.4.0"
+VERSION = "2.5.0"
 
 
 class Hit(NamedTuple):
@@ -854,9 +857,21 @@ def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
     for rule, needs in RULES:
         if needs is None or (has_verb if needs is CASUALTY_VERB else any(w in low for w in needs)):
             rule(sent)
-    hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start])]
+    hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start]) and not _retracted(text, h)]
     hits.sort(key=lambda h: h.start)
     return hits
+
+
+def _retracted(text: str, hit: Hit) -> bool:
+    """A death first reported and withdrawn in the same sentence ("Early reports said one person had died,
+    but that proved to be incorrect", "Police initially said one person died, but later said ..."); a
+    withdrawn wound still tells of someone hurt ("initially reported that a deputy was shot, but later
+    said his injuries were not caused by gunfire")."""
+    return (
+        hit.measure == "killed"
+        and RETRACTED_BEFORE.search(text, max(0, hit.start - 80), hit.end + 40) is not None
+        and RETRACTED_AFTER.match(text, hit.end) is not None
+    )
 
 
 @lru_cache(maxsize=64)
@@ -942,7 +957,8 @@ def _claims(text: str, in_title: bool, legal_story: bool = False) -> Iterator[Cl
             continue  # "... in Kareem Mano slaying Pause": not a name
         if surname:
             hit = hit._replace(extra={k: v for k, v in hit.extra.items() if k != "surname"})
-        extra = {**hit.extra, "background": True} if not in_title and _background(text, ss, se, hit) else hit.extra
+        other = not in_title and (_background(text, ss, se, hit) or VIDEO_LINK.match(text, ss) is not None)
+        extra = {**hit.extra, "background": True} if other else hit.extra
         extra = dict(_marks(text, hit._replace(extra=extra)))
         att = attribution_for(text, hit.start, hit.end)
         source = att.source if att else None

@@ -517,6 +517,25 @@ BACKGROUND = re.compile(
     r"\b(?:a )?previous (?:shooting|incident|attack)\b",
     re.IGNORECASE,
 )
+# a related video's headline on the page: "0:41 Woman dies crossing ...", "1:27 1 dead after collision"
+VIDEO_LINK = re.compile(
+    r"\W*\d{1,2}:\d\d\s+(?=[A-Z0-9])(?!(?:[AP]\.?M\.?|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b)",
+    re.IGNORECASE,
+)
+# a figure told as first said and then withdrawn: "Early reports said one person had died, but that proved
+# to be incorrect", "police initially said the man had died"
+RETRACTED_BEFORE = re.compile(
+    r"\b(?:(?:early|earlier|initial|first) reports?|initially|at first)\b[^.;]{0,40}?\b(?:said|says|indicated|suggested|stated|reported|believed|thought)\b"
+    r"|\b(?:was|were) (?:initially |first |erroneously |mistakenly |falsely )?reported to have\b"
+    r"|\b(?:erroneously|mistakenly|falsely)\b",
+    re.IGNORECASE,
+)
+RETRACTED_AFTER = re.compile(
+    r"[^.;]{0,60}?\b(?:but|however)\b[^.;]{0,40}?\b(?:proved|proven|turned out|was|were|is|are)\s+(?:to be\s+|later\s+found\s+to\s+be\s+)?"
+    r"(?:incorrect|false|wrong|inaccurate|untrue|not the case)\b"
+    r"|[^.;]{0,60}?\b(?:but|however)\s+(?:(?:authorities|police|officials|officers|investigators|they)\s+)?(?:later|now)?\s*(?:say|said)\b",
+    re.IGNORECASE,
+)
 # "a man was shot and killed": as many shot as killed
 SHOT_KILLED = re.compile(
     r"\bshot(?:,\s*|\s+and\s+)(?:\w+ly\s+)?killed\b|\bfatally\s+sho(?:t|oting)\b|\bshot\s+(?:to death|dead)\b|"
