@@ -176,9 +176,68 @@ def article_times(articles: Sequence[Mapping[str, Any]]) -> dict[int, ArticleTim
 
 
 def _is_context(claim: Mapping[str, Any]) -> bool:
-    """Figures about other incidents: background sentences and roundups of several incidents."""
+    """Figures about other incidents: background sentences, roundups of several incidents, and sentences
+    dated before the event was first reported (see dated_before)."""
     extra = claim.get("extra") or {}
-    return bool(extra.get("background") or extra.get("roundup"))
+    return bool(extra.get("background") or extra.get("roundup") or extra.get("earlier"))
+
+
+_MONTH_NUMBERS = {m: n for n, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"), ("jul", "july"),
+     ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1
+) for m in names}  # fmt: skip
+#: "Nov. 1", "May 14", "Sept. 16, 2010", "March 23rd"
+DATE = re.compile(
+    r"\b(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|"
+    r"Nov(?:ember)?|Dec(?:ember)?)\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?"
+)
+#: how long before an event was first reported a dated figure is of another incident
+EARLIER = timedelta(days=7)
+DATE_REACH = 100  # characters between a figure's group and a date that dates it
+
+
+def sentence_dates(sentence: str, around: datetime) -> list[tuple[datetime, int]]:
+    """The dates a sentence names, with their place in it; a date without a year is in the year of `around`,
+    unless that puts it over a month after `around` (then the year before: "Dec. 28" said in January)."""
+    out: list[tuple[datetime, int]] = []
+    for m in DATE.finditer(sentence):
+        month, day = _MONTH_NUMBERS[m.group("month").lower()], int(m.group("day"))
+        year = int(m.group("year")) if m.group("year") else around.year
+        try:
+            when = datetime(year, month, day)
+        except ValueError:
+            continue
+        if not m.group("year") and when > around + timedelta(days=30):
+            when = when.replace(year=year - 1) if not (month == 2 and day == 29) else when
+        out.append((when, m.start()))
+    return out
+
+
+def _dated_before(claim: Mapping[str, Any], limit: datetime) -> bool:
+    """The figure's sentence names, near the figure's group, dates all before `limit`."""
+    sentence = claim.get("sentence") or ""
+    dates = sentence_dates(sentence, limit)
+    at = sentence.find(claim.get("group") or "\0")
+    near = [when for when, pos in dates if at < 0 or abs(pos - at) <= DATE_REACH]
+    return bool(near) and max(near) < limit
+
+
+def dated_before(
+    claims: list[Mapping[str, Any]], articles: Sequence[Mapping[str, Any]], times: Mapping[int, ArticleTime]
+) -> list[Mapping[str, Any]]:
+    """Casualty figures whose sentence names a date over a week before the event began ("a 15-year-old was
+    stabbed to death there on May 14") tell of another incident: marked `earlier`. The event began when it
+    was first reported, or on an earlier date a headline names ("Man found guilty in May 25 fatal
+    shooting"); an event told only in dated sentences keeps them (its coverage began late)."""
+    reported = min((t.when for t in times.values()), default=datetime.min)
+    if reported == datetime.min:
+        return claims
+    named = [d for a in articles if a["id"] in times for d, _ in sentence_dates(a.get("title") or "", times[a["id"]].when)]
+    start = min([reported, *named])
+    earlier = {n for n, c in enumerate(claims) if c.get("kind") == CASUALTY and not _is_context(c) and _dated_before(c, start - EARLIER)}
+    if not any(c.get("kind") == CASUALTY and not _is_context(c) for n, c in enumerate(claims) if n not in earlier):
+        return claims
+    return [{**c, "extra": {**(c.get("extra") or {}), "earlier": True}} if n in earlier else c for n, c in enumerate(claims)]
 
 
 def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, value_max, derived: str | None = None) -> Figure | None:
@@ -905,7 +964,11 @@ def context_figures(claims: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
             "value": format_value(c.get("value_min"), c.get("value_max"), c.get("hedge")),
             "group": c.get("group"),
             "article_id": c["article_id"],
-            "why": "roundup" if (c.get("extra") or {}).get("roundup") else "background",
+            "why": "roundup"
+            if (c.get("extra") or {}).get("roundup")
+            else "earlier"
+            if (c.get("extra") or {}).get("earlier")
+            else "background",
         }
         for c in claims
         if c.get("kind") == CASUALTY and _is_context(c)
@@ -945,6 +1008,7 @@ def build_ledger(
     times = article_times(article_list)
     order = {a["id"]: n for n, a in enumerate(article_list)}
     claim_list = sorted(claims, key=lambda c: (order.get(c["article_id"], 0), c.get("start") or 0))
+    claim_list = dated_before(claim_list, article_list, times)
     figures = casualty_figures(claim_list)
     parties = assign_parties(figures)
     sources, family_of = assign_families(claim_list, figures, times)

@@ -169,3 +169,66 @@ def test_with_two_dead_a_wounded_he_is_not_taken_for_one_of_them():
         figure(1, "injured", 1, 1, "he", start=90, singular=True, one="pronoun"),
     )
     assert toll(ledger) == (2, 1)
+
+
+def test_a_figure_dated_weeks_before_the_event_is_another_incident():
+    # a fire on 12 March; an article about it recalls a blast "on Jan. 9" that killed two workers
+    articles = [article(1, "2019-03-12T10:00:00", "a.example")]
+    ledger = build_ledger(
+        articles,
+        [
+            figure(1, "injured", 4, 4, "workers", start=0, sentence="Four workers were injured in the fire on Tuesday."),
+            figure(
+                1, "killed", 2, 2, "workers", start=90, sentence="A blast at the same plant killed two workers on Jan. 9, officials said."
+            ),
+        ],
+    )
+    assert toll(ledger) == (0, 4)
+    assert [c["why"] for c in ledger["context_figures"]] == ["earlier"]
+
+
+def test_the_events_own_date_told_later_is_no_other_incident():
+    # a trial report a month on names the day of the blast it is about
+    articles = [article(1, "2019-03-12T10:00:00", "a.example"), article(2, "2019-04-20T10:00:00", "b.example")]
+    claims = [
+        figure(1, "killed", 2, 2, "workers", start=0, sentence="Two workers were killed in the blast."),
+        figure(2, "killed", 2, 2, "workers", start=0, sentence="The March 11 blast killed two workers, the court heard."),
+    ]
+    ledger = build_ledger(articles, claims)
+    assert toll(ledger) == (2, 0)
+    assert ledger["context_figures"] == []
+
+
+def test_an_event_first_reported_late_keeps_its_dated_figures():
+    # the only report, weeks on: "died Sunday, Dec. 18"
+    ledger = build_ledger(
+        [article(1, "2017-01-03T10:00:00", "a.example")],
+        [
+            figure(
+                1,
+                "killed",
+                1,
+                1,
+                "Jesus Rios",
+                sentence="Jesus Rios, 17, died Sunday, Dec. 18, after being shot.",
+                singular=True,
+                one="name",
+            )
+        ],
+    )
+    assert toll(ledger) == (1, 0)
+
+
+def test_a_headline_that_names_the_events_date_dates_the_event():
+    # reported first at the verdict, months on; another article on the case tells the toll undated
+    dated = "A man accused in a May 25 shooting that killed one and injured three others entered a plea."
+    articles = [
+        {**article(1, "2014-11-18T10:00:00", "a.example"), "title": "Man found guilty in May 25 fatal shooting"},
+        article(2, "2014-11-19T10:00:00", "b.example"),
+    ]
+    claims = [
+        figure(1, "killed", 1, 1, None, start=0, sentence=dated),
+        figure(1, "injured", 3, 3, "others", start=10, sentence=dated),
+        figure(2, "killed", 1, 1, "man", start=0, sentence="The man was killed outside a bar.", one="definite"),
+    ]
+    assert toll(build_ledger(articles, claims)) == (1, 3)
