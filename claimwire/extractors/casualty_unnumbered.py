@@ -14,7 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from claimwire.extractors.casualty_patterns import CASUALTY_WORD, NP_STOP_SUBJ, NP_TOK, Q
-from claimwire.extractors.casualty_people import context_ok, is_person, is_person_word, np_before, singular_person
+from claimwire.extractors.casualty_people import context_ok, coordinated, is_person, is_person_word, np_before, singular_person
 from claimwire.numbers import quantity_bounds
 
 if TYPE_CHECKING:
@@ -139,6 +139,10 @@ def _rule_to_hospital(sent: _Sentence) -> None:
             continue
         lo, hi, hedge = count
         group = (m.group("np") or "").strip() or None
+        joined = coordinated(text, start) if not m.group("one") else None
+        if joined is not None and not sent.overlaps(joined[2], start):  # "three women and two men were taken to hospital"
+            lo, hi, start = lo + joined[0], None if hi is None or joined[1] is None else hi + joined[1], joined[2]
+            group = text[start : m.start("np") + len(m.group("np") or "")].strip()
         sent.add("injured", lo, hi, hedge, group, start, m.end(), 0.6)
 
 
