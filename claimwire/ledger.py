@@ -463,12 +463,16 @@ def _mark_row_of_article(figures: list[Figure], lead: Figure) -> None:
 
 _HE = frozenset({"he", "him", "his", "himself"})
 _SHE = frozenset({"she", "her", "hers", "herself"})
+#: nouns that say a person is male or female, for a pronoun that names back one of them
+_MALE = frozenset("man boy son father husband brother grandfather uncle nephew male gentleman".split())
+_FEMALE = frozenset("woman girl daughter mother wife sister grandmother aunt niece female lady".split())
 _NOT_THE_SAME = re.compile(r"\b(?:other|another|second|third|fourth|fifth|\d+(?:st|nd|rd|th))\b", re.IGNORECASE)
 
 
 def _one_of_the_dead(injured: Figure | None, killed: Sequence[Figure]) -> bool:
     """An article's wounded figure that names back one person its dead figures name too: the same
-    pronoun ("she remains in critical condition" / "she died Friday"), a name ("Hart had been injured" /
+    pronoun or a noun of its sex ("she remains in critical condition" / "she died Friday", "he was
+    wounded" / "the boy was pronounced dead"), a name ("Hart had been injured" /
     "Hassan Hart was pronounced dead") or the same noun ("the child suffered a serious injury" / "a
     4-year-old child has died"), where the article counts one dead."""
     if injured is None or not injured.singular or injured.mention not in ("pronoun", "definite", "name") or not injured.group:
@@ -484,8 +488,10 @@ def _one_of_the_dead(injured: Figure | None, killed: Sequence[Figure]) -> bool:
 def _same_person(a: Figure, b: Figure) -> bool:
     first, second = a.group.lower().split(), b.group.lower().split()
     if a.mention == "pronoun":
-        pronouns = _HE if first[0] in _HE else _SHE if first[0] in _SHE else frozenset()
-        return bool(pronouns) and second[0] in pronouns and len(second) == 1
+        he, she = first[0] in _HE, first[0] in _SHE
+        if len(second) == 1 and second[0] in (_HE if he else _SHE if she else ()):
+            return True
+        return (he and second[-1] in _MALE) or (she and second[-1] in _FEMALE)  # "he was wounded" / "the boy died"
     if a.mention == "name":
         names = {w for w in a.group.split() if w[:1].isupper()}
         return bool(names) and not a.in_title and names <= set(b.group.split())

@@ -232,3 +232,19 @@ def test_a_headline_that_names_the_events_date_dates_the_event():
         figure(2, "killed", 1, 1, "man", start=0, sentence="The man was killed outside a bar.", one="definite"),
     ]
     assert toll(build_ledger(articles, claims)) == (1, 3)
+
+
+def test_a_wounded_he_and_a_dead_boy_are_one_boy():
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "The boy", start=0, singular=True, one="definite"),
+        figure(1, "injured", 1, 1, "he", start=60, singular=True, one="pronoun"),
+    )
+    assert toll(ledger) == (1, 0)
+
+
+def test_a_wounded_she_beside_a_dead_man_is_another_person():
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "the man", start=0, singular=True, one="definite"),
+        figure(1, "injured", 1, 1, "she", start=60, singular=True, one="pronoun"),
+    )
+    assert toll(ledger) == (1, 1)
