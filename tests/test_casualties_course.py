@@ -144,3 +144,34 @@ def test_a_related_video_headline_on_the_page_is_another_story():
 def test_a_clock_time_is_no_video_headline():
     claim = cas("At 10:30 PM three people died in the blast in Athens.")[0]
     assert not claim.extra.get("background")
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("The climber passed away on Tuesday, rescuers said.", [("killed", 1, 1)]),
+        ("Three passengers passed away after the ferry capsized off Bhola.", [("killed", 3, 3)]),
+        ("Police said two people are deceased.", [("killed", 2, 2)]),
+    ],
+)
+def test_passed_away_and_deceased_are_deaths(text, expected):
+    assert figures(text) == expected
+
+
+def test_taken_to_hospital_where_one_passed_away_is_no_wounded_count():
+    assert figures("All three guards were flown to a hospital, where Officer Ruiz passed away.") == [("killed", 1, 1)]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("The landslide left him and his two daughters dead, officials said.", [("killed", 3, 3)]),
+        ("The crash left her and two passengers injured.", [("injured", 3, 3)]),
+    ],
+)
+def test_a_person_left_in_the_state_of_the_people_counted_after_him_is_counted(text, expected):
+    assert figures(text) == expected
+
+
+def test_a_person_left_in_another_state_is_not_counted():
+    assert figures("The storm left him and his wife homeless, and two neighbors dead.") == [("killed", 2, 2)]

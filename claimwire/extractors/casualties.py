@@ -65,6 +65,7 @@ from claimwire.extractors.casualty_patterns import (
     INVERTED,
     KILLED_WORD,
     LEAD_CHARS,
+    LEFT_JOINED,
     LEFT_STATE,
     LEGAL,
     MISSING_WORD,
@@ -133,7 +134,7 @@ from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.6.0"
+VERSION = "2.7.0"
 
 
 class Hit(NamedTuple):
@@ -390,6 +391,8 @@ def _rule_named_object(sent: _Sentence) -> None:
         if measure in ("shot", "injured") and FATAL_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
             measure = "killed"
         add_n, n_self, end = items_after(text, m.end(), measure, sent.title, first_is_name=obj[:1].isupper())
+        if m.group("av").lower().startswith(("leav", "left")) and not m.group("left"):
+            continue  # "left him stunned"; "left him and his two daughters dead" is _rule_left_joined's
         n = 1 + add_n
         extra = {"singular": True} if n == 1 else {"list": True}
         if len(obj.split()) == 1 and obj[:1].isupper():
@@ -397,6 +400,22 @@ def _rule_named_object(sent: _Sentence) -> None:
         if n_self:
             extra["self"] = n_self
         sent.add(measure, n, n, None, text[m.start("obj") : max(end, m.end())], m.start("obj"), max(end, m.end()), 0.55, extra)
+
+
+def _rule_left_joined(sent: _Sentence) -> None:
+    """ "left him and his two daughters dead": a person left in the state of the people counted right
+    after him, joined by "and", is counted with them."""
+    for m in NAMED_OBJECT.finditer(sent.text):
+        if not m.group("av").lower().startswith(("leav", "left")) or m.group("left") or sent.overlaps(m.start("obj"), m.end("obj")):
+            continue
+        for i, h in enumerate(sent.hits):
+            if h.measure in ("killed", "injured") and h.high is not None and LEFT_JOINED.fullmatch(sent.text, m.end("obj"), h.start):
+                group = sent.text[m.start("obj") : h.start] + (h.group or "")
+                sent.hits[i] = h._replace(
+                    low=h.low + 1, high=h.high + 1, start=m.start("obj"), group=group, extra={**h.extra, "list": True}
+                )
+                sent.taken.append((m.start("obj"), h.start))
+                break
 
 
 # --- rules: subject + verb --------------------------------------------------------------------------
@@ -846,6 +865,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_event_genitive, ("'", "’")),
     (_rule_pronoun_event, ("his", "her")),
     (_rule_self_inflicted, ("himself", "herself", "shoots self", "shot self", "own leg", "own foot", "own hand", "own arm")),
+    (_rule_left_joined, ("left", "leav")),
     (_rule_to_hospital, ("taken", "transported", "rushed", "airlifted", "flown", "carried", "driven", "brought")),
 )
 

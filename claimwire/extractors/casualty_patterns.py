@@ -24,7 +24,7 @@ from claimwire.vocabulary import (
 _DEATH = r"(?:his|her|their) deaths?"
 _SUFFERED = r"(?:suffered|sustained|received|suffering|sustaining) (?:from )?"
 KILLED = (
-    r"killed|dead|deceased|died|dies|slain|murdered|perished|shot dead|shot to death|gunned down|"
+    r"killed|dead|deceased|died|dies|passed away|passes away|slain|murdered|perished|shot dead|shot to death|gunned down|"
     r"pronounced dead|found dead|declared dead|lost (?:their|his|her) li(?:ves|fe)|fatally (?:shot|wounded|injured|struck|stabbed)|"
     r"mortally wounded|executed|massacred|"
     r"(?:stabbed|beaten|burned|burnt|crushed|trampled|hacked|bludgeoned|strangled|choked) to death|"
@@ -89,7 +89,7 @@ TRIGGER = re.compile(
     r"kill|dead|die|slain|slay|slew|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospital|missing|"
     r"unaccounted|fatal|casualt|death|struck|grazed|harmed|hit\b|execut|massacre|li(?:fe|ves)\b|condition|"
     r"suffer|sustain|recover|surviv|treated|bod(?:y|ies)\b|stab|drown|electrocut|suffocat|asphyx|strangl|"
-    r"run over|assassinat|unborn|fetus|foetus"
+    r"run over|assassinat|unborn|fetus|foetus|deceas|passe[sd] away"
 )  # read on lower-cased text: IGNORECASE is slow
 
 # --- the rules' patterns (one per rule in casualties.RULES) ---------------------------------
@@ -185,7 +185,7 @@ FATALLY_TAIL = re.compile(
     re.IGNORECASE,
 )
 _SINGULAR_INTRANSITIVE = (
-    rf"died|dies|drowned|perished|(?:fell|falls?|fallen|plunged) to {_DEATH}|"
+    rf"died|dies|passed away|passes away|drowned|perished|(?:fell|falls?|fallen|plunged) to {_DEATH}|"
     rf"(?:{_SUFFERED}|survived )(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|wounds?)"
 )
 NAMED_SINGULAR = re.compile(
@@ -563,7 +563,7 @@ KILLED_WORD = re.compile(KILLED)
 HIT_WORD = re.compile(HIT)
 #: death verbs with no object: "have fallen to their deaths" is no active "have shot"
 INTRANSITIVE_DEATH = re.compile(
-    rf"died|dies|perished|drowned|suffocated|succumbed to .*|lost .*|\w+ to {_DEATH}|"
+    rf"died|dies|passed away|passes away|perished|drowned|suffocated|succumbed to .*|lost .*|\w+ to {_DEATH}|"
     r"(?:suffer|sustain|receiv|recover|surviv)\w* .*|(?:listed |admitted )?in .*condition"
 )
 INJURED_WORD = re.compile(INJURED)
@@ -586,6 +586,8 @@ HEADLINE_OBJECT_FOLLOWS = re.compile(
     r"with|from|for|when|and)\b)[\w'’]"
 )
 #: what a headline's "leaves / left" puts its object in: "Crash Leaves Driver Dead"
+#: between a person left in a state and the counted people after him: "left him [and his] two daughters dead"
+LEFT_JOINED = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:(?:his|her|their|the)\s+)?", re.IGNORECASE)
 LEFT_STATE = re.compile(r"\s+(?P<state>dead|injured|wounded|hurt)\b", re.IGNORECASE)
 HEADLINE_SHOT_PREFIX = re.compile(r"^shot,? (?:and )?(?=killed|wounded|injured)", re.IGNORECASE)
 INJURED_ONLY = re.compile(r"(?:critically |seriously )?(?:wounded|injured)")

@@ -55,7 +55,7 @@ TO_HOSPITAL = re.compile(
 )
 HOSPITAL_WORD = re.compile(r"hospital|medical cent|trauma cent", re.IGNORECASE)
 #: the people taken to hospital died there: their death is told by another rule, they are no wounded
-DIED_THERE = re.compile(r"\b(?:died|dead|succumbed|killed|deaths?|bod(?:y|ies))\b", re.IGNORECASE)
+DIED_THERE = re.compile(r"\b(?:died|dead|succumbed|killed|passed away|deaths?|bod(?:y|ies))\b", re.IGNORECASE)
 #: taken to hospital to be checked, not hurt
 PRECAUTION = re.compile(
     r"\b(?:as a precaution|precautionary|for (?:evaluation|observation|a check-?up)|to be (?:checked|evaluated))\b", re.IGNORECASE
