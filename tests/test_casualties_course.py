@@ -175,3 +175,31 @@ def test_a_person_left_in_the_state_of_the_people_counted_after_him_is_counted(t
 
 def test_a_person_left_in_another_state_is_not_counted():
     assert figures("The storm left him and his wife homeless, and two neighbors dead.") == [("killed", 2, 2)]
+
+
+@pytest.mark.parametrize(
+    "text", ["The boy was grazed by a bullet, police in Leeds said.", "A stray round from the celebration grazed a 2-year-old girl."]
+)
+def test_someone_grazed_by_a_bullet_is_hurt(text):
+    assert main(text) == {"injured": (1, 1)}
+
+
+def test_grazing_that_hurts_no_one_counts_none():
+    assert figures("Cattle grazed the field near the village.") == []
+
+
+@pytest.mark.parametrize(
+    "title", ["Toddler Grazed by Bullet During Celebration", "5-year-old girl hit by stray bullet", "4-year-old shot allegedly by brother"]
+)
+def test_a_headline_victim_hit_by_a_bullet(title):
+    assert figures("", title) == [("shot", 1, 1)]
+
+
+def test_the_one_taken_to_hospital_is_one_hurt_named_back():
+    claim = cas("The back seat passenger was transported to the hospital for treatment.")[0]
+    assert (claim.measure, claim.value_min, claim.extra.get("singular")) == ("injured", 1, True)
+    assert figures("The victims were taken to the hospital.") == []
+
+
+def test_a_man_who_shoots_own_leg_is_shot():
+    assert figures("", "Hunter shoots own leg while climbing fence") == [("shot", 1, 1)]

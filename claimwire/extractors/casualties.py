@@ -134,7 +134,7 @@ from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.7.0"
+VERSION = "2.8.0"
 
 
 class Hit(NamedTuple):

@@ -114,7 +114,7 @@ SUBJECT = re.compile(
 ACTIVE_VERB = (
     r"(?P<av>kill(?:s|ed|ing)?|shot dead|shoot(?:s|ing)? dead|shot|shoot(?:s|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
     r"hurt(?:s|ing)?|leav(?:es|ing)|left|(?:claim|take|took|tak)(?:s|ed|en|ing)? the li(?:ves|fe) of|gunned down|guns down|"
-    r"murder(?:s|ed|ing)|slay(?:s|ing)?|slew|stab(?:s|bed|bing)|executed|massacred)"
+    r"murder(?:s|ed|ing)|slay(?:s|ing)?|slew|stab(?:s|bed|bing)|executed|massacred|graz(?:es|ed|ing))"
     r"(?:\s+(?:and|or)\s+(?P<av2>kill(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
     r"(?:critically\s+|seriously\s+)?(?:wound|injur)(?:ed|ing)))?"
 )
@@ -138,6 +138,7 @@ OBJECT_WORDS = (
     "stab",
     "execut",
     "massacr",
+    "graz",
 )
 OBJECT = re.compile(
     rf"\b{ACTIVE_VERB}\s+(?:['\"‘“]\s*)?(?:(?P<det>the|his|her|their)\s+)?(?:(?P<poss>[\w.-]+(?:['’]s|s['’]))\s+(?=\d|(?:two|three|four|five|six|seven|eight|nine|ten|several|dozens)\b))?(?:{Q}|(?P<one>an?|one|another|the|his|her)\b|(?P<age>\d+-year-old\b))['\"’”]?"
@@ -193,7 +194,7 @@ NAMED_SINGULAR = re.compile(
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),|\s*,(?=\s+(?:is|was|remains)\b))?"
     r"\s+(?:(?:later|then|eventually|subsequently)\s+)?(?:(?:was|has been|had been|is|remains|remained)\s+)+"
     r"(?P<adv>(?:later|then|eventually|subsequently|also|[a-z]+ly)\s+)?"
-    rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot)\b"
+    rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|{SHOT})\b"
     r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er|[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+|[a-z]+\s+and\s+)?"
     rf"(?P<v2>{_SINGULAR_INTRANSITIVE})\b"
@@ -285,7 +286,8 @@ FATAL_NOUN = re.compile(
 HEADLINE = re.compile(
     r"(?:^|[:|–—]\s*|\s-\s|\b(?:after|as|when|where)\s+)(?P<np>(?:[\w'’.-]+\s+){0,3}?(?P<head>[\w'’-]+))"
     r"(?:,\s*\d{1,3},?)?\s+(?:is\s+|was\s+|has\s+been\s+|found\s+)?(?P<adv>fatally\s+|critically\s+|seriously\s+|accidentally\s+)?"
-    r"(?P<v>shot,? (?:and )?killed|shot,? (?:and )?wounded|shot,? (?:and )?injured|shot dead|shot to death|killed|slain|dies|died|dead|shot|wounded|injured|hurt|murdered)\b",
+    r"(?P<v>shot,? (?:and )?killed|shot,? (?:and )?wounded|shot,? (?:and )?injured|shot dead|shot to death|killed|slain|dies|died|dead|shot|wounded|injured|hurt|murdered|"
+    r"grazed|(?:hit|struck) by (?:an? )?(?:stray )?(?:bullets?|gunfire))\b",
     re.IGNORECASE,
 )
 UNCERTAIN = re.compile(
@@ -583,7 +585,7 @@ OBJECT_NUMBER_FOLLOW = re.compile(r"\s*(?:of\b|times?\b|[a-z]+\b(?<!according)(?
 # a headline's active verb with an object: "Man shot wife" (not "Man shot in ...")
 HEADLINE_OBJECT_FOLLOWS = re.compile(
     r"\s+(?!(?:in|at|on|after|during|by|near|outside|inside|while|as|over|following|overnight|early|late|last|this|"
-    r"with|from|for|when|and)\b)[\w'’]"
+    r"with|from|for|when|and|\w+ly)\b)[\w'’]"
 )
 #: what a headline's "leaves / left" puts its object in: "Crash Leaves Driver Dead"
 #: between a person left in a state and the counted people after him: "left him [and his] two daughters dead"

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # "accidentally shot himself", "fatally shoots self", "shot herself in the leg", "killed himself"
 SELF_INFLICTED = re.compile(
     r"(?<!\bto )(?<!\bcould )(?<!\bwould )(?<!\bmight )(?<!\bwill )"
-    r"\b(?P<had>had\s+)?(?P<adv>(?:[a-z]+ly\s+){0,2})(?P<v>shot|shoots|killed|kills)\s+(?P<obj>himself|herself|self|(?:his|her) own (?:leg|foot|hand|arm))\b"
+    r"\b(?P<had>had\s+)?(?P<adv>(?:[a-z]+ly\s+){0,2})(?P<v>shot|shoots|killed|kills)\s+(?P<obj>himself|herself|self|(?:(?:his|her)\s+)?own\s+(?:leg|foot|hand|arm))\b"
     r"(?P<dead>\s+(?:to death|dead)\b)?",
     re.IGNORECASE,
 )
@@ -47,7 +47,7 @@ _TO_HOSPITAL = (
 )
 # "Four people were taken to the hospital", "a woman was rushed to a local hospital", "4 taken to hospital"
 TO_HOSPITAL = re.compile(
-    rf"(?<![\w'’-])(?:{Q}|(?P<one>an?|one|another)\b)"
+    rf"(?<![\w'’-])(?:{Q}|(?P<one>an?|one|another|the)\b)"
     rf"(?P<np>(?:\s+(?!{NP_STOP_SUBJ}\b|{CASUALTY_WORD}\b){NP_TOK}){{0,6}}?)"
     r"\s+(?:(?:were|was|have been|has been|had been|are|is)\s+)?(?:(?:all|also|later|then|each|both)\s+)?"
     rf"{_TO_HOSPITAL}",
@@ -143,7 +143,8 @@ def _rule_to_hospital(sent: _Sentence) -> None:
         if joined is not None and not sent.overlaps(joined[2], start):  # "three women and two men were taken to hospital"
             lo, hi, start = lo + joined[0], None if hi is None or joined[1] is None else hi + joined[1], joined[2]
             group = text[start : m.start("np") + len(m.group("np") or "")].strip()
-        sent.add("injured", lo, hi, hedge, group, start, m.end(), 0.6)
+        definite = (m.group("one") or "").lower() == "the"  # "the victim was taken to hospital": one named back
+        sent.add("injured", lo, hi, hedge, group, start, m.end(), 0.6, {"singular": True} if definite else None)
 
 
 # "The family's pet collie, Fenn, was also killed": a name set beside a noun that is no person
