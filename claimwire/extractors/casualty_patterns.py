@@ -194,7 +194,7 @@ NAMED_SINGULAR = re.compile(
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),|\s*,(?=\s+(?:is|was|remains)\b))?"
     r"\s+(?:(?:later|then|eventually|subsequently)\s+)?(?:(?:was|has been|had been|is|remains|remained)\s+)+"
     r"(?P<adv>(?:later|then|eventually|subsequently|also|[a-z]+ly)\s+)?"
-    rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|{SHOT})\b"
+    rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot|grazed|(?:struck|hit) by (?:gunfire|(?:a )?bullets?))\b"
     r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er|[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+|[a-z]+\s+and\s+)?"
     rf"(?P<v2>{_SINGULAR_INTRANSITIVE})\b"
