@@ -268,7 +268,7 @@ def lead_keys(title: str, body: str, keys: set[str]) -> set[str]:
     sentences, what the story is about. Names and numbers further down are often background (an earlier
     incident of the same kind); those of the lead belong to this one."""
     lead = title + "\n" + " ".join(_SENTENCE_END.split(body.lstrip(), LEAD_SENTENCES)[:LEAD_SENTENCES])
-    found: set[str] = set()
+    found = lead_facts(lead)
     for match in _WORD.finditer(lead):
         token = match.group()
         if token[0].isdigit():
@@ -281,6 +281,14 @@ def lead_keys(title: str, body: str, keys: set[str]) -> set[str]:
             found.add("l:" + word)
         elif word in _NUMBER_WORDS and _NUMBER_WORDS[word] > 1:
             found.add(f"q:{_NUMBER_WORDS[word]}")
+    return found
+
+
+def lead_facts(lead: str) -> set[str]:
+    """The ages ("g:17") and casualty counts ("f:killed:2") the lead states: who the victims are and how many,
+    the facts of this incident (another incident of the kind in the same town has its own)."""
+    found = {"g:" + age for age in (next(g for g in m.groups() if g) for m in _AGE.finditer(lead)) if 0 < int(age) < 100}
+    found.update("f:" + fact[2:] for fact in _count_facts(lead))
     return found
 
 
@@ -313,7 +321,12 @@ def headline_facts(title: str) -> set[str]:
         value = _number(match.group(1) or match.group(2))
         if value is not None and 0 <= value < 100:
             facts.add(f"x:age:{value}")
-    for match in _HEADLINE_COUNT.finditer(title):
+    return facts | _count_facts(title)
+
+
+def _count_facts(text: str) -> set[str]:
+    facts = set()
+    for match in _HEADLINE_COUNT.finditer(text):
         value = _number(match.group(1))
         if value is not None:
             facts.add(f"x:{_HURT.get(match.group(2).lower(), 'killed')}:{value}")
@@ -377,7 +390,18 @@ class _Shape:
     """Counts of an article's keys by kind, its person names, its headline facts and its incident day: what
     pair scoring reads of an article apart from the keys two articles share."""
 
-    __slots__ = ("kind_counts", "persons", "titles", "kinds", "fact_kinds", "incident", "title_names", "lead_names")
+    __slots__ = (
+        "kind_counts",
+        "persons",
+        "titles",
+        "kinds",
+        "fact_kinds",
+        "incident",
+        "title_names",
+        "lead_names",
+        "lead_persons",
+        "lead_facts",
+    )
 
     def __init__(
         self,
@@ -387,7 +411,11 @@ class _Shape:
         incident: int,
         title_names: frozenset[str],
         lead_names: frozenset[str],
+        lead_persons: frozenset[str],
+        lead_facts: dict[str, frozenset[str]],
     ) -> None:
+        self.lead_persons = lead_persons  # the surnames ("c:") of the people the lead names in full
+        self.lead_facts = lead_facts  # per kind (killed, hurt, shot), the counts the lead states
         self.title_names = title_names  # the headline's names: who or where the story is about
         self.lead_names = lead_names  # the same of the headline and first sentences
         self.kind_counts = kind_counts
@@ -402,19 +430,35 @@ class _Shape:
         counts: dict[str, int] = {}
         persons = 0
         facts = set()
+        people: list[str] = []
+        lead_facts: dict[str, set[str]] = {}
         for key in features.keys:
             kind = key[0]
             counts[kind] = counts.get(kind, 0) + 1
             if kind == "p":
                 if not is_place(key):
                     persons += 1
+                    people.append(key)
             elif kind == "x":
                 facts.add(key.split(":")[1])
+            elif kind == "f":
+                fact, _, value = key[2:].partition(":")
+                lead_facts.setdefault(fact, set()).add(value)
         recent = [d for d in features.dates if 0 <= features.day - d <= 7]
         keys = features.keys
         title_names = frozenset(k for k in ("c:" + key[2:] for key in keys if key[0] == "h") if k in keys)
         lead_names = frozenset("c:" + key[2:] for key in keys if key[0] == "l")
-        return cls(counts, persons, frozenset(facts), min(recent) if recent else features.day, title_names, lead_names)
+        lead_persons = frozenset("c:" + words[-1] for words in (p[2:].split() for p in people) if all("c:" + w in lead_names for w in words))
+        return cls(
+            counts,
+            persons,
+            frozenset(facts),
+            min(recent) if recent else features.day,
+            title_names,
+            lead_names,
+            lead_persons,
+            {fact: frozenset(values) for fact, values in lead_facts.items()},
+        )
 
 
 def article_features(title: str | None, text: str, published: datetime | date | None) -> ArticleFeatures:

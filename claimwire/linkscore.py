@@ -39,6 +39,8 @@ TYPE_WEIGHTS = {
     "m": 0.0,
     "l": 0.0,
     "q": 0.0,
+    "g": 0.0,
+    "f": 0.0,
 }  # y, m: read by their own features
 
 
@@ -159,6 +161,16 @@ PAIR_FEATURES = (
     "lead_name_miss_max",
     "lead_numbers_shared",
     "lead_number_conflict",
+    "lead_person_shared",
+    "lead_person_conflict",
+    "lead_age_shared",
+    "lead_age_conflict",
+    "lead_fact_conflict",
+    "lead_anchor_none",
+    "lead_total_agree",
+    "lead_total_conflict",
+    "late_dated",
+    "late_unanchored",
 )
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "linker-weights.json"
 
@@ -328,7 +340,7 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
         float("a" in both_kinds and "a" not in mass.shared_kinds),
         float("s" in both_kinds and "s" not in mass.shared_kinds),
     ]
-    vector += specific_evidence(left, right, mass.shared_kinds)
+    vector += specific_evidence(left, right, mass.shared_kinds, late=gap > 45)
     return vector, mass.contributions
 
 
@@ -342,7 +354,7 @@ def _calendar(shared: dict[str, int], both_kinds: frozenset[str], kind: str) -> 
     return float(min(agree, 3)), float(kind in both_kinds and agree == 0)
 
 
-def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dict[str, int]) -> list[float]:
+def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dict[str, int], late: bool = False) -> list[float]:
     """What tells two incidents of one kind apart in any domain, date or no date: whether the names each
     headline is about appear in the other article at all, and whether the years, month-days and numbers
     both state agree or conflict."""
@@ -359,7 +371,7 @@ def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dic
     left_lead, right_lead = left_shape.lead_names, right_shape.lead_names
     left_lead_miss = _missing_share(left_lead, right.keys)
     right_lead_miss = _missing_share(right_lead, left.keys)
-    return [
+    evidence = [
         min(left_miss, right_miss) if titled else 0.0,
         max(left_miss, right_miss),
         float(min(title_shared, 4)),
@@ -374,6 +386,56 @@ def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dic
         lead_numbers[0],
         lead_numbers[1],
     ]
+    lead = _lead_specifics(left, right, shared, both_kinds)
+    return [
+        *evidence,
+        *lead,
+        float(bool(left_lead) and bool(right_lead) and left_lead_miss == 1.0 and right_lead_miss == 1.0),
+        *_totals(left_shape.lead_facts, right_shape.lead_facts),
+        *_late_anchors(shared, lead[0], late),
+    ]
+
+
+def _late_anchors(shared: dict[str, int], lead_people: float, late: bool) -> list[float]:
+    """Months apart, the same incident is a follow-up (a trial, a funeral): it gives the incident's date again
+    (resolved or as a month-day), its street or the people its lead names. (The date again; none of these.)
+    Names alone, months apart, are often the outlet's page furniture (its reporters, its newsletter)."""
+    if not late:
+        return [0.0, 0.0]
+    dated = "d" in shared or "m" in shared
+    return [float(dated), float(not (dated or "s" in shared or lead_people))]
+
+
+def _total(facts: dict[str, frozenset[str]]) -> int | None:
+    """How many people the lead counts as hit: those shot, else the killed and the hurt together."""
+    if "shot" in facts:
+        return max(map(int, facts["shot"]))
+    if "killed" in facts or "hurt" in facts:
+        return sum(max(map(int, facts.get(kind, ("0",)))) for kind in ("killed", "hurt"))
+    return None
+
+
+def _totals(left: dict[str, frozenset[str]], right: dict[str, frozenset[str]]) -> list[float]:
+    """(1 when both leads count the same number of people hit, 1 when both count and differ): a toll that
+    rises (a victim dies) moves people from hurt to killed, not the number hit."""
+    left_total, right_total = _total(left), _total(right)
+    if left_total is None or right_total is None:
+        return [0.0, 0.0]
+    return [float(left_total == right_total), float(left_total != right_total)]
+
+
+def _lead_specifics(left: ArticleFeatures, right: ArticleFeatures, shared: dict[str, int], both_kinds: frozenset[str]) -> list[float]:
+    """Who the two leads are about and how many they count: the people each lead names in full found in the
+    other article (their surnames) or none of them on either side; the ages both leads give, alike or none
+    alike; the casualty kinds both leads count with no count in common."""
+    left_shape, right_shape = left.shaped(), right.shaped()
+    left_people, right_people = left_shape.lead_persons, right_shape.lead_persons
+    found = len(left_people & right.keys) + len(right_people & left.keys)
+    people_conflict = float(bool(left_people) and bool(right_people) and found == 0)
+    ages, age_conflict = _calendar(shared, both_kinds, "g")
+    left_facts, right_facts = left_shape.lead_facts, right_shape.lead_facts
+    fact_conflict = sum(1 for kind, values in left_facts.items() if kind in right_facts and not values & right_facts[kind])
+    return [float(min(found, 3)), people_conflict, ages, age_conflict, float(min(fact_conflict, 2))]
 
 
 def _strongest_first(item: tuple[float, str]) -> tuple[float, str]:
