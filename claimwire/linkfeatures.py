@@ -268,7 +268,7 @@ def lead_keys(title: str, body: str, keys: set[str]) -> set[str]:
     sentences, what the story is about. Names and numbers further down are often background (an earlier
     incident of the same kind); those of the lead belong to this one."""
     lead = title + "\n" + " ".join(_SENTENCE_END.split(body.lstrip(), LEAD_SENTENCES)[:LEAD_SENTENCES])
-    found = lead_facts(lead)
+    found = lead_ages(lead)
     for match in _WORD.finditer(lead):
         token = match.group()
         if token[0].isdigit():
@@ -284,12 +284,11 @@ def lead_keys(title: str, body: str, keys: set[str]) -> set[str]:
     return found
 
 
-def lead_facts(lead: str) -> set[str]:
-    """The ages ("g:17") and casualty counts ("f:killed:2") the lead states: who the victims are and how many,
-    the facts of this incident (another incident of the kind in the same town has its own)."""
-    found = {"g:" + age for age in (next(g for g in m.groups() if g) for m in _AGE.finditer(lead)) if 0 < int(age) < 100}
-    found.update("f:" + fact[2:] for fact in _count_facts(lead))
-    return found
+def lead_ages(lead: str) -> set[str]:
+    """The ages the lead gives ("g:17"): whom the story is about (ages further down are often of others: a
+    suspect charged, an earlier victim)."""
+    ages = (next(group for group in match.groups() if group) for match in _AGE.finditer(lead))
+    return {"g:" + age for age in ages if 0 < int(age) < 100}
 
 
 _NUMBER_WORDS = {
@@ -321,12 +320,7 @@ def headline_facts(title: str) -> set[str]:
         value = _number(match.group(1) or match.group(2))
         if value is not None and 0 <= value < 100:
             facts.add(f"x:age:{value}")
-    return facts | _count_facts(title)
-
-
-def _count_facts(text: str) -> set[str]:
-    facts = set()
-    for match in _HEADLINE_COUNT.finditer(text):
+    for match in _HEADLINE_COUNT.finditer(title):
         value = _number(match.group(1))
         if value is not None:
             facts.add(f"x:{_HURT.get(match.group(2).lower(), 'killed')}:{value}")
@@ -390,18 +384,7 @@ class _Shape:
     """Counts of an article's keys by kind, its person names, its headline facts and its incident day: what
     pair scoring reads of an article apart from the keys two articles share."""
 
-    __slots__ = (
-        "kind_counts",
-        "persons",
-        "titles",
-        "kinds",
-        "fact_kinds",
-        "incident",
-        "title_names",
-        "lead_names",
-        "lead_persons",
-        "lead_facts",
-    )
+    __slots__ = ("kind_counts", "persons", "titles", "kinds", "fact_kinds", "incident", "title_names", "lead_names", "lead_persons")
 
     def __init__(
         self,
@@ -412,10 +395,8 @@ class _Shape:
         title_names: frozenset[str],
         lead_names: frozenset[str],
         lead_persons: frozenset[str],
-        lead_facts: dict[str, frozenset[str]],
     ) -> None:
         self.lead_persons = lead_persons  # the surnames ("c:") of the people the lead names in full
-        self.lead_facts = lead_facts  # per kind (killed, hurt, shot), the counts the lead states
         self.title_names = title_names  # the headline's names: who or where the story is about
         self.lead_names = lead_names  # the same of the headline and first sentences
         self.kind_counts = kind_counts
@@ -431,7 +412,6 @@ class _Shape:
         persons = 0
         facts = set()
         people: list[str] = []
-        lead_facts: dict[str, set[str]] = {}
         for key in features.keys:
             kind = key[0]
             counts[kind] = counts.get(kind, 0) + 1
@@ -441,24 +421,14 @@ class _Shape:
                     people.append(key)
             elif kind == "x":
                 facts.add(key.split(":")[1])
-            elif kind == "f":
-                fact, _, value = key[2:].partition(":")
-                lead_facts.setdefault(fact, set()).add(value)
         recent = [d for d in features.dates if 0 <= features.day - d <= 7]
         keys = features.keys
         title_names = frozenset(k for k in ("c:" + key[2:] for key in keys if key[0] == "h") if k in keys)
         lead_names = frozenset("c:" + key[2:] for key in keys if key[0] == "l")
-        lead_persons = frozenset("c:" + words[-1] for words in (p[2:].split() for p in people) if all("c:" + w in lead_names for w in words))
-        return cls(
-            counts,
-            persons,
-            frozenset(facts),
-            min(recent) if recent else features.day,
-            title_names,
-            lead_names,
-            lead_persons,
-            {fact: frozenset(values) for fact, values in lead_facts.items()},
+        lead_persons = frozenset(
+            "c:" + words[-1] for words in (p[2:].split() for p in people) if all("c:" + w in lead_names for w in words)
         )
+        return cls(counts, persons, frozenset(facts), min(recent) if recent else features.day, title_names, lead_names, lead_persons)
 
 
 def article_features(title: str | None, text: str, published: datetime | date | None) -> ArticleFeatures:

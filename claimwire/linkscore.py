@@ -40,7 +40,6 @@ TYPE_WEIGHTS = {
     "l": 0.0,
     "q": 0.0,
     "g": 0.0,
-    "f": 0.0,
 }  # y, m: read by their own features
 
 
@@ -161,15 +160,7 @@ PAIR_FEATURES = (
     "lead_name_miss_max",
     "lead_numbers_shared",
     "lead_number_conflict",
-    "lead_person_shared",
-    "lead_person_conflict",
-    "lead_age_shared",
     "lead_age_conflict",
-    "lead_fact_conflict",
-    "lead_anchor_none",
-    "lead_total_agree",
-    "lead_total_conflict",
-    "late_dated",
     "late_unanchored",
 )
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "linker-weights.json"
@@ -356,8 +347,9 @@ def _calendar(shared: dict[str, int], both_kinds: frozenset[str], kind: str) -> 
 
 def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dict[str, int], late: bool = False) -> list[float]:
     """What tells two incidents of one kind apart in any domain, date or no date: whether the names each
-    headline is about appear in the other article at all, and whether the years, month-days and numbers
-    both state agree or conflict."""
+    headline is about appear in the other article at all, whether the years, month-days and numbers both
+    state agree or conflict, whether both leads give ages and none alike (two victims, not one), and, months
+    apart, whether anything of the incident itself is shared (`late_unanchored`)."""
     left_shape, right_shape = left.shaped(), right.shaped()
     both_kinds = left_shape.kinds & right_shape.kinds
     left_miss = _missing_share(left_shape.title_names, right.keys)
@@ -371,7 +363,7 @@ def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dic
     left_lead, right_lead = left_shape.lead_names, right_shape.lead_names
     left_lead_miss = _missing_share(left_lead, right.keys)
     right_lead_miss = _missing_share(right_lead, left.keys)
-    evidence = [
+    return [
         min(left_miss, right_miss) if titled else 0.0,
         max(left_miss, right_miss),
         float(min(title_shared, 4)),
@@ -385,57 +377,19 @@ def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dic
         max(left_lead_miss, right_lead_miss),
         lead_numbers[0],
         lead_numbers[1],
-    ]
-    lead = _lead_specifics(left, right, shared, both_kinds)
-    return [
-        *evidence,
-        *lead,
-        float(bool(left_lead) and bool(right_lead) and left_lead_miss == 1.0 and right_lead_miss == 1.0),
-        *_totals(left_shape.lead_facts, right_shape.lead_facts),
-        *_late_anchors(shared, lead[0], late),
+        _calendar(shared, both_kinds, "g")[1],
+        late_unanchored(left, right, shared, late),
     ]
 
 
-def _late_anchors(shared: dict[str, int], lead_people: float, late: bool) -> list[float]:
-    """Months apart, the same incident is a follow-up (a trial, a funeral): it gives the incident's date again
-    (resolved or as a month-day), its street or the people its lead names. (The date again; none of these.)
-    Names alone, months apart, are often the outlet's page furniture (its reporters, its newsletter)."""
-    if not late:
-        return [0.0, 0.0]
-    dated = "d" in shared or "m" in shared
-    return [float(dated), float(not (dated or "s" in shared or lead_people))]
-
-
-def _total(facts: dict[str, frozenset[str]]) -> int | None:
-    """How many people the lead counts as hit: those shot, else the killed and the hurt together."""
-    if "shot" in facts:
-        return max(map(int, facts["shot"]))
-    if "killed" in facts or "hurt" in facts:
-        return sum(max(map(int, facts.get(kind, ("0",)))) for kind in ("killed", "hurt"))
-    return None
-
-
-def _totals(left: dict[str, frozenset[str]], right: dict[str, frozenset[str]]) -> list[float]:
-    """(1 when both leads count the same number of people hit, 1 when both count and differ): a toll that
-    rises (a victim dies) moves people from hurt to killed, not the number hit."""
-    left_total, right_total = _total(left), _total(right)
-    if left_total is None or right_total is None:
-        return [0.0, 0.0]
-    return [float(left_total == right_total), float(left_total != right_total)]
-
-
-def _lead_specifics(left: ArticleFeatures, right: ArticleFeatures, shared: dict[str, int], both_kinds: frozenset[str]) -> list[float]:
-    """Who the two leads are about and how many they count: the people each lead names in full found in the
-    other article (their surnames) or none of them on either side; the ages both leads give, alike or none
-    alike; the casualty kinds both leads count with no count in common."""
-    left_shape, right_shape = left.shaped(), right.shaped()
-    left_people, right_people = left_shape.lead_persons, right_shape.lead_persons
-    found = len(left_people & right.keys) + len(right_people & left.keys)
-    people_conflict = float(bool(left_people) and bool(right_people) and found == 0)
-    ages, age_conflict = _calendar(shared, both_kinds, "g")
-    left_facts, right_facts = left_shape.lead_facts, right_shape.lead_facts
-    fact_conflict = sum(1 for kind, values in left_facts.items() if kind in right_facts and not values & right_facts[kind])
-    return [float(min(found, 3)), people_conflict, ages, age_conflict, float(min(fact_conflict, 2))]
+def late_unanchored(left: ArticleFeatures, right: ArticleFeatures, shared: dict[str, int], late: bool) -> float:
+    """Months apart, a report of the same incident is a follow-up (an arrest, a trial, a funeral): it gives the
+    incident's date again (resolved, or as a month-day), its street, or a person one lead names in full. 1 when
+    a pair more than 45 days apart has none of these: the names it shares are then often the outlets' page
+    furniture (a reporter's newsletter, a hospital, a sign-up form) or another incident of the kind."""
+    if not late or "d" in shared or "m" in shared or "s" in shared:
+        return 0.0
+    return float(not (left.shaped().lead_persons & right.keys or right.shaped().lead_persons & left.keys))
 
 
 def _strongest_first(item: tuple[float, str]) -> tuple[float, str]:
