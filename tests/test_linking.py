@@ -325,6 +325,11 @@ def test_the_pair_weights_are_data_written_by_the_refit_command(tmp_path):
     values = [round(0.1 * n, 1) for n in range(len(linkscore.PAIR_FEATURES))]
     write_weights(values, ["a-file"], tmp_path / "weights.json")
     assert linkscore.load_pair_weights(tmp_path / "weights.json") == tuple(values)
+    from bench.fit_linker import set_weights
+
+    chosen = set_weights(values, ["late_unanchored=-2", "lead_age_conflict=-0.7"])
+    changed = {linkscore.PAIR_FEATURES[n]: v for n, (v, old) in enumerate(zip(chosen, values)) if v != old}
+    assert changed == {"late_unanchored": -2.0, "lead_age_conflict": -0.7}
 
 
 def test_the_tfidf_reference_links_by_cosine_without_a_date_window():
