@@ -39,7 +39,7 @@ __all__ = [
     "lookup_keys",
 ]
 
-LINKER = "keys-v4"  # keys-v4: lead and calendar specifics, event agreement, fitted on gvc-dev and ecb-dev
+LINKER = "keys-v5"  # keys-v5: keys-v4 (lead and calendar specifics, event agreement) + lead ages, months-apart anchors
 
 JOIN_THRESHOLD = 0.6
 EVIDENCE_SHARE = 0.25  # how much each further matching article of an event adds (noisy-or)
