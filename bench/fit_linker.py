@@ -17,7 +17,9 @@ decisions as the storage-backed index.
           standardised for the fit and the weights mapped back. Every FILE is then scored with the fitted
           weights: with --fit-on naming one file, the others are the cross-fit check. With --split F the fit
           uses only pairs whose article lies in the first F of each stream.
---write   with --fit: writes the weights to claimwire/data/linker-weights.json (what the linker loads).
+--write   with --fit or --set: writes the weights to claimwire/data/linker-weights.json (what the linker loads).
+--set NAME=VALUE  (repeatable) a weight set by hand over the current or just fitted ones: for features whose
+          weight is chosen by the linking it gives on both dev streams (--eval) rather than by the fit.
 
 The features are `claimwire.linkscore.PAIR_FEATURES`, documented in docs/LINKING.md: generic evidence only
 (shared and conflicting names, places, dates, numbers, rare words, headline and lead facts, time gap), no word
@@ -195,6 +197,18 @@ def fit_streams(
     return weights, summary
 
 
+def set_weights(weights: list[float], settings: list[str]) -> list[float]:
+    """The weights with NAME=VALUE settings applied (a feature whose weight is chosen by the decision it
+    gives on the dev streams rather than by the logistic fit)."""
+    from claimwire import linkscore
+
+    chosen = list(weights)
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        chosen[linkscore.PAIR_FEATURES.index(name.strip())] = float(value)
+    return chosen
+
+
 def write_weights(weights: list[float], names: list[str], path: Path) -> None:
     """Store the fitted weights as the package's data file (`claimwire.linkscore.WEIGHTS_FILE`)."""
     import json
@@ -229,19 +243,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="with --fit: write the weights to " + str(linkscore.WEIGHTS_FILE))
     parser.add_argument("--split", type=float, help="fit on this leading share of each stream; evaluate both parts")
     parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a pair weight set by hand over the current (or just fitted) ones, for --eval and --write",
+    )
     args = parser.parse_args(argv)
     streams = {}
     for number, file in enumerate(args.files):
         cache = str(Path(args.cache) / (Path(file).name + ".pkl")) if args.cache else None
         streams[Path(file).name] = load_stream(file, args.seeds if number == 0 else None, args.seed_date, cache)
     weights = None
+    names = [Path(f).name for f in args.files]
     if args.fit:
         parts = args.fit_on.split(",") if args.fit_on else None
         names = [name for name in streams if parts is None or any(part in name for part in parts)]
         weights, summary = fit_streams(streams, names, args.l2, args.split)
         print(f"# fitted on {summary}", file=sys.stderr)
-        if args.write:
-            write_weights(weights, names, linkscore.WEIGHTS_FILE)
+    if args.set:
+        weights = set_weights(weights or list(linkscore.PAIR_WEIGHTS), args.set)
+    if args.write and weights is not None:
+        write_weights(weights, names, linkscore.WEIGHTS_FILE)
     if args.eval or args.fit:
         result = {name: evaluate(stream, weights, args.split) for name, stream in streams.items()}
         print(json.dumps({"weights": "fitted" if weights else "current", **result}, indent=1))

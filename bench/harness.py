@@ -168,6 +168,19 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size of one process in MB: its private pages, and its share of the pages it shares (a
+    pool process shares what its worker's main process loaded before forking it). 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def cpu_s(pid: int, *, with_waited_children: bool = True) -> float:
     """CPU seconds (user + system) of one process, with its children that have exited and been waited for."""
     try:
@@ -185,12 +198,18 @@ def tree_cpu_s(pid: int) -> float:
 
 
 def tree_rss_mb(pid: int) -> float:
-    """The resident memory of a process and all its descendants, in MB."""
+    """The resident memory of a process and all its descendants, in MB (a page they share counted in each)."""
     return rss_mb(pid) + sum(rss_mb(child) for child in children_of(pid))
 
 
+def tree_pss_mb(pid: int) -> float:
+    """The memory a process and all its descendants take together, in MB (a page they share counted once)."""
+    return pss_mb(pid) + sum(pss_mb(child) for child in children_of(pid))
+
+
 class RssSampler(threading.Thread):
-    """Samples the RSS of each process tree every INTERVAL seconds; `peak` is the largest tree seen, per name."""
+    """Samples the RSS of each process tree every INTERVAL seconds; `peak` is the largest tree seen, per name
+    (`peak_pss` the same in PSS: what the tree takes, pages shared between its processes counted once)."""
 
     def __init__(self, processes: dict[str, subprocess.Popen], interval: float = 0.5, servers=None) -> None:
         super().__init__(daemon=True, name="rss-sampler")
@@ -198,6 +217,7 @@ class RssSampler(threading.Thread):
         self.servers = servers  # optional: a callable giving {pid: name} of server processes (database backends) to count CPU for
         self.server_cpu: dict[int, tuple[str, float, float]] = {}  # pid: (name, first seen, last seen)
         self.peak: dict[str, float] = {}
+        self.peak_pss: dict[str, float] = {}
         self.cpu: dict[str, float] = {}  # CPU seconds used by each tree, at the last sample
         self.samples = 0
         self._stopped = threading.Event()
@@ -206,6 +226,7 @@ class RssSampler(threading.Thread):
         for name, process in list(self.processes.items()):
             if process.poll() is None:
                 self.peak[name] = max(self.peak.get(name, 0.0), tree_rss_mb(process.pid))
+                self.peak_pss[name] = max(self.peak_pss.get(name, 0.0), tree_pss_mb(process.pid))
                 self.cpu[name] = max(self.cpu.get(name, 0.0), tree_cpu_s(process.pid))
         if self.servers is not None:
             try:

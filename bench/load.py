@@ -30,19 +30,21 @@ Output (JSON with --json):
     received_per_s   intake: articles received / (last receipt - first receipt), times as stored in the DB
     latency_ms_p50/p99   per stored article: linked_at - received_at (both written by the service)
     worker_rss_mb_max    the largest RSS of one worker's process tree (main process + pool children), sampled
-                         every 0.5 s; worker_rss_mb_total_max sums the trees
+                         every 0.5 s; worker_rss_mb_total_max sums the trees; worker_pss_mb_max the same in PSS
+                         (the pages a pool process shares with its main process, loaded before the fork, counted
+                         once: what the tree takes; RSS counts them in each process)
     load_avg         the machine's 1-minute load average before and after (the machine may be shared)
 
 The scaling figures (docs/SCALING.md):
 
-    serial_ms_per_article   wall time the gates' locks were held (claimwire_gate_hold_seconds, summed over the
-                     workers' multiprocess directories and over the gates) per posted article: work that only one
-                     worker in the deployment can do at a time; serial_ms_by_gate per gate, serial_cpu_ms_by_gate
-                     the holders' own CPU in it (claimwire_gate_hold_cpu_seconds_total: without the waits for
-                     PostgreSQL, Redis and a busy CPU)
-    ceiling_articles_per_s  1000 / serial_ms_per_article: no number of workers goes faster (the two gates can be
-                     held at once by two workers: ceiling_if_gates_overlap = 1000 / the slowest gate's ms)
-    gate_busy        per gate, the fraction of end_to_end_s its lock was held (1.0: the gate is the bottleneck)
+    serial_ms_per_article   wall time per posted article that locks only one worker in the deployment can hold
+                     were held (summed over the workers' multiprocess directories), serial_ms_by_lock per lock:
+                     the change feed's (claimwire_change_lock_hold_seconds: change ids in commit order), the
+                     hottest link key's (the key-lock hold time times the share of the articles that
+                     lock that key, hottest_link_key: articles with no key in common link in parallel, those
+                     sharing it one after the other)
+    ceiling_articles_per_s  1000 / serial_ms_per_article: no number of workers goes faster (different locks can be
+                     held at once by different workers: ceiling_if_locks_overlap = 1000 / the slowest one's ms)
     parallel_efficiency     articles_per_s / (stage_processes x reference.per_s); stage_processes = workers x
                      concurrency (stage_processes_seen: the pool processes that did run stages); the reference is
                      the first --reference K posted articles through bench throughput's in-process pipeline
@@ -61,9 +63,9 @@ The scaling figures (docs/SCALING.md):
     statements_per_article  SQL statements the workers sent per posted article (counted by their PostgreSQL
                      connections, CLAIMWIRE_PROFILE_DIR): in the stages (by_stage; transactions_by_stage: each one a
                      BEGIN and a COMMIT more) and in all (workers_all: with the change publisher and the sweep)
-    link_key_lock_ms_per_article   the link stage's per-key advisory locks (not a gate: serial only between
-                     articles that share a key, so not in serial_ms_per_article): `hold` from getting them to the
-                     link's commit, `wait` for them, summed over the workers, per posted article
+    link_key_lock_ms_per_article   the link stage's per-key advisory locks (serial only between articles that
+                     share a key: in serial_ms_per_article for the hottest key's share): `hold` from getting them
+                     to the link's commit, `wait` for them, summed over the workers, per posted article
     link_redecided   articles decided again because an article received before them was linked after them,
                      by outcome (kept, merged, moved; tasks/link.py)
     linking_vs_in_process  the run's events against the in-process pipeline's on the same bodies in the run's
@@ -476,21 +478,52 @@ def one_core_reference(bodies: list[dict]) -> dict:
     }
 
 
+def hottest_lock_key() -> dict:
+    """The link key locked by most articles of the run's database: each linked article's locked keys as it chose
+    them (`linking.choose_keys`, with the document frequencies of the articles linked before it, as the link
+    stage weighs them), counted over the articles. {} when nothing was linked."""
+    from collections import Counter
+
+    from claimwire import linking
+    from storage import eventindex
+    from storage.db import session_scope
+
+    with session_scope(read_only=True) as session:
+        linked = eventindex.linked_from(session, 0, limit=1 << 31)
+    df: Counter[str] = Counter()
+    locked: Counter[str] = Counter()
+    for documents, (_, features) in enumerate(linked):
+        locked.update(linking.choose_keys(features, df, documents).locked())
+        df.update(features.keys)
+    if not locked:
+        return {}
+    key, holders = locked.most_common(1)[0]
+    return {"key": key, "articles": holders, "share": round(holders / len(linked), 4)}
+
+
+def serial_seconds(change_lock_s: float, key_hold_s: float, hottest_key: dict) -> dict[str, float]:
+    """Seconds spent holding each lock that only one worker in the deployment can hold at a time: the change
+    feed's lock, and the link key that most articles lock (the key-lock hold time times its holders' share:
+    articles with no key in common link in parallel, those sharing it one after the other)."""
+    return {"change_feed_lock": change_lock_s, "hottest_link_key": key_hold_s * hottest_key.get("share", 0.0)}
+
+
 def scaling_figures(
-    articles: int, gate_hold_s: dict[str, float], articles_per_s: float, stage_processes: int, reference_per_s: float | None
+    articles: int, serial_s: dict[str, float], articles_per_s: float, stage_processes: int, reference_per_s: float | None
 ) -> dict:
-    """The serial part and what it allows: ms per article spent holding a gate (only one worker at a time holds
-    one; summed over the gates), the ceiling it sets (1000 / serial ms: no number of workers goes faster), and
-    the parallel efficiency (the rate over STAGE_PROCESSES times the one-core in-process rate of the same articles)."""
-    by_gate = {gate: round(1000 * held / articles, 2) if articles else 0.0 for gate, held in sorted(gate_hold_s.items())}
-    serial = 1000 * sum(gate_hold_s.values()) / articles if articles else 0.0
-    slowest = max(by_gate.values(), default=0.0)
+    """The serial part and what it allows: ms per article spent holding a lock that only one worker at a time
+    holds (summed over SERIAL_S, `serial_seconds`), the ceiling it sets (1000 / serial ms: no number of workers
+    goes faster), and the parallel efficiency (the rate over STAGE_PROCESSES times the one-core in-process rate
+    of the same articles)."""
+    by_lock = {lock: round(1000 * held / articles, 3) if articles else 0.0 for lock, held in sorted(serial_s.items())}
+    serial = 1000 * sum(serial_s.values()) / articles if articles else 0.0
+    slowest = max(by_lock.values(), default=0.0)
     efficiency = articles_per_s / (stage_processes * reference_per_s) if stage_processes and reference_per_s else None
     return {
         "serial_ms_per_article": round(serial, 2),
-        "serial_ms_by_gate": by_gate,
+        "serial_ms_by_lock": by_lock,
         "ceiling_articles_per_s": round(1000 / serial, 1) if serial else None,
-        "ceiling_if_gates_overlap": round(1000 / slowest, 1) if slowest else None,
+        "ceiling_if_locks_overlap": round(1000 / slowest, 1) if slowest else None,
         "parallel_efficiency": round(efficiency, 3) if efficiency is not None else None,
         "stage_processes": stage_processes,
         "reference_per_s": reference_per_s,
@@ -498,19 +531,17 @@ def scaling_figures(
 
 
 def read_metrics(directories: list[Path]) -> dict[str, dict[str, float]]:
-    """Sums over the workers' Prometheus multiprocess directories: the gates' hold seconds, holds and the
-    holders' CPU seconds, the stages' seconds and runs (wall time, claimwire_stage_duration_seconds)."""
+    """Sums over the workers' Prometheus multiprocess directories: the stages' seconds and runs (wall time,
+    claimwire_stage_duration_seconds), the locks' hold (and wait) seconds, the link stage's re-decisions."""
     from prometheus_client import CollectorRegistry, multiprocess
 
     wanted = {
-        "claimwire_gate_hold_seconds_sum": ("gate_hold_s", "gate"),
-        "claimwire_gate_hold_seconds_count": ("gate_holds", "gate"),
-        "claimwire_gate_hold_cpu_seconds_total": ("gate_hold_cpu_s", "gate"),
         "claimwire_stage_duration_seconds_sum": ("stage_wall_s", "stage"),
         "claimwire_stage_duration_seconds_count": ("stage_runs", "stage"),
         "claimwire_link_key_lock_hold_seconds_sum": ("key_lock_s", "hold"),
         "claimwire_link_key_lock_wait_seconds_sum": ("key_lock_s", "wait"),
         "claimwire_link_redecided_total": ("link_redecided", "outcome"),
+        "claimwire_change_lock_hold_seconds_sum": ("change_lock_s", "hold"),
     }
     out: dict[str, dict[str, float]] = {name: {} for name, _ in wanted.values()}
     for directory in directories:
@@ -706,6 +737,7 @@ def run_leg(args, bodies: list[dict], intake: str, reference: dict | None = None
         sampler.stop()
         result = {"articles": len(bodies), **outcome(bodies), "finished_in_time": finished}
         service_events = receipt_events() if args.compare_linking else None
+        result["hottest_link_key"] = hottest_lock_key()
         if reference and reference.get("digest"):
             result["clean_vs_in_process"] = clean_versus(reference["digest"], clean_digest())
         cpu = cpu_by_process(sampler, cpu_before, len(bodies), time.process_time() - self_before)
@@ -731,25 +763,20 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
     peaks, answers, post_s = sampler.peak, fed["answers"], fed["post_s"]
     metrics = read_metrics([leg.metrics_dir(n) for n in range(1, args.workers + 1)])
     stage_cpu = read_stage_cpu(leg.logdir / "profile")
+    hottest_key = result.pop("hottest_link_key", {})
+    serial_s = serial_seconds(metrics["change_lock_s"].get("hold", 0.0), metrics["key_lock_s"].get("hold", 0.0), hottest_key)
     scaling = scaling_figures(
-        result["articles"], metrics["gate_hold_s"], result["articles_per_s"], args.workers * args.concurrency, reference.get("per_s")
+        result["articles"], serial_s, result["articles_per_s"], args.workers * args.concurrency, reference.get("per_s")
     )
     result.update(
         {
             **scaling,
             "stage_processes_seen": stage_cpu["processes_running_stages"],
-            "serial_cpu_ms_by_gate": {
-                gate: round(1000 * s / max(1, result["articles"]), 2) for gate, s in sorted(metrics["gate_hold_cpu_s"].items())
-            },
-            "gate_holds": {gate: int(n) for gate, n in sorted(metrics["gate_holds"].items())},
+            "hottest_link_key": hottest_key or None,
             "link_key_lock_ms_per_article": {
                 k: round(1000 * s / max(1, result["articles"]), 2) for k, s in sorted(metrics["key_lock_s"].items())
             },
             "link_redecided": {k: int(n) for k, n in sorted(metrics["link_redecided"].items())},
-            "gate_busy": {
-                gate: round(s / result["end_to_end_s"], 3) if result["end_to_end_s"] else None
-                for gate, s in sorted(metrics["gate_hold_s"].items())
-            },
             "accepted": answers["accepted"],
             "already_stored": answers["already_stored"],
             "refused": answers["refused"],
@@ -762,6 +789,7 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
             "intake": intake,
             "worker_rss_mb_max": round(max((v for k, v in peaks.items() if k.startswith("worker")), default=0.0), 1),
             "worker_rss_mb_total_max": round(sum(v for k, v in peaks.items() if k.startswith("worker")), 1),
+            "worker_pss_mb_max": round(max((v for k, v in sampler.peak_pss.items() if k.startswith("worker")), default=0.0), 1),
             "api_rss_mb_max": round(peaks.get("api", 0.0), 1),
             "rss_samples": sampler.samples,
             "cpu_ms_per_article": cpu,

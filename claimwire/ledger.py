@@ -76,6 +76,7 @@ class Figure:
     derived: str | None = None  # "shot": injured = shot - killed; "self": the shooter counted in a figure
     all_shot_died: bool = False  # "a man was shot and killed": everyone shot is in this killed figure
     severity: bool = False  # counts only the badly hurt ("one critically wounded")
+    mention: str | None = None  # how the text names one person: pronoun, definite, name, indefinite, new
     rest_of_self: bool = False  # what is left of a figure once the attacker who killed himself is taken out
     counts_self: bool = False  # counts the attacker who killed himself, not split ("a murder-suicide": 2 and more)
     self_count: int = 0  # of them, attackers who killed themselves (in a figure that was not split)
@@ -175,9 +176,68 @@ def article_times(articles: Sequence[Mapping[str, Any]]) -> dict[int, ArticleTim
 
 
 def _is_context(claim: Mapping[str, Any]) -> bool:
-    """Figures about other incidents: background sentences and roundups of several incidents."""
+    """Figures about other incidents: background sentences, roundups of several incidents, and sentences
+    dated before the event was first reported (see dated_before)."""
     extra = claim.get("extra") or {}
-    return bool(extra.get("background") or extra.get("roundup"))
+    return bool(extra.get("background") or extra.get("roundup") or extra.get("earlier"))
+
+
+_MONTH_NUMBERS = {m: n for n, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"), ("jul", "july"),
+     ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1
+) for m in names}  # fmt: skip
+#: "Nov. 1", "May 14", "Sept. 16, 2010", "March 23rd"
+DATE = re.compile(
+    r"\b(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|"
+    r"Nov(?:ember)?|Dec(?:ember)?)\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?"
+)
+#: how long before an event was first reported a dated figure is of another incident
+EARLIER = timedelta(days=7)
+DATE_REACH = 100  # characters between a figure's group and a date that dates it
+
+
+def sentence_dates(sentence: str, around: datetime) -> list[tuple[datetime, int]]:
+    """The dates a sentence names, with their place in it; a date without a year is in the year of `around`,
+    unless that puts it over a month after `around` (then the year before: "Dec. 28" said in January)."""
+    out: list[tuple[datetime, int]] = []
+    for m in DATE.finditer(sentence):
+        month, day = _MONTH_NUMBERS[m.group("month").lower()], int(m.group("day"))
+        year = int(m.group("year")) if m.group("year") else around.year
+        try:
+            when = datetime(year, month, day)
+        except ValueError:
+            continue
+        if not m.group("year") and when > around + timedelta(days=30):
+            when = when.replace(year=year - 1) if not (month == 2 and day == 29) else when
+        out.append((when, m.start()))
+    return out
+
+
+def _dated_before(claim: Mapping[str, Any], limit: datetime) -> bool:
+    """The figure's sentence names, near the figure's group, dates all before `limit`."""
+    sentence = claim.get("sentence") or ""
+    dates = sentence_dates(sentence, limit)
+    at = sentence.find(claim.get("group") or "\0")
+    near = [when for when, pos in dates if at < 0 or abs(pos - at) <= DATE_REACH]
+    return bool(near) and max(near) < limit
+
+
+def dated_before(
+    claims: list[Mapping[str, Any]], articles: Sequence[Mapping[str, Any]], times: Mapping[int, ArticleTime]
+) -> list[Mapping[str, Any]]:
+    """Casualty figures whose sentence names a date over a week before the event began ("a 15-year-old was
+    stabbed to death there on May 14") tell of another incident: marked `earlier`. The event began when it
+    was first reported, or on an earlier date a headline names ("Man found guilty in May 25 fatal
+    shooting"); an event told only in dated sentences keeps them (its coverage began late)."""
+    reported = min((t.when for t in times.values()), default=datetime.min)
+    if reported == datetime.min:
+        return claims
+    named = [d for a in articles if a["id"] in times for d, _ in sentence_dates(a.get("title") or "", times[a["id"]].when)]
+    start = min([reported, *named])
+    earlier = {n for n, c in enumerate(claims) if c.get("kind") == CASUALTY and not _is_context(c) and _dated_before(c, start - EARLIER)}
+    if not any(c.get("kind") == CASUALTY and not _is_context(c) for n, c in enumerate(claims) if n not in earlier):
+        return claims
+    return [{**c, "extra": {**(c.get("extra") or {}), "earlier": True}} if n in earlier else c for n, c in enumerate(claims)]
 
 
 def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, value_max, derived: str | None = None) -> Figure | None:
@@ -208,6 +268,7 @@ def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, v
         weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")),
         all_shot_died=claim.get("measure") == "killed" and extra.get("shot") is not None and extra.get("shot") == claim.get("value_min"),
         severity=bool(extra.get("severity")),
+        mention=extra.get("one"),
     )
 
 
@@ -359,7 +420,16 @@ def article_leads(figures: list[Figure]) -> list[Figure]:
     added: list[Figure] = []
     for group in by_article.values():
         leads = {m: _lead([f for f in group if f.measure == m]) for m in {f.measure for f in group}}
+        if _one_of_the_dead(leads.get("injured"), [f for f in group if f.measure == "killed"]):
+            leads["injured"] = None  # "He was pronounced dead ... he suffered a gunshot wound": the dead man's wound
         injured = _article_injured(leads.get("injured"), leads.get("shot"), leads.get("killed"), len(figures) + len(added))
+        if (
+            injured is None
+            and leads.get("killed") is not None
+            and leads["killed"].reading.exact
+            and any(f.measure == "injured" for f in group)
+        ):
+            injured = _copy_as_injured(leads["killed"], 0, 0, len(figures) + len(added))  # he was the only one hurt
         if injured is not None and injured is not leads.get("injured"):
             added.append(injured)
             group.append(injured)
@@ -389,6 +459,43 @@ def _mark_row_of_article(figures: list[Figure], lead: Figure) -> None:
             figure.status = "agrees"
         else:
             figure.status = "aside"
+
+
+_HE = frozenset({"he", "him", "his", "himself"})
+_SHE = frozenset({"she", "her", "hers", "herself"})
+#: nouns that say a person is male or female, for a pronoun that names back one of them
+_MALE = frozenset("man boy son father husband brother grandfather uncle nephew male gentleman".split())
+_FEMALE = frozenset("woman girl daughter mother wife sister grandmother aunt niece female lady".split())
+_NOT_THE_SAME = re.compile(r"\b(?:other|another|second|third|fourth|fifth|\d+(?:st|nd|rd|th))\b", re.IGNORECASE)
+
+
+def _one_of_the_dead(injured: Figure | None, killed: Sequence[Figure]) -> bool:
+    """An article's wounded figure that names back one person its dead figures name too: the same
+    pronoun or a noun of its sex ("she remains in critical condition" / "she died Friday", "he was
+    wounded" / "the boy was pronounced dead"), a name ("Hart had been injured" /
+    "Hassan Hart was pronounced dead") or the same noun ("the child suffered a serious injury" / "a
+    4-year-old child has died"), where the article counts one dead."""
+    if injured is None or not injured.singular or injured.mention not in ("pronoun", "definite", "name") or not injured.group:
+        return False
+    if injured.reading.stated != 1 or _NOT_THE_SAME.search(injured.group):
+        return False
+    dead = [f for f in killed if f.reading.stated is not None]
+    if not dead or max(f.reading.stated or 0 for f in dead) != 1:
+        return False
+    return any(_same_person(injured, f) for f in dead if f.group and f.start != injured.start)
+
+
+def _same_person(a: Figure, b: Figure) -> bool:
+    first, second = a.group.lower().split(), b.group.lower().split()
+    if a.mention == "pronoun":
+        he, she = first[0] in _HE, first[0] in _SHE
+        if len(second) == 1 and second[0] in (_HE if he else _SHE if she else ()):
+            return True
+        return (he and second[-1] in _MALE) or (she and second[-1] in _FEMALE)  # "he was wounded" / "the boy died"
+    if a.mention == "name":
+        names = {w for w in a.group.split() if w[:1].isupper()}
+        return bool(names) and not a.in_title and names <= set(b.group.split())
+    return first[-1] == second[-1] and _NOT_THE_SAME.search(b.group) is None
 
 
 def _speaks_for_itself(family: str) -> bool:
@@ -492,13 +599,14 @@ def _story_weight(figures: Sequence[Figure]) -> tuple:
     )
 
 
-def build_row(measure: str, party: str, figures: list[Figure], window: timedelta) -> Row:
+def build_row(measure: str, party: str, figures: list[Figure], window: timedelta, dead: Mapping[int, float] | None = None) -> Row:
+    """`dead`: for the wounded, each article's count of the party's dead (see dead_by_article)."""
     row = Row(measure=measure, party=party, figures=sorted(figures, key=lambda f: (f.stamp, f.start)))
     _mark_own_revisions(row.figures, window)
     counted = [f for f in row.figures if f.status in ("lead", "agrees")]
     grouped = _with_their_leads(stories(counted, lambda f: f.reading, _story_weight))
     row.stories = sorted((Story(figures=g, anchor=_anchor(g)) for g in grouped if g), key=lambda s: s.first.stamp)
-    _mark_revisions(row.stories, measure, window)
+    _mark_revisions(row.stories, measure, window, dead)
     row.stories = sorted(row.stories + _own_revisions(row), key=lambda s: s.first.stamp)
     current = [s for s in row.stories if s.status == "current"]
     if current:
@@ -538,20 +646,47 @@ def _anchor(figures: Sequence[Figure]) -> float:
     return max(f.reading.stated or f.reading.low for f in figures)
 
 
-def _mark_revisions(row_stories: list[Story], measure: str, window: timedelta) -> None:
+def _mark_revisions(row_stories: list[Story], measure: str, window: timedelta, dead: Mapping[int, float] | None = None) -> None:
     """A story nobody repeated after a later one appeared is revised by it: when the later one raises
     the figure and is told by as many source families (one outlet's higher number does not overturn
     what more sources state: it stands beside it), or its sources include one of the earlier story's
-    (a source correcting itself)."""
+    (a source correcting itself), or (the wounded) the later reports count as many more dead as there
+    are fewer wounded (wounded who died since)."""
     for earlier in row_stories:
         for later in row_stories:
             if later is earlier or later.first.when - earlier.last.when <= window:
                 continue
             raises = later.anchor > earlier.anchor and len(later.families) >= len(earlier.families)
             corrects = bool(set(later.families) & set(earlier.families))
-            if (raises or corrects) and (not later.weak or earlier.weak):  # a derived figure does not revise a stated one
-                earlier.status, earlier.revised_by = "revised", later
+            if (raises or corrects) and (not later.weak or earlier.weak) or died_since(earlier, later, measure, dead):
+                earlier.status, earlier.revised_by = "revised", later  # a derived figure does not revise a stated one
                 break
+
+
+def died_since(earlier: Story, later: Story, measure: str, dead: Mapping[int, float] | None) -> bool:
+    """Fewer wounded in later reports that each count as many more dead than the earlier reports did
+    ("five people were shot" ... days later "one of the five has died", "1 dead, 4 wounded")."""
+    if measure != "injured" or not dead or later.anchor >= earlier.anchor:
+        return False
+    rise = min(dead.get(a, 0) for a in later.articles) - min(dead.get(a, 0) for a in earlier.articles)
+    return rise >= earlier.anchor - later.anchor
+
+
+def dead_by_article(figures: Iterable[Figure]) -> dict[tuple[int, str], float]:
+    """(article, party) -> the dead the article counts for the party (its killed lead), for every article
+    and party with a figure; 0 where it counts none."""
+    dead: dict[tuple[int, str], float] = {}
+    for figure in figures:
+        key = (figure.article_id, figure.party)
+        if figure.measure == "killed" and figure.article_lead and figure.reading.stated is not None:
+            dead[key] = max(dead.get(key, 0), figure.reading.stated)
+        else:
+            dead.setdefault(key, 0)
+    return dead
+
+
+def _dead_of(dead: Mapping[tuple[int, str], float], party: str) -> dict[int, float]:
+    return {article: n for (article, p), n in dead.items() if p == party}
 
 
 # ------------------------------------------------------------------------------------------ output
@@ -835,7 +970,11 @@ def context_figures(claims: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
             "value": format_value(c.get("value_min"), c.get("value_max"), c.get("hedge")),
             "group": c.get("group"),
             "article_id": c["article_id"],
-            "why": "roundup" if (c.get("extra") or {}).get("roundup") else "background",
+            "why": "roundup"
+            if (c.get("extra") or {}).get("roundup")
+            else "earlier"
+            if (c.get("extra") or {}).get("earlier")
+            else "background",
         }
         for c in claims
         if c.get("kind") == CASUALTY and _is_context(c)
@@ -875,6 +1014,7 @@ def build_ledger(
     times = article_times(article_list)
     order = {a["id"]: n for n, a in enumerate(article_list)}
     claim_list = sorted(claims, key=lambda c: (order.get(c["article_id"], 0), c.get("start") or 0))
+    claim_list = dated_before(claim_list, article_list, times)
     figures = casualty_figures(claim_list)
     parties = assign_parties(figures)
     sources, family_of = assign_families(claim_list, figures, times)
@@ -940,7 +1080,8 @@ def scene_rows(
     for figure in figures:
         by_measure[figure.measure].append(figure)
     ordered = sorted(by_measure, key=lambda m: MEASURE_ORDER.index(m) if m in MEASURE_ORDER else 99)
-    return [row_json(build_row(m, SCENE, by_measure[m], window), SCENE_LABEL) for m in ordered]
+    dead = _dead_of(dead_by_article(figures), SCENE)
+    return [row_json(build_row(m, SCENE, by_measure[m], window, dead), SCENE_LABEL) for m in ordered]
 
 
 def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[Figure]:
@@ -993,8 +1134,9 @@ def _rows(figures: Sequence[Figure], parties: PartyResolution, window: timedelta
         by_row[(figure.measure, figure.party)].append(figure)
     ordered = sorted(by_row, key=lambda k: (MEASURE_ORDER.index(k[0]) if k[0] in MEASURE_ORDER else 99, k[1]))
     rows = []
+    dead = dead_by_article(figures)
     for measure, party in ordered:
-        row = build_row(measure, party, by_row[(measure, party)], window)
+        row = build_row(measure, party, by_row[(measure, party)], window, _dead_of(dead, party))
         label = parties.parties[party].label if party in parties.parties else party
         rows.append(row_json(row, label))
     return rows

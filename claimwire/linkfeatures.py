@@ -268,7 +268,7 @@ def lead_keys(title: str, body: str, keys: set[str]) -> set[str]:
     sentences, what the story is about. Names and numbers further down are often background (an earlier
     incident of the same kind); those of the lead belong to this one."""
     lead = title + "\n" + " ".join(_SENTENCE_END.split(body.lstrip(), LEAD_SENTENCES)[:LEAD_SENTENCES])
-    found: set[str] = set()
+    found = lead_ages(lead)
     for match in _WORD.finditer(lead):
         token = match.group()
         if token[0].isdigit():
@@ -282,6 +282,13 @@ def lead_keys(title: str, body: str, keys: set[str]) -> set[str]:
         elif word in _NUMBER_WORDS and _NUMBER_WORDS[word] > 1:
             found.add(f"q:{_NUMBER_WORDS[word]}")
     return found
+
+
+def lead_ages(lead: str) -> set[str]:
+    """The ages the lead gives ("g:17"): whom the story is about (ages further down are often of others: a
+    suspect charged, an earlier victim)."""
+    ages = (next(group for group in match.groups() if group) for match in _AGE.finditer(lead))
+    return {"g:" + age for age in ages if 0 < int(age) < 100}
 
 
 _NUMBER_WORDS = {
@@ -377,7 +384,7 @@ class _Shape:
     """Counts of an article's keys by kind, its person names, its headline facts and its incident day: what
     pair scoring reads of an article apart from the keys two articles share."""
 
-    __slots__ = ("kind_counts", "persons", "titles", "kinds", "fact_kinds", "incident", "title_names", "lead_names")
+    __slots__ = ("kind_counts", "persons", "titles", "kinds", "fact_kinds", "incident", "title_names", "lead_names", "lead_persons")
 
     def __init__(
         self,
@@ -387,7 +394,9 @@ class _Shape:
         incident: int,
         title_names: frozenset[str],
         lead_names: frozenset[str],
+        lead_persons: frozenset[str],
     ) -> None:
+        self.lead_persons = lead_persons  # the surnames ("c:") of the people the lead names in full
         self.title_names = title_names  # the headline's names: who or where the story is about
         self.lead_names = lead_names  # the same of the headline and first sentences
         self.kind_counts = kind_counts
@@ -402,19 +411,24 @@ class _Shape:
         counts: dict[str, int] = {}
         persons = 0
         facts = set()
+        people: list[str] = []
         for key in features.keys:
             kind = key[0]
             counts[kind] = counts.get(kind, 0) + 1
             if kind == "p":
                 if not is_place(key):
                     persons += 1
+                    people.append(key)
             elif kind == "x":
                 facts.add(key.split(":")[1])
         recent = [d for d in features.dates if 0 <= features.day - d <= 7]
         keys = features.keys
         title_names = frozenset(k for k in ("c:" + key[2:] for key in keys if key[0] == "h") if k in keys)
         lead_names = frozenset("c:" + key[2:] for key in keys if key[0] == "l")
-        return cls(counts, persons, frozenset(facts), min(recent) if recent else features.day, title_names, lead_names)
+        lead_persons = frozenset(
+            "c:" + words[-1] for words in (p[2:].split() for p in people) if all("c:" + w in lead_names for w in words)
+        )
+        return cls(counts, persons, frozenset(facts), min(recent) if recent else features.day, title_names, lead_names, lead_persons)
 
 
 def article_features(title: str | None, text: str, published: datetime | date | None) -> ArticleFeatures:

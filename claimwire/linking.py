@@ -32,13 +32,14 @@ __all__ = [
     "article_features",
     "bucket_of",
     "bucket_range",
+    "choose_keys",
     "decide",
     "index_keys",
     "key_hash",
     "lookup_keys",
 ]
 
-LINKER = "keys-v4"  # keys-v4: lead and calendar specifics, event agreement, fitted on gvc-dev and ecb-dev
+LINKER = "keys-v5"  # keys-v5: keys-v4 (lead and calendar specifics, event agreement) + lead ages, months-apart anchors
 
 JOIN_THRESHOLD = 0.6
 EVIDENCE_SHARE = 0.25  # how much each further matching article of an event adds (noisy-or)
@@ -71,6 +72,25 @@ def lookup_keys(features: ArticleFeatures, weights: Weights, limit: int = LOOKUP
     usable = [k for k in features.keys if k[0] in "pcsdnt" and weights.df.get(k, 0) > 1 and not weights.common(k)]
     usable.sort(key=lambda k: (-weights.weight(k), k))
     return usable[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyChoice:
+    """An article's keys, weighed by the document frequencies as of its receipt."""
+
+    weights: Weights
+    index: list[str]  # filed under in the inverted index
+    lookup: list[str]  # candidates looked up by
+
+    def locked(self) -> list[str]:
+        """The keys whose locks the article links under (several workers: tasks/link.py)."""
+        return sorted(set(self.index) | set(self.lookup))
+
+
+def choose_keys(features: ArticleFeatures, df: dict[str, int], documents: int) -> KeyChoice:
+    # count the article itself, so that a key only it has is rare rather than unknown
+    weights = Weights({k: df.get(k, 0) + 1 for k in features.keys}, documents + 1)
+    return KeyChoice(weights, index_keys(features, weights), lookup_keys(features, weights))
 
 
 def window_days(key: str) -> int:
@@ -157,12 +177,10 @@ def decide(features: ArticleFeatures, index: LinkIndex, lock=None) -> tuple[Link
     to file the article under. `lock(keys)`, when given, is called with the retrieval keys before the
     index is read: with several workers it serialises articles that could meet the same events."""
     df, documents = index.document_frequencies(features.keys)
-    # count the article itself, so that a key only it has is rare rather than unknown
-    weights = Weights({k: df.get(k, 0) + 1 for k in features.keys}, documents + 1)
-    keys = index_keys(features, weights)
-    lookup = lookup_keys(features, weights)
+    chosen = choose_keys(features, df, documents)
+    weights, keys, lookup = chosen.weights, chosen.index, chosen.lookup
     if lock is not None:
-        lock(sorted(set(keys) | set(lookup)))
+        lock(chosen.locked())
     postings = index.candidates(lookup, features.day, POSTINGS_PER_KEY)
     votes: dict[int, float] = defaultdict(float)
     for key, article_id in postings:

@@ -39,6 +39,7 @@ TYPE_WEIGHTS = {
     "m": 0.0,
     "l": 0.0,
     "q": 0.0,
+    "g": 0.0,
 }  # y, m: read by their own features
 
 
@@ -159,6 +160,8 @@ PAIR_FEATURES = (
     "lead_name_miss_max",
     "lead_numbers_shared",
     "lead_number_conflict",
+    "lead_age_conflict",
+    "late_unanchored",
 )
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "linker-weights.json"
 
@@ -328,7 +331,7 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
         float("a" in both_kinds and "a" not in mass.shared_kinds),
         float("s" in both_kinds and "s" not in mass.shared_kinds),
     ]
-    vector += specific_evidence(left, right, mass.shared_kinds)
+    vector += specific_evidence(left, right, mass.shared_kinds, late=gap > 45)
     return vector, mass.contributions
 
 
@@ -342,10 +345,11 @@ def _calendar(shared: dict[str, int], both_kinds: frozenset[str], kind: str) -> 
     return float(min(agree, 3)), float(kind in both_kinds and agree == 0)
 
 
-def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dict[str, int]) -> list[float]:
+def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dict[str, int], late: bool = False) -> list[float]:
     """What tells two incidents of one kind apart in any domain, date or no date: whether the names each
-    headline is about appear in the other article at all, and whether the years, month-days and numbers
-    both state agree or conflict."""
+    headline is about appear in the other article at all, whether the years, month-days and numbers both
+    state agree or conflict, whether both leads give ages and none alike (two victims, not one), and, months
+    apart, whether anything of the incident itself is shared (`late_unanchored`)."""
     left_shape, right_shape = left.shaped(), right.shaped()
     both_kinds = left_shape.kinds & right_shape.kinds
     left_miss = _missing_share(left_shape.title_names, right.keys)
@@ -373,7 +377,19 @@ def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dic
         max(left_lead_miss, right_lead_miss),
         lead_numbers[0],
         lead_numbers[1],
+        _calendar(shared, both_kinds, "g")[1],
+        late_unanchored(left, right, shared, late),
     ]
+
+
+def late_unanchored(left: ArticleFeatures, right: ArticleFeatures, shared: dict[str, int], late: bool) -> float:
+    """Months apart, a report of the same incident is a follow-up (an arrest, a trial, a funeral): it gives the
+    incident's date again (resolved, or as a month-day), its street, or a person one lead names in full. 1 when
+    a pair more than 45 days apart has none of these: the names it shares are then often the outlets' page
+    furniture (a reporter's newsletter, a hospital, a sign-up form) or another incident of the kind."""
+    if not late or "d" in shared or "m" in shared or "s" in shared:
+        return 0.0
+    return float(not (left.shaped().lead_persons & right.keys or right.shaped().lead_persons & left.keys))
 
 
 def _strongest_first(item: tuple[float, str]) -> tuple[float, str]:

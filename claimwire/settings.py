@@ -58,6 +58,7 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
     # the service (API, fetching politeness, feeds, metrics, ordering); defaults keep older constructors working
     fetch_total_timeout_s: float = 60.0
+    sqlite_synchronous: str = "NORMAL"  # the embedded store's PRAGMA synchronous (storage/db.py)
     fetch_host_concurrency: int = 2
     fetch_host_interval_s: float = 1.0
     api_host: str = "127.0.0.1"
@@ -67,7 +68,6 @@ class Settings:
     feed_poll_interval_s: float = 60.0
     feed_default_interval_s: int = 900
     order_wait_s: float = 600.0
-    gate_lock_s: float = 60.0
     visibility_timeout_s: float = 3600.0
     chain_stages: bool = True  # run the next stage in the same task when it is routed to the same queue (tasks/base.py)
     # issue 19: retries, budgets, bounded answers, the API's guards (docs/RELIABILITY.md, "Settings")
@@ -117,12 +117,20 @@ class Settings:
         return not self.broker_url
 
 
+def _sqlite_synchronous(value: str) -> str:
+    level = value.strip().upper()
+    if level not in ("NORMAL", "FULL", "EXTRA"):
+        raise ValueError(f"CLAIMWIRE_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA, not {value!r}")
+    return level
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     home = Path(os.environ.get("CLAIMWIRE_HOME") or Path.home() / ".claimwire").expanduser()
     return Settings(
         home=home,
         database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{home / 'claimwire.db'}",
+        sqlite_synchronous=_sqlite_synchronous(os.environ.get("CLAIMWIRE_SQLITE_SYNCHRONOUS", "NORMAL")),
         broker_url=os.environ.get("BROKER_URL") or None,
         broker_key_prefix=os.environ.get("CLAIMWIRE_BROKER_PREFIX", ""),
         extractors=_env_list("CLAIMWIRE_EXTRACTORS", ("casualties", "figures", "quotes")),
@@ -157,7 +165,6 @@ def get_settings() -> Settings:
         feed_poll_interval_s=_env_float("CLAIMWIRE_FEED_POLL_INTERVAL_S", 60.0),
         feed_default_interval_s=_env_int("CLAIMWIRE_FEED_DEFAULT_INTERVAL_S", 900),
         order_wait_s=_env_float("CLAIMWIRE_ORDER_WAIT_S", 600.0),
-        gate_lock_s=_env_float("CLAIMWIRE_GATE_LOCK_S", 60.0),
         visibility_timeout_s=_env_float("CLAIMWIRE_VISIBILITY_TIMEOUT_S", 3600.0),
         chain_stages=_env_bool("CLAIMWIRE_CHAIN_STAGES", True),
         max_retries=_env_int("CLAIMWIRE_MAX_RETRIES", 6),

@@ -182,7 +182,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_beat(args: argparse.Namespace) -> int:
-    """Celery beat: polls the feeds and sweeps the receipt-order gates (one beat per deployment)."""
+    """Celery beat: polls the feeds and runs the sweep of stalled articles (one beat per deployment)."""
     from workers.app import app
 
     if get_settings().embedded:

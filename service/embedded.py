@@ -8,7 +8,7 @@ service/api.py). What the broker, the workers and the ordering sweep do in a dep
   first fetched), not in a pool thread: a slow host holds its own slots, never the pool (a redirect to a
   busy host answers `host_busy` and waits on a timer);
 - one pipeline thread runs clean -> extract -> link -> store for one article at a time, the earliest
-  received first (the receipt order the broker's gates keep); the CPU stages run in worker processes
+  received first (receipt order: what each article links against is what was received before it); the CPU stages run in worker processes
   (claimwire.budget.BoundedPool, CLAIMWIRE_CPU_WORKERS), killed past their budget, so that the budget holds
   although the API works in threads (SIGALRM only works in a main thread);
 - transient errors (a host that refused or timed out, 429/5xx, the database locked) are retried with

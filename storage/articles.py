@@ -1,14 +1,14 @@
 """The article rows as the pipeline reads and moves them: a stage's columns, its conditional status change,
-the receipt-order lines (tasks/gates.py) and the articles that made no progress (tasks/sweep.py)."""
+and the articles that made no progress (tasks/sweep.py)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select, union_all, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Article, ArticleEvent, Event
@@ -73,23 +73,6 @@ def received_at(session: Session, article_id: int) -> datetime | None:
 
 def updated_at(session: Session, article_id: int) -> datetime:
     return session.execute(select(Article.updated_at).where(Article.id == article_id)).scalar_one()
-
-
-def line_heads(session: Session, waiting: Iterable[str], out_of_line: Mapping[str, str], limit: int = 1) -> list:
-    """The LIMIT earliest-received articles in one of the statuses WAITING, in line order: rows of (id, status,
-    source_kind, updated_at). OUT_OF_LINE: status -> the source kind whose articles in it hold no place.
-
-    One statement: per waiting status the LIMIT lowest ids (an index range scan on ix_articles_status_id, so
-    the articles already done are never read), merged; the first LIMIT of the line are among them.
-    """
-    parts = []
-    for status in waiting:
-        query = select(Article.id, Article.status, Article.source_kind, Article.updated_at).where(Article.status == status)
-        if status in out_of_line:
-            query = query.where(Article.source_kind != out_of_line[status])
-        parts.append(select(query.order_by(Article.id).limit(limit).subquery()))
-    rows = session.execute(union_all(*parts)).all()
-    return sorted(rows, key=lambda row: row.id)[:limit]
 
 
 def stalled(session: Session, statuses: Iterable[str], updated_before: datetime, limit: int) -> list:

@@ -9,13 +9,16 @@ takes (and the table has no foreign keys, whose checks would lock the rows they 
 close a cycle of waits. SQLite has one writer at a time anyway.
 
 After the commit, the callbacks in `AFTER_COMMIT` are called with the changes written, ids given (the
-publisher to the Redis stream and the webhook kick, workers/changefeed.py); they must not raise.
+publisher to the Redis stream and the webhook kick, workers/changefeed.py); they must not raise. Those in
+`LOCK_HELD` are called with the seconds the advisory lock was held, from getting it to the end of the commit
+(the metric of it, workers/changefeed.py): the one part of a store that only one worker at a time can do.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -31,7 +34,9 @@ logger = logging.getLogger("claimwire.changes")
 CHANGES_LOCK = 0x636C_6368_6E67  # pg_advisory_xact_lock key of the change feed ("clchng")
 _PENDING = "claimwire.pending_changes"
 _WRITTEN = "claimwire.written_change_id"
+_LOCKED_AT = "claimwire.change_lock_taken"
 AFTER_COMMIT: list[Callable[[list[Change]], None]] = []
+LOCK_HELD: list[Callable[[float], None]] = []
 _TABLE = ChangeRecord.__table__
 _INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
 
@@ -79,6 +84,7 @@ def _write_pg(session: Session, pending: list[Change], ledger: tuple[int, dict] 
         params.update(event=ledger[0], ledger=json.dumps(ledger[1]))
     raw = session.connection().connection.driver_connection
     ids = sorted(row[0] for row in raw.execute(_PG_INSERT.format(ledger=_PG_LEDGER if ledger else ""), params).fetchall())
+    session.info[_LOCKED_AT] = time.perf_counter()  # held from here (the statement that took it is its insert) to commit
     _written(session, pending, ids, now)
 
 
@@ -90,6 +96,11 @@ def _written(session: Session, pending: list[Change], ids: Sequence[int], now) -
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    locked_at = session.info.pop(_LOCKED_AT, None)
+    if locked_at is not None:
+        held = time.perf_counter() - locked_at
+        for observe in LOCK_HELD:
+            observe(held)
     written = session.info.pop(_WRITTEN, None)
     if written is None:
         return
@@ -104,6 +115,7 @@ def _after_commit(session: Session) -> None:
 def _forget_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_WRITTEN, None)
+    session.info.pop(_LOCKED_AT, None)
 
 
 @dataclass(slots=True)

@@ -65,6 +65,10 @@ def _count_commit(connection) -> None:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    # NORMAL: in WAL mode a commit does not wait for the disk (an fsync of several ms per commit, and a stage
+    # commits once per article); the store stays consistent, and what a crash of the process loses is nothing —
+    # only a power loss or an OS crash can take back the last commits. FULL waits for the disk at every commit.
+    cursor.execute(f"PRAGMA synchronous={get_settings().sqlite_synchronous}")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

@@ -229,8 +229,8 @@ class FeedItem(Base):
     first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-# The receipt-order gates (tasks/gates.py) look up the earliest article in a status: an index
-# on (status, id) answers that without reading the articles already done.
+# The sweep (tasks/sweep.py) reads the oldest articles in the unfinished statuses: an index on (status, id)
+# answers that without reading the articles already done.
 Index("ix_articles_status_id", Article.status, Article.id)
 
 

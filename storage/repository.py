@@ -142,7 +142,7 @@ def insert_claims(session: Session, article_id: int, claims: Sequence[ClaimRecor
 
 _EVENTS, _LINKS = Event.__table__, ArticleEvent.__table__
 _LINK_FIELDS = ("event_id", "decision", "score", "features", "linker", "linked_at")
-# built once: attach_to_event runs for every article, behind the gate (statement construction is not free)
+# built once: attach_to_event runs for every article (statement construction is not free)
 _OPEN_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
 _EVENT_ROW = select(_EVENTS.c.merged_into_id, _EVENTS.c.profile, _EVENTS.c.headline, _EVENTS.c.date_min, _EVENTS.c.date_max).where(
     _EVENTS.c.id == bindparam("the_event")
@@ -187,7 +187,7 @@ def attach_to_event(
     Returns the event's id: an event that has been merged into another stands for the one it went into.
 
     Core statements on the tables (not the ORM unit of work), and the event row read without its ledger: the
-    link stage runs this for every article, behind the gate. An Event object the session already holds (a
+    link stage runs this for every article. An Event object the session already holds (a
     merge just before) is kept current. `article`: anything with the article's `id` and `title`.
     """
     now = utcnow()

@@ -23,7 +23,6 @@ from claimwire.settings import get_settings
 from storage import articles, repository
 from storage.db import SQL_COUNTS, session_scope
 from storage.models import utcnow
-from tasks import gates
 from tasks.pipeline import BY_TASK, Stage, following
 from workers import metrics
 from workers.app import CONSUMED, app
@@ -36,7 +35,6 @@ MAX_RETRIES = 6  # Celery's own cap on a task's retries; a stage's transient err
 # transactions of its thread in it (storage/db.py SQL_COUNTS)] in this process
 STAGE_CPU: dict[str, list] | None = {} if get_settings().profile_dir else None
 TASK_OPTIONS = {"bind": True, "acks_late": True, "reject_on_worker_lost": True, "max_retries": MAX_RETRIES}
-CHAIN_BATCH = 8  # a gated stage hands its line on after this many articles when their next stage runs in the same task
 Skip = articles.NotInStatus  # the article is not in a state this stage acts on (already done, or finished otherwise)
 # stage name: the stage's work (article id -> whether the next stage follows); filled by the task modules (register)
 WORK: dict[str, Callable[[int], bool]] = {}
@@ -50,11 +48,12 @@ def cpu_task_options() -> dict:
     Each article's budget (CLAIMWIRE_CLEAN_TIMEOUT_S, CLAIMWIRE_EXTRACT_TIMEOUT_S) is kept inside the stage
     (claimwire.budget); these limits are the backstop for a task whose budget could not stop it (a long C
     call): the soft limit fails the article it is running, the hard limit kills the pool process
-    (`_hard_time_limit` records it). A task may run a gated line and the stages chained to it: by default
-    the limits cover CHAIN_BATCH articles at their full budgets.
+    (`_hard_time_limit` records it). A clean task runs the extract chained to it (and link and store, on a worker
+    that consumes the link queue too: `chains`): by default the limits cover clean and extract at their full
+    budgets, and a minute more.
     """
     settings = get_settings()
-    hard = settings.task_time_limit_s or CHAIN_BATCH * (settings.clean_timeout_s + settings.extract_timeout_s) + 60
+    hard = settings.task_time_limit_s or settings.clean_timeout_s + settings.extract_timeout_s + 60
     return {**TASK_OPTIONS, "soft_time_limit": max(1.0, hard - 15), "time_limit": hard}
 
 
@@ -99,15 +98,12 @@ def chains(stage: Stage) -> bool:
     """True when the stage after STAGE runs in the same task instead of a message through the broker.
 
     Only for a next stage routed to the same queue, or to a queue this worker consumes too (so this worker would
-    take its message anyway: the default worker consumes every queue), that is not gated (a gated stage runs from
-    its line's head, tasks/gates.py); CLAIMWIRE_CHAIN_STAGES=0 turns it off.
+    take its message anyway: the default worker consumes every queue); CLAIMWIRE_CHAIN_STAGES=0 turns it off.
     """
     after = following(stage)
     if after is None or not get_settings().chain_stages:
         return False
-    if after.queue is None or (after.queue != stage.queue and after.queue not in CONSUMED):
-        return False
-    return not gates.enabled(after.name)
+    return after.queue is not None and (after.queue == stage.queue or after.queue in CONSUMED)
 
 
 def load_columns(session, stage: Stage, article_id: int, *columns):
@@ -170,39 +166,21 @@ def fail_article(stage: Stage, article_id: int, reason: str, message: str, *, tr
 
 
 def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool]) -> str:
-    """Run one stage for one article. Returns what happened: next | done | skipped | failed | deferred.
-
-    Through the broker, a gated stage (none in the pipeline table now: tasks/gates.py) runs in receipt order:
-    a message for such a stage drives the stage's line from its head, and is "deferred" when it did not get
-    to run the stage for its own article (not its turn yet, or another worker is running the line and will
-    get to it).
+    """Run one stage for one article. Returns what happened: next | done | skipped | failed | deferred | retry.
 
     When the next stage is routed to the same queue (clean -> extract, link -> store; see `chains`), it runs
-    in this task right after this one (after the gate's lock is let go, for a gated stage), as a stage of
-    its own (its own transaction, conditional status change and metrics) instead of a message: a broker
-    round trip and a task less per article. A transient error there hands it to the broker as a message of
-    its own with backoff (`_run_chained`).
+    in this task right after this one, as a stage of its own (its own transaction, conditional status change
+    and metrics) instead of a message: a broker round trip and a task less per article. A transient error
+    there hands it to the broker as a message of its own with backoff (`_run_chained`).
     """
     if task.request.is_eager:
         return _run_stage(task, stage, article_id, work)
     follow: list[int] | None = [] if chains(stage) else None
     try:
-        if gates.enabled(stage.name):
-            outcome = gates.drive(
-                stage.name,
-                article_id,
-                lambda head_id: _run_stage(task, stage, head_id, work, follow=follow),
-                enough=(lambda: len(follow) >= CHAIN_BATCH) if follow is not None else None,
-            )
-            if outcome == "deferred":
-                log(logger, logging.DEBUG, "stage_deferred", article_id=article_id, stage=stage.name)
-        else:
-            outcome = _run_stage(task, stage, article_id, work, follow=follow)
-            if outcome in ("done", "failed"):  # the article left the line here: the gates behind it may open
-                gates.wake_after(stage.name)
+        outcome = _run_stage(task, stage, article_id, work, follow=follow)
     except (OperationalError, DBAPIError, RedisError) as error:
-        # the line itself could not be read or locked (database or Redis down): retry this message rather
-        # than let it be acknowledged as a failed task and wait for the sweep
+        # the database or Redis down outside the stage's own work (recording a failure, looking at a skipped
+        # article): retry this message rather than let it be acknowledged as a failed task and wait for the sweep
         metrics.STAGE_RETRIES.labels(stage=stage.name).inc()
         log(
             logger,
@@ -210,7 +188,7 @@ def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool]) 
             "stage_retry",
             article_id=article_id,
             stage=stage.name,
-            reason="line_unavailable",
+            reason="store_unavailable",
             retries=task.request.retries or 0,
         )
         raise task.retry(
@@ -228,8 +206,6 @@ def _run_chained(stage: Stage, article_id: int) -> str:
     follow: list[int] | None = [] if chains(stage) else None
     try:
         outcome = _run_stage(task, stage, article_id, WORK[stage.name], follow=follow, chained=True)
-        if outcome in ("done", "failed"):
-            gates.wake_after(stage.name)
     except Exception:  # noqa: BLE001 - never lose the article: the stage goes to the broker as a message of its own
         logger.exception("chained_stage_error", extra={"fields": {"article_id": article_id, "stage": stage.name}})
         task.apply_async(args=[article_id], countdown=backoff_seconds(0))
@@ -297,7 +273,7 @@ def _run_stage(
             spent[3] += SQL_COUNTS.transactions - sql_started[1]
     if proceed and stage.next is not None:
         if follow is not None:
-            follow.append(article_id)  # run by the caller, in this task, once the line (if any) is let go
+            follow.append(article_id)  # run by the caller, in this task
         else:
             next_task(stage).delay(article_id)
         return "next"

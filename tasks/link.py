@@ -1,6 +1,6 @@
 """Stage 4: join the article to an existing event or open a new one.
 
-Concurrency: no global gate (tasks/gates.py). Each link transaction takes PostgreSQL advisory locks on the
+Concurrency: no global lock. Each link transaction takes PostgreSQL advisory locks on the
 article's retrieval keys (sorted, so no deadlocks) before it reads the index. Two articles that could meet
 each other (or the same events) share a key, so they are decided one after the other; unrelated articles
 link in parallel.

@@ -2,10 +2,13 @@
 
 Everything else about the wiring is read from `PIPELINE`: the routing of the tasks to their queues
 (`route`, named in workers/app.py), which stage follows which (`following`, tasks/base.py chains them), the
-task that moves an article on from a status (`next_task_for`: receiving, the sweep, resuming), and the
-receipt-order gates (tasks/gates.py: a gated stage's line holds every article that has not passed it yet).
+task that moves an article on from a status (`next_task_for`: receiving, the sweep, resuming).
 
-    receive ─▶ fetch (URLs only) ─▶ clean ─▶ extract ─▶ link ─▶ store        (no stage is gated now: tasks/gates.py)
+    receive ─▶ fetch (URLs only) ─▶ clean ─▶ extract ─▶ link ─▶ store
+
+No stage runs in a global order: each message runs its own article's stage, whatever the others are doing
+(clean is order-free, link decides under per-key locks against the articles received before it:
+docs/SCALING.md).
 """
 
 from __future__ import annotations
@@ -24,9 +27,8 @@ class Stage:
     accepts: tuple[str, ...]  # statuses the stage takes an article in
     produces: str  # the status it leaves it in (or a final one: duplicate, skipped, failed)
     next: str | None  # the stage that follows (an article of a stage's `only_kind` goes through that stage first)
-    gated: bool = False  # runs in receipt order (tasks/gates.py)
     cpu_bound: bool = False  # gets the worker's time limits (tasks/base.py cpu_task_options)
-    only_kind: str | None = None  # the stage is for articles of this source kind only, and holds no place in a gate's line
+    only_kind: str | None = None  # the stage is for articles of this source kind only
 
 
 S = ArticleStatus
@@ -76,22 +78,3 @@ def next_stage_for(status: str, source_kind: str) -> Stage:
 
 def next_task_for(status: str, source_kind: str) -> str:
     return next_stage_for(status, source_kind).task
-
-
-def waiting_for(stage: Stage) -> tuple[str, ...]:
-    """The statuses of an article that has not passed STAGE yet (its place in the stage's line)."""
-    return ORDER[: ORDER.index(stage.produces)]
-
-
-def out_of_line(status: str) -> str | None:
-    """The source kind of the articles in STATUS that hold no place in a gate's line (a URL being fetched)."""
-    return next((s.only_kind for s in PIPELINE if s.only_kind and status in s.accepts), None)
-
-
-def gates_behind(stage_name: str) -> tuple[str, ...]:
-    """The gated stages after STAGE_NAME whose line an article leaving the pipeline at STAGE_NAME stood in."""
-    stage = STAGES[stage_name]
-    if stage.only_kind or stage.task is None:
-        return ()  # its article stood in no line
-    later = PIPELINE[PIPELINE.index(stage) + 1 :]
-    return tuple(s.name for s in later if s.gated)

@@ -161,7 +161,7 @@ def receive(item: RawItem | BadItem) -> Receipt:
 
 def _enqueue_all(created: list[tuple[int, str]]) -> None:
     """The first stage's messages for many articles, sent from a few threads (each send is a broker round trip;
-    their order does not matter: the receipt-order gates follow the article ids, tasks/gates.py)."""
+    their order does not matter: receipt order is the order of the article ids, given as they were stored)."""
     if len(created) <= 1:
         for article_id, kind in created:
             enqueue_first_stage(article_id, kind)

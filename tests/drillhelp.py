@@ -9,9 +9,9 @@
   load bench's `Poster` (a post meeting a connection error or a 5xx is sent again), waiting until every
   article is final and reading the outcome with the load bench's accounting (`bench_load.account`).
 
-Short recovery settings (see tasks/gates.py, tasks/sweep.py and workers/app.py): the ordering sweep re-sends a stage
-that made no progress for ORDER_WAIT_S, a message a dead worker took unacknowledged is delivered again after
-VISIBILITY_TIMEOUT_S, a gate lock held by a dead worker expires after GATE_LOCK_S.
+Short recovery settings (see tasks/sweep.py and workers/app.py): the ordering sweep re-sends a stage that made no
+progress for ORDER_WAIT_S, a message a dead worker took unacknowledged is delivered again after
+VISIBILITY_TIMEOUT_S.
 """
 
 from __future__ import annotations
@@ -37,12 +37,7 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 ORDER_WAIT_S = 6.0
 VISIBILITY_TIMEOUT_S = 10.0
-GATE_LOCK_S = 15.0
-RECOVERY_ENV = {
-    "CLAIMWIRE_ORDER_WAIT_S": str(ORDER_WAIT_S),
-    "CLAIMWIRE_VISIBILITY_TIMEOUT_S": str(VISIBILITY_TIMEOUT_S),
-    "CLAIMWIRE_GATE_LOCK_S": str(GATE_LOCK_S),
-}
+RECOVERY_ENV = {"CLAIMWIRE_ORDER_WAIT_S": str(ORDER_WAIT_S), "CLAIMWIRE_VISIBILITY_TIMEOUT_S": str(VISIBILITY_TIMEOUT_S)}
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):

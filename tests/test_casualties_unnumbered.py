@@ -158,3 +158,14 @@ def test_then_shot_another_is_no_one_killed():
 )
 def test_a_headlines_subject_noun_is_no_verb(title, expected):
     assert figures("", title) == expected  # "Shooting kills man": the shooting killed, nobody "shot kills man"
+
+
+@pytest.mark.parametrize(
+    "text,n",
+    [
+        ("Three women and two men were taken to a hospital in Sylhet after the ferry capsized.", 5),
+        ("A woman and two children were rushed to the hospital, police said.", 3),
+    ],
+)
+def test_people_joined_before_those_taken_to_hospital_are_counted_with_them(text, n):
+    assert figures(text) == [("injured", n, n)]

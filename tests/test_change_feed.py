@@ -161,6 +161,20 @@ def test_change_ids_follow_commit_order_on_postgres(pg_url, monkeypatch):
     assert timings["quick"] >= timings["slow"] - 0.05, "the second writer committed only after the first"
 
 
+def test_the_time_the_feed_lock_is_held_is_reported_up_to_the_commit(pg_url, monkeypatch):
+    """The feed's lock is the serial part of every store (bench load's serial_ms_by_lock): its hold, from getting
+    it to the end of the commit, goes to LOCK_HELD (the metric, workers/changefeed.py); nothing for no change."""
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
+    held: list[float] = []
+    monkeypatch.setattr(changefeed, "LOCK_HELD", [held.append])
+    with session_scope() as session:
+        changefeed.emit(session, changes.events_merged(1, 2, reason="slow", score=None))
+        sa_event.listen(session, "before_commit", lambda _s: time.sleep(0.3))  # after the lock is taken
+    with session_scope() as session:
+        session.execute(select(Event.id)).all()
+    assert len(held) == 1 and held[0] >= 0.3
+
+
 def test_the_migration_creates_what_the_models_describe(sqlite_store):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

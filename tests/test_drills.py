@@ -83,7 +83,7 @@ def report(capsys, name: str, result: dict) -> None:
 def kill_while_busy(drill: Drill, names: list[str]) -> str:
     """SIGKILL (with its pool) the first of the workers NAMES seen running a task: in the middle of its work.
 
-    Any of them will do: which worker holds the gated line at a given moment is up to the broker."""
+    Any of them will do: which worker runs a given article is up to the broker."""
     from workers.app import app
 
     hostnames = {f"{name}-{drill.run_id}@": name for name in names}

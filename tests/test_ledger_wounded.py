@@ -4,6 +4,8 @@ Every record here is made up for the test (a bus crash, a flood, a shooting), no
 
 from __future__ import annotations
 
+import pytest
+
 from claimwire.ledger import build_ledger
 from claimwire.parties import Mention, describe, resolve_parties
 from tests.claimhelp import figure
@@ -79,3 +81,170 @@ def test_victims_counted_with_the_gunman_already_are_not_added_to():
         figure(1, "killed", 1, 1, "the suspect", start=120, sentence="The suspect was killed by police.", singular=True),
     ]
     assert toll(build_ledger(articles, claims))[0] == 6
+
+
+def flood_day_one() -> tuple[list[dict], list[dict]]:
+    """Two outlets on the first day of a flood: 12 people hurt, no one dead."""
+    articles = [article(1, "2017-06-12T08:00:00", "a.example"), article(2, "2017-06-12T09:00:00", "b.example")]
+    claims = [figure(1, "injured", 12, 12, "people", in_title=True), figure(2, "injured", 12, 12, "villagers", in_title=True)]
+    return articles, claims
+
+
+def test_fewer_wounded_and_as_many_more_dead_later_is_the_wounded_dying_not_a_dispute():
+    # "12 injured" (two outlets) ... three days later "two of the injured have died: 2 dead, 10 injured" (one outlet)
+    articles, claims = flood_day_one()
+    articles.append(article(3, "2017-06-15T10:00:00", "c.example"))
+    claims += [figure(3, "killed", 2, 2, "people", start=0, in_title=True), figure(3, "injured", 10, 10, "others", start=20, in_title=True)]
+    ledger = build_ledger(articles, claims)
+    assert toll(ledger) == (2, 10)
+    assert not ledger["headline"]["injured"]["disputed"]
+
+
+def test_fewer_wounded_later_without_more_dead_does_not_overturn_more_sources():
+    articles, claims = flood_day_one()
+    articles.append(article(3, "2017-06-15T10:00:00", "c.example"))
+    claims.append(figure(3, "injured", 10, 10, "people", in_title=True))
+    assert toll(build_ledger(articles, claims)) == (0, 12)
+
+
+def test_fewer_wounded_later_by_more_than_the_new_dead_is_not_the_wounded_dying():
+    articles, claims = flood_day_one()
+    articles.append(article(3, "2017-06-15T10:00:00", "c.example"))
+    claims += [figure(3, "killed", 1, 1, "people", start=0, in_title=True), figure(3, "injured", 8, 8, "others", start=20, in_title=True)]
+    assert toll(build_ledger(articles, claims)) == (1, 12)
+
+
+def one_article(*claims: dict) -> dict:
+    return build_ledger([article(1, "2018-03-02T10:00:00", "a.example")], list(claims))
+
+
+def test_the_wound_of_the_one_dead_man_is_not_another_wounded():
+    # "A climber died after a fall near Chamonix ... He suffered head injuries ... he was pronounced dead"
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "climber", start=0, one="indefinite"),
+        figure(1, "injured", 1, 1, "He", start=60, singular=True, one="pronoun"),
+        figure(1, "killed", 1, 1, "he", start=120, singular=True, one="pronoun"),
+    )
+    assert toll(ledger) == (1, 0)
+
+
+def test_the_named_dead_woman_earlier_reported_hurt_is_dead_only():
+    ledger = one_article(
+        figure(1, "injured", 1, 1, "Okafor", start=0, singular=True, one="name", severity=True),
+        figure(1, "killed", 1, 1, "Amara Okafor", start=80, singular=True, one="name"),
+    )
+    assert toll(ledger) == (1, 0)
+
+
+def test_the_child_wounded_and_a_child_dead_are_one_child():
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "a 4-year-old child", start=0, one="indefinite"),
+        figure(1, "injured", 1, 1, "the child", start=90, singular=True, one="definite", severity=True),
+    )
+    assert toll(ledger) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "wounded",
+    [
+        {"group": "his wife", "one": "definite"},  # another person
+        {"group": "she", "one": "pronoun"},  # not the dead man
+        {"group": "the other passenger", "one": "definite"},
+        {"group": "Tom Reyes", "one": "name"},  # the dead is John Reyes
+    ],
+)
+def test_a_wounded_person_other_than_the_dead_one_stays_wounded(wounded):
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "John Reyes", start=0, singular=True, one="name"),
+        figure(1, "killed", 1, 1, "he", start=50, singular=True, one="pronoun"),
+        figure(1, "injured", 1, 1, wounded["group"], start=90, singular=True, one=wounded["one"]),
+    )
+    assert toll(ledger) == (1, 1)
+
+
+def test_with_two_dead_a_wounded_he_is_not_taken_for_one_of_them():
+    ledger = one_article(
+        figure(1, "killed", 2, 2, "men", start=0),
+        figure(1, "killed", 1, 1, "he", start=50, singular=True, one="pronoun"),
+        figure(1, "injured", 1, 1, "he", start=90, singular=True, one="pronoun"),
+    )
+    assert toll(ledger) == (2, 1)
+
+
+def test_a_figure_dated_weeks_before_the_event_is_another_incident():
+    # a fire on 12 March; an article about it recalls a blast "on Jan. 9" that killed two workers
+    articles = [article(1, "2019-03-12T10:00:00", "a.example")]
+    ledger = build_ledger(
+        articles,
+        [
+            figure(1, "injured", 4, 4, "workers", start=0, sentence="Four workers were injured in the fire on Tuesday."),
+            figure(
+                1, "killed", 2, 2, "workers", start=90, sentence="A blast at the same plant killed two workers on Jan. 9, officials said."
+            ),
+        ],
+    )
+    assert toll(ledger) == (0, 4)
+    assert [c["why"] for c in ledger["context_figures"]] == ["earlier"]
+
+
+def test_the_events_own_date_told_later_is_no_other_incident():
+    # a trial report a month on names the day of the blast it is about
+    articles = [article(1, "2019-03-12T10:00:00", "a.example"), article(2, "2019-04-20T10:00:00", "b.example")]
+    claims = [
+        figure(1, "killed", 2, 2, "workers", start=0, sentence="Two workers were killed in the blast."),
+        figure(2, "killed", 2, 2, "workers", start=0, sentence="The March 11 blast killed two workers, the court heard."),
+    ]
+    ledger = build_ledger(articles, claims)
+    assert toll(ledger) == (2, 0)
+    assert ledger["context_figures"] == []
+
+
+def test_an_event_first_reported_late_keeps_its_dated_figures():
+    # the only report, weeks on: "died Sunday, Dec. 18"
+    ledger = build_ledger(
+        [article(1, "2017-01-03T10:00:00", "a.example")],
+        [
+            figure(
+                1,
+                "killed",
+                1,
+                1,
+                "Jesus Rios",
+                sentence="Jesus Rios, 17, died Sunday, Dec. 18, after being shot.",
+                singular=True,
+                one="name",
+            )
+        ],
+    )
+    assert toll(ledger) == (1, 0)
+
+
+def test_a_headline_that_names_the_events_date_dates_the_event():
+    # reported first at the verdict, months on; another article on the case tells the toll undated
+    dated = "A man accused in a May 25 shooting that killed one and injured three others entered a plea."
+    articles = [
+        {**article(1, "2014-11-18T10:00:00", "a.example"), "title": "Man found guilty in May 25 fatal shooting"},
+        article(2, "2014-11-19T10:00:00", "b.example"),
+    ]
+    claims = [
+        figure(1, "killed", 1, 1, None, start=0, sentence=dated),
+        figure(1, "injured", 3, 3, "others", start=10, sentence=dated),
+        figure(2, "killed", 1, 1, "man", start=0, sentence="The man was killed outside a bar.", one="definite"),
+    ]
+    assert toll(build_ledger(articles, claims)) == (1, 3)
+
+
+def test_a_wounded_he_and_a_dead_boy_are_one_boy():
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "The boy", start=0, singular=True, one="definite"),
+        figure(1, "injured", 1, 1, "he", start=60, singular=True, one="pronoun"),
+    )
+    assert toll(ledger) == (1, 0)
+
+
+def test_a_wounded_she_beside_a_dead_man_is_another_person():
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "the man", start=0, singular=True, one="definite"),
+        figure(1, "injured", 1, 1, "she", start=60, singular=True, one="pronoun"),
+    )
+    assert toll(ledger) == (1, 1)

@@ -325,6 +325,11 @@ def test_the_pair_weights_are_data_written_by_the_refit_command(tmp_path):
     values = [round(0.1 * n, 1) for n in range(len(linkscore.PAIR_FEATURES))]
     write_weights(values, ["a-file"], tmp_path / "weights.json")
     assert linkscore.load_pair_weights(tmp_path / "weights.json") == tuple(values)
+    from bench.fit_linker import set_weights
+
+    chosen = set_weights(values, ["late_unanchored=-2", "lead_age_conflict=-0.7"])
+    changed = {linkscore.PAIR_FEATURES[n]: v for n, (v, old) in enumerate(zip(chosen, values)) if v != old}
+    assert changed == {"late_unanchored": -2.0, "lead_age_conflict": -0.7}
 
 
 def test_the_tfidf_reference_links_by_cosine_without_a_date_window():
@@ -349,3 +354,67 @@ def test_an_event_scores_by_how_well_its_articles_agree_not_by_one_of_them():
     mixed = linking.score_events(new, [linking.Candidate(1, 7, same), linking.Candidate(2, 7, other)], weights)[0]
     assert one.best_pair == mixed.best_pair and one.article_id == mixed.article_id == 1
     assert mixed.score < one.score  # the event's other article is another fire: less agreement
+
+
+def _vector(left, right, weights=None):
+    vector, _ = linkscore.pair_vector(left, right, weights or linking.Weights({}, 3))
+    return dict(zip(linkscore.PAIR_FEATURES, vector))
+
+
+def test_the_lead_gives_the_ages_of_whom_the_story_is_about():
+    f = linking.article_features(
+        "Boy, 7, wounded in Lisbon market blast",
+        "A 7-year-old boy was wounded when a gas canister exploded at a market in Lisbon on Friday, police said. "
+        "He was taken to Santa Maria hospital. In a similar blast last year a 64-year-old vendor died.",
+        None,
+    )
+    assert "g:7" in f.keys and "a:64" in f.keys and "g:64" not in f.keys  # the earlier victim is background
+
+
+def test_two_leads_about_victims_of_different_ages_are_two_incidents():
+    boy = linking.article_features("Boy, 16, shot on Far South Side", "A 16-year-old boy was shot in the head Sunday, police said.", None)
+    same = linking.article_features("Teen shot in head dies", "The 16-year-old shot Sunday on the Far South Side died, police said.", None)
+    girl = linking.article_features("Girl, 8, shot on Far South Side", "An 8-year-old girl was shot in the leg Sunday, police said.", None)
+    assert _vector(boy, girl)["lead_age_conflict"] == 1.0
+    assert _vector(boy, same)["lead_age_conflict"] == 0.0
+    no_age = linking.article_features("Shooting on Far South Side", "A boy was shot Sunday, police said.", None)
+    assert _vector(boy, no_age)["lead_age_conflict"] == 0.0  # one lead gives no age: no evidence either way
+
+
+FURNITURE = (
+    " Whenever Valerie Hahn posts new content, you'll get an email delivered to your inbox with a link. "
+    "Email notifications are only sent once a day, and only if there are new matching items."
+)
+FLOOD = (
+    "Flood kills 4 in Sylhet villages",
+    "Four people drowned on June 12 when the Surma burst its banks near Sylhet, officials said. Rahim Uddin, "
+    "a farmer, lost his house on Kanaighat Road." + FURNITURE,
+)
+FLOOD_FOLLOWUP = (
+    "Families of Sylhet flood victims still waiting for aid",
+    "Months after the Surma flood of June 12 killed four people, families near Sylhet say aid never came, "
+    "Rahim Uddin among them." + FURNITURE,
+)
+OTHER_STORY = (
+    "Ferry capsizes on the Meghna, 9 missing",
+    "A ferry carrying 60 passengers capsized on the Meghna near Chandpur on Monday, the coast guard said. "
+    "Divers recovered three bodies." + FURNITURE,
+)
+
+
+def test_months_apart_a_pair_needs_the_incident_itself_not_the_outlets_page_furniture():
+    flood = linking.article_features(*FLOOD, date(2016, 6, 13))
+    followup = linking.article_features(*FLOOD_FOLLOWUP, date(2016, 10, 20))
+    ferry = linking.article_features(*OTHER_STORY, date(2016, 10, 20))
+    ferry_soon = linking.article_features(*OTHER_STORY, date(2016, 6, 20))
+    assert "c:hahn" in flood.keys & ferry.keys  # the newsletter's reporter: shared by every story of the outlet
+    assert _vector(ferry, flood)["late_unanchored"] == 1.0
+    assert _vector(followup, flood)["late_unanchored"] == 0.0  # it gives the incident's date and its people again
+    assert _vector(ferry_soon, flood)["late_unanchored"] == 0.0  # within 45 days the other features judge
+    weights = linking.Weights({}, 3)
+    index = {name: n for n, name in enumerate(linkscore.PAIR_FEATURES)}
+    unanchored, _ = linkscore.pair_vector(ferry, flood, weights)
+    anchored = list(unanchored)
+    anchored[index["late_unanchored"]] = 0.0
+    z = sum(w * v for w, v in zip(linkscore.PAIR_WEIGHTS, unanchored)) - sum(w * v for w, v in zip(linkscore.PAIR_WEIGHTS, anchored))
+    assert z < 0  # the fitted model counts it against the pair

@@ -154,7 +154,7 @@ def test_a_stuck_article_ingested_again_by_the_cli_is_driven_on(sqlite_store):
 
 def test_the_server_resumes_every_unfinished_article_at_start_in_receipt_order(sqlite_store, monkeypatch):
     """Articles left at every stage by a crash: the next start drives each on from where it stopped,
-    the earliest received first (as the broker's sweep and gates do)."""
+    the earliest received first (as the broker's sweep does)."""
     from storage.db import session_scope
     from storage.models import Article
 

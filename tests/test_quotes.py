@@ -539,3 +539,28 @@ def test_a_surname_opening_a_sentence_is_still_an_antecedent():
     text = 'Police arrived early on Sunday. Dominique later stood on the street with her mother. "I seen all this," she said.'
     [q] = quotes(text)
     assert q.source == "Dominique"
+
+
+# --- what is not a title: an age, the outlet's own reporting verb ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ('"The water came at night," said 18 year-old Rina Akter.', "Rina Akter"),
+        ('"We were in the school," said 12-year-old student Ana Costa.', "student Ana Costa"),
+        ('"It shook twice," said Eight-month-old Leo\'s father Dimitris Pappas.', "Leo's father Dimitris Pappas"),
+    ],
+)
+def test_an_age_before_a_name_is_not_part_of_the_speakers_title(text, source):
+    assert quotes(text)[0].source == source
+
+
+def test_the_outlets_reporting_verb_is_not_part_of_the_speakers_title():
+    q = quotes('The Associated Press reports Athens Mayor Kostas Bakoyannis says "the city is not ready."')[0]
+    assert q.source == "Athens Mayor Kostas Bakoyannis"
+
+
+def test_a_subordinate_clauses_opening_word_is_not_part_of_its_subject():
+    q = quotes('As residents watched the water rise, they vented, "The embankment is gone."')[0]
+    assert q.source == "residents"  # not "As residents"

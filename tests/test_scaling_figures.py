@@ -1,76 +1,31 @@
-"""The scaling figures of `bench load`: the gates' hold time is accounted, and the figures follow from it."""
+"""The scaling figures of `bench load`: the hold time of the locks only one worker can hold at a time is
+accounted, and the figures follow from it."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
 from tests.conftest import REPO
 
 
-def _held(gate: str) -> tuple[float, float]:
-    from prometheus_client import REGISTRY
-
-    total = REGISTRY.get_sample_value("claimwire_gate_hold_seconds_sum", {"gate": gate}) or 0.0
-    holds = REGISTRY.get_sample_value("claimwire_gate_hold_seconds_count", {"gate": gate}) or 0.0
-    return total, holds
-
-
-def test_holding_a_gate_counts_the_time_held():
-    from tasks import gates
-
-    before, holds_before = _held("link")
-    with gates.holding("link"):
-        time.sleep(0.05)
-    after, holds_after = _held("link")
-    assert holds_after == holds_before + 1
-    assert after - before >= 0.05
-
-
-def test_holding_counts_the_time_even_when_the_work_raises():
-    from tasks import gates
-
-    before, _ = _held("clean")
-    with pytest.raises(RuntimeError):
-        with gates.holding("clean"):
-            time.sleep(0.02)
-            raise RuntimeError("the stage failed")
-    assert _held("clean")[0] - before >= 0.02
-
-
-@pytest.mark.services
-def test_drive_accounts_one_hold_of_the_redis_lock(sqlite_store, redis_url, monkeypatch):
-    """With Redis, drive takes the gate's lock: the time until it lets go is one hold (here the line is empty)."""
-    from tasks import gates
-    from tasks.pipeline import STAGES
-    from tests.conftest import apply_env
-
-    apply_env(monkeypatch, BROKER_URL=redis_url)
-    monkeypatch.setitem(gates.GATES, "link", gates._gate(STAGES["link"]))  # no stage is gated now: a line of its own
-    before, holds_before = _held("link")
-    assert gates.drive("link", 1, run_one=lambda article_id: "done") == "deferred"  # nothing in line: nothing ran
-    after, holds_after = _held("link")
-    assert holds_after == holds_before + 1
-    assert after > before
-
-
-def test_the_gate_hold_metric_is_summed_over_processes(tmp_path):
-    """Prometheus multiprocess mode (prefork workers): holds in two processes are read back as one sum."""
+def test_the_change_feed_lock_hold_is_summed_over_processes(tmp_path):
+    """Prometheus multiprocess mode (prefork workers): the feed lock's holds reported in two processes (through
+    storage/changefeed.py LOCK_HELD, as a commit reports them) are read back as one sum."""
     directory = tmp_path / "metrics"
     directory.mkdir()
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory), "PYTHONPATH": str(REPO)}
     child = textwrap.dedent(
         """
-        import time
-        from tasks import gates
-        with gates.holding("link"):
-            time.sleep(0.03)
-            sum(range(200000))  # some CPU of its own
+        from storage import changefeed
+        import workers.changefeed  # registers the metric's observer
+        for observe in changefeed.LOCK_HELD:
+            observe(0.03)
         """
     )
     for _ in range(2):
@@ -78,19 +33,19 @@ def test_the_gate_hold_metric_is_summed_over_processes(tmp_path):
     from bench.load import read_metrics
 
     figures = read_metrics([directory, tmp_path / "absent"])
-    assert figures["gate_holds"] == {"link": 2.0}
-    assert figures["gate_hold_s"]["link"] >= 0.06
-    assert figures["gate_hold_cpu_s"]["link"] > 0.0  # the holder's own CPU, read back from the counter
+    assert figures["change_lock_s"]["hold"] == pytest.approx(0.06)
 
 
 def test_scaling_figures_follow_from_the_hold_time_and_the_reference():
     from bench.load import scaling_figures
 
-    figures = scaling_figures(2000, {"clean": 4.0, "link": 6.0}, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0)
+    figures = scaling_figures(
+        2000, {"change_feed_lock": 4.0, "hottest_link_key": 6.0}, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0
+    )
     assert figures["serial_ms_per_article"] == 5.0  # (4 + 6) s over 2000 articles
-    assert figures["serial_ms_by_gate"] == {"clean": 2.0, "link": 3.0}
+    assert figures["serial_ms_by_lock"] == {"change_feed_lock": 2.0, "hottest_link_key": 3.0}
     assert figures["ceiling_articles_per_s"] == 200.0  # 1000 / 5 ms
-    assert figures["ceiling_if_gates_overlap"] == pytest.approx(333.3, abs=0.1)  # 1000 / the slowest gate's 3 ms
+    assert figures["ceiling_if_locks_overlap"] == pytest.approx(333.3, abs=0.1)  # 1000 / the slowest lock's 3 ms
     assert figures["parallel_efficiency"] == 0.75  # 30 / (2 x 20)
     assert figures["stage_processes"] == 2
 
@@ -132,3 +87,59 @@ def test_statements_are_counted_per_thread_and_read_back_per_article(pg_url, tmp
     assert figures["by_stage"] == {"link": 6.0, "store": 2.0} and figures["stages"] == 8.0
     assert figures["transactions_by_stage"] == {"link": 1.0, "store": 0.5}
     assert figures["workers_all"] == 7.5
+
+
+def test_the_serial_part_is_the_change_feed_lock_and_the_hottest_link_key():
+    """What only one worker can do at a time: hold the change feed's lock, and link the articles that share the
+    most-locked key (for their share of the key-lock hold time)."""
+    from bench.load import scaling_figures, serial_seconds
+
+    hottest = {"key": "p:athens", "articles": 100, "share": 0.05}
+    held = serial_seconds(change_lock_s=2.0, key_hold_s=20.0, hottest_key=hottest)
+    assert held == {"change_feed_lock": 2.0, "hottest_link_key": 1.0}  # 20 s of key-lock hold x 5 % of the articles
+    figures = scaling_figures(2000, held, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0)
+    assert figures["serial_ms_by_lock"] == {"change_feed_lock": 1.0, "hottest_link_key": 0.5}
+    assert figures["serial_ms_per_article"] == 1.5
+    assert figures["ceiling_articles_per_s"] == pytest.approx(666.7, abs=0.1)
+
+
+def test_the_hottest_link_key_is_counted_as_the_link_stage_locks_it(sqlite_store, seeds_dir):
+    """Read back from a store: the seeds' five articles on one strike all lock the key they share most."""
+    from bench.load import hottest_lock_key
+    from claimwire.sources import iter_items
+    from service.ingest import receive_all
+
+    assert hottest_lock_key() == {}
+    receipts = list(receive_all(iter_items([str(seeds_dir)])))
+    assert [r.status for r in receipts] == ["stored"] * 5
+    hottest = hottest_lock_key()
+    assert hottest["articles"] == 5 and hottest["share"] == 1.0, hottest  # one event: every article has its key
+
+
+def test_a_process_trees_pss_counts_the_pages_its_processes_share_once():
+    """A main process that loaded 200 MB before forking its child (as a worker warms up before forking its pool):
+    RSS counts those pages in both processes, PSS once."""
+    from bench.harness import tree_pss_mb, tree_rss_mb
+
+    script = textwrap.dedent(
+        """
+        import os, sys, time
+        loaded = bytearray(200 * 1024 * 1024)
+        for i in range(0, len(loaded), 4096):
+            loaded[i] = 1
+        if os.fork() == 0:
+            time.sleep(30)
+            os._exit(0)
+        print("forked", flush=True)
+        time.sleep(30)
+        """
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert process.stdout.readline().strip() == "forked"
+        rss, pss = tree_rss_mb(process.pid), tree_pss_mb(process.pid)
+        assert rss >= 400, rss
+        assert 200 <= pss < 0.7 * rss, (pss, rss)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the child too
+        process.wait()

@@ -1,7 +1,6 @@
 """Worker-side speed-ups keep the guarantees: a stage routed to the same queue runs in the task of the stage
 before it (no broker round trip) with its own transaction and metrics; a transient error there hands it to
-the broker with backoff; a gated line runs from one read of its first articles (no stage is gated now: the
-machinery is tested on a line of its own); clean and link are not gated; pooled PostgreSQL
+the broker with backoff; clean and link run for each message's own article, in any order; pooled PostgreSQL
 connections idle for a while are checked before use."""
 
 from __future__ import annotations
@@ -189,22 +188,6 @@ def test_a_redelivered_clean_writes_once_and_chains_nothing(sqlite_store, monkey
     with session_scope() as session:
         assert session.scalar(select(func.count()).select_from(Claim)) == claims
     assert sent == []
-
-
-def test_line_heads_are_the_line_in_order(sqlite_store, monkeypatch):
-    from tasks.gates import _gate, line_heads
-    from tasks.pipeline import STAGES
-
-    line = _gate(STAGES["link"])  # a line of several statuses (link itself is no longer gated: tasks/link.py)
-    ids = receive_texts(4, monkeypatch)
-    with session_scope() as session:
-        session.execute(text("UPDATE articles SET status = 'extracted' WHERE id = :a"), {"a": ids[1]})
-        session.execute(text("UPDATE articles SET status = 'stored' WHERE id = :a"), {"a": ids[0]})
-    with session_scope() as session:
-        heads = line_heads(session, line, 10)
-        assert [(h.id, h.status) for h in heads] == [(ids[1], "extracted"), (ids[2], "received"), (ids[3], "received")]
-        assert [h.id for h in line_heads(session, line, 2)] == ids[1:3]
-        assert line_heads(session, line)[0].id == ids[1]  # the head of the line
 
 
 def test_an_idle_pooled_connection_that_died_is_replaced_before_use(pg_url, monkeypatch):

@@ -71,6 +71,14 @@ def _note_queues(sender=None, **_kwargs) -> None:
     CONSUMED.update(sender.app.amqp.queues.consume_from)
 
 
+@worker_init.connect
+def _warm_up(**_kwargs) -> None:
+    """In the worker's main process, before its pool is forked: the pool's processes start warm (claimwire/warmup.py)."""
+    from claimwire.warmup import warm_up
+
+    logging.getLogger("claimwire.worker").info("warmed_up seconds=%.2f", warm_up())
+
+
 @worker_process_init.connect
 def _fresh_connections_after_fork(**_kwargs) -> None:
     from storage.db import reset_engines

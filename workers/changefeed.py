@@ -196,3 +196,4 @@ def flush(timeout: float = 5.0) -> None:
 
 
 changefeed.AFTER_COMMIT.append(notify)
+changefeed.LOCK_HELD.append(metrics.CHANGE_LOCK_HOLD.observe)

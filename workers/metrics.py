@@ -17,17 +17,6 @@ ARTICLES_RECEIVED = Counter("claimwire_articles_received_total", "Articles recei
 ARTICLES_PROCESSED = Counter("claimwire_articles_processed_total", "Articles that completed the pipeline", ["outcome"])
 ARTICLES_FAILED = Counter("claimwire_articles_failed_total", "Articles recorded as failed", ["stage", "reason"])
 STAGE_DURATION = Histogram("claimwire_stage_duration_seconds", "Time spent in a pipeline stage", ["stage"], buckets=STAGE_BUCKETS)
-GATE_HOLD = Histogram(
-    "claimwire_gate_hold_seconds",
-    "Time one worker held a receipt-order gate's lock (tasks/gates.py): work only one worker in the deployment can do at a time",
-    ["gate"],
-    buckets=STAGE_BUCKETS,
-)
-GATE_HOLD_CPU = Counter(
-    "claimwire_gate_hold_cpu_seconds_total",
-    "CPU time of the worker process while it held a receipt-order gate's lock (its own work, without waits)",
-    ["gate"],
-)
 STAGE_RETRIES = Counter("claimwire_stage_retries_total", "Transient errors retried", ["stage"])
 END_TO_END = Histogram("claimwire_end_to_end_seconds", "From receipt to linked", buckets=LATENCY_BUCKETS)
 LINK_DECISIONS = Counter("claimwire_link_decisions_total", "Linker decisions", ["decision"])
@@ -40,6 +29,12 @@ LINK_KEY_LOCK_HOLD = Histogram(
     "claimwire_link_key_lock_hold_seconds",
     "Time a link transaction held its retrieval keys' advisory locks, from getting them to its commit: serial only "
     "between articles that share a key",
+    buckets=STAGE_BUCKETS,
+)
+CHANGE_LOCK_HOLD = Histogram(
+    "claimwire_change_lock_hold_seconds",
+    "Time a transaction held the change feed's advisory lock, from getting it to its commit (change ids in commit "
+    "order, storage/changefeed.py): work only one worker in the deployment can do at a time",
     buckets=STAGE_BUCKETS,
 )
 LINK_REDECIDED = Counter(

@@ -224,6 +224,8 @@ _NAME_PARTICLES = frozenset(
     }
 )
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v", "esq"})
+#: An age before a name ("18-year-old", the "year-old" of "18 year-old"): who the person is, not a title.
+_AGE = re.compile(r"(?:[\w]+-)?(?:year|month|week|day)s?-old", re.IGNORECASE)
 _STATE_ABBREVS = frozenset(
     """
 ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev
@@ -239,6 +241,7 @@ who whom whose which that when while as after before because since if although t
 and but or so yet then also adding according during about to than said says told
 """.split()
 )
+_SUBORDINATORS = frozenset("when while as after before because since if although though whereas once until unless".split())
 _AUX_ADVERBS = frozenset(
     """
 has had have also later then earlier previously initially first again already repeatedly publicly
@@ -431,6 +434,8 @@ def _gender_of_words(text: str) -> str | None:
 @lru_cache(maxsize=8192)
 def _parse_head(phrase: str) -> Speaker | None:
     toks = [t.word for t in tokens(phrase, 0, len(phrase)) if t.word[0] not in '.!?"“”,;:()']
+    while toks and _bare(toks[0]) in _SUBORDINATORS:
+        toks = toks[1:]  # "As neighbors watched ..., they vented": the subject is "neighbors"
     if not toks or len(toks) > 16:
         return None
     low = [_bare(t) for t in toks]
@@ -456,6 +461,11 @@ def _parse_head(phrase: str) -> Speaker | None:
         # "Planned Parenthood Vicki Cowart": the name is the last three parts at most
         cut = len(name_toks) - 3
         prefix, name_toks, core = prefix + name_toks[:cut], name_toks[cut:], core[-3:]
+    ages = 0
+    while ages < len(prefix) and (_AGE.fullmatch(prefix[ages]) or prefix[ages].isdigit()):
+        ages += 1
+    if ages and _AGE.fullmatch(prefix[ages - 1]):
+        prefix = prefix[ages:]
     title = " ".join(prefix)
     if core:
         last = _bare(core[-1])
@@ -541,6 +551,7 @@ def _modifier_noun(t: str) -> bool:
         and b not in FUNCTION_CAPS
         and b not in _CLAUSE_STOPS
         and b not in _AUX_ADVERBS
+        and b not in SPEECH_VERB_FORMS  # "The Associated Press reports Mayor John Suthers says"
         and not b.endswith(("ly", "ed", "ing"))
     )
 

@@ -45,6 +45,7 @@ from claimwire.extractors.casualty_patterns import (
     CLAUSE_BREAK,
     DATED,
     DESCRIBED_BY,
+    DIED_AFTER_RELATIVE,
     EVENT_GENITIVE,
     EVENT_OF,
     FATAL_ADVERB,
@@ -64,6 +65,8 @@ from claimwire.extractors.casualty_patterns import (
     INVERTED,
     KILLED_WORD,
     LEAD_CHARS,
+    LEFT_JOINED,
+    LEFT_STATE,
     LEGAL,
     MISSING_WORD,
     MULTIPLIER,
@@ -89,6 +92,8 @@ from claimwire.extractors.casualty_patterns import (
     PRONOUN_EVENT,
     RELATIVE_AFTER,
     RELATIVE_VICTIM,
+    RETRACTED_AFTER,
+    RETRACTED_BEFORE,
     ROLE_RUN_BEFORE,
     ROUNDUP,
     SEVERITY,
@@ -103,6 +108,7 @@ from claimwire.extractors.casualty_patterns import (
     TRIGGER,
     UNBORN,
     UNCERTAIN,
+    VIDEO_LINK,
     WORD,
     ZERO,
     ZERO_EVERYONE,
@@ -128,7 +134,7 @@ from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.1.0"
+VERSION = "2.8.0"
 
 
 class Hit(NamedTuple):
@@ -284,7 +290,7 @@ def _rule_ordinal_victim(sent: _Sentence) -> None:
             continue
         if m.group("noun") and not (is_person_word(m.group("noun")) or m.group("noun").lower() == "body"):
             continue
-        n = ORDINALS[(m.group("ord") or m.group("ord2")).lower()]
+        n = ORDINALS[(m.group("ord") or m.group("ord2") or m.group("ord3")).lower()]
         sent.add("killed", n, n, None, m.group("noun"), m.start(), m.end(), 0.7)
 
 
@@ -303,11 +309,14 @@ def _object_measure(m: re.Match[str]) -> str | None:
     return _active_measure(m.group("av"), m.group("av2")) if not left else "killed"
 
 
-def _object_count(text: str, m: re.Match[str]) -> tuple[float | None, float | None, str | None, str] | None:
-    """(low, high, hedge, noun phrase) of a verb's object, or None when it counts no people."""
+def _object_count(text: str, m: re.Match[str], after_victims: bool = False) -> tuple[float | None, float | None, str | None, str] | None:
+    """(low, high, hedge, noun phrase) of a verb's object, or None when it counts no people;
+    `after_victims`: the sentence counted victims before ("killing two soldiers and wounding another")."""
     np = m.group("np") or ""
     if m.group("age"):
         return 1, 1, None, m.group("age") + np
+    if after_victims and _another_alone(m.group("one"), np):
+        return 1, 1, None, "another"
     if m.group("one") or m.group("det") or m.group("poss"):
         if not is_person(np):
             return None
@@ -323,6 +332,18 @@ def _object_count(text: str, m: re.Match[str]) -> tuple[float | None, float | No
     return (*quantity_bounds(m.group("num"), m.group("hedge")), np)
 
 
+def _another_alone(one: str | None, np: str) -> bool:
+    """ "another" with no noun after it: one more of the people just counted."""
+    return (one or "").lower() == "another" and not np.strip()
+
+
+def _victims_before(sent: _Sentence, pos: int) -> bool:
+    """The sentence counted people before `pos`, with "and" just before it ("... and [wounding] another")."""
+    return (
+        any(h.end <= pos and h.low for h in sent.hits) and re.search(r"\band\s+(?:\w+\s+)?$", sent.text[max(0, pos - 30) : pos]) is not None
+    )
+
+
 def _rule_object(sent: _Sentence) -> None:
     """ "killed 100 fighters", "left two dead", "killed his wife, her mother and two children"."""
     text = sent.text
@@ -331,7 +352,7 @@ def _rule_object(sent: _Sentence) -> None:
         if sent.overlaps(qs, m.end()):
             continue
         measure = _object_measure(m)
-        count = _object_count(text, m) if measure is not None else None
+        count = _object_count(text, m, _victims_before(sent, m.start())) if measure is not None else None
         if count is None or count[0] is None:
             continue
         lo, hi, hedge, np = count
@@ -370,6 +391,8 @@ def _rule_named_object(sent: _Sentence) -> None:
         if measure in ("shot", "injured") and FATAL_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
             measure = "killed"
         add_n, n_self, end = items_after(text, m.end(), measure, sent.title, first_is_name=obj[:1].isupper())
+        if m.group("av").lower().startswith(("leav", "left")) and not m.group("left"):
+            continue  # "left him stunned"; "left him and his two daughters dead" is _rule_left_joined's
         n = 1 + add_n
         extra = {"singular": True} if n == 1 else {"list": True}
         if len(obj.split()) == 1 and obj[:1].isupper():
@@ -377,6 +400,22 @@ def _rule_named_object(sent: _Sentence) -> None:
         if n_self:
             extra["self"] = n_self
         sent.add(measure, n, n, None, text[m.start("obj") : max(end, m.end())], m.start("obj"), max(end, m.end()), 0.55, extra)
+
+
+def _rule_left_joined(sent: _Sentence) -> None:
+    """ "left him and his two daughters dead": a person left in the state of the people counted right
+    after him, joined by "and", is counted with them."""
+    for m in NAMED_OBJECT.finditer(sent.text):
+        if not m.group("av").lower().startswith(("leav", "left")) or m.group("left") or sent.overlaps(m.start("obj"), m.end("obj")):
+            continue
+        for i, h in enumerate(sent.hits):
+            if h.measure in ("killed", "injured") and h.high is not None and LEFT_JOINED.fullmatch(sent.text, m.end("obj"), h.start):
+                group = sent.text[m.start("obj") : h.start] + (h.group or "")
+                sent.hits[i] = h._replace(
+                    low=h.low + 1, high=h.high + 1, start=m.start("obj"), group=group, extra={**h.extra, "list": True}
+                )
+                sent.taken.append((m.start("obj"), h.start))
+                break
 
 
 # --- rules: subject + verb --------------------------------------------------------------------------
@@ -440,6 +479,8 @@ def _rule_subject(sent: _Sentence) -> None:
         if sent.overlaps(qs, m.end()):
             continue
         count = _subject_count(text, m)
+        if count is None and _another_alone(m.group("one"), m.group("np") or "") and _victims_before(sent, qs):
+            count = (1, 1, None)  # "one man was killed and another wounded"
         if count is None:
             continue
         lo, hi, hedge = count
@@ -584,6 +625,11 @@ def _rule_headline_object(sent: _Sentence) -> None:
             measure = "killed"
         n = 1
         pos = end = m.start("np") + len(" ".join(words))
+        if m.group("av").lower().startswith(("leav", "left")):
+            state = LEFT_STATE.match(text, pos)  # "Shooting Leaves Teen Dead": the state says the measure
+            if state is None:
+                continue
+            measure, end = ("killed" if state.group("state").lower() == "dead" else "injured"), state.end()
         add_n, n_self, list_end = items_after(text, pos, measure, True)
         if list_end > pos:
             n, end = n + add_n, list_end
@@ -682,7 +728,8 @@ def _rule_singular(sent: _Sentence) -> None:
             s, subj = _with_role(sent.text, s, subj)
         if v.startswith("shot and "):
             v = v[len("shot and ") :]
-        measure = "injured" if INJURED_ONLY.fullmatch(v) else _measure(v, None, "")
+        adv = m.group("adv") or ""
+        measure = "injured" if INJURED_ONLY.fullmatch(v) and not FATAL_ADVERB.search(adv) else _measure(v, None, adv)
         sent.add(measure, 1, 1, None, subj.strip(), s, e, conf, {"singular": True})
 
 
@@ -762,11 +809,15 @@ def _rule_relative_victim(sent: _Sentence) -> None:
         v = m.group("v1").lower()
         if not m.group("aux") and not INTRANSITIVE_DEATH.fullmatch(v) and v not in ("dead", "missing"):
             continue  # "the man who killed four people" is active
+        if NEGATED_ADVERB.search(m.group("adv") or ""):
+            continue  # "the victim, who was not injured, told officers"
         np = np_before(text, m.start(), sent.title)
         if np is None or np[0] < 1 or sent.overlaps(np[1], m.end()):
             continue
         n, start, _ = np
         measure = _measure(m.group("v1"), m.group("v2"), (m.group("adv") or "") + (m.group("adv2") or ""))
+        if measure != "killed" and DIED_AFTER_RELATIVE.match(text, m.end()):
+            measure = "killed"  # "a woman who was wounded in the attack has died"
         sent.add(measure, n, n, None, text[start : m.start()].strip(" ,"), start, m.end(), 0.6, {"singular": True} if n == 1 else None)
 
 
@@ -814,6 +865,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_event_genitive, ("'", "’")),
     (_rule_pronoun_event, ("his", "her")),
     (_rule_self_inflicted, ("himself", "herself", "shoots self", "shot self", "own leg", "own foot", "own hand", "own arm")),
+    (_rule_left_joined, ("left", "leav")),
     (_rule_to_hospital, ("taken", "transported", "rushed", "airlifted", "flown", "carried", "driven", "brought")),
 )
 
@@ -825,9 +877,21 @@ def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
     for rule, needs in RULES:
         if needs is None or (has_verb if needs is CASUALTY_VERB else any(w in low for w in needs)):
             rule(sent)
-    hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start])]
+    hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start]) and not _retracted(text, h)]
     hits.sort(key=lambda h: h.start)
     return hits
+
+
+def _retracted(text: str, hit: Hit) -> bool:
+    """A death first reported and withdrawn in the same sentence ("Early reports said one person had died,
+    but that proved to be incorrect", "Police initially said one person died, but later said ..."); a
+    withdrawn wound still tells of someone hurt ("initially reported that a deputy was shot, but later
+    said his injuries were not caused by gunfire")."""
+    return (
+        hit.measure == "killed"
+        and RETRACTED_BEFORE.search(text, max(0, hit.start - 80), hit.end + 40) is not None
+        and RETRACTED_AFTER.match(text, hit.end) is not None
+    )
 
 
 @lru_cache(maxsize=64)
@@ -913,7 +977,8 @@ def _claims(text: str, in_title: bool, legal_story: bool = False) -> Iterator[Cl
             continue  # "... in Kareem Mano slaying Pause": not a name
         if surname:
             hit = hit._replace(extra={k: v for k, v in hit.extra.items() if k != "surname"})
-        extra = {**hit.extra, "background": True} if not in_title and _background(text, ss, se, hit) else hit.extra
+        other = not in_title and (_background(text, ss, se, hit) or VIDEO_LINK.match(text, ss) is not None)
+        extra = {**hit.extra, "background": True} if other else hit.extra
         extra = dict(_marks(text, hit._replace(extra=extra)))
         att = attribution_for(text, hit.start, hit.end)
         source = att.source if att else None

@@ -24,7 +24,7 @@ from claimwire.vocabulary import (
 _DEATH = r"(?:his|her|their) deaths?"
 _SUFFERED = r"(?:suffered|sustained|received|suffering|sustaining) (?:from )?"
 KILLED = (
-    r"killed|dead|died|dies|slain|murdered|perished|shot dead|shot to death|gunned down|"
+    r"killed|dead|deceased|died|dies|passed away|passes away|slain|murdered|perished|shot dead|shot to death|gunned down|"
     r"pronounced dead|found dead|declared dead|lost (?:their|his|her) li(?:ves|fe)|fatally (?:shot|wounded|injured|struck|stabbed)|"
     r"mortally wounded|executed|massacred|"
     r"(?:stabbed|beaten|burned|burnt|crushed|trampled|hacked|bludgeoned|strangled|choked) to death|"
@@ -89,7 +89,7 @@ TRIGGER = re.compile(
     r"kill|dead|die|slain|slay|slew|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospital|missing|"
     r"unaccounted|fatal|casualt|death|struck|grazed|harmed|hit\b|execut|massacre|li(?:fe|ves)\b|condition|"
     r"suffer|sustain|recover|surviv|treated|bod(?:y|ies)\b|stab|drown|electrocut|suffocat|asphyx|strangl|"
-    r"run over|assassinat|unborn|fetus|foetus"
+    r"run over|assassinat|unborn|fetus|foetus|deceas|passe[sd] away"
 )  # read on lower-cased text: IGNORECASE is slow
 
 # --- the rules' patterns (one per rule in casualties.RULES) ---------------------------------
@@ -114,7 +114,7 @@ SUBJECT = re.compile(
 ACTIVE_VERB = (
     r"(?P<av>kill(?:s|ed|ing)?|shot dead|shoot(?:s|ing)? dead|shot|shoot(?:s|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
     r"hurt(?:s|ing)?|leav(?:es|ing)|left|(?:claim|take|took|tak)(?:s|ed|en|ing)? the li(?:ves|fe) of|gunned down|guns down|"
-    r"murder(?:s|ed|ing)|slay(?:s|ing)?|slew|stab(?:s|bed|bing)|executed|massacred)"
+    r"murder(?:s|ed|ing)|slay(?:s|ing)?|slew|stab(?:s|bed|bing)|executed|massacred|graz(?:es|ed|ing))"
     r"(?:\s+(?:and|or)\s+(?P<av2>kill(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
     r"(?:critically\s+|seriously\s+)?(?:wound|injur)(?:ed|ing)))?"
 )
@@ -138,6 +138,7 @@ OBJECT_WORDS = (
     "stab",
     "execut",
     "massacr",
+    "graz",
 )
 OBJECT = re.compile(
     rf"\b{ACTIVE_VERB}\s+(?:['\"‘“]\s*)?(?:(?P<det>the|his|her|their)\s+)?(?:(?P<poss>[\w.-]+(?:['’]s|s['’]))\s+(?=\d|(?:two|three|four|five|six|seven|eight|nine|ten|several|dozens)\b))?(?:{Q}|(?P<one>an?|one|another|the|his|her)\b|(?P<age>\d+-year-old\b))['\"’”]?"
@@ -185,15 +186,15 @@ FATALLY_TAIL = re.compile(
     re.IGNORECASE,
 )
 _SINGULAR_INTRANSITIVE = (
-    rf"died|dies|drowned|perished|(?:fell|falls?|fallen|plunged) to {_DEATH}|"
+    rf"died|dies|passed away|passes away|drowned|perished|(?:fell|falls?|fallen|plunged) to {_DEATH}|"
     rf"(?:{_SUFFERED}|survived )(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|wounds?)"
 )
 NAMED_SINGULAR = re.compile(
     r"(?P<subj>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),|\s*,(?=\s+(?:is|was|remains)\b))?"
     r"\s+(?:(?:later|then|eventually|subsequently)\s+)?(?:(?:was|has been|had been|is|remains|remained)\s+)+"
-    r"(?:(?:later|then|eventually|subsequently|also|[a-z]+ly)\s+)?"
-    rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot)\b"
+    r"(?P<adv>(?:later|then|eventually|subsequently|also|[a-z]+ly)\s+)?"
+    rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot|grazed|(?:struck|hit) by (?:gunfire|(?:a )?bullets?))\b"
     r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er|[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+|[a-z]+\s+and\s+)?"
     rf"(?P<v2>{_SINGULAR_INTRANSITIVE})\b"
@@ -228,6 +229,13 @@ PRONOUN_EVENT = re.compile(
 )
 # "the man who died", "Capt. Tennant, who also was killed"
 RELATIVE_VICTIM = re.compile(rf",?\s+who\s+(?:also\s+|later\s+|then\s+)?{VERB_CHAIN}", re.IGNORECASE)
+# "the woman who was wounded in the attack [has died]": the relative clause's victim is the subject of a death
+DIED_AFTER_RELATIVE = re.compile(
+    r"(?:\s*,?\s+(?!(?:said|says|told|tells|and|but|or|while|when|after|before|because|as|who|which|that|whose|where|is|was)\b)[\w'’.-]+){0,12}?"
+    r"\s*,?\s+(?:has\s+|had\s+|have\s+)?(?:since\s+|now\s+|later\s+|also\s+|subsequently\s+)?"
+    r"(?:died|dies|succumbed|been pronounced dead|was pronounced dead)\b",
+    re.IGNORECASE,
+)
 # "Also shot were ...", "Killed were ...", "Among the dead were ..."
 INVERTED = re.compile(
     r"(?:^|[;:]\s*|\b(?:also|and)\s+)(?P<v>killed|dead|injured|wounded|hurt|shot|hospitali[sz]ed)\s+"
@@ -264,7 +272,10 @@ ORDINAL_VICTIM = re.compile(
     r"(?P<noun>[\w'’-]+)\s+"
     r"(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:dies|died|succumbs|succumbed|killed|found dead|is dead|was killed|dead)\b"
     r"|\bclaims?\s+(?:a\s+|the\s+|its\s+)?(?P<ord2>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+"
-    r"(?:victim|life)\b",
+    r"(?:victim|life)\b"
+    # "becomes the fourth (person) to die"
+    r"|\b(?:becomes?|became|is|was|has become)\s+(?:the\s+)?(?P<ord3>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+"
+    r"(?:(?:person|victim|people)\s+)?to\s+(?:die|have died|be killed|succumb)\b",
     re.IGNORECASE,
 )
 FATAL_NOUN = re.compile(
@@ -275,7 +286,8 @@ FATAL_NOUN = re.compile(
 HEADLINE = re.compile(
     r"(?:^|[:|–—]\s*|\s-\s|\b(?:after|as|when|where)\s+)(?P<np>(?:[\w'’.-]+\s+){0,3}?(?P<head>[\w'’-]+))"
     r"(?:,\s*\d{1,3},?)?\s+(?:is\s+|was\s+|has\s+been\s+|found\s+)?(?P<adv>fatally\s+|critically\s+|seriously\s+|accidentally\s+)?"
-    r"(?P<v>shot,? (?:and )?killed|shot,? (?:and )?wounded|shot,? (?:and )?injured|shot dead|shot to death|killed|slain|dies|died|dead|shot|wounded|injured|hurt|murdered)\b",
+    r"(?P<v>shot,? (?:and )?killed|shot,? (?:and )?wounded|shot,? (?:and )?injured|shot dead|shot to death|killed|slain|dies|died|dead|shot|wounded|injured|hurt|murdered|"
+    r"grazed|(?:hit|struck) by (?:an? )?(?:stray )?(?:bullets?|gunfire))\b",
     re.IGNORECASE,
 )
 UNCERTAIN = re.compile(
@@ -507,6 +519,25 @@ BACKGROUND = re.compile(
     r"\b(?:a )?previous (?:shooting|incident|attack)\b",
     re.IGNORECASE,
 )
+# a related video's headline on the page: "0:41 Woman dies crossing ...", "1:27 1 dead after collision"
+VIDEO_LINK = re.compile(
+    r"\W*\d{1,2}:\d\d\s+(?=[A-Z0-9])(?!(?:[AP]\.?M\.?|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b)",
+    re.IGNORECASE,
+)
+# a figure told as first said and then withdrawn: "Early reports said one person had died, but that proved
+# to be incorrect", "police initially said the man had died"
+RETRACTED_BEFORE = re.compile(
+    r"\b(?:(?:early|earlier|initial|first) reports?|initially|at first)\b[^.;]{0,40}?\b(?:said|says|indicated|suggested|stated|reported|believed|thought)\b"
+    r"|\b(?:was|were) (?:initially |first |erroneously |mistakenly |falsely )?reported to have\b"
+    r"|\b(?:erroneously|mistakenly|falsely)\b",
+    re.IGNORECASE,
+)
+RETRACTED_AFTER = re.compile(
+    r"[^.;]{0,60}?\b(?:but|however)\b[^.;]{0,40}?\b(?:proved|proven|turned out|was|were|is|are)\s+(?:to be\s+|later\s+found\s+to\s+be\s+)?"
+    r"(?:incorrect|false|wrong|inaccurate|untrue|not the case)\b"
+    r"|[^.;]{0,60}?\b(?:but|however)\s+(?:(?:authorities|police|officials|officers|investigators|they)\s+)?(?:later|now)?\s*(?:say|said)\b",
+    re.IGNORECASE,
+)
 # "a man was shot and killed": as many shot as killed
 SHOT_KILLED = re.compile(
     r"\bshot(?:,\s*|\s+and\s+)(?:\w+ly\s+)?killed\b|\bfatally\s+sho(?:t|oting)\b|\bshot\s+(?:to death|dead)\b|"
@@ -534,7 +565,7 @@ KILLED_WORD = re.compile(KILLED)
 HIT_WORD = re.compile(HIT)
 #: death verbs with no object: "have fallen to their deaths" is no active "have shot"
 INTRANSITIVE_DEATH = re.compile(
-    rf"died|dies|perished|drowned|suffocated|succumbed to .*|lost .*|\w+ to {_DEATH}|"
+    rf"died|dies|passed away|passes away|perished|drowned|suffocated|succumbed to .*|lost .*|\w+ to {_DEATH}|"
     r"(?:suffer|sustain|receiv|recover|surviv)\w* .*|(?:listed |admitted )?in .*condition"
 )
 INJURED_WORD = re.compile(INJURED)
@@ -554,8 +585,12 @@ OBJECT_NUMBER_FOLLOW = re.compile(r"\s*(?:of\b|times?\b|[a-z]+\b(?<!according)(?
 # a headline's active verb with an object: "Man shot wife" (not "Man shot in ...")
 HEADLINE_OBJECT_FOLLOWS = re.compile(
     r"\s+(?!(?:in|at|on|after|during|by|near|outside|inside|while|as|over|following|overnight|early|late|last|this|"
-    r"with|from|for|when|and)\b)[\w'’]"
+    r"with|from|for|when|and|\w+ly)\b)[\w'’]"
 )
+#: what a headline's "leaves / left" puts its object in: "Crash Leaves Driver Dead"
+#: between a person left in a state and the counted people after him: "left him [and his] two daughters dead"
+LEFT_JOINED = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:(?:his|her|their|the)\s+)?", re.IGNORECASE)
+LEFT_STATE = re.compile(r"\s+(?P<state>dead|injured|wounded|hurt)\b", re.IGNORECASE)
 HEADLINE_SHOT_PREFIX = re.compile(r"^shot,? (?:and )?(?=killed|wounded|injured)", re.IGNORECASE)
 INJURED_ONLY = re.compile(r"(?:critically |seriously )?(?:wounded|injured)")
 

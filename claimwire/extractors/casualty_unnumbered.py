@@ -14,7 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from claimwire.extractors.casualty_patterns import CASUALTY_WORD, NP_STOP_SUBJ, NP_TOK, Q
-from claimwire.extractors.casualty_people import context_ok, is_person, is_person_word, np_before, singular_person
+from claimwire.extractors.casualty_people import context_ok, coordinated, is_person, is_person_word, np_before, singular_person
 from claimwire.numbers import quantity_bounds
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # "accidentally shot himself", "fatally shoots self", "shot herself in the leg", "killed himself"
 SELF_INFLICTED = re.compile(
     r"(?<!\bto )(?<!\bcould )(?<!\bwould )(?<!\bmight )(?<!\bwill )"
-    r"\b(?P<had>had\s+)?(?P<adv>(?:[a-z]+ly\s+){0,2})(?P<v>shot|shoots|killed|kills)\s+(?P<obj>himself|herself|self|(?:his|her) own (?:leg|foot|hand|arm))\b"
+    r"\b(?P<had>had\s+)?(?P<adv>(?:[a-z]+ly\s+){0,2})(?P<v>shot|shoots|killed|kills)\s+(?P<obj>himself|herself|self|(?:(?:his|her)\s+)?own\s+(?:leg|foot|hand|arm))\b"
     r"(?P<dead>\s+(?:to death|dead)\b)?",
     re.IGNORECASE,
 )
@@ -47,7 +47,7 @@ _TO_HOSPITAL = (
 )
 # "Four people were taken to the hospital", "a woman was rushed to a local hospital", "4 taken to hospital"
 TO_HOSPITAL = re.compile(
-    rf"(?<![\w'’-])(?:{Q}|(?P<one>an?|one|another)\b)"
+    rf"(?<![\w'’-])(?:{Q}|(?P<one>an?|one|another|the)\b)"
     rf"(?P<np>(?:\s+(?!{NP_STOP_SUBJ}\b|{CASUALTY_WORD}\b){NP_TOK}){{0,6}}?)"
     r"\s+(?:(?:were|was|have been|has been|had been|are|is)\s+)?(?:(?:all|also|later|then|each|both)\s+)?"
     rf"{_TO_HOSPITAL}",
@@ -55,7 +55,7 @@ TO_HOSPITAL = re.compile(
 )
 HOSPITAL_WORD = re.compile(r"hospital|medical cent|trauma cent", re.IGNORECASE)
 #: the people taken to hospital died there: their death is told by another rule, they are no wounded
-DIED_THERE = re.compile(r"\b(?:died|dead|succumbed|killed|deaths?|bod(?:y|ies))\b", re.IGNORECASE)
+DIED_THERE = re.compile(r"\b(?:died|dead|succumbed|killed|passed away|deaths?|bod(?:y|ies))\b", re.IGNORECASE)
 #: taken to hospital to be checked, not hurt
 PRECAUTION = re.compile(
     r"\b(?:as a precaution|precautionary|for (?:evaluation|observation|a check-?up)|to be (?:checked|evaluated))\b", re.IGNORECASE
@@ -72,6 +72,8 @@ def _rule_self_inflicted(sent: _Sentence) -> None:
     """ "A boy accidentally shot himself" -> 1 shot, "4-year-old fatally shoots self" -> 1 killed."""
     text = sent.text
     for m in SELF_INFLICTED.finditer(text):
+        if _after_his_victims(sent, m):
+            continue
         if sent.hits or m.group("had") and not REPORTED.search(text) or OTHER_VICTIM.search(text, 0, m.start()):
             # a hit already in the sentence ("killed his wife and then himself": the objects' rule counted him), an
             # earlier shooting ("had shot himself"), or someone else hurt first: the attacker's end, told with his victims
@@ -85,6 +87,26 @@ def _rule_self_inflicted(sent: _Sentence) -> None:
             continue
         group = text[np[1] : m.start()].strip()
         sent.add(measure, 1, 1, None, group, np[1], m.end(), 0.6, {"singular": True}, victim=group)
+
+
+def _after_his_victims(sent: _Sentence, m: re.Match[str]) -> bool:
+    """ "wounded an officer and then killed himself", "killed three people before killing himself": the
+    attacker's own death, told after the victims his verb counted, is counted with them (a killed count
+    gains him, as "killed his wife and himself" does; beside a wounded count he is one dead). True when
+    it was counted so."""
+    if m.group("had") or sent.overlaps(m.start(), m.end()) or any(h.extra.get("self") for h in sent.hits):
+        return False
+    before = [i for i in sent.active if sent.hits[i].end <= m.start() and sent.hits[i].low]
+    if not before or _self_measure(m, sent.text) != "killed":
+        return False
+    i = before[-1]
+    hit = sent.hits[i]
+    if hit.measure == "killed" and hit.low == hit.high:
+        sent.hits[i] = hit._replace(low=hit.low + 1, high=hit.high + 1, extra={**hit.extra, "self": 1})
+        sent.taken.append((m.start(), m.end()))
+    else:
+        sent.add("killed", 1, 1, None, m.group("obj"), m.start("v"), m.end(), 0.5, {"singular": True, "one": "pronoun", "self": 1})
+    return True
 
 
 def _hospital_count(text: str, m: re.Match[str]) -> tuple[float, float | None, str | None] | None:
@@ -117,7 +139,12 @@ def _rule_to_hospital(sent: _Sentence) -> None:
             continue
         lo, hi, hedge = count
         group = (m.group("np") or "").strip() or None
-        sent.add("injured", lo, hi, hedge, group, start, m.end(), 0.6)
+        joined = coordinated(text, start) if not m.group("one") else None
+        if joined is not None and not sent.overlaps(joined[2], start):  # "three women and two men were taken to hospital"
+            lo, hi, start = lo + joined[0], None if hi is None or joined[1] is None else hi + joined[1], joined[2]
+            group = text[start : m.start("np") + len(m.group("np") or "")].strip()
+        definite = (m.group("one") or "").lower() == "the"  # "the victim was taken to hospital": one named back
+        sent.add("injured", lo, hi, hedge, group, start, m.end(), 0.6, {"singular": True} if definite else None)
 
 
 # "The family's pet collie, Fenn, was also killed": a name set beside a noun that is no person

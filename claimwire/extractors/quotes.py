@@ -64,7 +64,7 @@ from claimwire.extractors._text import sentence_at
 from claimwire.vocabulary import WEEKDAYS
 
 NAME = "quotes"
-VERSION = "2.1.1"
+VERSION = "2.1.2"
 
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 _VERBS = (SPEECH_VERB_FORMS | {"point", "points", "pointed"}) - frozenset(

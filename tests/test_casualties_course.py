@@ -1,0 +1,205 @@
+"""How a victim fared, told around the count (issue 14): "fatally wounded" is a death, the wounded who
+"has died" is dead, "and wounding another" is one more wounded.  Every sentence here was written for these
+tests (a ferry, a bombing, a mine, a shooting); none comes from the benchmark data."""
+
+import pytest
+
+from tests.claimhelp import cas, figures, main
+
+FATALLY = [
+    ("The driver was mortally wounded when the bus overturned near Chittagong.", [("killed", 1, 1)]),
+    ("Police said he was fatally injured in the blast outside the Athens courthouse.", [("killed", 1, 1)]),
+    ("Garcia was fatally wounded by a stray bullet, officers said.", [("killed", 1, 1)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", FATALLY)
+def test_a_fatally_wounded_person_is_dead(text, expected):
+    assert figures(text) == expected
+
+
+def test_a_critically_wounded_person_is_wounded():
+    assert figures("The miner was critically injured when the tunnel collapsed.") == [("injured", 1, 1)]
+
+
+DIED_SINCE = [
+    ("A fisherman who was injured in the ferry sinking has died, officials said.", [("killed", 1, 1)]),
+    ("Two passengers who were hurt in the crash on Sunday have since died.", [("killed", 2, 2)]),
+    ("The woman who was shot in the attack in Leeds later died in hospital.", [("killed", 1, 1)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", DIED_SINCE)
+def test_the_wounded_who_has_died_is_dead(text, expected):
+    assert figures(text) == expected
+
+
+def test_the_wounded_who_speaks_is_alive():
+    assert figures("The guard who was wounded told police the attacker fled on foot.") == [("injured", 1, 1)]
+
+
+ANOTHER = [
+    ("The bomb killed two soldiers and wounded another near the checkpoint.", {"killed": (2, 2), "injured": (1, 1)}),
+    ("A gunman is accused of killing three men and wounding another on Wednesday.", {"killed": (3, 3), "injured": (1, 1)}),
+    ("One miner was killed and another injured when the roof collapsed.", {"killed": (1, 1), "injured": (1, 1)}),
+]
+
+
+@pytest.mark.parametrize("text,expected", ANOTHER)
+def test_another_after_the_victims_counts_one_more(text, expected):
+    assert main(text) == expected
+
+
+def test_another_that_counts_no_victim_is_not_one():
+    assert figures("Rescuers searched one building and another nearby for survivors.") == []
+    assert figures("He shot one man and another fled.") == [("shot", 1, 1)]
+
+
+ATTACKER_AFTER_VICTIMS = [
+    # his death beside a wounded count: one dead; after a killed count: counted with it
+    ("The gunman wounded a guard and then killed himself, police in Oslo said.", {"killed": (1, 1), "injured": (1, 1)}),
+    ("The attacker shot and killed three hikers before killing himself.", {"killed": (4, 4)}),
+]
+
+
+@pytest.mark.parametrize("text,expected", ATTACKER_AFTER_VICTIMS)
+def test_the_attacker_who_killed_himself_after_his_victims_is_counted(text, expected):
+    assert main(text) == expected
+
+
+def test_an_attacker_who_shot_himself_and_lived_adds_no_death():
+    assert "killed" not in main("The man wounded a guard and then shot himself in the leg.")
+
+
+def test_a_headline_attacker_who_kills_himself_after_wounding():
+    assert figures("", "Suspect Wounds Officer Then Kills Himself") == [("injured", 1, 1), ("killed", 1, 1)]
+
+
+@pytest.mark.parametrize(
+    "title,expected", [("Crash Leaves Bus Driver Dead", [("killed", 1, 1)]), ("Blast Leaves Worker Injured At Port", [("injured", 1, 1)])]
+)
+def test_a_headline_leaves_someone_in_a_state(title, expected):
+    assert figures("", title) == expected
+
+
+def test_a_headline_that_leaves_someone_in_no_state_counts_none():
+    assert figures("", "Gunman Left Victim Behind In Car") == []
+
+
+@pytest.mark.parametrize(
+    "text,n",
+    [
+        ("A toddler became the fourth to die in the Bucksport fire.", 4),
+        ("A woman has become the fifth person to die after the ferry sank.", 5),
+    ],
+)
+def test_the_nth_to_die_is_the_toll(text, n):
+    assert figures(text) == [("killed", n, n)]
+
+
+def test_an_ordinal_place_is_no_toll():
+    assert figures("He finished second to die-hard rival Kenenisa in the final.") == []
+
+
+def test_the_deceased_are_dead():
+    assert main("After the landslide two people are deceased and three injured.") == {"killed": (2, 2), "injured": (3, 3)}
+    assert main("Police said there is one wounded and one deceased.") == {"killed": (1, 1), "injured": (1, 1)}
+
+
+def test_the_deceased_as_a_noun_or_an_adjective_counts_none():
+    assert figures("The deceased was identified as a 40-year-old fisherman from Khulna.") == []
+    assert figures("His deceased wife had left him the house.") == []
+
+
+def test_a_person_who_was_not_hurt_is_no_casualty():
+    assert figures("The driver, who was not injured, told officers the truck had lost its brakes.") == []
+
+
+RETRACTED = [
+    "Early reports said one person had died in the blast, but that proved to be incorrect, the fire service said.",
+    "Officials initially said a climber had died on the ridge, but later said he was found alive.",
+    "One miner was reported to have died underground but officials say that all twelve were rescued.",
+]
+
+
+@pytest.mark.parametrize("text", RETRACTED)
+def test_a_death_reported_and_withdrawn_is_no_death(text):
+    assert "killed" not in main(text)
+
+
+def test_an_early_death_toll_raised_later_is_a_toll():
+    assert main("Police initially said two people died; the toll later rose to five.")["killed"] == (2, 2)
+
+
+def test_a_withdrawn_gunshot_still_tells_someone_hurt():
+    text = "Officials initially reported that a second guard was shot, but authorities later said his injuries were not caused by gunfire."
+    assert figures(text) == [("shot", 1, 1)]
+
+
+def test_a_related_video_headline_on_the_page_is_another_story():
+    claim = cas("Watch more. 0:41 Woman dies crossing highway in Kennewick")[0]
+    assert claim.extra.get("background")
+
+
+def test_a_clock_time_is_no_video_headline():
+    claim = cas("At 10:30 PM three people died in the blast in Athens.")[0]
+    assert not claim.extra.get("background")
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("The climber passed away on Tuesday, rescuers said.", [("killed", 1, 1)]),
+        ("Three passengers passed away after the ferry capsized off Bhola.", [("killed", 3, 3)]),
+        ("Police said two people are deceased.", [("killed", 2, 2)]),
+    ],
+)
+def test_passed_away_and_deceased_are_deaths(text, expected):
+    assert figures(text) == expected
+
+
+def test_taken_to_hospital_where_one_passed_away_is_no_wounded_count():
+    assert figures("All three guards were flown to a hospital, where Officer Ruiz passed away.") == [("killed", 1, 1)]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("The landslide left him and his two daughters dead, officials said.", [("killed", 3, 3)]),
+        ("The crash left her and two passengers injured.", [("injured", 3, 3)]),
+    ],
+)
+def test_a_person_left_in_the_state_of_the_people_counted_after_him_is_counted(text, expected):
+    assert figures(text) == expected
+
+
+def test_a_person_left_in_another_state_is_not_counted():
+    assert figures("The storm left him and his wife homeless, and two neighbors dead.") == [("killed", 2, 2)]
+
+
+@pytest.mark.parametrize(
+    "text", ["The boy was grazed by a bullet, police in Leeds said.", "A stray round from the celebration grazed a 2-year-old girl."]
+)
+def test_someone_grazed_by_a_bullet_is_hurt(text):
+    assert main(text) == {"injured": (1, 1)}
+
+
+def test_grazing_that_hurts_no_one_counts_none():
+    assert figures("Cattle grazed the field near the village.") == []
+
+
+@pytest.mark.parametrize(
+    "title", ["Toddler Grazed by Bullet During Celebration", "5-year-old girl hit by stray bullet", "4-year-old shot allegedly by brother"]
+)
+def test_a_headline_victim_hit_by_a_bullet(title):
+    assert figures("", title) == [("shot", 1, 1)]
+
+
+def test_the_one_taken_to_hospital_is_one_hurt_named_back():
+    claim = cas("The back seat passenger was transported to the hospital for treatment.")[0]
+    assert (claim.measure, claim.value_min, claim.extra.get("singular")) == ("injured", 1, True)
+    assert figures("The victims were taken to the hospital.") == []
+
+
+def test_a_man_who_shoots_own_leg_is_shot():
+    assert figures("", "Hunter shoots own leg while climbing fence") == [("shot", 1, 1)]
