@@ -156,29 +156,27 @@ def children_of(pid: int) -> list[int]:
     return out
 
 
-def rss_mb(pid: int) -> float:
-    """VmRSS of one process in MB (0 when it is gone)."""
+def _proc_mb(path: str, field: str) -> float:
+    """A size in kB that a /proc file gives on its line FIELD, in MB (0 when the process is gone)."""
     try:
-        with open(f"/proc/{pid}/status") as handle:
+        with open(path) as handle:
             for line in handle:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0.0
+
+
+def rss_mb(pid: int) -> float:
+    """VmRSS of one process in MB (0 when it is gone)."""
+    return _proc_mb(f"/proc/{pid}/status", "VmRSS:")
 
 
 def pss_mb(pid: int) -> float:
     """Proportional set size of one process in MB: its private pages, and its share of the pages it shares (a
     pool process shares what its worker's main process loaded before forking it). 0 when it is gone."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as handle:
-            for line in handle:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    return _proc_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
 def cpu_s(pid: int, *, with_waited_children: bool = True) -> float:
