@@ -39,7 +39,7 @@ Skip = articles.NotInStatus  # the article is not in a state this stage acts on 
 # stage name: the stage's work (article id -> whether the next stage follows); filled by the task modules (register)
 WORK: dict[str, Callable[[int], bool]] = {}
 HANDED_MAX = 64  # what a stage handed over and no stage took (the next one ran elsewhere) is dropped past this many
-_HANDED: dict[tuple[str, int], object] = {}
+_HANDED: dict[tuple[str, str | None, int], object] = {}  # (store, stage, article id): what a stage wrote
 
 
 def cpu_task_options() -> dict:
@@ -68,17 +68,18 @@ def register(stage: Stage, work: Callable[[int], bool]) -> None:
 
 def hand_over(stage: Stage, article_id: int, written) -> None:
     """Leave what STAGE just wrote for the article (committed) to the stage after it, should that one run in this
-    process (chained in the same task, or in-process): it need not read it back."""
+    process (chained in the same task, or in-process): it need not read it back. Kept per store: a process that
+    moves to another database (a bench's next leg, a test's fresh store) never takes what it left in the last."""
     if len(_HANDED) >= HANDED_MAX:
         _HANDED.clear()
-    _HANDED[(stage.next, article_id)] = written
+    _HANDED[(get_settings().database_url, stage.next, article_id)] = written
 
 
 def take_over(stage: Stage, article_id: int):
     """What the stage before STAGE handed over for the article in this process (`hand_over`), else None. Taken once:
     a later run of STAGE (a retry) reads the database. Whether the article is still in the status STAGE acts on is
     decided by STAGE's conditional status change, as always."""
-    return _HANDED.pop((stage.name, article_id), None)
+    return _HANDED.pop((get_settings().database_url, stage.name, article_id), None)
 
 
 def celery_task(task_name: str):

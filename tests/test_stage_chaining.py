@@ -208,3 +208,19 @@ def test_an_idle_pooled_connection_that_died_is_replaced_before_use(pg_url, monk
     assert second != first
     with db.session_scope(read_only=True) as session:
         assert session.execute(select(func.count()).select_from(Article)).scalar_one() == 0
+
+
+def test_what_a_stage_hands_over_is_taken_once_and_only_from_its_own_store(tmp_path, monkeypatch):
+    """A process that moves to another store (a bench's next leg, a test's fresh database) must not take, for an
+    article of the same id there, what a stage left for the next one in the last store."""
+    from tasks.base import hand_over, take_over
+    from tasks.pipeline import STAGES
+
+    apply_env(monkeypatch, DATABASE_URL=f"sqlite:///{tmp_path / 'a.db'}", BROKER_URL=None)
+    hand_over(STAGES["clean"], 7, "what clean wrote for article 7 of store a")
+    apply_env(monkeypatch, DATABASE_URL=f"sqlite:///{tmp_path / 'b.db'}")
+    assert take_over(STAGES["extract"], 7) is None, "article 7 of store b is another article"
+    apply_env(monkeypatch, DATABASE_URL=f"sqlite:///{tmp_path / 'a.db'}")
+    assert take_over(STAGES["link"], 7) is None, "handed to extract, not to link"
+    assert take_over(STAGES["extract"], 7) == "what clean wrote for article 7 of store a"
+    assert take_over(STAGES["extract"], 7) is None, "taken once: a retry reads the database"
