@@ -78,7 +78,9 @@ def app_server(sqlite_store, monkeypatch):
 
 
 def wait_for(driver, condition, message: str):
-    return WebDriverWait(driver, WAIT_S, poll_frequency=0.2).until(lambda d: condition(d), message=message)
+    """Wait until CONDITION holds; an element a live update swapped while CONDITION read it is looked up again."""
+    waiting = WebDriverWait(driver, WAIT_S, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,))
+    return waiting.until(lambda d: condition(d), message=message)
 
 
 def settled(check, tries: int = 10) -> None:
