@@ -38,6 +38,7 @@ from claimwire.claims import CASUALTY, FIGURE, QUOTE, STATEMENT
 from claimwire.parties import EVERYONE, SUSPECTS, Mention, PartyResolution, describe, party_label, resolve_parties, side_of
 from claimwire.sourcefamilies import SourceMention, SourceResolution, resolve_sources
 from claimwire.speakers import group_quotes
+from claimwire.vocabulary import month_days
 
 LEDGER_VERSION = 3
 MEASURE_ORDER = ("killed", "injured", "shot", "missing", "killed_or_injured")
@@ -182,15 +183,6 @@ def _is_context(claim: Mapping[str, Any]) -> bool:
     return bool(extra.get("background") or extra.get("roundup") or extra.get("earlier"))
 
 
-_MONTH_NUMBERS = {m: n for n, names in enumerate(
-    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"), ("jul", "july"),
-     ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1
-) for m in names}  # fmt: skip
-#: "Nov. 1", "May 14", "Sept. 16, 2010", "March 23rd"
-DATE = re.compile(
-    r"\b(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|"
-    r"Nov(?:ember)?|Dec(?:ember)?)\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?"
-)
 #: how long before an event was first reported a dated figure is of another incident
 EARLIER = timedelta(days=7)
 DATE_REACH = 100  # characters between a figure's group and a date that dates it
@@ -200,16 +192,16 @@ def sentence_dates(sentence: str, around: datetime) -> list[tuple[datetime, int]
     """The dates a sentence names, with their place in it; a date without a year is in the year of `around`,
     unless that puts it over a month after `around` (then the year before: "Dec. 28" said in January)."""
     out: list[tuple[datetime, int]] = []
-    for m in DATE.finditer(sentence):
-        month, day = _MONTH_NUMBERS[m.group("month").lower()], int(m.group("day"))
-        year = int(m.group("year")) if m.group("year") else around.year
+    for named in month_days(sentence):
+        stated = named.year if named.year is not None and 1900 <= named.year <= 2099 else None
+        year = stated or around.year
         try:
-            when = datetime(year, month, day)
+            when = datetime(year, named.month, named.day)
         except ValueError:
             continue
-        if not m.group("year") and when > around + timedelta(days=30):
-            when = when.replace(year=year - 1) if not (month == 2 and day == 29) else when
-        out.append((when, m.start()))
+        if not stated and when > around + timedelta(days=30):
+            when = when.replace(year=year - 1) if not (named.month == 2 and named.day == 29) else when
+        out.append((when, named.start))
     return out
 
 

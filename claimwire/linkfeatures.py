@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from claimwire.vocabulary import month_days
+
 PROSE_WORDS = 12  # lines shorter than this that do not end like a sentence are not read
 UNDATED = 0  # the day (and bucket) of an article with no date of its own
 RESERVED_HASHES = 16  # key hashes 0..15 are reserved (the sharded document count)
@@ -37,11 +39,6 @@ _AGE = re.compile(r"\b(\d{1,2})[- ]year[- ]old\b|,\s*(\d{1,2}),|\b(?:age|aged)\s
 _STREET = re.compile(
     r"\b(?:(\d{1,5})\s+(?:block\s+of\s+)?)?((?:(?:North|South|East|West|[NSEW]\.?)\s+)?(?:[A-Z0-9][A-Za-z0-9'\.]*\s+){0,3}?)"
     r"(Street|St\.|Avenue|Ave\.|Road|Rd\.|Drive|Dr\.|Boulevard|Blvd\.?|Lane|Ln\.|Court|Place|Parkway|Highway|Way|Terrace|Circle|Pike|Trail)\b"
-)
-_MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august september october november december".split())}
-_MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
-_MONTH_DATE = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b"
 )
 _WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
@@ -107,15 +104,10 @@ def mentioned_dates(text: str, published: date | None) -> set[date]:
     if published is None:
         return set()
     found: set[date] = set()
-    for match in _MONTH_DATE.finditer(text):
-        name = match.group(1).lower()
-        month = _MONTHS.get(name) or _MONTH_ABBR.get(name[:4].rstrip(".")) or _MONTH_ABBR.get(name[:3])
-        if month is None:
+    for named in month_days(text):
+        if named.year is not None and not 1990 <= named.year <= published.year + 1:
             continue
-        year = int(match.group(3)) if match.group(3) else None
-        if year is not None and not 1990 <= year <= published.year + 1:
-            continue
-        resolved = _resolve_month_day(month, int(match.group(2)), year, published)
+        resolved = _resolve_month_day(named.month, named.day, named.year, published)
         if resolved:
             found.add(resolved)
     for match in _WEEKDAY.finditer(text):
@@ -251,11 +243,9 @@ def calendar_keys(text: str) -> set[str]:
     """Years ("y:2009") and month-days ("m:6-29") the article states, with or without a date of its own: two
     reports of one incident name the same ones, two incidents of a kind years apart do not."""
     keys = {"y:" + match.group(1) for match in _YEAR.finditer(text)}
-    for match in _MONTH_DATE.finditer(text):
-        name = match.group(1).lower()
-        month = _MONTHS.get(name) or _MONTH_ABBR.get(name[:4].rstrip(".")) or _MONTH_ABBR.get(name[:3])
-        if month and 1 <= int(match.group(2)) <= 31:
-            keys.add(f"m:{month}-{int(match.group(2))}")
+    for named in month_days(text):
+        if 1 <= named.day <= 31:
+            keys.add(f"m:{named.month}-{named.day}")
     return keys
 
 

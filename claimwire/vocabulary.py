@@ -5,10 +5,37 @@ Every module that names a month, a weekday or a number word takes it from here.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
 MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")  # May has none
 NUMBER_WORDS_TO_TEN = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTH_NUMBERS = {
+    **{name: number for number, name in enumerate(MONTHS, start=1)},
+    **{abbr: number for number, name in enumerate(MONTHS, start=1) for abbr in MONTH_ABBREVIATIONS if name.startswith(abbr)},
+}
+#: "Nov. 1", "May 14", "Sept. 16, 2010", "March 23rd"
+MONTH_DAY = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b"
+)
+
+
+class MonthDay(NamedTuple):
+    month: int
+    day: int
+    year: int | None  # as written: any four digits
+    start: int  # where it starts in the text
+
+
+def month_days(text: str) -> Iterator[MonthDay]:
+    """The month-days a text names ("May 14", "Sept. 16, 2010"), in order; the day is not checked against the month."""
+    for match in MONTH_DAY.finditer(text):
+        year = match.group(3)
+        yield MonthDay(MONTH_NUMBERS[match.group(1).lower()], int(match.group(2)), int(year) if year else None, match.start())
+
 
 UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
