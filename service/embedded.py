@@ -35,14 +35,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-
 from claimwire.budget import BoundedPool, install_pool
 from claimwire.errors import InputError, TransientError
 from claimwire.settings import get_settings
 from claimwire.sources import URL
 from storage import repository
-from storage.db import session_scope
+from storage.db import STORE_ERRORS, session_scope, store_error_reason
 from storage.models import ArticleStatus, utcnow
 from tasks import receive
 from tasks.base import WORK, Skip, backoff_seconds, fail_article, host_busy_delay, may_wait_for_host
@@ -225,10 +223,10 @@ class Runner:
             return True
         except Skip:
             return True
-        except (TransientError, OperationalError, DBAPIError) as error:
+        except (TransientError, *STORE_ERRORS) as error:
             if self._stopping.is_set():
                 return False
-            reason = error.reason if isinstance(error, TransientError) else "database_unavailable"
+            reason = error.reason if isinstance(error, TransientError) else store_error_reason(error)
             message = error.message if isinstance(error, TransientError) else (str(error).splitlines() or [reason])[0]
             self._transient(stage, article_id, reason, message)
             return False

@@ -16,8 +16,25 @@ from sqlalchemy.pool import NullPool
 
 from claimwire.settings import get_settings
 
+try:
+    from psycopg import OperationalError as DriverOperationalError
+except ImportError:  # an install without PostgreSQL support
+    DriverOperationalError = exc.OperationalError
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 PING_IDLE_S = 1.0  # a pooled connection idle for longer than this is pinged before use (see _ping_if_idle)
+
+
+STORE_ERRORS: tuple[type[Exception], ...] = (exc.OperationalError, exc.DBAPIError, DriverOperationalError)
+"""What the store raises when a statement may pass if tried again: SQLAlchemy's errors, and the driver's own from the
+statements storage sends to psycopg directly (its fast paths): the connection lost, a deadlock, a serialization failure."""
+
+
+def store_error_reason(error: Exception) -> str:
+    """A failure's reason code for one of STORE_ERRORS: lock_conflict for a transaction PostgreSQL rolled back
+    (SQLSTATE class 40: deadlock, serialization failure), else database_unavailable."""
+    sqlstate = getattr(error, "sqlstate", None) or getattr(getattr(error, "orig", None), "sqlstate", None)
+    return "lock_conflict" if isinstance(sqlstate, str) and sqlstate.startswith("40") else "database_unavailable"
 
 
 class SqlCounts(threading.local):

@@ -284,6 +284,7 @@ class DbIndex:
 
 
 _PG_LOCK = "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS s"
+_PG_TRY_LOCK = "SELECT bool_and(pg_try_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS s"
 
 
 def lock_keys(session: Session, keys: Iterable[str]) -> None:
@@ -296,6 +297,18 @@ def lock_keys(session: Session, keys: Iterable[str]) -> None:
     hashes = sorted({linking.key_hash(k) for k in keys})
     if hashes:
         raw.execute(_PG_LOCK, (_array(hashes),))
+
+
+def try_lock_keys(session: Session, keys: Iterable[str]) -> bool:
+    """PostgreSQL: take the keys' advisory locks without waiting; False when another transaction holds one.
+
+    For keys wanted after the transaction already holds some: waiting for them there could close a cycle
+    with a transaction that holds them and waits for ours (a deadlock), so the caller starts again instead."""
+    raw = _pg(session)
+    if raw is None:
+        return True
+    hashes = sorted({linking.key_hash(k) for k in keys})
+    return not hashes or bool(raw.execute(_PG_TRY_LOCK, (_array(hashes),)).fetchone()[0])
 
 
 _PG_FILE = (

@@ -16,12 +16,11 @@ from collections.abc import Callable
 from billiard.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.signals import task_failure
 from redis.exceptions import RedisError
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from claimwire.errors import InputError, TransientError
 from claimwire.settings import get_settings
 from storage import articles, repository
-from storage.db import SQL_COUNTS, session_scope
+from storage.db import SQL_COUNTS, STORE_ERRORS, session_scope, store_error_reason
 from storage.models import utcnow
 from tasks.pipeline import BY_TASK, Stage, following
 from workers import metrics
@@ -179,7 +178,7 @@ def run_stage(task, stage: Stage, article_id: int, work: Callable[[int], bool]) 
     follow: list[int] | None = [] if chains(stage) else None
     try:
         outcome = _run_stage(task, stage, article_id, work, follow=follow)
-    except (OperationalError, DBAPIError, RedisError) as error:
+    except (*STORE_ERRORS, RedisError) as error:
         # the database or Redis down outside the stage's own work (recording a failure, looking at a skipped
         # article): retry this message rather than let it be acknowledged as a failed task and wait for the sweep
         metrics.STAGE_RETRIES.labels(stage=stage.name).inc()
@@ -239,8 +238,8 @@ def _run_stage(
     except InputError as error:
         fail_article(stage, article_id, error.reason, error.message)
         return "failed"
-    except (TransientError, OperationalError, DBAPIError) as error:
-        reason = error.reason if isinstance(error, TransientError) else "database_unavailable"
+    except (TransientError, *STORE_ERRORS) as error:
+        reason = error.reason if isinstance(error, TransientError) else store_error_reason(error)
         retries = 0 if chained else (task.request.retries or 0)
         queued = not task.request.is_eager
         if queued and not chained and reason == "host_busy" and may_wait_for_host(article_id):

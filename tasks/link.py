@@ -1,7 +1,8 @@
 """Stage 4: join the article to an existing event or open a new one.
 
 Concurrency: no global lock. Each link transaction takes PostgreSQL advisory locks on the
-article's retrieval keys (sorted, so no deadlocks) before it reads the index. Two articles that could meet
+article's retrieval keys (all at once, sorted) before it reads the index; keys a second decision adds are
+taken without waiting, or the transaction starts again (`_KeyLocks`), so two links never deadlock. Two articles that could meet
 each other (or the same events) share a key, so they are decided one after the other; unrelated articles
 link in parallel.
 
@@ -22,6 +23,7 @@ import logging
 import time
 
 from claimwire import linking
+from claimwire.errors import TransientError
 from storage import eventindex, eventmerges, linkwrite
 from storage.db import session_scope
 from tasks.base import register, run_stage, stage_task, take_over
@@ -40,19 +42,36 @@ def article_date(article):
     return article.published_at
 
 
+class KeysTaken(Exception):
+    """A key the article's second decision wants is locked by another link: the transaction starts again."""
+
+
 class _KeyLocks:
-    """Takes the article's key locks for `linking.decide` and times the wait for them and the hold until commit."""
+    """Takes the article's key locks for `linking.decide` and times the wait for them and the hold until commit.
+
+    Only the first set is waited for (all at once, in sorted order). Keys a second decision adds are taken
+    without waiting: a transaction that holds keys and waits for more can deadlock with one that holds those
+    and waits for ours (CI: two link workers, each deciding again after the frequencies moved)."""
 
     def __init__(self, session):
         self.session = session
         self.acquired: float | None = None
+        self.held: set[str] = set()
 
     def __call__(self, keys) -> None:
+        wanted = set(keys) - self.held
+        if not wanted:
+            return
+        if self.held:
+            if not eventindex.try_lock_keys(self.session, wanted):
+                raise KeysTaken(sorted(wanted))
+            self.held |= wanted
+            return
         started = time.perf_counter()
-        eventindex.lock_keys(self.session, keys)
+        eventindex.lock_keys(self.session, wanted)
         metrics.LINK_KEY_LOCK_WAIT.observe(time.perf_counter() - started)
-        if self.acquired is None:
-            self.acquired = time.perf_counter()
+        self.acquired = time.perf_counter()
+        self.held = wanted
 
     def committed(self) -> None:
         if self.acquired is not None:
@@ -88,7 +107,22 @@ def _count(session, article_id: int, features, concurrent: bool) -> None:
     eventindex.count_document_now(article_id, features.keys)
 
 
+LINK_ATTEMPTS = 5  # a link that found a key it wanted taken starts again this many times, then is retried with backoff
+
+
 def link_article(article_id: int) -> bool:
+    for _ in range(LINK_ATTEMPTS - 1):
+        try:
+            return _link_once(article_id)
+        except KeysTaken:
+            metrics.LINK_RESTARTS.inc()
+    try:
+        return _link_once(article_id)
+    except KeysTaken as taken:
+        raise TransientError("lock_conflict", f"link keys held by another link: {taken}") from taken
+
+
+def _link_once(article_id: int) -> bool:
     with session_scope() as session:
         article = take_over(STAGE, article_id) or linkwrite.read_for_link(session, article_id, STAGE.accepts)
         features = linking.article_features(article.title, article.clean_text or "", article_date(article))

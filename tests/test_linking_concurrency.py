@@ -91,3 +91,56 @@ def test_two_celery_workers_on_postgres_end_with_one_event(pg_url, redis_url, se
         events = set(session.scalars(select(ArticleEvent.event_id)))
         assert session.scalar(select(func.count()).select_from(ArticleEvent)) == 5
     assert len(events) == 1
+
+
+def test_keys_a_second_decision_adds_are_taken_without_waiting(pg_url, monkeypatch):
+    """The first set of key locks is waited for, all at once in sorted order; keys wanted after that are taken
+    without waiting, so a link holding keys never waits for a link that may wait for its own (a deadlock)."""
+    from sqlalchemy import text
+
+    from storage import eventindex
+    from tasks.link import KeysTaken, _KeyLocks
+
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
+    with session_scope() as holder, session_scope() as linker:
+        for session in (holder, linker):  # a wait would end in an error other than KeysTaken
+            session.execute(text("SET LOCAL lock_timeout = '3s'"))
+        eventindex.lock_keys(holder, ["w:second"])
+        locks = _KeyLocks(linker)
+        locks(["w:first"])
+        locks(["w:first"])  # held already: nothing more to take
+        with pytest.raises(KeysTaken):
+            locks(["w:first", "w:second"])
+        assert locks.held == {"w:first"}
+        linker.rollback()
+        eventindex.lock_keys(holder, ["w:first"])  # released with the linker's transaction
+        linker.execute(text("SET LOCAL lock_timeout = '3s'"))
+        assert not eventindex.try_lock_keys(linker, ["w:first"])
+        assert eventindex.try_lock_keys(linker, ["w:third"])
+
+
+def test_a_link_whose_keys_were_taken_starts_again_then_is_retried(monkeypatch):
+    import tasks.link
+    from claimwire.errors import TransientError
+    from workers import metrics
+
+    tries = []
+
+    def taken_twice(article_id):
+        tries.append(article_id)
+        if len(tries) <= 2:
+            raise tasks.link.KeysTaken(["w:key"])
+        return True
+
+    restarts = metrics.LINK_RESTARTS._value.get()
+    monkeypatch.setattr(tasks.link, "_link_once", taken_twice)
+    assert tasks.link.link_article(7) is True and tries == [7, 7, 7]
+    assert metrics.LINK_RESTARTS._value.get() == restarts + 2
+
+    def always_taken(article_id):
+        raise tasks.link.KeysTaken(["w:key"])
+
+    monkeypatch.setattr(tasks.link, "_link_once", always_taken)
+    with pytest.raises(TransientError) as raised:
+        tasks.link.link_article(7)
+    assert raised.value.reason == "lock_conflict"

@@ -224,3 +224,43 @@ def test_what_a_stage_hands_over_is_taken_once_and_only_from_its_own_store(tmp_p
     assert take_over(STAGES["link"], 7) is None, "handed to extract, not to link"
     assert take_over(STAGES["extract"], 7) == "what clean wrote for article 7 of store a"
     assert take_over(STAGES["extract"], 7) is None, "taken once: a retry reads the database"
+
+
+def test_a_deadlock_raised_by_the_driver_itself_is_retried_not_recorded_as_a_bug(sqlite_store, monkeypatch, sent):
+    """Storage's PostgreSQL fast paths send statements to psycopg directly, so its errors come unwrapped by
+    SQLAlchemy: a deadlock there (CI: two link workers) is a transient conflict, retried with backoff."""
+    import psycopg.errors
+
+    import tasks.extract
+    from storage import repository
+    from tasks.clean import clean
+
+    def deadlocked(*_args, **_kwargs):
+        error = psycopg.errors.DeadlockDetected("deadlock detected")
+        assert error.sqlstate == "40P01"
+        raise error
+
+    recorded = []
+    monkeypatch.setattr(tasks.extract, "extract_claims_capped", deadlocked)
+    monkeypatch.setattr(repository, "record_failure", lambda *a, **kw: recorded.append(kw))
+    [article_id] = receive_texts(1, monkeypatch)
+    assert as_worker(clean, article_id) == "next"
+    assert [(name, args) for name, args, _ in sent] == [("claimwire.extract", [article_id])]
+    assert recorded == []
+    assert statuses([article_id]) == [ArticleStatus.CLEANED]
+
+
+def test_a_failure_reason_names_a_rolled_back_transaction_apart_from_a_lost_store():
+    import psycopg
+    import psycopg.errors
+    from sqlalchemy.exc import OperationalError
+
+    from storage.db import STORE_ERRORS, store_error_reason
+
+    deadlock = psycopg.errors.DeadlockDetected("deadlock detected")
+    assert isinstance(deadlock, STORE_ERRORS) and store_error_reason(deadlock) == "lock_conflict"
+    assert store_error_reason(psycopg.errors.SerializationFailure("x")) == "lock_conflict"
+    assert store_error_reason(psycopg.OperationalError("connection refused")) == "database_unavailable"
+    wrapped = OperationalError("SELECT 1", {}, psycopg.errors.DeadlockDetected("deadlock detected"))
+    assert store_error_reason(wrapped) == "lock_conflict"
+    assert store_error_reason(OperationalError("SELECT 1", {}, Exception("gone"))) == "database_unavailable"

@@ -42,6 +42,11 @@ LINK_REDECIDED = Counter(
     "Articles decided again because an article received before them was linked after them (kept, merged, moved)",
     ["outcome"],
 )
+LINK_RESTARTS = Counter(
+    "claimwire_link_restarts_total",
+    "Link transactions started again because a key their second decision wanted was locked by another link "
+    "(taken without waiting, so two links never deadlock on each other's keys)",
+)
 CLAIMS_EXTRACTED = Counter("claimwire_claims_extracted_total", "Claims extracted", ["kind"])
 CLAIMS_CUT = Counter("claimwire_claims_cut_total", "Claims found but not kept: over CLAIMWIRE_MAX_CLAIMS_PER_ARTICLE")
 API_REFUSED = Counter("claimwire_api_refused_total", "Requests refused by the API's guards before the handler", ["reason"])
