@@ -40,13 +40,22 @@ def build_app():
     return create_app()
 
 
+GRACE_S = 1  # `claimwire serve`: service.api.GRACEFUL_SHUTDOWN_S
+
+
 @contextmanager
 def serve(app):
-    """Serve an ASGI app with uvicorn on 127.0.0.1 and a free port, in a thread of this process."""
+    """Serve an ASGI app with uvicorn on 127.0.0.1 and a free port, in a thread of this process.
+
+    Stopped as `claimwire serve` stops, with a shorter grace: open event streams get GRACE_S, then the app's shutdown runs
+    (the embedded runner stopped) before the next test starts. Without that bound a browser still on a live
+    page held the server open past the join, and its shutdown stopped the next test's runner midway (CI: the
+    intake stream's article, received, never went through)."""
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="auto"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="auto", timeout_graceful_shutdown=GRACE_S)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -58,7 +67,9 @@ def serve(app):
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=GRACE_S + 15)
+        if thread.is_alive():
+            raise RuntimeError(f"uvicorn on port {port} did not stop: its shutdown would run during the next test")
 
 
 def make_hostile_event() -> int:
