@@ -564,3 +564,69 @@ def test_the_outlets_reporting_verb_is_not_part_of_the_speakers_title():
 def test_a_subordinate_clauses_opening_word_is_not_part_of_its_subject():
     q = quotes('As residents watched the water rise, they vented, "The embankment is gone."')[0]
     assert q.source == "residents"  # not "As residents"
+
+
+# --- a word or two quoted inside the writer's sentence ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, quoted, source",
+    [
+        (
+            'Democratic chairman David Pepper called Friday\'s decision a "huge win" for voters.',
+            "huge win",
+            "Democratic chairman David Pepper",
+        ),
+        ("The mayor praised the rescue teams for their “incredible response” to the floods.", "incredible response", "The mayor"),
+        ('Police Chief Ana Kostas said the blast was "deliberate" and the area was sealed off.', "deliberate", "Police Chief Ana Kostas"),
+    ],
+)
+def test_a_short_partial_quotation_is_its_sentences_speakers(text, quoted, source):
+    [q] = quotes(text)
+    assert (q.text, q.source, q.extra.get("partial")) == (quoted, source, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The gang is broken down into sections called “sets,” “decks,” or “branches,” officials said.",
+        'Residents, police said, know the district as "the maze."',
+        'The suspect, known as "Ace," was arrested on Monday, police said.',
+    ],
+)
+def test_a_term_or_nickname_the_writer_quotes_is_no_quotation(text):
+    assert quotes(text) == []
+
+
+def test_a_speakers_description_then_their_name_gives_the_name():
+    text = '"We are ready," said the city\'s mayor, Atiqul Islam. "Calm down," said her husband, Ahmed.'
+    assert speakers(text) == ["Atiqul Islam", "Ahmed"]
+    assert quotes(text)[0].extra["speaker_role"] == "the city's mayor"
+    assert speakers('"We are fine," said a spokeswoman, Athens.') == ["a spokeswoman"]  # one word: a place
+
+
+def test_a_newspaper_is_never_the_person_a_pronoun_names():
+    text = (
+        "The St. Joseph News-Press reports that Prosecutor Robert Rice said Friday that the mother was not negligent. "
+        'He called the death "tragic" and "accidental."'
+    )
+    assert parse_speaker("the St. Louis Post-Dispatch").kind == "org"
+    assert parse_speaker("Sgt. Mary Lee-Sun").kind == "person"
+    assert speakers(text) == ["Prosecutor Robert Rice", "Prosecutor Robert Rice"]
+
+
+def test_a_pronoun_after_another_gendered_noun_does_not_give_the_name_its_gender():
+    text = (
+        "Prosecutor Robert Rice spoke on Friday. Rice said the mother knew her father had guns. "
+        'He called the death "a tragic accident that nobody could have foreseen."'
+    )
+    assert speakers(text) == ["Prosecutor Robert Rice"]
+
+
+def test_the_subject_of_a_coordinated_verb_speaks():
+    text = (
+        "When asked how many shoppers in the nearby market had been rescued, Buckley had no numbers but said "
+        'there were many instances of "untold valor" by the officers. Lt. Catherine Buckley is the police spokeswoman.'
+    )
+    assert speakers(text) == ["Lt. Catherine Buckley"]
+    assert speakers('The minister visited the camp and said the army had shown "great courage under fire."') == ["The minister"]

@@ -180,6 +180,8 @@ son-in-law grandpa ex-husband ex-boyfriend
 """.split()
 )
 
+_GENDERED_WORDS = _FEMALE_WORDS | _MALE_WORDS
+
 #: Bare plural or collective heads that can speak without a determiner ("police said").
 COLLECTIVES = frozenset(
     """
@@ -470,7 +472,7 @@ def _parse_head(phrase: str) -> Speaker | None:
     if core:
         last = _bare(core[-1])
         titled = bool(prefix) and (_is_title_token(prefix[-1]) or _is_role(prefix[-1]) and _is_cap(prefix[-1]))
-        if (last in ORG_HEADS and not titled) or last in COLLECTIVES:
+        if (last in ORG_HEADS and not titled) or last in COLLECTIVES or _MEDIA_COMPOUND.fullmatch(last):
             return Speaker(written=written, kind="group" if last in COLLECTIVES else "org", role=affiliation)
         if len(core) == 1 and re.fullmatch(r"[A-Z0-9&]{2,8}", core[0]):
             # "CNN", "the children's agency UNICEF": the acronym, and what the article calls it
@@ -576,6 +578,8 @@ def _name_token(toks: list[str], i: int) -> bool:
         return 0 < i < len(toks) - 1 and _is_cap(toks[i + 1])
     if b in _SUFFIXES:
         return 0 < i == len(toks) - 1 and _is_cap(word)
+    if b == "st" and i < len(toks) - 1 and _is_cap(toks[i + 1]):
+        return True  # "St. Joseph", "St. Petersburg": a saint's name in a place's, not a person's title
     if not _is_cap(word) or b in FUNCTION_CAPS or b in _DAY_WORDS or _is_title_token(word):
         return False
     if b in _GIVEN_NAME_ROLES and i == len(toks) - 2 and _is_cap(toks[-1]) and (i == 0 or not _is_cap(toks[i - 1])):
@@ -837,10 +841,27 @@ def np_after(text: str, pos: int, hi: int) -> Speaker | None:
             stop += 1
         if stop > end + 1:
             app = text[toks[end + 1].start : toks[stop - 1].end]
-            if _appositive(app):
+            if _appositive(app) or _names_the_description(text[toks[0].start : phrase_end], app):
                 role = ", ".join(r for r in (role, app) if r)
     phrase = text[toks[0].start : phrase_end]
     return parse_speaker(phrase + (f", {role}" if role else ""))
+
+
+_MEDIA_WORD = (
+    r"(?:press|post|dispatch|tribune|times|herald|news|journal|gazette|telegram|register|courier|chronicle|examiner|"
+    r"inquirer|observer|sentinel|bulletin|democrat|leader|record|review|star|sun|standard|ledger|constitution|globe|"
+    r"picayune|eagle|citizen|telegraph|mail)"
+)
+_MEDIA_COMPOUND = re.compile(rf"{_MEDIA_WORD}-{_MEDIA_WORD}")  # "News-Press", "Post-Dispatch": a newspaper's name
+_KIN_DETERMINERS = frozenset({"his", "her", "their", "my", "our"})
+
+
+def _names_the_description(phrase: str, app: str) -> bool:
+    """'said the city's mayor, Atiqul Islam' / 'said her husband, Ahmed': a description without a name, then the
+    person's name alone (one word only after a kin description: 'said a spokeswoman, Athens' is a place)."""
+    if not (_looks_description(phrase) and not _has_name(phrase) and _has_name(app) and not _looks_description(app)):
+        return False
+    return len(app.split()) > 1 or _bare(phrase.split()[0]) in _KIN_DETERMINERS
 
 
 def _appositive(app: str) -> bool:
@@ -1381,8 +1402,9 @@ class Article:
         while g and inside_quotation(text, g.start()):
             g = _GENDERED.search(text, g.end(), se)
         if g:
-            if re.search(r"\b[A-Z][a-z]", text[e : g.start()]):
-                return None
+            between = text[e : g.start()]
+            if re.search(r"\b[A-Z][a-z]", between) or _GENDERED_WORDS & set(re.findall(r"[a-z][\w'’\-]*", between)):
+                return None  # "Rice said the mother knew her father had guns": her is the mother's
             return PRONOUN_GENDER[g.group(1).lower()]
         if k + 1 < len(self.spans) and not re.search(r"\b[A-Z][a-z]", text[e:se]):
             ns, ne = self.spans[k + 1]

@@ -28,7 +28,8 @@ pronoun, when there is one), ``speaker_name`` (the person's name without title),
 (", a coalition spokesman", "D-Wis."), ``speaker_full`` (source and role together),
 ``speaker_kind`` (person, description, group, org) and ``speaker_from`` when the speaker was
 carried over from an earlier quotation.  A quotation under three words is kept only when an
-attribution sits right next to it ('"No," he said.'); a quotation in title case (a song, a book,
+attribution sits right next to it ('"No," he said.') or, in lower case, inside a sentence whose own speaker
+says it ('He called the death "tragic"'; not 'sections called "sets"'); a quotation in title case (a song, a book,
 an event: "Blessing of the Bikes") is a name, not speech.  A quotation in single marks inside a
 quotation, introduced as speech, is a claim of its own (extra["nested"]).
 """
@@ -64,9 +65,14 @@ from claimwire.extractors._text import sentence_at
 from claimwire.vocabulary import WEEKDAYS
 
 NAME = "quotes"
-VERSION = "2.1.2"
+VERSION = "2.2.0"
 
 _WORD = re.compile(r"[^\W_][\w'’-]*")
+_NAMING_BEFORE = re.compile(
+    r"\b(?:called|known as|dubbed|nicknamed|named|termed|so-called|labell?ed|branded|as)\s*"
+    r"(?:[“\"][^”\"]{1,30}[”\"],?\s*(?:or\s+|and\s+)?)*$",  # "called “sets,” “decks,” or “branches”"
+    re.IGNORECASE,
+)
 _VERBS = (SPEECH_VERB_FORMS | {"point", "points", "pointed"}) - frozenset(
     """
 state report post text message charge quote offer counter answer reason cry joke promise claim comment demand
@@ -124,7 +130,8 @@ def _claim(
         return None
     adjacent = found is not None and found.how in ("after", "before", "colon")
     if len(words) < 3 and not (adjacent and not partial and (inner[:1].isupper() or inner[-1:] in ".!?")):
-        return None
+        if not _words_of_the_speaker(text, seg, inner, partial, found):
+            return None
     if _title_case(words) and not seg.continued:
         return None  # "Blessing of the Bikes", "So Help Me God,": a name or a title, not speech
     extra: dict = {}
@@ -165,6 +172,15 @@ def _claim(
         confidence=conf if source else min(conf, 0.4),
         extra=extra,
     )
+
+
+def _words_of_the_speaker(text: str, seg: Segment, inner: str, partial: bool, found: Attributed | None) -> bool:
+    """A word or two quoted inside a sentence whose own speaker says them ('He called the death "tragic"',
+    'said officers showed "untold valor"'), not a name or term the writer quotes ('sections called "sets"',
+    nicknames, titles: capitalised)."""
+    if not partial or found is None or found.how != "sentence" or not inner[:1].islower():
+        return False
+    return not _NAMING_BEFORE.search(text, max(0, seg.start - 80), seg.start)
 
 
 def _title_case(words: list[str]) -> bool:
@@ -566,6 +582,9 @@ def _subject_of(text: str, lo: int, toks: list, i: int, context: "_Context") -> 
     sp = np_before(text, lo, toks[i].start)
     if sp is not None or i == 0 or toks[i - 1].word.lower() not in ("and", "but", ",", "also"):
         return sp
+    sp = _coordinated_subject(text, lo, toks, i)
+    if sp is not None:
+        return sp
     for j in range(i - 1, -1, -1):
         w = toks[j].word.lower()
         if w in _VERBS or w in FRAMING_VERB_FORMS:
@@ -573,6 +592,29 @@ def _subject_of(text: str, lo: int, toks: list, i: int, context: "_Context") -> 
             if sp is not None:
                 return sp
     return _clause_subject(text, lo, toks[i].start, context)
+
+
+def _coordinated_subject(text: str, lo: int, toks: list, i: int) -> Speaker | None:
+    """'Buckley had no numbers but said ...', 'The minister visited the camp and said ...': the subject of the
+    first verb of the coordination: the noun phrase that opens its clause (no comma between)."""
+    if toks[i - 1].word.lower() not in ("and", "but"):
+        return None
+    start = i - 1
+    while start > 0 and toks[start - 1].word not in (",", ";", ":") and toks[start - 1].word[0] not in '.!?"“”':
+        start -= 1
+    for j in range(start + 1, i - 1):
+        word = toks[j].word
+        if word.isalpha() and word.islower() and (word in _COMMON_VERBS or word.endswith(("ed", "s"))):
+            sp = np_before(text, toks[start].start, toks[j].start)
+            if sp is not None:
+                return sp if sp.kind in ("person", "pronoun", "description", "group", "org") else None
+    return None
+
+
+_COMMON_VERBS = frozenset(
+    "had has have was were is are did does went came made took gave told spoke met saw left got ran sat stood "
+    "would will could can may might should must".split()
+)
 
 
 _SUBJECT_SKIP = re.compile(
