@@ -630,3 +630,9 @@ def test_the_subject_of_a_coordinated_verb_speaks():
     )
     assert speakers(text) == ["Lt. Catherine Buckley"]
     assert speakers('The minister visited the camp and said the army had shown "great courage under fire."') == ["The minister"]
+
+
+def test_a_short_question_after_the_speakers_quotation_is_theirs():
+    text = '"Why now?" asked Sen. Chuck Grassley, R-Iowa. "What changed?"'
+    assert [(q.text, q.source) for q in quotes(text)] == [("Why now?", "Sen. Chuck Grassley"), ("What changed?", "Sen. Chuck Grassley")]
+    assert quotes('His latest video is titled "Savages." It has 50,000 views.') == []

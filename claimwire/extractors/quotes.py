@@ -69,7 +69,7 @@ VERSION = "2.2.0"
 
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 _NAMING_BEFORE = re.compile(
-    r"\b(?:called|known as|dubbed|nicknamed|named|termed|so-called|labell?ed|branded|as)\s*"
+    r"\b(?:called|known as|dubbed|nicknamed|named|termed|titled|entitled|so-called|labell?ed|branded|as)\s*"
     r"(?:[“\"][^”\"]{1,30}[”\"],?\s*(?:or\s+|and\s+)?)*$",  # "called “sets,” “decks,” or “branches”"
     re.IGNORECASE,
 )
@@ -178,6 +178,8 @@ def _words_of_the_speaker(text: str, seg: Segment, inner: str, partial: bool, fo
     """A word or two quoted inside a sentence whose own speaker says them ('He called the death "tragic"',
     'said officers showed "untold valor"'), not a name or term the writer quotes ('sections called "sets"',
     nicknames, titles: capitalised)."""
+    if found is not None and found.how == "previous quote" and not partial and inner[:1].isupper() and inner[-1:] in "?!":
+        return True  # '"Why now?" asked Sen. Chuck Grassley. "What changed?"'
     if not partial or found is None or found.how != "sentence" or not inner[:1].islower():
         return False
     return not _NAMING_BEFORE.search(text, max(0, seg.start - 80), seg.start)
