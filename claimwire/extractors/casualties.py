@@ -102,6 +102,7 @@ from claimwire.extractors.casualty_patterns import (
     SINCE_SUPERLATIVE,
     SINGULAR_AUX,
     SUBJECT,
+    SURVIVED_TAIL,
     TITLE_OBJECT,
     TOLL,
     TRAILING_AGE,
@@ -134,7 +135,7 @@ from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.8.0"
+VERSION = "2.9.0"
 
 
 class Hit(NamedTuple):
@@ -878,8 +879,17 @@ def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
         if needs is None or (has_verb if needs is CASUALTY_VERB else any(w in low for w in needs)):
             rule(sent)
     hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start]) and not _retracted(text, h)]
+    hits = [_survived(text, h) for h in hits]
     hits.sort(key=lambda h: h.start)
     return hits
+
+
+def _survived(text: str, hit: Hit) -> Hit:
+    """People shot whose own predicate says they live ("was shot in the leg and is expected to recover", "shot
+    and taken to a hospital in stable condition") are wounded: injured, not shot (whose outcome is open)."""
+    if hit.measure != "shot" or not hit.low or hit.low != hit.high or not SURVIVED_TAIL.match(text, hit.end):
+        return hit
+    return hit._replace(measure="injured", extra={**hit.extra, "survived": True})
 
 
 def _retracted(text: str, hit: Hit) -> bool:

@@ -179,6 +179,21 @@ TOLL = re.compile(
     rf"(?:(?:from|in|of)\s+(?:the\s+)?[\w-]+\s+)?(?:to|at))\s+{Q}",
     re.IGNORECASE,
 )
+# "was shot in the leg and is expected to recover", "shot, but is in stable condition", "was shot and taken to a
+# hospital with non-life-threatening injuries": the people shot are alive and hurt (a new subject, "and two are in
+# stable condition", tells of a part of them and does not match; "in critical condition" says nothing of the outcome)
+SURVIVED_TAIL = re.compile(
+    r"(?:\s+(?!(?:who|which|that|when|whom|whose|after|as|while|before|because|until)\b)[^,;.!?]{0,60}?"
+    r"(?<!\bwho)(?<!\bwhich)(?<!\bthat)(?<!\bwhen)(?<!\bafter)(?<!\bwhile)(?<!\bbefore))?"
+    r"(?:,\s*|\s+)(?:and|but)\s+"
+    r"(?:(?:is|was|are|were|remains|remained|has been|have been|had been)\s+)?(?:now\s+|later\s+|currently\s+)?"
+    r"(?:(?:listed|reported|said to be|believed to be|taken|transported|rushed|airlifted|flown|treated|hospitalized)\b[^,;.!?]{0,60}?\s)?"
+    r"(?:expected to (?:survive|recover|live|make a (?:full )?recovery|be (?:ok|okay|fine|all right))"
+    r"|in (?:(?:critical|serious) but )?(?:stable|good|fair|satisfactory) condition"
+    r"|with (?:what (?:are|were) (?:described as )?)?(?:non-?life[- ]threatening|minor|superficial) (?:injur(?:y|ies)|wounds?)"
+    r"|treated and released|survived|recovering)\b",
+    re.IGNORECASE,
+)
 FATALLY_TAIL = re.compile(
     rf"\s*(?:,|;|--|—|–)?\s*(?:including\s+|and\s+|with\s+)?(?P<k>{Q.replace('?P<hedge>', '?P<khedge>').replace('?P<num>', '?P<knum>')}|one)"
     r"(?:\s+of\s+(?:them|whom|which|those|the victims|the men|the women))?\s+"
@@ -571,8 +586,8 @@ INTRANSITIVE_DEATH = re.compile(
 INJURED_WORD = re.compile(INJURED)
 MISSING_WORD = re.compile(MISSING)
 FATAL_ADVERB = re.compile(r"(?<![\w-])(?:fatally|mortally)\b")
-FATAL_BEFORE = re.compile(r"(?<![\w-])(?:fatally|mortally)\s+$")
-FATAL_BEFORE_TITLE = re.compile(r"(?<![\w-])(?:fatally|mortally|fatal|deadly)\s+$")
+FATAL_BEFORE = re.compile(r"(?<![\w-])(?:fatally|mortally)\s+$", re.IGNORECASE)  # "Man Fatally Shoots Wife"
+FATAL_BEFORE_TITLE = re.compile(r"(?<![\w-])(?:fatally|mortally|fatal|deadly)\s+$", re.IGNORECASE)
 NEGATED_ADVERB = re.compile(r"(?<![\w-])not\b", re.IGNORECASE)
 NOT_WORD = re.compile(r"\bnot\b", re.IGNORECASE)
 UNBORN = re.compile(r"\b(?:unborn|fetus|foetus)\b", re.IGNORECASE)

@@ -1,0 +1,60 @@
+"""People shot whose sentence says they live are wounded; a title-case "Fatally Shoots" kills (issue 14).
+
+Every sentence here was written for these tests; none comes from the benchmark data."""
+
+import pytest
+
+from claimwire.ledger import build_ledger
+from tests.claimhelp import cas, figures, main
+
+SURVIVORS = [
+    ("A man was shot in the leg and is expected to recover, police said.", 1),
+    ("The guard was shot twice in the arm but is expected to survive.", 1),
+    ("A woman was shot and taken to a hospital with non-life-threatening injuries.", 1),
+    ("Two fishermen were shot Sunday night and are in stable condition.", 2),
+    ("The driver was shot in the shoulder and was treated and released.", 1),
+]
+
+
+@pytest.mark.parametrize(("sentence", "n"), SURVIVORS)
+def test_people_shot_who_are_said_to_live_are_wounded(sentence, n):
+    assert figures(sentence) == [("injured", n, n)]
+    assert cas(sentence)[0].extra.get("survived") is True
+
+
+NOT_SURVIVORS = [
+    # a new subject tells of a part of the people shot
+    "Five people were shot at the market and two are in stable condition.",
+    # critical condition says nothing of how it ends
+    "A boy was shot in the head and taken to a hospital in critical condition.",
+    "A man was shot on Main Street.",
+]
+
+
+@pytest.mark.parametrize("sentence", NOT_SURVIVORS)
+def test_people_shot_with_no_outcome_of_their_own_stay_shot(sentence):
+    assert any(m == "shot" for m, _, _ in figures(sentence))
+    assert not any(c.extra.get("survived") for c in cas(sentence))
+
+
+def test_a_survivor_beside_the_dead_is_the_wounded_not_zero():
+    # "three shot dead" alone would mean nobody else was shot: the fourth man's survival says otherwise
+    text = "Three villagers were shot dead in the raid. A fourth man was shot in the leg and is in stable condition."
+    assert main(text) == {"killed": (3, 3), "injured": (1, 1)}
+
+
+def test_the_ledger_counts_a_survivor_told_apart_from_the_dead():
+    text = "Three villagers were shot dead in the raid. A fourth man was shot in the leg and is expected to recover."
+    claims = [{**c.to_dict(), "article_id": 1} for c in cas(text)]
+    ledger = build_ledger([{"id": 1, "title": None, "published": "2019-03-01T10:00:00"}], claims)
+    assert ledger["headline"]["killed"]["value"] == 3
+    assert ledger["headline"]["injured"]["value"] == 1
+
+
+@pytest.mark.parametrize("title", ["Gunman Fatally Shoots 3 Musicians In Athens Bar", "Guard Mortally Wounds 3 Robbers At Bank"])
+def test_a_title_case_fatally_is_a_death(title):
+    assert [(c.measure, c.value_min) for c in cas("Nothing here.", title)] == [("killed", 3)]
+
+
+def test_musicians_are_people_so_the_attacker_who_killed_himself_joins_them():
+    assert figures("Nothing here.", "Gunman kills 3 musicians, self after concert") == [("killed", 4, 4)]
