@@ -58,3 +58,14 @@ def test_a_title_case_fatally_is_a_death(title):
 
 def test_musicians_are_people_so_the_attacker_who_killed_himself_joins_them():
     assert figures("Nothing here.", "Gunman kills 3 musicians, self after concert") == [("killed", 4, 4)]
+
+
+@pytest.mark.parametrize(
+    ("title", "n"), [("Suspect in 5 Killings Arrested After Manhunt", 5), ("Man charged in two slayings near Dhaka", 2)]
+)
+def test_killings_counted_by_a_number_are_deaths(title, n):
+    assert figures("Nothing here.", title) == [("killed", n, n)]
+
+
+def test_murders_counted_over_a_year_are_no_event_toll():
+    assert main("The city has recorded 120 murders so far this year.") == {}

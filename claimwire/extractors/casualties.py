@@ -560,7 +560,7 @@ def _noun_measure(noun: str) -> str:
 
 
 def _rule_noun_figure(sent: _Sentence) -> None:
-    """ "three deaths", "27 casualties"."""
+    """ "three deaths", "27 casualties", "five killings" (each killing is a death)."""
     for m in NOUN_FIGURE.finditer(sent.text):
         s = m.start("hedge") if m.group("hedge") else m.start("num")
         if sent.overlaps(s, m.end()) or not context_ok(sent.text, s, m.group("num"), ""):
@@ -852,7 +852,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_named_object, OBJECT_WORDS),
     (_rule_subject, CASUALTY_VERB),
     (_rule_joined_subject, CASUALTY_VERB),
-    (_rule_noun_figure, ("death", "fatalit", "dead", "casualt", "injur", "victim")),
+    (_rule_noun_figure, ("death", "fatalit", "dead", "casualt", "injur", "victim", "killings", "slayings", "murders")),
     (_rule_death_toll, ("toll",)),
     (_rule_headline_subject, None),
     (_rule_headline_object, OBJECT_WORDS),

@@ -168,7 +168,7 @@ ZERO_NOUN = re.compile(
 )
 NOUN_FIGURE = re.compile(
     rf"(?<![\w'’-]){Q}\s+(?:(?:people|persons|confirmed|reported|more|other|civilian|total)\s+)?"
-    r"(?P<noun>deaths|fatalities|dead|casualties|injuries|people dead|people injured|victims|"
+    r"(?P<noun>deaths|fatalities|dead|casualties|injuries|people dead|people injured|victims|killings|slayings|murders|"
     r"(?:people |persons )?with (?:[\w-]+ )?injuries)\b",
     re.IGNORECASE,
 )
