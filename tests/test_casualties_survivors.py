@@ -69,3 +69,17 @@ def test_killings_counted_by_a_number_are_deaths(title, n):
 
 def test_murders_counted_over_a_year_are_no_event_toll():
     assert main("The city has recorded 120 murders so far this year.") == {}
+
+
+@pytest.mark.parametrize("title", ["Harbour shooting suspect pleads not guilty", "Market stabbing suspect has long criminal record"])
+def test_a_shooting_suspect_is_no_one_shot(title):
+    assert figures("Nothing here.", title) == []
+
+
+def test_a_shooting_named_after_a_determiner_takes_no_object():
+    assert figures("After the shooting the suspect fled south, police said.") == []
+
+
+def test_an_attacker_shot_as_an_object_is_still_shot():
+    assert figures("The officer fired, shooting the suspect in the leg.") == [("shot", 1, 1)]
+    assert figures("Nothing here.", "Police identify shooting victim") == [("shot", 1, 1)]

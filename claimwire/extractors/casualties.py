@@ -40,6 +40,7 @@ from claimwire.extractors._lexicon import MONTHS, PERSON_NOUNS
 from claimwire.extractors._text import attribution_for, sentence_at, sentence_spans
 from claimwire.extractors.casualty_patterns import (
     AFTER_SUBJECT,
+    ATTACKER_NOUN,
     BACKGROUND,
     CASUALTY_VERB,
     CLAUSE_BREAK,
@@ -55,6 +56,7 @@ from claimwire.extractors.casualty_patterns import (
     FATALLY_TAIL,
     FOUND_BODY,
     FWD_ITEM,
+    GERUND_AS_NOUN_BEFORE,
     HEADLINE,
     HEADLINE_OBJECT_FOLLOWS,
     HEADLINE_SHOT_PREFIX,
@@ -298,6 +300,14 @@ def _rule_ordinal_victim(sent: _Sentence) -> None:
 # --- rules: verb + object ---------------------------------------------------------------------------
 
 
+def _gerund_as_noun(text: str, m: re.Match[str], obj: str) -> bool:
+    """ "After the shooting the suspect fled", "Mukilteo shooting suspect pleads not guilty": "shooting" names the
+    event (after a determiner), or modifies the attacker who did it; it takes no object."""
+    if not m.group("av").lower().endswith("ing"):
+        return False
+    return bool(GERUND_AS_NOUN_BEFORE.search(text, 0, m.start("av")) or ATTACKER_NOUN.match(obj.strip()))
+
+
 def _object_measure(m: re.Match[str]) -> str | None:
     """ "killed ...", "shot ...", "left N dead" (None: "left" with no state after its object)."""
     left = (m.group("left") or "").strip().lower()
@@ -351,6 +361,8 @@ def _rule_object(sent: _Sentence) -> None:
     for m in OBJECT.finditer(text):
         qs = m.start("num") if m.group("num") else (m.start("one") if m.group("one") else m.start("age"))
         if sent.overlaps(qs, m.end()):
+            continue
+        if _gerund_as_noun(text, m, "" if m.group("one") or m.group("det") or m.group("num") else m.group("np") or ""):
             continue
         measure = _object_measure(m)
         count = _object_count(text, m, _victims_before(sent, m.start())) if measure is not None else None
@@ -619,6 +631,7 @@ def _rule_headline_object(sent: _Sentence) -> None:
             sent.overlaps(m.start("np"), m.end())
             or not singular_person(words[-1])
             or words[0].lower() in ("a", "an", "the", "his", "her", "their")
+            or _gerund_as_noun(text, m, words[-1])
         ):
             continue
         measure = _active_measure(m.group("av"), m.group("av2"))

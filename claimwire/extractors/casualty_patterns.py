@@ -315,6 +315,13 @@ UNCERTAIN = re.compile(
 )
 # "Shooting kills man": a verb right after says the first word was the subject (a noun), not the verb
 _NOT_OBJECT = r"(?!(?:kill|shoot|shot|wound|injur|hurt|leav|left|murder|slay|slew|stab|claim|take|took)[\w'’]*\b)"
+# a gerund used as a noun is no verb taking an object: "After the shooting the suspect fled", "Mukilteo shooting
+# suspect pleads not guilty" (the suspect did the shooting)
+GERUND_AS_NOUN_BEFORE = re.compile(
+    r"(?:\b(?:the|a|an|this|that|its|his|her|their|another|deadly|fatal|double|triple|mass|drive-by|police|officer-involved)|['’]s)\s+$",
+    re.IGNORECASE,
+)
+ATTACKER_NOUN = re.compile(r"(?:suspects?|gunm[ae]n|shooters?|attackers?|assailants?|killers?)\b", re.IGNORECASE)
 TITLE_OBJECT = re.compile(rf"\b{ACTIVE_VERB}\s+(?P<np>{_NOT_OBJECT}(?:[\w'’-]+\s+)?[\w'’-]+)\b", re.IGNORECASE)
 NOT_SUBJECTS = {
     "no",
