@@ -83,3 +83,13 @@ def test_a_shooting_named_after_a_determiner_takes_no_object():
 def test_an_attacker_shot_as_an_object_is_still_shot():
     assert figures("The officer fired, shooting the suspect in the leg.") == [("shot", 1, 1)]
     assert figures("Nothing here.", "Police identify shooting victim") == [("shot", 1, 1)]
+
+
+def test_someone_fighting_for_their_life_is_wounded():
+    assert figures("A ferry worker is fighting for his life after the blast.") == [("injured", 1, 1)]
+    text = "Four people are dead and another is fighting for her life at a hospital after the bombing."
+    assert main(text) == {"killed": (4, 4), "injured": (1, 1)}
+
+
+def test_one_fighting_for_life_among_the_shot_is_a_part_of_the_wounded():
+    assert main("Five people were shot, and one is fighting for his life.") == {"injured": (5, 5)}

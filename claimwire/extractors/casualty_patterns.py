@@ -34,6 +34,7 @@ KILLED = (
 INJURED = (
     r"injured|wounded|hurt|hospitali[sz]ed|critically injured|seriously injured|"
     r"(?:listed |admitted )?in (?:a )?(?:critical|serious|stable|grave|fair)(?: but (?:critical|serious|stable))? condition|"
+    r"fighting for (?:his|her|their) li(?:fe|ves)|"
     r"in (?:a |the )?(?:[\w'’-]+ ){0,2}?hospital(?! (?:parking|lot|spokes\w*|officials?))|"
     rf"{_SUFFERED}(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|gash(?:es)?|cuts|bruises|fractures?|broken (?:bones?|legs?|arms?|ribs?)|concussions?|lacerations?)|"
     r"(?:recovering|recovers|recovered) from (?:an? )?(?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns)|"
@@ -567,7 +568,7 @@ SHOT_KILLED = re.compile(
     re.IGNORECASE,
 )
 # "one critically": often a part of the wounded ("four shot, one critically wounded")
-SEVERITY = re.compile(r"\b(?:critically|seriously|severely|gravely|badly|critical|serious|life-threatening)\b", re.IGNORECASE)
+SEVERITY = re.compile(r"\b(?:critically|seriously|severely|gravely|badly|critical|serious|life-threatening|fighting for)\b", re.IGNORECASE)
 
 # --- roundups: the lead reports several incidents --------------------------------------------
 NUM_WORD = rf"(?:\d+|{number_words(2, 12)}|a dozen|dozens of)"
