@@ -93,3 +93,10 @@ def test_someone_fighting_for_their_life_is_wounded():
 
 def test_one_fighting_for_life_among_the_shot_is_a_part_of_the_wounded():
     assert main("Five people were shot, and one is fighting for his life.") == {"injured": (5, 5)}
+
+
+def test_a_part_of_named_people_joins_the_people_listed_after_it():
+    text = "The gunman killed six of his grandchildren, his adult daughter and himself."
+    claim = cas(text)[0]
+    assert (claim.measure, claim.value_min, claim.extra.get("self")) == ("killed", 8, 1)
+    assert claim.group == "his grandchildren"

@@ -88,6 +88,7 @@ from claimwire.extractors.casualty_patterns import (
     ORDINALS,
     OTHER_INCIDENT,
     PARTITIVE,
+    PARTITIVE_WHOLE,
     PASSIVE_FOLLOW,
     PLACE_HEADS,
     PLURAL_APPOSITIVE,
@@ -371,13 +372,16 @@ def _rule_object(sent: _Sentence) -> None:
         lo, hi, hedge, np = count
         if measure in ("shot", "injured") and FATAL_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
             measure = "killed"
+        whole = _partitive_whole(text, m, np)  # "killed six of his grandchildren": the grandchildren are who
+        if whole is not None:
+            np = whole.group("np")
         conf = 0.9 if is_person(np) else 0.75
         s = m.start("hedge") if m.group("hedge") else qs
-        end = m.end()
+        end = m.end() if whole is None else whole.end()
         n_self = add_n = 0
         if hi is not None and (is_person(np) or not np.strip()):
             # "killed man, grandmother, 2-month-old baby", "killing 2, then himself"
-            pos = m.end("np") if np.strip() and not m.group("left") else m.end()
+            pos = end if whole is not None else m.end("np") if np.strip() and not m.group("left") else m.end()
             indefinite = (m.group("one") or "").lower() in ("a", "an")
             add_n, n_self, list_end = items_after(text, pos, measure, sent.title, first_indefinite=indefinite)
             if list_end > pos:
@@ -389,6 +393,14 @@ def _rule_object(sent: _Sentence) -> None:
         sent.add_with_tail(measure, lo, hi, hedge, clean_group(np), s, end, conf, extra)
         if m.group("av").lower() not in ("left", "leaves", "leaving", "leave"):
             sent.active.extend(range(n_before, len(sent.hits)))  # "left two dead" is the toll, not his victims
+
+
+def _partitive_whole(text: str, m: re.Match[str], np: str) -> re.Match[str] | None:
+    """ "killed six of his grandchildren, his daughter and himself": the people the number is a part of."""
+    if np.strip().lower() != "of" or m.group("left"):
+        return None
+    whole = PARTITIVE_WHOLE.match(text, m.end())
+    return whole if whole is not None and is_person_word(whole.group("noun")) else None
 
 
 def _rule_named_object(sent: _Sentence) -> None:

@@ -105,6 +105,8 @@ SUBJECT_TAIL = (
 ROLE_RUN_BEFORE = re.compile(r"(?<![\w'’.-])(?:[A-Za-z][\w'’-]*\s+){1,3}$")
 WORD = re.compile(r"\S+")
 # "one of five victims ... dies": the count is the part's
+# the people after "six of": "his grandchildren", "the passengers", "their young sons"
+PARTITIVE_WHOLE = re.compile(r"\s+(?P<np>(?:his|her|their|its|the|our|my)\s+(?:[\w'’-]+\s+){0,2}?(?P<noun>[\w'’-]+))\b", re.IGNORECASE)
 PARTITIVE = re.compile(rf"\b(?P<part>{number_words(1, 10)}|\d{{1,3}}|some|several|most|many|all|none)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 SUBJECT = re.compile(
     rf"(?<![\w'’-])(?:(?P<det>the|his|her|their)\s+)?(?:{Q}|(?P<one>an?|one|another)\b|(?P<both>both)\b)"
