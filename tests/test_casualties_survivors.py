@@ -100,3 +100,8 @@ def test_a_part_of_named_people_joins_the_people_listed_after_it():
     claim = cas(text)[0]
     assert (claim.measure, claim.value_min, claim.extra.get("self")) == ("killed", 8, 1)
     assert claim.group == "his grandchildren"
+
+
+def test_a_headline_word_before_a_plural_person_noun_is_no_one_person():
+    assert figures("Nothing here.", "Man Kills Ex-Wife's Teen Daughters In Athens") == []
+    assert figures("Nothing here.", "Woman shoots husband in Athens") == [("shot", 1, 1)]

@@ -395,6 +395,14 @@ def _rule_object(sent: _Sentence) -> None:
             sent.active.extend(range(n_before, len(sent.hits)))  # "left two dead" is the toll, not his victims
 
 
+def _plural_head_follows(text: str, pos: int) -> bool:
+    nxt = _NEXT_WORD.match(text, pos)
+    return nxt is not None and is_person_word(nxt.group(1)) and not singular_person(nxt.group(1))
+
+
+_NEXT_WORD = re.compile(r"\s+([\w'’-]+)")
+
+
 def _partitive_whole(text: str, m: re.Match[str], np: str) -> re.Match[str] | None:
     """ "killed six of his grandchildren, his daughter and himself": the people the number is a part of."""
     if np.strip().lower() != "of" or m.group("left"):
@@ -646,11 +654,13 @@ def _rule_headline_object(sent: _Sentence) -> None:
             or _gerund_as_noun(text, m, words[-1])
         ):
             continue
+        pos = end = m.start("np") + len(" ".join(words))
+        if _plural_head_follows(text, pos):
+            continue  # "Man Kills Ex-Girlfriend's Teen Daughters": "Teen" is no one, the daughters are
         measure = _active_measure(m.group("av"), m.group("av2"))
         if measure in ("shot", "injured") and FATAL_BEFORE_TITLE.search(text[max(0, m.start() - 12) : m.start()]):
             measure = "killed"
         n = 1
-        pos = end = m.start("np") + len(" ".join(words))
         if m.group("av").lower().startswith(("leav", "left")):
             state = LEFT_STATE.match(text, pos)  # "Shooting Leaves Teen Dead": the state says the measure
             if state is None:
