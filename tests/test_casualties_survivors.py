@@ -105,3 +105,11 @@ def test_a_part_of_named_people_joins_the_people_listed_after_it():
 def test_a_headline_word_before_a_plural_person_noun_is_no_one_person():
     assert figures("Nothing here.", "Man Kills Ex-Wife's Teen Daughters In Athens") == []
     assert figures("Nothing here.", "Woman shoots husband in Athens") == [("shot", 1, 1)]
+
+
+def test_other_murders_are_crimes_of_their_own():
+    assert figures("He was acquitted of ordering three other slayings and accused of four other murders.") == []
+
+
+def test_a_gerund_after_that_still_takes_its_object():
+    assert figures("The verdict said that killing a police officer will not be tolerated.") == [("killed", 1, 1)]

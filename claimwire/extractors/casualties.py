@@ -591,6 +591,10 @@ def _noun_measure(noun: str) -> str:
     return _NOUN_MEASURES.get(noun, "killed")
 
 
+_CRIME_NOUNS = frozenset({"killings", "slayings", "murders"})
+OTHER_WORD = re.compile(r"\bother\b", re.IGNORECASE)
+
+
 def _rule_noun_figure(sent: _Sentence) -> None:
     """ "three deaths", "27 casualties", "five killings" (each killing is a death)."""
     for m in NOUN_FIGURE.finditer(sent.text):
@@ -598,8 +602,8 @@ def _rule_noun_figure(sent: _Sentence) -> None:
         if sent.overlaps(s, m.end()) or not context_ok(sent.text, s, m.group("num"), ""):
             continue
         noun = m.group("noun").lower()
-        if noun == "victims":
-            continue
+        if noun == "victims" or noun in _CRIME_NOUNS and OTHER_WORD.search(m.group(0)):
+            continue  # "he ordered four other murders": crimes of their own, not this event's dead
         lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
         if lo is None:
             continue

@@ -321,7 +321,7 @@ _NOT_OBJECT = r"(?!(?:kill|shoot|shot|wound|injur|hurt|leav|left|murder|slay|sle
 # a gerund used as a noun is no verb taking an object: "After the shooting the suspect fled", "Mukilteo shooting
 # suspect pleads not guilty" (the suspect did the shooting)
 GERUND_AS_NOUN_BEFORE = re.compile(
-    r"(?:\b(?:the|a|an|this|that|its|his|her|their|another|deadly|fatal|double|triple|mass|drive-by|police|officer-involved)|['’]s)\s+$",
+    r"(?:\b(?:the|a|an|this|its|his|her|their|another|deadly|fatal|double|triple|mass|drive-by|police|officer-involved)|['’]s)\s+$",
     re.IGNORECASE,
 )
 ATTACKER_NOUN = re.compile(r"(?:suspects?|gunm[ae]n|shooters?|attackers?|assailants?|killers?)\b", re.IGNORECASE)
