@@ -113,3 +113,21 @@ def test_other_murders_are_crimes_of_their_own():
 
 def test_a_gerund_after_that_still_takes_its_object():
     assert figures("The verdict said that killing a police officer will not be tolerated.") == [("killed", 1, 1)]
+
+
+@pytest.mark.parametrize("title", ["Two arrested following deadly Old Town shooting", "Arrest made in homicide near the harbour"])
+def test_a_deadly_shooting_or_a_homicide_says_someone_died(title):
+    claims = cas("Nothing here.", title)
+    assert [(c.measure, c.value_min, c.value_max, c.extra.get("implied")) for c in claims] == [("killed", 1, None, True)]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Man charged with attempted homicide after shooting",
+        "Homicide detectives investigate shooting",
+        "Police use deadly force in shooting",
+    ],
+)
+def test_no_death_in_an_attempted_homicide_or_homicide_detectives(title):
+    assert cas("Nothing here.", title) == []

@@ -900,7 +900,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_inverted, ("were", "was", "are", "is")),
     (_rule_event_of, (" of ",)),
     (_rule_relative_victim, ("who",)),
-    (_rule_fatal_noun, ("fatal", "deadly", "shooting death")),
+    (_rule_fatal_noun, ("fatal", "deadly", "shooting death", "homicide")),
     (_rule_singular, CASUALTY_VERB),
     (_rule_event_genitive, ("'", "’")),
     (_rule_pronoun_event, ("his", "her")),

@@ -297,8 +297,14 @@ ORDINAL_VICTIM = re.compile(
     re.IGNORECASE,
 )
 FATAL_NOUN = re.compile(
-    r"\b(?:fatal|deadly|fatally)\s+(?:shooting|shootout|gunfire|accidental shooting|hunting accident|police shooting|drive-by)\b"
-    r"|\bshooting death\b",
+    r"\b(?:fatal|deadly|fatally)\s+"
+    r"(?:(?!(?:in|at|on|after|for|of|and|or|to|by|with|the|a|an|force|weapons?)\b)[\w'’.&-]+\s+){0,3}?"  # "deadly Oak Park shooting"
+    r"(?:shooting|shootout|gunfire|accidental shooting|hunting accident|police shooting|drive-by)\b"
+    r"|\bshooting death\b"
+    # "arrest made in homicide", "the death was ruled a homicide": someone was killed (not "attempted homicide",
+    # "homicide detectives", "double homicide", which MULTIPLIER counts)
+    r"|(?<!attempted )(?<!double )(?<!triple )\b(?:a|an|the|in|apparent|suspected|possible)\s+homicide\b"
+    r"(?!\s+(?:detectives?|unit|division|squad|investigators?|bureau|section|sergeants?|lieutenants?|cops?|police|charges?|cases?|rate|rates|statistics|numbers))",
     re.IGNORECASE,
 )
 HEADLINE = re.compile(
