@@ -303,7 +303,7 @@ FATAL_NOUN = re.compile(
     r"|\bshooting death\b"
     # "arrest made in homicide", "the death was ruled a homicide": someone was killed (not "attempted homicide",
     # "homicide detectives", "double homicide", which MULTIPLIER counts)
-    r"|(?<!attempted )(?<!double )(?<!triple )\b(?:a|an|the|in|apparent|suspected|possible)\s+homicide\b"
+    r"|(?<!attempted )(?<!double )(?<!triple )\b(?:a|an|the|in|apparent|suspected|possible|ruled)\s+homicide\b"
     r"(?!\s+(?:detectives?|unit|division|squad|investigators?|bureau|section|sergeants?|lieutenants?|cops?|police|charges?|cases?|rate|rates|statistics|numbers))",
     re.IGNORECASE,
 )
