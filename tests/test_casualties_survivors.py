@@ -115,7 +115,9 @@ def test_a_gerund_after_that_still_takes_its_object():
     assert figures("The verdict said that killing a police officer will not be tolerated.") == [("killed", 1, 1)]
 
 
-@pytest.mark.parametrize("title", ["Two arrested following deadly Old Town shooting", "Arrest made in homicide near the harbour"])
+@pytest.mark.parametrize(
+    "title", ["Two arrested following deadly Old Town shooting", "Arrest made in homicide near the harbour", "Harbour death ruled homicide"]
+)
 def test_a_deadly_shooting_or_a_homicide_says_someone_died(title):
     claims = cas("Nothing here.", title)
     assert [(c.measure, c.value_min, c.value_max, c.extra.get("implied")) for c in claims] == [("killed", 1, None, True)]
