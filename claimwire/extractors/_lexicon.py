@@ -37,7 +37,7 @@ spouse spouses partner partners companion companions acquaintance acquaintances 
 first-grader student-athlete clubgoer clubgoers club-goer club-goers churchgoer churchgoers
 senior seniors freshman sophomore junior newborn newborns preschooler preschoolers kindergartner
 mom-to-be landlord tenant tenants caretaker caregiver babysitter nanny homeowners shopkeeper
-cashier manager managers
+cashier manager managers musician musicians singer singers rapper rappers
 """.split()
 )
 

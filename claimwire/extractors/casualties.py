@@ -40,6 +40,7 @@ from claimwire.extractors._lexicon import MONTHS, PERSON_NOUNS
 from claimwire.extractors._text import attribution_for, sentence_at, sentence_spans
 from claimwire.extractors.casualty_patterns import (
     AFTER_SUBJECT,
+    ATTACKER_NOUN,
     BACKGROUND,
     CASUALTY_VERB,
     CLAUSE_BREAK,
@@ -55,6 +56,7 @@ from claimwire.extractors.casualty_patterns import (
     FATALLY_TAIL,
     FOUND_BODY,
     FWD_ITEM,
+    GERUND_AS_NOUN_BEFORE,
     HEADLINE,
     HEADLINE_OBJECT_FOLLOWS,
     HEADLINE_SHOT_PREFIX,
@@ -86,6 +88,7 @@ from claimwire.extractors.casualty_patterns import (
     ORDINALS,
     OTHER_INCIDENT,
     PARTITIVE,
+    PARTITIVE_WHOLE,
     PASSIVE_FOLLOW,
     PLACE_HEADS,
     PLURAL_APPOSITIVE,
@@ -102,6 +105,7 @@ from claimwire.extractors.casualty_patterns import (
     SINCE_SUPERLATIVE,
     SINGULAR_AUX,
     SUBJECT,
+    SURVIVED_TAIL,
     TITLE_OBJECT,
     TOLL,
     TRAILING_AGE,
@@ -134,7 +138,7 @@ from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.8.0"
+VERSION = "2.9.0"
 
 
 class Hit(NamedTuple):
@@ -297,6 +301,14 @@ def _rule_ordinal_victim(sent: _Sentence) -> None:
 # --- rules: verb + object ---------------------------------------------------------------------------
 
 
+def _gerund_as_noun(text: str, m: re.Match[str], obj: str) -> bool:
+    """ "After the shooting the suspect fled", "Mukilteo shooting suspect pleads not guilty": "shooting" names the
+    event (after a determiner), or modifies the attacker who did it; it takes no object."""
+    if not m.group("av").lower().endswith("ing"):
+        return False
+    return bool(GERUND_AS_NOUN_BEFORE.search(text, 0, m.start("av")) or ATTACKER_NOUN.match(obj.strip()))
+
+
 def _object_measure(m: re.Match[str]) -> str | None:
     """ "killed ...", "shot ...", "left N dead" (None: "left" with no state after its object)."""
     left = (m.group("left") or "").strip().lower()
@@ -351,6 +363,8 @@ def _rule_object(sent: _Sentence) -> None:
         qs = m.start("num") if m.group("num") else (m.start("one") if m.group("one") else m.start("age"))
         if sent.overlaps(qs, m.end()):
             continue
+        if _gerund_as_noun(text, m, "" if m.group("one") or m.group("det") or m.group("num") else m.group("np") or ""):
+            continue
         measure = _object_measure(m)
         count = _object_count(text, m, _victims_before(sent, m.start())) if measure is not None else None
         if count is None or count[0] is None:
@@ -358,13 +372,16 @@ def _rule_object(sent: _Sentence) -> None:
         lo, hi, hedge, np = count
         if measure in ("shot", "injured") and FATAL_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
             measure = "killed"
+        whole = _partitive_whole(text, m, np)  # "killed six of his grandchildren": the grandchildren are who
+        if whole is not None:
+            np = whole.group("np")
         conf = 0.9 if is_person(np) else 0.75
         s = m.start("hedge") if m.group("hedge") else qs
-        end = m.end()
+        end = m.end() if whole is None else whole.end()
         n_self = add_n = 0
         if hi is not None and (is_person(np) or not np.strip()):
             # "killed man, grandmother, 2-month-old baby", "killing 2, then himself"
-            pos = m.end("np") if np.strip() and not m.group("left") else m.end()
+            pos = end if whole is not None else m.end("np") if np.strip() and not m.group("left") else m.end()
             indefinite = (m.group("one") or "").lower() in ("a", "an")
             add_n, n_self, list_end = items_after(text, pos, measure, sent.title, first_indefinite=indefinite)
             if list_end > pos:
@@ -376,6 +393,22 @@ def _rule_object(sent: _Sentence) -> None:
         sent.add_with_tail(measure, lo, hi, hedge, clean_group(np), s, end, conf, extra)
         if m.group("av").lower() not in ("left", "leaves", "leaving", "leave"):
             sent.active.extend(range(n_before, len(sent.hits)))  # "left two dead" is the toll, not his victims
+
+
+def _plural_head_follows(text: str, pos: int) -> bool:
+    nxt = _NEXT_WORD.match(text, pos)
+    return nxt is not None and is_person_word(nxt.group(1)) and not singular_person(nxt.group(1))
+
+
+_NEXT_WORD = re.compile(r"\s+([\w'’-]+)")
+
+
+def _partitive_whole(text: str, m: re.Match[str], np: str) -> re.Match[str] | None:
+    """ "killed six of his grandchildren, his daughter and himself": the people the number is a part of."""
+    if np.strip().lower() != "of" or m.group("left"):
+        return None
+    whole = PARTITIVE_WHOLE.match(text, m.end())
+    return whole if whole is not None and is_person_word(whole.group("noun")) else None
 
 
 def _rule_named_object(sent: _Sentence) -> None:
@@ -558,15 +591,19 @@ def _noun_measure(noun: str) -> str:
     return _NOUN_MEASURES.get(noun, "killed")
 
 
+_CRIME_NOUNS = frozenset({"killings", "slayings", "murders"})
+OTHER_WORD = re.compile(r"\bother\b", re.IGNORECASE)
+
+
 def _rule_noun_figure(sent: _Sentence) -> None:
-    """ "three deaths", "27 casualties"."""
+    """ "three deaths", "27 casualties", "five killings" (each killing is a death)."""
     for m in NOUN_FIGURE.finditer(sent.text):
         s = m.start("hedge") if m.group("hedge") else m.start("num")
         if sent.overlaps(s, m.end()) or not context_ok(sent.text, s, m.group("num"), ""):
             continue
         noun = m.group("noun").lower()
-        if noun == "victims":
-            continue
+        if noun == "victims" or noun in _CRIME_NOUNS and OTHER_WORD.search(m.group(0)):
+            continue  # "he ordered four other murders": crimes of their own, not this event's dead
         lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
         if lo is None:
             continue
@@ -618,13 +655,16 @@ def _rule_headline_object(sent: _Sentence) -> None:
             sent.overlaps(m.start("np"), m.end())
             or not singular_person(words[-1])
             or words[0].lower() in ("a", "an", "the", "his", "her", "their")
+            or _gerund_as_noun(text, m, words[-1])
         ):
             continue
+        pos = end = m.start("np") + len(" ".join(words))
+        if _plural_head_follows(text, pos):
+            continue  # "Man Kills Ex-Girlfriend's Teen Daughters": "Teen" is no one, the daughters are
         measure = _active_measure(m.group("av"), m.group("av2"))
         if measure in ("shot", "injured") and FATAL_BEFORE_TITLE.search(text[max(0, m.start() - 12) : m.start()]):
             measure = "killed"
         n = 1
-        pos = end = m.start("np") + len(" ".join(words))
         if m.group("av").lower().startswith(("leav", "left")):
             state = LEFT_STATE.match(text, pos)  # "Shooting Leaves Teen Dead": the state says the measure
             if state is None:
@@ -851,7 +891,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_named_object, OBJECT_WORDS),
     (_rule_subject, CASUALTY_VERB),
     (_rule_joined_subject, CASUALTY_VERB),
-    (_rule_noun_figure, ("death", "fatalit", "dead", "casualt", "injur", "victim")),
+    (_rule_noun_figure, ("death", "fatalit", "dead", "casualt", "injur", "victim", "killings", "slayings", "murders")),
     (_rule_death_toll, ("toll",)),
     (_rule_headline_subject, None),
     (_rule_headline_object, OBJECT_WORDS),
@@ -860,7 +900,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_inverted, ("were", "was", "are", "is")),
     (_rule_event_of, (" of ",)),
     (_rule_relative_victim, ("who",)),
-    (_rule_fatal_noun, ("fatal", "deadly", "shooting death")),
+    (_rule_fatal_noun, ("fatal", "deadly", "shooting death", "homicide")),
     (_rule_singular, CASUALTY_VERB),
     (_rule_event_genitive, ("'", "’")),
     (_rule_pronoun_event, ("his", "her")),
@@ -878,8 +918,17 @@ def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
         if needs is None or (has_verb if needs is CASUALTY_VERB else any(w in low for w in needs)):
             rule(sent)
     hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start]) and not _retracted(text, h)]
+    hits = [_survived(text, h) for h in hits]
     hits.sort(key=lambda h: h.start)
     return hits
+
+
+def _survived(text: str, hit: Hit) -> Hit:
+    """People shot whose own predicate says they live ("was shot in the leg and is expected to recover", "shot
+    and taken to a hospital in stable condition") are wounded: injured, not shot (whose outcome is open)."""
+    if hit.measure != "shot" or not hit.low or hit.low != hit.high or not SURVIVED_TAIL.match(text, hit.end):
+        return hit
+    return hit._replace(measure="injured", extra={**hit.extra, "survived": True})
 
 
 def _retracted(text: str, hit: Hit) -> bool:

@@ -34,6 +34,7 @@ KILLED = (
 INJURED = (
     r"injured|wounded|hurt|hospitali[sz]ed|critically injured|seriously injured|"
     r"(?:listed |admitted )?in (?:a )?(?:critical|serious|stable|grave|fair)(?: but (?:critical|serious|stable))? condition|"
+    r"fighting for (?:his|her|their) li(?:fe|ves)|"
     r"in (?:a |the )?(?:[\w'’-]+ ){0,2}?hospital(?! (?:parking|lot|spokes\w*|officials?))|"
     rf"{_SUFFERED}(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|gash(?:es)?|cuts|bruises|fractures?|broken (?:bones?|legs?|arms?|ribs?)|concussions?|lacerations?)|"
     r"(?:recovering|recovers|recovered) from (?:an? )?(?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns)|"
@@ -104,6 +105,8 @@ SUBJECT_TAIL = (
 ROLE_RUN_BEFORE = re.compile(r"(?<![\w'’.-])(?:[A-Za-z][\w'’-]*\s+){1,3}$")
 WORD = re.compile(r"\S+")
 # "one of five victims ... dies": the count is the part's
+# the people after "six of": "his grandchildren", "the passengers", "their young sons"
+PARTITIVE_WHOLE = re.compile(r"\s+(?P<np>(?:his|her|their|its|the|our|my)\s+(?:[\w'’-]+\s+){0,2}?(?P<noun>[\w'’-]+))\b", re.IGNORECASE)
 PARTITIVE = re.compile(rf"\b(?P<part>{number_words(1, 10)}|\d{{1,3}}|some|several|most|many|all|none)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 SUBJECT = re.compile(
     rf"(?<![\w'’-])(?:(?P<det>the|his|her|their)\s+)?(?:{Q}|(?P<one>an?|one|another)\b|(?P<both>both)\b)"
@@ -168,7 +171,7 @@ ZERO_NOUN = re.compile(
 )
 NOUN_FIGURE = re.compile(
     rf"(?<![\w'’-]){Q}\s+(?:(?:people|persons|confirmed|reported|more|other|civilian|total)\s+)?"
-    r"(?P<noun>deaths|fatalities|dead|casualties|injuries|people dead|people injured|victims|"
+    r"(?P<noun>deaths|fatalities|dead|casualties|injuries|people dead|people injured|victims|killings|slayings|murders|"
     r"(?:people |persons )?with (?:[\w-]+ )?injuries)\b",
     re.IGNORECASE,
 )
@@ -177,6 +180,21 @@ TOLL = re.compile(
     r"(?:\s+(?:to|at|of))?"
     r"|\b(?:bringing|raising|pushing|taking|brought|raised|pushed|took|brings|raises)\s+the\s+(?:[\w-]+\s+)?death toll\s+"
     rf"(?:(?:from|in|of)\s+(?:the\s+)?[\w-]+\s+)?(?:to|at))\s+{Q}",
+    re.IGNORECASE,
+)
+# "was shot in the leg and is expected to recover", "shot, but is in stable condition", "was shot and taken to a
+# hospital with non-life-threatening injuries": the people shot are alive and hurt (a new subject, "and two are in
+# stable condition", tells of a part of them and does not match; "in critical condition" says nothing of the outcome)
+SURVIVED_TAIL = re.compile(
+    r"(?:\s+(?!(?:who|which|that|when|whom|whose|after|as|while|before|because|until)\b)[^,;.!?]{0,60}?"
+    r"(?<!\bwho)(?<!\bwhich)(?<!\bthat)(?<!\bwhen)(?<!\bafter)(?<!\bwhile)(?<!\bbefore))?"
+    r"(?:,\s*|\s+)(?:and|but)\s+"
+    r"(?:(?:is|was|are|were|remains|remained|has been|have been|had been)\s+)?(?:now\s+|later\s+|currently\s+)?"
+    r"(?:(?:listed|reported|said to be|believed to be|taken|transported|rushed|airlifted|flown|treated|hospitalized)\b[^,;.!?]{0,60}?\s)?"
+    r"(?:expected to (?:survive|recover|live|make a (?:full )?recovery|be (?:ok|okay|fine|all right))"
+    r"|in (?:(?:critical|serious) but )?(?:stable|good|fair|satisfactory) condition"
+    r"|with (?:what (?:are|were) (?:described as )?)?(?:non-?life[- ]threatening|minor|superficial) (?:injur(?:y|ies)|wounds?)"
+    r"|treated and released|survived|recovering)\b",
     re.IGNORECASE,
 )
 FATALLY_TAIL = re.compile(
@@ -279,8 +297,14 @@ ORDINAL_VICTIM = re.compile(
     re.IGNORECASE,
 )
 FATAL_NOUN = re.compile(
-    r"\b(?:fatal|deadly|fatally)\s+(?:shooting|shootout|gunfire|accidental shooting|hunting accident|police shooting|drive-by)\b"
-    r"|\bshooting death\b",
+    r"\b(?:fatal|deadly|fatally)\s+"
+    r"(?:(?!(?:in|at|on|after|for|of|and|or|to|by|with|the|a|an|force|weapons?)\b)[\w'’.&-]+\s+){0,3}?"  # "deadly Oak Park shooting"
+    r"(?:shooting|shootout|gunfire|accidental shooting|hunting accident|police shooting|drive-by)\b"
+    r"|\bshooting death\b"
+    # "arrest made in homicide", "the death was ruled a homicide": someone was killed (not "attempted homicide",
+    # "homicide detectives", "double homicide", which MULTIPLIER counts)
+    r"|(?<!attempted )(?<!double )(?<!triple )\b(?:a|an|the|in|apparent|suspected|possible|ruled)\s+homicide\b"
+    r"(?!\s+(?:detectives?|unit|division|squad|investigators?|bureau|section|sergeants?|lieutenants?|cops?|police|charges?|cases?|rate|rates|statistics|numbers))",
     re.IGNORECASE,
 )
 HEADLINE = re.compile(
@@ -300,6 +324,13 @@ UNCERTAIN = re.compile(
 )
 # "Shooting kills man": a verb right after says the first word was the subject (a noun), not the verb
 _NOT_OBJECT = r"(?!(?:kill|shoot|shot|wound|injur|hurt|leav|left|murder|slay|slew|stab|claim|take|took)[\w'’]*\b)"
+# a gerund used as a noun is no verb taking an object: "After the shooting the suspect fled", "Mukilteo shooting
+# suspect pleads not guilty" (the suspect did the shooting)
+GERUND_AS_NOUN_BEFORE = re.compile(
+    r"(?:\b(?:the|a|an|this|its|his|her|their|another|deadly|fatal|double|triple|mass|drive-by|police|officer-involved)|['’]s)\s+$",
+    re.IGNORECASE,
+)
+ATTACKER_NOUN = re.compile(r"(?:suspects?|gunm[ae]n|shooters?|attackers?|assailants?|killers?)\b", re.IGNORECASE)
 TITLE_OBJECT = re.compile(rf"\b{ACTIVE_VERB}\s+(?P<np>{_NOT_OBJECT}(?:[\w'’-]+\s+)?[\w'’-]+)\b", re.IGNORECASE)
 NOT_SUBJECTS = {
     "no",
@@ -545,7 +576,7 @@ SHOT_KILLED = re.compile(
     re.IGNORECASE,
 )
 # "one critically": often a part of the wounded ("four shot, one critically wounded")
-SEVERITY = re.compile(r"\b(?:critically|seriously|severely|gravely|badly|critical|serious|life-threatening)\b", re.IGNORECASE)
+SEVERITY = re.compile(r"\b(?:critically|seriously|severely|gravely|badly|critical|serious|life-threatening|fighting for)\b", re.IGNORECASE)
 
 # --- roundups: the lead reports several incidents --------------------------------------------
 NUM_WORD = rf"(?:\d+|{number_words(2, 12)}|a dozen|dozens of)"
@@ -571,8 +602,8 @@ INTRANSITIVE_DEATH = re.compile(
 INJURED_WORD = re.compile(INJURED)
 MISSING_WORD = re.compile(MISSING)
 FATAL_ADVERB = re.compile(r"(?<![\w-])(?:fatally|mortally)\b")
-FATAL_BEFORE = re.compile(r"(?<![\w-])(?:fatally|mortally)\s+$")
-FATAL_BEFORE_TITLE = re.compile(r"(?<![\w-])(?:fatally|mortally|fatal|deadly)\s+$")
+FATAL_BEFORE = re.compile(r"(?<![\w-])(?:fatally|mortally)\s+$", re.IGNORECASE)  # "Man Fatally Shoots Wife"
+FATAL_BEFORE_TITLE = re.compile(r"(?<![\w-])(?:fatally|mortally|fatal|deadly)\s+$", re.IGNORECASE)
 NEGATED_ADVERB = re.compile(r"(?<![\w-])not\b", re.IGNORECASE)
 NOT_WORD = re.compile(r"\bnot\b", re.IGNORECASE)
 UNBORN = re.compile(r"\b(?:unborn|fetus|foetus)\b", re.IGNORECASE)

@@ -1,0 +1,135 @@
+"""People shot whose sentence says they live are wounded; a title-case "Fatally Shoots" kills (issue 14).
+
+Every sentence here was written for these tests; none comes from the benchmark data."""
+
+import pytest
+
+from claimwire.ledger import build_ledger
+from tests.claimhelp import cas, figures, main
+
+SURVIVORS = [
+    ("A man was shot in the leg and is expected to recover, police said.", 1),
+    ("The guard was shot twice in the arm but is expected to survive.", 1),
+    ("A woman was shot and taken to a hospital with non-life-threatening injuries.", 1),
+    ("Two fishermen were shot Sunday night and are in stable condition.", 2),
+    ("The driver was shot in the shoulder and was treated and released.", 1),
+]
+
+
+@pytest.mark.parametrize(("sentence", "n"), SURVIVORS)
+def test_people_shot_who_are_said_to_live_are_wounded(sentence, n):
+    assert figures(sentence) == [("injured", n, n)]
+    assert cas(sentence)[0].extra.get("survived") is True
+
+
+NOT_SURVIVORS = [
+    # a new subject tells of a part of the people shot
+    "Five people were shot at the market and two are in stable condition.",
+    # critical condition says nothing of how it ends
+    "A boy was shot in the head and taken to a hospital in critical condition.",
+    "A man was shot on Main Street.",
+]
+
+
+@pytest.mark.parametrize("sentence", NOT_SURVIVORS)
+def test_people_shot_with_no_outcome_of_their_own_stay_shot(sentence):
+    assert any(m == "shot" for m, _, _ in figures(sentence))
+    assert not any(c.extra.get("survived") for c in cas(sentence))
+
+
+def test_a_survivor_beside_the_dead_is_the_wounded_not_zero():
+    # "three shot dead" alone would mean nobody else was shot: the fourth man's survival says otherwise
+    text = "Three villagers were shot dead in the raid. A fourth man was shot in the leg and is in stable condition."
+    assert main(text) == {"killed": (3, 3), "injured": (1, 1)}
+
+
+def test_the_ledger_counts_a_survivor_told_apart_from_the_dead():
+    text = "Three villagers were shot dead in the raid. A fourth man was shot in the leg and is expected to recover."
+    claims = [{**c.to_dict(), "article_id": 1} for c in cas(text)]
+    ledger = build_ledger([{"id": 1, "title": None, "published": "2019-03-01T10:00:00"}], claims)
+    assert ledger["headline"]["killed"]["value"] == 3
+    assert ledger["headline"]["injured"]["value"] == 1
+
+
+@pytest.mark.parametrize("title", ["Gunman Fatally Shoots 3 Musicians In Athens Bar", "Guard Mortally Wounds 3 Robbers At Bank"])
+def test_a_title_case_fatally_is_a_death(title):
+    assert [(c.measure, c.value_min) for c in cas("Nothing here.", title)] == [("killed", 3)]
+
+
+def test_musicians_are_people_so_the_attacker_who_killed_himself_joins_them():
+    assert figures("Nothing here.", "Gunman kills 3 musicians, self after concert") == [("killed", 4, 4)]
+
+
+@pytest.mark.parametrize(
+    ("title", "n"), [("Suspect in 5 Killings Arrested After Manhunt", 5), ("Man charged in two slayings near Dhaka", 2)]
+)
+def test_killings_counted_by_a_number_are_deaths(title, n):
+    assert figures("Nothing here.", title) == [("killed", n, n)]
+
+
+def test_murders_counted_over_a_year_are_no_event_toll():
+    assert main("The city has recorded 120 murders so far this year.") == {}
+
+
+@pytest.mark.parametrize("title", ["Harbour shooting suspect pleads not guilty", "Market stabbing suspect has long criminal record"])
+def test_a_shooting_suspect_is_no_one_shot(title):
+    assert figures("Nothing here.", title) == []
+
+
+def test_a_shooting_named_after_a_determiner_takes_no_object():
+    assert figures("After the shooting the suspect fled south, police said.") == []
+
+
+def test_an_attacker_shot_as_an_object_is_still_shot():
+    assert figures("The officer fired, shooting the suspect in the leg.") == [("shot", 1, 1)]
+    assert figures("Nothing here.", "Police identify shooting victim") == [("shot", 1, 1)]
+
+
+def test_someone_fighting_for_their_life_is_wounded():
+    assert figures("A ferry worker is fighting for his life after the blast.") == [("injured", 1, 1)]
+    text = "Four people are dead and another is fighting for her life at a hospital after the bombing."
+    assert main(text) == {"killed": (4, 4), "injured": (1, 1)}
+
+
+def test_one_fighting_for_life_among_the_shot_is_a_part_of_the_wounded():
+    assert main("Five people were shot, and one is fighting for his life.") == {"injured": (5, 5)}
+
+
+def test_a_part_of_named_people_joins_the_people_listed_after_it():
+    text = "The gunman killed six of his grandchildren, his adult daughter and himself."
+    claim = cas(text)[0]
+    assert (claim.measure, claim.value_min, claim.extra.get("self")) == ("killed", 8, 1)
+    assert claim.group == "his grandchildren"
+
+
+def test_a_headline_word_before_a_plural_person_noun_is_no_one_person():
+    assert figures("Nothing here.", "Man Kills Ex-Wife's Teen Daughters In Athens") == []
+    assert figures("Nothing here.", "Woman shoots husband in Athens") == [("shot", 1, 1)]
+
+
+def test_other_murders_are_crimes_of_their_own():
+    assert figures("He was acquitted of ordering three other slayings and accused of four other murders.") == []
+
+
+def test_a_gerund_after_that_still_takes_its_object():
+    assert figures("The verdict said that killing a police officer will not be tolerated.") == [("killed", 1, 1)]
+
+
+@pytest.mark.parametrize(
+    "title", ["Two arrested following deadly Old Town shooting", "Arrest made in homicide near the harbour", "Harbour death ruled homicide"]
+)
+def test_a_deadly_shooting_or_a_homicide_says_someone_died(title):
+    claims = cas("Nothing here.", title)
+    assert [(c.measure, c.value_min, c.value_max, c.extra.get("implied")) for c in claims] == [("killed", 1, None, True)]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Man charged with attempted homicide after shooting",
+        "Homicide detectives investigate shooting",
+        "Police use deadly force in shooting",
+    ],
+)
+def test_no_death_in_an_attempted_homicide_or_homicide_detectives(title):
+    assert cas("Nothing here.", title) == []
