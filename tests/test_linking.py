@@ -418,3 +418,19 @@ def test_months_apart_a_pair_needs_the_incident_itself_not_the_outlets_page_furn
     anchored[index["late_unanchored"]] = 0.0
     z = sum(w * v for w, v in zip(linkscore.PAIR_WEIGHTS, unanchored)) - sum(w * v for w, v in zip(linkscore.PAIR_WEIGHTS, anchored))
     assert z < 0  # the fitted model counts it against the pair
+
+
+def test_rare_headline_words_both_headlines_share_count_for_the_pair():
+    # Title Case headlines keep no names ("Bhola" opens one, is title-cased in the other, the bodies never
+    # repeat it): the rare words the two headlines share still say which story they tell
+    sinking = linking.article_features(
+        "Bhola ferry sinks in storm, 12 missing", "Divers searched the river on Monday, officials said.", None
+    )
+    toll = linking.article_features("Toll Rises In Bhola Ferry Sinking", "Rescuers recovered more bodies on Tuesday, officials said.", None)
+    other = linking.article_features("Ferry sinks near Chandpur, 5 missing", "Divers searched the river on Monday, officials said.", None)
+    weights = linking.Weights({"h:ferry": 40, "h:sinks": 30, "h:missing": 30}, 100)  # words of many headlines
+    assert "c:bhola" not in sinking.keys & toll.keys
+    assert _vector(sinking, toll, weights)["rare_title_words"] == 1.0  # bhola; not the common "ferry"
+    assert _vector(sinking, other, weights)["rare_title_words"] == 0.0  # ferry, sinks, missing: all common
+    assert _vector(sinking, other, linking.Weights({}, 100))["rare_title_words"] == 3.0  # rare in a store that has none
+    assert linkscore.PAIR_WEIGHTS[linkscore.PAIR_FEATURES.index("rare_title_words")] > 0  # counts for the pair
