@@ -434,3 +434,21 @@ def test_rare_headline_words_both_headlines_share_count_for_the_pair():
     assert _vector(sinking, other, weights)["rare_title_words"] == 0.0  # ferry, sinks, missing: all common
     assert _vector(sinking, other, linking.Weights({}, 100))["rare_title_words"] == 3.0  # rare in a store that has none
     assert linkscore.PAIR_WEIGHTS[linkscore.PAIR_FEATURES.index("rare_title_words")] > 0  # counts for the pair
+
+
+def test_link_errors_names_the_split_and_the_pair_that_decided_it():
+    from bench.link_errors import link_errors, summary
+
+    stream = [
+        ("chicago-2014", features(CHICAGO_2014, date(2014, 6, 9))),
+        ("chicago-2016", features(CHICAGO_2016, date(2016, 3, 6))),
+        (
+            "chicago-2014",
+            features(("Police chief speaks at community meeting", "The chief spoke to residents on Tuesday."), date(2014, 6, 10)),
+        ),
+    ]
+    errors = link_errors(stream)
+    assert [(e.kind, e.article) for e in errors] == [("split/retrieved", 3)]  # retrieved, but it names nothing of the incident
+    pair = errors[0].own_incident
+    assert pair.article == 1 and pair.gap_days == 1 and pair.logit < 0
+    assert summary(errors)["errors"] == {"split/retrieved": 1}
