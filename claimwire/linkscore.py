@@ -162,6 +162,7 @@ PAIR_FEATURES = (
     "lead_number_conflict",
     "lead_age_conflict",
     "late_unanchored",
+    "rare_title_words",
 )
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "linker-weights.json"
 
@@ -196,13 +197,14 @@ class SharedMass:
     person_max: float
     shared_kinds: dict[str, int]  # how many shared keys of each kind
     agreed_facts: set[str]
+    rare_titles: int  # shared headline words that at most 3 earlier articles have
 
 
 def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
     by_type: dict[str, float] = defaultdict(float)
     contributions: list[tuple[float, str]] = []
     dot = title_dot = 0.0
-    rare_names = rare_words = ages = facts_agree = 0
+    rare_names = rare_words = ages = facts_agree = rare_titles = 0
     person = place = max_name = title_names = title_place = second = person_max = 0.0
     shared_kinds: dict[str, int] = {}
     agreed_facts: set[str] = set()
@@ -232,6 +234,8 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
                 rare_words += 1
         elif kind == "h":
             title_dot += idf**2
+            if df.get(key, 0) <= 3:
+                rare_titles += 1
             if "c:" + key[2:] in shared:
                 title_names += idf
                 title_place = max(title_place, idf)
@@ -258,6 +262,7 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
         person_max,
         shared_kinds,
         agreed_facts,
+        rare_titles,
     )
 
 
@@ -332,6 +337,7 @@ def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights)
         float("s" in both_kinds and "s" not in mass.shared_kinds),
     ]
     vector += specific_evidence(left, right, mass.shared_kinds, late=gap > 45)
+    vector.append(float(min(mass.rare_titles, 3)))
     return vector, mass.contributions
 
 

@@ -418,3 +418,37 @@ def test_months_apart_a_pair_needs_the_incident_itself_not_the_outlets_page_furn
     anchored[index["late_unanchored"]] = 0.0
     z = sum(w * v for w, v in zip(linkscore.PAIR_WEIGHTS, unanchored)) - sum(w * v for w, v in zip(linkscore.PAIR_WEIGHTS, anchored))
     assert z < 0  # the fitted model counts it against the pair
+
+
+def test_rare_headline_words_both_headlines_share_count_for_the_pair():
+    # Title Case headlines keep no names ("Bhola" opens one, is title-cased in the other, the bodies never
+    # repeat it): the rare words the two headlines share still say which story they tell
+    sinking = linking.article_features(
+        "Bhola ferry sinks in storm, 12 missing", "Divers searched the river on Monday, officials said.", None
+    )
+    toll = linking.article_features("Toll Rises In Bhola Ferry Sinking", "Rescuers recovered more bodies on Tuesday, officials said.", None)
+    other = linking.article_features("Ferry sinks near Chandpur, 5 missing", "Divers searched the river on Monday, officials said.", None)
+    weights = linking.Weights({"h:ferry": 40, "h:sinks": 30, "h:missing": 30}, 100)  # words of many headlines
+    assert "c:bhola" not in sinking.keys & toll.keys
+    assert _vector(sinking, toll, weights)["rare_title_words"] == 1.0  # bhola; not the common "ferry"
+    assert _vector(sinking, other, weights)["rare_title_words"] == 0.0  # ferry, sinks, missing: all common
+    assert _vector(sinking, other, linking.Weights({}, 100))["rare_title_words"] == 3.0  # rare in a store that has none
+    assert linkscore.PAIR_WEIGHTS[linkscore.PAIR_FEATURES.index("rare_title_words")] > 0  # counts for the pair
+
+
+def test_link_errors_names_the_split_and_the_pair_that_decided_it():
+    from bench.link_errors import link_errors, summary
+
+    stream = [
+        ("chicago-2014", features(CHICAGO_2014, date(2014, 6, 9))),
+        ("chicago-2016", features(CHICAGO_2016, date(2016, 3, 6))),
+        (
+            "chicago-2014",
+            features(("Police chief speaks at community meeting", "The chief spoke to residents on Tuesday."), date(2014, 6, 10)),
+        ),
+    ]
+    errors = link_errors(stream)
+    assert [(e.kind, e.article) for e in errors] == [("split/retrieved", 3)]  # retrieved, but it names nothing of the incident
+    pair = errors[0].own_incident
+    assert pair.article == 1 and pair.gap_days == 1 and pair.logit < 0
+    assert summary(errors)["errors"] == {"split/retrieved": 1}
