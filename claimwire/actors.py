@@ -75,10 +75,12 @@ _TOKEN = re.compile(r"[^\W_]+|-")
 
 
 def _fold_text(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name)
-    # combining marks and invisible format characters (zero-width spaces and joiners, bidi
-    # controls, soft hyphens) go: "Jo\u200bhn" and "John" are one actor
-    text = "".join(ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
+    text = name
+    if not text.isascii():  # ASCII has no compatibility forms, combining marks or format characters
+        text = unicodedata.normalize("NFKD", text)
+        # combining marks and invisible format characters (zero-width spaces and joiners, bidi
+        # controls, soft hyphens) go: "Jo\u200bhn" and "John" are one actor
+        text = "".join(ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
     text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
     text = re.sub(r"'s\b", "", text)
     text = text.replace("'", "").replace(".", "")
@@ -174,13 +176,14 @@ def actor_words(name: str | None) -> tuple[str, ...]:
 def _replace_aliases(toks: list[str], table: dict[str, Any]) -> list[str]:
     """Folded words with each alias phrase (longest match first) replaced by its group key."""
     out: list[str] = []
+    lowered = [t.lower() for t in toks]
     i = 0
     n = len(toks)
     while i < n:
         matched = None
         for size in range(min(table["max_len"], n - i), 0, -1):
             window = tuple(toks[i : i + size])
-            key = table["exact"].get(window) or table["folded"].get(tuple(t.lower() for t in window))
+            key = table["exact"].get(window) or table["folded"].get(tuple(lowered[i : i + size]))
             if key is None and size <= 3 and window[0][:1].isupper() and "-" not in window[1:]:
                 skel = _skeleton(list(window))
                 if len(skel) >= 4:
@@ -192,7 +195,7 @@ def _replace_aliases(toks: list[str], table: dict[str, Any]) -> list[str]:
             out.append(matched[0])
             i += matched[1]
         else:
-            out.append(toks[i].lower())
+            out.append(lowered[i])
             i += 1
     return out
 

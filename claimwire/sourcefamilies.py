@@ -93,6 +93,12 @@ def _lexicon() -> dict[str, Any]:
     return json.loads(resources.files("claimwire").joinpath("data", "sourcefamilies.json").read_text("utf-8"))
 
 
+@lru_cache(maxsize=1)
+def _sector_phrases() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each sector's phrases as they are looked for in a source's words: hyphens as spaces, padded with a space."""
+    return tuple((sector, tuple(f" {p.replace('-', ' ')} " for p in phrases)) for sector, phrases in _lexicon()["sectors"].items())
+
+
 def canonical_source(source: str | None) -> str | None:
     """One spelling per source: "A USA military official" and "a US military official" are one."""
     return actor_key(source) if source else None
@@ -103,8 +109,8 @@ def _sector_of(words: Sequence[str]) -> str | None:
     if {"ministry", "minister", "ministries", "ministers"} & set(words):  # "the disaster management ministry"
         military = _lexicon()["sectors"]["military"]
         return "military" if any(f" {w} " in text for w in military if w in ("defense", "defence", "military", "army")) else "government"
-    for sector, phrases in _lexicon()["sectors"].items():
-        if any(f" {phrase.replace('-', ' ')} " in text for phrase in phrases):
+    for sector, phrases in _sector_phrases():
+        if any(phrase in text for phrase in phrases):
             return sector
     titles = _lexicon()["titles"]
     return next((titles[w] for w in words if w in titles), None)

@@ -264,5 +264,7 @@ def _quote_words(text: str) -> tuple[str, ...]:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # nothing to decompose
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()

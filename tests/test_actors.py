@@ -31,3 +31,20 @@ def test_case_sensitive_alias_and_pronouns():
 def test_unlisted_names_still_get_a_key():
     assert actor_key("The Allegheny County Police") == "allegheny county police"
     assert actor_key("Syria's foreign ministry") == actor_key("Syrian foreign ministry")
+
+
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        ("Jos\u00e9 Mart\u00ed", "Jose Marti"),  # accents go
+        ("Jo\u200bhn Smith", "John Smith"),  # a zero-width space inside a name goes
+        ("Ahmed al\u2019Sharaa", "Ahmed al'Sharaa"),  # a typographic apostrophe is the plain one
+    ],
+)
+def test_non_ascii_names_fold_to_their_ascii_spelling(written, plain):
+    assert actor_key(written) == actor_key(plain)
+
+
+def test_ascii_names_fold_as_written():
+    assert actor_key("Dana White") == "dana white"
+    assert actor_key("the U.S.-led  coalition") == actor_key("US-led coalition")

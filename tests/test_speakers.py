@@ -161,3 +161,10 @@ def test_end_to_end_from_extracted_claims():
         ("Not on my watch.", ["wire"]),
     ]
     assert groups["police"].quotes[0].articles == ["local"]
+
+
+def test_quote_words_fold_accents_and_case_alike():
+    from claimwire.speakers import _quote_words
+
+    assert _quote_words("We will REBUILD the caf\u00e9, na\u00efve or not") == _quote_words("we will rebuild the cafe, naive or not")
+    assert _quote_words("It\u2019s over") == ("its", "over")

@@ -17,7 +17,7 @@ from celery import Celery
 from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
 
 from claimwire.settings import get_settings
-from workers import queues
+from workers import broker, queues
 
 TASK_MODULES = ["tasks.fetch", "tasks.clean", "tasks.extract", "tasks.link", "tasks.store", "tasks.feeds", "tasks.sweep", "tasks.webhooks"]
 app = Celery("claimwire", include=TASK_MODULES)
@@ -48,6 +48,7 @@ def configure() -> None:
         transport_options["global_keyprefix"] = settings.broker_key_prefix
     app.conf.update(
         broker_url=settings.broker_url or "memory://",
+        broker_transport=broker.TRANSPORT if (settings.broker_url or "").startswith("redis://") else None,
         task_always_eager=settings.embedded,
         broker_transport_options=transport_options,
         beat_schedule={
