@@ -249,10 +249,12 @@ def test_pages_follow_the_change_feed_as_articles_arrive_through_the_intake_stre
     with session_scope() as session:
         [event_id] = session.scalars(select(Event.id).where(Event.merged_into_id.is_(None))).all()
     browser.get(f"{base_url}/ui/events/{event_id}")
-    live = browser.find_element(By.ID, "live-region")
     wait_for(
         browser,
-        lambda d: live.get_attribute("data-transport") == "sse" and d.find_element(By.ID, "live-status").text == "Live",
+        lambda d: (
+            d.find_element(By.ID, "live-region").get_attribute("data-transport") == "sse"
+            and d.find_element(By.ID, "live-status").text == "Live"
+        ),
         "the page's event stream is open",
     )
     browser.execute_script("window.__sameDocument = 'still here';")
@@ -261,7 +263,11 @@ def test_pages_follow_the_change_feed_as_articles_arrive_through_the_intake_stre
     push_through_the_intake_stream(text=SIXTH_TEXT, title=SIXTH_TITLE, url=SIXTH_URL, external_id="wire-6")
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "ol.articles > li")) == 6, "the sixth article appears")
     assert browser.execute_script("return window.__sameDocument") == "still here", "the page was not reloaded"
-    assert SIXTH_TITLE in browser.find_elements(By.CSS_SELECTOR, "ol.articles > li")[-1].text
+
+    def sixth_last() -> None:
+        assert SIXTH_TITLE in browser.find_elements(By.CSS_SELECTOR, "ol.articles > li")[-1].text
+
+    settled(sixth_last)
     wait_for(browser, lambda d: d.find_element(By.ID, "article-count").text == "6", "the count follows")
     wait_for(
         browser, lambda d: "120" in d.find_element(By.CSS_SELECTOR, "ol.timeline").text, "the sixth article's figure joins the timeline"
@@ -282,4 +288,8 @@ def test_pages_follow_the_change_feed_as_articles_arrive_through_the_intake_stre
     )
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "tr[data-event-id]")) == 2, "the new event's row appears")
     assert browser.execute_script("return window.__sameDocument") == "list"
-    assert "Floods kill 14 in the north" in browser.find_element(By.CSS_SELECTOR, "table.events tbody").text
+
+    def flood_listed() -> None:
+        assert "Floods kill 14 in the north" in browser.find_element(By.CSS_SELECTOR, "table.events tbody").text
+
+    settled(flood_listed)
