@@ -578,6 +578,7 @@ def test_a_subordinate_clauses_opening_word_is_not_part_of_its_subject():
             "Democratic chairman David Pepper",
         ),
         ("The mayor praised the rescue teams for their “incredible response” to the floods.", "incredible response", "The mayor"),
+        ('The minister described the attack as "cowardly" and vowed to find those responsible.', "cowardly", "The minister"),
         ('Police Chief Ana Kostas said the blast was "deliberate" and the area was sealed off.', "deliberate", "Police Chief Ana Kostas"),
     ],
 )

@@ -69,7 +69,7 @@ VERSION = "2.2.0"
 
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 _NAMING_BEFORE = re.compile(
-    r"\b(?:called|known as|dubbed|nicknamed|named|termed|titled|entitled|so-called|labell?ed|branded|as)\s*"
+    r"\b(?:called|dubbed|nicknamed|named|termed|titled|entitled|so-called|labell?ed|branded|(?:know[ns]?|knew|refer(?:s|red)?(?: to)?)\s+(?:[\w'’]+\s+){0,4}?as)\s*"
     r"(?:[“\"][^”\"]{1,30}[”\"],?\s*(?:or\s+|and\s+)?)*$",  # "called “sets,” “decks,” or “branches”"
     re.IGNORECASE,
 )
