@@ -294,9 +294,9 @@ def lock_keys(session: Session, keys: Iterable[str]) -> None:
     raw = _pg(session)
     if raw is None:
         return  # SQLite serialises writers itself; the embedded default runs one stage at a time
-    hashes = sorted({linking.key_hash(k) for k in keys})
+    hashes = _lock_hashes(keys)
     if hashes:
-        raw.execute(_PG_LOCK, (_array(hashes),))
+        raw.execute(_PG_LOCK, (hashes,))
 
 
 def try_lock_keys(session: Session, keys: Iterable[str]) -> bool:
@@ -307,8 +307,14 @@ def try_lock_keys(session: Session, keys: Iterable[str]) -> bool:
     raw = _pg(session)
     if raw is None:
         return True
+    hashes = _lock_hashes(keys)
+    return not hashes or bool(raw.execute(_PG_TRY_LOCK, (hashes,)).fetchone()[0])
+
+
+def _lock_hashes(keys: Iterable[str]) -> str | None:
+    """The keys' advisory lock ids as the array literal the lock statements take; None for no keys."""
     hashes = sorted({linking.key_hash(k) for k in keys})
-    return not hashes or bool(raw.execute(_PG_TRY_LOCK, (_array(hashes),)).fetchone()[0])
+    return _array(hashes) if hashes else None
 
 
 _PG_FILE = (

@@ -111,15 +111,14 @@ LINK_ATTEMPTS = 5  # a link that found a key it wanted taken starts again this m
 
 
 def link_article(article_id: int) -> bool:
-    for _ in range(LINK_ATTEMPTS - 1):
+    for attempt in range(1, LINK_ATTEMPTS + 1):
         try:
             return _link_once(article_id)
-        except KeysTaken:
+        except KeysTaken as taken:
+            if attempt == LINK_ATTEMPTS:
+                raise TransientError("lock_conflict", f"link keys held by another link: {taken}") from taken
             metrics.LINK_RESTARTS.inc()
-    try:
-        return _link_once(article_id)
-    except KeysTaken as taken:
-        raise TransientError("lock_conflict", f"link keys held by another link: {taken}") from taken
+    raise AssertionError("unreachable")
 
 
 def _link_once(article_id: int) -> bool:
