@@ -29,8 +29,7 @@ def store_article(article_id: int) -> bool:
         if time.monotonic() - _open_events_counted[0] > OPEN_EVENTS_EVERY_S:
             open_events = repository.count_open_events(session)
             _open_events_counted[0] = time.monotonic()
-        # the ledger, and to the change feed the article's link and what it changed in the ledger (the last statement:
-        # it takes the change feed's lock)
+        # the ledger, and to the change feed the article's link and what it changed in the ledger (the last statement)
         arrival = changefeed.Arrival(article_id, stored.decision, stored.score, stored.title, stored.url)
         changefeed.rebuild_ledger(session, stored.event_id, arrival=arrival, old=stored.ledger)
     metrics.END_TO_END.observe(max(0.0, (now - stored.received_at).total_seconds()))

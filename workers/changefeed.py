@@ -73,7 +73,7 @@ def publish_pending(limit: int = PUBLISH_BATCH) -> int:
         with session_scope(read_only=True) as session:
             latest = changefeed.latest_change_id(session)
             # a stream lost with its Redis is refilled with its newest MAXLEN changes at most
-            after = max(last, latest - settings.changes_stream_maxlen)
+            after = changefeed.newest_but(session, last, latest, settings.changes_stream_maxlen)
             changes, _ = changefeed.read_changes(session, after, limit, up_to=latest)
         if not changes:
             break
@@ -196,4 +196,3 @@ def flush(timeout: float = 5.0) -> None:
 
 
 changefeed.AFTER_COMMIT.append(notify)
-changefeed.LOCK_HELD.append(metrics.CHANGE_LOCK_HOLD.observe)
