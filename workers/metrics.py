@@ -31,10 +31,10 @@ LINK_KEY_LOCK_HOLD = Histogram(
     "between articles that share a key",
     buckets=STAGE_BUCKETS,
 )
-CHANGE_LOCK_HOLD = Histogram(
-    "claimwire_change_lock_hold_seconds",
-    "Time a transaction held the change feed's advisory lock, from getting it to its commit (change ids in commit "
-    "order, storage/changefeed.py): work only one worker in the deployment can do at a time",
+EVENT_LOCK_HOLD = Histogram(
+    "claimwire_event_lock_hold_seconds",
+    "Time a store transaction held its event's row lock, from getting it to its commit (the ledger's rebuild and "
+    "its change rows): serial only between articles of one event",
     buckets=STAGE_BUCKETS,
 )
 LINK_REDECIDED = Counter(
