@@ -38,10 +38,10 @@ def test_scaling_figures_follow_from_the_hold_time_and_the_reference():
     from bench.load import scaling_figures
 
     figures = scaling_figures(
-        2000, {"change_feed_lock": 4.0, "hottest_link_key": 6.0}, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0
+        2000, {"hottest_event": 4.0, "hottest_link_key": 6.0}, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0
     )
     assert figures["serial_ms_per_article"] == 5.0  # (4 + 6) s over 2000 articles
-    assert figures["serial_ms_by_lock"] == {"change_feed_lock": 2.0, "hottest_link_key": 3.0}
+    assert figures["serial_ms_by_lock"] == {"hottest_event": 2.0, "hottest_link_key": 3.0}
     assert figures["ceiling_articles_per_s"] == 200.0  # 1000 / 5 ms
     assert figures["ceiling_if_locks_overlap"] == pytest.approx(333.3, abs=0.1)  # 1000 / the slowest lock's 3 ms
     assert figures["parallel_efficiency"] == 0.75  # 30 / (2 x 20)
