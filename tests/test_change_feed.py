@@ -11,13 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event as sa_event, select, text
 
 from claimwire import changes
-from claimwire.changes import Change
 from claimwire.sources import iter_items
 from service.ingest import receive_all
 from storage import changefeed, eventmerges
 from storage.db import session_scope
 from storage.models import Event
-from tests.changehelp import check_changes, read_sse, seeds_story
+from tests.changehelp import check_changes, read_sse, seeds_story, settled_changes
 from tests.conftest import apply_env
 from tests.web_helpers import SIXTH_TEXT, SIXTH_TITLE, SIXTH_URL, build_app, serve
 
@@ -136,17 +135,6 @@ def test_the_event_stream_resumes_after_last_event_id_and_goes_on_live(sqlite_st
     assert live[0]["data"]["title"] == SIXTH_TITLE and live[0]["data"]["url"] == SIXTH_URL
 
 
-def _settled_changes(timeout: float = 30.0) -> list[Change]:
-    """The feed once every committed change is past the readers' bound (a transaction anywhere on the server,
-    another test's, may hold it back a moment)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        with session_scope() as session:
-            if changefeed.latest_change_id(session) == changefeed.newest_written_id(session) or time.monotonic() > deadline:
-                return changefeed.read_changes(session, 0, 100_000)[0]
-        time.sleep(0.05)
-
-
 @pytest.mark.services
 def test_a_reader_never_passes_a_change_that_commits_later_on_postgres(pg_url, monkeypatch):
     """Two writers commit in the other order than their ids: the later-drawn change is committed first, yet no
@@ -186,7 +174,7 @@ def test_a_reader_never_passes_a_change_that_commits_later_on_postgres(pg_url, m
         release.set()
         thread.join(10)
     assert ids["slow"] < quick.id
-    assert [(c.id, c.data["reason"]) for c in _settled_changes()] == [(ids["slow"], "slow"), (quick.id, "quick")]
+    assert [(c.id, c.data["reason"]) for c in settled_changes()] == [(ids["slow"], "slow"), (quick.id, "quick")]
 
 
 @pytest.mark.services
@@ -209,7 +197,7 @@ def test_an_events_changes_stay_in_the_order_they_were_written_on_postgres(pg_ur
             changefeed.emit(early, changes.article_moved(8, None, event_id, reason="early"))
     with session_scope() as session:  # the retry: a new transaction id, above the one before
         changefeed.emit(session, changes.article_moved(8, None, event_id, reason="retried"))
-    assert [c.data["reason"] for c in _settled_changes()] == ["late", "retried"]
+    assert [c.data["reason"] for c in settled_changes()] == ["late", "retried"]
 
 
 @pytest.mark.services
@@ -221,7 +209,7 @@ def test_the_stream_publisher_refills_a_lost_stream_with_the_newest_changes_only
             changefeed.emit(
                 session, changes.events_merged(n, n + 1, reason="test", score=None), changes.events_merged(n, n + 2, reason="x", score=None)
             )
-    ids = [c.id for c in _settled_changes()]
+    ids = [c.id for c in settled_changes()]
     assert len(ids) == 10 and ids == sorted(ids) and ids[1] == ids[0] + 1 and ids[2] - ids[1] >= changefeed.PER_TRANSACTION - 1
     with session_scope() as session:
         assert changefeed.newest_but(session, 0, ids[-1], 3) == ids[-4]
