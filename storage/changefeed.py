@@ -29,6 +29,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import event, func, insert, literal_column, select
 from sqlalchemy.orm import Session
@@ -248,6 +249,15 @@ def latest_change_id(session: Session) -> int:
 def newest_written_id(session: Session) -> int:
     """The newest change committed, settled or not (latest_change_id lags it while an older transaction runs)."""
     return session.execute(select(func.max(_TABLE.c.id))).scalar_one() or 0
+
+
+def held_back(session: Session) -> tuple[int, datetime | None]:
+    """Changes committed that readers cannot see yet (a transaction that began writing before them still runs,
+    anywhere on the server): how many, and when the oldest was written. PostgreSQL only."""
+    if session.get_bind().dialect.name != "postgresql":
+        return 0, None
+    row = session.execute(select(func.count(), func.min(_TABLE.c.created_at)).where(_TABLE.c.id >= _HORIZON)).one()
+    return row[0], row[1]
 
 
 def newest_but(session: Session, after: int, up_to: int, count: int) -> int:

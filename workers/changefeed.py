@@ -77,6 +77,8 @@ def publish_pending(limit: int = PUBLISH_BATCH) -> int:
             # a stream lost with its Redis is refilled with its newest MAXLEN changes at most
             after = changefeed.newest_but(session, last, latest, settings.changes_stream_maxlen)
             changes, _ = changefeed.read_changes(session, after, limit, up_to=latest)
+            _, oldest = changefeed.held_back(session)
+        metrics.CHANGES_HELD_BACK_S.set(max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0)
         if not changes:
             break
         with client.pipeline(transaction=False) as pipe:
