@@ -5,7 +5,8 @@ A writer calls `emit(session, change, ...)`; the changes are inserted when the s
 exists exactly when the write it describes does.
 
 Ids and resuming (PostgreSQL, no lock): a change's id is its transaction's id (`pg_current_xact_id()`, 64-bit:
-no wraparound) shifted by ID_BITS, plus its place among the transaction's changes. Ids are unique and grow with
+no wraparound; it gives the transaction an id if it had none, and the top-level one inside a savepoint) shifted
+by ID_BITS, plus its place among the transaction's changes. Ids are unique and grow with
 the transaction id, not with commit order, and they are not dense. A reader sees only the changes of
 transactions below its snapshot's xmin (`_settled`, in the reading statement): all of those have ended, and a
 transaction still running or starting later has an id >= xmin, so every change it may commit has an id above
@@ -16,7 +17,7 @@ writers of one event could hold ids in the other order than that of the event's 
 changes: the insert marks each event it names with its transaction id (`events.change_xid`) and writes nothing
 when a higher id was there first; `ChangeOrderConflict` then has the work retried (a new, higher id). An
 event's changes thus stay in the order they were written. No lock is held for the feed: the events' rows are
-locked already by the writers (the ledger's rebuild, merges, moves).
+locked already by the writers (the ledger's rebuild, merges, moves), which they must be for the check to hold.
 SQLite has one writer at a time: its ids come from the table's sequence, in commit order.
 
 After the commit, the callbacks in `AFTER_COMMIT` are called with the changes written, ids given (the
