@@ -180,6 +180,49 @@ def test_a_reader_never_passes_a_change_that_commits_later_on_postgres(pg_url, m
 
 
 @pytest.mark.services
+def test_a_tailing_reader_gets_every_change_of_concurrent_writers_once_on_postgres(pg_url, monkeypatch):
+    """Writers commit in whatever order their sleeps give; a reader resuming with `after` from each page's
+    next position meanwhile ends with every change, each once, in id order."""
+    import random
+
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
+    done, seen = threading.Event(), []
+
+    def writer(n: int) -> None:
+        rng = random.Random(n)
+        for i in range(15):
+            with session_scope() as session:
+                changefeed.emit(
+                    session, *[changes.events_merged(n, i, reason=f"{n}-{i}-{k}", score=None) for k in range(rng.randint(1, 3))]
+                )
+                sa_event.listen(session, "before_commit", lambda _s, pause=rng.random() / 20: time.sleep(pause))
+
+    def reader() -> None:
+        after = 0
+        while True:
+            finished = done.is_set()
+            with session_scope() as session:
+                page, after = changefeed.read_changes(session, after, 7)
+            seen.extend(c.id for c in page)
+            if finished and not page:
+                with session_scope() as session:
+                    if changefeed.latest_change_id(session) == changefeed.newest_written_id(session) == after:
+                        return
+            time.sleep(0.005)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    tail = threading.Thread(target=reader)
+    for thread in [*threads, tail]:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    done.set()
+    tail.join(60)
+    assert not tail.is_alive()
+    assert seen == [c.id for c in settled_changes()] and len(seen) == len(set(seen)) and len(seen) >= 60
+
+
+@pytest.mark.services
 def test_an_events_changes_stay_in_the_order_they_were_written_on_postgres(pg_url, monkeypatch):
     """A transaction that got its id first but writes an event's changes after a later one did is refused
     (ChangeOrderConflict, retried by the stages) rather than put its changes before the ones they follow."""
