@@ -39,7 +39,9 @@ The scaling figures (docs/SCALING.md):
 
     serial_ms_per_article   wall time per posted article that locks only one worker in the deployment can hold
                      were held (summed over the workers' multiprocess directories), serial_ms_by_lock per lock:
-                     the change feed's (claimwire_change_lock_hold_seconds: change ids in commit order), the
+                     the hottest event's (the store's event-lock hold, claimwire_event_lock_hold_seconds,
+                     times the share of the articles linked to the event with the most, hottest_event: its
+                     articles are stored one at a time; the change feed takes no lock), the
                      hottest link key's (the key-lock hold time times the share of the articles that
                      lock that key, hottest_link_key: articles with no key in common link in parallel, those
                      sharing it one after the other)
@@ -501,11 +503,24 @@ def hottest_lock_key() -> dict:
     return {"key": key, "articles": holders, "share": round(holders / len(linked), 4)}
 
 
-def serial_seconds(change_lock_s: float, key_hold_s: float, hottest_key: dict) -> dict[str, float]:
-    """Seconds spent holding each lock that only one worker in the deployment can hold at a time: the change
-    feed's lock, and the link key that most articles lock (the key-lock hold time times its holders' share:
-    articles with no key in common link in parallel, those sharing it one after the other)."""
-    return {"change_feed_lock": change_lock_s, "hottest_link_key": key_hold_s * hottest_key.get("share", 0.0)}
+def hottest_event() -> dict:
+    """The event most articles of the run's database were linked to, and their share. {} when nothing was linked."""
+    from storage import reads
+    from storage.db import session_scope
+
+    with session_scope(read_only=True) as session:
+        event_id, articles, total = reads.largest_event(session)
+    return {"event_id": event_id, "articles": articles, "share": round(articles / total, 4)} if articles else {}
+
+
+def serial_seconds(event_hold_s: float, hottest: dict, key_hold_s: float, hottest_key: dict) -> dict[str, float]:
+    """Seconds spent holding each lock that only one worker in the deployment can hold at a time, for the articles
+    that take the same one: the row lock of the event most articles were stored into (the store's event-lock hold
+    time times its articles' share: the ledger's rebuild and its change rows, one article of an event at a time),
+    and the link key that most articles lock (the key-lock hold time times its holders' share: articles with no
+    key in common link in parallel, those sharing it one after the other). The change feed itself takes no lock
+    (storage/changefeed.py)."""
+    return {"hottest_event": event_hold_s * hottest.get("share", 0.0), "hottest_link_key": key_hold_s * hottest_key.get("share", 0.0)}
 
 
 def scaling_figures(
@@ -541,7 +556,7 @@ def read_metrics(directories: list[Path]) -> dict[str, dict[str, float]]:
         "claimwire_link_key_lock_hold_seconds_sum": ("key_lock_s", "hold"),
         "claimwire_link_key_lock_wait_seconds_sum": ("key_lock_s", "wait"),
         "claimwire_link_redecided_total": ("link_redecided", "outcome"),
-        "claimwire_change_lock_hold_seconds_sum": ("change_lock_s", "hold"),
+        "claimwire_event_lock_hold_seconds_sum": ("event_lock_s", "hold"),
     }
     out: dict[str, dict[str, float]] = {name: {} for name, _ in wanted.values()}
     for directory in directories:
@@ -738,6 +753,7 @@ def run_leg(args, bodies: list[dict], intake: str, reference: dict | None = None
         result = {"articles": len(bodies), **outcome(bodies), "finished_in_time": finished}
         service_events = receipt_events() if args.compare_linking else None
         result["hottest_link_key"] = hottest_lock_key()
+        result["hottest_event"] = hottest_event()
         if reference and reference.get("digest"):
             result["clean_vs_in_process"] = clean_versus(reference["digest"], clean_digest())
         cpu = cpu_by_process(sampler, cpu_before, len(bodies), time.process_time() - self_before)
@@ -763,8 +779,8 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
     peaks, answers, post_s = sampler.peak, fed["answers"], fed["post_s"]
     metrics = read_metrics([leg.metrics_dir(n) for n in range(1, args.workers + 1)])
     stage_cpu = read_stage_cpu(leg.logdir / "profile")
-    hottest_key = result.pop("hottest_link_key", {})
-    serial_s = serial_seconds(metrics["change_lock_s"].get("hold", 0.0), metrics["key_lock_s"].get("hold", 0.0), hottest_key)
+    hottest_key, hottest = result.pop("hottest_link_key", {}), result.pop("hottest_event", {})
+    serial_s = serial_seconds(metrics["event_lock_s"].get("hold", 0.0), hottest, metrics["key_lock_s"].get("hold", 0.0), hottest_key)
     scaling = scaling_figures(
         result["articles"], serial_s, result["articles_per_s"], args.workers * args.concurrency, reference.get("per_s")
     )
@@ -773,6 +789,7 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
             **scaling,
             "stage_processes_seen": stage_cpu["processes_running_stages"],
             "hottest_link_key": hottest_key or None,
+            "hottest_event": hottest or None,
             "link_key_lock_ms_per_article": {
                 k: round(1000 * s / max(1, result["articles"]), 2) for k, s in sorted(metrics["key_lock_s"].items())
             },

@@ -8,7 +8,8 @@ A stream sends each change (docs/schemas/change.v1.json) as
 
 from the changes table, so it works in the embedded mode (no Redis) and behind any number of API replicas. A
 client that reconnects sends `Last-Event-ID` (browsers' EventSource do it by themselves) and gets what it
-missed, then the rest as it comes: ids follow commit order (storage/changefeed.py). One query for the newest
+missed, then the rest as it comes: a change is read only once none below its id can still commit
+(storage/changefeed.py). One query for the newest
 change id serves every open stream of the process (cached for POLL_S); a stream reads rows only when there is
 something new. A comment line every KEEPALIVE_S keeps proxies from closing an idle stream.
 

@@ -2,41 +2,52 @@
 
 A writer calls `emit(session, change, ...)`; the changes are inserted when the session commits (a
 `before_commit` hook), after everything else the transaction wrote has been flushed, so that a change row
-exists exactly when the write it describes does. On PostgreSQL the insert first takes one transaction-level
-advisory lock (held until commit), so change ids are handed out in commit order: a reader that has seen id N
-has seen every change below N, and `id > N` resumes without a gap. The lock is the last one a transaction
-takes (and the table has no foreign keys, whose checks would lock the rows they point at), so it cannot
-close a cycle of waits. SQLite has one writer at a time anyway.
+exists exactly when the write it describes does.
+
+Ids and resuming (PostgreSQL, no lock): a change's id is its transaction's id (`pg_current_xact_id()`, 64-bit:
+no wraparound; it gives the transaction an id if it had none, and the top-level one inside a savepoint) shifted
+by ID_BITS, plus its place among the transaction's changes. Ids are unique and grow with
+the transaction id, not with commit order, and they are not dense. A reader sees only the changes of
+transactions below its snapshot's xmin (`_settled`, in the reading statement): all of those have ended, and a
+transaction still running or starting later has an id >= xmin, so every change it may commit has an id above
+any the reader has passed. A reader that has seen id N has seen every change below N, and `id > N` resumes
+without a gap; a transaction that runs long (anywhere on the server: transaction ids are the server's) delays
+what readers see after it, it never makes them skip. A transaction gets its id at its first write, so two
+writers of one event could hold ids in the other order than that of the event's lock, which orders the event's
+changes: the insert marks each event it names with its transaction id (`events.change_xid`) and writes nothing
+when a higher id was there first; `ChangeOrderConflict` then has the work retried (a new, higher id). An
+event's changes thus stay in the order they were written. No lock is held for the feed: the events' rows are
+locked already by the writers (the ledger's rebuild, merges, moves), which they must be for the check to hold.
+SQLite has one writer at a time: its ids come from the table's sequence, in commit order.
 
 After the commit, the callbacks in `AFTER_COMMIT` are called with the changes written, ids given (the
-publisher to the Redis stream and the webhook kick, workers/changefeed.py); they must not raise. Those in
-`LOCK_HELD` are called with the seconds the advisory lock was held, from getting it to the end of the commit
-(the metric of it, workers/changefeed.py): the one part of a store that only one worker at a time can do.
+publisher to the Redis stream and the webhook kick, workers/changefeed.py); they must not raise.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, func, insert, literal_column, select
 from sqlalchemy.orm import Session
 
 from claimwire import changes
 from claimwire.changes import Change
+from claimwire.errors import TransientError
 from storage.models import ChangeRecord, Event, utcnow
 
 logger = logging.getLogger("claimwire.changes")
 
-CHANGES_LOCK = 0x636C_6368_6E67  # pg_advisory_xact_lock key of the change feed ("clchng")
+ID_BITS = 16  # PostgreSQL: a change's id is (its transaction's id << ID_BITS) + its place among the transaction's changes
+PER_TRANSACTION = 1 << ID_BITS  # at most this many changes in one transaction
 _PENDING = "claimwire.pending_changes"
 _WRITTEN = "claimwire.written_change_id"
-_LOCKED_AT = "claimwire.change_lock_taken"
+_PLACED = "claimwire.changes_placed"  # how many change ids this transaction has drawn so far
 AFTER_COMMIT: list[Callable[[list[Change]], None]] = []
-LOCK_HELD: list[Callable[[float], None]] = []
 _TABLE = ChangeRecord.__table__
 _INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
 
@@ -56,7 +67,7 @@ def _write_pending(session: Session) -> None:
     pending: list[Change] | None = session.info.pop(_PENDING, None)
     if not pending:
         return
-    session.flush()  # everything else first: after the lock, this transaction takes no other lock
+    session.flush()  # everything else first: the change rows are the transaction's last write
     if session.get_bind().dialect.name == "postgresql":
         _write_pg(session, pending)
         return
@@ -66,26 +77,48 @@ def _write_pending(session: Session) -> None:
     _written(session, pending, ids, now)
 
 
-# PostgreSQL: the lock and the insert in one statement (the rows' ids are drawn once the lock is held: the lock is
-# taken in the join that feeds them); with LEDGER, the event's ledger in the same statement (its row is locked already)
+# PostgreSQL: the change rows, ids drawn from this transaction's id, and each event they name marked with it (with
+# LEDGER, the arrival's event's ledger written in the same UPDATE: its row is locked already). When an event's last
+# changes were written by a transaction with a higher id (this one got its id first but the event's lock second),
+# nothing is written: these changes would sort before the ones they follow; the caller raises, the work is retried
+# with a new transaction id (ChangeOrderConflict).
 _PG_INSERT = (
-    "{ledger}INSERT INTO changes (kind, event_id, article_id, data, created_at) "
-    "SELECT c.kind, c.event_id, c.article_id, c.data, %(now)s FROM (SELECT pg_advisory_xact_lock(%(key)s)) AS l, "
-    "json_populate_recordset(NULL::changes, %(changes)s::json) WITH ORDINALITY AS c ORDER BY c.ordinality RETURNING id"
+    "WITH x AS MATERIALIZED (SELECT pg_current_xact_id()::text::bigint AS xid), "
+    "later AS MATERIALIZED (SELECT 1 FROM events e, x WHERE e.id = ANY(%(events)s) AND e.change_xid > x.xid), "
+    "marked AS (UPDATE events e SET change_xid = x.xid{ledger} FROM x "
+    "WHERE e.id = ANY(%(events)s) AND NOT EXISTS (SELECT 1 FROM later)) "
+    "INSERT INTO changes (id, kind, event_id, article_id, data, created_at) "
+    "SELECT (x.xid << {bits}) + %(placed)s + c.ordinality - 1, c.kind, c.event_id, c.article_id, c.data, %(now)s "
+    "FROM x, json_populate_recordset(NULL::changes, %(changes)s::json) WITH ORDINALITY AS c "
+    "WHERE NOT EXISTS (SELECT 1 FROM later) ORDER BY c.ordinality RETURNING id"
 )
-_PG_LEDGER = "WITH ledger AS (UPDATE events SET ledger = %(ledger)s::json, updated_at = %(now)s WHERE id = %(event)s) "
+_PG_LEDGER = (
+    ", ledger = CASE WHEN e.id = %(event)s THEN %(ledger)s::json ELSE e.ledger END, "
+    "updated_at = CASE WHEN e.id = %(event)s THEN %(now)s ELSE e.updated_at END"
+)
+_PG_STATEMENTS = {with_ledger: _PG_INSERT.format(ledger=_PG_LEDGER if with_ledger else "", bits=ID_BITS) for with_ledger in (False, True)}
+
+
+class ChangeOrderConflict(TransientError):
+    """An event's changes were written by a transaction with a higher id than this one: retry (a new id)."""
 
 
 def _write_pg(session: Session, pending: list[Change], ledger: tuple[int, dict] | None = None) -> None:
     now = utcnow()
+    placed = session.info.get(_PLACED, 0)
+    if placed + len(pending) > PER_TRANSACTION:
+        raise ValueError(f"{placed + len(pending)} changes in one transaction: at most {PER_TRANSACTION}")
     rows = [{"kind": c.kind, "event_id": c.event_id, "article_id": c.article_id, "data": c.data} for c in pending]
-    params = {"now": now, "key": CHANGES_LOCK, "changes": json.dumps(rows)}  # `data` as the ORM writes a JSON column
+    events = sorted({c.event_id for c in pending if c.event_id is not None} | ({ledger[0]} if ledger else set()))
+    params = {"now": now, "changes": json.dumps(rows), "events": events, "placed": placed}  # `data` as the ORM writes JSON
     if ledger is not None:
         params.update(event=ledger[0], ledger=json.dumps(ledger[1]))
     raw = session.connection().connection.driver_connection
-    ids = sorted(row[0] for row in raw.execute(_PG_INSERT.format(ledger=_PG_LEDGER if ledger else ""), params).fetchall())
-    session.info[_LOCKED_AT] = time.perf_counter()  # held from here (the statement that took it is its insert) to commit
-    _written(session, pending, ids, now)
+    ids = [row[0] for row in raw.execute(_PG_STATEMENTS[ledger is not None], params).fetchall()]
+    if len(ids) != len(pending):
+        raise ChangeOrderConflict("change_order", f"events {events}: changes written by a later transaction already; this one is retried")
+    session.info[_PLACED] = placed + len(ids)
+    _written(session, pending, sorted(ids), now)
 
 
 def _written(session: Session, pending: list[Change], ids: Sequence[int], now) -> None:
@@ -96,11 +129,7 @@ def _written(session: Session, pending: list[Change], ids: Sequence[int], now) -
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    locked_at = session.info.pop(_LOCKED_AT, None)
-    if locked_at is not None:
-        held = time.perf_counter() - locked_at
-        for observe in LOCK_HELD:
-            observe(held)
+    session.info.pop(_PLACED, None)
     written = session.info.pop(_WRITTEN, None)
     if written is None:
         return
@@ -115,7 +144,7 @@ def _after_commit(session: Session) -> None:
 def _forget_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_WRITTEN, None)
-    session.info.pop(_LOCKED_AT, None)
+    session.info.pop(_PLACED, None)
 
 
 @dataclass(slots=True)
@@ -136,8 +165,8 @@ def rebuild_ledger(session: Session, event_id: int, *, arrival: Arrival | None =
     one step of the feed, in the order articles are stored (in-process: receipt order; through the workers: the
     order they finish in, docs/SCALING.md). OLD: the ledger before, when the caller has read it already.
 
-    With ARRIVAL on PostgreSQL, the ledger and the changes are written at once, in one statement that takes the
-    change feed's lock: the caller commits right after (it takes no other lock)."""
+    With ARRIVAL on PostgreSQL, the ledger and the changes are written at once, in one statement (the event's row
+    is locked already: articles.move_to_stored); the caller commits right after."""
     from storage import repository
 
     if old is None:
@@ -182,7 +211,7 @@ def read_changes(
     with the last id looked at (resume after it: a filter may have left out the rows up to it)."""
     table = _TABLE  # rows of the table's columns (Core), not ORM objects: the publisher reads every change once
     query = select(table.c.id, table.c.kind, table.c.event_id, table.c.article_id, table.c.data, table.c.created_at)
-    query = query.where(table.c.id > after)
+    query = query.where(table.c.id > after, *_settled(session))
     if up_to is not None:
         query = query.where(table.c.id <= up_to)
     if event_ids:
@@ -200,5 +229,40 @@ def read_changes(
     return changes, rows[-1].id if rows else after
 
 
+def _settled(session: Session) -> list:
+    """PostgreSQL: the condition that keeps a read to the changes no later commit can come before: those of
+    transactions below the reading snapshot's xmin (every one of them has ended; any transaction still running, or
+    starting later, has an id >= xmin, so its changes' ids are >= xmin << ID_BITS). In the reading statement itself,
+    so that the bound and the rows come from one snapshot. SQLite: one writer at a time, ids in commit order."""
+    if session.get_bind().dialect.name != "postgresql":
+        return []
+    return [_TABLE.c.id < _HORIZON]
+
+
+_HORIZON = literal_column(f"(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << {ID_BITS})")
+
+
 def latest_change_id(session: Session) -> int:
+    """The newest change a reader may pass: every change below it is committed (or never will be)."""
+    return session.execute(select(func.max(_TABLE.c.id)).where(*_settled(session))).scalar_one() or 0
+
+
+def newest_written_id(session: Session) -> int:
+    """The newest change committed, settled or not (latest_change_id lags it while an older transaction runs)."""
     return session.execute(select(func.max(_TABLE.c.id))).scalar_one() or 0
+
+
+def held_back(session: Session) -> tuple[int, datetime | None]:
+    """Changes committed that readers cannot see yet (a transaction that began writing before them still runs,
+    anywhere on the server): how many, and when the oldest was written. PostgreSQL only."""
+    if session.get_bind().dialect.name != "postgresql":
+        return 0, None
+    row = session.execute(select(func.count(), func.min(_TABLE.c.created_at)).where(_TABLE.c.id >= _HORIZON)).one()
+    return row[0], row[1]
+
+
+def newest_but(session: Session, after: int, up_to: int, count: int) -> int:
+    """The id after which COUNT changes up to UP_TO are left (AFTER when there are no more than that after AFTER):
+    where to start to read only the newest COUNT (ids are not dense on PostgreSQL)."""
+    query = select(_TABLE.c.id).where(_TABLE.c.id > after, _TABLE.c.id <= up_to).order_by(_TABLE.c.id.desc()).offset(count).limit(1)
+    return session.execute(query).scalar_one_or_none() or after

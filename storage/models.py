@@ -118,6 +118,9 @@ class Event(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # PostgreSQL: the id of the last transaction that wrote changes of this event (storage/changefeed.py: an event's
+    # changes go to the feed in the order they were written)
+    change_xid: Mapped[int | None] = mapped_column(BigInteger)
 
     links: Mapped[list["ArticleEvent"]] = relationship(back_populates="event")
 
@@ -282,7 +285,8 @@ class ArticleMove(Base):
 
 class ChangeRecord(Base):
     """The change feed (claimwire/changes.py): one row per change, written in the transaction of the write it
-    describes. Ids follow commit order (storage/changefeed.py): a reader resumes with `id > last`.
+    describes. A reader resumes with `id > last` (storage/changefeed.py: on PostgreSQL an id is drawn from its
+    transaction's id, readers see only the changes of transactions below their snapshot's xmin).
     No foreign keys: a change row must not lock the event or article rows it names."""
 
     __tablename__ = "changes"

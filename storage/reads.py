@@ -110,3 +110,12 @@ def recent_events(session: Session, limit: int) -> list[Event]:
             select(Event).where(Event.merged_into_id.is_(None)).order_by(Event.last_seen.desc(), Event.id.desc()).limit(limit)
         ).scalars()
     )
+
+
+def largest_event(session: Session) -> tuple[int | None, int, int]:
+    """The event with the most linked articles: (its id, its articles, all linked articles)."""
+    total = session.execute(select(func.count()).select_from(ArticleEvent)).scalar_one()
+    top = session.execute(
+        select(ArticleEvent.event_id, func.count()).group_by(ArticleEvent.event_id).order_by(func.count().desc()).limit(1)
+    ).first()
+    return (top[0], top[1], total) if top else (None, 0, total)

@@ -25,14 +25,15 @@ def store_article(article_id: int) -> bool:
     with session_scope() as session:
         now = utcnow()
         stored = articles.move_to_stored(session, article_id, STAGE.accepts, STAGE.produces, now)
+        locked_at = time.perf_counter()  # the event's row is locked from here to the commit
         open_events = None
         if time.monotonic() - _open_events_counted[0] > OPEN_EVENTS_EVERY_S:
             open_events = repository.count_open_events(session)
             _open_events_counted[0] = time.monotonic()
-        # the ledger, and to the change feed the article's link and what it changed in the ledger (the last statement:
-        # it takes the change feed's lock)
+        # the ledger, and to the change feed the article's link and what it changed in the ledger (the last statement)
         arrival = changefeed.Arrival(article_id, stored.decision, stored.score, stored.title, stored.url)
         changefeed.rebuild_ledger(session, stored.event_id, arrival=arrival, old=stored.ledger)
+    metrics.EVENT_LOCK_HOLD.observe(time.perf_counter() - locked_at)
     metrics.END_TO_END.observe(max(0.0, (now - stored.received_at).total_seconds()))
     metrics.ARTICLES_PROCESSED.labels(outcome="stored").inc()
     if open_events is not None:

@@ -91,3 +91,17 @@ def read_sse(url: str, *, headers: dict | None = None, count: int, timeout: floa
             if time.monotonic() > deadline:
                 break
     return found
+
+
+def settled_changes(timeout: float = 30.0) -> list:
+    """The whole feed once every committed change is readable: on PostgreSQL a transaction running anywhere on the
+    server (another test's) holds readers back a moment (storage/changefeed.py)."""
+    from storage import changefeed
+    from storage.db import session_scope
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with session_scope() as session:
+            if changefeed.latest_change_id(session) == changefeed.newest_written_id(session) or time.monotonic() > deadline:
+                return changefeed.read_changes(session, 0, 100_000)[0]
+        time.sleep(0.05)

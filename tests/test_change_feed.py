@@ -1,4 +1,5 @@
-"""The change feed: written with the writes it describes, in commit order, read back with resume (table, API, SSE)."""
+"""The change feed: written with the writes it describes, read back with resume, never past a change still to commit
+(table, API, SSE)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event as sa_event, select
+from sqlalchemy import event as sa_event, select, text
 
 from claimwire import changes
 from claimwire.sources import iter_items
@@ -15,7 +16,7 @@ from service.ingest import receive_all
 from storage import changefeed, eventmerges
 from storage.db import session_scope
 from storage.models import Event
-from tests.changehelp import check_changes, read_sse, seeds_story
+from tests.changehelp import check_changes, read_sse, seeds_story, settled_changes
 from tests.conftest import apply_env
 from tests.web_helpers import SIXTH_TEXT, SIXTH_TITLE, SIXTH_URL, build_app, serve
 
@@ -135,44 +136,129 @@ def test_the_event_stream_resumes_after_last_event_id_and_goes_on_live(sqlite_st
 
 
 @pytest.mark.services
-def test_change_ids_follow_commit_order_on_postgres(pg_url, monkeypatch):
-    """A transaction that wrote changes holds the feed's lock until it commits: a later writer waits, so no reader
-    ever sees a higher id before a lower one is committed (resume by `id > last` skips nothing)."""
+def test_a_reader_never_passes_a_change_that_commits_later_on_postgres(pg_url, monkeypatch):
+    """Two writers commit in the other order than their ids: the later-drawn change is committed first, yet no
+    reader (the table, the API's next_after and latest) sees it or passes the earlier one's id while the earlier
+    transaction runs; once that commits, both are read, in id order (resume by `id > last` skips nothing)."""
     apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
-    started, timings, ids = threading.Event(), {}, {}
+    written, release, ids = threading.Event(), threading.Event(), {}
+
+    def hold(_session):  # after the feed's own hook (class-level listeners first): the row is written, not committed
+        written.set()
+        assert release.wait(20)
 
     def slow_writer():
         with session_scope() as session:
             change = changes.events_merged(1, 2, reason="slow", score=None)
             changefeed.emit(session, change)
-            # runs after the feed's own hook (class-level listeners first): the change row is written, not committed
-            sa_event.listen(session, "before_commit", lambda _s: (started.set(), time.sleep(1.5)))
-        timings["slow"], ids["slow"] = time.monotonic(), change.id
+            sa_event.listen(session, "before_commit", hold)
+        ids["slow"] = change.id
 
     thread = threading.Thread(target=slow_writer)
     thread.start()
-    assert started.wait(10)
-    with session_scope() as session:
-        quick = changes.events_merged(3, 4, reason="quick", score=None)
-        changefeed.emit(session, quick)
-    timings["quick"] = time.monotonic()
-    thread.join(10)
+    try:
+        assert written.wait(10)
+        with session_scope() as session:
+            quick = changes.events_merged(3, 4, reason="quick", score=None)
+            changefeed.emit(session, quick)
+        with session_scope() as session:  # committed, the quick change is in the table...
+            assert changefeed.newest_written_id(session) == quick.id
+        time.sleep(0.3)
+        with session_scope() as session:  # ...but below no reader's bound while the slow one runs
+            found, scanned = changefeed.read_changes(session, 0, 100_000)
+            latest = changefeed.latest_change_id(session)
+            held, oldest = changefeed.held_back(session)  # the metric of it (claimwire_changes_held_back_seconds)
+        assert found == [] and scanned == 0 and latest == 0
+        assert held == 1 and oldest is not None
+        page = TestClient(build_app()).get("/changes", params={"after": 0}).json()
+        assert page == {"changes": [], "next_after": 0, "latest": 0}
+    finally:
+        release.set()
+        thread.join(10)
     assert ids["slow"] < quick.id
-    assert timings["quick"] >= timings["slow"] - 0.05, "the second writer committed only after the first"
+    assert [(c.id, c.data["reason"]) for c in settled_changes()] == [(ids["slow"], "slow"), (quick.id, "quick")]
 
 
-def test_the_time_the_feed_lock_is_held_is_reported_up_to_the_commit(pg_url, monkeypatch):
-    """The feed's lock is the serial part of every store (bench load's serial_ms_by_lock): its hold, from getting
-    it to the end of the commit, goes to LOCK_HELD (the metric, workers/changefeed.py); nothing for no change."""
+@pytest.mark.services
+def test_a_tailing_reader_gets_every_change_of_concurrent_writers_once_on_postgres(pg_url, monkeypatch):
+    """Writers commit in whatever order their sleeps give; a reader resuming with `after` from each page's
+    next position meanwhile ends with every change, each once, in id order."""
+    import random
+
     apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
-    held: list[float] = []
-    monkeypatch.setattr(changefeed, "LOCK_HELD", [held.append])
+    done, seen = threading.Event(), []
+
+    def writer(n: int) -> None:
+        rng = random.Random(n)
+        for i in range(15):
+            with session_scope() as session:
+                changefeed.emit(
+                    session, *[changes.events_merged(n, i, reason=f"{n}-{i}-{k}", score=None) for k in range(rng.randint(1, 3))]
+                )
+                sa_event.listen(session, "before_commit", lambda _s, pause=rng.random() / 20: time.sleep(pause))
+
+    def reader() -> None:
+        after = 0
+        while True:
+            finished = done.is_set()
+            with session_scope() as session:
+                page, after = changefeed.read_changes(session, after, 7)
+            seen.extend(c.id for c in page)
+            if finished and not page:
+                with session_scope() as session:
+                    if changefeed.latest_change_id(session) == changefeed.newest_written_id(session) == after:
+                        return
+            time.sleep(0.005)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    tail = threading.Thread(target=reader)
+    for thread in [*threads, tail]:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    done.set()
+    tail.join(60)
+    assert not tail.is_alive()
+    assert seen == [c.id for c in settled_changes()] and len(seen) == len(set(seen)) and len(seen) >= 60
+
+
+@pytest.mark.services
+def test_an_events_changes_stay_in_the_order_they_were_written_on_postgres(pg_url, monkeypatch):
+    """A transaction that got its id first but writes an event's changes after a later one did is refused
+    (ChangeOrderConflict, retried by the stages) rather than put its changes before the ones they follow."""
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
     with session_scope() as session:
-        changefeed.emit(session, changes.events_merged(1, 2, reason="slow", score=None))
-        sa_event.listen(session, "before_commit", lambda _s: time.sleep(0.3))  # after the lock is taken
+        event = Event(headline="a flood")
+        session.add(event)
+        session.flush()
+        event_id = event.id
+    with pytest.raises(changefeed.ChangeOrderConflict):
+        with session_scope() as early:
+            early.execute(text("SELECT pg_current_xact_id()"))  # its transaction id is drawn first
+            with session_scope() as late:
+                late.get(Event, event_id, with_for_update=True)
+                changefeed.emit(late, changes.article_moved(7, None, event_id, reason="late"))
+            early.get(Event, event_id, with_for_update=True)
+            changefeed.emit(early, changes.article_moved(8, None, event_id, reason="early"))
+    with session_scope() as session:  # the retry: a new transaction id, above the one before
+        changefeed.emit(session, changes.article_moved(8, None, event_id, reason="retried"))
+    assert [c.data["reason"] for c in settled_changes()] == ["late", "retried"]
+
+
+@pytest.mark.services
+def test_the_stream_publisher_refills_a_lost_stream_with_the_newest_changes_only(pg_url, monkeypatch):
+    """Ids are not dense on PostgreSQL: the publisher counts MAXLEN rows back from the newest, not ids."""
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
+    for n in range(5):
+        with session_scope() as session:
+            changefeed.emit(
+                session, changes.events_merged(n, n + 1, reason="test", score=None), changes.events_merged(n, n + 2, reason="x", score=None)
+            )
+    ids = [c.id for c in settled_changes()]
+    assert len(ids) == 10 and ids == sorted(ids) and ids[1] == ids[0] + 1 and ids[2] - ids[1] >= changefeed.PER_TRANSACTION - 1
     with session_scope() as session:
-        session.execute(select(Event.id)).all()
-    assert len(held) == 1 and held[0] >= 0.3
+        assert changefeed.newest_but(session, 0, ids[-1], 3) == ids[-4]
+        assert changefeed.newest_but(session, ids[-3], ids[-1], 3) == ids[-3]
 
 
 def test_the_migration_creates_what_the_models_describe(sqlite_store):

@@ -22,7 +22,7 @@ from examples.webhook_receiver import Receiver
 from service.intake import envelope_json
 from storage import changefeed, reads
 from storage.db import session_scope
-from tests.changehelp import check_changes, seeds_story_in_any_order
+from tests.changehelp import check_changes, seeds_story_in_any_order, settled_changes
 from tests.conftest import apply_env
 from tests.helpers import env_for
 from workers import streams
@@ -96,8 +96,7 @@ def test_seeds_through_the_intake_stream_reach_the_change_stream_and_a_webhook_i
             assert len(entry_ids) == 5
 
             wait_until_final(5, timeout=180, watch=processes)
-            with session_scope() as session:
-                table = [c.to_dict() for c in changefeed.read_changes(session, 0, 100_000)[0]]
+            table = [c.to_dict() for c in settled_changes()]
             _wait(lambda: client.xlen(streams.changes_key()) == len(table), 60, "the change stream", tmp_path)
             _wait(lambda: len(desk.changes) == len(table), 120, "the desk's webhook", tmp_path)
             _wait(lambda: len(broken.requests) >= 3, 60, "the broken receiver's retries", tmp_path)

@@ -14,18 +14,16 @@ import pytest
 from tests.conftest import REPO
 
 
-def test_the_change_feed_lock_hold_is_summed_over_processes(tmp_path):
-    """Prometheus multiprocess mode (prefork workers): the feed lock's holds reported in two processes (through
-    storage/changefeed.py LOCK_HELD, as a commit reports them) are read back as one sum."""
+def test_the_event_lock_hold_is_summed_over_processes(tmp_path):
+    """Prometheus multiprocess mode (prefork workers): the store's event-lock holds reported in two processes (as
+    tasks/store.py reports them) are read back as one sum."""
     directory = tmp_path / "metrics"
     directory.mkdir()
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory), "PYTHONPATH": str(REPO)}
     child = textwrap.dedent(
         """
-        from storage import changefeed
-        import workers.changefeed  # registers the metric's observer
-        for observe in changefeed.LOCK_HELD:
-            observe(0.03)
+        from workers import metrics
+        metrics.EVENT_LOCK_HOLD.observe(0.03)
         """
     )
     for _ in range(2):
@@ -33,17 +31,17 @@ def test_the_change_feed_lock_hold_is_summed_over_processes(tmp_path):
     from bench.load import read_metrics
 
     figures = read_metrics([directory, tmp_path / "absent"])
-    assert figures["change_lock_s"]["hold"] == pytest.approx(0.06)
+    assert figures["event_lock_s"]["hold"] == pytest.approx(0.06)
 
 
 def test_scaling_figures_follow_from_the_hold_time_and_the_reference():
     from bench.load import scaling_figures
 
     figures = scaling_figures(
-        2000, {"change_feed_lock": 4.0, "hottest_link_key": 6.0}, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0
+        2000, {"hottest_event": 4.0, "hottest_link_key": 6.0}, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0
     )
     assert figures["serial_ms_per_article"] == 5.0  # (4 + 6) s over 2000 articles
-    assert figures["serial_ms_by_lock"] == {"change_feed_lock": 2.0, "hottest_link_key": 3.0}
+    assert figures["serial_ms_by_lock"] == {"hottest_event": 2.0, "hottest_link_key": 3.0}
     assert figures["ceiling_articles_per_s"] == 200.0  # 1000 / 5 ms
     assert figures["ceiling_if_locks_overlap"] == pytest.approx(333.3, abs=0.1)  # 1000 / the slowest lock's 3 ms
     assert figures["parallel_efficiency"] == 0.75  # 30 / (2 x 20)
@@ -89,31 +87,35 @@ def test_statements_are_counted_per_thread_and_read_back_per_article(pg_url, tmp
     assert figures["workers_all"] == 7.5
 
 
-def test_the_serial_part_is_the_change_feed_lock_and_the_hottest_link_key():
-    """What only one worker can do at a time: hold the change feed's lock, and link the articles that share the
-    most-locked key (for their share of the key-lock hold time)."""
+def test_the_serial_part_is_the_hottest_event_and_the_hottest_link_key():
+    """What only one worker can do at a time: store the articles of the event with the most (for their share of
+    the event-lock hold time), and link the articles that share the most-locked key (for their share of the
+    key-lock hold time). The change feed takes no lock of its own."""
     from bench.load import scaling_figures, serial_seconds
 
     hottest = {"key": "p:athens", "articles": 100, "share": 0.05}
-    held = serial_seconds(change_lock_s=2.0, key_hold_s=20.0, hottest_key=hottest)
-    assert held == {"change_feed_lock": 2.0, "hottest_link_key": 1.0}  # 20 s of key-lock hold x 5 % of the articles
+    held = serial_seconds(event_hold_s=10.0, hottest={"event_id": 3, "articles": 400, "share": 0.2}, key_hold_s=20.0, hottest_key=hottest)
+    assert held == {"hottest_event": 2.0, "hottest_link_key": 1.0}  # 10 s x 20 %, 20 s of key-lock hold x 5 %
     figures = scaling_figures(2000, held, articles_per_s=30.0, stage_processes=2, reference_per_s=20.0)
-    assert figures["serial_ms_by_lock"] == {"change_feed_lock": 1.0, "hottest_link_key": 0.5}
+    assert figures["serial_ms_by_lock"] == {"hottest_event": 1.0, "hottest_link_key": 0.5}
     assert figures["serial_ms_per_article"] == 1.5
     assert figures["ceiling_articles_per_s"] == pytest.approx(666.7, abs=0.1)
 
 
 def test_the_hottest_link_key_is_counted_as_the_link_stage_locks_it(sqlite_store, seeds_dir):
-    """Read back from a store: the seeds' five articles on one strike all lock the key they share most."""
-    from bench.load import hottest_lock_key
+    """Read back from a store: the seeds' five articles on one strike all lock the key they share most, and all
+    go to one event."""
+    from bench.load import hottest_event, hottest_lock_key
     from claimwire.sources import iter_items
     from service.ingest import receive_all
 
-    assert hottest_lock_key() == {}
+    assert hottest_lock_key() == {} and hottest_event() == {}
     receipts = list(receive_all(iter_items([str(seeds_dir)])))
     assert [r.status for r in receipts] == ["stored"] * 5
     hottest = hottest_lock_key()
     assert hottest["articles"] == 5 and hottest["share"] == 1.0, hottest  # one event: every article has its key
+    event = hottest_event()
+    assert event["articles"] == 5 and event["share"] == 1.0 and event["event_id"], event
 
 
 def test_a_process_trees_pss_counts_the_pages_its_processes_share_once():

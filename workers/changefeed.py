@@ -4,7 +4,9 @@ nudge to the webhook deliverer.
 `publish_pending` is the whole publisher: it reads the stream's last id (a change id: entry `N-0` is change
 N), reads the changes after it from the table and XADDs them with their own ids. Redis refuses an id that is
 not above the stream's last, so two publishers racing never add a change twice, and a change is never left
-out (ids follow commit order: whoever adds N has read, and tried, everything below N first). Redis down, or a
+out (a reader is shown a change only once none below its id can still commit, storage/changefeed.py: whoever
+adds N has read, and tried, everything below N first). Ids are not dense: a stream refilled from the table
+starts MAXLEN changes back, counted in rows (`changefeed.newest_but`). Redis down, or a
 process killed between its commit and its publish: the next publish (after the next commit anywhere, or the
 beat task `claimwire.publish_changes`) catches up from the table. Nothing is lost; only late.
 
@@ -73,8 +75,10 @@ def publish_pending(limit: int = PUBLISH_BATCH) -> int:
         with session_scope(read_only=True) as session:
             latest = changefeed.latest_change_id(session)
             # a stream lost with its Redis is refilled with its newest MAXLEN changes at most
-            after = max(last, latest - settings.changes_stream_maxlen)
+            after = changefeed.newest_but(session, last, latest, settings.changes_stream_maxlen)
             changes, _ = changefeed.read_changes(session, after, limit, up_to=latest)
+            _, oldest = changefeed.held_back(session)
+        metrics.CHANGES_HELD_BACK_S.set(max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0)
         if not changes:
             break
         with client.pipeline(transaction=False) as pipe:
@@ -196,4 +200,3 @@ def flush(timeout: float = 5.0) -> None:
 
 
 changefeed.AFTER_COMMIT.append(notify)
-changefeed.LOCK_HELD.append(metrics.CHANGE_LOCK_HOLD.observe)

@@ -31,10 +31,10 @@ LINK_KEY_LOCK_HOLD = Histogram(
     "between articles that share a key",
     buckets=STAGE_BUCKETS,
 )
-CHANGE_LOCK_HOLD = Histogram(
-    "claimwire_change_lock_hold_seconds",
-    "Time a transaction held the change feed's advisory lock, from getting it to its commit (change ids in commit "
-    "order, storage/changefeed.py): work only one worker in the deployment can do at a time",
+EVENT_LOCK_HOLD = Histogram(
+    "claimwire_event_lock_hold_seconds",
+    "Time a store transaction held its event's row lock, from getting it to its commit (the ledger's rebuild and "
+    "its change rows): serial only between articles of one event",
     buckets=STAGE_BUCKETS,
 )
 LINK_REDECIDED = Counter(
@@ -56,6 +56,12 @@ FEED_POLLS = Counter("claimwire_feed_polls_total", "Feed polls", ["outcome"])
 FEED_ITEMS = Counter("claimwire_feed_items_total", "New feed items received", [])
 INTAKE_ENTRIES = Counter("claimwire_intake_entries_total", "Intake stream entries taken", ["outcome"])
 INTAKE_RECLAIMED = Counter("claimwire_intake_reclaimed_total", "Intake entries reclaimed from a consumer that stopped (XAUTOCLAIM)")
+CHANGES_HELD_BACK_S = Gauge(
+    "claimwire_changes_held_back_seconds",
+    "Age of the oldest committed change readers cannot see yet: a transaction that began writing before it still "
+    "runs, anywhere on the PostgreSQL server (storage/changefeed.py); 0 when none",
+    multiprocess_mode="livemostrecent",
+)
 INTAKE_LAG = Gauge("claimwire_intake_lag", "Intake stream entries not yet read by the consumer group", multiprocess_mode="livemax")
 INTAKE_PENDING = Gauge("claimwire_intake_pending", "Intake stream entries read but not yet acknowledged", multiprocess_mode="livemax")
 INTAKE_DEAD_LETTERS = Gauge("claimwire_intake_dead_letters", "Entries in the intake dead-letter stream", multiprocess_mode="livemax")
