@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 import redis
@@ -77,3 +78,30 @@ def test_old_entries_are_trimmed_by_age(sqlite_store, seeds_dir, redis_url, monk
     publisher._trim_by_age(client, streams.changes_key(), -1)
     assert client.xlen(streams.changes_key()) == 0, "older than the age cap: gone from the stream"
     assert len(table_ids()) > 0, "the table keeps everything"
+
+
+def test_changes_held_back_by_an_older_transaction_are_published_once_it_ends(pg_url, redis_url, monkeypatch):
+    """PostgreSQL: a commit whose change an older, still running transaction hides wakes the publisher thread, which
+    finds nothing to publish yet; when the older transaction ends (it writes no change: nothing notifies), the
+    thread publishes the change by itself, well before the beat task would."""
+    from sqlalchemy import text
+
+    from claimwire import changes
+
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None, CLAIMWIRE_STREAM_URL=redis_url)
+    client = redis.Redis.from_url(redis_url)
+    monkeypatch.setitem(publisher._state, "held_back", 0)
+    wait_s = publisher.RETRY_S + 3  # the thread may be waiting out an earlier test's Redis that was down
+    with session_scope() as older:  # an older writer (it has a transaction id) still running
+        older.execute(text("SELECT pg_current_xact_id()"))
+        with session_scope() as session:
+            change = changes.events_merged(1, 2, reason="held", score=None)
+            changefeed.emit(session, change)
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline and not publisher._state["held_back"]:
+            time.sleep(0.05)
+        assert publisher._state["held_back"] == 1 and stream_entries(client) == []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not stream_entries(client):
+        time.sleep(0.05)
+    assert [entry_id for entry_id, _ in stream_entries(client)] == [f"{change.id}-0"]

@@ -12,7 +12,9 @@ beat task `claimwire.publish_changes`) catches up from the table. Nothing is los
 
 After each commit that wrote changes, `notify` wakes this process's publisher thread (never the committing
 thread: the pipeline never waits for Redis or for webhooks), which gathers the commits of the next GATHER_S
-into one publish. The stream is capped by length
+into one publish; while committed changes are held back by an older transaction still running (PostgreSQL,
+storage/changefeed.py) it publishes again every GATHER_S until they are out, so the last commits of a burst are
+not left for the beat task. The stream is capped by length
 (CLAIMWIRE_CHANGES_STREAM_MAXLEN, approximate) and by age (CLAIMWIRE_CHANGES_STREAM_MAX_AGE_S, trimmed at most
 once a minute); the table keeps everything.
 """
@@ -45,7 +47,7 @@ GATHER_S = 0.25  # a publisher thread publishes at most about this often: one pu
 RETRY_S = 5.0
 WEBHOOK_WAKE = threading.Event()  # the in-process webhook deliverer (embedded `claimwire serve`) waits on this
 WEBHOOKS_CHECK_S = 5.0
-_state = {"pid": None, "thread": None, "trimmed": 0.0, "kicked": 0.0, "checked": -1e9, "any_webhook": False}
+_state = {"pid": None, "thread": None, "trimmed": 0.0, "kicked": 0.0, "checked": -1e9, "any_webhook": False, "held_back": 0}
 _wake = threading.Event()
 
 
@@ -77,7 +79,8 @@ def publish_pending(limit: int = PUBLISH_BATCH) -> int:
             # a stream lost with its Redis is refilled with its newest MAXLEN changes at most
             after = changefeed.newest_but(session, last, latest, settings.changes_stream_maxlen)
             changes, _ = changefeed.read_changes(session, after, limit, up_to=latest)
-            _, oldest = changefeed.held_back(session)
+            held, oldest = changefeed.held_back(session)
+        _state["held_back"] = held
         metrics.CHANGES_HELD_BACK_S.set(max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0)
         if not changes:
             break
@@ -180,6 +183,8 @@ def _run() -> None:
         try:
             publish_pending()
             kick_webhooks()
+            if _state["held_back"]:
+                _wake.set()  # committed changes an older transaction still hides: publish them once it ends
         except (RedisError, OSError) as error:
             log(logger, logging.WARNING, "change_publish_failed", error=f"{type(error).__name__}: {error}")
             time.sleep(RETRY_S)
