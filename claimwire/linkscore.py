@@ -53,6 +53,7 @@ class Weights:
         self._idf: dict[str, float] = {}
         self._stats: dict[int, tuple] = {}
         self._info: dict[str, tuple[str, float, float, bool, bool]] = {}
+        self._weight: dict[str, float] = {}
 
     def idf(self, key: str) -> float:
         value = self._idf.get(key)
@@ -61,7 +62,10 @@ class Weights:
         return value
 
     def weight(self, key: str) -> float:
-        return TYPE_WEIGHTS.get(key[0], 0.5) * self.idf(key)
+        value = self._weight.get(key)
+        if value is None:
+            value = self._weight[key] = TYPE_WEIGHTS.get(key[0], 0.5) * self.idf(key)
+        return value
 
     def info(self, key: str) -> tuple[str, float, float, bool, bool]:
         """(kind, IDF, squared weight, a person's name, at most 3 earlier articles have it) of a key: what
@@ -272,8 +276,12 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
     )
 
 
-def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[list[float], list[tuple[float, str]]]:
-    shared = left.keys & right.keys
+def pair_vector(
+    left: ArticleFeatures, right: ArticleFeatures, weights: Weights, shared: frozenset[str] | None = None
+) -> tuple[list[float], list[tuple[float, str]]]:
+    """SHARED: left.keys & right.keys, when the caller has it."""
+    if shared is None:
+        shared = left.keys & right.keys
     left_shape, right_shape = left.shaped(), right.shaped()
     mass = shared_mass(shared, weights)
     left_norm, left_totals, left_person, left_title = weights._full_stats(left)
@@ -410,9 +418,10 @@ def _strongest_first(item: tuple[float, str]) -> tuple[float, str]:
 
 def similarity(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[float, dict[str, Any]]:
     """The probability-like score that two articles report the same event."""
-    if not (left.keys & right.keys):
+    shared = left.keys & right.keys
+    if not shared:
         return 0.0, {"shared": []}
-    vector, contributions = pair_vector(left, right, weights)
+    vector, contributions = pair_vector(left, right, weights, shared)
     z = sum(map(operator.mul, PAIR_WEIGHTS, vector))
     value = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
     top = heapq.nsmallest(12, contributions, key=_strongest_first)  # = sorted(...)[:12]
