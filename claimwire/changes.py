@@ -185,9 +185,11 @@ def added_figures(ledger: Mapping[str, Any], old_row: Mapping[str, Any] | None, 
             "articles": [figure["article_id"]] if isinstance(figure.get("article_id"), int) else [],
             "story": _dict(stories.get(figure.get("story"))).get("value"),
         })  # fmt: skip
-    for story in stories.values():  # rows without figures (other figures): their stories
-        if not _list(row.get("figures")) and (row.get("key"), story.get("value")) not in _old_story_values(old_row):
-            out.append({**_story_value(ledger, row, story), "story": story.get("value")})
+    if stories and not _list(row.get("figures")):  # rows without figures (other figures): their stories
+        old_values = _old_story_values(old_row)
+        for story in stories.values():
+            if (row.get("key"), story.get("value")) not in old_values:
+                out.append({**_story_value(ledger, row, story), "story": story.get("value")})
     return out
 
 

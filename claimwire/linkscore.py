@@ -52,6 +52,8 @@ class Weights:
         self._top = math.log(max(self.documents, PRIOR_DOCUMENTS) + 1)
         self._idf: dict[str, float] = {}
         self._stats: dict[int, tuple] = {}
+        self._info: dict[str, tuple[str, float, float, bool, bool]] = {}
+        self._weight: dict[str, float] = {}
 
     def idf(self, key: str) -> float:
         value = self._idf.get(key)
@@ -60,7 +62,21 @@ class Weights:
         return value
 
     def weight(self, key: str) -> float:
-        return TYPE_WEIGHTS.get(key[0], 0.5) * self.idf(key)
+        value = self._weight.get(key)
+        if value is None:
+            value = self._weight[key] = TYPE_WEIGHTS.get(key[0], 0.5) * self.idf(key)
+        return value
+
+    def info(self, key: str) -> tuple[str, float, float, bool, bool]:
+        """(kind, IDF, squared weight, a person's name, at most 3 earlier articles have it) of a key: what
+        scoring reads of it, once per key and set of weights (a key is read again for every candidate)."""
+        found = self._info.get(key)
+        if found is None:
+            kind = key[0]
+            idf = self.idf(key)
+            found = (kind, idf, (TYPE_WEIGHTS.get(kind, 0.5) * idf) ** 2, kind == "p" and not is_place(key), self.df.get(key, 0) <= 3)
+            self._info[key] = found
+        return found
 
     def _full_stats(self, features: "ArticleFeatures") -> tuple[float, dict[str, float], float, float]:
         """(norm of the weighted vector, IDF total per key type, IDF total of person names, sum of the squared IDFs
@@ -75,19 +91,15 @@ class Weights:
             known_counts: dict[str, int] = {}
             squares = person = title = 0.0
             known_persons = 0
-            idf_of = self._idf
+            info_of, info = self._info.get, self.info
             for key in known:
-                idf = idf_of.get(key)
-                if idf is None:
-                    idf = self.idf(key)
-                kind = key[0]
+                kind, idf, squared, is_person, _ = info_of(key) or info(key)
                 totals[kind] = totals.get(kind, 0.0) + idf
                 known_counts[kind] = known_counts.get(kind, 0) + 1
-                squares += (TYPE_WEIGHTS.get(kind, 0.5) * idf) ** 2
-                if kind == "p":
-                    if not is_place(key):
-                        person += idf
-                        known_persons += 1
+                squares += squared
+                if is_person:
+                    person += idf
+                    known_persons += 1
                 elif kind == "h":
                     title += idf * idf
             unknown_idf = self._top + 1.0  # a key no earlier article has: the top IDF
@@ -208,19 +220,17 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
     person = place = max_name = title_names = title_place = second = person_max = 0.0
     shared_kinds: dict[str, int] = {}
     agreed_facts: set[str] = set()
-    idf_of, df, type_weights = weights.idf, weights.df, TYPE_WEIGHTS
+    info_of, info = weights._info.get, weights.info
     for key in shared:
-        kind = key[0]
-        idf = idf_of(key)
+        kind, idf, w, is_person, rare = info_of(key) or info(key)
         by_type[kind] += idf
-        w = (type_weights.get(kind, 0.5) * idf) ** 2
         dot += w
         contributions.append((w, key))
         shared_kinds[kind] = shared_kinds.get(kind, 0) + 1
         if kind in "pcs":
-            if df.get(key, 0) <= 3:
+            if rare:
                 rare_names += 1
-            if kind == "p" and not is_place(key):
+            if is_person:
                 person += idf
                 person_max = max(person_max, idf)
             elif kind != "c":
@@ -230,11 +240,11 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
             elif idf > second:
                 second = idf
         elif kind == "t" or kind == "n":
-            if df.get(key, 0) <= 3:
+            if rare:
                 rare_words += 1
         elif kind == "h":
             title_dot += idf**2
-            if df.get(key, 0) <= 3:
+            if rare:
                 rare_titles += 1
             if "c:" + key[2:] in shared:
                 title_names += idf
@@ -266,8 +276,12 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
     )
 
 
-def pair_vector(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[list[float], list[tuple[float, str]]]:
-    shared = left.keys & right.keys
+def pair_vector(
+    left: ArticleFeatures, right: ArticleFeatures, weights: Weights, shared: frozenset[str] | None = None
+) -> tuple[list[float], list[tuple[float, str]]]:
+    """SHARED: left.keys & right.keys, when the caller has it."""
+    if shared is None:
+        shared = left.keys & right.keys
     left_shape, right_shape = left.shaped(), right.shaped()
     mass = shared_mass(shared, weights)
     left_norm, left_totals, left_person, left_title = weights._full_stats(left)
@@ -404,9 +418,10 @@ def _strongest_first(item: tuple[float, str]) -> tuple[float, str]:
 
 def similarity(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> tuple[float, dict[str, Any]]:
     """The probability-like score that two articles report the same event."""
-    if not (left.keys & right.keys):
+    shared = left.keys & right.keys
+    if not shared:
         return 0.0, {"shared": []}
-    vector, contributions = pair_vector(left, right, weights)
+    vector, contributions = pair_vector(left, right, weights, shared)
     z = sum(map(operator.mul, PAIR_WEIGHTS, vector))
     value = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
     top = heapq.nsmallest(12, contributions, key=_strongest_first)  # = sorted(...)[:12]

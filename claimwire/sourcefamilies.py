@@ -94,9 +94,13 @@ def _lexicon() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _sector_phrases() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Each sector's phrases as they are looked for in a source's words: hyphens as spaces, padded with a space."""
-    return tuple((sector, tuple(f" {p.replace('-', ' ')} " for p in phrases)) for sector, phrases in _lexicon()["sectors"].items())
+def _sector_phrases() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each sector's phrases as they are looked for in a source's words: hyphens as spaces, padded with a space;
+    one pattern per sector (it is found iff one of its phrases is in the text)."""
+    return tuple(
+        (sector, re.compile("|".join(re.escape(f" {p.replace('-', ' ')} ") for p in phrases) or "(?!)"))
+        for sector, phrases in _lexicon()["sectors"].items()
+    )
 
 
 def canonical_source(source: str | None) -> str | None:
@@ -110,7 +114,7 @@ def _sector_of(words: Sequence[str]) -> str | None:
         military = _lexicon()["sectors"]["military"]
         return "military" if any(f" {w} " in text for w in military if w in ("defense", "defence", "military", "army")) else "government"
     for sector, phrases in _sector_phrases():
-        if any(phrase in text for phrase in phrases):
+        if phrases.search(text) is not None:
             return sector
     titles = _lexicon()["titles"]
     return next((titles[w] for w in words if w in titles), None)
