@@ -13,8 +13,9 @@ Each article becomes a set of typed keys (lower-cased strings with a type prefix
     x:  headline facts (victim age, killed / hurt / shot counts)
     y:  years the article states; m: month-days it states ("m:6-29"), both with or without a date of its own
     l:  the lead's names (capitalised words of the headline and first sentences); q: the lead's numbers
+    z:  `z:unrelated`: the body repeats none of the headline's words (page furniture, or an outlet's title)
 
-x, y, m, l and q keys are read by their own pair features (`claimwire.linkscore.specific_evidence`).
+x, y, m, l, q and z keys are read by their own pair features (`claimwire.linkscore.specific_evidence`).
 """
 
 from __future__ import annotations
@@ -231,12 +232,27 @@ def extract_keys(title: str | None, text: str, published: date | None) -> tuple[
     keys.update(headline_facts(title or ""))
     keys.update(calendar_keys(full))
     keys.update(lead_keys(title or "", body, keys))
+    if unrelated_body(title or "", body):
+        keys.add(UNRELATED)
     if outlet:
         keys = {k for k in keys if k[0] not in "pc" or not all(w in outlet for w in k[2:].split())}
     return keys, dates
 
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+UNRELATED = "z:unrelated"
+
+
+def unrelated_body(title: str, body: str) -> bool:
+    """Whether the body repeats none of the headline's words: what the crawl kept is then not the story (a
+    sign-up form, a reporter's "get an email whenever X posts", a list of videos), or the title is not its
+    headline (the outlet's name). Either way the two do not vouch for each other (key `z:unrelated`)."""
+    words = {
+        w for w in (_clean_token(m.group()) for m in _WORD.finditer(title)) if len(w) > 2 and w not in STOPWORDS and not w[0].isdigit()
+    }
+    if not words or not body.strip():
+        return False
+    return words.isdisjoint(_clean_token(m.group()) for m in _WORD.finditer(body))
 
 
 def calendar_keys(text: str) -> set[str]:

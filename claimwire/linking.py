@@ -39,7 +39,7 @@ __all__ = [
     "lookup_keys",
 ]
 
-LINKER = "keys-v6"  # keys-v6: keys-v5 + rare headline words shared (rare_title_words)
+LINKER = "keys-v7"  # keys-v7: keys-v6 + pages whose bodies repeat neither headline (unrelated_page)
 
 JOIN_THRESHOLD = 0.6
 EVIDENCE_SHARE = 0.25  # how much each further matching article of an event adds (noisy-or)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from claimwire.linkfeatures import UNDATED, ArticleFeatures, is_place
+from claimwire.linkfeatures import UNDATED, UNRELATED, ArticleFeatures, is_place
 
 COMMON_FRACTION = 0.05
 # a fresh store has seen too few articles to tell a rare name from a common word: until it has seen this
@@ -40,6 +40,7 @@ TYPE_WEIGHTS = {
     "l": 0.0,
     "q": 0.0,
     "g": 0.0,
+    "z": 0.0,
 }  # y, m: read by their own features
 
 
@@ -175,6 +176,7 @@ PAIR_FEATURES = (
     "lead_age_conflict",
     "late_unanchored",
     "rare_title_words",
+    "unrelated_page",
 )
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "linker-weights.json"
 
@@ -352,6 +354,8 @@ def pair_vector(
     ]
     vector += specific_evidence(left, right, mass.shared_kinds, late=gap > 45)
     vector.append(float(min(mass.rare_titles, 3)))
+    # both pages' bodies are not their stories and neither headline is in the other: what they share is furniture
+    vector.append(_unvouched(left, right, weights) * _unvouched(right, left, weights))
     return vector, mass.contributions
 
 
@@ -410,6 +414,23 @@ def late_unanchored(left: ArticleFeatures, right: ArticleFeatures, shared: dict[
     if not late or "d" in shared or "m" in shared or "s" in shared:
         return 0.0
     return float(not (left.shaped().lead_persons & right.keys or right.shaped().lead_persons & left.keys))
+
+
+def _unvouched(page: ArticleFeatures, other: ArticleFeatures, weights: Weights) -> float:
+    """1 when `page`'s body repeats none of its headline (`z:unrelated`: page furniture, or an outlet's title)
+    and the other article holds none of its headline's words that are not common either: nothing of the story
+    `page` is about ties the two, only what its body holds."""
+    if UNRELATED not in page.keys:
+        return 0.0
+    keys, common = other.keys, weights.common
+    for key in page.keys:
+        if key[0] == "h":
+            word = key[2:]
+            for kind in ("h:", "t:", "c:"):
+                found = kind + word
+                if found in keys and not common(found):
+                    return 0.0
+    return 1.0
 
 
 def _strongest_first(item: tuple[float, str]) -> tuple[float, str]:

@@ -436,6 +436,28 @@ def test_rare_headline_words_both_headlines_share_count_for_the_pair():
     assert linkscore.PAIR_WEIGHTS[linkscore.PAIR_FEATURES.index("rare_title_words")] > 0  # counts for the pair
 
 
+SIGNUP = (
+    "By submitting your registration information, you agree to our Terms of Service and Privacy Policy. "
+    "Already a subscriber? Log in to continue reading."
+)
+
+
+def test_two_pages_whose_bodies_are_not_their_stories_are_not_joined_by_what_the_bodies_share():
+    # the crawl kept an outlet's sign-up form instead of the story: the bodies repeat neither headline
+    quake = linking.article_features("Quake in Sulawesi kills 12", SIGNUP, date(2018, 9, 2))
+    ferry = linking.article_features("Ferry capsizes off Bhola, dozens missing", SIGNUP, date(2018, 9, 4))
+    toll = linking.article_features("Sulawesi quake toll rises to 30", SIGNUP, date(2018, 9, 3))
+    story = linking.article_features(
+        "Quake in Sulawesi kills 12", "A strong quake struck Sulawesi on Sunday, killing 12 people, officials said.", date(2018, 9, 2)
+    )
+    assert "z:unrelated" in quake.keys and "z:unrelated" not in story.keys
+    assert "p:privacy policy" in quake.keys & ferry.keys
+    assert _vector(quake, ferry)["unrelated_page"] == 1.0  # only the form ties them
+    assert _vector(quake, toll)["unrelated_page"] == 0.0  # their headlines tell one story
+    assert _vector(quake, story)["unrelated_page"] == 0.0  # one page is a story
+    assert linkscore.PAIR_WEIGHTS[linkscore.PAIR_FEATURES.index("unrelated_page")] < 0  # counts against the pair
+
+
 def test_link_errors_names_the_split_and_the_pair_that_decided_it():
     from bench.link_errors import link_errors, summary
 
