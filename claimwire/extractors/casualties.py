@@ -87,6 +87,8 @@ from claimwire.extractors.casualty_patterns import (
     ORDINAL_VICTIM,
     ORDINALS,
     OTHER_INCIDENT,
+    PART_DIED,
+    PART_DIED_HURT,
     PARTITIVE,
     PARTITIVE_WHOLE,
     PASSIVE_FOLLOW,
@@ -296,6 +298,22 @@ def _rule_ordinal_victim(sent: _Sentence) -> None:
             continue
         n = ORDINALS[(m.group("ord") or m.group("ord2") or m.group("ord3")).lower()]
         sent.add("killed", n, n, None, m.group("noun"), m.start(), m.end(), 0.7)
+
+
+def _rule_part_died(sent: _Sentence) -> None:
+    """ "One of two girls critically shot Wednesday has died", "1 of 2 Students Wounded Has Died": the
+    part died, the rest are wounded (as "two people were shot, one fatally")."""
+    for m in PART_DIED.finditer(sent.text):
+        np = m.group("np")
+        people = [w for w in re.findall(r"[\w'’-]+", np) if is_person_word(w)]
+        if not people or not PART_DIED_HURT.search(np) or sent.overlaps(m.start(), m.end()):
+            continue
+        k, _, _ = quantity_bounds(m.group("k"), None)
+        n, _, _ = quantity_bounds(m.group("n"), None)
+        if k is None or n is None or not 0 < k < n:
+            continue
+        sent.add("killed", k, k, None, people[0], m.start(), m.end(), 0.8, {"shot": n})  # said: the rest are derived
+        sent.add("injured", n - k, n - k, None, people[0], m.start(), m.end(), 0.8, {"derived_from": "shot", "shot": n})
 
 
 # --- rules: verb + object ---------------------------------------------------------------------------
@@ -887,6 +905,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
         _rule_ordinal_victim,
         ("second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "2nd", "3rd", "4th", "5th", "6th"),
     ),
+    (_rule_part_died, (" of ",)),
     (_rule_object, OBJECT_WORDS),
     (_rule_named_object, OBJECT_WORDS),
     (_rule_subject, CASUALTY_VERB),

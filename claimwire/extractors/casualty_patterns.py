@@ -203,6 +203,16 @@ FATALLY_TAIL = re.compile(
     r"(?:fatally|mortally|dying|who died|who later died|later died|died|was killed|were killed|killed|has died|have died)\b",
     re.IGNORECASE,
 )
+# "one of two girls critically shot Wednesday has died", "1 of 2 Students Wounded Has Died": a part of
+# the people hurt died since; the rest are wounded
+_SMALL_NUMBER = rf"(?:{number_words(1, 12)}|\d{{1,2}})"
+PART_DIED = re.compile(
+    rf"\b(?P<k>{_SMALL_NUMBER})\s+of\s+(?:the\s+|those\s+)?(?P<n>{_SMALL_NUMBER})\s+(?P<np>[^.;:!?]{{0,80}}?)\s+"
+    r"(?:(?:has|have|had)\s+)?(?:(?:since|now|later|also|reportedly)\s+)?(?:died|dies|passed away|succumbed)\b",
+    re.IGNORECASE,
+)
+# the people of PART_DIED were hurt: "shot", "wounded", "injured", "hurt", "victims"
+PART_DIED_HURT = re.compile(r"\b(?:shot|wounded|injured|hurt|struck|hit|victims|hospitali[sz]ed)\b", re.IGNORECASE)
 _SINGULAR_INTRANSITIVE = (
     rf"died|dies|passed away|passes away|drowned|perished|(?:fell|falls?|fallen|plunged) to {_DEATH}|"
     rf"(?:{_SUFFERED}|survived )(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|wounds?)"
