@@ -294,3 +294,9 @@ def test_a_sentence_without_a_casualty_verb_is_not_read_by_the_subject_rules():
 
     assert CASUALTY_VERB.search("the shooting happened near a school, police said.") is None
     assert extract_claims("The shooting happened near a school, police said.", None, names=["casualties"]) == []
+
+
+def test_a_rank_before_a_name_does_not_end_a_listed_person():
+    # "Sgt." opens the speaker's name after the victim, or the next victim's name: never a person alone
+    assert figures("The driver faces a charge in the death of Ann Lee, 53, Sgt. Omar Haddad said.") == [("killed", 1, 1)]
+    assert figures("The fire killed Ann Lee, 40, Lt. Omar Haddad, 31, and a child.") == [("killed", 3, 3)]

@@ -476,9 +476,13 @@ FWD_SELF = re.compile(
     r"|(?:committing|committed|commits) suicide\b",
     re.IGNORECASE,
 )
+# a title before a name ends no item: "John Lee, 53, Sgt. Ann Diaz said" (the speaker, not a third person)
+_NOT_TITLE_DOT = (
+    r"(?!(?-i:Sgt|Lt|Capt|Cpt|Cpl|Det|Ofc|Dep|Tpr|Sen|Rep|Gov|Col|Gen|Maj|Pvt|Insp|Supt|Cmdr|Adm|Dr|Mr|Mrs|Ms|Rev|Prof|Atty)\.\s)"
+)
 FWD_ITEM = re.compile(
     r"(?:(?:his|her|their|the|a|an|one|another|its|my|our)\s+)?(?:[\w.-]+(?:['’]s|s['’])\s+)?"
-    rf"(?:{SMALL_NUM}\s+)?(?:[A-Z][a-z]{{0,4}}\.\s+|[\w'’-]+\s+){{0,6}}?[\w'’-]+(?:,\s*\d{{1,3}}(?=\s*,))?{ITEM_BOUNDARY}",
+    rf"(?:{SMALL_NUM}\s+)?(?:[A-Z][a-z]{{0,4}}\.\s+|[\w'’-]+\s+){{0,6}}?{_NOT_TITLE_DOT}[\w'’-]+(?:,\s*\d{{1,3}}(?=\s*,))?{ITEM_BOUNDARY}",
     re.IGNORECASE,
 )
 # "killed his wife and her mother was wounded": the item is the subject of a new clause
