@@ -412,6 +412,11 @@ def article_leads(figures: list[Figure]) -> list[Figure]:
     added: list[Figure] = []
     for group in by_article.values():
         leads = {m: _lead([f for f in group if f.measure == m]) for m in {f.measure for f in group}}
+        if leads.get("killed") is not None and _wounded_only_title(group, leads["killed"]):
+            leads["killed"] = None  # its dead are another incident's: set aside, no lead
+            for figure in group:
+                if figure.measure == "killed":
+                    figure.status = "aside"
         if _one_of_the_dead(leads.get("injured"), [f for f in group if f.measure == "killed"]):
             leads["injured"] = None  # "He was pronounced dead ... he suffered a gunshot wound": the dead man's wound
         injured = _article_injured(leads.get("injured"), leads.get("shot"), leads.get("killed"), len(figures) + len(added))
@@ -430,6 +435,27 @@ def article_leads(figures: list[Figure]) -> list[Figure]:
             if lead is not None:
                 _mark_row_of_article([f for f in group if f.measure == measure], lead)
     return added
+
+
+def _wounded_only_title(group: Sequence[Figure], killed: Figure) -> bool:
+    """The article's headline counts wounded and names no death ("Four injured in shooting at funeral",
+    "10-year-old girl wounded"), and its dead are told only past its lead: they are another incident's
+    (the vigil's victim, last month's killing, a crime list), not this one's toll."""
+    title = [f for f in group if f.in_title and not f.weak]
+    return (
+        not killed.in_title
+        and killed.start > WOUNDED_TITLE_LEAD_CHARS
+        and any(f.measure == "injured" and f.reading.stated for f in title)
+        and not any(f.measure in ("killed", "killed_or_injured") for f in group if f.in_title)
+        and not any(_DEATH_WORD.search(f.sentence) for f in title)
+    )
+
+
+#: where an article's lead ends (characters of its body): a death told before it is the article's own
+WOUNDED_TITLE_LEAD_CHARS = 400
+_DEATH_WORD = re.compile(
+    r"\b(?:kill\w*|dead|deaths?|dies|died|slain|slay\w*|fatal\w*|deadly|murder\w*|homicides?|bod(?:y|ies)|perish\w*)\b", re.IGNORECASE
+)
 
 
 def _mark_row_of_article(figures: list[Figure], lead: Figure) -> None:

@@ -281,3 +281,36 @@ def test_also_killed_beside_a_count_of_several_adds_no_one():
         figure(1, "killed", 1, 1, "his brother", start=120, sentence="His brother was also killed.", singular=True, one="definite"),
     ]
     assert toll(build_ledger(articles, claims))[0] == 2
+
+
+_FAR = 900  # past the article's lead
+
+
+def test_a_death_told_far_below_a_wounded_only_headline_is_another_incident():
+    # "Four injured in shooting at funeral" ... "the service was for a man killed in a crash last month"
+    articles = [article(1, "2016-12-09T12:00:00", "a.example")]
+    claims = [
+        figure(1, "injured", 4, 4, None, start=0, sentence="Four injured in shooting at funeral", in_title=True),
+        figure(1, "shot", 4, 4, "people", start=20, sentence="Four people were shot outside a funeral home."),
+        figure(1, "killed", 1, 1, "Lee", start=_FAR, sentence="Lee was killed in a motorcycle crash.", singular=True, one="name"),
+    ]
+    assert toll(build_ledger(articles, claims)) == (0, 4)
+
+
+def test_a_death_in_the_lead_below_a_wounded_headline_still_counts():
+    articles = [article(1, "2016-12-09T12:00:00", "a.example")]
+    claims = [
+        figure(1, "injured", 4, 4, None, start=0, sentence="Four injured in shooting at party", in_title=True),
+        figure(1, "killed", 2, 2, "people", start=40, sentence="Shots fired into a crowd killed two people and wounded four."),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 2
+
+
+def test_a_headline_that_names_a_death_keeps_the_dead_told_below():
+    # "boy wounded, stepfather fatally shot": the title's death words keep the body's dead
+    articles = [article(1, "2016-12-09T12:00:00", "a.example")]
+    claims = [
+        figure(1, "injured", 1, 1, "boy", start=0, sentence="Boy wounded, stepfather fatally shot near store", in_title=True),
+        figure(1, "killed", 1, 1, "Lee", start=_FAR, sentence="Lee was pronounced dead at a hospital.", singular=True, one="name"),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 1
