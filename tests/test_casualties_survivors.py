@@ -157,3 +157,14 @@ def test_a_part_who_died_in_a_headline_is_a_death_and_the_rest_wounded():
 )
 def test_a_part_who_died_of_people_not_said_to_be_hurt_is_no_split(sentence):
     assert not any(m == "injured" for m, _, _ in figures(sentence))
+
+
+@pytest.mark.parametrize(
+    "title", ["Father of 5 killed in crash on Route 9", "Mother of three shot dead outside bar", "Boy, 15, Killed In Early Morning Crash"]
+)
+def test_a_headline_person_described_by_children_or_age_is_one_dead(title):
+    assert [(c.measure, c.value_min) for c in cas("Nothing here.", title)] == [("killed", 1)]
+
+
+def test_a_family_of_four_in_a_headline_is_four_not_one():
+    assert [(c.measure, c.value_min) for c in cas("Nothing here.", "Family of four killed in house fire")] == [("killed", 4)]

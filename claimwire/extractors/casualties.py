@@ -58,6 +58,7 @@ from claimwire.extractors.casualty_patterns import (
     FWD_ITEM,
     GERUND_AS_NOUN_BEFORE,
     HEADLINE,
+    HEADLINE_KIN,
     HEADLINE_OBJECT_FOLLOWS,
     HEADLINE_SHOT_PREFIX,
     HIT_WORD,
@@ -652,6 +653,8 @@ def _rule_headline_subject(sent: _Sentence) -> None:
     text = sent.text
     for m in HEADLINE.finditer(text):
         if sent.overlaps(m.start("np"), m.end()) or not singular_person(m.group("head")):
+            continue
+        if m.group("kin_of") and m.group("head").lower() not in HEADLINE_KIN:
             continue
         if m.group("v").lower() in _HEADLINE_ACTIVE and HEADLINE_OBJECT_FOLLOWS.match(text[m.end() :]):
             continue

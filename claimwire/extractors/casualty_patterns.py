@@ -317,8 +317,11 @@ FATAL_NOUN = re.compile(
     r"(?!\s+(?:detectives?|unit|division|squad|investigators?|bureau|section|sergeants?|lieutenants?|cops?|police|charges?|cases?|rate|rates|statistics|numbers))",
     re.IGNORECASE,
 )
+#: "Father of 5 killed": a parent counted by their children is one person
+HEADLINE_KIN = frozenset("father mother dad mom mum parent grandfather grandmother grandpa grandma".split())
 HEADLINE = re.compile(
-    r"(?:^|[:|–—]\s*|\s-\s|\b(?:after|as|when|where)\s+)(?P<np>(?:[\w'’.-]+\s+){0,3}?(?P<head>[\w'’-]+))"
+    r"(?:^|[:|–—]\s*|\s-\s|\b(?:after|as|when|where)\s+)(?P<np>(?:[\w'’.-]+\s+){0,3}?(?P<head>[\w'’-]+)"
+    rf"(?P<kin_of>\s+of\s+(?:\d{{1,2}}|{number_words(2, 12)}))?)"
     r"(?:,\s*\d{1,3},?)?\s+(?:is\s+|was\s+|has\s+been\s+|found\s+)?(?P<adv>fatally\s+|critically\s+|seriously\s+|accidentally\s+)?"
     r"(?P<v>shot,? (?:and )?killed|shot,? (?:and )?wounded|shot,? (?:and )?injured|shot dead|shot to death|killed|slain|dies|died|dead|shot|wounded|injured|hurt|murdered|"
     r"grazed|(?:hit|struck) by (?:an? )?(?:stray )?(?:bullets?|gunfire))\b",
@@ -630,7 +633,8 @@ OBJECT_NUMBER_FOLLOW = re.compile(r"\s*(?:of\b|times?\b|[a-z]+\b(?<!according)(?
 # a headline's active verb with an object: "Man shot wife" (not "Man shot in ...")
 HEADLINE_OBJECT_FOLLOWS = re.compile(
     r"\s+(?!(?:in|at|on|after|during|by|near|outside|inside|while|as|over|following|overnight|early|late|last|this|"
-    r"with|from|for|when|and|\w+ly)\b)[\w'’]"
+    r"with|from|for|when|and|\w+ly)\b)[\w'’]",
+    re.IGNORECASE,  # a title-case "Killed In Shooting" has no object either
 )
 #: what a headline's "leaves / left" puts its object in: "Crash Leaves Driver Dead"
 #: between a person left in a state and the counted people after him: "left him [and his] two daughters dead"
