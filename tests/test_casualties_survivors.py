@@ -168,3 +168,22 @@ def test_a_headline_person_described_by_children_or_age_is_one_dead(title):
 
 def test_a_family_of_four_in_a_headline_is_four_not_one():
     assert [(c.measure, c.value_min) for c in cas("Nothing here.", "Family of four killed in house fire")] == [("killed", 4)]
+
+
+DIED_LATER = [
+    "A man was shot in the chest and later died at a hospital.",
+    "The driver was injured in the crash and died two days later.",
+    "Omar Haddad was in the hospital with head injuries but later died, police said.",
+    "A miner injured in the collapse on Monday has died of his injuries.",
+]
+
+
+@pytest.mark.parametrize("sentence", DIED_LATER)
+def test_one_person_hurt_who_went_on_to_die_is_dead(sentence):
+    assert figures(sentence) == [("killed", 1, 1)]
+
+
+@pytest.mark.parametrize("sentence", ["A woman was injured and her husband later died.", "Two people were injured and one later died."])
+def test_someone_else_who_died_leaves_the_hurt_person_hurt(sentence):
+    assert ("killed", 1, 1) in figures(sentence)
+    assert any(m == "injured" for m, _, _ in figures(sentence))

@@ -47,6 +47,7 @@ from claimwire.extractors.casualty_patterns import (
     DATED,
     DESCRIBED_BY,
     DIED_AFTER_RELATIVE,
+    DIED_TAIL,
     EVENT_GENITIVE,
     EVENT_OF,
     FATAL_ADVERB,
@@ -940,7 +941,7 @@ def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
         if needs is None or (has_verb if needs is CASUALTY_VERB else any(w in low for w in needs)):
             rule(sent)
     hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start]) and not _retracted(text, h)]
-    hits = [_survived(text, h) for h in hits]
+    hits = [_died_later(text, _survived(text, h)) for h in hits]
     hits.sort(key=lambda h: h.start)
     return hits
 
@@ -951,6 +952,15 @@ def _survived(text: str, hit: Hit) -> Hit:
     if hit.measure != "shot" or not hit.low or hit.low != hit.high or not SURVIVED_TAIL.match(text, hit.end):
         return hit
     return hit._replace(measure="injured", extra={**hit.extra, "survived": True})
+
+
+def _died_later(text: str, hit: Hit) -> Hit:
+    """One person hurt whose own predicate goes on to their death ("was shot in the chest and later died",
+    "a juvenile injured in a shooting Monday has died") is dead: killed, not wounded."""
+    if hit.measure not in ("shot", "injured", "killed_or_injured") or hit.low != 1 or hit.high != 1 or not DIED_TAIL.match(text, hit.end):
+        return hit
+    extra = {k: v for k, v in hit.extra.items() if k not in ("survived", "severity")}
+    return hit._replace(measure="killed", extra={**extra, "shot": 1} if hit.measure == "shot" else extra)
 
 
 def _retracted(text: str, hit: Hit) -> bool:

@@ -197,6 +197,13 @@ SURVIVED_TAIL = re.compile(
     r"|treated and released|survived|recovering)\b",
     re.IGNORECASE,
 )
+# one person hurt whose own predicate goes on to their death: "was shot in the chest and later died",
+# "was in the hospital with injuries but later died", "a juvenile injured in a shooting Monday has died"
+DIED_TAIL = re.compile(
+    r"[^.;:,!?]{0,80}?(?:\s+(?:but|and)\s+(?:(?:later|since|eventually|then|subsequently|soon)\s+)?(?:died|succumbed|passed away)\b"
+    r"|\s+(?:has|have|had)\s+(?:(?:now|since|later|also)\s+)?died\b)",
+    re.IGNORECASE,
+)
 FATALLY_TAIL = re.compile(
     rf"\s*(?:,|;|--|—|–)?\s*(?:including\s+|and\s+|with\s+)?(?P<k>{Q.replace('?P<hedge>', '?P<khedge>').replace('?P<num>', '?P<knum>')}|one)"
     r"(?:\s+of\s+(?:them|whom|which|those|the victims|the men|the women))?\s+"
