@@ -300,3 +300,8 @@ def test_a_rank_before_a_name_does_not_end_a_listed_person():
     # "Sgt." opens the speaker's name after the victim, or the next victim's name: never a person alone
     assert figures("The driver faces a charge in the death of Ann Lee, 53, Sgt. Omar Haddad said.") == [("killed", 1, 1)]
     assert figures("The fire killed Ann Lee, 40, Lt. Omar Haddad, 31, and a child.") == [("killed", 3, 3)]
+
+
+def test_a_list_item_that_opens_with_another_verb_is_a_new_clause():
+    assert figures("Nothing here.", "Stray bullet kills man, grazes child in Eastside home") == [("injured", 1, 1), ("killed", 1, 1)]
+    assert figures("The blast killed a guard, injured two porters and damaged the gate.") == [("injured", 2, 2), ("killed", 1, 1)]

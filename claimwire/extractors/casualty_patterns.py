@@ -481,6 +481,12 @@ FWD_SEP = re.compile(
     r"(?:(?:also\s+)?(?P<verb>killing|shooting|turning the gun on|(?:fatally\s+)?(?:killed|kills|shot|shoots))\s+)?",
     re.IGNORECASE,
 )
+# a list item that opens with another verb is a new clause, not one more person: "Bullet kills man, grazes child"
+ITEM_VERB = re.compile(
+    r"(?:graz(?:es|ed|ing)|wound(?:s|ed|ing)|injur(?:es|ed|ing)|hurt(?:s|ing)?|hit(?:s|ting)?|strik(?:es|ing)|struck|"
+    r"stab(?:s|bed|bing)|beat(?:s|ing)?|leav(?:es|ing)|left|sends?|sent)\s",
+    re.IGNORECASE,
+)
 FWD_SELF = re.compile(
     r"(?:turn(?:ed|s|ing)? (?:the|a) (?:gun|weapon|rifle|shotgun|handgun) on )?(?:(?:him|her|them)sel(?:f|ves)|self)\b|(?:taking|took|takes) (?:his|her|their) own li(?:fe|ves)\b"
     r"|(?:committing|committed|commits) suicide\b",
