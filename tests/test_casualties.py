@@ -305,3 +305,8 @@ def test_a_rank_before_a_name_does_not_end_a_listed_person():
 def test_a_list_item_that_opens_with_another_verb_is_a_new_clause():
     assert figures("Nothing here.", "Stray bullet kills man, grazes child in Eastside home") == [("injured", 1, 1), ("killed", 1, 1)]
     assert figures("The blast killed a guard, injured two porters and damaged the gate.") == [("injured", 2, 2), ("killed", 1, 1)]
+
+
+@pytest.mark.parametrize("sentence", ["A boy younger than 12 was shot near the school.", "A woman older than 80 was hurt in the fall."])
+def test_a_number_after_younger_or_older_than_is_an_age_not_a_count(sentence):
+    assert not any(low and low >= 12 for _, low, _ in figures(sentence))
