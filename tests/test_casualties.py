@@ -310,3 +310,13 @@ def test_a_list_item_that_opens_with_another_verb_is_a_new_clause():
 @pytest.mark.parametrize("sentence", ["A boy younger than 12 was shot near the school.", "A woman older than 80 was hurt in the fall."])
 def test_a_number_after_younger_or_older_than_is_an_age_not_a_count(sentence):
     assert not any(low and low >= 12 for _, low, _ in figures(sentence))
+
+
+def test_a_tally_of_separate_shootings_is_background_not_the_event():
+    text = (
+        "A man was shot in the leg on Main Street on Friday night. "
+        "By Sunday, seven people had been killed and 40 wounded in 33 separate shootings across the county."
+    )
+    tallies = [c for c in cas(text) if (c.value_min or 0) >= 7]
+    assert tallies and all(c.extra.get("background") for c in tallies)
+    assert main(text).get("killed") is None

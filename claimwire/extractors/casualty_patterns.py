@@ -577,7 +577,8 @@ BACKGROUND = re.compile(
     r"\blast (?:summer|spring|fall|winter|autumn)\b|\b(?:weeks|months) (?:earlier|ago|before)\b|"
     rf"^\W*(?:In|Back in|Earlier in|Since)\s+(?:{MONTH_NAMES_PATTERN})\b(?!\s+\d)|"
     r"\bin (?:that|a separate|an unrelated|another|a similar|an earlier|a previous|a prior) (?:case|incident|shooting|attack)s?\b|"
-    r"\b(?:a )?previous (?:shooting|incident|attack)\b",
+    r"\b(?:a )?previous (?:shooting|incident|attack)\b|"
+    r"\b(?:separate|unrelated)\s+(?:[\w-]+\s+)?(?:shootings|incidents|attacks)\b",  # a tally of several incidents
     re.IGNORECASE,
 )
 # a related video's headline on the page: "0:41 Woman dies crossing ...", "1:27 1 dead after collision"
