@@ -320,3 +320,9 @@ def test_a_tally_of_separate_shootings_is_background_not_the_event():
     tallies = [c for c in cas(text) if (c.value_min or 0) >= 7]
     assert tallies and all(c.extra.get("background") for c in tallies)
     assert main(text).get("killed") is None
+
+
+def test_a_bare_count_after_the_shooting_of_is_people():
+    assert ("shot", 5, 5) in figures("Nothing here.", "Two critically wounded in shooting of five at Eastside party")
+    assert figures("Police are investigating the killing of two on Main Street.") == [("killed", 2, 2)]
+    assert figures("The killing of 2015 was never solved.") == []

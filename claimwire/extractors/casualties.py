@@ -50,6 +50,7 @@ from claimwire.extractors.casualty_patterns import (
     DIED_TAIL,
     EVENT_GENITIVE,
     EVENT_OF,
+    EVENT_OF_COUNT,
     FATAL_ADVERB,
     FATAL_BEFORE,
     FATAL_BEFORE_TITLE,
@@ -831,6 +832,9 @@ def _rule_event_of(sent: _Sentence) -> None:
             continue
         measure = _event_measure(noun)
         got = _victims_after(sent, m.end(), measure)
+        bare = EVENT_OF_COUNT.match(text, m.end()) if got is None and not noun.startswith(("bod", "remains", "injur")) else None
+        if bare is not None:
+            got = (quantity_bounds(bare.group("num"), None)[0] or 0, bare.end())  # "the shooting of five in ..."
         if got is None or got[0] == 0 or sent.overlaps(m.start(), got[1]):
             continue
         n, end = got

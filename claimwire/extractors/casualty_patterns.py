@@ -246,6 +246,12 @@ EVENT_OF = re.compile(
     rf"(?<!attempted )(?<!attempted\s)\b(?P<noun>{_KILLING_NOUN}|(?:police )?shootings?|stabbings?|injur(?:y|ies)|woundings?|bod(?:y|ies)|remains)\s+of\s+",
     re.IGNORECASE,
 )
+# a bare count after EVENT_OF names people: "2 critically wounded in shooting of five in Fruitridge"
+EVENT_OF_COUNT = re.compile(
+    rf"(?P<num>\d{{1,3}}|{number_words(2, 20)})(?=\s*[,.;:]|\s*$|\s+(?:in|at|on|near|outside|inside|during|after|early|late|"
+    r"last|this|overnight|and|by|as|was|were|is|are|has|have)\b)",
+    re.IGNORECASE,
+)
 EVENT_GENITIVE = re.compile(
     r"['’]s?\s+(?:(?:untimely|tragic|violent|sudden|brutal)\s+)?"
     rf"(?P<noun>{_KILLING_NOUN}|shooting|stabbing|body|remains)\b"
