@@ -412,6 +412,11 @@ def article_leads(figures: list[Figure]) -> list[Figure]:
     added: list[Figure] = []
     for group in by_article.values():
         leads = {m: _lead([f for f in group if f.measure == m]) for m in {f.measure for f in group}}
+        if leads.get("killed") is not None and _wounded_only_title(group, leads["killed"]):
+            leads["killed"] = None  # its dead are another incident's: set aside, no lead
+            for figure in group:
+                if figure.measure == "killed":
+                    figure.status = "aside"
         if _one_of_the_dead(leads.get("injured"), [f for f in group if f.measure == "killed"]):
             leads["injured"] = None  # "He was pronounced dead ... he suffered a gunshot wound": the dead man's wound
         injured = _article_injured(leads.get("injured"), leads.get("shot"), leads.get("killed"), len(figures) + len(added))
@@ -430,6 +435,27 @@ def article_leads(figures: list[Figure]) -> list[Figure]:
             if lead is not None:
                 _mark_row_of_article([f for f in group if f.measure == measure], lead)
     return added
+
+
+def _wounded_only_title(group: Sequence[Figure], killed: Figure) -> bool:
+    """The article's headline counts wounded and names no death ("Four injured in shooting at funeral",
+    "10-year-old girl wounded"), and its dead are told only past its lead: they are another incident's
+    (the vigil's victim, last month's killing, a crime list), not this one's toll."""
+    title = [f for f in group if f.in_title and not f.weak]
+    return (
+        not killed.in_title
+        and killed.start > WOUNDED_TITLE_LEAD_CHARS
+        and any(f.measure == "injured" and f.reading.stated for f in title)
+        and not any(f.measure in ("killed", "killed_or_injured") for f in group if f.in_title)
+        and not any(_DEATH_WORD.search(f.sentence) for f in title)
+    )
+
+
+#: where an article's lead ends (characters of its body): a death told before it is the article's own
+WOUNDED_TITLE_LEAD_CHARS = 400
+_DEATH_WORD = re.compile(
+    r"\b(?:kill\w*|dead|deaths?|dies|died|slain|slay\w*|fatal\w*|deadly|murder\w*|homicides?|bod(?:y|ies)|perish\w*)\b", re.IGNORECASE
+)
 
 
 def _mark_row_of_article(figures: list[Figure], lead: Figure) -> None:
@@ -1012,6 +1038,7 @@ def build_ledger(
     sources, family_of = assign_families(claim_list, figures, times)
     _place_figures(figures, family_of, times)
     figures += article_leads(figures)
+    figures += with_the_others(figures)
     rows = _rows(figures, parties, window)
     scene = [] if parties.war else _scene(rows, figures, claim_list, family_of, times, window)
     family_json = {k: {"label": f.label, "sector": f.sector, "names": f.names} for k, f in sources.families.items()}
@@ -1068,6 +1095,7 @@ def scene_rows(
     _place_figures(figures, family_of, times)
     figures += article_leads(figures)
     figures += with_the_attackers(figures, roles)
+    figures += with_the_others(figures, roles)
     by_measure: dict[str, list[Figure]] = defaultdict(list)
     for figure in figures:
         by_measure[figure.measure].append(figure)
@@ -1101,6 +1129,55 @@ def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[
         both.derived, lead.status, lead.article_lead = "attackers", "agrees", False
         added.append(both)
     return added
+
+
+def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = None) -> list[Figure]:
+    """An article's toll of the dead plus the people it says were also killed apart from them ("Art teacher
+    killed in crossfire" ... "Ann Lee, 15, was also killed in the shooting" -> 2): a lead that counts one
+    person gains each other person its later sentences say was also killed. Returns the new leads; the
+    leads they replace agree with them."""
+    added: list[Figure] = []
+    for lead in [f for f in figures if f.article_lead and f.measure == "killed"]:
+        if lead.reading.stated != 1 or not lead.reading.exact or lead.derived is not None:
+            continue
+        others = {
+            (f.group or "").lower()
+            for f in figures
+            if f.article_id == lead.article_id
+            and f.measure == "killed"
+            and f is not lead
+            and not f.in_title
+            and (lead.in_title or f.start > lead.start)
+            and f.reading.stated == 1
+            and f.reading.exact
+            and (roles or {}).get(f.id) != "perpetrator"
+            and _ALSO_KILLED.search(f.sentence)
+        }
+        if not others:
+            continue
+        total = 1 + len(others)
+        both = replace(
+            lead, id=len(figures) + len(added), value_min=total, value_max=total, hedge=None, reading=reading(total, total, None)
+        )
+        both.derived, lead.status, lead.article_lead = "others", "agrees", False
+        for figure in figures:  # the one counted before is a part of the new toll, no story of its own
+            if (
+                figure.article_id == lead.article_id
+                and figure.measure == "killed"
+                and figure.status == "agrees"
+                and figure.party == lead.party
+            ):
+                figure.status = "aside"
+        added.append(both)
+    return added
+
+
+#: one more person killed beside those an article counted: "was also killed", "also died"
+_ALSO_KILLED = re.compile(
+    r"\b(?:was|were|is|has been|had been)\s+also\s+(?:\w+ly\s+)?(?:killed|slain|shot dead|shot and killed|pronounced dead|found dead)\b"
+    r"|\balso\s+(?:died|was killed|was slain)\b",
+    re.IGNORECASE,
+)
 
 
 #: a figure that counts the attackers already: "five dead, including the gunman"

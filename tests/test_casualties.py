@@ -294,3 +294,35 @@ def test_a_sentence_without_a_casualty_verb_is_not_read_by_the_subject_rules():
 
     assert CASUALTY_VERB.search("the shooting happened near a school, police said.") is None
     assert extract_claims("The shooting happened near a school, police said.", None, names=["casualties"]) == []
+
+
+def test_a_rank_before_a_name_does_not_end_a_listed_person():
+    # "Sgt." opens the speaker's name after the victim, or the next victim's name: never a person alone
+    assert figures("The driver faces a charge in the death of Ann Lee, 53, Sgt. Omar Haddad said.") == [("killed", 1, 1)]
+    assert figures("The fire killed Ann Lee, 40, Lt. Omar Haddad, 31, and a child.") == [("killed", 3, 3)]
+
+
+def test_a_list_item_that_opens_with_another_verb_is_a_new_clause():
+    assert figures("Nothing here.", "Stray bullet kills man, grazes child in Eastside home") == [("injured", 1, 1), ("killed", 1, 1)]
+    assert figures("The blast killed a guard, injured two porters and damaged the gate.") == [("injured", 2, 2), ("killed", 1, 1)]
+
+
+@pytest.mark.parametrize("sentence", ["A boy younger than 12 was shot near the school.", "A woman older than 80 was hurt in the fall."])
+def test_a_number_after_younger_or_older_than_is_an_age_not_a_count(sentence):
+    assert not any(low and low >= 12 for _, low, _ in figures(sentence))
+
+
+def test_a_tally_of_separate_shootings_is_background_not_the_event():
+    text = (
+        "A man was shot in the leg on Main Street on Friday night. "
+        "By Sunday, seven people had been killed and 40 wounded in 33 separate shootings across the county."
+    )
+    tallies = [c for c in cas(text) if (c.value_min or 0) >= 7]
+    assert tallies and all(c.extra.get("background") for c in tallies)
+    assert main(text).get("killed") is None
+
+
+def test_a_bare_count_after_the_shooting_of_is_people():
+    assert ("shot", 5, 5) in figures("Nothing here.", "Two critically wounded in shooting of five at Eastside party")
+    assert figures("Police are investigating the killing of two on Main Street.") == [("killed", 2, 2)]
+    assert figures("The killing of 2015 was never solved.") == []

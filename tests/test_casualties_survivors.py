@@ -133,3 +133,57 @@ def test_a_deadly_shooting_or_a_homicide_says_someone_died(title):
 )
 def test_no_death_in_an_attempted_homicide_or_homicide_detectives(title):
     assert cas("Nothing here.", title) == []
+
+
+PART_DIED = [
+    ("One of the two fishermen shot at the pier on Friday has died, police said.", 1, 1),
+    ("Two of the five villagers wounded in the raid have since died.", 2, 3),
+    ("One of three miners hurt in the blast later died at a hospital.", 1, 2),
+]
+
+
+@pytest.mark.parametrize(("sentence", "k", "i"), PART_DIED)
+def test_a_part_of_the_hurt_who_died_leaves_the_rest_wounded(sentence, k, i):
+    assert figures(sentence) == [("injured", i, i), ("killed", k, k)]
+    assert main(sentence) == {"killed": (k, k), "injured": (i, i)}
+
+
+def test_a_part_who_died_in_a_headline_is_a_death_and_the_rest_wounded():
+    assert figures("Nothing here.", "1 of 2 Guards Wounded In Bank Robbery Has Died") == [("injured", 1, 1), ("killed", 1, 1)]
+
+
+@pytest.mark.parametrize(
+    "sentence", ["One of the two brothers died in the flood.", "One of the three officers who arrived first has died of an illness."]
+)
+def test_a_part_who_died_of_people_not_said_to_be_hurt_is_no_split(sentence):
+    assert not any(m == "injured" for m, _, _ in figures(sentence))
+
+
+@pytest.mark.parametrize(
+    "title", ["Father of 5 killed in crash on Route 9", "Mother of three shot dead outside bar", "Boy, 15, Killed In Early Morning Crash"]
+)
+def test_a_headline_person_described_by_children_or_age_is_one_dead(title):
+    assert [(c.measure, c.value_min) for c in cas("Nothing here.", title)] == [("killed", 1)]
+
+
+def test_a_family_of_four_in_a_headline_is_four_not_one():
+    assert [(c.measure, c.value_min) for c in cas("Nothing here.", "Family of four killed in house fire")] == [("killed", 4)]
+
+
+DIED_LATER = [
+    "A man was shot in the chest and later died at a hospital.",
+    "The driver was injured in the crash and died two days later.",
+    "Omar Haddad was in the hospital with head injuries but later died, police said.",
+    "A miner injured in the collapse on Monday has died of his injuries.",
+]
+
+
+@pytest.mark.parametrize("sentence", DIED_LATER)
+def test_one_person_hurt_who_went_on_to_die_is_dead(sentence):
+    assert figures(sentence) == [("killed", 1, 1)]
+
+
+@pytest.mark.parametrize("sentence", ["A woman was injured and her husband later died.", "Two people were injured and one later died."])
+def test_someone_else_who_died_leaves_the_hurt_person_hurt(sentence):
+    assert ("killed", 1, 1) in figures(sentence)
+    assert any(m == "injured" for m, _, _ in figures(sentence))

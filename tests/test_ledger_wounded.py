@@ -248,3 +248,69 @@ def test_a_wounded_she_beside_a_dead_man_is_another_person():
         figure(1, "injured", 1, 1, "she", start=60, singular=True, one="pronoun"),
     )
     assert toll(ledger) == (1, 1)
+
+
+def test_a_person_also_killed_beside_the_one_an_article_leads_with_is_added():
+    # "Teacher killed in crossfire" ... "Ann Lee, 15, was also killed in the shooting": two dead
+    articles = [article(1, "2017-04-01T12:00:00", "a.example"), article(2, "2017-04-01T15:00:00", "b.example")]
+    claims = [
+        figure(1, "killed", 1, 1, "Teacher", start=0, in_title=True, headline=True, one="name"),
+        figure(
+            1, "killed", 1, 1, "Ann Lee", start=150, sentence="Ann Lee, 15, was also killed in the shooting.", singular=True, one="name"
+        ),
+        figure(2, "killed", 1, 1, "teacher", start=0, in_title=True, headline=True, one="name"),
+        figure(2, "killed", 1, 1, "Omar Haddad", start=90, sentence="Omar Haddad, 52, died at the scene.", singular=True, one="name"),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 2
+
+
+def test_a_gunman_also_killed_is_counted_once():
+    articles = [article(1, "2017-04-01T12:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 1, 1, "man", start=0, in_title=True, one="indefinite"),
+        figure(1, "killed", 1, 1, "the gunman", start=120, sentence="The gunman was also killed by police.", singular=True),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 2
+
+
+def test_also_killed_beside_a_count_of_several_adds_no_one():
+    # "two brothers were killed ... his brother was also killed": the count already holds him
+    articles = [article(1, "2017-04-01T12:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 2, 2, "brothers", start=0, in_title=True),
+        figure(1, "killed", 1, 1, "his brother", start=120, sentence="His brother was also killed.", singular=True, one="definite"),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 2
+
+
+_FAR = 900  # past the article's lead
+
+
+def test_a_death_told_far_below_a_wounded_only_headline_is_another_incident():
+    # "Four injured in shooting at funeral" ... "the service was for a man killed in a crash last month"
+    articles = [article(1, "2016-12-09T12:00:00", "a.example")]
+    claims = [
+        figure(1, "injured", 4, 4, None, start=0, sentence="Four injured in shooting at funeral", in_title=True),
+        figure(1, "shot", 4, 4, "people", start=20, sentence="Four people were shot outside a funeral home."),
+        figure(1, "killed", 1, 1, "Lee", start=_FAR, sentence="Lee was killed in a motorcycle crash.", singular=True, one="name"),
+    ]
+    assert toll(build_ledger(articles, claims)) == (0, 4)
+
+
+def test_a_death_in_the_lead_below_a_wounded_headline_still_counts():
+    articles = [article(1, "2016-12-09T12:00:00", "a.example")]
+    claims = [
+        figure(1, "injured", 4, 4, None, start=0, sentence="Four injured in shooting at party", in_title=True),
+        figure(1, "killed", 2, 2, "people", start=40, sentence="Shots fired into a crowd killed two people and wounded four."),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 2
+
+
+def test_a_headline_that_names_a_death_keeps_the_dead_told_below():
+    # "boy wounded, stepfather fatally shot": the title's death words keep the body's dead
+    articles = [article(1, "2016-12-09T12:00:00", "a.example")]
+    claims = [
+        figure(1, "injured", 1, 1, "boy", start=0, sentence="Boy wounded, stepfather fatally shot near store", in_title=True),
+        figure(1, "killed", 1, 1, "Lee", start=_FAR, sentence="Lee was pronounced dead at a hospital.", singular=True, one="name"),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 1

@@ -47,8 +47,10 @@ from claimwire.extractors.casualty_patterns import (
     DATED,
     DESCRIBED_BY,
     DIED_AFTER_RELATIVE,
+    DIED_TAIL,
     EVENT_GENITIVE,
     EVENT_OF,
+    EVENT_OF_COUNT,
     FATAL_ADVERB,
     FATAL_BEFORE,
     FATAL_BEFORE_TITLE,
@@ -58,6 +60,7 @@ from claimwire.extractors.casualty_patterns import (
     FWD_ITEM,
     GERUND_AS_NOUN_BEFORE,
     HEADLINE,
+    HEADLINE_KIN,
     HEADLINE_OBJECT_FOLLOWS,
     HEADLINE_SHOT_PREFIX,
     HIT_WORD,
@@ -87,6 +90,8 @@ from claimwire.extractors.casualty_patterns import (
     ORDINAL_VICTIM,
     ORDINALS,
     OTHER_INCIDENT,
+    PART_DIED,
+    PART_DIED_HURT,
     PARTITIVE,
     PARTITIVE_WHOLE,
     PASSIVE_FOLLOW,
@@ -296,6 +301,22 @@ def _rule_ordinal_victim(sent: _Sentence) -> None:
             continue
         n = ORDINALS[(m.group("ord") or m.group("ord2") or m.group("ord3")).lower()]
         sent.add("killed", n, n, None, m.group("noun"), m.start(), m.end(), 0.7)
+
+
+def _rule_part_died(sent: _Sentence) -> None:
+    """ "One of two girls critically shot Wednesday has died", "1 of 2 Students Wounded Has Died": the
+    part died, the rest are wounded (as "two people were shot, one fatally")."""
+    for m in PART_DIED.finditer(sent.text):
+        np = m.group("np")
+        people = [w for w in re.findall(r"[\w'’-]+", np) if is_person_word(w)]
+        if not people or not PART_DIED_HURT.search(np) or sent.overlaps(m.start(), m.end()):
+            continue
+        k, _, _ = quantity_bounds(m.group("k"), None)
+        n, _, _ = quantity_bounds(m.group("n"), None)
+        if k is None or n is None or not 0 < k < n:
+            continue
+        sent.add("killed", k, k, None, people[0], m.start(), m.end(), 0.8, {"shot": n})  # said: the rest are derived
+        sent.add("injured", n - k, n - k, None, people[0], m.start(), m.end(), 0.8, {"derived_from": "shot", "shot": n})
 
 
 # --- rules: verb + object ---------------------------------------------------------------------------
@@ -635,6 +656,8 @@ def _rule_headline_subject(sent: _Sentence) -> None:
     for m in HEADLINE.finditer(text):
         if sent.overlaps(m.start("np"), m.end()) or not singular_person(m.group("head")):
             continue
+        if m.group("kin_of") and m.group("head").lower() not in HEADLINE_KIN:
+            continue
         if m.group("v").lower() in _HEADLINE_ACTIVE and HEADLINE_OBJECT_FOLLOWS.match(text[m.end() :]):
             continue
         v = HEADLINE_SHOT_PREFIX.sub("", m.group("v"))
@@ -809,6 +832,9 @@ def _rule_event_of(sent: _Sentence) -> None:
             continue
         measure = _event_measure(noun)
         got = _victims_after(sent, m.end(), measure)
+        bare = EVENT_OF_COUNT.match(text, m.end()) if got is None and not noun.startswith(("bod", "remains", "injur")) else None
+        if bare is not None:
+            got = (quantity_bounds(bare.group("num"), None)[0] or 0, bare.end())  # "the shooting of five in ..."
         if got is None or got[0] == 0 or sent.overlaps(m.start(), got[1]):
             continue
         n, end = got
@@ -887,6 +913,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
         _rule_ordinal_victim,
         ("second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "2nd", "3rd", "4th", "5th", "6th"),
     ),
+    (_rule_part_died, (" of ",)),
     (_rule_object, OBJECT_WORDS),
     (_rule_named_object, OBJECT_WORDS),
     (_rule_subject, CASUALTY_VERB),
@@ -918,7 +945,7 @@ def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
         if needs is None or (has_verb if needs is CASUALTY_VERB else any(w in low for w in needs)):
             rule(sent)
     hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start]) and not _retracted(text, h)]
-    hits = [_survived(text, h) for h in hits]
+    hits = [_died_later(text, _survived(text, h)) for h in hits]
     hits.sort(key=lambda h: h.start)
     return hits
 
@@ -929,6 +956,15 @@ def _survived(text: str, hit: Hit) -> Hit:
     if hit.measure != "shot" or not hit.low or hit.low != hit.high or not SURVIVED_TAIL.match(text, hit.end):
         return hit
     return hit._replace(measure="injured", extra={**hit.extra, "survived": True})
+
+
+def _died_later(text: str, hit: Hit) -> Hit:
+    """One person hurt whose own predicate goes on to their death ("was shot in the chest and later died",
+    "a juvenile injured in a shooting Monday has died") is dead: killed, not wounded."""
+    if hit.measure not in ("shot", "injured", "killed_or_injured") or hit.low != 1 or hit.high != 1 or not DIED_TAIL.match(text, hit.end):
+        return hit
+    extra = {k: v for k, v in hit.extra.items() if k not in ("survived", "severity")}
+    return hit._replace(measure="killed", extra={**extra, "shot": 1} if hit.measure == "shot" else extra)
 
 
 def _retracted(text: str, hit: Hit) -> bool:

@@ -197,12 +197,29 @@ SURVIVED_TAIL = re.compile(
     r"|treated and released|survived|recovering)\b",
     re.IGNORECASE,
 )
+# one person hurt whose own predicate goes on to their death: "was shot in the chest and later died",
+# "was in the hospital with injuries but later died", "a juvenile injured in a shooting Monday has died"
+DIED_TAIL = re.compile(
+    r"[^.;:,!?]{0,80}?(?:\s+(?:but|and)\s+(?:(?:later|since|eventually|then|subsequently|soon)\s+)?(?:died|succumbed|passed away)\b"
+    r"|\s+(?:has|have|had)\s+(?:(?:now|since|later|also)\s+)?died\b)",
+    re.IGNORECASE,
+)
 FATALLY_TAIL = re.compile(
     rf"\s*(?:,|;|--|—|–)?\s*(?:including\s+|and\s+|with\s+)?(?P<k>{Q.replace('?P<hedge>', '?P<khedge>').replace('?P<num>', '?P<knum>')}|one)"
     r"(?:\s+of\s+(?:them|whom|which|those|the victims|the men|the women))?\s+"
     r"(?:fatally|mortally|dying|who died|who later died|later died|died|was killed|were killed|killed|has died|have died)\b",
     re.IGNORECASE,
 )
+# "one of two girls critically shot Wednesday has died", "1 of 2 Students Wounded Has Died": a part of
+# the people hurt died since; the rest are wounded
+_SMALL_NUMBER = rf"(?:{number_words(1, 12)}|\d{{1,2}})"
+PART_DIED = re.compile(
+    rf"\b(?P<k>{_SMALL_NUMBER})\s+of\s+(?:the\s+|those\s+)?(?P<n>{_SMALL_NUMBER})\s+(?P<np>[^.;:!?]{{0,80}}?)\s+"
+    r"(?:(?:has|have|had)\s+)?(?:(?:since|now|later|also|reportedly)\s+)?(?:died|dies|passed away|succumbed)\b",
+    re.IGNORECASE,
+)
+# the people of PART_DIED were hurt: "shot", "wounded", "injured", "hurt", "victims"
+PART_DIED_HURT = re.compile(r"\b(?:shot|wounded|injured|hurt|struck|hit|victims|hospitali[sz]ed)\b", re.IGNORECASE)
 _SINGULAR_INTRANSITIVE = (
     rf"died|dies|passed away|passes away|drowned|perished|(?:fell|falls?|fallen|plunged) to {_DEATH}|"
     rf"(?:{_SUFFERED}|survived )(?:an? )?(?:[\w-]+ ){{0,3}}?(?:injur(?:y|ies)|burns|wounds?)"
@@ -227,6 +244,12 @@ _KILLING_NOUN = (
 )
 EVENT_OF = re.compile(
     rf"(?<!attempted )(?<!attempted\s)\b(?P<noun>{_KILLING_NOUN}|(?:police )?shootings?|stabbings?|injur(?:y|ies)|woundings?|bod(?:y|ies)|remains)\s+of\s+",
+    re.IGNORECASE,
+)
+# a bare count after EVENT_OF names people: "2 critically wounded in shooting of five in Fruitridge"
+EVENT_OF_COUNT = re.compile(
+    rf"(?P<num>\d{{1,3}}|{number_words(2, 20)})(?=\s*[,.;:]|\s*$|\s+(?:in|at|on|near|outside|inside|during|after|early|late|"
+    r"last|this|overnight|and|by|as|was|were|is|are|has|have)\b)",
     re.IGNORECASE,
 )
 EVENT_GENITIVE = re.compile(
@@ -307,8 +330,11 @@ FATAL_NOUN = re.compile(
     r"(?!\s+(?:detectives?|unit|division|squad|investigators?|bureau|section|sergeants?|lieutenants?|cops?|police|charges?|cases?|rate|rates|statistics|numbers))",
     re.IGNORECASE,
 )
+#: "Father of 5 killed": a parent counted by their children is one person
+HEADLINE_KIN = frozenset("father mother dad mom mum parent grandfather grandmother grandpa grandma".split())
 HEADLINE = re.compile(
-    r"(?:^|[:|–—]\s*|\s-\s|\b(?:after|as|when|where)\s+)(?P<np>(?:[\w'’.-]+\s+){0,3}?(?P<head>[\w'’-]+))"
+    r"(?:^|[:|–—]\s*|\s-\s|\b(?:after|as|when|where)\s+)(?P<np>(?:[\w'’.-]+\s+){0,3}?(?P<head>[\w'’-]+)"
+    rf"(?P<kin_of>\s+of\s+(?:\d{{1,2}}|{number_words(2, 12)}))?)"
     r"(?:,\s*\d{1,3},?)?\s+(?:is\s+|was\s+|has\s+been\s+|found\s+)?(?P<adv>fatally\s+|critically\s+|seriously\s+|accidentally\s+)?"
     r"(?P<v>shot,? (?:and )?killed|shot,? (?:and )?wounded|shot,? (?:and )?injured|shot dead|shot to death|killed|slain|dies|died|dead|shot|wounded|injured|hurt|murdered|"
     r"grazed|(?:hit|struck) by (?:an? )?(?:stray )?(?:bullets?|gunfire))\b",
@@ -461,14 +487,24 @@ FWD_SEP = re.compile(
     r"(?:(?:also\s+)?(?P<verb>killing|shooting|turning the gun on|(?:fatally\s+)?(?:killed|kills|shot|shoots))\s+)?",
     re.IGNORECASE,
 )
+# a list item that opens with another verb is a new clause, not one more person: "Bullet kills man, grazes child"
+ITEM_VERB = re.compile(
+    r"(?:graz(?:es|ed|ing)|wound(?:s|ed|ing)|injur(?:es|ed|ing)|hurt(?:s|ing)?|hit(?:s|ting)?|strik(?:es|ing)|struck|"
+    r"stab(?:s|bed|bing)|beat(?:s|ing)?|leav(?:es|ing)|left|sends?|sent)\s",
+    re.IGNORECASE,
+)
 FWD_SELF = re.compile(
     r"(?:turn(?:ed|s|ing)? (?:the|a) (?:gun|weapon|rifle|shotgun|handgun) on )?(?:(?:him|her|them)sel(?:f|ves)|self)\b|(?:taking|took|takes) (?:his|her|their) own li(?:fe|ves)\b"
     r"|(?:committing|committed|commits) suicide\b",
     re.IGNORECASE,
 )
+# a title before a name ends no item: "John Lee, 53, Sgt. Ann Diaz said" (the speaker, not a third person)
+_NOT_TITLE_DOT = (
+    r"(?!(?-i:Sgt|Lt|Capt|Cpt|Cpl|Det|Ofc|Dep|Tpr|Sen|Rep|Gov|Col|Gen|Maj|Pvt|Insp|Supt|Cmdr|Adm|Dr|Mr|Mrs|Ms|Rev|Prof|Atty)\.\s)"
+)
 FWD_ITEM = re.compile(
     r"(?:(?:his|her|their|the|a|an|one|another|its|my|our)\s+)?(?:[\w.-]+(?:['’]s|s['’])\s+)?"
-    rf"(?:{SMALL_NUM}\s+)?(?:[A-Z][a-z]{{0,4}}\.\s+|[\w'’-]+\s+){{0,6}}?[\w'’-]+(?:,\s*\d{{1,3}}(?=\s*,))?{ITEM_BOUNDARY}",
+    rf"(?:{SMALL_NUM}\s+)?(?:[A-Z][a-z]{{0,4}}\.\s+|[\w'’-]+\s+){{0,6}}?{_NOT_TITLE_DOT}[\w'’-]+(?:,\s*\d{{1,3}}(?=\s*,))?{ITEM_BOUNDARY}",
     re.IGNORECASE,
 )
 # "killed his wife and her mother was wounded": the item is the subject of a new clause
@@ -547,7 +583,8 @@ BACKGROUND = re.compile(
     r"\blast (?:summer|spring|fall|winter|autumn)\b|\b(?:weeks|months) (?:earlier|ago|before)\b|"
     rf"^\W*(?:In|Back in|Earlier in|Since)\s+(?:{MONTH_NAMES_PATTERN})\b(?!\s+\d)|"
     r"\bin (?:that|a separate|an unrelated|another|a similar|an earlier|a previous|a prior) (?:case|incident|shooting|attack)s?\b|"
-    r"\b(?:a )?previous (?:shooting|incident|attack)\b",
+    r"\b(?:a )?previous (?:shooting|incident|attack)\b|"
+    r"\b(?:separate|unrelated)\s+(?:[\w-]+\s+)?(?:shootings|incidents|attacks)\b",  # a tally of several incidents
     re.IGNORECASE,
 )
 # a related video's headline on the page: "0:41 Woman dies crossing ...", "1:27 1 dead after collision"
@@ -616,7 +653,8 @@ OBJECT_NUMBER_FOLLOW = re.compile(r"\s*(?:of\b|times?\b|[a-z]+\b(?<!according)(?
 # a headline's active verb with an object: "Man shot wife" (not "Man shot in ...")
 HEADLINE_OBJECT_FOLLOWS = re.compile(
     r"\s+(?!(?:in|at|on|after|during|by|near|outside|inside|while|as|over|following|overnight|early|late|last|this|"
-    r"with|from|for|when|and|\w+ly)\b)[\w'’]"
+    r"with|from|for|when|and|\w+ly)\b)[\w'’]",
+    re.IGNORECASE,  # a title-case "Killed In Shooting" has no object either
 )
 #: what a headline's "leaves / left" puts its object in: "Crash Leaves Driver Dead"
 #: between a person left in a state and the counted people after him: "left him [and his] two daughters dead"
@@ -630,7 +668,7 @@ PREVIOUS_WORD = re.compile(r"([\w.#]+)\W*$")
 YEAR = re.compile(r"(?:1[89]|20)\d\d")
 # "Ginger Reeves, 64 were found dead" (an age), not "1 Dead, 3 Hurt" (a title-case headline's figures)
 NAME_AND_COMMA = re.compile(r"(?<![\w'’-])(?!(?:Dead|Killed|Injured|Wounded|Hurt|Shot|Slain|Missing)\b)[A-Z][\w'’-]*,\s*$")
-AGE_OR_CALL_BEFORE = re.compile(r"\b(?:age|ages|aged|under|call|dial|dialed|called)\s+(?:of\s+)?$", re.IGNORECASE)
+AGE_OR_CALL_BEFORE = re.compile(r"\b(?:age|ages|aged|under|call|dial|dialed|called|(?:younger|older) than)\s+(?:of\s+)?$", re.IGNORECASE)
 PARENT_OF_BEFORE = re.compile(r"\b(?:father|mother|dad|mom|parent|grandfather|grandmother|grandpa|grandma)\s+(?:of|to)\s+$", re.IGNORECASE)
 GROUP_ONLY_ARTICLE = re.compile(r"^(?:of\s+)?(?:the|those|them)\s*$", re.IGNORECASE)
 GROUP_CUT = re.compile(r"\s+(?:in|on|at|during|near|from|after|according)\b")

@@ -24,6 +24,7 @@ from claimwire.extractors.casualty_patterns import (
     ITEM_MARKED,
     ITEM_POSTMODIFIER,
     ITEM_RE,
+    ITEM_VERB,
     LIST_RELATIVE,
     LIST_SEP,
     LIST_WORD,
@@ -431,7 +432,7 @@ def items_after(
             prev_name = None
             continue
         im = FWD_ITEM.match(text, sep.end())
-        if not im:
+        if not im or ITEM_VERB.match(im.group(0)):
             break
         part = TRAILING_AGE.sub("", im.group(0))
         got = item_value(part, title, whole=True)
