@@ -49,7 +49,7 @@ The scaling figures (docs/SCALING.md):
                      held at once by different workers: ceiling_if_locks_overlap = 1000 / the slowest one's ms)
     parallel_efficiency     articles_per_s / (stage_processes x reference.per_s); stage_processes = workers x
                      concurrency (stage_processes_seen: the pool processes that did run stages); the reference is
-                     the first --reference K posted articles through bench throughput's in-process pipeline
+                     the posted articles (all of them, or the first --reference K) through bench throughput's in-process pipeline
                      (embedded SQLite store, tasks in-process), pinned to one CPU, in this run, before the service
     cpu_vs_reference        the service's CPU per article (total_service below) over the reference's (its
                      process's CPU per article): the service's overhead, independent of the machine's load
@@ -432,7 +432,7 @@ class StreamProducer:
 def run(args) -> dict:
     records = gvc_records(Path(args.data))
     bodies = repeated_payloads(records, args.articles)
-    reference = one_core_reference(bodies[: args.reference] if args.reference else [])
+    reference = one_core_reference(bodies if args.reference is None else bodies[: args.reference])
     if args.intake != "both":
         return run_leg(args, bodies, args.intake, reference)
     legs: dict[str, list[dict]] = {"api": [], "stream": []}
@@ -868,9 +868,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--reference",
         type=int,
-        default=1000,
+        default=None,
         metavar="K",
-        help="the first K of the posted articles through the in-process pipeline on one core, for parallel_efficiency (default 1000; 0: none)",
+        help="the first K of the posted articles through the in-process pipeline on one core, for parallel_efficiency (default: all of them, the same articles as the run; 0: none)",
     )
     parser.add_argument(
         "--no-compare-linking",
