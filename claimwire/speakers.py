@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from claimwire.actors import actor_key
 from claimwire.claims import QUOTE
-from claimwire.extractors._speech import given_compatible, name_key, parse_speaker
+from claimwire.extractors._speech import fold_accents, given_compatible, name_key, parse_speaker
 
 _MIN_TRIMMED_WORDS = 5
 
@@ -106,7 +105,7 @@ def group_quotes(claims: Iterable[Mapping[str, Any]]) -> list[SpeakerQuotes]:
     said = [s for s in (_read(c) for c in claims) if s is not None]
     surnames = {name_key(s.name)[0] for s in said if s.name and name_key(s.name)[1]}
     for s in said:
-        if s.name is None and s.source and re.fullmatch(r"[A-Z][\w'’-]+", s.source) and _fold(s.source) in surnames:
+        if s.name is None and s.source and re.fullmatch(r"[A-Z][\w'’-]+", s.source) and fold_accents(s.source) in surnames:
             s.name, s.kind = s.source, "person"  # "Park said" when the event names a Jo Park
     people = _people(said)
     groups: dict[str, SpeakerQuotes] = {}
@@ -201,7 +200,7 @@ def _key(s: _Said, people: list[_Person]) -> tuple[str, str]:
     if s.source is None:
         return "unattributed", "unattributed"
     if not s.name:
-        return f"other:{actor_key(s.source) or _fold(s.source)}", s.kind
+        return f"other:{actor_key(s.source) or fold_accents(s.source)}", s.kind
     surname, given = name_key(s.name)
     same = [p for p in people if p.surname == surname and given_compatible(p.given, given)]
     if len(same) > 1:
@@ -260,11 +259,4 @@ def _same_quote(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 @functools.lru_cache(maxsize=8192)
 def _quote_words(text: str) -> tuple[str, ...]:
     """The quote's words, folded (cached: each quote is compared with every other of its speaker at every rebuild)."""
-    return tuple(re.findall(r"[a-z0-9]+", _fold(text).replace("’", "'").replace("'", "")))
-
-
-def _fold(text: str) -> str:
-    if text.isascii():  # nothing to decompose
-        return text.lower()
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return tuple(re.findall(r"[a-z0-9]+", fold_accents(text).replace("’", "'").replace("'", "")))

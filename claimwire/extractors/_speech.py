@@ -18,6 +18,7 @@ writing, not of one corpus:
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -363,7 +364,7 @@ class Speaker:
 def name_key(name: str) -> tuple[str, tuple[str, ...]]:
     """(surname, given names) of a person's name, folded: "John DeStefano Jr." -> ("destefano", ("john",))."""
     toks = [t for t in re.findall(r"[^\W\d_][\w'’\-]*\.?", name)]
-    words = [_fold(t) for t in toks]
+    words = [fold_accents(t).replace("’", "'") for t in toks]
     while len(words) > 1 and words[-1].rstrip(".") in _SUFFIXES:
         words.pop()
     if not words:
@@ -371,11 +372,12 @@ def name_key(name: str) -> tuple[str, tuple[str, ...]]:
     return words[-1].rstrip("."), tuple(w for w in words[:-1] if w not in _NAME_PARTICLES)
 
 
-def _fold(word: str) -> str:
-    import unicodedata
-
-    word = unicodedata.normalize("NFKD", word)
-    return "".join(ch for ch in word if not unicodedata.combining(ch)).lower().replace("’", "'")
+def fold_accents(text: str) -> str:
+    """TEXT lower-cased without its accents ("Núñez" → "nunez")."""
+    if text.isascii():  # nothing to decompose
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
 
 
 @lru_cache(maxsize=4096)
