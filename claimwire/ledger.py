@@ -125,6 +125,15 @@ class Story:
         return (*_story_weight(self.figures)[:4], not self.weak, self.last.stamp)
 
     @cached_property
+    def one_person(self) -> bool:
+        """Tells of one person its articles describe or name ("Boy, 7, remains hospitalized", "the victim"),
+        not a count: its articles' leads (else its figures) all name one person."""
+        if self.anchor != 1:
+            return False
+        leads = [f for f in self.figures if f.article_lead] or self.figures
+        return all(f.person or f.mention is not None for f in leads)
+
+    @cached_property
     def weak(self) -> bool:
         """Told only by implied, partial or derived figures."""
         return all(f.weak for f in self.figures)
@@ -566,6 +575,8 @@ def _copy_as_injured(base: Figure, low: float, high: float | None, new_id: int) 
         sentence=base.sentence,
         start=base.start,
         in_title=base.in_title,
+        person=base.person and low == 1,
+        mention=base.mention if low == 1 else None,
         weak=True,
         derived="shot",
         party=base.party,
@@ -628,17 +639,20 @@ def build_row(measure: str, party: str, figures: list[Figure], window: timedelta
     row.stories = sorted(row.stories + _own_revisions(row), key=lambda s: s.first.stamp)
     current = [s for s in row.stories if s.status == "current"]
     if current:
-        row.headline = max(current, key=lambda s: _headline_key(s, measure))
+        row.headline = max(current, key=lambda s: _headline_key(s, measure, current))
         row.disputes = [s for s in current if s is not row.headline and set(s.families) - set(row.headline.families)]
     return row
 
 
-def _headline_key(story: Story, measure: str) -> tuple:
+def _headline_key(story: Story, measure: str, current: Sequence[Story]) -> tuple:
     """A story's claim to be the row's headline: its support; where as many sources and articles tell
-    two stories of the dead, the larger (the dead only rise over coverage; a smaller count of them in
-    another report is usually a part, one victim's story). The wounded may die, so not for them."""
+    two stories, one person's (a report on one victim) is a part of a larger count as firmly stated, not
+    the toll; of the
+    dead, the larger (the dead only rise over coverage; a smaller count of them in another report is
+    usually a part, one victim's story). The wounded may die, so not for them."""
     support = story.support
-    return (*support[:3], story.anchor if measure in RISING_MEASURES else 0, *support[3:])
+    part = story.one_person and any(s.anchor > story.anchor and (story.weak or not s.weak) for s in current)
+    return (*support[:3], not part, story.anchor if measure in RISING_MEASURES else 0, *support[3:])
 
 
 def _with_their_leads(grouped: list[list[Figure]]) -> list[list[Figure]]:

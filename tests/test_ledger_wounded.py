@@ -314,3 +314,40 @@ def test_a_headline_that_names_a_death_keeps_the_dead_told_below():
         figure(1, "killed", 1, 1, "Lee", start=_FAR, sentence="Lee was pronounced dead at a hospital.", singular=True, one="name"),
     ]
     assert toll(build_ledger(articles, claims))[0] == 1
+
+
+def test_a_later_report_on_one_named_victim_is_a_part_of_the_earlier_count():
+    # "Two hikers hurt in rockfall" ... next day "Hiker Ann Lee remains in hospital": one of the two, not a revision to 1
+    articles = [article(1, "2016-05-03T18:00:00", "a.example"), article(2, "2016-05-04T09:00:00", "b.example")]
+    claims = [
+        figure(1, "injured", 2, 2, "hikers", in_title=True),
+        figure(2, "injured", 1, 1, "Hiker Ann Lee", in_title=True, singular=True, one="name"),
+    ]
+    assert toll(build_ledger(articles, claims)) == (0, 2)
+
+
+def test_a_later_count_of_one_wounded_still_replaces_an_equal_earlier_count():
+    # "Two hurt in blast" ... next day "1 injured in blast": a count, not one person's story: the latest stands
+    articles = [article(1, "2016-05-03T18:00:00", "a.example"), article(2, "2016-05-04T09:00:00", "b.example")]
+    claims = [figure(1, "injured", 2, 2, "people", in_title=True), figure(2, "injured", 1, 1, None, in_title=True)]
+    assert toll(build_ledger(articles, claims)) == (0, 1)
+
+
+def test_one_named_victim_is_no_part_of_a_larger_count_only_derived():
+    # "Girl hurt in crash" stated, beside another outlet's derived count (shot - killed): the stated one stands
+    articles = [article(1, "2016-05-03T18:00:00", "a.example"), article(2, "2016-05-04T09:00:00", "b.example")]
+    claims = [
+        figure(1, "shot", 2, 2, "people", in_title=True),
+        figure(2, "injured", 1, 1, "Girl", in_title=True, singular=True, one="name"),
+    ]
+    assert toll(build_ledger(articles, claims)) == (0, 1)
+
+
+def test_one_victim_of_a_shooting_of_two_derived_counts_is_a_part():
+    # both derived from "shot": "Girl and teen shot" ... later "shooting of 10-year-old girl"
+    articles = [article(1, "2016-05-03T18:00:00", "a.example"), article(2, "2016-05-09T09:00:00", "b.example")]
+    claims = [
+        figure(1, "shot", 2, 2, "Girl, Teen", in_title=True, list=True),
+        figure(2, "shot", 1, 1, "of 10-year-old", in_title=True, headline=True, one="definite"),
+    ]
+    assert toll(build_ledger(articles, claims)) == (0, 2)
