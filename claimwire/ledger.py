@@ -35,7 +35,7 @@ from typing import Any
 from claimwire.agreement import INF, Reading, agree, hedge_kind, reading, stated_number, stories
 from claimwire.changes import headline_story
 from claimwire.claims import CASUALTY, FIGURE, QUOTE, STATEMENT
-from claimwire.parties import EVERYONE, SUSPECTS, Mention, PartyResolution, describe, party_label, resolve_parties, side_of
+from claimwire.parties import EVERYONE, SUSPECTS, VICTIMS, Mention, PartyResolution, describe, party_label, resolve_parties, side_of
 from claimwire.sourcefamilies import SourceMention, SourceResolution, resolve_sources
 from claimwire.speakers import group_quotes
 from claimwire.vocabulary import month_days
@@ -868,9 +868,13 @@ def _effect(figure: Figure, story: Story, row: Row, revised_by: Mapping[int, Sto
     return "dispute" if id(story) in disputing else "other"
 
 
-def event_headline(rows: Sequence[Mapping[str, Any]], families: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def event_headline(
+    rows: Sequence[Mapping[str, Any]], families: Mapping[str, Mapping[str, Any]], party_rows: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
     """Per toll measure the sum of the parties' headlines (a figure for everyone, suspects included,
-    stands for the sum when it is larger); the lead row (most sources) with its dissent."""
+    stands for the sum when it is larger); the lead row (most sources) with its dissent. `party_rows`:
+    where `rows` are the scene's, the party rows, for attackers the scene's toll left out (see
+    attackers_left_out)."""
     out: dict[str, Any] = {}
     for measure in TOLL_MEASURES:
         heads = [r for r in rows if r["measure"] == measure and r["headline"]]
@@ -881,6 +885,9 @@ def event_headline(rows: Sequence[Mapping[str, Any]], families: Mapping[str, Map
         total = sum(r["headline"]["anchor"] for r in parts)
         if everyone and everyone[0]["headline"]["anchor"] > total and (not everyone[0]["headline"]["weak"] or not total):
             parts, total = everyone, everyone[0]["headline"]["anchor"]
+        left_out = attackers_left_out(party_rows, measure, total)
+        if left_out is not None:
+            parts, total = [*parts, left_out], total + left_out["headline"]["anchor"]
         if measure == "injured" and len(parts) == 1:
             total -= died_of_wounds(rows, parts[0])
         approximate = any(not r["headline"]["value"].replace(".", "").isdigit() for r in parts)
@@ -895,6 +902,33 @@ def event_headline(rows: Sequence[Mapping[str, Any]], families: Mapping[str, Map
         out["lead"] = lead["key"]
         out["text"] = row_headline_text(lead, families)
     return out
+
+
+def attackers_left_out(party_rows: Sequence[Mapping[str, Any]], measure: str, scene_total: float) -> Mapping[str, Any] | None:
+    """The suspects' row of the dead when the scene's toll is the victims' alone: the scene counts each
+    article's lead, and articles that lead with the victims ("49 killed at a nightclub") and tell the
+    attacker's death apart ("the gunman was killed by police") under a name the scene does not know for
+    the attacker's ("Mateen") leave him out. Only where the victims' and the suspects' headlines are told
+    by one article at least (the same report tells them apart: not "the man" and "the suspect" of two)."""
+    if measure != "killed":
+        return None
+    head = {r["party"]: r for r in party_rows if r["measure"] == measure and r["headline"]}
+    victims, suspects = head.get(VICTIMS), head.get(SUSPECTS)
+    if victims is None or suspects is None or EVERYONE in head or suspects["headline"]["weak"]:
+        return None
+    if victims["headline"]["anchor"] != scene_total or victims["headline"]["anchor"] < 2 or not suspects["headline"]["anchor"]:
+        return None  # one dead "man" may be the suspect himself
+    theirs, ours = headline_story(suspects), headline_story(victims)
+    if any(f["derived"] for f in suspects["figures"] if f["story"] == theirs["id"]):
+        return None  # split from a figure that counted him with the victims: the scene has him already
+    if any(f["derived"] in ("others", "attackers") for f in victims["figures"] if f["story"] == ours["id"]):
+        return None  # the victims' toll took in a man "also killed": he may be the attacker
+    if suspects["headline"]["anchor"] >= victims["headline"]["anchor"]:
+        return None  # "two suspects" beside "two dead": the dead may be the suspects
+    told = ours["articles"]
+    if not set(told) & set(theirs["articles"]) or 2 * len(theirs["articles"]) < len(told):
+        return None  # one late report's "suspect" beside the victims' many reports: a trial's, another man
+    return suspects
 
 
 def died_of_wounds(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any]) -> float:
@@ -1063,7 +1097,7 @@ def build_ledger(
         "sources": family_json,
         "rows": rows,
         "scene": scene,
-        "headline": event_headline(scene or rows, family_json),
+        "headline": event_headline(scene or rows, family_json, rows if scene else ()),
         "other_figures": other_figures(claim_list, family_of, times, parties, window),
         "context_figures": context_figures(claim_list),
         "timeline": _timeline(rows, order),

@@ -351,3 +351,35 @@ def test_one_victim_of_a_shooting_of_two_derived_counts_is_a_part():
         figure(2, "shot", 1, 1, "of 10-year-old", in_title=True, headline=True, one="definite"),
     ]
     assert toll(build_ledger(articles, claims)) == (0, 2)
+
+
+def bombing(attacker_reports: int, attacker_group: str = "the bomber", attackers: int = 1) -> tuple[list[dict], list[dict]]:
+    """A market bombing: five outlets count 3 dead; the first `attacker_reports` also tell the attackers' death apart."""
+    articles = [article(n, f"2016-07-1{n}T12:00:00", f"{n}.example") for n in range(1, 6)]
+    claims = []
+    for n in range(1, 6):
+        claims.append(figure(n, "killed", 3, 3, "shoppers", start=0, in_title=True))
+        if n <= attacker_reports:
+            sentence = f"{attacker_group.capitalize()} died in the blast."
+            claims.append(figure(n, "killed", attackers, attackers, attacker_group, start=150, sentence=sentence, singular=attackers == 1))
+    return articles, claims
+
+
+def test_the_attackers_death_told_apart_by_several_reports_is_added_to_the_victims_toll():
+    # the later reports count the victims only; the attacker's death told apart by the first three is not lost
+    assert toll(build_ledger(*bombing(3)))[0] == 4
+
+
+def test_one_report_of_a_dead_suspect_beside_many_of_the_victims_adds_no_one():
+    assert toll(build_ledger(*bombing(1)))[0] == 3
+
+
+def test_as_many_dead_suspects_as_dead_victims_may_be_the_victims():
+    # "two suspects killed" beside "two dead": the dead may be the suspects (a police shooting)
+    articles = [article(1, "2017-01-07T12:00:00", "a.example"), article(2, "2017-01-08T12:00:00", "b.example")]
+    claims = [
+        figure(1, "killed", 2, 2, "people", in_title=True),
+        figure(2, "killed", 2, 2, "people", in_title=True),
+        figure(2, "killed", 2, 2, "suspects", start=150, sentence="The two suspects were killed by police."),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 2
