@@ -869,7 +869,10 @@ def _effect(figure: Figure, story: Story, row: Row, revised_by: Mapping[int, Sto
 
 
 def event_headline(
-    rows: Sequence[Mapping[str, Any]], families: Mapping[str, Mapping[str, Any]], party_rows: Sequence[Mapping[str, Any]] = ()
+    rows: Sequence[Mapping[str, Any]],
+    families: Mapping[str, Mapping[str, Any]],
+    party_rows: Sequence[Mapping[str, Any]] = (),
+    reported: Mapping[int, datetime] | None = None,
 ) -> dict[str, Any]:
     """Per toll measure the sum of the parties' headlines (a figure for everyone, suspects included,
     stands for the sum when it is larger); the lead row (most sources) with its dissent. `party_rows`:
@@ -885,6 +888,9 @@ def event_headline(
         total = sum(r["headline"]["anchor"] for r in parts)
         if everyone and everyone[0]["headline"]["anchor"] > total and (not everyone[0]["headline"]["weak"] or not total):
             parts, total = everyone, everyone[0]["headline"]["anchor"]
+        if measure == "killed" and reported and parts and all(death_told_once(rows, r, reported) for r in parts):
+            out[measure] = {"value": 0, "label": "0", "rows": [], "disputed": True, "unconfirmed": [r["key"] for r in parts]}
+            continue
         left_out = attackers_left_out(party_rows, measure, total)
         if left_out is not None:
             parts, total = [*parts, left_out], total + left_out["headline"]["anchor"]
@@ -902,6 +908,23 @@ def event_headline(
         out["lead"] = lead["key"]
         out["text"] = row_headline_text(lead, families)
     return out
+
+
+def death_told_once(rows: Sequence[Mapping[str, Any]], killed: Mapping[str, Any], reported: Mapping[int, datetime]) -> bool:
+    """A death one article tells that the event's other reports of its wounded, two or more, one of them as
+    late or later, do not: no toll of the dead stands ("4 shot, 1 killed" in one article among five that
+    say "4 injured", the dead one usually another incident's, a vigil's or last month's). Not when the
+    death came last (the wounded may have died since), nor when the wounded are only derived."""
+    story = headline_story(killed)
+    if len(story["articles"]) != 1:
+        return False
+    injured = next((r for r in rows if r["measure"] == "injured" and r["party"] == killed["party"] and r["headline"]), None)
+    if injured is None or injured["headline"]["weak"]:
+        return False
+    told_dead = {a for s in killed["stories"] for a in s["articles"]}
+    wounded_only = {a for s in injured["stories"] if s["status"] == "current" and s["anchor"] > 0 for a in s["articles"]} - told_dead
+    told = min(reported.get(a, datetime.min) for a in story["articles"])
+    return len(wounded_only) >= 2 and any(reported.get(a, datetime.min) >= told for a in wounded_only)
 
 
 def attackers_left_out(party_rows: Sequence[Mapping[str, Any]], measure: str, scene_total: float) -> Mapping[str, Any] | None:
@@ -1097,7 +1120,7 @@ def build_ledger(
         "sources": family_json,
         "rows": rows,
         "scene": scene,
-        "headline": event_headline(scene or rows, family_json, rows if scene else ()),
+        "headline": event_headline(scene or rows, family_json, rows if scene else (), {k: t.when for k, t in times.items()}),
         "other_figures": other_figures(claim_list, family_of, times, parties, window),
         "context_figures": context_figures(claim_list),
         "timeline": _timeline(rows, order),

@@ -383,3 +383,34 @@ def test_as_many_dead_suspects_as_dead_victims_may_be_the_victims():
         figure(2, "killed", 2, 2, "suspects", start=150, sentence="The two suspects were killed by police."),
     ]
     assert toll(build_ledger(articles, claims))[0] == 2
+
+
+def wounded_reports(death_at: str, dead_articles: int = 1, wounded_only: int = 3) -> tuple[list[dict], list[dict]]:
+    """A bus crash: `wounded_only` outlets say "4 injured"; `dead_articles` others also say one died."""
+    articles, claims = [], []
+    for n in range(1, wounded_only + 1):
+        articles.append(article(n, f"2016-05-03T1{n}:00:00", f"{n}.example"))
+        claims.append(figure(n, "injured", 4, 4, "passengers", in_title=True))
+    for n in range(wounded_only + 1, wounded_only + dead_articles + 1):
+        articles.append(article(n, death_at, f"{n}.example"))
+        claims += [figure(n, "injured", 4, 4, "passengers", in_title=True), figure(n, "killed", 1, 1, "woman", start=300, one="indefinite")]
+    return articles, claims
+
+
+def test_a_death_one_report_tells_among_later_reports_of_the_wounded_is_no_toll():
+    ledger = build_ledger(*wounded_reports("2016-05-03T10:30:00"))
+    assert toll(ledger)[0] == 0
+    assert ledger["headline"]["killed"]["disputed"] and ledger["headline"]["killed"]["unconfirmed"]
+
+
+def test_a_death_told_after_every_report_of_the_wounded_stands():
+    # the wounded may have died since
+    assert toll(build_ledger(*wounded_reports("2016-05-04T09:00:00")))[0] == 1
+
+
+def test_a_death_two_reports_tell_stands():
+    assert toll(build_ledger(*wounded_reports("2016-05-03T10:30:00", dead_articles=2)))[0] == 1
+
+
+def test_a_death_beside_one_other_report_of_the_wounded_stands():
+    assert toll(build_ledger(*wounded_reports("2016-05-03T10:30:00", wounded_only=1)))[0] == 1
