@@ -187,3 +187,68 @@ def test_one_person_hurt_who_went_on_to_die_is_dead(sentence):
 def test_someone_else_who_died_leaves_the_hurt_person_hurt(sentence):
     assert ("killed", 1, 1) in figures(sentence)
     assert any(m == "injured" for m, _, _ in figures(sentence))
+
+
+# -- issue 14 (2.10.0): a wound told as one the person lives through; "others" added to a figure --------
+
+NONFATAL = [
+    ("A fisherman suffered a non-life-threatening gunshot wound to the leg, police in Lagos said.", 1),
+    ("Two farmers suffered minor gunshot wounds in the clash.", 2),
+    ("The shopkeeper was grazed by a bullet.", 1),
+    ("Two guards were hit by gunfire, but their injuries are not life-threatening.", 2),
+    ("Six villagers were struck by bullets but all are expected to survive.", 6),
+    ("A fourth man was also shot, police said, but survived.", 1),
+]
+
+
+@pytest.mark.parametrize(("sentence", "n"), NONFATAL)
+def test_a_wound_the_person_lives_through_is_injured(sentence, n):
+    assert figures(sentence) == [("injured", n, n)]
+
+
+def test_a_hedged_count_with_non_fatal_wounds_is_injured():
+    assert figures("At least four others suffered non-life-threatening gunshot wounds.") == [("injured", 4, None)]
+
+
+NOT_NONFATAL = [
+    "A man suffered a gunshot wound to the chest.",  # the outcome is open
+    "Two men were shot and one is in critical condition.",
+    "Five people were shot at the market and two are in stable condition.",  # a part of them
+]
+
+
+@pytest.mark.parametrize("sentence", NOT_NONFATAL)
+def test_a_wound_with_no_outcome_stays_shot(sentence):
+    assert any(m == "shot" for m, _, _ in figures(sentence))
+
+
+OTHERS_ADDED = [
+    ("Two shot and wounded, three others grazed by gunfire at a wedding in Izmir.", 5),
+    ("Two men were in critical condition and two others injured after the blast.", 4),
+    ("One miner was in critical condition; the three others suffered injuries, officials said.", 4),
+    ("Two people are in serious condition, four others hurt after the bus overturned.", 6),
+]
+
+
+@pytest.mark.parametrize(("sentence", "n"), OTHERS_ADDED)
+def test_others_right_after_a_figure_of_the_same_state_add_to_it(sentence, n):
+    assert figures(sentence) == [("injured", n, n)]
+    assert main(sentence) == {"injured": (n, n)}
+
+
+NOT_OTHERS_ADDED = [
+    # another state: the dead and the wounded are two figures
+    ("Three people were killed and two others wounded in the flood.", [("injured", 2, 2), ("killed", 3, 3)]),
+    # "others" far from the first figure, in another clause
+    (
+        "One person was injured in a fight, and the conditions of the five others who were shot are not known.",
+        [("injured", 1, 1), ("shot", 5, 5)],
+    ),
+    # the first figure is a part ("including"), not the others' peers
+    ("Four people were wounded, including two others from the village.", [("injured", 4, 4)]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), NOT_OTHERS_ADDED)
+def test_figures_not_joined_by_others_stay_apart(sentence, expected):
+    assert figures(sentence) == expected

@@ -185,18 +185,31 @@ TOLL = re.compile(
 # "was shot in the leg and is expected to recover", "shot, but is in stable condition", "was shot and taken to a
 # hospital with non-life-threatening injuries": the people shot are alive and hurt (a new subject, "and two are in
 # stable condition", tells of a part of them and does not match; "in critical condition" says nothing of the outcome)
+_NOT_LIFE_THREATENING = r"(?:not (?:considered |believed to be |thought to be )?life[- ]threatening|(?:considered |believed to be )?(?:non-?\s?life[- ]threatening|minor|superficial))"
 SURVIVED_TAIL = re.compile(
     r"(?:\s+(?!(?:who|which|that|when|whom|whose|after|as|while|before|because|until)\b)[^,;.!?]{0,60}?"
     r"(?<!\bwho)(?<!\bwhich)(?<!\bthat)(?<!\bwhen)(?<!\bafter)(?<!\bwhile)(?<!\bbefore))?"
-    r"(?:,\s*|\s+)(?:and|but)\s+"
+    r"(?:,\s*(?:(?:police|officials|authorities|officers|doctors|(?:a |the )?[\w-]+ spokes(?:man|woman|person))\s+said)\s*)?"
+    r"(?:,\s*|\s+)(?:and|but)\s+(?:(?:all|both|they|he|she)\s+)?"
     r"(?:(?:is|was|are|were|remains|remained|has been|have been|had been)\s+)?(?:now\s+|later\s+|currently\s+)?"
     r"(?:(?:listed|reported|said to be|believed to be|taken|transported|rushed|airlifted|flown|treated|hospitalized)\b[^,;.!?]{0,60}?\s)?"
     r"(?:expected to (?:survive|recover|live|make a (?:full )?recovery|be (?:ok|okay|fine|all right))"
     r"|in (?:(?:critical|serious) but )?(?:stable|good|fair|satisfactory) condition"
-    r"|with (?:what (?:are|were) (?:described as )?)?(?:non-?life[- ]threatening|minor|superficial) (?:injur(?:y|ies)|wounds?)"
+    r"|with (?:what (?:are|were) (?:described as )?)?(?:non-?\s?life[- ]threatening|minor|superficial) (?:injur(?:y|ies)|wounds?)"
+    rf"|(?:his|her|their|the|its) (?:injur(?:y|ies)|wounds?) (?:is|are|was|were|appear(?:s|ed)? to be) {_NOT_LIFE_THREATENING}"
     r"|treated and released|survived|recovering)\b",
     re.IGNORECASE,
 )
+# a wound the person lives through, told with the verb: "suffered a non-life-threatening gunshot wound",
+# "was grazed by a bullet", "a minor gunshot wound" (read inside the figure's own words)
+NONFATAL_WOUND = re.compile(
+    r"\b(?:non-?\s?life[- ]threatening|minor|superficial|graze)\s+(?:gunshot\s+|bullet\s+)?wounds?\b|\bgrazed\b", re.IGNORECASE
+)
+# the second of two figures of the same people's state that counts others: "two others", "the other", "four other men"
+OTHERS_FIGURE = re.compile(r"(?:the\s+)?(?:[\w-]+\s+)?others?\b", re.IGNORECASE)
+# what may stand between a figure and the "others" figure added to it: "2 shot, 3 others grazed",
+# "two are in critical condition and four others hurt", "one critical; the three others ..."
+OTHERS_GAP = re.compile(r"\s*(?:,|;)?\s*(?:(?:and|while|with)\s+)?(?:the\s+)?", re.IGNORECASE)
 # one person hurt whose own predicate goes on to their death: "was shot in the chest and later died",
 # "was in the hospital with injuries but later died", "a juvenile injured in a shooting Monday has died"
 DIED_TAIL = re.compile(
