@@ -252,3 +252,34 @@ NOT_OTHERS_ADDED = [
 @pytest.mark.parametrize(("sentence", "expected"), NOT_OTHERS_ADDED)
 def test_figures_not_joined_by_others_stay_apart(sentence, expected):
     assert figures(sentence) == expected
+
+
+# -- ages told as a run are no count of people; a light wound is no severe one (2.10.0) ---------------
+
+AGES_RUN = [
+    ("Two children, ages 3 and 5, were killed in the house fire.", [("killed", 2, 2)]),
+    ("Two children ages 3 and 5 were killed in the house fire.", [("killed", 2, 2)]),
+    ("Four boys aged 10 to 12 were injured when the wall collapsed.", [("injured", 4, 4)]),
+    ("Five pilgrims, ages 17, 18 and 60, were hurt in the stampede.", [("injured", 5, 5)]),
+    ("Victims aged between 20 and 35 were hurt.", []),  # the ages alone count no one
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), AGES_RUN)
+def test_the_last_age_of_a_run_is_no_count(sentence, expected):
+    assert figures(sentence) == expected
+
+
+def test_a_count_after_ages_still_counts():
+    assert figures("Aged 30, the driver and three passengers were injured in the crash.") == [("injured", 4, 4)]
+
+
+@pytest.mark.parametrize(
+    "sentence", ["All four of them sustained non-life-threatening injuries, police said.", "Four hikers suffered non critical injuries."]
+)
+def test_a_light_wound_is_no_severity(sentence):
+    assert [c.extra.get("severity") for c in cas(sentence)] == [None]
+
+
+def test_a_critical_wound_keeps_its_severity():
+    assert cas("Four hikers suffered life-threatening injuries.")[0].extra.get("severity") is True

@@ -81,7 +81,8 @@ NUMBER_TOKEN = rf"(?:\d[\d,.]*(?![\w-])|{number_words(1, 12)}|dozens|a|an|the)"
 NP_STOP_SUBJ = "(?:" + NP_STOP + "|" + NUMBER_TOKEN + ")"
 CASUALTY_WORD = rf"(?:{VERB})"
 PARENTHETICAL = (
-    r"(?:\s*,\s*(?:which|who|whose|including|among them|most of them|many of them|all of them|aged|ages|both|all)\b[^,.;]{0,90},"
+    r"(?:\s*,?\s+(?:ages?|aged)\s+(?:between\s+|from\s+)?\d{1,3}(?:\s*,\s*\d{1,3})*(?:\s*,?\s*(?:and|to|through|-|–)\s*\d{1,3})?(?:\s*,(?=\s))?"
+    r"|\s*,\s*(?:which|who|whose|including|among them|most of them|many of them|all of them|aged|ages|both|all)\b[^,.;]{0,90},"
     r"|\s*\([^)]{0,80}\)|\s+[—–]\s+[^—–.;]{1,90}?\s+[—–]|\s*—[^—.;]{1,90}—)?"
 )
 
@@ -626,7 +627,11 @@ SHOT_KILLED = re.compile(
     re.IGNORECASE,
 )
 # "one critically": often a part of the wounded ("four shot, one critically wounded")
-SEVERITY = re.compile(r"\b(?:critically|seriously|severely|gravely|badly|critical|serious|life-threatening|fighting for)\b", re.IGNORECASE)
+# (not "non-life-threatening", "non-critical": those say the wound is light)
+SEVERITY = re.compile(
+    r"(?<!non-)(?<!non )(?<!not )\b(?:critically|seriously|severely|gravely|badly|critical|serious|life-threatening|fighting for)\b",
+    re.IGNORECASE,
+)
 
 # --- roundups: the lead reports several incidents --------------------------------------------
 NUM_WORD = rf"(?:\d+|{number_words(2, 12)}|a dozen|dozens of)"
@@ -682,6 +687,10 @@ YEAR = re.compile(r"(?:1[89]|20)\d\d")
 # "Ginger Reeves, 64 were found dead" (an age), not "1 Dead, 3 Hurt" (a title-case headline's figures)
 NAME_AND_COMMA = re.compile(r"(?<![\w'’-])(?!(?:Dead|Killed|Injured|Wounded|Hurt|Shot|Slain|Missing)\b)[A-Z][\w'’-]*,\s*$")
 AGE_OR_CALL_BEFORE = re.compile(r"\b(?:age|ages|aged|under|call|dial|dialed|called|(?:younger|older) than)\s+(?:of\s+)?$", re.IGNORECASE)
+# the last of a run of ages: "two juveniles ages 14 and 15", "victims aged between 20 and 35", "aged 4, 6 and 9"
+AGES_RUN_BEFORE = re.compile(
+    r"\b(?:ages?|aged)\s+(?:of\s+|between\s+|from\s+)?\d{1,3}(?:\s*,\s*\d{1,3})*\s*,?\s*(?:and|to|through|or|-|–)\s*$", re.IGNORECASE
+)
 PARENT_OF_BEFORE = re.compile(r"\b(?:father|mother|dad|mom|parent|grandfather|grandmother|grandpa|grandma)\s+(?:of|to)\s+$", re.IGNORECASE)
 GROUP_ONLY_ARTICLE = re.compile(r"^(?:of\s+)?(?:the|those|them)\s*$", re.IGNORECASE)
 GROUP_CUT = re.compile(r"\s+(?:in|on|at|during|near|from|after|according)\b")
