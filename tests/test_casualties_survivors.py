@@ -283,3 +283,28 @@ def test_a_light_wound_is_no_severity(sentence):
 
 def test_a_critical_wound_keeps_its_severity():
     assert cas("Four hikers suffered life-threatening injuries.")[0].extra.get("severity") is True
+
+
+ALSO_ADDED = [
+    # one outcome open ("shot"): the sum stays open, the ledger takes the dead from it
+    ("Lena Berg was shot in the wrist, and a 40-year-old woman was also wounded, while crossing the street.", [("shot", 2, 2)]),
+    ("Two fishermen were shot in the leg and another was also wounded.", [("shot", 3, 3)]),
+    ("Five of the guards were shot and the other was grazed by a bullet.", [("shot", 6, 6)]),
+    ("Two miners were hurt in the blast and another was also injured.", [("injured", 3, 3)]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), ALSO_ADDED)
+def test_people_also_hurt_right_after_a_figure_add_to_it(sentence, expected):
+    assert figures(sentence) == expected
+
+
+NOT_ALSO_ADDED = [
+    ("A man was shot on Main Street and a woman was hurt.", [("injured", 1, 1), ("shot", 1, 1)]),  # no "also", no "other"
+    ("One officer was shot and killed and another was injured.", [("injured", 1, 1), ("killed", 1, 1)]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), NOT_ALSO_ADDED)
+def test_people_hurt_beside_a_figure_with_no_also_stay_apart(sentence, expected):
+    assert figures(sentence) == expected

@@ -40,6 +40,7 @@ from claimwire.extractors._lexicon import MONTHS, PERSON_NOUNS
 from claimwire.extractors._text import attribution_for, sentence_at, sentence_spans
 from claimwire.extractors.casualty_patterns import (
     AFTER_SUBJECT,
+    ALSO_FIGURE,
     ATTACKER_NOUN,
     BACKGROUND,
     CASUALTY_VERB,
@@ -973,7 +974,8 @@ def _with_others_added(text: str, hits: list[Hit]) -> list[Hit]:
         if prev is not None and _adds_others(text, prev, hit):
             extra = {k: v for k, v in prev.extra.items() if k in ("in_title", "survived") and hit.extra.get(k) == v}
             low = (prev.low or 0) + (hit.low or 0)
-            out[-1] = prev._replace(low=low, high=low, end=hit.end, extra={**extra, "summed": True})
+            measure = "shot" if "shot" in (prev.measure, hit.measure) else "injured"  # one outcome open: all open
+            out[-1] = prev._replace(measure=measure, low=low, high=low, end=hit.end, extra={**extra, "summed": True})
             continue
         out.append(hit)
     return out
@@ -981,11 +983,13 @@ def _with_others_added(text: str, hits: list[Hit]) -> list[Hit]:
 
 def _adds_others(text: str, first: Hit, second: Hit) -> bool:
     return (
-        first.measure == second.measure
-        and first.measure in ("injured", "shot")
+        {first.measure, second.measure} <= {"injured", "shot"}
         and all(h.low and h.low == h.high and h.hedge is None and "derived_from" not in h.extra for h in (first, second))
         and OTHERS_GAP.fullmatch(text, first.end, second.start) is not None
-        and OTHERS_FIGURE.match(text, second.start, second.end) is not None
+        and (
+            OTHERS_FIGURE.match(text, second.start, second.end) is not None
+            or ALSO_FIGURE.search(text, second.start, second.end) is not None
+        )
     )
 
 

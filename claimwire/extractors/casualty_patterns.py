@@ -207,10 +207,15 @@ NONFATAL_WOUND = re.compile(
     r"\b(?:non-?\s?life[- ]threatening|minor|superficial|graze)\s+(?:gunshot\s+|bullet\s+)?wounds?\b|\bgrazed\b", re.IGNORECASE
 )
 # the second of two figures of the same people's state that counts others: "two others", "the other", "four other men"
-OTHERS_FIGURE = re.compile(r"(?:the\s+)?(?:[\w-]+\s+)?others?\b", re.IGNORECASE)
+OTHERS_FIGURE = re.compile(r"(?:the\s+)?(?:[\w-]+\s+)?others?\b|another\b", re.IGNORECASE)
+# ... or is said of people "also" hurt: "Lena Berg was shot in the wrist, and a 40-year-old woman was also wounded"
+ALSO_FIGURE = re.compile(r"\balso\b", re.IGNORECASE)
 # what may stand between a figure and the "others" figure added to it: "2 shot, 3 others grazed",
 # "two are in critical condition and four others hurt", "one critical; the three others ..."
-OTHERS_GAP = re.compile(r"\s*(?:,|;)?\s*(?:(?:and|while|with)\s+)?(?:the\s+)?", re.IGNORECASE)
+OTHERS_GAP = re.compile(
+    r"(?:\s+(?:in|on|at|near|by|to|during|from|inside|outside)\b[^,;.!?]{0,40}?)?\s*(?:,|;)?\s*(?:(?:and|while|with)\s+)?(?:the\s+)?",
+    re.IGNORECASE,
+)
 # one person hurt whose own predicate goes on to their death: "was shot in the chest and later died",
 # "was in the hospital with injuries but later died", "a juvenile injured in a shooting Monday has died"
 DIED_TAIL = re.compile(
