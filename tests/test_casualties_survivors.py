@@ -308,3 +308,30 @@ NOT_ALSO_ADDED = [
 @pytest.mark.parametrize(("sentence", "expected"), NOT_ALSO_ADDED)
 def test_people_hurt_beside_a_figure_with_no_also_stay_apart(sentence, expected):
     assert figures(sentence) == expected
+
+
+# -- "left N fatally wounded", "N others with serious injuries" (2.10.0) ------------------------------
+
+LEFT_STATES = [
+    ("The blast left one worker fatally wounded and three others with serious injuries.", [("injured", 3, 3), ("killed", 1, 1)]),
+    ("The crash left one passenger dead and three others with serious injuries.", [("injured", 3, 3), ("killed", 1, 1)]),
+    ("The quake left one villager fatally injured.", [("killed", 1, 1)]),
+    ("The attack left two soldiers with serious injuries.", [("injured", 2, 2)]),
+    ("Police found three people with gunshot wounds.", [("shot", 3, 3)]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), LEFT_STATES)
+def test_a_state_after_each_counted_group_is_its_own(sentence, expected):
+    assert figures(sentence) == expected
+
+
+NOT_LEFT_STATES = [
+    ("The gunman killed two people with a rifle.", [("killed", 2, 2)]),  # a weapon, no state
+    ("The storm left two people dead and five others injured.", [("injured", 5, 5), ("killed", 2, 2)]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), NOT_LEFT_STATES)
+def test_with_a_thing_is_no_state(sentence, expected):
+    assert figures(sentence) == expected

@@ -340,7 +340,7 @@ def _object_measure(m: re.Match[str]) -> str | None:
     if m.group("av").lower() in ("left", "leaves", "leaving", "leave"):
         if not left:
             return None
-        return "killed" if left == "dead" else "injured"
+        return "killed" if left == "dead" or left.startswith(("fatally", "mortally")) else "injured"
     if left and left != "dead":
         return None  # "1 killed 3 injured": two figures side by side, not a verb and its object
     return _active_measure(m.group("av"), m.group("av2")) if not left else "killed"

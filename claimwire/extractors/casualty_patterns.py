@@ -146,8 +146,9 @@ OBJECT_WORDS = (
 )
 OBJECT = re.compile(
     rf"\b{ACTIVE_VERB}\s+(?:['\"‘“]\s*)?(?:(?P<det>the|his|her|their)\s+)?(?:(?P<poss>[\w.-]+(?:['’]s|s['’]))\s+(?=\d|(?:two|three|four|five|six|seven|eight|nine|ten|several|dozens)\b))?(?:{Q}|(?P<one>an?|one|another|the|his|her)\b|(?P<age>\d+-year-old\b))['\"’”]?"
-    rf"(?P<np>(?:\s+(?!{NP_STOP}\b|dead\b|injured\b|wounded\b|hurt\b){NP_TOK}){{0,5}})"
-    rf"(?P<left>\s+(?:dead|injured|wounded|hurt|critically injured|seriously injured|in critical condition))?",
+    rf"(?P<np>(?:\s+(?!{NP_STOP}\b|dead\b|injured\b|wounded\b|hurt\b|fatally\b|mortally\b){NP_TOK}){{0,5}})"
+    r"(?P<left>\s+(?:dead|injured|wounded|hurt|critically injured|seriously injured|in critical condition|"
+    r"(?:fatally|mortally) (?:wounded|injured)|with (?:[\w-]+ ){0,2}?(?:injuries|wounds)\b))?",
     re.IGNORECASE,
 )
 # "Simpson shot Flynn twice", "killing her and her fetus", "wounding Unique Armstead, 32, and Cheanne McKnight, 11"
@@ -173,7 +174,7 @@ ZERO_NOUN = re.compile(
 NOUN_FIGURE = re.compile(
     rf"(?<![\w'’-]){Q}\s+(?:(?:people|persons|confirmed|reported|more|other|civilian|total)\s+)?"
     r"(?P<noun>deaths|fatalities|dead|casualties|injuries|people dead|people injured|victims|killings|slayings|murders|"
-    r"(?:people |persons )?with (?:[\w-]+ )?injuries)\b",
+    r"(?:people |persons |others )?with (?:[\w-]+ ){0,2}?(?:injuries|wounds))\b",
     re.IGNORECASE,
 )
 TOLL = re.compile(
@@ -550,6 +551,7 @@ NAME_FIRST_REJECT = frozenset("in at on near from to of by for into inside outsi
 # "left one dead and three others wounded": a second clause, not another object
 OTHER_CLAUSE = re.compile(
     r"\s+(?:(?:were|was|are|is|had been|have been)\s+)?(?:[a-z]+ly\s+)?(?:injured|wounded|hurt|shot|dead|killed|died|hospitali[sz]ed)\b"
+    r"|\s+with\s+(?:[\w-]+\s+){0,2}?(?:injuries|wounds)\b"
     r"|\s+(?:in|at)\s+(?:the\s+|a\s+|an\s+)?(?:critical|serious|stable|fair|good|grave|hospital|area hospital|local hospital)\b",
     re.IGNORECASE,
 )
