@@ -922,7 +922,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_named_object, OBJECT_WORDS),
     (_rule_subject, CASUALTY_VERB),
     (_rule_joined_subject, CASUALTY_VERB),
-    (_rule_noun_figure, ("death", "fatalit", "dead", "casualt", "injur", "victim", "killings", "slayings", "murders")),
+    (_rule_noun_figure, ("death", "fatalit", "dead", "casualt", "injur", "victim", "killings", "slayings", "murders", "wounds")),
     (_rule_death_toll, ("toll",)),
     (_rule_headline_subject, None),
     (_rule_headline_object, OBJECT_WORDS),
