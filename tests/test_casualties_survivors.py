@@ -198,6 +198,7 @@ NONFATAL = [
     ("Two guards were hit by gunfire, but their injuries are not life-threatening.", 2),
     ("Six villagers were struck by bullets but all are expected to survive.", 6),
     ("A fourth man was also shot, police said, but survived.", 1),
+    ("Two porters were shot and are being treated at a hospital in Goma.", 2),
 ]
 
 
@@ -214,6 +215,8 @@ NOT_NONFATAL = [
     "A man suffered a gunshot wound to the chest.",  # the outcome is open
     "Two men were shot and one is in critical condition.",
     "Five people were shot at the market and two are in stable condition.",  # a part of them
+    "A boy was shot and is being treated in critical condition.",
+    "A man was shot and was being treated when he died.",  # no longer being treated
 ]
 
 

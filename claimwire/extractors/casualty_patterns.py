@@ -199,7 +199,9 @@ SURVIVED_TAIL = re.compile(
     r"|in (?:(?:critical|serious) but )?(?:stable|good|fair|satisfactory) condition"
     r"|with (?:what (?:are|were) (?:described as )?)?(?:non-?\s?life[- ]threatening|minor|superficial) (?:injur(?:y|ies)|wounds?)"
     rf"|(?:his|her|their|the|its) (?:injur(?:y|ies)|wounds?) (?:is|are|was|were|appear(?:s|ed)? to be) {_NOT_LIFE_THREATENING}"
-    r"|treated and released|survived|recovering)\b",
+    r"|treated and released|survived|recovering"
+    r"|(?<=\bis )being treated(?![^,;.!?]{0,40}\b(?:critical|life-threatening))"
+    r"|(?<=\bare )being treated(?![^,;.!?]{0,40}\b(?:critical|life-threatening)))\b",
     re.IGNORECASE,
 )
 # a wound the person lives through, told with the verb: "suffered a non-life-threatening gunshot wound",
