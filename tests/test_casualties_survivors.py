@@ -187,3 +187,154 @@ def test_one_person_hurt_who_went_on_to_die_is_dead(sentence):
 def test_someone_else_who_died_leaves_the_hurt_person_hurt(sentence):
     assert ("killed", 1, 1) in figures(sentence)
     assert any(m == "injured" for m, _, _ in figures(sentence))
+
+
+# -- issue 14 (2.10.0): a wound told as one the person lives through; "others" added to a figure --------
+
+NONFATAL = [
+    ("A fisherman suffered a non-life-threatening gunshot wound to the leg, police in Lagos said.", 1),
+    ("Two farmers suffered minor gunshot wounds in the clash.", 2),
+    ("The shopkeeper was grazed by a bullet.", 1),
+    ("Two guards were hit by gunfire, but their injuries are not life-threatening.", 2),
+    ("Six villagers were struck by bullets but all are expected to survive.", 6),
+    ("A fourth man was also shot, police said, but survived.", 1),
+    ("Two porters were shot and are being treated at a hospital in Goma.", 2),
+]
+
+
+@pytest.mark.parametrize(("sentence", "n"), NONFATAL)
+def test_a_wound_the_person_lives_through_is_injured(sentence, n):
+    assert figures(sentence) == [("injured", n, n)]
+
+
+def test_a_hedged_count_with_non_fatal_wounds_is_injured():
+    assert figures("At least four others suffered non-life-threatening gunshot wounds.") == [("injured", 4, None)]
+
+
+NOT_NONFATAL = [
+    "A man suffered a gunshot wound to the chest.",  # the outcome is open
+    "Two men were shot and one is in critical condition.",
+    "Five people were shot at the market and two are in stable condition.",  # a part of them
+    "A boy was shot and is being treated in critical condition.",
+    "A man was shot and was being treated when he died.",  # no longer being treated
+]
+
+
+@pytest.mark.parametrize("sentence", NOT_NONFATAL)
+def test_a_wound_with_no_outcome_stays_shot(sentence):
+    assert any(m == "shot" for m, _, _ in figures(sentence))
+
+
+OTHERS_ADDED = [
+    ("Two shot and wounded, three others grazed by gunfire at a wedding in Izmir.", 5),
+    ("Two men were in critical condition and two others injured after the blast.", 4),
+    ("One miner was in critical condition; the three others suffered injuries, officials said.", 4),
+    ("Two people are in serious condition, four others hurt after the bus overturned.", 6),
+]
+
+
+@pytest.mark.parametrize(("sentence", "n"), OTHERS_ADDED)
+def test_others_right_after_a_figure_of_the_same_state_add_to_it(sentence, n):
+    assert figures(sentence) == [("injured", n, n)]
+    assert main(sentence) == {"injured": (n, n)}
+
+
+NOT_OTHERS_ADDED = [
+    # another state: the dead and the wounded are two figures
+    ("Three people were killed and two others wounded in the flood.", [("injured", 2, 2), ("killed", 3, 3)]),
+    # "others" far from the first figure, in another clause
+    (
+        "One person was injured in a fight, and the conditions of the five others who were shot are not known.",
+        [("injured", 1, 1), ("shot", 5, 5)],
+    ),
+    # the first figure is a part ("including"), not the others' peers
+    ("Four people were wounded, including two others from the village.", [("injured", 4, 4)]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), NOT_OTHERS_ADDED)
+def test_figures_not_joined_by_others_stay_apart(sentence, expected):
+    assert figures(sentence) == expected
+
+
+# -- ages told as a run are no count of people; a light wound is no severe one (2.10.0) ---------------
+
+AGES_RUN = [
+    ("Two children, ages 3 and 5, were killed in the house fire.", [("killed", 2, 2)]),
+    ("Two children ages 3 and 5 were killed in the house fire.", [("killed", 2, 2)]),
+    ("Four boys aged 10 to 12 were injured when the wall collapsed.", [("injured", 4, 4)]),
+    ("Five pilgrims, ages 17, 18 and 60, were hurt in the stampede.", [("injured", 5, 5)]),
+    ("Victims aged between 20 and 35 were hurt.", []),  # the ages alone count no one
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), AGES_RUN)
+def test_the_last_age_of_a_run_is_no_count(sentence, expected):
+    assert figures(sentence) == expected
+
+
+def test_a_count_after_ages_still_counts():
+    assert figures("Aged 30, the driver and three passengers were injured in the crash.") == [("injured", 4, 4)]
+
+
+@pytest.mark.parametrize(
+    "sentence", ["All four of them sustained non-life-threatening injuries, police said.", "Four hikers suffered non critical injuries."]
+)
+def test_a_light_wound_is_no_severity(sentence):
+    assert [c.extra.get("severity") for c in cas(sentence)] == [None]
+
+
+def test_a_critical_wound_keeps_its_severity():
+    assert cas("Four hikers suffered life-threatening injuries.")[0].extra.get("severity") is True
+
+
+ALSO_ADDED = [
+    # one outcome open ("shot"): the sum stays open, the ledger takes the dead from it
+    ("Lena Berg was shot in the wrist, and a 40-year-old woman was also wounded, while crossing the street.", [("shot", 2, 2)]),
+    ("Two fishermen were shot in the leg and another was also wounded.", [("shot", 3, 3)]),
+    ("Five of the guards were shot and the other was grazed by a bullet.", [("shot", 6, 6)]),
+    ("Two miners were hurt in the blast and another was also injured.", [("injured", 3, 3)]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), ALSO_ADDED)
+def test_people_also_hurt_right_after_a_figure_add_to_it(sentence, expected):
+    assert figures(sentence) == expected
+
+
+NOT_ALSO_ADDED = [
+    ("A man was shot on Main Street and a woman was hurt.", [("injured", 1, 1), ("shot", 1, 1)]),  # no "also", no "other"
+    ("One officer was shot and killed and another was injured.", [("injured", 1, 1), ("killed", 1, 1)]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), NOT_ALSO_ADDED)
+def test_people_hurt_beside_a_figure_with_no_also_stay_apart(sentence, expected):
+    assert figures(sentence) == expected
+
+
+# -- "left N fatally wounded", "N others with serious injuries" (2.10.0) ------------------------------
+
+LEFT_STATES = [
+    ("The blast left one worker fatally wounded and three others with serious injuries.", [("injured", 3, 3), ("killed", 1, 1)]),
+    ("The crash left one passenger dead and three others with serious injuries.", [("injured", 3, 3), ("killed", 1, 1)]),
+    ("The quake left one villager fatally injured.", [("killed", 1, 1)]),
+    ("The attack left two soldiers with serious injuries.", [("injured", 2, 2)]),
+    ("Police found three people with gunshot wounds.", [("shot", 3, 3)]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), LEFT_STATES)
+def test_a_state_after_each_counted_group_is_its_own(sentence, expected):
+    assert figures(sentence) == expected
+
+
+NOT_LEFT_STATES = [
+    ("The gunman killed two people with a rifle.", [("killed", 2, 2)]),  # a weapon, no state
+    ("The storm left two people dead and five others injured.", [("injured", 5, 5), ("killed", 2, 2)]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), NOT_LEFT_STATES)
+def test_with_a_thing_is_no_state(sentence, expected):
+    assert figures(sentence) == expected

@@ -40,6 +40,7 @@ from claimwire.extractors._lexicon import MONTHS, PERSON_NOUNS
 from claimwire.extractors._text import attribution_for, sentence_at, sentence_spans
 from claimwire.extractors.casualty_patterns import (
     AFTER_SUBJECT,
+    ALSO_FIGURE,
     ATTACKER_NOUN,
     BACKGROUND,
     CASUALTY_VERB,
@@ -80,6 +81,7 @@ from claimwire.extractors.casualty_patterns import (
     NAMED_SINGULAR,
     NEAR_MISS,
     NEGATED_ADVERB,
+    NONFATAL_WOUND,
     NOT_SUBJECTS,
     NOT_WORD,
     NOUN_FIGURE,
@@ -90,6 +92,8 @@ from claimwire.extractors.casualty_patterns import (
     ORDINAL_VICTIM,
     ORDINALS,
     OTHER_INCIDENT,
+    OTHERS_FIGURE,
+    OTHERS_GAP,
     PART_DIED,
     PART_DIED_HURT,
     PARTITIVE,
@@ -143,7 +147,7 @@ from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.9.0"
+VERSION = "2.10.0"
 
 
 class Hit(NamedTuple):
@@ -336,7 +340,7 @@ def _object_measure(m: re.Match[str]) -> str | None:
     if m.group("av").lower() in ("left", "leaves", "leaving", "leave"):
         if not left:
             return None
-        return "killed" if left == "dead" else "injured"
+        return "killed" if left == "dead" or left.startswith(("fatally", "mortally")) else "injured"
     if left and left != "dead":
         return None  # "1 killed 3 injured": two figures side by side, not a verb and its object
     return _active_measure(m.group("av"), m.group("av2")) if not left else "killed"
@@ -918,7 +922,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_named_object, OBJECT_WORDS),
     (_rule_subject, CASUALTY_VERB),
     (_rule_joined_subject, CASUALTY_VERB),
-    (_rule_noun_figure, ("death", "fatalit", "dead", "casualt", "injur", "victim", "killings", "slayings", "murders")),
+    (_rule_noun_figure, ("death", "fatalit", "dead", "casualt", "injur", "victim", "killings", "slayings", "murders", "wounds")),
     (_rule_death_toll, ("toll",)),
     (_rule_headline_subject, None),
     (_rule_headline_object, OBJECT_WORDS),
@@ -947,15 +951,46 @@ def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
     hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start]) and not _retracted(text, h)]
     hits = [_died_later(text, _survived(text, h)) for h in hits]
     hits.sort(key=lambda h: h.start)
-    return hits
+    return _with_others_added(text, hits)
 
 
 def _survived(text: str, hit: Hit) -> Hit:
     """People shot whose own predicate says they live ("was shot in the leg and is expected to recover", "shot
-    and taken to a hospital in stable condition") are wounded: injured, not shot (whose outcome is open)."""
-    if hit.measure != "shot" or not hit.low or hit.low != hit.high or not SURVIVED_TAIL.match(text, hit.end):
+    and taken to a hospital in stable condition", "suffered a non-life-threatening gunshot wound", "was grazed
+    by a bullet") are wounded: injured, not shot (whose outcome is open)."""
+    if hit.measure != "shot" or not hit.low:
+        return hit
+    if not (hit.low == hit.high and SURVIVED_TAIL.match(text, hit.end) or NONFATAL_WOUND.search(text, hit.start, hit.end)):
         return hit
     return hit._replace(measure="injured", extra={**hit.extra, "survived": True})
+
+
+def _with_others_added(text: str, hits: list[Hit]) -> list[Hit]:
+    """ "2 shot and wounded, 3 others grazed", "two are in critical condition and four others hurt": a figure of
+    "others" right after a figure of the same state counts more people in it -- one figure of their sum."""
+    out: list[Hit] = []
+    for hit in hits:
+        prev = out[-1] if out else None
+        if prev is not None and _adds_others(text, prev, hit):
+            extra = {k: v for k, v in prev.extra.items() if k in ("in_title", "survived") and hit.extra.get(k) == v}
+            low = (prev.low or 0) + (hit.low or 0)
+            measure = "shot" if "shot" in (prev.measure, hit.measure) else "injured"  # one outcome open: all open
+            out[-1] = prev._replace(measure=measure, low=low, high=low, end=hit.end, extra={**extra, "summed": True})
+            continue
+        out.append(hit)
+    return out
+
+
+def _adds_others(text: str, first: Hit, second: Hit) -> bool:
+    return (
+        {first.measure, second.measure} <= {"injured", "shot"}
+        and all(h.low and h.low == h.high and h.hedge is None and "derived_from" not in h.extra for h in (first, second))
+        and OTHERS_GAP.fullmatch(text, first.end, second.start) is not None
+        and (
+            OTHERS_FIGURE.match(text, second.start, second.end) is not None
+            or ALSO_FIGURE.search(text, second.start, second.end) is not None
+        )
+    )
 
 
 def _died_later(text: str, hit: Hit) -> Hit:
@@ -1007,7 +1042,7 @@ def _marks(text: str, hit: Hit) -> dict[str, Any]:
     ):
         # "a man was shot and killed": as many shot as killed
         extra = {**extra, "shot": hit.low}
-    if hit.measure == "injured" and SEVERITY.search(text[hit.start : hit.end]):
+    if hit.measure == "injured" and not extra.get("summed") and SEVERITY.search(text[hit.start : hit.end]):
         # "one critically": often a part of the wounded ("four shot, one critically wounded")
         extra = {**extra, "severity": True}
     return extra

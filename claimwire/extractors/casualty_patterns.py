@@ -81,7 +81,8 @@ NUMBER_TOKEN = rf"(?:\d[\d,.]*(?![\w-])|{number_words(1, 12)}|dozens|a|an|the)"
 NP_STOP_SUBJ = "(?:" + NP_STOP + "|" + NUMBER_TOKEN + ")"
 CASUALTY_WORD = rf"(?:{VERB})"
 PARENTHETICAL = (
-    r"(?:\s*,\s*(?:which|who|whose|including|among them|most of them|many of them|all of them|aged|ages|both|all)\b[^,.;]{0,90},"
+    r"(?:\s*,?\s+(?:ages?|aged)\s+(?:between\s+|from\s+)?\d{1,3}(?:\s*,\s*\d{1,3})*(?:\s*,?\s*(?:and|to|through|-|–)\s*\d{1,3})?(?:\s*,(?=\s))?"
+    r"|\s*,\s*(?:which|who|whose|including|among them|most of them|many of them|all of them|aged|ages|both|all)\b[^,.;]{0,90},"
     r"|\s*\([^)]{0,80}\)|\s+[—–]\s+[^—–.;]{1,90}?\s+[—–]|\s*—[^—.;]{1,90}—)?"
 )
 
@@ -145,8 +146,9 @@ OBJECT_WORDS = (
 )
 OBJECT = re.compile(
     rf"\b{ACTIVE_VERB}\s+(?:['\"‘“]\s*)?(?:(?P<det>the|his|her|their)\s+)?(?:(?P<poss>[\w.-]+(?:['’]s|s['’]))\s+(?=\d|(?:two|three|four|five|six|seven|eight|nine|ten|several|dozens)\b))?(?:{Q}|(?P<one>an?|one|another|the|his|her)\b|(?P<age>\d+-year-old\b))['\"’”]?"
-    rf"(?P<np>(?:\s+(?!{NP_STOP}\b|dead\b|injured\b|wounded\b|hurt\b){NP_TOK}){{0,5}})"
-    rf"(?P<left>\s+(?:dead|injured|wounded|hurt|critically injured|seriously injured|in critical condition))?",
+    rf"(?P<np>(?:\s+(?!{NP_STOP}\b|dead\b|injured\b|wounded\b|hurt\b|fatally\b|mortally\b){NP_TOK}){{0,5}})"
+    r"(?P<left>\s+(?:dead|injured|wounded|hurt|critically injured|seriously injured|in critical condition|"
+    r"(?:fatally|mortally) (?:wounded|injured)|with (?:[\w-]+ ){0,2}?(?:injuries|wounds)\b))?",
     re.IGNORECASE,
 )
 # "Simpson shot Flynn twice", "killing her and her fetus", "wounding Unique Armstead, 32, and Cheanne McKnight, 11"
@@ -172,7 +174,7 @@ ZERO_NOUN = re.compile(
 NOUN_FIGURE = re.compile(
     rf"(?<![\w'’-]){Q}\s+(?:(?:people|persons|confirmed|reported|more|other|civilian|total)\s+)?"
     r"(?P<noun>deaths|fatalities|dead|casualties|injuries|people dead|people injured|victims|killings|slayings|murders|"
-    r"(?:people |persons )?with (?:[\w-]+ )?injuries)\b",
+    r"(?:people |persons |others )?with (?:[\w-]+ ){0,2}?(?:injuries|wounds))\b",
     re.IGNORECASE,
 )
 TOLL = re.compile(
@@ -185,16 +187,36 @@ TOLL = re.compile(
 # "was shot in the leg and is expected to recover", "shot, but is in stable condition", "was shot and taken to a
 # hospital with non-life-threatening injuries": the people shot are alive and hurt (a new subject, "and two are in
 # stable condition", tells of a part of them and does not match; "in critical condition" says nothing of the outcome)
+_NOT_LIFE_THREATENING = r"(?:not (?:considered |believed to be |thought to be )?life[- ]threatening|(?:considered |believed to be )?(?:non-?\s?life[- ]threatening|minor|superficial))"
 SURVIVED_TAIL = re.compile(
     r"(?:\s+(?!(?:who|which|that|when|whom|whose|after|as|while|before|because|until)\b)[^,;.!?]{0,60}?"
     r"(?<!\bwho)(?<!\bwhich)(?<!\bthat)(?<!\bwhen)(?<!\bafter)(?<!\bwhile)(?<!\bbefore))?"
-    r"(?:,\s*|\s+)(?:and|but)\s+"
+    r"(?:,\s*(?:(?:police|officials|authorities|officers|doctors|(?:a |the )?[\w-]+ spokes(?:man|woman|person))\s+said)\s*)?"
+    r"(?:,\s*|\s+)(?:and|but)\s+(?:(?:all|both|they|he|she)\s+)?"
     r"(?:(?:is|was|are|were|remains|remained|has been|have been|had been)\s+)?(?:now\s+|later\s+|currently\s+)?"
     r"(?:(?:listed|reported|said to be|believed to be|taken|transported|rushed|airlifted|flown|treated|hospitalized)\b[^,;.!?]{0,60}?\s)?"
     r"(?:expected to (?:survive|recover|live|make a (?:full )?recovery|be (?:ok|okay|fine|all right))"
     r"|in (?:(?:critical|serious) but )?(?:stable|good|fair|satisfactory) condition"
-    r"|with (?:what (?:are|were) (?:described as )?)?(?:non-?life[- ]threatening|minor|superficial) (?:injur(?:y|ies)|wounds?)"
-    r"|treated and released|survived|recovering)\b",
+    r"|with (?:what (?:are|were) (?:described as )?)?(?:non-?\s?life[- ]threatening|minor|superficial) (?:injur(?:y|ies)|wounds?)"
+    rf"|(?:his|her|their|the|its) (?:injur(?:y|ies)|wounds?) (?:is|are|was|were|appear(?:s|ed)? to be) {_NOT_LIFE_THREATENING}"
+    r"|treated and released|survived|recovering"
+    r"|(?<=\bis )being treated(?![^,;.!?]{0,40}\b(?:critical|life-threatening))"
+    r"|(?<=\bare )being treated(?![^,;.!?]{0,40}\b(?:critical|life-threatening)))\b",
+    re.IGNORECASE,
+)
+# a wound the person lives through, told with the verb: "suffered a non-life-threatening gunshot wound",
+# "was grazed by a bullet", "a minor gunshot wound" (read inside the figure's own words)
+NONFATAL_WOUND = re.compile(
+    r"\b(?:non-?\s?life[- ]threatening|minor|superficial|graze)\s+(?:gunshot\s+|bullet\s+)?wounds?\b|\bgrazed\b", re.IGNORECASE
+)
+# the second of two figures of the same people's state that counts others: "two others", "the other", "four other men"
+OTHERS_FIGURE = re.compile(r"(?:the\s+)?(?:[\w-]+\s+)?others?\b|another\b", re.IGNORECASE)
+# ... or is said of people "also" hurt: "Lena Berg was shot in the wrist, and a 40-year-old woman was also wounded"
+ALSO_FIGURE = re.compile(r"\balso\b", re.IGNORECASE)
+# what may stand between a figure and the "others" figure added to it: "2 shot, 3 others grazed",
+# "two are in critical condition and four others hurt", "one critical; the three others ..."
+OTHERS_GAP = re.compile(
+    r"(?:\s+(?:in|on|at|near|by|to|during|from|inside|outside)\b[^,;.!?]{0,40}?)?\s*(?:,|;)?\s*(?:(?:and|while|with)\s+)?(?:the\s+)?",
     re.IGNORECASE,
 )
 # one person hurt whose own predicate goes on to their death: "was shot in the chest and later died",
@@ -531,6 +553,7 @@ NAME_FIRST_REJECT = frozenset("in at on near from to of by for into inside outsi
 # "left one dead and three others wounded": a second clause, not another object
 OTHER_CLAUSE = re.compile(
     r"\s+(?:(?:were|was|are|is|had been|have been)\s+)?(?:[a-z]+ly\s+)?(?:injured|wounded|hurt|shot|dead|killed|died|hospitali[sz]ed)\b"
+    r"|\s+with\s+(?:[\w-]+\s+){0,2}?(?:injuries|wounds)\b"
     r"|\s+(?:in|at)\s+(?:the\s+|a\s+|an\s+)?(?:critical|serious|stable|fair|good|grave|hospital|area hospital|local hospital)\b",
     re.IGNORECASE,
 )
@@ -613,7 +636,11 @@ SHOT_KILLED = re.compile(
     re.IGNORECASE,
 )
 # "one critically": often a part of the wounded ("four shot, one critically wounded")
-SEVERITY = re.compile(r"\b(?:critically|seriously|severely|gravely|badly|critical|serious|life-threatening|fighting for)\b", re.IGNORECASE)
+# (not "non-life-threatening", "non-critical": those say the wound is light)
+SEVERITY = re.compile(
+    r"(?<!non-)(?<!non )(?<!not )\b(?:critically|seriously|severely|gravely|badly|critical|serious|life-threatening|fighting for)\b",
+    re.IGNORECASE,
+)
 
 # --- roundups: the lead reports several incidents --------------------------------------------
 NUM_WORD = rf"(?:\d+|{number_words(2, 12)}|a dozen|dozens of)"
@@ -669,6 +696,10 @@ YEAR = re.compile(r"(?:1[89]|20)\d\d")
 # "Ginger Reeves, 64 were found dead" (an age), not "1 Dead, 3 Hurt" (a title-case headline's figures)
 NAME_AND_COMMA = re.compile(r"(?<![\w'’-])(?!(?:Dead|Killed|Injured|Wounded|Hurt|Shot|Slain|Missing)\b)[A-Z][\w'’-]*,\s*$")
 AGE_OR_CALL_BEFORE = re.compile(r"\b(?:age|ages|aged|under|call|dial|dialed|called|(?:younger|older) than)\s+(?:of\s+)?$", re.IGNORECASE)
+# the last of a run of ages: "two juveniles ages 14 and 15", "victims aged between 20 and 35", "aged 4, 6 and 9"
+AGES_RUN_BEFORE = re.compile(
+    r"\b(?:ages?|aged)\s+(?:of\s+|between\s+|from\s+)?\d{1,3}(?:\s*,\s*\d{1,3})*\s*,?\s*(?:and|to|through|or|-|–)\s*$", re.IGNORECASE
+)
 PARENT_OF_BEFORE = re.compile(r"\b(?:father|mother|dad|mom|parent|grandfather|grandmother|grandpa|grandma)\s+(?:of|to)\s+$", re.IGNORECASE)
 GROUP_ONLY_ARTICLE = re.compile(r"^(?:of\s+)?(?:the|those|them)\s*$", re.IGNORECASE)
 GROUP_CUT = re.compile(r"\s+(?:in|on|at|during|near|from|after|according)\b")

@@ -13,6 +13,7 @@ from claimwire.extractors.casualty_patterns import (
     AGE_ITEM,
     AGE_NOUN,
     AGE_OR_CALL_BEFORE,
+    AGES_RUN_BEFORE,
     CLAUSE_AFTER_ITEM,
     COORDINATED,
     DEMONYMS,
@@ -140,7 +141,7 @@ def context_ok(text: str, start: int, num: str | None, np: str) -> bool:
         return False
     if num and num[:1].isdigit() and not np.strip() and NAME_AND_COMMA.search(before):
         return False  # an age: "Ginger Reeves, 64 were found dead"
-    if AGE_OR_CALL_BEFORE.search(before):
+    if AGE_OR_CALL_BEFORE.search(before) or AGES_RUN_BEFORE.search(text, max(0, start - 40), start):
         return False
     if PARENT_OF_BEFORE.search(before):
         return False  # "father of 5 killed": his children, not a toll
