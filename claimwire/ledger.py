@@ -1203,26 +1203,26 @@ def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[
 
 
 def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = None) -> list[Figure]:
-    """An article's toll of the dead plus the people it says were also killed apart from them ("Art teacher
+    """An article's toll plus the people it says were also killed (hurt, shot) apart from them ("Art teacher
     killed in crossfire" ... "Ann Lee, 15, was also killed in the shooting" -> 2): a lead that counts one
-    person gains each other person its later sentences say was also killed. Returns the new leads; the
-    leads they replace agree with them."""
+    person gains each other person its later sentences say was also killed (hurt, shot). Returns the new
+    leads; the leads they replace agree with them."""
     added: list[Figure] = []
-    for lead in [f for f in figures if f.article_lead and f.measure == "killed"]:
+    for lead in [f for f in figures if f.article_lead and f.measure in _ALSO]:
         if lead.reading.stated != 1 or not lead.reading.exact or lead.derived is not None:
             continue
         others = {
             (f.group or "").lower()
             for f in figures
             if f.article_id == lead.article_id
-            and f.measure == "killed"
+            and f.measure == lead.measure
             and f is not lead
             and not f.in_title
             and (lead.in_title or f.start > lead.start)
             and f.reading.stated == 1
             and f.reading.exact
             and (roles or {}).get(f.id) != "perpetrator"
-            and _ALSO_KILLED.search(f.sentence)
+            and _ALSO[lead.measure].search(f.sentence)
         }
         if not others:
             continue
@@ -1234,7 +1234,7 @@ def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = Non
         for figure in figures:  # the one counted before is a part of the new toll, no story of its own
             if (
                 figure.article_id == lead.article_id
-                and figure.measure == "killed"
+                and figure.measure == lead.measure
                 and figure.status == "agrees"
                 and figure.party == lead.party
             ):
@@ -1249,6 +1249,12 @@ _ALSO_KILLED = re.compile(
     r"|\balso\s+(?:died|was killed|was slain)\b",
     re.IGNORECASE,
 )
+#: one more person hurt (shot) beside those an article counted: "was also wounded", "was also shot"
+_ALSO_HURT = re.compile(
+    r"\b(?:was|were|is|has been|had been)\s+also\s+(?:\w+ly\s+)?(?:wounded|injured|hurt|hospitali[sz]ed)\b", re.IGNORECASE
+)
+_ALSO_SHOT = re.compile(r"\b(?:was|were|is|has been|had been)\s+also\s+(?:shot|struck|hit)\b(?!\s+(?:dead|and killed))", re.IGNORECASE)
+_ALSO = {"killed": _ALSO_KILLED, "injured": _ALSO_HURT, "shot": _ALSO_SHOT}
 
 
 #: a figure that counts the attackers already: "five dead, including the gunman"

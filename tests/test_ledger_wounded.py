@@ -283,6 +283,48 @@ def test_also_killed_beside_a_count_of_several_adds_no_one():
     assert toll(build_ledger(articles, claims))[0] == 2
 
 
+def test_a_person_also_hurt_beside_the_one_an_article_leads_with_is_added():
+    # "Fisherman hurt as flood sweeps village" ... "His neighbour was also injured": two hurt
+    articles = [article(1, "2019-07-12T08:00:00", "a.example")]
+    claims = [
+        figure(1, "injured", 1, 1, "Fisherman", start=0, in_title=True, headline=True, one="indefinite"),
+        figure(1, "injured", 1, 1, "His neighbour", start=140, sentence="His neighbour was also injured.", singular=True, one="definite"),
+    ]
+    assert toll(build_ledger(articles, claims))[1] == 2
+
+
+def test_a_person_also_shot_beside_the_one_an_article_leads_with_is_added():
+    articles = [article(1, "2019-07-12T08:00:00", "a.example")]
+    claims = [
+        figure(1, "shot", 1, 1, "man", start=0, in_title=True, headline=True, one="indefinite"),
+        figure(1, "shot", 1, 1, "A teenager", start=120, sentence="A teenager was also shot in the leg.", singular=True, one="indefinite"),
+    ]
+    ledger = build_ledger(articles, claims)
+    shot = next(r for r in ledger["scene"] or ledger["rows"] if r["measure"] == "shot")
+    assert shot["headline"]["anchor"] == 2
+
+
+def test_also_hurt_beside_a_count_of_several_adds_no_one():
+    # "three injured in bus crash ... the driver was also injured": the count may already hold him
+    articles = [article(1, "2019-07-12T08:00:00", "a.example")]
+    claims = [
+        figure(1, "injured", 3, 3, "passengers", start=0, in_title=True),
+        figure(1, "injured", 1, 1, "the driver", start=120, sentence="The driver was also injured.", singular=True, one="definite"),
+    ]
+    assert toll(build_ledger(articles, claims))[1] == 3
+
+
+def test_a_person_also_shot_dead_is_no_one_more_shot():
+    articles = [article(1, "2019-07-12T08:00:00", "a.example")]
+    claims = [
+        figure(1, "shot", 1, 1, "man", start=0, in_title=True, headline=True, one="indefinite"),
+        figure(1, "shot", 1, 1, "A woman", start=120, sentence="A woman was also shot dead.", singular=True, one="indefinite"),
+    ]
+    ledger = build_ledger(articles, claims)
+    shot = next(r for r in ledger["scene"] or ledger["rows"] if r["measure"] == "shot")
+    assert shot["headline"]["anchor"] == 1
+
+
 _FAR = 900  # past the article's lead
 
 
