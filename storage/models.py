@@ -70,7 +70,7 @@ class ContentOriginal(Base):
 
 class Article(Base):
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_status", "status"), Index("ix_articles_content_hash", "content_hash"))
+    # by status: ix_articles_status_id (below); by content hash: content_originals
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     identity: Mapped[str] = mapped_column(String(64), unique=True)
@@ -254,7 +254,6 @@ class EventIndexEntry(Base):
     """The inverted index: an article filed under one of its telling keys (hashed), by week bucket."""
 
     __tablename__ = "event_index"
-    __table_args__ = (Index("ix_event_index_article_id", "article_id"),)
 
     key_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
