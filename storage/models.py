@@ -257,7 +257,8 @@ class EventIndexEntry(Base):
 
     key_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+    # no foreign key: checked for each posting (some 30 per article) and never needed (migration 0009)
+    article_id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=False)
 
 
 class TermFrequency(Base):
