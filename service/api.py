@@ -44,10 +44,13 @@ def create_app(bound_host: str | None = None) -> FastAPI:
     from service.auth import Guard
     from service.ingest import prepare_store
     from service.middleware import BodyLimit, RequestCounter, ResponseCap
+    from tasks.base import load_task_modules
 
     @asynccontextmanager
     async def lifespan(_app):
         prepare_store()
+        if not get_settings().embedded:  # the first post would import them (half a second of CPU) while others wait
+            load_task_modules()
         runner = embedded.start() if get_settings().embedded else None  # the pipeline, resumed where it stopped
         stop_delivering = _start_webhook_deliverer() if get_settings().embedded else None
         try:

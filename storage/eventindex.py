@@ -95,6 +95,20 @@ _PG_FREQUENCIES_BEFORE = (
     f"UNION ALL (SELECT {_LATER}, article_id, NULL::bigint, features::text FROM article_link_features WHERE article_id >= %(below)s "
     "ORDER BY article_id LIMIT %(later)s)"
 )
+# RECHECK: the same frequencies again, in the candidates' statement (appended to it: `_recheck_statement`). The keys'
+# rows are read only when the document count moved: every write of the counts adds one to a shard in the statement
+# that adds to the keys (`count_document`; counts never go down), so an unchanged count means unchanged keys.
+_PG_RECHECK_SHARDS = (
+    "WITH shards AS MATERIALIZED (SELECT key_hash, df FROM term_frequencies WHERE key_hash = ANY(%(shard_hashes)s::bigint[])) "
+)
+_PG_RECHECK = (
+    f"SELECT {_FREQUENCY}, key_hash, df::bigint, NULL::text FROM shards "
+    f"UNION ALL SELECT {_FREQUENCY}, key_hash, df::bigint, NULL::text FROM term_frequencies WHERE key_hash = ANY(%(key_hashes)s::bigint[]) "
+    "AND (SELECT coalesce(sum(df), 0) FROM shards) <> %(documents_counted)s::bigint "
+    f"UNION ALL (SELECT {_LATER}, article_id, NULL::bigint, features::text FROM article_link_features WHERE article_id >= %(below)s "
+    "ORDER BY article_id LIMIT %(later)s)"
+)
+_SHARD_HASHES = "{" + ",".join(map(str, range(COUNT_SHARDS))) + "}"
 _PG_CANDIDATES = (
     "SELECT q.n, e.article_id FROM unnest(%(hashes)s::bigint[], %(low)s::int[], %(high)s::int[]) WITH ORDINALITY AS q(h, lo, hi, n) "
     "CROSS JOIN LATERAL (SELECT article_id FROM event_index WHERE key_hash = q.h AND bucket BETWEEN q.lo AND q.hi "
@@ -126,6 +140,7 @@ class DbIndex:
         self.recheck = recheck and self.below != NO_BOUND
         self.read: tuple[dict[int, str], dict[str, int]] | None = None  # the last frequencies read (`frequencies_moved`)
         self.reread: dict[str, int] | None = None  # the same keys' frequencies read with the candidates (RECHECK)
+        self.counted: tuple[int, list] | None = None  # PostgreSQL, BELOW: the last read's document count and key rows
 
     def document_frequencies(self, keys: Iterable[str]) -> tuple[dict[str, int], int]:
         """One indexed lookup: the keys' rows and the sharded document count (hashes 0..15) together. With
@@ -133,7 +148,9 @@ class DbIndex:
         by_hash: dict[int, str] = {linking.key_hash(k): k for k in keys}
         raw = _pg(self.session)
         if raw is not None and self.below != NO_BOUND and not self.newest:  # one statement with the later articles
-            found, documents = self._before_rows(by_hash, raw.execute(_PG_FREQUENCIES_BEFORE, self._before_params(by_hash)).fetchall())
+            rows = raw.execute(_PG_FREQUENCIES_BEFORE, self._before_params(by_hash)).fetchall()
+            self.counted = _documents_and_key_rows(rows)
+            found, documents = self._before_rows(by_hash, rows)
         else:
             found, documents = self._counted(by_hash)
             if self.below != NO_BOUND:
@@ -241,12 +258,24 @@ class DbIndex:
             if undated:
                 params.update(undated=_array(undated), numbers=_array(numbers))
                 statement += _PG_CANDIDATES_UNDATED
-            if self.recheck and self.read is not None:  # the frequencies again, in the same statement (`frequencies_moved`)
+            if self.recheck and self.read is not None and self.counted is not None:  # the frequencies again (`frequencies_moved`)
                 by_hash = self.read[0]
-                params.update(self._before_params(by_hash))
-                statement = f"SELECT {_CANDIDATE}, n, article_id, NULL::text FROM ({statement}) AS c UNION ALL {_PG_FREQUENCIES_BEFORE}"
+                documents_counted, key_rows = self.counted
+                params.update(
+                    shard_hashes=_SHARD_HASHES,
+                    key_hashes=_array(sorted(by_hash)),
+                    documents_counted=documents_counted,
+                    below=self.below,
+                    later=LATER_LIMIT,
+                )
+                statement = (
+                    f"{_PG_RECHECK_SHARDS}SELECT {_CANDIDATE}, n, article_id, NULL::text FROM ({statement}) AS c UNION ALL {_PG_RECHECK}"
+                )
                 rows = raw.execute(statement, params).fetchall()
-                self.reread, _ = self._before_rows(by_hash, [row for row in rows if row[0] != _CANDIDATE])
+                reread = [row for row in rows if row[0] != _CANDIDATE]
+                if _documents_and_key_rows(reread)[0] == documents_counted:  # nothing counted since: the keys' rows as read
+                    reread = [*reread, *key_rows]
+                self.reread, _ = self._before_rows(by_hash, reread)
                 rows = [(n, article_id) for kind, n, article_id, _ in rows if kind == _CANDIDATE]
             else:
                 rows = raw.execute(statement, params).fetchall()
@@ -281,6 +310,17 @@ class DbIndex:
                 .order_by(ArticleLinkFeatures.article_id)
             )
         return [Candidate(article_id, event_id, parsed_features(features)) for article_id, event_id, features in rows]
+
+
+def _documents_and_key_rows(rows) -> tuple[int, list]:
+    """From rows of _PG_FREQUENCIES_BEFORE or _PG_RECHECK: the document count (the shards' sum) and the keys' rows."""
+    documents, key_rows = 0, []
+    for row in rows:
+        if row[0] == _FREQUENCY and row[1] < COUNT_SHARDS:
+            documents += row[2]
+        elif row[0] == _FREQUENCY:
+            key_rows.append(row)
+    return documents, key_rows
 
 
 _PG_LOCK = "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS s"

@@ -46,13 +46,31 @@ def forget_outlets() -> None:
     _OUTLET_IDS.clear()
 
 
+# An outlet's id, the outlet made when it is new: one statement in autocommit. No row when another transaction made
+# the same outlet meanwhile (its row is not in this statement's snapshot): read again.
+_OUTLET = (
+    "WITH found AS (SELECT id FROM outlets WHERE key = %(key)s), made AS ("
+    "INSERT INTO outlets (key, name, article_count, created_at) SELECT %(key)s, %(key)s, 0, %(now)s "
+    "WHERE NOT EXISTS (SELECT 1 FROM found) ON CONFLICT (key) DO NOTHING RETURNING id) "
+    "SELECT id FROM found UNION ALL SELECT id FROM made"
+)
+_FIND_OUTLET = "SELECT id FROM outlets WHERE key = %(key)s"
+
+
+def _get_or_create_outlet(key: str) -> int:
+    with reading_engine(get_engine()).connect() as connection:
+        row = connection.exec_driver_sql(_OUTLET, {"key": key, "now": utcnow()}).first()
+        if row is None:
+            row = connection.exec_driver_sql(_FIND_OUTLET, {"key": key}).one()
+    return row[0]
+
+
 def _outlet_id(key: str | None, database_url: str) -> int | None:
     if not key:
         return None
     found = _OUTLET_IDS.get((database_url, key))
     if found is None:
-        with session_scope() as session:
-            found = repository.get_or_create_outlet(session, key)
+        found = _get_or_create_outlet(key)
         if len(_OUTLET_IDS) >= _OUTLET_CACHE_MAX:
             _OUTLET_IDS.clear()
         _OUTLET_IDS[(database_url, key)] = found

@@ -81,6 +81,11 @@ def take_over(stage: Stage, article_id: int):
     return _HANDED.pop((get_settings().database_url, stage.name, article_id), None)
 
 
+def load_task_modules() -> None:
+    """Import the task modules now (a process that sends tasks: the API), not on the first send."""
+    app.loader.import_default_modules()
+
+
 def celery_task(task_name: str):
     """The Celery task of TASK_NAME (outside a worker the task modules are imported as they are needed)."""
     if task_name not in app.tasks:

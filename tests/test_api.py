@@ -211,3 +211,18 @@ def test_a_post_while_the_database_is_down_is_503_with_retry_after(client, monke
     assert response.status_code == 503, response.text
     assert response.headers["Retry-After"] == "5"
     assert response.json()["error"] == "unavailable"
+
+
+@pytest.mark.parametrize("broker", [True, False])
+def test_the_api_imports_the_task_modules_before_it_takes_posts_when_it_sends_tasks(broker, sqlite_store, redis_url, monkeypatch):
+    """With a broker the first post would import the task modules (half a second of CPU, the posts behind it
+    waiting): the API imports them as it starts. Embedded, the tasks run in-process and nothing is sent."""
+    from service.api import create_app
+    from tasks import base
+
+    loaded = []
+    monkeypatch.setattr(base, "load_task_modules", lambda: loaded.append(True))
+    apply_env(monkeypatch, BROKER_URL=redis_url if broker else None)
+    with TestClient(create_app()):
+        pass
+    assert loaded == ([True] if broker else [])

@@ -474,3 +474,44 @@ def test_link_errors_names_the_split_and_the_pair_that_decided_it():
     pair = errors[0].own_incident
     assert pair.article == 1 and pair.gap_days == 1 and pair.logit < 0
     assert summary(errors)["errors"] == {"split/retrieved": 1}
+
+
+def _recheck(keys, day, counted_meanwhile):
+    """A link's two reads of the frequencies (PostgreSQL, RECHECK): COUNTED_MEANWHILE (article id, keys) are counted
+    between them, as another link would be while this one waits for its key locks."""
+    with session_scope() as session:
+        index = eventindex.DbIndex(session, below=100, recheck=True)
+        first, _ = index.document_frequencies(keys)
+        for article_id, counted in counted_meanwhile:
+            eventindex.count_document_now(article_id, counted)
+        index.candidates(keys, day, linking.POSTINGS_PER_KEY)
+        return first, index.reread, index.frequencies_moved()
+
+
+def test_the_recheck_sees_a_shared_key_counted_meanwhile_and_only_that(pg_url, monkeypatch):
+    """The keys' rows are read again only when the document count moved (every count adds to a shard with its keys):
+    the same frequencies when nothing was counted or only other keys were; moved when a shared key was counted."""
+    from tests.conftest import apply_env
+
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
+    f = features(CHICAGO_2014, date(2014, 6, 9))
+    other = features(CHICAGO_2016, date(2016, 3, 5))
+    keys = sorted(f.keys)
+    eventindex.count_document_now(1, f.keys)
+    eventindex.count_document_now(2, f.keys)
+
+    first, reread, moved = _recheck(keys, f.day, [])
+    assert reread == first and not moved and first  # nothing counted: the first read's rows
+
+    unrelated = {"p:nobody in these articles"}
+    first, reread, moved = _recheck(keys, f.day, [(3, unrelated)])
+    assert reread == first and not moved  # the count moved, the keys' did not: read again, the same
+
+    shared = sorted(f.keys & other.keys)[0]
+    first, reread, moved = _recheck(keys, f.day, [(4, {shared})])
+    assert moved and reread[shared] == first[shared] + 1
+    assert {k: v for k, v in reread.items() if k != shared} == {k: v for k, v in first.items() if k != shared}
+
+    fresh = "p:a name first counted meanwhile"  # no row at the first read
+    first, reread, moved = _recheck([*keys, fresh], f.day, [(5, {fresh})])
+    assert moved and fresh not in first and reread[fresh] == 1
