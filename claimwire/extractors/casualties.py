@@ -937,13 +937,30 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
 )
 
 
+def _gate(needs: tuple[str, ...] | re.Pattern[str] | None) -> re.Pattern[str] | None:
+    """What a rule's needs are checked by: one pattern (the words as alternatives: one search, not one per word)."""
+    if needs is None or isinstance(needs, re.Pattern):
+        return needs
+    return re.compile("|".join(re.escape(word) for word in needs))
+
+
+_GATES: dict[object, re.Pattern[str] | None] = {}
+#: RULES with their needs as patterns; rules that need the same words share one pattern (searched once a sentence)
+GATED_RULES = tuple((rule, _GATES.setdefault(needs, _gate(needs))) for rule, needs in RULES)
+
+
 def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
     sent = _Sentence(text, title)
     low = text.lower()
-    has_verb = CASUALTY_VERB.search(low) is not None
-    for rule, needs in RULES:
-        if needs is None or (has_verb if needs is CASUALTY_VERB else any(w in low for w in needs)):
-            rule(sent)
+    passed: dict[re.Pattern[str], bool] = {}
+    for rule, gate in GATED_RULES:
+        if gate is not None:
+            found = passed.get(gate)
+            if found is None:
+                found = passed[gate] = gate.search(low) is not None
+            if not found:
+                continue
+        rule(sent)
     hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start]) and not _retracted(text, h)]
     hits = [_died_later(text, _survived(text, h)) for h in hits]
     hits.sort(key=lambda h: h.start)
@@ -1045,11 +1062,13 @@ def _background(text: str, ss: int, se: int, hit: Hit) -> bool:
     """Words that make a figure unlikely to be the event's toll ("last year", "in 2015", "this
     weekend"): the figure stays a claim, but main_figures does not read it as the toll."""
     sentence = text[ss:se]
-    return any(
-        _applies(m, sentence, hit.start - ss, hit.end - ss)
-        for m in BACKGROUND.finditer(sentence)
-        if not SINCE_SUPERLATIVE.search(sentence, 0, m.start())
-    )  # "the deadliest since 2005" compares
+    return any(_applies(m, sentence, hit.start - ss, hit.end - ss) for m in _background_phrases(sentence))
+
+
+@lru_cache(maxsize=64)
+def _background_phrases(sentence: str) -> tuple[re.Match[str], ...]:
+    """The background phrases of a sentence (read once for all its figures); "the deadliest since 2005" compares."""
+    return tuple(m for m in BACKGROUND.finditer(sentence) if not SINCE_SUPERLATIVE.search(sentence, 0, m.start()))
 
 
 def _claims(text: str, in_title: bool, legal_story: bool = False) -> Iterator[Claim]:
