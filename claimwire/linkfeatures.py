@@ -85,7 +85,6 @@ def key_hash(key: str) -> int:
 
 
 @functools.lru_cache(maxsize=1 << 17)
-@functools.lru_cache(maxsize=65536)
 def _clean_token(token: str) -> str:
     return token.lower().strip(".'’-").replace("’", "'").removesuffix("'s")
 

@@ -937,30 +937,13 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
 )
 
 
-def _gate(needs: tuple[str, ...] | re.Pattern[str] | None) -> re.Pattern[str] | None:
-    """What a rule's needs are checked by: one pattern (the words as alternatives: one search, not one per word)."""
-    if needs is None or isinstance(needs, re.Pattern):
-        return needs
-    return re.compile("|".join(re.escape(word) for word in needs))
-
-
-_GATES: dict[object, re.Pattern[str] | None] = {}
-#: RULES with their needs as patterns; rules that need the same words share one pattern (searched once a sentence)
-GATED_RULES = tuple((rule, _GATES.setdefault(needs, _gate(needs))) for rule, needs in RULES)
-
-
 def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
     sent = _Sentence(text, title)
     low = text.lower()
-    passed: dict[re.Pattern[str], bool] = {}
-    for rule, gate in GATED_RULES:
-        if gate is not None:
-            found = passed.get(gate)
-            if found is None:
-                found = passed[gate] = gate.search(low) is not None
-            if not found:
-                continue
-        rule(sent)
+    has_verb = CASUALTY_VERB.search(low) is not None
+    for rule, needs in RULES:
+        if needs is None or (has_verb if needs is CASUALTY_VERB else any(w in low for w in needs)):
+            rule(sent)
     hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start]) and not _retracted(text, h)]
     hits = [_died_later(text, _survived(text, h)) for h in hits]
     hits.sort(key=lambda h: h.start)
