@@ -172,6 +172,11 @@ class DbIndex:
             now, _ = self._before(now, 0)
         return now != found
 
+    def stale(self) -> bool:
+        """With RECHECK, once `candidates` ran: whether the frequencies it read again differ (`frequencies_moved`,
+        no statement)."""
+        return self.reread is not None and self.read is not None and self.reread != self.read[1]
+
     def _before_params(self, by_hash: Mapping[int, str]) -> dict:
         return {"df_hashes": _array([*range(COUNT_SHARDS), *sorted(by_hash)]), "below": self.below, "later": LATER_LIMIT}
 
@@ -298,7 +303,9 @@ class DbIndex:
         return sorted((names[n], article_id) for n, article_id in rows)
 
     def load(self, article_ids: Sequence[int]) -> list[Candidate]:
-        if not article_ids:
+        """The candidates' features; none when the candidates' statement read the frequencies moved (RECHECK): the
+        caller decides again with the new frequencies (tasks/link.py), so this decision is not worth scoring."""
+        if not article_ids or self.stale():
             return []
         raw = _pg(self.session)
         if raw is not None:

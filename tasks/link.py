@@ -129,7 +129,9 @@ def _link_once(article_id: int) -> bool:
         locks = _KeyLocks(session)
         index = eventindex.DbIndex(session, below=article_id, recheck=concurrent)
         decision, keys = linking.decide(features, index, lock=locks)
-        if concurrent and index.frequencies_moved():  # an article sharing a key linked while we waited for the locks
+        # an article sharing a key linked while we waited for the locks: decided again (the first decision scored no
+        # candidates: DbIndex.load saw the frequencies moved)
+        if concurrent and index.frequencies_moved():
             decision, keys = linking.decide(features, eventindex.DbIndex(session, below=article_id), lock=locks)
         linked = linkwrite.write_link(
             session,

@@ -144,3 +144,18 @@ def test_a_link_whose_keys_were_taken_starts_again_then_is_retried(monkeypatch):
     with pytest.raises(TransientError) as raised:
         tasks.link.link_article(7)
     assert raised.value.reason == "lock_conflict"
+
+
+def test_a_decision_whose_frequencies_moved_under_it_scores_no_candidates():
+    """The link's first decision is made again when the candidates' statement read the frequencies moved (tasks/link.py):
+    its candidates are not loaded nor scored; with the frequencies as read, they are."""
+    from storage.eventindex import DbIndex
+
+    index = DbIndex(session=None, below=10, recheck=True)
+    index.read = ({1: "c:smith"}, {"c:smith": 2})
+    index.reread = {"c:smith": 3}
+    assert index.stale()
+    assert index.load([3, 4]) == []
+    index.reread = {"c:smith": 2}
+    assert not index.stale()
+    assert not DbIndex(session=None, below=10).stale()

@@ -1080,11 +1080,13 @@ def _background(text: str, ss: int, se: int, hit: Hit) -> bool:
     """Words that make a figure unlikely to be the event's toll ("last year", "in 2015", "this
     weekend"): the figure stays a claim, but main_figures does not read it as the toll."""
     sentence = text[ss:se]
-    return any(
-        _applies(m, sentence, hit.start - ss, hit.end - ss)
-        for m in BACKGROUND.finditer(sentence)
-        if not SINCE_SUPERLATIVE.search(sentence, 0, m.start())
-    )  # "the deadliest since 2005" compares
+    return any(_applies(m, sentence, hit.start - ss, hit.end - ss) for m in _background_phrases(sentence))
+
+
+@lru_cache(maxsize=64)
+def _background_phrases(sentence: str) -> tuple[re.Match[str], ...]:
+    """The background phrases of a sentence (read once for all its figures); "the deadliest since 2005" compares."""
+    return tuple(m for m in BACKGROUND.finditer(sentence) if not SINCE_SUPERLATIVE.search(sentence, 0, m.start()))
 
 
 def _claims(text: str, in_title: bool, legal_story: bool = False) -> Iterator[Claim]:
