@@ -326,3 +326,19 @@ def test_a_bare_count_after_the_shooting_of_is_people():
     assert ("shot", 5, 5) in figures("Nothing here.", "Two critically wounded in shooting of five at Eastside party")
     assert figures("Police are investigating the killing of two on Main Street.") == [("killed", 2, 2)]
     assert figures("The killing of 2015 was never solved.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The gun went off, struck and killed Victoria and injured one of the family dogs, deputies said.",
+        "Floods killed 300 cattle in the district.",
+    ],
+)
+def test_a_figure_of_animals_counts_no_people(text):
+    assert figures(text) == []
+
+
+def test_people_counted_beside_animals_are_still_counted():
+    assert figures("The blast injured 12 people and a police dog.") == [("injured", 12, 12)]
+    assert figures("Floods killed two farmers and their cattle.") == [("killed", 2, 2)]
