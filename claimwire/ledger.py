@@ -1227,6 +1227,7 @@ def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = Non
             and f.reading.exact
             and (roles or {}).get(f.id) != "perpetrator"
             and _further_person(f, lead)
+            and not _amid_the_counted(f, lead, figures)
             and (f.measure == lead.measure or not shot_count)
         }
         if not others:
@@ -1266,6 +1267,28 @@ def _further_person(figure: Figure, lead: Figure) -> bool:
     if place is not None:
         return place == counted + 1
     return bool(also)
+
+
+def _amid_the_counted(figure: Figure, lead: Figure, figures: Sequence[Figure]) -> bool:
+    """The lead's people told one by one and this one among them ("Four men were shot. A 19-year-old was shot
+    in the face, a 21-year-old in the thigh and an 18-year-old was also shot"): some of those counted, not all,
+    are described before it, so "also" goes on with the list. Where none or all of them were, it is one more;
+    so is one numbered past them ("a third man")."""
+    if _ordinal(figure.group or "") is not None:
+        return False
+    before = {
+        (f.group or "").lower()
+        for f in figures
+        if f.article_id == lead.article_id
+        and f.measure in _FURTHER_OF[lead.measure]
+        and f.reading.stated == 1
+        and (f.person or f.mention is not None)
+        and not f.in_title
+        and (lead.in_title or f.start > lead.start)
+        and f.start < figure.start
+        and (f.group or "").lower() != (figure.group or "").lower()
+    }
+    return 0 < len(before) < (lead.reading.stated or 0)
 
 
 def _ordinal(group: str) -> int | None:

@@ -372,6 +372,20 @@ def test_a_person_also_shot_is_one_of_the_articles_own_count_of_the_shot():
     assert toll(build_ledger(articles, claims))[1] == 6
 
 
+def test_a_person_also_hurt_in_a_list_of_the_counted_adds_no_one():
+    # "Three hurt as bus overturns. A 19-year-old was hurt in the face, and an 18-year-old was also hurt": the list
+    articles = [article(1, "2019-07-12T08:00:00", "a.example")]
+    claims = [
+        figure(1, "injured", 3, 3, None, start=0, in_title=True),
+        figure(1, "injured", 1, 1, "19-year-old", start=120, sentence="A 19-year-old was hurt in the face.", one="indefinite"),
+        figure(1, "injured", 1, 1, "18-year-old", start=160, sentence="An 18-year-old was also hurt.", one="indefinite"),
+    ]
+    assert toll(build_ledger(articles, claims))[1] == 3
+    all_told = [*claims[:2], figure(1, "injured", 1, 1, "20-year-old", start=140, sentence="A 20-year-old was hurt.", one="indefinite")]
+    all_told += [figure(1, "injured", 1, 1, "21-year-old", start=150, sentence="A 21-year-old was hurt.", one="indefinite"), claims[2]]
+    assert toll(build_ledger(articles, all_told))[1] == 4  # all three told, then one more
+
+
 def test_a_named_or_dead_person_also_hurt_beside_a_count_of_several_adds_no_one():
     # "Two men were wounded ... Omar Haddad was also wounded" may be one of them; a man also shot who died is not hurt
     articles = [article(1, "2019-07-12T08:00:00", "a.example")]
