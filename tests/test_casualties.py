@@ -342,3 +342,14 @@ def test_a_figure_of_animals_counts_no_people(text):
 def test_people_counted_beside_animals_are_still_counted():
     assert figures("The blast injured 12 people and a police dog.") == [("injured", 12, 12)]
     assert figures("Floods killed two farmers and their cattle.") == [("killed", 2, 2)]
+
+
+@pytest.mark.parametrize(
+    "text", ["She said the suspect would never purposefully hurt her brother.", "He would never kill a child, his mother said."]
+)
+def test_a_harm_never_done_is_no_figure(text):
+    assert figures(text) == []
+
+
+def test_never_elsewhere_in_the_sentence_keeps_the_figure():
+    assert figures("A man who had never shot anyone before killed two people on Sunday.") == [("killed", 2, 2)]

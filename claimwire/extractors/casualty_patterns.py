@@ -367,7 +367,8 @@ UNCERTAIN = re.compile(
     r"(?:may|might|could|should|would)(?:\s+not)?\s*(?:have|'ve))\b[^,.;]{0,40}$"
     r"|\b(?:want|wanted|wants|threaten\w*|plan\w*|tri(?:ed|es)|try(?:ing)?|attempt\w*|intend\w*|vow\w*|conspir\w*)"
     r"\s+to\s+(?:[\w-]+\s+){0,2}$"
-    r"|\b(?:should|would|could|might)(?:'ve|\s+have)\s+been\s*$",
+    r"|\b(?:should|would|could|might)(?:'ve|\s+have)\s+been\s*$"
+    r"|\bnever\s+(?:\w+ly\s+)?(?:kill|shoot|shot|hurt|harm|injur|wound|murder)\w*\s+$",  # "would never hurt her brother"
     re.IGNORECASE,
 )
 # "Shooting kills man": a verb right after says the first word was the subject (a noun), not the verb
