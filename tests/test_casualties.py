@@ -353,3 +353,9 @@ def test_a_harm_never_done_is_no_figure(text):
 
 def test_never_elsewhere_in_the_sentence_keeps_the_figure():
     assert figures("A man who had never shot anyone before killed two people on Sunday.") == [("killed", 2, 2)]
+
+
+def test_a_call_to_911_is_no_count():
+    text = "Deputies said they got a call to 911 Friday evening saying 18-year-old Donovan Spann had been shot."
+    assert figures(text) == [("shot", 1, 1)]
+    assert figures("Neighbours dialled 911 after two men were shot.") == [("shot", 2, 2)]

@@ -696,7 +696,9 @@ PREVIOUS_WORD = re.compile(r"([\w.#]+)\W*$")
 YEAR = re.compile(r"(?:1[89]|20)\d\d")
 # "Ginger Reeves, 64 were found dead" (an age), not "1 Dead, 3 Hurt" (a title-case headline's figures)
 NAME_AND_COMMA = re.compile(r"(?<![\w'’-])(?!(?:Dead|Killed|Injured|Wounded|Hurt|Shot|Slain|Missing)\b)[A-Z][\w'’-]*,\s*$")
-AGE_OR_CALL_BEFORE = re.compile(r"\b(?:age|ages|aged|under|call|dial|dialed|called|(?:younger|older) than)\s+(?:of\s+)?$", re.IGNORECASE)
+AGE_OR_CALL_BEFORE = re.compile(
+    r"\b(?:age|ages|aged|under|(?:younger|older) than)\s+(?:of\s+)?$|\b(?:calls?|called|dial|dial+ed)\s+(?:to\s+)?$", re.IGNORECASE
+)
 # the last of a run of ages: "two juveniles ages 14 and 15", "victims aged between 20 and 35", "aged 4, 6 and 9"
 AGES_RUN_BEFORE = re.compile(
     r"\b(?:ages?|aged)\s+(?:of\s+|between\s+|from\s+)?\d{1,3}(?:\s*,\s*\d{1,3})*\s*,?\s*(?:and|to|through|or|-|–)\s*$", re.IGNORECASE
