@@ -1204,34 +1204,40 @@ def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[
 
 def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = None) -> list[Figure]:
     """An article's toll plus the people it says were also killed (hurt, shot) apart from them ("Art teacher
-    killed in crossfire" ... "Ann Lee, 15, was also killed in the shooting" -> 2): a lead that counts one
-    person gains each other person its later sentences say was also killed (hurt, shot). Returns the new
-    leads; the leads they replace agree with them."""
+    killed in crossfire" ... "Ann Lee, 15, was also killed in the shooting" -> 2; "Two men were wounded ...
+    A child was also shot in the incident" -> 3 hurt): a lead gains each further person its later sentences
+    tell of (see `_further_person`). A person "also shot" adds to a wounded lead told apart from the
+    article's count of the shot ("six injured, five by gunfire ... a woman was also shot": one of the five)
+    only where the article gives no such count. Returns the new leads; the leads they replace agree
+    with them."""
     added: list[Figure] = []
     for lead in [f for f in figures if f.article_lead and f.measure in _ALSO]:
-        if lead.reading.stated != 1 or not lead.reading.exact or lead.derived is not None:
+        if not lead.reading.stated or not lead.reading.exact or lead.derived is not None:
             continue
+        shot_count = any(f.article_id == lead.article_id and f.measure == "shot" and (f.reading.stated or 0) > 1 for f in figures)
         others = {
             (f.group or "").lower()
             for f in figures
             if f.article_id == lead.article_id
-            and f.measure == lead.measure
+            and f.measure in _FURTHER_OF[lead.measure]
             and f is not lead
             and not f.in_title
             and (lead.in_title or f.start > lead.start)
             and f.reading.stated == 1
             and f.reading.exact
             and (roles or {}).get(f.id) != "perpetrator"
-            and _ALSO[lead.measure].search(f.sentence)
+            and _further_person(f, lead)
+            and not _amid_the_counted(f, lead, figures)
+            and (f.measure == lead.measure or not shot_count)
         }
         if not others:
             continue
-        total = 1 + len(others)
+        total = lead.reading.stated + len(others)
         both = replace(
             lead, id=len(figures) + len(added), value_min=total, value_max=total, hedge=None, reading=reading(total, total, None)
         )
         both.derived, lead.status, lead.article_lead = "others", "agrees", False
-        for figure in figures:  # the one counted before is a part of the new toll, no story of its own
+        for figure in figures:  # the ones counted before are a part of the new toll, no story of their own
             if (
                 figure.article_id == lead.article_id
                 and figure.measure == lead.measure
@@ -1241,6 +1247,59 @@ def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = Non
                 figure.status = "aside"
         added.append(both)
     return added
+
+
+def _further_person(figure: Figure, lead: Figure) -> bool:
+    """One person a later sentence tells of beside those the lead counted: "was also killed (hurt, shot)"
+    where the lead counts one; where it counts several, only a person the sentence brings in anew ("a
+    child was also shot", "a third victim was found", not "Smith was also shot", who may be one of them) or
+    one numbered past them ("a third victim" after two, not "the third victim"). Someone "also shot" is
+    hurt unless the sentence tells of a death."""
+    also = _ALSO[figure.measure].search(figure.sentence)
+    if figure.measure != lead.measure and (not also or _DEATH_WORD.search(figure.sentence)):
+        return False
+    counted = lead.reading.stated or 0
+    if counted == 1 and also:
+        return True
+    if figure.mention not in ("indefinite", "new") or (figure.measure != "killed" and _DEATH_WORD.search(figure.sentence)):
+        return False  # "the fourth victim", "Smith": one of those counted; a wounded man who died is no longer hurt
+    place = _ordinal(figure.group or "")
+    if place is not None:
+        return place == counted + 1
+    return bool(also)
+
+
+def _amid_the_counted(figure: Figure, lead: Figure, figures: Sequence[Figure]) -> bool:
+    """The lead's people told one by one and this one among them ("Four men were shot. A 19-year-old was shot
+    in the face, a 21-year-old in the thigh and an 18-year-old was also shot"): some of those counted, not all,
+    are described before it, so "also" goes on with the list. Where none or all of them were, it is one more;
+    so is one numbered past them ("a third man")."""
+    if _ordinal(figure.group or "") is not None:
+        return False
+    before = {
+        (f.group or "").lower()
+        for f in figures
+        if f.article_id == lead.article_id
+        and f.measure in _FURTHER_OF[lead.measure]
+        and f.reading.stated == 1
+        and (f.person or f.mention is not None)
+        and not f.in_title
+        and (lead.in_title or f.start > lead.start)
+        and f.start < figure.start
+        and (f.group or "").lower() != (figure.group or "").lower()
+    }
+    return 0 < len(before) < (lead.reading.stated or 0)
+
+
+def _ordinal(group: str) -> int | None:
+    """The place a group gives its person ("a third victim": 3), if any."""
+    for word in group.lower().split():
+        if word in _ORDINALS:
+            return _ORDINALS[word]
+    return None
+
+
+_ORDINALS = {w: n for n, w in enumerate("second third fourth fifth sixth seventh eighth ninth tenth".split(), start=2)}
 
 
 #: one more person killed beside those an article counted: "was also killed", "also died"
@@ -1255,6 +1314,8 @@ _ALSO_HURT = re.compile(
 )
 _ALSO_SHOT = re.compile(r"\b(?:was|were|is|has been|had been)\s+also\s+(?:shot|struck|hit)\b(?!\s+(?:dead|and killed))", re.IGNORECASE)
 _ALSO = {"killed": _ALSO_KILLED, "injured": _ALSO_HURT, "shot": _ALSO_SHOT}
+#: the measures a lead's further people may be told in: someone "also shot" is one more hurt
+_FURTHER_OF = {"killed": ("killed",), "injured": ("injured", "shot"), "shot": ("shot",)}
 
 
 #: a figure that counts the attackers already: "five dead, including the gunman"

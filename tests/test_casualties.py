@@ -326,3 +326,36 @@ def test_a_bare_count_after_the_shooting_of_is_people():
     assert ("shot", 5, 5) in figures("Nothing here.", "Two critically wounded in shooting of five at Eastside party")
     assert figures("Police are investigating the killing of two on Main Street.") == [("killed", 2, 2)]
     assert figures("The killing of 2015 was never solved.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The gun went off, struck and killed Victoria and injured one of the family dogs, deputies said.",
+        "Floods killed 300 cattle in the district.",
+    ],
+)
+def test_a_figure_of_animals_counts_no_people(text):
+    assert figures(text) == []
+
+
+def test_people_counted_beside_animals_are_still_counted():
+    assert figures("The blast injured 12 people and a police dog.") == [("injured", 12, 12)]
+    assert figures("Floods killed two farmers and their cattle.") == [("killed", 2, 2)]
+
+
+@pytest.mark.parametrize(
+    "text", ["She said the suspect would never purposefully hurt her brother.", "He would never kill a child, his mother said."]
+)
+def test_a_harm_never_done_is_no_figure(text):
+    assert figures(text) == []
+
+
+def test_never_elsewhere_in_the_sentence_keeps_the_figure():
+    assert figures("A man who had never shot anyone before killed two people on Sunday.") == [("killed", 2, 2)]
+
+
+def test_a_call_to_911_is_no_count():
+    text = "Deputies said they got a call to 911 Friday evening saying 18-year-old Donovan Spann had been shot."
+    assert figures(text) == [("shot", 1, 1)]
+    assert figures("Neighbours dialled 911 after two men were shot.") == [("shot", 2, 2)]

@@ -325,6 +325,78 @@ def test_a_person_also_shot_dead_is_no_one_more_shot():
     assert shot["headline"]["anchor"] == 1
 
 
+def test_a_new_person_also_hurt_beside_a_count_of_several_is_added():
+    # "Three villagers injured as floodwall gives way ... A child was also injured": four hurt
+    articles = [article(1, "2019-07-12T08:00:00", "a.example")]
+    claims = [
+        figure(1, "injured", 3, 3, "villagers", start=0, in_title=True),
+        figure(1, "injured", 1, 1, "child", start=140, sentence="A child was also injured.", one="indefinite"),
+    ]
+    assert toll(build_ledger(articles, claims))[1] == 4
+
+
+def test_a_person_numbered_past_the_count_is_added_and_one_numbered_within_it_is_not():
+    # "Two hurt in Athens blast ... A third man was wounded by glass" -> 3; "the third victim" of three -> 3
+    articles = [article(1, "2019-07-12T08:00:00", "a.example")]
+    past = [
+        figure(1, "injured", 2, 2, None, start=0, in_title=True),
+        figure(1, "injured", 1, 1, "third man", start=140, sentence="A third man was wounded by glass.", one="indefinite"),
+    ]
+    assert toll(build_ledger(articles, past))[1] == 3
+    within = [
+        figure(1, "injured", 3, 3, "people", start=0, in_title=True),
+        figure(1, "injured", 1, 1, "third victim", start=140, sentence="A third victim was wounded by glass.", one="indefinite"),
+        figure(1, "injured", 1, 1, "The fourth victim", start=200, sentence="The fourth victim was hurt.", singular=True, one="definite"),
+    ]
+    assert toll(build_ledger(articles, within))[1] == 3
+
+
+def test_a_person_also_shot_adds_to_a_wounded_count_of_several():
+    # "Two officers wounded in standoff ... A bystander was also shot" -> 3 hurt
+    articles = [article(1, "2019-07-12T08:00:00", "a.example")]
+    claims = [
+        figure(1, "injured", 2, 2, "officers", start=0, in_title=True),
+        figure(1, "shot", 1, 1, "bystander", start=140, sentence="A bystander was also shot in the arm.", one="indefinite"),
+    ]
+    assert toll(build_ledger(articles, claims))[1] == 3
+
+
+def test_a_person_also_shot_is_one_of_the_articles_own_count_of_the_shot():
+    # "six injured, five by gunfire ... Five people were shot ... A woman was also shot": one of the five
+    articles = [article(1, "2019-07-12T08:00:00", "a.example")]
+    claims = [
+        figure(1, "injured", 6, 6, None, start=0, in_title=True),
+        figure(1, "shot", 5, 5, "people", start=80, sentence="Five people in the group were shot."),
+        figure(1, "shot", 1, 1, "woman", start=140, sentence="A 24-year-old woman was also shot.", one="indefinite"),
+    ]
+    assert toll(build_ledger(articles, claims))[1] == 6
+
+
+def test_a_person_also_hurt_in_a_list_of_the_counted_adds_no_one():
+    # "Three hurt as bus overturns. A 19-year-old was hurt in the face, and an 18-year-old was also hurt": the list
+    articles = [article(1, "2019-07-12T08:00:00", "a.example")]
+    claims = [
+        figure(1, "injured", 3, 3, None, start=0, in_title=True),
+        figure(1, "injured", 1, 1, "19-year-old", start=120, sentence="A 19-year-old was hurt in the face.", one="indefinite"),
+        figure(1, "injured", 1, 1, "18-year-old", start=160, sentence="An 18-year-old was also hurt.", one="indefinite"),
+    ]
+    assert toll(build_ledger(articles, claims))[1] == 3
+    all_told = [*claims[:2], figure(1, "injured", 1, 1, "20-year-old", start=140, sentence="A 20-year-old was hurt.", one="indefinite")]
+    all_told += [figure(1, "injured", 1, 1, "21-year-old", start=150, sentence="A 21-year-old was hurt.", one="indefinite"), claims[2]]
+    assert toll(build_ledger(articles, all_told))[1] == 4  # all three told, then one more
+
+
+def test_a_named_or_dead_person_also_hurt_beside_a_count_of_several_adds_no_one():
+    # "Two men were wounded ... Omar Haddad was also wounded" may be one of them; a man also shot who died is not hurt
+    articles = [article(1, "2019-07-12T08:00:00", "a.example")]
+    claims = [
+        figure(1, "injured", 2, 2, "men", start=0, in_title=True),
+        figure(1, "injured", 1, 1, "Omar Haddad", start=120, sentence="Omar Haddad was also wounded.", singular=True, one="name"),
+        figure(1, "shot", 1, 1, "man", start=160, sentence="A man was also shot and died in hospital.", one="indefinite"),
+    ]
+    assert toll(build_ledger(articles, claims))[1] == 2
+
+
 _FAR = 900  # past the article's lead
 
 

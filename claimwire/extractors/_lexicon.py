@@ -78,3 +78,12 @@ game week round district beat zone sector area block p.o. apt. ste. ch. pp. pg. 
 )
 
 MONTHS = frozenset((*vocabulary.MONTHS, *vocabulary.MONTH_ABBREVIATIONS, *(a + "." for a in vocabulary.MONTH_ABBREVIATIONS)))
+
+#: animals: a figure that counts them ("injuring one of the family dogs", "300 cattle drowned") counts no people
+ANIMAL_NOUNS = frozenset(
+    """
+dog dogs puppy puppies cat cats kitten kittens pet pets horse horses pony ponies cow cows cattle calf calves
+livestock sheep goat goats pig pigs hog hogs chicken chickens hen hens poultry bird birds duck ducks
+donkey donkeys mule mules camel camels buffalo buffaloes oxen animal animals deer elephant elephants
+""".split()
+)

@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 from claimwire.actors import actor_key
 from claimwire.claims import CASUALTY, Claim
 from claimwire.extractors import register
-from claimwire.extractors._lexicon import MONTHS, PERSON_NOUNS
+from claimwire.extractors._lexicon import ANIMAL_NOUNS, MONTHS, PERSON_NOUNS
 from claimwire.extractors._text import attribution_for, sentence_at, sentence_spans
 from claimwire.extractors.casualty_patterns import (
     AFTER_SUBJECT,
@@ -147,7 +147,7 @@ from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.10.0"
+VERSION = "2.11.0"
 
 
 class Hit(NamedTuple):
@@ -1094,6 +1094,8 @@ def _claims(text: str, in_title: bool, legal_story: bool = False) -> Iterator[Cl
         ss, se = sentence_at(text, hit.start)
         if not in_title and _other_incident(text, ss, se, hit, legal_story):
             continue
+        if hit.group and head(hit.group) in ANIMAL_NOUNS:
+            continue  # "injuring one of the family dogs": no people
         surname = hit.extra.get("surname")
         if surname and not re.search(rf"\b[A-Z][\w'’.-]+\s+{re.escape(surname)}\b", text):
             continue  # "... in Kareem Mano slaying Pause": not a name

@@ -367,7 +367,8 @@ UNCERTAIN = re.compile(
     r"(?:may|might|could|should|would)(?:\s+not)?\s*(?:have|'ve))\b[^,.;]{0,40}$"
     r"|\b(?:want|wanted|wants|threaten\w*|plan\w*|tri(?:ed|es)|try(?:ing)?|attempt\w*|intend\w*|vow\w*|conspir\w*)"
     r"\s+to\s+(?:[\w-]+\s+){0,2}$"
-    r"|\b(?:should|would|could|might)(?:'ve|\s+have)\s+been\s*$",
+    r"|\b(?:should|would|could|might)(?:'ve|\s+have)\s+been\s*$"
+    r"|\bnever\s+(?:\w+ly\s+)?(?:kill|shoot|shot|hurt|harm|injur|wound|murder)\w*\s+$",  # "would never hurt her brother"
     re.IGNORECASE,
 )
 # "Shooting kills man": a verb right after says the first word was the subject (a noun), not the verb
@@ -695,7 +696,9 @@ PREVIOUS_WORD = re.compile(r"([\w.#]+)\W*$")
 YEAR = re.compile(r"(?:1[89]|20)\d\d")
 # "Ginger Reeves, 64 were found dead" (an age), not "1 Dead, 3 Hurt" (a title-case headline's figures)
 NAME_AND_COMMA = re.compile(r"(?<![\w'’-])(?!(?:Dead|Killed|Injured|Wounded|Hurt|Shot|Slain|Missing)\b)[A-Z][\w'’-]*,\s*$")
-AGE_OR_CALL_BEFORE = re.compile(r"\b(?:age|ages|aged|under|call|dial|dialed|called|(?:younger|older) than)\s+(?:of\s+)?$", re.IGNORECASE)
+AGE_OR_CALL_BEFORE = re.compile(
+    r"\b(?:age|ages|aged|under|(?:younger|older) than)\s+(?:of\s+)?$|\b(?:calls?|called|dial|dial+ed)\s+(?:to\s+)?$", re.IGNORECASE
+)
 # the last of a run of ages: "two juveniles ages 14 and 15", "victims aged between 20 and 35", "aged 4, 6 and 9"
 AGES_RUN_BEFORE = re.compile(
     r"\b(?:ages?|aged)\s+(?:of\s+|between\s+|from\s+)?\d{1,3}(?:\s*,\s*\d{1,3})*\s*,?\s*(?:and|to|through|or|-|–)\s*$", re.IGNORECASE
