@@ -220,7 +220,11 @@ def contending_events(features: ArticleFeatures, candidates: Iterable[Candidate]
     """What `decide` reads of `score_events`, for less: its first event and every event that reaches
     MERGE_THRESHOLD, scored alike, best first; and how many events the candidates have. The events are scored
     in the order of their bounds (`_event_bound`, from what their pairs share); one whose bound is below both
-    the best score so far and MERGE_THRESHOLD can be neither first nor merged, and is left unscored."""
+    the best score so far and MERGE_THRESHOLD can be neither first nor merged, and is left unscored. WEIGHTS
+    must know the article's keys and no others (`choose_keys`); with any others every event is scored."""
+    if weights.df.keys() != features.keys:  # the bound reckons the candidates' totals as `decide`'s weights have them
+        ordered = score_events(features, candidates, weights)
+        return ordered, len(ordered)
     events = _by_event(features, candidates, weights)
     bounded = sorted(((_event_bound(pairs), event_id) for event_id, pairs in events.items()), key=lambda b: (-b[0], b[1]))
     matches: list[EventMatch] = []
