@@ -498,8 +498,8 @@ def pair_bound(left: ArticleFeatures, right: ArticleFeatures, weights: Weights, 
     """An upper bound of `similarity(left, right)` from what the pair shares (MASS), the articles' shapes and the
     left article's totals, when WEIGHTS know only the left article's keys (as in `decide`): cheaper than the
     score, and never below it, whatever the signs of the fitted weights. Every feature is given a range
-    [low, high] (one value when it is reckoned from these) and weighs at its most; the headline and lead
-    comparisons (`specific_evidence`) and the page check (`_unvouched`) are left at their ranges."""
+    [low, high] (one value when it is reckoned from these) and weighs at its most; the names the headlines share,
+    the lead's persons months apart (`late_unanchored`) and the page check (`_unvouched`) are left at their ranges."""
     left_norm, left_totals, left_person, left_title = weights._full_stats(left)
     right_norm, right_totals, right_title = _right_stats(right, weights, mass)
     left_shape, right_shape = left.shaped(), right.shaped()
@@ -546,6 +546,12 @@ def pair_bound(left: ArticleFeatures, right: ArticleFeatures, weights: Weights, 
     ]
     # the features known only within a range weigh at their most: the high end for a positive weight
     late = gap > 45 and not ("d" in shared or "m" in shared or "s" in shared)
+    # the share of each headline's and lead's names the other article lacks, as `specific_evidence` has it
+    left_miss = _missing_share(left_shape.title_names, right.keys)
+    right_miss = _missing_share(right_shape.title_names, left.keys)
+    titled = bool(left_shape.title_names) and bool(right_shape.title_names)
+    left_lead_miss = _missing_share(left_shape.lead_names, right.keys)
+    right_lead_miss = _missing_share(right_shape.lead_names, left.keys)
     vector += [
         _most("person_frac", person_low, max(person_low, min(1.0, mass.person / (mass.person + 3.0)))),
         near3 * min(1.0, (mass.place + by_type["c"]) / 20.0),
@@ -560,8 +566,8 @@ def pair_bound(left: ArticleFeatures, right: ArticleFeatures, weights: Weights, 
         float("a" in both_kinds and "a" not in shared),
         float("s" in both_kinds and "s" not in shared),
         # specific_evidence
-        _most("title_name_miss", 0.0, 1.0),
-        _most("title_name_miss_max", 0.0, 1.0),
+        min(left_miss, right_miss) if titled else 0.0,
+        max(left_miss, right_miss),
         _most("title_name_shared", 0.0, 4.0),
         float(min(shared.get("y", 0), 3)),
         float("y" in both_kinds and "y" not in shared),
@@ -569,8 +575,8 @@ def pair_bound(left: ArticleFeatures, right: ArticleFeatures, weights: Weights, 
         float("m" in both_kinds and "m" not in shared),
         float("n" in both_kinds and "n" not in shared),
         float(min(shared.get("l", 0), 3)),
-        _most("lead_name_miss", 0.0, 1.0),
-        _most("lead_name_miss_max", 0.0, 1.0),
+        min(left_lead_miss, right_lead_miss) if left_shape.lead_names and right_shape.lead_names else 0.0,
+        max(left_lead_miss, right_lead_miss),
         float(min(shared.get("q", 0), 3)),
         float("q" in both_kinds and "q" not in shared),
         float("g" in both_kinds and "g" not in shared),
