@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from claimwire.linkfeatures import RESERVED_HASHES, UNDATED, ArticleFeatures, article_features, key_hash
-from claimwire.linkscore import Weights, similarity
+from claimwire.linkscore import SharedMass, Weights, pair_bound, pair_breakdown, pair_score, shared_mass
 
 __all__ = [
     "RESERVED_HASHES",
@@ -44,6 +44,7 @@ LINKER = "keys-v7"  # keys-v7: keys-v6 + pages whose bodies repeat neither headl
 JOIN_THRESHOLD = 0.6
 EVIDENCE_SHARE = 0.25  # how much each further matching article of an event adds (noisy-or)
 MERGE_THRESHOLD = 0.9
+BOUND_SLACK = 1e-9  # an event bound's own rounding: an event within this of the best is scored in full
 AGREEMENT = 0.5  # how much an event score follows the mean of its pairs rather than the best one
 INDEX_KEYS = 40  # keys per article kept in the inverted index
 LOOKUP_KEYS = 40  # keys per article looked up at link time
@@ -148,28 +149,94 @@ def score_events(features: ArticleFeatures, candidates: Iterable[Candidate], wei
     """The candidates' events, best first. An event's score is its best pair, raised by further matching
     articles (noisy-or at EVIDENCE_SHARE), times (mean pair / best pair) ** AGREEMENT: the article must agree
     with the event, not with one of its articles (one article of another incident that mentions this one
-    as background would otherwise bridge two incidents of a kind)."""
-    best: dict[int, tuple[float, int, dict]] = {}
-    missing: dict[int, float] = {}  # per event: the chance that none of its articles matches (noisy-or)
-    total: dict[int, float] = defaultdict(float)
-    count: dict[int, int] = defaultdict(int)
-    for candidate in candidates:
-        value, breakdown = similarity(features, candidate.features, weights)
-        event_id = candidate.event_id
-        missing[event_id] = missing.get(event_id, 1.0) * (1.0 - EVIDENCE_SHARE * value)
-        total[event_id] += value
-        count[event_id] += 1
-        current = best.get(event_id)
-        if current is None or (value, -candidate.article_id) > (current[0], -current[1]):
-            best[event_id] = (value, candidate.article_id, breakdown)
-    matches = []
-    for event_id, (value, article_id, breakdown) in best.items():
-        combined = max(value, 1.0 - missing[event_id])
-        if value > 0:
-            combined *= (total[event_id] / count[event_id] / value) ** AGREEMENT
-        matches.append(EventMatch(event_id, combined, value, article_id, {**breakdown, "best_pair": round(value, 4)}))
-    matches.sort(key=lambda m: (-m.score, m.event_id))
+    as background would otherwise bridge two incidents of a kind). Every event is scored in full: `decide`
+    reads the same of `contending_events`."""
+    matches = [_event_match(features, event_id, pairs, weights) for event_id, pairs in _by_event(features, candidates, weights).items()]
+    matches.sort(key=_best_first)
     return matches
+
+
+@dataclass(slots=True)
+class _Pair:
+    candidate: Candidate
+    shared: frozenset[str]
+    mass: SharedMass | None  # None: the pair shares no key (it scores 0)
+    bound: float  # at least the pair's score (`linkscore.pair_bound`)
+
+
+def _by_event(features: ArticleFeatures, candidates: Iterable[Candidate], weights: Weights) -> dict[int, list[_Pair]]:
+    """The candidates by event, in their order, with what their pairs share and the bound of their scores."""
+    events: dict[int, list[_Pair]] = defaultdict(list)
+    keys = features.keys
+    for candidate in candidates:
+        shared = keys & candidate.features.keys
+        if shared:
+            mass = shared_mass(shared, weights)
+            pair = _Pair(candidate, shared, mass, pair_bound(features, candidate.features, weights, mass))
+        else:
+            pair = _Pair(candidate, shared, None, 0.0)
+        events[candidate.event_id].append(pair)
+    return events
+
+
+def _event_match(features: ArticleFeatures, event_id: int, pairs: list[_Pair], weights: Weights) -> EventMatch:
+    """The event's score from its pairs' scores (see `score_events`); the breakdown of its best pair only."""
+    missing = 1.0  # the chance that none of its articles matches (noisy-or)
+    total = 0.0
+    best: tuple[float, int, tuple] | None = None
+    for pair in pairs:
+        article_id = pair.candidate.article_id
+        if pair.mass is None:
+            value, detail = 0.0, None
+        else:
+            value, vector, contributions = pair_score(features, pair.candidate.features, weights, pair.shared, pair.mass)
+            detail = (pair.candidate.features, vector, contributions)
+        missing *= 1.0 - EVIDENCE_SHARE * value
+        total += value
+        if best is None or (value, -article_id) > (best[0], -best[1]):
+            best = (value, article_id, detail)
+    assert best is not None
+    value, article_id, detail = best
+    breakdown = {"shared": []} if detail is None else pair_breakdown(features, *detail)
+    combined = max(value, 1.0 - missing)
+    if value > 0:
+        combined *= (total / len(pairs) / value) ** AGREEMENT
+    return EventMatch(event_id, combined, value, article_id, {**breakdown, "best_pair": round(value, 4)})
+
+
+def _event_bound(pairs: list[_Pair]) -> float:
+    """At least the event's score: the agreement factor is at most 1, the rest grows with each pair's score."""
+    missing = 1.0
+    for pair in pairs:
+        missing *= 1.0 - EVIDENCE_SHARE * min(1.0, pair.bound)
+    return max(max(pair.bound for pair in pairs), 1.0 - missing) + BOUND_SLACK
+
+
+def _best_first(match: EventMatch) -> tuple[float, int]:
+    return -match.score, match.event_id
+
+
+def contending_events(features: ArticleFeatures, candidates: Iterable[Candidate], weights: Weights) -> tuple[list[EventMatch], int]:
+    """What `decide` reads of `score_events`, for less: its first event and every event that reaches
+    MERGE_THRESHOLD, scored alike, best first; and how many events the candidates have. The events are scored
+    in the order of their bounds (`_event_bound`, from what their pairs share); one whose bound is below both
+    the best score so far and MERGE_THRESHOLD can be neither first nor merged, and is left unscored. WEIGHTS
+    must know the article's keys and no others (`choose_keys`); with any others every event is scored."""
+    if weights.df.keys() != features.keys:  # the bound reckons the candidates' totals as `decide`'s weights have them
+        ordered = score_events(features, candidates, weights)
+        return ordered, len(ordered)
+    events = _by_event(features, candidates, weights)
+    bounded = sorted(((_event_bound(pairs), event_id) for event_id, pairs in events.items()), key=lambda b: (-b[0], b[1]))
+    matches: list[EventMatch] = []
+    best = None
+    for bound, event_id in bounded:
+        if best is not None and bound < best and bound < MERGE_THRESHOLD:
+            break
+        match = _event_match(features, event_id, events[event_id], weights)
+        matches.append(match)
+        best = match.score if best is None else max(best, match.score)
+    matches.sort(key=_best_first)
+    return matches, len(events)
 
 
 def decide(features: ArticleFeatures, index: LinkIndex, lock=None) -> tuple[LinkDecision, list[str]]:
@@ -186,8 +253,8 @@ def decide(features: ArticleFeatures, index: LinkIndex, lock=None) -> tuple[Link
     for key, article_id in postings:
         votes[article_id] += weights.weight(key)
     ranked = sorted(votes, key=lambda a: (-votes[a], -a))[:CANDIDATES]
-    ordered = score_events(features, index.load(ranked), weights)
-    info: dict[str, Any] = {"linker": LINKER, "candidates": len(ranked), "events": len(ordered), "index_keys": keys[:15]}
+    ordered, events = contending_events(features, index.load(ranked), weights)
+    info: dict[str, Any] = {"linker": LINKER, "candidates": len(ranked), "events": events, "index_keys": keys[:15]}
     if not ordered or ordered[0].score < JOIN_THRESHOLD:
         best = ordered[0] if ordered else EventMatch(0, 0.0, 0.0, None, {})
         info.update(best_article=best.article_id, **best.breakdown)

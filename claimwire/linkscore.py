@@ -279,13 +279,14 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
 
 
 def pair_vector(
-    left: ArticleFeatures, right: ArticleFeatures, weights: Weights, shared: frozenset[str] | None = None
+    left: ArticleFeatures, right: ArticleFeatures, weights: Weights, shared: frozenset[str] | None = None, mass: SharedMass | None = None
 ) -> tuple[list[float], list[tuple[float, str]]]:
-    """SHARED: left.keys & right.keys, when the caller has it."""
+    """SHARED: left.keys & right.keys, when the caller has it (and MASS, its `shared_mass`)."""
     if shared is None:
         shared = left.keys & right.keys
     left_shape, right_shape = left.shaped(), right.shaped()
-    mass = shared_mass(shared, weights)
+    if mass is None:
+        mass = shared_mass(shared, weights)
     left_norm, left_totals, left_person, left_title = weights._full_stats(left)
     right_norm, right_totals, right_person, right_title = weights._full_stats(right)
     cosine = mass.dot / (left_norm * right_norm) if left_norm and right_norm else 0.0
@@ -442,14 +443,154 @@ def similarity(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) 
     shared = left.keys & right.keys
     if not shared:
         return 0.0, {"shared": []}
-    vector, contributions = pair_vector(left, right, weights, shared)
-    z = sum(map(operator.mul, PAIR_WEIGHTS, vector))
-    value = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+    value, vector, contributions = pair_score(left, right, weights, shared)
+    return value, pair_breakdown(left, right, vector, contributions)
+
+
+def pair_score(
+    left: ArticleFeatures, right: ArticleFeatures, weights: Weights, shared: frozenset[str], mass: SharedMass | None = None
+) -> tuple[float, list[float], list[tuple[float, str]]]:
+    """`similarity`'s score of a pair that shares keys, with its vector and key contributions (for `pair_breakdown`)."""
+    vector, contributions = pair_vector(left, right, weights, shared, mass)
+    return logistic(sum(map(operator.mul, PAIR_WEIGHTS, vector))), vector, contributions
+
+
+def logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def pair_breakdown(
+    left: ArticleFeatures, right: ArticleFeatures, vector: list[float], contributions: list[tuple[float, str]]
+) -> dict[str, Any]:
+    """What a link stores of its pair (article_events.features)."""
     top = heapq.nsmallest(12, contributions, key=_strongest_first)  # = sorted(...)[:12]
-    return value, {
+    return {
         "cosine": round(vector[1], 4),
         "gap_days": left.day - right.day,
         "same_date": bool(vector[10]),
         "date_near": bool(vector[11]),
         "shared": [k for _, k in top],
     }
+
+
+# the bound's own rounding: it reckons the right article's totals in another order than `Weights._full_stats`
+_SLACK = 1e-6
+
+
+def _right_stats(right: ArticleFeatures, weights: Weights, mass: SharedMass) -> tuple[float, dict[str, float], float]:
+    """(norm, IDF total per kind, sum of the squared headline IDFs) of the right article, as `Weights._full_stats`
+    has them (up to rounding) when the weights know only the left article's keys (as in `decide`): the shared
+    keys weigh as the left article has them, every other key has the top IDF."""
+    unknown = weights._top + 1.0
+    totals = dict(mass.by_type)
+    squares = mass.dot
+    shared = mass.shared_kinds
+    for kind, count in right.shaped().kind_counts.items():
+        rest = count - shared.get(kind, 0)
+        if rest:
+            totals[kind] = totals.get(kind, 0.0) + rest * unknown
+            squares += rest * (TYPE_WEIGHTS.get(kind, 0.5) * unknown) ** 2
+    title = mass.title_dot + (right.shaped().titles - shared.get("h", 0)) * unknown * unknown
+    return math.sqrt(squares), totals, title
+
+
+def pair_bound(left: ArticleFeatures, right: ArticleFeatures, weights: Weights, mass: SharedMass) -> float:
+    """An upper bound of `similarity(left, right)` from what the pair shares (MASS), the articles' shapes and the
+    left article's totals, when WEIGHTS know only the left article's keys (as in `decide`): cheaper than the
+    score, and never below it, whatever the signs of the fitted weights. Every feature is given a range
+    [low, high] (one value when it is reckoned from these) and weighs at its most; the names the headlines share,
+    the lead's persons months apart (`late_unanchored`) and the page check (`_unvouched`) are left at their ranges."""
+    left_norm, left_totals, left_person, left_title = weights._full_stats(left)
+    right_norm, right_totals, right_title = _right_stats(right, weights, mass)
+    left_shape, right_shape = left.shaped(), right.shaped()
+    by_type = mass.by_type
+    undated = left.day == UNDATED or right.day == UNDATED
+    gap = 0 if undated else abs(left.day - right.day)
+    near = any(abs(d - right.day) <= 1 for d in left.dates) or any(abs(d - left.day) <= 1 for d in right.dates)
+    top = weights.idf("")
+    shared = mass.shared_kinds
+    cosine = mass.dot / (left_norm * right_norm) if left_norm and right_norm else 0.0
+
+    def fraction(kind: str) -> float:
+        return by_type[kind] / (min(left_totals.get(kind, 0.0), right_totals.get(kind, 0.0)) + 3.0)
+
+    if left_shape.titles and right_shape.titles:
+        title_norm = math.sqrt(left_title * right_title)
+        title_cosine = mass.title_dot / title_norm if title_norm else 0.0
+    else:
+        title_cosine = 0.0
+    near3 = float(gap <= 3)
+    incident_near = abs(left_shape.incident - right_shape.incident) <= 1
+    both_kinds = left_shape.kinds & right_shape.kinds
+    person_low = mass.person / (left_person + 3.0)
+    vector = [
+        1.0,
+        cosine,
+        *(by_type[kind] for kind in "pcsthand"),
+        float(bool(left.dates & right.dates)),
+        float(near),
+        math.log1p(gap),
+        float(gap > 45),
+        fraction("p"),
+        fraction("c"),
+        fraction("t"),
+        float(min(4, mass.rare_names)),
+        float(min(4, mass.rare_words)),
+        title_cosine,
+        near3 * min(1.0, fraction("c") * 2),
+        mass.person,
+        mass.place,
+        mass.max_name / top,
+        mass.title_names,
+        float(min(mass.ages, 3)),
+    ]
+    # the features known only within a range weigh at their most: the high end for a positive weight
+    late = gap > 45 and not ("d" in shared or "m" in shared or "s" in shared)
+    # the share of each headline's and lead's names the other article lacks, as `specific_evidence` has it
+    left_miss = _missing_share(left_shape.title_names, right.keys)
+    right_miss = _missing_share(right_shape.title_names, left.keys)
+    titled = bool(left_shape.title_names) and bool(right_shape.title_names)
+    left_lead_miss = _missing_share(left_shape.lead_names, right.keys)
+    right_lead_miss = _missing_share(right_shape.lead_names, left.keys)
+    vector += [
+        _most("person_frac", person_low, max(person_low, min(1.0, mass.person / (mass.person + 3.0)))),
+        near3 * min(1.0, (mass.place + by_type["c"]) / 20.0),
+        float(not undated and incident_near),
+        mass.title_place / top * float(gap <= 3 or incident_near),
+        min(mass.person, 20.0) / 20.0 * float(gap > 45),
+        mass.second / top,
+        mass.person_max / top,
+        float(mass.facts_agree),
+        float(len((left_shape.fact_kinds & right_shape.fact_kinds) - mass.agreed_facts)),
+        _most("person_conflict", 0.0, 4.0 if mass.person == 0 else 0.0),
+        float("a" in both_kinds and "a" not in shared),
+        float("s" in both_kinds and "s" not in shared),
+        # specific_evidence
+        min(left_miss, right_miss) if titled else 0.0,
+        max(left_miss, right_miss),
+        _most("title_name_shared", 0.0, 4.0),
+        float(min(shared.get("y", 0), 3)),
+        float("y" in both_kinds and "y" not in shared),
+        float(min(shared.get("m", 0), 3)),
+        float("m" in both_kinds and "m" not in shared),
+        float("n" in both_kinds and "n" not in shared),
+        float(min(shared.get("l", 0), 3)),
+        min(left_lead_miss, right_lead_miss) if left_shape.lead_names and right_shape.lead_names else 0.0,
+        max(left_lead_miss, right_lead_miss),
+        float(min(shared.get("q", 0), 3)),
+        float("q" in both_kinds and "q" not in shared),
+        float("g" in both_kinds and "g" not in shared),
+        _most("late_unanchored", 0.0, float(late)),
+        float(min(mass.rare_titles, 3)),
+        _most("unrelated_page", 0.0, float(UNRELATED in left.keys and UNRELATED in right.keys)),
+    ]
+    return logistic(sum(map(operator.mul, PAIR_WEIGHTS, vector)) + _SLACK)
+
+
+_POSITION = {name: index for index, name in enumerate(PAIR_FEATURES)}
+
+
+def _most(feature: str, low: float, high: float) -> float:
+    """The end of a feature's range [LOW, HIGH] at which it adds the most to the score (the weights as they are
+    now: `bench/fit_linker.py` sets its own)."""
+    return high if PAIR_WEIGHTS[_POSITION[feature]] > 0 else low

@@ -1,0 +1,119 @@
+"""Pruning at link time: `decide` scores only the events that can win or be merged, and decides exactly as
+when it scores every candidate (`linking.contending_events` against `linking.score_events`)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+
+from claimwire import linking, linkmemory, linkscore
+
+STREAM = [
+    (
+        "Floods in Sylhet leave 12 dead",
+        "Floods in Sylhet district killed 12 people on Monday, officials in Dhaka said. The Surma river burst its banks near Companiganj.",
+        date(2024, 6, 17),
+    ),
+    (
+        "Bomb blast in central Athens injures two",
+        "A bomb exploded outside a bank on Stadiou Street in central Athens early on Tuesday, injuring two passers-by, Greek police said.",
+        date(2024, 6, 18),
+    ),
+    (
+        "Sylhet flood toll rises to 15",
+        "The death toll from floods in Sylhet rose to 15 on Tuesday as the Surma river kept rising near Companiganj, the district administration said.",
+        date(2024, 6, 18),
+    ),
+    (
+        "Man shot dead in Englewood",
+        "A 24-year-old man was shot and killed Sunday night in the 6500 block of South Halsted Street in Chicago's Englewood neighborhood. Darnell Whitfield was pronounced dead at Stroger Hospital.",
+        date(2024, 6, 16),
+    ),
+    (
+        "Athens bank bombing: group claims attack",
+        "An anarchist group claimed the bomb attack on a bank on Stadiou Street in Athens that injured two people on Tuesday, Greek police said.",
+        date(2024, 6, 19),
+    ),
+    (
+        "Englewood victim identified",
+        "The man shot dead Sunday on South Halsted Street in Englewood was identified as Darnell Whitfield, 24, the Cook County medical examiner said.",
+        date(2024, 6, 18),
+    ),
+    (
+        "Floods hit Sunamganj",
+        "Floods in Sunamganj district left 3 dead on Wednesday as rivers rose across northeastern Bangladesh, officials in Dhaka said.",
+        date(2024, 6, 19),
+    ),
+    (
+        "Second blast in Athens",
+        "A second bomb exploded outside a tax office on Patission Street in Athens on Friday, causing damage but no injuries, police said.",
+        date(2024, 6, 21),
+    ),
+    (
+        "Sylhet and Sunamganj floods: 20 dead",
+        "Floods in Sylhet and Sunamganj districts have killed 20 people since Monday, the Surma river near Companiganj still rising, officials in Dhaka said.",
+        date(2024, 6, 20),
+    ),
+    (
+        "Man killed in South Side shooting",
+        "A 31-year-old man was shot and killed Saturday night in the 1200 block of West 79th Street in Chicago's Auburn Gresham neighborhood. Marcus Bell was pronounced dead at Christ Hospital.",
+        date(2024, 6, 22),
+    ),
+]
+
+
+def _full(features, candidates, weights):
+    candidates = list(candidates)
+    ordered = linking.score_events(features, candidates, weights)
+    return ordered, len(ordered)
+
+
+def _decisions(monkeypatch, full: bool) -> list[tuple]:
+    with monkeypatch.context() as patch:
+        if full:
+            patch.setattr(linking, "contending_events", _full)
+        index = linkmemory.MemoryIndex()
+        out = []
+        for article_id, (title, text, when) in enumerate(STREAM * 2, 1):
+            decision = index.link(article_id, linking.article_features(title, text, when))
+            out.append((decision.event_id, decision.decision, decision.score, decision.merge, decision.features))
+        return out
+
+
+def test_pruned_decisions_are_those_of_full_scoring(monkeypatch):
+    assert _decisions(monkeypatch, full=False) == _decisions(monkeypatch, full=True)
+
+
+def _pairs():
+    articles = [linking.article_features(title, text, when) for title, text, when in STREAM]
+    for left, right in itertools.permutations(articles, 2):
+        weights = linking.choose_keys(left, {k: 1 for k in right.keys}, 10).weights  # as in decide: the left keys only
+        shared = left.keys & right.keys
+        if shared:
+            yield left, right, weights, shared
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_the_bound_is_never_below_the_score_whatever_the_signs_of_the_weights(monkeypatch, sign):
+    monkeypatch.setattr(linkscore, "PAIR_WEIGHTS", tuple(sign * w for w in linkscore.PAIR_WEIGHTS))
+    pairs = list(_pairs())
+    assert pairs
+    for left, right, weights, shared in pairs:
+        mass = linkscore.shared_mass(shared, weights)
+        assert linkscore.pair_bound(left, right, weights, mass) >= linkscore.similarity(left, right, weights)[0]
+
+
+def test_an_event_that_can_neither_win_nor_merge_is_not_scored(monkeypatch):
+    index = linkmemory.MemoryIndex()
+    scored = []
+    real = linking._event_match
+    monkeypatch.setattr(linking, "_event_match", lambda *args: scored.append(args[1]) or real(*args))
+    events = []
+    for article_id, (title, text, when) in enumerate(STREAM, 1):
+        before = len(scored)
+        decision = index.link(article_id, linking.article_features(title, text, when))
+        events.append((decision.features.get("events", 0), len(scored) - before))
+    assert all(count <= total for total, count in events)
+    assert any(count < total for total, count in events)
