@@ -25,7 +25,7 @@ import time
 from claimwire import linking
 from claimwire.errors import TransientError
 from storage import eventindex, eventmerges, linkwrite
-from storage.db import session_scope
+from storage.db import STORE_ERRORS, session_scope, store_error_reason
 from tasks.base import register, run_stage, stage_task, take_over
 from tasks.pipeline import STAGES
 from workers import (
@@ -154,16 +154,34 @@ def _link_once(article_id: int) -> bool:
     return True
 
 
+REDECIDE_ATTEMPTS = 4
+REDECIDE_BACKOFF_S = 0.05
+
+
 def _redecide(article_id: int, features, earlier_id: int) -> None:
     """Decide ARTICLE_ID again now that EARLIER_ID (received before it) is linked: `eventmerges.redecide_later`.
-    A failure (a deadlock with a merge, the database gone) keeps its first decision: logged, counted."""
-    try:
-        with session_scope() as session:
-            outcome = eventmerges.redecide_later(session, article_id, features, earlier_id)
-    except Exception:
-        logger.exception("link_redecide_failed", extra={"fields": {"article_id": article_id, "after": earlier_id}})
-        outcome = "failed"
+    A transaction the database or the change order rolled back (a deadlock with a merge, another transaction's
+    change to the same event written first) is tried again, up to REDECIDE_ATTEMPTS times; a failure that stays
+    keeps the first decision: logged, counted."""
+    outcome: str | None = "failed"
+    for attempt in range(1, REDECIDE_ATTEMPTS + 1):
+        try:
+            with session_scope() as session:
+                outcome = eventmerges.redecide_later(session, article_id, features, earlier_id)
+            break
+        except (TransientError, *STORE_ERRORS) as error:
+            if attempt == REDECIDE_ATTEMPTS or not _worth_retrying(error):
+                logger.exception("link_redecide_failed", extra={"fields": {"article_id": article_id, "after": earlier_id}})
+                break
+            time.sleep(REDECIDE_BACKOFF_S * attempt)
+        except Exception:
+            logger.exception("link_redecide_failed", extra={"fields": {"article_id": article_id, "after": earlier_id}})
+            break
     metrics.LINK_REDECIDED.labels(outcome=outcome or "kept").inc()
+
+
+def _worth_retrying(error: Exception) -> bool:
+    return isinstance(error, TransientError) or store_error_reason(error) == "lock_conflict"
 
 
 @stage_task(STAGE)
