@@ -147,7 +147,7 @@ from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.11.0"
+VERSION = "2.11.1"
 
 
 class Hit(NamedTuple):
@@ -528,6 +528,9 @@ def _joined_subjects(sent: _Sentence, qs: int, lo: float, hi: float | None, aux:
     return lo, hi, start
 
 
+_JOINED_TAIL = re.compile(r"[\s,]*(?:\band\b|&)?[\s,]*$", re.I)
+
+
 def _rule_subject(sent: _Sentence) -> None:
     """ "seven members of ... were killed", "27 wounded", "a 12-year-old and three others were shot"."""
     text = sent.text
@@ -568,6 +571,9 @@ def _rule_subject(sent: _Sentence) -> None:
             extra["list"] = True
             if sent.overlaps(start, qs):
                 total_lo, total_hi, start, group, extra = lo, hi, qs, clean_group(np), {}
+            elif head(np) in ANIMAL_NOUNS:  # "two farmers and 300 cattle drowned": the people joined before it
+                total_lo, total_hi = total_lo - lo, None if total_hi is None or hi is None else total_hi - hi
+                group = _JOINED_TAIL.sub("", text[start:qs])
         if NEGATED_ADVERB.search(m.group("adv") or ""):  # "two officers were not injured"
             sent.add(measure, 0, 0, None, group, start, m.end(), conf, {"partial": True})
             continue
@@ -641,10 +647,16 @@ def _rule_death_toll(sent: _Sentence) -> None:
         s = m.start("hedge") if m.group("hedge") else m.start("num")
         if sent.overlaps(s, m.end()):
             continue
-        lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
+        hedge = m.group("hedge")
+        if not hedge and (m.group("verb") or "").lower() in _TOLL_PASSED:
+            hedge = "more than"  # "the death toll passed 7,000"
+        lo, hi, hedge = quantity_bounds(m.group("num"), hedge)
         if lo is None:
             continue
         sent.add("killed", lo, hi, hedge, None, m.start(), m.end(), 0.85)
+
+
+_TOLL_PASSED = frozenset(("passed", "passes", "surpassed", "surpasses", "exceeded", "exceeds", "topped", "tops"))
 
 
 # --- rules: headlines (they drop articles) ---------------------------------------------------------
@@ -923,7 +935,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_subject, CASUALTY_VERB),
     (_rule_joined_subject, CASUALTY_VERB),
     (_rule_noun_figure, ("death", "fatalit", "dead", "casualt", "injur", "victim", "killings", "slayings", "murders", "wounds")),
-    (_rule_death_toll, ("toll",)),
+    (_rule_death_toll, ("toll", "number of")),
     (_rule_headline_subject, None),
     (_rule_headline_object, OBJECT_WORDS),
     (_rule_multiplier, ("double", "triple", "quadruple", "quintuple", "suicide")),

@@ -177,8 +177,14 @@ NOUN_FIGURE = re.compile(
     r"(?:people |persons |others )?with (?:[\w-]+ ){0,2}?(?:injuries|wounds))\b",
     re.IGNORECASE,
 )
+# what the toll is of, between "death toll" and its verb: "from Monday's 7.8-magnitude earthquake in Turkey", "in the
+# ferry disaster" (words only: a clause boundary ends it)
+_TOLL_OF = r"(?:\s+(?:from|in|of|after|following)(?:\s+[\w'’.-]+){1,8}?)?"
 TOLL = re.compile(
-    r"(?:\bdeath toll\s+(?:(?:has|had)\s+)?(?:rose|risen|climbed|increased|jumped|rises|climbs|stands|stood|reached|is|was|now stands|of|at|to|hit)"
+    r"(?:\b(?:death toll|number of (?:dead|deaths|fatalities|people killed|those killed))"
+    rf"{_TOLL_OF}\s+(?:(?:has|had|have|now)\s+)?(?:(?:also|further|again|since)\s+)?"
+    r"(?P<verb>rose|risen|climbed|increased|jumped|rises|climbs|soared|stands|stood|reached|reaches|is|was|now stands|"
+    r"of|at|to|hit|hits|passed|passes|surpassed|surpasses|exceeded|exceeds|topped|tops)"
     r"(?:\s+(?:to|at|of))?"
     r"|\b(?:bringing|raising|pushing|taking|brought|raised|pushed|took|brings|raises)\s+the\s+(?:[\w-]+\s+)?death toll\s+"
     rf"(?:(?:from|in|of)\s+(?:the\s+)?[\w-]+\s+)?(?:to|at))\s+{Q}",
