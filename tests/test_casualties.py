@@ -390,3 +390,24 @@ def test_a_death_toll_of_a_named_disaster_is_a_figure(text, expected):
 )
 def test_a_toll_that_is_no_event_toll_is_no_figure(text):
     assert figures(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The plane crashed into the mountain, killing all 150 people aboard.", ("killed", 150, 150)),
+        ("The fire killed all six members of the family.", ("killed", 6, 6)),
+        ("Doctors treated 87 people for injuries after the train derailed.", ("injured", 87, 87)),
+        ("Medics treated 12 firefighters for smoke inhalation.", ("injured", 12, 12)),
+        ("The hospital is treating three for burns.", ("injured", 3, 3)),
+    ],
+)
+def test_all_of_a_count_and_the_people_treated_for_injuries(text, expected):
+    assert figures(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text", ["The clinic treated 500 patients last year.", "The hospital treated 40 people for the flu this week."]
+)
+def test_people_treated_for_no_injury_are_no_figure(text):
+    assert figures(text) == []

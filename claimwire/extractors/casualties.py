@@ -117,6 +117,7 @@ from claimwire.extractors.casualty_patterns import (
     SURVIVED_TAIL,
     TITLE_OBJECT,
     TOLL,
+    TREATED,
     TRAILING_AGE,
     TRIGGER,
     UNBORN,
@@ -656,6 +657,18 @@ def _rule_death_toll(sent: _Sentence) -> None:
         sent.add("killed", lo, hi, hedge, None, m.start(), m.end(), 0.85)
 
 
+def _rule_treated(sent: _Sentence) -> None:
+    """ "doctors treated 87 people for injuries"."""
+    for m in TREATED.finditer(sent.text):
+        s = m.start("hedge") if m.group("hedge") else m.start("num")
+        np = m.group("np") or ""
+        if sent.overlaps(s, m.end()) or np.strip() and not is_person(np):
+            continue
+        lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
+        if lo is not None:
+            sent.add("injured", lo, hi, hedge, clean_group(np), s, m.end(), 0.8)
+
+
 _TOLL_PASSED = frozenset(("passed", "passes", "surpassed", "surpasses", "exceeded", "exceeds", "topped", "tops"))
 
 
@@ -936,6 +949,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_joined_subject, CASUALTY_VERB),
     (_rule_noun_figure, ("death", "fatalit", "dead", "casualt", "injur", "victim", "killings", "slayings", "murders", "wounds")),
     (_rule_death_toll, ("toll", "number of")),
+    (_rule_treated, ("treat",)),
     (_rule_headline_subject, None),
     (_rule_headline_object, OBJECT_WORDS),
     (_rule_multiplier, ("double", "triple", "quadruple", "quintuple", "suicide")),
