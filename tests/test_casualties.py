@@ -406,8 +406,6 @@ def test_all_of_a_count_and_the_people_treated_for_injuries(text, expected):
     assert figures(text) == [expected]
 
 
-@pytest.mark.parametrize(
-    "text", ["The clinic treated 500 patients last year.", "The hospital treated 40 people for the flu this week."]
-)
+@pytest.mark.parametrize("text", ["The clinic treated 500 patients last year.", "The hospital treated 40 people for the flu this week."])
 def test_people_treated_for_no_injury_are_no_figure(text):
     assert figures(text) == []
