@@ -409,3 +409,15 @@ def test_all_of_a_count_and_the_people_treated_for_injuries(text, expected):
 @pytest.mark.parametrize("text", ["The clinic treated 500 patients last year.", "The hospital treated 40 people for the flu this week."])
 def test_people_treated_for_no_injury_are_no_figure(text):
     assert figures(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The senator said the bill would kill 3,000 jobs.",
+        "The recession hurt 200 businesses in the county.",
+        "A chemical spill killed thousands of fish in the river.",
+    ],
+)
+def test_things_a_casualty_verb_takes_figuratively_count_no_people(text):
+    assert figures(text) == []

@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 from claimwire.actors import actor_key
 from claimwire.claims import CASUALTY, Claim
 from claimwire.extractors import register
-from claimwire.extractors._lexicon import ANIMAL_NOUNS, MONTHS, PERSON_NOUNS
+from claimwire.extractors._lexicon import ANIMAL_NOUNS, MONTHS, PERSON_NOUNS, THING_NOUNS
 from claimwire.extractors._text import attribution_for, sentence_at, sentence_spans
 from claimwire.extractors.casualty_patterns import (
     AFTER_SUBJECT,
@@ -1115,13 +1115,16 @@ def _background_phrases(sentence: str) -> tuple[re.Match[str], ...]:
     return tuple(m for m in BACKGROUND.finditer(sentence) if not SINCE_SUPERLATIVE.search(sentence, 0, m.start()))
 
 
+_NOT_PEOPLE = ANIMAL_NOUNS | THING_NOUNS
+
+
 def _claims(text: str, in_title: bool, legal_story: bool = False) -> Iterator[Claim]:
     for hit in _scan(text, in_title):
         ss, se = sentence_at(text, hit.start)
         if not in_title and _other_incident(text, ss, se, hit, legal_story):
             continue
-        if hit.group and head(hit.group) in ANIMAL_NOUNS:
-            continue  # "injuring one of the family dogs": no people
+        if hit.group and head(hit.group) in _NOT_PEOPLE:
+            continue  # "injuring one of the family dogs", "would kill 3,000 jobs": no people
         surname = hit.extra.get("surname")
         if surname and not re.search(rf"\b[A-Z][\w'’.-]+\s+{re.escape(surname)}\b", text):
             continue  # "... in Kareem Mano slaying Pause": not a name
