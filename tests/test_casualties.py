@@ -359,3 +359,24 @@ def test_a_call_to_911_is_no_count():
     text = "Deputies said they got a call to 911 Friday evening saying 18-year-old Donovan Spann had been shot."
     assert figures(text) == [("shot", 1, 1)]
     assert figures("Neighbours dialled 911 after two men were shot.") == [("shot", 2, 2)]
+
+
+# --- "deceased" as the news says "dead" (issue 14) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,figure",
+    [
+        ("The fisherman was found deceased on the riverbank.", ("killed", 1, 1)),
+        ("She was taken to a hospital in Patras, where she was pronounced deceased.", ("killed", 1, 1)),
+        ("The driver was declared deceased at the scene.", ("killed", 1, 1)),
+        ("Two hikers were found deceased below the ridge.", ("killed", 2, 2)),
+    ],
+)
+def test_found_pronounced_or_declared_deceased_is_a_death(text, figure):
+    assert figure in figures(text)
+
+
+def test_deceased_as_a_noun_or_a_relative_is_no_new_death_figure():
+    assert figures("The family of the deceased asked for privacy.") == []
+    assert figures("His deceased father's house was sold last year.") == []

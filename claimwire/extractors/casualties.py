@@ -147,7 +147,7 @@ from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.11.0"
+VERSION = "2.12.0"
 
 
 class Hit(NamedTuple):

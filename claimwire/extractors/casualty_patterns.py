@@ -25,7 +25,7 @@ _DEATH = r"(?:his|her|their) deaths?"
 _SUFFERED = r"(?:suffered|sustained|received|suffering|sustaining) (?:from )?"
 KILLED = (
     r"killed|dead|deceased|died|dies|passed away|passes away|slain|murdered|perished|shot dead|shot to death|gunned down|"
-    r"pronounced dead|found dead|declared dead|lost (?:their|his|her) li(?:ves|fe)|fatally (?:shot|wounded|injured|struck|stabbed)|"
+    r"(?:pronounced|found|declared|confirmed|ruled) (?:dead|deceased)|lost (?:their|his|her) li(?:ves|fe)|fatally (?:shot|wounded|injured|struck|stabbed)|"
     r"mortally wounded|executed|massacred|"
     r"(?:stabbed|beaten|burned|burnt|crushed|trampled|hacked|bludgeoned|strangled|choked) to death|"
     r"drowned|electrocuted|asphyxiated|suffocated|presumed dead|confirmed dead|feared dead|"
