@@ -420,7 +420,8 @@ def article_leads(figures: list[Figure]) -> list[Figure]:
         by_article[(figure.article_id, figure.party)].append(figure)
     added: list[Figure] = []
     for group in by_article.values():
-        leads = {m: _lead([f for f in group if f.measure == m]) for m in {f.measure for f in group}}
+        elsewhere = dead_told_as_elsewhere(group)
+        leads = {m: _lead([f for f in group if f.measure == m and f not in elsewhere]) for m in {f.measure for f in group}}
         if leads.get("killed") is not None and _wounded_only_title(group, leads["killed"]):
             leads["killed"] = None  # its dead are another incident's: set aside, no lead
             for figure in group:
@@ -443,7 +444,34 @@ def article_leads(figures: list[Figure]) -> list[Figure]:
         for measure, lead in leads.items():
             if lead is not None:
                 _mark_row_of_article([f for f in group if f.measure == measure], lead)
+        for figure in elsewhere:
+            figure.status = "aside"
     return added
+
+
+def dead_told_as_elsewhere(group: Sequence[Figure]) -> list[Figure]:
+    """Under a headline that counts wounded or shot and names no death ("Four men shot near park"), the dead
+    a sentence tells as before the article's incident ("a man killed on the same block last week", "killed
+    earlier this month") or as the one a vigil, memorial or funeral was held for ("a vigil honoring a man
+    killed in a shooting") are another incident's: set aside, never the article's toll."""
+    title = [f for f in group if f.in_title and not f.weak]
+    if (
+        not any(f.measure in ("injured", "shot") and f.reading.stated and not _VICTIM.search(f.group or "") for f in title)
+        or any(f.measure in ("killed", "killed_or_injured") for f in title)
+        or any(_DEATH_WORD.search(f.sentence) for f in title)
+    ):
+        return []
+    return [f for f in group if f.measure == "killed" and not f.in_title and _ELSEWHERE.search(f.sentence)]
+
+
+#: a death told as before the article's own incident, or as the one mourned where the incident happened
+_ELSEWHERE = re.compile(
+    r"\b(?:just )?last week\b|\b(?:a|one|two|three) weeks? (?:ago|earlier|before)\b|\bearlier (?:this|that|in the) (?:week|month)\b"
+    r"|\b(?:the )?(?:previous|prior) week\b|\b(?:vigil|memorial|funeral|burial|tribute)s?\b(?:\s+\w+){0,2}?\s+(?:for|honou?r(?:ing|ed)|of|to)\b",
+    re.IGNORECASE,
+)
+#: "shooting victim identified": a person the headline names, who may have died, not a count of the wounded
+_VICTIM = re.compile(r"\bvictims?\b", re.IGNORECASE)
 
 
 def _wounded_only_title(group: Sequence[Figure], killed: Figure) -> bool:

@@ -528,3 +528,49 @@ def test_a_death_two_reports_tell_stands():
 
 def test_a_death_beside_one_other_report_of_the_wounded_stands():
     assert toll(build_ledger(*wounded_reports("2016-05-03T10:30:00", wounded_only=1)))[0] == 1
+
+
+# --- the dead of another incident told under a wounded-only headline (issue 14) ---------------------
+
+
+def _wounded_headline_with(death: str, title: str = "Four villagers shot near the market", start: int = 120) -> list[dict]:
+    return [
+        figure(1, "shot", 4, 4, "villagers", start=0, sentence=title, in_title=True),
+        figure(1, "shot", 4, 4, "villagers", start=10, sentence="Four villagers were shot near the market on Friday."),
+        figure(1, "killed", 1, 1, "man", start=start, sentence=death, one="indefinite"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "death",
+    [
+        "A man was shot and killed on the same street just last week.",
+        "A man was killed by a bomb near the same market two weeks ago.",
+        "A man was stabbed to death outside the station earlier this month.",
+        "Mourners had gathered for a vigil honoring a man killed in a flood.",
+        "The memorial service was for a man who died in a motorcycle crash.",
+    ],
+)
+def test_a_death_told_as_before_or_mourned_under_a_wounded_headline_is_another_incident(death):
+    articles = [article(1, "2016-12-09T12:00:00", "a.example")]
+    assert toll(build_ledger(articles, _wounded_headline_with(death)))[0] == 0
+
+
+@pytest.mark.parametrize(
+    "death,title",
+    [
+        ("One of them, a man, died at the hospital.", "Four villagers shot near the market"),  # no cue: one of the shot
+        ("A man died a week after the shooting.", "Four villagers shot near the market"),  # after it: one of the shot
+        ("A man was shot and killed last week.", "Four villagers killed near the market"),  # the headline tells deaths
+        ("A man was shot and killed last week.", "One dead after four villagers shot near the market"),
+        ("The victim was shot and killed last week.", "Market shooting victim identified"),  # a person, not a count
+    ],
+)
+def test_a_death_without_the_cue_or_under_a_headline_that_may_tell_it_stays(death, title):
+    articles = [article(1, "2016-12-09T12:00:00", "a.example")]
+    claims = _wounded_headline_with(death, title)
+    if "victim identified" in title:
+        claims[0] = figure(1, "shot", 1, 1, "victim", start=0, sentence=title, in_title=True, headline=True, one="definite")
+    if "killed near" in title:
+        claims[0] = figure(1, "killed", 4, 4, "villagers", start=0, sentence=title, in_title=True)
+    assert toll(build_ledger(articles, claims))[0] >= 1
