@@ -320,7 +320,7 @@ def assign_parties(figures: list[Figure]) -> PartyResolution:
     ]
     resolution = resolve_parties(mentions)
     for figure, key in zip(open_figures, resolution.keys):
-        figure.party = key
+        figure.party = SUSPECTS if killed_himself(figure) else key
     if any(f.party == SUSPECTS for f in figures) and SUSPECTS not in resolution.parties:
         from claimwire.parties import ROLE_LABELS, Party
 
@@ -1188,7 +1188,7 @@ def scene_rows(
     sentence and "the suspect" in the next; "killed his wife and himself" is two dead), and the
     articles' tolls are combined like a row's figures."""
     figures = casualty_figures(claims, split=False)
-    roles = {f.id: describe(f.group).role for f in figures}
+    roles = {f.id: _scene_role(f) for f in figures}
     for figure in figures:
         figure.party = SCENE
     _place_figures(figures, family_of, times)
@@ -1201,6 +1201,21 @@ def scene_rows(
     ordered = sorted(by_measure, key=lambda m: MEASURE_ORDER.index(m) if m in MEASURE_ORDER else 99)
     dead = _dead_of(dead_by_article(figures), SCENE)
     return [row_json(build_row(m, SCENE, by_measure[m], window, dead), SCENE_LABEL) for m in ordered]
+
+
+def _scene_role(figure: Figure) -> str:
+    """The role of a figure's people at the scene (see killed_himself)."""
+    return "perpetrator" if killed_himself(figure) else describe(figure.group).role
+
+
+def killed_himself(figure: Figure) -> bool:
+    """One who "killed himself" (herself, themselves) after the deed is an attacker, as "the gunman" is
+    ("Allen went home and killed himself"): a suspect's death, apart from the victims'."""
+    return figure.measure == "killed" and (figure.group or "").lower() in _REFLEXIVE and bool(_SUICIDE.search(figure.sentence))
+
+
+_REFLEXIVE = frozenset({"himself", "herself", "themselves"})
+_SUICIDE = re.compile(r"\b(?:killed|shot|shoots|kills|killing|shooting)\s+(?:himself|herself|themselves)\b", re.IGNORECASE)
 
 
 def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[Figure]:

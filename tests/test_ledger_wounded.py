@@ -74,6 +74,31 @@ def test_an_article_that_tells_the_gunman_killed_apart_adds_him_to_its_victims()
     assert toll(build_ledger(articles, claims)) == (4, 3)
 
 
+def test_an_attacker_who_killed_himself_told_apart_is_added_to_his_victims():
+    # "Third victim dies after depot attack" ... "the attacker then drove home and killed himself" -> 4
+    articles = [article(1, "2016-07-17T12:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 3, 3, "victim", start=0, sentence="Third victim dies after depot attack", in_title=True),
+        figure(
+            1, "killed", 1, 1, "himself", start=300, sentence="Afterward, he drove home and killed himself.", singular=True, one="pronoun"
+        ),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 4
+
+
+def test_himself_counted_in_the_lead_already_is_not_added_again():
+    articles = [article(1, "2016-07-17T12:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 4, 4, "people", start=0, sentence="Four people died, including the gunman, who killed himself."),
+        figure(1, "killed", 1, 1, "himself", start=300, sentence="The gunman then killed himself.", singular=True, one="pronoun"),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 4
+    # a pronoun that is no suicide ("he blamed himself") counts nobody more
+    claims[1] = figure(1, "killed", 1, 1, "himself", start=300, sentence="Rescuers said the driver was killed.", singular=True)
+    claims[0]["sentence"] = "Four people died when the bus overturned."
+    assert toll(build_ledger(articles, claims))[0] == 4
+
+
 def test_victims_counted_with_the_gunman_already_are_not_added_to():
     articles = [article(1, "2016-07-17T12:00:00", "a.example")]
     claims = [
