@@ -215,12 +215,16 @@ def sentence_dates(sentence: str, around: datetime) -> list[tuple[datetime, int]
 
 
 def _dated_before(claim: Mapping[str, Any], limit: datetime) -> bool:
-    """The figure's sentence names, near the figure's group, dates all before `limit`."""
+    """The figure's sentence names, near the figure's group or opening the sentence, dates all before `limit`."""
     sentence = claim.get("sentence") or ""
     dates = sentence_dates(sentence, limit)
     at = sentence.find(claim.get("group") or "\0")
-    near = [when for when, pos in dates if at < 0 or abs(pos - at) <= DATE_REACH]
+    near = [when for when, pos in dates if at < 0 or abs(pos - at) <= DATE_REACH or _OPENING.fullmatch(sentence[:pos])]
     return bool(near) and max(near) < limit
+
+
+#: what may come before a date that opens its sentence ("On Nov. 5, 2009, a gunman ... killing 13"): it dates the whole sentence
+_OPENING = re.compile(r"\W*(?:(?:on|in|by|early|late)\s+)?", re.IGNORECASE)
 
 
 def dated_before(
@@ -1215,7 +1219,10 @@ def killed_himself(figure: Figure) -> bool:
 
 
 _REFLEXIVE = frozenset({"himself", "herself", "themselves"})
-_SUICIDE = re.compile(r"\b(?:killed|shot|shoots|kills|killing|shooting)\s+(?:himself|herself|themselves)\b", re.IGNORECASE)
+_SUICIDE = re.compile(
+    r"\b(?:killed|shot|shoots|kills|killing|shooting)\s+(?:himself|herself|themselves)\b|\b(?:took|takes|taking|take)\s+(?:his|her|their)\s+own\s+li(?:fe|ves)\b",
+    re.IGNORECASE,
+)
 
 
 def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[Figure]:

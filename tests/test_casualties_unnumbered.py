@@ -34,6 +34,27 @@ def test_a_pronoun_victim_who_shot_himself_is_the_named_one():
     assert got[0].extra.get("one") == "pronoun"  # someone the article names: never a second victim
 
 
+def test_one_who_took_his_own_life_is_one_dead_named_as_himself():
+    # issue 14: "took his own life" says "killed himself"; the ledger reads "himself" as the attacker's death
+    got = cas("Police said the driver later took his own life.")
+    assert [(c.measure, c.value_min, c.group) for c in got] == [("killed", 1, "himself")]
+    assert [(c.measure, c.group) for c in cas("Days later she took her own life.")] == [("killed", "herself")]
+    # after his victims: counted with them, as "before killing himself" is
+    assert figures("The gunman killed three villagers before taking his own life.") == [("killed", 4, 4)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He took himself to the hospital after the crash.",
+        "The rescue took his whole life savings.",
+        "She said he was taking his own car to the station.",
+    ],
+)
+def test_taking_oneself_somewhere_is_no_death(text):
+    assert figures(text) == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

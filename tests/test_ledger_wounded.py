@@ -86,6 +86,15 @@ def test_an_attacker_who_killed_himself_told_apart_is_added_to_his_victims():
     assert toll(build_ledger(articles, claims))[0] == 4
 
 
+def test_an_attacker_who_took_his_own_life_is_added_like_one_who_killed_himself():
+    articles = [article(1, "2016-07-17T12:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 2, 2, "hostages", start=0, sentence="Two hostages killed in bank siege", in_title=True),
+        figure(1, "killed", 1, 1, "himself", start=300, sentence="The robber then took his own life.", singular=True, one="pronoun"),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 3
+
+
 def test_himself_counted_in_the_lead_already_is_not_added_again():
     articles = [article(1, "2016-07-17T12:00:00", "a.example")]
     claims = [
@@ -210,6 +219,28 @@ def test_a_figure_dated_weeks_before_the_event_is_another_incident():
     )
     assert toll(ledger) == (0, 4)
     assert [c["why"] for c in ledger["context_figures"]] == ["earlier"]
+
+
+def test_a_date_that_opens_its_sentence_dates_a_figure_told_far_from_it():
+    # "On Nov. 5, 2009, a bomber ... killing 13": the date is far from "people" but dates the whole sentence
+    articles = [article(1, "2014-04-03T10:00:00", "a.example")]
+    long_sentence = (
+        "On Nov. 5, 2009, a bomber who had hidden explosives inside a delivery van near the central market of the old town "
+        "detonated them, killing 13 people."
+    )
+    claims = [
+        figure(1, "killed", 3, 3, "people", start=0, sentence="A car bomb killed three people at the market on Thursday."),
+        figure(1, "killed", 13, 13, "people", start=90, sentence=long_sentence),
+    ]
+    ledger = build_ledger(articles, claims)
+    assert toll(ledger) == (3, 0)
+    assert [c["why"] for c in ledger["context_figures"]] == ["earlier"]
+    # a date inside the sentence, far from the figure, still dates nothing
+    claims[1] = figure(1, "killed", 13, 13, "people", start=90, sentence="A car bomb, the worst since a Nov. 5, 2009 attack on "
+                       "the same crowded market by a militant group that police across the region have tracked for many years, "
+                       "killed 13 people on Thursday.")  # fmt: skip
+    claims[0]["sentence"] = "Three people were killed at the market."
+    assert build_ledger(articles, claims)["context_figures"] == []
 
 
 def test_the_events_own_date_told_later_is_no_other_incident():

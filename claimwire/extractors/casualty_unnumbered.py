@@ -20,10 +20,11 @@ from claimwire.numbers import quantity_bounds
 if TYPE_CHECKING:
     from claimwire.extractors.casualties import _Sentence
 
-# "accidentally shot himself", "fatally shoots self", "shot herself in the leg", "killed himself"
+# "accidentally shot himself", "fatally shoots self", "shot herself in the leg", "killed himself", "took his own life"
 SELF_INFLICTED = re.compile(
     r"(?<!\bto )(?<!\bcould )(?<!\bwould )(?<!\bmight )(?<!\bwill )"
-    r"\b(?P<had>had\s+)?(?P<adv>(?:[a-z]+ly\s+){0,2})(?P<v>shot|shoots|killed|kills)\s+(?P<obj>himself|herself|self|(?:(?:his|her)\s+)?own\s+(?:leg|foot|hand|arm))\b"
+    r"\b(?P<had>had\s+)?(?P<adv>(?:[a-z]+ly\s+){0,2})(?P<v>shot|shoots|killed|kills|(?:took|takes|taking|take)(?=\s+(?:his|her)\s+own\s+life\b))"
+    r"\s+(?P<obj>himself|herself|self|(?:(?:his|her)\s+)?own\s+(?:leg|foot|hand|arm|life))\b"
     r"(?P<dead>\s+(?:to death|dead)\b)?",
     re.IGNORECASE,
 )
@@ -62,8 +63,16 @@ PRECAUTION = re.compile(
 )
 
 
+def _self_word(m: re.Match[str]) -> str:
+    """Who the reflexive names: "took his own life" is "himself", "her own life" "herself"."""
+    obj = m.group("obj")
+    if not obj.lower().endswith(" life"):
+        return obj
+    return "herself" if obj.lower().startswith("her") else "himself"
+
+
 def _self_measure(m: re.Match[str], text: str) -> str:
-    if m.group("v").lower().startswith("kill") or m.group("dead") or FATAL.search(m.group("adv")):
+    if m.group("v").lower().startswith(("kill", "t")) or m.group("dead") or FATAL.search(m.group("adv")):
         return "killed"
     return "killed" if DIED_AFTER.match(text, m.end()) else "shot"
 
@@ -83,7 +92,7 @@ def _rule_self_inflicted(sent: _Sentence) -> None:
             continue  # "two men shot themselves"? a plural subject: not one person
         measure = _self_measure(m, text)
         if np is None:  # "he found a gun and shot himself": someone the article names elsewhere
-            sent.add(measure, 1, 1, None, m.group("obj"), m.start("v"), m.end(), 0.5, {"singular": True, "one": "pronoun"})
+            sent.add(measure, 1, 1, None, _self_word(m), m.start("v"), m.end(), 0.5, {"singular": True, "one": "pronoun"})
             continue
         group = text[np[1] : m.start()].strip()
         sent.add(measure, 1, 1, None, group, np[1], m.end(), 0.6, {"singular": True}, victim=group)
@@ -105,7 +114,7 @@ def _after_his_victims(sent: _Sentence, m: re.Match[str]) -> bool:
         sent.hits[i] = hit._replace(low=hit.low + 1, high=hit.high + 1, extra={**hit.extra, "self": 1})
         sent.taken.append((m.start(), m.end()))
     else:
-        sent.add("killed", 1, 1, None, m.group("obj"), m.start("v"), m.end(), 0.5, {"singular": True, "one": "pronoun", "self": 1})
+        sent.add("killed", 1, 1, None, _self_word(m), m.start("v"), m.end(), 0.5, {"singular": True, "one": "pronoun", "self": 1})
     return True
 
 
