@@ -1142,6 +1142,7 @@ def build_ledger(
     _place_figures(figures, family_of, times)
     figures += article_leads(figures)
     figures += with_the_others(figures)
+    figures += with_the_named_dead(figures)
     rows = _rows(figures, parties, window)
     scene = [] if parties.war else _scene(rows, figures, claim_list, family_of, times, window)
     family_json = {k: {"label": f.label, "sector": f.sector, "names": f.names} for k, f in sources.families.items()}
@@ -1199,6 +1200,7 @@ def scene_rows(
     figures += article_leads(figures)
     figures += with_the_attackers(figures, roles)
     figures += with_the_others(figures, roles)
+    figures += with_the_named_dead(figures)
     by_measure: dict[str, list[Figure]] = defaultdict(list)
     for figure in figures:
         by_measure[figure.measure].append(figure)
@@ -1297,6 +1299,60 @@ def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = Non
                 figure.status = "aside"
         added.append(both)
     return added
+
+
+def with_the_named_dead(figures: list[Figure]) -> list[Figure]:
+    """An article that names more dead people than its lead counts ("Charlotte Zaremba, 16, died from gunshot
+    wounds" ... "Sean Crizer died at the trauma center" under a lead of one): its toll is the people it names
+    dead, one per surname (a father and daughter who share it count once: never more than it says). Names of
+    other incidents' dead (background, earlier, mourned) are not read. Returns the new leads."""
+    added: list[Figure] = []
+    for lead in [f for f in figures if f.article_lead and f.measure == "killed"]:
+        if not lead.reading.exact or lead.reading.stated is None or lead.derived is not None:
+            continue
+        own = [f for f in figures if f.article_id == lead.article_id and f.party == lead.party]
+        elsewhere = dead_told_as_elsewhere(own)
+        surnames = {
+            name
+            for f in own
+            if f.measure == "killed" and not f.weak and f not in elsewhere and not _ELSEWHERE.search(f.sentence)
+            for name in _dead_surnames(f)
+        }
+        if len(surnames) <= lead.reading.stated:
+            continue
+        total = len(surnames)
+        both = replace(
+            lead, id=len(figures) + len(added), value_min=total, value_max=total, hedge=None, reading=reading(total, total, None)
+        )
+        both.derived, lead.status, lead.article_lead = "named", "aside", False
+        for figure in own:  # the named ones and the lead are a part of the new toll, no story of their own
+            if figure.measure == "killed" and figure.status == "agrees":
+                figure.status = "aside"
+        added.append(both)
+    return added
+
+
+def _dead_surnames(figure: Figure) -> list[str]:
+    """The surnames of the full names a body figure's group is made of: one person named ("Sean Crizer"), or
+    a list that gives their ages ("Jacinta Walker, 18, and Aveion Bolden, 20" -> walker, bolden); a bare
+    surname, a description ("a former Whitehouse School District student"), a list without ages ("Family,
+    Friends Mourn Those") or a headline's words give none."""
+    if figure.in_title or not (figure.mention == "name" or figure.listed):
+        return []
+    parts = [p.strip() for p in _LIST_SEPARATOR.split(figure.group or "")]
+    names = [
+        p
+        for n, p in enumerate(parts)
+        if _FULL_NAME.fullmatch(p)
+        and not any(w.lower() in _NOT_NAME_WORDS for w in p.split())
+        and (figure.mention == "name" or n + 1 < len(parts) and parts[n + 1].isdigit())  # a list names people with their ages
+    ]
+    return [name.split()[-1].lower() for name in names]
+
+
+_LIST_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+|;\s*")
+_FULL_NAME = re.compile(r"[A-Z][a-z'’-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'’-]+)+")
+_NOT_NAME_WORDS = frozenset("police officer officers sheriff deputy state county city street avenue road mr mrs ms dr".split())
 
 
 def _further_person(figure: Figure, lead: Figure) -> bool:

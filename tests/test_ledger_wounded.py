@@ -630,3 +630,72 @@ def test_a_death_without_the_cue_or_under_a_headline_that_may_tell_it_stays(deat
     if "killed near" in title:
         claims[0] = figure(1, "killed", 4, 4, "villagers", start=0, sentence=title, in_title=True)
     assert toll(build_ledger(articles, claims))[0] >= 1
+
+
+# --- the dead an article names one by one (issue 14) --------------------------------------------------
+
+
+def _named(article_id: int, name: str, start: int, sentence: str) -> dict:
+    return figure(article_id, "killed", 1, 1, name, start=start, sentence=sentence, singular=True, one="name")
+
+
+def test_more_people_named_dead_than_the_lead_counts_is_the_articles_toll():
+    # "Landslide kills villager" ... two people named dead, each in a sentence of their own
+    articles = [article(1, "2017-08-14T10:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 1, 1, "villager", start=0, sentence="Landslide kills villager in Sylhet", in_title=True),
+        _named(1, "Rahim Uddin", 80, "Rahim Uddin, 34, died when the hillside gave way."),
+        _named(1, "Amina Begum", 160, "Amina Begum, 61, died later at the district hospital."),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 2
+
+
+def test_a_list_of_dead_with_their_ages_counts_each_name():
+    articles = [article(1, "2017-08-14T10:00:00", "a.example")]
+    claims = [
+        figure(
+            1,
+            "killed",
+            2,
+            2,
+            "Nikos Pappas, 40, and Eleni Pappa, 38",
+            start=0,
+            sentence="The blast killed Nikos Pappas, 40, and Eleni Pappa, 38.",
+            list=True,
+        ),  # fmt: skip
+        _named(1, "Giorgos Dimou", 120, "Giorgos Dimou, 52, was also found dead under the rubble."),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 3
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        _named(1, "Dimou", 120, "Dimou died at the scene."),  # a bare surname may be one of the counted
+        _named(1, "Rahim Pappas", 120, "Rahim Pappas, his brother, died with him."),  # a shared surname counts once
+        _named(1, "Giorgos Dimou", 120, "Giorgos Dimou, 52, was killed in a blast at the same port last week."),  # before
+        figure(
+            1, "killed", 2, 2, "Family, Friends Mourn Those", start=120, sentence="Family, Friends Mourn Those Killed", list=True
+        ),  # fmt: skip
+    ],
+)
+def test_names_that_may_be_the_counted_or_another_incidents_add_no_one(second):
+    articles = [article(1, "2017-08-14T10:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 1, 1, "worker", start=0, sentence="Port blast kills worker", in_title=True),
+        _named(1, "Nikos Pappas", 60, "Nikos Pappas, 40, died at the port."),
+        second,
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 1
+
+
+def test_a_later_article_that_names_one_more_dead_revises_the_toll():
+    # day one: "Girl killed in shooting"; two days later the suspect, named, has died too: 2
+    articles = [article(1, "2017-01-01T10:00:00", "a.example"), article(2, "2017-01-03T10:00:00", "b.example")]
+    claims = [
+        figure(1, "killed", 1, 1, "girl", start=0, sentence="Girl killed in shooting in Ellicott City", in_title=True),
+        figure(2, "killed", 1, 1, "girl", start=0, sentence="The boy suspected of killing a girl has died.", one="indefinite"),
+        _named(2, "Sam Carter", 90, "Sam Carter died at the trauma center, police said."),
+        _named(2, "Lena Moss", 180, "Lena Moss, 16, died from gunshot wounds on New Year's Day."),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 2
