@@ -471,7 +471,7 @@ def dead_told_as_elsewhere(group: Sequence[Figure]) -> list[Figure]:
 #: a death told as before the article's own incident, or as the one mourned where the incident happened
 _ELSEWHERE = re.compile(
     r"\b(?:just )?last week\b|\b(?:a|one|two|three) weeks? (?:ago|earlier|before)\b|\bearlier (?:this|that|in the) (?:week|month)\b"
-    r"|\b(?:the )?(?:previous|prior) week\b|\b(?:vigil|memorial|funeral|burial|tribute)s?\b(?:\s+\w+){0,2}?\s+(?:for|honou?r(?:ing|ed)|of|to)\b",
+    r"|\b(?:the )?(?:previous|prior) week\b|\bmourn(?:s|ed|ing)?\b|\b(?:vigil|memorial|funeral|burial|tribute)s?\b(?:\s+\w+){0,2}?\s+(?:for|honou?r(?:ing|ed)|of|to)\b",
     re.IGNORECASE,
 )
 #: "shooting victim identified": a person the headline names, who may have died, not a count of the wounded

@@ -605,6 +605,7 @@ def _wounded_headline_with(death: str, title: str = "Four villagers shot near th
         "A man was stabbed to death outside the station earlier this month.",
         "Mourners had gathered for a vigil honoring a man killed in a flood.",
         "The memorial service was for a man who died in a motorcycle crash.",
+        "Neighbours had gathered to mourn the death of a man who was killed in a crash that morning.",
     ],
 )
 def test_a_death_told_as_before_or_mourned_under_a_wounded_headline_is_another_incident(death):
