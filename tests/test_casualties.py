@@ -380,3 +380,16 @@ def test_found_pronounced_or_declared_deceased_is_a_death(text, figure):
 def test_deceased_as_a_noun_or_a_relative_is_no_new_death_figure():
     assert figures("The family of the deceased asked for privacy.") == []
     assert figures("His deceased father's house was sold last year.") == []
+
+
+def test_a_tally_since_a_month_and_recent_incidents_are_background():
+    # issue 14: "since May" counts over months; "recent attacks ... where five died" are other incidents
+    (claim,) = cas("Four people have been fatally shot in the district since May.")
+    assert claim.extra.get("background")
+    text = "The bombing follows recent attacks on markets in Quetta, where five people died."
+    assert all(c.extra.get("background") for c in cas(text))
+    # one attack, even "the most recent", is no tally: still the toll
+    (claim,) = cas("Two people were killed in the most recent attack on the market.")
+    assert not claim.extra.get("background")
+    (claim,) = cas("Since the flood began, nine people have died, officials said.")
+    assert not claim.extra.get("background")

@@ -605,6 +605,8 @@ BACKGROUND = re.compile(
     r"\b(?:in|since|during|of|the) (?:19|20)\d\d\b|\bnationwide\b|\bcitywide\b|\bannually\b|\bper year\b|"
     r"\ba year\b|\bin history\b|\bsince (?:January|the start)\b|\bthis weekend\b|\bover the weekend\b|\bacross the city\b|"
     r"\blast (?:summer|spring|fall|winter|autumn)\b|\b(?:weeks|months) (?:earlier|ago|before)\b|"
+    rf"\bsince (?:early |late |mid-)?(?:{MONTH_NAMES_PATTERN})\b|"
+    r"\brecent (?:[\w-]+ ){0,2}(?:attacks|shootings|killings|bombings|incidents|crashes|cases)\b|"
     rf"^\W*(?:In|Back in|Earlier in|Since)\s+(?:{MONTH_NAMES_PATTERN})\b(?!\s+\d)|"
     r"\bin (?:that|a separate|an unrelated|another|a similar|an earlier|a previous|a prior) (?:case|incident|shooting|attack)s?\b|"
     r"\b(?:a )?previous (?:shooting|incident|attack)\b|"
