@@ -555,7 +555,9 @@ NAME_FIRST_REJECT = frozenset("in at on near from to of by for into inside outsi
 OTHER_CLAUSE = re.compile(
     r"\s+(?:(?:were|was|are|is|had been|have been)\s+)?(?:[a-z]+ly\s+)?(?:injured|wounded|hurt|shot|dead|killed|died|hospitali[sz]ed)\b"
     r"|\s+with\s+(?:[\w-]+\s+){0,2}?(?:injuries|wounds)\b"
-    r"|\s+(?:in|at)\s+(?:the\s+|a\s+|an\s+)?(?:critical|serious|stable|fair|good|grave|hospital|area hospital|local hospital)\b",
+    r"|\s+(?:in|at)\s+(?:the\s+|a\s+|an\s+)?(?:critical|serious|stable|fair|good|grave|hospital|area hospital|local hospital)\b"
+    # "left one dead and five others, including two officers, injured": the state after the aside is theirs
+    r"|\s*,\s*including\s+[^,;.]{1,60},\s*(?:(?:were|was|are|is)\s+)?(?:[a-z]+ly\s+)?(?:injured|wounded|hurt|hospitali[sz]ed)\b",
     re.IGNORECASE,
 )
 
