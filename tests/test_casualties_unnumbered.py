@@ -46,6 +46,32 @@ def test_one_who_took_his_own_life_is_one_dead_named_as_himself():
 @pytest.mark.parametrize(
     "text",
     [
+        "A bullet struck the boy. He was flown to Dhaka, but doctors were not able to save him.",
+        "Medics worked on her for an hour but could not save her.",
+        "She was pulled from the river but could not be saved.",
+    ],
+)
+def test_one_the_doctors_could_not_save_died(text):
+    # issue 14: a pronoun, the person told before: never a second victim
+    got = [c for c in cas(text) if c.measure == "killed"]
+    assert [(c.value_min, c.extra.get("one")) for c in got] == [(1, "pronoun")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Firefighters were able to save her from the burning car.",
+        "Doctors could not save his leg.",
+        "Rescuers could not save the family's home.",
+    ],
+)
+def test_saving_someone_or_failing_to_save_a_thing_is_no_death(text):
+    assert not [c for c in cas(text) if c.measure == "killed"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "He took himself to the hospital after the crash.",
         "The rescue took his whole life savings.",
         "She said he was taking his own car to the station.",

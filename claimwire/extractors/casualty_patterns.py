@@ -91,7 +91,7 @@ TRIGGER = re.compile(
     r"kill|dead|die|slain|slay|slew|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospital|missing|"
     r"unaccounted|fatal|casualt|death|struck|grazed|harmed|hit\b|execut|massacre|li(?:fe|ves)\b|condition|"
     r"suffer|sustain|recover|surviv|treated|bod(?:y|ies)\b|stab|drown|electrocut|suffocat|asphyx|strangl|"
-    r"run over|assassinat|unborn|fetus|foetus|deceas|passe[sd] away"
+    r"run over|assassinat|unborn|fetus|foetus|deceas|passe[sd] away|save"
 )  # read on lower-cased text: IGNORECASE is slow
 
 # --- the rules' patterns (one per rule in casualties.RULES) ---------------------------------

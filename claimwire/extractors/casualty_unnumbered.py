@@ -63,6 +63,24 @@ PRECAUTION = re.compile(
 )
 
 
+# "doctors were not able to save her", "he could not be saved": one person died of the wounds
+NOT_SAVED = re.compile(
+    r"\b(?:(?:could|were|was)\s+(?:not|unable)\s+(?:able\s+)?(?:to\s+)?save|couldn['’]t\s+save|failed\s+to\s+save)\s+(?P<obj>him|her)\b"
+    r"|\b(?P<subj>[Hh]e|[Ss]he)\b(?:[^.;]{0,60}?\bbut)?\s+(?:could\s+not|couldn['’]t)\s+be\s+saved\b"
+)
+
+
+def _rule_not_saved(sent: _Sentence) -> None:
+    """ "She was taken to the hospital, but doctors were not able to save her" -> 1 killed (the person named
+    before, a pronoun: never a second victim); not where the sentence already counts the dead."""
+    if any(h.measure == "killed" for h in sent.hits):
+        return
+    for m in NOT_SAVED.finditer(sent.text):
+        who = m.group("obj") or m.group("subj")
+        sent.add("killed", 1, 1, None, who, m.start(), m.end(), 0.5, {"singular": True, "one": "pronoun"})
+        return
+
+
 def _self_word(m: re.Match[str]) -> str:
     """Who the reflexive names: "took his own life" is "himself", "her own life" "herself"."""
     obj = m.group("obj")
@@ -167,4 +185,4 @@ def apposed_to_thing(text: str, start: int, end: int) -> bool:
     return bool(before and _APPOSITION_END.match(text, end) and not is_person_word(before.group("noun")))
 
 
-__all__ = ["apposed_to_thing", "SELF_INFLICTED", "TO_HOSPITAL"]
+__all__ = ["apposed_to_thing", "NOT_SAVED", "SELF_INFLICTED", "TO_HOSPITAL"]
