@@ -57,6 +57,14 @@ def test_one_the_doctors_could_not_save_died(text):
     assert [(c.value_min, c.extra.get("one")) for c in got] == [(1, "pronoun")]
 
 
+def test_one_dead_person_found_is_one_killed():
+    # issue 14: "found a dead man" / "located a deceased male", as "a man was found dead"
+    assert figures("Upon arrival, deputies located a deceased white male in the field.") == [("killed", 1, 1)]
+    assert figures("Fishermen found a dead woman on the riverbank near Sylhet.") == [("killed", 1, 1)]
+    assert figures("Rangers found a dead deer near the trail.") == []
+    assert figures("Neighbours found a dead battery in the car.") == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

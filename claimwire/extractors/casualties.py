@@ -143,7 +143,13 @@ from claimwire.extractors.casualty_people import (
     np_before,
     singular_person,
 )
-from claimwire.extractors.casualty_unnumbered import _rule_not_saved, _rule_self_inflicted, _rule_to_hospital, apposed_to_thing
+from claimwire.extractors.casualty_unnumbered import (
+    _rule_found_one_dead,
+    _rule_not_saved,
+    _rule_self_inflicted,
+    _rule_to_hospital,
+    apposed_to_thing,
+)
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
@@ -939,6 +945,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_left_joined, ("left", "leav")),
     (_rule_to_hospital, ("taken", "transported", "rushed", "airlifted", "flown", "carried", "driven", "brought")),
     (_rule_not_saved, ("save", "saved")),
+    (_rule_found_one_dead, ("dead", "deceased")),
 )
 
 

@@ -81,6 +81,21 @@ def _rule_not_saved(sent: _Sentence) -> None:
         return
 
 
+# "deputies located a deceased white male", "officers found a dead man in the car": one dead person
+FOUND_ONE_DEAD = re.compile(
+    r"\b(?:found|finds|find|located|locate|discovered|discover)\s+(?:a|an|one)\s+(?:dead|deceased)\s+"
+    r"(?P<np>(?:[\w-]+\s+){0,2}?(?:male|female|man|woman|person|child|boy|girl|teen|teenager|juvenile|victim|adult))\b",
+    re.IGNORECASE,
+)
+
+
+def _rule_found_one_dead(sent: _Sentence) -> None:
+    """ "Upon arrival, deputies located a deceased white male" -> 1 killed."""
+    for m in FOUND_ONE_DEAD.finditer(sent.text):
+        if not sent.overlaps(m.start("np"), m.end()):
+            sent.add("killed", 1, 1, None, m.group("np"), m.start(), m.end(), 0.6, {"one": "indefinite"})
+
+
 def _self_word(m: re.Match[str]) -> str:
     """Who the reflexive names: "took his own life" is "himself", "her own life" "herself"."""
     obj = m.group("obj")
@@ -185,4 +200,4 @@ def apposed_to_thing(text: str, start: int, end: int) -> bool:
     return bool(before and _APPOSITION_END.match(text, end) and not is_person_word(before.group("noun")))
 
 
-__all__ = ["apposed_to_thing", "NOT_SAVED", "SELF_INFLICTED", "TO_HOSPITAL"]
+__all__ = ["apposed_to_thing", "FOUND_ONE_DEAD", "NOT_SAVED", "SELF_INFLICTED", "TO_HOSPITAL"]
