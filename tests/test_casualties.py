@@ -401,3 +401,9 @@ def test_an_aside_before_the_state_of_the_others_keeps_them_apart_from_the_dead(
     assert sorted(figures(text)) == [("injured", 5, 5), ("killed", 1, 1)]
     # with no state after the aside, the others are among the dead
     assert ("killed", 3, 3) in figures("The gunman killed his wife and two others, including a neighbor, before fleeing.")
+
+
+def test_a_body_sentence_in_capitals_is_read_like_any_other():
+    # issue 14: a station's update typed in capitals
+    text = "UPDATE: RESCUERS REACHED THE VILLAGE AT NOON.\n\nTHE CHILD HAS PASSED AWAY.\n\nTWO MEN WERE INJURED IN THE BLAST."
+    assert sorted(figures(text)) == [("injured", 2, 2), ("killed", 1, 1)]

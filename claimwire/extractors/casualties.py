@@ -1030,9 +1030,16 @@ def _scan(text: str, title: bool = False) -> tuple[Hit, ...]:
         sent = text[s:e]
         if not TRIGGER.search(sent.lower()):
             continue
+        if not title and _shouted(sent):
+            sent = sent[:1] + sent[1:].lower()  # "THE CHILD HAS PASSED AWAY": read as a sentence (same length)
         for h in _scan_sentence(sent, title):
             hits.append(h._replace(start=h.start + s, end=h.end + s))
     return tuple(hits)
+
+
+def _shouted(sentence: str) -> bool:
+    """A body sentence in capitals ("THE CHILD HAS PASSED AWAY !", a station's update): the rules read case."""
+    return sentence.isupper() and len(sentence.split()) >= 3
 
 
 # --- claims ------------------------------------------------------------------------------------
