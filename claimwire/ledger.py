@@ -214,12 +214,16 @@ def sentence_dates(sentence: str, around: datetime) -> list[tuple[datetime, int]
 
 
 def _dated_before(claim: Mapping[str, Any], limit: datetime) -> bool:
-    """The figure's sentence names, near the figure's group, dates all before `limit`."""
+    """The figure's sentence names, near the figure's group or opening the sentence, dates all before `limit`."""
     sentence = claim.get("sentence") or ""
     dates = sentence_dates(sentence, limit)
     at = sentence.find(claim.get("group") or "\0")
-    near = [when for when, pos in dates if at < 0 or abs(pos - at) <= DATE_REACH]
+    near = [when for when, pos in dates if at < 0 or abs(pos - at) <= DATE_REACH or _OPENING.fullmatch(sentence[:pos])]
     return bool(near) and max(near) < limit
+
+
+#: what may come before a date that opens its sentence ("On Nov. 5, 2009, a gunman ... killing 13"): it dates the whole sentence
+_OPENING = re.compile(r"\W*(?:(?:on|in|by|early|late)\s+)?", re.IGNORECASE)
 
 
 def dated_before(
@@ -319,7 +323,7 @@ def assign_parties(figures: list[Figure]) -> PartyResolution:
     ]
     resolution = resolve_parties(mentions)
     for figure, key in zip(open_figures, resolution.keys):
-        figure.party = key
+        figure.party = SUSPECTS if killed_himself(figure) else key
     if any(f.party == SUSPECTS for f in figures) and SUSPECTS not in resolution.parties:
         from claimwire.parties import ROLE_LABELS, Party
 
@@ -419,7 +423,8 @@ def article_leads(figures: list[Figure]) -> list[Figure]:
         by_article[(figure.article_id, figure.party)].append(figure)
     added: list[Figure] = []
     for group in by_article.values():
-        leads = {m: _lead([f for f in group if f.measure == m]) for m in {f.measure for f in group}}
+        elsewhere = dead_told_as_elsewhere(group)
+        leads = {m: _lead([f for f in group if f.measure == m and f not in elsewhere]) for m in {f.measure for f in group}}
         if leads.get("killed") is not None and _wounded_only_title(group, leads["killed"]):
             leads["killed"] = None  # its dead are another incident's: set aside, no lead
             for figure in group:
@@ -442,7 +447,34 @@ def article_leads(figures: list[Figure]) -> list[Figure]:
         for measure, lead in leads.items():
             if lead is not None:
                 _mark_row_of_article([f for f in group if f.measure == measure], lead)
+        for figure in elsewhere:
+            figure.status = "aside"
     return added
+
+
+def dead_told_as_elsewhere(group: Sequence[Figure]) -> list[Figure]:
+    """Under a headline that counts wounded or shot and names no death ("Four men shot near park"), the dead
+    a sentence tells as before the article's incident ("a man killed on the same block last week", "killed
+    earlier this month") or as the one a vigil, memorial or funeral was held for ("a vigil honoring a man
+    killed in a shooting") are another incident's: set aside, never the article's toll."""
+    title = [f for f in group if f.in_title and not f.weak]
+    if (
+        not any(f.measure in ("injured", "shot") and f.reading.stated and not _VICTIM.search(f.group or "") for f in title)
+        or any(f.measure in ("killed", "killed_or_injured") for f in title)
+        or any(_DEATH_WORD.search(f.sentence) for f in title)
+    ):
+        return []
+    return [f for f in group if f.measure == "killed" and not f.in_title and _ELSEWHERE.search(f.sentence)]
+
+
+#: a death told as before the article's own incident, or as the one mourned where the incident happened
+_ELSEWHERE = re.compile(
+    r"\b(?:just )?last week\b|\b(?:a|one|two|three) weeks? (?:ago|earlier|before)\b|\bearlier (?:this|that|in the) (?:week|month)\b"
+    r"|\b(?:the )?(?:previous|prior) week\b|\bmourn(?:s|ed|ing)?\b|\b(?:vigil|memorial|funeral|burial|tribute)s?\b(?:\s+\w+){0,2}?\s+(?:for|honou?r(?:ing|ed)|of|to)\b",
+    re.IGNORECASE,
+)
+#: "shooting victim identified": a person the headline names, who may have died, not a count of the wounded
+_VICTIM = re.compile(r"\bvictims?\b", re.IGNORECASE)
 
 
 def _wounded_only_title(group: Sequence[Figure], killed: Figure) -> bool:
@@ -1109,6 +1141,7 @@ def build_ledger(
     _place_figures(figures, family_of, times)
     figures += article_leads(figures)
     figures += with_the_others(figures)
+    figures += with_the_named_dead(figures)
     rows = _rows(figures, parties, window)
     scene = [] if parties.war else _scene(rows, figures, claim_list, family_of, times, window)
     family_json = {k: {"label": f.label, "sector": f.sector, "names": f.names} for k, f in sources.families.items()}
@@ -1159,19 +1192,38 @@ def scene_rows(
     sentence and "the suspect" in the next; "killed his wife and himself" is two dead), and the
     articles' tolls are combined like a row's figures."""
     figures = casualty_figures(claims, split=False)
-    roles = {f.id: describe(f.group).role for f in figures}
+    roles = {f.id: _scene_role(f) for f in figures}
     for figure in figures:
         figure.party = SCENE
     _place_figures(figures, family_of, times)
     figures += article_leads(figures)
     figures += with_the_attackers(figures, roles)
     figures += with_the_others(figures, roles)
+    figures += with_the_named_dead(figures)
     by_measure: dict[str, list[Figure]] = defaultdict(list)
     for figure in figures:
         by_measure[figure.measure].append(figure)
     ordered = sorted(by_measure, key=lambda m: MEASURE_ORDER.index(m) if m in MEASURE_ORDER else 99)
     dead = _dead_of(dead_by_article(figures), SCENE)
     return [row_json(build_row(m, SCENE, by_measure[m], window, dead), SCENE_LABEL) for m in ordered]
+
+
+def _scene_role(figure: Figure) -> str:
+    """The role of a figure's people at the scene (see killed_himself)."""
+    return "perpetrator" if killed_himself(figure) else describe(figure.group).role
+
+
+def killed_himself(figure: Figure) -> bool:
+    """One who "killed himself" (herself, themselves) after the deed is an attacker, as "the gunman" is
+    ("Allen went home and killed himself"): a suspect's death, apart from the victims'."""
+    return figure.measure == "killed" and (figure.group or "").lower() in _REFLEXIVE and bool(_SUICIDE.search(figure.sentence))
+
+
+_REFLEXIVE = frozenset({"himself", "herself", "themselves"})
+_SUICIDE = re.compile(
+    r"\b(?:killed|shot|shoots|kills|killing|shooting)\s+(?:himself|herself|themselves)\b|\b(?:took|takes|taking|take)\s+(?:his|her|their)\s+own\s+li(?:fe|ves)\b",
+    re.IGNORECASE,
+)
 
 
 def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[Figure]:
@@ -1246,6 +1298,60 @@ def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = Non
                 figure.status = "aside"
         added.append(both)
     return added
+
+
+def with_the_named_dead(figures: list[Figure]) -> list[Figure]:
+    """An article that names more dead people than its lead counts ("Charlotte Zaremba, 16, died from gunshot
+    wounds" ... "Sean Crizer died at the trauma center" under a lead of one): its toll is the people it names
+    dead, one per surname (a father and daughter who share it count once: never more than it says). Names of
+    other incidents' dead (background, earlier, mourned) are not read. Returns the new leads."""
+    added: list[Figure] = []
+    for lead in [f for f in figures if f.article_lead and f.measure == "killed"]:
+        if not lead.reading.exact or lead.reading.stated is None or lead.derived is not None:
+            continue
+        own = [f for f in figures if f.article_id == lead.article_id and f.party == lead.party]
+        elsewhere = dead_told_as_elsewhere(own)
+        surnames = {
+            name
+            for f in own
+            if f.measure == "killed" and not f.weak and f not in elsewhere and not _ELSEWHERE.search(f.sentence)
+            for name in _dead_surnames(f)
+        }
+        if len(surnames) <= lead.reading.stated:
+            continue
+        total = len(surnames)
+        both = replace(
+            lead, id=len(figures) + len(added), value_min=total, value_max=total, hedge=None, reading=reading(total, total, None)
+        )
+        both.derived, lead.status, lead.article_lead = "named", "aside", False
+        for figure in own:  # the named ones and the lead are a part of the new toll, no story of their own
+            if figure.measure == "killed" and figure.status == "agrees":
+                figure.status = "aside"
+        added.append(both)
+    return added
+
+
+def _dead_surnames(figure: Figure) -> list[str]:
+    """The surnames of the full names a body figure's group is made of: one person named ("Sean Crizer"), or
+    a list that gives their ages ("Jacinta Walker, 18, and Aveion Bolden, 20" -> walker, bolden); a bare
+    surname, a description ("a former Whitehouse School District student"), a list without ages ("Family,
+    Friends Mourn Those") or a headline's words give none."""
+    if figure.in_title or not (figure.mention == "name" or figure.listed):
+        return []
+    parts = [p.strip() for p in _LIST_SEPARATOR.split(figure.group or "")]
+    names = [
+        p
+        for n, p in enumerate(parts)
+        if _FULL_NAME.fullmatch(p)
+        and not any(w.lower() in _NOT_NAME_WORDS for w in p.split())
+        and (figure.mention == "name" or n + 1 < len(parts) and parts[n + 1].isdigit())  # a list names people with their ages
+    ]
+    return [name.split()[-1].lower() for name in names]
+
+
+_LIST_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+|;\s*")
+_FULL_NAME = re.compile(r"[A-Z][a-z'’-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'’-]+)+")
+_NOT_NAME_WORDS = frozenset("police officer officers sheriff deputy state county city street avenue road mr mrs ms dr".split())
 
 
 def _further_person(figure: Figure, lead: Figure) -> bool:

@@ -421,3 +421,51 @@ def test_people_treated_for_no_injury_are_no_figure(text):
 )
 def test_things_a_casualty_verb_takes_figuratively_count_no_people(text):
     assert figures(text) == []
+
+
+# --- "deceased" as the news says "dead" (issue 14) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,figure",
+    [
+        ("The fisherman was found deceased on the riverbank.", ("killed", 1, 1)),
+        ("She was taken to a hospital in Patras, where she was pronounced deceased.", ("killed", 1, 1)),
+        ("The driver was declared deceased at the scene.", ("killed", 1, 1)),
+        ("Two hikers were found deceased below the ridge.", ("killed", 2, 2)),
+    ],
+)
+def test_found_pronounced_or_declared_deceased_is_a_death(text, figure):
+    assert figure in figures(text)
+
+
+def test_deceased_as_a_noun_or_a_relative_is_no_new_death_figure():
+    assert figures("The family of the deceased asked for privacy.") == []
+    assert figures("His deceased father's house was sold last year.") == []
+
+
+def test_a_tally_since_a_month_and_recent_incidents_are_background():
+    # issue 14: "since May" counts over months; "recent attacks ... where five died" are other incidents
+    (claim,) = cas("Four people have been fatally shot in the district since May.")
+    assert claim.extra.get("background")
+    text = "The bombing follows recent attacks on markets in Quetta, where five people died."
+    assert all(c.extra.get("background") for c in cas(text))
+    # one attack, even "the most recent", is no tally: still the toll
+    (claim,) = cas("Two people were killed in the most recent attack on the market.")
+    assert not claim.extra.get("background")
+    (claim,) = cas("Since the flood began, nine people have died, officials said.")
+    assert not claim.extra.get("background")
+
+
+def test_an_aside_before_the_state_of_the_others_keeps_them_apart_from_the_dead():
+    # issue 14: "left one dead and five others, including two officers, injured" is 1 killed and 5 injured, not 6 dead
+    text = "The blast left one man dead and five others, including two children, wounded."
+    assert sorted(figures(text)) == [("injured", 5, 5), ("killed", 1, 1)]
+    # with no state after the aside, the others are among the dead
+    assert ("killed", 3, 3) in figures("The gunman killed his wife and two others, including a neighbor, before fleeing.")
+
+
+def test_a_body_sentence_in_capitals_is_read_like_any_other():
+    # issue 14: a station's update typed in capitals
+    text = "UPDATE: RESCUERS REACHED THE VILLAGE AT NOON.\n\nTHE CHILD HAS PASSED AWAY.\n\nTWO MEN WERE INJURED IN THE BLAST."
+    assert sorted(figures(text)) == [("injured", 2, 2), ("killed", 1, 1)]

@@ -34,6 +34,61 @@ def test_a_pronoun_victim_who_shot_himself_is_the_named_one():
     assert got[0].extra.get("one") == "pronoun"  # someone the article names: never a second victim
 
 
+def test_one_who_took_his_own_life_is_one_dead_named_as_himself():
+    # issue 14: "took his own life" says "killed himself"; the ledger reads "himself" as the attacker's death
+    got = cas("Police said the driver later took his own life.")
+    assert [(c.measure, c.value_min, c.group) for c in got] == [("killed", 1, "himself")]
+    assert [(c.measure, c.group) for c in cas("Days later she took her own life.")] == [("killed", "herself")]
+    # after his victims: counted with them, as "before killing himself" is
+    assert figures("The gunman killed three villagers before taking his own life.") == [("killed", 4, 4)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A bullet struck the boy. He was flown to Dhaka, but doctors were not able to save him.",
+        "Medics worked on her for an hour but could not save her.",
+        "She was pulled from the river but could not be saved.",
+    ],
+)
+def test_one_the_doctors_could_not_save_died(text):
+    # issue 14: a pronoun, the person told before: never a second victim
+    got = [c for c in cas(text) if c.measure == "killed"]
+    assert [(c.value_min, c.extra.get("one")) for c in got] == [(1, "pronoun")]
+
+
+def test_one_dead_person_found_is_one_killed():
+    # issue 14: "found a dead man" / "located a deceased male", as "a man was found dead"
+    assert figures("Upon arrival, deputies located a deceased white male in the field.") == [("killed", 1, 1)]
+    assert figures("Fishermen found a dead woman on the riverbank near Sylhet.") == [("killed", 1, 1)]
+    assert figures("Rangers found a dead deer near the trail.") == []
+    assert figures("Neighbours found a dead battery in the car.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Firefighters were able to save her from the burning car.",
+        "Doctors could not save his leg.",
+        "Rescuers could not save the family's home.",
+    ],
+)
+def test_saving_someone_or_failing_to_save_a_thing_is_no_death(text):
+    assert not [c for c in cas(text) if c.measure == "killed"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He took himself to the hospital after the crash.",
+        "The rescue took his whole life savings.",
+        "She said he was taking his own car to the station.",
+    ],
+)
+def test_taking_oneself_somewhere_is_no_death(text):
+    assert figures(text) == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -74,6 +74,40 @@ def test_an_article_that_tells_the_gunman_killed_apart_adds_him_to_its_victims()
     assert toll(build_ledger(articles, claims)) == (4, 3)
 
 
+def test_an_attacker_who_killed_himself_told_apart_is_added_to_his_victims():
+    # "Third victim dies after depot attack" ... "the attacker then drove home and killed himself" -> 4
+    articles = [article(1, "2016-07-17T12:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 3, 3, "victim", start=0, sentence="Third victim dies after depot attack", in_title=True),
+        figure(
+            1, "killed", 1, 1, "himself", start=300, sentence="Afterward, he drove home and killed himself.", singular=True, one="pronoun"
+        ),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 4
+
+
+def test_an_attacker_who_took_his_own_life_is_added_like_one_who_killed_himself():
+    articles = [article(1, "2016-07-17T12:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 2, 2, "hostages", start=0, sentence="Two hostages killed in bank siege", in_title=True),
+        figure(1, "killed", 1, 1, "himself", start=300, sentence="The robber then took his own life.", singular=True, one="pronoun"),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 3
+
+
+def test_himself_counted_in_the_lead_already_is_not_added_again():
+    articles = [article(1, "2016-07-17T12:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 4, 4, "people", start=0, sentence="Four people died, including the gunman, who killed himself."),
+        figure(1, "killed", 1, 1, "himself", start=300, sentence="The gunman then killed himself.", singular=True, one="pronoun"),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 4
+    # a pronoun that is no suicide ("he blamed himself") counts nobody more
+    claims[1] = figure(1, "killed", 1, 1, "himself", start=300, sentence="Rescuers said the driver was killed.", singular=True)
+    claims[0]["sentence"] = "Four people died when the bus overturned."
+    assert toll(build_ledger(articles, claims))[0] == 4
+
+
 def test_victims_counted_with_the_gunman_already_are_not_added_to():
     articles = [article(1, "2016-07-17T12:00:00", "a.example")]
     claims = [
@@ -185,6 +219,28 @@ def test_a_figure_dated_weeks_before_the_event_is_another_incident():
     )
     assert toll(ledger) == (0, 4)
     assert [c["why"] for c in ledger["context_figures"]] == ["earlier"]
+
+
+def test_a_date_that_opens_its_sentence_dates_a_figure_told_far_from_it():
+    # "On Nov. 5, 2009, a bomber ... killing 13": the date is far from "people" but dates the whole sentence
+    articles = [article(1, "2014-04-03T10:00:00", "a.example")]
+    long_sentence = (
+        "On Nov. 5, 2009, a bomber who had hidden explosives inside a delivery van near the central market of the old town "
+        "detonated them, killing 13 people."
+    )
+    claims = [
+        figure(1, "killed", 3, 3, "people", start=0, sentence="A car bomb killed three people at the market on Thursday."),
+        figure(1, "killed", 13, 13, "people", start=90, sentence=long_sentence),
+    ]
+    ledger = build_ledger(articles, claims)
+    assert toll(ledger) == (3, 0)
+    assert [c["why"] for c in ledger["context_figures"]] == ["earlier"]
+    # a date inside the sentence, far from the figure, still dates nothing
+    claims[1] = figure(1, "killed", 13, 13, "people", start=90, sentence="A car bomb, the worst since a Nov. 5, 2009 attack on "
+                       "the same crowded market by a militant group that police across the region have tracked for many years, "
+                       "killed 13 people on Thursday.")  # fmt: skip
+    claims[0]["sentence"] = "Three people were killed at the market."
+    assert build_ledger(articles, claims)["context_figures"] == []
 
 
 def test_the_events_own_date_told_later_is_no_other_incident():
@@ -528,3 +584,119 @@ def test_a_death_two_reports_tell_stands():
 
 def test_a_death_beside_one_other_report_of_the_wounded_stands():
     assert toll(build_ledger(*wounded_reports("2016-05-03T10:30:00", wounded_only=1)))[0] == 1
+
+
+# --- the dead of another incident told under a wounded-only headline (issue 14) ---------------------
+
+
+def _wounded_headline_with(death: str, title: str = "Four villagers shot near the market", start: int = 120) -> list[dict]:
+    return [
+        figure(1, "shot", 4, 4, "villagers", start=0, sentence=title, in_title=True),
+        figure(1, "shot", 4, 4, "villagers", start=10, sentence="Four villagers were shot near the market on Friday."),
+        figure(1, "killed", 1, 1, "man", start=start, sentence=death, one="indefinite"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "death",
+    [
+        "A man was shot and killed on the same street just last week.",
+        "A man was killed by a bomb near the same market two weeks ago.",
+        "A man was stabbed to death outside the station earlier this month.",
+        "Mourners had gathered for a vigil honoring a man killed in a flood.",
+        "The memorial service was for a man who died in a motorcycle crash.",
+        "Neighbours had gathered to mourn the death of a man who was killed in a crash that morning.",
+    ],
+)
+def test_a_death_told_as_before_or_mourned_under_a_wounded_headline_is_another_incident(death):
+    articles = [article(1, "2016-12-09T12:00:00", "a.example")]
+    assert toll(build_ledger(articles, _wounded_headline_with(death)))[0] == 0
+
+
+@pytest.mark.parametrize(
+    "death,title",
+    [
+        ("One of them, a man, died at the hospital.", "Four villagers shot near the market"),  # no cue: one of the shot
+        ("A man died a week after the shooting.", "Four villagers shot near the market"),  # after it: one of the shot
+        ("A man was shot and killed last week.", "Four villagers killed near the market"),  # the headline tells deaths
+        ("A man was shot and killed last week.", "One dead after four villagers shot near the market"),
+        ("The victim was shot and killed last week.", "Market shooting victim identified"),  # a person, not a count
+    ],
+)
+def test_a_death_without_the_cue_or_under_a_headline_that_may_tell_it_stays(death, title):
+    articles = [article(1, "2016-12-09T12:00:00", "a.example")]
+    claims = _wounded_headline_with(death, title)
+    if "victim identified" in title:
+        claims[0] = figure(1, "shot", 1, 1, "victim", start=0, sentence=title, in_title=True, headline=True, one="definite")
+    if "killed near" in title:
+        claims[0] = figure(1, "killed", 4, 4, "villagers", start=0, sentence=title, in_title=True)
+    assert toll(build_ledger(articles, claims))[0] >= 1
+
+
+# --- the dead an article names one by one (issue 14) --------------------------------------------------
+
+
+def _named(article_id: int, name: str, start: int, sentence: str) -> dict:
+    return figure(article_id, "killed", 1, 1, name, start=start, sentence=sentence, singular=True, one="name")
+
+
+def test_more_people_named_dead_than_the_lead_counts_is_the_articles_toll():
+    # "Landslide kills villager" ... two people named dead, each in a sentence of their own
+    articles = [article(1, "2017-08-14T10:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 1, 1, "villager", start=0, sentence="Landslide kills villager in Sylhet", in_title=True),
+        _named(1, "Rahim Uddin", 80, "Rahim Uddin, 34, died when the hillside gave way."),
+        _named(1, "Amina Begum", 160, "Amina Begum, 61, died later at the district hospital."),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 2
+
+
+def test_a_list_of_dead_with_their_ages_counts_each_name():
+    articles = [article(1, "2017-08-14T10:00:00", "a.example")]
+    claims = [
+        figure(
+            1,
+            "killed",
+            2,
+            2,
+            "Nikos Pappas, 40, and Eleni Pappa, 38",
+            start=0,
+            sentence="The blast killed Nikos Pappas, 40, and Eleni Pappa, 38.",
+            list=True,
+        ),  # fmt: skip
+        _named(1, "Giorgos Dimou", 120, "Giorgos Dimou, 52, was also found dead under the rubble."),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 3
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        _named(1, "Dimou", 120, "Dimou died at the scene."),  # a bare surname may be one of the counted
+        _named(1, "Rahim Pappas", 120, "Rahim Pappas, his brother, died with him."),  # a shared surname counts once
+        _named(1, "Giorgos Dimou", 120, "Giorgos Dimou, 52, was killed in a blast at the same port last week."),  # before
+        figure(
+            1, "killed", 2, 2, "Family, Friends Mourn Those", start=120, sentence="Family, Friends Mourn Those Killed", list=True
+        ),  # fmt: skip
+    ],
+)
+def test_names_that_may_be_the_counted_or_another_incidents_add_no_one(second):
+    articles = [article(1, "2017-08-14T10:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 1, 1, "worker", start=0, sentence="Port blast kills worker", in_title=True),
+        _named(1, "Nikos Pappas", 60, "Nikos Pappas, 40, died at the port."),
+        second,
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 1
+
+
+def test_a_later_article_that_names_one_more_dead_revises_the_toll():
+    # day one: "Girl killed in shooting"; two days later the suspect, named, has died too: 2
+    articles = [article(1, "2017-01-01T10:00:00", "a.example"), article(2, "2017-01-03T10:00:00", "b.example")]
+    claims = [
+        figure(1, "killed", 1, 1, "girl", start=0, sentence="Girl killed in shooting in Ellicott City", in_title=True),
+        figure(2, "killed", 1, 1, "girl", start=0, sentence="The boy suspected of killing a girl has died.", one="indefinite"),
+        _named(2, "Sam Carter", 90, "Sam Carter died at the trauma center, police said."),
+        _named(2, "Lena Moss", 180, "Lena Moss, 16, died from gunshot wounds on New Year's Day."),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 2

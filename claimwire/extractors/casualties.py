@@ -144,11 +144,17 @@ from claimwire.extractors.casualty_people import (
     np_before,
     singular_person,
 )
-from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule_to_hospital, apposed_to_thing
+from claimwire.extractors.casualty_unnumbered import (
+    _rule_found_one_dead,
+    _rule_not_saved,
+    _rule_self_inflicted,
+    _rule_to_hospital,
+    apposed_to_thing,
+)
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.11.1"
+VERSION = "2.12.0"
 
 
 class Hit(NamedTuple):
@@ -961,9 +967,11 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_singular, CASUALTY_VERB),
     (_rule_event_genitive, ("'", "’")),
     (_rule_pronoun_event, ("his", "her")),
-    (_rule_self_inflicted, ("himself", "herself", "shoots self", "shot self", "own leg", "own foot", "own hand", "own arm")),
+    (_rule_self_inflicted, ("himself", "herself", "shoots self", "shot self", "own leg", "own foot", "own hand", "own arm", "own life")),
     (_rule_left_joined, ("left", "leav")),
     (_rule_to_hospital, ("taken", "transported", "rushed", "airlifted", "flown", "carried", "driven", "brought")),
+    (_rule_not_saved, ("save", "saved")),
+    (_rule_found_one_dead, ("dead", "deceased")),
 )
 
 
@@ -1048,9 +1056,16 @@ def _scan(text: str, title: bool = False) -> tuple[Hit, ...]:
         sent = text[s:e]
         if not TRIGGER.search(sent.lower()):
             continue
+        if not title and _shouted(sent):
+            sent = sent[:1] + sent[1:].lower()  # "THE CHILD HAS PASSED AWAY": read as a sentence (same length)
         for h in _scan_sentence(sent, title):
             hits.append(h._replace(start=h.start + s, end=h.end + s))
     return tuple(hits)
+
+
+def _shouted(sentence: str) -> bool:
+    """A body sentence in capitals ("THE CHILD HAS PASSED AWAY !", a station's update): the rules read case."""
+    return sentence.isupper() and len(sentence.split()) >= 3
 
 
 # --- claims ------------------------------------------------------------------------------------

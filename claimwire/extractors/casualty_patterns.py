@@ -25,7 +25,7 @@ _DEATH = r"(?:his|her|their) deaths?"
 _SUFFERED = r"(?:suffered|sustained|received|suffering|sustaining) (?:from )?"
 KILLED = (
     r"killed|dead|deceased|died|dies|passed away|passes away|slain|murdered|perished|shot dead|shot to death|gunned down|"
-    r"pronounced dead|found dead|declared dead|lost (?:their|his|her) li(?:ves|fe)|fatally (?:shot|wounded|injured|struck|stabbed)|"
+    r"(?:pronounced|found|declared|confirmed|ruled) (?:dead|deceased)|lost (?:their|his|her) li(?:ves|fe)|fatally (?:shot|wounded|injured|struck|stabbed)|"
     r"mortally wounded|executed|massacred|"
     r"(?:stabbed|beaten|burned|burnt|crushed|trampled|hacked|bludgeoned|strangled|choked) to death|"
     r"drowned|electrocuted|asphyxiated|suffocated|presumed dead|confirmed dead|feared dead|"
@@ -91,7 +91,7 @@ TRIGGER = re.compile(
     r"kill|dead|die|slain|slay|slew|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospital|missing|"
     r"unaccounted|fatal|casualt|death|struck|grazed|harmed|hit\b|execut|massacre|li(?:fe|ves)\b|condition|"
     r"suffer|sustain|recover|surviv|treat(?:ed|ing)|bod(?:y|ies)\b|stab|drown|electrocut|suffocat|asphyx|strangl|"
-    r"run over|assassinat|unborn|fetus|foetus|deceas|passe[sd] away"
+    r"run over|assassinat|unborn|fetus|foetus|deceas|passe[sd] away|save"
 )  # read on lower-cased text: IGNORECASE is slow
 
 # --- the rules' patterns (one per rule in casualties.RULES) ---------------------------------
@@ -567,7 +567,9 @@ NAME_FIRST_REJECT = frozenset("in at on near from to of by for into inside outsi
 OTHER_CLAUSE = re.compile(
     r"\s+(?:(?:were|was|are|is|had been|have been)\s+)?(?:[a-z]+ly\s+)?(?:injured|wounded|hurt|shot|dead|killed|died|hospitali[sz]ed)\b"
     r"|\s+with\s+(?:[\w-]+\s+){0,2}?(?:injuries|wounds)\b"
-    r"|\s+(?:in|at)\s+(?:the\s+|a\s+|an\s+)?(?:critical|serious|stable|fair|good|grave|hospital|area hospital|local hospital)\b",
+    r"|\s+(?:in|at)\s+(?:the\s+|a\s+|an\s+)?(?:critical|serious|stable|fair|good|grave|hospital|area hospital|local hospital)\b"
+    # "left one dead and five others, including two officers, injured": the state after the aside is theirs
+    r"|\s*,\s*including\s+[^,;.]{1,60},\s*(?:(?:were|was|are|is)\s+)?(?:[a-z]+ly\s+)?(?:injured|wounded|hurt|hospitali[sz]ed)\b",
     re.IGNORECASE,
 )
 
@@ -617,6 +619,8 @@ BACKGROUND = re.compile(
     r"\b(?:in|since|during|of|the) (?:19|20)\d\d\b|\bnationwide\b|\bcitywide\b|\bannually\b|\bper year\b|"
     r"\ba year\b|\bin history\b|\bsince (?:January|the start)\b|\bthis weekend\b|\bover the weekend\b|\bacross the city\b|"
     r"\blast (?:summer|spring|fall|winter|autumn)\b|\b(?:weeks|months) (?:earlier|ago|before)\b|"
+    rf"\bsince (?:early |late |mid-)?(?:{MONTH_NAMES_PATTERN})\b|"
+    r"\brecent (?:[\w-]+ ){0,2}(?:attacks|shootings|killings|bombings|incidents|crashes|cases)\b|"
     rf"^\W*(?:In|Back in|Earlier in|Since)\s+(?:{MONTH_NAMES_PATTERN})\b(?!\s+\d)|"
     r"\bin (?:that|a separate|an unrelated|another|a similar|an earlier|a previous|a prior) (?:case|incident|shooting|attack)s?\b|"
     r"\b(?:a )?previous (?:shooting|incident|attack)\b|"

@@ -20,10 +20,11 @@ from claimwire.numbers import quantity_bounds
 if TYPE_CHECKING:
     from claimwire.extractors.casualties import _Sentence
 
-# "accidentally shot himself", "fatally shoots self", "shot herself in the leg", "killed himself"
+# "accidentally shot himself", "fatally shoots self", "shot herself in the leg", "killed himself", "took his own life"
 SELF_INFLICTED = re.compile(
     r"(?<!\bto )(?<!\bcould )(?<!\bwould )(?<!\bmight )(?<!\bwill )"
-    r"\b(?P<had>had\s+)?(?P<adv>(?:[a-z]+ly\s+){0,2})(?P<v>shot|shoots|killed|kills)\s+(?P<obj>himself|herself|self|(?:(?:his|her)\s+)?own\s+(?:leg|foot|hand|arm))\b"
+    r"\b(?P<had>had\s+)?(?P<adv>(?:[a-z]+ly\s+){0,2})(?P<v>shot|shoots|killed|kills|(?:took|takes|taking|take)(?=\s+(?:his|her)\s+own\s+life\b))"
+    r"\s+(?P<obj>himself|herself|self|(?:(?:his|her)\s+)?own\s+(?:leg|foot|hand|arm|life))\b"
     r"(?P<dead>\s+(?:to death|dead)\b)?",
     re.IGNORECASE,
 )
@@ -62,8 +63,49 @@ PRECAUTION = re.compile(
 )
 
 
+# "doctors were not able to save her", "he could not be saved": one person died of the wounds
+NOT_SAVED = re.compile(
+    r"\b(?:(?:could|were|was)\s+(?:not|unable)\s+(?:able\s+)?(?:to\s+)?save|couldn['’]t\s+save|failed\s+to\s+save)\s+(?P<obj>him|her)\b"
+    r"|\b(?P<subj>[Hh]e|[Ss]he)\b(?:[^.;]{0,60}?\bbut)?\s+(?:could\s+not|couldn['’]t)\s+be\s+saved\b"
+)
+
+
+def _rule_not_saved(sent: _Sentence) -> None:
+    """ "She was taken to the hospital, but doctors were not able to save her" -> 1 killed (the person named
+    before, a pronoun: never a second victim); not where the sentence already counts the dead."""
+    if any(h.measure == "killed" for h in sent.hits):
+        return
+    for m in NOT_SAVED.finditer(sent.text):
+        who = m.group("obj") or m.group("subj")
+        sent.add("killed", 1, 1, None, who, m.start(), m.end(), 0.5, {"singular": True, "one": "pronoun"})
+        return
+
+
+# "deputies located a deceased white male", "officers found a dead man in the car": one dead person
+FOUND_ONE_DEAD = re.compile(
+    r"\b(?:found|finds|find|located|locate|discovered|discover)\s+(?:a|an|one)\s+(?:dead|deceased)\s+"
+    r"(?P<np>(?:[\w-]+\s+){0,2}?(?:male|female|man|woman|person|child|boy|girl|teen|teenager|juvenile|victim|adult))\b",
+    re.IGNORECASE,
+)
+
+
+def _rule_found_one_dead(sent: _Sentence) -> None:
+    """ "Upon arrival, deputies located a deceased white male" -> 1 killed."""
+    for m in FOUND_ONE_DEAD.finditer(sent.text):
+        if not sent.overlaps(m.start("np"), m.end()):
+            sent.add("killed", 1, 1, None, m.group("np"), m.start(), m.end(), 0.6, {"one": "indefinite"})
+
+
+def _self_word(m: re.Match[str]) -> str:
+    """Who the reflexive names: "took his own life" is "himself", "her own life" "herself"."""
+    obj = m.group("obj")
+    if not obj.lower().endswith(" life"):
+        return obj
+    return "herself" if obj.lower().startswith("her") else "himself"
+
+
 def _self_measure(m: re.Match[str], text: str) -> str:
-    if m.group("v").lower().startswith("kill") or m.group("dead") or FATAL.search(m.group("adv")):
+    if m.group("v").lower().startswith(("kill", "t")) or m.group("dead") or FATAL.search(m.group("adv")):
         return "killed"
     return "killed" if DIED_AFTER.match(text, m.end()) else "shot"
 
@@ -83,7 +125,7 @@ def _rule_self_inflicted(sent: _Sentence) -> None:
             continue  # "two men shot themselves"? a plural subject: not one person
         measure = _self_measure(m, text)
         if np is None:  # "he found a gun and shot himself": someone the article names elsewhere
-            sent.add(measure, 1, 1, None, m.group("obj"), m.start("v"), m.end(), 0.5, {"singular": True, "one": "pronoun"})
+            sent.add(measure, 1, 1, None, _self_word(m), m.start("v"), m.end(), 0.5, {"singular": True, "one": "pronoun"})
             continue
         group = text[np[1] : m.start()].strip()
         sent.add(measure, 1, 1, None, group, np[1], m.end(), 0.6, {"singular": True}, victim=group)
@@ -105,7 +147,7 @@ def _after_his_victims(sent: _Sentence, m: re.Match[str]) -> bool:
         sent.hits[i] = hit._replace(low=hit.low + 1, high=hit.high + 1, extra={**hit.extra, "self": 1})
         sent.taken.append((m.start(), m.end()))
     else:
-        sent.add("killed", 1, 1, None, m.group("obj"), m.start("v"), m.end(), 0.5, {"singular": True, "one": "pronoun", "self": 1})
+        sent.add("killed", 1, 1, None, _self_word(m), m.start("v"), m.end(), 0.5, {"singular": True, "one": "pronoun", "self": 1})
     return True
 
 
@@ -158,4 +200,4 @@ def apposed_to_thing(text: str, start: int, end: int) -> bool:
     return bool(before and _APPOSITION_END.match(text, end) and not is_person_word(before.group("noun")))
 
 
-__all__ = ["apposed_to_thing", "SELF_INFLICTED", "TO_HOSPITAL"]
+__all__ = ["apposed_to_thing", "FOUND_ONE_DEAD", "NOT_SAVED", "SELF_INFLICTED", "TO_HOSPITAL"]
