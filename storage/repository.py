@@ -242,7 +242,7 @@ def attach_to_event(
 
 _CLAIM_FIELDS = (
     "article_id", "kind", "measure", "value_min", "value_max", "hedge", "group", "group_key", "source", "source_key",
-    "text", "sentence", "start", "end", "confidence", "extractor", "extractor_version",
+    "text", "sentence", "start", "end", "confidence", "extractor", "extractor_version", "extra",
 )  # fmt: skip
 _CLAIM_COLUMNS = tuple(getattr(Claim, name) for name in _CLAIM_FIELDS)
 
