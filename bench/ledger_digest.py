@@ -1,0 +1,102 @@
+"""A digest of every event's ledger as the store stage builds it, one article at a time (a speed change's proof).
+
+    python -m bench.ledger_digest inputs --gvc FILE --out INPUTS.pickle   # clean + extract once (claims frozen)
+    python -m bench.ledger_digest digest INPUTS.pickle [--passes N]       # sha256 over every step's ledger JSON
+
+The events are the gold incidents of the file (or, --grouping chunks, runs of 10 consecutive articles: larger
+ledgers mixing incidents), their articles in stream order (publication order); for each event
+the ledger is built after each of its articles, as `tasks/store.py` does, and every ledger's JSON (sorted keys)
+goes into one digest. Prints the digest, the ledgers built and the CPU seconds ledger building took (best pass).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import pickle
+import sys
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from claimwire.ledger import build_ledger
+
+CHUNK = 10  # the second grouping: runs of consecutive articles as one event (larger, mixed ledgers)
+CLAIM_FIELDS = (
+    "kind", "measure", "value_min", "value_max", "hedge", "group", "group_key", "source", "source_key",
+    "text", "sentence", "start", "end", "confidence", "extractor", "extractor_version",
+)  # fmt: skip
+
+
+def make_inputs(gvc: Path) -> dict:
+    from bench.linking import clean, read_records
+    from claimwire.extractors import extract_claims
+
+    records = read_records(gvc)
+    base = datetime(2026, 1, 1)
+    articles, claims, events = [], [], defaultdict(list)
+    for number, record in enumerate(records):
+        text = clean(record)
+        published = record.get("published")
+        articles.append(
+            {
+                "id": number + 1,
+                "title": record.get("title"),
+                "outlet": urlsplit(record.get("url") or "").netloc or None,
+                "url": record.get("url"),
+                "source_ref": None,
+                "published": published + "T00:00:00+00:00" if published else None,
+                "arrived": (base + timedelta(seconds=number)).isoformat() + "+00:00",
+            }
+        )
+        found = extract_claims(text, record.get("title"))
+        claims.append([{"article_id": number + 1, **{k: c.to_dict()[k] for k in CLAIM_FIELDS}} for c in found])
+        events[str(record["event"])].append(number)
+    chunks = {f"chunk{n // CHUNK:04d}": list(range(n, min(n + CHUNK, len(records)))) for n in range(0, len(records), CHUNK)}
+    return {"articles": articles, "claims": claims, "events": dict(events), "chunks": chunks}
+
+
+def digest(inputs: dict, grouping: str) -> tuple[str, int, float]:
+    articles, claims, events = inputs["articles"], inputs["claims"], inputs[grouping]
+    sha = hashlib.sha256()
+    built = 0
+    cpu = 0.0
+    for key in sorted(events):
+        members = events[key]
+        for k in range(1, len(members) + 1):
+            step = members[:k]
+            started = time.process_time()
+            ledger = build_ledger([dict(articles[n]) for n in step], [dict(c) for n in step for c in claims[n]])
+            cpu += time.process_time() - started
+            sha.update(key.encode())
+            sha.update(json.dumps(ledger, sort_keys=True, default=str).encode())
+            built += 1
+    return sha.hexdigest(), built, cpu
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.ledger_digest")
+    sub = parser.add_subparsers(dest="command", required=True)
+    make = sub.add_parser("inputs")
+    make.add_argument("--gvc", required=True)
+    make.add_argument("--out", required=True)
+    run = sub.add_parser("digest")
+    run.add_argument("inputs")
+    run.add_argument("--passes", type=int, default=1)
+    run.add_argument("--grouping", choices=("events", "chunks"), default="events")
+    args = parser.parse_args(argv)
+    if args.command == "inputs":
+        Path(args.out).write_bytes(pickle.dumps(make_inputs(Path(args.gvc))))
+        return 0
+    inputs = pickle.loads(Path(args.inputs).read_bytes())
+    results = [digest(inputs, args.grouping) for _ in range(args.passes)]
+    assert len({r[0] for r in results}) == 1, "the digest differs between passes"
+    print(json.dumps({"digest": results[0][0], "ledgers": results[0][1], "cpu_s": [round(r[2], 3) for r in results]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
