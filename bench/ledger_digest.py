@@ -6,7 +6,8 @@
 The events are the gold incidents of the file (or, --grouping chunks, runs of 10 consecutive articles: larger
 ledgers mixing incidents), their articles in stream order (publication order); for each event
 the ledger is built after each of its articles, as `tasks/store.py` does, and every ledger's JSON (sorted keys)
-goes into one digest. Prints the digest, the ledgers built and the CPU seconds ledger building took (best pass).
+goes into one digest. The claims are as storage's ledger inputs give them (storage/repository.py `_CLAIM_FIELDS`:
+without `extra`), or with --extra as the extractors made them. Prints the digest, the ledgers built and the CPU seconds ledger building took (best pass).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from claimwire.ledger import build_ledger
 CHUNK = 10  # the second grouping: runs of consecutive articles as one event (larger, mixed ledgers)
 CLAIM_FIELDS = (
     "kind", "measure", "value_min", "value_max", "hedge", "group", "group_key", "source", "source_key",
-    "text", "sentence", "start", "end", "confidence", "extractor", "extractor_version",
+    "text", "sentence", "start", "end", "confidence", "extractor", "extractor_version", "extra",
 )  # fmt: skip
 
 
@@ -59,8 +60,9 @@ def make_inputs(gvc: Path) -> dict:
     return {"articles": articles, "claims": claims, "events": dict(events), "chunks": chunks}
 
 
-def digest(inputs: dict, grouping: str) -> tuple[str, int, float]:
-    articles, claims, events = inputs["articles"], inputs["claims"], inputs[grouping]
+def digest(inputs: dict, grouping: str, extra: bool) -> tuple[str, int, float]:
+    articles, events = inputs["articles"], inputs[grouping]
+    claims = inputs["claims"] if extra else [[{k: v for k, v in c.items() if k != "extra"} for c in cs] for cs in inputs["claims"]]
     sha = hashlib.sha256()
     built = 0
     cpu = 0.0
@@ -87,12 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("inputs")
     run.add_argument("--passes", type=int, default=1)
     run.add_argument("--grouping", choices=("events", "chunks"), default="events")
+    run.add_argument("--extra", action="store_true", help="the claims with their `extra` (storage's ledger inputs leave it out)")
     args = parser.parse_args(argv)
     if args.command == "inputs":
         Path(args.out).write_bytes(pickle.dumps(make_inputs(Path(args.gvc))))
         return 0
     inputs = pickle.loads(Path(args.inputs).read_bytes())
-    results = [digest(inputs, args.grouping) for _ in range(args.passes)]
+    results = [digest(inputs, args.grouping, args.extra) for _ in range(args.passes)]
     assert len({r[0] for r in results}) == 1, "the digest differs between passes"
     print(json.dumps({"digest": results[0][0], "ledgers": results[0][1], "cpu_s": [round(r[2], 3) for r in results]}))
     return 0
