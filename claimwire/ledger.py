@@ -29,16 +29,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import lru_cache
 from typing import Any
 
 from claimwire.agreement import INF, Reading, agree, hedge_kind, reading, stated_number, stories
 from claimwire.changes import headline_story
 from claimwire.claims import CASUALTY, FIGURE, QUOTE, STATEMENT
+from claimwire.lazy import cached_property
 from claimwire.parties import EVERYONE, SUSPECTS, VICTIMS, Mention, PartyResolution, describe, party_label, resolve_parties, side_of
 from claimwire.sourcefamilies import SourceMention, SourceResolution, resolve_sources
 from claimwire.speakers import group_quotes
-from claimwire.vocabulary import month_days
+from claimwire.vocabulary import MonthDay, month_days
 
 LEDGER_VERSION = 3
 MEASURE_ORDER = ("killed", "injured", "shot", "missing", "killed_or_injured")
@@ -197,11 +198,17 @@ EARLIER = timedelta(days=7)
 DATE_REACH = 100  # characters between a figure's group and a date that dates it
 
 
+@lru_cache(maxsize=16384)
+def _month_days(sentence: str) -> tuple[MonthDay, ...]:
+    """vocabulary.month_days, kept per sentence: every rebuild of an event reads its claims' sentences again."""
+    return tuple(month_days(sentence))
+
+
 def sentence_dates(sentence: str, around: datetime) -> list[tuple[datetime, int]]:
     """The dates a sentence names, with their place in it; a date without a year is in the year of `around`,
     unless that puts it over a month after `around` (then the year before: "Dec. 28" said in January)."""
     out: list[tuple[datetime, int]] = []
-    for named in month_days(sentence):
+    for named in _month_days(sentence):
         stated = named.year if named.year is not None and 1900 <= named.year <= 2099 else None
         year = stated or around.year
         try:
