@@ -1218,13 +1218,17 @@ def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = Non
     only where the article gives no such count. Returns the new leads; the leads they replace agree
     with them."""
     added: list[Figure] = []
+    of_article: dict[int, list[Figure]] = defaultdict(list)  # each lead reads only its own article's figures
+    for figure in figures:
+        of_article[figure.article_id].append(figure)
     for lead in [f for f in figures if f.article_lead and f.measure in _ALSO]:
         if not lead.reading.stated or not lead.reading.exact or lead.derived is not None:
             continue
-        shot_count = any(f.article_id == lead.article_id and f.measure == "shot" and (f.reading.stated or 0) > 1 for f in figures)
+        own = of_article[lead.article_id]
+        shot_count = any(f.article_id == lead.article_id and f.measure == "shot" and (f.reading.stated or 0) > 1 for f in own)
         others = {
             (f.group or "").lower()
-            for f in figures
+            for f in own
             if f.article_id == lead.article_id
             and f.measure in _FURTHER_OF[lead.measure]
             and f is not lead
@@ -1234,7 +1238,7 @@ def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = Non
             and f.reading.exact
             and (roles or {}).get(f.id) != "perpetrator"
             and _further_person(f, lead)
-            and not _amid_the_counted(f, lead, figures)
+            and not _amid_the_counted(f, lead, own)
             and (f.measure == lead.measure or not shot_count)
         }
         if not others:
@@ -1244,7 +1248,7 @@ def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = Non
             lead, id=len(figures) + len(added), value_min=total, value_max=total, hedge=None, reading=reading(total, total, None)
         )
         both.derived, lead.status, lead.article_lead = "others", "agrees", False
-        for figure in figures:  # the ones counted before are a part of the new toll, no story of their own
+        for figure in own:  # the ones counted before are a part of the new toll, no story of their own
             if (
                 figure.article_id == lead.article_id
                 and figure.measure == lead.measure
