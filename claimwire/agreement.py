@@ -108,15 +108,17 @@ def stories(items: Sequence[T], read: Callable[[T], Reading], weight: Callable[[
     left = list(items)
     out: list[list[T]] = []
     while left:
-        candidates = sorted({_anchor(read(item)) for item in left})
+        readings = [read(item) for item in left]
+        candidates = sorted({_anchor(r) for r in readings})
         best: list[T] = []
         best_weight: tuple | None = None
         for value in candidates:
-            support = [item for item in left if contains(read(item), value)]
+            support = [item for item, r in zip(left, readings) if contains(r, value)]
             score = weight(support)
             if best_weight is None or score > best_weight:
                 best, best_weight = support, score
-        best = _widen(best, [item for item in left if all(item is not b for b in best)], read)
+        supporting = {id(item) for item in best}
+        best = _widen(best, [item for item in left if id(item) not in supporting], read)
         out.append(best)
         chosen = {id(item) for item in best}
         left = [item for item in left if id(item) not in chosen]

@@ -107,12 +107,16 @@ def _score(score: float | None) -> float | None:
 # --- reading a ledger (claimwire/ledger.py, shape in docs/LEDGER.md) ------------------------------------------
 
 
+def _is_mapping(value: Any) -> bool:
+    return type(value) is dict or isinstance(value, Mapping)  # a ledger read back is plain dicts: no ABC check
+
+
 def _list(value: Any) -> list:
     return list(value) if isinstance(value, (list, tuple)) else []
 
 
 def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if _is_mapping(value) else {}
 
 
 def ledger_rows(ledger: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
@@ -120,7 +124,7 @@ def ledger_rows(ledger: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     for section, kind in (("rows", CASUALTY), ("other_figures", FIGURE)):
         for row in _list(_dict(ledger).get(section)):
-            if isinstance(row, Mapping) and row.get("key"):
+            if _is_mapping(row) and row.get("key"):
                 rows[str(row["key"])] = {**row, "kind": kind}
     return rows
 
@@ -146,7 +150,7 @@ def _family_labels(ledger: Mapping[str, Any], families: Iterable[Any]) -> list[s
 
 def _story_value(ledger: Mapping[str, Any], row: Mapping[str, Any], story: Mapping[str, Any]) -> dict[str, Any]:
     """A story of a row as a value: its label, the bounds its figures give, who tells it, in which articles."""
-    figures = [f for f in _list(row.get("figures")) if isinstance(f, Mapping) and f.get("story") == story.get("id")]
+    figures = [f for f in _list(row.get("figures")) if _is_mapping(f) and f.get("story") == story.get("id")]
     lows = [f.get("value_min") for f in figures if f.get("value_min") is not None]
     highs = [f.get("value_max") for f in figures]
     return {
@@ -160,7 +164,7 @@ def _story_value(ledger: Mapping[str, Any], row: Mapping[str, Any], story: Mappi
 
 
 def _stories(row: Mapping[str, Any]) -> dict[Any, Mapping[str, Any]]:
-    return {s.get("id"): s for s in _list(row.get("stories")) if isinstance(s, Mapping)}
+    return {s.get("id"): s for s in _list(row.get("stories")) if _is_mapping(s)}
 
 
 def _figure_key(figure: Mapping[str, Any]) -> tuple:
@@ -169,10 +173,10 @@ def _figure_key(figure: Mapping[str, Any]) -> tuple:
 
 def added_figures(ledger: Mapping[str, Any], old_row: Mapping[str, Any] | None, row: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The figures of ROW a source family states that OLD_ROW did not have (a part or detail set aside is not one)."""
-    before = {_figure_key(f) for f in _list(_dict(old_row).get("figures")) if isinstance(f, Mapping)}
+    before = {_figure_key(f) for f in _list(_dict(old_row).get("figures")) if _is_mapping(f)}
     stories, out, seen = _stories(row), [], set()
     for figure in _list(row.get("figures")):
-        if not isinstance(figure, Mapping) or figure.get("status") == "aside":
+        if not _is_mapping(figure) or figure.get("status") == "aside":
             continue
         key = _figure_key(figure)
         if key in before or key in seen:
@@ -226,7 +230,7 @@ def ledger_headline(ledger: Mapping[str, Any] | None) -> dict[str, Any] | None:
     own = _dict(ledger).get("headline")
     if not own:
         return None
-    if not isinstance(own, Mapping):
+    if not _is_mapping(own):
         return {"text": str(own), "tolls": []}
     tolls = [
         {"measure": m, "value": _dict(own.get(m)).get("label"), "disputed": bool(_dict(own.get(m)).get("disputed"))}
@@ -240,7 +244,7 @@ def _headline_substance(ledger: Mapping[str, Any]) -> tuple:
     """What an editor reads in the headline: each toll's value and whether it is disputed, and the row it leads
     with; more articles telling the same (the text's counts) is not a change of the headline."""
     own = _dict(ledger).get("headline")
-    if not isinstance(own, Mapping):
+    if not _is_mapping(own):
         return (own,)
     tolls = tuple((m, _dict(own.get(m)).get("value"), bool(_dict(own.get(m)).get("disputed"))) for m in HEADLINE_MEASURES)
     return (tolls, own.get("lead")) if any(t[1] is not None for t in tolls) or own.get("lead") else (own.get("text"),)
@@ -254,12 +258,12 @@ def ledger_quotes(ledger: Mapping[str, Any] | None) -> dict[tuple, dict[str, Any
     """The ledger's quotes by identity (speaker, words): one entry per quote however many articles carry it."""
     quotes: dict[tuple, dict[str, Any]] = {}
     for group in _list(_dict(ledger).get("quotes")):
-        if not isinstance(group, Mapping):
+        if not _is_mapping(group):
             continue
         entries = _list(group.get("quotes")) if "quotes" in group else [group]  # a ledger before version 3: flat quotes
         speaker_key = group.get("key") or group.get("speaker_key") or group.get("speaker")
         for entry in entries:
-            if not isinstance(entry, Mapping) or not entry.get("text"):
+            if not _is_mapping(entry) or not entry.get("text"):
                 continue
             articles = [a for a in _list(entry.get("articles")) or [entry.get("article_id")] if isinstance(a, int)]
             quotes.setdefault((speaker_key, _quote_words(entry["text"])), {

@@ -29,16 +29,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import lru_cache
 from typing import Any
 
 from claimwire.agreement import INF, Reading, agree, hedge_kind, reading, stated_number, stories
 from claimwire.changes import headline_story
 from claimwire.claims import CASUALTY, FIGURE, MEASURE_ORDER, QUOTE, STATEMENT
+from claimwire.lazy import cached_property
 from claimwire.parties import EVERYONE, SUSPECTS, VICTIMS, Mention, PartyResolution, describe, party_label, resolve_parties, side_of
 from claimwire.sourcefamilies import SourceMention, SourceResolution, resolve_sources
 from claimwire.speakers import group_quotes
-from claimwire.vocabulary import month_days
+from claimwire.vocabulary import MonthDay, month_days
 
 LEDGER_VERSION = 3
 TOLL_MEASURES = ("killed", "injured")
@@ -196,11 +197,17 @@ EARLIER = timedelta(days=7)
 DATE_REACH = 100  # characters between a figure's group and a date that dates it
 
 
+@lru_cache(maxsize=16384)
+def _month_days(sentence: str) -> tuple[MonthDay, ...]:
+    """vocabulary.month_days, kept per sentence: every rebuild of an event reads its claims' sentences again."""
+    return tuple(month_days(sentence))
+
+
 def sentence_dates(sentence: str, around: datetime) -> list[tuple[datetime, int]]:
     """The dates a sentence names, with their place in it; a date without a year is in the year of `around`,
     unless that puts it over a month after `around` (then the year before: "Dec. 28" said in January)."""
     out: list[tuple[datetime, int]] = []
-    for named in month_days(sentence):
+    for named in _month_days(sentence):
         stated = named.year if named.year is not None and 1900 <= named.year <= 2099 else None
         year = stated or around.year
         try:
@@ -1262,13 +1269,17 @@ def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = Non
     only where the article gives no such count. Returns the new leads; the leads they replace agree
     with them."""
     added: list[Figure] = []
+    of_article: dict[int, list[Figure]] = defaultdict(list)  # each lead reads only its own article's figures
+    for figure in figures:
+        of_article[figure.article_id].append(figure)
     for lead in [f for f in figures if f.article_lead and f.measure in _ALSO]:
         if not lead.reading.stated or not lead.reading.exact or lead.derived is not None:
             continue
-        shot_count = any(f.article_id == lead.article_id and f.measure == "shot" and (f.reading.stated or 0) > 1 for f in figures)
+        own = of_article[lead.article_id]
+        shot_count = any(f.article_id == lead.article_id and f.measure == "shot" and (f.reading.stated or 0) > 1 for f in own)
         others = {
             (f.group or "").lower()
-            for f in figures
+            for f in own
             if f.article_id == lead.article_id
             and f.measure in _FURTHER_OF[lead.measure]
             and f is not lead
@@ -1278,7 +1289,7 @@ def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = Non
             and f.reading.exact
             and (roles or {}).get(f.id) != "perpetrator"
             and _further_person(f, lead)
-            and not _amid_the_counted(f, lead, figures)
+            and not _amid_the_counted(f, lead, own)
             and (f.measure == lead.measure or not shot_count)
         }
         if not others:
@@ -1288,7 +1299,7 @@ def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = Non
             lead, id=len(figures) + len(added), value_min=total, value_max=total, hedge=None, reading=reading(total, total, None)
         )
         both.derived, lead.status, lead.article_lead = "others", "agrees", False
-        for figure in figures:  # the ones counted before are a part of the new toll, no story of their own
+        for figure in own:  # the ones counted before are a part of the new toll, no story of their own
             if (
                 figure.article_id == lead.article_id
                 and figure.measure == lead.measure

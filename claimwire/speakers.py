@@ -108,9 +108,9 @@ def group_quotes(claims: Iterable[Mapping[str, Any]]) -> list[SpeakerQuotes]:
         if s.name is None and s.source and re.fullmatch(r"[A-Z][\w'’-]+", s.source) and fold_accents(s.source) in surnames:
             s.name, s.kind = s.source, "person"  # "Park said" when the event names a Jo Park
     people = _people(said)
+    keys = [_key(s, people) for s in said]
     groups: dict[str, SpeakerQuotes] = {}
-    for s in said:
-        key, kind = _key(s, people)
+    for s, (key, kind) in zip(said, keys):
         group = groups.get(key)
         if group is None:
             group = groups[key] = SpeakerQuotes(speaker=s.source, key=key, kind=kind)
@@ -122,7 +122,7 @@ def group_quotes(claims: Iterable[Mapping[str, Any]]) -> list[SpeakerQuotes]:
         _add_quote(group, s)
     for group in groups.values():
         if group.kind == "person":
-            group.speaker = _display(group.key, said, people)
+            group.speaker = _display([s for s, (key, _) in zip(said, keys) if s.name and key == group.key])
     return list(groups.values())
 
 
@@ -213,9 +213,8 @@ def _key(s: _Said, people: list[_Person]) -> tuple[str, str]:
     return f"person:{surname}:{' '.join(given)}{'?' if len(same) > 1 else ''}", "person"
 
 
-def _display(key: str, said: list[_Said], people: list[_Person]) -> str:
-    """The fullest form of a person's name the articles give, with its title."""
-    members = [s for s in said if s.name and _key(s, people)[0] == key]
+def _display(members: list[_Said]) -> str:
+    """The fullest form of a person's name the articles give (MEMBERS: what they say of the person), with its title."""
     best = max(members, key=lambda s: (len(name_key(s.name)[1]), len(s.name), bool(s.title), len(s.title)))
     titled = [s.title for s in members if s.title and name_key(s.name) == name_key(best.name)]
     title = best.title or (max(titled, key=len) if titled else "")
