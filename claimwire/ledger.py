@@ -652,7 +652,16 @@ def _headline_key(story: Story, measure: str, current: Sequence[Story]) -> tuple
     usually a part, one victim's story). The wounded may die, so not for them."""
     support = story.support
     part = story.one_person and any(s.anchor > story.anchor and (story.weak or not s.weak) for s in current)
-    return (*support[:3], not part, story.anchor if measure in RISING_MEASURES else 0, *support[3:])
+    return (not a_wounded_persons_part(story, measure, current), *support[:3], not part, story.anchor if measure in RISING_MEASURES else 0, *support[3:])
+
+
+def a_wounded_persons_part(story: Story, measure: str, current: Sequence[Story]) -> bool:
+    """A story of one hurt person its articles describe or name ("Sheriff wounded in shootout released
+    from hospital", "the victim was taken to hospital") where another current story states an exact larger
+    count ("two officers wounded"): that person is one of the count, however many articles follow them."""
+    if measure in RISING_MEASURES or not story.one_person:
+        return False
+    return any(s.anchor > story.anchor and not s.weak and any(f.reading.exact and not f.weak for f in s.figures) for s in current)
 
 
 def _with_their_leads(grouped: list[list[Figure]]) -> list[list[Figure]]:
