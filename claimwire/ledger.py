@@ -882,6 +882,7 @@ def event_headline(
     families: Mapping[str, Mapping[str, Any]],
     party_rows: Sequence[Mapping[str, Any]] = (),
     reported: Mapping[int, datetime] | None = None,
+    articles: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """Per toll measure the sum of the parties' headlines (a figure for everyone, suspects included,
     stands for the sum when it is larger); the lead row (most sources) with its dissent. `party_rows`:
@@ -904,7 +905,7 @@ def event_headline(
         if left_out is not None:
             parts, total = [*parts, left_out], total + left_out["headline"]["anchor"]
         if measure == "injured" and len(parts) == 1:
-            total -= died_of_wounds(rows, parts[0])
+            total -= died_of_wounds(rows, parts[0]) or died_as_headlined(rows, parts[0], articles)
         approximate = any(not r["headline"]["value"].replace(".", "").isdigit() for r in parts)
         out[measure] = {
             "value": total,
@@ -977,6 +978,37 @@ def died_of_wounds(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any]
     known = max((s["anchor"] for s in killed["stories"] if articles & set(s["articles"])), default=0)
     # all of them: a part of the wounded dying is told with the wounded left ("one of the four has died")
     return wounded["anchor"] if dead["anchor"] - known >= wounded["anchor"] else 0
+
+
+def died_as_headlined(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any], articles: Sequence[Mapping[str, Any]]) -> float:
+    """The wounded who died, told by a report that recalls their wound: the first reports count wounded and
+    no dead; later ones headline the death ("2-year-old dies after being shot") and, recalling how it came
+    about, still give the wound ("Kendal Pinkerton was critically injured"). Where no report tells the
+    wounded alone after the first headlined death, and the dead are as many as the wounded, the wounded
+    are dead, not wounded."""
+    killed = next((r for r in rows if r["measure"] == "killed" and r["party"] == injured["party"] and r["headline"]), None)
+    if killed is None:
+        return 0
+    dead, wounded = headline_story(killed), headline_story(injured)
+    if not wounded["anchor"] or dead["anchor"] < wounded["anchor"]:
+        return 0
+    rank = {a["id"]: n for n, a in enumerate(articles)}
+    headlined = {a["id"] for a in articles if _headlines_a_death(a.get("title") or "")}
+    told_dead = {a for s in killed["stories"] if s["anchor"] for a in s["articles"]}
+    wounded_only = [a for a in wounded["articles"] if a not in told_dead]
+    recalled = [a for a in wounded["articles"] if a in told_dead]
+    if not wounded_only or not recalled or not set(recalled) <= headlined or not set(dead["articles"]) & headlined:
+        return 0
+    first_death = min(rank.get(a, 0) for a in told_dead)
+    return wounded["anchor"] if all(rank.get(a, 0) < first_death for a in wounded_only) else 0
+
+
+_WOUND_WORD = re.compile(r"\b(?:wound\w*|injur\w*|hurt|critical|hospitali[sz]ed)\b", re.IGNORECASE)
+
+
+def _headlines_a_death(title: str) -> bool:
+    """A headline that tells of a death and counts no wounded ("2-year-old dies after being shot"; not "1 dead, 2 hurt")."""
+    return bool(_DEATH_WORD.search(title)) and not _WOUND_WORD.search(title)
 
 
 def _lead_row(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
@@ -1129,7 +1161,7 @@ def build_ledger(
         "sources": family_json,
         "rows": rows,
         "scene": scene,
-        "headline": event_headline(scene or rows, family_json, rows if scene else (), {k: t.when for k, t in times.items()}),
+        "headline": event_headline(scene or rows, family_json, rows if scene else (), {k: t.when for k, t in times.items()}, article_list),
         "other_figures": other_figures(claim_list, family_of, times, parties, window),
         "context_figures": context_figures(claim_list),
         "timeline": _timeline(rows, order),
