@@ -905,7 +905,7 @@ def event_headline(
         if left_out is not None:
             parts, total = [*parts, left_out], total + left_out["headline"]["anchor"]
         if measure == "injured" and len(parts) == 1:
-            total -= died_of_wounds(rows, parts[0]) or died_as_headlined(rows, parts[0], articles)
+            total -= died_of_wounds(rows, parts[0], articles) or died_as_headlined(rows, parts[0], articles)
         approximate = any(not r["headline"]["value"].replace(".", "").isdigit() for r in parts)
         out[measure] = {
             "value": total,
@@ -964,7 +964,7 @@ def attackers_left_out(party_rows: Sequence[Mapping[str, Any]], measure: str, sc
     return suspects
 
 
-def died_of_wounds(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any]) -> float:
+def died_of_wounds(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any], articles: Sequence[Mapping[str, Any]] = ()) -> float:
     """The wounded who died since they were counted: where the dead of the party were first counted after
     the last report of its wounded, and as many more dead as there were wounded, the wounded are dead,
     not wounded ("a 2-year-old was shot" ... later "the 2-year-old has died")."""
@@ -972,12 +972,22 @@ def died_of_wounds(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any]
     if killed is None:
         return 0
     dead, wounded = headline_story(killed), headline_story(injured)
-    if not dead["first_seen"] or not wounded["last_seen"] or dead["first_seen"] <= wounded["last_seen"]:
+    if not dead["first_seen"] or not wounded["last_seen"] or dead["first_seen"] < wounded["last_seen"]:
+        return 0
+    if dead["first_seen"] == wounded["last_seen"] and not _arrived_after(dead["articles"], wounded["articles"], articles):
         return 0
     articles = set(wounded["articles"])
     known = max((s["anchor"] for s in killed["stories"] if articles & set(s["articles"])), default=0)
     # all of them: a part of the wounded dying is told with the wounded left ("one of the four has died")
     return wounded["anchor"] if dead["anchor"] - known >= wounded["anchor"] else 0
+
+
+def _arrived_after(later: Sequence[int], earlier: Sequence[int], articles: Sequence[Mapping[str, Any]]) -> bool:
+    """Reports dated alike (a day's date) in the order they came: the first of `later` came after every one of `earlier`."""
+    rank = {a["id"]: n for n, a in enumerate(articles)}
+    if not rank or not later or not earlier:
+        return False
+    return min(rank.get(a, -1) for a in later) > max(rank.get(a, len(rank)) for a in earlier)
 
 
 def died_as_headlined(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any], articles: Sequence[Mapping[str, Any]]) -> float:
