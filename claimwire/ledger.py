@@ -554,10 +554,23 @@ def _derived_injured(shot: Figure | None, killed: Figure | None, new_id: int) ->
     if shot is None or shot.reading.stated is None:
         return None
     dead = killed.reading.stated - killed.self_count if killed is not None and killed.reading.stated is not None else 0
+    if _the_others(shot):
+        dead = 0  # "one killed, six others shot": the dead are not among the six
     count = shot.reading.stated - shot.self_count - dead
     if count < 0:
         return None
     return _copy_as_injured(shot, count, None if shot.value_max is None else count, new_id)
+
+
+_OTHERS = re.compile(r"^(?:the\s+)?(?:\w+\s+)?(?:others|other\s+(?:people|persons|victims|men|women))$", re.IGNORECASE)
+#: "he and three others were shot": the others and the one before them are the shot, the dead among them
+_AND_OTHERS = re.compile(r"(?:\b(?:[Hh]e|[Ss]he|him|her)|\b[A-Z][a-z]+(?:,\s+\d+,)?)\s+and\s+(?:\w+\s+)?others?\b")
+
+
+def _the_others(shot: Figure) -> bool:
+    """A count of the shot named as the others ("one killed, six others shot", "six other people were shot"):
+    the dead told beside them are not among them. Not "he and three others were shot": he is one of the shot."""
+    return bool(shot.group and _OTHERS.match(shot.group.strip()) and not _AND_OTHERS.search(shot.sentence))
 
 
 def _copy_as_injured(base: Figure, low: float, high: float | None, new_id: int) -> Figure:
