@@ -788,6 +788,10 @@ def _rule_singular(sent: _Sentence) -> None:
         if len(words) > 1 and words[0].lower() in NOT_SUBJECTS and words[1][:1].isupper():
             offset = subj.index(words[1], len(words[0]))  # "Police Chief Scott Russell" -> "Chief Scott Russell"
             subj, s = subj[offset:], s + offset
+        if subj.strip().lower() == "both":
+            measure = "injured" if INJURED_ONLY.fullmatch(v) and not FATAL_ADVERB.search(m.group("adv") or "") else _measure(v, None, m.group("adv") or "")
+            sent.add(measure, 2, 2, None, subj.strip(), s, e, 0.6)  # "Both suffered minor injuries": two people
+            continue
         conf = _singular_confidence(subj)
         if conf is None:
             continue
