@@ -38,7 +38,7 @@ from claimwire.claims import CASUALTY, FIGURE, QUOTE, STATEMENT
 from claimwire.parties import EVERYONE, SUSPECTS, VICTIMS, Mention, PartyResolution, describe, party_label, resolve_parties, side_of
 from claimwire.sourcefamilies import SourceMention, SourceResolution, resolve_sources
 from claimwire.speakers import group_quotes
-from claimwire.vocabulary import month_days
+from claimwire.vocabulary import MONTH_NUMBERS, month_days
 
 LEDGER_VERSION = 3
 MEASURE_ORDER = ("killed", "injured", "shot", "missing", "killed_or_injured")
@@ -211,6 +211,28 @@ def sentence_dates(sentence: str, around: datetime) -> list[tuple[datetime, int]
         if not stated and when > around + timedelta(days=30):
             when = when.replace(year=year - 1) if not (named.month == 2 and named.day == 29) else when
         out.append((when, named.start))
+    return out + month_years(sentence)
+
+
+#: "in August 2014", "July of 2015", "in 2011": a month or a year, with no day
+_MONTH_YEAR = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+    r"\.?,?\s+(?:of\s+)?((?:19|20)\d\d)\b"
+    r"|\b(?:[Ii]n|[Dd]uring|[Ss]ince)\s+((?:19|20)\d\d)\b(?![-–/]|\s*(?:dollars|prices))"
+)
+
+
+def month_years(sentence: str) -> list[tuple[datetime, int]]:
+    """The months and years a sentence names without a day ("in August 2014", "in July of 2015", "in 2011"),
+    each as its last day (so only a month or year over before a date is before it), with its place."""
+    out = []
+    for match in _MONTH_YEAR.finditer(sentence):
+        if match.group(1):
+            month, year = MONTH_NUMBERS[match.group(1).lower()], int(match.group(2))
+            last = datetime(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        else:
+            last = datetime(int(match.group(3)), 12, 31)
+        out.append((last, match.start()))
     return out
 
 
