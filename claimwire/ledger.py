@@ -44,6 +44,9 @@ LEDGER_VERSION = 3
 MEASURE_ORDER = ("killed", "injured", "shot", "missing", "killed_or_injured")
 TOLL_MEASURES = ("killed", "injured")
 RISING_MEASURES = ("killed",)  # counts that only rise as coverage goes on
+#: tolls a report gives for the victims alone, telling a dead attacker apart ("three officers were killed ... the
+#: gunman was killed by police"); a count of the hurt names everyone hurt ("3 dead, 2 hurt": a child and the gunman)
+ATTACKERS_APART = ("killed",)
 #: reports this close together are "at the same time": different values then are a dispute, not a revision
 SAME_TIME = timedelta(hours=3)
 LEAD_FIGURES = 3  # an article's lead: its first three numeric figures of a row
@@ -1262,12 +1265,13 @@ def scene_rows(
 
 
 def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[Figure]:
-    """An article's toll of its victims plus the attackers it says died or were hurt apart from them ("three
+    """An article's toll of its dead victims plus the attackers it says died apart from them ("three
     officers were killed ... the gunman was killed by police" -> 4): a lead that counts the victims only
     (not "including the gunman", not a murder-suicide) gains the attackers' own figure (their largest, so a
-    gunman told of twice is one). Returns the new leads; the leads they replace agree with them."""
+    gunman told of twice is one). Not the hurt (ATTACKERS_APART): "3 dead, 2 hurt" counts the wounded gunman
+    its article tells of. Returns the new leads; the leads they replace agree with them."""
     added: list[Figure] = []
-    for lead in [f for f in figures if f.article_lead and f.measure in TOLL_MEASURES]:
+    for lead in [f for f in figures if f.article_lead and f.measure in ATTACKERS_APART]:
         if roles.get(lead.id) == "perpetrator" or lead.counts_self or lead.self_count or lead.reading.stated is None:
             continue
         if _INCLUDED.search(lead.sentence) or not lead.reading.exact:
