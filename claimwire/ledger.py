@@ -534,7 +534,18 @@ def _one_of_the_dead(injured: Figure | None, killed: Sequence[Figure]) -> bool:
     dead = [f for f in killed if f.reading.stated is not None]
     if not dead or max(f.reading.stated or 0 for f in dead) != 1:
         return False
+    if _the_one_victim(injured, dead):
+        return True
     return any(_same_person(injured, f) for f in dead if f.group and f.start != injured.start)
+
+
+def _the_one_victim(injured: Figure, dead: Sequence[Figure]) -> bool:
+    """"The victim was flown to a hospital" in an article whose one dead is a victim ("Boy, 7, dies after
+    accidental shooting"): the victim is the dead one, hurt before he died. Not where the dead one is the
+    attacker (police shot the gunman dead, the victim is the one hurt)."""
+    if injured.mention != "definite" or injured.group.lower().split()[-1] not in ("victim", "victims"):
+        return False
+    return all(describe(f.group).role != "perpetrator" for f in dead)
 
 
 def _same_person(a: Figure, b: Figure) -> bool:
