@@ -598,7 +598,7 @@ def _derived_injured(shot: Figure | None, killed: Figure | None, new_id: int) ->
     return _copy_as_injured(shot, count, None if shot.value_max is None else count, new_id)
 
 
-_OTHERS = re.compile(r"^(?:the\s+)?(?:\w+\s+)?(?:others|other\s+(?:people|persons|victims|men|women))$", re.IGNORECASE)
+_OTHERS = re.compile(r"^(?:the\s+)?(?:\w+\s+)?(?:others|other\s+(?:[\w-]+\s+)?(?:people|persons|victims|men|women))$", re.IGNORECASE)
 #: "he and three others were shot": the others and the one before them are the shot, the dead among them
 _AND_OTHERS = re.compile(r"(?:\b(?:[Hh]e|[Ss]he|him|her)|\b[A-Z][a-z]+(?:,\s+\d+,)?)\s+and\s+(?:\w+\s+)?others?\b")
 

@@ -606,7 +606,7 @@ def _rule_joined_subject(sent: _Sentence) -> None:
 
 # --- rules: nouns ----------------------------------------------------------------------------------
 
-_NOUN_MEASURES = {"casualties": "killed_or_injured", "injuries": "injured", "people injured": "injured"}
+_NOUN_MEASURES = {"casualties": "killed_or_injured", "injuries": "injured", "people injured": "injured", "gunshot victims": "shot"}
 
 
 def _noun_measure(noun: str) -> str:
@@ -632,7 +632,8 @@ def _rule_noun_figure(sent: _Sentence) -> None:
         lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
         if lo is None:
             continue
-        sent.add(_noun_measure(noun), lo, hi, hedge, None, s, m.end(), 0.7)
+        group = sent.text[m.end("num") : m.end()].strip() if noun == "gunshot victims" else None  # "two other gunshot victims"
+        sent.add(_noun_measure(noun), lo, hi, hedge, group, s, m.end(), 0.7)
 
 
 def _rule_death_toll(sent: _Sentence) -> None:
