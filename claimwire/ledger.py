@@ -579,10 +579,29 @@ def _article_injured(injured: Figure | None, shot: Figure | None, killed: Figure
             and (derived.in_title or not injured.in_title)
         ):
             return derived  # "four shot, one critically wounded": the critical one is a part
+        if _the_shot_as_wounded(injured, shot, killed):
+            return derived
         return injured
     if injured is None and derived is None and killed is not None and killed.all_shot_died:
         return _copy_as_injured(killed, 0, 0, new_id)  # "a man was shot and killed": nobody else was shot
     return injured or derived
+
+
+def _the_shot_as_wounded(injured: Figure, shot: Figure | None, killed: Figure | None) -> bool:
+    """The article's wounded are as many as its shot ("Four people were shot ... All four victims were taken to
+    the hospital with serious injuries") and it tells a death in another sentence ("Darryl Freeman died
+    Saturday"): the wounded counted everyone shot before one died, the dead are among them."""
+    return (
+        shot is not None
+        and killed is not None
+        and (killed.reading.stated or 0) > 0
+        and injured.reading.exact
+        and shot.reading.exact
+        and injured.reading.stated == shot.reading.stated
+        and (injured.reading.stated or 0) >= 2
+        and killed.sentence not in (injured.sentence, shot.sentence)
+        and not killed.in_title
+    )
 
 
 def _derived_injured(shot: Figure | None, killed: Figure | None, new_id: int) -> Figure | None:
