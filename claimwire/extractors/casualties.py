@@ -117,6 +117,7 @@ from claimwire.extractors.casualty_patterns import (
     SURVIVED_TAIL,
     TITLE_OBJECT,
     TOLL,
+    QUANTITY,
     TRAILING_AGE,
     TRIGGER,
     UNBORN,
@@ -912,6 +913,31 @@ def _rule_inverted(sent: _Sentence) -> None:
         sent.add(measure, n, n, None, sent.text[m.end() : end].strip(), start, end, 0.7, victim=sent.text[m.end() : end])
 
 
+#: "that number was later raised to five": a count the sentence gave, put higher or lower by its source
+NUMBER_CHANGED = re.compile(
+    rf"\b(?:that|the|this)\s+(?:number|count|figure|total|tally)\s+(?:was|has been|had been|is)\s+(?:later\s+|since\s+|now\s+)?"
+    rf"(?:raised|revised|increased|updated|lowered|reduced|upped|corrected)\s+to\s+{QUANTITY}\b",
+    re.IGNORECASE,
+)
+
+
+def _rule_number_changed(sent: _Sentence) -> None:
+    """ "LMPD originally reported that four other people were injured; that number was later raised to five" -> 5
+    injured: the changed number replaces the sentence's figure before it, and counts what it counted."""
+    for m in NUMBER_CHANGED.finditer(sent.text):
+        before = [h for h in sent.hits if h.end <= m.start() and h.low is not None]
+        if not before or sent.overlaps(m.start(), m.end()):
+            continue
+        last = max(before, key=lambda h: h.end)
+        lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
+        if lo is None:
+            continue
+        at = sent.hits.index(last)
+        extra = {k: v for k, v in last.extra.items() if k not in ("one", "singular")}
+        sent.hits[at] = last._replace(low=lo, high=hi, hedge=hedge, end=m.end(), extra={**extra, "changed_from": last.low})
+        sent.taken.append((m.start(), m.end()))
+
+
 #: The rules, in the order they run: a span taken by an earlier rule is not read again.  Each rule
 #: comes with what its pattern needs, so that it runs only where it can match: the words (lower case)
 #: one of which it needs, CASUALTY_VERB (a casualty verb), or None (nothing to check first).
@@ -943,6 +969,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_self_inflicted, ("himself", "herself", "shoots self", "shot self", "own leg", "own foot", "own hand", "own arm")),
     (_rule_left_joined, ("left", "leav")),
     (_rule_to_hospital, ("taken", "transported", "rushed", "airlifted", "flown", "carried", "driven", "brought")),
+    (_rule_number_changed, ("number", "count", "figure", "total", "tally")),
 )
 
 
