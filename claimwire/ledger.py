@@ -579,12 +579,26 @@ def _article_injured(injured: Figure | None, shot: Figure | None, killed: Figure
             and (derived.in_title or not injured.in_title)
         ):
             return derived  # "four shot, one critically wounded": the critical one is a part
-        if _the_shot_as_wounded(injured, shot, killed):
+        if _the_shot_as_wounded(injured, shot, killed) or _one_of_a_list(injured, shot, derived):
             return derived
         return injured
     if injured is None and derived is None and killed is not None and killed.all_shot_died:
         return _copy_as_injured(killed, 0, 0, new_id)  # "a man was shot and killed": nobody else was shot
     return injured or derived
+
+
+def _one_of_a_list(injured: Figure, shot: Figure | None, derived: Figure) -> bool:
+    """A wounded figure of one person ("an injured 4-year-old girl") where the article lists more people
+    shot ("the shooting of his four-year-old daughter and her mother"), none of them dead: that person is one of
+    the list, the list is the toll."""
+    return (
+        shot is not None
+        and shot.listed
+        and shot.reading.exact
+        and injured.reading.stated == 1
+        and (derived.reading.stated or 0) == shot.reading.stated
+        and derived.reading.stated > 1
+    )
 
 
 def _the_shot_as_wounded(injured: Figure, shot: Figure | None, killed: Figure | None) -> bool:
