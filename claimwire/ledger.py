@@ -540,7 +540,7 @@ def _one_of_the_dead(injured: Figure | None, killed: Sequence[Figure]) -> bool:
 
 
 def _the_one_victim(injured: Figure, dead: Sequence[Figure]) -> bool:
-    """"The victim was flown to a hospital" in an article whose one dead is a victim ("Boy, 7, dies after
+    """ "The victim was flown to a hospital" in an article whose one dead is a victim ("Boy, 7, dies after
     accidental shooting"): the victim is the dead one, hurt before he died. Not where the dead one is the
     attacker (police shot the gunman dead, the victim is the one hurt)."""
     if injured.mention != "definite" or injured.group.lower().split()[-1] not in ("victim", "victims"):
@@ -734,7 +734,13 @@ def _headline_key(story: Story, measure: str, current: Sequence[Story]) -> tuple
     usually a part, one victim's story). The wounded may die, so not for them."""
     support = story.support
     part = story.one_person and any(s.anchor > story.anchor and (story.weak or not s.weak) for s in current)
-    return (not a_wounded_persons_part(story, measure, current), *support[:3], not part, story.anchor if measure in RISING_MEASURES else 0, *support[3:])
+    return (
+        not a_wounded_persons_part(story, measure, current),
+        *support[:3],
+        not part,
+        story.anchor if measure in RISING_MEASURES else 0,
+        *support[3:],
+    )
 
 
 def a_wounded_persons_part(story: Story, measure: str, current: Sequence[Story]) -> bool:

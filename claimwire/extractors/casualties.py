@@ -102,6 +102,7 @@ from claimwire.extractors.casualty_patterns import (
     PLACE_HEADS,
     PLURAL_APPOSITIVE,
     PRONOUN_EVENT,
+    QUANTITY,
     RELATIVE_AFTER,
     RELATIVE_VICTIM,
     RETRACTED_AFTER,
@@ -117,7 +118,6 @@ from claimwire.extractors.casualty_patterns import (
     SURVIVED_TAIL,
     TITLE_OBJECT,
     TOLL,
-    QUANTITY,
     TRAILING_AGE,
     TRIGGER,
     UNBORN,
@@ -148,7 +148,7 @@ from claimwire.extractors.casualty_unnumbered import _rule_self_inflicted, _rule
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.11.0"
+VERSION = "2.12.0"
 
 
 class Hit(NamedTuple):
@@ -791,7 +791,11 @@ def _rule_singular(sent: _Sentence) -> None:
             offset = subj.index(words[1], len(words[0]))  # "Police Chief Scott Russell" -> "Chief Scott Russell"
             subj, s = subj[offset:], s + offset
         if subj.strip().lower() == "both":
-            measure = "injured" if INJURED_ONLY.fullmatch(v) and not FATAL_ADVERB.search(m.group("adv") or "") else _measure(v, None, m.group("adv") or "")
+            measure = (
+                "injured"
+                if INJURED_ONLY.fullmatch(v) and not FATAL_ADVERB.search(m.group("adv") or "")
+                else _measure(v, None, m.group("adv") or "")
+            )
             sent.add(measure, 2, 2, None, subj.strip(), s, e, 0.6)  # "Both suffered minor injuries": two people
             continue
         conf = _singular_confidence(subj)
