@@ -225,10 +225,15 @@ _MONTH_YEAR = re.compile(
 )
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def month_years(sentence: str) -> list[tuple[datetime, int]]:
     """The months and years a sentence names without a day ("in August 2014", "in July of 2015", "in 2011"),
     each as its last day (so only a month or year over before a date is before it), with its place."""
-    out = []
+    out: list[tuple[datetime, int]] = []
+    if not _YEAR.search(sentence):
+        return out
     for match in _MONTH_YEAR.finditer(sentence):
         if match.group(1):
             month, year = MONTH_NUMBERS[match.group(1).lower()], int(match.group(2))
@@ -1090,13 +1095,15 @@ def died_as_headlined(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, A
     dead, wounded = headline_story(killed), headline_story(injured)
     if not wounded["anchor"] or dead["anchor"] < wounded["anchor"]:
         return 0
-    rank = {a["id"]: n for n, a in enumerate(articles)}
-    headlined = {a["id"] for a in articles if _headlines_a_death(a.get("title") or "")}
     told_dead = {a for s in killed["stories"] if s["anchor"] for a in s["articles"]}
     wounded_only = [a for a in wounded["articles"] if a not in told_dead]
     recalled = [a for a in wounded["articles"] if a in told_dead]
-    if not wounded_only or not recalled or not set(recalled) <= headlined or not set(dead["articles"]) & headlined:
+    if not wounded_only or not recalled:
         return 0
+    headlined = {a["id"] for a in articles if a["id"] in told_dead and _headlines_a_death(a.get("title") or "")}
+    if not set(recalled) <= headlined or not set(dead["articles"]) & headlined:
+        return 0
+    rank = {a["id"]: n for n, a in enumerate(articles)}
     first_death = min(rank.get(a, 0) for a in told_dead)
     return wounded["anchor"] if all(rank.get(a, 0) < first_death for a in wounded_only) else 0
 
