@@ -12,6 +12,7 @@ STATEMENT = "statement"
 KINDS = (CASUALTY, FIGURE, QUOTE, STATEMENT)
 
 CASUALTY_MEASURES = ("killed", "injured", "missing", "shot", "killed_or_injured")
+MEASURE_ORDER = ("killed", "injured", "shot", "missing", "killed_or_injured")  # as ledgers and pages list them
 
 
 @dataclass(slots=True)

@@ -34,14 +34,13 @@ from typing import Any
 
 from claimwire.agreement import INF, Reading, agree, hedge_kind, reading, stated_number, stories
 from claimwire.changes import headline_story
-from claimwire.claims import CASUALTY, FIGURE, QUOTE, STATEMENT
+from claimwire.claims import CASUALTY, FIGURE, MEASURE_ORDER, QUOTE, STATEMENT
 from claimwire.parties import EVERYONE, SUSPECTS, VICTIMS, Mention, PartyResolution, describe, party_label, resolve_parties, side_of
 from claimwire.sourcefamilies import SourceMention, SourceResolution, resolve_sources
 from claimwire.speakers import group_quotes
 from claimwire.vocabulary import MONTH_NUMBERS, month_days
 
 LEDGER_VERSION = 3
-MEASURE_ORDER = ("killed", "injured", "shot", "missing", "killed_or_injured")
 TOLL_MEASURES = ("killed", "injured")
 RISING_MEASURES = ("killed",)  # counts that only rise as coverage goes on
 #: tolls a report gives for the victims alone, telling a dead attacker apart ("three officers were killed ... the

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from claimwire.claims import MEASURE_ORDER
+
 TOLL_MEASURES = ("killed", "injured")
-MEASURE_ORDER = ("killed", "injured", "shot", "missing", "killed_or_injured")
 EFFECTS = {
     "first": "first report",
     "agrees": "agrees",

@@ -110,10 +110,11 @@ _PG_STORE = (
     "WHERE id = %(id)s AND status = ANY(%(accepts)s::varchar[]) RETURNING received_at, title, url"
 )
 # a statement of its own, after the status change: it waits for a redecision or a merge that holds the article's row
-# or its event's, and then reads the event the article is in by then
+# or its event's. A merge that held the event's row moved the article's link, but the row lock's recheck reads only the
+# event's new version, not the link's: an event found merged is looked up again (a new statement sees the moved link).
 _PG_LOCK_EVENT = (
-    "SELECT e.id, e.ledger::text, ae.decision, ae.score FROM article_events ae JOIN events e ON e.id = ae.event_id "
-    "WHERE ae.article_id = %s FOR UPDATE OF e"
+    "SELECT e.id, e.ledger::text, ae.decision, ae.score, e.merged_into_id FROM article_events ae "
+    "JOIN events e ON e.id = ae.event_id WHERE ae.article_id = %s FOR UPDATE OF e"
 )
 
 
@@ -128,7 +129,9 @@ def move_to_stored(session: Session, article_id: int, accepts: Iterable[str], st
     moved = raw.execute(_PG_STORE, {"status": status, "now": now, "id": article_id, "accepts": list(accepts)}).fetchone()
     if moved is None:
         raise NotInStatus(f"article {article_id} is not {' or '.join(accepts)} (moved on by another delivery, or gone)")
-    event_id, ledger, decision, score = raw.execute(_PG_LOCK_EVENT, (article_id,)).fetchone()
+    event_id, ledger, decision, score, merged_into = raw.execute(_PG_LOCK_EVENT, (article_id,)).fetchone()
+    while merged_into is not None:
+        event_id, ledger, decision, score, merged_into = raw.execute(_PG_LOCK_EVENT, (article_id,)).fetchone()
     return Stored(moved[0], event_id, json.loads(ledger) if ledger is not None else None, decision, score, moved[1], moved[2])
 
 

@@ -136,9 +136,14 @@ def move_article(session: Session, article_id: int, to_event_id: int | None, *, 
     while target.merged_into_id:  # moving to a merged event means moving to where it went
         target = session.get(Event, target.merged_into_id)
     to_event_id = target.id
-    if to_event_id == from_event_id:
-        return to_event_id
-    _lock_events(session, from_event_id, to_event_id)
+    while True:
+        if to_event_id == from_event_id:
+            return to_event_id
+        target = {event.id: event for event in _lock_events(session, from_event_id, to_event_id)}[to_event_id]
+        session.refresh(link)  # a merge that held an event's row moved the link or the target: lock where they are now
+        if link.event_id == from_event_id and target.merged_into_id is None:
+            break
+        from_event_id, to_event_id = link.event_id, _final(session, to_event_id)
     link.event_id = to_event_id
     link.decision = "moved"
     link.features = {**(link.features or {}), "moved_from": from_event_id, "move_reason": reason}

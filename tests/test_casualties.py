@@ -342,6 +342,9 @@ def test_a_figure_of_animals_counts_no_people(text):
 def test_people_counted_beside_animals_are_still_counted():
     assert figures("The blast injured 12 people and a police dog.") == [("injured", 12, 12)]
     assert figures("Floods killed two farmers and their cattle.") == [("killed", 2, 2)]
+    assert figures("Two farmers and 300 cattle drowned when the river burst its banks.") == [("killed", 2, 2)]
+    assert figures("A woman, her son and two dogs were killed in the fire.") == [("killed", 2, 2)]
+    assert figures("Three men and a woman were wounded.") == [("injured", 4, 4)]
 
 
 @pytest.mark.parametrize(
@@ -359,3 +362,62 @@ def test_a_call_to_911_is_no_count():
     text = "Deputies said they got a call to 911 Friday evening saying 18-year-old Donovan Spann had been shot."
     assert figures(text) == [("shot", 1, 1)]
     assert figures("Neighbours dialled 911 after two men were shot.") == [("shot", 2, 2)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The death toll from the earthquake rose to 2,400 on Tuesday.", ("killed", 2400, 2400)),
+        ("The death toll from Monday's earthquake in Turkey has risen to 45.", ("killed", 45, 45)),
+        ("The death toll in the ferry disaster stands at 304.", ("killed", 304, 304)),
+        ("The death toll in Sunday's bombing of a church in Athens has now risen to 14, police said.", ("killed", 14, 14)),
+        ("The number of dead from the floods in Sylhet has reached 31.", ("killed", 31, 31)),
+        ("The number of people killed in the floods has reached 59.", ("killed", 59, 59)),
+        ("The death toll from the Nepal quake passed 7,000 on Sunday.", ("killed", 7001, None)),
+    ],
+)
+def test_a_death_toll_of_a_named_disaster_is_a_figure(text, expected):
+    assert figures(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The death toll for the year is 310 across the country.",  # a year's total, not an event's
+        "A toll road from the airport rose to $5.",
+        "The number of visitors from abroad has reached 59.",
+    ],
+)
+def test_a_toll_that_is_no_event_toll_is_no_figure(text):
+    assert figures(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The plane crashed into the mountain, killing all 150 people aboard.", ("killed", 150, 150)),
+        ("The fire killed all six members of the family.", ("killed", 6, 6)),
+        ("Doctors treated 87 people for injuries after the train derailed.", ("injured", 87, 87)),
+        ("Medics treated 12 firefighters for smoke inhalation.", ("injured", 12, 12)),
+        ("The hospital is treating three for burns.", ("injured", 3, 3)),
+    ],
+)
+def test_all_of_a_count_and_the_people_treated_for_injuries(text, expected):
+    assert figures(text) == [expected]
+
+
+@pytest.mark.parametrize("text", ["The clinic treated 500 patients last year.", "The hospital treated 40 people for the flu this week."])
+def test_people_treated_for_no_injury_are_no_figure(text):
+    assert figures(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The senator said the bill would kill 3,000 jobs.",
+        "The recession hurt 200 businesses in the county.",
+        "A chemical spill killed thousands of fish in the river.",
+    ],
+)
+def test_things_a_casualty_verb_takes_figuratively_count_no_people(text):
+    assert figures(text) == []

@@ -85,5 +85,15 @@ ANIMAL_NOUNS = frozenset(
 dog dogs puppy puppies cat cats kitten kittens pet pets horse horses pony ponies cow cows cattle calf calves
 livestock sheep goat goats pig pigs hog hogs chicken chickens hen hens poultry bird birds duck ducks
 donkey donkeys mule mules camel camels buffalo buffaloes oxen animal animals deer elephant elephants
+fish
+""".split()
+)
+#: things a casualty verb takes figuratively ("the bill would kill 3,000 jobs", "hurt 200 businesses"): no people
+THING_NOUNS = frozenset(
+    """
+job jobs bill bills plan plans deal deals project projects proposal proposals measure measures amendment amendments
+program programs programme programmes talk talks hope hopes chance chances idea ideas story stories rumor rumors
+rumour rumours business businesses company companies firm firms store stores shop shops brand brands
+sale sales profit profits share shares point points percent seat seats vote votes
 """.split()
 )

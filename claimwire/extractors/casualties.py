@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 from claimwire.actors import actor_key
 from claimwire.claims import CASUALTY, Claim
 from claimwire.extractors import register
-from claimwire.extractors._lexicon import ANIMAL_NOUNS, MONTHS, PERSON_NOUNS
+from claimwire.extractors._lexicon import ANIMAL_NOUNS, MONTHS, PERSON_NOUNS, THING_NOUNS
 from claimwire.extractors._text import attribution_for, sentence_at, sentence_spans
 from claimwire.extractors.casualty_patterns import (
     AFTER_SUBJECT,
@@ -119,6 +119,7 @@ from claimwire.extractors.casualty_patterns import (
     TITLE_OBJECT,
     TOLL,
     TRAILING_AGE,
+    TREATED,
     TRIGGER,
     UNBORN,
     UNCERTAIN,
@@ -529,6 +530,9 @@ def _joined_subjects(sent: _Sentence, qs: int, lo: float, hi: float | None, aux:
     return lo, hi, start
 
 
+_JOINED_TAIL = re.compile(r"[\s,]*(?:\band\b|&)?[\s,]*$", re.I)
+
+
 def _rule_subject(sent: _Sentence) -> None:
     """ "seven members of ... were killed", "27 wounded", "a 12-year-old and three others were shot"."""
     text = sent.text
@@ -569,6 +573,9 @@ def _rule_subject(sent: _Sentence) -> None:
             extra["list"] = True
             if sent.overlaps(start, qs):
                 total_lo, total_hi, start, group, extra = lo, hi, qs, clean_group(np), {}
+            elif head(np) in ANIMAL_NOUNS:  # "two farmers and 300 cattle drowned": the people joined before it
+                total_lo, total_hi = total_lo - lo, None if total_hi is None or hi is None else total_hi - hi
+                group = _JOINED_TAIL.sub("", text[start:qs])
         if NEGATED_ADVERB.search(m.group("adv") or ""):  # "two officers were not injured"
             sent.add(measure, 0, 0, None, group, start, m.end(), conf, {"partial": True})
             continue
@@ -643,10 +650,28 @@ def _rule_death_toll(sent: _Sentence) -> None:
         s = m.start("hedge") if m.group("hedge") else m.start("num")
         if sent.overlaps(s, m.end()):
             continue
-        lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
+        hedge = m.group("hedge")
+        if not hedge and (m.group("verb") or "").lower() in _TOLL_PASSED:
+            hedge = "more than"  # "the death toll passed 7,000"
+        lo, hi, hedge = quantity_bounds(m.group("num"), hedge)
         if lo is None:
             continue
         sent.add("killed", lo, hi, hedge, None, m.start(), m.end(), 0.85)
+
+
+def _rule_treated(sent: _Sentence) -> None:
+    """ "doctors treated 87 people for injuries"."""
+    for m in TREATED.finditer(sent.text):
+        s = m.start("hedge") if m.group("hedge") else m.start("num")
+        np = m.group("np") or ""
+        if sent.overlaps(s, m.end()) or np.strip() and not is_person(np):
+            continue
+        lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
+        if lo is not None:
+            sent.add("injured", lo, hi, hedge, clean_group(np), s, m.end(), 0.8)
+
+
+_TOLL_PASSED = frozenset(("passed", "passes", "surpassed", "surpasses", "exceeded", "exceeds", "topped", "tops"))
 
 
 # --- rules: headlines (they drop articles) ---------------------------------------------------------
@@ -958,7 +983,8 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_subject, CASUALTY_VERB),
     (_rule_joined_subject, CASUALTY_VERB),
     (_rule_noun_figure, ("death", "fatalit", "dead", "casualt", "injur", "victim", "killings", "slayings", "murders", "wounds")),
-    (_rule_death_toll, ("toll",)),
+    (_rule_death_toll, ("toll", "number of")),
+    (_rule_treated, ("treat",)),
     (_rule_headline_subject, None),
     (_rule_headline_object, OBJECT_WORDS),
     (_rule_multiplier, ("double", "triple", "quadruple", "quintuple", "suicide")),
@@ -1125,13 +1151,16 @@ def _background_phrases(sentence: str) -> tuple[re.Match[str], ...]:
     return tuple(m for m in BACKGROUND.finditer(sentence) if not SINCE_SUPERLATIVE.search(sentence, 0, m.start()))
 
 
+_NOT_PEOPLE = ANIMAL_NOUNS | THING_NOUNS
+
+
 def _claims(text: str, in_title: bool, legal_story: bool = False) -> Iterator[Claim]:
     for hit in _scan(text, in_title):
         ss, se = sentence_at(text, hit.start)
         if not in_title and _other_incident(text, ss, se, hit, legal_story):
             continue
-        if hit.group and head(hit.group) in ANIMAL_NOUNS:
-            continue  # "injuring one of the family dogs": no people
+        if hit.group and head(hit.group) in _NOT_PEOPLE:
+            continue  # "injuring one of the family dogs", "would kill 3,000 jobs": no people
         surname = hit.extra.get("surname")
         if surname and not re.search(rf"\b[A-Z][\w'’.-]+\s+{re.escape(surname)}\b", text):
             continue  # "... in Kareem Mano slaying Pause": not a name

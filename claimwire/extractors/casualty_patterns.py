@@ -90,7 +90,7 @@ PARENTHETICAL = (
 TRIGGER = re.compile(
     r"kill|dead|die|slain|slay|slew|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospital|missing|"
     r"unaccounted|fatal|casualt|death|struck|grazed|harmed|hit\b|execut|massacre|li(?:fe|ves)\b|condition|"
-    r"suffer|sustain|recover|surviv|treated|bod(?:y|ies)\b|stab|drown|electrocut|suffocat|asphyx|strangl|"
+    r"suffer|sustain|recover|surviv|treat(?:ed|ing)|bod(?:y|ies)\b|stab|drown|electrocut|suffocat|asphyx|strangl|"
     r"run over|assassinat|unborn|fetus|foetus|deceas|passe[sd] away"
 )  # read on lower-cased text: IGNORECASE is slow
 
@@ -145,7 +145,7 @@ OBJECT_WORDS = (
     "graz",
 )
 OBJECT = re.compile(
-    rf"\b{ACTIVE_VERB}\s+(?:['\"‘“]\s*)?(?:(?P<det>the|his|her|their)\s+)?(?:(?P<poss>[\w.-]+(?:['’]s|s['’]))\s+(?=\d|(?:two|three|four|five|six|seven|eight|nine|ten|several|dozens)\b))?(?:{Q}|(?P<one>an?|one|another|the|his|her)\b|(?P<age>\d+-year-old\b))['\"’”]?"
+    rf"\b{ACTIVE_VERB}\s+(?:['\"‘“]\s*)?(?:(?P<det>the|his|her|their)\s+)?(?:all\s+(?=\d|(?:{number_words(2, 90)})\b))?(?:(?P<poss>[\w.-]+(?:['’]s|s['’]))\s+(?=\d|(?:two|three|four|five|six|seven|eight|nine|ten|several|dozens)\b))?(?:{Q}|(?P<one>an?|one|another|the|his|her)\b|(?P<age>\d+-year-old\b))['\"’”]?"
     rf"(?P<np>(?:\s+(?!{NP_STOP}\b|dead\b|injured\b|wounded\b|hurt\b|fatally\b|mortally\b){NP_TOK}){{0,5}})"
     r"(?P<left>\s+(?:dead|injured|wounded|hurt|critically injured|seriously injured|in critical condition|"
     r"(?:fatally|mortally) (?:wounded|injured)|with (?:[\w-]+ ){0,2}?(?:injuries|wounds)\b))?",
@@ -177,8 +177,20 @@ NOUN_FIGURE = re.compile(
     r"(?:people |persons |others )?with (?:[\w-]+ ){0,2}?(?:injuries|wounds))\b",
     re.IGNORECASE,
 )
+# "doctors treated 87 people for injuries", "hospitals were treating 12 for burns": the people treated were hurt
+TREATED = re.compile(
+    rf"\btreat(?:ed|ing|s)\s+(?:a total of\s+)?{Q}(?P<np>(?:\s+(?!for\b){NP_TOK}){{0,3}}?)\s+for\s+(?:[\w-]+\s+){{0,2}}?"
+    r"(?:injuries|wounds|burns|smoke inhalation|cuts|fractures|gunshot wounds)\b",
+    re.IGNORECASE,
+)
+# what the toll is of, between "death toll" and its verb: "from Monday's 7.8-magnitude earthquake in Turkey", "in the
+# ferry disaster" (words only: a clause boundary ends it)
+_TOLL_OF = r"(?:\s+(?:from|in|of|after|following)(?:\s+[\w'’.-]+){1,8}?)?"
 TOLL = re.compile(
-    r"(?:\bdeath toll\s+(?:(?:has|had)\s+)?(?:rose|risen|climbed|increased|jumped|rises|climbs|stands|stood|reached|is|was|now stands|of|at|to|hit)"
+    r"(?:\b(?:death toll|number of (?:dead|deaths|fatalities|people killed|those killed))"
+    rf"{_TOLL_OF}\s+(?:(?:has|had|have|now)\s+)?(?:(?:also|further|again|since)\s+)?"
+    r"(?P<verb>rose|risen|climbed|increased|jumped|rises|climbs|soared|stands|stood|reached|reaches|is|was|now stands|"
+    r"of|at|to|hit|hits|passed|passes|surpassed|surpasses|exceeded|exceeds|topped|tops)"
     r"(?:\s+(?:to|at|of))?"
     r"|\b(?:bringing|raising|pushing|taking|brought|raised|pushed|took|brings|raises)\s+the\s+(?:[\w-]+\s+)?death toll\s+"
     rf"(?:(?:from|in|of)\s+(?:the\s+)?[\w-]+\s+)?(?:to|at))\s+{Q}",
