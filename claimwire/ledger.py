@@ -39,11 +39,14 @@ from claimwire.lazy import cached_property
 from claimwire.parties import EVERYONE, SUSPECTS, VICTIMS, Mention, PartyResolution, describe, party_label, resolve_parties, side_of
 from claimwire.sourcefamilies import SourceMention, SourceResolution, resolve_sources
 from claimwire.speakers import group_quotes
-from claimwire.vocabulary import MonthDay, month_days
+from claimwire.vocabulary import MONTH_NUMBERS, MonthDay, month_days
 
 LEDGER_VERSION = 3
 TOLL_MEASURES = ("killed", "injured")
 RISING_MEASURES = ("killed",)  # counts that only rise as coverage goes on
+#: tolls a report gives for the victims alone, telling a dead attacker apart ("three officers were killed ... the
+#: gunman was killed by police"); a count of the hurt names everyone hurt ("3 dead, 2 hurt": a child and the gunman)
+ATTACKERS_APART = ("killed",)
 #: reports this close together are "at the same time": different values then are a dispute, not a revision
 SAME_TIME = timedelta(hours=3)
 LEAD_FIGURES = 3  # an article's lead: its first three numeric figures of a row
@@ -217,6 +220,33 @@ def sentence_dates(sentence: str, around: datetime) -> list[tuple[datetime, int]
         if not stated and when > around + timedelta(days=30):
             when = when.replace(year=year - 1) if not (named.month == 2 and named.day == 29) else when
         out.append((when, named.start))
+    return out + month_years(sentence)
+
+
+#: "in August 2014", "July of 2015", "in 2011": a month or a year, with no day
+_MONTH_YEAR = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+    r"\.?,?\s+(?:of\s+)?((?:19|20)\d\d)\b"
+    r"|\b(?:[Ii]n|[Dd]uring|[Ss]ince)\s+((?:19|20)\d\d)\b(?![-–/]|\s*(?:dollars|prices))"
+)
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def month_years(sentence: str) -> list[tuple[datetime, int]]:
+    """The months and years a sentence names without a day ("in August 2014", "in July of 2015", "in 2011"),
+    each as its last day (so only a month or year over before a date is before it), with its place."""
+    out: list[tuple[datetime, int]] = []
+    if not _YEAR.search(sentence):
+        return out
+    for match in _MONTH_YEAR.finditer(sentence):
+        if match.group(1):
+            month, year = MONTH_NUMBERS[match.group(1).lower()], int(match.group(2))
+            last = datetime(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        else:
+            last = datetime(int(match.group(3)), 12, 31)
+        out.append((last, match.start()))
     return out
 
 
@@ -547,7 +577,18 @@ def _one_of_the_dead(injured: Figure | None, killed: Sequence[Figure]) -> bool:
     dead = [f for f in killed if f.reading.stated is not None]
     if not dead or max(f.reading.stated or 0 for f in dead) != 1:
         return False
+    if _the_one_victim(injured, dead):
+        return True
     return any(_same_person(injured, f) for f in dead if f.group and f.start != injured.start)
+
+
+def _the_one_victim(injured: Figure, dead: Sequence[Figure]) -> bool:
+    """ "The victim was flown to a hospital" in an article whose one dead is a victim ("Boy, 7, dies after
+    accidental shooting"): the victim is the dead one, hurt before he died. Not where the dead one is the
+    attacker (police shot the gunman dead, the victim is the one hurt)."""
+    if injured.mention != "definite" or injured.group.lower().split()[-1] not in ("victim", "victims"):
+        return False
+    return all(describe(f.group).role != "perpetrator" for f in dead)
 
 
 def _same_person(a: Figure, b: Figure) -> bool:
@@ -581,10 +622,43 @@ def _article_injured(injured: Figure | None, shot: Figure | None, killed: Figure
             and (derived.in_title or not injured.in_title)
         ):
             return derived  # "four shot, one critically wounded": the critical one is a part
+        if _the_shot_as_wounded(injured, shot, killed) or _one_of_a_list(injured, shot, derived):
+            return derived
         return injured
     if injured is None and derived is None and killed is not None and killed.all_shot_died:
         return _copy_as_injured(killed, 0, 0, new_id)  # "a man was shot and killed": nobody else was shot
     return injured or derived
+
+
+def _one_of_a_list(injured: Figure, shot: Figure | None, derived: Figure) -> bool:
+    """A wounded figure of one person ("an injured 4-year-old girl") where the article lists more people
+    shot ("the shooting of his four-year-old daughter and her mother"), none of them dead: that person is one of
+    the list, the list is the toll."""
+    return (
+        shot is not None
+        and shot.listed
+        and shot.reading.exact
+        and injured.reading.stated == 1
+        and (derived.reading.stated or 0) == shot.reading.stated
+        and derived.reading.stated > 1
+    )
+
+
+def _the_shot_as_wounded(injured: Figure, shot: Figure | None, killed: Figure | None) -> bool:
+    """The article's wounded are as many as its shot ("Four people were shot ... All four victims were taken to
+    the hospital with serious injuries") and it tells a death in another sentence ("Darryl Freeman died
+    Saturday"): the wounded counted everyone shot before one died, the dead are among them."""
+    return (
+        shot is not None
+        and killed is not None
+        and (killed.reading.stated or 0) > 0
+        and injured.reading.exact
+        and shot.reading.exact
+        and injured.reading.stated == shot.reading.stated
+        and (injured.reading.stated or 0) >= 2
+        and killed.sentence not in (injured.sentence, shot.sentence)
+        and not killed.in_title
+    )
 
 
 def _derived_injured(shot: Figure | None, killed: Figure | None, new_id: int) -> Figure | None:
@@ -592,10 +666,23 @@ def _derived_injured(shot: Figure | None, killed: Figure | None, new_id: int) ->
     if shot is None or shot.reading.stated is None:
         return None
     dead = killed.reading.stated - killed.self_count if killed is not None and killed.reading.stated is not None else 0
+    if _the_others(shot):
+        dead = 0  # "one killed, six others shot": the dead are not among the six
     count = shot.reading.stated - shot.self_count - dead
     if count < 0:
         return None
     return _copy_as_injured(shot, count, None if shot.value_max is None else count, new_id)
+
+
+_OTHERS = re.compile(r"^(?:the\s+)?(?:\w+\s+)?(?:others|other\s+(?:[\w-]+\s+)?(?:people|persons|victims|men|women))$", re.IGNORECASE)
+#: "he and three others were shot": the others and the one before them are the shot, the dead among them
+_AND_OTHERS = re.compile(r"(?:\b(?:[Hh]e|[Ss]he|him|her)|\b[A-Z][a-z]+(?:,\s+\d+,)?)\s+and\s+(?:\w+\s+)?others?\b")
+
+
+def _the_others(shot: Figure) -> bool:
+    """A count of the shot named as the others ("one killed, six others shot", "six other people were shot"):
+    the dead told beside them are not among them. Not "he and three others were shot": he is one of the shot."""
+    return bool(shot.group and _OTHERS.match(shot.group.strip()) and not _AND_OTHERS.search(shot.sentence))
 
 
 def _copy_as_injured(base: Figure, low: float, high: float | None, new_id: int) -> Figure:
@@ -690,7 +777,22 @@ def _headline_key(story: Story, measure: str, current: Sequence[Story]) -> tuple
     usually a part, one victim's story). The wounded may die, so not for them."""
     support = story.support
     part = story.one_person and any(s.anchor > story.anchor and (story.weak or not s.weak) for s in current)
-    return (*support[:3], not part, story.anchor if measure in RISING_MEASURES else 0, *support[3:])
+    return (
+        not a_wounded_persons_part(story, measure, current),
+        *support[:3],
+        not part,
+        story.anchor if measure in RISING_MEASURES else 0,
+        *support[3:],
+    )
+
+
+def a_wounded_persons_part(story: Story, measure: str, current: Sequence[Story]) -> bool:
+    """A story of one hurt person its articles describe or name ("Sheriff wounded in shootout released
+    from hospital", "the victim was taken to hospital") where another current story states an exact larger
+    count ("two officers wounded"): that person is one of the count, however many articles follow them."""
+    if measure in RISING_MEASURES or not story.one_person:
+        return False
+    return any(s.anchor > story.anchor and not s.weak and any(f.reading.exact and not f.weak for f in s.figures) for s in current)
 
 
 def _with_their_leads(grouped: list[list[Figure]]) -> list[list[Figure]]:
@@ -911,6 +1013,7 @@ def event_headline(
     families: Mapping[str, Mapping[str, Any]],
     party_rows: Sequence[Mapping[str, Any]] = (),
     reported: Mapping[int, datetime] | None = None,
+    articles: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """Per toll measure the sum of the parties' headlines (a figure for everyone, suspects included,
     stands for the sum when it is larger); the lead row (most sources) with its dissent. `party_rows`:
@@ -933,7 +1036,7 @@ def event_headline(
         if left_out is not None:
             parts, total = [*parts, left_out], total + left_out["headline"]["anchor"]
         if measure == "injured" and len(parts) == 1:
-            total -= died_of_wounds(rows, parts[0])
+            total -= died_of_wounds(rows, parts[0], articles) or died_as_headlined(rows, parts[0], articles)
         approximate = any(not r["headline"]["value"].replace(".", "").isdigit() for r in parts)
         out[measure] = {
             "value": total,
@@ -992,7 +1095,7 @@ def attackers_left_out(party_rows: Sequence[Mapping[str, Any]], measure: str, sc
     return suspects
 
 
-def died_of_wounds(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any]) -> float:
+def died_of_wounds(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any], articles: Sequence[Mapping[str, Any]] = ()) -> float:
     """The wounded who died since they were counted: where the dead of the party were first counted after
     the last report of its wounded, and as many more dead as there were wounded, the wounded are dead,
     not wounded ("a 2-year-old was shot" ... later "the 2-year-old has died")."""
@@ -1000,12 +1103,55 @@ def died_of_wounds(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any]
     if killed is None:
         return 0
     dead, wounded = headline_story(killed), headline_story(injured)
-    if not dead["first_seen"] or not wounded["last_seen"] or dead["first_seen"] <= wounded["last_seen"]:
+    if not dead["first_seen"] or not wounded["last_seen"] or dead["first_seen"] < wounded["last_seen"]:
+        return 0
+    if dead["first_seen"] == wounded["last_seen"] and not _arrived_after(dead["articles"], wounded["articles"], articles):
         return 0
     articles = set(wounded["articles"])
     known = max((s["anchor"] for s in killed["stories"] if articles & set(s["articles"])), default=0)
     # all of them: a part of the wounded dying is told with the wounded left ("one of the four has died")
     return wounded["anchor"] if dead["anchor"] - known >= wounded["anchor"] else 0
+
+
+def _arrived_after(later: Sequence[int], earlier: Sequence[int], articles: Sequence[Mapping[str, Any]]) -> bool:
+    """Reports dated alike (a day's date) in the order they came: the first of `later` came after every one of `earlier`."""
+    rank = {a["id"]: n for n, a in enumerate(articles)}
+    if not rank or not later or not earlier:
+        return False
+    return min(rank.get(a, -1) for a in later) > max(rank.get(a, len(rank)) for a in earlier)
+
+
+def died_as_headlined(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any], articles: Sequence[Mapping[str, Any]]) -> float:
+    """The wounded who died, told by a report that recalls their wound: the first reports count wounded and
+    no dead; later ones headline the death ("2-year-old dies after being shot") and, recalling how it came
+    about, still give the wound ("Kendal Pinkerton was critically injured"). Where no report tells the
+    wounded alone after the first headlined death, and the dead are as many as the wounded, the wounded
+    are dead, not wounded."""
+    killed = next((r for r in rows if r["measure"] == "killed" and r["party"] == injured["party"] and r["headline"]), None)
+    if killed is None:
+        return 0
+    dead, wounded = headline_story(killed), headline_story(injured)
+    if not wounded["anchor"] or dead["anchor"] < wounded["anchor"]:
+        return 0
+    told_dead = {a for s in killed["stories"] if s["anchor"] for a in s["articles"]}
+    wounded_only = [a for a in wounded["articles"] if a not in told_dead]
+    recalled = [a for a in wounded["articles"] if a in told_dead]
+    if not wounded_only or not recalled:
+        return 0
+    headlined = {a["id"] for a in articles if a["id"] in told_dead and _headlines_a_death(a.get("title") or "")}
+    if not set(recalled) <= headlined or not set(dead["articles"]) & headlined:
+        return 0
+    rank = {a["id"]: n for n, a in enumerate(articles)}
+    first_death = min(rank.get(a, 0) for a in told_dead)
+    return wounded["anchor"] if all(rank.get(a, 0) < first_death for a in wounded_only) else 0
+
+
+_WOUND_WORD = re.compile(r"\b(?:wound\w*|injur\w*|hurt|critical|hospitali[sz]ed)\b", re.IGNORECASE)
+
+
+def _headlines_a_death(title: str) -> bool:
+    """A headline that tells of a death and counts no wounded ("2-year-old dies after being shot"; not "1 dead, 2 hurt")."""
+    return bool(_DEATH_WORD.search(title)) and not _WOUND_WORD.search(title)
 
 
 def _lead_row(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
@@ -1159,7 +1305,7 @@ def build_ledger(
         "sources": family_json,
         "rows": rows,
         "scene": scene,
-        "headline": event_headline(scene or rows, family_json, rows if scene else (), {k: t.when for k, t in times.items()}),
+        "headline": event_headline(scene or rows, family_json, rows if scene else (), {k: t.when for k, t in times.items()}, article_list),
         "other_figures": other_figures(claim_list, family_of, times, parties, window),
         "context_figures": context_figures(claim_list),
         "timeline": _timeline(rows, order),
@@ -1234,12 +1380,13 @@ _SUICIDE = re.compile(
 
 
 def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[Figure]:
-    """An article's toll of its victims plus the attackers it says died or were hurt apart from them ("three
+    """An article's toll of its dead victims plus the attackers it says died apart from them ("three
     officers were killed ... the gunman was killed by police" -> 4): a lead that counts the victims only
     (not "including the gunman", not a murder-suicide) gains the attackers' own figure (their largest, so a
-    gunman told of twice is one). Returns the new leads; the leads they replace agree with them."""
+    gunman told of twice is one). Not the hurt (ATTACKERS_APART): "3 dead, 2 hurt" counts the wounded gunman
+    its article tells of. Returns the new leads; the leads they replace agree with them."""
     added: list[Figure] = []
-    for lead in [f for f in figures if f.article_lead and f.measure in TOLL_MEASURES]:
+    for lead in [f for f in figures if f.article_lead and f.measure in ATTACKERS_APART]:
         if roles.get(lead.id) == "perpetrator" or lead.counts_self or lead.self_count or lead.reading.stated is None:
             continue
         if _INCLUDED.search(lead.sentence) or not lead.reading.exact:

@@ -102,6 +102,7 @@ from claimwire.extractors.casualty_patterns import (
     PLACE_HEADS,
     PLURAL_APPOSITIVE,
     PRONOUN_EVENT,
+    QUANTITY,
     RELATIVE_AFTER,
     RELATIVE_VICTIM,
     RETRACTED_AFTER,
@@ -619,7 +620,7 @@ def _rule_joined_subject(sent: _Sentence) -> None:
 
 # --- rules: nouns ----------------------------------------------------------------------------------
 
-_NOUN_MEASURES = {"casualties": "killed_or_injured", "injuries": "injured", "people injured": "injured"}
+_NOUN_MEASURES = {"casualties": "killed_or_injured", "injuries": "injured", "people injured": "injured", "gunshot victims": "shot"}
 
 
 def _noun_measure(noun: str) -> str:
@@ -645,7 +646,8 @@ def _rule_noun_figure(sent: _Sentence) -> None:
         lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
         if lo is None:
             continue
-        sent.add(_noun_measure(noun), lo, hi, hedge, None, s, m.end(), 0.7)
+        group = sent.text[m.end("num") : m.end()].strip() if noun == "gunshot victims" else None  # "two other gunshot victims"
+        sent.add(_noun_measure(noun), lo, hi, hedge, group, s, m.end(), 0.7)
 
 
 def _rule_death_toll(sent: _Sentence) -> None:
@@ -819,6 +821,14 @@ def _rule_singular(sent: _Sentence) -> None:
         if len(words) > 1 and words[0].lower() in NOT_SUBJECTS and words[1][:1].isupper():
             offset = subj.index(words[1], len(words[0]))  # "Police Chief Scott Russell" -> "Chief Scott Russell"
             subj, s = subj[offset:], s + offset
+        if subj.strip().lower() == "both":
+            measure = (
+                "injured"
+                if INJURED_ONLY.fullmatch(v) and not FATAL_ADVERB.search(m.group("adv") or "")
+                else _measure(v, None, m.group("adv") or "")
+            )
+            sent.add(measure, 2, 2, None, subj.strip(), s, e, 0.6)  # "Both suffered minor injuries": two people
+            continue
         conf = _singular_confidence(subj)
         if conf is None:
             continue
@@ -938,6 +948,31 @@ def _rule_inverted(sent: _Sentence) -> None:
         sent.add(measure, n, n, None, sent.text[m.end() : end].strip(), start, end, 0.7, victim=sent.text[m.end() : end])
 
 
+#: "that number was later raised to five": a count the sentence gave, put higher or lower by its source
+NUMBER_CHANGED = re.compile(
+    rf"\b(?:that|the|this)\s+(?:number|count|figure|total|tally)\s+(?:was|has been|had been|is)\s+(?:later\s+|since\s+|now\s+)?"
+    rf"(?:raised|revised|increased|updated|lowered|reduced|upped|corrected)\s+to\s+{QUANTITY}\b",
+    re.IGNORECASE,
+)
+
+
+def _rule_number_changed(sent: _Sentence) -> None:
+    """ "LMPD originally reported that four other people were injured; that number was later raised to five" -> 5
+    injured: the changed number replaces the sentence's figure before it, and counts what it counted."""
+    for m in NUMBER_CHANGED.finditer(sent.text):
+        before = [h for h in sent.hits if h.end <= m.start() and h.low is not None]
+        if not before or sent.overlaps(m.start(), m.end()):
+            continue
+        last = max(before, key=lambda h: h.end)
+        lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
+        if lo is None:
+            continue
+        at = sent.hits.index(last)
+        extra = {k: v for k, v in last.extra.items() if k not in ("one", "singular")}
+        sent.hits[at] = last._replace(low=lo, high=hi, hedge=hedge, end=m.end(), extra={**extra, "changed_from": last.low})
+        sent.taken.append((m.start(), m.end()))
+
+
 #: The rules, in the order they run: a span taken by an earlier rule is not read again.  Each rule
 #: comes with what its pattern needs, so that it runs only where it can match: the words (lower case)
 #: one of which it needs, CASUALTY_VERB (a casualty verb), or None (nothing to check first).
@@ -972,6 +1007,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_to_hospital, ("taken", "transported", "rushed", "airlifted", "flown", "carried", "driven", "brought")),
     (_rule_not_saved, ("save", "saved")),
     (_rule_found_one_dead, ("dead", "deceased")),
+    (_rule_number_changed, ("number", "count", "figure", "total", "tally")),
 )
 
 

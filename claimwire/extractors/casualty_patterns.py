@@ -173,7 +173,7 @@ ZERO_NOUN = re.compile(
 )
 NOUN_FIGURE = re.compile(
     rf"(?<![\w'’-]){Q}\s+(?:(?:people|persons|confirmed|reported|more|other|civilian|total)\s+)?"
-    r"(?P<noun>deaths|fatalities|dead|casualties|injuries|people dead|people injured|victims|killings|slayings|murders|"
+    r"(?P<noun>deaths|fatalities|dead|casualties|injuries|people dead|people injured|gunshot victims|victims|killings|slayings|murders|"
     r"(?:people |persons |others )?with (?:[\w-]+ ){0,2}?(?:injuries|wounds))\b",
     re.IGNORECASE,
 )

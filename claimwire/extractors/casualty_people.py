@@ -345,6 +345,10 @@ def _tail_item(part: str, title: bool, prev_name: bool | None) -> tuple[int, boo
     return None
 
 
+#: "both" opening a list of people ("Both Flores and the woman were injured")
+LEADING_BOTH = re.compile(r"\s*both\s+(?=\S)", re.IGNORECASE)
+
+
 def items_before(text: str, end: int, title: bool, need_sep: bool, right_is_name: bool | None = None) -> list[tuple[int, bool, int]]:
     """List items that end at `end` (value, is_self, start), right to left.
 
@@ -382,7 +386,11 @@ def items_before(text: str, end: int, title: bool, need_sep: bool, right_is_name
             start = sep.end() if sep else 0
             part = TRAILING_AGE.sub("", chunk[start:cur])
             prev_name = None
-        got = item_value(part, title, whole=sep is not None or ws + start == 0)
+        whole = sep is not None or ws + start == 0
+        both = LEADING_BOTH.match(part)
+        if both:  # "Both Flores and the female victim were hurt": the list's first item is "Flores"
+            start, part = start + both.end(), part[both.end() :]
+        got = item_value(part, title, whole=whole)
         if got is None:
             tail = _tail_item(part, title, prev_name)
             if tail is not None:
