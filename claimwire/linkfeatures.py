@@ -390,7 +390,18 @@ class _Shape:
     """Counts of an article's keys by kind, its person names, its headline facts and its incident day: what
     pair scoring reads of an article apart from the keys two articles share."""
 
-    __slots__ = ("kind_counts", "persons", "titles", "kinds", "fact_kinds", "incident", "title_names", "lead_names", "lead_persons")
+    __slots__ = (
+        "kind_counts",
+        "persons",
+        "titles",
+        "kinds",
+        "fact_kinds",
+        "incident",
+        "title_names",
+        "lead_names",
+        "lead_persons",
+        "squares",
+    )
 
     def __init__(
         self,
@@ -411,6 +422,13 @@ class _Shape:
         self.kinds = frozenset(kind_counts)
         self.fact_kinds = fact_kinds
         self.incident = incident
+        self.squares: float | None = None  # `weighted_squares`, once
+
+    def weighted_squares(self, type_weights: Mapping[str, float]) -> float:
+        """The sum over the keys of their kind's weight squared (one set of TYPE_WEIGHTS per process: kept once)."""
+        if self.squares is None:
+            self.squares = sum(count * type_weights.get(kind, 0.5) ** 2 for kind, count in self.kind_counts.items())
+        return self.squares
 
     @classmethod
     def of(cls, features: "ArticleFeatures") -> "_Shape":
