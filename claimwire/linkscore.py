@@ -195,7 +195,6 @@ class SharedMass:
     """What the keys two articles share weigh, by kind and by what they name."""
 
     by_type: dict[str, float]
-    contributions: list[tuple[float, str]]
     dot: float
     title_dot: float
     rare_names: int
@@ -216,7 +215,6 @@ class SharedMass:
 
 def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
     by_type: dict[str, float] = defaultdict(float)
-    contributions: list[tuple[float, str]] = []
     dot = title_dot = 0.0
     rare_names = rare_words = ages = facts_agree = rare_titles = 0
     person = place = max_name = title_names = title_place = second = person_max = 0.0
@@ -227,7 +225,6 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
         kind, idf, w, is_person, rare = info_of(key) or info(key)
         by_type[kind] += idf
         dot += w
-        contributions.append((w, key))
         shared_kinds[kind] = shared_kinds.get(kind, 0) + 1
         if kind in "pcs":
             if rare:
@@ -258,7 +255,6 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
             agreed_facts.add(key.split(":")[1])
     return SharedMass(
         by_type,
-        contributions,
         dot,
         title_dot,
         rare_names,
@@ -286,7 +282,8 @@ def pair_vector(
         shared = left.keys & right.keys
     if mass is None:
         mass = shared_mass(shared, weights)
-    return _pair_terms(left, right, weights, mass, weights._full_stats(right), exact=True), mass.contributions
+    vector = _pair_terms(left, right, weights, mass, weights._full_stats(right), exact=True)
+    return vector, [(weights.info(key)[2], key) for key in shared]  # each key's part of the dot product
 
 
 def _pair_terms(
