@@ -37,8 +37,18 @@ from pathlib import Path
 
 def load_stream(path: str, seeds: str | None, seed_date: str, cache: str | None):
     """[(gold event, ArticleFeatures)] in stream order."""
-    from bench import linking as bench
     from claimwire import linking
+
+    stream = []
+    for gold, title, text, published in cleaned_texts(path, seeds, seed_date, cache):
+        when = datetime.fromisoformat(published) if published else None
+        stream.append((gold, linking.article_features(title, text, when)))
+    return stream
+
+
+def cleaned_texts(path: str, seeds: str | None, seed_date: str, cache: str | None) -> list[tuple]:
+    """[(gold event, title, cleaned text, published)] in stream order (kept in CACHE, a pickle, when given)."""
+    from bench import linking as bench
 
     if cache and Path(cache).exists():
         with open(cache, "rb") as handle:
@@ -51,11 +61,7 @@ def load_stream(path: str, seeds: str | None, seed_date: str, cache: str | None)
         if cache:
             with open(cache, "wb") as handle:
                 pickle.dump(texts, handle)
-    stream = []
-    for gold, title, text, published in texts:
-        when = datetime.fromisoformat(published) if published else None
-        stream.append((gold, linking.article_features(title, text, when)))
-    return stream
+    return texts
 
 
 def link_stream(stream, weights=None):

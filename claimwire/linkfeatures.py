@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from claimwire.vocabulary import month_days
+from claimwire.vocabulary import MonthDay, month_days
 
 PROSE_WORDS = 12  # lines shorter than this that do not end like a sentence are not read
 UNDATED = 0  # the day (and bucket) of an article with no date of its own
@@ -37,13 +37,13 @@ RESERVED_HASHES = 16  # key hashes 0..15 are reserved (the sharded document coun
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-\.]*[A-Za-z]|[A-Za-z]|\d[\d,]*(?:\.\d+)?")
 _SPLIT = re.compile(r"[\.\?!;:\"“”()\[\]]|,(?!\d)|\s[-–—]\s|\n")
 _AGE = re.compile(r"\b(\d{1,2})[- ]year[- ]old\b|,\s*(\d{1,2}),|\b(?:age|aged)\s+(\d{1,2})\b", re.I)
-_STREET = re.compile(
-    r"\b(?:(\d{1,5})\s+(?:block\s+of\s+)?)?((?:(?:North|South|East|West|[NSEW]\.?)\s+)?(?:[A-Z0-9][A-Za-z0-9'\.]*\s+){0,3}?)"
+_STREET = re.compile(  # (?=[A-Z0-9]): every match starts so (the engine then skips other positions at once)
+    r"\b(?=[A-Z0-9])(?:(\d{1,5})\s+(?:block\s+of\s+)?)?((?:(?:North|South|East|West|[NSEW]\.?)\s+)?(?:[A-Z0-9][A-Za-z0-9'\.]*\s+){0,3}?)"
     r"(Street|St\.|Avenue|Ave\.|Road|Rd\.|Drive|Dr\.|Boulevard|Blvd\.?|Lane|Ln\.|Court|Place|Parkway|Highway|Way|Terrace|Circle|Pike|Trail)\b"
 )
 _WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
-_RELATIVE = re.compile(r"\b(yesterday|last night|this morning|tonight|early today)\b", re.I)
+_RELATIVE = re.compile(r"\b(?=[ylte])(yesterday|last night|this morning|tonight|early today)\b", re.I)
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below
@@ -101,11 +101,12 @@ def _resolve_month_day(month: int, day: int, year: int | None, published: date) 
         return None
 
 
-def mentioned_dates(text: str, published: date | None) -> set[date]:
+def mentioned_dates(text: str, published: date | None, named_days: list[MonthDay] | None = None) -> set[date]:
+    """NAMED_DAYS: `month_days(text)`, when the caller has them."""
     if published is None:
         return set()
     found: set[date] = set()
-    for named in month_days(text):
+    for named in month_days(text) if named_days is None else named_days:
         if named.year is not None and not 1990 <= named.year <= published.year + 1:
             continue
         resolved = _resolve_month_day(named.month, named.day, named.year, published)
@@ -147,9 +148,9 @@ def _name_and_word_keys(title: str, body: str, full: str, keys: set[str]) -> Non
     start = 0
     for separator in [*_SPLIT.finditer(full), None]:
         end = separator.start() if separator else len(full)
-        segment, offset, start = full[start:end], start, separator.end() if separator else end
         run: list[str] = []
-        matches = list(_WORD.finditer(segment))
+        matches = list(_WORD.finditer(full, start, end))  # the segment's words, positions in FULL
+        start = separator.end() if separator else end
         last = len(matches) - 1
         for index, match in enumerate(matches):
             token = match.group()
@@ -169,7 +170,7 @@ def _name_and_word_keys(title: str, body: str, full: str, keys: set[str]) -> Non
                 # a capital at the start of a sentence, or in a Title Case headline, says nothing: such a word
                 # counts as a name only if the body also capitalises it mid-sentence, or, opening a body
                 # sentence, runs on into another capitalised word ("Darnell Whitfield was pronounced dead")
-                position = offset + match.start()
+                position = match.start()
                 in_title = position < title_end
                 capital = word in named or not (in_title and title_case or _sentence_start(full, position))
                 if not capital and not in_title and index < last and word not in cap_stop:
@@ -223,14 +224,15 @@ def extract_keys(title: str | None, text: str, published: date | None) -> tuple[
     full = (title or "") + "\n" + body
     _name_and_word_keys(title, body, full, keys)
     _place_and_age_keys(full, body, keys)
-    dates = mentioned_dates(full, published)
+    named_days = list(month_days(full))
+    dates = mentioned_dates(full, published, named_days)
     keys.update("d:" + d.isoformat() for d in dates)
     for match in _WORD.finditer(title or ""):
         word = _clean_token(match.group())
         if word and word not in STOPWORDS and len(word) > 2 and not word[0].isdigit():
             keys.add("h:" + word)
     keys.update(headline_facts(title or ""))
-    keys.update(calendar_keys(full))
+    keys.update(calendar_keys(full, named_days))
     keys.update(lead_keys(title or "", body, keys))
     if unrelated_body(title or "", body):
         keys.add(UNRELATED)
@@ -255,11 +257,12 @@ def unrelated_body(title: str, body: str) -> bool:
     return words.isdisjoint(_clean_token(m.group()) for m in _WORD.finditer(body))
 
 
-def calendar_keys(text: str) -> set[str]:
+def calendar_keys(text: str, named_days: list[MonthDay] | None = None) -> set[str]:
     """Years ("y:2009") and month-days ("m:6-29") the article states, with or without a date of its own: two
-    reports of one incident name the same ones, two incidents of a kind years apart do not."""
+    reports of one incident name the same ones, two incidents of a kind years apart do not. NAMED_DAYS:
+    `month_days(text)`, when the caller has them."""
     keys = {"y:" + match.group(1) for match in _YEAR.finditer(text)}
-    for named in month_days(text):
+    for named in month_days(text) if named_days is None else named_days:
         if 1 <= named.day <= 31:
             keys.add(f"m:{named.month}-{named.day}")
     return keys
@@ -390,7 +393,18 @@ class _Shape:
     """Counts of an article's keys by kind, its person names, its headline facts and its incident day: what
     pair scoring reads of an article apart from the keys two articles share."""
 
-    __slots__ = ("kind_counts", "persons", "titles", "kinds", "fact_kinds", "incident", "title_names", "lead_names", "lead_persons")
+    __slots__ = (
+        "kind_counts",
+        "persons",
+        "titles",
+        "kinds",
+        "fact_kinds",
+        "incident",
+        "title_names",
+        "lead_names",
+        "lead_persons",
+        "squares",
+    )
 
     def __init__(
         self,
@@ -411,6 +425,13 @@ class _Shape:
         self.kinds = frozenset(kind_counts)
         self.fact_kinds = fact_kinds
         self.incident = incident
+        self.squares: float | None = None  # `weighted_squares`, once
+
+    def weighted_squares(self, type_weights: Mapping[str, float]) -> float:
+        """The sum over the keys of their kind's weight squared (one set of TYPE_WEIGHTS per process: kept once)."""
+        if self.squares is None:
+            self.squares = sum(count * type_weights.get(kind, 0.5) ** 2 for kind, count in self.kind_counts.items())
+        return self.squares
 
     @classmethod
     def of(cls, features: "ArticleFeatures") -> "_Shape":

@@ -60,19 +60,25 @@ def bucket_of(day: int) -> int:
     return day // BUCKET_DAYS
 
 
+def _telling_keys(features: ArticleFeatures, weights: Weights) -> list[str]:
+    """The keys an article can be filed under and looked up by (names, places, dates, numbers, words; not common),
+    most telling first."""
+    usable = [k for k in features.keys if k[0] in "pcsdnt" and not weights.common(k)]
+    usable.sort(key=lambda k: (-weights.weight(k), k))
+    return usable
+
+
 def index_keys(features: ArticleFeatures, weights: Weights, limit: int = INDEX_KEYS) -> list[str]:
     """The article's most telling keys: what it is filed under in the inverted index and retrieved by."""
-    usable = [k for k in features.keys if k[0] in "pcsdnat" and not weights.common(k) and k[0] != "a"]
-    usable.sort(key=lambda k: (-weights.weight(k), k))
-    return usable[:limit]
+    return _telling_keys(features, weights)[:limit]
 
 
-def lookup_keys(features: ArticleFeatures, weights: Weights, limit: int = LOOKUP_KEYS) -> list[str]:
+def lookup_keys(features: ArticleFeatures, weights: Weights, limit: int = LOOKUP_KEYS, telling: list[str] | None = None) -> list[str]:
     """The keys the article looks candidates up by: its most telling keys that earlier articles have too
-    (a key only this article has can have no postings yet; it is worth filing under, not looking up)."""
-    usable = [k for k in features.keys if k[0] in "pcsdnt" and weights.df.get(k, 0) > 1 and not weights.common(k)]
-    usable.sort(key=lambda k: (-weights.weight(k), k))
-    return usable[:limit]
+    (a key only this article has can have no postings yet; it is worth filing under, not looking up).
+    TELLING: `_telling_keys`, when the caller has them."""
+    df = weights.df
+    return [k for k in (_telling_keys(features, weights) if telling is None else telling) if df.get(k, 0) > 1][:limit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +97,8 @@ class KeyChoice:
 def choose_keys(features: ArticleFeatures, df: dict[str, int], documents: int) -> KeyChoice:
     # count the article itself, so that a key only it has is rare rather than unknown
     weights = Weights({k: df.get(k, 0) + 1 for k in features.keys}, documents + 1)
-    return KeyChoice(weights, index_keys(features, weights), lookup_keys(features, weights))
+    telling = _telling_keys(features, weights)
+    return KeyChoice(weights, telling[:INDEX_KEYS], lookup_keys(features, weights, telling=telling))
 
 
 def window_days(key: str) -> int:

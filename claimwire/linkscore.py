@@ -195,7 +195,6 @@ class SharedMass:
     """What the keys two articles share weigh, by kind and by what they name."""
 
     by_type: dict[str, float]
-    contributions: list[tuple[float, str]]
     dot: float
     title_dot: float
     rare_names: int
@@ -216,7 +215,6 @@ class SharedMass:
 
 def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
     by_type: dict[str, float] = defaultdict(float)
-    contributions: list[tuple[float, str]] = []
     dot = title_dot = 0.0
     rare_names = rare_words = ages = facts_agree = rare_titles = 0
     person = place = max_name = title_names = title_place = second = person_max = 0.0
@@ -227,7 +225,6 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
         kind, idf, w, is_person, rare = info_of(key) or info(key)
         by_type[kind] += idf
         dot += w
-        contributions.append((w, key))
         shared_kinds[kind] = shared_kinds.get(kind, 0) + 1
         if kind in "pcs":
             if rare:
@@ -258,7 +255,6 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
             agreed_facts.add(key.split(":")[1])
     return SharedMass(
         by_type,
-        contributions,
         dot,
         title_dot,
         rare_names,
@@ -284,64 +280,79 @@ def pair_vector(
     """SHARED: left.keys & right.keys, when the caller has it (and MASS, its `shared_mass`)."""
     if shared is None:
         shared = left.keys & right.keys
-    left_shape, right_shape = left.shaped(), right.shaped()
     if mass is None:
         mass = shared_mass(shared, weights)
+    vector = _pair_terms(left, right, weights, mass, weights._full_stats(right), exact=True)
+    return vector, [(weights.info(key)[2], key) for key in shared]  # each key's part of the dot product
+
+
+def _pair_terms(
+    left: ArticleFeatures, right: ArticleFeatures, weights: Weights, mass: SharedMass, right_stats: tuple, exact: bool
+) -> list[float]:
+    """The pair vector in PAIR_FEATURES order: the one table of the features, read by `pair_vector` (EXACT) and by
+    `pair_bound`. For the bound, RIGHT_STATS are reckoned from the shared keys (`_right_stats`, without the person
+    names' total) and the features that cannot be told cheaply take the end of their range that adds the most
+    (`_most`): the names both headlines hold, the lead's persons of a late pair, the page check (`_unvouched`) and
+    what needs the right article's person names."""
     left_norm, left_totals, left_person, left_title = weights._full_stats(left)
-    right_norm, right_totals, right_person, right_title = weights._full_stats(right)
+    right_norm, right_totals, right_person, right_title = right_stats
+    left_shape, right_shape = left.shaped(), right.shaped()
+    by_type = mass.by_type
+    left_day, right_day = left.day, right.day
+    undated = left_day == UNDATED or right_day == UNDATED  # no date: neither a penalty nor evidence
+    gap = 0 if undated else abs(left_day - right_day)
+    near = not (
+        left.dates.isdisjoint((right_day - 1, right_day, right_day + 1)) and right.dates.isdisjoint((left_day - 1, left_day, left_day + 1))
+    )
     cosine = mass.dot / (left_norm * right_norm) if left_norm and right_norm else 0.0
-
-    def fraction(kind: str) -> float:
-        return mass.by_type[kind] / (min(left_totals.get(kind, 0.0), right_totals.get(kind, 0.0)) + 3.0)
-
-    undated = left.day == UNDATED or right.day == UNDATED  # no date: neither a penalty nor evidence
-    gap = 0 if undated else abs(left.day - right.day)
-    same_date = bool(left.dates & right.dates)
-    near = any(abs(d - right.day) <= 1 for d in left.dates) or any(abs(d - left.day) <= 1 for d in right.dates)
+    p_frac = by_type["p"] / (min(left_totals.get("p", 0.0), right_totals.get("p", 0.0)) + 3.0)
+    c_frac = by_type["c"] / (min(left_totals.get("c", 0.0), right_totals.get("c", 0.0)) + 3.0)
+    t_frac = by_type["t"] / (min(left_totals.get("t", 0.0), right_totals.get("t", 0.0)) + 3.0)
     if left_shape.titles and right_shape.titles:
         title_norm = math.sqrt(left_title * right_title)
         title_cosine = mass.title_dot / title_norm if title_norm else 0.0
     else:
         title_cosine = 0.0
-    vector = [
-        1.0,
-        cosine,
-        mass.by_type["p"],
-        mass.by_type["c"],
-        mass.by_type["s"],
-        mass.by_type["t"],
-        mass.by_type["h"],
-        mass.by_type["a"],
-        mass.by_type["n"],
-        mass.by_type["d"],
-        float(same_date),
-        float(near),
-        math.log1p(gap),
-        float(gap > 45),
-        fraction("p"),
-        fraction("c"),
-        fraction("t"),
-        float(min(4, mass.rare_names)),
-        float(min(4, mass.rare_words)),
-        title_cosine,
-        float(gap <= 3) * min(1.0, fraction("c") * 2),
-    ]
     top = weights.idf("")  # the IDF of a key no earlier article has
-    left_incident, right_incident = left_shape.incident, right_shape.incident
-    incident_near = abs(left_incident - right_incident) <= 1
+    near3 = float(gap <= 3)
+    incident_near = abs(left_shape.incident - right_shape.incident) <= 1
     # evidence of two different incidents: both articles name people but none in common (the smaller side's
     # person-name mass, relative to the top IDF); both give ages but none in common; both name streets but
     # none in common. And the headline facts: those both state alike, the kinds on which they disagree.
     both_kinds = left_shape.kinds & right_shape.kinds
-    person_conflict = min(left_person, right_person) / top if mass.person == 0 else 0.0
-    vector += [
+    shared = mass.shared_kinds
+    person_low = mass.person / (left_person + 3.0)
+    vector = [
+        1.0,
+        cosine,
+        by_type["p"],
+        by_type["c"],
+        by_type["s"],
+        by_type["t"],
+        by_type["h"],
+        by_type["a"],
+        by_type["n"],
+        by_type["d"],
+        float(not left.dates.isdisjoint(right.dates)),
+        float(near),
+        math.log1p(gap),
+        float(gap > 45),
+        p_frac,
+        c_frac,
+        t_frac,
+        float(min(4, mass.rare_names)),
+        float(min(4, mass.rare_words)),
+        title_cosine,
+        near3 * min(1.0, c_frac * 2),
         mass.person,
         mass.place,
         mass.max_name / top,
         mass.title_names,
         float(min(mass.ages, 3)),
-        mass.person / (min(left_person, right_person) + 3.0),
-        float(gap <= 3) * min(1.0, (mass.place + mass.by_type["c"]) / 20.0),
+        mass.person / (min(left_person, right_person) + 3.0)
+        if exact
+        else _most("person_frac", person_low, max(person_low, min(1.0, mass.person / (mass.person + 3.0)))),
+        near3 * min(1.0, (mass.place + by_type["c"]) / 20.0),
         float(not undated and incident_near),
         mass.title_place / top * float(gap <= 3 or incident_near),
         min(mass.person, 20.0) / 20.0 * float(gap > 45),
@@ -349,61 +360,72 @@ def pair_vector(
         mass.person_max / top,
         float(mass.facts_agree),
         float(len((left_shape.fact_kinds & right_shape.fact_kinds) - mass.agreed_facts)),
-        min(person_conflict, 4.0),
-        float("a" in both_kinds and "a" not in mass.shared_kinds),
-        float("s" in both_kinds and "s" not in mass.shared_kinds),
+        (
+            min(min(left_person, right_person) / top if mass.person == 0 else 0.0, 4.0)
+            if exact
+            else _most("person_conflict", 0.0, 4.0 if mass.person == 0 else 0.0)
+        ),
+        float("a" in both_kinds and "a" not in shared),
+        float("s" in both_kinds and "s" not in shared),
     ]
-    vector += specific_evidence(left, right, mass.shared_kinds, late=gap > 45)
+    vector += specific_evidence(left, right, shared, late=gap > 45, exact=exact, both_kinds=both_kinds)
     vector.append(float(min(mass.rare_titles, 3)))
     # both pages' bodies are not their stories and neither headline is in the other: what they share is furniture
-    vector.append(_unvouched(left, right, weights) * _unvouched(right, left, weights))
-    return vector, mass.contributions
+    if exact:
+        vector.append(_unvouched(left, right, weights) * _unvouched(right, left, weights))
+    else:
+        vector.append(_most("unrelated_page", 0.0, float(UNRELATED in left.keys and UNRELATED in right.keys)))
+    return vector
 
 
 def _missing_share(names: frozenset[str], other: frozenset[str]) -> float:
-    return sum(name not in other for name in names) / len(names) if names else 0.0
+    return len(names.difference(other)) / len(names) if names else 0.0
 
 
-def _calendar(shared: dict[str, int], both_kinds: frozenset[str], kind: str) -> tuple[float, float]:
-    """(how many of this kind both state, capped; 1 when both state some and none alike)."""
-    agree = shared.get(kind, 0)
-    return float(min(agree, 3)), float(kind in both_kinds and agree == 0)
-
-
-def specific_evidence(left: ArticleFeatures, right: ArticleFeatures, shared: dict[str, int], late: bool = False) -> list[float]:
+def specific_evidence(
+    left: ArticleFeatures,
+    right: ArticleFeatures,
+    shared: dict[str, int],
+    late: bool = False,
+    exact: bool = True,
+    both_kinds: frozenset[str] | None = None,
+) -> list[float]:
     """What tells two incidents of one kind apart in any domain, date or no date: whether the names each
     headline is about appear in the other article at all, whether the years, month-days and numbers both
     state agree or conflict, whether both leads give ages and none alike (two victims, not one), and, months
-    apart, whether anything of the incident itself is shared (`late_unanchored`)."""
+    apart, whether anything of the incident itself is shared (`late_unanchored`). Not EXACT (`pair_bound`): the
+    names both headlines hold and the lead's persons of a late pair are left at the end of their ranges."""
     left_shape, right_shape = left.shaped(), right.shaped()
-    both_kinds = left_shape.kinds & right_shape.kinds
-    left_miss = _missing_share(left_shape.title_names, right.keys)
-    right_miss = _missing_share(right_shape.title_names, left.keys)
-    titled = bool(left_shape.title_names) and bool(right_shape.title_names)
-    title_shared = len(left_shape.title_names & right.keys) + len(right_shape.title_names & left.keys)
-    years, year_conflict = _calendar(shared, both_kinds, "y")
-    days, day_conflict = _calendar(shared, both_kinds, "m")
-    number_conflict = float("n" in both_kinds and "n" not in shared)
-    lead_names, lead_numbers = _calendar(shared, both_kinds, "l")[0], _calendar(shared, both_kinds, "q")
+    if both_kinds is None:
+        both_kinds = left_shape.kinds & right_shape.kinds
+    left_titles, right_titles = left_shape.title_names, right_shape.title_names
+    left_miss = _missing_share(left_titles, right.keys)
+    right_miss = _missing_share(right_titles, left.keys)
     left_lead, right_lead = left_shape.lead_names, right_shape.lead_names
     left_lead_miss = _missing_share(left_lead, right.keys)
     right_lead_miss = _missing_share(right_lead, left.keys)
+    if exact:
+        title_shared = float(min(len(left_titles & right.keys) + len(right_titles & left.keys), 4))
+        unanchored = late_unanchored(left, right, shared, late)
+    else:
+        title_shared = _most("title_name_shared", 0.0, 4.0)
+        unanchored = _most("late_unanchored", 0.0, float(late and not ("d" in shared or "m" in shared or "s" in shared)))
     return [
-        min(left_miss, right_miss) if titled else 0.0,
+        min(left_miss, right_miss) if left_titles and right_titles else 0.0,
         max(left_miss, right_miss),
-        float(min(title_shared, 4)),
-        years,
-        year_conflict,
-        days,
-        day_conflict,
-        number_conflict,
-        lead_names,
+        title_shared,
+        float(min(shared.get("y", 0), 3)),
+        float("y" in both_kinds and "y" not in shared),
+        float(min(shared.get("m", 0), 3)),
+        float("m" in both_kinds and "m" not in shared),
+        float("n" in both_kinds and "n" not in shared),
+        float(min(shared.get("l", 0), 3)),
         min(left_lead_miss, right_lead_miss) if left_lead and right_lead else 0.0,
         max(left_lead_miss, right_lead_miss),
-        lead_numbers[0],
-        lead_numbers[1],
-        _calendar(shared, both_kinds, "g")[1],
-        late_unanchored(left, right, shared, late),
+        float(min(shared.get("q", 0), 3)),
+        float("q" in both_kinds and "q" not in shared),
+        float("g" in both_kinds and "g" not in shared),
+        unanchored,
     ]
 
 
@@ -477,113 +499,34 @@ def pair_breakdown(
 _SLACK = 1e-6
 
 
-def _right_stats(right: ArticleFeatures, weights: Weights, mass: SharedMass) -> tuple[float, dict[str, float], float]:
-    """(norm, IDF total per kind, sum of the squared headline IDFs) of the right article, as `Weights._full_stats`
+def _right_stats(right: ArticleFeatures, weights: Weights, mass: SharedMass) -> tuple[float, dict[str, float], None, float]:
+    """(norm, IDF total per kind, -, sum of the squared headline IDFs) of the right article, as `Weights._full_stats`
     has them (up to rounding) when the weights know only the left article's keys (as in `decide`): the shared
-    keys weigh as the left article has them, every other key has the top IDF."""
+    keys weigh as the left article has them, every other key has the top IDF. The person names' total is not
+    reckoned (None): the features that read it are left at their ranges."""
     unknown = weights._top + 1.0
-    totals = dict(mass.by_type)
-    squares = mass.dot
+    by_type = mass.by_type
     shared = mass.shared_kinds
-    for kind, count in right.shaped().kind_counts.items():
-        rest = count - shared.get(kind, 0)
-        if rest:
-            totals[kind] = totals.get(kind, 0.0) + rest * unknown
-            squares += rest * (TYPE_WEIGHTS.get(kind, 0.5) * unknown) ** 2
-    title = mass.title_dot + (right.shaped().titles - shared.get("h", 0)) * unknown * unknown
-    return math.sqrt(squares), totals, title
+    shape = right.shaped()
+    counts = shape.kind_counts
+    rest_squares = shape.weighted_squares(TYPE_WEIGHTS) - sum(
+        count * _SQUARED_TYPE_WEIGHTS.get(kind, 0.25) for kind, count in shared.items()
+    )
+    squares = mass.dot + max(0.0, rest_squares) * (unknown * unknown)
+    totals = {kind: by_type[kind] + (counts.get(kind, 0) - shared.get(kind, 0)) * unknown for kind in "pct"}
+    title = mass.title_dot + (shape.titles - shared.get("h", 0)) * unknown * unknown
+    return math.sqrt(squares), totals, None, title
+
+
+_SQUARED_TYPE_WEIGHTS = {kind: weight * weight for kind, weight in TYPE_WEIGHTS.items()}
 
 
 def pair_bound(left: ArticleFeatures, right: ArticleFeatures, weights: Weights, mass: SharedMass) -> float:
     """An upper bound of `similarity(left, right)` from what the pair shares (MASS), the articles' shapes and the
     left article's totals, when WEIGHTS know only the left article's keys (as in `decide`): cheaper than the
-    score, and never below it, whatever the signs of the fitted weights. Every feature is given a range
-    [low, high] (one value when it is reckoned from these) and weighs at its most; the names the headlines share,
-    the lead's persons months apart (`late_unanchored`) and the page check (`_unvouched`) are left at their ranges."""
-    left_norm, left_totals, left_person, left_title = weights._full_stats(left)
-    right_norm, right_totals, right_title = _right_stats(right, weights, mass)
-    left_shape, right_shape = left.shaped(), right.shaped()
-    by_type = mass.by_type
-    undated = left.day == UNDATED or right.day == UNDATED
-    gap = 0 if undated else abs(left.day - right.day)
-    near = any(abs(d - right.day) <= 1 for d in left.dates) or any(abs(d - left.day) <= 1 for d in right.dates)
-    top = weights.idf("")
-    shared = mass.shared_kinds
-    cosine = mass.dot / (left_norm * right_norm) if left_norm and right_norm else 0.0
-
-    def fraction(kind: str) -> float:
-        return by_type[kind] / (min(left_totals.get(kind, 0.0), right_totals.get(kind, 0.0)) + 3.0)
-
-    if left_shape.titles and right_shape.titles:
-        title_norm = math.sqrt(left_title * right_title)
-        title_cosine = mass.title_dot / title_norm if title_norm else 0.0
-    else:
-        title_cosine = 0.0
-    near3 = float(gap <= 3)
-    incident_near = abs(left_shape.incident - right_shape.incident) <= 1
-    both_kinds = left_shape.kinds & right_shape.kinds
-    person_low = mass.person / (left_person + 3.0)
-    vector = [
-        1.0,
-        cosine,
-        *(by_type[kind] for kind in "pcsthand"),
-        float(bool(left.dates & right.dates)),
-        float(near),
-        math.log1p(gap),
-        float(gap > 45),
-        fraction("p"),
-        fraction("c"),
-        fraction("t"),
-        float(min(4, mass.rare_names)),
-        float(min(4, mass.rare_words)),
-        title_cosine,
-        near3 * min(1.0, fraction("c") * 2),
-        mass.person,
-        mass.place,
-        mass.max_name / top,
-        mass.title_names,
-        float(min(mass.ages, 3)),
-    ]
-    # the features known only within a range weigh at their most: the high end for a positive weight
-    late = gap > 45 and not ("d" in shared or "m" in shared or "s" in shared)
-    # the share of each headline's and lead's names the other article lacks, as `specific_evidence` has it
-    left_miss = _missing_share(left_shape.title_names, right.keys)
-    right_miss = _missing_share(right_shape.title_names, left.keys)
-    titled = bool(left_shape.title_names) and bool(right_shape.title_names)
-    left_lead_miss = _missing_share(left_shape.lead_names, right.keys)
-    right_lead_miss = _missing_share(right_shape.lead_names, left.keys)
-    vector += [
-        _most("person_frac", person_low, max(person_low, min(1.0, mass.person / (mass.person + 3.0)))),
-        near3 * min(1.0, (mass.place + by_type["c"]) / 20.0),
-        float(not undated and incident_near),
-        mass.title_place / top * float(gap <= 3 or incident_near),
-        min(mass.person, 20.0) / 20.0 * float(gap > 45),
-        mass.second / top,
-        mass.person_max / top,
-        float(mass.facts_agree),
-        float(len((left_shape.fact_kinds & right_shape.fact_kinds) - mass.agreed_facts)),
-        _most("person_conflict", 0.0, 4.0 if mass.person == 0 else 0.0),
-        float("a" in both_kinds and "a" not in shared),
-        float("s" in both_kinds and "s" not in shared),
-        # specific_evidence
-        min(left_miss, right_miss) if titled else 0.0,
-        max(left_miss, right_miss),
-        _most("title_name_shared", 0.0, 4.0),
-        float(min(shared.get("y", 0), 3)),
-        float("y" in both_kinds and "y" not in shared),
-        float(min(shared.get("m", 0), 3)),
-        float("m" in both_kinds and "m" not in shared),
-        float("n" in both_kinds and "n" not in shared),
-        float(min(shared.get("l", 0), 3)),
-        min(left_lead_miss, right_lead_miss) if left_shape.lead_names and right_shape.lead_names else 0.0,
-        max(left_lead_miss, right_lead_miss),
-        float(min(shared.get("q", 0), 3)),
-        float("q" in both_kinds and "q" not in shared),
-        float("g" in both_kinds and "g" not in shared),
-        _most("late_unanchored", 0.0, float(late)),
-        float(min(mass.rare_titles, 3)),
-        _most("unrelated_page", 0.0, float(UNRELATED in left.keys and UNRELATED in right.keys)),
-    ]
+    score, and never below it, whatever the signs of the fitted weights. The same features as the score
+    (`_pair_terms`), each one reckoned or given a range [low, high] at whose end it weighs the most."""
+    vector = _pair_terms(left, right, weights, mass, _right_stats(right, weights, mass), exact=False)
     return logistic(sum(map(operator.mul, PAIR_WEIGHTS, vector)) + _SLACK)
 
 

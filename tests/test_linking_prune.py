@@ -117,3 +117,21 @@ def test_an_event_that_can_neither_win_nor_merge_is_not_scored(monkeypatch):
         events.append((decision.features.get("events", 0), len(scored) - before))
     assert all(count <= total for total, count in events)
     assert any(count < total for total, count in events)
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_the_bound_reads_the_score_s_table_of_features_each_at_its_most(monkeypatch, sign):
+    """`pair_bound` and `pair_vector` read one table (`linkscore._pair_terms`): feature by feature, the bound's term
+    is the score's (up to rounding) or, for a feature it cannot tell cheaply, the end of its range that adds most."""
+    monkeypatch.setattr(linkscore, "PAIR_WEIGHTS", tuple(sign * w for w in linkscore.PAIR_WEIGHTS))
+    ranged = {"person_frac", "person_conflict", "title_name_shared", "late_unanchored", "unrelated_page"}
+    for left, right, weights, shared in _pairs():
+        mass = linkscore.shared_mass(shared, weights)
+        exact, _ = linkscore.pair_vector(left, right, weights, shared, mass)
+        bound = linkscore._pair_terms(left, right, weights, mass, linkscore._right_stats(right, weights, mass), exact=False)
+        assert len(exact) == len(bound) == len(linkscore.PAIR_FEATURES)
+        for name, weight, value, most in zip(linkscore.PAIR_FEATURES, linkscore.PAIR_WEIGHTS, exact, bound):
+            if name in ranged:
+                assert weight * most >= weight * value - 1e-9, name
+            else:
+                assert most == pytest.approx(value, rel=1e-9, abs=1e-12), name
