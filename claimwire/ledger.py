@@ -80,6 +80,7 @@ class Figure:
     derived: str | None = None  # "shot": injured = shot - killed; "self": the shooter counted in a figure
     all_shot_died: bool = False  # "a man was shot and killed": everyone shot is in this killed figure
     severity: bool = False  # counts only the badly hurt ("one critically wounded")
+    rising: bool = False  # told as a rise ("the death toll rose to 21"): it updates a lower toll told before
     mention: str | None = None  # how the text names one person: pronoun, definite, name, indefinite, new
     rest_of_self: bool = False  # what is left of a figure once the attacker who killed himself is taken out
     counts_self: bool = False  # counts the attacker who killed himself, not split ("a murder-suicide": 2 and more)
@@ -309,6 +310,7 @@ def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, v
         weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")),
         all_shot_died=claim.get("measure") == "killed" and extra.get("shot") is not None and extra.get("shot") == claim.get("value_min"),
         severity=bool(extra.get("severity")),
+        rising=bool(extra.get("rising")),
         mention=extra.get("one"),
     )
 
@@ -826,13 +828,19 @@ def _mark_revisions(row_stories: list[Story], measure: str, window: timedelta, d
     are fewer wounded (wounded who died since)."""
     for earlier in row_stories:
         for later in row_stories:
-            if later is earlier or later.first.when - earlier.last.when <= window:
+            if later is earlier or later.first.when - earlier.last.when <= window and not _told_as_rise(earlier, later):
                 continue
             raises = later.anchor > earlier.anchor and len(later.families) >= len(earlier.families)
             corrects = bool(set(later.families) & set(earlier.families))
             if (raises or corrects) and (not later.weak or earlier.weak) or died_since(earlier, later, measure, dead):
                 earlier.status, earlier.revised_by = "revised", later  # a derived figure does not revise a stated one
                 break
+
+
+def _told_as_rise(earlier: Story, later: Story) -> bool:
+    """A higher toll that arrived after the earlier one and says it rose ("the death toll has risen to 21") is
+    its update, however close in time the two were published."""
+    return later.anchor > earlier.anchor and any(f.rising and f.stamp > earlier.last.stamp for f in later.figures)
 
 
 def died_since(earlier: Story, later: Story, measure: str, dead: Mapping[int, float] | None) -> bool:

@@ -469,3 +469,9 @@ def test_a_body_sentence_in_capitals_is_read_like_any_other():
     # issue 14: a station's update typed in capitals
     text = "UPDATE: RESCUERS REACHED THE VILLAGE AT NOON.\n\nTHE CHILD HAS PASSED AWAY.\n\nTWO MEN WERE INJURED IN THE BLAST."
     assert sorted(figures(text)) == [("injured", 2, 2), ("killed", 1, 1)]
+
+
+def test_a_toll_told_as_a_rise_says_so():
+    [rose] = cas("The death toll from the floods has risen to 21, the ministry said.")
+    [stands] = cas("The death toll from the floods stands at 21, the ministry said.")
+    assert rose.extra.get("rising") is True and not stands.extra.get("rising")

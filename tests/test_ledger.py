@@ -523,3 +523,30 @@ def test_quotes_are_grouped_by_person_across_articles_and_shown_with_their_artic
     assert "Okafor" in okafor[0]["speaker"] and "Rina" in okafor[0]["speaker"]
     text = render_text(present({"id": 1, "headline": "floods", "article_count": 3}, ledger))
     assert "Quotes, by speaker:" in text and "[1, 2]" in text
+
+
+def _flood_tolls(rising: bool, second: int = 21) -> dict:
+    """A flood's toll from two sources an hour apart: 12 (police), then SECOND (the ministry), told as a rise or not."""
+    articles = [article(1, "2024-06-18T06:00:00", "dhaka-daily.example"), article(2, "2024-06-18T07:00:00", "wire.example")]
+    extra = {"rising": True} if rising else {}
+    claims = [
+        figure(1, "killed", 12, 12, "people", source="police", sentence="Police said 12 people drowned in Sylhet."),
+        figure(2, "killed", second, second, None, source="the disaster management ministry", sentence="The toll rose.", **extra),
+    ]
+    return row(build_ledger(articles, claims), "killed")
+
+
+def test_a_toll_told_as_a_rise_revises_the_lower_one_before_it_however_close_in_time():
+    killed = _flood_tolls(rising=True)
+    assert killed["headline"]["value"] == "21" and killed["disputes"] == []
+    assert [(s["value"], s["status"]) for s in killed["stories"]] == [("12", "revised"), ("21", "current")]
+
+
+def test_without_a_rise_two_sources_an_hour_apart_are_a_dispute():
+    killed = _flood_tolls(rising=False)
+    assert killed["disputes"] != [] and all(s["status"] == "current" for s in killed["stories"])
+
+
+def test_a_lower_toll_told_as_a_rise_revises_nothing():
+    killed = _flood_tolls(rising=True, second=10)
+    assert killed["disputes"] != [] and all(s["status"] == "current" for s in killed["stories"])

@@ -662,7 +662,8 @@ def _rule_death_toll(sent: _Sentence) -> None:
         lo, hi, hedge = quantity_bounds(m.group("num"), hedge)
         if lo is None:
             continue
-        sent.add("killed", lo, hi, hedge, None, m.start(), m.end(), 0.85)
+        rising = m.group("verb") is None or m.group("verb").lower() in _TOLL_RISING  # None: "bringing the death toll to"
+        sent.add("killed", lo, hi, hedge, None, m.start(), m.end(), 0.85, {"rising": True} if rising else {})
 
 
 def _rule_treated(sent: _Sentence) -> None:
@@ -677,6 +678,8 @@ def _rule_treated(sent: _Sentence) -> None:
             sent.add("injured", lo, hi, hedge, clean_group(np), s, m.end(), 0.8)
 
 
+# "the death toll rose to 21": an update of a lower toll told before (the ledger: a revision, not a dispute)
+_TOLL_RISING = frozenset(("rose", "risen", "climbed", "increased", "jumped", "rises", "climbs", "soared"))
 _TOLL_PASSED = frozenset(("passed", "passes", "surpassed", "surpasses", "exceeded", "exceeds", "topped", "tops"))
 
 
