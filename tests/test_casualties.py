@@ -475,3 +475,21 @@ def test_a_toll_told_as_a_rise_says_so():
     [rose] = cas("The death toll from the floods has risen to 21, the ministry said.")
     [stands] = cas("The death toll from the floods stands at 21, the ministry said.")
     assert rose.extra.get("rising") is True and not stands.extra.get("rising")
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Flash floods have killed at least 12 people in Sylhet, officials said on Monday, as rivers burst their banks.", "officials"),
+        ("A bomb killed two people in Athens on Sunday, police said, in the first such attack in years.", "police"),
+        ("Two people were killed, hospital officials said.", "hospital officials"),
+        ("Two people were killed, said police.", "police"),
+    ],
+)
+def test_a_bare_collective_after_the_figure_is_its_source(text, source):
+    assert [c.source for c in cas(text)] == [source]
+
+
+@pytest.mark.parametrize("text", ["The gunman killed two people, then said nothing.", "Two people were killed, it said."])
+def test_a_lowercase_word_before_said_that_is_no_collective_is_no_source(text):
+    assert [c.source for c in cas(text)] == [None]

@@ -97,3 +97,15 @@ rumour rumours business businesses company companies firm firms store stores sho
 sale sales profit profits share shares point points percent seat seats vote votes
 """.split()
 )
+
+#: Bare plural or collective heads that can speak without a determiner ("police said").
+COLLECTIVES = frozenset(
+    """
+police officials authorities investigators detectives deputies officers troopers agents prosecutors
+witnesses residents neighbors neighbours relatives friends family families parents students teachers
+doctors nurses experts analysts critics supporters opponents protesters organizers organisers
+lawmakers legislators democrats republicans aides advisers advisors officers firefighters paramedics
+sources officials staff workers employees members leaders people organizers spokespeople survivors
+victims customers sheriffs rescuers medics soldiers troops forces militants rebels fighters
+""".split()
+)

@@ -23,7 +23,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from claimwire.extractors._lexicon import PERSON_NOUNS as _PERSON_NOUNS
+from claimwire.extractors._lexicon import COLLECTIVES, PERSON_NOUNS as _PERSON_NOUNS
 from claimwire.extractors._text import sentence_spans
 from claimwire.vocabulary import WEEKDAYS
 
@@ -183,17 +183,6 @@ son-in-law grandpa ex-husband ex-boyfriend
 
 _GENDERED_WORDS = _FEMALE_WORDS | _MALE_WORDS
 
-#: Bare plural or collective heads that can speak without a determiner ("police said").
-COLLECTIVES = frozenset(
-    """
-police officials authorities investigators detectives deputies officers troopers agents prosecutors
-witnesses residents neighbors neighbours relatives friends family families parents students teachers
-doctors nurses experts analysts critics supporters opponents protesters organizers organisers
-lawmakers legislators democrats republicans aides advisers advisors officers firefighters paramedics
-sources officials staff workers employees members leaders people organizers spokespeople survivors
-victims customers sheriffs rescuers medics soldiers troops forces militants rebels fighters
-""".split()
-)
 
 _DETERMINERS = frozenset(
     """

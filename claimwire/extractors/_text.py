@@ -11,6 +11,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from claimwire.extractors._lexicon import COLLECTIVES
 from claimwire.vocabulary import MONTH_ABBREVIATIONS, WEEKDAYS, capitalised
 
 # --- sentences -----------------------------------------------------------------
@@ -339,6 +340,15 @@ _ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
 _TOLD = re.compile(r"\s+(?:[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3}|the\s+\w+|reporters|us|me|him|her)\b")
 
 
+_COLLECTIVE_AFTER_COMMA = re.compile(r",\s*((?:[a-z]+\s+)?([a-z]+))\s*$")
+
+
+def _collective_after_comma(text: str, start: int, verb_start: int) -> str | None:
+    """A bare collective speaking after the words it says: "..., police said", "..., hospital officials said"."""
+    m = _COLLECTIVE_AFTER_COMMA.search(text, start, verb_start)
+    return m.group(1) if m and m.group(2) in COLLECTIVES else None
+
+
 @lru_cache(maxsize=64)
 def attributions(text: str) -> tuple[Attribution, ...]:
     """Every "X said ..." / "..., X said" / "according to X" in the text."""
@@ -357,7 +367,7 @@ def attributions(text: str) -> tuple[Attribution, ...]:
                     # content: the rest of the sentence around it
                     out.append(Attribution(src, vs, s + am.end() + len(src), s, e))
                 continue
-            src = speaker_before(text, s, vs)
+            src = speaker_before(text, s, vs) or _collective_after_comma(text, s, vs)
             inverted = False
             if src is None:
                 # inverted: ', said X' / '", said X'
