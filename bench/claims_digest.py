@@ -19,6 +19,7 @@ two runs agree on the last line exactly when every item's cleaning and claims ar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import hashlib
 import json
@@ -128,6 +129,19 @@ def items(limit: int | None, with_html: bool) -> Iterator[tuple[str, dict]]:
         yield f"html:{path.name}", html_record(gzip.decompress(path.read_bytes()))
 
 
+def _write(found: Iterator[tuple[str, dict]], out, dump) -> tuple[int, str]:
+    whole = hashlib.sha256()
+    count = 0
+    for item_id, record in found:
+        line = f"{item_id} {_sha(record)}"
+        whole.update(line.encode("utf-8") + b"\n")
+        print(line, file=out)
+        if dump:
+            print(_canonical({"id": item_id, **record}), file=dump)
+        count += 1
+    return count, whole.hexdigest()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="-", help="one line per item: id and digest (default: standard output)")
@@ -135,18 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-html", action="store_true", help="leave out the extraction-dev pages")
     parser.add_argument("--dump", default=None, help="also write every item's whole record, one JSON per line")
     args = parser.parse_args(argv)
-    out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")
-    dump = open(args.dump, "w", encoding="utf-8") if args.dump else None
-    whole = hashlib.sha256()
-    count = 0
-    for item_id, record in items(args.limit, not args.no_html):
-        line = f"{item_id} {_sha(record)}"
-        whole.update(line.encode("utf-8") + b"\n")
-        print(line, file=out)
-        if dump:
-            print(_canonical({"id": item_id, **record}), file=dump)
-        count += 1
-    print(f"items {count} digest {whole.hexdigest()}")
+    with contextlib.ExitStack() as files:
+        out = sys.stdout if args.out == "-" else files.enter_context(open(args.out, "w", encoding="utf-8"))
+        dump = files.enter_context(open(args.dump, "w", encoding="utf-8")) if args.dump else None
+        count, whole = _write(items(args.limit, not args.no_html), out, dump)
+    print(f"items {count} digest {whole}")
     return 0
 
 

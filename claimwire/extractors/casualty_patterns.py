@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 
 from claimwire.extractors._lexicon import MONTHS
-from claimwire.numbers import QUANTITY
+from claimwire.extractors._starts import FirstWords, first_words
+from claimwire.numbers import HEDGES, QUANTITY, VAGUE
 from claimwire.vocabulary import (
     MONTH_ABBREVIATIONS_PATTERN,
     MONTH_NAMES_PATTERN,
     NUMBER_WORDS_TO_TEN,
+    TENS,
+    UNITS,
     WEEKDAY_PATTERN,
     WEEKDAYS,
     number_words,
@@ -115,12 +118,42 @@ SUBJECT = re.compile(
     rf"(?P<tail>{SUBJECT_TAIL})(?P<paren>{PARENTHETICAL})\s+{VERB_CHAIN}",
     re.IGNORECASE,
 )
+#: where a QUANTITY match starts (claimwire/extractors/_starts.py): a hedge, a vague quantity, a number word or a digit
+QUANTITY_FIRST = first_words([*HEDGES, *VAGUE, *UNITS, *TENS], digits=True)
+#: where a SUBJECT match starts: a determiner, a quantity, "a", "one", "another", "both"
+SUBJECT_FIRST = QUANTITY_FIRST | first_words(("the", "his", "her", "their", "a", "an", "one", "another", "both"))
 ACTIVE_VERB = (
     r"(?P<av>kill(?:s|ed|ing)?|shot dead|shoot(?:s|ing)? dead|shot|shoot(?:s|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
     r"hurt(?:s|ing)?|leav(?:es|ing)|left|(?:claim|take|took|tak)(?:s|ed|en|ing)? the li(?:ves|fe) of|gunned down|guns down|"
     r"murder(?:s|ed|ing)|slay(?:s|ing)?|slew|stab(?:s|bed|bing)|executed|massacred|graz(?:es|ed|ing))"
     r"(?:\s+(?:and|or)\s+(?P<av2>kill(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
     r"(?:critically\s+|seriously\s+)?(?:wound|injur)(?:ed|ing)))?"
+)
+#: where an ACTIVE_VERB match (OBJECT, NAMED_OBJECT, TITLE_OBJECT) starts: the first word of each of its verbs
+ACTIVE_VERB_FIRST = FirstWords(
+    frozenset(),
+    prefixes=(
+        "kill",
+        "shot",
+        "shoot",
+        "wound",
+        "injur",
+        "hurt",
+        "leav",
+        "left",
+        "claim",
+        "tak",
+        "took",
+        "gunned",
+        "guns",
+        "murder",
+        "slay",
+        "slew",
+        "stab",
+        "executed",
+        "massacred",
+        "graz",
+    ),
 )
 #: the words one of which ACTIVE_VERB needs (for RULES in casualties.py)
 OBJECT_WORDS = (
