@@ -21,6 +21,8 @@ USES = {
     "TITLE_OBJECT": (patterns.TITLE_OBJECT, patterns.ACTIVE_VERB_FIRST),
     "NOUN_FIGURE": (patterns.NOUN_FIGURE, patterns.QUANTITY_FIRST),
     "FIGURE": (_FIGURE, patterns.QUANTITY_FIRST),
+    "BACKGROUND": (patterns.BACKGROUND, patterns.BACKGROUND_FIRST),
+    "ROUNDUP": (patterns.ROUNDUP, patterns.ROUNDUP_FIRST),
 }
 
 SENTENCES = [
@@ -37,6 +39,12 @@ SENTENCES = [
     "“Four people were shot,” said Lt. Maria Ortega — two of them fatally — at 5:45 p.m. on Route 66.",
     "The quake, which claimed the lives of 200 people, has taken the life of a rescuer, taking the lives of four.",
     "twenty-one miners were trapped and one hundred and five rescued, after the fire took the lives of nine.",
+    "In March, 12 people were killed in separate shootings across the city; so far this year 40 died nationwide.",
+    "Back in June a previous shooting left two dead, years ago; in 2009, during 2010 and since the start of the year.",
+    "Three shootings over the weekend, a string of shootings, a spate of attacks: the deadliest weekend this year.",
+    "Weekend shootings, overnight shootings and Friday shootings: violence across the county, gunfire around the area.",
+    "A violent night, a dozen incidents, dozens of attacks, 5 unrelated incidents, citywide, per year, annually.",
+    "— Since January, in an unrelated incident, the 1999 attack, last summer, this weekend, in history, a year.",
     # case folding beyond str.lower(): the long s, the dotless i, the Kelvin sign, the dotted capital I
     "ſeven people were ſhot and Kılled, \u212aILLED or İNJURED, the agency said.",
     "Ten Überlebende, zwölf Tote: 三 people were killed and ٣ injured near Zürich.",
@@ -59,6 +67,9 @@ def _phrase_sentences() -> list[str]:
             f"Police said {phrase} soldiers were killed and {phrase} were hurt, with {phrase} deaths.",
             f"{phrase.capitalize()} troops died; {phrase.upper()} CASUALTIES.",
         ]
+    for word in sorted(patterns.ROUNDUP_FIRST.words | patterns.BACKGROUND_FIRST.words):
+        out.append(f"{word.capitalize()} shootings, {word} 3 incidents, {word} killed across the city, {word} year ago.")
+        out.append(f"{word.capitalize()} across the city; {word}-night shootings; {word} around the county.")
     return out
 
 
@@ -67,7 +78,9 @@ def _random_sentences(count: int) -> list[str]:
         "a an the his her their one another both two 3 12 1,000 at least about more than dozens of some over under "
         "people men women were was killed killing shot shoots wounded injured hurt died dead left leaving took the lives of "
         "kills shooting wounds injuring hurts leaves slays slew stabbed executed massacred grazed gunned guns down claimed "
-        "takes taken murdered "
+        "takes taken murdered this last past previous year years ago so far nationwide citywide annually per separate "
+        "unrelated weeks months across city weekend overnight shootings incidents attacks spate string violent deadliest "
+        "In Back March 2009 since during January start history multiple different night Friday gunfire violence "
         "Smith Flynn John him her in on and or , . ; ' ’ “ ” - — ( ) 5-year-old ſeven Kılled \u212a İ ٣ Ünal"
     ).split()
     rng = random.Random(18)

@@ -22,11 +22,13 @@ _ASCII_DIGITS = "0123456789"
 class FirstWords:
     """The runs of word characters (\\w+) at which a match may start: those whose lower-cased form is one of WORDS
     or starts with one of PREFIXES, or (DIGITS) that start with a digit; and every run with a character beyond
-    ASCII (case-insensitive matching folds more than `str.lower` does there: "ſ" matches "s", "ı" matches "i")."""
+    ASCII (case-insensitive matching folds more than `str.lower` does there: "ſ" matches "s", "ı" matches "i");
+    and (TEXT_START) the start of the text, for a pattern with a `^` branch."""
 
     words: frozenset[str]
     prefixes: tuple[str, ...] = ()
     digits: bool = False
+    text_start: bool = False
 
     def admits(self, run: str) -> bool:
         if not run.isascii():
@@ -37,18 +39,25 @@ class FirstWords:
         return low in self.words or (bool(self.prefixes) and low.startswith(self.prefixes))
 
     def __or__(self, other: FirstWords) -> FirstWords:
-        return FirstWords(self.words | other.words, self.prefixes + other.prefixes, self.digits or other.digits)
+        return FirstWords(
+            self.words | other.words, self.prefixes + other.prefixes, self.digits or other.digits, self.text_start or other.text_start
+        )
 
 
-def first_words(phrases: Iterable[str], *, digits: bool = False) -> FirstWords:
+def first_words(phrases: Iterable[str], *, digits: bool = False, text_start: bool = False) -> FirstWords:
     """FirstWords of phrases written out (lower case): each phrase's first run of word characters."""
-    return FirstWords(frozenset(_RUN.match(phrase).group(0) for phrase in phrases), digits=digits)
+    return FirstWords(frozenset(_RUN.match(phrase).group(0) for phrase in phrases), digits=digits, text_start=text_start)
 
 
 def finditer_where(pattern: re.Pattern[str], text: str, first: FirstWords) -> Iterator[re.Match[str]]:
     """`pattern.finditer(text)` for a PATTERN that never matches empty and whose matches start only at runs of
-    word characters that FIRST admits."""
+    word characters that FIRST admits (or at the text's start, where FIRST says so)."""
     end = 0
+    if first.text_start:
+        m = pattern.match(text)
+        if m is not None:
+            yield m
+            end = m.end()
     for run in _RUN.finditer(text):
         start = run.start()
         if start < end or not first.admits(run.group()):

@@ -45,6 +45,7 @@ from claimwire.extractors.casualty_patterns import (
     ALSO_FIGURE,
     ATTACKER_NOUN,
     BACKGROUND,
+    BACKGROUND_FIRST,
     CASUALTY_VERB,
     CLAUSE_BREAK,
     DATED,
@@ -112,6 +113,7 @@ from claimwire.extractors.casualty_patterns import (
     RETRACTED_BEFORE,
     ROLE_RUN_BEFORE,
     ROUNDUP,
+    ROUNDUP_FIRST,
     SEVERITY,
     SHOT_KILLED,
     SINCE_CLAUSE,
@@ -1167,7 +1169,8 @@ def _background(text: str, ss: int, se: int, hit: Hit) -> bool:
 @lru_cache(maxsize=64)
 def _background_phrases(sentence: str) -> tuple[re.Match[str], ...]:
     """The background phrases of a sentence (read once for all its figures); "the deadliest since 2005" compares."""
-    return tuple(m for m in BACKGROUND.finditer(sentence) if not SINCE_SUPERLATIVE.search(sentence, 0, m.start()))
+    found = finditer_where(BACKGROUND, sentence, BACKGROUND_FIRST)
+    return tuple(m for m in found if not SINCE_SUPERLATIVE.search(sentence, 0, m.start()))
 
 
 _NOT_PEOPLE = ANIMAL_NOUNS | THING_NOUNS
@@ -1212,15 +1215,19 @@ def _claims(text: str, in_title: bool, legal_story: bool = False) -> Iterator[Cl
         )
 
 
+def _first(found: Iterator[re.Match[str]]) -> bool:
+    return next(found, None) is not None
+
+
 def is_roundup(text: str | None, title: str | None = None) -> bool:
     """The headline or the lead reports several incidents ("4 dead, 10 wounded in weekend shootings",
     "... in separate shootings across the city"): its figures are totals, not one event's."""
-    if title and ROUNDUP.search(title):
+    if title and _first(finditer_where(ROUNDUP, title, ROUNDUP_FIRST)):
         return True
     if not text:
         return False
     ends = [e for _, e in sentence_spans(text)[:2] if e <= LEAD_CHARS]
-    return bool(ROUNDUP.search(text[: ends[-1] if ends else LEAD_CHARS]))
+    return _first(finditer_where(ROUNDUP, text[: ends[-1] if ends else LEAD_CHARS], ROUNDUP_FIRST))
 
 
 def is_legal_story(text: str | None, title: str | None = None) -> bool:

@@ -660,6 +660,14 @@ BACKGROUND = re.compile(
     r"\b(?:separate|unrelated)\s+(?:[\w-]+\s+)?(?:shootings|incidents|attacks)\b",  # a tally of several incidents
     re.IGNORECASE,
 )
+#: where a BACKGROUND match starts: the first word of each branch, and the start of the text (the `^` branch)
+BACKGROUND_FIRST = first_words(
+    (
+        "this", "last", "past", "previous", "year", "years", "so", "in", "since", "during", "of", "the", "nationwide",
+        "citywide", "annually", "per", "a", "over", "across", "weeks", "months", "separate", "unrelated",
+    ),
+    text_start=True,
+)  # fmt: skip
 # a related video's headline on the page: "0:41 Woman dies crossing ...", "1:27 1 dead after collision"
 VIDEO_LINK = re.compile(
     r"\W*\d{1,2}:\d\d\s+(?=[A-Z0-9])(?!(?:[AP]\.?M\.?|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b)",
@@ -703,6 +711,15 @@ ROUNDUP = re.compile(
     r"|\bdeadliest (?:weekend|day|month|night)\b",
     re.IGNORECASE,
 )
+#: where a ROUNDUP match starts: the first word of each branch (NUM_WORD: digits, "two" to "twelve", "a dozen", "dozens")
+ROUNDUP_FIRST = first_words(
+    (
+        "separate", "multiple", "several", "different", "unrelated", "a", "dozens", *number_words(2, 12).split("|"),
+        "weekend", "overnight", "over", "city", "citywide", "night", "morning", "afternoon", "evening", "holiday", *WEEKDAYS,
+        "shootings", "shot", "killed", "wounded", "violence", "gunfire", "spate", "string", "violent", "deadliest",
+    ),
+    digits=True,
+)  # fmt: skip
 LEAD_CHARS = 400
 
 # --- small checks inside the rules --------------------------------------------------------------
