@@ -110,6 +110,8 @@ _STARTERS = {
     "officers",
     "authorities",
 }
+_WORD_BEFORE_BREAK = re.compile(r"([\w.]+)$")
+_WORD_AFTER_BREAK = re.compile(r"\s+[\"“‘(]?(\w+)")
 _BREAK = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])|\n+")
 
 
@@ -121,11 +123,11 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     for m in _BREAK.finditer(text):
         if m.group(0)[0] != "\n":
             before = text[max(0, m.start() - 12) : m.start()]
-            word = re.search(r"([\w.]+)$", before)
+            word = _WORD_BEFORE_BREAK.search(before)
             if word:
                 w = word.group(1).lower()
                 if w in _ABBREV or (len(w) == 1 and w.isalpha() and m.group(0) == "."):
-                    nxt = re.match(r"\s+[\"“‘(]?(\w+)", text[m.end() :])
+                    nxt = _WORD_AFTER_BREAK.match(text, m.end())  # not a copy of the rest of the text per abbreviation
                     if not (w in ("u.s", "u.n", "u.k", "d.c", "a.m", "p.m", "etc") and nxt and nxt.group(1).lower() in _STARTERS):
                         continue
         end = m.end() if m.group(0)[0] != "\n" else m.start()
