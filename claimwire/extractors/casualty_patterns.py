@@ -664,7 +664,7 @@ BACKGROUND = re.compile(
 BACKGROUND_FIRST = first_words(
     (
         "this", "last", "past", "previous", "year", "years", "so", "in", "since", "during", "of", "the", "nationwide",
-        "citywide", "annually", "per", "a", "over", "across", "weeks", "months", "separate", "unrelated",
+        "citywide", "annually", "per", "a", "over", "across", "weeks", "months", "separate", "unrelated", "recent",
     ),
     text_start=True,
 )  # fmt: skip
