@@ -124,7 +124,7 @@ SOURCE_DIGESTS = {
     "BACKGROUND": "4b3011b65ef5aed1",
     "FIGURE": "d7e87d3c0f7fed36",
     "NAMED_OBJECT": "da0b6cef349fee00",
-    "NOUN_FIGURE": "933ab881f127ccce",
+    "NOUN_FIGURE": "fd9d9b0ed6f74de5",
     "OBJECT": "5be33def8fb7f042",
     "ROUNDUP": "c542980aacbd2e01",
     "SUBJECT": "332fab4458881db7",
