@@ -26,6 +26,7 @@ class Extractor:
 
 _REGISTRY: dict[str, Extractor] = {}
 _BUILTIN_MODULES = ("casualties", "figures", "quotes", "statements")
+_builtins_loaded = False
 
 
 def register(name: str, version: str) -> Callable[[ExtractFn], ExtractFn]:
@@ -37,8 +38,12 @@ def register(name: str, version: str) -> Callable[[ExtractFn], ExtractFn]:
 
 
 def _load_builtins() -> None:
+    global _builtins_loaded
+    if _builtins_loaded:  # once per process: the lookups cost more than a claim per article
+        return
     for module in _BUILTIN_MODULES:
         importlib.import_module(f"{__name__}.{module}")
+    _builtins_loaded = True
 
 
 def registered() -> dict[str, Extractor]:
@@ -47,10 +52,11 @@ def registered() -> dict[str, Extractor]:
 
 
 def get_extractor(name: str) -> Extractor:
-    extractors = registered()
-    if name not in extractors:
-        raise KeyError(f"no extractor registered as {name!r}; known: {sorted(extractors)}")
-    return extractors[name]
+    _load_builtins()
+    extractor = _REGISTRY.get(name)
+    if extractor is None:
+        raise KeyError(f"no extractor registered as {name!r}; known: {sorted(_REGISTRY)}")
+    return extractor
 
 
 def extract_claims(text: str, title: str | None = None, names: Sequence[str] | None = None) -> list[Claim]:

@@ -7,7 +7,8 @@ Everything is cached per text so several extractors over one article pay once.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -110,6 +111,8 @@ _STARTERS = {
     "officers",
     "authorities",
 }
+_WORD_BEFORE_BREAK = re.compile(r"([\w.]+)$")
+_WORD_AFTER_BREAK = re.compile(r"\s+[\"“‘(]?(\w+)")
 _BREAK = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])|\n+")
 
 
@@ -121,11 +124,11 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     for m in _BREAK.finditer(text):
         if m.group(0)[0] != "\n":
             before = text[max(0, m.start() - 12) : m.start()]
-            word = re.search(r"([\w.]+)$", before)
+            word = _WORD_BEFORE_BREAK.search(before)
             if word:
                 w = word.group(1).lower()
                 if w in _ABBREV or (len(w) == 1 and w.isalpha() and m.group(0) == "."):
-                    nxt = re.match(r"\s+[\"“‘(]?(\w+)", text[m.end() :])
+                    nxt = _WORD_AFTER_BREAK.match(text, m.end())  # not a copy of the rest of the text per abbreviation
                     if not (w in ("u.s", "u.n", "u.k", "d.c", "a.m", "p.m", "etc") and nxt and nxt.group(1).lower() in _STARTERS):
                         continue
         end = m.end() if m.group(0)[0] != "\n" else m.start()
@@ -351,66 +354,82 @@ def _collective_after_comma(text: str, start: int, verb_start: int) -> str | Non
 
 @lru_cache(maxsize=64)
 def attributions(text: str) -> tuple[Attribution, ...]:
-    """Every "X said ..." / "..., X said" / "according to X" in the text."""
-    out: list[Attribution] = []
-    for s, e in sentence_spans(text):
-        sent = text[s:e]
-        for m in _SPEECH.finditer(sent):
-            verb = m.group(0).lower()
-            vs, ve = s + m.start(), s + m.end()
-            if verb == "according":
-                am = _ACCORDING.match(sent, m.start())
-                if not am:
-                    continue
-                src = speaker_after(text, s + am.end(), e)
-                if src:
-                    # content: the rest of the sentence around it
-                    out.append(Attribution(src, vs, s + am.end() + len(src), s, e))
+    """Every "X said ..." / "..., X said" / "according to X" in the text, sentence by sentence."""
+    return tuple(att for s, e in sentence_spans(text) for att in sentence_attributions(text, s, e))
+
+
+@lru_cache(maxsize=64)
+def _attributions_by_sentence(text: str) -> dict[tuple[int, int], tuple[Attribution, ...]]:
+    return {}
+
+
+def sentence_attributions(text: str, s: int, e: int) -> tuple[Attribution, ...]:
+    """The attributions of the sentence [s, e) of TEXT (each read once per text: most sentences are never asked for)."""
+    found = _attributions_by_sentence(text)
+    key = (s, e)
+    if key not in found:
+        found[key] = tuple(_read_attributions(text, s, e))
+    return found[key]
+
+
+def _read_attributions(text: str, s: int, e: int) -> Iterator[Attribution]:
+    sent = text[s:e]
+    for m in _SPEECH.finditer(sent):
+        verb = m.group(0).lower()
+        vs, ve = s + m.start(), s + m.end()
+        if verb == "according":
+            am = _ACCORDING.match(sent, m.start())
+            if not am:
                 continue
-            src = speaker_before(text, s, vs) or _collective_after_comma(text, s, vs)
-            inverted = False
-            if src is None:
-                # inverted: ', said X' / '", said X'
-                pre = sent[: m.start()].rstrip()
-                if pre.endswith((",", '"', "”", "’")) or not pre:
-                    src = speaker_after(text, ve + 1, e)
-                    inverted = True
-            if not src or src.lower() in _NOT_SPEAKERS:
-                continue
-            if src.split()[-1].lower() in ("i", "you"):
-                continue
-            if inverted:
-                out.append(Attribution(src, vs, ve, s, vs))
-                continue
-            # content after the verb: skip "told Reuters", "that"
-            cstart = ve
-            if verb in ("told", "tells"):
-                tm = _TOLD.match(text, ve, e)
-                if tm:
-                    cstart = tm.end()
-            rest = text[cstart:e]
-            lead = re.match(r"\s*(?:earlier|later|previously|on \w+|\w+day|in a statement|in a \w+ statement)?\s*,?\s*(?:that\s+)?", rest)
-            cstart += lead.end() if lead else 0
-            before = text[s:vs]
-            src_at = before.rfind(src)
-            lead_text = before[:src_at].rstrip() if src_at >= 0 else ""
-            # '..., X said.' / '"...", X said' : content is what came before
-            if lead_text.endswith((",", '"', "”", "’")) and (re.match(r"\s*[.,;]?\s*$", text[cstart:e]) or lead_text.endswith(('"', "”"))):
-                out.append(Attribution(src, vs, ve, s, s + len(lead_text.rstrip(',"”’'))))
-            else:
-                out.append(Attribution(src, vs, ve, cstart, e))
-    return tuple(out)
+            src = speaker_after(text, s + am.end(), e)
+            if src:
+                # content: the rest of the sentence around it
+                yield Attribution(src, vs, s + am.end() + len(src), s, e)
+            continue
+        src = speaker_before(text, s, vs) or _collective_after_comma(text, s, vs)
+        inverted = False
+        if src is None:
+            # inverted: ', said X' / '", said X'
+            pre = sent[: m.start()].rstrip()
+            if pre.endswith((",", '"', "”", "’")) or not pre:
+                src = speaker_after(text, ve + 1, e)
+                inverted = True
+        if not src or src.lower() in _NOT_SPEAKERS:
+            continue
+        if src.split()[-1].lower() in ("i", "you"):
+            continue
+        if inverted:
+            yield Attribution(src, vs, ve, s, vs)
+            continue
+        yield _content_after(text, s, e, src, vs, ve, verb)
+
+
+def _content_after(text: str, s: int, e: int, src: str, vs: int, ve: int, verb: str) -> Attribution:
+    """The attribution of "X said ..." with its content: after the verb (skipping "told Reuters", "that"), or
+    before it ('..., X said.' / '"...", X said')."""
+    cstart = ve
+    if verb in ("told", "tells"):
+        tm = _TOLD.match(text, ve, e)
+        if tm:
+            cstart = tm.end()
+    rest = text[cstart:e]
+    lead = re.match(r"\s*(?:earlier|later|previously|on \w+|\w+day|in a statement|in a \w+ statement)?\s*,?\s*(?:that\s+)?", rest)
+    cstart += lead.end() if lead else 0
+    before = text[s:vs]
+    src_at = before.rfind(src)
+    lead_text = before[:src_at].rstrip() if src_at >= 0 else ""
+    if lead_text.endswith((",", '"', "”", "’")) and (re.match(r"\s*[.,;]?\s*$", text[cstart:e]) or lead_text.endswith(('"', "”"))):
+        return Attribution(src, vs, ve, s, s + len(lead_text.rstrip(',"”’')))
+    return Attribution(src, vs, ve, cstart, e)
 
 
 def attribution_for(text: str, start: int, end: int) -> Attribution | None:
     """The attribution covering the span [start, end): in the same sentence, the nearest
     speech verb before it whose content holds the span, else one after it ("..., X said")."""
     s, e = sentence_at(text, start)
-    # only the attributions whose verb lies in the sentence (sorted by verb_start): a scan of
-    # every attribution per claim made long texts quadratic
-    found = attributions(text)
-    starts = _attribution_starts(text)
-    in_sentence = found[bisect_left(starts, s) : bisect_left(starts, e)]
+    # only the attributions whose verb lies in the sentence: a scan of every attribution per claim made long
+    # texts quadratic
+    in_sentence = sentence_attributions(text, s, e) if s < e else ()
     best: Attribution | None = None
     for att in in_sentence:
         if att.content_start <= start and end <= att.content_end:
@@ -422,8 +441,3 @@ def attribution_for(text: str, start: int, end: int) -> Attribution | None:
                 best = att
                 break
     return best
-
-
-@lru_cache(maxsize=64)
-def _attribution_starts(text: str) -> tuple[int, ...]:
-    return tuple(att.verb_start for att in attributions(text))

@@ -37,12 +37,15 @@ from claimwire.actors import actor_key
 from claimwire.claims import CASUALTY, Claim
 from claimwire.extractors import register
 from claimwire.extractors._lexicon import ANIMAL_NOUNS, MONTHS, PERSON_NOUNS, THING_NOUNS
+from claimwire.extractors._starts import finditer_where
 from claimwire.extractors._text import attribution_for, sentence_at, sentence_spans
 from claimwire.extractors.casualty_patterns import (
+    ACTIVE_VERB_FIRST,
     AFTER_SUBJECT,
     ALSO_FIGURE,
     ATTACKER_NOUN,
     BACKGROUND,
+    BACKGROUND_FIRST,
     CASUALTY_VERB,
     CLAUSE_BREAK,
     DATED,
@@ -103,18 +106,21 @@ from claimwire.extractors.casualty_patterns import (
     PLURAL_APPOSITIVE,
     PRONOUN_EVENT,
     QUANTITY,
+    QUANTITY_FIRST,
     RELATIVE_AFTER,
     RELATIVE_VICTIM,
     RETRACTED_AFTER,
     RETRACTED_BEFORE,
     ROLE_RUN_BEFORE,
     ROUNDUP,
+    ROUNDUP_FIRST,
     SEVERITY,
     SHOT_KILLED,
     SINCE_CLAUSE,
     SINCE_SUPERLATIVE,
     SINGULAR_AUX,
     SUBJECT,
+    SUBJECT_FIRST,
     SURVIVED_TAIL,
     TITLE_OBJECT,
     TOLL,
@@ -392,7 +398,7 @@ def _victims_before(sent: _Sentence, pos: int) -> bool:
 def _rule_object(sent: _Sentence) -> None:
     """ "killed 100 fighters", "left two dead", "killed his wife, her mother and two children"."""
     text = sent.text
-    for m in OBJECT.finditer(text):
+    for m in finditer_where(OBJECT, text, ACTIVE_VERB_FIRST):
         qs = m.start("num") if m.group("num") else (m.start("one") if m.group("one") else m.start("age"))
         if sent.overlaps(qs, m.end()):
             continue
@@ -447,7 +453,7 @@ def _partitive_whole(text: str, m: re.Match[str], np: str) -> re.Match[str] | No
 def _rule_named_object(sent: _Sentence) -> None:
     """A named or pronoun object: "Simpson shot Flynn twice", "killing her and her fetus"."""
     text = sent.text
-    for m in NAMED_OBJECT.finditer(text):
+    for m in finditer_where(NAMED_OBJECT, text, ACTIVE_VERB_FIRST):
         obj = m.group("obj")
         if sent.overlaps(m.start("obj"), m.end()) or sent.title or not m.group("av")[0].islower():
             continue  # "Accidental Shooting Death Date": title case, not a verb and its object
@@ -471,7 +477,7 @@ def _rule_named_object(sent: _Sentence) -> None:
 def _rule_left_joined(sent: _Sentence) -> None:
     """ "left him and his two daughters dead": a person left in the state of the people counted right
     after him, joined by "and", is counted with them."""
-    for m in NAMED_OBJECT.finditer(sent.text):
+    for m in finditer_where(NAMED_OBJECT, sent.text, ACTIVE_VERB_FIRST):
         if not m.group("av").lower().startswith(("leav", "left")) or m.group("left") or sent.overlaps(m.start("obj"), m.end("obj")):
             continue
         for i, h in enumerate(sent.hits):
@@ -542,7 +548,7 @@ _JOINED_TAIL = re.compile(r"[\s,]*(?:\band\b|&)?[\s,]*$", re.I)
 def _rule_subject(sent: _Sentence) -> None:
     """ "seven members of ... were killed", "27 wounded", "a 12-year-old and three others were shot"."""
     text = sent.text
-    for m in SUBJECT.finditer(text):
+    for m in finditer_where(SUBJECT, text, SUBJECT_FIRST):
         qs = m.start("hedge") if m.group("hedge") else (m.start("num") if m.group("num") else m.start("one"))
         qs = m.start("both") if m.group("both") else qs
         if sent.overlaps(qs, m.end()):
@@ -636,7 +642,7 @@ OTHER_WORD = re.compile(r"\bother\b", re.IGNORECASE)
 
 def _rule_noun_figure(sent: _Sentence) -> None:
     """ "three deaths", "27 casualties", "five killings" (each killing is a death)."""
-    for m in NOUN_FIGURE.finditer(sent.text):
+    for m in finditer_where(NOUN_FIGURE, sent.text, QUANTITY_FIRST):
         s = m.start("hedge") if m.group("hedge") else m.start("num")
         if sent.overlaps(s, m.end()) or not context_ok(sent.text, s, m.group("num"), ""):
             continue
@@ -710,7 +716,7 @@ def _rule_headline_object(sent: _Sentence) -> None:
     if not sent.title:
         return
     text = sent.text
-    for m in TITLE_OBJECT.finditer(text):
+    for m in finditer_where(TITLE_OBJECT, text, ACTIVE_VERB_FIRST):
         words = m.group("np").split()
         if words and not singular_person(words[-1]) and singular_person(words[0]):
             words = words[:1]
@@ -1166,7 +1172,8 @@ def _background(text: str, ss: int, se: int, hit: Hit) -> bool:
 @lru_cache(maxsize=64)
 def _background_phrases(sentence: str) -> tuple[re.Match[str], ...]:
     """The background phrases of a sentence (read once for all its figures); "the deadliest since 2005" compares."""
-    return tuple(m for m in BACKGROUND.finditer(sentence) if not SINCE_SUPERLATIVE.search(sentence, 0, m.start()))
+    found = finditer_where(BACKGROUND, sentence, BACKGROUND_FIRST)
+    return tuple(m for m in found if not SINCE_SUPERLATIVE.search(sentence, 0, m.start()))
 
 
 _NOT_PEOPLE = ANIMAL_NOUNS | THING_NOUNS
@@ -1211,15 +1218,19 @@ def _claims(text: str, in_title: bool, legal_story: bool = False) -> Iterator[Cl
         )
 
 
+def _first(found: Iterator[re.Match[str]]) -> bool:
+    return next(found, None) is not None
+
+
 def is_roundup(text: str | None, title: str | None = None) -> bool:
     """The headline or the lead reports several incidents ("4 dead, 10 wounded in weekend shootings",
     "... in separate shootings across the city"): its figures are totals, not one event's."""
-    if title and ROUNDUP.search(title):
+    if title and _first(finditer_where(ROUNDUP, title, ROUNDUP_FIRST)):
         return True
     if not text:
         return False
     ends = [e for _, e in sentence_spans(text)[:2] if e <= LEAD_CHARS]
-    return bool(ROUNDUP.search(text[: ends[-1] if ends else LEAD_CHARS]))
+    return _first(finditer_where(ROUNDUP, text[: ends[-1] if ends else LEAD_CHARS], ROUNDUP_FIRST))
 
 
 def is_legal_story(text: str | None, title: str | None = None) -> bool:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 
 from claimwire.extractors._lexicon import MONTHS
-from claimwire.numbers import QUANTITY
+from claimwire.extractors._starts import FirstWords, first_words
+from claimwire.numbers import HEDGES, QUANTITY, VAGUE
 from claimwire.vocabulary import (
     MONTH_ABBREVIATIONS_PATTERN,
     MONTH_NAMES_PATTERN,
     NUMBER_WORDS_TO_TEN,
+    TENS,
+    UNITS,
     WEEKDAY_PATTERN,
     WEEKDAYS,
     number_words,
@@ -115,12 +118,42 @@ SUBJECT = re.compile(
     rf"(?P<tail>{SUBJECT_TAIL})(?P<paren>{PARENTHETICAL})\s+{VERB_CHAIN}",
     re.IGNORECASE,
 )
+#: where a QUANTITY match starts (claimwire/extractors/_starts.py): a hedge, a vague quantity, a number word or a digit
+QUANTITY_FIRST = first_words([*HEDGES, *VAGUE, *UNITS, *TENS], digits=True)
+#: where a SUBJECT match starts: a determiner, a quantity, "a", "one", "another", "both"
+SUBJECT_FIRST = QUANTITY_FIRST | first_words(("the", "his", "her", "their", "a", "an", "one", "another", "both"))
 ACTIVE_VERB = (
     r"(?P<av>kill(?:s|ed|ing)?|shot dead|shoot(?:s|ing)? dead|shot|shoot(?:s|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
     r"hurt(?:s|ing)?|leav(?:es|ing)|left|(?:claim|take|took|tak)(?:s|ed|en|ing)? the li(?:ves|fe) of|gunned down|guns down|"
     r"murder(?:s|ed|ing)|slay(?:s|ing)?|slew|stab(?:s|bed|bing)|executed|massacred|graz(?:es|ed|ing))"
     r"(?:\s+(?:and|or)\s+(?P<av2>kill(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
     r"(?:critically\s+|seriously\s+)?(?:wound|injur)(?:ed|ing)))?"
+)
+#: where an ACTIVE_VERB match (OBJECT, NAMED_OBJECT, TITLE_OBJECT) starts: the first word of each of its verbs
+ACTIVE_VERB_FIRST = FirstWords(
+    frozenset(),
+    prefixes=(
+        "kill",
+        "shot",
+        "shoot",
+        "wound",
+        "injur",
+        "hurt",
+        "leav",
+        "left",
+        "claim",
+        "tak",
+        "took",
+        "gunned",
+        "guns",
+        "murder",
+        "slay",
+        "slew",
+        "stab",
+        "executed",
+        "massacred",
+        "graz",
+    ),
 )
 #: the words one of which ACTIVE_VERB needs (for RULES in casualties.py)
 OBJECT_WORDS = (
@@ -627,6 +660,14 @@ BACKGROUND = re.compile(
     r"\b(?:separate|unrelated)\s+(?:[\w-]+\s+)?(?:shootings|incidents|attacks)\b",  # a tally of several incidents
     re.IGNORECASE,
 )
+#: where a BACKGROUND match starts: the first word of each branch, and the start of the text (the `^` branch)
+BACKGROUND_FIRST = first_words(
+    (
+        "this", "last", "past", "previous", "year", "years", "so", "in", "since", "during", "of", "the", "nationwide",
+        "citywide", "annually", "per", "a", "over", "across", "weeks", "months", "separate", "unrelated", "recent",
+    ),
+    text_start=True,
+)  # fmt: skip
 # a related video's headline on the page: "0:41 Woman dies crossing ...", "1:27 1 dead after collision"
 VIDEO_LINK = re.compile(
     r"\W*\d{1,2}:\d\d\s+(?=[A-Z0-9])(?!(?:[AP]\.?M\.?|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b)",
@@ -670,6 +711,15 @@ ROUNDUP = re.compile(
     r"|\bdeadliest (?:weekend|day|month|night)\b",
     re.IGNORECASE,
 )
+#: where a ROUNDUP match starts: the first word of each branch (NUM_WORD: digits, "two" to "twelve", "a dozen", "dozens")
+ROUNDUP_FIRST = first_words(
+    (
+        "separate", "multiple", "several", "different", "unrelated", "a", "dozens", *number_words(2, 12).split("|"),
+        "weekend", "overnight", "over", "city", "citywide", "night", "morning", "afternoon", "evening", "holiday", *WEEKDAYS,
+        "shootings", "shot", "killed", "wounded", "violence", "gunfire", "spate", "string", "violent", "deadliest",
+    ),
+    digits=True,
+)  # fmt: skip
 LEAD_CHARS = 400
 
 # --- small checks inside the rules --------------------------------------------------------------

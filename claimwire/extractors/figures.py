@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from claimwire.claims import FIGURE, Claim
 from claimwire.extractors import register
 from claimwire.extractors._lexicon import CONTEXT_BEFORE_REJECT, MONTHS
+from claimwire.extractors._starts import finditer_where
 from claimwire.extractors._text import sentence_spans
 from claimwire.extractors.casualties import casualty_spans
+from claimwire.extractors.casualty_patterns import QUANTITY_FIRST
 from claimwire.numbers import QUANTITY, quantity_bounds
 from claimwire.vocabulary import number_words
 
@@ -78,7 +80,7 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
         local = taken[bisect_left(taken_starts, s) : bisect_left(taken_starts, e)]
         if not _NUMBER_HINT.search(sent):
             continue
-        for m in _FIGURE.finditer(sent):
+        for m in finditer_where(_FIGURE, sent, QUANTITY_FIRST):
             qs = s + (m.start("hedge") if m.group("hedge") else m.start("num"))
             qe = s + m.end()
             if any(qs < te and ts < qe for ts, te in local):

@@ -1,0 +1,68 @@
+"""A pattern tried only where a match can start: the matches of `pattern.finditer(text)`, with fewer attempts.
+
+Most of the big extraction patterns start at the beginning of a word, with one of a few words: a number or a
+hedge ("about", "at least"), an article ("a", "the"), a casualty verb ("killed", "shot"). `finditer_where`
+walks the runs of word characters of the text and asks `pattern.match` only at the runs that `FirstWords`
+admits, in order, each past the end of the last match, as `finditer` would: the same matches (spans, groups),
+provided that every match of the pattern starts at a run that `FirstWords` admits. The patterns that use it
+start with a look-behind or `\\b` that puts a match at the start of a run (`tests/test_extraction_starts.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+_RUN = re.compile(r"\w+")
+_ASCII_DIGITS = "0123456789"
+
+
+@dataclass(frozen=True, slots=True)
+class FirstWords:
+    """The runs of word characters (\\w+) at which a match may start: those whose lower-cased form is one of WORDS
+    or starts with one of PREFIXES, or (DIGITS) that start with a digit; and every run with a character beyond
+    ASCII (case-insensitive matching folds more than `str.lower` does there: "ſ" matches "s", "ı" matches "i");
+    and (TEXT_START) the start of the text, for a pattern with a `^` branch."""
+
+    words: frozenset[str]
+    prefixes: tuple[str, ...] = ()
+    digits: bool = False
+    text_start: bool = False
+
+    def admits(self, run: str) -> bool:
+        if not run.isascii():
+            return True
+        if self.digits and run[0] in _ASCII_DIGITS:
+            return True
+        low = run.lower()
+        return low in self.words or (bool(self.prefixes) and low.startswith(self.prefixes))
+
+    def __or__(self, other: FirstWords) -> FirstWords:
+        return FirstWords(
+            self.words | other.words, self.prefixes + other.prefixes, self.digits or other.digits, self.text_start or other.text_start
+        )
+
+
+def first_words(phrases: Iterable[str], *, digits: bool = False, text_start: bool = False) -> FirstWords:
+    """FirstWords of phrases written out (lower case): each phrase's first run of word characters."""
+    return FirstWords(frozenset(_RUN.match(phrase).group(0) for phrase in phrases), digits=digits, text_start=text_start)
+
+
+def finditer_where(pattern: re.Pattern[str], text: str, first: FirstWords) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)` for a PATTERN that never matches empty and whose matches start only at runs of
+    word characters that FIRST admits (or at the text's start, where FIRST says so)."""
+    end = 0
+    if first.text_start:
+        m = pattern.match(text)
+        if m is not None:
+            yield m
+            end = m.end()
+    for run in _RUN.finditer(text):
+        start = run.start()
+        if start < end or not first.admits(run.group()):
+            continue
+        m = pattern.match(text, start)
+        if m is not None:
+            yield m
+            end = m.end()
