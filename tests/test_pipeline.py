@@ -131,9 +131,13 @@ def test_extraction_over_its_budget_is_a_recorded_failure(sqlite_store, seeds_di
     """A text that extraction cannot finish in CLAIMWIRE_EXTRACT_TIMEOUT_S fails alone, with reason timeout."""
     from tests.conftest import apply_env
 
-    dense = "Two people were shot, one fatally, police said. " * 40000  # ~2 MB of casualty sentences
+    # ~2 MB of casualty sentences, each different (repeated sentences are read once: caches keyed by the sentence)
+    dense = "".join(f"Two people were shot, one fatally, on the {n} block, police said. " for n in range(33000))
     (tmp_path / "dense.txt").write_text("Shootings\n\n" + dense)
-    apply_env(monkeypatch, CLAIMWIRE_EXTRACT_TIMEOUT_S="0.5", CLAIMWIRE_MAX_INPUT_BYTES=str(8 * 1024 * 1024))
+    # no claims cap: the cap would stop extraction after its first part, which a fast machine reads in the budget
+    apply_env(
+        monkeypatch, CLAIMWIRE_EXTRACT_TIMEOUT_S="0.5", CLAIMWIRE_MAX_INPUT_BYTES=str(8 * 1024 * 1024), CLAIMWIRE_MAX_CLAIMS_PER_ARTICLE="0"
+    )
     dense_receipt, good_receipt = ingest(tmp_path / "dense.txt", seeds_dir / "001_e5513d9ddaf809e4.txt")
     assert dense_receipt.status == ArticleStatus.FAILED and "extraction budget" in dense_receipt.error
     assert good_receipt.status == ArticleStatus.STORED
