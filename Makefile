@@ -37,7 +37,7 @@ services:
 test: install-test services
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-## drills: the fault drills only (worker SIGKILL, Redis restart, PostgreSQL down 30 s, double delivery, API restart)
+## drills: the fault drills only (worker SIGKILL, Redis restart, PostgreSQL down 30 s and crashed, double delivery, API restart)
 drills: install-test services
 	$(BIN)/python -m pytest -q -m drill $(PYTEST_ARGS)
 

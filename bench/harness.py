@@ -205,6 +205,47 @@ def tree_pss_mb(pid: int) -> float:
     return pss_mb(pid) + sum(pss_mb(child) for child in children_of(pid))
 
 
+def processes_cpu_s() -> dict[int, tuple[str, float]]:
+    """Every process's name and own CPU seconds (user + system, without its children): pid -> (name, seconds)."""
+    found = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.scandir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                head, _, tail = handle.read().decode("ascii", "replace").rpartition(")")
+        except OSError:
+            continue
+        fields = tail.split()
+        found[int(entry.name)] = (head.partition("(")[2], (int(fields[11]) + int(fields[12])) / tick)
+    return found
+
+
+def cpu_by_name(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds each process name used between two `processes_cpu_s` readings (a process that started meanwhile:
+    all of its time; one that ended meanwhile is not counted)."""
+    used: dict[str, float] = {}
+    for pid, (name, seconds) in after.items():
+        earlier = before.get(pid)
+        spent = seconds - earlier[1] if earlier is not None and earlier[0] == name else seconds
+        used[name] = used.get(name, 0.0) + spent
+    return used
+
+
+def machine_cpu_s() -> tuple[float, float]:
+    """The whole machine's CPU seconds since boot, (busy, idle), all cores summed (/proc/stat; iowait counts as
+    idle; (0, 0) where there is no /proc): what the service's own processes do not account for shows up here."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            fields = [int(value) for value in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / tick, idle / tick
+
+
 class RssSampler(threading.Thread):
     """Samples the RSS of each process tree every INTERVAL seconds; `peak` is the largest tree seen, per name
     (`peak_pss` the same in PSS: what the tree takes, pages shared between its processes counted once)."""

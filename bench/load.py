@@ -54,7 +54,11 @@ The scaling figures (docs/SCALING.md):
     cpu_vs_reference        the service's CPU per article (total_service below) over the reference's (its
                      process's CPU per article): the service's overhead, independent of the machine's load
     cpu_ms_per_article      CPU per posted article by process tree: each worker (by_worker) with its pool, the
-                     API, the consumer, PostgreSQL's backends of the run's database, this bench process (posting)
+                     API, the consumer, PostgreSQL's backends of the run's database, this bench process (posting);
+                     machine: the whole machine's busy CPU over the same span, machine_other what none of those
+                     accounts for (Redis, PostgreSQL's background processes, the kernel, other tenants),
+                     machine_idle_share the share of all cores' time nobody used, machine_by_name the most of
+                     the machine's CPU by process name
     clean_vs_in_process  the clean stage's results on the reference's articles against the in-process run's (same
                      articles): content duplicates found by each, whether the duplicate groups are the same
                      articles and each group's original its lowest id (receipt order: concurrent posters do
@@ -98,10 +102,13 @@ from bench.harness import (
     RssSampler,
     clean_digest,
     clean_versus,
+    cpu_by_name,
     free_port,
     fresh_broker_connections,
     gvc_records,
+    machine_cpu_s,
     ping_workers,
+    processes_cpu_s,
     repeated_payloads,
     start,
     start_api,
@@ -608,9 +615,14 @@ def read_stage_cpu(directory: Path) -> dict:
     }
 
 
-def cpu_by_process(sampler, cpu_before: dict[str, float], articles: int, self_cpu_s: float) -> dict:
+def cpu_by_process(
+    sampler, cpu_before: dict[str, float], articles: int, self_cpu_s: float, machine: tuple, by_name: dict[str, float]
+) -> dict:
     """CPU ms per article of each process tree (each worker with its pool, the API, the consumer), PostgreSQL's
-    backends of the run's database, and this bench process (posting, polling)."""
+    backends of the run's database, this bench process (posting, polling), and the whole machine's over the same
+    span (MACHINE: busy and idle CPU seconds, all cores): `machine_other` is what none of those accounts for
+    (Redis, PostgreSQL's background processes, the kernel, other tenants), `machine_idle_share` the share of the
+    cores' time nobody used, `machine_by_name` the most of it by process name (BY_NAME: CPU seconds)."""
     per = max(1, articles)
     trees = {name: round(1000 * (used - cpu_before.get(name, 0.0)) / per, 1) for name, used in sorted(sampler.cpu.items())}
     workers = sum(v for k, v in trees.items() if k.startswith("worker"))
@@ -623,6 +635,13 @@ def cpu_by_process(sampler, cpu_before: dict[str, float], articles: int, self_cp
         "by_worker": {k: v for k, v in trees.items() if k.startswith("worker")},
     }
     out["total_service"] = round(out["workers"] + out["api"] + out["consumer"] + out["postgres"], 1)
+    busy_s, idle_s = machine
+    if busy_s + idle_s > 0:
+        out["machine"] = round(1000 * busy_s / per, 1)
+        out["machine_other"] = round(out["machine"] - out["total_service"] - out["bench"], 1)
+        out["machine_idle_share"] = round(idle_s / (busy_s + idle_s), 3)
+        top = sorted(by_name.items(), key=lambda item: -item[1])[:8]
+        out["machine_by_name"] = {name: round(1000 * seconds / per, 2) for name, seconds in top}
     return out
 
 
@@ -745,18 +764,21 @@ def run_leg(args, bodies: list[dict], intake: str, reference: dict | None = None
         watched = {name: p for name, p in leg.processes.items() if name.startswith("worker") or name in ("api", "consumer")}
         sampler = RssSampler(watched, servers=database_backends(leg.database_url))
         sampler.sample()
-        cpu_before, self_before = dict(sampler.cpu), time.process_time()
+        cpu_before, self_before, machine_before = dict(sampler.cpu), time.process_time(), machine_cpu_s()
+        processes_before = processes_cpu_s()
         sampler.start()
         fed = feed(args, leg, bodies, intake, port)
         finished = wait_for_final(args.timeout, fed["answers"]["accepted"], watch=list(leg.processes.values()))
         sampler.stop()
+        machine = tuple(after - before for after, before in zip(machine_cpu_s(), machine_before))
+        by_name = cpu_by_name(processes_before, processes_cpu_s())
         result = {"articles": len(bodies), **outcome(bodies), "finished_in_time": finished}
         service_events = receipt_events() if args.compare_linking else None
         result["hottest_link_key"] = hottest_lock_key()
         result["hottest_event"] = hottest_event()
         if reference and reference.get("digest"):
             result["clean_vs_in_process"] = clean_versus(reference["digest"], clean_digest())
-        cpu = cpu_by_process(sampler, cpu_before, len(bodies), time.process_time() - self_before)
+        cpu = cpu_by_process(sampler, cpu_before, len(bodies), time.process_time() - self_before, machine, by_name)
     finally:
         stop(*leg.processes.values())  # before the metrics are read: each pool process writes its stage CPU as it exits
         try:

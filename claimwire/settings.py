@@ -59,6 +59,9 @@ class Settings:
     # the service (API, fetching politeness, feeds, metrics, ordering); defaults keep older constructors working
     fetch_total_timeout_s: float = 60.0
     sqlite_synchronous: str = "NORMAL"  # the embedded store's PRAGMA synchronous (storage/db.py)
+    # PostgreSQL: synchronous_commit of the stages' own writes (clean, extract, link), which the pipeline can compute
+    # again from the received article (storage/db.py stage_engine); every other write waits for its WAL flush
+    stage_synchronous_commit: str = "off"
     fetch_host_concurrency: int = 2
     fetch_host_interval_s: float = 1.0
     api_host: str = "127.0.0.1"
@@ -124,6 +127,16 @@ def _sqlite_synchronous(value: str) -> str:
     return level
 
 
+_SYNCHRONOUS_COMMIT = ("on", "off", "local", "remote_write", "remote_apply")
+
+
+def _synchronous_commit(value: str) -> str:
+    level = value.strip().lower()
+    if level not in _SYNCHRONOUS_COMMIT:
+        raise ValueError(f"CLAIMWIRE_STAGE_SYNCHRONOUS_COMMIT must be one of {', '.join(_SYNCHRONOUS_COMMIT)}, not {value!r}")
+    return level
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     home = Path(os.environ.get("CLAIMWIRE_HOME") or Path.home() / ".claimwire").expanduser()
@@ -131,6 +144,7 @@ def get_settings() -> Settings:
         home=home,
         database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{home / 'claimwire.db'}",
         sqlite_synchronous=_sqlite_synchronous(os.environ.get("CLAIMWIRE_SQLITE_SYNCHRONOUS", "NORMAL")),
+        stage_synchronous_commit=_synchronous_commit(os.environ.get("CLAIMWIRE_STAGE_SYNCHRONOUS_COMMIT", "off")),
         broker_url=os.environ.get("BROKER_URL") or None,
         broker_key_prefix=os.environ.get("CLAIMWIRE_BROKER_PREFIX", ""),
         extractors=_env_list("CLAIMWIRE_EXTRACTORS", ("casualties", "figures", "quotes")),

@@ -81,9 +81,11 @@ def _write_pending(session: Session) -> None:
 # LEDGER, the arrival's event's ledger written in the same UPDATE: its row is locked already). When an event's last
 # changes were written by a transaction with a higher id (this one got its id first but the event's lock second),
 # nothing is written: these changes would sort before the ones they follow; the caller raises, the work is retried
-# with a new transaction id (ChangeOrderConflict).
+# with a new transaction id (ChangeOrderConflict). The transaction's commit waits for its WAL flush whatever its
+# engine's synchronous_commit (storage/db.py stage_engine): a change a reader has seen is never taken back.
 _PG_INSERT = (
-    "WITH x AS MATERIALIZED (SELECT pg_current_xact_id()::text::bigint AS xid), "
+    "WITH x AS MATERIALIZED (SELECT pg_current_xact_id()::text::bigint AS xid, "
+    "set_config('synchronous_commit', 'on', true) AS durable), "
     "later AS MATERIALIZED (SELECT 1 FROM events e, x WHERE e.id = ANY(%(events)s) AND e.change_xid > x.xid), "
     "marked AS (UPDATE events e SET change_xid = x.xid{ledger} FROM x "
     "WHERE e.id = ANY(%(events)s) AND NOT EXISTS (SELECT 1 FROM later)) "

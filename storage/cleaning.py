@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import delete, select, update
 
 from storage import articles, repository
-from storage.db import get_engine, reading_engine, session_scope
+from storage.db import session_scope, stage_autocommit
 from storage.models import Article, ArticleStatus, Claim, ContentOriginal, Outlet, utcnow
 
 
@@ -97,15 +97,9 @@ _COLUMNS = (
 )
 
 
-def _postgres():
-    """The autocommit engine on PostgreSQL (the fast path), else None."""
-    engine = get_engine()
-    return reading_engine(engine) if engine.dialect.name == "postgresql" else None
-
-
 def read_for_clean(article_id: int, accepts: Iterable[str]) -> CleanInput:
     """The article's columns the clean stage reads; raises NotInStatus when it is not in ACCEPTS."""
-    autocommit = _postgres()
+    autocommit = stage_autocommit()
     if autocommit is not None:
         with autocommit.connect() as connection:
             row = connection.exec_driver_sql(_PG_LOAD, {"id": article_id}).first()
@@ -133,7 +127,7 @@ class OutletLines(NamedTuple):
 def outlet_lines(outlet_id: int, keys: Sequence[str], article_id: int) -> OutletLines:
     """The outlet's counts of the line KEYS and of its articles, and what its articles received after ARTICLE_ID
     counted: read together (one statement on PostgreSQL), so that the later ones can be taken out exactly."""
-    autocommit = _postgres()
+    autocommit = stage_autocommit()
     if autocommit is None:
         with session_scope(read_only=True) as session:
             counts = repository.outlet_line_counts(session, outlet_id, keys)
@@ -156,12 +150,12 @@ def write_cleaned(article_id: int, accepts: Sequence[str], outlet_id: int | None
     Order-free: when a higher id with the same text was cleaned first and has not been linked yet, this one takes
     its place as the original and the higher one becomes its duplicate (its claims and line counts taken back), as
     if they had been cleaned in receipt order. One already linked stays the original (this one is its duplicate)."""
-    autocommit = _postgres()
+    autocommit = stage_autocommit()
     if autocommit is not None:
         found = _write_cleaned_pg(autocommit, article_id, accepts, outlet_id, cleaned)
         if found is not _SWAP:
             return found
-    with session_scope() as session:
+    with session_scope(stage_write=True) as session:
         duplicate_of = _claim(session, article_id, cleaned.values["content_hash"], _counted(outlet_id, cleaned))
         values = {**cleaned.values, "duplicate_of_id": duplicate_of}
         status = ArticleStatus.DUPLICATE if duplicate_of else cleaned.status

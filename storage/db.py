@@ -91,7 +91,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, pooled: bool = True) -> Engine:
+def make_engine(url: str, *, pooled: bool = True, synchronous_commit: str | None = None) -> Engine:
+    """An engine for URL; SYNCHRONOUS_COMMIT (PostgreSQL): its connections' synchronous_commit, set as they open."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -101,9 +102,10 @@ def make_engine(url: str, *, pooled: bool = True) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    connect_args = {"options": f"-c synchronous_commit={synchronous_commit}"} if synchronous_commit else {}
     if not pooled:
-        return create_engine(url, poolclass=NullPool)
-    engine = create_engine(url, pool_size=5, max_overflow=5)
+        return create_engine(url, poolclass=NullPool, connect_args=connect_args)
+    engine = create_engine(url, pool_size=5, max_overflow=5, connect_args=connect_args)
     event.listen(engine, "checkout", _ping_if_idle)
     event.listen(engine, "checkin", _note_checkin)
     if get_settings().profile_dir:
@@ -149,9 +151,39 @@ def get_engine() -> Engine:
     return _engine_for(get_settings().database_url, os.getpid())
 
 
+@lru_cache(maxsize=4)
+def _stage_engine_for(url: str, pid: int, synchronous_commit: str) -> Engine:
+    return make_engine(url, synchronous_commit=synchronous_commit)
+
+
+def stage_engine() -> Engine:
+    """The engine of the stages' own writes (clean, extract, link): results the pipeline computes again from the
+    received article. On PostgreSQL their commits do not wait for the WAL flush (CLAIMWIRE_STAGE_SYNCHRONOUS_COMMIT,
+    default off), as the embedded SQLite store's do not (synchronous NORMAL): a crash of the database can take back
+    the last of them, never a part of one, and never one without all those committed after it (the WAL is replayed
+    in order, and every durable commit flushes what was written before it). An article whose stage was taken back is
+    found by the sweep and runs it again. What others may act on is durable: an article received (the API's answer,
+    the intake stream's acknowledgement), the stored ledger and every change of the feed (storage/changefeed.py makes
+    the transaction that writes one wait for its flush, whatever its engine), webhooks, failures. Elsewhere, or with
+    the setting `on`, the one engine (get_engine)."""
+    engine = get_engine()
+    setting = get_settings().stage_synchronous_commit
+    if engine.dialect.name != "postgresql" or setting == "on":
+        return engine
+    return _stage_engine_for(get_settings().database_url, os.getpid(), setting)
+
+
+def stage_autocommit() -> Engine | None:
+    """`stage_engine` in autocommit on PostgreSQL (a stage's one-statement reads and writes, committed at once: the
+    fast path), else None."""
+    engine = stage_engine()
+    return reading_engine(engine) if engine.dialect.name == "postgresql" else None
+
+
 def reset_engines() -> None:
     """Forget cached engines, e.g. after a test changed DATABASE_URL."""
     _engine_for.cache_clear()
+    _stage_engine_for.cache_clear()
     _sessionmaker_for.cache_clear()
     reading_engine.cache_clear()
     _health_engine.cache_clear()
@@ -171,12 +203,12 @@ def ping() -> None:
         connection.execute(text("SELECT 1"))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _sessionmaker_for(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def reading_engine(engine: Engine) -> Engine:
     """ENGINE for statements that need no transaction around them: autocommit on PostgreSQL (no BEGIN and
     COMMIT round trips; each statement sees the latest commits), ENGINE itself elsewhere."""
@@ -186,14 +218,16 @@ def reading_engine(engine: Engine) -> Engine:
 
 
 @contextmanager
-def session_scope(*, read_only: bool = False) -> Iterator[Session]:
+def session_scope(*, read_only: bool = False, stage_write: bool = False) -> Iterator[Session]:
     """A session committed at the end (rolled back on an error).
+
+    STAGE_WRITE: a stage's own results, on `stage_engine` (their commit need not wait for the disk).
 
     READ_ONLY: for reads that need no transaction around them (each statement sees the latest commits):
     on PostgreSQL the connection runs in autocommit, which spares the BEGIN and COMMIT round trips. Nothing
     written in such a session is kept as one unit, so write nothing in it.
     """
-    engine = get_engine()
+    engine = stage_engine() if stage_write else get_engine()
     session = _sessionmaker_for(reading_engine(engine) if read_only else engine)()
     try:
         yield session

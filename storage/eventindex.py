@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from claimwire import linking
 from claimwire.linking import ArticleFeatures, Candidate
-from storage.db import get_engine, reading_engine, session_scope
+from storage.db import session_scope, stage_autocommit
 from storage.models import ArticleLinkFeatures, Event, EventIndexEntry, TermFrequency
 
 COUNT_SHARDS = linking.RESERVED_HASHES
@@ -428,13 +428,13 @@ def count_document(session: Session, article_id: int, keys: Iterable[str]) -> No
 
 def count_document_now(article_id: int, keys: Iterable[str]) -> None:
     """`count_document` committed at once: one statement in autocommit on PostgreSQL, a transaction of its own elsewhere."""
-    engine = get_engine()
-    if engine.dialect.name != "postgresql":
-        with session_scope() as session:
+    autocommit = stage_autocommit()
+    if autocommit is None:
+        with session_scope(stage_write=True) as session:
             count_document(session, article_id, keys)
         return
     hashes = _array(sorted({linking.key_hash(k) for k in keys} | {article_id % COUNT_SHARDS}))
-    with reading_engine(engine).connect() as connection:
+    with autocommit.connect() as connection:
         connection.connection.driver_connection.execute(_PG_COUNT, (hashes,))
 
 

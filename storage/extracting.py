@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from claimwire.claims import Claim as ClaimRecord
 from storage import articles, repository
-from storage.db import get_engine, reading_engine, session_scope
+from storage.db import session_scope, stage_autocommit
 from storage.models import Article, utcnow
 
 _PG_LOAD = "SELECT status, id, title, clean_text, published_at, received_at FROM articles WHERE id = %(id)s"
@@ -42,16 +42,10 @@ _CLAIM_FIELDS = (
 _COLUMNS = (Article.id, Article.title, Article.clean_text, Article.published_at, Article.received_at)
 
 
-def _postgres():
-    """The autocommit engine on PostgreSQL (the fast path), else None."""
-    engine = get_engine()
-    return reading_engine(engine) if engine.dialect.name == "postgresql" else None
-
-
 def read_for_extract(article_id: int, accepts: Sequence[str]) -> articles.ArticleText:
     """The article's clean text, title and dates (for linking, when it runs in this process next); raises NotInStatus
     when it is not in ACCEPTS."""
-    autocommit = _postgres()
+    autocommit = stage_autocommit()
     if autocommit is not None:
         with autocommit.connect() as connection:
             row = connection.exec_driver_sql(_PG_LOAD, {"id": article_id}).first()
@@ -74,9 +68,9 @@ def claims_json(claims: Sequence[ClaimRecord]) -> str:
 def write_claims(article_id: int, accepts: Sequence[str], status: str, claims: Sequence[ClaimRecord], cut: dict | None) -> None:
     """Move the article to STATUS (when it is in ACCEPTS) and add its CLAIMS, with what the cap left out (CUT);
     raises NotInStatus when another delivery moved it first (then nothing is written)."""
-    autocommit = _postgres()
+    autocommit = stage_autocommit()
     if autocommit is None:
-        with session_scope() as session:
+        with session_scope(stage_write=True) as session:
             articles.move_status(session, article_id, accepts, status, **({"claims_cut": cut} if cut else {}))
             # the conditional status change just succeeded, so no earlier delivery wrote claims: insert, no delete
             repository.insert_claims(session, article_id, claims)

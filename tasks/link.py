@@ -122,7 +122,7 @@ def link_article(article_id: int) -> bool:
 
 
 def _link_once(article_id: int) -> bool:
-    with session_scope() as session:
+    with session_scope(stage_write=True) as session:
         article = take_over(STAGE, article_id) or linkwrite.read_for_link(session, article_id, STAGE.accepts)
         features = linking.article_features(article.title, article.clean_text or "", article_date(article))
         concurrent = session.get_bind().dialect.name == "postgresql"

@@ -4,7 +4,7 @@ recorded reason): nothing lost, nothing written twice.
 
 1. a worker SIGKILLed (with its pool children) in the middle of a batch, twice;
 2. Redis killed and started again (empty: it keeps nothing on disk) in the middle of a run;
-3. PostgreSQL stopped for 30 seconds and started again;
+3. PostgreSQL stopped for 30 seconds and started again, and crashed (an immediate stop) and started again;
 4. the same message delivered twice: copies of waiting and of taken-but-unacknowledged messages pushed
    back onto their queues (a lost ack), and every stage sent again for every article;
 5. the API restarted while posting, once gracefully (SIGTERM) and once killed (SIGKILL).
@@ -133,19 +133,22 @@ def test_redis_restarted_mid_run(bodies, system_pg, private_redis, tmp_path, mon
     assert_nothing_lost_or_twice(result, drill)
 
 
-def test_postgres_stopped_for_30_seconds(bodies, private_pg, private_redis, tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize(("mode", "down_s"), [("fast", 30), ("immediate", 5)], ids=["stopped-30s", "crashed"])
+def test_postgres_stopped(mode, down_s, bodies, private_pg, private_redis, tmp_path, monkeypatch, capsys):
+    """Stopped for 30 seconds; and crashed (an immediate stop: what was not flushed to its WAL is gone, the stages'
+    last commits among it, storage/db.py stage_engine), then started again."""
     with Drill(tmp_path, private_redis, private_pg.admin_url, monkeypatch, workers=2) as drill:
         drill.post(bodies, rate=10)
         drill.wait_stored(30)
-        private_pg.stop("fast")
-        drill.note(f"postgres stopped ({drill.posted()} posted)")
+        private_pg.stop(mode)
+        drill.note(f"postgres stopped, {mode} ({drill.posted()} posted)")
         try:
-            time.sleep(30)
+            time.sleep(down_s)
         finally:
             private_pg.start()
         drill.note("postgres started again")
         result = drill.finish()
-    report(capsys, "postgres 30 s", result)
+    report(capsys, f"postgres {mode} {down_s} s", result)
     assert_nothing_lost_or_twice(result, drill)
 
 
