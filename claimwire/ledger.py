@@ -676,13 +676,18 @@ def _derived_injured(shot: Figure | None, killed: Figure | None, new_id: int) ->
     return _copy_as_injured(shot, count, None if shot.value_max is None else count, new_id)
 
 
-_OTHERS = re.compile(r"^(?:the\s+)?(?:\w+\s+)?(?:others|other\s+(?:[\w-]+\s+)?(?:people|persons|victims|men|women))$", re.IGNORECASE)
+_OTHERS = re.compile(
+    r"^(?:the\s+)?(?:\w+\s+)?(?:others|other\s+(?:[\w-]+\s+)?(?:people|persons|victims|men|women))$"
+    r"|^(?:another|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$",  # "killing 3, shooting another"
+    re.IGNORECASE,
+)
 #: "he and three others were shot": the others and the one before them are the shot, the dead among them
 _AND_OTHERS = re.compile(r"(?:\b(?:[Hh]e|[Ss]he|him|her)|\b[A-Z][a-z]+(?:,\s+\d+,)?)\s+and\s+(?:\w+\s+)?others?\b")
 
 
 def _the_others(shot: Figure) -> bool:
-    """A count of the shot named as the others ("one killed, six others shot", "six other people were shot"):
+    """A count of the shot named as the others ("one killed, six others shot", "six other people were shot",
+    "killing three, shooting another"):
     the dead told beside them are not among them. Not "he and three others were shot": he is one of the shot."""
     return bool(shot.group and _OTHERS.match(shot.group.strip()) and not _AND_OTHERS.search(shot.sentence))
 

@@ -132,6 +132,16 @@ def test_others_shot_beside_the_dead_are_all_wounded():
     assert toll(ledger) == (1, 6)
 
 
+def test_another_shot_beside_the_dead_is_wounded():
+    # a headline "Man Charged With Killing 3 Villagers, Shooting Another": the one shot is not among the dead
+    title = "Man Charged With Killing 3 Villagers, Shooting Another"
+    ledger = one_article(
+        figure(1, "killed", 3, 3, "Villagers", in_title=True, sentence=title),
+        figure(1, "shot", 1, 1, "another", start=40, in_title=True, sentence=title, one="new"),
+    )
+    assert toll(ledger) == (3, 1)
+
+
 def test_the_other_one_of_two_is_the_dead_one():
     # "Police believe one twin accidentally shot the other" ... "the boy died"
     ledger = one_article(

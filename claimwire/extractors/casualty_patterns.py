@@ -299,6 +299,8 @@ NAMED_SINGULAR = re.compile(
     rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot|grazed|(?:struck|hit) by (?:gunfire|(?:a )?bullets?))\b"
     r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er|[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+|[a-z]+\s+and\s+)?"
+    # the perfect ("has died", "had since died") is the verb's, not the subject's: "the teen has" is no group
+    r"(?:(?:has|have|had)\s+(?:(?:since|now|later|also|reportedly)\s+)?)?"
     rf"(?P<v2>{_SINGULAR_INTRANSITIVE})\b"
 )
 # every verb the subject rules end on (SUBJECT, AFTER_SUBJECT, NAMED_SINGULAR): a sentence without one
