@@ -221,7 +221,7 @@ def sentence_dates(sentence: str, around: datetime) -> list[tuple[datetime, int]
         if not stated and when > around + timedelta(days=30):
             when = when.replace(year=year - 1) if not (named.month == 2 and named.day == 29) else when
         out.append((when, named.start))
-    return out + month_years(sentence)
+    return out + month_years(sentence) + bare_months(sentence, around)
 
 
 #: "in August 2014", "July of 2015", "in 2011": a month or a year, with no day
@@ -247,6 +247,27 @@ def month_years(sentence: str) -> list[tuple[datetime, int]]:
             last = datetime(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
         else:
             last = datetime(int(match.group(3)), 12, 31)
+        out.append((last, match.start()))
+    return out
+
+
+#: "in April", "during March", "last December": a month with no day and no year
+_BARE_MONTH = re.compile(
+    r"\b(?:[Ii]n|[Dd]uring|[Ll]ast|[Ss]ince)\s+(January|February|March|April|May|June|July|August|September|October|November|December)\b"
+    r"(?!\.?,?\s+(?:of\s+)?\d)"
+)
+
+
+def bare_months(sentence: str, around: datetime) -> list[tuple[datetime, int]]:
+    """The months a sentence names with no day and no year ("during one week in April"), each as its last
+    day in the year of `around`, or the year before when that is over a month after `around` ("in
+    December" said in January), with its place."""
+    out: list[tuple[datetime, int]] = []
+    for match in _BARE_MONTH.finditer(sentence):
+        month = MONTH_NUMBERS[match.group(1).lower()]
+        last = datetime(around.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        if last > around + timedelta(days=30):
+            last = datetime(around.year - 1 + month // 12, month % 12 + 1, 1) - timedelta(days=1)
         out.append((last, match.start()))
     return out
 
