@@ -204,7 +204,16 @@ def test_a_figure_dated_by_a_bare_month_before_the_event_is_another_incident():
     articles = [article(1, "2019-06-26T10:00:00", "a.example")]
     claims = [
         figure(1, "killed", 1, 1, "boy", start=0, in_title=True, sentence="Boy killed by falling tree"),
-        figure(1, "shot", 4, None, "children", start=90, hedge="at least", sentence="During one week in April, at least four children shot themselves."),
+        figure(
+            1,
+            "shot",
+            4,
+            None,
+            "children",
+            start=90,
+            hedge="at least",
+            sentence="During one week in April, at least four children shot themselves.",
+        ),
     ]
     ledger = build_ledger(articles, claims)
     assert toll(ledger) == (1, 0)
