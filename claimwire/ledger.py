@@ -1063,7 +1063,7 @@ def event_headline(
         total = sum(r["headline"]["anchor"] for r in parts)
         if everyone and everyone[0]["headline"]["anchor"] > total and (not everyone[0]["headline"]["weak"] or not total):
             parts, total = everyone, everyone[0]["headline"]["anchor"]
-        if measure == "killed" and reported and parts and all(death_told_once(rows, r, reported) for r in parts):
+        if measure == "killed" and reported and parts and all(death_told_once(rows, r, reported, articles) for r in parts):
             out[measure] = {"value": 0, "label": "0", "rows": [], "disputed": True, "unconfirmed": [r["key"] for r in parts]}
             continue
         left_out = attackers_left_out(party_rows, measure, total)
@@ -1085,13 +1085,16 @@ def event_headline(
     return out
 
 
-def death_told_once(rows: Sequence[Mapping[str, Any]], killed: Mapping[str, Any], reported: Mapping[int, datetime]) -> bool:
+def death_told_once(
+    rows: Sequence[Mapping[str, Any]], killed: Mapping[str, Any], reported: Mapping[int, datetime], articles: Sequence[Mapping[str, Any]] = ()
+) -> bool:
     """A death one article tells that the event's other reports of its wounded, two or more, one of them as
     late or later, do not: no toll of the dead stands ("4 shot, 1 killed" in one article among five that
     say "4 injured", the dead one usually another incident's, a vigil's or last month's). Not when the
-    death came last (the wounded may have died since), nor when the wounded are only derived."""
+    death came last (the wounded may have died since), nor when the wounded are only derived. Copies of one
+    report (the same headline) are one article."""
     story = headline_story(killed)
-    if len(story["articles"]) != 1:
+    if len(_reports(story["articles"], articles)) != 1:
         return False
     injured = next((r for r in rows if r["measure"] == "injured" and r["party"] == killed["party"] and r["headline"]), None)
     if injured is None or injured["headline"]["weak"]:
@@ -1100,6 +1103,13 @@ def death_told_once(rows: Sequence[Mapping[str, Any]], killed: Mapping[str, Any]
     wounded_only = {a for s in injured["stories"] if s["status"] == "current" and s["anchor"] > 0 for a in s["articles"]} - told_dead
     told = min(reported.get(a, datetime.min) for a in story["articles"])
     return len(wounded_only) >= 2 and any(reported.get(a, datetime.min) >= told for a in wounded_only)
+
+
+def _reports(ids: Sequence[int], articles: Sequence[Mapping[str, Any]]) -> set:
+    """The distinct reports among articles: copies of one (the same headline, an outlet's own or a wire
+    story's run by several; a headline of a few words may be two reports') count once."""
+    titles = {a["id"]: " ".join((a.get("title") or "").lower().split()) for a in articles}
+    return {titles[i] if len(titles.get(i, "").split()) >= 5 else i for i in ids}
 
 
 def attackers_left_out(party_rows: Sequence[Mapping[str, Any]], measure: str, scene_total: float) -> Mapping[str, Any] | None:
