@@ -1086,7 +1086,10 @@ def event_headline(
 
 
 def death_told_once(
-    rows: Sequence[Mapping[str, Any]], killed: Mapping[str, Any], reported: Mapping[int, datetime], articles: Sequence[Mapping[str, Any]] = ()
+    rows: Sequence[Mapping[str, Any]],
+    killed: Mapping[str, Any],
+    reported: Mapping[int, datetime],
+    articles: Sequence[Mapping[str, Any]] = (),
 ) -> bool:
     """A death one article tells that the event's other reports of its wounded, two or more, one of them as
     late or later, do not: no toll of the dead stands ("4 shot, 1 killed" in one article among five that
