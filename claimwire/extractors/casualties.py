@@ -40,6 +40,7 @@ from claimwire.extractors._lexicon import ANIMAL_NOUNS, MONTHS, PERSON_NOUNS, TH
 from claimwire.extractors._starts import finditer_where
 from claimwire.extractors._text import attribution_for, sentence_at, sentence_spans
 from claimwire.extractors.casualty_patterns import (
+    ACCUSED_OF,
     ACTIVE_VERB_FIRST,
     AFTER_SUBJECT,
     ALSO_FIGURE,
@@ -1264,8 +1265,8 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
     for claim in claims:
         if stated and claim.extra.get("implied"):
             continue
-        if roundup:
-            claim.extra["roundup"] = True
+        if roundup and not (claim.extra.get("in_title") and ACCUSED_OF.search(title or "")):
+            claim.extra["roundup"] = True  # not a headline's count of what one accused did ("Man charged with shooting 6")
         yield claim
 
 

@@ -723,6 +723,8 @@ ROUNDUP_FIRST = first_words(
     digits=True,
 )  # fmt: skip
 LEAD_CHARS = 400
+#: a headline about what one accused did: its count is one incident's, even in a story of several
+ACCUSED_OF = re.compile(r"\b(?:charged|accused|convicted|indicted|sentenced)\b", re.IGNORECASE)
 
 # --- small checks inside the rules --------------------------------------------------------------
 KILLED_WORD = re.compile(KILLED)
