@@ -245,3 +245,18 @@ def test_a_death_in_the_perfect_is_one_dead_and_the_auxiliary_is_no_part_of_the_
 
 def test_has_died_of_a_plural_is_no_single_death():
     assert [c for c in cas("The victims have not been named.") if c.measure == "killed"] == []
+
+
+@pytest.mark.parametrize(
+    "text,title,expected",
+    [
+        ("", "Bullet Grazes Teen After Market Dispute", [("injured", 1, 1)]),
+        ("Police fired at the gunman, grazing two bystanders.", None, [("injured", 2, 2)]),
+    ],
+)
+def test_grazes_and_grazing_are_read_like_grazed(text, title, expected):
+    assert figures(text, title) == expected
+
+
+def test_grazing_cattle_count_no_one():
+    assert figures("Cattle were grazing in the field when the storm hit.") == []

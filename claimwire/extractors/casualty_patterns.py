@@ -92,7 +92,7 @@ PARENTHETICAL = (
 # a sentence holds a figure only if it holds one of these (matched against the lower-cased sentence)
 TRIGGER = re.compile(
     r"kill|dead|die|slain|slay|slew|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospital|missing|"
-    r"unaccounted|fatal|casualt|death|struck|grazed|harmed|hit\b|execut|massacre|li(?:fe|ves)\b|condition|"
+    r"unaccounted|fatal|casualt|death|struck|graz(?:ed|es|ing)|harmed|hit\b|execut|massacre|li(?:fe|ves)\b|condition|"
     r"suffer|sustain|recover|surviv|treat(?:ed|ing)|bod(?:y|ies)\b|stab|drown|electrocut|suffocat|asphyx|strangl|"
     r"run over|assassinat|unborn|fetus|foetus|deceas|passe[sd] away|save"
 )  # read on lower-cased text: IGNORECASE is slow
