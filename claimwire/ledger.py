@@ -221,7 +221,7 @@ def sentence_dates(sentence: str, around: datetime) -> list[tuple[datetime, int]
         if not stated and when > around + timedelta(days=30):
             when = when.replace(year=year - 1) if not (named.month == 2 and named.day == 29) else when
         out.append((when, named.start))
-    return out + month_years(sentence)
+    return out + month_years(sentence) + bare_months(sentence, around)
 
 
 #: "in August 2014", "July of 2015", "in 2011": a month or a year, with no day
@@ -247,6 +247,27 @@ def month_years(sentence: str) -> list[tuple[datetime, int]]:
             last = datetime(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
         else:
             last = datetime(int(match.group(3)), 12, 31)
+        out.append((last, match.start()))
+    return out
+
+
+#: "in April", "during March", "last December": a month with no day and no year
+_BARE_MONTH = re.compile(
+    r"\b(?:[Ii]n|[Dd]uring|[Ll]ast|[Ss]ince)\s+(January|February|March|April|May|June|July|August|September|October|November|December)\b"
+    r"(?!\.?,?\s+(?:of\s+)?\d)"
+)
+
+
+def bare_months(sentence: str, around: datetime) -> list[tuple[datetime, int]]:
+    """The months a sentence names with no day and no year ("during one week in April"), each as its last
+    day in the year of `around`, or the year before when that is over a month after `around` ("in
+    December" said in January), with its place."""
+    out: list[tuple[datetime, int]] = []
+    for match in _BARE_MONTH.finditer(sentence):
+        month = MONTH_NUMBERS[match.group(1).lower()]
+        last = datetime(around.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        if last > around + timedelta(days=30):
+            last = datetime(around.year - 1 + month // 12, month % 12 + 1, 1) - timedelta(days=1)
         out.append((last, match.start()))
     return out
 
@@ -676,13 +697,18 @@ def _derived_injured(shot: Figure | None, killed: Figure | None, new_id: int) ->
     return _copy_as_injured(shot, count, None if shot.value_max is None else count, new_id)
 
 
-_OTHERS = re.compile(r"^(?:the\s+)?(?:\w+\s+)?(?:others|other\s+(?:[\w-]+\s+)?(?:people|persons|victims|men|women))$", re.IGNORECASE)
+_OTHERS = re.compile(
+    r"^(?:the\s+)?(?:\w+\s+)?(?:others|other\s+(?:[\w-]+\s+)?(?:people|persons|victims|men|women))$"
+    r"|^(?:another|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$",  # "killing 3, shooting another"
+    re.IGNORECASE,
+)
 #: "he and three others were shot": the others and the one before them are the shot, the dead among them
 _AND_OTHERS = re.compile(r"(?:\b(?:[Hh]e|[Ss]he|him|her)|\b[A-Z][a-z]+(?:,\s+\d+,)?)\s+and\s+(?:\w+\s+)?others?\b")
 
 
 def _the_others(shot: Figure) -> bool:
-    """A count of the shot named as the others ("one killed, six others shot", "six other people were shot"):
+    """A count of the shot named as the others ("one killed, six others shot", "six other people were shot",
+    "killing three, shooting another"):
     the dead told beside them are not among them. Not "he and three others were shot": he is one of the shot."""
     return bool(shot.group and _OTHERS.match(shot.group.strip()) and not _AND_OTHERS.search(shot.sentence))
 
@@ -1037,7 +1063,7 @@ def event_headline(
         total = sum(r["headline"]["anchor"] for r in parts)
         if everyone and everyone[0]["headline"]["anchor"] > total and (not everyone[0]["headline"]["weak"] or not total):
             parts, total = everyone, everyone[0]["headline"]["anchor"]
-        if measure == "killed" and reported and parts and all(death_told_once(rows, r, reported) for r in parts):
+        if measure == "killed" and reported and parts and all(death_told_once(rows, r, reported, articles) for r in parts):
             out[measure] = {"value": 0, "label": "0", "rows": [], "disputed": True, "unconfirmed": [r["key"] for r in parts]}
             continue
         left_out = attackers_left_out(party_rows, measure, total)
@@ -1059,13 +1085,19 @@ def event_headline(
     return out
 
 
-def death_told_once(rows: Sequence[Mapping[str, Any]], killed: Mapping[str, Any], reported: Mapping[int, datetime]) -> bool:
+def death_told_once(
+    rows: Sequence[Mapping[str, Any]],
+    killed: Mapping[str, Any],
+    reported: Mapping[int, datetime],
+    articles: Sequence[Mapping[str, Any]] = (),
+) -> bool:
     """A death one article tells that the event's other reports of its wounded, two or more, one of them as
     late or later, do not: no toll of the dead stands ("4 shot, 1 killed" in one article among five that
     say "4 injured", the dead one usually another incident's, a vigil's or last month's). Not when the
-    death came last (the wounded may have died since), nor when the wounded are only derived."""
+    death came last (the wounded may have died since), nor when the wounded are only derived. Copies of one
+    report (the same headline) are one article."""
     story = headline_story(killed)
-    if len(story["articles"]) != 1:
+    if len(_reports(story["articles"], articles)) != 1:
         return False
     injured = next((r for r in rows if r["measure"] == "injured" and r["party"] == killed["party"] and r["headline"]), None)
     if injured is None or injured["headline"]["weak"]:
@@ -1074,6 +1106,13 @@ def death_told_once(rows: Sequence[Mapping[str, Any]], killed: Mapping[str, Any]
     wounded_only = {a for s in injured["stories"] if s["status"] == "current" and s["anchor"] > 0 for a in s["articles"]} - told_dead
     told = min(reported.get(a, datetime.min) for a in story["articles"])
     return len(wounded_only) >= 2 and any(reported.get(a, datetime.min) >= told for a in wounded_only)
+
+
+def _reports(ids: Sequence[int], articles: Sequence[Mapping[str, Any]]) -> set:
+    """The distinct reports among articles: copies of one (the same headline, an outlet's own or a wire
+    story's run by several; a headline of a few words may be two reports') count once."""
+    titles = {a["id"]: " ".join((a.get("title") or "").lower().split()) for a in articles}
+    return {titles[i] if len(titles.get(i, "").split()) >= 5 else i for i in ids}
 
 
 def attackers_left_out(party_rows: Sequence[Mapping[str, Any]], measure: str, scene_total: float) -> Mapping[str, Any] | None:

@@ -205,3 +205,58 @@ def test_the_one_taken_to_hospital_is_one_hurt_named_back():
 
 def test_a_man_who_shoots_own_leg_is_shot():
     assert figures("", "Hunter shoots own leg while climbing fence") == [("shot", 1, 1)]
+
+
+ORDINAL_ONE_MORE = [
+    ("The bomb killed two soldiers and wounded a third near the checkpoint.", {"killed": (2, 2), "injured": (1, 1)}),
+    ("Three villagers drowned and a fourth was injured when the boat capsized.", {"killed": (3, 3), "injured": (1, 1)}),
+    ("One miner was killed and a second was hurt when the roof collapsed.", {"killed": (1, 1), "injured": (1, 1)}),
+    ("Police said the man killed two people, wounding another.", {"killed": (2, 2), "injured": (1, 1)}),
+]
+
+
+@pytest.mark.parametrize("text,expected", ORDINAL_ONE_MORE)
+def test_the_ordinal_just_past_the_count_is_one_more(text, expected):
+    assert main(text) == expected
+
+
+def test_an_ordinal_that_does_not_follow_the_count_is_no_one():
+    assert figures("The bomb killed two soldiers and wounded a fourth.") == [("killed", 2, 2)]
+    assert figures("Two people were killed, a third said.") == [("killed", 2, 2)]
+
+
+def test_a_headline_shooting_another_after_a_count():
+    assert figures("", "Man Charged With Murdering 3 People, Shooting Another Inside Home") == [("killed", 3, 3), ("shot", 1, 1)]
+
+
+PERFECT_DEATH = [
+    ("Lena Berg has died, the hospital said.", "Lena Berg"),
+    ("Officials said the fisherman has since died of his injuries.", "the fisherman"),
+    ("He has died, his family said.", "He"),
+    ("THE CHILD HAS PASSED AWAY, THE SHERIFF SAID.", "The child"),
+]
+
+
+@pytest.mark.parametrize("text,group", PERFECT_DEATH)
+def test_a_death_in_the_perfect_is_one_dead_and_the_auxiliary_is_no_part_of_the_group(text, group):
+    found = [c for c in cas(text) if c.measure == "killed"]
+    assert [(c.value_min, c.group) for c in found] == [(1, group)]
+
+
+def test_has_died_of_a_plural_is_no_single_death():
+    assert [c for c in cas("The victims have not been named.") if c.measure == "killed"] == []
+
+
+@pytest.mark.parametrize(
+    "text,title,expected",
+    [
+        ("", "Bullet Grazes Teen After Market Dispute", [("injured", 1, 1)]),
+        ("Police fired at the gunman, grazing two bystanders.", None, [("injured", 2, 2)]),
+    ],
+)
+def test_grazes_and_grazing_are_read_like_grazed(text, title, expected):
+    assert figures(text, title) == expected
+
+
+def test_grazing_cattle_count_no_one():
+    assert figures("Cattle were grazing in the field when the storm hit.") == []

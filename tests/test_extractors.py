@@ -309,3 +309,23 @@ def test_a_roundup_of_several_incidents_gives_no_single_toll():
         "shootings from Friday evening to Monday morning, police said."
     )
     assert _main(text) == {}
+
+
+ROUNDUP_LEAD = (
+    "Eleven people were hurt in separate attacks across the city overnight, police said. "
+    "Police say a man threw a grenade into a cafe, wounding four customers."
+)
+
+
+def test_a_headline_count_of_what_one_accused_did_is_no_roundup_total():
+    claims = [c for c in extract_claims(ROUNDUP_LEAD, "Man charged with wounding 4 in cafe grenade attack") if c.kind == CASUALTY]
+    titled = [c for c in claims if c.extra.get("in_title")]
+    assert [(c.measure, c.value_min) for c in titled] == [("injured", 4)] and not titled[0].extra.get("roundup")
+    assert all(c.extra.get("roundup") for c in claims if not c.extra.get("in_title"))
+    assert _main(ROUNDUP_LEAD, "Man charged with wounding 4 in cafe grenade attack") == {"injured": (4, 4)}
+
+
+def test_a_roundup_headline_count_is_a_total():
+    claims = [c for c in extract_claims(ROUNDUP_LEAD, "Grenade attack in cafe wounds 4 as violence spreads") if c.kind == CASUALTY]
+    assert claims and all(c.extra.get("roundup") for c in claims)
+    assert _main(ROUNDUP_LEAD, "Grenade attack in cafe wounds 4 as violence spreads") == {}

@@ -132,6 +132,16 @@ def test_others_shot_beside_the_dead_are_all_wounded():
     assert toll(ledger) == (1, 6)
 
 
+def test_another_shot_beside_the_dead_is_wounded():
+    # a headline "Man Charged With Killing 3 Villagers, Shooting Another": the one shot is not among the dead
+    title = "Man Charged With Killing 3 Villagers, Shooting Another"
+    ledger = one_article(
+        figure(1, "killed", 3, 3, "Villagers", in_title=True, sentence=title),
+        figure(1, "shot", 1, 1, "another", start=40, in_title=True, sentence=title, one="new"),
+    )
+    assert toll(ledger) == (3, 1)
+
+
 def test_the_other_one_of_two_is_the_dead_one():
     # "Police believe one twin accidentally shot the other" ... "the boy died"
     ledger = one_article(
@@ -177,6 +187,37 @@ def test_a_month_or_a_year_alone_dates_a_sentence():
     assert [d.strftime("%Y-%m-%d") for d, _ in sentence_dates("The blast in August 2018 hurt six workers.", when)] == ["2018-08-31"]
     assert [d.strftime("%Y-%m-%d") for d, _ in sentence_dates("In 2011, a flood killed 12.", when)] == ["2011-12-31"]
     assert sentence_dates("The 2018-19 season ended.", when) == []
+
+
+def test_a_month_alone_is_the_last_one_before_the_report():
+    when = datetime(2019, 6, 26)
+    assert [d.strftime("%Y-%m-%d") for d, _ in sentence_dates("During one week in April, four boys drowned.", when)] == ["2019-04-30"]
+    assert [d.strftime("%Y-%m-%d") for d, _ in sentence_dates("In June, a flood killed 12.", when)] == ["2019-06-30"]
+    in_january = datetime(2020, 1, 10)
+    assert [d.strftime("%Y-%m-%d") for d, _ in sentence_dates("Last December a blast hurt six.", in_january)] == ["2019-12-31"]
+    # a month with its day or year is read as before, once; "may" as a verb is no month
+    assert [d.strftime("%Y-%m-%d") for d, _ in sentence_dates("In April 2017, a fire killed two.", when)] == ["2017-04-30"]
+    assert sentence_dates("Officials said more people may be hurt in the storm.", when) == []
+
+
+def test_a_figure_dated_by_a_bare_month_before_the_event_is_another_incident():
+    articles = [article(1, "2019-06-26T10:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 1, 1, "boy", start=0, in_title=True, sentence="Boy killed by falling tree"),
+        figure(
+            1,
+            "shot",
+            4,
+            None,
+            "children",
+            start=90,
+            hedge="at least",
+            sentence="During one week in April, at least four children shot themselves.",
+        ),
+    ]
+    ledger = build_ledger(articles, claims)
+    assert toll(ledger) == (1, 0)
+    assert [c["why"] for c in ledger["context_figures"]] == ["earlier"]
 
 
 def test_a_figure_dated_by_month_before_the_event_is_another_incident():

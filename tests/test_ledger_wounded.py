@@ -582,6 +582,16 @@ def test_a_death_two_reports_tell_stands():
     assert toll(build_ledger(*wounded_reports("2016-05-03T10:30:00", dead_articles=2)))[0] == 1
 
 
+def test_copies_of_one_report_tell_a_death_once():
+    # the same headline twice (an outlet's page saved twice, a wire story run by two outlets) is one report
+    articles, claims = wounded_reports("2016-05-03T10:30:00", dead_articles=2)
+    for a in articles[-2:]:
+        a["title"] = "Four passengers injured as bus overturns near Chittagong"
+    assert toll(build_ledger(articles, claims))[0] == 0
+    articles[-1]["title"] = "Bus crash near Chittagong: one dead, four hurt"
+    assert toll(build_ledger(articles, claims))[0] == 1
+
+
 def test_a_death_beside_one_other_report_of_the_wounded_stands():
     assert toll(build_ledger(*wounded_reports("2016-05-03T10:30:00", wounded_only=1)))[0] == 1
 

@@ -40,6 +40,7 @@ from claimwire.extractors._lexicon import ANIMAL_NOUNS, MONTHS, PERSON_NOUNS, TH
 from claimwire.extractors._starts import finditer_where
 from claimwire.extractors._text import attribution_for, sentence_at, sentence_spans
 from claimwire.extractors.casualty_patterns import (
+    ACCUSED_OF,
     ACTIVE_VERB_FIRST,
     AFTER_SUBJECT,
     ALSO_FIGURE,
@@ -161,7 +162,7 @@ from claimwire.extractors.casualty_unnumbered import (
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.12.0"
+VERSION = "2.13.0"
 
 
 class Hit(NamedTuple):
@@ -360,14 +361,14 @@ def _object_measure(m: re.Match[str]) -> str | None:
     return _active_measure(m.group("av"), m.group("av2")) if not left else "killed"
 
 
-def _object_count(text: str, m: re.Match[str], after_victims: bool = False) -> tuple[float | None, float | None, str | None, str] | None:
+def _object_count(text: str, m: re.Match[str], counted_before: float = 0) -> tuple[float | None, float | None, str | None, str] | None:
     """(low, high, hedge, noun phrase) of a verb's object, or None when it counts no people;
-    `after_victims`: the sentence counted victims before ("killing two soldiers and wounding another")."""
+    `counted_before`: the people the sentence counted before ("killing two soldiers and wounding another")."""
     np = m.group("np") or ""
     if m.group("age"):
         return 1, 1, None, m.group("age") + np
-    if after_victims and _another_alone(m.group("one"), np):
-        return 1, 1, None, "another"
+    if counted_before and _another_alone(m.group("one"), np, counted_before):
+        return 1, 1, None, "another" if m.group("one").lower() == "another" else np.strip()
     if m.group("one") or m.group("det") or m.group("poss"):
         if not is_person(np):
             return None
@@ -383,16 +384,30 @@ def _object_count(text: str, m: re.Match[str], after_victims: bool = False) -> t
     return (*quantity_bounds(m.group("num"), m.group("hedge")), np)
 
 
-def _another_alone(one: str | None, np: str) -> bool:
-    """ "another" with no noun after it: one more of the people just counted."""
-    return (one or "").lower() == "another" and not np.strip()
+_PLACE_AFTER = re.compile(r"\s(?:in|inside|at|near|on|outside|after|during|before)\s.*", re.IGNORECASE | re.DOTALL)
 
 
-def _victims_before(sent: _Sentence, pos: int) -> bool:
-    """The sentence counted people before `pos`, with "and" just before it ("... and [wounding] another")."""
-    return (
-        any(h.end <= pos and h.low for h in sent.hits) and re.search(r"\band\s+(?:\w+\s+)?$", sent.text[max(0, pos - 30) : pos]) is not None
-    )
+def _another_alone(one: str | None, np: str, counted: float = 0) -> bool:
+    """ "another" with no noun after it, or "a" and the ordinal just past the people counted before
+    (`counted`: "killed two soldiers and wounded a third"): one more of the people just counted."""
+    one = (one or "").lower()
+    if counted <= 0:
+        return False
+    np = _PLACE_AFTER.sub("", np).strip()  # a title's "Shooting Another Inside Kensington Home"
+    if one == "another":
+        return not np
+    return one in ("a", "an") and ORDINALS.get(np.lower()) == counted + 1
+
+
+_JOINED_BEFORE = re.compile(r"(?:\band|,)\s+(?:\w+\s+)?$")
+
+
+def _counted_before(sent: _Sentence, pos: int) -> float:
+    """The most people one figure of the sentence counted before `pos`, with "and" or a comma
+    just before it ("... and [wounding] another", "Murdering 3 People, Shooting Another"); 0: none."""
+    if _JOINED_BEFORE.search(sent.text, max(0, pos - 30), pos) is None:
+        return 0
+    return max((h.low for h in sent.hits if h.end <= pos and h.low), default=0)
 
 
 def _rule_object(sent: _Sentence) -> None:
@@ -405,7 +420,7 @@ def _rule_object(sent: _Sentence) -> None:
         if _gerund_as_noun(text, m, "" if m.group("one") or m.group("det") or m.group("num") else m.group("np") or ""):
             continue
         measure = _object_measure(m)
-        count = _object_count(text, m, _victims_before(sent, m.start())) if measure is not None else None
+        count = _object_count(text, m, _counted_before(sent, m.start())) if measure is not None else None
         if count is None or count[0] is None:
             continue
         lo, hi, hedge, np = count
@@ -554,8 +569,8 @@ def _rule_subject(sent: _Sentence) -> None:
         if sent.overlaps(qs, m.end()):
             continue
         count = _subject_count(text, m)
-        if count is None and _another_alone(m.group("one"), m.group("np") or "") and _victims_before(sent, qs):
-            count = (1, 1, None)  # "one man was killed and another wounded"
+        if count is None and _another_alone(m.group("one"), m.group("np") or "", _counted_before(sent, qs)):
+            count = (1, 1, None)  # "one man was killed and another wounded", "three dead and a fourth wounded"
         if count is None:
             continue
         lo, hi, hedge = count
@@ -1250,8 +1265,8 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
     for claim in claims:
         if stated and claim.extra.get("implied"):
             continue
-        if roundup:
-            claim.extra["roundup"] = True
+        if roundup and not (claim.extra.get("in_title") and ACCUSED_OF.search(title or "")):
+            claim.extra["roundup"] = True  # not a headline's count of what one accused did ("Man charged with shooting 6")
         yield claim
 
 

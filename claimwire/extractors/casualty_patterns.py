@@ -92,7 +92,7 @@ PARENTHETICAL = (
 # a sentence holds a figure only if it holds one of these (matched against the lower-cased sentence)
 TRIGGER = re.compile(
     r"kill|dead|die|slain|slay|slew|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospital|missing|"
-    r"unaccounted|fatal|casualt|death|struck|grazed|harmed|hit\b|execut|massacre|li(?:fe|ves)\b|condition|"
+    r"unaccounted|fatal|casualt|death|struck|graz(?:ed|es|ing)|harmed|hit\b|execut|massacre|li(?:fe|ves)\b|condition|"
     r"suffer|sustain|recover|surviv|treat(?:ed|ing)|bod(?:y|ies)\b|stab|drown|electrocut|suffocat|asphyx|strangl|"
     r"run over|assassinat|unborn|fetus|foetus|deceas|passe[sd] away|save"
 )  # read on lower-cased text: IGNORECASE is slow
@@ -299,6 +299,8 @@ NAMED_SINGULAR = re.compile(
     rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot|grazed|(?:struck|hit) by (?:gunfire|(?:a )?bullets?))\b"
     r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er|[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+|[a-z]+\s+and\s+)?"
+    # the perfect ("has died", "had since died") is the verb's, not the subject's: "the teen has" is no group
+    r"(?:(?:has|have|had)\s+(?:(?:since|now|later|also|reportedly)\s+)?)?"
     rf"(?P<v2>{_SINGULAR_INTRANSITIVE})\b"
 )
 # every verb the subject rules end on (SUBJECT, AFTER_SUBJECT, NAMED_SINGULAR): a sentence without one
@@ -721,6 +723,8 @@ ROUNDUP_FIRST = first_words(
     digits=True,
 )  # fmt: skip
 LEAD_CHARS = 400
+#: a headline about what one accused did: its count is one incident's, even in a story of several
+ACCUSED_OF = re.compile(r"\b(?:charged|accused|convicted|indicted|sentenced)\b", re.IGNORECASE)
 
 # --- small checks inside the rules --------------------------------------------------------------
 KILLED_WORD = re.compile(KILLED)

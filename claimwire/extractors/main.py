@@ -167,8 +167,7 @@ def _derive_injured(shot: Claim | None, killed: Claim | None) -> Claim | None:
 def main_figures(claims: Iterable[Claim]) -> dict[str, Claim]:
     cas = [c for c in claims if c.kind == CASUALTY and c.value_min is not None]
     out: dict[str, Claim] = {}
-    if any(c.extra.get("roundup") for c in cas):
-        return out  # figures of several incidents: no single event's toll
+    cas = [c for c in cas if not c.extra.get("roundup")]  # figures of several incidents: no single event's toll
     killed = _pick([c for c in cas if c.measure == "killed"]) or _zero_toll(cas, "killed")
     if killed is not None:
         out["killed"] = killed
