@@ -58,7 +58,9 @@ The scaling figures (docs/SCALING.md):
                      machine: the whole machine's busy CPU over the same span, machine_other what none of those
                      accounts for (Redis, PostgreSQL's background processes, the kernel, other tenants),
                      machine_idle_share the share of all cores' time nobody used, machine_by_name the most of
-                     the machine's CPU by process name
+                     the machine's CPU by process name; machine_other_share: machine_other's share of the
+                     machine's CPU (above a few per cent, something else ran: the run's figures are not a quiet
+                     machine's)
     clean_vs_in_process  the clean stage's results on the reference's articles against the in-process run's (same
                      articles): content duplicates found by each, whether the duplicate groups are the same
                      articles and each group's original its lowest id (receipt order: concurrent posters do
@@ -640,6 +642,7 @@ def cpu_by_process(
         out["machine"] = round(1000 * busy_s / per, 1)
         out["machine_other"] = round(out["machine"] - out["total_service"] - out["bench"], 1)
         out["machine_idle_share"] = round(idle_s / (busy_s + idle_s), 3)
+        out["machine_other_share"] = round(max(0.0, out["machine_other"]) / out["machine"], 3) if out["machine"] else 0.0
         top = sorted(by_name.items(), key=lambda item: -item[1])[:8]
         out["machine_by_name"] = {name: round(1000 * seconds / per, 2) for name, seconds in top}
     return out

@@ -145,3 +145,22 @@ def test_a_process_trees_pss_counts_the_pages_its_processes_share_once():
     finally:
         os.killpg(process.pid, signal.SIGKILL)  # the child too
         process.wait()
+
+
+def test_the_machine_cpu_left_unaccounted_is_counted_by_process_name():
+    """`bench load`'s machine figures: CPU by process name between two readings (a process started meanwhile
+    counts whole, a pid taken by another program counts as the new one), and the machine's busy time grows with
+    a process that spins."""
+    from bench.harness import cpu_by_name, machine_cpu_s, processes_cpu_s
+
+    before = {10: ("postgres", 1.0), 11: ("python3", 5.0), 12: ("redis-server", 2.0), 13: ("ended", 9.0)}
+    after = {10: ("postgres", 1.5), 11: ("ls", 0.25), 12: ("redis-server", 2.0), 14: ("postgres", 0.5)}
+    assert cpu_by_name(before, after) == {"postgres": 1.0, "ls": 0.25, "redis-server": 0.0}
+
+    busy_before, _ = machine_cpu_s()
+    spinner = subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 0.6\nwhile time.time() < end: pass"])
+    spinner.wait()
+    busy_after, _ = machine_cpu_s()
+    assert busy_after - busy_before >= 0.4
+    names = {name for name, _ in processes_cpu_s().values()}
+    assert "python3" in names or any(name.startswith("python") for name in names)
