@@ -294,7 +294,9 @@ def lead_keys(title: str, body: str, keys: set[str]) -> set[str]:
     return found
 
 
-_CLOCK = re.compile(r"\b(1[0-2]|0?[1-9])(?:[:.]([0-5]\d))?\s?([ap])\.?\s?m\b\.?|\b(noon|midnight)\b", re.I)
+# no groups, digits first: the scan skips at once the positions no time can start at (a time is rare in a page)
+_CLOCK = re.compile(r"[0-9][0-9]?(?:[:.][0-5][0-9])?\s?[apAP]\.?\s?[mM]\b")
+_NOON = re.compile(r"\b(noon|midnight)\b")
 
 
 def clock_keys(text: str) -> set[str]:
@@ -302,11 +304,16 @@ def clock_keys(text: str) -> set[str]:
     happened. Two reports of one incident give its time alike; two incidents of a day rarely have one time."""
     found = set()
     for match in _CLOCK.finditer(text):
-        hour, minute, half, word = match.groups()
-        if word:
-            found.add("o:" + ("720" if word.lower() == "noon" else "0"))
-        else:
-            found.add(f"o:{int(hour) % 12 * 60 + int(minute or 0) + (720 if half.lower() == 'p' else 0)}")
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] in ":."):
+            continue  # part of a longer number ("123 am", "1:10:30 pm")
+        stamp = match.group()
+        hour, _, minute = stamp.rstrip("apmAPM. \t\n").replace(".", ":").partition(":")
+        if 1 <= int(hour) <= 12:
+            found.add(f"o:{int(hour) % 12 * 60 + int(minute or 0) + (720 if 'p' in stamp or 'P' in stamp else 0)}")
+    lowered = text.lower()
+    if "noon" in lowered or "midnight" in lowered:
+        found.update("o:720" if word == "noon" else "o:0" for word in _NOON.findall(lowered))
     return found
 
 

@@ -532,6 +532,7 @@ def test_times_of_day_are_keys_in_minutes_after_midnight():
     found = linkfeatures.clock_keys("shortly after 8:18 p.m. Sunday, about 1 a.m., at noon, at 11.30pm and 12 a.m.")
     assert found == {"o:1218", "o:60", "o:720", "o:1410", "o:0"}
     assert linkfeatures.clock_keys("The 2 amendments and 5 America-bound flights; a 2:03 video") == set()
+    assert linkfeatures.clock_keys("Room 123 AM; logged at 04:10:30 AM") == set()  # parts of longer numbers
 
 
 ATHENS_MORNING = (
