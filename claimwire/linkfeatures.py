@@ -234,6 +234,7 @@ def extract_keys(title: str | None, text: str, published: date | None) -> tuple[
     keys.update(headline_facts(title or ""))
     keys.update(calendar_keys(full, named_days))
     keys.update(lead_keys(title or "", body, keys))
+    keys.update(clock_keys(full))
     if unrelated_body(title or "", body):
         keys.add(UNRELATED)
     if outlet:
@@ -290,6 +291,29 @@ def lead_keys(title: str, body: str, keys: set[str]) -> set[str]:
             found.add("l:" + word)
         elif word in _NUMBER_WORDS and _NUMBER_WORDS[word] > 1:
             found.add(f"q:{_NUMBER_WORDS[word]}")
+    return found
+
+
+# no groups, digits first: the scan skips at once the positions no time can start at (a time is rare in a page)
+_CLOCK = re.compile(r"[0-9][0-9]?(?:[:.][0-5][0-9])?\s?[apAP]\.?\s?[mM]\b")
+_NOON = re.compile(r"\b(noon|midnight)\b")
+
+
+def clock_keys(text: str) -> set[str]:
+    """The times of day the article gives ("o:1230": 8:30 p.m., in minutes after midnight): when things
+    happened. Two reports of one incident give its time alike; two incidents of a day rarely have one time."""
+    found = set()
+    for match in _CLOCK.finditer(text):
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] in ":."):
+            continue  # part of a longer number ("123 am", "1:10:30 pm")
+        stamp = match.group()
+        hour, _, minute = stamp.rstrip("apmAPM. \t\n").replace(".", ":").partition(":")
+        if 1 <= int(hour) <= 12:
+            found.add(f"o:{int(hour) % 12 * 60 + int(minute or 0) + (720 if 'p' in stamp or 'P' in stamp else 0)}")
+    lowered = text.lower()
+    if "noon" in lowered or "midnight" in lowered:
+        found.update("o:720" if word == "noon" else "o:0" for word in _NOON.findall(lowered))
     return found
 
 
@@ -403,6 +427,7 @@ class _Shape:
         "title_names",
         "lead_names",
         "lead_persons",
+        "clocks",
         "squares",
     )
 
@@ -415,7 +440,9 @@ class _Shape:
         title_names: frozenset[str],
         lead_names: frozenset[str],
         lead_persons: frozenset[str],
+        clocks: frozenset[int] = frozenset(),
     ) -> None:
+        self.clocks = clocks  # the times of day the article gives, in minutes after midnight
         self.lead_persons = lead_persons  # the surnames ("c:") of the people the lead names in full
         self.title_names = title_names  # the headline's names: who or where the story is about
         self.lead_names = lead_names  # the same of the headline and first sentences
@@ -438,6 +465,7 @@ class _Shape:
         counts: dict[str, int] = {}
         persons = 0
         facts = set()
+        clocks = []
         people: list[str] = []
         for key in features.keys:
             kind = key[0]
@@ -448,6 +476,8 @@ class _Shape:
                     people.append(key)
             elif kind == "x":
                 facts.add(key.split(":")[1])
+            elif kind == "o":
+                clocks.append(int(key[2:]))
         recent = [d for d in features.dates if 0 <= features.day - d <= 7]
         keys = features.keys
         title_names = frozenset(k for k in ("c:" + key[2:] for key in keys if key[0] == "h") if k in keys)
@@ -455,7 +485,16 @@ class _Shape:
         lead_persons = frozenset(
             "c:" + words[-1] for words in (p[2:].split() for p in people) if all("c:" + w in lead_names for w in words)
         )
-        return cls(counts, persons, frozenset(facts), min(recent) if recent else features.day, title_names, lead_names, lead_persons)
+        return cls(
+            counts,
+            persons,
+            frozenset(facts),
+            min(recent) if recent else features.day,
+            title_names,
+            lead_names,
+            lead_persons,
+            frozenset(clocks),
+        )
 
 
 def article_features(title: str | None, text: str, published: datetime | date | None) -> ArticleFeatures:

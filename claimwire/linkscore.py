@@ -41,6 +41,7 @@ TYPE_WEIGHTS = {
     "q": 0.0,
     "g": 0.0,
     "z": 0.0,
+    "o": 0.0,
 }  # y, m: read by their own features
 
 
@@ -177,6 +178,7 @@ PAIR_FEATURES = (
     "late_unanchored",
     "rare_title_words",
     "unrelated_page",
+    "clock_conflict",
 )
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "linker-weights.json"
 
@@ -292,7 +294,7 @@ def _pair_terms(
     """The pair vector in PAIR_FEATURES order: the one table of the features, read by `pair_vector` (EXACT) and by
     `pair_bound`. For the bound, RIGHT_STATS are reckoned from the shared keys (`_right_stats`, without the person
     names' total) and the features that cannot be told cheaply take the end of their range that adds the most
-    (`_most`): the names both headlines hold, the lead's persons of a late pair, the page check (`_unvouched`) and
+    (`_most`): the names both headlines hold, the lead's persons of a late pair, the page check (`_unrelated_pages`) and
     what needs the right article's person names."""
     left_norm, left_totals, left_person, left_title = weights._full_stats(left)
     right_norm, right_totals, right_person, right_title = right_stats
@@ -370,12 +372,28 @@ def _pair_terms(
     ]
     vector += specific_evidence(left, right, shared, late=gap > 45, exact=exact, both_kinds=both_kinds)
     vector.append(float(min(mass.rare_titles, 3)))
-    # both pages' bodies are not their stories and neither headline is in the other: what they share is furniture
+    # both pages' bodies are not their stories and their headlines share too little: what they share is furniture
     if exact:
-        vector.append(_unvouched(left, right, weights) * _unvouched(right, left, weights))
+        vector.append(_unrelated_pages(left, right, weights))
     else:
         vector.append(_most("unrelated_page", 0.0, float(UNRELATED in left.keys and UNRELATED in right.keys)))
+    vector.append(clock_conflict(left_shape.clocks, right_shape.clocks))
     return vector
+
+
+CLOCK_TOLERANCE = 60  # minutes: "shortly after 8 p.m." and "8:18 p.m." are one time
+
+
+def clock_conflict(left: frozenset[int], right: frozenset[int]) -> float:
+    """1 when both articles give times of day and none of one is near one of the other: two incidents."""
+    if not left or not right:
+        return 0.0
+    for a in left:
+        for b in right:
+            gap = abs(a - b)
+            if min(gap, 1440 - gap) <= CLOCK_TOLERANCE:
+                return 0.0
+    return 1.0
 
 
 def _missing_share(names: frozenset[str], other: frozenset[str]) -> float:
@@ -439,21 +457,18 @@ def late_unanchored(left: ArticleFeatures, right: ArticleFeatures, shared: dict[
     return float(not (left.shaped().lead_persons & right.keys or right.shaped().lead_persons & left.keys))
 
 
-def _unvouched(page: ArticleFeatures, other: ArticleFeatures, weights: Weights) -> float:
-    """1 when `page`'s body repeats none of its headline (`z:unrelated`: page furniture, or an outlet's title)
-    and the other article holds none of its headline's words that are not common either: nothing of the story
-    `page` is about ties the two, only what its body holds."""
-    if UNRELATED not in page.keys:
+VOUCHING_WORDS = 2  # headline words both pages hold (not common): one is often the place or the kind of news
+
+
+def _unrelated_pages(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> float:
+    """1 when both pages' bodies repeat none of their headlines (`z:unrelated`: page furniture, an outlet's sign-up
+    form or video list) and their headlines share fewer than VOUCHING_WORDS words that are not common: only the
+    headlines tell these pages' stories, and what else they share is furniture."""
+    if UNRELATED not in left.keys or UNRELATED not in right.keys:
         return 0.0
-    keys, common = other.keys, weights.common
-    for key in page.keys:
-        if key[0] == "h":
-            word = key[2:]
-            for kind in ("h:", "t:", "c:"):
-                found = kind + word
-                if found in keys and not common(found):
-                    return 0.0
-    return 1.0
+    keys, common = right.keys, weights.common
+    vouching = sum(1 for key in left.keys if key[0] == "h" and key in keys and not common(key))
+    return float(vouching < VOUCHING_WORDS)
 
 
 def _strongest_first(item: tuple[float, str]) -> tuple[float, str]:

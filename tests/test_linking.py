@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from claimwire import linking, linkmemory, linkscore
+from claimwire import linkfeatures, linking, linkmemory, linkscore
 from claimwire.sources import iter_items
 from service.ingest import receive_all
 from storage import bulkwrite, eventindex, eventmerges
@@ -515,3 +515,44 @@ def test_the_recheck_sees_a_shared_key_counted_meanwhile_and_only_that(pg_url, m
     fresh = "p:a name first counted meanwhile"  # no row at the first read
     first, reread, moved = _recheck([*keys, fresh], f.day, [(5, {fresh})])
     assert moved and fresh not in first and reread[fresh] == 1
+
+
+def test_two_furniture_pages_need_two_headline_words_in_common_one_is_only_the_place():
+    # both crawls kept the sign-up form; the headlines share only the city, as every story of that outlet does
+    crash = linking.article_features("Bus crash in Sylhet injures 20", SIGNUP, date(2018, 9, 3))
+    flood = linking.article_features("Flood kills 3 in Sylhet", SIGNUP, date(2018, 9, 2))
+    toll = linking.article_features("Sylhet flood toll rises to 9", SIGNUP, date(2018, 9, 4))
+    assert _vector(crash, flood)["unrelated_page"] == 1.0  # sylhet only
+    assert _vector(toll, flood)["unrelated_page"] == 0.0  # sylhet and flood: one story told twice
+    common = linking.Weights({"h:flood": 60}, 100)  # a word of many headlines does not vouch
+    assert _vector(toll, flood, common)["unrelated_page"] == 1.0
+
+
+def test_times_of_day_are_keys_in_minutes_after_midnight():
+    found = linkfeatures.clock_keys("shortly after 8:18 p.m. Sunday, about 1 a.m., at noon, at 11.30pm and 12 a.m.")
+    assert found == {"o:1218", "o:60", "o:720", "o:1410", "o:0"}
+    assert linkfeatures.clock_keys("The 2 amendments and 5 America-bound flights; a 2:03 video") == set()
+    assert linkfeatures.clock_keys("Room 123 AM; logged at 04:10:30 AM") == set()  # parts of longer numbers
+
+
+ATHENS_MORNING = (
+    "Bomb blast outside bank in central Athens",
+    "A bomb exploded outside a bank on Stadiou Street in central Athens at about 9:30 a.m. on Tuesday, police said.",
+)
+ATHENS_MORNING_AGAIN = (
+    "Athens bank bomb: police seek two men",
+    "Police are looking for two men seen near the bank on Stadiou Street shortly before the bomb went off at 9:40 a.m. Tuesday.",
+)
+ATHENS_NIGHT = ("Second bomb hits Athens", "A bomb exploded outside a tax office in central Athens at 11 p.m. on Tuesday, police said.")
+
+
+def test_times_of_day_at_odds_count_against_a_pair_alike_or_untold_they_do_not():
+    when = date(2024, 6, 18)
+    morning, again, night = (linking.article_features(*story, when) for story in (ATHENS_MORNING, ATHENS_MORNING_AGAIN, ATHENS_NIGHT))
+    untold = linking.article_features("Athens blast", "A bomb went off in central Athens on Tuesday, police said.", when)
+    assert _vector(night, morning)["clock_conflict"] == 1.0  # 11 p.m. and 9:30 a.m.: two blasts
+    assert _vector(again, morning)["clock_conflict"] == 0.0  # 9:40 and 9:30: one time told twice
+    assert _vector(untold, morning)["clock_conflict"] == 0.0  # no time: no evidence either way
+    assert linkscore.clock_conflict(frozenset({1430}), frozenset({10})) == 0.0  # 11:50 p.m. and 12:10 a.m.
+    assert linkscore.PAIR_WEIGHTS[linkscore.PAIR_FEATURES.index("clock_conflict")] < 0  # counts against the pair
+    assert linkscore.TYPE_WEIGHTS["o"] == 0.0  # read by its feature only: neither cosine nor retrieval

@@ -18,7 +18,7 @@ STREAM = [
     ),
     (
         "Bomb blast in central Athens injures two",
-        "A bomb exploded outside a bank on Stadiou Street in central Athens early on Tuesday, injuring two passers-by, Greek police said.",
+        "A bomb exploded outside a bank on Stadiou Street in central Athens at about 9:30 a.m. on Tuesday, injuring two passers-by, Greek police said.",
         date(2024, 6, 18),
     ),
     (
@@ -48,7 +48,7 @@ STREAM = [
     ),
     (
         "Second blast in Athens",
-        "A second bomb exploded outside a tax office on Patission Street in Athens on Friday, causing damage but no injuries, police said.",
+        "A second bomb exploded outside a tax office on Patission Street in Athens at 11 p.m. on Friday, causing damage but no injuries, police said.",
         date(2024, 6, 21),
     ),
     (
