@@ -235,6 +235,10 @@ _MONTH_YEAR = re.compile(
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
+def _month_end(year: int, month: int) -> datetime:
+    return datetime(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
 def month_years(sentence: str) -> list[tuple[datetime, int]]:
     """The months and years a sentence names without a day ("in August 2014", "in July of 2015", "in 2011"),
     each as its last day (so only a month or year over before a date is before it), with its place."""
@@ -243,8 +247,7 @@ def month_years(sentence: str) -> list[tuple[datetime, int]]:
         return out
     for match in _MONTH_YEAR.finditer(sentence):
         if match.group(1):
-            month, year = MONTH_NUMBERS[match.group(1).lower()], int(match.group(2))
-            last = datetime(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+            last = _month_end(int(match.group(2)), MONTH_NUMBERS[match.group(1).lower()])
         else:
             last = datetime(int(match.group(3)), 12, 31)
         out.append((last, match.start()))
@@ -265,9 +268,9 @@ def bare_months(sentence: str, around: datetime) -> list[tuple[datetime, int]]:
     out: list[tuple[datetime, int]] = []
     for match in _BARE_MONTH.finditer(sentence):
         month = MONTH_NUMBERS[match.group(1).lower()]
-        last = datetime(around.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        last = _month_end(around.year, month)
         if last > around + timedelta(days=30):
-            last = datetime(around.year - 1 + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+            last = _month_end(around.year - 1, month)
         out.append((last, match.start()))
     return out
 
