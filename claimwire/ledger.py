@@ -1100,7 +1100,7 @@ def death_told_once(
     death came last (the wounded may have died since), nor when the wounded are only derived. Copies of one
     report (the same headline) are one article."""
     story = headline_story(killed)
-    if len(_reports(story["articles"], articles)) != 1:
+    if len(story["articles"]) != 1 and len(_reports(story["articles"], articles)) != 1:
         return False
     injured = next((r for r in rows if r["measure"] == "injured" and r["party"] == killed["party"] and r["headline"]), None)
     if injured is None or injured["headline"]["weak"]:

@@ -1262,11 +1262,12 @@ def extract(text: str, title: str | None = None) -> Iterator[Claim]:
     claims = [*(_claims(title, in_title=True) if title else ()), *_claims(text, in_title=False, legal_story=legal)]
     # "a fatal shooting" says at least one died: a claim of its own only where no figure says how many
     stated = any(c.measure == "killed" and not c.extra.get("implied") and not c.extra.get("background") for c in claims)
+    accused_headline = bool(roundup and title and ACCUSED_OF.search(title))  # "Man charged with shooting 6": one incident's
     for claim in claims:
         if stated and claim.extra.get("implied"):
             continue
-        if roundup and not (claim.extra.get("in_title") and ACCUSED_OF.search(title or "")):
-            claim.extra["roundup"] = True  # not a headline's count of what one accused did ("Man charged with shooting 6")
+        if roundup and not (accused_headline and claim.extra.get("in_title")):
+            claim.extra["roundup"] = True
         yield claim
 
 
