@@ -179,13 +179,22 @@ def pss_mb(pid: int) -> float:
     return _proc_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
-def cpu_s(pid: int, *, with_waited_children: bool = True) -> float:
-    """CPU seconds (user + system) of one process, with its children that have exited and been waited for."""
+def _proc_stat(pid: int | str) -> tuple[str, list[str]] | None:
+    """A process's name and the fields of /proc/PID/stat after it (state first), or None when it is gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as handle:
-            fields = handle.read().decode("ascii", "replace").rsplit(")", 1)[1].split()
+            head, _, tail = handle.read().decode("ascii", "replace").rpartition(")")
     except OSError:
+        return None
+    return head.partition("(")[2], tail.split()
+
+
+def cpu_s(pid: int, *, with_waited_children: bool = True) -> float:
+    """CPU seconds (user + system) of one process, with its children that have exited and been waited for."""
+    stat = _proc_stat(pid)
+    if stat is None:
         return 0.0
+    fields = stat[1]
     ticks = int(fields[11]) + int(fields[12]) + ((int(fields[13]) + int(fields[14])) if with_waited_children else 0)
     return ticks / os.sysconf("SC_CLK_TCK")
 
@@ -210,15 +219,10 @@ def processes_cpu_s() -> dict[int, tuple[str, float]]:
     found = {}
     tick = os.sysconf("SC_CLK_TCK")
     for entry in os.scandir("/proc") if os.path.isdir("/proc") else []:
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as handle:
-                head, _, tail = handle.read().decode("ascii", "replace").rpartition(")")
-        except OSError:
-            continue
-        fields = tail.split()
-        found[int(entry.name)] = (head.partition("(")[2], (int(fields[11]) + int(fields[12])) / tick)
+        stat = _proc_stat(entry.name) if entry.name.isdigit() else None
+        if stat is not None:
+            name, fields = stat
+            found[int(entry.name)] = (name, (int(fields[11]) + int(fields[12])) / tick)
     return found
 
 
