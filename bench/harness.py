@@ -139,15 +139,9 @@ def children_of(pid: int) -> list[int]:
     """Every descendant of PID (from /proc), children first."""
     parents: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                stat = handle.read().decode("ascii", "replace")
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        parents.setdefault(ppid, []).append(int(entry))
+        stat = _proc_stat(entry) if entry.isdigit() else None
+        if stat is not None:
+            parents.setdefault(int(stat[1][1]), []).append(int(entry))
     out, todo = [], [pid]
     while todo:
         for child in parents.get(todo.pop(), []):
