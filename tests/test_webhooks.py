@@ -149,3 +149,30 @@ def test_the_embedded_server_delivers_by_itself(sqlite_store, monkeypatch, seeds
         while not receiver.changes and time.monotonic() < deadline:
             time.sleep(0.1)
     assert [c["kind"] for c in receiver.changes] == ["event.opened"]
+
+
+def test_a_kick_inside_the_window_sends_a_task_due_at_its_end_so_no_commit_waits_for_beat(monkeypatch):
+    """Commits 0.3 s apart: the second kick falls inside KICK_EVERY_S of the first. It must still send a
+    deliverer, due at the window's end (after the commit), and kicks until then ride on that one task."""
+    import types
+
+    from workers import app as celery_app, changefeed as publisher
+
+    apply_env(monkeypatch, BROKER_URL="redis://127.0.0.1:6379/0")
+    clock = {"now": 1000.0}
+    sent = []
+    monkeypatch.setattr(publisher, "time", types.SimpleNamespace(monotonic=lambda: clock["now"]))
+    monkeypatch.setattr(publisher, "_any_webhook", lambda: True)
+    monkeypatch.setitem(publisher._state, "kicked", -1e9)
+    monkeypatch.setattr(celery_app.app, "send_task", lambda name, **options: sent.append((clock["now"], options.get("countdown"))))
+
+    def kick_at(moment: float) -> None:
+        clock["now"] = moment
+        publisher.kick_webhooks()
+
+    for moment in (1000.0, 1000.3, 1000.4, 1000.7, 1002.0):
+        kick_at(moment)
+    runs_at = [at + (countdown or 0.0) for at, countdown in sent]
+    assert runs_at == pytest.approx([1000.0, 1000.5, 1001.0, 1002.0])
+    for moment in (1000.0, 1000.3, 1000.4, 1000.7, 1002.0):
+        assert any(moment <= run <= moment + publisher.KICK_EVERY_S for run in runs_at), f"the kick at {moment} has no deliverer"

@@ -47,7 +47,7 @@ GATHER_S = 0.25  # a publisher thread publishes at most about this often: one pu
 RETRY_S = 5.0
 WEBHOOK_WAKE = threading.Event()  # the in-process webhook deliverer (embedded `claimwire serve`) waits on this
 WEBHOOKS_CHECK_S = 5.0
-_state = {"pid": None, "thread": None, "trimmed": 0.0, "kicked": 0.0, "checked": -1e9, "any_webhook": False, "held_back": 0}
+_state = {"pid": None, "thread": None, "trimmed": 0.0, "kicked": -1e9, "checked": -1e9, "any_webhook": False, "held_back": 0}
 _wake = threading.Event()
 
 
@@ -123,16 +123,21 @@ def _trim_by_age(client, key: str, max_age_s: float) -> None:
 
 
 def kick_webhooks() -> None:
-    """Have the due webhook deliveries made soon: a `claimwire.deliver_webhooks` task through the broker (at most
-    one per KICK_EVERY_S from this process), or the in-process deliverer in the embedded mode."""
+    """Have the due webhook deliveries made soon: a `claimwire.deliver_webhooks` task through the broker, or the
+    in-process deliverer in the embedded mode. At most one task per KICK_EVERY_S from this process: a kick inside
+    that window sends one task due at the window's end (an ETA), which covers every kick until then; a kick that
+    was simply dropped would leave the burst's last changes undelivered until beat's next run."""
     WEBHOOK_WAKE.set()
     settings = get_settings()
-    if settings.embedded or time.monotonic() - _state["kicked"] < KICK_EVERY_S or not _any_webhook():
-        return
-    _state["kicked"] = time.monotonic()
+    now = time.monotonic()
+    if settings.embedded or now < _state["kicked"] or not _any_webhook():
+        return  # a task due at _state["kicked"] runs after this commit: it delivers it
+    due_at = max(now, _state["kicked"] + KICK_EVERY_S)
+    _state["kicked"] = due_at
     from workers.app import app
 
-    app.send_task("claimwire.deliver_webhooks", queue="webhooks")
+    countdown = round(due_at - now, 3)
+    app.send_task("claimwire.deliver_webhooks", queue="webhooks", countdown=countdown or None)
 
 
 def schedule_once(name: str, seconds: float) -> bool:
