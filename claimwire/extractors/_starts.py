@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 _RUN = re.compile(r"\w+")
 _ASCII_DIGITS = "0123456789"
@@ -33,9 +34,12 @@ class FirstWords:
     def admits(self, run: str) -> bool:
         if not run.isascii():
             return True
-        if self.digits and run[0] in _ASCII_DIGITS:
+        return self.admits_ascii(run.lower())
+
+    def admits_ascii(self, low: str) -> bool:
+        """`admits` of an ASCII run, given lower-cased."""
+        if self.digits and low[0] in _ASCII_DIGITS:
             return True
-        low = run.lower()
         return low in self.words or (bool(self.prefixes) and low.startswith(self.prefixes))
 
     def __or__(self, other: FirstWords) -> FirstWords:
@@ -49,6 +53,19 @@ def first_words(phrases: Iterable[str], *, digits: bool = False, text_start: boo
     return FirstWords(frozenset(_RUN.match(phrase).group(0) for phrase in phrases), digits=digits, text_start=text_start)
 
 
+@lru_cache(maxsize=8)
+def _runs(text: str) -> tuple[tuple[int, str | None], ...]:
+    """The runs of word characters of TEXT: each one's start and its lower-cased form (None beyond ASCII). Several
+    patterns scan one sentence, most of them with the same FirstWords: the runs are read once."""
+    return tuple((run.start(), word.lower() if word.isascii() else None) for run in _RUN.finditer(text) for word in (run.group(),))
+
+
+@lru_cache(maxsize=32)
+def _admitted_starts(text: str, first: FirstWords) -> tuple[int, ...]:
+    admits = first.admits_ascii
+    return tuple(start for start, low in _runs(text) if low is None or admits(low))
+
+
 def finditer_where(pattern: re.Pattern[str], text: str, first: FirstWords) -> Iterator[re.Match[str]]:
     """`pattern.finditer(text)` for a PATTERN that never matches empty and whose matches start only at runs of
     word characters that FIRST admits (or at the text's start, where FIRST says so)."""
@@ -58,9 +75,8 @@ def finditer_where(pattern: re.Pattern[str], text: str, first: FirstWords) -> It
         if m is not None:
             yield m
             end = m.end()
-    for run in _RUN.finditer(text):
-        start = run.start()
-        if start < end or not first.admits(run.group()):
+    for start in _admitted_starts(text, first):
+        if start < end:
             continue
         m = pattern.match(text, start)
         if m is not None:
