@@ -263,6 +263,46 @@ def held_back(session: Session) -> tuple[int, datetime | None]:
     return row[0], row[1]
 
 
+@dataclass(frozen=True)
+class StreamBatch:
+    """What the Redis stream lacks (workers/changefeed.py `publish_pending`), and what readers cannot see yet."""
+
+    changes: list[Change]
+    held_back: int  # changes committed that an older transaction still hides (PostgreSQL)
+    oldest_held_back: datetime | None
+
+
+# PostgreSQL: the four reads of `changes_for_stream` in one statement and one snapshot (`c.id < horizon` is `_settled`)
+_PG_STREAM_BATCH = (
+    f"WITH h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint << {ID_BITS} AS horizon), "
+    "start AS MATERIALIZED (SELECT coalesce((SELECT c.id FROM changes c, h WHERE c.id > %(after)s AND c.id < h.horizon "
+    "ORDER BY c.id DESC OFFSET %(keep)s LIMIT 1), %(after)s) AS id), "
+    "held AS MATERIALIZED (SELECT count(*) AS n, min(c.created_at) AS oldest FROM changes c, h WHERE c.id >= h.horizon), "
+    "batch AS MATERIALIZED (SELECT c.id, c.kind, c.event_id, c.article_id, c.data, c.created_at FROM changes c, h, start "
+    "WHERE c.id > start.id AND c.id < h.horizon ORDER BY c.id LIMIT %(limit)s) "
+    "SELECT held.n, held.oldest, batch.id, batch.kind, batch.event_id, batch.article_id, batch.data, batch.created_at "
+    "FROM held LEFT JOIN batch ON true ORDER BY batch.id"
+)
+
+
+def changes_for_stream(session: Session, after: int, limit: int, keep: int) -> StreamBatch:
+    """The settled changes after AFTER (the stream's last id), oldest first, at most LIMIT, and none but the newest
+    KEEP (a stream lost with its Redis is refilled with those only); with the changes held back. PostgreSQL: one
+    statement (the publisher runs it a few times a second in every worker process)."""
+    if session.get_bind().dialect.name != "postgresql":
+        latest = latest_change_id(session)
+        changes, _ = read_changes(session, newest_but(session, after, latest, keep), limit, up_to=latest)
+        return StreamBatch(changes, 0, None)
+    raw = session.connection().connection.driver_connection
+    rows = raw.execute(_PG_STREAM_BATCH, {"after": after, "keep": keep, "limit": limit}).fetchall()
+    changes = [
+        Change(kind, event_id, data or {}, article_id, change_id, iso_z(created_at))
+        for _n, _oldest, change_id, kind, event_id, article_id, data, created_at in rows
+        if change_id is not None
+    ]
+    return StreamBatch(changes, rows[0][0], rows[0][1])
+
+
 def newest_but(session: Session, after: int, up_to: int, count: int) -> int:
     """The id after which COUNT changes up to UP_TO are left (AFTER when there are no more than that after AFTER):
     where to start to read only the newest COUNT (ids are not dense on PostgreSQL)."""

@@ -168,8 +168,10 @@ def test_a_reader_never_passes_a_change_that_commits_later_on_postgres(pg_url, m
             found, scanned = changefeed.read_changes(session, 0, 100_000)
             latest = changefeed.latest_change_id(session)
             held, oldest = changefeed.held_back(session)  # the metric of it (claimwire_changes_held_back_seconds)
+            batch = changefeed.changes_for_stream(session, 0, 500, 100_000)  # the stream publisher's read
         assert found == [] and scanned == 0 and latest == 0
         assert held == 1 and oldest is not None
+        assert batch == changefeed.StreamBatch([], 1, oldest)
         page = TestClient(build_app()).get("/changes", params={"after": 0}).json()
         assert page == {"changes": [], "next_after": 0, "latest": 0}
     finally:
@@ -259,6 +261,12 @@ def test_the_stream_publisher_refills_a_lost_stream_with_the_newest_changes_only
     with session_scope() as session:
         assert changefeed.newest_but(session, 0, ids[-1], 3) == ids[-4]
         assert changefeed.newest_but(session, ids[-3], ids[-1], 3) == ids[-3]
+        # the publisher's one statement: the same rows as newest_but then read_changes, LIMIT and KEEP both applied
+        everything = changefeed.read_changes(session, 0, 100)[0]
+        for after, limit, keep, expected in ((0, 100, 3, everything[-3:]), (0, 2, 100, everything[:2]), (ids[-2], 100, 3, everything[-1:])):
+            batch = changefeed.changes_for_stream(session, after, limit, keep)
+            assert batch.changes == expected and batch.held_back == 0 and batch.oldest_held_back is None
+        assert changefeed.changes_for_stream(session, ids[-1], 100, 3).changes == []
 
 
 def test_the_migration_creates_what_the_models_describe(sqlite_store):

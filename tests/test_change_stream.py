@@ -105,3 +105,18 @@ def test_changes_held_back_by_an_older_transaction_are_published_once_it_ends(pg
     while time.monotonic() < deadline and not stream_entries(client):
         time.sleep(0.05)
     assert [entry_id for entry_id, _ in stream_entries(client)] == [f"{change.id}-0"]
+
+
+def test_a_process_whose_newest_change_another_published_skips_its_own_publish(sqlite_store, seeds_dir, redis_url, monkeypatch):
+    """Worker processes each run a publisher: once the stream holds this process's newest change (another process's
+    publish read it, and everything below it), this one has nothing of its own to add and reads nothing."""
+    apply_env(monkeypatch, CLAIMWIRE_STREAM_URL=redis_url)
+    monkeypatch.setattr(changefeed, "AFTER_COMMIT", [])  # no publisher thread of this process racing the test's
+    list(receive_all(iter_items([str(seeds_dir / "000_33ae1f9e66d21cca.txt")])))
+    ids = table_ids()
+    monkeypatch.setitem(publisher._state, "written", ids[-1])  # this process wrote them (notify)
+    assert not publisher._published_by_another(), "the stream lacks them: this process publishes"
+    publisher.publish_pending()  # another process's publisher, say
+    assert publisher._published_by_another()
+    monkeypatch.setitem(publisher._state, "written", ids[-1] + 1)  # a newer change of this process, not in the stream
+    assert not publisher._published_by_another()

@@ -12,9 +12,10 @@ beat task `claimwire.publish_changes`) catches up from the table. Nothing is los
 
 After each commit that wrote changes, `notify` wakes this process's publisher thread (never the committing
 thread: the pipeline never waits for Redis or for webhooks), which gathers the commits of the next GATHER_S
-into one publish; while committed changes are held back by an older transaction still running (PostgreSQL,
-storage/changefeed.py) it publishes again every GATHER_S until they are out, so the last commits of a burst are
-not left for the beat task. The stream is capped by length
+into one publish (one statement, storage/changefeed.py `changes_for_stream`), or none when the stream holds this
+process's newest change already (another process published it); while committed changes are held back by an
+older transaction still running (PostgreSQL, storage/changefeed.py) it publishes again every GATHER_S until they
+are out, so the last commits of a burst are not left for the beat task. The stream is capped by length
 (CLAIMWIRE_CHANGES_STREAM_MAXLEN, approximate) and by age (CLAIMWIRE_CHANGES_STREAM_MAX_AGE_S, trimmed at most
 once a minute); the table keeps everything.
 """
@@ -47,7 +48,7 @@ GATHER_S = 0.25  # a publisher thread publishes at most about this often: one pu
 RETRY_S = 5.0
 WEBHOOK_WAKE = threading.Event()  # the in-process webhook deliverer (embedded `claimwire serve`) waits on this
 WEBHOOKS_CHECK_S = 5.0
-_state = {"pid": None, "thread": None, "trimmed": 0.0, "kicked": -1e9, "checked": -1e9, "any_webhook": False, "held_back": 0}
+_state = {"pid": None, "thread": None, "trimmed": 0.0, "kicked": -1e9, "checked": -1e9, "any_webhook": False, "held_back": 0, "written": 0}
 _wake = threading.Event()
 
 
@@ -75,12 +76,9 @@ def publish_pending(limit: int = PUBLISH_BATCH) -> int:
     while True:
         last = stream_last_id(client, key)
         with session_scope(read_only=True) as session:
-            latest = changefeed.latest_change_id(session)
-            # a stream lost with its Redis is refilled with its newest MAXLEN changes at most
-            after = changefeed.newest_but(session, last, latest, settings.changes_stream_maxlen)
-            changes, _ = changefeed.read_changes(session, after, limit, up_to=latest)
-            held, oldest = changefeed.held_back(session)
-        _state["held_back"] = held
+            batch = changefeed.changes_for_stream(session, last, limit, settings.changes_stream_maxlen)
+        changes, oldest = batch.changes, batch.oldest_held_back
+        _state["held_back"] = batch.held_back
         metrics.CHANGES_HELD_BACK_S.set(max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0)
         if not changes:
             break
@@ -173,6 +171,9 @@ def notify(written: list) -> None:
     """After a commit that wrote changes: wake this process's publisher thread (started on first use)."""
     for change in written:
         metrics.CHANGES_WRITTEN.labels(kind=change.kind).inc()
+    if _state["pid"] != os.getpid():
+        _state["written"] = 0
+    _state["written"] = max([_state["written"], *(change.id or 0 for change in written)])
     if _state["pid"] != os.getpid() or not _state["thread"].is_alive():
         _state["pid"] = os.getpid()
         _state["thread"] = threading.Thread(target=_run, name="change-publisher", daemon=True)
@@ -186,6 +187,9 @@ def _run() -> None:
         time.sleep(GATHER_S)  # the commits of the next moment go out in the same publish
         _wake.clear()
         try:
+            if _published_by_another():
+                _state["held_back"] = 0  # none of this process's changes is: another process's publisher waits for its own
+                continue
             publish_pending()
             kick_webhooks()
             if _state["held_back"]:
@@ -198,6 +202,15 @@ def _run() -> None:
             logger.exception("change_publish_failed")
             time.sleep(RETRY_S)
             _wake.set()
+
+
+def _published_by_another() -> bool:
+    """Whether the stream holds this process's newest change already: another process's publisher read it (whoever
+    adds N has read everything below N) and kicked the webhooks after. Then this process's publish, the same reads
+    over the same changes, is skipped: with many worker processes each would otherwise read every change."""
+    if not streams.enabled() or not _state["written"]:
+        return False
+    return stream_last_id(streams.client(), streams.changes_key()) >= _state["written"]
 
 
 def flush(timeout: float = 5.0) -> None:
