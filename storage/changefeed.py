@@ -254,15 +254,6 @@ def newest_written_id(session: Session) -> int:
     return session.execute(select(func.max(_TABLE.c.id))).scalar_one() or 0
 
 
-def held_back(session: Session) -> tuple[int, datetime | None]:
-    """Changes committed that readers cannot see yet (a transaction that began writing before them still runs,
-    anywhere on the server): how many, and when the oldest was written. PostgreSQL only."""
-    if session.get_bind().dialect.name != "postgresql":
-        return 0, None
-    row = session.execute(select(func.count(), func.min(_TABLE.c.created_at)).where(_TABLE.c.id >= _HORIZON)).one()
-    return row[0], row[1]
-
-
 @dataclass(frozen=True)
 class StreamBatch:
     """What the Redis stream lacks (workers/changefeed.py `publish_pending`), and what readers cannot see yet."""
