@@ -1,5 +1,5 @@
 """Newsroom systems in and out, through the whole service: the seeds XADDed to the intake stream, `claimwire consume`,
-a Celery worker (pipeline and webhooks queues), the API, real Redis and PostgreSQL. The change table, the Redis
+two Celery workers (pipeline and webhooks queues), the API, real Redis and PostgreSQL. The change table, the Redis
 change stream and a local webhook receiver must hold the same changes in the same order, signatures verified;
 a receiver that answers 500 gets its retries, then the delivery is recorded failed. The worker links the seeds in
 the order it finishes them (no stage is gated: docs/SCALING.md), so the feed may open the event with another seed
@@ -37,7 +37,7 @@ def _wait(predicate, timeout: float, what: str, logdir=None):
         if value:
             return value
         time.sleep(0.2)
-    logs = "".join(log_tail(logdir, name, 2000) for name in ("api", "worker-w1", "consumer")) if logdir else ""
+    logs = "".join(log_tail(logdir, name, 2000) for name in ("api", "worker-w1", "worker-w2", "consumer")) if logdir else ""
     raise AssertionError(f"timed out waiting for {what}\n{logs}")
 
 
@@ -85,7 +85,8 @@ def test_seeds_through_the_intake_stream_reach_the_change_stream_and_a_webhook_i
                 )
                 assert created.status_code == 201, created.text
                 receiver.secret, hooks[name] = created.json()["secret"], created.json()["id"]
-            processes.append(start_worker(tmp_path, env, "w1", queues="fetch,process,link,webhooks", concurrency=1))
+            for name in ("w1", "w2"):  # two worker processes: two change publishers, racing
+                processes.append(start_worker(tmp_path, env, name, queues="fetch,process,link,webhooks", concurrency=1))
             processes.append(start(tmp_path, "consumer", ["consume", "--name", "intake-test", "--block-ms", "200"], env))
             entry_ids = [
                 client.xadd(
