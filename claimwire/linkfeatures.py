@@ -234,7 +234,7 @@ def extract_keys(title: str | None, text: str, published: date | None) -> tuple[
     keys.update(headline_facts(title or ""))
     keys.update(calendar_keys(full, named_days))
     keys.update(lead_keys(title or "", body, keys))
-    keys.update(clock_keys(full))
+    keys.update(clock_keys(lead_text(title or "", body, CLOCK_SENTENCES)))
     if unrelated_body(title or "", body):
         keys.add(UNRELATED)
     if outlet:
@@ -271,13 +271,21 @@ def calendar_keys(text: str, named_days: list[MonthDay] | None = None) -> set[st
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘'A-Z0-9])")
 LEAD_SENTENCES = 2
+# times of day further down are often of what followed or of other incidents (an arrest, a funeral, the
+# roundup's next shooting); the report's own time is told early (keys-v9)
+CLOCK_SENTENCES = 8
+
+
+def lead_text(title: str, body: str, sentences: int) -> str:
+    """The headline and the body's first SENTENCES sentences."""
+    return title + "\n" + " ".join(_SENTENCE_END.split(body.lstrip(), sentences)[:sentences])
 
 
 def lead_keys(title: str, body: str, keys: set[str]) -> set[str]:
     """The lead's specifics: the names ("l:aceh") and numbers ("q:5", "q:6.1") of the headline and the first
     sentences, what the story is about. Names and numbers further down are often background (an earlier
     incident of the same kind); those of the lead belong to this one."""
-    lead = title + "\n" + " ".join(_SENTENCE_END.split(body.lstrip(), LEAD_SENTENCES)[:LEAD_SENTENCES])
+    lead = lead_text(title, body, LEAD_SENTENCES)
     found = lead_ages(lead)
     for match in _WORD.finditer(lead):
         token = match.group()

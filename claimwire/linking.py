@@ -39,7 +39,7 @@ __all__ = [
     "lookup_keys",
 ]
 
-LINKER = "keys-v8"  # keys-v8: keys-v7 + times of day at odds (clock_conflict); furniture pages vouched by two headline words
+LINKER = "keys-v9"  # keys-v9: keys-v8 (times of day at odds, furniture pages vouched by two headline words), times of day from the lead (CLOCK_SENTENCES)
 
 JOIN_THRESHOLD = 0.6
 EVIDENCE_SHARE = 0.25  # how much each further matching article of an event adds (noisy-or)

@@ -556,3 +556,28 @@ def test_times_of_day_at_odds_count_against_a_pair_alike_or_untold_they_do_not()
     assert linkscore.clock_conflict(frozenset({1430}), frozenset({10})) == 0.0  # 11:50 p.m. and 12:10 a.m.
     assert linkscore.PAIR_WEIGHTS[linkscore.PAIR_FEATURES.index("clock_conflict")] < 0  # counts against the pair
     assert linkscore.TYPE_WEIGHTS["o"] == 0.0  # read by its feature only: neither cosine nor retrieval
+
+
+def test_a_time_of_day_far_down_the_page_is_not_the_incidents():
+    # the report's own time is told early; further down, the time of a funeral or an arrest
+    when = date(2024, 7, 6)
+    told = (
+        "Ferry capsizes on the Meghna, 12 missing",
+        "A ferry carrying about 40 passengers capsized on the Meghna river near Chandpur at about 11 p.m. on Friday. "
+        "Rescuers pulled 28 people from the water. Twelve are still missing. Divers resumed the search at dawn. "
+        "The ferry had left Dhaka in the afternoon. Its owner could not be reached.",
+    )
+    funeral = (
+        "Meghna ferry victims mourned in Chandpur",
+        "Hundreds gathered in Chandpur to mourn the victims of the ferry that capsized on the Meghna river. "
+        "Twelve passengers are still missing. Relatives waited on the bank through the night. The ferry had left "
+        "Dhaka on Friday afternoon. Officials said an inquiry would be opened. Rescuers pulled 28 people from the water. "
+        "The river was high after a week of rain. Two other ferries had sunk on the Meghna this year. The owner was "
+        "questioned by police. A vigil was held on the bank. Prayers for the dead will be held at the central mosque "
+        "at 9 a.m. on Sunday.",
+    )
+    first, later = (linking.article_features(*story, when) for story in (told, funeral))
+    assert "o:1380" in first.keys  # 11 p.m., in the lead
+    assert not any(key.startswith("o:") for key in later.keys)  # the prayers' 9 a.m., eleventh sentence
+    assert _vector(later, first)["clock_conflict"] == 0.0
+    assert linkfeatures.CLOCK_SENTENCES < 11
