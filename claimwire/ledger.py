@@ -438,6 +438,8 @@ def _lead(figures: Sequence[Figure]) -> Figure | None:
     strong = [f for f in figures if not f.weak]
     title = [f for f in figures if f.in_title and not f.vague]
     numeric = sorted((f for f in strong if not f.singular), key=lambda f: f.start)[:LEAD_FIGURES]
+    if any(f.singular and (f.reading.stated or 0) >= 1 for f in strong):
+        numeric = [f for f in numeric if f.reading.stated != 0]  # "No injuries were reported" beside a person hurt
     if title:
         best = max(title, key=lambda f: f.reading.stated or 0)
         first = max(numeric, key=lambda f: f.reading.stated or 0) if numeric else None

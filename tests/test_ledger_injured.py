@@ -315,3 +315,21 @@ def test_a_pronoun_that_died_before_the_named_wounded_person_is_another():
         figure(1, "injured", 1, 1, "Bobo", start=260, singular=True, one="name"),  # "Bobo was taken to hospital"
     )
     assert toll(ledger) == (1, 1)
+
+
+def test_no_injuries_reported_beside_a_person_hurt_is_no_toll_of_the_article():
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "17-year-old girl", in_title=True),  # "17-year-old girl killed in Henderson shooting"
+        # "Another resident, Elijah Roberts, 18, was also shot and is being treated at St. Mary's"
+        figure(1, "injured", 1, 1, "Elijah Roberts", start=300, singular=True, one="name", survived=True),
+        figure(1, "injured", 0, 0, None, start=600),  # "No injuries were reported." (of something else on the page)
+    )
+    assert toll(ledger) == (1, 1)
+
+
+def test_no_injuries_reported_with_no_one_hurt_named_is_the_toll():
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "man", in_title=True),
+        figure(1, "injured", 0, 0, None, start=600),  # "No other injuries were reported."
+    )
+    assert toll(ledger) == (1, 0)
