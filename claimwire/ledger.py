@@ -73,7 +73,7 @@ class Figure:
     start: int
     in_title: bool = False
     singular: bool = False
-    listed: bool = False  # people named one by one ("a mother and her daughter")
+    listed: bool = False  # people named one by one ("a mother and her daughter"; "X was shot, and Y was also wounded")
     person: bool = False  # one person described or named ("the daughter", "Smith", "a man"), not a count
     weak: bool = False  # implied ("a fatal shooting"), a partial quote, or derived
     vague: bool = False  # implied or a partial quote: no number stated for the event itself
@@ -327,7 +327,7 @@ def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, v
         in_title=bool(extra.get("in_title")),
         singular=bool(extra.get("singular")),
         person=bool(extra.get("singular") or extra.get("one") or extra.get("headline")),
-        listed=bool(extra.get("list")),
+        listed=bool(extra.get("list") or extra.get("summed")),
         derived=derived or extra.get("derived_from"),
         vague=bool(extra.get("implied") or extra.get("partial")),
         # "a murder-suicide" (at least two dead, the attacker among them) is a statement, not a weak figure

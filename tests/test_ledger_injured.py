@@ -333,3 +333,12 @@ def test_no_injuries_reported_with_no_one_hurt_named_is_the_toll():
         figure(1, "injured", 0, 0, None, start=600),  # "No other injuries were reported."
     )
     assert toll(ledger) == (1, 0)
+
+
+def test_a_title_of_one_person_gives_way_to_the_people_its_lead_adds_up():
+    ledger = one_article(
+        figure(1, "shot", 1, 1, "7-year-old girl", in_title=True, headline=True),  # "7-year-old girl shot during memorial"
+        # "Jamia Barnes was shot in the wrist, and a 40-year-old woman was also wounded"
+        figure(1, "shot", 2, 2, "Jamia Barnes", start=120, summed=True),
+    )
+    assert toll(ledger) == (0, 2)
