@@ -238,6 +238,7 @@ def test_people_joined_before_those_taken_to_hospital_are_counted_with_them(text
         ("Police said five other victims showed up at the hospital with gunshot wounds.", [("shot", 5, 5)]),
         ("A 22-year-old man was also taken to Mount Sinai with a gunshot wound to the calf.", [("shot", 1, 1)]),
         ("A woman with stab wounds was found in a street in Piraeus.", [("killed_or_injured", 1, 1)]),
+        ("They found a 48-year-old man and a 15-year-old with gunshot wounds.", [("shot", 2, 2)]),
     ],
 )
 def test_people_found_or_arriving_with_wounds_were_hurt(text, expected):

@@ -220,8 +220,12 @@ def _rule_with_wounds(sent: _Sentence) -> None:
             continue
         lo, hi, hedge = count
         group = (m.group("np") or "").strip() or None
+        joined = coordinated(text, start)
+        definite = (m.group("one") or "").lower() == "the" and joined is None
+        if joined is not None and not sent.overlaps(joined[2], start):  # "found a 48-year-old man and a 15-year-old with ..."
+            lo, hi, start = lo + joined[0], None if hi is None or joined[1] is None else hi + joined[1], joined[2]
+            group = text[start : m.start("np") + len(m.group("np") or "")].strip()
         measure = "shot" if m.group("kind").lower() in ("gunshot", "gun shot", "bullet") else "killed_or_injured"
-        definite = (m.group("one") or "").lower() == "the"
         sent.add(measure, lo, hi, hedge, group, start, m.end(), 0.6, {"singular": True} if definite else None)
 
 
