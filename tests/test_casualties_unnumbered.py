@@ -255,28 +255,3 @@ def test_people_found_or_arriving_with_wounds_were_hurt(text, expected):
 )
 def test_wounds_of_no_one_counted_are_no_figure(text):
     assert figures(text) == []
-
-
-@pytest.mark.parametrize(
-    "text,expected",
-    [
-        ("The man was struck in the leg and in the shoulder.", [("shot", 1, 1)]),
-        ("She was hit in the right buttock and was taken to Loretto Hospital.", [("shot", 1, 1)]),
-        ("A teenager was hit in the leg.", [("shot", 1, 1)]),
-        ("Two men were struck in the legs by bullets.", [("shot", 2, 2)]),
-    ],
-)
-def test_struck_in_a_part_of_the_body_is_shot(text, expected):
-    assert figures(text) == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "A firefighter was struck in the head by falling debris.",  # what hit is told: no bullet
-        "Smith was hit in the head with a bat.",
-        "The house was hit in the side.",
-    ],
-)
-def test_struck_by_something_told_is_not_shot(text):
-    assert [f for f in figures(text) if f[0] == "shot"] == []

@@ -127,7 +127,7 @@ SOURCE_DIGESTS = {
     "NOUN_FIGURE": "fd9d9b0ed6f74de5",
     "OBJECT": "5be33def8fb7f042",
     "ROUNDUP": "d7f01a6cace784a7",
-    "SUBJECT": "3525b5f6e4ebf6e4",
+    "SUBJECT": "332fab4458881db7",
     "TITLE_OBJECT": "437090d5d8bd2769",
 }
 

@@ -46,20 +46,9 @@ INJURED = (
     r"treated for (?:[\w-]+ ){0,3}?(?:injur(?:y|ies)|wounds?|burns|cuts|bruises|smoke inhalation|hypothermia)"
 )
 # "suffering from a gunshot wound": shot, the outcome not stated (the wounded may die)
-_BODY_PART = (
-    r"(?:head|legs?|arms?|back|chest|neck|face|foot|feet|hands?|shoulders?|stomach|abdomen|buttocks?|thighs?|hips?|side|"
-    r"torso|knees?|ankles?|wrists?|jaw|groin|calf|eyes?|elbows?|(?:upper |lower )?body)"
-)
-# "was struck in the leg", "was hit in the back": where a bullet struck (not "by falling debris", "with a bat": those say
-# what hit)
-_STRUCK_IN = (
-    r"(?:struck|hit)(?=\s+(?:once\s+|twice\s+|multiple\s+times\s+|several\s+times\s+)?(?:in|on)\s+(?:the|his|her|their)\s+"
-    rf"(?:[\w-]+\s+){{0,2}}?{_BODY_PART}\b"
-    r"(?![^.;]{0,40}?\b(?:by|with)\s+(?!(?:a\s+|the\s+|one\s+)?(?:stray\s+)?(?:bullets?|gunfire|rounds?|shots?|pellets?)\b)))"
-)
 SHOT = (
     r"shot|struck by gunfire|hit by gunfire|struck by (?:a )?bullets?|hit by (?:a )?bullets?|grazed|"
-    rf"{_SUFFERED}(?:an? )?(?:[\w-]+ ){{0,2}}?gunshot wounds?|{_STRUCK_IN}"
+    rf"{_SUFFERED}(?:an? )?(?:[\w-]+ ){{0,2}}?gunshot wounds?"
 )
 #: hurt with the outcome not stated (the annotation's killed_or_injured)
 HIT = (
@@ -307,7 +296,7 @@ NAMED_SINGULAR = re.compile(
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),|\s*,(?=\s+(?:is|was|remains)\b))?"
     r"\s+(?:(?:later|then|eventually|subsequently)\s+)?(?:(?:was|has been|had been|is|remains|remained)\s+)+"
     r"(?P<adv>(?:later|then|eventually|subsequently|also|[a-z]+ly)\s+)?"
-    rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot|grazed|(?:struck|hit) by (?:gunfire|(?:a )?bullets?)|{_STRUCK_IN})\b"
+    rf"(?P<v>shot and killed|shot and wounded|shot and injured|shot and critically (?:wounded|injured)|{KILLED}|{INJURED}|{HIT}|shot|grazed|(?:struck|hit) by (?:gunfire|(?:a )?bullets?))\b"
     r"|(?P<subj2>\b(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+|\b(?:[Tt]he|[Hh]is|[Hh]er|[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+|\b[Hh]e|\b[Ss]he)"
     r"(?:\s*,\s*(?:\d{1,3}|[^,]{2,70}),)?\s+(?:later\s+|then\s+|eventually\s+|also\s+|[a-z]+\s+and\s+)?"
     # the perfect ("has died", "had since died") is the verb's, not the subject's: "the teen has" is no group
