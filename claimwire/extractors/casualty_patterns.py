@@ -705,11 +705,8 @@ SEVERITY = re.compile(
 # --- roundups: the lead reports several incidents --------------------------------------------
 NUM_WORD = rf"(?:\d+|{number_words(2, 12)}|a dozen|dozens of)"
 DAY = WEEKDAY_PATTERN
-#: the words between a number and "shootings" that make the number a toll, not a count of shootings:
-#: "3 wounded in Stockton shootings"
-_NOT_A_TOLL = r"(?!(?:[\w'’-]+\s+){0,2}?(?:wounded|injured|hurt|killed|dead|shot|in|at|after|during|from)\s)"
 ROUNDUP = re.compile(
-    rf"\b(?:separate|multiple|several|different|unrelated|{NUM_WORD})\s+{_NOT_A_TOLL}(?:[\w'’-]+\s+){{0,3}}?(?:shootings|incidents|attacks)\b"
+    rf"\b(?:separate|multiple|several|different|unrelated|{NUM_WORD})\s+(?:[\w'’-]+\s+){{0,3}}?(?:shootings|incidents|attacks)\b"
     rf"|\b(?:weekend|overnight|over-night|city|citywide|night|morning|afternoon|evening|holiday|{DAY})\s+(?-i:[A-Z][\w.'’-]*\s+){{0,3}}shootings\b"
     r"|\b(?:shootings|shot|killed|wounded|violence|gunfire)\s+(?:across|around|throughout)\s+(?:the\s+)?(?:city|area|county|state)\b"
     rf"|\bspate of\b|\bstring of shootings\b|\bviolent\s+(?:night|weekend|day|stretch|holiday|week|{DAY})\b|\bcitywide\b"
