@@ -73,7 +73,7 @@ class Figure:
     start: int
     in_title: bool = False
     singular: bool = False
-    listed: bool = False  # people named one by one ("a mother and her daughter")
+    listed: bool = False  # people named one by one ("a mother and her daughter"; "X was shot, and Y was also wounded")
     person: bool = False  # one person described or named ("the daughter", "Smith", "a man"), not a count
     weak: bool = False  # implied ("a fatal shooting"), a partial quote, or derived
     vague: bool = False  # implied or a partial quote: no number stated for the event itself
@@ -327,7 +327,7 @@ def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, v
         in_title=bool(extra.get("in_title")),
         singular=bool(extra.get("singular")),
         person=bool(extra.get("singular") or extra.get("one") or extra.get("headline")),
-        listed=bool(extra.get("list")),
+        listed=bool(extra.get("list") or extra.get("summed")),
         derived=derived or extra.get("derived_from"),
         vague=bool(extra.get("implied") or extra.get("partial")),
         # "a murder-suicide" (at least two dead, the attacker among them) is a statement, not a weak figure
@@ -438,6 +438,8 @@ def _lead(figures: Sequence[Figure]) -> Figure | None:
     strong = [f for f in figures if not f.weak]
     title = [f for f in figures if f.in_title and not f.vague]
     numeric = sorted((f for f in strong if not f.singular), key=lambda f: f.start)[:LEAD_FIGURES]
+    if any(f.singular and (f.reading.stated or 0) >= 1 for f in strong):
+        numeric = [f for f in numeric if f.reading.stated != 0]  # "No injuries were reported" beside a person hurt
     if title:
         best = max(title, key=lambda f: f.reading.stated or 0)
         first = max(numeric, key=lambda f: f.reading.stated or 0) if numeric else None
@@ -626,6 +628,8 @@ def _same_person(a: Figure, b: Figure) -> bool:
         return (he and second[-1] in _MALE) or (she and second[-1] in _FEMALE)  # "he was wounded" / "the boy died"
     if a.mention == "name":
         names = {w for w in a.group.split() if w[:1].isupper()}
+        if b.mention == "pronoun" and len(second) == 1 and b.start > a.start and not a.in_title:
+            return True  # "Bobo was in critical condition when he was taken to hospital ... He was pronounced dead"
         return bool(names) and not a.in_title and names <= set(b.group.split())
     return first[-1] == second[-1] and _NOT_THE_SAME.search(b.group) is None
 
@@ -1051,6 +1055,7 @@ def event_headline(
     party_rows: Sequence[Mapping[str, Any]] = (),
     reported: Mapping[int, datetime] | None = None,
     articles: Sequence[Mapping[str, Any]] = (),
+    died_of_wounds_in: frozenset[int] = frozenset(),
 ) -> dict[str, Any]:
     """Per toll measure the sum of the parties' headlines (a figure for everyone, suspects included,
     stands for the sum when it is larger); the lead row (most sources) with its dissent. `party_rows`:
@@ -1073,7 +1078,7 @@ def event_headline(
         if left_out is not None:
             parts, total = [*parts, left_out], total + left_out["headline"]["anchor"]
         if measure == "injured" and len(parts) == 1:
-            total -= died_of_wounds(rows, parts[0], articles) or died_as_headlined(rows, parts[0], articles)
+            total -= died_of_wounds(rows, parts[0], articles) or died_as_headlined(rows, parts[0], articles, died_of_wounds_in)
         approximate = any(not r["headline"]["value"].replace(".", "").isdigit() for r in parts)
         out[measure] = {
             "value": total,
@@ -1171,10 +1176,16 @@ def _arrived_after(later: Sequence[int], earlier: Sequence[int], articles: Seque
     return min(rank.get(a, -1) for a in later) > max(rank.get(a, len(rank)) for a in earlier)
 
 
-def died_as_headlined(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, Any], articles: Sequence[Mapping[str, Any]]) -> float:
+def died_as_headlined(
+    rows: Sequence[Mapping[str, Any]],
+    injured: Mapping[str, Any],
+    articles: Sequence[Mapping[str, Any]],
+    died_of_wounds_in: frozenset[int] = frozenset(),
+) -> float:
     """The wounded who died, told by a report that recalls their wound: the first reports count wounded and
     no dead; later ones headline the death ("2-year-old dies after being shot") and, recalling how it came
-    about, still give the wound ("Kendal Pinkerton was critically injured"). Where no report tells the
+    about, still give the wound ("Kendal Pinkerton was critically injured"), or tell the death as the wound's end
+    ("the teen has died from his wounds", `died_of_wounds_in`). Where no report tells the
     wounded alone after the first headlined death, and the dead are as many as the wounded, the wounded
     are dead, not wounded."""
     killed = next((r for r in rows if r["measure"] == "killed" and r["party"] == injured["party"] and r["headline"]), None)
@@ -1189,11 +1200,32 @@ def died_as_headlined(rows: Sequence[Mapping[str, Any]], injured: Mapping[str, A
     if not wounded_only or not recalled:
         return 0
     headlined = {a["id"] for a in articles if a["id"] in told_dead and _headlines_a_death(a.get("title") or "")}
+    headlined |= died_of_wounds_in & told_dead
     if not set(recalled) <= headlined or not set(dead["articles"]) & headlined:
         return 0
     rank = {a["id"]: n for n, a in enumerate(articles)}
     first_death = min(rank.get(a, 0) for a in told_dead)
     return wounded["anchor"] if all(rank.get(a, 0) < first_death for a in wounded_only) else 0
+
+
+#: a death told as the end of a wound: "has died from his wounds", "succumbed to her injuries"
+_DIED_OF_WOUNDS = re.compile(
+    r"\b(?:died|dies|has\s+died|had\s+died)\s+(?:from|of)\s+(?:his|her|their|the)\s+(?:[\w-]+\s+)?(?:wounds?|injur(?:y|ies))\b"
+    r"|\bsuccumbed\s+to\s+(?:his|her|their|the)\s+(?:[\w-]+\s+)?(?:wounds?|injur(?:y|ies))\b",
+    re.IGNORECASE,
+)
+
+
+def died_of_wounds_told(claims: Sequence[Mapping[str, Any]]) -> frozenset[int]:
+    """The articles that tell a death as the end of a wound ("Police say the teen has died from his wounds")."""
+    return frozenset(
+        c["article_id"]
+        for c in claims
+        if c.get("kind") == CASUALTY
+        and c.get("measure") == "killed"
+        and not _is_context(c)
+        and _DIED_OF_WOUNDS.search(c.get("sentence") or "")
+    )
 
 
 _WOUND_WORD = re.compile(r"\b(?:wound\w*|injur\w*|hurt|critical|hospitali[sz]ed)\b", re.IGNORECASE)
@@ -1355,7 +1387,14 @@ def build_ledger(
         "sources": family_json,
         "rows": rows,
         "scene": scene,
-        "headline": event_headline(scene or rows, family_json, rows if scene else (), {k: t.when for k, t in times.items()}, article_list),
+        "headline": event_headline(
+            scene or rows,
+            family_json,
+            rows if scene else (),
+            {k: t.when for k, t in times.items()},
+            article_list,
+            died_of_wounds_told(claim_list),
+        ),
         "other_figures": other_figures(claim_list, family_of, times, parties, window),
         "context_figures": context_figures(claim_list),
         "timeline": _timeline(rows, order),

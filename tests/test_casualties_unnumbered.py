@@ -224,3 +224,34 @@ def test_a_headlines_subject_noun_is_no_verb(title, expected):
 )
 def test_people_joined_before_those_taken_to_hospital_are_counted_with_them(text, n):
     assert figures(text) == [("injured", n, n)]
+
+
+# --- people found or arriving with wounds; a bullet's place on the body ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("When officers arrived, they found two women with gunshot wounds.", [("shot", 2, 2)]),
+        ("Officers found a man with a gunshot wound to the leg.", [("shot", 1, 1)]),
+        ("Three people walked into Cabell-Huntington Hospital with gunshot wounds.", [("shot", 3, 3)]),
+        ("Police said five other victims showed up at the hospital with gunshot wounds.", [("shot", 5, 5)]),
+        ("A 22-year-old man was also taken to Mount Sinai with a gunshot wound to the calf.", [("shot", 1, 1)]),
+        ("A woman with stab wounds was found in a street in Piraeus.", [("killed_or_injured", 1, 1)]),
+        ("They found a 48-year-old man and a 15-year-old with gunshot wounds.", [("shot", 2, 2)]),
+    ],
+)
+def test_people_found_or_arriving_with_wounds_were_hurt(text, expected):
+    assert figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Deputies found Fuller outside his door with a self-inflicted gunshot wound.",  # the attacker's own, told by a name
+        "The clinic treats patients with gunshot wounds every week.",  # no one counted
+        "Rescuers found two dogs with bite wounds.",
+    ],
+)
+def test_wounds_of_no_one_counted_are_no_figure(text):
+    assert figures(text) == []

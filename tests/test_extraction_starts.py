@@ -126,7 +126,7 @@ SOURCE_DIGESTS = {
     "NAMED_OBJECT": "da0b6cef349fee00",
     "NOUN_FIGURE": "fd9d9b0ed6f74de5",
     "OBJECT": "5be33def8fb7f042",
-    "ROUNDUP": "c542980aacbd2e01",
+    "ROUNDUP": "1a85aa0adb2d22cd",
     "SUBJECT": "332fab4458881db7",
     "TITLE_OBJECT": "437090d5d8bd2769",
 }

@@ -311,6 +311,23 @@ def test_a_roundup_of_several_incidents_gives_no_single_toll():
     assert _main(text) == {}
 
 
+@pytest.mark.parametrize(
+    "title,roundup",
+    [
+        ("Three dead and one hurt in overnight St. Louis shootings", True),  # a place between the time and "shootings"
+        ("Weekend Chicago Shootings Leave 5 Dead", True),
+        ("Sunday night Dhaka shootings wound 7", True),
+        ("Friday night shooting kills 2 in Athens", False),  # one shooting
+        ("Police on overnight patrol after Paris shootings", False),  # the time is not the shootings'
+        ("Two Athens shootings leave 3 dead", True),
+    ],
+)
+def test_shootings_of_a_time_in_a_place_are_a_roundup(title, roundup):
+    from claimwire.extractors.casualties import is_roundup
+
+    assert is_roundup(None, title) is roundup
+
+
 ROUNDUP_LEAD = (
     "Eleven people were hurt in separate attacks across the city overnight, police said. "
     "Police say a man threw a grenade into a cafe, wounding four customers."

@@ -269,3 +269,76 @@ def test_a_number_raised_later_replaces_the_first():
 
 def test_a_number_of_other_things_raised_is_no_casualty():
     assert figures("The number of buses on the route was raised to five.") == []
+
+
+# --- a report that tells the wound and then the death of it ------------------------------------------------
+
+
+def mall(update: str) -> dict:
+    articles = [
+        article(1, "2016-08-15T20:00:00", "a.example", "Man shot in parked car at mall"),
+        article(2, "2016-08-16T09:00:00", "b.example", "Police: Teen shot in head at mall"),
+        article(3, "2016-08-16T15:00:00", "c.example", "17-year-old dies in shooting at mall"),
+    ]
+    claims = [
+        figure(1, "shot", 1, 1, "Man", in_title=True, one="name"),
+        figure(1, "injured", 1, 1, "man", start=80, singular=True, one="definite"),  # "The man was taken to hospital"
+        figure(2, "shot", 1, 1, "Teen", in_title=True, one="name"),
+        figure(2, "injured", 1, 1, "person", start=10),  # "One person is in the hospital after being shot"
+        figure(2, "killed", 1, 1, "the teen", start=300, sentence=update, singular=True, one="definite"),
+        figure(3, "killed", 1, 1, "17-year-old", in_title=True),
+    ]
+    return build_ledger(articles, claims)
+
+
+def test_a_report_that_tells_the_wounded_died_of_the_wounds_counts_no_wounded():
+    assert toll(mall("UPDATE: Police say the teen has died from his wounds")) == (1, 0)
+
+
+def test_a_death_told_otherwise_beside_the_wound_keeps_the_wounded():
+    assert toll(mall("A teen was killed in a crash on the same road last night")) == (1, 1)
+
+
+def test_a_named_wounded_person_and_the_pronoun_that_died_after_are_one_person():
+    ledger = one_article(
+        # "Bobo was in critical condition when he was taken to the regional medical center ... He was pronounced dead"
+        figure(1, "injured", 1, 1, "Bobo", start=100, singular=True, one="name", severity=True),
+        figure(1, "killed", 1, 1, "He", start=260, singular=True, one="pronoun"),
+        title="Man dies in accidental shooting",
+    )
+    assert toll(ledger) == (1, 0)
+
+
+def test_a_pronoun_that_died_before_the_named_wounded_person_is_another():
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "He", start=100, singular=True, one="pronoun"),  # "He was pronounced dead at the scene"
+        figure(1, "injured", 1, 1, "Bobo", start=260, singular=True, one="name"),  # "Bobo was taken to hospital"
+    )
+    assert toll(ledger) == (1, 1)
+
+
+def test_no_injuries_reported_beside_a_person_hurt_is_no_toll_of_the_article():
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "17-year-old girl", in_title=True),  # "17-year-old girl killed in Henderson shooting"
+        # "Another resident, Elijah Roberts, 18, was also shot and is being treated at St. Mary's"
+        figure(1, "injured", 1, 1, "Elijah Roberts", start=300, singular=True, one="name", survived=True),
+        figure(1, "injured", 0, 0, None, start=600),  # "No injuries were reported." (of something else on the page)
+    )
+    assert toll(ledger) == (1, 1)
+
+
+def test_no_injuries_reported_with_no_one_hurt_named_is_the_toll():
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "man", in_title=True),
+        figure(1, "injured", 0, 0, None, start=600),  # "No other injuries were reported."
+    )
+    assert toll(ledger) == (1, 0)
+
+
+def test_a_title_of_one_person_gives_way_to_the_people_its_lead_adds_up():
+    ledger = one_article(
+        figure(1, "shot", 1, 1, "7-year-old girl", in_title=True, headline=True),  # "7-year-old girl shot during memorial"
+        # "Jamia Barnes was shot in the wrist, and a 40-year-old woman was also wounded"
+        figure(1, "shot", 2, 2, "Jamia Barnes", start=120, summed=True),
+    )
+    assert toll(ledger) == (0, 2)

@@ -157,12 +157,13 @@ from claimwire.extractors.casualty_unnumbered import (
     _rule_not_saved,
     _rule_self_inflicted,
     _rule_to_hospital,
+    _rule_with_wounds,
     apposed_to_thing,
 )
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.13.0"
+VERSION = "2.14.0"
 
 
 class Hit(NamedTuple):
@@ -1029,6 +1030,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_self_inflicted, ("himself", "herself", "shoots self", "shot self", "own leg", "own foot", "own hand", "own arm", "own life")),
     (_rule_left_joined, ("left", "leav")),
     (_rule_to_hospital, ("taken", "transported", "rushed", "airlifted", "flown", "carried", "driven", "brought")),
+    (_rule_with_wounds, (" wound",)),
     (_rule_not_saved, ("save", "saved")),
     (_rule_found_one_dead, ("dead", "deceased")),
     (_rule_number_changed, ("number", "count", "figure", "total", "tally")),

@@ -707,7 +707,7 @@ NUM_WORD = rf"(?:\d+|{number_words(2, 12)}|a dozen|dozens of)"
 DAY = WEEKDAY_PATTERN
 ROUNDUP = re.compile(
     rf"\b(?:separate|multiple|several|different|unrelated|{NUM_WORD})\s+(?:[\w'’-]+\s+){{0,3}}?(?:shootings|incidents|attacks)\b"
-    rf"|\b(?:weekend|overnight|over-night|city|citywide|night|morning|afternoon|evening|holiday|{DAY})\s+shootings\b"
+    rf"|\b(?:weekend|overnight|over-night|city|citywide|night|morning|afternoon|evening|holiday|{DAY})\s+(?-i:[A-Z][\w.'’-]*\s+){{0,3}}shootings\b"
     r"|\b(?:shootings|shot|killed|wounded|violence|gunfire)\s+(?:across|around|throughout)\s+(?:the\s+)?(?:city|area|county|state)\b"
     rf"|\bspate of\b|\bstring of shootings\b|\bviolent\s+(?:night|weekend|day|stretch|holiday|week|{DAY})\b|\bcitywide\b"
     r"|\bdeadliest (?:weekend|day|month|night)\b",

@@ -189,6 +189,46 @@ def _rule_to_hospital(sent: _Sentence) -> None:
         sent.add("injured", lo, hi, hedge, group, start, m.end(), 0.6, {"singular": True} if definite else None)
 
 
+# "officers found two women with gunshot wounds", "a man walked into the hospital with a gunshot wound":
+# the people were shot (or stabbed), the outcome not told
+_WOUND_KIND = r"(?P<kind>gunshot|gun\s+shot|bullet|stab|knife)"
+_ARRIVED = (
+    r"(?:(?:(?:was|were|had\s+been|has\s+been|had|have)\s+)?(?:later\s+|also\s+)?"
+    r"(?:walked|showed\s+up|arrived|came|went|turned\s+up|(?:dropped|dumped)\s+off|found|discovered|located|"
+    r"taken|transported|rushed|brought|driven|airlifted|flown)"
+    r"(?:\s+(?:in|into|at|to)\s+(?:[\w'’.-]+\s+){0,5}?[\w'’.-]+)?\s+)"
+)
+WITH_WOUNDS = re.compile(
+    rf"(?<![\w'’-])(?:{Q}|(?P<one>an?|one|another|the)\b)"
+    rf"(?P<np>(?:\s+(?!{NP_STOP_SUBJ}\b|{CASUALTY_WORD}\b){NP_TOK}){{0,6}}?)"
+    rf"(?:\s*,\s*\d{{1,3}}\s*,)?\s*,?\s+{_ARRIVED}?with\s+(?:an?\s+|multiple\s+|several\s+|various\s+)?"
+    rf"(?:(?!self-inflicted\b)[\w-]+\s+){{0,2}}?{_WOUND_KIND}\s+wounds?\b",
+    re.IGNORECASE,
+)
+
+
+def _rule_with_wounds(sent: _Sentence) -> None:
+    """ "Police found a man with a gunshot wound to the leg" -> 1 shot; "three people walked into the hospital
+    with gunshot wounds" -> 3 shot; "with stab wounds" -> hurt, the outcome not told."""
+    text = sent.text
+    for m in WITH_WOUNDS.finditer(text):
+        start = m.start("hedge") if m.group("hedge") else (m.start("num") if m.group("num") else m.start("one"))
+        if sent.overlaps(start, m.end()):
+            continue
+        count = _hospital_count(text, m)
+        if count is None or not count[0]:
+            continue
+        lo, hi, hedge = count
+        group = (m.group("np") or "").strip() or None
+        joined = coordinated(text, start)
+        definite = (m.group("one") or "").lower() == "the" and joined is None
+        if joined is not None and not sent.overlaps(joined[2], start):  # "found a 48-year-old man and a 15-year-old with ..."
+            lo, hi, start = lo + joined[0], None if hi is None or joined[1] is None else hi + joined[1], joined[2]
+            group = text[start : m.start("np") + len(m.group("np") or "")].strip()
+        measure = "shot" if m.group("kind").lower() in ("gunshot", "gun shot", "bullet") else "killed_or_injured"
+        sent.add(measure, lo, hi, hedge, group, start, m.end(), 0.6, {"singular": True} if definite else None)
+
+
 # "The family's pet collie, Fenn, was also killed": a name set beside a noun that is no person
 _APPOSED_TO = re.compile(r"\b(?P<noun>[a-z][\w'’-]*)\s*,\s*$")
 _APPOSITION_END = re.compile(r"\s*,\s*(?:is|was|remains)\b")
@@ -200,4 +240,4 @@ def apposed_to_thing(text: str, start: int, end: int) -> bool:
     return bool(before and _APPOSITION_END.match(text, end) and not is_person_word(before.group("noun")))
 
 
-__all__ = ["apposed_to_thing", "FOUND_ONE_DEAD", "NOT_SAVED", "SELF_INFLICTED", "TO_HOSPITAL"]
+__all__ = ["apposed_to_thing", "FOUND_ONE_DEAD", "NOT_SAVED", "SELF_INFLICTED", "TO_HOSPITAL", "WITH_WOUNDS"]
