@@ -11,7 +11,7 @@ says they died there ("was taken to a hospital, where he died": that death is an
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from claimwire.extractors.casualty_patterns import CASUALTY_WORD, NP_STOP_SUBJ, NP_TOK, Q
 from claimwire.extractors.casualty_people import context_ok, coordinated, is_person, is_person_word, np_before, singular_person
@@ -167,26 +167,47 @@ def _hospital_count(text: str, m: re.Match[str]) -> tuple[float, float | None, s
     return None if lo is None else (lo, hi, hedge)
 
 
+class _People(NamedTuple):
+    lo: int
+    hi: int | None
+    hedge: str | None
+    group: str | None
+    start: int
+    joined: bool  # people coordinated before the match were added ("three women and two men were ...")
+
+
+def _people(sent: _Sentence, m: re.Match[str], *, join_after_one: bool) -> _People | None:
+    """The people a TO_HOSPITAL or WITH_WOUNDS match counts, with those coordinated before it ("three women and two
+    men were taken to hospital"; after "a man" or "the victim" too when JOIN_AFTER_ONE); None when another rule
+    read that span or there is no one."""
+    text = sent.text
+    start = m.start("hedge") if m.group("hedge") else (m.start("num") if m.group("num") else m.start("one"))
+    if sent.overlaps(start, m.end()):
+        return None
+    count = _hospital_count(text, m)
+    if count is None or not count[0]:
+        return None
+    lo, hi, hedge = count
+    group = (m.group("np") or "").strip() or None
+    joined = coordinated(text, start) if join_after_one or not m.group("one") else None
+    if joined is not None and not sent.overlaps(joined[2], start):
+        lo, hi, start = lo + joined[0], None if hi is None or joined[1] is None else hi + joined[1], joined[2]
+        group = text[start : m.start("np") + len(m.group("np") or "")].strip()
+    return _People(lo, hi, hedge, group, start, joined is not None)
+
+
 def _rule_to_hospital(sent: _Sentence) -> None:
     """ "Four people were taken to the hospital" -> 4 injured; not where the sentence tells a death."""
     text = sent.text
     if not HOSPITAL_WORD.search(text) or DIED_THERE.search(text) or PRECAUTION.search(text):
         return
     for m in TO_HOSPITAL.finditer(text):
-        start = m.start("hedge") if m.group("hedge") else (m.start("num") if m.group("num") else m.start("one"))
-        if sent.overlaps(start, m.end()):
+        people = _people(sent, m, join_after_one=False)
+        if people is None:
             continue
-        count = _hospital_count(text, m)
-        if count is None or not count[0]:
-            continue
-        lo, hi, hedge = count
-        group = (m.group("np") or "").strip() or None
-        joined = coordinated(text, start) if not m.group("one") else None
-        if joined is not None and not sent.overlaps(joined[2], start):  # "three women and two men were taken to hospital"
-            lo, hi, start = lo + joined[0], None if hi is None or joined[1] is None else hi + joined[1], joined[2]
-            group = text[start : m.start("np") + len(m.group("np") or "")].strip()
         definite = (m.group("one") or "").lower() == "the"  # "the victim was taken to hospital": one named back
-        sent.add("injured", lo, hi, hedge, group, start, m.end(), 0.6, {"singular": True} if definite else None)
+        extra = {"singular": True} if definite else None
+        sent.add("injured", people.lo, people.hi, people.hedge, people.group, people.start, m.end(), 0.6, extra)
 
 
 # "officers found two women with gunshot wounds", "a man walked into the hospital with a gunshot wound":
@@ -210,23 +231,14 @@ WITH_WOUNDS = re.compile(
 def _rule_with_wounds(sent: _Sentence) -> None:
     """ "Police found a man with a gunshot wound to the leg" -> 1 shot; "three people walked into the hospital
     with gunshot wounds" -> 3 shot; "with stab wounds" -> hurt, the outcome not told."""
-    text = sent.text
-    for m in WITH_WOUNDS.finditer(text):
-        start = m.start("hedge") if m.group("hedge") else (m.start("num") if m.group("num") else m.start("one"))
-        if sent.overlaps(start, m.end()):
+    for m in WITH_WOUNDS.finditer(sent.text):
+        people = _people(sent, m, join_after_one=True)  # "found a 48-year-old man and a 15-year-old with ..."
+        if people is None:
             continue
-        count = _hospital_count(text, m)
-        if count is None or not count[0]:
-            continue
-        lo, hi, hedge = count
-        group = (m.group("np") or "").strip() or None
-        joined = coordinated(text, start)
-        definite = (m.group("one") or "").lower() == "the" and joined is None
-        if joined is not None and not sent.overlaps(joined[2], start):  # "found a 48-year-old man and a 15-year-old with ..."
-            lo, hi, start = lo + joined[0], None if hi is None or joined[1] is None else hi + joined[1], joined[2]
-            group = text[start : m.start("np") + len(m.group("np") or "")].strip()
+        definite = (m.group("one") or "").lower() == "the" and not people.joined
         measure = "shot" if m.group("kind").lower() in ("gunshot", "gun shot", "bullet") else "killed_or_injured"
-        sent.add(measure, lo, hi, hedge, group, start, m.end(), 0.6, {"singular": True} if definite else None)
+        extra = {"singular": True} if definite else None
+        sent.add(measure, people.lo, people.hi, people.hedge, people.group, people.start, m.end(), 0.6, extra)
 
 
 # "The family's pet collie, Fenn, was also killed": a name set beside a noun that is no person
