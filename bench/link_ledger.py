@@ -57,16 +57,15 @@ def link_in_memory(records: Sequence[Mapping[str, Any]]) -> dict[int, int]:
     """The records linked in order by the in-memory index: record index -> event id."""
     from datetime import datetime
 
-    from claimwire import linking, linkmemory
+    from bench.fit_linker import link_stream as link_features_in_memory
+    from claimwire import linking
 
-    index = linkmemory.MemoryIndex()
-    out = {}
-    for number, record in enumerate(records):
+    stream = []
+    for record in records:
         published = record.get("published")
         when = datetime.fromisoformat(published) if published else None
-        features = linking.article_features(record.get("title"), record["clean_text"], when)
-        out[number] = index.link(number + 1, features).event_id
-    return out
+        stream.append((None, linking.article_features(record.get("title"), record["clean_text"], when)))
+    return dict(enumerate(link_features_in_memory(stream)))
 
 
 def classify(members: Sequence[int], chosen_members: Sequence[int]) -> str:
