@@ -43,6 +43,7 @@ from storage.models import ChangeRecord, Event, utcnow
 logger = logging.getLogger("claimwire.changes")
 
 ID_BITS = 16  # PostgreSQL: a change's id is (its transaction's id << ID_BITS) + its place among the transaction's changes
+HELD_BACK_COUNTED = 1_000  # the publisher counts the changes held back up to this many (a metric; an index read, not a scan)
 PER_TRANSACTION = 1 << ID_BITS  # at most this many changes in one transaction
 _PENDING = "claimwire.pending_changes"
 _WRITTEN = "claimwire.written_change_id"
@@ -264,13 +265,14 @@ class StreamBatch:
 
 
 # PostgreSQL: the four reads of `changes_for_stream` in one statement and one snapshot (`c.id < horizon` is `_settled`)
-_PG_STREAM_BATCH = (
+_PG_STREAM_BATCH = (  # bounds as scalar subqueries: index conditions in a generic plan too (a join filter scans the table)
     f"WITH h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint << {ID_BITS} AS horizon), "
-    "start AS MATERIALIZED (SELECT coalesce((SELECT c.id FROM changes c, h WHERE c.id > %(after)s AND c.id < h.horizon "
+    "start AS MATERIALIZED (SELECT coalesce((SELECT c.id FROM changes c WHERE c.id > %(after)s AND c.id < (SELECT horizon FROM h) "
     "ORDER BY c.id DESC OFFSET %(keep)s LIMIT 1), %(after)s) AS id), "
-    "held AS MATERIALIZED (SELECT count(*) AS n, min(c.created_at) AS oldest FROM changes c, h WHERE c.id >= h.horizon), "
-    "batch AS MATERIALIZED (SELECT c.id, c.kind, c.event_id, c.article_id, c.data, c.created_at FROM changes c, h, start "
-    "WHERE c.id > start.id AND c.id < h.horizon ORDER BY c.id LIMIT %(limit)s) "
+    "held AS MATERIALIZED (SELECT count(*) AS n, min(o.created_at) AS oldest FROM (SELECT c.created_at FROM changes c "
+    f"WHERE c.id >= (SELECT horizon FROM h) ORDER BY c.id LIMIT {HELD_BACK_COUNTED}) AS o), "
+    "batch AS MATERIALIZED (SELECT c.id, c.kind, c.event_id, c.article_id, c.data, c.created_at FROM changes c "
+    "WHERE c.id > (SELECT id FROM start) AND c.id < (SELECT horizon FROM h) ORDER BY c.id LIMIT %(limit)s) "
     "SELECT held.n, held.oldest, batch.id, batch.kind, batch.event_id, batch.article_id, batch.data, batch.created_at "
     "FROM held LEFT JOIN batch ON true ORDER BY batch.id"
 )

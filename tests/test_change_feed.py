@@ -268,6 +268,31 @@ def test_the_stream_publisher_refills_a_lost_stream_with_the_newest_changes_only
         assert changefeed.changes_for_stream(session, ids[-1], 100, 3).changes == []
 
 
+@pytest.mark.services
+def test_the_stream_publishers_read_stays_on_the_index_under_a_generic_plan_on_postgres(pg_url, monkeypatch):
+    """psycopg prepares a statement run five times, and PostgreSQL may then plan it once for any parameters. The
+    publisher's read runs a few times a second in every worker: its bounds must stay index conditions in that
+    plan too, or each read walks the whole table (it did: 10 ms a read at 6,000 changes, growing with the table)."""
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
+    rows = 20_000
+    with session_scope() as session:
+        session.execute(
+            text("INSERT INTO changes (id, kind, event_id, article_id, data, created_at) "
+                 "SELECT n, 'article_linked', n, n, '{}'::json, now() FROM generate_series(1, :rows) AS n"),
+            {"rows": rows},
+        )  # fmt: skip
+    with session_scope() as session:
+        raw = session.connection().connection.driver_connection
+        raw.execute("SET plan_cache_mode = force_generic_plan")
+        prepared = changefeed._PG_STREAM_BATCH.replace("%(after)s", "$1").replace("%(keep)s", "$2").replace("%(limit)s", "$3")
+        raw.execute(f"PREPARE stream_batch (bigint, bigint, bigint) AS {prepared}")
+        plan = raw.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE stream_batch ({rows - 10}, 100000, 500)").fetchone()[0]
+        top = plan[0]["Plan"]
+        assert top["Actual Rows"] == 10
+        assert top["Shared Hit Blocks"] + top["Shared Read Blocks"] < 60, top
+        assert changefeed.changes_for_stream(session, rows - 10, 500, 100_000).changes[0].id == rows - 9
+
+
 def test_the_migration_creates_what_the_models_describe(sqlite_store):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
