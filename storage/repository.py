@@ -253,18 +253,22 @@ def _claim_dict(claim) -> dict[str, Any]:
 
 
 # an event's articles (kind 0) and their claims (kind 1) in one statement: rows of (kind, the article's columns or
-# NULLs, the claim's id and columns or NULLs), in no particular order. The claims are read by an array of the ids: an
-# index scan in PostgreSQL's generic plan of the prepared statement too, where "IN (SELECT id FROM arts)" became a
-# scan of the whole claims table once the event sizes' statistics grew
+# NULLs, the claim's id and columns or NULLs), in no particular order. Written so that PostgreSQL's generic plan of
+# the prepared statement reads only the event's rows, by index: the articles by the event's links first (the status
+# filter after them: as a condition on articles it drove a scan of every stored article), the claims by an array of
+# their ids ("IN (SELECT id FROM arts)" became a scan of the whole claims table)
 _PG_LEDGER_INPUTS = (
-    "WITH arts AS (SELECT a.id, a.title, o.key, a.url, a.source_ref, a.published_at, a.received_at FROM article_events ae "
-    "JOIN articles a ON a.id = ae.article_id LEFT JOIN outlets o ON o.id = a.outlet_id WHERE ae.event_id = %(event)s{stored}) "
+    "WITH linked AS MATERIALIZED (SELECT a.id, a.status, a.title, a.outlet_id, a.url, a.source_ref, a.published_at, "
+    "a.received_at FROM article_events ae JOIN articles a ON a.id = ae.article_id WHERE ae.event_id = %(event)s), "
+    "arts AS MATERIALIZED (SELECT l.id, l.title, o.key, l.url, l.source_ref, l.published_at, l.received_at FROM linked l "
+    "LEFT JOIN outlets o ON o.id = l.outlet_id{stored}) "
     "SELECT 0, id, title, key, url, source_ref, published_at, received_at, NULL::bigint, "
     + ", ".join("NULL" for _ in range(len(_CLAIM_FIELDS) - 1))
     + " FROM arts UNION ALL SELECT 1, c.article_id, NULL, NULL, NULL, NULL, NULL, NULL, c.id, "
     + ", ".join(f'c."{name}"' for name in _CLAIM_FIELDS[1:])
     + " FROM claims c WHERE c.article_id = ANY(ARRAY(SELECT id FROM arts))"
 )
+_PG_STORED_ONLY = " WHERE l.status = %(stored)s"
 
 
 def _ledger_article(article_id, title, outlet, url, source_ref, published_at, received_at) -> dict[str, Any]:
@@ -288,7 +292,7 @@ def ledger_inputs(session: Session, event_id: int, *, stored_only: bool = False)
     at a time however far linking has run ahead (storage/changefeed.py diffs each step).
     """
     if session.get_bind().dialect.name == "postgresql":
-        stored = " AND a.status = %(stored)s" if stored_only else ""
+        stored = _PG_STORED_ONLY if stored_only else ""
         raw = session.connection().connection.driver_connection
         rows = raw.execute(_PG_LEDGER_INPUTS.format(stored=stored), {"event": event_id, "stored": ArticleStatus.STORED}).fetchall()
         found = sorted((row[1:8] for row in rows if row[0] == 0), key=lambda row: (row[6], row[0]))
