@@ -39,7 +39,7 @@ __all__ = [
     "lookup_keys",
 ]
 
-LINKER = "keys-v9"  # keys-v9: keys-v8 (times of day at odds, furniture pages vouched by two headline words), times of day from the lead (CLOCK_SENTENCES)
+LINKER = "keys-v10"  # keys-v10: 40 candidates scored, not 25; keys-v9: keys-v8 (times of day at odds, furniture pages vouched by two headline words), times of day from the lead (CLOCK_SENTENCES)
 
 JOIN_THRESHOLD = 0.6
 EVIDENCE_SHARE = 0.25  # how much each further matching article of an event adds (noisy-or)
@@ -49,7 +49,7 @@ AGREEMENT = 0.5  # how much an event score follows the mean of its pairs rather 
 INDEX_KEYS = 40  # keys per article kept in the inverted index
 LOOKUP_KEYS = 40  # keys per article looked up at link time
 POSTINGS_PER_KEY = 40  # newest postings per key read at link time
-CANDIDATES = 25  # candidate articles scored in full
+CANDIDATES = 40  # candidate articles scored in full (keys-v10; 25 before: a long report's background outvoted its first report)
 SHORT_WINDOW_DAYS = 45  # window for ordinary keys
 LONG_WINDOW_DAYS = 730  # window for names, streets and dates (follow-up coverage)
 BUCKET_DAYS = 7

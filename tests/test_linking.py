@@ -581,3 +581,46 @@ def test_a_time_of_day_far_down_the_page_is_not_the_incidents():
     assert not any(key.startswith("o:") for key in later.keys)  # the prayers' 9 a.m., eleventh sentence
     assert _vector(later, first)["clock_conflict"] == 0.0
     assert linkfeatures.CLOCK_SENTENCES < 11
+
+
+SYLHET_FIRST = (
+    "Flash floods cut off villages in Sunamganj",
+    "Flash floods from the hills cut off hundreds of villages in Sunamganj district on Tuesday, officials said. "
+    "The Surma river rose above the danger mark at Chhatak, and the district administrator Rahima Begum opened "
+    "twelve shelters. Boats from the fire service reached Dowarabazar by evening.",
+)
+SYLHET_FOLLOWUP = (
+    "Sunamganj floods: villagers return as the Surma falls",
+    "Villagers cut off by the flash floods in Sunamganj district began returning home on Friday as the Surma fell "
+    "below the danger mark at Chhatak, district administrator Rahima Begum said. Floods have struck the region "
+    "before: Sirajganj, Kurigram, Gaibandha, Jamalpur, Bogura, Netrokona and Moulvibazar went under in other years.",
+)
+UNRELATED = ("Bus falls into a ditch near Comilla", "A bus fell into a ditch near Comilla on Monday, police said.")
+
+
+class _Outvoted:
+    """An index whose retrieval ranks the follow-up's first report below 39 others (background names it shares
+    with each of them twice, its own incident's once)."""
+
+    def __init__(self, first, other):
+        self.first, self.other = first, other
+
+    def document_frequencies(self, keys):
+        return {k: 2 for k in keys}, 1000
+
+    def candidates(self, keys, day, limit_per_key):
+        postings = [(keys[0], 1)]
+        for article_id in range(2, 41):
+            postings += [(keys[0], article_id), (keys[1], article_id)]
+        return postings
+
+    def load(self, article_ids):
+        return [linking.Candidate(a, a, self.first if a == 1 else self.other) for a in sorted(article_ids)]
+
+
+def test_the_first_report_is_scored_even_when_forty_background_matches_outvote_it():
+    first = features(SYLHET_FIRST, date(2022, 6, 14))
+    index = _Outvoted(first, features(UNRELATED, date(2022, 6, 13)))
+    decision, _ = linking.decide(features(SYLHET_FOLLOWUP, date(2022, 6, 17)), index)
+    assert decision.features["candidates"] == 40
+    assert decision.event_id == 1, decision.features
