@@ -698,7 +698,7 @@ def _derived_injured(shot: Figure | None, killed: Figure | None, new_id: int) ->
     dead = killed.reading.stated - killed.self_count if killed is not None and killed.reading.stated is not None else 0
     if _the_others(shot):
         dead = 0  # "one killed, six others shot": the dead are not among the six
-    count = shot.reading.stated - shot.self_count - dead
+    count = shot.reading.stated + _one_before_the_others(shot) - shot.self_count - dead
     if count < 0:
         return None
     return _copy_as_injured(shot, count, None if shot.value_max is None else count, new_id)
@@ -710,14 +710,25 @@ _OTHERS = re.compile(
     re.IGNORECASE,
 )
 #: "he and three others were shot": the others and the one before them are the shot, the dead among them
-_AND_OTHERS = re.compile(r"(?:\b(?:[Hh]e|[Ss]he|him|her)|\b[A-Z][a-z]+(?:,\s+\d+,)?)\s+and\s+(?:\w+\s+)?others?\b")
+_ONE_BEFORE = r"(?:\b(?:[Hh]e|[Ss]he|him|her)|\b[A-Z][a-z]+(?:,\s+\d+,)?)"
 
 
 def _the_others(shot: Figure) -> bool:
     """A count of the shot named as the others ("one killed, six others shot", "six other people were shot",
     "killing three, shooting another"):
     the dead told beside them are not among them. Not "he and three others were shot": he is one of the shot."""
-    return bool(shot.group and _OTHERS.match(shot.group.strip()) and not _AND_OTHERS.search(shot.sentence))
+    return bool(shot.group and _OTHERS.match(shot.group.strip()) and not _one_before_the_others(shot))
+
+
+def _one_before_the_others(shot: Figure) -> int:
+    """1 where the count of the shot is the others joined to one person before them ("he and four others
+    were shot", "Garcia and three other people had been shot": five and four were shot), else 0. Not an
+    unrelated pair ("Young and the other man opened fire ... shooting two others")."""
+    group = (shot.group or "").strip()
+    if not _OTHERS.match(group):
+        return 0
+    joined = re.compile(_ONE_BEFORE + r"\s+and\s+(?:\w+\s+)?" + re.escape(group) + r"\b")
+    return int(bool(joined.search(shot.sentence)))
 
 
 def _copy_as_injured(base: Figure, low: float, high: float | None, new_id: int) -> Figure:

@@ -142,6 +142,31 @@ def test_another_shot_beside_the_dead_is_wounded():
     assert toll(ledger) == (3, 1)
 
 
+def test_the_one_joined_to_the_others_is_one_of_the_shot():
+    # "A fisherman died after he and four others were shot at the pier": five shot, one dead, four wounded
+    said = "A fisherman died on Tuesday after he and four others were shot at the pier."
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "fisherman", start=0, sentence=said, one="indefinite"),
+        figure(1, "shot", 4, 4, "others", start=40, sentence=said),
+    )
+    assert toll(ledger) == (1, 4)
+    said = "Police said Lena Moss and three other people had been shot near the market; Moss died."
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "Moss", start=70, sentence=said, singular=True, one="name"),
+        figure(1, "shot", 3, 3, "other people", start=12, sentence=said),
+    )
+    assert toll(ledger) == (1, 3)
+
+
+def test_others_shot_beside_an_unrelated_pair_are_not_summed():
+    # "Young and the other man opened fire, killing one and wounding two others": the two are the wounded
+    said = "Young and the other man opened fire, killing one man and shooting two others."
+    ledger = one_article(
+        figure(1, "killed", 1, 1, "man", start=40, sentence=said), figure(1, "shot", 2, 2, "others", start=60, sentence=said)
+    )
+    assert toll(ledger) == (1, 2)
+
+
 def test_the_other_one_of_two_is_the_dead_one():
     # "Police believe one twin accidentally shot the other" ... "the boy died"
     ledger = one_article(
