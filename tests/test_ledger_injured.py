@@ -156,6 +156,9 @@ def test_the_one_joined_to_the_others_is_one_of_the_shot():
         figure(1, "shot", 3, 3, "other people", start=12, sentence=said),
     )
     assert toll(ledger) == (1, 3)
+    said = "The fisherman said he and four others were shot at the pier; all are expected to survive."
+    ledger = one_article(figure(1, "shot", 4, 4, "others", start=20, sentence=said))
+    assert toll(ledger) == (0, 5)
 
 
 def test_others_shot_beside_an_unrelated_pair_are_not_summed():
