@@ -696,9 +696,10 @@ def _derived_injured(shot: Figure | None, killed: Figure | None, new_id: int) ->
     if shot is None or shot.reading.stated is None:
         return None
     dead = killed.reading.stated - killed.self_count if killed is not None and killed.reading.stated is not None else 0
-    if _the_others(shot):
-        dead = 0  # "one killed, six others shot": the dead are not among the six
-    count = shot.reading.stated + _one_before_the_others(shot) - shot.self_count - dead
+    one_before = _one_before_the_others(shot)
+    if _named_as_others(shot) and not one_before:
+        dead = 0  # "one killed, six others shot": the dead are not among the six ("he and six others": he may be)
+    count = shot.reading.stated + one_before - shot.self_count - dead
     if count < 0:
         return None
     return _copy_as_injured(shot, count, None if shot.value_max is None else count, new_id)
@@ -713,21 +714,19 @@ _OTHERS = re.compile(
 _ONE_BEFORE = r"(?:\b(?:[Hh]e|[Ss]he|him|her)|\b[A-Z][a-z]+(?:,\s+\d+,)?)"
 
 
-def _the_others(shot: Figure) -> bool:
+def _named_as_others(shot: Figure) -> bool:
     """A count of the shot named as the others ("one killed, six others shot", "six other people were shot",
-    "killing three, shooting another"):
-    the dead told beside them are not among them. Not "he and three others were shot": he is one of the shot."""
-    return bool(shot.group and _OTHERS.match(shot.group.strip()) and not _one_before_the_others(shot))
+    "killing three, shooting another")."""
+    return bool(_OTHERS.match((shot.group or "").strip()))
 
 
 def _one_before_the_others(shot: Figure) -> int:
     """1 where the count of the shot is the others joined to one person before them ("he and four others
     were shot", "Garcia and three other people had been shot": five and four were shot), else 0. Not an
     unrelated pair ("Young and the other man opened fire ... shooting two others")."""
-    group = (shot.group or "").strip()
-    if not _OTHERS.match(group):
+    if not _named_as_others(shot):
         return 0
-    joined = re.compile(_ONE_BEFORE + r"\s+and\s+(?:\w+\s+)?" + re.escape(group) + r"\b")
+    joined = re.compile(_ONE_BEFORE + r"\s+and\s+(?:\w+\s+)?" + re.escape(shot.group.strip()) + r"\b")
     return int(bool(joined.search(shot.sentence)))
 
 
