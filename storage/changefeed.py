@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from claimwire import changes
 from claimwire.changes import Change
 from claimwire.errors import TransientError
+from storage.db import execute_planned
 from storage.models import ChangeRecord, Event, utcnow
 
 logger = logging.getLogger("claimwire.changes")
@@ -117,7 +118,7 @@ def _write_pg(session: Session, pending: list[Change], ledger: tuple[int, dict] 
     if ledger is not None:
         params.update(event=ledger[0], ledger=json.dumps(ledger[1]))
     raw = session.connection().connection.driver_connection
-    ids = [row[0] for row in raw.execute(_PG_STATEMENTS[ledger is not None], params).fetchall()]
+    ids = [row[0] for row in execute_planned(raw, _PG_STATEMENTS[ledger is not None], params).fetchall()]
     if len(ids) != len(pending):
         raise ChangeOrderConflict("change_order", f"events {events}: changes written by a later transaction already; this one is retried")
     session.info[_PLACED] = placed + len(ids)

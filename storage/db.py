@@ -70,6 +70,17 @@ def _counting_cursor():
     return CountingCursor
 
 
+def execute_planned(raw, statement: str, params):
+    """Run STATEMENT on the psycopg connection RAW with a plan made for this run (never a prepared statement).
+
+    psycopg prepares a statement after a few runs, and PostgreSQL may then keep one generic plan for the
+    connection's life: it is planned again only when the tables it reads are analyzed. A statement that looks
+    rows up by an array of keys, planned while its table was a few pages, keeps that plan's sequential scan as
+    the table grows (with autovacuum off, or before its first ANALYZE: measured in docs/SCALING.md). Such
+    statements come here: planning each run costs a fraction of a millisecond and always sees today's tables."""
+    return raw.execute(statement, params, prepare=False)
+
+
 def _count_statements(dbapi_connection, _record) -> None:
     dbapi_connection.cursor_factory = _counting_cursor()
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm.util import identity_key
 from claimwire.claims import Claim as ClaimRecord
 from claimwire.ledger import build_ledger
 from claimwire.sources import RawItem
+from storage.db import execute_planned
 from storage.models import Article, ArticleEvent, ArticleStatus, Claim, Event, Failure, Outlet, OutletLine, utcnow
 
 
@@ -294,7 +295,7 @@ def ledger_inputs(session: Session, event_id: int, *, stored_only: bool = False)
     if session.get_bind().dialect.name == "postgresql":
         stored = _PG_STORED_ONLY if stored_only else ""
         raw = session.connection().connection.driver_connection
-        rows = raw.execute(_PG_LEDGER_INPUTS.format(stored=stored), {"event": event_id, "stored": ArticleStatus.STORED}).fetchall()
+        rows = execute_planned(raw, _PG_LEDGER_INPUTS.format(stored=stored), {"event": event_id, "stored": ArticleStatus.STORED}).fetchall()
         found = sorted((row[1:8] for row in rows if row[0] == 0), key=lambda row: (row[6], row[0]))
         claims = sorted((row for row in rows if row[0] == 1), key=lambda row: row[8])
         return [_ledger_article(*row) for row in found], [dict(zip(_CLAIM_FIELDS, (row[1], *row[9:]))) for row in claims]
