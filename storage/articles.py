@@ -3,7 +3,6 @@ and the articles that made no progress (tasks/sweep.py)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
@@ -11,6 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from claimwire import jsontext
 from storage.models import Article, ArticleEvent, Event
 
 
@@ -132,7 +132,7 @@ def move_to_stored(session: Session, article_id: int, accepts: Iterable[str], st
     event_id, ledger, decision, score, merged_into = raw.execute(_PG_LOCK_EVENT, (article_id,)).fetchone()
     while merged_into is not None:
         event_id, ledger, decision, score, merged_into = raw.execute(_PG_LOCK_EVENT, (article_id,)).fetchone()
-    return Stored(moved[0], event_id, json.loads(ledger) if ledger is not None else None, decision, score, moved[1], moved[2])
+    return Stored(moved[0], event_id, jsontext.loads(ledger) if ledger is not None else None, decision, score, moved[1], moved[2])
 
 
 def lock_event_of(session: Session, article_id: int):

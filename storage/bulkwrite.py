@@ -3,13 +3,12 @@ new): COPY on PostgreSQL, one executemany on SQLite. The pipeline writes one art
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import column, table, text
 from sqlalchemy.orm import Session
 
-from claimwire import linking
+from claimwire import jsontext, linking
 from claimwire.linking import ArticleFeatures
 from storage.eventindex import _dialect, _insert
 from storage.models import ArticleLinkFeatures, EventIndexEntry, TermFrequency
@@ -19,7 +18,7 @@ def _copy_value(value) -> str:
     if value is None:
         return "\\N"
     if isinstance(value, (dict, list)):
-        value = json.dumps(value, separators=(",", ":"))
+        value = jsontext.dumps(value)
     elif not isinstance(value, str):
         value = value.isoformat(sep=" ") if hasattr(value, "isoformat") else str(value)
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")

@@ -26,7 +26,6 @@ publisher to the Redis stream and the webhook kick, workers/changefeed.py); they
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from datetime import datetime
 from sqlalchemy import event, func, insert, literal_column, select
 from sqlalchemy.orm import Session
 
-from claimwire import changes
+from claimwire import changes, jsontext
 from claimwire.changes import Change
 from claimwire.errors import TransientError
 from storage.db import execute_planned
@@ -114,9 +113,9 @@ def _write_pg(session: Session, pending: list[Change], ledger: tuple[int, dict] 
         raise ValueError(f"{placed + len(pending)} changes in one transaction: at most {PER_TRANSACTION}")
     rows = [{"kind": c.kind, "event_id": c.event_id, "article_id": c.article_id, "data": c.data} for c in pending]
     events = sorted({c.event_id for c in pending if c.event_id is not None} | ({ledger[0]} if ledger else set()))
-    params = {"now": now, "changes": json.dumps(rows), "events": events, "placed": placed}  # `data` as the ORM writes JSON
+    params = {"now": now, "changes": jsontext.dumps(rows), "events": events, "placed": placed}  # `data` as the ORM writes JSON
     if ledger is not None:
-        params.update(event=ledger[0], ledger=json.dumps(ledger[1]))
+        params.update(event=ledger[0], ledger=jsontext.dumps(ledger[1]))
     raw = session.connection().connection.driver_connection
     ids = [row[0] for row in execute_planned(raw, _PG_STATEMENTS[ledger is not None], params).fetchall()]
     if len(ids) != len(pending):

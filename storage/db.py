@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from claimwire import jsontext
 from claimwire.settings import get_settings
 
 try:
@@ -102,21 +103,24 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+_JSON = {"json_serializer": jsontext.dumps, "json_deserializer": jsontext.loads}  # JSON columns: the text the raw writes write
+
+
 def make_engine(url: str, *, pooled: bool = True, synchronous_commit: str | None = None) -> Engine:
     """An engine for URL; SYNCHRONOUS_COMMIT (PostgreSQL): its connections' synchronous_commit, set as they open."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, **_JSON)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     connect_args = {"options": f"-c synchronous_commit={synchronous_commit}"} if synchronous_commit else {}
     if not pooled:
-        return create_engine(url, poolclass=NullPool, connect_args=connect_args)
-    engine = create_engine(url, pool_size=5, max_overflow=5, connect_args=connect_args)
+        return create_engine(url, poolclass=NullPool, connect_args=connect_args, **_JSON)
+    engine = create_engine(url, pool_size=5, max_overflow=5, connect_args=connect_args, **_JSON)
     event.listen(engine, "checkout", _ping_if_idle)
     event.listen(engine, "checkin", _note_checkin)
     if get_settings().profile_dir:

@@ -14,14 +14,13 @@ Merging events and moving articles: storage/eventmerges.py; bulk writes of the b
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from claimwire import linking
+from claimwire import jsontext, linking
 from claimwire.linking import ArticleFeatures, Candidate
 from storage.db import session_scope, stage_autocommit
 from storage.models import ArticleLinkFeatures, Event, EventIndexEntry, TermFrequency
@@ -59,7 +58,7 @@ def _array(values: Iterable[int]) -> str:
 
 def features_json(features: ArticleFeatures) -> str:
     """An article's features as stored (compact JSON)."""
-    return json.dumps(features.to_dict(), separators=(",", ":"))
+    return jsontext.dumps(features.to_dict())
 
 
 def key_hashes(keys: Iterable[str]) -> str:
@@ -77,7 +76,7 @@ def parsed_features(stored: str | Mapping[str, Any]) -> ArticleFeatures:
         return ArticleFeatures.from_dict(stored)
     found = _PARSED.pop(stored, None)
     if found is None:
-        found = ArticleFeatures.from_dict(json.loads(stored))
+        found = ArticleFeatures.from_dict(jsontext.loads(stored))
         if len(_PARSED) >= FEATURE_CACHE:
             del _PARSED[next(iter(_PARSED))]  # the least recently used
     _PARSED[stored] = found
@@ -387,7 +386,7 @@ def file_article(session: Session, article_id: int, event_id: int, features: Art
                 "event": event_id,
                 "day": features.day,
                 "features": features_json(features),
-                "keys": json.dumps(list(keys), separators=(",", ":")),
+                "keys": jsontext.dumps(list(keys)),
                 "bucket": bucket,
                 "hashes": _array(hashes),
             },

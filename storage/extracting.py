@@ -7,9 +7,9 @@ the claims are inserted only when the status moved); elsewhere the same through 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
+from claimwire import jsontext
 from claimwire.claims import Claim as ClaimRecord
 from storage import articles, repository
 from storage.db import session_scope, stage_autocommit
@@ -60,9 +60,9 @@ def read_for_extract(article_id: int, accepts: Sequence[str]) -> articles.Articl
 
 
 def claims_json(claims: Sequence[ClaimRecord]) -> str:
-    """The claims as the JSON array the PostgreSQL write reads (one record per claim, in their order; json.dumps as the
-    ORM writes a JSON column, so that a claim's `extra` is stored as the same text)."""
-    return json.dumps([{name: getattr(claim, name) for name in _CLAIM_FIELDS} for claim in claims])
+    """The claims as the JSON array the PostgreSQL write reads (one record per claim, in their order; jsontext as the
+    ORM writes a JSON column, storage/db.py, so that a claim's `extra` is stored as the same text)."""
+    return jsontext.dumps([{name: getattr(claim, name) for name in _CLAIM_FIELDS} for claim in claims])
 
 
 def write_claims(article_id: int, accepts: Sequence[str], status: str, claims: Sequence[ClaimRecord], cut: dict | None) -> None:
@@ -81,7 +81,7 @@ def write_claims(article_id: int, accepts: Sequence[str], status: str, claims: S
         "now": utcnow(),
         "accepts": list(accepts),
         "claims": claims_json(claims),
-        "cut": json.dumps(cut) if cut else None,
+        "cut": jsontext.dumps(cut) if cut else None,
     }
     statement = _PG_WRITE.format(cut=", claims_cut = %(cut)s::json" if cut else "")
     with autocommit.connect() as connection:

@@ -8,14 +8,13 @@ The merges a decision names are made before (storage/eventmerges.py), in the sam
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
-from claimwire import linking
+from claimwire import jsontext, linking
 from claimwire.linking import ArticleFeatures
 from storage import articles, eventindex, repository
 from storage.models import Article, utcnow
@@ -146,14 +145,14 @@ def write_link(
         "move": True,
         "title": article.title,
         "when": when,
-        "profile": json.dumps(profile),
+        "profile": jsontext.dumps(profile),
         "decision": decision,
         "score": score,
-        "decision_features": json.dumps(decision_features),  # as the ORM writes a JSON column
+        "decision_features": jsontext.dumps(decision_features),  # as the ORM writes a JSON column (storage/db.py)
         "linker": linking.LINKER,
         "day": features.day,
         "features": eventindex.features_json(features),
-        "keys": json.dumps(list(keys), separators=(",", ":")),
+        "keys": jsontext.dumps(list(keys)),
         "bucket": linking.bucket_of(features.day),
         "hashes": eventindex.key_hashes(keys),
         "later": eventindex.LATER_LIMIT if keys else 0,

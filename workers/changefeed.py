@@ -22,7 +22,6 @@ once a minute); the table keeps everything.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -31,6 +30,7 @@ from datetime import timedelta
 
 from redis.exceptions import RedisError, ResponseError
 
+from claimwire import jsontext
 from claimwire.settings import get_settings
 from storage import changefeed
 from storage.db import session_scope
@@ -63,7 +63,7 @@ def stream_last_id(client, key: str) -> int:
 
 def entry_fields(change) -> dict[str, str]:
     body = change.to_dict()
-    return {"change": json.dumps(body, separators=(",", ":"), default=str), "kind": change.kind, "event_id": str(change.event_id or "")}
+    return {"change": jsontext.dumps(body, default=str), "kind": change.kind, "event_id": str(change.event_id or "")}
 
 
 def publish_pending(limit: int = PUBLISH_BATCH) -> int:
@@ -112,7 +112,7 @@ def _trim_by_age(client, key: str, max_age_s: float) -> None:
         entries = client.xrange(key, count=500)
         if not entries:
             return
-        young = next((entry_id for entry_id, fields in entries if json.loads(fields[b"change"]).get("at", "") >= cutoff), None)
+        young = next((entry_id for entry_id, fields in entries if jsontext.loads(fields[b"change"]).get("at", "") >= cutoff), None)
         if young is not None:
             client.xtrim(key, minid=young)
             return
