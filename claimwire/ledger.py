@@ -1490,11 +1490,10 @@ def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[
             continue
         if _INCLUDED.search(lead.sentence) or not lead.reading.exact:
             continue
+        own = [f for f in figures if f.article_id == lead.article_id]
         theirs = [
-            f.reading.stated
-            for f in figures
-            if f.article_id == lead.article_id and f.measure == lead.measure and roles.get(f.id) == "perpetrator" and f.reading.exact
-        ]
+            f.reading.stated for f in own if f.measure == lead.measure and roles.get(f.id) == "perpetrator" and f.reading.exact
+        ] + _shot_himself_in_a_murder_suicide(lead, own)
         if not theirs or not max(theirs):
             continue
         total = lead.reading.stated + max(theirs)
@@ -1504,6 +1503,30 @@ def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[
         both.derived, lead.status, lead.article_lead = "attackers", "agrees", False
         added.append(both)
     return added
+
+
+def _shot_himself_in_a_murder_suicide(lead: Figure, own: Sequence[Figure]) -> list[int]:
+    """The attacker who "shot himself" in an article that tells a murder-suicide ("Murder/Suicide claims family
+    of five" ... "killed his wife and three children" ... "then shot himself in the head"): a death, though
+    the sentence says shot. Elsewhere "shot himself" may have been survived ("before turning the gun on
+    himself in attempted suicide"). Only beside a lead that counts his victims, the ones he killed ("killed his
+    wife and three children"), not everyone dead ("2 adults, six children dead": the attacker among them)."""
+    if not any(f.counts_self for f in own) or not _his_victims(lead):
+        return []
+    return [1 for f in own if f.measure == "shot" and (f.group or "").lower() in _REFLEXIVE and _SUICIDE.search(f.sentence)][:1]
+
+
+def _his_victims(lead: Figure) -> bool:
+    """The lead counts the people an attacker killed: its group follows a killing verb and a possessive."""
+    head = (lead.group or "").split()
+    if not head:
+        return False
+    return (
+        re.search(rf"\b{_KILLING}\s+(?:his|her|their)\s+(?:\w+\s+){{0,2}}?{re.escape(head[0])}\b", lead.sentence, re.IGNORECASE) is not None
+    )
+
+
+_KILLING = r"(?:killed|kills|killing|murdered|murders|murdering|shot|shoots|shooting)"
 
 
 def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = None) -> list[Figure]:

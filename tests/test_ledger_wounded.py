@@ -710,3 +710,43 @@ def test_a_later_article_that_names_one_more_dead_revises_the_toll():
         _named(2, "Lena Moss", 180, "Lena Moss, 16, died from gunshot wounds on New Year's Day."),
     ]
     assert toll(build_ledger(articles, claims))[0] == 2
+
+
+def murder_suicide(victims_sentence: str, victims_group: str) -> tuple[list[dict], list[dict]]:
+    """A farmhouse murder-suicide told by one article: the murder-suicide in its title, the victims counted in its
+    body, and the attacker who "shot himself" after them."""
+    articles = [article(1, "2019-03-02T12:00:00", "a.example")]
+    claims = [
+        figure(
+            1,
+            "killed",
+            2,
+            None,
+            None,
+            hedge="murder-suicide",
+            start=20,
+            sentence="Village mourns after farmhouse murder-suicide",
+            in_title=True,
+            self=1,
+        ),
+        figure(1, "killed", 3, 3, victims_group, start=300, sentence=victims_sentence, list=True),
+        figure(
+            1, "shot", 1, 1, "himself", start=600, sentence="He then set the barn alight and shot himself.", singular=True, one="pronoun"
+        ),
+    ]
+    return articles, claims
+
+
+def test_an_attacker_who_shot_himself_in_a_murder_suicide_is_added_to_the_ones_he_killed():
+    # "killed his wife and two sons" counts his victims; the murder-suicide says the one who "shot himself" died
+    articles, claims = murder_suicide("Police say the farmer killed his wife and two sons with a shotgun.", "wife")
+    assert toll(build_ledger(articles, claims))[0] == 4
+
+
+def test_a_count_of_everyone_dead_in_a_murder_suicide_gains_no_one():
+    articles, claims = murder_suicide("Three people were found dead in the farmhouse, the farmer among them.", "people")
+    assert toll(build_ledger(articles, claims))[0] == 3
+    # no murder-suicide told: "shot himself" may have been survived
+    articles, claims = murder_suicide("Police say the farmer killed his wife and two sons with a shotgun.", "wife")
+    claims[0] = figure(1, "killed", 3, 3, "people", start=0, sentence="Three killed at farmhouse", in_title=True)
+    assert toll(build_ledger(articles, claims))[0] == 3
