@@ -80,6 +80,7 @@ class Figure:
     derived: str | None = None  # "shot": injured = shot - killed; "self": the shooter counted in a figure
     all_shot_died: bool = False  # "a man was shot and killed": everyone shot is in this killed figure
     severity: bool = False  # counts only the badly hurt ("one critically wounded")
+    survived: bool = False  # told as alive ("was grazed", "non-life-threatening wounds", "is recovering")
     rising: bool = False  # told as a rise ("the death toll rose to 21"): it updates a lower toll told before
     mention: str | None = None  # how the text names one person: pronoun, definite, name, indefinite, new
     rest_of_self: bool = False  # what is left of a figure once the attacker who killed himself is taken out
@@ -334,6 +335,7 @@ def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, v
         weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")),
         all_shot_died=claim.get("measure") == "killed" and extra.get("shot") is not None and extra.get("shot") == claim.get("value_min"),
         severity=bool(extra.get("severity")),
+        survived=bool(extra.get("survived")),
         rising=bool(extra.get("rising")),
         mention=extra.get("one"),
     )
@@ -495,6 +497,8 @@ def article_leads(figures: list[Figure]) -> list[Figure]:
             for figure in group:
                 if figure.measure == "killed":
                     figure.status = "aside"
+        if leads.get("injured") is not None and _one_dead_title(group, leads["injured"]):
+            leads["injured"] = None  # the dead one's wound, or another incident's: no wounded of its own
         if _one_of_the_dead(leads.get("injured"), [f for f in group if f.measure == "killed"]):
             leads["injured"] = None  # "He was pronounced dead ... he suffered a gunshot wound": the dead man's wound
         injured = _article_injured(leads.get("injured"), leads.get("shot"), leads.get("killed"), len(figures) + len(added))
@@ -554,6 +558,31 @@ def _wounded_only_title(group: Sequence[Figure], killed: Figure) -> bool:
         and not any(f.measure in ("killed", "killed_or_injured") for f in group if f.in_title)
         and not any(_DEATH_WORD.search(f.sentence) for f in title)
     )
+
+
+def _one_dead_title(group: Sequence[Figure], injured: Figure) -> bool:
+    """The article's headline tells one death and no one hurt ("Boy, 3, dies after shooting himself", "Teen
+    killed in crossfire"), and its one wounded person is told only past its lead, as neither alive nor
+    another person ("There are no words to describe a child being hurt in this manner"): the dead one's wound
+    or another incident's, not a wounded of its own. A person told as alive ("was grazed", "is recovering")
+    or as another ("another teen was hurt", "was also wounded") is one."""
+    title = [f for f in group if f.in_title and not f.weak]
+    return (
+        not injured.in_title
+        and injured.start > WOUNDED_TITLE_LEAD_CHARS
+        and injured.reading.stated == 1
+        and not injured.survived
+        and injured.mention != "new"
+        and not _TOLD_APART.search(injured.sentence)
+        and any(f.measure == "killed" and f.reading.stated == 1 for f in title)
+        and not any(f.measure in ("injured", "shot", "killed_or_injured") for f in title)
+        and not any(_WOUND_WORD.search(f.sentence) for f in title)
+    )
+
+
+#: a person told as another one than those counted before ("was also wounded", "a second man was hurt")
+_TOLD_APART = re.compile(r"\b(?:also|other|another|second|third)\b", re.IGNORECASE)
+_WOUND_WORD = re.compile(r"\b(?:wound\w*|injur\w*|hurt|hospital\w*|critical)\b", re.IGNORECASE)
 
 
 #: where an article's lead ends (characters of its body): a death told before it is the article's own
@@ -1238,6 +1267,8 @@ def died_of_wounds_told(claims: Sequence[Mapping[str, Any]]) -> frozenset[int]:
     )
 
 
+#: a person told as another one than those counted before ("was also wounded", "a second man was hurt")
+_TOLD_APART = re.compile(r"\b(?:also|other|another|second|third)\b", re.IGNORECASE)
 _WOUND_WORD = re.compile(r"\b(?:wound\w*|injur\w*|hurt|critical|hospitali[sz]ed)\b", re.IGNORECASE)
 
 

@@ -750,3 +750,53 @@ def test_a_count_of_everyone_dead_in_a_murder_suicide_gains_no_one():
     articles, claims = murder_suicide("Police say the farmer killed his wife and two sons with a shotgun.", "wife")
     claims[0] = figure(1, "killed", 3, 3, "people", start=0, sentence="Three killed at farmhouse", in_title=True)
     assert toll(build_ledger(articles, claims))[0] == 3
+
+
+def mountain_death(hurt: dict) -> tuple[list[dict], list[dict]]:
+    """One article: "Climber dies in fall on Mont Blanc", its death told in the lead, and one person hurt far below it."""
+    articles = [article(1, "2019-07-02T12:00:00", "a.example")]
+    claims = [
+        figure(
+            1, "killed", 1, 1, "Climber", start=0, sentence="Climber dies in fall on Mont Blanc", in_title=True, headline=True, one="name"
+        ),
+        figure(1, "killed", 1, 1, "climber", start=40, sentence="A British climber died on Sunday after a fall.", one="indefinite"),
+        hurt,
+    ]
+    return articles, claims
+
+
+def test_one_person_hurt_far_below_a_headline_of_one_death_is_no_wounded_of_the_article():
+    # the dead climber's own injuries, told again at the end of the article
+    hurt = figure(
+        1, "injured", 1, 1, "climber", start=900, sentence="Guides said they had never seen a climber hurt like this.", one="indefinite"
+    )
+    assert toll(build_ledger(*mountain_death(hurt))) == (1, 0)
+
+
+def test_a_second_person_hurt_below_a_headline_of_one_death_is_counted():
+    told_apart = [
+        # another person ("another climber", "was also hurt")
+        figure(1, "injured", 1, 1, "climber", start=900, sentence="Another climber was injured in the same fall.", one="new"),
+        figure(1, "injured", 1, 1, "his guide", start=900, sentence="His guide was also injured.", one="definite"),
+        # a person told as alive
+        figure(
+            1,
+            "injured",
+            1,
+            1,
+            "guide",
+            start=900,
+            sentence="A guide was injured but is recovering in hospital.",
+            one="indefinite",
+            survived=True,
+        ),
+    ]
+    for hurt in told_apart:
+        assert toll(build_ledger(*mountain_death(hurt))) == (1, 1)
+    # the same person hurt under a headline that tells of the hurt too
+    hurt = figure(
+        1, "injured", 1, 1, "climber", start=900, sentence="Guides said they had never seen a climber hurt like this.", one="indefinite"
+    )
+    articles, claims = mountain_death(hurt)
+    claims[0] = figure(1, "killed", 1, 1, "Climber", start=0, sentence="Climber dies, one hurt in fall on Mont Blanc", in_title=True)
+    assert toll(build_ledger(articles, claims)) == (1, 1)
