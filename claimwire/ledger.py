@@ -436,9 +436,13 @@ def _lead(figures: Sequence[Figure]) -> Figure | None:
     """The figure an article gives for a row: its title's (a count split from "4 shot, 1 killed" or a
     "murder-suicide" included), else the largest of its lead, else a person it describes, else an
     implied, partial or derived one. A title that names one person where the lead lists more ("murder
-    of mom" / "a mother and her daughter") gives way to the lead."""
+    of mom" / "a mother and her daughter") gives way to the lead. A body figure told as what was said at
+    first ("the chief initially told us three had died") is no lead beside the article's other figures."""
     strong = [f for f in figures if not f.weak]
     title = [f for f in figures if f.in_title and not f.vague]
+    superseded = [f for f in strong if not f.in_title and _FIRST_TOLD.search(f.sentence)]
+    if len(superseded) < len(strong):
+        strong = [f for f in strong if f not in superseded]
     numeric = sorted((f for f in strong if not f.singular), key=lambda f: f.start)[:LEAD_FIGURES]
     if any(f.singular and (f.reading.stated or 0) >= 1 for f in strong):
         numeric = [f for f in numeric if f.reading.stated != 0]  # "No injuries were reported" beside a person hurt
@@ -455,6 +459,10 @@ def _lead(figures: Sequence[Figure]) -> Figure | None:
         return singular[0]
     weak = sorted(figures, key=lambda f: (not f.in_title, f.derived is not None, f.start))
     return weak[0] if weak else None
+
+
+#: a figure told as what was said before ("the chief initially told us three had died"): since corrected
+_FIRST_TOLD = re.compile(r"\b(?:initially|originally|at first(?! light)|earlier reports?)\b", re.IGNORECASE)
 
 
 def _more_specific(lead: Figure, figures: Sequence[Figure]) -> Figure:

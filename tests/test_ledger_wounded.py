@@ -800,3 +800,19 @@ def test_a_second_person_hurt_below_a_headline_of_one_death_is_counted():
     articles, claims = mountain_death(hurt)
     claims[0] = figure(1, "killed", 1, 1, "Climber", start=0, sentence="Climber dies, one hurt in fall on Mont Blanc", in_title=True)
     assert toll(build_ledger(articles, claims)) == (1, 1)
+
+
+def test_a_toll_told_as_what_was_said_at_first_is_no_lead():
+    # a bus crash: "officials initially said three people had died" beside the corrected count of two
+    articles = [article(1, "2019-05-02T12:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 2, 2, "people", start=40, sentence="Two people died when a bus left the road near Sylhet."),
+        figure(1, "killed", 3, 3, None, start=300, sentence="Officials initially said three passengers had died in the crash."),
+        figure(1, "killed", 2, 2, "passengers", start=600, sentence="Both passengers who died were from Dhaka."),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 2
+    # the only figure an article gives stands, however it was told
+    assert toll(build_ledger(articles, claims[1:2]))[0] == 3
+    # "at first light" tells when, not what was said before
+    claims[1]["sentence"] = "Rescuers found three passengers dead at first light."
+    assert toll(build_ledger(articles, claims))[0] == 3
