@@ -734,7 +734,7 @@ def _derived_injured(shot: Figure | None, killed: Figure | None, new_id: int) ->
         return None
     dead = killed.reading.stated - killed.self_count if killed is not None and killed.reading.stated is not None else 0
     one_before = _one_before_the_others(shot)
-    if _named_as_others(shot) and not one_before:
+    if _named_as_others(shot) and not one_before or _two_people_of_one_sentence(shot, killed):
         dead = 0  # "one killed, six others shot": the dead are not among the six ("he and six others": he may be)
     count = shot.reading.stated + one_before - shot.self_count - dead
     if count < 0:
@@ -749,6 +749,18 @@ _OTHERS = re.compile(
 )
 #: "he and three others were shot": the others and the one before them are the shot, the dead among them
 _ONE_BEFORE = r"(?:\b(?:[Hh]e|[Ss]he|him|her)|\b[A-Z][a-z]+(?:,\s+\d+,)?)"
+
+
+def _two_people_of_one_sentence(shot: Figure, killed: Figure | None) -> bool:
+    """One person killed and another shot in one sentence, each the object of a verb of its own ("Man kills
+    ex-wife, shoots teen daughter"): the one shot is not the one killed."""
+    if killed is None or killed.derived is not None or killed.sentence != shot.sentence:
+        return False
+    if shot.reading.stated != 1 or killed.reading.stated != 1 or not (shot.person and killed.person):
+        return False
+    if {shot.mention, killed.mention} & {"pronoun", "name"} or not (shot.group and killed.group):
+        return False
+    return shot.group.lower().split()[-1] != killed.group.lower().split()[-1]
 
 
 def _named_as_others(shot: Figure) -> bool:

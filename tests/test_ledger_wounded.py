@@ -816,3 +816,21 @@ def test_a_toll_told_as_what_was_said_at_first_is_no_lead():
     # "at first light" tells when, not what was said before
     claims[1]["sentence"] = "Rescuers found three passengers dead at first light."
     assert toll(build_ledger(articles, claims))[0] == 3
+
+
+def test_one_killed_and_another_shot_in_one_sentence_leave_the_one_shot_wounded():
+    # "Farmer kills neighbour, shoots his son in land feud": the son is not the dead neighbour
+    articles = [article(1, "2019-08-02T12:00:00", "a.example")]
+    title = "Farmer kills neighbour, shoots his son in land feud"
+    claims = [
+        figure(1, "killed", 1, 1, "neighbour", start=13, sentence=title, in_title=True, one="definite"),
+        figure(1, "shot", 1, 1, "his son", start=30, sentence=title, in_title=True, one="definite"),
+    ]
+    assert toll(build_ledger(articles, claims)) == (1, 1)
+    # "Boy shot while hunting near Lyon dies": a place read as the dead one's name is the boy himself
+    title = "Boy shot while hunting near Lyon dies"
+    claims = [
+        figure(1, "shot", 1, 1, "Boy", start=0, sentence=title, in_title=True, one="name", headline=True),
+        figure(1, "killed", 1, 1, "Lyon", start=28, sentence=title, in_title=True, one="name", singular=True),
+    ]
+    assert toll(build_ledger(articles, claims)) == (1, 0)
