@@ -80,6 +80,7 @@ class Figure:
     derived: str | None = None  # "shot": injured = shot - killed; "self": the shooter counted in a figure
     all_shot_died: bool = False  # "a man was shot and killed": everyone shot is in this killed figure
     severity: bool = False  # counts only the badly hurt ("one critically wounded")
+    survived: bool = False  # told as alive ("was grazed", "non-life-threatening wounds", "is recovering")
     rising: bool = False  # told as a rise ("the death toll rose to 21"): it updates a lower toll told before
     mention: str | None = None  # how the text names one person: pronoun, definite, name, indefinite, new
     rest_of_self: bool = False  # what is left of a figure once the attacker who killed himself is taken out
@@ -334,6 +335,7 @@ def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, v
         weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")),
         all_shot_died=claim.get("measure") == "killed" and extra.get("shot") is not None and extra.get("shot") == claim.get("value_min"),
         severity=bool(extra.get("severity")),
+        survived=bool(extra.get("survived")),
         rising=bool(extra.get("rising")),
         mention=extra.get("one"),
     )
@@ -434,9 +436,13 @@ def _lead(figures: Sequence[Figure]) -> Figure | None:
     """The figure an article gives for a row: its title's (a count split from "4 shot, 1 killed" or a
     "murder-suicide" included), else the largest of its lead, else a person it describes, else an
     implied, partial or derived one. A title that names one person where the lead lists more ("murder
-    of mom" / "a mother and her daughter") gives way to the lead."""
+    of mom" / "a mother and her daughter") gives way to the lead. A body figure told as what was said at
+    first ("the chief initially told us three had died") is no lead beside the article's other figures."""
     strong = [f for f in figures if not f.weak]
     title = [f for f in figures if f.in_title and not f.vague]
+    superseded = [f for f in strong if not f.in_title and _FIRST_TOLD.search(f.sentence)]
+    if len(superseded) < len(strong):
+        strong = [f for f in strong if f not in superseded]
     numeric = sorted((f for f in strong if not f.singular), key=lambda f: f.start)[:LEAD_FIGURES]
     if any(f.singular and (f.reading.stated or 0) >= 1 for f in strong):
         numeric = [f for f in numeric if f.reading.stated != 0]  # "No injuries were reported" beside a person hurt
@@ -453,6 +459,10 @@ def _lead(figures: Sequence[Figure]) -> Figure | None:
         return singular[0]
     weak = sorted(figures, key=lambda f: (not f.in_title, f.derived is not None, f.start))
     return weak[0] if weak else None
+
+
+#: a figure told as what was said before ("the chief initially told us three had died"): since corrected
+_FIRST_TOLD = re.compile(r"\b(?:initially|originally|at first(?! light)|earlier reports?)\b", re.IGNORECASE)
 
 
 def _more_specific(lead: Figure, figures: Sequence[Figure]) -> Figure:
@@ -495,6 +505,8 @@ def article_leads(figures: list[Figure]) -> list[Figure]:
             for figure in group:
                 if figure.measure == "killed":
                     figure.status = "aside"
+        if leads.get("injured") is not None and _one_dead_title(group, leads["injured"]):
+            leads["injured"] = None  # the dead one's wound, or another incident's: no wounded of its own
         if _one_of_the_dead(leads.get("injured"), [f for f in group if f.measure == "killed"]):
             leads["injured"] = None  # "He was pronounced dead ... he suffered a gunshot wound": the dead man's wound
         injured = _article_injured(leads.get("injured"), leads.get("shot"), leads.get("killed"), len(figures) + len(added))
@@ -554,6 +566,31 @@ def _wounded_only_title(group: Sequence[Figure], killed: Figure) -> bool:
         and not any(f.measure in ("killed", "killed_or_injured") for f in group if f.in_title)
         and not any(_DEATH_WORD.search(f.sentence) for f in title)
     )
+
+
+def _one_dead_title(group: Sequence[Figure], injured: Figure) -> bool:
+    """The article's headline tells one death and no one hurt ("Boy, 3, dies after shooting himself", "Teen
+    killed in crossfire"), and its one wounded person is told only past its lead, as neither alive nor
+    another person ("There are no words to describe a child being hurt in this manner"): the dead one's wound
+    or another incident's, not a wounded of its own. A person told as alive ("was grazed", "is recovering")
+    or as another ("another teen was hurt", "was also wounded") is one."""
+    title = [f for f in group if f.in_title and not f.weak]
+    return (
+        not injured.in_title
+        and injured.start > WOUNDED_TITLE_LEAD_CHARS
+        and injured.reading.stated == 1
+        and not injured.survived
+        and injured.mention != "new"
+        and not _TOLD_APART.search(injured.sentence)
+        and any(f.measure == "killed" and f.reading.stated == 1 for f in title)
+        and not any(f.measure in ("injured", "shot", "killed_or_injured") for f in title)
+        and not any(_WOUND_WORD.search(f.sentence) for f in title)
+    )
+
+
+#: a person told as another one than those counted before ("was also wounded", "a second man was hurt")
+_TOLD_APART = re.compile(r"\b(?:also|other|another|second|third)\b", re.IGNORECASE)
+_WOUND_WORD = re.compile(r"\b(?:wound\w*|injur\w*|hurt|hospital\w*|critical)\b", re.IGNORECASE)
 
 
 #: where an article's lead ends (characters of its body): a death told before it is the article's own
@@ -697,7 +734,7 @@ def _derived_injured(shot: Figure | None, killed: Figure | None, new_id: int) ->
         return None
     dead = killed.reading.stated - killed.self_count if killed is not None and killed.reading.stated is not None else 0
     one_before = _one_before_the_others(shot)
-    if _named_as_others(shot) and not one_before:
+    if _named_as_others(shot) and not one_before or _two_people_of_one_sentence(shot, killed):
         dead = 0  # "one killed, six others shot": the dead are not among the six ("he and six others": he may be)
     count = shot.reading.stated + one_before - shot.self_count - dead
     if count < 0:
@@ -712,6 +749,18 @@ _OTHERS = re.compile(
 )
 #: "he and three others were shot": the others and the one before them are the shot, the dead among them
 _ONE_BEFORE = r"(?:\b(?:[Hh]e|[Ss]he|him|her)|\b[A-Z][a-z]+(?:,\s+\d+,)?)"
+
+
+def _two_people_of_one_sentence(shot: Figure, killed: Figure | None) -> bool:
+    """One person killed and another shot in one sentence, each the object of a verb of its own ("Man kills
+    ex-wife, shoots teen daughter"): the one shot is not the one killed."""
+    if killed is None or killed.derived is not None or killed.sentence != shot.sentence:
+        return False
+    if shot.reading.stated != 1 or killed.reading.stated != 1 or not (shot.person and killed.person):
+        return False
+    if {shot.mention, killed.mention} & {"pronoun", "name"} or not (shot.group and killed.group):
+        return False
+    return shot.group.lower().split()[-1] != killed.group.lower().split()[-1]
 
 
 def _named_as_others(shot: Figure) -> bool:
@@ -1238,6 +1287,8 @@ def died_of_wounds_told(claims: Sequence[Mapping[str, Any]]) -> frozenset[int]:
     )
 
 
+#: a person told as another one than those counted before ("was also wounded", "a second man was hurt")
+_TOLD_APART = re.compile(r"\b(?:also|other|another|second|third)\b", re.IGNORECASE)
 _WOUND_WORD = re.compile(r"\b(?:wound\w*|injur\w*|hurt|critical|hospitali[sz]ed)\b", re.IGNORECASE)
 
 
@@ -1490,11 +1541,10 @@ def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[
             continue
         if _INCLUDED.search(lead.sentence) or not lead.reading.exact:
             continue
+        own = [f for f in figures if f.article_id == lead.article_id]
         theirs = [
-            f.reading.stated
-            for f in figures
-            if f.article_id == lead.article_id and f.measure == lead.measure and roles.get(f.id) == "perpetrator" and f.reading.exact
-        ]
+            f.reading.stated for f in own if f.measure == lead.measure and roles.get(f.id) == "perpetrator" and f.reading.exact
+        ] + _shot_himself_in_a_murder_suicide(lead, own)
         if not theirs or not max(theirs):
             continue
         total = lead.reading.stated + max(theirs)
@@ -1504,6 +1554,30 @@ def with_the_attackers(figures: list[Figure], roles: Mapping[int, str]) -> list[
         both.derived, lead.status, lead.article_lead = "attackers", "agrees", False
         added.append(both)
     return added
+
+
+def _shot_himself_in_a_murder_suicide(lead: Figure, own: Sequence[Figure]) -> list[int]:
+    """The attacker who "shot himself" in an article that tells a murder-suicide ("Murder/Suicide claims family
+    of five" ... "killed his wife and three children" ... "then shot himself in the head"): a death, though
+    the sentence says shot. Elsewhere "shot himself" may have been survived ("before turning the gun on
+    himself in attempted suicide"). Only beside a lead that counts his victims, the ones he killed ("killed his
+    wife and three children"), not everyone dead ("2 adults, six children dead": the attacker among them)."""
+    if not any(f.counts_self for f in own) or not _his_victims(lead):
+        return []
+    return [1 for f in own if f.measure == "shot" and (f.group or "").lower() in _REFLEXIVE and _SUICIDE.search(f.sentence)][:1]
+
+
+def _his_victims(lead: Figure) -> bool:
+    """The lead counts the people an attacker killed: its group follows a killing verb and a possessive."""
+    head = (lead.group or "").split()
+    if not head:
+        return False
+    return (
+        re.search(rf"\b{_KILLING}\s+(?:his|her|their)\s+(?:\w+\s+){{0,2}}?{re.escape(head[0])}\b", lead.sentence, re.IGNORECASE) is not None
+    )
+
+
+_KILLING = r"(?:killed|kills|killing|murdered|murders|murdering|shot|shoots|shooting)"
 
 
 def with_the_others(figures: list[Figure], roles: Mapping[int, str] | None = None) -> list[Figure]:

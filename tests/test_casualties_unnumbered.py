@@ -255,3 +255,26 @@ def test_people_found_or_arriving_with_wounds_were_hurt(text, expected):
 )
 def test_wounds_of_no_one_counted_are_no_figure(text):
     assert figures(text) == []
+
+
+# --- one person told alive after the event ----------------------------------------------------------------
+
+ALIVE_AFTER = [
+    ("", "Fisherman stable after boat explosion in Piraeus", [("injured", 1, 1)]),
+    ("", "Woman hospitalized after bus crash near Sylhet", [("injured", 1, 1)]),
+    ("", "Boy recovering after accidental shooting", [("injured", 1, 1)]),
+    ("A shopkeeper is expected to recover after the market bombing, doctors said.", None, [("injured", 1, 1)]),
+    ("The hospital remains in good condition after the storm, officials said.", None, []),  # no person
+    ("Doctors said the family is recovering after the fire.", None, []),  # a group, not one person
+]
+
+
+@pytest.mark.parametrize("text,title,expected", ALIVE_AFTER)
+def test_one_person_told_alive_after_the_event_is_one_injured(text, title, expected):
+    assert figures(text, title) == expected
+
+
+def test_a_person_told_alive_beside_a_death_is_counted_apart():
+    assert figures("", "Man killed, woman hospitalized after blast") == [("injured", 1, 1), ("killed", 1, 1)]
+    claim = cas("", "Teen stable after crash on the A4")[0]
+    assert claim.extra.get("survived") and claim.group == "Teen"

@@ -710,3 +710,127 @@ def test_a_later_article_that_names_one_more_dead_revises_the_toll():
         _named(2, "Lena Moss", 180, "Lena Moss, 16, died from gunshot wounds on New Year's Day."),
     ]
     assert toll(build_ledger(articles, claims))[0] == 2
+
+
+def murder_suicide(victims_sentence: str, victims_group: str) -> tuple[list[dict], list[dict]]:
+    """A farmhouse murder-suicide told by one article: the murder-suicide in its title, the victims counted in its
+    body, and the attacker who "shot himself" after them."""
+    articles = [article(1, "2019-03-02T12:00:00", "a.example")]
+    claims = [
+        figure(
+            1,
+            "killed",
+            2,
+            None,
+            None,
+            hedge="murder-suicide",
+            start=20,
+            sentence="Village mourns after farmhouse murder-suicide",
+            in_title=True,
+            self=1,
+        ),
+        figure(1, "killed", 3, 3, victims_group, start=300, sentence=victims_sentence, list=True),
+        figure(
+            1, "shot", 1, 1, "himself", start=600, sentence="He then set the barn alight and shot himself.", singular=True, one="pronoun"
+        ),
+    ]
+    return articles, claims
+
+
+def test_an_attacker_who_shot_himself_in_a_murder_suicide_is_added_to_the_ones_he_killed():
+    # "killed his wife and two sons" counts his victims; the murder-suicide says the one who "shot himself" died
+    articles, claims = murder_suicide("Police say the farmer killed his wife and two sons with a shotgun.", "wife")
+    assert toll(build_ledger(articles, claims))[0] == 4
+
+
+def test_a_count_of_everyone_dead_in_a_murder_suicide_gains_no_one():
+    articles, claims = murder_suicide("Three people were found dead in the farmhouse, the farmer among them.", "people")
+    assert toll(build_ledger(articles, claims))[0] == 3
+    # no murder-suicide told: "shot himself" may have been survived
+    articles, claims = murder_suicide("Police say the farmer killed his wife and two sons with a shotgun.", "wife")
+    claims[0] = figure(1, "killed", 3, 3, "people", start=0, sentence="Three killed at farmhouse", in_title=True)
+    assert toll(build_ledger(articles, claims))[0] == 3
+
+
+def mountain_death(hurt: dict) -> tuple[list[dict], list[dict]]:
+    """One article: "Climber dies in fall on Mont Blanc", its death told in the lead, and one person hurt far below it."""
+    articles = [article(1, "2019-07-02T12:00:00", "a.example")]
+    claims = [
+        figure(
+            1, "killed", 1, 1, "Climber", start=0, sentence="Climber dies in fall on Mont Blanc", in_title=True, headline=True, one="name"
+        ),
+        figure(1, "killed", 1, 1, "climber", start=40, sentence="A British climber died on Sunday after a fall.", one="indefinite"),
+        hurt,
+    ]
+    return articles, claims
+
+
+def test_one_person_hurt_far_below_a_headline_of_one_death_is_no_wounded_of_the_article():
+    # the dead climber's own injuries, told again at the end of the article
+    hurt = figure(
+        1, "injured", 1, 1, "climber", start=900, sentence="Guides said they had never seen a climber hurt like this.", one="indefinite"
+    )
+    assert toll(build_ledger(*mountain_death(hurt))) == (1, 0)
+
+
+def test_a_second_person_hurt_below_a_headline_of_one_death_is_counted():
+    told_apart = [
+        # another person ("another climber", "was also hurt")
+        figure(1, "injured", 1, 1, "climber", start=900, sentence="Another climber was injured in the same fall.", one="new"),
+        figure(1, "injured", 1, 1, "his guide", start=900, sentence="His guide was also injured.", one="definite"),
+        # a person told as alive
+        figure(
+            1,
+            "injured",
+            1,
+            1,
+            "guide",
+            start=900,
+            sentence="A guide was injured but is recovering in hospital.",
+            one="indefinite",
+            survived=True,
+        ),
+    ]
+    for hurt in told_apart:
+        assert toll(build_ledger(*mountain_death(hurt))) == (1, 1)
+    # the same person hurt under a headline that tells of the hurt too
+    hurt = figure(
+        1, "injured", 1, 1, "climber", start=900, sentence="Guides said they had never seen a climber hurt like this.", one="indefinite"
+    )
+    articles, claims = mountain_death(hurt)
+    claims[0] = figure(1, "killed", 1, 1, "Climber", start=0, sentence="Climber dies, one hurt in fall on Mont Blanc", in_title=True)
+    assert toll(build_ledger(articles, claims)) == (1, 1)
+
+
+def test_a_toll_told_as_what_was_said_at_first_is_no_lead():
+    # a bus crash: "officials initially said three people had died" beside the corrected count of two
+    articles = [article(1, "2019-05-02T12:00:00", "a.example")]
+    claims = [
+        figure(1, "killed", 2, 2, "people", start=40, sentence="Two people died when a bus left the road near Sylhet."),
+        figure(1, "killed", 3, 3, None, start=300, sentence="Officials initially said three passengers had died in the crash."),
+        figure(1, "killed", 2, 2, "passengers", start=600, sentence="Both passengers who died were from Dhaka."),
+    ]
+    assert toll(build_ledger(articles, claims))[0] == 2
+    # the only figure an article gives stands, however it was told
+    assert toll(build_ledger(articles, claims[1:2]))[0] == 3
+    # "at first light" tells when, not what was said before
+    claims[1]["sentence"] = "Rescuers found three passengers dead at first light."
+    assert toll(build_ledger(articles, claims))[0] == 3
+
+
+def test_one_killed_and_another_shot_in_one_sentence_leave_the_one_shot_wounded():
+    # "Farmer kills neighbour, shoots his son in land feud": the son is not the dead neighbour
+    articles = [article(1, "2019-08-02T12:00:00", "a.example")]
+    title = "Farmer kills neighbour, shoots his son in land feud"
+    claims = [
+        figure(1, "killed", 1, 1, "neighbour", start=13, sentence=title, in_title=True, one="definite"),
+        figure(1, "shot", 1, 1, "his son", start=30, sentence=title, in_title=True, one="definite"),
+    ]
+    assert toll(build_ledger(articles, claims)) == (1, 1)
+    # "Boy shot while hunting near Lyon dies": a place read as the dead one's name is the boy himself
+    title = "Boy shot while hunting near Lyon dies"
+    claims = [
+        figure(1, "shot", 1, 1, "Boy", start=0, sentence=title, in_title=True, one="name", headline=True),
+        figure(1, "killed", 1, 1, "Lyon", start=28, sentence=title, in_title=True, one="name", singular=True),
+    ]
+    assert toll(build_ledger(articles, claims)) == (1, 0)

@@ -153,6 +153,7 @@ from claimwire.extractors.casualty_people import (
     singular_person,
 )
 from claimwire.extractors.casualty_unnumbered import (
+    _rule_alive_after,
     _rule_found_one_dead,
     _rule_not_saved,
     _rule_self_inflicted,
@@ -163,7 +164,7 @@ from claimwire.extractors.casualty_unnumbered import (
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.14.0"
+VERSION = "2.15.0"
 
 
 class Hit(NamedTuple):
@@ -1031,6 +1032,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_left_joined, ("left", "leav")),
     (_rule_to_hospital, ("taken", "transported", "rushed", "airlifted", "flown", "carried", "driven", "brought")),
     (_rule_with_wounds, (" wound",)),
+    (_rule_alive_after, ("stable", "recovering", "hospitali", "airlifted", "expected to", "hospital", "condition")),
     (_rule_not_saved, ("save", "saved")),
     (_rule_found_one_dead, ("dead", "deceased")),
     (_rule_number_changed, ("number", "count", "figure", "total", "tally")),

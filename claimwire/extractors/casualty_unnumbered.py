@@ -210,6 +210,34 @@ def _rule_to_hospital(sent: _Sentence) -> None:
         sent.add("injured", people.lo, people.hi, people.hedge, people.group, people.start, m.end(), 0.6, extra)
 
 
+# "Boy stable after accidental shooting", "a teen remains in the hospital following an accidental shooting",
+# "Woman airlifted after crash": one person told alive and hurt after the event, no casualty verb
+ALIVE_AFTER = re.compile(
+    r"\s+(?:(?:is|was|remains|remained)\s+)?(?:(?:now|still|listed)\s+)?"
+    r"(?:in\s+(?:stable|critical|serious|fair|good|grave)(?:\s+but\s+stable)?\s+condition|stable|recovering|hospitali[sz]ed|airlifted"
+    r"|expected\s+to\s+(?:recover|survive)|in\s+(?:the\s+)?hospital)"
+    r"\s+(?:after|following)\s+(?:an?\s+|the\s+)?(?:[\w'’-]+\s+){0,4}?"
+    r"(?:shooting|accident|crash|attack|explosion|blast|bombing|fire|stabbing|fall|collision|assault)\b",
+    re.IGNORECASE,
+)
+
+
+def _rule_alive_after(sent: _Sentence) -> None:
+    """ "Woman recovering after accidental shooting", "A female victim is expected to recover after the
+    shooting" -> 1 injured (one person, told alive; "Man killed, woman hospitalized after shooting": the woman)."""
+    for m in ALIVE_AFTER.finditer(sent.text):
+        np = np_before(sent.text, m.start(), sent.title)
+        if np is None or np[0] != 1 or np[2] or sent.overlaps(np[1], m.end()):
+            continue
+        group = sent.text[np[1] : m.start()].strip()
+        if not singular_person(group):
+            continue
+        definite = group.split()[0].lower() in ("the", "his", "her", "their")
+        extra = {"survived": True, **({"singular": True} if definite else {})}
+        sent.add("injured", 1, 1, None, group, np[1], m.end(), 0.5, extra)
+        return
+
+
 # "officers found two women with gunshot wounds", "a man walked into the hospital with a gunshot wound":
 # the people were shot (or stabbed), the outcome not told
 _WOUND_KIND = r"(?P<kind>gunshot|gun\s+shot|bullet|stab|knife)"
@@ -252,4 +280,4 @@ def apposed_to_thing(text: str, start: int, end: int) -> bool:
     return bool(before and _APPOSITION_END.match(text, end) and not is_person_word(before.group("noun")))
 
 
-__all__ = ["apposed_to_thing", "FOUND_ONE_DEAD", "NOT_SAVED", "SELF_INFLICTED", "TO_HOSPITAL", "WITH_WOUNDS"]
+__all__ = ["ALIVE_AFTER", "apposed_to_thing", "FOUND_ONE_DEAD", "NOT_SAVED", "SELF_INFLICTED", "TO_HOSPITAL", "WITH_WOUNDS"]
