@@ -588,11 +588,6 @@ def _one_dead_title(group: Sequence[Figure], injured: Figure) -> bool:
     )
 
 
-#: a person told as another one than those counted before ("was also wounded", "a second man was hurt")
-_TOLD_APART = re.compile(r"\b(?:also|other|another|second|third)\b", re.IGNORECASE)
-_WOUND_WORD = re.compile(r"\b(?:wound\w*|injur\w*|hurt|hospital\w*|critical)\b", re.IGNORECASE)
-
-
 #: where an article's lead ends (characters of its body): a death told before it is the article's own
 WOUNDED_TITLE_LEAD_CHARS = 400
 _DEATH_WORD = re.compile(
