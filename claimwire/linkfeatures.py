@@ -369,12 +369,24 @@ def headline_facts(title: str) -> set[str]:
 
 
 _PROSE_END = re.compile(r"[\.!?\"”'’\)]\s*$")
+# a picture's credit, "(Photo: Michael Anthony Adams / The Star)": who took it, not who is in the story (keys-v11)
+_PICTURE_CREDIT = re.compile(r"\((?:Photos?|Image|Video)(?: by)?:[^)\n]*\)")
+# a line that tells the reader how to reach the outlet's reporter, "Call Star reporter X at (317) 444-6123.",
+# "Follow X on Twitter": the same reporter's name and number on every story of a beat (keys-v11)
+_CONTACT_LINE = re.compile(r"(?:Call|Contact|Email|E-mail|Follow|Reach)\s")
 
 
 def prose(text: str) -> str:
     """The article's sentences: short lines that do not end like a sentence are page furniture (links to
-    other stories, video lists, captions, menus) and would tie together unrelated stories of one outlet."""
-    return "\n".join(line for line in text.splitlines() if len(line.split()) >= PROSE_WORDS or _PROSE_END.search(line))
+    other stories, video lists, captions, menus) and would tie together unrelated stories of one outlet; so
+    are pictures' credits and the lines that say how to reach the reporter."""
+    if "(" in text:
+        text = _PICTURE_CREDIT.sub("", text)
+    return "\n".join(
+        line
+        for line in text.splitlines()
+        if (len(line.split()) >= PROSE_WORDS or _PROSE_END.search(line)) and not _CONTACT_LINE.match(line)
+    )
 
 
 def _sentence_start(text: str, position: int) -> bool:

@@ -39,7 +39,7 @@ __all__ = [
     "lookup_keys",
 ]
 
-LINKER = "keys-v10"  # keys-v10: 40 candidates scored, not 25; keys-v9: keys-v8 (times of day at odds, furniture pages vouched by two headline words), times of day from the lead (CLOCK_SENTENCES)
+LINKER = "keys-v11"  # keys-v11: pictures' credits and reporters' contact lines are not prose; keys-v10: 40 candidates scored, not 25; keys-v9: keys-v8 (times of day at odds, furniture pages vouched by two headline words), times of day from the lead (CLOCK_SENTENCES)
 
 JOIN_THRESHOLD = 0.6
 EVIDENCE_SHARE = 0.25  # how much each further matching article of an event adds (noisy-or)

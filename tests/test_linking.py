@@ -624,3 +624,36 @@ def test_the_first_report_is_scored_even_when_forty_background_matches_outvote_i
     decision, _ = linking.decide(features(SYLHET_FOLLOWUP, date(2022, 6, 17)), index)
     assert decision.features["candidates"] == 40
     assert decision.event_id == 1, decision.features
+
+
+ATHENS_BOMB = (
+    "Bomb damages bank in central Athens",
+    "A bomb exploded outside a bank on Stadiou Street in central Athens early on Monday. (Photo: Nikos Papadakis / Kathimerini) "
+    "No one was hurt, police said, after a warning call to a newspaper.\n"
+    "Call Kathimerini reporter Eleni Varvitsioti at (210) 480-8000.\n"
+    "Follow Eleni Varvitsioti on Twitter.",
+)
+ATHENS_FIRE = (
+    "Fire guts warehouse in Piraeus",
+    "Firefighters battled a blaze at a warehouse in the port of Piraeus on Saturday. (Photo: Nikos Papadakis / Kathimerini) "
+    "Two firefighters were treated for smoke inhalation, the fire service said.\n"
+    "Call Kathimerini reporter Eleni Varvitsioti at (210) 480-8000.\n"
+    "Follow Eleni Varvitsioti on Twitter.",
+)
+
+
+def test_a_pictures_credit_and_the_reporters_contact_lines_are_not_the_story():
+    bomb = linking.article_features(*ATHENS_BOMB, date(2018, 3, 5))
+    assert {"p:stadiou street", "c:athens", "t:warning"} <= bomb.keys  # the story's own
+    assert not {"p:nikos papadakis", "c:papadakis", "c:varvitsioti", "p:eleni varvitsioti", "n:480", "n:8000"} & bomb.keys
+    kept = linkfeatures.prose("Calls for calm grew on Monday as the toll rose to nine.\nFollow-up talks are set for Friday.")
+    assert kept.count("\n") == 1  # "Calls", "Follow-up": sentences of a story, not a reporter's contact line
+
+
+def test_months_apart_one_photographer_and_reporter_do_not_anchor_two_stories_of_a_city():
+    # the credit sits in the lead: before keys-v11 it made the photographer a person both leads name
+    bomb = linking.article_features(*ATHENS_BOMB, date(2018, 3, 5))
+    fire = linking.article_features(*ATHENS_FIRE, date(2018, 8, 11))
+    assert not {"c:papadakis", "c:varvitsioti"} & bomb.keys & fire.keys
+    assert _vector(fire, bomb)["late_unanchored"] == 1.0
+    assert _vector(fire, bomb)["person_late"] == 0.0
