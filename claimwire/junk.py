@@ -43,9 +43,12 @@ MIN_KEY_SHARE = 0.2
 MAX_CANDIDATE_WORDS = 25
 MIN_CANDIDATE_CHARS = 4
 
-_WS = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
+# key_text of ASCII, byte by byte: a letter lower-cased, a digit as 0, anything else a space
+_ASCII_KEY_BYTES = bytes(
+    ord("0") if chr(c).isdigit() else ord(chr(c).lower()) if chr(c).isalpha() else ord(" ") for c in range(128)
+) + bytes(range(128, 256))
 
 
 def _nfkc(line: str) -> str:
@@ -54,7 +57,7 @@ def _nfkc(line: str) -> str:
 
 def normalise_line(line: str) -> str:
     """Whitespace-normalised, NFKC form of a line (what the junk patterns see)."""
-    return _WS.sub(" ", _nfkc(line)).strip()
+    return " ".join(_nfkc(line).split())  # runs of whitespace (str.isspace, which is the regex \s) as one space
 
 
 @lru_cache(maxsize=16384)
@@ -64,6 +67,11 @@ def key_text(line: str) -> str:
     (Whitespace is a non-word character: the first substitution leaves single spaces between words.
     Cached: the cleaner asks for the key of the same line several times.)
     """
+    if line.isascii():  # the same without the regexes (ASCII's word characters are the alphanumeric ones)
+        words = " ".join(line.encode("ascii").translate(_ASCII_KEY_BYTES).decode("ascii").split())
+        while "00" in words:  # a run of digits, each now 0, as one 0
+            words = words.replace("00", "0")
+        return words
     return _DIGITS.sub("0", _NON_WORD.sub(" ", _nfkc(line).casefold())).strip()
 
 
