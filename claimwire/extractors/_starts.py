@@ -57,35 +57,13 @@ def first_words(phrases: Iterable[str], *, digits: bool = False, text_start: boo
 def _runs(text: str) -> tuple[tuple[int, str | None], ...]:
     """The runs of word characters of TEXT: each one's start and its lower-cased form (None beyond ASCII). Several
     patterns scan one sentence, most of them with the same FirstWords: the runs are read once."""
-    if text.isascii():  # lower-cased at once: the same runs, at the same places
-        return tuple((run.start(), run.group()) for run in _RUN.finditer(text.lower()))
     return tuple((run.start(), word.lower() if word.isascii() else None) for run in _RUN.finditer(text) for word in (run.group(),))
-
-
-_WORDS_ADMITTED_MAX = 1 << 16  # words remembered per FirstWords
-
-
-@lru_cache(maxsize=None)
-def _words_admitted(first: FirstWords) -> dict[str, bool]:
-    """FIRST's answer for each lower-cased ASCII run asked so far (a dict look-up is cheaper than asking again)."""
-    return {}
 
 
 @lru_cache(maxsize=32)
 def _admitted_starts(text: str, first: FirstWords) -> tuple[int, ...]:
-    admitted = _words_admitted(first)
-    starts: list[int] = []
-    for start, low in _runs(text):
-        if low is not None:
-            admits = admitted.get(low)
-            if admits is None:
-                if len(admitted) >= _WORDS_ADMITTED_MAX:
-                    admitted.clear()
-                admits = admitted[low] = first.admits_ascii(low)
-            if not admits:
-                continue
-        starts.append(start)
-    return tuple(starts)
+    admits = first.admits_ascii
+    return tuple(start for start, low in _runs(text) if low is None or admits(low))
 
 
 def finditer_where(pattern: re.Pattern[str], text: str, first: FirstWords) -> Iterator[re.Match[str]]:
