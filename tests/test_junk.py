@@ -52,6 +52,10 @@ def test_learner():
         "Some of the comments may be reprinted elsewhere in the site or in the newspaper.",
         "Watch this report on your mobile device",
         "Share this:",
+        # the patterns that scan the line for their first words, whatever the case
+        "Readers' COMMENTS that contain links will not be published.",
+        "Stay informed: Download the free Channel 9 App",
+        "Comentários: comments which insult others não serão approved",
     ],
 )
 def test_generic_junk(line):
@@ -65,6 +69,8 @@ def test_generic_junk(line):
         "Comments by the mayor angered residents.",
         "Share prices fell 3% on Monday.",
         "Print shop owner Tom Lee was shot on Friday.",
+        "Police said comments that he made were not approved by the board, and he may get the job back.",
+        "Download the report from the city's website.",
     ],
 )
 def test_not_generic_junk(line):
@@ -114,3 +120,27 @@ def test_counts_before_takes_out_the_later_articles():
     later = [["watch", "follow", "other"], ["watch"]]
     assert counts_before(counts, 9, later) == ({"watch": 5, "follow": 1, "rare": 1}, 7)
     assert counts_before(counts, 9, []) == (counts, 9)
+
+
+def test_generic_junk_reads_as_one_pattern():
+    """The scanning patterns checked only where the line holds their words: the answers of the file's patterns as
+    one case-insensitive regex, on lines that hold the words in any case, beyond ASCII too ("ſ" folds to "s")."""
+    import re
+    from pathlib import Path
+
+    from claimwire import junk
+
+    data = (Path(junk.__file__).parent / "data" / "junk_patterns.txt").read_text(encoding="utf-8")
+    parts = [line.strip() for line in data.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    whole = re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+    lines = [
+        f"{a} {b} {c}"
+        for a in ("Comments", "COMMENTS that", "comments with links", "Get the", "DOWNLOAD THE", "ſhare")
+        for b in ("free", "rude", "news", "")
+        for c in ("app", "APP!", "will not be approved", "won't be published.", "aren't approved", "")
+    ]
+    assert {line for line in lines if whole.fullmatch(junk.normalise_line(line))} <= {line for line in lines if is_generic_junk(line)}
+    assert [is_generic_junk(line) or junk.is_toolbar(line) for line in lines] == [
+        bool(whole.fullmatch(junk.normalise_line(line))) or junk.is_toolbar(line) for line in lines
+    ]
+    assert junk._alternatives_at_top(r".*\bcomment|x") and not junk._alternatives_at_top(r".*\b(get|download) the [|]")
