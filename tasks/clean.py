@@ -7,7 +7,6 @@ cleaning itself in between, outside any transaction.
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import datetime
 
 from claimwire import junk
@@ -29,7 +28,8 @@ ENGLISH = "en"
 
 
 def content_hash(text: str) -> str:
-    return hashlib.sha256(re.sub(r"\s+", " ", text).strip().lower().encode("utf-8")).hexdigest()
+    # runs of whitespace as one space, ends stripped: str.split's whitespace is the regex \s (a quarter of its time)
+    return hashlib.sha256(" ".join(text.split()).lower().encode("utf-8")).hexdigest()
 
 
 def _outlet_junk(article_id: int, article: cleaning.CleanInput) -> tuple[set[str], list[str]]:
