@@ -36,14 +36,15 @@ RESERVED_HASHES = 16  # key hashes 0..15 are reserved (the sharded document coun
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-\.]*[A-Za-z]|[A-Za-z]|\d[\d,]*(?:\.\d+)?")
 _SPLIT = re.compile(r"[\.\?!;:\"“”()\[\]]|,(?!\d)|\s[-–—]\s|\n")
-_AGE = re.compile(r"\b(\d{1,2})[- ]year[- ]old\b|,\s*(\d{1,2}),|\b(?:age|aged)\s+(\d{1,2})\b", re.I)
-_STREET = re.compile(  # (?=[A-Z0-9]): every match starts so (the engine then skips other positions at once)
-    r"\b(?=[A-Z0-9])(?:(\d{1,5})\s+(?:block\s+of\s+)?)?((?:(?:North|South|East|West|[NSEW]\.?)\s+)?(?:[A-Z0-9][A-Za-z0-9'\.]*\s+){0,3}?)"
+# (?=...) first: the first characters any match can start with, so the engine skips every other position at once
+_AGE = re.compile(r"(?=[\d,a])(?:\b(\d{1,2})[- ]year[- ]old\b|,\s*(\d{1,2}),|\b(?:age|aged)\s+(\d{1,2})\b)", re.I)
+_STREET = re.compile(  # (?=[A-Z0-9]): every match starts so (first, before \b: the engine then skips other positions at once)
+    r"(?=[A-Z0-9])\b(?:(\d{1,5})\s+(?:block\s+of\s+)?)?((?:(?:North|South|East|West|[NSEW]\.?)\s+)?(?:[A-Z0-9][A-Za-z0-9'\.]*\s+){0,3}?)"
     r"(Street|St\.|Avenue|Ave\.|Road|Rd\.|Drive|Dr\.|Boulevard|Blvd\.?|Lane|Ln\.|Court|Place|Parkway|Highway|Way|Terrace|Circle|Pike|Trail)\b"
 )
 _WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
-_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
-_RELATIVE = re.compile(r"\b(?=[ylte])(yesterday|last night|this morning|tonight|early today)\b", re.I)
+_WEEKDAY = re.compile(r"(?=[MTWFS])\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_RELATIVE = re.compile(r"(?=[ylte])\b(yesterday|last night|this morning|tonight|early today)\b", re.I)
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below
