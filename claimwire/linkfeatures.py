@@ -20,10 +20,11 @@ x, y, m, l, q and z keys are read by their own pair features (`claimwire.linksco
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -132,26 +133,40 @@ def headline(title: str | None) -> str:
     return max(parts, key=lambda p: len(p.split())) if parts else ""
 
 
-def _name_and_word_keys(title: str, body: str, full: str, keys: set[str]) -> None:
+def _segment_words(full: str, words: list[re.Match[str]], ends: list[int]) -> Iterator[list[re.Match[str]]]:
+    """The words of each segment of FULL (the text between two `_SPLIT` separators) as `_WORD` reads the segment
+    alone, positions in FULL: WORDS (`_WORD.finditer(full)`, ENDS their ends) as they are, the segment read again
+    only where a word runs across one of its separators ("U.S.", "1.5": the separator cuts the word)."""
+    count = len(words)
+    start = index = 0
+    crossed = False  # a word runs across the separator before the segment
+    for separator in [*_SPLIT.finditer(full), None]:
+        end = separator.start() if separator else len(full)
+        first, index = index, bisect.bisect_right(ends, end, index)
+        crossing = index < count and words[index].start() < end
+        yield list(_WORD.finditer(full, start, end)) if crossed or crossing else words[first:index]
+        crossed = crossing
+        start = separator.end() if separator else end
+
+
+def _name_and_word_keys(title: str, full: str, keys: set[str]) -> None:
     """Names ("p:", "c:"), numbers ("n:") and other words ("t:") of the headline and body, added to `keys`."""
     lowercase_seen: set[str] = set()
     named: set[str] = set()  # words capitalised where case tells: mid-sentence in the body
     title_case = _title_case(title)
     clean, stopwords, cap_stop = _clean_token, STOPWORDS, _CAP_STOP
-    for match in _WORD.finditer(body):
+    words = list(_WORD.finditer(full))  # the body's are those after the title's "\n", as `_WORD` reads the body alone
+    ends = [match.end() for match in words]
+    title_end = len(title) + 1
+    for match in words[bisect.bisect_right(ends, title_end) :]:
         token = match.group()
         first = token[0]
         if first.islower():
             lowercase_seen.add(token.lower())
-        elif first.isupper() and not _sentence_start(body, match.start()):
+        elif first.isupper() and not _sentence_start(full, match.start()):
             named.add(clean(token))
-    title_end = len(title) + 1
-    start = 0
-    for separator in [*_SPLIT.finditer(full), None]:
-        end = separator.start() if separator else len(full)
+    for matches in _segment_words(full, words, ends):
         run: list[str] = []
-        matches = list(_WORD.finditer(full, start, end))  # the segment's words, positions in FULL
-        start = separator.end() if separator else end
         last = len(matches) - 1
         for index, match in enumerate(matches):
             token = match.group()
@@ -223,7 +238,7 @@ def extract_keys(title: str | None, text: str, published: date | None) -> tuple[
     outlet = {_clean_token(m.group()) for m in _WORD.finditer(title or "")} - {_clean_token(m.group()) for m in _WORD.finditer(story)}
     title = story
     full = (title or "") + "\n" + body
-    _name_and_word_keys(title, body, full, keys)
+    _name_and_word_keys(title, full, keys)
     _place_and_age_keys(full, body, keys)
     named_days = list(month_days(full))
     dates = mentioned_dates(full, published, named_days)
