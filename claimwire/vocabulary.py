@@ -17,9 +17,9 @@ MONTH_NUMBERS = {
     **{name: number for number, name in enumerate(MONTHS, start=1)},
     **{abbr: number for number, name in enumerate(MONTHS, start=1) for abbr in MONTH_ABBREVIATIONS if name.startswith(abbr)},
 }
-#: "Nov. 1", "May 14", "Sept. 16, 2010", "March 23rd"
+#: "Nov. 1", "May 14", "Sept. 16, 2010", "March 23rd" ((?=...): the months' first letters, so the engine skips other positions at once)
 MONTH_DAY = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b"
+    r"(?=[ADFJMNOS])\b(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b"
 )
 
 
