@@ -267,13 +267,18 @@ def bare_months(sentence: str, around: datetime) -> list[tuple[datetime, int]]:
     day in the year of `around`, or the year before when that is over a month after `around` ("in
     December" said in January), with its place."""
     out: list[tuple[datetime, int]] = []
-    for match in _BARE_MONTH.finditer(sentence):
-        month = MONTH_NUMBERS[match.group(1).lower()]
+    for month, start in _bare_month_places(sentence):
         last = _month_end(around.year, month)
         if last > around + timedelta(days=30):
             last = _month_end(around.year - 1, month)
-        out.append((last, match.start()))
+        out.append((last, start))
     return out
+
+
+@lru_cache(maxsize=16384)
+def _bare_month_places(sentence: str) -> tuple[tuple[int, int], ...]:
+    """The months `_BARE_MONTH` finds in a sentence and their places, kept per sentence (as `_month_days`)."""
+    return tuple((MONTH_NUMBERS[match.group(1).lower()], match.start()) for match in _BARE_MONTH.finditer(sentence))
 
 
 def _dated_before(claim: Mapping[str, Any], limit: datetime) -> bool:
@@ -541,7 +546,7 @@ def dead_told_as_elsewhere(group: Sequence[Figure]) -> list[Figure]:
         or any(_DEATH_WORD.search(f.sentence) for f in title)
     ):
         return []
-    return [f for f in group if f.measure == "killed" and not f.in_title and _ELSEWHERE.search(f.sentence)]
+    return [f for f in group if f.measure == "killed" and not f.in_title and _told_elsewhere(f.sentence)]
 
 
 #: a death told as before the article's own incident, or as the one mourned where the incident happened
@@ -550,6 +555,14 @@ _ELSEWHERE = re.compile(
     r"|\b(?:the )?(?:previous|prior) week\b|\bmourn(?:s|ed|ing)?\b|\b(?:vigil|memorial|funeral|burial|tribute)s?\b(?:\s+\w+){0,2}?\s+(?:for|honou?r(?:ing|ed)|of|to)\b",
     re.IGNORECASE,
 )
+
+
+@lru_cache(maxsize=16384)
+def _told_elsewhere(sentence: str) -> bool:
+    """`_ELSEWHERE` searched in a sentence, kept per sentence: every rebuild of an event reads its figures again."""
+    return _ELSEWHERE.search(sentence) is not None
+
+
 #: "shooting victim identified": a person the headline names, who may have died, not a count of the wounded
 _VICTIM = re.compile(r"\bvictims?\b", re.IGNORECASE)
 
@@ -1640,7 +1653,7 @@ def with_the_named_dead(figures: list[Figure]) -> list[Figure]:
         surnames = {
             name
             for f in own
-            if f.measure == "killed" and not f.weak and f not in elsewhere and not _ELSEWHERE.search(f.sentence)
+            if f.measure == "killed" and not f.weak and f not in elsewhere and not _told_elsewhere(f.sentence)
             for name in _dead_surnames(f)
         }
         if len(surnames) <= lead.reading.stated:
