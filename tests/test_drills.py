@@ -249,3 +249,21 @@ def test_api_restarted_while_posting(bodies, system_pg, private_redis, tmp_path,
         result = drill.finish()
     report(capsys, "API restart", result)
     assert_nothing_lost_or_twice(result, drill)
+
+
+def test_pool_processes_replaced_for_their_memory_lose_nothing(bodies, system_pg, private_redis, tmp_path, monkeypatch, capsys):
+    """CLAIMWIRE_WORKER_MAX_MEMORY_MB bounds a pool process's memory: past it, the process is replaced after its
+    task (forked again from the worker's main process). At 1 MB every pool process is past it after its first
+    task, so each task runs in a fresh one, and the articles are still stored once each."""
+    profiles = tmp_path / "profiles"  # each pool process writes PID.json there as it exits (workers/app.py)
+    env = {"CLAIMWIRE_WORKER_MAX_MEMORY_MB": "1", "CLAIMWIRE_PROFILE_DIR": str(profiles)}
+    some = bodies[:6]
+    with Drill(tmp_path, private_redis, system_pg, monkeypatch, workers=1, env=env) as drill:
+        drill.post(some)
+        result = drill.finish()
+        logs = drill.logs()
+    report(capsys, "memory bound", result)
+    assert_nothing_lost_or_twice(result, drill)
+    assert result["stored"] + result["content_duplicates"] + result["skipped"] + result["failed"] == len(some)
+    exited = len(list(profiles.glob("*.json")))
+    assert exited >= len(some), (exited, logs[-3000:])  # a pool process per task at least, besides the main one

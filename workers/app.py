@@ -51,6 +51,8 @@ def configure() -> None:
         broker_transport=broker.TRANSPORT if (settings.broker_url or "").startswith("redis://") else None,
         task_always_eager=settings.embedded,
         broker_transport_options=transport_options,
+        # in KiB; billiard reads the pool process's peak resident memory after each task (None: no bound)
+        worker_max_memory_per_child=settings.worker_max_memory_mb * 1024 or None,
         beat_schedule={
             "poll-feeds": {"task": "claimwire.poll_feeds", "schedule": settings.feed_poll_interval_s},
             "ordering-sweep": {"task": "claimwire.ordering_sweep", "schedule": max(10.0, settings.order_wait_s / 4)},
