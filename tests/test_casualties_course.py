@@ -260,3 +260,22 @@ def test_grazes_and_grazing_are_read_like_grazed(text, title, expected):
 
 def test_grazing_cattle_count_no_one():
     assert figures("Cattle were grazing in the field when the storm hit.") == []
+
+
+DOING = [
+    ("Woman walking dog killed by bus in Sylhet", [("killed", 1, 1)]),
+    ("Cyclist riding to work killed in Athens crash", [("killed", 1, 1)]),
+    ("Toddler playing with lighter dies in apartment fire", [("killed", 1, 1)]),
+    ("Sheriff: 6-year-old playing with gun shot and killed", [("killed", 1, 1)]),
+    ("Fisherman recovering after being hurt in ferry fire", [("injured", 1, 1)]),
+]
+
+
+@pytest.mark.parametrize("title,expected", DOING)
+def test_a_headline_person_told_by_what_they_were_doing(title, expected):
+    assert figures("", title) == expected
+
+
+
+def test_a_headline_gerund_of_the_attack_is_no_doing():
+    assert [(c.group, c.measure) for c in cas("", "Teen shooting victim dies in hospital")] == [("Teen shooting victim", "killed")]

@@ -65,6 +65,7 @@ from claimwire.extractors.casualty_patterns import (
     FWD_ITEM,
     GERUND_AS_NOUN_BEFORE,
     HEADLINE,
+    HEADLINE_DOING,
     HEADLINE_KIN,
     HEADLINE_OBJECT_FOLLOWS,
     HEADLINE_SHOT_PREFIX,
@@ -164,7 +165,7 @@ from claimwire.extractors.casualty_unnumbered import (
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.15.0"
+VERSION = "2.16.0"
 
 
 class Hit(NamedTuple):
@@ -712,11 +713,11 @@ _HEADLINE_ACTIVE = ("killed", "shot", "wounded", "injured", "hurt", "murdered", 
 
 
 def _rule_headline_subject(sent: _Sentence) -> None:
-    """ "11-year-old girl fatally shot", "Ligonier boy killed"."""
+    """ "11-year-old girl fatally shot", "Ligonier boy killed", "Woman walking dog killed"."""
     if not sent.title:
         return
     text = sent.text
-    for m in HEADLINE.finditer(text):
+    for m in (*HEADLINE.finditer(text), *HEADLINE_DOING.finditer(text)):
         if sent.overlaps(m.start("np"), m.end()) or not singular_person(m.group("head")):
             continue
         if m.group("kin_of") and m.group("head").lower() not in HEADLINE_KIN:

@@ -401,12 +401,22 @@ FATAL_NOUN = re.compile(
 )
 #: "Father of 5 killed": a parent counted by their children is one person
 HEADLINE_KIN = frozenset("father mother dad mom mum parent grandfather grandmother grandpa grandma".split())
-HEADLINE = re.compile(
+_HEADLINE_NP = (
     r"(?:^|[:|–—]\s*|\s-\s|\b(?:after|as|when|where)\s+)(?P<np>(?:[\w'’.-]+\s+){0,3}?(?P<head>[\w'’-]+)"
     rf"(?P<kin_of>\s+of\s+(?:\d{{1,2}}|{number_words(2, 12)}))?)"
+)
+_HEADLINE_VERB = (
     r"(?:,\s*\d{1,3},?)?\s+(?:is\s+|was\s+|has\s+been\s+|found\s+)?(?P<adv>fatally\s+|critically\s+|seriously\s+|accidentally\s+)?"
     r"(?P<v>shot,? (?:and )?killed|shot,? (?:and )?wounded|shot,? (?:and )?injured|shot dead|shot to death|killed|slain|dies|died|dead|shot|wounded|injured|hurt|murdered|"
-    r"grazed|(?:hit|struck) by (?:an? )?(?:stray )?(?:bullets?|gunfire))\b",
+    r"grazed|(?:hit|struck) by (?:an? )?(?:stray )?(?:bullets?|gunfire))\b"
+)
+HEADLINE = re.compile(_HEADLINE_NP + _HEADLINE_VERB, re.IGNORECASE)
+#: the person told by what they were doing: "6-year-old playing with gun shot and killed", "Woman walking dog killed"
+#: (not a gerund of the attack itself, "Teen shooting victim dies", nor a noun in -ing, "Man Monday morning shot")
+HEADLINE_DOING = re.compile(
+    _HEADLINE_NP + r"(?P<doing>,?\s+(?!(?:shooting|killing|stabbing|wounding|murdering|morning|evening|during|building|wedding|"
+    r"king|thing|spring|string|ring|sibling|darling|according|including|following|being)\b)[a-z]+ing"
+    r"(?:\s+[\w'’-]+){1,3}?,?)" + _HEADLINE_VERB,
     re.IGNORECASE,
 )
 UNCERTAIN = re.compile(
