@@ -276,6 +276,5 @@ def test_a_headline_person_told_by_what_they_were_doing(title, expected):
     assert figures("", title) == expected
 
 
-
 def test_a_headline_gerund_of_the_attack_is_no_doing():
     assert [(c.group, c.measure) for c in cas("", "Teen shooting victim dies in hospital")] == [("Teen shooting victim", "killed")]
