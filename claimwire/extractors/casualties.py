@@ -165,7 +165,7 @@ from claimwire.extractors.casualty_unnumbered import (
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.16.0"
+VERSION = "2.17.0"
 
 
 class Hit(NamedTuple):
