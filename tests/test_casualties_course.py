@@ -278,3 +278,20 @@ def test_a_headline_person_told_by_what_they_were_doing(title, expected):
 
 def test_a_headline_gerund_of_the_attack_is_no_doing():
     assert [(c.group, c.measure) for c in cas("", "Teen shooting victim dies in hospital")] == [("Teen shooting victim", "killed")]
+
+
+BARE_AGES = [
+    ("Two men, 24 and 31, were killed when the bus overturned near Sylhet.", [("killed", 2, 2)]),
+    ("Three sisters, 4, 7 and 9, died in the flood.", [("killed", 3, 3)]),
+    ("One passenger, 45, is in critical condition, and five others suffered minor injuries in the Athens blast.", [("injured", 6, 6)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", BARE_AGES)
+def test_a_count_before_bare_ages_is_read(text, expected):
+    assert figures(text) == expected
+
+
+def test_one_person_before_bare_ages_keeps_the_one_persons_reading():
+    got = cas("Another man, 21, suffered a gunshot wound to his arm.")
+    assert [(c.measure, c.group, c.extra.get("one")) for c in got] == [("shot", "Another man", "new")]

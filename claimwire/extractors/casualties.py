@@ -47,6 +47,7 @@ from claimwire.extractors.casualty_patterns import (
     ATTACKER_NOUN,
     BACKGROUND,
     BACKGROUND_FIRST,
+    BARE_AGES,
     CASUALTY_VERB,
     CLAUSE_BREAK,
     DATED,
@@ -165,7 +166,7 @@ from claimwire.extractors.casualty_unnumbered import (
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.17.0"
+VERSION = "2.18.0"
 
 
 class Hit(NamedTuple):
@@ -526,6 +527,8 @@ def _subject_count(text: str, m: re.Match[str]) -> tuple[float | None, float | N
             return None
     if aux and aux.strip().lower() in ("have", "had", "has") and not INTRANSITIVE_DEATH.fullmatch(v1):
         return None  # "two men had shot ..." is active
+    if m.group("paren") and BARE_AGES.match(text, m.start("paren")) and not _counted_with_ages(m, np):
+        return None  # "A woman, 18, was killed", "One of the robbers, 34, was shot": the one person's rule reads them
     if m.group("both"):
         return (2, 2, None) if is_person(np) or (not np.strip() and aux) else None  # "both were killed"
     if m.group("one") or m.group("det"):
@@ -537,6 +540,14 @@ def _subject_count(text: str, m: re.Match[str]) -> tuple[float | None, float | N
         return None
     lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
     return None if lo is None else (lo, hi, hedge)
+
+
+def _counted_with_ages(m: re.Match[str], np: str) -> bool:
+    """ "Two men, 24 and 31", "One man, 45": a count before bare ages (not "a woman, 18", "another man, 21")."""
+    first = (m.group("one") or m.group("num") or "").lower()
+    return first not in ("a", "an", "another", "the", "") and not (
+        first == "one" and (np + (m.group("tail") or "")).strip().lower().startswith("of ")
+    )
 
 
 def _joined_subjects(sent: _Sentence, qs: int, lo: float, hi: float | None, aux: str | None) -> tuple[float, float | None, int]:

@@ -83,10 +83,14 @@ NP_STOP = (
 NUMBER_TOKEN = rf"(?:\d[\d,.]*(?![\w-])|{number_words(1, 12)}|dozens|a|an|the)"
 NP_STOP_SUBJ = "(?:" + NP_STOP + "|" + NUMBER_TOKEN + ")"
 CASUALTY_WORD = rf"(?:{VERB})"
+#: ages alone between commas after a counted subject: "Two men, 24 and 31, were killed"
+BARE_AGES = re.compile(r"\s*,\s*\d{1,3}(?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)\d{1,3})*\s*,(?=\s)")
 PARENTHETICAL = (
     r"(?:\s*,?\s+(?:ages?|aged)\s+(?:between\s+|from\s+)?\d{1,3}(?:\s*,\s*\d{1,3})*(?:\s*,?\s*(?:and|to|through|-|–)\s*\d{1,3})?(?:\s*,(?=\s))?"
     r"|\s*,\s*(?:which|who|whose|including|among them|most of them|many of them|all of them|aged|ages|both|all)\b[^,.;]{0,90},"
-    r"|\s*\([^)]{0,80}\)|\s+[—–]\s+[^—–.;]{1,90}?\s+[—–]|\s*—[^—.;]{1,90}—)?"
+    + r"|"
+    + BARE_AGES.pattern  # "Two men, 24 and 31, were killed", "One man, 45, died"
+    + r"|\s*\([^)]{0,80}\)|\s+[—–]\s+[^—–.;]{1,90}?\s+[—–]|\s*—[^—.;]{1,90}—)?"
 )
 
 # a sentence holds a figure only if it holds one of these (matched against the lower-cased sentence)
