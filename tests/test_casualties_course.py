@@ -295,3 +295,24 @@ def test_a_count_before_bare_ages_is_read(text, expected):
 def test_one_person_before_bare_ages_keeps_the_one_persons_reading():
     got = cas("Another man, 21, suffered a gunshot wound to his arm.")
     assert [(c.measure, c.group, c.extra.get("one")) for c in got] == [("shot", "Another man", "new")]
+
+
+INCLUDING_ONE_WHO_DIED = [
+    (
+        "Five passengers were hurt in the crash near Sylhet, including a woman who later died in hospital.",
+        [("injured", 4, 4), ("killed", 1, 1)],
+    ),
+    (
+        "Three people were injured in the Athens blast, including a guard who succumbed to his wounds.",
+        [("injured", 2, 2), ("killed", 1, 1)],
+    ),
+]
+
+
+@pytest.mark.parametrize("text,expected", INCLUDING_ONE_WHO_DIED)
+def test_the_hurt_counted_with_one_who_died_are_the_rest(text, expected):
+    assert figures(text) == expected
+
+
+def test_the_hurt_including_one_who_lived_are_all_hurt():
+    assert figures("Four people were wounded, including a man who told police he saw the gunman.") == [("injured", 4, 4)]

@@ -166,7 +166,7 @@ from claimwire.extractors.casualty_unnumbered import (
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.18.0"
+VERSION = "2.19.0"
 
 
 class Hit(NamedTuple):
@@ -1061,7 +1061,26 @@ def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
     hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start]) and not _retracted(text, h)]
     hits = [_died_later(text, _survived(text, h)) for h in hits]
     hits.sort(key=lambda h: h.start)
-    return _with_others_added(text, hits)
+    return _with_others_added(text, [_less_the_one_who_died(text, h, hits) for h in hits])
+
+
+_INCLUDING_ONE_WHO_DIED = re.compile(
+    r"[^,;.]{0,60}?,?\s+including\s+(?:a|an|one|the)\b[^,;.]{0,60}?\s+who\s+(?:later\s+|since\s+|has\s+(?:since\s+)?|had\s+)?"
+    r"(?:died|succumbed|passed away|was pronounced dead)\b",
+    re.IGNORECASE,
+)
+
+
+def _less_the_one_who_died(text: str, hit: Hit, hits: list[Hit]) -> Hit:
+    """ "Three people were injured, including a 17-year-old who succumbed to her injuries": the hurt counted with one
+    who died (another hit reads the death) -- the rest are the wounded."""
+    if hit.measure != "injured" or not hit.low or hit.low < 2 or hit.high != hit.low:
+        return hit
+    m = _INCLUDING_ONE_WHO_DIED.match(text, hit.end)
+    if m is None or not any(h.measure == "killed" and h.low == 1 and hit.end <= h.start < m.end() for h in hits):
+        return hit
+    n = hit.low - 1
+    return hit._replace(low=n, high=n, extra={**hit.extra, "less_dead": 1})
 
 
 def _survived(text: str, hit: Hit) -> Hit:
