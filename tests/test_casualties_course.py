@@ -260,3 +260,59 @@ def test_grazes_and_grazing_are_read_like_grazed(text, title, expected):
 
 def test_grazing_cattle_count_no_one():
     assert figures("Cattle were grazing in the field when the storm hit.") == []
+
+
+DOING = [
+    ("Woman walking dog killed by bus in Sylhet", [("killed", 1, 1)]),
+    ("Cyclist riding to work killed in Athens crash", [("killed", 1, 1)]),
+    ("Toddler playing with lighter dies in apartment fire", [("killed", 1, 1)]),
+    ("Sheriff: 6-year-old playing with gun shot and killed", [("killed", 1, 1)]),
+    ("Fisherman recovering after being hurt in ferry fire", [("injured", 1, 1)]),
+]
+
+
+@pytest.mark.parametrize("title,expected", DOING)
+def test_a_headline_person_told_by_what_they_were_doing(title, expected):
+    assert figures("", title) == expected
+
+
+def test_a_headline_gerund_of_the_attack_is_no_doing():
+    assert [(c.group, c.measure) for c in cas("", "Teen shooting victim dies in hospital")] == [("Teen shooting victim", "killed")]
+
+
+BARE_AGES = [
+    ("Two men, 24 and 31, were killed when the bus overturned near Sylhet.", [("killed", 2, 2)]),
+    ("Three sisters, 4, 7 and 9, died in the flood.", [("killed", 3, 3)]),
+    ("One passenger, 45, is in critical condition, and five others suffered minor injuries in the Athens blast.", [("injured", 6, 6)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", BARE_AGES)
+def test_a_count_before_bare_ages_is_read(text, expected):
+    assert figures(text) == expected
+
+
+def test_one_person_before_bare_ages_keeps_the_one_persons_reading():
+    got = cas("Another man, 21, suffered a gunshot wound to his arm.")
+    assert [(c.measure, c.group, c.extra.get("one")) for c in got] == [("shot", "Another man", "new")]
+
+
+INCLUDING_ONE_WHO_DIED = [
+    (
+        "Five passengers were hurt in the crash near Sylhet, including a woman who later died in hospital.",
+        [("injured", 4, 4), ("killed", 1, 1)],
+    ),
+    (
+        "Three people were injured in the Athens blast, including a guard who succumbed to his wounds.",
+        [("injured", 2, 2), ("killed", 1, 1)],
+    ),
+]
+
+
+@pytest.mark.parametrize("text,expected", INCLUDING_ONE_WHO_DIED)
+def test_the_hurt_counted_with_one_who_died_are_the_rest(text, expected):
+    assert figures(text) == expected
+
+
+def test_the_hurt_including_one_who_lived_are_all_hurt():
+    assert figures("Four people were wounded, including a man who told police he saw the gunman.") == [("injured", 4, 4)]

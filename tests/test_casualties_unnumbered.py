@@ -27,6 +27,32 @@ def test_a_headline_shooting_self():
     assert figures("", "Hiker Accidentally Shoots Himself Near Trail") == [("shot", 1, 1)]
 
 
+GERUND_DONE = [
+    ("Police in Leeds said the farmer called for help after accidentally shooting himself while cleaning a rifle.", [("shot", 1, 1)]),
+    ("A hiker near Athens was found by rangers after finding a flare gun and shooting herself in the foot.", [("shot", 1, 1)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", GERUND_DONE)
+def test_one_told_after_shooting_himself_is_one_shot(text, expected):
+    assert figures(text) == expected
+
+
+def test_a_headline_after_shooting_himself():
+    assert figures("", "Hunter Takes Responsibility After Accidentally Shooting Himself While Testing Ice") == [("shot", 1, 1)]
+
+
+@pytest.mark.parametrize(
+    "text", ["The fisherman told police he had thought about shooting himself.", "He spoke of shooting himself before the trial in Sylhet."]
+)
+def test_shooting_himself_not_told_done_is_no_victim(text):
+    assert figures(text) == []
+
+
+def test_one_told_hurt_before_shooting_himself_keeps_the_hurt_reading():
+    assert figures("The hunter was flown to hospital in Athens after accidentally shooting himself in the leg.") == [("injured", 1, 1)]
+
+
 def test_a_pronoun_victim_who_shot_himself_is_the_named_one():
     text = "Marco Rossi, 15, was alone at home. Police said he found a revolver and shot himself in the leg."
     got = cas(text)

@@ -127,7 +127,7 @@ SOURCE_DIGESTS = {
     "NOUN_FIGURE": "fd9d9b0ed6f74de5",
     "OBJECT": "5be33def8fb7f042",
     "ROUNDUP": "1a85aa0adb2d22cd",
-    "SUBJECT": "332fab4458881db7",
+    "SUBJECT": "da316101b6eb9111",
     "TITLE_OBJECT": "437090d5d8bd2769",
 }
 

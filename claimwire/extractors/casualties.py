@@ -47,6 +47,7 @@ from claimwire.extractors.casualty_patterns import (
     ATTACKER_NOUN,
     BACKGROUND,
     BACKGROUND_FIRST,
+    BARE_AGES,
     CASUALTY_VERB,
     CLAUSE_BREAK,
     DATED,
@@ -65,6 +66,7 @@ from claimwire.extractors.casualty_patterns import (
     FWD_ITEM,
     GERUND_AS_NOUN_BEFORE,
     HEADLINE,
+    HEADLINE_DOING,
     HEADLINE_KIN,
     HEADLINE_OBJECT_FOLLOWS,
     HEADLINE_SHOT_PREFIX,
@@ -164,7 +166,7 @@ from claimwire.extractors.casualty_unnumbered import (
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.15.0"
+VERSION = "2.19.0"
 
 
 class Hit(NamedTuple):
@@ -525,6 +527,8 @@ def _subject_count(text: str, m: re.Match[str]) -> tuple[float | None, float | N
             return None
     if aux and aux.strip().lower() in ("have", "had", "has") and not INTRANSITIVE_DEATH.fullmatch(v1):
         return None  # "two men had shot ..." is active
+    if m.group("paren") and BARE_AGES.match(text, m.start("paren")) and not _counted_with_ages(m, np):
+        return None  # "A woman, 18, was killed", "One of the robbers, 34, was shot": the one person's rule reads them
     if m.group("both"):
         return (2, 2, None) if is_person(np) or (not np.strip() and aux) else None  # "both were killed"
     if m.group("one") or m.group("det"):
@@ -536,6 +540,14 @@ def _subject_count(text: str, m: re.Match[str]) -> tuple[float | None, float | N
         return None
     lo, hi, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
     return None if lo is None else (lo, hi, hedge)
+
+
+def _counted_with_ages(m: re.Match[str], np: str) -> bool:
+    """ "Two men, 24 and 31", "One man, 45": a count before bare ages (not "a woman, 18", "another man, 21")."""
+    first = (m.group("one") or m.group("num") or "").lower()
+    return first not in ("a", "an", "another", "the", "") and not (
+        first == "one" and (np + (m.group("tail") or "")).strip().lower().startswith("of ")
+    )
 
 
 def _joined_subjects(sent: _Sentence, qs: int, lo: float, hi: float | None, aux: str | None) -> tuple[float, float | None, int]:
@@ -712,11 +724,11 @@ _HEADLINE_ACTIVE = ("killed", "shot", "wounded", "injured", "hurt", "murdered", 
 
 
 def _rule_headline_subject(sent: _Sentence) -> None:
-    """ "11-year-old girl fatally shot", "Ligonier boy killed"."""
+    """ "11-year-old girl fatally shot", "Ligonier boy killed", "Woman walking dog killed"."""
     if not sent.title:
         return
     text = sent.text
-    for m in HEADLINE.finditer(text):
+    for m in (*HEADLINE.finditer(text), *HEADLINE_DOING.finditer(text)):
         if sent.overlaps(m.start("np"), m.end()) or not singular_person(m.group("head")):
             continue
         if m.group("kin_of") and m.group("head").lower() not in HEADLINE_KIN:
@@ -1049,7 +1061,26 @@ def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
     hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start]) and not _retracted(text, h)]
     hits = [_died_later(text, _survived(text, h)) for h in hits]
     hits.sort(key=lambda h: h.start)
-    return _with_others_added(text, hits)
+    return _with_others_added(text, [_less_the_one_who_died(text, h, hits) for h in hits])
+
+
+_INCLUDING_ONE_WHO_DIED = re.compile(
+    r"[^,;.]{0,60}?,?\s+including\s+(?:a|an|one|the)\b[^,;.]{0,60}?\s+who\s+(?:later\s+|since\s+|has\s+(?:since\s+)?|had\s+)?"
+    r"(?:died|succumbed|passed away|was pronounced dead)\b",
+    re.IGNORECASE,
+)
+
+
+def _less_the_one_who_died(text: str, hit: Hit, hits: list[Hit]) -> Hit:
+    """ "Three people were injured, including a 17-year-old who succumbed to her injuries": the hurt counted with one
+    who died (another hit reads the death) -- the rest are the wounded."""
+    if hit.measure != "injured" or not hit.low or hit.low < 2 or hit.high != hit.low:
+        return hit
+    m = _INCLUDING_ONE_WHO_DIED.match(text, hit.end)
+    if m is None or not any(h.measure == "killed" and h.low == 1 and hit.end <= h.start < m.end() for h in hits):
+        return hit
+    n = hit.low - 1
+    return hit._replace(low=n, high=n, extra={**hit.extra, "less_dead": 1})
 
 
 def _survived(text: str, hit: Hit) -> Hit:

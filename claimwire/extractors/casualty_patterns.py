@@ -83,10 +83,14 @@ NP_STOP = (
 NUMBER_TOKEN = rf"(?:\d[\d,.]*(?![\w-])|{number_words(1, 12)}|dozens|a|an|the)"
 NP_STOP_SUBJ = "(?:" + NP_STOP + "|" + NUMBER_TOKEN + ")"
 CASUALTY_WORD = rf"(?:{VERB})"
+#: ages alone between commas after a counted subject: "Two men, 24 and 31, were killed"
+BARE_AGES = re.compile(r"\s*,\s*\d{1,3}(?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)\d{1,3})*\s*,(?=\s)")
 PARENTHETICAL = (
     r"(?:\s*,?\s+(?:ages?|aged)\s+(?:between\s+|from\s+)?\d{1,3}(?:\s*,\s*\d{1,3})*(?:\s*,?\s*(?:and|to|through|-|–)\s*\d{1,3})?(?:\s*,(?=\s))?"
     r"|\s*,\s*(?:which|who|whose|including|among them|most of them|many of them|all of them|aged|ages|both|all)\b[^,.;]{0,90},"
-    r"|\s*\([^)]{0,80}\)|\s+[—–]\s+[^—–.;]{1,90}?\s+[—–]|\s*—[^—.;]{1,90}—)?"
+    + r"|"
+    + BARE_AGES.pattern  # "Two men, 24 and 31, were killed", "One man, 45, died"
+    + r"|\s*\([^)]{0,80}\)|\s+[—–]\s+[^—–.;]{1,90}?\s+[—–]|\s*—[^—.;]{1,90}—)?"
 )
 
 # a sentence holds a figure only if it holds one of these (matched against the lower-cased sentence)
@@ -401,12 +405,22 @@ FATAL_NOUN = re.compile(
 )
 #: "Father of 5 killed": a parent counted by their children is one person
 HEADLINE_KIN = frozenset("father mother dad mom mum parent grandfather grandmother grandpa grandma".split())
-HEADLINE = re.compile(
+_HEADLINE_NP = (
     r"(?:^|[:|–—]\s*|\s-\s|\b(?:after|as|when|where)\s+)(?P<np>(?:[\w'’.-]+\s+){0,3}?(?P<head>[\w'’-]+)"
     rf"(?P<kin_of>\s+of\s+(?:\d{{1,2}}|{number_words(2, 12)}))?)"
+)
+_HEADLINE_VERB = (
     r"(?:,\s*\d{1,3},?)?\s+(?:is\s+|was\s+|has\s+been\s+|found\s+)?(?P<adv>fatally\s+|critically\s+|seriously\s+|accidentally\s+)?"
     r"(?P<v>shot,? (?:and )?killed|shot,? (?:and )?wounded|shot,? (?:and )?injured|shot dead|shot to death|killed|slain|dies|died|dead|shot|wounded|injured|hurt|murdered|"
-    r"grazed|(?:hit|struck) by (?:an? )?(?:stray )?(?:bullets?|gunfire))\b",
+    r"grazed|(?:hit|struck) by (?:an? )?(?:stray )?(?:bullets?|gunfire))\b"
+)
+HEADLINE = re.compile(_HEADLINE_NP + _HEADLINE_VERB, re.IGNORECASE)
+#: the person told by what they were doing: "6-year-old playing with gun shot and killed", "Woman walking dog killed"
+#: (not a gerund of the attack itself, "Teen shooting victim dies", nor a noun in -ing, "Man Monday morning shot")
+HEADLINE_DOING = re.compile(
+    _HEADLINE_NP + r"(?P<doing>,?\s+(?!(?:shooting|killing|stabbing|wounding|murdering|morning|evening|during|building|wedding|"
+    r"king|thing|spring|string|ring|sibling|darling|according|including|following|being)\b)[a-z]+ing"
+    r"(?:\s+[\w'’-]+){1,3}?,?)" + _HEADLINE_VERB,
     re.IGNORECASE,
 )
 UNCERTAIN = re.compile(

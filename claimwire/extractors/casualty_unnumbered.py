@@ -23,11 +23,27 @@ if TYPE_CHECKING:
 # "accidentally shot himself", "fatally shoots self", "shot herself in the leg", "killed himself", "took his own life"
 SELF_INFLICTED = re.compile(
     r"(?<!\bto )(?<!\bcould )(?<!\bwould )(?<!\bmight )(?<!\bwill )"
-    r"\b(?P<had>had\s+)?(?P<adv>(?:[a-z]+ly\s+){0,2})(?P<v>shot|shoots|killed|kills|(?:took|takes|taking|take)(?=\s+(?:his|her)\s+own\s+life\b))"
+    r"\b(?P<had>had\s+)?(?P<adv>(?:[a-z]+ly\s+){0,2})(?P<v>shot|shoots|shooting|killed|kills|(?:took|takes|taking|take)(?=\s+(?:his|her)\s+own\s+life\b))"
     r"\s+(?P<obj>himself|herself|self|(?:(?:his|her)\s+)?own\s+(?:leg|foot|hand|arm|life))\b"
     r"(?P<dead>\s+(?:to death|dead)\b)?",
     re.IGNORECASE,
 )
+#: what tells a gerund's shooting done: "after accidentally shooting himself", "after finding a gun and shooting herself"
+_DONE_BEFORE = re.compile(r"\b(?:after|before)\b[^.;,:]*$", re.IGNORECASE)
+#: how the one who shot himself fared, told before it: the other rules read that ("recovering after ...": hurt)
+_FARED = re.compile(
+    r"\b(?:hospitali[sz]ed|hospital|recovering|recovers|surviv\w*|alive|injured|wounded|hurt|stable|condition|dies|died|dead|killed)\b",
+    re.IGNORECASE,
+)
+
+
+def _gerund_done(text: str, start: int) -> bool:
+    """ "Hunter hurt his pride after accidentally shooting himself": the shooting is told done (not "thought
+    about shooting himself") and how he fared is not told before it (another rule reads "dies after ...")."""
+    done = _DONE_BEFORE.search(text, max(0, start - 60), start)
+    return done is not None and not _FARED.search(text, 0, start)
+
+
 #: after "shot himself ...": the same clause says he died
 DIED_AFTER = re.compile(r"[^.;]{0,80}?\b(?:and|,)\s+(?:later\s+)?(?:died|was pronounced dead|was killed)\b", re.IGNORECASE)
 #: someone else hurt before the reflexive: "struck a friend in the chest, then fatally shot himself"
@@ -114,6 +130,8 @@ def _rule_self_inflicted(sent: _Sentence) -> None:
     """ "A boy accidentally shot himself" -> 1 shot, "4-year-old fatally shoots self" -> 1 killed."""
     text = sent.text
     for m in SELF_INFLICTED.finditer(text):
+        if m.group("v").lower() == "shooting" and not _gerund_done(text, m.start()):
+            continue
         if _after_his_victims(sent, m):
             continue
         if sent.hits or m.group("had") and not REPORTED.search(text) or OTHER_VICTIM.search(text, 0, m.start()):
