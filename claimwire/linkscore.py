@@ -222,25 +222,33 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
     person = place = max_name = title_names = title_place = second = person_max = 0.0
     shared_kinds: dict[str, int] = {}
     agreed_facts: set[str] = set()
+    words, words_total = 0, 0.0  # the words ("t"), most of the shared keys, are summed apart (the same sums)
     info_of, info = weights._info.get, weights.info
     for key in shared:
         kind, idf, w, is_person, rare = info_of(key) or info(key)
-        by_type[kind] += idf
         dot += w
+        if kind == "t":
+            words += 1
+            words_total += idf
+            if rare:
+                rare_words += 1
+            continue
+        by_type[kind] += idf
         shared_kinds[kind] = shared_kinds.get(kind, 0) + 1
         if kind in "pcs":
             if rare:
                 rare_names += 1
             if is_person:
                 person += idf
-                person_max = max(person_max, idf)
+                if idf > person_max:
+                    person_max = idf
             elif kind != "c":
                 place += idf
             if idf > max_name:
                 max_name, second = idf, max_name
             elif idf > second:
                 second = idf
-        elif kind == "t" or kind == "n":
+        elif kind == "n":
             if rare:
                 rare_words += 1
         elif kind == "h":
@@ -249,12 +257,16 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
                 rare_titles += 1
             if "c:" + key[2:] in shared:
                 title_names += idf
-                title_place = max(title_place, idf)
+                if idf > title_place:
+                    title_place = idf
         elif kind == "a":
             ages += 1
         elif kind == "x":
             facts_agree += 1
             agreed_facts.add(key.split(":")[1])
+    if words:
+        by_type["t"] = words_total
+        shared_kinds["t"] = words
     return SharedMass(
         by_type,
         dot,
