@@ -229,16 +229,19 @@ def _best_first(match: EventMatch) -> tuple[float, int]:
 
 def contending_events(features: ArticleFeatures, candidates: Iterable[Candidate], weights: Weights) -> tuple[list[EventMatch], int]:
     """What `decide` reads of `score_events`, for less: its first event and every event that reaches
-    MERGE_THRESHOLD, scored alike, best first; and how many events the candidates have. The events are scored
-    in the order of their bounds (`_event_bound`, from what their pairs share); one whose bound is below both
-    the best score so far and MERGE_THRESHOLD can be neither first nor merged, and is left unscored. WEIGHTS
-    must know the article's keys and no others (`choose_keys`); with any others every event is scored."""
+    MERGE_THRESHOLD, scored alike, best first; and how many events the candidates have. Every event gets a coarse
+    bound (`coarse_bound`), the one of the highest is scored at once (some event always is, and the best score so
+    far needs one); the others are taken from the highest bound down, an event with a coarse bound getting its
+    precise one (`pair_bound`) and going back, one with a precise bound being scored. Scoring stops at the first
+    bound below both the best score so far and MERGE_THRESHOLD: no event left (its bound at most that one) can be
+    first, tie or be merged. WEIGHTS must know the article's keys and no others (`choose_keys`); with any others
+    every event is scored."""
     if weights.df.keys() != features.keys:  # the bound reckons the candidates' totals as `decide`'s weights have them
         ordered = score_events(features, candidates, weights)
         return ordered, len(ordered)
     events = _by_event(features, candidates, weights)
-    # (-bound, 0 for a coarse bound or 1 for a precise one, event): in the order of the precise bounds, as if every
-    # event had one, a coarse bound being refined before a precise bound it ties with is read
+    # (-bound, 0 for a coarse bound or 1 for a precise one, event): a coarse bound is refined before a precise bound
+    # it ties with is read
     bounded = [(-_bound_pairs(features, pairs, weights, coarse_bound), 0, event_id) for event_id, pairs in events.items()]
     heapq.heapify(bounded)
     matches: list[EventMatch] = []
@@ -247,7 +250,7 @@ def contending_events(features: ArticleFeatures, candidates: Iterable[Candidate]
         bound, precise, event_id = heapq.heappop(bounded)
         if best is not None and -bound < best and -bound < MERGE_THRESHOLD:
             break
-        if not precise:
+        if not precise and best is not None:
             heapq.heappush(bounded, (-_bound_pairs(features, events[event_id], weights, pair_bound), 1, event_id))
             continue
         match = _event_match(features, event_id, events[event_id], weights)

@@ -164,8 +164,9 @@ def test_the_coarse_bound_reads_the_score_s_features_or_the_end_of_their_range_t
 
 
 def test_the_precise_bound_is_reckoned_only_for_the_events_whose_coarse_bound_can_matter(monkeypatch):
-    """Every candidate pair gets the coarse bound; `pair_bound` only the pairs of the events whose coarse bound is
-    not below both the best score so far and MERGE_THRESHOLD. The decisions are those of full scoring (above)."""
+    """Every candidate pair gets the coarse bound; `pair_bound` only the pairs of the events, after the first one
+    scored, whose coarse bound is not below both the best score so far and MERGE_THRESHOLD. The decisions are those
+    of full scoring (above)."""
     calls = {"coarse": 0, "precise": 0}
     coarse, precise = linkscore.coarse_bound, linkscore.pair_bound
 
