@@ -13,13 +13,14 @@ are merged.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from claimwire.linkfeatures import RESERVED_HASHES, UNDATED, ArticleFeatures, article_features, key_hash
-from claimwire.linkscore import SharedMass, Weights, pair_bound, pair_breakdown, pair_score, shared_mass
+from claimwire.linkscore import SharedMass, Weights, coarse_bound, pair_bound, pair_breakdown, pair_score, shared_mass
 
 __all__ = [
     "RESERVED_HASHES",
@@ -168,22 +169,25 @@ class _Pair:
     candidate: Candidate
     shared: frozenset[str]
     mass: SharedMass | None  # None: the pair shares no key (it scores 0)
-    bound: float  # at least the pair's score (`linkscore.pair_bound`)
+    bound: float = 0.0  # at least the pair's score (`linkscore.coarse_bound`, then `linkscore.pair_bound`)
 
 
 def _by_event(features: ArticleFeatures, candidates: Iterable[Candidate], weights: Weights) -> dict[int, list[_Pair]]:
-    """The candidates by event, in their order, with what their pairs share and the bound of their scores."""
+    """The candidates by event, in their order, with what their pairs share."""
     events: dict[int, list[_Pair]] = defaultdict(list)
     keys = features.keys
     for candidate in candidates:
         shared = keys & candidate.features.keys
-        if shared:
-            mass = shared_mass(shared, weights)
-            pair = _Pair(candidate, shared, mass, pair_bound(features, candidate.features, weights, mass))
-        else:
-            pair = _Pair(candidate, shared, None, 0.0)
-        events[candidate.event_id].append(pair)
+        events[candidate.event_id].append(_Pair(candidate, shared, shared_mass(shared, weights) if shared else None))
     return events
+
+
+def _bound_pairs(features: ArticleFeatures, pairs: list[_Pair], weights: Weights, bound) -> float:
+    """Each pair's BOUND (`coarse_bound` or `pair_bound`), and the event's (`_event_bound`)."""
+    for pair in pairs:
+        if pair.mass is not None:
+            pair.bound = bound(features, pair.candidate.features, weights, pair.mass)
+    return _event_bound(pairs)
 
 
 def _event_match(features: ArticleFeatures, event_id: int, pairs: list[_Pair], weights: Weights) -> EventMatch:
@@ -225,20 +229,30 @@ def _best_first(match: EventMatch) -> tuple[float, int]:
 
 def contending_events(features: ArticleFeatures, candidates: Iterable[Candidate], weights: Weights) -> tuple[list[EventMatch], int]:
     """What `decide` reads of `score_events`, for less: its first event and every event that reaches
-    MERGE_THRESHOLD, scored alike, best first; and how many events the candidates have. The events are scored
-    in the order of their bounds (`_event_bound`, from what their pairs share); one whose bound is below both
-    the best score so far and MERGE_THRESHOLD can be neither first nor merged, and is left unscored. WEIGHTS
-    must know the article's keys and no others (`choose_keys`); with any others every event is scored."""
+    MERGE_THRESHOLD, scored alike, best first; and how many events the candidates have. Every event gets a coarse
+    bound (`coarse_bound`), the one of the highest is scored at once (some event always is, and the best score so
+    far needs one); the others are taken from the highest bound down, an event with a coarse bound getting its
+    precise one (`pair_bound`) and going back, one with a precise bound being scored. Scoring stops at the first
+    bound below both the best score so far and MERGE_THRESHOLD: no event left (its bound at most that one) can be
+    first, tie or be merged. WEIGHTS must know the article's keys and no others (`choose_keys`); with any others
+    every event is scored."""
     if weights.df.keys() != features.keys:  # the bound reckons the candidates' totals as `decide`'s weights have them
         ordered = score_events(features, candidates, weights)
         return ordered, len(ordered)
     events = _by_event(features, candidates, weights)
-    bounded = sorted(((_event_bound(pairs), event_id) for event_id, pairs in events.items()), key=lambda b: (-b[0], b[1]))
+    # (-bound, 0 for a coarse bound or 1 for a precise one, event): a coarse bound is refined before a precise bound
+    # it ties with is read
+    bounded = [(-_bound_pairs(features, pairs, weights, coarse_bound), 0, event_id) for event_id, pairs in events.items()]
+    heapq.heapify(bounded)
     matches: list[EventMatch] = []
     best = None
-    for bound, event_id in bounded:
-        if best is not None and bound < best and bound < MERGE_THRESHOLD:
+    while bounded:
+        bound, precise, event_id = heapq.heappop(bounded)
+        if best is not None and -bound < best and -bound < MERGE_THRESHOLD:
             break
+        if not precise and best is not None:
+            heapq.heappush(bounded, (-_bound_pairs(features, events[event_id], weights, pair_bound), 1, event_id))
+            continue
         match = _event_match(features, event_id, events[event_id], weights)
         matches.append(match)
         best = match.score if best is None else max(best, match.score)

@@ -222,25 +222,33 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
     person = place = max_name = title_names = title_place = second = person_max = 0.0
     shared_kinds: dict[str, int] = {}
     agreed_facts: set[str] = set()
+    words, words_total = 0, 0.0  # the words ("t"), most of the shared keys, are summed apart (the same sums)
     info_of, info = weights._info.get, weights.info
     for key in shared:
         kind, idf, w, is_person, rare = info_of(key) or info(key)
-        by_type[kind] += idf
         dot += w
+        if kind == "t":
+            words += 1
+            words_total += idf
+            if rare:
+                rare_words += 1
+            continue
+        by_type[kind] += idf
         shared_kinds[kind] = shared_kinds.get(kind, 0) + 1
         if kind in "pcs":
             if rare:
                 rare_names += 1
             if is_person:
                 person += idf
-                person_max = max(person_max, idf)
+                if idf > person_max:
+                    person_max = idf
             elif kind != "c":
                 place += idf
             if idf > max_name:
                 max_name, second = idf, max_name
             elif idf > second:
                 second = idf
-        elif kind == "t" or kind == "n":
+        elif kind == "n":
             if rare:
                 rare_words += 1
         elif kind == "h":
@@ -249,12 +257,16 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
                 rare_titles += 1
             if "c:" + key[2:] in shared:
                 title_names += idf
-                title_place = max(title_place, idf)
+                if idf > title_place:
+                    title_place = idf
         elif kind == "a":
             ages += 1
         elif kind == "x":
             facts_agree += 1
             agreed_facts.add(key.split(":")[1])
+    if words:
+        by_type["t"] = words_total
+        shared_kinds["t"] = words
     return SharedMass(
         by_type,
         dot,
@@ -524,13 +536,19 @@ def _right_stats(right: ArticleFeatures, weights: Weights, mass: SharedMass) -> 
     shared = mass.shared_kinds
     shape = right.shaped()
     counts = shape.kind_counts
-    rest_squares = shape.weighted_squares(TYPE_WEIGHTS) - sum(
-        count * _SQUARED_TYPE_WEIGHTS.get(kind, 0.25) for kind, count in shared.items()
-    )
-    squares = mass.dot + max(0.0, rest_squares) * (unknown * unknown)
     totals = {kind: by_type[kind] + (counts.get(kind, 0) - shared.get(kind, 0)) * unknown for kind in "pct"}
     title = mass.title_dot + (shape.titles - shared.get("h", 0)) * unknown * unknown
-    return math.sqrt(squares), totals, None, title
+    return _right_norm(right, weights, mass), totals, None, title
+
+
+def _right_norm(right: ArticleFeatures, weights: Weights, mass: SharedMass) -> float:
+    """The right article's norm, as `_right_stats` has it."""
+    unknown = weights._top + 1.0
+    squared = _SQUARED_TYPE_WEIGHTS
+    rest_squares = right.shaped().weighted_squares(TYPE_WEIGHTS) - sum(
+        count * squared.get(kind, 0.25) for kind, count in mass.shared_kinds.items()
+    )
+    return math.sqrt(mass.dot + max(0.0, rest_squares) * (unknown * unknown))
 
 
 _SQUARED_TYPE_WEIGHTS = {kind: weight * weight for kind, weight in TYPE_WEIGHTS.items()}
@@ -552,3 +570,117 @@ def _most(feature: str, low: float, high: float) -> float:
     """The end of a feature's range [LOW, HIGH] at which it adds the most to the score (the weights as they are
     now: `bench/fit_linker.py` sets its own)."""
     return high if PAIR_WEIGHTS[_POSITION[feature]] > 0 else low
+
+
+# the features `coarse_bound` leaves at an end of their range, whatever the pair: (low, high)
+_COARSE_RANGES = {
+    "p_frac": (0.0, 1.0),
+    "c_frac": (0.0, 1.0),
+    "t_frac": (0.0, 1.0),
+    "title_cosine": (0.0, 1.0),
+    "person_frac": (0.0, 1.0),
+    "person_conflict": (0.0, 4.0),
+    "title_name_miss": (0.0, 1.0),
+    "title_name_miss_max": (0.0, 1.0),
+    "title_name_shared": (0.0, 4.0),
+    "lead_name_miss": (0.0, 1.0),
+    "lead_name_miss_max": (0.0, 1.0),
+    "late_unanchored": (0.0, 1.0),
+    "unrelated_page": (0.0, 1.0),
+}
+_coarse_cache: list = [None, None]  # (the weights, their (ends, place_time's end)) as last reckoned
+
+
+def _coarse_ends() -> tuple[dict[str, float], float]:
+    """For the current weights: the end of each range in `_COARSE_RANGES` that adds the most, and place_time's (0 or 1:
+    the feature is at most 1 within three days and 0 beyond)."""
+    if _coarse_cache[0] is not PAIR_WEIGHTS:
+        ends = {name: _most(name, low, high) for name, (low, high) in _COARSE_RANGES.items()}
+        _coarse_cache[:] = [PAIR_WEIGHTS, (ends, _most("place_time", 0.0, 1.0))]
+    return _coarse_cache[1]
+
+
+def coarse_bound(left: ArticleFeatures, right: ArticleFeatures, weights: Weights, mass: SharedMass) -> float:
+    """A looser upper bound of `similarity(left, right)` than `pair_bound`, for less (`_coarse_terms`)."""
+    return logistic(sum(map(operator.mul, PAIR_WEIGHTS, _coarse_terms(left, right, weights, mass))) + _SLACK)
+
+
+def _coarse_terms(left: ArticleFeatures, right: ArticleFeatures, weights: Weights, mass: SharedMass) -> list[float]:
+    """The terms of `coarse_bound`, in PAIR_FEATURES order: only what the shared keys (MASS), the dates and the articles'
+    kinds of keys tell at once is reckoned, as `_pair_terms` has it; the features that need the right article's totals
+    or the names each headline and lead holds take the end of a range that holds for every pair (`_COARSE_RANGES`;
+    place_time's is [0, 1] within three days) at which they add the most. WEIGHTS as `pair_bound` has them."""
+    ends, place_time = _coarse_ends()
+    left_norm = weights._full_stats(left)[0]
+    right_norm = _right_norm(right, weights, mass)
+    left_shape, right_shape = left.shaped(), right.shaped()
+    by_type = mass.by_type
+    left_day, right_day = left.day, right.day
+    undated = left_day == UNDATED or right_day == UNDATED
+    gap = 0 if undated else abs(left_day - right_day)
+    near = not (
+        left.dates.isdisjoint((right_day - 1, right_day, right_day + 1)) and right.dates.isdisjoint((left_day - 1, left_day, left_day + 1))
+    )
+    top = weights.idf("")
+    near3 = float(gap <= 3)
+    incident_near = abs(left_shape.incident - right_shape.incident) <= 1
+    both_kinds = left_shape.kinds & right_shape.kinds
+    shared = mass.shared_kinds
+    return [
+        1.0,
+        mass.dot / (left_norm * right_norm) if left_norm and right_norm else 0.0,
+        by_type["p"],
+        by_type["c"],
+        by_type["s"],
+        by_type["t"],
+        by_type["h"],
+        by_type["a"],
+        by_type["n"],
+        by_type["d"],
+        float(not left.dates.isdisjoint(right.dates)),
+        float(near),
+        math.log1p(gap),
+        float(gap > 45),
+        ends["p_frac"],
+        ends["c_frac"],
+        ends["t_frac"],
+        float(min(4, mass.rare_names)),
+        float(min(4, mass.rare_words)),
+        ends["title_cosine"],
+        near3 * place_time,
+        mass.person,
+        mass.place,
+        mass.max_name / top,
+        mass.title_names,
+        float(min(mass.ages, 3)),
+        ends["person_frac"],
+        near3 * min(1.0, (mass.place + by_type["c"]) / 20.0),
+        float(not undated and incident_near),
+        mass.title_place / top * float(gap <= 3 or incident_near),
+        min(mass.person, 20.0) / 20.0 * float(gap > 45),
+        mass.second / top,
+        mass.person_max / top,
+        float(mass.facts_agree),
+        float(len((left_shape.fact_kinds & right_shape.fact_kinds) - mass.agreed_facts)),
+        ends["person_conflict"],
+        float("a" in both_kinds and "a" not in shared),
+        float("s" in both_kinds and "s" not in shared),
+        ends["title_name_miss"],
+        ends["title_name_miss_max"],
+        ends["title_name_shared"],
+        float(min(shared.get("y", 0), 3)),
+        float("y" in both_kinds and "y" not in shared),
+        float(min(shared.get("m", 0), 3)),
+        float("m" in both_kinds and "m" not in shared),
+        float("n" in both_kinds and "n" not in shared),
+        float(min(shared.get("l", 0), 3)),
+        ends["lead_name_miss"],
+        ends["lead_name_miss_max"],
+        float(min(shared.get("q", 0), 3)),
+        float("q" in both_kinds and "q" not in shared),
+        float("g" in both_kinds and "g" not in shared),
+        ends["late_unanchored"],
+        float(min(mass.rare_titles, 3)),
+        ends["unrelated_page"],
+        clock_conflict(left_shape.clocks, right_shape.clocks),
+    ]

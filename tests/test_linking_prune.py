@@ -135,3 +135,48 @@ def test_the_bound_reads_the_score_s_table_of_features_each_at_its_most(monkeypa
                 assert weight * most >= weight * value - 1e-9, name
             else:
                 assert most == pytest.approx(value, rel=1e-9, abs=1e-12), name
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_the_coarse_bound_is_never_below_the_precise_one_whatever_the_signs_of_the_weights(monkeypatch, sign):
+    monkeypatch.setattr(linkscore, "PAIR_WEIGHTS", tuple(sign * w for w in linkscore.PAIR_WEIGHTS))
+    for left, right, weights, shared in _pairs():
+        mass = linkscore.shared_mass(shared, weights)
+        assert linkscore.coarse_bound(left, right, weights, mass) >= linkscore.pair_bound(left, right, weights, mass)
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_the_coarse_bound_reads_the_score_s_features_or_the_end_of_their_range_that_adds_most(monkeypatch, sign):
+    """Feature by feature, `linkscore._coarse_terms` is the score's term (up to rounding) or, for a feature it leaves at
+    a range, the end that adds most; one term per feature of PAIR_FEATURES."""
+    monkeypatch.setattr(linkscore, "PAIR_WEIGHTS", tuple(sign * w for w in linkscore.PAIR_WEIGHTS))
+    ranged = set(linkscore._COARSE_RANGES) | {"place_time"}
+    for left, right, weights, shared in _pairs():
+        mass = linkscore.shared_mass(shared, weights)
+        exact, _ = linkscore.pair_vector(left, right, weights, shared, mass)
+        coarse = linkscore._coarse_terms(left, right, weights, mass)
+        assert len(coarse) == len(linkscore.PAIR_FEATURES)
+        for name, weight, value, most in zip(linkscore.PAIR_FEATURES, linkscore.PAIR_WEIGHTS, exact, coarse):
+            if name in ranged:
+                assert weight * most >= weight * value - 1e-9, name
+            else:
+                assert most == pytest.approx(value, rel=1e-9, abs=1e-12), name
+
+
+def test_the_precise_bound_is_reckoned_only_for_the_events_whose_coarse_bound_can_matter(monkeypatch):
+    """Every candidate pair gets the coarse bound; `pair_bound` only the pairs of the events, after the first one
+    scored, whose coarse bound is not below both the best score so far and MERGE_THRESHOLD. The decisions are those
+    of full scoring (above)."""
+    calls = {"coarse": 0, "precise": 0}
+    coarse, precise = linkscore.coarse_bound, linkscore.pair_bound
+
+    def counted(name, bound):
+        return lambda *args: calls.__setitem__(name, calls[name] + 1) or bound(*args)
+
+    monkeypatch.setattr(linking, "coarse_bound", counted("coarse", coarse))
+    monkeypatch.setattr(linking, "pair_bound", counted("precise", precise))
+    index = linkmemory.MemoryIndex()
+    for article_id, (title, text, when) in enumerate(STREAM * 2, 1):
+        index.link(article_id, linking.article_features(title, text, when))
+    assert calls["coarse"] > 0
+    assert calls["precise"] < calls["coarse"]
