@@ -19,7 +19,13 @@ _FLOOD = (
 
 def _file(tmp_path):
     records = [
-        {"id": 1, "title": "Bomb outside Athens bank kills two guards", "text": _BLAST, "published": "2024-03-05", "url": "https://a.example/1"},
+        {
+            "id": 1,
+            "title": "Bomb outside Athens bank kills two guards",
+            "text": _BLAST,
+            "published": "2024-03-05",
+            "url": "https://a.example/1",
+        },
         {"id": 2, "title": "Floods kill 14 near Sylhet", "text": _FLOOD, "published": "2024-07-01", "url": "https://b.example/2"},
     ]
     path = tmp_path / "stream.jsonl.gz"
