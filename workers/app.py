@@ -79,7 +79,22 @@ def _warm_up(**_kwargs) -> None:
     """In the worker's main process, before its pool is forked: the pool's processes start warm (claimwire/warmup.py)."""
     from claimwire.warmup import warm_up
 
-    logging.getLogger("claimwire.worker").info("warmed_up seconds=%.2f", warm_up())
+    logger = logging.getLogger("claimwire.worker")
+    logger.info("warmed_up seconds=%.2f", warm_up())
+    bound_mb = get_settings().worker_max_memory_mb
+    resident_mb = _resident_mb()
+    if bound_mb and resident_mb is not None and resident_mb + 40 > bound_mb:
+        # a pool process starts near the main process's size: each would be replaced after a task or two
+        logger.warning("pool_memory_bound_near_start bound_mb=%d main_resident_mb=%d", bound_mb, resident_mb)
+
+
+def _resident_mb() -> int | None:
+    """This process's resident memory now (MB); None where /proc is not there."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // (1024 * 1024)
+    except (OSError, ValueError):
+        return None
 
 
 @worker_process_init.connect
