@@ -22,5 +22,6 @@ def test_a_bound_below_the_warm_main_process_is_told_at_start(monkeypatch, caplo
     apply_env(monkeypatch, CLAIMWIRE_WORKER_MAX_MEMORY_MB="1")
     with caplog.at_level(logging.INFO, logger="claimwire.worker"):
         worker_app._warm_up()
+        worker_app._check_memory_bound()
     apply_env(monkeypatch, CLAIMWIRE_WORKER_MAX_MEMORY_MB=None)
     assert any("pool_memory_bound_near_start bound_mb=1" in r.getMessage() for r in caplog.records)

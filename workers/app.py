@@ -79,13 +79,17 @@ def _warm_up(**_kwargs) -> None:
     """In the worker's main process, before its pool is forked: the pool's processes start warm (claimwire/warmup.py)."""
     from claimwire.warmup import warm_up
 
-    logger = logging.getLogger("claimwire.worker")
-    logger.info("warmed_up seconds=%.2f", warm_up())
+    logging.getLogger("claimwire.worker").info("warmed_up seconds=%.2f", warm_up())
+
+
+@worker_init.connect
+def _check_memory_bound(**_kwargs) -> None:
+    """After the warm-up (receivers run in the order they connect): a pool process starts near the warm main
+    process's size, so a bound at or below it would replace each after a task or two."""
     bound_mb = get_settings().worker_max_memory_mb
     resident_mb = _resident_mb()
     if bound_mb and resident_mb is not None and resident_mb + 40 > bound_mb:
-        # a pool process starts near the main process's size: each would be replaced after a task or two
-        logger.warning("pool_memory_bound_near_start bound_mb=%d main_resident_mb=%d", bound_mb, resident_mb)
+        logging.getLogger("claimwire.worker").warning("pool_memory_bound_near_start bound_mb=%d main_resident_mb=%d", bound_mb, resident_mb)
 
 
 def _resident_mb() -> int | None:
