@@ -300,6 +300,17 @@ def pair_vector(
     return vector, [(weights.info(key)[2], key) for key in shared]  # each key's part of the dot product
 
 
+def _days_apart(left: ArticleFeatures, right: ArticleFeatures) -> tuple[bool, int, bool]:
+    """(either article undated: neither a penalty nor evidence, the days between their dates (0 when undated),
+    whether either names a date within a day of the other's): what `_pair_terms` and `_coarse_terms` read alike."""
+    left_day, right_day = left.day, right.day
+    undated = left_day == UNDATED or right_day == UNDATED
+    near = not (
+        left.dates.isdisjoint((right_day - 1, right_day, right_day + 1)) and right.dates.isdisjoint((left_day - 1, left_day, left_day + 1))
+    )
+    return undated, 0 if undated else abs(left_day - right_day), near
+
+
 def _pair_terms(
     left: ArticleFeatures, right: ArticleFeatures, weights: Weights, mass: SharedMass, right_stats: tuple, exact: bool
 ) -> list[float]:
@@ -312,12 +323,7 @@ def _pair_terms(
     right_norm, right_totals, right_person, right_title = right_stats
     left_shape, right_shape = left.shaped(), right.shaped()
     by_type = mass.by_type
-    left_day, right_day = left.day, right.day
-    undated = left_day == UNDATED or right_day == UNDATED  # no date: neither a penalty nor evidence
-    gap = 0 if undated else abs(left_day - right_day)
-    near = not (
-        left.dates.isdisjoint((right_day - 1, right_day, right_day + 1)) and right.dates.isdisjoint((left_day - 1, left_day, left_day + 1))
-    )
+    undated, gap, near = _days_apart(left, right)
     cosine = mass.dot / (left_norm * right_norm) if left_norm and right_norm else 0.0
     p_frac = by_type["p"] / (min(left_totals.get("p", 0.0), right_totals.get("p", 0.0)) + 3.0)
     c_frac = by_type["c"] / (min(left_totals.get("c", 0.0), right_totals.get("c", 0.0)) + 3.0)
@@ -615,12 +621,7 @@ def _coarse_terms(left: ArticleFeatures, right: ArticleFeatures, weights: Weight
     right_norm = _right_norm(right, weights, mass)
     left_shape, right_shape = left.shaped(), right.shaped()
     by_type = mass.by_type
-    left_day, right_day = left.day, right.day
-    undated = left_day == UNDATED or right_day == UNDATED
-    gap = 0 if undated else abs(left_day - right_day)
-    near = not (
-        left.dates.isdisjoint((right_day - 1, right_day, right_day + 1)) and right.dates.isdisjoint((left_day - 1, left_day, left_day + 1))
-    )
+    undated, gap, near = _days_apart(left, right)
     top = weights.idf("")
     near3 = float(gap <= 3)
     incident_near = abs(left_shape.incident - right_shape.incident) <= 1
