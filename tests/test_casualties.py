@@ -457,6 +457,16 @@ def test_a_tally_since_a_month_and_recent_incidents_are_background():
     assert not claim.extra.get("background")
 
 
+def test_one_person_hurt_over_the_weekend_is_the_event_a_weekend_tally_is_background():
+    # issue 14: "over the weekend" dates one person's death or wound; a count of many over it is a tally
+    (claim,) = cas("Villagers gathered to remember a 12-year-old boy who drowned in the river over the weekend.")
+    assert claim.measure == "killed" and not claim.extra.get("background")
+    (claim,) = cas("A tourist was injured by falling masonry in central Athens this weekend, police said.")
+    assert claim.measure == "injured" and not claim.extra.get("background")
+    (claim,) = cas("Fourteen people were injured in road crashes across Dhaka over the weekend.")
+    assert claim.extra.get("background")
+
+
 def test_an_aside_before_the_state_of_the_others_keeps_them_apart_from_the_dead():
     # issue 14: "left one dead and five others, including two officers, injured" is 1 killed and 5 injured, not 6 dead
     text = "The blast left one man dead and five others, including two children, wounded."

@@ -166,7 +166,7 @@ from claimwire.extractors.casualty_unnumbered import (
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.19.0"
+VERSION = "2.20.0"
 
 
 class Hit(NamedTuple):
@@ -1216,7 +1216,16 @@ def _background(text: str, ss: int, se: int, hit: Hit) -> bool:
     """Words that make a figure unlikely to be the event's toll ("last year", "in 2015", "this
     weekend"): the figure stays a claim, but main_figures does not read it as the toll."""
     sentence = text[ss:se]
-    return any(_applies(m, sentence, hit.start - ss, hit.end - ss) for m in _background_phrases(sentence))
+    one = hit.low == hit.high == 1 and "one" in hit.extra
+    return any(
+        _applies(m, sentence, hit.start - ss, hit.end - ss) and not (one and _WEEKEND.fullmatch(m.group(0)))
+        for m in _background_phrases(sentence)
+    )
+
+
+#: a weekend's tally ("14 people were shot over the weekend"), not the time of one person's death or wound
+#: ("the drowning of a 12-year-old over the weekend")
+_WEEKEND = re.compile(r"(?:this|over the) weekend", re.IGNORECASE)
 
 
 @lru_cache(maxsize=64)
