@@ -283,6 +283,21 @@ def test_wounds_of_no_one_counted_are_no_figure(text):
     assert figures(text) == []
 
 
+TITLE_WITH_WOUNDS = [
+    ("Two fishermen arrive at Chittagong clinic with bullet wounds", [("shot", 2, 2)]),
+    ("Boy, girl walk into Dhaka hospital with gunshot wounds", [("shot", 2, 2)]),
+    ("Man shows up at Athens hospital with stab wound", [("killed_or_injured", 1, 1)]),
+    ("Man walks into hospital with self-inflicted gunshot wound", []),  # his own wound, told by the self-inflicted rules
+    ("Doctors walk out of hospital over unpaid wages", []),
+]
+
+
+@pytest.mark.parametrize("title,expected", TITLE_WITH_WOUNDS)
+def test_a_headline_of_people_arriving_with_wounds_counts_them(title, expected):
+    # issue 14: a headline's present tense and bare nouns ("Boy, girl walk into ... with gunshot wounds")
+    assert figures("", title) == expected
+
+
 # --- one person told alive after the event ----------------------------------------------------------------
 
 ALIVE_AFTER = [

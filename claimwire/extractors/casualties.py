@@ -159,6 +159,7 @@ from claimwire.extractors.casualty_unnumbered import (
     _rule_found_one_dead,
     _rule_not_saved,
     _rule_self_inflicted,
+    _rule_title_with_wounds,
     _rule_to_hospital,
     _rule_with_wounds,
     apposed_to_thing,
@@ -166,7 +167,7 @@ from claimwire.extractors.casualty_unnumbered import (
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.20.0"
+VERSION = "2.21.0"
 
 
 class Hit(NamedTuple):
@@ -1044,6 +1045,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_left_joined, ("left", "leav")),
     (_rule_to_hospital, ("taken", "transported", "rushed", "airlifted", "flown", "carried", "driven", "brought")),
     (_rule_with_wounds, (" wound",)),
+    (_rule_title_with_wounds, (" wound",)),
     (_rule_alive_after, ("stable", "recovering", "hospitali", "airlifted", "expected to", "hospital", "condition")),
     (_rule_not_saved, ("save", "saved")),
     (_rule_found_one_dead, ("dead", "deceased")),

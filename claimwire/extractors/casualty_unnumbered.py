@@ -14,7 +14,15 @@ import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from claimwire.extractors.casualty_patterns import CASUALTY_WORD, NP_STOP_SUBJ, NP_TOK, Q
-from claimwire.extractors.casualty_people import context_ok, coordinated, is_person, is_person_word, np_before, singular_person
+from claimwire.extractors.casualty_people import (
+    context_ok,
+    coordinated,
+    is_person,
+    is_person_word,
+    items_before,
+    np_before,
+    singular_person,
+)
 from claimwire.numbers import quantity_bounds
 
 if TYPE_CHECKING:
@@ -287,6 +295,40 @@ def _rule_with_wounds(sent: _Sentence) -> None:
         sent.add(measure, people.lo, people.hi, people.hedge, people.group, people.start, m.end(), 0.6, extra)
 
 
+# a headline's arrival in the present tense, its people bare nouns: "Boy, girl walk into Wichita hospital with gunshot
+# wounds", "Man shows up at ER with stab wound"
+TITLE_WITH_WOUNDS = re.compile(
+    r"\s+(?:walks?|shows?\s+up|arrives?|turns?\s+up|comes?|(?:is|are)\s+(?:found|taken|rushed|dropped\s+off))"
+    r"(?:\s+(?:in|into|at|to)\s+(?:[\w'’.-]+\s+){0,5}?[\w'’.-]+)?\s+with\s+(?:an?\s+|multiple\s+|several\s+)?"
+    rf"(?:(?!self-inflicted\b)[\w-]+\s+){{0,2}}?{_WOUND_KIND}\s+wounds?\b",
+    re.IGNORECASE,
+)
+
+
+def _rule_title_with_wounds(sent: _Sentence) -> None:
+    """A headline's "Boy, girl walk into hospital with gunshot wounds" -> 2 shot (as WITH_WOUNDS in a sentence)."""
+    if not sent.title:
+        return
+    for m in TITLE_WITH_WOUNDS.finditer(sent.text):
+        items = items_before(sent.text, m.start(), True, need_sep=False)
+        if not items or any(is_self for _, is_self, _ in items) or sent.overlaps(items[-1][2], m.end()):
+            continue
+        total = sum(value for value, _, _ in items)
+        start = items[-1][2]
+        measure = "shot" if m.group("kind").lower() in ("gunshot", "gun shot", "bullet") else "killed_or_injured"
+        sent.add(
+            measure,
+            total,
+            total,
+            None,
+            sent.text[start : m.start()].strip(),
+            start,
+            m.end(),
+            0.6,
+            {"list": True} if len(items) > 1 else None,
+        )
+
+
 # "The family's pet collie, Fenn, was also killed": a name set beside a noun that is no person
 _APPOSED_TO = re.compile(r"\b(?P<noun>[a-z][\w'’-]*)\s*,\s*$")
 _APPOSITION_END = re.compile(r"\s*,\s*(?:is|was|remains)\b")
@@ -298,4 +340,13 @@ def apposed_to_thing(text: str, start: int, end: int) -> bool:
     return bool(before and _APPOSITION_END.match(text, end) and not is_person_word(before.group("noun")))
 
 
-__all__ = ["ALIVE_AFTER", "apposed_to_thing", "FOUND_ONE_DEAD", "NOT_SAVED", "SELF_INFLICTED", "TO_HOSPITAL", "WITH_WOUNDS"]
+__all__ = [
+    "ALIVE_AFTER",
+    "apposed_to_thing",
+    "FOUND_ONE_DEAD",
+    "NOT_SAVED",
+    "SELF_INFLICTED",
+    "TITLE_WITH_WOUNDS",
+    "TO_HOSPITAL",
+    "WITH_WOUNDS",
+]
