@@ -149,6 +149,10 @@ def test_an_attacker_who_then_shot_himself_is_no_lone_victim(text):
         ("A woman was rushed to a local hospital after the gas explosion.", None, [("injured", 1, 1)]),
         ("At least 12 villagers were airlifted to hospitals in Dhaka after the flood.", None, [("injured", 12, None)]),
         ("", "6 taken to hospital after Athens tram crash", [("injured", 6, 6)]),
+        # issue 14: a medical center named with no other casualty word; the way there told ("by boat", "by personal vehicle")
+        ("The girl was flown to Chittagong Medical Center after the landslide.", None, [("injured", 1, 1)]),
+        ("Two fishermen were taken by boat to a hospital in Cox's Bazar.", None, [("injured", 2, 2)]),
+        ("A fourth passenger was taken by personal vehicle to Evangelismos Medical Center.", None, [("injured", 1, 1)]),
     ],
 )
 def test_taken_to_hospital_is_hurt(text, title, expected):

@@ -98,7 +98,7 @@ TRIGGER = re.compile(
     r"kill|dead|die|slain|slay|slew|homicide|suicide|murder|perish|shot|shoot|gunned|guns down|wound|injur|hurt|hospital|missing|"
     r"unaccounted|fatal|casualt|death|struck|graz(?:ed|es|ing)|harmed|hit\b|execut|massacre|li(?:fe|ves)\b|condition|"
     r"suffer|sustain|recover|surviv|treat(?:ed|ing)|bod(?:y|ies)\b|stab|drown|electrocut|suffocat|asphyx|strangl|"
-    r"run over|assassinat|unborn|fetus|foetus|deceas|passe[sd] away|save"
+    r"run over|assassinat|unborn|fetus|foetus|deceas|passe[sd] away|save|medical cent|trauma cent"
 )  # read on lower-cased text: IGNORECASE is slow
 
 # --- the rules' patterns (one per rule in casualties.RULES) ---------------------------------

@@ -66,7 +66,7 @@ FATAL = re.compile(r"\b(?:fatally|mortally)\b", re.IGNORECASE)
 
 _TO_HOSPITAL = (
     r"(?:taken|transported|rushed|airlifted|flown|carried|driven|brought)\s+"
-    r"(?:by\s+(?:ambulance|helicopter|medics|paramedics|private vehicle|car)\s+)?"
+    r"(?:by\s+(?:[\w'’-]+\s+){0,2}?(?:ambulance|helicopter|medics|paramedics|vehicle|car|boat|friends?|relatives|family(?:\s+members?)?)\s+)?"
     r"to\s+(?:a\s+|an\s+|the\s+|area\s+|local\s+|nearby\s+)?(?:[\w'’.-]+\s+){0,4}?"
     r"(?:hospitals?|medical cent(?:er|re)s?|trauma cent(?:er|re)s?)\b"
 )
