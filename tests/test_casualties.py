@@ -17,6 +17,9 @@ JOINED_OBJECTS = [
     ("Lightning killed a farmer and his two sons in Sylhet district.", 3),
     ("The crash killed the bus driver, a nurse and three schoolchildren.", 5),
     ("He was charged with the murder of his wife and daughter.", 2),
+    # issue 14: each one "identified as" a name is one person, the name apposed to the noun
+    ("The landslide killed a farmer, identified as 52-year-old Abdul Karim, and his wife.", 2),
+    ("The blast killed his wife, identified as Maria Lopez, 38, her brother, identified as Nikos Papas, and a neighbor.", 3),
 ]
 JOINED_SUBJECTS = [
     ("Station manager Ali Rahman and volunteer driver Mary Okafor died at the scene.", 2),

@@ -167,7 +167,7 @@ from claimwire.extractors.casualty_unnumbered import (
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.22.0"
+VERSION = "2.23.0"
 
 
 class Hit(NamedTuple):

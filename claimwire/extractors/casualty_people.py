@@ -408,6 +408,9 @@ def items_before(text: str, end: int, title: bool, need_sep: bool, right_is_name
     return items
 
 
+_IDENTIFIED_AS = re.compile(r"(?:(?:later|since|now|previously)\s+)?identified\s+as\s+(?=[A-Z]|\d{1,3}-year-old\s+[A-Z])")
+
+
 def items_after(
     text: str, pos: int, measure: str, title: bool, first_is_name: bool = False, first_indefinite: bool = False
 ) -> tuple[int, int, int]:
@@ -440,7 +443,8 @@ def items_after(
             pos = end = sm.end()
             prev_name = None
             continue
-        im = FWD_ITEM.match(text, sep.end())
+        named = _IDENTIFIED_AS.match(text, sep.end())  # "his wife, identified as Maria Lopez, 38, her brother"
+        im = FWD_ITEM.match(text, named.end() if named else sep.end())
         if not im or ITEM_VERB.match(im.group(0)):
             break
         part = TRAILING_AGE.sub("", im.group(0))
