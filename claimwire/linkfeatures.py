@@ -464,6 +464,8 @@ class _Shape:
         "lead_names",
         "lead_persons",
         "clocks",
+        "tolls",
+        "body",
         "squares",
     )
 
@@ -477,7 +479,11 @@ class _Shape:
         lead_names: frozenset[str],
         lead_persons: frozenset[str],
         clocks: frozenset[int] = frozenset(),
+        tolls: Mapping[str, int] | None = None,
+        body: frozenset[str] = frozenset(),
     ) -> None:
+        self.body = body  # the names, words and numbers of the body that are not the headline's
+        self.tolls = tolls or {}  # the headline's highest count per kind of casualty ("killed": 3)
         self.clocks = clocks  # the times of day the article gives, in minutes after midnight
         self.lead_persons = lead_persons  # the surnames ("c:") of the people the lead names in full
         self.title_names = title_names  # the headline's names: who or where the story is about
@@ -502,6 +508,7 @@ class _Shape:
         persons = 0
         facts = set()
         clocks = []
+        tolls: dict[str, int] = {}
         people: list[str] = []
         for key in features.keys:
             kind = key[0]
@@ -511,7 +518,10 @@ class _Shape:
                     persons += 1
                     people.append(key)
             elif kind == "x":
-                facts.add(key.split(":")[1])
+                _, fact, value = key.split(":")
+                facts.add(fact)
+                if fact != "age":
+                    tolls[fact] = max(tolls.get(fact, 0), int(value))
             elif kind == "o":
                 clocks.append(int(key[2:]))
         recent = [d for d in features.dates if 0 <= features.day - d <= 7]
@@ -530,7 +540,15 @@ class _Shape:
             lead_names,
             lead_persons,
             frozenset(clocks),
+            tolls,
+            body_keys(keys),
         )
+
+
+def body_keys(keys: frozenset[str]) -> frozenset[str]:
+    """The names, words and numbers of an article that its headline does not hold: what its body says."""
+    titles = {key[2:] for key in keys if key[0] == "h"}
+    return frozenset(key for key in keys if key[0] in "pcstan" and not all(word in titles for word in key[2:].split()))
 
 
 def article_features(title: str | None, text: str, published: datetime | date | None) -> ArticleFeatures:
