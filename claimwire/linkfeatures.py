@@ -466,6 +466,7 @@ class _Shape:
         "clocks",
         "tolls",
         "body",
+        "streets",
         "squares",
     )
 
@@ -481,7 +482,9 @@ class _Shape:
         clocks: frozenset[int] = frozenset(),
         tolls: Mapping[str, int] | None = None,
         body: frozenset[str] = frozenset(),
+        streets: frozenset[str] = frozenset(),
     ) -> None:
+        self.streets = streets  # the streets named, as `street_core` has them
         self.body = body  # the names, words and numbers of the body that are not the headline's
         self.tolls = tolls or {}  # the headline's highest count per kind of casualty ("killed": 3)
         self.clocks = clocks  # the times of day the article gives, in minutes after midnight
@@ -542,7 +545,24 @@ class _Shape:
             frozenset(clocks),
             tolls,
             body_keys(keys),
+            frozenset(street_core(key) for key in keys if key[0] == "s"),
         )
+
+
+_STREET_SIDES = frozenset("north south east west n s e w".split())
+_ORDINALS = {
+    word: f"{n}{'st' if n % 10 == 1 and n != 11 else 'nd' if n % 10 == 2 and n != 12 else 'rd' if n % 10 == 3 and n != 13 else 'th'}"
+    for n, word in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), 1)
+}
+
+
+def street_core(key: str) -> str:
+    """A street key's street without the house number or block and the side of town ("s:4900 s first street",
+    "s:south first street" -> "1st street"): what one street is called in every report of it."""
+    words = key[2:].split()
+    while len(words) > 2 and (words[0].isdigit() or words[0] in _STREET_SIDES):
+        words = words[1:]
+    return " ".join(_ORDINALS.get(word, word) for word in words)
 
 
 def body_keys(keys: frozenset[str]) -> frozenset[str]:
