@@ -545,11 +545,15 @@ class _Shape:
             frozenset(clocks),
             tolls,
             body_keys(keys),
-            frozenset(street_core(key) for key in keys if key[0] == "s"),
+            frozenset(street_core(key) for key in keys if key[0] == "s") - {""},
         )
 
 
 _STREET_SIDES = frozenset("north south east west n s e w".split())
+# "Hamilton Municipal Court", "Albany City Criminal Court": a court that sits, not a street
+_COURTS = frozenset(
+    "municipal district justice criminal juvenile superior circuit supreme pleas county city federal family appeals magistrate".split()
+)
 _ORDINALS = {
     word: f"{n}{'st' if n % 10 == 1 and n != 11 else 'nd' if n % 10 == 2 and n != 12 else 'rd' if n % 10 == 3 and n != 13 else 'th'}"
     for n, word in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), 1)
@@ -558,8 +562,11 @@ _ORDINALS = {
 
 def street_core(key: str) -> str:
     """A street key's street without the house number or block and the side of town ("s:4900 s first street",
-    "s:south first street" -> "1st street"): what one street is called in every report of it."""
+    "s:south first street" -> "1st street"): what one street is called in every report of it; "" for a court of
+    law ("s:hamilton municipal court"), which the street pattern takes for a street."""
     words = key[2:].split()
+    if words[-1] == "court" and not _COURTS.isdisjoint(words):
+        return ""
     while len(words) > 2 and (words[0].isdigit() or words[0] in _STREET_SIDES):
         words = words[1:]
     return " ".join(_ORDINALS.get(word, word) for word in words)

@@ -388,7 +388,9 @@ def _pair_terms(
             else _most("person_conflict", 0.0, 4.0 if mass.person == 0 else 0.0)
         ),
         float("a" in both_kinds and "a" not in shared),
-        float("s" in both_kinds and "s" not in shared and left_shape.streets.isdisjoint(right_shape.streets)),
+        float(
+            bool(left_shape.streets and right_shape.streets) and "s" not in shared and left_shape.streets.isdisjoint(right_shape.streets)
+        ),
     ]
     vector += specific_evidence(left, right, shared, late=gap > 45, exact=exact, both_kinds=both_kinds)
     vector.append(float(min(mass.rare_titles, 3)))
@@ -707,7 +709,9 @@ def _coarse_terms(left: ArticleFeatures, right: ArticleFeatures, weights: Weight
         float(len((left_shape.fact_kinds & right_shape.fact_kinds) - mass.agreed_facts - revised)),
         ends["person_conflict"],
         float("a" in both_kinds and "a" not in shared),
-        float("s" in both_kinds and "s" not in shared and left_shape.streets.isdisjoint(right_shape.streets)),
+        float(
+            bool(left_shape.streets and right_shape.streets) and "s" not in shared and left_shape.streets.isdisjoint(right_shape.streets)
+        ),
         ends["title_name_miss"],
         ends["title_name_miss_max"],
         ends["title_name_shared"],
