@@ -464,6 +464,9 @@ class _Shape:
         "lead_names",
         "lead_persons",
         "clocks",
+        "tolls",
+        "body",
+        "streets",
         "squares",
     )
 
@@ -477,7 +480,13 @@ class _Shape:
         lead_names: frozenset[str],
         lead_persons: frozenset[str],
         clocks: frozenset[int] = frozenset(),
+        tolls: Mapping[str, int] | None = None,
+        body: frozenset[str] = frozenset(),
+        streets: frozenset[str] = frozenset(),
     ) -> None:
+        self.streets = streets  # the streets named, as `street_core` has them
+        self.body = body  # the names, words and numbers of the body that are not the headline's
+        self.tolls = tolls or {}  # the headline's highest count per kind of casualty ("killed": 3)
         self.clocks = clocks  # the times of day the article gives, in minutes after midnight
         self.lead_persons = lead_persons  # the surnames ("c:") of the people the lead names in full
         self.title_names = title_names  # the headline's names: who or where the story is about
@@ -502,6 +511,7 @@ class _Shape:
         persons = 0
         facts = set()
         clocks = []
+        tolls: dict[str, int] = {}
         people: list[str] = []
         for key in features.keys:
             kind = key[0]
@@ -511,7 +521,10 @@ class _Shape:
                     persons += 1
                     people.append(key)
             elif kind == "x":
-                facts.add(key.split(":")[1])
+                _, fact, value = key.split(":")
+                facts.add(fact)
+                if fact != "age":
+                    tolls[fact] = max(tolls.get(fact, 0), int(value))
             elif kind == "o":
                 clocks.append(int(key[2:]))
         recent = [d for d in features.dates if 0 <= features.day - d <= 7]
@@ -530,7 +543,39 @@ class _Shape:
             lead_names,
             lead_persons,
             frozenset(clocks),
+            tolls,
+            body_keys(keys),
+            frozenset(street_core(key) for key in keys if key[0] == "s") - {""},
         )
+
+
+_STREET_SIDES = frozenset("north south east west n s e w".split())
+# "Hamilton Municipal Court", "Albany City Criminal Court": a court that sits, not a street
+_COURTS = frozenset(
+    "municipal district justice criminal juvenile superior circuit supreme pleas county city federal family appeals magistrate".split()
+)
+_ORDINALS = {
+    word: f"{n}{'st' if n % 10 == 1 and n != 11 else 'nd' if n % 10 == 2 and n != 12 else 'rd' if n % 10 == 3 and n != 13 else 'th'}"
+    for n, word in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), 1)
+}
+
+
+def street_core(key: str) -> str:
+    """A street key's street without the house number or block and the side of town ("s:4900 s first street",
+    "s:south first street" -> "1st street"): what one street is called in every report of it; "" for a court of
+    law ("s:hamilton municipal court"), which the street pattern takes for a street."""
+    words = key[2:].split()
+    if words[-1] == "court" and not _COURTS.isdisjoint(words):
+        return ""
+    while len(words) > 2 and (words[0].isdigit() or words[0] in _STREET_SIDES):
+        words = words[1:]
+    return " ".join(_ORDINALS.get(word, word) for word in words)
+
+
+def body_keys(keys: frozenset[str]) -> frozenset[str]:
+    """The names, words and numbers of an article that its headline does not hold: what its body says."""
+    titles = {key[2:] for key in keys if key[0] == "h"}
+    return frozenset(key for key in keys if key[0] in "pcstan" and not all(word in titles for word in key[2:].split()))
 
 
 def article_features(title: str | None, text: str, published: datetime | date | None) -> ArticleFeatures:

@@ -179,6 +179,7 @@ PAIR_FEATURES = (
     "rare_title_words",
     "unrelated_page",
     "clock_conflict",
+    "late_twin",
 )
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "linker-weights.json"
 
@@ -341,6 +342,7 @@ def _pair_terms(
     # none in common. And the headline facts: those both state alike, the kinds on which they disagree.
     both_kinds = left_shape.kinds & right_shape.kinds
     shared = mass.shared_kinds
+    revised = revised_tolls(left, right)
     person_low = mass.person / (left_person + 3.0)
     vector = [
         1.0,
@@ -379,14 +381,16 @@ def _pair_terms(
         mass.second / top,
         mass.person_max / top,
         float(mass.facts_agree),
-        float(len((left_shape.fact_kinds & right_shape.fact_kinds) - mass.agreed_facts)),
+        float(len((left_shape.fact_kinds & right_shape.fact_kinds) - mass.agreed_facts - revised)),
         (
             min(min(left_person, right_person) / top if mass.person == 0 else 0.0, 4.0)
             if exact
             else _most("person_conflict", 0.0, 4.0 if mass.person == 0 else 0.0)
         ),
         float("a" in both_kinds and "a" not in shared),
-        float("s" in both_kinds and "s" not in shared),
+        float(
+            bool(left_shape.streets and right_shape.streets) and "s" not in shared and left_shape.streets.isdisjoint(right_shape.streets)
+        ),
     ]
     vector += specific_evidence(left, right, shared, late=gap > 45, exact=exact, both_kinds=both_kinds)
     vector.append(float(min(mass.rare_titles, 3)))
@@ -396,7 +400,24 @@ def _pair_terms(
     else:
         vector.append(_most("unrelated_page", 0.0, float(UNRELATED in left.keys and UNRELATED in right.keys)))
     vector.append(clock_conflict(left_shape.clocks, right_shape.clocks))
+    vector.append(late_twin(left, right, weights) if exact else _most("late_twin", 0.0, float(gap > 45)))
     return vector
+
+
+REVISION_DAYS = 2  # a toll raised within this many days is one story's toll revised
+
+
+def revised_tolls(left: ArticleFeatures, right: ArticleFeatures) -> frozenset[str]:
+    """The kinds of casualty count ("killed", "hurt", "shot") whose headline figures differ as a toll revised upward:
+    the later report (by date; the same day, the one that came later, LEFT) gives more, within REVISION_DAYS. "4 shot"
+    then "5 shot" at a party, "2 dead" then "3 dead" in a flood: the first report's count is often raised by the next."""
+    left_tolls, right_tolls = left.shaped().tolls, right.shaped().tolls
+    if not left_tolls or not right_tolls or left.day == UNDATED or right.day == UNDATED:
+        return frozenset()
+    if abs(left.day - right.day) > REVISION_DAYS:
+        return frozenset()
+    later, earlier = (left_tolls, right_tolls) if left.day >= right.day else (right_tolls, left_tolls)
+    return frozenset(kind for kind, count in later.items() if count > earlier.get(kind, count))
 
 
 CLOCK_TOLERANCE = 60  # minutes: "shortly after 8 p.m." and "8:18 p.m." are one time
@@ -483,6 +504,27 @@ def _unrelated_pages(left: ArticleFeatures, right: ArticleFeatures, weights: Wei
     form or video list) and their headlines share fewer than VOUCHING_WORDS words that are not common: only the
     headlines tell these pages' stories, and what else they share is furniture."""
     if UNRELATED not in left.keys or UNRELATED not in right.keys:
+        return 0.0
+    keys, common = right.keys, weights.common
+    vouching = sum(1 for key in left.keys if key[0] == "h" and key in keys and not common(key))
+    return float(vouching < VOUCHING_WORDS)
+
+
+TWIN_SHARE = 0.9  # of each body's keys shared: one body under two headlines
+TWIN_BODY = 5  # keys a body needs to be told a twin
+
+
+def late_twin(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -> float:
+    """1 when two pages more than 45 days apart have one body (each shares TWIN_SHARE of its body's keys with the
+    other) under headlines that share fewer than VOUCHING_WORDS uncommon words: months apart, two stories do not
+    have one text; what the crawl kept of both is the outlet's furniture (a reporters' box, a video list)."""
+    if left.day == UNDATED or right.day == UNDATED or abs(left.day - right.day) <= 45:
+        return 0.0
+    left_body, right_body = left.shaped().body, right.shaped().body
+    if len(left_body) < TWIN_BODY or len(right_body) < TWIN_BODY:
+        return 0.0
+    common_body = len(left_body & right_body)
+    if common_body < TWIN_SHARE * min(len(left_body), len(right_body)):
         return 0.0
     keys, common = right.keys, weights.common
     vouching = sum(1 for key in left.keys if key[0] == "h" and key in keys and not common(key))
@@ -593,6 +635,7 @@ _COARSE_RANGES = {
     "lead_name_miss_max": (0.0, 1.0),
     "late_unanchored": (0.0, 1.0),
     "unrelated_page": (0.0, 1.0),
+    "late_twin": (0.0, 1.0),
 }
 _coarse_cache: list = [None, None]  # (the weights, their (ends, place_time's end)) as last reckoned
 
@@ -627,6 +670,7 @@ def _coarse_terms(left: ArticleFeatures, right: ArticleFeatures, weights: Weight
     incident_near = abs(left_shape.incident - right_shape.incident) <= 1
     both_kinds = left_shape.kinds & right_shape.kinds
     shared = mass.shared_kinds
+    revised = revised_tolls(left, right)
     return [
         1.0,
         mass.dot / (left_norm * right_norm) if left_norm and right_norm else 0.0,
@@ -662,10 +706,12 @@ def _coarse_terms(left: ArticleFeatures, right: ArticleFeatures, weights: Weight
         mass.second / top,
         mass.person_max / top,
         float(mass.facts_agree),
-        float(len((left_shape.fact_kinds & right_shape.fact_kinds) - mass.agreed_facts)),
+        float(len((left_shape.fact_kinds & right_shape.fact_kinds) - mass.agreed_facts - revised)),
         ends["person_conflict"],
         float("a" in both_kinds and "a" not in shared),
-        float("s" in both_kinds and "s" not in shared),
+        float(
+            bool(left_shape.streets and right_shape.streets) and "s" not in shared and left_shape.streets.isdisjoint(right_shape.streets)
+        ),
         ends["title_name_miss"],
         ends["title_name_miss_max"],
         ends["title_name_shared"],
@@ -684,4 +730,5 @@ def _coarse_terms(left: ArticleFeatures, right: ArticleFeatures, weights: Weight
         float(min(mass.rare_titles, 3)),
         ends["unrelated_page"],
         clock_conflict(left_shape.clocks, right_shape.clocks),
+        ends["late_twin"] * float(gap > 45),
     ]

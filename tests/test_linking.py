@@ -657,3 +657,90 @@ def test_months_apart_one_photographer_and_reporter_do_not_anchor_two_stories_of
     assert not {"c:papadakis", "c:varvitsioti"} & bomb.keys & fire.keys
     assert _vector(fire, bomb)["late_unanchored"] == 1.0
     assert _vector(fire, bomb)["person_late"] == 0.0
+
+
+def test_a_toll_revised_upward_within_two_days_is_one_storys_not_a_conflict():
+    # the first report's count is often raised by the next: a flood's dead, a bombing's wounded
+    first = linking.article_features(
+        "12 dead in Bangladesh flood", "Floods swept villages in Sylhet on Monday, officials said.", date(2017, 6, 12)
+    )
+    raised = linking.article_features(
+        "20 dead as Bangladesh flood spreads", "Rescuers reached villages in Sylhet, officials said.", date(2017, 6, 13)
+    )
+    lowered = linking.article_features(
+        "9 dead in Bangladesh flood", "Rescuers reached villages in Sylhet, officials said.", date(2017, 6, 13)
+    )
+    weeks_on = linking.article_features(
+        "20 dead in Bangladesh flood", "Floods swept villages in Sylhet, officials said.", date(2017, 6, 30)
+    )
+    assert {"x:killed:12"} <= first.keys and {"x:killed:20"} <= raised.keys
+    assert linkscore.revised_tolls(raised, first) == {"killed"}
+    assert _vector(raised, first)["facts_conflict"] == 0.0
+    assert _vector(first, raised)["facts_conflict"] == 0.0  # by date, whichever came in first
+    assert _vector(lowered, first)["facts_conflict"] == 1.0  # fewer later: another toll
+    assert _vector(weeks_on, first)["facts_conflict"] == 1.0  # weeks apart: another incident
+    wounded = linking.article_features("3 injured in Athens bank bombing", "A bomb exploded on Stadiou Street.", date(2018, 3, 5))
+    more = linking.article_features("5 injured in Athens bombing", "A bomb exploded outside a bank.", date(2018, 3, 5))
+    undated = linking.article_features("5 injured in Athens bombing", "A bomb exploded outside a bank.", None)
+    assert _vector(more, wounded)["facts_conflict"] == 0.0
+    assert _vector(undated, wounded)["facts_conflict"] == 1.0  # no dates, no direction: the counts are at odds
+
+
+VIDEO_LIST = (  # the lines of a video list, each long enough to pass for prose
+    "0:43 Harbour crane collapses in Valencia port after a storm lashes the coast overnight\n\n"
+    "1:47 Mayor Joan Ribó opens the new Turia bridge to traffic and cyclists this morning\n\n"
+    "2:40 Raw video: fishermen rescue a stranded dolphin near Cullera beach at dawn today\n\n"
+    "1:58 Fallas fireworks light up the Plaza del Ayuntamiento as thousands of visitors watch"
+)
+
+
+def test_one_body_under_two_headlines_months_apart_is_the_outlets_furniture():
+    # the crawl kept the outlet's video list, not the stories: months apart, two stories do not have one text
+    fire = linking.article_features("Wildfire forces evacuations near Valencia", VIDEO_LIST, date(2016, 1, 7))
+    crash = linking.article_features("Bus crash kills 4 on road out of Valencia", VIDEO_LIST, date(2016, 5, 2))
+    crash_soon = linking.article_features("Bus crash kills 4 on road out of Valencia", VIDEO_LIST, date(2016, 1, 12))
+    grown = linking.article_features(
+        "Bus crash kills 4 on road out of Valencia",
+        "0:27 Port workers strike for a second day as ships wait outside the harbour\n\n" + VIDEO_LIST,
+        date(2016, 5, 2),
+    )
+    followup = linking.article_features(
+        "Valencia wildfire evacuees return home",
+        "Residents evacuated from Serra in January returned on Monday, the regional government said.",
+        date(2016, 5, 2),
+    )
+    assert len(fire.shaped().body) >= linkscore.TWIN_BODY and "c:valencia" in fire.keys & crash.keys
+    assert _vector(crash, fire)["late_twin"] == 1.0
+    assert _vector(grown, fire)["late_twin"] == 1.0  # the list grew by a video: the smaller body is all in the other
+    assert _vector(crash_soon, fire)["late_twin"] == 0.0  # within 45 days the other features judge
+    assert _vector(followup, fire)["late_twin"] == 0.0  # a story of its own
+    assert _vector(fire, fire.__class__(fire.keys, crash.day, fire.dates))["late_twin"] == 0.0  # one headline: one story
+    assert linkscore.PAIR_WEIGHTS[linkscore.PAIR_FEATURES.index("late_twin")] < 0  # counts against the pair
+
+
+def test_one_street_in_every_report_of_it_and_a_court_is_not_a_street():
+    # "Stadiou Street" and "West Stadiou Street", "4900 S First Street" and "1st Street": one street; a court that
+    # sits ("Athens Criminal Court") is where a trial is held, not where the bomb went off
+    assert linkfeatures.street_core("s:west stadiou street") == linkfeatures.street_core("s:stadiou street") == "stadiou street"
+    assert linkfeatures.street_core("s:4900 s first street") == "1st street"
+    assert linkfeatures.street_core("s:north street") == "north street"  # the street's own name is kept
+    assert linkfeatures.street_core("s:athens criminal court") == ""
+    blast = linking.article_features(
+        "Bomb damages bank in Athens",
+        "A bomb exploded outside a bank on West Stadiou Street early on Monday, police said.",
+        date(2018, 3, 5),
+    )
+    named = linking.article_features(
+        "Athens bank bomb: two held", "Police held two men over the blast on Stadiou Street, officials said on Tuesday.", date(2018, 3, 6)
+    )
+    trial = linking.article_features(
+        "Two charged over Athens bank bomb",
+        "The two men appeared before the Athens Criminal Court on Wednesday over the bombing, officials said.",
+        date(2018, 3, 7),
+    )
+    cafe = linking.article_features(
+        "Bomb hits Athens cafe", "A bomb exploded outside a cafe on Ermou Street early on Friday.", date(2018, 3, 9)
+    )
+    assert _vector(named, blast)["street_conflict"] == 0.0
+    assert _vector(trial, blast)["street_conflict"] == 0.0  # the court is no street of its own
+    assert _vector(cafe, blast)["street_conflict"] == 1.0
