@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from claimwire.linkfeatures import RESERVED_HASHES, UNDATED, ArticleFeatures, article_features, key_hash
-from claimwire.linkscore import SharedMass, Weights, coarse_bound, pair_bound, pair_breakdown, pair_score, shared_mass
+from claimwire.linkscore import SharedMass, Weights, coarse_bound, counted, pair_bound, pair_breakdown, pair_score, shared_mass
 
 __all__ = [
     "RESERVED_HASHES",
@@ -34,6 +34,7 @@ __all__ = [
     "bucket_of",
     "bucket_range",
     "choose_keys",
+    "counted_keys",
     "decide",
     "index_keys",
     "key_hash",
@@ -100,6 +101,12 @@ def choose_keys(features: ArticleFeatures, df: dict[str, int], documents: int) -
     weights = Weights({k: df.get(k, 0) + 1 for k in features.keys}, documents + 1)
     telling = _telling_keys(features, weights)
     return KeyChoice(weights, telling[:INDEX_KEYS], lookup_keys(features, weights, telling=telling))
+
+
+def counted_keys(keys: Iterable[str]) -> list[str]:
+    """The keys whose document frequencies an index keeps and `decide` reads (`linkscore.counted`): every other key
+    weighs the same with any frequency, so it is neither counted nor read (fewer rows to update per article)."""
+    return [k for k in keys if counted(k)]
 
 
 def window_days(key: str) -> int:
@@ -264,7 +271,7 @@ def decide(features: ArticleFeatures, index: LinkIndex, lock=None) -> tuple[Link
     """Score the article against the candidates the index retrieves. Returns the decision and the keys
     to file the article under. `lock(keys)`, when given, is called with the retrieval keys before the
     index is read: with several workers it serialises articles that could meet the same events."""
-    df, documents = index.document_frequencies(features.keys)
+    df, documents = index.document_frequencies(counted_keys(features.keys))
     chosen = choose_keys(features, df, documents)
     weights, keys, lookup = chosen.weights, chosen.index, chosen.lookup
     if lock is not None:

@@ -2,8 +2,9 @@
 
     article_link_features  per linked article: its features, date and current event (scored for candidates)
     event_index            inverted index: (key hash, week bucket, article id), primary key = the lookup order
-    term_frequencies       document frequency per key hash, updated incrementally; hashes 0..15 hold a
-                           sharded document count (sharded so that concurrent linkers do not queue on one row)
+    term_frequencies       document frequency per key hash, updated incrementally, of the keys whose frequencies
+                           scoring reads (`linking.counted_keys`); hashes 0..15 hold a sharded document count
+                           (sharded so that concurrent linkers do not queue on one row)
 
 Retrieval reads, for each of the article's telling keys, only the newest POSTINGS_PER_KEY postings inside
 the key's time window (one index range scan per key, all in one UNION ALL statement), so its cost does not
@@ -413,9 +414,15 @@ _PG_COUNT = (
 )
 
 
+def _count_hashes(article_id: int, keys: Iterable[str]) -> list[int]:
+    """The rows one document adds one to, sorted: its counted keys' (`linking.counted_keys`) and its count shard's."""
+    return sorted({linking.key_hash(k) for k in linking.counted_keys(keys)} | {article_id % COUNT_SHARDS})
+
+
 def count_document(session: Session, article_id: int, keys: Iterable[str]) -> None:
-    """Add one document to the frequencies (its own short transaction, keys in sorted order)."""
-    hashes = sorted({linking.key_hash(k) for k in keys} | {article_id % COUNT_SHARDS})
+    """Add one document to the frequencies (its own short transaction, keys in sorted order); only the keys whose
+    frequencies are read (`linking.counted_keys`)."""
+    hashes = _count_hashes(article_id, keys)
     raw = _pg(session)
     if raw is not None:  # one statement; rows are taken in sorted order (no deadlocks)
         raw.execute(_PG_COUNT, (_array(hashes),))
@@ -432,7 +439,7 @@ def count_document_now(article_id: int, keys: Iterable[str]) -> None:
         with session_scope(stage_write=True) as session:
             count_document(session, article_id, keys)
         return
-    hashes = _array(sorted({linking.key_hash(k) for k in keys} | {article_id % COUNT_SHARDS}))
+    hashes = _array(_count_hashes(article_id, keys))
     with autocommit.connect() as connection:
         connection.connection.driver_connection.execute(_PG_COUNT, (hashes,))
 
