@@ -407,7 +407,7 @@ def fill(units, records: list[dict]) -> dict:
                 article_id += 1
                 features = _copy_of(base[i], copy, shift)
                 keys = [k if copy == 0 else _copy_of_key(k, copy, shift) for k in chosen[i]]
-                for key in features.keys:
+                for key in linking.counted_keys(features.keys):
                     df[hashed(key)] += 1
                 chunk.append((article_id, event_id, i, features, keys))
             if len(chunk) >= 5000:

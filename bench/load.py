@@ -505,7 +505,7 @@ def hottest_lock_key() -> dict:
     locked: Counter[str] = Counter()
     for documents, (_, features) in enumerate(linked):
         locked.update(linking.choose_keys(features, df, documents).locked())
-        df.update(features.keys)
+        df.update(linking.counted_keys(features.keys))
     if not locked:
         return {}
     key, holders = locked.most_common(1)[0]

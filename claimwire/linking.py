@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from claimwire.linkfeatures import RESERVED_HASHES, UNDATED, ArticleFeatures, article_features, key_hash
-from claimwire.linkscore import SharedMass, Weights, coarse_bound, pair_bound, pair_breakdown, pair_score, shared_mass
+from claimwire.linkscore import SharedMass, Weights, coarse_bound, counted, pair_bound, pair_breakdown, pair_score, shared_mass
 
 __all__ = [
     "RESERVED_HASHES",
@@ -34,10 +34,12 @@ __all__ = [
     "bucket_of",
     "bucket_range",
     "choose_keys",
+    "counted_keys",
     "decide",
     "index_keys",
     "key_hash",
     "lookup_keys",
+    "rank_candidates",
 ]
 
 LINKER = "keys-v12"  # keys-v12: a headline toll revised upward within two days is no facts conflict, one body under two headlines months apart (late_twin); keys-v11: pictures' credits and reporters' contact lines are not prose; keys-v10: 40 candidates scored, not 25; keys-v9: keys-v8 (times of day at odds, furniture pages vouched by two headline words), times of day from the lead (CLOCK_SENTENCES)
@@ -100,6 +102,12 @@ def choose_keys(features: ArticleFeatures, df: dict[str, int], documents: int) -
     weights = Weights({k: df.get(k, 0) + 1 for k in features.keys}, documents + 1)
     telling = _telling_keys(features, weights)
     return KeyChoice(weights, telling[:INDEX_KEYS], lookup_keys(features, weights, telling=telling))
+
+
+def counted_keys(keys: Iterable[str]) -> list[str]:
+    """The keys whose document frequencies an index keeps and `decide` reads (`linkscore.counted`): every other key
+    weighs the same with any frequency, so it is neither counted nor read (fewer rows to update per article)."""
+    return [k for k in keys if counted(k)]
 
 
 def window_days(key: str) -> int:
@@ -260,22 +268,34 @@ def contending_events(features: ArticleFeatures, candidates: Iterable[Candidate]
     return matches, len(events)
 
 
+def rank_candidates(features: ArticleFeatures, index: LinkIndex, weights: Weights, lookup: Sequence[str]) -> tuple[list[Candidate], int]:
+    """The CANDIDATES earlier articles the postings of the LOOKUP keys vote for the most (each posting its key's
+    weight, summed in the order `index.candidates` gives them; ties: the newest), loaded, and how many were ranked. An
+    index with `ranked_candidates` (PostgreSQL: in the statement that reads the postings) ranks them itself, alike."""
+    ranked_by_index = getattr(index, "ranked_candidates", None)
+    if ranked_by_index is not None:
+        found = ranked_by_index(lookup, features.day, POSTINGS_PER_KEY, [weights.weight(k) for k in lookup], CANDIDATES)
+        if found is not None:
+            return found
+    votes: dict[int, float] = defaultdict(float)
+    for key, article_id in index.candidates(lookup, features.day, POSTINGS_PER_KEY):
+        votes[article_id] += weights.weight(key)
+    ranked = sorted(votes, key=lambda a: (-votes[a], -a))[:CANDIDATES]
+    return index.load(ranked), len(ranked)
+
+
 def decide(features: ArticleFeatures, index: LinkIndex, lock=None) -> tuple[LinkDecision, list[str]]:
     """Score the article against the candidates the index retrieves. Returns the decision and the keys
     to file the article under. `lock(keys)`, when given, is called with the retrieval keys before the
     index is read: with several workers it serialises articles that could meet the same events."""
-    df, documents = index.document_frequencies(features.keys)
+    df, documents = index.document_frequencies(counted_keys(features.keys))
     chosen = choose_keys(features, df, documents)
     weights, keys, lookup = chosen.weights, chosen.index, chosen.lookup
     if lock is not None:
         lock(chosen.locked())
-    postings = index.candidates(lookup, features.day, POSTINGS_PER_KEY)
-    votes: dict[int, float] = defaultdict(float)
-    for key, article_id in postings:
-        votes[article_id] += weights.weight(key)
-    ranked = sorted(votes, key=lambda a: (-votes[a], -a))[:CANDIDATES]
-    ordered, events = contending_events(features, index.load(ranked), weights)
-    info: dict[str, Any] = {"linker": LINKER, "candidates": len(ranked), "events": events, "index_keys": keys[:15]}
+    candidates, ranked = rank_candidates(features, index, weights, lookup)
+    ordered, events = contending_events(features, candidates, weights)
+    info: dict[str, Any] = {"linker": LINKER, "candidates": ranked, "events": events, "index_keys": keys[:15]}
     if not ordered or ordered[0].score < JOIN_THRESHOLD:
         best = ordered[0] if ordered else EventMatch(0, 0.0, 0.0, None, {})
         info.update(best_article=best.article_id, **best.breakdown)

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from claimwire.linkfeatures import UNDATED, ArticleFeatures
-from claimwire.linking import Candidate, LinkDecision, bucket_of, bucket_range, decide
+from claimwire.linking import Candidate, LinkDecision, bucket_of, bucket_range, counted_keys, decide
 
 
 class MemoryIndex:
@@ -49,7 +49,7 @@ class MemoryIndex:
         self.event_of[article_id] = event_id
         self.articles[article_id] = features
         self.documents += 1
-        self.df.update(features.keys)
+        self.df.update(counted_keys(features.keys))
         for key in keys:
             self.postings[key].append((features.day, article_id))
         decision.opened = decision.event_id is None

@@ -43,6 +43,14 @@ TYPE_WEIGHTS = {
     "z": 0.0,
     "o": 0.0,
 }  # y, m: read by their own features
+# kinds that weigh nothing: scoring reads neither their IDF nor their document frequency (only whether a pair shares
+# them), so their frequencies are not kept (`counted`)
+UNWEIGHED_KINDS = frozenset(kind for kind, weight in TYPE_WEIGHTS.items() if not weight)
+
+
+def counted(key: str) -> bool:
+    """Whether scoring reads the key's document frequency: keys of UNWEIGHED_KINDS are neither counted nor read."""
+    return key[0] not in UNWEIGHED_KINDS
 
 
 class Weights:

@@ -2,8 +2,9 @@
 
     article_link_features  per linked article: its features, date and current event (scored for candidates)
     event_index            inverted index: (key hash, week bucket, article id), primary key = the lookup order
-    term_frequencies       document frequency per key hash, updated incrementally; hashes 0..15 hold a
-                           sharded document count (sharded so that concurrent linkers do not queue on one row)
+    term_frequencies       document frequency per key hash, updated incrementally, of the keys whose frequencies
+                           scoring reads (`linking.counted_keys`); hashes 0..15 hold a sharded document count
+                           (sharded so that concurrent linkers do not queue on one row)
 
 Retrieval reads, for each of the article's telling keys, only the newest POSTINGS_PER_KEY postings inside
 the key's time window (one index range scan per key, all in one UNION ALL statement), so its cost does not
@@ -120,6 +121,33 @@ _PG_CANDIDATES_UNDATED = (
     "AND article_id < %(below)s ORDER BY article_id DESC LIMIT %(limit)s) AS e"
 )
 _PG_LOAD = "SELECT article_id, event_id, features::text FROM article_link_features WHERE article_id = ANY(%s::bigint[]) ORDER BY article_id"
+# the postings' votes summed in SQL as `linking.rank_candidates` sums them (float8 sum: the same additions, in the keys'
+# sorted order), the RANKED articles with the most, with their features: rows (_CANDIDATE, article, event, features)
+_PG_RANKED = (
+    f"SELECT {_CANDIDATE}, r.article_id, f.event_id, f.features::text FROM (SELECT p.article_id, "
+    "sum(w.weight ORDER BY w.rank) AS votes FROM ({postings}) AS p JOIN unnest(%(key_weights)s::float8[], %(key_ranks)s::int[]) "
+    "WITH ORDINALITY AS w(weight, rank, n) ON w.n = p.n GROUP BY p.article_id ORDER BY votes DESC, p.article_id DESC "
+    "LIMIT %(ranked)s) AS r LEFT JOIN article_link_features AS f ON f.article_id = r.article_id"
+)
+
+
+def _postings_statement(keys: Sequence[str], day: int, limit_per_key: int, below: int) -> tuple[str, dict]:
+    """The statement reading the newest postings of each key in its window (rows of the key's number from 1, article)."""
+    hashes, lows, highs, undated, numbers = [], [], [], [], []
+    for number, key in enumerate(keys, 1):
+        low, high = linking.bucket_range(key, day)
+        hashes.append(linking.key_hash(key))
+        lows.append(low)
+        highs.append(high)
+        if low > linking.UNDATED:
+            undated.append(hashes[-1])
+            numbers.append(number)
+    params = {"hashes": _array(hashes), "low": _array(lows), "high": _array(highs), "limit": int(limit_per_key), "below": below}
+    statement = _PG_CANDIDATES
+    if undated:
+        params.update(undated=_array(undated), numbers=_array(numbers))
+        statement += _PG_CANDIDATES_UNDATED
+    return statement, params
 
 
 class DbIndex:
@@ -242,44 +270,9 @@ class DbIndex:
             return []
         raw = _pg(self.session)
         if raw is not None:  # one statement of fixed text: a LATERAL index range scan per key
-            hashes, lows, highs, undated, numbers = [], [], [], [], []
-            for number, key in enumerate(keys, 1):
-                low, high = linking.bucket_range(key, day)
-                hashes.append(linking.key_hash(key))
-                lows.append(low)
-                highs.append(high)
-                if low > linking.UNDATED:
-                    undated.append(hashes[-1])
-                    numbers.append(number)
-            params = {
-                "hashes": _array(hashes),
-                "low": _array(lows),
-                "high": _array(highs),
-                "limit": int(limit_per_key),
-                "below": self.below,
-            }
-            statement = _PG_CANDIDATES
-            if undated:
-                params.update(undated=_array(undated), numbers=_array(numbers))
-                statement += _PG_CANDIDATES_UNDATED
-            if self.recheck and self.read is not None and self.counted is not None:  # the frequencies again (`frequencies_moved`)
-                by_hash = self.read[0]
-                documents_counted, key_rows = self.counted
-                params.update(
-                    shard_hashes=_SHARD_HASHES,
-                    key_hashes=_array(sorted(by_hash)),
-                    documents_counted=documents_counted,
-                    below=self.below,
-                    later=LATER_LIMIT,
-                )
-                statement = (
-                    f"{_PG_RECHECK_SHARDS}SELECT {_CANDIDATE}, n, article_id, NULL::text FROM ({statement}) AS c UNION ALL {_PG_RECHECK}"
-                )
-                rows = raw.execute(statement, params).fetchall()
-                reread = [row for row in rows if row[0] != _CANDIDATE]
-                if _documents_and_key_rows(reread)[0] == documents_counted:  # nothing counted since: the keys' rows as read
-                    reread = [*reread, *key_rows]
-                self.reread, _ = self._before_rows(by_hash, reread)
+            statement, params = _postings_statement(keys, day, limit_per_key, self.below)
+            if self._rechecking():
+                rows = self._execute_rechecked(raw, f"SELECT {_CANDIDATE}, n, article_id, NULL::text FROM ({statement}) AS c", params)
                 rows = [(n, article_id) for kind, n, article_id, _ in rows if kind == _CANDIDATE]
             else:
                 rows = raw.execute(statement, params).fetchall()
@@ -300,6 +293,57 @@ class DbIndex:
                 )
         rows = self.session.execute(text(" UNION ALL ".join(parts)), params)
         return sorted((names[n], article_id) for n, article_id in rows)
+
+    def ranked_candidates(
+        self, keys: Sequence[str], day: int, limit_per_key: int, key_weights: Sequence[float], limit: int
+    ) -> tuple[list[Candidate], int] | None:
+        """`linking.rank_candidates` in the postings' statement (PostgreSQL; None elsewhere): the LIMIT articles whose
+        postings under KEYS weigh the most (KEY_WEIGHTS, summed in the keys' sorted order as `candidates` returns them,
+        so the same sums; ties: the newest), loaded, and how many were ranked. One round trip and 40 rows, not the
+        postings (up to 40 a key) and a second statement for the features."""
+        raw = _pg(self.session)
+        if raw is None:
+            return None
+        if not keys:
+            return [], 0
+        statement, params = _postings_statement(keys, day, limit_per_key, self.below)
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        position = [0] * len(keys)
+        for rank, number in enumerate(order, 1):
+            position[number] = rank
+        params.update(key_weights="{" + ",".join(map(repr, map(float, key_weights))) + "}", key_ranks=_array(position), ranked=int(limit))
+        statement = _PG_RANKED.format(postings=statement)
+        if self._rechecking():
+            rows = self._execute_rechecked(raw, statement, params)
+            rows = [row for row in rows if row[0] == _CANDIDATE]
+        else:
+            rows = raw.execute(statement, params).fetchall()
+        if self.stale():
+            return [], len(rows)  # decided again with the new frequencies (tasks/link.py): not worth scoring
+        loaded = sorted((article_id, event_id, stored) for _, article_id, event_id, stored in rows if stored is not None)
+        return [Candidate(article_id, event_id, parsed_features(stored)) for article_id, event_id, stored in loaded], len(rows)
+
+    def _rechecking(self) -> bool:
+        return self.recheck and self.read is not None and self.counted is not None
+
+    def _execute_rechecked(self, raw, statement: str, params: dict) -> list:
+        """STATEMENT (rows of four columns, the first _CANDIDATE) with the frequencies read again in it (RECHECK:
+        `frequencies_moved`); sets `reread`. Returns all its rows."""
+        by_hash = self.read[0]
+        documents_counted, key_rows = self.counted
+        params.update(
+            shard_hashes=_SHARD_HASHES,
+            key_hashes=_array(sorted(by_hash)),
+            documents_counted=documents_counted,
+            below=self.below,
+            later=LATER_LIMIT,
+        )
+        rows = raw.execute(f"{_PG_RECHECK_SHARDS}{statement} UNION ALL {_PG_RECHECK}", params).fetchall()
+        reread = [row for row in rows if row[0] != _CANDIDATE]
+        if _documents_and_key_rows(reread)[0] == documents_counted:  # nothing counted since: the keys' rows as read
+            reread = [*reread, *key_rows]
+        self.reread, _ = self._before_rows(by_hash, reread)
+        return rows
 
     def load(self, article_ids: Sequence[int]) -> list[Candidate]:
         """The candidates' features; none when the candidates' statement read the frequencies moved (RECHECK): the
@@ -413,9 +457,15 @@ _PG_COUNT = (
 )
 
 
+def _count_hashes(article_id: int, keys: Iterable[str]) -> list[int]:
+    """The rows one document adds one to, sorted: its counted keys' (`linking.counted_keys`) and its count shard's."""
+    return sorted({linking.key_hash(k) for k in linking.counted_keys(keys)} | {article_id % COUNT_SHARDS})
+
+
 def count_document(session: Session, article_id: int, keys: Iterable[str]) -> None:
-    """Add one document to the frequencies (its own short transaction, keys in sorted order)."""
-    hashes = sorted({linking.key_hash(k) for k in keys} | {article_id % COUNT_SHARDS})
+    """Add one document to the frequencies (its own short transaction, keys in sorted order); only the keys whose
+    frequencies are read (`linking.counted_keys`)."""
+    hashes = _count_hashes(article_id, keys)
     raw = _pg(session)
     if raw is not None:  # one statement; rows are taken in sorted order (no deadlocks)
         raw.execute(_PG_COUNT, (_array(hashes),))
@@ -432,7 +482,7 @@ def count_document_now(article_id: int, keys: Iterable[str]) -> None:
         with session_scope(stage_write=True) as session:
             count_document(session, article_id, keys)
         return
-    hashes = _array(sorted({linking.key_hash(k) for k in keys} | {article_id % COUNT_SHARDS}))
+    hashes = _array(_count_hashes(article_id, keys))
     with autocommit.connect() as connection:
         connection.connection.driver_connection.execute(_PG_COUNT, (hashes,))
 

@@ -227,7 +227,7 @@ def test_bulk_writers_match_the_per_article_ones(sqlite_store):
         bulkwrite.bulk_file(session, [(1, 1, one, keys[1]), (2, 2, two, keys[2])])
         counts: dict[int, int] = {}
         for number, f in ((1, one), (2, two)):
-            for h in {linking.key_hash(k) for k in f.keys}:
+            for h in {linking.key_hash(k) for k in linking.counted_keys(f.keys)}:
                 counts[h] = counts.get(h, 0) + 1
         # count_document puts each document on its own shard (article id % 16); the bulk count on shard 0
         bulkwrite.bulk_count(session, counts, 2)
@@ -507,7 +507,7 @@ def test_the_recheck_sees_a_shared_key_counted_meanwhile_and_only_that(pg_url, m
     first, reread, moved = _recheck(keys, f.day, [(3, unrelated)])
     assert reread == first and not moved  # the count moved, the keys' did not: read again, the same
 
-    shared = sorted(f.keys & other.keys)[0]
+    shared = sorted(linking.counted_keys(f.keys & other.keys))[0]
     first, reread, moved = _recheck(keys, f.day, [(4, {shared})])
     assert moved and reread[shared] == first[shared] + 1
     assert {k: v for k, v in reread.items() if k != shared} == {k: v for k, v in first.items() if k != shared}
@@ -744,3 +744,62 @@ def test_one_street_in_every_report_of_it_and_a_court_is_not_a_street():
     assert _vector(named, blast)["street_conflict"] == 0.0
     assert _vector(trial, blast)["street_conflict"] == 0.0  # the court is no street of its own
     assert _vector(cafe, blast)["street_conflict"] == 1.0
+
+
+UNWEIGHED_STREAM = [
+    (FLOOD, date(2022, 6, 13)),
+    (SYLHET_FIRST, date(2022, 6, 14)),
+    (ATHENS_MORNING, date(2022, 6, 14)),
+    (FLOOD_FOLLOWUP, date(2022, 9, 20)),
+    (ATHENS_MORNING_AGAIN, date(2022, 6, 14)),
+    (SYLHET_FOLLOWUP, date(2022, 6, 17)),
+    (ATHENS_NIGHT, date(2022, 6, 14)),
+    (OTHER_STORY, date(2022, 6, 13)),
+    (ATHENS_BOMB, date(2022, 6, 13)),
+    (UNRELATED, date(2022, 6, 13)),
+]
+
+
+def _decisions(stream):
+    index = linkmemory.MemoryIndex()
+    made = [index.link(number, features(pair, when)) for number, (pair, when) in enumerate(stream, 1)]
+    return [(d.event_id, d.decision, d.score, d.merge, d.features) for d in made]
+
+
+def test_the_frequencies_of_keys_that_weigh_nothing_are_neither_kept_nor_read_and_decide_nothing(monkeypatch):
+    """Keys of kinds that weigh nothing (the lead's names and numbers, headline facts, years, times of day) count for
+    a pair only by being shared: the same decisions, scores and stored features whether their frequencies are counted
+    and read or not (they are not: fewer rows per article), and the same pair scores and bounds with any frequencies."""
+    kept = _decisions(UNWEIGHED_STREAM)
+    every_key = lambda keys: list(keys)  # noqa: E731
+    monkeypatch.setattr(linking, "counted_keys", every_key)
+    monkeypatch.setattr(linkmemory, "counted_keys", every_key)
+    assert _decisions(UNWEIGHED_STREAM) == kept
+    monkeypatch.undo()
+
+    articles = [features(pair, when) for pair, when in UNWEIGHED_STREAM]
+    unweighed = {k for f in articles for k in f.keys if not linkscore.counted(k)}
+    assert {k[0] for k in unweighed} >= {"l", "q"}  # the stream has such keys
+    counted = {k: 1 + len(k) % 5 for f in articles for k in linking.counted_keys(f.keys)}
+    for left in articles:
+        plain = linking.choose_keys(left, counted, 40).weights
+        loud = linking.choose_keys(left, {**counted, **{k: 30 for k in unweighed}}, 40).weights
+        for right in articles:
+            shared = left.keys & right.keys
+            if right is left or not shared:
+                continue
+            mass, loud_mass = linkscore.shared_mass(shared, plain), linkscore.shared_mass(shared, loud)
+            assert linkscore.similarity(left, right, plain) == linkscore.similarity(left, right, loud)
+            assert linkscore.pair_bound(left, right, plain, mass) == linkscore.pair_bound(left, right, loud, loud_mass)
+            assert linkscore.coarse_bound(left, right, plain, mass) == linkscore.coarse_bound(left, right, loud, loud_mass)
+
+
+def test_count_document_keeps_only_the_frequencies_scoring_reads(sqlite_store):
+    from storage.models import TermFrequency
+
+    f = features(ATHENS_MORNING, date(2022, 6, 14))
+    assert any(not linkscore.counted(k) for k in f.keys)
+    with session_scope() as session:
+        eventindex.count_document(session, 7, f.keys)
+        rows = set(session.execute(select(TermFrequency.key_hash)).scalars())
+    assert rows == {linking.key_hash(k) for k in linking.counted_keys(f.keys)} | {7 % eventindex.COUNT_SHARDS}
