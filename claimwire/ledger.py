@@ -337,10 +337,15 @@ def dated_before(
 
 
 def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, value_max, derived: str | None = None) -> Figure | None:
-    value = reading(value_min, value_max, claim.get("hedge"))
-    if value is None or not claim.get("measure"):
+    get = claim.get
+    hedge, measure = get("hedge"), get("measure")
+    value = reading(value_min, value_max, hedge)
+    if value is None or not measure:
         return None
-    extra = claim.get("extra") or {}
+    extra = get("extra") or {}
+    flag = extra.get
+    vague = bool(flag("implied") or flag("partial"))
+    derived_from, one, shot = flag("derived_from"), flag("one"), flag("shot")
     return Figure(
         id=index,
         claim=claim_index,
@@ -348,25 +353,25 @@ def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, v
         measure=claim["measure"],
         value_min=value_min,
         value_max=value_max,
-        hedge=claim.get("hedge"),
+        hedge=hedge,
         reading=value,
-        group=claim.get("group"),
-        source=claim.get("source"),
-        sentence=claim.get("sentence") or "",
-        start=claim.get("start") or 0,
-        in_title=bool(extra.get("in_title")),
-        singular=bool(extra.get("singular")),
-        person=bool(extra.get("singular") or extra.get("one") or extra.get("headline")),
-        listed=bool(extra.get("list") or extra.get("summed")),
-        derived=derived or extra.get("derived_from"),
-        vague=bool(extra.get("implied") or extra.get("partial")),
+        group=get("group"),
+        source=get("source"),
+        sentence=get("sentence") or "",
+        start=get("start") or 0,
+        in_title=bool(flag("in_title")),
+        singular=bool(flag("singular")),
+        person=bool(flag("singular") or one or flag("headline")),
+        listed=bool(flag("list") or flag("summed")),
+        derived=derived or derived_from,
+        vague=vague,
         # "a murder-suicide" (at least two dead, the attacker among them) is a statement, not a weak figure
-        weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")),
-        all_shot_died=claim.get("measure") == "killed" and extra.get("shot") is not None and extra.get("shot") == claim.get("value_min"),
-        severity=bool(extra.get("severity")),
-        survived=bool(extra.get("survived")),
-        rising=bool(extra.get("rising")),
-        mention=extra.get("one"),
+        weak=vague or bool(derived_from),
+        all_shot_died=measure == "killed" and shot is not None and shot == get("value_min"),
+        severity=bool(flag("severity")),
+        survived=bool(flag("survived")),
+        rising=bool(flag("rising")),
+        mention=one,
     )
 
 
@@ -997,12 +1002,14 @@ def _dead_of(dead: Mapping[tuple[int, str], float], party: str) -> dict[int, flo
 # ------------------------------------------------------------------------------------------ output
 
 
+@lru_cache(maxsize=4096)
 def _number(value: float | None) -> str:
     if value is None:
         return "?"
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+@lru_cache(maxsize=16384)
 def format_value(value_min: float | None, value_max: float | None, hedge: str | None = None) -> str:
     """A figure as an editor reads it: "7", "about 100", "at least 45", "more than 100", "dozens", "90–110"."""
     if value_min is None and value_max is None:
