@@ -89,7 +89,7 @@ def store_step(inputs: dict, members: list[tuple[int, int]], old_text: str | Non
     from claimwire import changes, jsontext
     from claimwire.ledger import build_ledger
 
-    event_id, (record, article_id) = 1, members[-1]
+    event_id, article_id = 1, members[-1][1]
     articles = [article_row(inputs, r, a) for r, a in members]
     claims = [c for r, a in members for c in claim_rows(inputs, r, a)]
     old = jsontext.loads(old_text) if old_text is not None else None
@@ -177,7 +177,14 @@ def main(argv: list[str] | None = None) -> int:
     ab.add_argument("--cpu", default="1")
     args = parser.parse_args(argv)
     if args.command == "ab":
-        result = compare(os.path.abspath(args.trees[0]), os.path.abspath(args.trees[1]), os.path.abspath(args.inputs), args.articles, args.passes, args.cpu)
+        result = compare(
+            os.path.abspath(args.trees[0]),
+            os.path.abspath(args.trees[1]),
+            os.path.abspath(args.inputs),
+            args.articles,
+            args.passes,
+            args.cpu,
+        )
         print(json.dumps(result, indent=2))
         return 0 if result["same_output"] else 1
     if args.command == "serve":
@@ -186,7 +193,11 @@ def main(argv: list[str] | None = None) -> int:
     inputs = pickle.loads(Path(args.inputs).read_bytes())
     if args.command == "digest":
         started = time.process_time()
-        print(json.dumps({"digest": digest(inputs, args.articles), "articles": args.articles, "cpu_s": round(time.process_time() - started, 3)}))
+        print(
+            json.dumps(
+                {"digest": digest(inputs, args.articles), "articles": args.articles, "cpu_s": round(time.process_time() - started, 3)}
+            )
+        )
         return 0
     profile = cProfile.Profile()
     profile.runcall(Replay(inputs, args.articles).run)

@@ -206,7 +206,9 @@ def headline_story(row: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return _stories(row).get(_dict(row.get("headline")).get("story"))
 
 
-def ledger_disputes(ledger: Mapping[str, Any] | None, *, rows: Mapping[str, Mapping[str, Any]] | None = None) -> dict[tuple, dict[str, Any]]:
+def ledger_disputes(
+    ledger: Mapping[str, Any] | None, *, rows: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[tuple, dict[str, Any]]:
     """The disputes a ledger shows, by identity (row key, the two stories' values): two stories of one row,
     told by different source families at the same time, that cannot both be true. ROWS: its `ledger_rows`, when
     the caller has them."""

@@ -251,9 +251,7 @@ def _counts_everyone(mention: Mention, reading: GroupReading) -> bool:
         return False
     if mention.with_self:
         return True
-    return (
-        reading.modifier is None and (not words or bool(words & _lexicon()["generic_people"])) and _counts_the_attacker(mention.sentence)
-    )
+    return reading.modifier is None and (not words or bool(words & _lexicon()["generic_people"])) and _counts_the_attacker(mention.sentence)
 
 
 @lru_cache(maxsize=16384)
