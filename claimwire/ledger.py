@@ -214,7 +214,7 @@ def _month_days(sentence: str) -> tuple[MonthDay, ...]:
     return tuple(month_days(sentence))
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=16384)  # as the other per-sentence caches: a few MB in a pool process at most
 def _found(pattern: re.Pattern, text: str) -> bool:
     """PATTERN searched in TEXT (a claim's sentence), kept per pattern and sentence: every rebuild of an event reads
     its figures' sentences again, and copies of one report tell the same sentences."""
