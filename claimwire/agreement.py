@@ -113,7 +113,7 @@ def stories(items: Sequence[T], read: Callable[[T], Reading], weight: Callable[[
         best: list[T] = []
         best_weight: tuple | None = None
         for value in candidates:
-            support = [item for item, r in zip(left, readings) if contains(r, value)]
+            support = [item for item, r in zip(left, readings) if r.low <= value <= r.high]  # contains(r, value)
             score = weight(support)
             if best_weight is None or score > best_weight:
                 best, best_weight = support, score

@@ -206,11 +206,14 @@ def headline_story(row: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return _stories(row).get(_dict(row.get("headline")).get("story"))
 
 
-def ledger_disputes(ledger: Mapping[str, Any] | None) -> dict[tuple, dict[str, Any]]:
+def ledger_disputes(
+    ledger: Mapping[str, Any] | None, *, rows: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[tuple, dict[str, Any]]:
     """The disputes a ledger shows, by identity (row key, the two stories' values): two stories of one row,
-    told by different source families at the same time, that cannot both be true."""
+    told by different source families at the same time, that cannot both be true. ROWS: its `ledger_rows`, when
+    the caller has them."""
     disputes: dict[tuple, dict[str, Any]] = {}
-    for key, row in ledger_rows(ledger).items():
+    for key, row in (ledger_rows(ledger) if rows is None else rows).items():
         stories = _stories(row)
         for dispute in _list(row.get("disputes")):
             pair = [stories.get(i) for i in _list(_dict(dispute).get("stories"))]
@@ -294,7 +297,7 @@ def diff_ledgers(
             changes.append(Change(TOLL_REVISED, event_id, {
                 **_row_label(row), "previous": _story_value(old, old_rows[key], was), "current": _story_value(new, row, now),
             }, article_id))  # fmt: skip
-    old_disputes, new_disputes = ledger_disputes(old), ledger_disputes(new)
+    old_disputes, new_disputes = ledger_disputes(old, rows=old_rows), ledger_disputes(new, rows=new_rows)
     changes += [Change(DISPUTE_APPEARED, event_id, dispute, article_id) for key, dispute in new_disputes.items() if key not in old_disputes]
     changes += [Change(DISPUTE_RESOLVED, event_id, dispute, article_id) for key, dispute in old_disputes.items() if key not in new_disputes]
     was_headline, headline = ledger_headline(old), ledger_headline(new)

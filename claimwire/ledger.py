@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from claimwire.agreement import INF, Reading, agree, hedge_kind, reading, stated_number, stories
@@ -98,6 +99,11 @@ class Figure:
         return (self.when, self.order)
 
 
+#: a figure's stamp as a sort key (the same tuple as `Figure.stamp`, read without the property's call)
+_STAMP = attrgetter("when", "order")
+_STAMP_START = attrgetter("when", "order", "start")  # orders as (stamp, start)
+
+
 @dataclass
 class Story:
     """Figures of one row that tell the same value (its figures are not changed once it is made)."""
@@ -117,11 +123,11 @@ class Story:
 
     @cached_property
     def first(self) -> Figure:
-        return min(self.figures, key=lambda f: f.stamp)
+        return min(self.figures, key=_STAMP)
 
     @cached_property
     def last(self) -> Figure:
-        return max(self.figures, key=lambda f: f.stamp)
+        return max(self.figures, key=_STAMP)
 
     @cached_property
     def support(self) -> tuple:
@@ -208,6 +214,13 @@ def _month_days(sentence: str) -> tuple[MonthDay, ...]:
     return tuple(month_days(sentence))
 
 
+@lru_cache(maxsize=16384)  # as the other per-sentence caches: a few MB in a pool process at most
+def _found(pattern: re.Pattern, text: str) -> bool:
+    """PATTERN searched in TEXT (a claim's sentence), kept per pattern and sentence: every rebuild of an event reads
+    its figures' sentences again, and copies of one report tell the same sentences."""
+    return pattern.search(text) is not None
+
+
 def sentence_dates(sentence: str, around: datetime) -> list[tuple[datetime, int]]:
     """The dates a sentence names, with their place in it; a date without a year is in the year of `around`,
     unless that puts it over a month after `around` (then the year before: "Dec. 28" said in January)."""
@@ -243,16 +256,22 @@ def _month_end(year: int, month: int) -> datetime:
 def month_years(sentence: str) -> list[tuple[datetime, int]]:
     """The months and years a sentence names without a day ("in August 2014", "in July of 2015", "in 2011"),
     each as its last day (so only a month or year over before a date is before it), with its place."""
+    return list(_month_year_places(sentence))
+
+
+@lru_cache(maxsize=16384)
+def _month_year_places(sentence: str) -> tuple[tuple[datetime, int], ...]:
+    """`month_years`, kept per sentence (as `_month_days`)."""
     out: list[tuple[datetime, int]] = []
     if not _YEAR.search(sentence):
-        return out
+        return ()
     for match in _MONTH_YEAR.finditer(sentence):
         if match.group(1):
             last = _month_end(int(match.group(2)), MONTH_NUMBERS[match.group(1).lower()])
         else:
             last = datetime(int(match.group(3)), 12, 31)
         out.append((last, match.start()))
-    return out
+    return tuple(out)
 
 
 #: "in April", "during March", "last December": a month with no day and no year
@@ -283,9 +302,14 @@ def _bare_month_places(sentence: str) -> tuple[tuple[int, int], ...]:
 
 def _dated_before(claim: Mapping[str, Any], limit: datetime) -> bool:
     """The figure's sentence names, near the figure's group or opening the sentence, dates all before `limit`."""
-    sentence = claim.get("sentence") or ""
+    return _sentence_dated_before(claim.get("sentence") or "", claim.get("group") or "\0", limit)
+
+
+@lru_cache(maxsize=16384)
+def _sentence_dated_before(sentence: str, group: str, limit: datetime) -> bool:
+    """`_dated_before`, kept per sentence, group and limit (an event's limit stays while its first report does)."""
     dates = sentence_dates(sentence, limit)
-    at = sentence.find(claim.get("group") or "\0")
+    at = sentence.find(group)
     near = [when for when, pos in dates if at < 0 or abs(pos - at) <= DATE_REACH or _OPENING.fullmatch(sentence[:pos])]
     return bool(near) and max(near) < limit
 
@@ -313,10 +337,15 @@ def dated_before(
 
 
 def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, value_max, derived: str | None = None) -> Figure | None:
-    value = reading(value_min, value_max, claim.get("hedge"))
-    if value is None or not claim.get("measure"):
+    get = claim.get
+    hedge, measure = get("hedge"), get("measure")
+    value = reading(value_min, value_max, hedge)
+    if value is None or not measure:
         return None
-    extra = claim.get("extra") or {}
+    extra = get("extra") or {}
+    flag = extra.get
+    vague = bool(flag("implied") or flag("partial"))
+    derived_from, one, shot = flag("derived_from"), flag("one"), flag("shot")
     return Figure(
         id=index,
         claim=claim_index,
@@ -324,25 +353,25 @@ def _figure(index: int, claim_index: int, claim: Mapping[str, Any], value_min, v
         measure=claim["measure"],
         value_min=value_min,
         value_max=value_max,
-        hedge=claim.get("hedge"),
+        hedge=hedge,
         reading=value,
-        group=claim.get("group"),
-        source=claim.get("source"),
-        sentence=claim.get("sentence") or "",
-        start=claim.get("start") or 0,
-        in_title=bool(extra.get("in_title")),
-        singular=bool(extra.get("singular")),
-        person=bool(extra.get("singular") or extra.get("one") or extra.get("headline")),
-        listed=bool(extra.get("list") or extra.get("summed")),
-        derived=derived or extra.get("derived_from"),
-        vague=bool(extra.get("implied") or extra.get("partial")),
+        group=get("group"),
+        source=get("source"),
+        sentence=get("sentence") or "",
+        start=get("start") or 0,
+        in_title=bool(flag("in_title")),
+        singular=bool(flag("singular")),
+        person=bool(flag("singular") or one or flag("headline")),
+        listed=bool(flag("list") or flag("summed")),
+        derived=derived or derived_from,
+        vague=vague,
         # "a murder-suicide" (at least two dead, the attacker among them) is a statement, not a weak figure
-        weak=bool(extra.get("implied") or extra.get("partial") or extra.get("derived_from")),
-        all_shot_died=claim.get("measure") == "killed" and extra.get("shot") is not None and extra.get("shot") == claim.get("value_min"),
-        severity=bool(extra.get("severity")),
-        survived=bool(extra.get("survived")),
-        rising=bool(extra.get("rising")),
-        mention=extra.get("one"),
+        weak=vague or bool(derived_from),
+        all_shot_died=measure == "killed" and shot is not None and shot == get("value_min"),
+        severity=bool(flag("severity")),
+        survived=bool(flag("survived")),
+        rising=bool(flag("rising")),
+        mention=one,
     )
 
 
@@ -445,7 +474,7 @@ def _lead(figures: Sequence[Figure]) -> Figure | None:
     first ("the chief initially told us three had died") is no lead beside the article's other figures."""
     strong = [f for f in figures if not f.weak]
     title = [f for f in figures if f.in_title and not f.vague]
-    superseded = [f for f in strong if not f.in_title and _FIRST_TOLD.search(f.sentence)]
+    superseded = [f for f in strong if not f.in_title and _found(_FIRST_TOLD, f.sentence)]
     if len(superseded) < len(strong):
         strong = [f for f in strong if f not in superseded]
     numeric = sorted((f for f in strong if not f.singular), key=lambda f: f.start)[:LEAD_FIGURES]
@@ -543,7 +572,7 @@ def dead_told_as_elsewhere(group: Sequence[Figure]) -> list[Figure]:
     if (
         not any(f.measure in ("injured", "shot") and f.reading.stated and not _VICTIM.search(f.group or "") for f in title)
         or any(f.measure in ("killed", "killed_or_injured") for f in title)
-        or any(_DEATH_WORD.search(f.sentence) for f in title)
+        or any(_found(_DEATH_WORD, f.sentence) for f in title)
     ):
         return []
     return [f for f in group if f.measure == "killed" and not f.in_title and _told_elsewhere(f.sentence)]
@@ -838,26 +867,27 @@ def _own_revisions(row: Row) -> list[Story]:
     for group in stories(revised, lambda f: f.reading, _story_weight):
         story = Story(figures=group, anchor=_anchor(group), status="revised")
         later = [f for f in row.figures if f.family in story.families and f.id in story_of and f.when > story.last.when]
-        story.revised_by = story_of[min(later, key=lambda f: f.stamp).id] if later else None
+        story.revised_by = story_of[min(later, key=_STAMP).id] if later else None
         out.append(story)
     return out
 
 
 def _story_weight(figures: Sequence[Figure]) -> tuple:
     """Most source families, then most articles leading with it, articles, titles, fewest weak figures."""
-    return (
-        len({f.family for f in figures}),
-        sum(f.article_lead for f in figures),
-        len({f.article_id for f in figures}),
-        sum(f.in_title for f in figures),
-        -sum(f.weak for f in figures),
-        len(figures),
-    )
+    families, articles = set(), set()
+    leads = titles = weak = 0
+    for f in figures:  # one pass (stories() weighs every candidate value of a row in every round)
+        families.add(f.family)
+        articles.add(f.article_id)
+        leads += f.article_lead
+        titles += f.in_title
+        weak += f.weak
+    return (len(families), leads, len(articles), titles, -weak, len(figures))
 
 
 def build_row(measure: str, party: str, figures: list[Figure], window: timedelta, dead: Mapping[int, float] | None = None) -> Row:
     """`dead`: for the wounded, each article's count of the party's dead (see dead_by_article)."""
-    row = Row(measure=measure, party=party, figures=sorted(figures, key=lambda f: (f.stamp, f.start)))
+    row = Row(measure=measure, party=party, figures=sorted(figures, key=_STAMP_START))
     _mark_own_revisions(row.figures, window)
     counted = [f for f in row.figures if f.status in ("lead", "agrees")]
     grouped = _with_their_leads(stories(counted, lambda f: f.reading, _story_weight))
@@ -972,12 +1002,14 @@ def _dead_of(dead: Mapping[tuple[int, str], float], party: str) -> dict[int, flo
 # ------------------------------------------------------------------------------------------ output
 
 
+@lru_cache(maxsize=4096)
 def _number(value: float | None) -> str:
     if value is None:
         return "?"
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+@lru_cache(maxsize=16384)
 def format_value(value_min: float | None, value_max: float | None, hedge: str | None = None) -> str:
     """A figure as an editor reads it: "7", "about 100", "at least 45", "more than 100", "dozens", "90–110"."""
     if value_min is None and value_max is None:
@@ -1086,7 +1118,7 @@ def row_timeline(row: Row, numbers: Mapping[int, int]) -> list[dict[str, Any]]:
     story_of = {f.id: s for s in row.stories for f in s.figures}
     entries: list[dict[str, Any]] = []
     seen: set[tuple[int, int]] = set()
-    for figure in sorted((f for f in row.figures if f.id in story_of), key=lambda f: (f.stamp, f.start)):
+    for figure in sorted((f for f in row.figures if f.id in story_of), key=_STAMP_START):
         story = story_of[figure.id]
         if (figure.article_id, id(story)) in seen:
             continue
@@ -1291,7 +1323,7 @@ def died_of_wounds_told(claims: Sequence[Mapping[str, Any]]) -> frozenset[int]:
         if c.get("kind") == CASUALTY
         and c.get("measure") == "killed"
         and not _is_context(c)
-        and _DIED_OF_WOUNDS.search(c.get("sentence") or "")
+        and _found(_DIED_OF_WOUNDS, c.get("sentence") or "")
     )
 
 
@@ -1527,7 +1559,7 @@ def _scene_role(figure: Figure) -> str:
 def killed_himself(figure: Figure) -> bool:
     """One who "killed himself" (herself, themselves) after the deed is an attacker, as "the gunman" is
     ("Allen went home and killed himself"): a suspect's death, apart from the victims'."""
-    return figure.measure == "killed" and (figure.group or "").lower() in _REFLEXIVE and bool(_SUICIDE.search(figure.sentence))
+    return figure.measure == "killed" and (figure.group or "").lower() in _REFLEXIVE and _found(_SUICIDE, figure.sentence)
 
 
 _REFLEXIVE = frozenset({"himself", "herself", "themselves"})
@@ -1699,13 +1731,13 @@ def _further_person(figure: Figure, lead: Figure) -> bool:
     child was also shot", "a third victim was found", not "Smith was also shot", who may be one of them) or
     one numbered past them ("a third victim" after two, not "the third victim"). Someone "also shot" is
     hurt unless the sentence tells of a death."""
-    also = _ALSO[figure.measure].search(figure.sentence)
-    if figure.measure != lead.measure and (not also or _DEATH_WORD.search(figure.sentence)):
+    also = _found(_ALSO[figure.measure], figure.sentence)
+    if figure.measure != lead.measure and (not also or _found(_DEATH_WORD, figure.sentence)):
         return False
     counted = lead.reading.stated or 0
     if counted == 1 and also:
         return True
-    if figure.mention not in ("indefinite", "new") or (figure.measure != "killed" and _DEATH_WORD.search(figure.sentence)):
+    if figure.mention not in ("indefinite", "new") or (figure.measure != "killed" and _found(_DEATH_WORD, figure.sentence)):
         return False  # "the fourth victim", "Smith": one of those counted; a wounded man who died is no longer hurt
     place = _ordinal(figure.group or "")
     if place is not None:

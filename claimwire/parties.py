@@ -251,9 +251,13 @@ def _counts_everyone(mention: Mention, reading: GroupReading) -> bool:
         return False
     if mention.with_self:
         return True
-    return (
-        reading.modifier is None and (not words or bool(words & _lexicon()["generic_people"])) and bool(_INCLUDING.search(mention.sentence))
-    )
+    return reading.modifier is None and (not words or bool(words & _lexicon()["generic_people"])) and _counts_the_attacker(mention.sentence)
+
+
+@lru_cache(maxsize=16384)
+def _counts_the_attacker(sentence: str) -> bool:
+    """`_INCLUDING` searched in a sentence, kept per sentence: every rebuild of an event reads its figures again."""
+    return _INCLUDING.search(sentence) is not None
 
 
 _INCLUDING = re.compile(

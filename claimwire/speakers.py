@@ -232,10 +232,10 @@ def _title_words(title: str) -> set[str]:
 
 
 def _add_quote(group: SpeakerQuotes, s: _Said) -> None:
-    words = _quote_words(s.text)
+    words, line = _quote_words(s.text), _quote_line(s.text)
     for entry in group.quotes:
         other = _quote_words(entry.text)
-        if _same_quote(words, other):
+        if _same_quote_line(words, line, other, _quote_line(entry.text)):
             if s.article not in entry.articles:
                 entry.articles.append(s.article)
             if len(words) > len(other):
@@ -253,6 +253,22 @@ def _same_quote(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
         return False
     n = len(short)
     return any(long_[i : i + n] == short for i in range(len(long_) - n + 1))
+
+
+def _same_quote_line(a: tuple[str, ...], a_line: str, b: tuple[str, ...], b_line: str) -> bool:
+    """`_same_quote` by the quotes' lines (`_quote_line`): words are runs of [a-z0-9], so one quote's words run on
+    in the other's exactly when its line, spaces around, is in the other's."""
+    if a == b:
+        return bool(a)
+    if min(len(a), len(b)) < _MIN_TRIMMED_WORDS:
+        return False
+    return a_line in b_line if len(a) <= len(b) else b_line in a_line
+
+
+@functools.lru_cache(maxsize=8192)
+def _quote_line(text: str) -> str:
+    """The quote's words (`_quote_words`) as one line with a space before and after each word."""
+    return f" {' '.join(_quote_words(text))} "
 
 
 @functools.lru_cache(maxsize=8192)
