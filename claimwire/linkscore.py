@@ -320,6 +320,13 @@ def _days_apart(left: ArticleFeatures, right: ArticleFeatures) -> tuple[bool, in
     return undated, 0 if undated else abs(left_day - right_day), near
 
 
+def _streets_at_odds(left_shape, right_shape, shared) -> float:
+    """street_conflict: both name streets, share no street key, and no street of one is a street of the other
+    (`linkfeatures.street_core`): what `_pair_terms` and `_coarse_terms` read alike."""
+    left_streets, right_streets = left_shape.streets, right_shape.streets
+    return float(bool(left_streets and right_streets) and "s" not in shared and left_streets.isdisjoint(right_streets))
+
+
 def _pair_terms(
     left: ArticleFeatures, right: ArticleFeatures, weights: Weights, mass: SharedMass, right_stats: tuple, exact: bool
 ) -> list[float]:
@@ -396,9 +403,7 @@ def _pair_terms(
             else _most("person_conflict", 0.0, 4.0 if mass.person == 0 else 0.0)
         ),
         float("a" in both_kinds and "a" not in shared),
-        float(
-            bool(left_shape.streets and right_shape.streets) and "s" not in shared and left_shape.streets.isdisjoint(right_shape.streets)
-        ),
+        _streets_at_odds(left_shape, right_shape, shared),
     ]
     vector += specific_evidence(left, right, shared, late=gap > 45, exact=exact, both_kinds=both_kinds)
     vector.append(float(min(mass.rare_titles, 3)))
@@ -717,9 +722,7 @@ def _coarse_terms(left: ArticleFeatures, right: ArticleFeatures, weights: Weight
         float(len((left_shape.fact_kinds & right_shape.fact_kinds) - mass.agreed_facts - revised)),
         ends["person_conflict"],
         float("a" in both_kinds and "a" not in shared),
-        float(
-            bool(left_shape.streets and right_shape.streets) and "s" not in shared and left_shape.streets.isdisjoint(right_shape.streets)
-        ),
+        _streets_at_odds(left_shape, right_shape, shared),
         ends["title_name_miss"],
         ends["title_name_miss_max"],
         ends["title_name_shared"],
