@@ -575,7 +575,16 @@ def street_core(key: str) -> str:
 def body_keys(keys: frozenset[str]) -> frozenset[str]:
     """The names, words and numbers of an article that its headline does not hold: what its body says."""
     titles = {key[2:] for key in keys if key[0] == "h"}
-    return frozenset(key for key in keys if key[0] in "pcstan" and not all(word in titles for word in key[2:].split()))
+    body = []
+    for key in keys:
+        if key[0] in "pcstan":
+            words = key[2:].split()
+            if len(words) == 1:  # most keys: one word, looked up without a generator
+                if words[0] not in titles:
+                    body.append(key)
+            elif not all(word in titles for word in words):
+                body.append(key)
+    return frozenset(body)
 
 
 def article_features(title: str | None, text: str, published: datetime | date | None) -> ArticleFeatures:

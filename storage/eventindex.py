@@ -84,6 +84,14 @@ def parsed_features(stored: str | Mapping[str, Any]) -> ArticleFeatures:
     return found
 
 
+def remember_features(stored: str, features: ArticleFeatures) -> None:
+    """Keep an article's own features, filed as STORED, for `parsed_features`: the shape the link stage made of
+    them serves again when the article is a later article's candidate in this process (as they are parsed back)."""
+    if len(_PARSED) >= FEATURE_CACHE:
+        del _PARSED[next(iter(_PARSED))]
+    _PARSED[stored] = ArticleFeatures(features.keys, features.day, features.dates, shape=features.shape)
+
+
 _PG_DF = "SELECT key_hash, df FROM term_frequencies WHERE key_hash = ANY(%s::bigint[])"
 # with the newest event id (key hash -1: no key has it), read in the same snapshot
 _PG_DF_NEWEST = _PG_DF + " UNION ALL SELECT -1, coalesce(max(id), 0) FROM events"

@@ -137,6 +137,7 @@ def write_link(
         )
         eventindex.file_article(session, article.id, event_id, features, keys)
         return Linked(event_id, eventindex.linked_after(session, article.id, keys))
+    stored_features = eventindex.features_json(features)
     params = {
         "id": article.id,
         "status": status,
@@ -151,7 +152,7 @@ def write_link(
         "decision_features": jsontext.dumps(decision_features),  # as the ORM writes a JSON column (storage/db.py)
         "linker": linking.LINKER,
         "day": features.day,
-        "features": eventindex.features_json(features),
+        "features": stored_features,
         "keys": jsontext.dumps(list(keys)),
         "bucket": linking.bucket_of(features.day),
         "hashes": eventindex.key_hashes(keys),
@@ -166,6 +167,7 @@ def write_link(
             break
         event_id = _final_event(raw, event_id)  # merged after the decision: go where it went
         params["move"] = False
+    eventindex.remember_features(stored_features, features)
     wanted = set(keys)
     later = [(number, eventindex.parsed_features(stored)) for kind, number, _, stored in rows if kind == 1]
     return Linked(int(written), [(other, found) for other, found in later if not wanted.isdisjoint(found.keys)])
