@@ -160,6 +160,7 @@ from claimwire.extractors.casualty_people import (
 from claimwire.extractors.casualty_unnumbered import (
     _rule_alive_after,
     _rule_found_one_dead,
+    _rule_named_with_wounds,
     _rule_not_saved,
     _rule_self_inflicted,
     _rule_title_with_wounds,
@@ -1128,6 +1129,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_left_joined, ("left", "leav")),
     (_rule_to_hospital, ("taken", "transported", "rushed", "airlifted", "flown", "carried", "driven", "brought")),
     (_rule_with_wounds, (" wound",)),
+    (_rule_named_with_wounds, (" wound",)),
     (_rule_title_with_wounds, (" wound",)),
     (_rule_alive_after, ("stable", "recovering", "hospitali", "airlifted", "expected to", "hospital", "condition")),
     (_rule_not_saved, ("save", "saved")),
