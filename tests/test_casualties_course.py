@@ -368,3 +368,20 @@ def test_an_ordinal_victim_who_has_died_is_the_toll(text, n):
 
 def test_the_ones_released_while_others_remain_are_a_part():
     assert figures("One passenger was released from hospital while the other remains in intensive care.") == []
+
+
+# issue 14 (casualties 2.24.0): a headline's person told by where they were found or hurt, then their death, is dead
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Wounded teen found outside Athens restaurant dies at hospital",
+        "Fisherman injured in Sylhet blast dies in hospital",
+        "Passenger hurt on Dhaka bus dies",
+    ],
+)
+def test_a_headline_person_hurt_somewhere_who_dies_is_dead(title):
+    assert figures("", title) == [("killed", 1, 1)]
+
+
+def test_a_headline_person_hurt_somewhere_who_lives_is_hurt():
+    assert figures("", "Man shot outside Athens bar recovering") == [("shot", 1, 1)]

@@ -71,6 +71,7 @@ from claimwire.extractors.casualty_patterns import (
     HEADLINE_KIN,
     HEADLINE_OBJECT_FOLLOWS,
     HEADLINE_SHOT_PREFIX,
+    HEADLINE_WHERE_DIED,
     HIT_WORD,
     INJURED_ONLY,
     INJURED_WORD,
@@ -733,7 +734,7 @@ def _rule_headline_subject(sent: _Sentence) -> None:
     if not sent.title:
         return
     text = sent.text
-    for m in (*HEADLINE.finditer(text), *HEADLINE_DOING.finditer(text)):
+    for m in (*HEADLINE_WHERE_DIED.finditer(text), *HEADLINE.finditer(text), *HEADLINE_DOING.finditer(text)):
         if sent.overlaps(m.start("np"), m.end()) or not singular_person(m.group("head")):
             continue
         if m.group("kin_of") and m.group("head").lower() not in HEADLINE_KIN:

@@ -427,6 +427,13 @@ HEADLINE_DOING = re.compile(
     r"(?:\s+[\w'’-]+){1,3}?,?)" + _HEADLINE_VERB,
     re.IGNORECASE,
 )
+#: the person told by where they were found or hurt, then their death: "Wounded teen found outside Garland restaurant
+#: dies at hospital", "Fisherman injured in Sylhet blast dies" (the death is the figure, not the wound before it)
+HEADLINE_WHERE_DIED = re.compile(
+    _HEADLINE_NP + r",?\s+(?:found|shot|stabbed|wounded|injured|hurt)\s+(?:in|at|on|outside|near|inside|behind|along|off)"
+    r"(?:\s+[\w'’-]+){1,4}?,?\s+(?P<adv>)(?P<v>dies|died)\b",
+    re.IGNORECASE,
+)
 UNCERTAIN = re.compile(
     r"\b(?:if|whether|not known|unclear|unknown|possible|possibly|feared|rumou?rs?|speculation|unconfirmed|"
     r"(?:may|might|could|should|would)(?:\s+not)?\s*(?:have|'ve))\b[^,.;]{0,40}$"
