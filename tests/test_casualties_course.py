@@ -316,3 +316,72 @@ def test_the_hurt_counted_with_one_who_died_are_the_rest(text, expected):
 
 def test_the_hurt_including_one_who_lived_are_all_hurt():
     assert figures("Four people were wounded, including a man who told police he saw the gunman.") == [("injured", 4, 4)]
+
+
+# issue 14 (casualties 2.24.0): the people "along with" are counted in the figure just before them
+ALONG_WITH = [
+    ("Two soldiers were killed, along with a civilian, when the bomb went off in Athens.", [("killed", 3, 3)]),
+    ("Four passengers were injured along with two other bus drivers near Dhaka.", [("injured", 6, 6)]),
+    ("The fisherman drowned along with his son when the boat capsized in the flood.", [("killed", 2, 2)]),
+    ("The two were shot, along with another woman, just before 1 a.m.", [("shot", 3, 3)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", ALONG_WITH)
+def test_the_people_along_with_a_count_are_in_it(text, expected):
+    assert figures(text) == expected
+
+
+def test_no_person_along_with_a_count_adds_none():
+    assert figures("Three villagers drowned along with their cattle in the Bangladesh flood.") == [("killed", 3, 3)]
+    assert figures("Five people died along with the bomber in the Athens blast.") == [("killed", 5, 5)]
+
+
+# issue 14 (casualties 2.24.0): people released from hospital were hurt
+RELEASED = [
+    ("Seven victims of the bus crash were released from hospital on Monday.", [("injured", 7, 7)]),
+    ("7 victims of Sunday shooting released from area hospitals", [("injured", 7, 7)]),
+    ("Three passengers were treated and released, the ferry company said.", [("injured", 3, 3)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", RELEASED)
+def test_people_released_from_hospital_are_hurt(text, expected):
+    assert figures(text) == expected
+
+
+def test_people_released_from_custody_are_not_hurt():
+    assert figures("Two suspects in the Athens bombing were released from jail on bail.") == []
+
+
+# issue 14 (casualties 2.24.0): "a fifth victim has died" counts five dead, as "a fifth victim died" does
+@pytest.mark.parametrize(
+    "text,n",
+    [
+        ("A fifth victim has died after the bombing in Athens, police said.", 5),
+        ("An 8th passenger has died after the ferry sank off Bangladesh.", 8),
+    ],
+)
+def test_an_ordinal_victim_who_has_died_is_the_toll(text, n):
+    assert figures(text) == [("killed", n, n)]
+
+
+def test_the_ones_released_while_others_remain_are_a_part():
+    assert figures("One passenger was released from hospital while the other remains in intensive care.") == []
+
+
+# issue 14 (casualties 2.24.0): a headline's person told by where they were found or hurt, then their death, is dead
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Wounded teen found outside Athens restaurant dies at hospital",
+        "Fisherman injured in Sylhet blast dies in hospital",
+        "Passenger hurt on Dhaka bus dies",
+    ],
+)
+def test_a_headline_person_hurt_somewhere_who_dies_is_dead(title):
+    assert figures("", title) == [("killed", 1, 1)]
+
+
+def test_a_headline_person_hurt_somewhere_who_lives_is_hurt():
+    assert figures("", "Man shot outside Athens bar recovering") == [("shot", 1, 1)]

@@ -323,3 +323,41 @@ def test_a_person_told_alive_beside_a_death_is_counted_apart():
     assert figures("", "Man killed, woman hospitalized after blast") == [("injured", 1, 1), ("killed", 1, 1)]
     claim = cas("", "Teen stable after crash on the A4")[0]
     assert claim.extra.get("survived") and claim.group == "Teen"
+
+
+# issue 14 (casualties 2.24.0): a person named, arriving somewhere with wounds, is hurt
+NAMED_ARRIVAL = [
+    (
+        "Police said Rahim Uddin, 34, of Sylhet, had arrived at Dhaka Medical College Hospital with stab wounds.",
+        [("killed_or_injured", 1, 1)],
+    ),
+    ("Nikos McAllister walked into the Athens clinic with a gunshot wound after the raid.", [("shot", 1, 1)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", NAMED_ARRIVAL)
+def test_a_named_person_arriving_with_wounds_is_hurt(text, expected):
+    assert figures(text) == expected
+
+
+def test_a_named_person_with_a_self_inflicted_wound_or_no_arrival_is_not_read_so():
+    assert figures("Maria Lopez walked into the emergency room with a self-inflicted gunshot wound.") == []
+    assert figures("Rescuers said Rahim Uddin had no wounds.") == []
+
+
+# issue 14 (casualties 2.24.0): after his killing, "then" or "before" shooting himself is the attacker's death, where
+# words come between the victims and the reflexive as where they do not ("killed three people and then shot himself")
+@pytest.mark.parametrize(
+    "text,title,expected",
+    [
+        ("", "Farmer killed 2 neighbours in Sylhet field before shooting himself, police say", [("killed", 3, 3)]),
+        ("The soldier killed three villagers near the Athens barracks before he shot himself.", None, [("killed", 4, 4)]),
+    ],
+)
+def test_shooting_himself_after_his_killing_is_his_death(text, title, expected):
+    assert figures(text, title) == expected
+
+
+def test_shooting_himself_after_his_killing_told_alive_is_not_his_death():
+    assert figures("A man killed his neighbour in Athens and then shot himself, but survived.") == [("killed", 1, 1)]
+    assert figures("", "Man killed wife, thought about shooting himself") == [("killed", 1, 1)]

@@ -49,6 +49,7 @@ from claimwire.extractors.casualty_patterns import (
     BACKGROUND_FIRST,
     BARE_AGES,
     CASUALTY_VERB,
+    CASUALTY_WORD,
     CLAUSE_BREAK,
     DATED,
     DESCRIBED_BY,
@@ -70,6 +71,7 @@ from claimwire.extractors.casualty_patterns import (
     HEADLINE_KIN,
     HEADLINE_OBJECT_FOLLOWS,
     HEADLINE_SHOT_PREFIX,
+    HEADLINE_WHERE_DIED,
     HIT_WORD,
     INJURED_ONLY,
     INJURED_WORD,
@@ -91,6 +93,8 @@ from claimwire.extractors.casualty_patterns import (
     NOT_SUBJECTS,
     NOT_WORD,
     NOUN_FIGURE,
+    NP_STOP_SUBJ,
+    NP_TOK,
     OBJECT,
     OBJECT_NUMBER_FOLLOW,
     OBJECT_START,
@@ -157,6 +161,7 @@ from claimwire.extractors.casualty_people import (
 from claimwire.extractors.casualty_unnumbered import (
     _rule_alive_after,
     _rule_found_one_dead,
+    _rule_named_with_wounds,
     _rule_not_saved,
     _rule_self_inflicted,
     _rule_title_with_wounds,
@@ -167,7 +172,7 @@ from claimwire.extractors.casualty_unnumbered import (
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.23.0"
+VERSION = "2.24.0"
 
 
 class Hit(NamedTuple):
@@ -729,7 +734,7 @@ def _rule_headline_subject(sent: _Sentence) -> None:
     if not sent.title:
         return
     text = sent.text
-    for m in (*HEADLINE.finditer(text), *HEADLINE_DOING.finditer(text)):
+    for m in (*HEADLINE_WHERE_DIED.finditer(text), *HEADLINE.finditer(text), *HEADLINE_DOING.finditer(text)):
         if sent.overlaps(m.start("np"), m.end()) or not singular_person(m.group("head")):
             continue
         if m.group("kin_of") and m.group("head").lower() not in HEADLINE_KIN:
@@ -1012,6 +1017,67 @@ def _rule_number_changed(sent: _Sentence) -> None:
         sent.taken.append((m.start(), m.end()))
 
 
+#: people let go from hospital were hurt: "7 victims of Sunday shooting released from area hospitals", "three
+#: passengers were treated and released" (not "two suspects were released": from custody)
+RELEASED = re.compile(
+    rf"(?<![\w'’-]){QUANTITY}(?P<np>(?:\s+(?!{NP_STOP_SUBJ}\b|{CASUALTY_WORD}\b){NP_TOK}){{1,3}}?)"
+    r"(?:\s+(?:of|from|in)\s+(?:[\w'’.-]+\s+){0,4}?[\w'’.-]+)?\s*,?\s+"
+    r"(?:(?:were|was|are|have\s+been|had\s+been|has\s+been)\s+)?(?:all\s+|since\s+|later\s+|also\s+)?"
+    r"(?:(?P<treated>(?:treated|hospitali[sz]ed)\s+(?:and|&)\s+released)\b"
+    r"|released\s+from\s+(?:the\s+|area\s+|local\s+|nearby\s+|two\s+|several\s+)?(?:hospitals?|medical\s+cent(?:er|re)s?)\b)",
+    re.IGNORECASE,
+)
+
+
+#: the ones released a part of the hurt: "One victim was released while the other remains hospitalized"
+_RELEASED_PART = re.compile(r"\b(?:remains?|remained|still|others?|rest)\b", re.IGNORECASE)
+
+
+def _rule_released(sent: _Sentence) -> None:
+    """ "7 victims of Sunday shooting released from area hospitals", "Three passengers were treated and
+    released" -> 7, 3 injured."""
+    for m in RELEASED.finditer(sent.text):
+        start = m.start("hedge") if m.group("hedge") else m.start("num")
+        np = m.group("np").strip()
+        if sent.overlaps(start, m.end()) or not is_person(np) or _RELEASED_PART.search(sent.text, m.end()):
+            continue
+        low, high, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
+        if low is not None and low >= 1:
+            sent.add("injured", low, high, hedge, clean_group(np), start, m.end(), 0.7, {"survived": True})
+
+
+#: one more group counted beside the sentence's figure just before it: "The two were shot, along with another
+#: woman", "Four officers were wounded, along with two bystanders" (people only: "along with his dog" adds none)
+ALONG_WITH = re.compile(
+    rf"\s*,?\s*along\s+with\s+(?:(?P<one>another|an?|one\s+other|his|her|their)|{QUANTITY}(?:\s+others?)?)"
+    rf"(?P<np>(?:\s+(?!{NP_STOP_SUBJ}\b|{CASUALTY_WORD}\b){NP_TOK}){{0,3}})",
+    re.IGNORECASE,
+)
+
+
+def _rule_along_with(sent: _Sentence) -> None:
+    """ "The two were shot, along with another woman" -> 3 shot; "Two soldiers were killed along with three
+    civilians" -> 5 killed: the people "along with" are counted in the figure that ends just before them."""
+    for hit in list(sent.hits):
+        m = ALONG_WITH.match(sent.text, hit.end)
+        if m is None or hit.low is None or hit.low != hit.high or hit.measure == "killed_or_injured":
+            continue
+        np = m.group("np").strip()
+        if m.group("one"):
+            more = 1 if np and is_person(np) and not np.lower().endswith("s") else None
+        else:
+            more, high, _ = quantity_bounds(m.group("num"), m.group("hedge"))
+            if more != high or not (np and is_person(np) or not np and m.group(0).rstrip().lower().endswith(("other", "others"))):
+                more = None
+        if not more or sent.overlaps(hit.end + 1, m.end()):
+            continue
+        extra = {k: v for k, v in hit.extra.items() if k not in ("one", "singular")}
+        sent.hits[sent.hits.index(hit)] = hit._replace(
+            low=hit.low + more, high=hit.high + more, end=m.end(), extra={**extra, "along_with": more}
+        )
+        sent.taken.append((hit.end, m.end()))
+
+
 #: The rules, in the order they run: a span taken by an earlier rule is not read again.  Each rule
 #: comes with what its pattern needs, so that it runs only where it can match: the words (lower case)
 #: one of which it needs, CASUALTY_VERB (a casualty verb), or None (nothing to check first).
@@ -1020,7 +1086,26 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_zero_noun, ("no",)),
     (
         _rule_ordinal_victim,
-        ("second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "2nd", "3rd", "4th", "5th", "6th"),
+        (
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "2nd",
+            "3rd",
+            "4th",
+            "5th",
+            "6th",
+            "7th",
+            "8th",
+            "9th",
+            "10th",
+        ),
     ),
     (_rule_part_died, (" of ",)),
     (_rule_object, OBJECT_WORDS),
@@ -1045,11 +1130,14 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_left_joined, ("left", "leav")),
     (_rule_to_hospital, ("taken", "transported", "rushed", "airlifted", "flown", "carried", "driven", "brought")),
     (_rule_with_wounds, (" wound",)),
+    (_rule_named_with_wounds, (" wound",)),
     (_rule_title_with_wounds, (" wound",)),
     (_rule_alive_after, ("stable", "recovering", "hospitali", "airlifted", "expected to", "hospital", "condition")),
     (_rule_not_saved, ("save", "saved")),
     (_rule_found_one_dead, ("dead", "deceased")),
     (_rule_number_changed, ("number", "count", "figure", "total", "tally")),
+    (_rule_released, ("released",)),
+    (_rule_along_with, ("along with",)),
 )
 
 

@@ -380,10 +380,14 @@ ORDINALS = {
     "4th": 4,
     "5th": 5,
     "6th": 6,
+    "7th": 7,
+    "8th": 8,
+    "9th": 9,
+    "10th": 10,
 }
 ORDINAL_VICTIM = re.compile(
-    r"\b(?P<ord>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|2nd|3rd|4th|5th|6th)\s+(?:[\w'’-]+\s+)?"
-    r"(?P<noun>[\w'’-]+)\s+"
+    r"\b(?P<ord>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|2nd|3rd|4th|5th|6th|7th|8th|9th|10th)\s+(?:[\w'’-]+\s+)?"
+    r"(?P<noun>(?!(?:has|had|have|also)\b)[\w'’-]+)\s+"  # "a fifth victim has died": the noun, not its auxiliary
     r"(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:dies|died|succumbs|succumbed|killed|found dead|is dead|was killed|dead)\b"
     r"|\bclaims?\s+(?:a\s+|the\s+|its\s+)?(?P<ord2>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+"
     r"(?:victim|life)\b"
@@ -421,6 +425,13 @@ HEADLINE_DOING = re.compile(
     _HEADLINE_NP + r"(?P<doing>,?\s+(?!(?:shooting|killing|stabbing|wounding|murdering|morning|evening|during|building|wedding|"
     r"king|thing|spring|string|ring|sibling|darling|according|including|following|being)\b)[a-z]+ing"
     r"(?:\s+[\w'’-]+){1,3}?,?)" + _HEADLINE_VERB,
+    re.IGNORECASE,
+)
+#: the person told by where they were found or hurt, then their death: "Wounded teen found outside Garland restaurant
+#: dies at hospital", "Fisherman injured in Sylhet blast dies" (the death is the figure, not the wound before it)
+HEADLINE_WHERE_DIED = re.compile(
+    _HEADLINE_NP + r",?\s+(?:found|shot|stabbed|wounded|injured|hurt)\s+(?:in|at|on|outside|near|inside|behind|along|off)"
+    r"(?:\s+[\w'’-]+){1,4}?,?\s+(?P<adv>)(?P<v>dies|died)\b",
     re.IGNORECASE,
 )
 UNCERTAIN = re.compile(

@@ -26,7 +26,7 @@ from claimwire.extractors.casualty_people import (
 from claimwire.numbers import quantity_bounds
 
 if TYPE_CHECKING:
-    from claimwire.extractors.casualties import _Sentence
+    from claimwire.extractors.casualties import Hit, _Sentence
 
 # "accidentally shot himself", "fatally shoots self", "shot herself in the leg", "killed himself", "took his own life"
 SELF_INFLICTED = re.compile(
@@ -138,9 +138,9 @@ def _rule_self_inflicted(sent: _Sentence) -> None:
     """ "A boy accidentally shot himself" -> 1 shot, "4-year-old fatally shoots self" -> 1 killed."""
     text = sent.text
     for m in SELF_INFLICTED.finditer(text):
-        if m.group("v").lower() == "shooting" and not _gerund_done(text, m.start()):
-            continue
         if _after_his_victims(sent, m):
+            continue
+        if m.group("v").lower() == "shooting" and not _gerund_done(text, m.start()):
             continue
         if sent.hits or m.group("had") and not REPORTED.search(text) or OTHER_VICTIM.search(text, 0, m.start()):
             # a hit already in the sentence ("killed his wife and then himself": the objects' rule counted him), an
@@ -157,6 +157,27 @@ def _rule_self_inflicted(sent: _Sentence) -> None:
         sent.add(measure, 1, 1, None, group, np[1], m.end(), 0.6, {"singular": True}, victim=group)
 
 
+#: between a killing and the reflexive: "killed his two daughters in the car before shooting himself", "then he shot himself"
+_THEN_BEFORE = re.compile(r"\b(?:then|before)\s+(?:(?:he|she)\s+)?$", re.IGNORECASE)
+#: after the reflexive, the attacker told alive or hurt: "before shooting himself in the leg", "... and survived"
+_SELF_SURVIVED = re.compile(
+    r"[^.;]*?\b(?:surviv\w*|alive|hospitali[sz]ed|hospital|condition|critical|stable|injur\w*|wound\w*|leg|arm|foot|hand|shoulder)\b",
+    re.IGNORECASE,
+)
+
+
+def _shot_himself_after_killing(sent: _Sentence, hit: Hit, m: re.Match[str]) -> bool:
+    """ "Man killed 2 daughters in car before shooting himself": after his killing, "then" or "before" shooting
+    himself is his death, as the list rule reads "killed three people and then shot himself" (not where the
+    sentence tells him alive or hurt: "before shooting himself in the leg")."""
+    return (
+        hit.measure == "killed"
+        and hit.low == hit.high
+        and _THEN_BEFORE.search(sent.text, hit.end, m.start()) is not None
+        and not _SELF_SURVIVED.match(sent.text, m.end())
+    )
+
+
 def _after_his_victims(sent: _Sentence, m: re.Match[str]) -> bool:
     """ "wounded an officer and then killed himself", "killed three people before killing himself": the
     attacker's own death, told after the victims his verb counted, is counted with them (a killed count
@@ -165,7 +186,7 @@ def _after_his_victims(sent: _Sentence, m: re.Match[str]) -> bool:
     if m.group("had") or sent.overlaps(m.start(), m.end()) or any(h.extra.get("self") for h in sent.hits):
         return False
     before = [i for i in sent.active if sent.hits[i].end <= m.start() and sent.hits[i].low]
-    if not before or _self_measure(m, sent.text) != "killed":
+    if not before or _self_measure(m, sent.text) != "killed" and not _shot_himself_after_killing(sent, sent.hits[before[-1]], m):
         return False
     i = before[-1]
     hit = sent.hits[i]
@@ -293,6 +314,31 @@ def _rule_with_wounds(sent: _Sentence) -> None:
         measure = "shot" if m.group("kind").lower() in ("gunshot", "gun shot", "bullet") else "killed_or_injured"
         extra = {"singular": True} if definite else None
         sent.add(measure, people.lo, people.hi, people.hedge, people.group, people.start, m.end(), 0.6, extra)
+
+
+# a person named, arriving somewhere with wounds: "Tony Reyes, 38, of Calais, had arrived at Calais Regional Hospital
+# with a gunshot wound" (the arrival told: "police found Reyes with ..." is another rule's)
+NAMED_WITH_WOUNDS = re.compile(
+    r"(?<![\w'’.-])(?P<name>(?-i:[A-Z][a-z][\w'’-]*(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z]*[A-Z]?[a-z][\w'’-]*){1,2}))"
+    r"(?:\s*,\s*\d{1,3}\s*,)?(?:\s+of\s+(?-i:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})\s*,)?"
+    rf"\s+(?={_ARRIVED}with\b){_ARRIVED}with\s+(?:an?\s+|multiple\s+|several\s+)?"
+    rf"(?:(?!self-inflicted\b)[\w-]+\s+){{0,2}}?{_WOUND_KIND}\s+wounds?\b",
+    re.IGNORECASE,
+)
+
+
+def _rule_named_with_wounds(sent: _Sentence) -> None:
+    """ "Tony Reyes, 38, had arrived at Calais Regional Hospital with a gunshot wound" -> 1 shot (one person, named)."""
+    for m in NAMED_WITH_WOUNDS.finditer(sent.text):
+        name = m.group("name")
+        if sent.overlaps(m.start(), m.end()) or name.split()[0].lower() in _NOT_A_NAME:
+            continue
+        measure = "shot" if m.group("kind").lower() in ("gunshot", "gun shot", "bullet") else "killed_or_injured"
+        sent.add(measure, 1, 1, None, name, m.start(), m.end(), 0.6, {"singular": True, "one": "name"})
+
+
+#: capitalised words that start a sentence's noun phrase, no name: "Police later learned ...", "The Driver arrived ..."
+_NOT_A_NAME = frozenset("the a an police officers officer his her their two three four five six one another both".split())
 
 
 # a headline's arrival in the present tense, its people bare nouns: "Boy, girl walk into Wichita hospital with gunshot
