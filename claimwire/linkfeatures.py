@@ -41,7 +41,7 @@ _SPLIT = re.compile(r"[\.\?!;:\"“”()\[\]]|,(?!\d)|\s[-–—]\s|\n")
 _AGE = re.compile(r"(?=[\d,a])(?:\b(\d{1,2})[- ]year[- ]old\b|,\s*(\d{1,2}),|\b(?:age|aged)\s+(\d{1,2})\b)", re.I)
 _STREET = re.compile(  # (?=[A-Z0-9]): every match starts so (first, before \b: the engine then skips other positions at once)
     r"(?=[A-Z0-9])\b(?:(\d{1,5})\s+(?:block\s+of\s+)?)?((?:(?:North|South|East|West|[NSEW]\.?)\s+)?(?:[A-Z0-9][A-Za-z0-9'\.]*\s+){0,3}?)"
-    r"(Street|St\.|Avenue|Ave\.|Road|Rd\.|Drive|Dr\.|Boulevard|Blvd\.?|Lane|Ln\.|Court|Place|Parkway|Highway|Way|Terrace|Circle|Pike|Trail)\b"
+    r"(Street|St\.|Avenue|Ave|Road|Rd|Drive|Dr\.|Boulevard|Blvd|Lane|Ln|Court|Place|Parkway|Highway|Way|Terrace|Circle|Pike|Trail)\b"
 )
 _WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
 _WEEKDAY = re.compile(r"(?=[MTWFS])\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
@@ -72,6 +72,8 @@ _TITLES = frozenset(
     city state department office the a an this that in on at as after when but and or if for from with by of to
     according police's victim victims suspect suspects""".split()
 )
+# a kind of street on its own ("at 8th and Spruce Streets", "Street" in every address): no name of a place (keys-v13)
+_STREET_KINDS = frozenset("streets avenues roads boulevards lanes drives".split())
 _CAP_STOP = STOPWORDS | _TITLES | frozenset("i i'm we he she they it his her their there here what where who how why".split())
 
 
@@ -201,7 +203,7 @@ def _name_and_word_keys(title: str, full: str, keys: set[str]) -> None:
                             run = []
                         continue
                     run.append(word)
-                    if word not in lowercase_seen and len(word) > 2:
+                    if word not in lowercase_seen and len(word) > 2 and word not in _STREET_KINDS:
                         keys.add("c:" + word)
                     continue
             if run:

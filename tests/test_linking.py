@@ -803,3 +803,41 @@ def test_count_document_keeps_only_the_frequencies_scoring_reads(sqlite_store):
         eventindex.count_document(session, 7, f.keys)
         rows = set(session.execute(select(TermFrequency.key_hash)).scalars())
     assert rows == {linking.key_hash(k) for k in linking.counted_keys(f.keys)} | {7 % eventindex.COUNT_SHARDS}
+
+
+def test_a_street_abbreviated_with_or_without_a_period_is_a_street():
+    # "Patission Ave." in one report, "Patission Avenue" in the next: one street (keys-v13; the pattern's "\b" after
+    # "Ave." never matched before a space, so the abbreviated street was no street at all)
+    blast = linking.article_features(
+        "Bomb damages bank on Patission Ave. in Athens",
+        "A bomb exploded outside a bank at 120 Patission Ave. early on Monday, police said. No one was hurt.",
+        date(2018, 3, 5),
+    )
+    named = linking.article_features(
+        "Athens bank bomb: two held", "Police held two men over the blast on Patission Avenue, officials said on Tuesday.", date(2018, 3, 6)
+    )
+    embankment = linking.article_features(
+        "Flood breaches embankment on Sylhet Rd",
+        "Floodwater broke through the embankment along Airport Rd in Sylhet on Sunday, officials said.",
+        date(2022, 6, 19),
+    )
+    assert {"s:patission avenue", "s:120 patission avenue"} <= blast.keys
+    assert {"s:sylhet road", "s:airport road"} <= embankment.keys
+    assert _vector(named, blast)["street_conflict"] == 0.0
+    assert _vector(named, blast)["s"] > 0.0  # the street is evidence both reports share
+
+
+def test_a_plural_kind_of_street_is_no_name():
+    # "at Ermou and Aiolou Streets" in Athens, "at Zinda Bazar and Court Roads" in Sylhet: the plural names two
+    # streets' kind, not a place, and two stories at two corners of two cities share nothing by it (keys-v13)
+    athens = linking.article_features(
+        "Bomb at Athens corner", "A bomb exploded at the corner of Ermou and Aiolou Streets on Monday night, police said.", date(2018, 3, 5)
+    )
+    sylhet = linking.article_features(
+        "Flood at Sylhet corner",
+        "Floodwater rose at the corner of Zinda Bazar and Court Roads on Monday, officials said. Streets were empty.",
+        date(2022, 6, 13),
+    )
+    assert "c:streets" not in athens.keys and "c:roads" not in sylhet.keys
+    assert {"c:ermou", "c:aiolou"} <= athens.keys  # the streets' own names stay
+    assert "c:streets" not in athens.keys & sylhet.keys
