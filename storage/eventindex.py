@@ -75,21 +75,23 @@ def parsed_features(stored: str | Mapping[str, Any]) -> ArticleFeatures:
     so they are parsed once per process: a candidate is scored against many later articles."""
     if not isinstance(stored, str):
         return ArticleFeatures.from_dict(stored)
-    found = _PARSED.pop(stored, None)
-    if found is None:
-        found = ArticleFeatures.from_dict(jsontext.loads(stored))
-        if len(_PARSED) >= FEATURE_CACHE:
-            del _PARSED[next(iter(_PARSED))]  # the least recently used
-    _PARSED[stored] = found
-    return found
+    found = _PARSED.get(stored)
+    return _keep(stored, ArticleFeatures.from_dict(jsontext.loads(stored)) if found is None else found)
 
 
 def remember_features(stored: str, features: ArticleFeatures) -> None:
     """Keep an article's own features, filed as STORED, for `parsed_features`: the shape the link stage made of
     them serves again when the article is a later article's candidate in this process (as they are parsed back)."""
+    _keep(stored, ArticleFeatures(features.keys, features.day, features.dates, shape=features.shape))
+
+
+def _keep(stored: str, features: ArticleFeatures) -> ArticleFeatures:
+    """FEATURES as the most recently used entry of the cache under STORED (the least recently used goes when full)."""
+    _PARSED.pop(stored, None)
     if len(_PARSED) >= FEATURE_CACHE:
         del _PARSED[next(iter(_PARSED))]
-    _PARSED[stored] = ArticleFeatures(features.keys, features.day, features.dates, shape=features.shape)
+    _PARSED[stored] = features
+    return features
 
 
 _PG_DF = "SELECT key_hash, df FROM term_frequencies WHERE key_hash = ANY(%s::bigint[])"

@@ -386,7 +386,7 @@ ORDINALS = {
     "10th": 10,
 }
 ORDINAL_VICTIM = re.compile(
-    r"\b(?P<ord>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|2nd|3rd|4th|5th|6th|7th|8th|9th|10th)\s+(?:[\w'’-]+\s+)?"
+    rf"\b(?P<ord>{'|'.join(ORDINALS)})\s+(?:[\w'’-]+\s+)?"
     r"(?P<noun>(?!(?:has|had|have|also)\b)[\w'’-]+)\s+"  # "a fifth victim has died": the noun, not its auxiliary
     r"(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:dies|died|succumbs|succumbed|killed|found dead|is dead|was killed|dead)\b"
     r"|\bclaims?\s+(?:a\s+|the\s+|its\s+)?(?P<ord2>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+"
