@@ -730,7 +730,10 @@ def _coarse_plan(left: ArticleFeatures, weights: Weights):
         shared = mass.shared_kinds
         get = mass.by_type.get
         c = get("c", 0.0)
-        rest = right_shape.weighted_squares(TYPE_WEIGHTS) - sum([count * squared_weights.get(kind, 0.25) for kind, count in shared.items()])
+        rest = right_shape.squares
+        if rest is None:
+            rest = right_shape.weighted_squares(TYPE_WEIGHTS)
+        rest -= sum([count * squared_weights.get(kind, 0.25) for kind, count in shared.items()])
         right_norm = sqrt(mass.dot + max(0.0, rest) * unknown_squared)  # `_right_norm`
         z = constant + (w_cosine * (mass.dot / (left_norm * right_norm)) if left_norm and right_norm else 0.0)
         z += w_p * get("p", 0.0) + w_c * c + w_s * get("s", 0.0) + w_t * get("t", 0.0) + w_h * get("h", 0.0)
