@@ -176,7 +176,7 @@ from claimwire.extractors.casualty_unnumbered import (
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.24.0"
+VERSION = "2.25.0"
 
 
 class Hit(NamedTuple):
@@ -964,7 +964,9 @@ def _rule_bodies_found(sent: _Sentence) -> None:
         if bounds is None or sent.overlaps(start, m.end()):
             continue
         low, high, hedge = bounds
-        extra = None if low != 1 or high != 1 else {"singular": True} if m.groupdict().get("det") else {"singular": True, "one": "indefinite"}
+        extra = None
+        if low == high == 1:  # a headline's bare "Body" is "a body"
+            extra = {"singular": True} if m.groupdict().get("det") else {"singular": True, "one": "indefinite"}
         sent.add("killed", low, high, hedge, m.group("np"), start, m.end(), 0.6, extra)
 
 
