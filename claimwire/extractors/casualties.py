@@ -16,7 +16,7 @@ and how many a phrase counts) in casualty_people.py.  Patterns:
 * negatives: "no US forces were injured", "no one was hurt", "no casualties" -> 0;
 * singular victims: "a man was shot and killed", "Smith, 25, died", "the victim died" -> 1;
 * nouns: "three deaths", "the death toll rose to 5", "the deaths of two women", "Flynn's death",
-  "the bodies of two divers were recovered"; relative and inverted forms ("the nurse who died",
+  "the bodies of two divers were recovered", "12 bodies were recovered", "rescuers found a body"; relative and inverted forms ("the nurse who died",
   "Among the dead were two firefighters").
 
 Figures dated to another incident ("In 2009, a bombing killed 80", "so far this year") are left

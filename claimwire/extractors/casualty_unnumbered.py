@@ -1,6 +1,7 @@
 """Casualty rules for victims that no number counts: a person who shot himself ("a boy accidentally shot
 himself", "4-year-old fatally shoots self") and people taken to hospital ("Four people were taken to
-the hospital", "a woman was rushed to a hospital").  Rules of casualties.RULES, each over one sentence
+the hospital", "a woman was rushed to a hospital"), and a headline's one victim identified ("Crash victim identified":
+the dead are identified).  Rules of casualties.RULES, each over one sentence
 (`casualties._Sentence`), each run only where its words are (the words are in RULES beside it).
 
 A reflexive object says who and how many by itself: one person (himself, herself, self); "themselves"
