@@ -841,3 +841,38 @@ def test_a_plural_kind_of_street_is_no_name():
     assert "c:streets" not in athens.keys and "c:roads" not in sylhet.keys
     assert {"c:ermou", "c:aiolou"} <= athens.keys  # the streets' own names stay
     assert "c:streets" not in athens.keys & sylhet.keys
+
+
+def _ferry_and_bombing() -> tuple[linking.ArticleFeatures, linking.ArticleFeatures, linking.ArticleFeatures]:
+    first = linking.article_features(
+        "Ferry capsizes on Meghna river near Chandpur, 23 dead",
+        "A passenger ferry carrying about 150 people capsized on the Meghna river near Chandpur on Friday, killing at "
+        "least 23 people, officials said. District administrator Anjana Khan Majlish said the MV Sabbir capsized "
+        "after a collision with a cargo vessel.",
+        datetime(2026, 7, 3),
+    )
+    toll = linking.article_features(
+        "Death toll from Chandpur ferry capsize rises to 31",
+        "The death toll from the capsizing of the MV Sabbir on the Meghna river near Chandpur rose to 31 on Saturday, "
+        "district administrator Anjana Khan Majlish said. The passenger ferry sank on Friday after a cargo vessel hit it.",
+        datetime(2026, 7, 4),
+    )
+    bombing = linking.article_features(
+        "Bomb explodes outside Athens bank, two hurt",
+        "A bomb exploded outside a branch of a bank in central Athens on Saturday, injuring two people, police said. "
+        "The blast on Syngrou Avenue damaged the building's facade.",
+        datetime(2026, 7, 4),
+    )
+    return first, toll, bombing
+
+
+def test_a_later_report_is_decided_again_after_its_first_report_not_after_another_story():
+    """An earlier article linked late gets the later ones that could join it decided again, not those that only share
+    a common key with it (here the day)."""
+    first, toll, bombing = _ferry_and_bombing()
+    assert toll.keys & bombing.keys  # they share a key: the reconcile reads both
+    df = {key: 1 for article in (first, toll, bombing) for key in article.keys}
+    df.update({key: 2000 for key in toll.keys & bombing.keys})
+    assert linking.worth_deciding_again(toll, first, df, 5000)
+    assert not linking.worth_deciding_again(bombing, first, df, 5000)
+    assert not linking.worth_deciding_again(toll, bombing, df, 5000)
