@@ -376,7 +376,6 @@ def _rule_title_with_wounds(sent: _Sentence) -> None:
         )
 
 
-# "The family's pet collie, Fenn, was also killed": a name set beside a noun that is no person
 #: words that count or order victims: "Fifth victim in Chesapeake shooting identified", "1 victim identified" (a part of a toll)
 _COUNTING = re.compile(
     r"(?:\d+\w*|one|two|three|four|five|six|seven|eight|nine|ten|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
@@ -420,6 +419,7 @@ def _rule_identified_victim(sent: _Sentence) -> None:
         return
 
 
+# "The family's pet collie, Fenn, was also killed": a name set beside a noun that is no person
 _APPOSED_TO = re.compile(r"\b(?P<noun>[a-z][\w'’-]*)\s*,\s*$")
 _APPOSITION_END = re.compile(r"\s*,\s*(?:is|was|remains)\b")
 
