@@ -334,7 +334,7 @@ def _pair_terms(
     """The pair vector in PAIR_FEATURES order: the one table of the features, read by `pair_vector` (EXACT) and by
     `pair_bound`. For the bound, RIGHT_STATS are reckoned from the shared keys (`_right_stats`, without the person
     names' total) and the features that cannot be told cheaply take the end of their range that adds the most
-    (`_most`): the names both headlines hold, the lead's persons of a late pair, the page check (`_unrelated_pages`) and
+    (`_most`): the names both headlines hold, the lead's persons of a late pair, the page checks (`_unrelated_pages`, `late_twin`, `late_headlines`) and
     what needs the right article's person names."""
     left_norm, left_totals, left_person, left_title = weights._full_stats(left)
     right_norm, right_totals, right_person, right_title = right_stats
