@@ -43,7 +43,7 @@ __all__ = [
     "worth_deciding_again",
 ]
 
-LINKER = "keys-v13"  # keys-v13: "Ave", "Rd", "Ln", "Blvd" (with or without a period) end a street, a plural kind of street ("Streets") is no c: name; keys-v12: a headline toll revised upward within two days is no facts conflict, one body under two headlines months apart (late_twin); keys-v11: pictures' credits and reporters' contact lines are not prose; keys-v10: 40 candidates scored, not 25; keys-v9: keys-v8 (times of day at odds, furniture pages vouched by two headline words), times of day from the lead (CLOCK_SENTENCES)
+LINKER = "keys-v14"  # keys-v14: two pages months apart tied by their headlines alone (late_headlines), numbers at odds not counted against one street within 45 days; keys-v13: "Ave", "Rd", "Ln", "Blvd" (with or without a period) end a street, a plural kind of street ("Streets") is no c: name; keys-v12: a headline toll revised upward within two days is no facts conflict, one body under two headlines months apart (late_twin); keys-v11: pictures' credits and reporters' contact lines are not prose; keys-v10: 40 candidates scored, not 25; keys-v9: keys-v8 (times of day at odds, furniture pages vouched by two headline words), times of day from the lead (CLOCK_SENTENCES)
 
 JOIN_THRESHOLD = 0.6
 EVIDENCE_SHARE = 0.25  # how much each further matching article of an event adds (noisy-or)

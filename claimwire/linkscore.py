@@ -188,6 +188,7 @@ PAIR_FEATURES = (
     "unrelated_page",
     "clock_conflict",
     "late_twin",
+    "late_headlines",
 )
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "linker-weights.json"
 
@@ -333,7 +334,7 @@ def _pair_terms(
     """The pair vector in PAIR_FEATURES order: the one table of the features, read by `pair_vector` (EXACT) and by
     `pair_bound`. For the bound, RIGHT_STATS are reckoned from the shared keys (`_right_stats`, without the person
     names' total) and the features that cannot be told cheaply take the end of their range that adds the most
-    (`_most`): the names both headlines hold, the lead's persons of a late pair, the page check (`_unrelated_pages`) and
+    (`_most`): the names both headlines hold, the lead's persons of a late pair, the page checks (`_unrelated_pages`, `late_twin`, `late_headlines`) and
     what needs the right article's person names."""
     left_norm, left_totals, left_person, left_title = weights._full_stats(left)
     right_norm, right_totals, right_person, right_title = right_stats
@@ -414,6 +415,7 @@ def _pair_terms(
         vector.append(_most("unrelated_page", 0.0, float(UNRELATED in left.keys and UNRELATED in right.keys)))
     vector.append(clock_conflict(left_shape.clocks, right_shape.clocks))
     vector.append(late_twin(left, right, weights) if exact else _most("late_twin", 0.0, float(gap > 45)))
+    vector.append(late_headlines(left, right) if exact else _most("late_headlines", 0.0, float(gap > 45)))
     return vector
 
 
@@ -446,6 +448,14 @@ def clock_conflict(left: frozenset[int], right: frozenset[int]) -> float:
             if min(gap, 1440 - gap) <= CLOCK_TOLERANCE:
                 return 0.0
     return 1.0
+
+
+def numbers_at_odds(both_kinds: frozenset[str], shared: Mapping[str, int], late: bool) -> float:
+    """number_conflict: both state numbers of three or more digits (`n:`) and none alike; not when the two name one
+    street (a shared `s:` key) within 45 days: one report gives the block ("the 4900 block of First Street"), the
+    other a telephone or case number, and the street already says where (keys-v14). Months apart, one street is
+    often a neighbourhood's main road, and numbers at odds count again."""
+    return float("n" in both_kinds and "n" not in shared and ("s" not in shared or late))
 
 
 def _missing_share(names: frozenset[str], other: frozenset[str]) -> float:
@@ -488,7 +498,7 @@ def specific_evidence(
         float("y" in both_kinds and "y" not in shared),
         float(min(shared.get("m", 0), 3)),
         float("m" in both_kinds and "m" not in shared),
-        float("n" in both_kinds and "n" not in shared),
+        numbers_at_odds(both_kinds, shared, late),
         float(min(shared.get("l", 0), 3)),
         min(left_lead_miss, right_lead_miss) if left_lead and right_lead else 0.0,
         max(left_lead_miss, right_lead_miss),
@@ -542,6 +552,16 @@ def late_twin(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -
     keys, common = right.keys, weights.common
     vouching = sum(1 for key in left.keys if key[0] == "h" and key in keys and not common(key))
     return float(vouching < VOUCHING_WORDS)
+
+
+def late_headlines(left: ArticleFeatures, right: ArticleFeatures) -> float:
+    """1 when two pages more than 45 days apart share nothing their bodies say: neither body (`_Shape.body`, what the
+    headline does not hold) has a key of the other page, so only headline words tie them (a place, the kind of news:
+    "found dead in Fort Worth home" a year apart, each page a caption or a dateline). A follow-up months later (an
+    arrest, a trial) tells in its body whom or where it is about, and the first report names them too."""
+    if left.day == UNDATED or right.day == UNDATED or abs(left.day - right.day) <= 45:
+        return 0.0
+    return float(left.shaped().body.isdisjoint(right.keys) and right.shaped().body.isdisjoint(left.keys))
 
 
 def _strongest_first(item: tuple[float, str]) -> tuple[float, str]:
@@ -649,6 +669,7 @@ _COARSE_RANGES = {
     "late_unanchored": (0.0, 1.0),
     "unrelated_page": (0.0, 1.0),
     "late_twin": (0.0, 1.0),
+    "late_headlines": (0.0, 1.0),
 }
 _coarse_cache: list = [None, None]  # (the weights, their (ends, place_time's end)) as last reckoned
 
@@ -730,7 +751,7 @@ def _coarse_terms(left: ArticleFeatures, right: ArticleFeatures, weights: Weight
         float("y" in both_kinds and "y" not in shared),
         float(min(shared.get("m", 0), 3)),
         float("m" in both_kinds and "m" not in shared),
-        float("n" in both_kinds and "n" not in shared),
+        numbers_at_odds(both_kinds, shared, gap > 45),
         float(min(shared.get("l", 0), 3)),
         ends["lead_name_miss"],
         ends["lead_name_miss_max"],
@@ -742,4 +763,5 @@ def _coarse_terms(left: ArticleFeatures, right: ArticleFeatures, weights: Weight
         ends["unrelated_page"],
         clock_conflict(left_shape.clocks, right_shape.clocks),
         ends["late_twin"] * float(gap > 45),
+        ends["late_headlines"] * float(gap > 45),
     ]
