@@ -75,7 +75,7 @@ The scaling figures (docs/SCALING.md):
                      share a key: in serial_ms_per_article for the hottest key's share): `hold` from getting them
                      to the link's commit, `wait` for them, summed over the workers, per posted article
     link_redecided   articles decided again because an article received before them was linked after them,
-                     by outcome (kept, merged, moved; tasks/link.py)
+                     by outcome (kept, merged, moved; skipped: the pair too weak to decide it again; tasks/link.py)
     linking_vs_in_process  the run's events against the in-process pipeline's on the same bodies in the run's
                      receipt order (after the service leg; bench/linkcompare.py): B-cubed and pairwise over the
                      articles linked by both (1.0: the same events); --no-compare-linking skips it

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -40,9 +40,10 @@ __all__ = [
     "key_hash",
     "lookup_keys",
     "rank_candidates",
+    "worth_deciding_again",
 ]
 
-LINKER = "keys-v13"  # keys-v13: "Ave", "Rd", "Ln", "Blvd" (with or without a period) end a street, a plural kind of street ("Streets") is no c: name; keys-v12: a headline toll revised upward within two days is no facts conflict, one body under two headlines months apart (late_twin); keys-v11: pictures' credits and reporters' contact lines are not prose; keys-v10: 40 candidates scored, not 25; keys-v9: keys-v8 (times of day at odds, furniture pages vouched by two headline words), times of day from the lead (CLOCK_SENTENCES)
+LINKER = "keys-v14"  # keys-v14: two pages months apart tied by their headlines alone (late_headlines), numbers at odds not counted against one street within 45 days; keys-v13: "Ave", "Rd", "Ln", "Blvd" (with or without a period) end a street, a plural kind of street ("Streets") is no c: name; keys-v12: a headline toll revised upward within two days is no facts conflict, one body under two headlines months apart (late_twin); keys-v11: pictures' credits and reporters' contact lines are not prose; keys-v10: 40 candidates scored, not 25; keys-v9: keys-v8 (times of day at odds, furniture pages vouched by two headline words), times of day from the lead (CLOCK_SENTENCES)
 
 JOIN_THRESHOLD = 0.6
 EVIDENCE_SHARE = 0.25  # how much each further matching article of an event adds (noisy-or)
@@ -312,3 +313,21 @@ def decide(features: ArticleFeatures, index: LinkIndex, lock=None) -> tuple[Link
         survivors = sorted([event_id, *merge])
         event_id, merge = survivors[0], survivors[1:]
     return LinkDecision(event_id=event_id, score=round(value, 4), features=info, merge=merge), keys
+
+
+REDECIDE_PAIR = 0.3  # the least pair score with an earlier article that gets a later article decided again
+
+
+def worth_deciding_again(later: ArticleFeatures, earlier: ArticleFeatures, df: Mapping[str, int], documents: int) -> bool:
+    """Whether LATER, linked before EARLIER was (received ahead of it, quicker through the stages), could decide
+    otherwise now that EARLIER is linked: their pair scores at least REDECIDE_PAIR under LATER's weights (DF: the
+    index's frequencies now, LATER and EARLIER counted). A weaker pair cannot be joined (JOIN_THRESHOLD) and adds at
+    most EVIDENCE_SHARE * REDECIDE_PAIR to its event's score; what skipping it leaves out (EARLIER's event pulled
+    below or past the threshold by that, one count more in the frequencies) is measured against the in-process
+    run (docs/SCALING.md)."""
+    shared = later.keys & earlier.keys
+    if not shared:
+        return False
+    weights = Weights({key: max(1, df.get(key, 0)) for key in later.keys}, documents)
+    value, _, _ = pair_score(later, earlier, weights, shared)
+    return value >= REDECIDE_PAIR

@@ -189,6 +189,7 @@ PAIR_FEATURES = (
     "unrelated_page",
     "clock_conflict",
     "late_twin",
+    "late_headlines",
 )
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "linker-weights.json"
 
@@ -334,7 +335,7 @@ def _pair_terms(
     """The pair vector in PAIR_FEATURES order: the one table of the features, read by `pair_vector` (EXACT) and by
     `pair_bound`. For the bound, RIGHT_STATS are reckoned from the shared keys (`_right_stats`, without the person
     names' total) and the features that cannot be told cheaply take the end of their range that adds the most
-    (`_most`): the names both headlines hold, the lead's persons of a late pair, the page check (`_unrelated_pages`) and
+    (`_most`): the names both headlines hold, the lead's persons of a late pair, the page checks (`_unrelated_pages`, `late_twin`, `late_headlines`) and
     what needs the right article's person names."""
     left_norm, left_totals, left_person, left_title = weights._full_stats(left)
     right_norm, right_totals, right_person, right_title = right_stats
@@ -415,6 +416,7 @@ def _pair_terms(
         vector.append(_most("unrelated_page", 0.0, float(UNRELATED in left.keys and UNRELATED in right.keys)))
     vector.append(clock_conflict(left_shape.clocks, right_shape.clocks))
     vector.append(late_twin(left, right, weights) if exact else _most("late_twin", 0.0, float(gap > 45)))
+    vector.append(late_headlines(left, right) if exact else _most("late_headlines", 0.0, float(gap > 45)))
     return vector
 
 
@@ -447,6 +449,14 @@ def clock_conflict(left: frozenset[int], right: frozenset[int]) -> float:
             if min(gap, 1440 - gap) <= CLOCK_TOLERANCE:
                 return 0.0
     return 1.0
+
+
+def numbers_at_odds(both_kinds: frozenset[str], shared: Mapping[str, int], late: bool) -> float:
+    """number_conflict: both state numbers of three or more digits (`n:`) and none alike; not when the two name one
+    street (a shared `s:` key) within 45 days: one report gives the block ("the 4900 block of First Street"), the
+    other a telephone or case number, and the street already says where (keys-v14). Months apart, one street is
+    often a neighbourhood's main road, and numbers at odds count again."""
+    return float("n" in both_kinds and "n" not in shared and ("s" not in shared or late))
 
 
 def _missing_share(names: frozenset[str], other: frozenset[str]) -> float:
@@ -489,7 +499,7 @@ def specific_evidence(
         float("y" in both_kinds and "y" not in shared),
         float(min(shared.get("m", 0), 3)),
         float("m" in both_kinds and "m" not in shared),
-        float("n" in both_kinds and "n" not in shared),
+        numbers_at_odds(both_kinds, shared, late),
         float(min(shared.get("l", 0), 3)),
         min(left_lead_miss, right_lead_miss) if left_lead and right_lead else 0.0,
         max(left_lead_miss, right_lead_miss),
@@ -543,6 +553,16 @@ def late_twin(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -
     keys, common = right.keys, weights.common
     vouching = sum(1 for key in left.keys if key[0] == "h" and key in keys and not common(key))
     return float(vouching < VOUCHING_WORDS)
+
+
+def late_headlines(left: ArticleFeatures, right: ArticleFeatures) -> float:
+    """1 when two pages more than 45 days apart share nothing their bodies say: neither body (`_Shape.body`, what the
+    headline does not hold) has a key of the other page, so only headline words tie them (a place, the kind of news:
+    "found dead in Fort Worth home" a year apart, each page a caption or a dateline). A follow-up months later (an
+    arrest, a trial) tells in its body whom or where it is about, and the first report names them too."""
+    if left.day == UNDATED or right.day == UNDATED or abs(left.day - right.day) <= 45:
+        return 0.0
+    return float(left.shaped().body.isdisjoint(right.keys) and right.shaped().body.isdisjoint(left.keys))
 
 
 def _strongest_first(item: tuple[float, str]) -> tuple[float, str]:
@@ -650,6 +670,7 @@ _COARSE_RANGES = {
     "late_unanchored": (0.0, 1.0),
     "unrelated_page": (0.0, 1.0),
     "late_twin": (0.0, 1.0),
+    "late_headlines": (0.0, 1.0),
 }
 _coarse_cache: list = [None, None]  # (the weights, their (ends, place_time's end)) as last reckoned
 
@@ -693,13 +714,14 @@ _coarse_weights_cache: list = [None, None]  # (the weights, `_coarse_weights`) a
 
 def _coarse_weights() -> tuple:
     """For the current weights, what `_coarse_plan` reads of them: the sum of the terms that are the same for every pair
-    (the bias, the ends of `_COARSE_RANGES`), late_twin's and place_time's weighted ends, the weight of each conflict
+    (the bias, the ends of `_COARSE_RANGES`), late_twin's and late_headlines' weighted ends (summed), place_time's, the weight of each conflict
     kind (`_CONFLICT_KINDS`), then the weights of `_COARSE_READ` in its order."""
     if _coarse_weights_cache[0] is not PAIR_WEIGHTS:
         w = dict(zip(PAIR_FEATURES, PAIR_WEIGHTS))
         ends, place_time = _coarse_ends()
-        constant = w["bias"] + sum(w[name] * end for name, end in ends.items() if name != "late_twin")
-        fixed = (constant, w["late_twin"] * ends["late_twin"], w["place_time"] * place_time)
+        late = ("late_twin", "late_headlines")  # at their end only more than 45 days apart
+        constant = w["bias"] + sum(w[name] * end for name, end in ends.items() if name not in late)
+        fixed = (constant, sum(w[name] * ends[name] for name in late), w["place_time"] * place_time)
         conflicts = {kind: w[name] for kind, name in _CONFLICT_KINDS.items()}
         _coarse_weights_cache[:] = [PAIR_WEIGHTS, (*fixed, conflicts, *(w[name] for name in _COARSE_READ))]
     return _coarse_weights_cache[1]
@@ -709,7 +731,7 @@ def _coarse_plan(left: ArticleFeatures, weights: Weights):
     """`coarse_bound` against LEFT with WEIGHTS, as a function of (right, mass): the weighted sum of `_coarse_terms`
     (the same terms, up to rounding: tests/test_linking_prune.py) with the features that are the same for every
     pair summed once and the terms that are 0 skipped. A candidate pair is bounded this way ~37 times a decision."""
-    (constant, late_twin, place_time, conflict_weights, w_cosine, w_same_date, w_date_near, w_log_gap, w_gap45, w_p, w_c, w_s, w_t,
+    (constant, late_pages, place_time, conflict_weights, w_cosine, w_same_date, w_date_near, w_log_gap, w_gap45, w_p, w_c, w_s, w_t,
      w_h, w_a, w_n, w_d, w_rare_names, w_rare_words, w_person, w_place, w_max_name, w_title_names, w_ages, w_place_near,
      w_incident_near, w_title_place_near, w_person_late, w_second, w_person_max, w_facts_agree, w_facts_conflict, w_street, w_year,
      w_monthday, w_lead_names, w_lead_numbers, w_rare_titles, w_clock) = _coarse_weights()  # fmt: skip
@@ -747,8 +769,9 @@ def _coarse_plan(left: ArticleFeatures, weights: Weights):
             z += w_date_near
         z += w_log_gap * log1p(gap)
         person = mass.person
-        if gap > 45:
-            z += w_gap45 + late_twin + w_person_late * (min(person, 20.0) / 20.0)
+        late = gap > 45
+        if late:
+            z += w_gap45 + late_pages + w_person_late * (min(person, 20.0) / 20.0)
         near3 = gap <= 3
         if near3:
             z += place_time + w_place_near * min(1.0, (mass.place + c) / 20.0)
@@ -766,7 +789,8 @@ def _coarse_plan(left: ArticleFeatures, weights: Weights):
             if both:
                 z += w_facts_conflict * len(both - mass.agreed_facts - revised_tolls(left, right))
         for kind in conflict_kinds.intersection(right_shape.kinds).difference(shared):
-            z += conflict_weights[kind]
+            if kind != "n" or late or "s" not in shared:  # `numbers_at_odds`
+                z += conflict_weights[kind]
         if streets and right_shape.streets and "s" not in shared and streets.isdisjoint(right_shape.streets):
             z += w_street
         if shared.keys() & "ymlq":
@@ -843,7 +867,7 @@ def _coarse_terms(left: ArticleFeatures, right: ArticleFeatures, weights: Weight
         float("y" in both_kinds and "y" not in shared),
         float(min(shared.get("m", 0), 3)),
         float("m" in both_kinds and "m" not in shared),
-        float("n" in both_kinds and "n" not in shared),
+        numbers_at_odds(both_kinds, shared, gap > 45),
         float(min(shared.get("l", 0), 3)),
         ends["lead_name_miss"],
         ends["lead_name_miss_max"],
@@ -855,4 +879,5 @@ def _coarse_terms(left: ArticleFeatures, right: ArticleFeatures, weights: Weight
         ends["unrelated_page"],
         clock_conflict(left_shape.clocks, right_shape.clocks),
         ends["late_twin"] * float(gap > 45),
+        ends["late_headlines"] * float(gap > 45),
     ]

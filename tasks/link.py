@@ -146,12 +146,26 @@ def _link_once(article_id: int) -> bool:
             keys=keys,
             when=article.published_at or article.received_at,
         )
+        later = _worth_deciding_again(session, linked.later, features)
         _count(session, article_id, features, concurrent)
     locks.committed()
-    for other_id, other_features in linked.later:  # in receipt order
+    for other_id, other_features in later:  # in receipt order
         _redecide(other_id, other_features, article_id)
     metrics.LINK_DECISIONS.labels(decision=decision.decision).inc()
     return True
+
+
+def _worth_deciding_again(session, later: list, earlier) -> list:
+    """The later articles linked before this EARLIER one whose decision it could change (`linking.worth_deciding_again`,
+    with the frequencies as they are now: one statement in the link's transaction); the others are counted as skipped."""
+    if not later:
+        return []
+    keys = linking.counted_keys(set().union(*(features.keys for _, features in later)))
+    df, documents = eventindex.DbIndex(session).document_frequencies(keys)
+    kept = [(other_id, features) for other_id, features in later if linking.worth_deciding_again(features, earlier, df, documents)]
+    if len(kept) < len(later):
+        metrics.LINK_REDECIDED.labels(outcome="skipped").inc(len(later) - len(kept))
+    return kept
 
 
 REDECIDE_ATTEMPTS = 4

@@ -82,7 +82,7 @@ def test_a_shooting_named_after_a_determiner_takes_no_object():
 
 def test_an_attacker_shot_as_an_object_is_still_shot():
     assert figures("The officer fired, shooting the suspect in the leg.") == [("shot", 1, 1)]
-    assert figures("Nothing here.", "Police identify shooting victim") == [("shot", 1, 1)]
+    assert figures("Nothing here.", "Police interview shooting victim") == [("shot", 1, 1)]  # "identify": dead (2.25.0)
 
 
 def test_someone_fighting_for_their_life_is_wounded():

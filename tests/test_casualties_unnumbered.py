@@ -361,3 +361,77 @@ def test_shooting_himself_after_his_killing_is_his_death(text, title, expected):
 def test_shooting_himself_after_his_killing_told_alive_is_not_his_death():
     assert figures("A man killed his neighbour in Athens and then shot himself, but survived.") == [("killed", 1, 1)]
     assert figures("", "Man killed wife, thought about shooting himself") == [("killed", 1, 1)]
+
+
+# issue 14 (casualties 2.25.0): bodies found or recovered are the dead they count; "the bodies" with no count counts no one
+@pytest.mark.parametrize(
+    "text,title,expected",
+    [
+        ("Rescuers recovered 12 bodies from the collapsed garment factory in Savar.", None, [("killed", 12, 12)]),
+        ("Twelve bodies were pulled from the river after the ferry capsized near Chandpur.", None, [("killed", 12, 12)]),
+        ("At least 30 bodies were found after the landslide in Sylhet.", None, [("killed", 30, None)]),
+        ("Divers found a body in the hull of the sunken ferry on Tuesday.", None, [("killed", 1, 1)]),
+        ("The body was recovered from the crevasse in the afternoon, rangers said.", None, [("killed", 1, 1)]),
+        ("", "Body found in burned Athens hotel after blast", [("killed", 1, 1)]),
+        ("", "2 bodies found in Dhaka river after bus plunge", [("killed", 2, 2)]),
+    ],
+)
+def test_bodies_found_are_the_dead_they_count(text, title, expected):
+    assert figures(text, title) == expected
+
+
+def test_bodies_with_no_count_or_no_person_count_no_one():
+    assert figures("Rescuers found the bodies in the rubble of the school in Izmir.") == []
+    assert figures("Officers found a body camera in the car after the bus crash.") == []
+    assert figures("Firefighters recovered a body bag from the hotel after the blast.") == []
+
+
+def test_another_body_is_someone_new():
+    [claim] = cas("Another body was pulled from the flooded mine near Soma on Tuesday.")
+    assert (claim.measure, claim.value_min, claim.extra["one"]) == ("killed", 1, "new")
+
+
+def test_a_body_found_beside_the_hurt_adds_the_dead():
+    text = "Authorities found a body in the Athens hotel room where a bomb went off, injuring three police officers."
+    assert figures(text) == [("injured", 3, 3), ("killed", 1, 1)]
+    assert main(text) == {"killed": (1, 1), "injured": (3, 3)}
+
+
+# issue 14 (casualties 2.25.0): a headline's one victim identified is dead (the police and the coroner identify the dead)
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Crash victim identified as Dhaka student",
+        "Police identify victim in Sylhet blast",
+        "UPDATE: Victim of Athens bus crash identified",
+        "Ferry victim named",
+        "Victim, 17, identified in Chittagong building collapse",
+    ],
+)
+def test_a_headline_victim_identified_is_dead(title):
+    assert figures("", title) == [("killed", 1, 1)]
+
+
+def test_a_headline_shooting_victim_identified_is_one_shot_dead():
+    assert figures("", "Athens shooting victim identified; suspect being sought") == [("killed", 1, 1)]
+    assert main("", "Athens shooting victim identified; suspect being sought") == {"killed": (1, 1), "injured": (0, 0)}
+
+
+@pytest.mark.parametrize(
+    "title,expected",
+    [
+        ("Fifth victim in Izmir earthquake identified", []),  # an ordinal: one of a toll
+        ("2 hurt in Athens bus crash; 1 victim identified", [("injured", 2, 2)]),  # the headline counts the others
+        ("Victims of Sylhet ferry sinking identified", []),  # how many is not said
+        ("Police interview Athens bombing victim", []),
+    ],
+)
+def test_a_headline_victim_counted_or_not_identified_is_not_read_so(title, expected):
+    assert figures("", title) == expected
+
+
+def test_a_headline_victim_identified_whom_the_body_tells_hurt_is_hurt():
+    text = "Maria Pappas was hit by debris when the scaffolding fell. Pappas was in stable condition on Tuesday, police said."
+    assert figures(text, "Victim of Athens scaffolding collapse identified") == [("injured", 1, 1)]
+    title = "Athens shooting victim identified"
+    assert figures("Nikos Pappas was in stable condition on Tuesday, police said.", title) == [("injured", 1, 1), ("shot", 1, 1)]

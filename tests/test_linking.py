@@ -841,3 +841,91 @@ def test_a_plural_kind_of_street_is_no_name():
     assert "c:streets" not in athens.keys and "c:roads" not in sylhet.keys
     assert {"c:ermou", "c:aiolou"} <= athens.keys  # the streets' own names stay
     assert "c:streets" not in athens.keys & sylhet.keys
+
+
+def _ferry_and_bombing() -> tuple[linking.ArticleFeatures, linking.ArticleFeatures, linking.ArticleFeatures]:
+    first = linking.article_features(
+        "Ferry capsizes on Meghna river near Chandpur, 23 dead",
+        "A passenger ferry carrying about 150 people capsized on the Meghna river near Chandpur on Friday, killing at "
+        "least 23 people, officials said. District administrator Anjana Khan Majlish said the MV Sabbir capsized "
+        "after a collision with a cargo vessel.",
+        datetime(2026, 7, 3),
+    )
+    toll = linking.article_features(
+        "Death toll from Chandpur ferry capsize rises to 31",
+        "The death toll from the capsizing of the MV Sabbir on the Meghna river near Chandpur rose to 31 on Saturday, "
+        "district administrator Anjana Khan Majlish said. The passenger ferry sank on Friday after a cargo vessel hit it.",
+        datetime(2026, 7, 4),
+    )
+    bombing = linking.article_features(
+        "Bomb explodes outside Athens bank, two hurt",
+        "A bomb exploded outside a branch of a bank in central Athens on Saturday, injuring two people, police said. "
+        "The blast on Syngrou Avenue damaged the building's facade.",
+        datetime(2026, 7, 4),
+    )
+    return first, toll, bombing
+
+
+def test_a_later_report_is_decided_again_after_its_first_report_not_after_another_story():
+    """An earlier article linked late gets the later ones that could join it decided again, not those that only share
+    a common key with it (here the day)."""
+    first, toll, bombing = _ferry_and_bombing()
+    assert toll.keys & bombing.keys  # they share a key: the reconcile reads both
+    df = {key: 1 for article in (first, toll, bombing) for key in article.keys}
+    df.update({key: 2000 for key in toll.keys & bombing.keys})
+    assert linking.worth_deciding_again(toll, first, df, 5000)
+    assert not linking.worth_deciding_again(bombing, first, df, 5000)
+    assert not linking.worth_deciding_again(toll, bombing, df, 5000)
+
+
+def test_months_apart_two_pages_tied_by_their_headlines_alone_are_not_one_story():
+    # what the crawl kept of each page is a caption or a dateline: only the headlines' place and kind of news tie
+    # them ("found dead in Sylhet home" a year apart); a follow-up tells in its body whom it is about (keys-v14)
+    first = linking.article_features("Family found dead in Sylhet flood home", "Rescue boats at the jetty", date(2022, 6, 19))
+    year_on = linking.article_features("Boy found dead in Sylhet home after flood", "Villagers gather at the river", date(2023, 6, 25))
+    week_on = linking.article_features("Boy found dead in Sylhet home after flood", "Villagers gather at the river", date(2022, 6, 26))
+    undated = linking.article_features("Boy found dead in Sylhet home after flood", "Villagers gather at the river", None)
+    named = linking.article_features(
+        "Family found dead in Sylhet flood home",
+        "Rahim Uddin and his two sons drowned when the embankment on Airport Road gave way, officials said on Sunday.",
+        date(2022, 6, 19),
+    )
+    charged = linking.article_features(
+        "Engineers charged over Sylhet flood deaths",
+        "Two engineers were charged over the embankment on Airport Road that failed in June, drowning Rahim Uddin and his sons.",
+        date(2022, 11, 2),
+    )
+    assert "c:sylhet" in first.keys & year_on.keys and not first.shaped().body and not year_on.shaped().body
+    assert _vector(year_on, first)["late_headlines"] == 1.0
+    assert _vector(week_on, first)["late_headlines"] == 0.0  # within 45 days the other features judge
+    assert _vector(undated, first)["late_headlines"] == 0.0  # no date, no gap
+    assert _vector(charged, named)["late_headlines"] == 0.0  # the charge names the drowned and the embankment's road
+    assert linkscore.PAIR_WEIGHTS[linkscore.PAIR_FEATURES.index("late_headlines")] < 0  # counts against the pair
+
+
+def test_numbers_at_odds_do_not_count_against_two_reports_of_one_street():
+    # one report gives the house number, the other a hotline's: the street both name already says where (keys-v14)
+    blast = linking.article_features(
+        "Bomb blast outside Athens bank",
+        "A bomb exploded outside a bank at 120 Patission Avenue on Monday night, police said.",
+        date(2018, 3, 5),
+    )
+    hotline = linking.article_features(
+        "Athens bank bomb: police ask for witnesses",
+        "Police asked witnesses of the blast on Patission Avenue to call 1014, the anti-terror hotline, on Tuesday.",
+        date(2018, 3, 6),
+    )
+    elsewhere = linking.article_features(
+        "Athens bank bomb: police ask for witnesses",
+        "Police asked witnesses of the blast on Stadiou Street to call 1014, the anti-terror hotline, on Tuesday.",
+        date(2018, 3, 6),
+    )
+    months_on = linking.article_features(
+        "Athens bank bomb: police ask for witnesses",
+        "Police asked witnesses of the blast on Patission Avenue to call 1014, the anti-terror hotline, on Tuesday.",
+        date(2018, 7, 6),
+    )
+    assert {"n:120", "s:patission avenue"} <= blast.keys and {"n:1014", "s:patission avenue"} <= hotline.keys
+    assert _vector(hotline, blast)["number_conflict"] == 0.0
+    assert _vector(elsewhere, blast)["number_conflict"] == 1.0  # no street in common: the numbers are at odds
+    assert _vector(months_on, blast)["number_conflict"] == 1.0  # months apart, one street is often a city's main road

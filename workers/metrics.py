@@ -39,7 +39,7 @@ EVENT_LOCK_HOLD = Histogram(
 )
 LINK_REDECIDED = Counter(
     "claimwire_link_redecided_total",
-    "Articles decided again because an article received before them was linked after them (kept, merged, moved)",
+    "Articles decided again because an article received before them was linked after them (kept, merged, moved; skipped: their pair with it too weak to change anything, tasks/link.py)",
     ["outcome"],
 )
 LINK_RESTARTS = Counter(

@@ -16,7 +16,7 @@ and how many a phrase counts) in casualty_people.py.  Patterns:
 * negatives: "no US forces were injured", "no one was hurt", "no casualties" -> 0;
 * singular victims: "a man was shot and killed", "Smith, 25, died", "the victim died" -> 1;
 * nouns: "three deaths", "the death toll rose to 5", "the deaths of two women", "Flynn's death",
-  "the bodies of two divers were recovered"; relative and inverted forms ("the nurse who died",
+  "the bodies of two divers were recovered", "12 bodies were recovered", "rescuers found a body"; relative and inverted forms ("the nurse who died",
   "Among the dead were two firefighters").
 
 Figures dated to another incident ("In 2009, a bombing killed 80", "so far this year") are left
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -48,6 +48,7 @@ from claimwire.extractors.casualty_patterns import (
     BACKGROUND,
     BACKGROUND_FIRST,
     BARE_AGES,
+    BODIES_FOUND,
     CASUALTY_VERB,
     CASUALTY_WORD,
     CLAUSE_BREAK,
@@ -63,6 +64,7 @@ from claimwire.extractors.casualty_patterns import (
     FATAL_BEFORE_TITLE,
     FATAL_NOUN,
     FATALLY_TAIL,
+    FOUND_BODIES,
     FOUND_BODY,
     FWD_ITEM,
     GERUND_AS_NOUN_BEFORE,
@@ -129,6 +131,7 @@ from claimwire.extractors.casualty_patterns import (
     SUBJECT,
     SUBJECT_FIRST,
     SURVIVED_TAIL,
+    TITLE_BODY_FOUND,
     TITLE_OBJECT,
     TOLL,
     TRAILING_AGE,
@@ -161,6 +164,7 @@ from claimwire.extractors.casualty_people import (
 from claimwire.extractors.casualty_unnumbered import (
     _rule_alive_after,
     _rule_found_one_dead,
+    _rule_identified_victim,
     _rule_named_with_wounds,
     _rule_not_saved,
     _rule_self_inflicted,
@@ -172,7 +176,7 @@ from claimwire.extractors.casualty_unnumbered import (
 from claimwire.numbers import quantity_bounds
 
 NAME = "casualties"
-VERSION = "2.24.0"
+VERSION = "2.25.0"
 
 
 class Hit(NamedTuple):
@@ -933,6 +937,39 @@ def _rule_event_of(sent: _Sentence) -> None:
         sent.add(measure, n, n, None, text[m.end() : end].strip(), m.start(), end, 0.6, extra, victim=text[m.end() : end])
 
 
+def _bodies_count(m: re.Match[str]) -> tuple[float, float | None, str | None] | None:
+    """The bounds of the bodies a phrase counts: "a body", "the body", "another body" 1, "12 bodies" 12, "at least
+    30 bodies" 30 or more, a headline's bare "Body" 1; None for "the bodies" (no count) and a number that disagrees
+    with its noun ("one bodies")."""
+    plural = m.group("noun").lower() == "bodies"
+    found = m.groupdict()
+    if found.get("det"):
+        return None if plural else (1, 1, None)
+    if found.get("num"):
+        low, high, hedge = quantity_bounds(m.group("num"), m.group("hedge"))
+        if low is None or plural != (high is None or high > 1):
+            return None
+        return low, high, hedge
+    return 1, 1, None
+
+
+def _rule_bodies_found(sent: _Sentence) -> None:
+    """ "12 bodies were recovered from the river", "rescuers found a body", "the body was recovered", a headline's
+    "Body found in burned motel" -> the dead they count."""
+    text = sent.text
+    title_found = TITLE_BODY_FOUND.finditer(text) if sent.title else ()
+    for m in (*BODIES_FOUND.finditer(text), *FOUND_BODIES.finditer(text), *title_found):
+        start = min(m.start(), m.start("np"))
+        bounds = _bodies_count(m)
+        if bounds is None or sent.overlaps(start, m.end()):
+            continue
+        low, high, hedge = bounds
+        extra = None
+        if low == high == 1:  # a headline's bare "Body" is "a body"
+            extra = {"singular": True} if m.groupdict().get("det") else {"singular": True, "one": "indefinite"}
+        sent.add("killed", low, high, hedge, m.group("np"), start, m.end(), 0.6, extra)
+
+
 def _rule_event_genitive(sent: _Sentence) -> None:
     """ "Flynn's death", "the boy's death", "his daughter's murder", "Buckley's body was recovered"."""
     text = sent.text
@@ -1103,6 +1140,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_fatal_noun, ("fatal", "deadly", "shooting death", "homicide")),
     (_rule_singular, CASUALTY_VERB),
     (_rule_event_genitive, ("'", "’")),
+    (_rule_bodies_found, ("body", "bodies")),
     (_rule_pronoun_event, ("his", "her")),
     (_rule_self_inflicted, ("himself", "herself", "shoots self", "shot self", "own leg", "own foot", "own hand", "own arm", "own life")),
     (_rule_left_joined, ("left", "leav")),
@@ -1113,6 +1151,7 @@ RULES: tuple[tuple[Callable[[_Sentence], None], tuple[str, ...] | re.Pattern[str
     (_rule_alive_after, ("stable", "recovering", "hospitali", "airlifted", "expected to", "hospital", "condition")),
     (_rule_not_saved, ("save", "saved")),
     (_rule_found_one_dead, ("dead", "deceased")),
+    (_rule_identified_victim, ("victim",)),
     (_rule_number_changed, ("number", "count", "figure", "total", "tally")),
     (_rule_released, ("released",)),
     (_rule_along_with, ("along with",)),
@@ -1217,8 +1256,8 @@ def _scan(text: str, title: bool = False) -> tuple[Hit, ...]:
     hits: list[Hit] = []
     for s, e in sentence_spans(text):
         sent = text[s:e]
-        if not TRIGGER.search(sent.lower()):
-            continue
+        if not TRIGGER.search(sent.lower()) and not (title and "victim" in sent.lower()):
+            continue  # a headline's victim may be told only as identified ("Crash victim identified")
         if not title and _shouted(sent):
             sent = sent[:1] + sent[1:].lower()  # "THE CHILD HAS PASSED AWAY": read as a sentence (same length)
         for h in _scan_sentence(sent, title):
@@ -1367,11 +1406,32 @@ def is_legal_story(text: str | None, title: str | None = None) -> bool:
     return bool(title and LEGAL.search(title) or LEGAL.search(lead))
 
 
+def _identified_as_told(claims: list[Claim]) -> list[Claim]:
+    """A headline's victim identified ("Victim of accidental shooting identified") is dead unless the body tells
+    someone hurt and no one dead ("Pazdernik was in stable condition"): then it is the headline's reading without
+    the identification (a shooting victim is one shot), or none."""
+    told = [c for c in claims if not c.extra.get("in_title") and not c.extra.get("background")]
+    if not any(c.extra.get("identified") for c in claims) or any(c.measure == "killed" for c in told):
+        return claims
+    if not any(c.measure in ("injured", "shot", "killed_or_injured") for c in told):
+        return claims
+    kept = []
+    for claim in claims:
+        was = claim.extra.get("identified")
+        if was is True:
+            continue
+        if was:
+            extra = {k: v for k, v in claim.extra.items() if k not in ("identified", "shot")}
+            claim = replace(claim, measure=was, extra=extra)
+        kept.append(claim)
+    return kept
+
+
 @register(NAME, VERSION)
 def extract(text: str, title: str | None = None) -> Iterator[Claim]:
     roundup = is_roundup(text, title)
     legal = is_legal_story(text, title)
-    claims = [*(_claims(title, in_title=True) if title else ()), *_claims(text, in_title=False, legal_story=legal)]
+    claims = _identified_as_told([*(_claims(title, in_title=True) if title else ()), *_claims(text, in_title=False, legal_story=legal)])
     # "a fatal shooting" says at least one died: a claim of its own only where no figure says how many
     stated = any(c.measure == "killed" and not c.extra.get("implied") and not c.extra.get("background") for c in claims)
     accused_headline = bool(roundup and title and ACCUSED_OF.search(title))  # "Man charged with shooting 6": one incident's

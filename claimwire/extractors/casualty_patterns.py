@@ -396,6 +396,27 @@ ORDINAL_VICTIM = re.compile(
     r"(?:(?:person|victim|people)\s+)?to\s+(?:die|have died|be killed|succumb)\b",
     re.IGNORECASE,
 )
+#: bodies found or recovered, counted (the dead): "12 bodies were recovered", "rescuers found a body", "the body was
+#: found"; not "the bodies" with no count, "his body" or "the body of X" (other rules read those), nor "body armor"
+_BODY_VERB = r"(?:found|recovered|discovered|pulled|retrieved|located|unearthed|dug\s+out|washed\s+(?:ashore|up))"
+_BODY_NP = (
+    rf"(?P<np>(?:(?P<det>a|an|one|another|the)|{Q}(?:\s+of)?)\s+"
+    r"(?:(?:more|other|additional|further|charred|burned|burnt|decomposed|decomposing|unidentified|lifeless|human)\s+)?"
+    r"(?P<noun>body|bodies))\b(?!['’]|\s+(?:of|armou?r|cam\w*|parts?|bags?|shop|language|count|work|wash|spray|temperature|"
+    r"double|guard|builder\w*|politic|blow|slam|search|recovery)\b)"
+)
+BODIES_FOUND = re.compile(
+    rf"\b{_BODY_NP}\s+(?:(?:was|were|has\s+been|have\s+been|had\s+been)\s+)?"
+    rf"(?:(?:later|also|since|now|eventually|finally|then)\s+)?{_BODY_VERB}\b",
+    re.IGNORECASE,
+)
+FOUND_BODIES = re.compile(
+    r"\b(?:found|finds?|finding|recover(?:ed|s|ing)?|discover(?:ed|s|ing)?|pull(?:ed|s|ing)|retriev(?:e|ed|es|ing)|"
+    r"locat(?:e|ed|es|ing)|unearth(?:ed|s|ing)?)\s+(?:what\s+(?:appeared|appears|was|were)\s+to\s+be\s+)?" + _BODY_NP,
+    re.IGNORECASE,
+)
+#: a headline's bare "Body found in ...", "Body recovered after flood" (headlines leave out the article)
+TITLE_BODY_FOUND = re.compile(rf"(?:^|[:;|–—]\s*|\s-\s+)(?P<np>(?P<noun>body))\s+{_BODY_VERB}\b", re.IGNORECASE)
 FATAL_NOUN = re.compile(
     r"\b(?:fatal|deadly|fatally)\s+"
     r"(?:(?!(?:in|at|on|after|for|of|and|or|to|by|with|the|a|an|force|weapons?)\b)[\w'’.&-]+\s+){0,3}?"  # "deadly Oak Park shooting"

@@ -1,6 +1,7 @@
 """Casualty rules for victims that no number counts: a person who shot himself ("a boy accidentally shot
 himself", "4-year-old fatally shoots self") and people taken to hospital ("Four people were taken to
-the hospital", "a woman was rushed to a hospital").  Rules of casualties.RULES, each over one sentence
+the hospital", "a woman was rushed to a hospital"), and a headline's one victim identified ("Crash victim identified":
+the dead are identified).  Rules of casualties.RULES, each over one sentence
 (`casualties._Sentence`), each run only where its words are (the words are in RULES beside it).
 
 A reflexive object says who and how many by itself: one person (himself, herself, self); "themselves"
@@ -373,6 +374,49 @@ def _rule_title_with_wounds(sent: _Sentence) -> None:
             0.6,
             {"list": True} if len(items) > 1 else None,
         )
+
+
+#: words that count or order victims: "Fifth victim in Chesapeake shooting identified", "1 victim identified" (a part of a toll)
+_COUNTING = re.compile(
+    r"(?:\d+\w*|one|two|three|four|five|six|seven|eight|nine|ten|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+    r"tenth|last|latest|another|other|of|and|&)$",
+    re.IGNORECASE,
+)
+_VICTIM_NP = r"(?:[\w'’.-]+\s+){0,4}?victim"
+#: a headline's one victim identified: "Helena shooting victim identified", "Victim of Dhaka bus crash identified as
+#: student", "Police identify victim in Sylhet blast", "Ferry victim named" (news identifies the dead; the hurt it names)
+IDENTIFIED_VICTIM = re.compile(
+    rf"(?P<np>{_VICTIM_NP})(?:,\s*\d{{1,3}},)?(?:\s+(?:of|in)\s+[^,;:|]{{1,60}}?)?,?\s+(?:(?:is|was|has\s+been)\s+)?"
+    r"(?:identified|id['’]?d|named(?=\s+as\b|\s*$|\s*[,;:|–—-]))"
+    rf"|\b(?:identif(?:y|ies|ied)|IDs?|names?)\s+(?P<np2>(?:the\s+)?{_VICTIM_NP})\b(?![s'’])",
+    re.IGNORECASE,
+)
+
+
+def _rule_identified_victim(sent: _Sentence) -> None:
+    """A headline's one victim identified: "Crash victim identified as Dhaka student", "Helena shooting victim
+    identified" -> 1 killed (the police and the coroner identify the dead; "shooting victim" alone is one shot);
+    not where the headline counts anyone else, not "Fifth victim ... identified" or "1 victim identified" (a part
+    of a toll), nor "victims" (how many is not said)."""
+    if not sent.title:
+        return
+    for m in IDENTIFIED_VICTIM.finditer(sent.text):
+        group = "np" if m.group("np") else "np2"
+        start = m.start(group)
+        before = sent.text[:start].split()
+        if before and _COUNTING.match(before[-1]) or any(_COUNTING.match(w) for w in m.group(group).split()):
+            continue
+        inside = [i for i, h in enumerate(sent.hits) if start <= h.start and h.end <= m.end()]
+        others = [h for i, h in enumerate(sent.hits) if i not in inside and not h.extra.get("implied")]
+        if others or any(sent.hits[i].low != 1 or sent.hits[i].high != 1 for i in inside):
+            return
+        if inside:  # "shooting victim" read as one shot: the one identified, dead
+            hit = sent.hits[inside[0]]
+            shot = {"shot": 1} if hit.measure == "shot" else {}
+            sent.hits[inside[0]] = hit._replace(measure="killed", extra={**hit.extra, **shot, "identified": hit.measure})
+            return
+        sent.add("killed", 1, 1, None, m.group(group), start, m.end(), 0.5, {"headline": True, "one": "definite", "identified": True})
+        return
 
 
 # "The family's pet collie, Fenn, was also killed": a name set beside a noun that is no person
