@@ -3,6 +3,7 @@ when it scores every candidate (`linking.contending_events` against `linking.sco
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import date
 
@@ -170,7 +171,20 @@ def test_the_coarse_bound_is_the_weighted_sum_of_its_table_of_terms(monkeypatch,
     other weights or another left article is not reused."""
     monkeypatch.setattr(linkscore, "PAIR_WEIGHTS", tuple(sign * w for w in linkscore.PAIR_WEIGHTS))
     count = 0
-    for left, right, weights, shared in _pairs():
+    months_later = [  # each pair again with the right article 100 days older: the features of pairs months apart
+        (left, dataclasses.replace(right, day=right.day - 100, shape=None), weights, shared) for left, right, weights, shared in _pairs()
+    ]
+    crash = linking.article_features(
+        "Bus overturns on Mirpur Road in Dhaka",
+        "A bus overturned on Mirpur Road in Dhaka on Monday. Call the hotline at 1090.",
+        date(2024, 3, 4),
+    )
+    near = linking.article_features(
+        "Bus crash on Mirpur Road", "The bus fell near house 2345 on Mirpur Road in Dhaka on Monday, police said.", date(2024, 3, 5)
+    )
+    street = [(crash, near, linking.choose_keys(crash, {k: 1 for k in near.keys}, 10).weights, crash.keys & near.keys)]
+    assert {"s:mirpur road", "n:1090"} <= crash.keys and "n:2345" in near.keys  # numbers at odds on one street
+    for left, right, weights, shared in [*_pairs(), *months_later, *street]:
         mass = linkscore.shared_mass(shared, weights)
         table = linkscore._coarse_terms(left, right, weights, mass)
         expected = linkscore.logistic(sum(w * term for w, term in zip(linkscore.PAIR_WEIGHTS, table)) + linkscore._SLACK)
