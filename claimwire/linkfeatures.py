@@ -24,9 +24,11 @@ import bisect
 import functools
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from claimwire.vocabulary import MonthDay, month_days
@@ -509,19 +511,30 @@ class _Shape:
 
     @classmethod
     def of(cls, features: "ArticleFeatures") -> "_Shape":
-        counts: dict[str, int] = {}
+        keys = features.keys
+        counts: dict[str, int] = dict(Counter(map(itemgetter(0), keys)))
         persons = 0
         facts = set()
         clocks = []
         tolls: dict[str, int] = {}
         people: list[str] = []
-        for key in features.keys:
+        heads: list[str] = []  # "c:" and each headline word
+        leads: list[str] = []
+        streets: list[str] = []
+        for key in keys:  # one pass; the words ("t:"), most keys, are only counted
             kind = key[0]
-            counts[kind] = counts.get(kind, 0) + 1
+            if kind == "t":
+                continue
             if kind == "p":
                 if not is_place(key):
                     persons += 1
                     people.append(key)
+            elif kind == "h":
+                heads.append("c:" + key[2:])
+            elif kind == "l":
+                leads.append("c:" + key[2:])
+            elif kind == "s":
+                streets.append(street_core(key))
             elif kind == "x":
                 _, fact, value = key.split(":")
                 facts.add(fact)
@@ -530,9 +543,8 @@ class _Shape:
             elif kind == "o":
                 clocks.append(int(key[2:]))
         recent = [d for d in features.dates if 0 <= features.day - d <= 7]
-        keys = features.keys
-        title_names = frozenset(k for k in ("c:" + key[2:] for key in keys if key[0] == "h") if k in keys)
-        lead_names = frozenset("c:" + key[2:] for key in keys if key[0] == "l")
+        title_names = frozenset([k for k in heads if k in keys])
+        lead_names = frozenset(leads)
         lead_persons = frozenset(
             "c:" + words[-1] for words in (p[2:].split() for p in people) if all("c:" + w in lead_names for w in words)
         )
@@ -547,7 +559,7 @@ class _Shape:
             frozenset(clocks),
             tolls,
             body_keys(keys),
-            frozenset(street_core(key) for key in keys if key[0] == "s") - {""},
+            frozenset(streets) - {""},
         )
 
 
@@ -577,15 +589,9 @@ def street_core(key: str) -> str:
 def body_keys(keys: frozenset[str]) -> frozenset[str]:
     """The names, words and numbers of an article that its headline does not hold: what its body says."""
     titles = {key[2:] for key in keys if key[0] == "h"}
-    body = []
-    for key in keys:
-        if key[0] in "pcstan":
-            words = key[2:].split()
-            if len(words) == 1:  # most keys: one word, looked up without a generator
-                if words[0] not in titles:
-                    body.append(key)
-            elif not all(word in titles for word in words):
-                body.append(key)
+    # words, surnames, ages and numbers are one word each ("t:", "c:", "a:", "n:"); names and streets several
+    body = [key for key in keys if key[0] in "tcan" and key[2:] not in titles]
+    body += [key for key in keys if key[0] in "ps" and not all(word in titles for word in key[2:].split())]
     return frozenset(body)
 
 

@@ -68,7 +68,8 @@ def _telling_keys(features: ArticleFeatures, weights: Weights) -> list[str]:
     """The keys an article can be filed under and looked up by (names, places, dates, numbers, words; not common),
     most telling first."""
     usable = [k for k in features.keys if k[0] in "pcsdnt" and not weights.common(k)]
-    usable.sort(key=lambda k: (-weights.weight(k), k))
+    usable.sort()
+    usable.sort(key=weights.weight, reverse=True)  # stable: keys of one weight stay in their order
     return usable
 
 

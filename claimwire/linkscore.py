@@ -64,6 +64,7 @@ class Weights:
         self._stats: dict[int, tuple] = {}
         self._info: dict[str, tuple[str, float, float, bool, bool]] = {}
         self._weight: dict[str, float] = {}
+        self._coarse: tuple | None = None  # (left article, PAIR_WEIGHTS, its `_coarse_plan`), as last made
 
     def idf(self, key: str) -> float:
         value = self._idf.get(key)
@@ -684,8 +685,123 @@ def _coarse_ends() -> tuple[dict[str, float], float]:
 
 
 def coarse_bound(left: ArticleFeatures, right: ArticleFeatures, weights: Weights, mass: SharedMass) -> float:
-    """A looser upper bound of `similarity(left, right)` than `pair_bound`, for less (`_coarse_terms`)."""
-    return logistic(sum(map(operator.mul, PAIR_WEIGHTS, _coarse_terms(left, right, weights, mass))) + _SLACK)
+    """A looser upper bound of `similarity(left, right)` than `pair_bound`, for less: `_coarse_terms` weighed, as
+    `_coarse_plan` sums them (what the left article and the weights give made once per left article and WEIGHTS)."""
+    plan = weights._coarse
+    if plan is None or plan[0] is not left or plan[1] is not PAIR_WEIGHTS:
+        plan = weights._coarse = (left, PAIR_WEIGHTS, _coarse_plan(left, weights))
+    return plan[2](right, mass)
+
+
+_CONFLICT_KINDS = {  # kind of key: the feature that is 1 when both articles have such keys and share none
+    "a": "age_conflict",
+    "y": "year_conflict",
+    "m": "monthday_conflict",
+    "n": "number_conflict",
+    "q": "lead_number_conflict",
+    "g": "lead_age_conflict",
+}
+
+
+_COARSE_READ = (  # the features `_coarse_plan` reckons pair by pair, as it reads their weights
+    "cosine", "same_date", "date_near", "log_gap", "gap45", "p", "c", "s", "t", "h", "a", "n", "d", "rare_names", "rare_words",
+    "person", "place", "max_name", "title_names", "ages", "place_near", "incident_near", "title_place_near", "person_late",
+    "second_name", "person_max", "facts_agree", "facts_conflict", "street_conflict", "year_agree", "monthday_agree",
+    "lead_names_shared", "lead_numbers_shared", "rare_title_words", "clock_conflict",
+)  # fmt: skip
+_coarse_weights_cache: list = [None, None]  # (the weights, `_coarse_weights`) as last reckoned
+
+
+def _coarse_weights() -> tuple:
+    """For the current weights, what `_coarse_plan` reads of them: the sum of the terms that are the same for every pair
+    (the bias, the ends of `_COARSE_RANGES`), late_twin's and late_headlines' weighted ends (summed), place_time's, the weight of each conflict
+    kind (`_CONFLICT_KINDS`), then the weights of `_COARSE_READ` in its order."""
+    if _coarse_weights_cache[0] is not PAIR_WEIGHTS:
+        w = dict(zip(PAIR_FEATURES, PAIR_WEIGHTS))
+        ends, place_time = _coarse_ends()
+        late = ("late_twin", "late_headlines")  # at their end only more than 45 days apart
+        constant = w["bias"] + sum(w[name] * end for name, end in ends.items() if name not in late)
+        fixed = (constant, sum(w[name] * ends[name] for name in late), w["place_time"] * place_time)
+        conflicts = {kind: w[name] for kind, name in _CONFLICT_KINDS.items()}
+        _coarse_weights_cache[:] = [PAIR_WEIGHTS, (*fixed, conflicts, *(w[name] for name in _COARSE_READ))]
+    return _coarse_weights_cache[1]
+
+
+def _coarse_plan(left: ArticleFeatures, weights: Weights):
+    """`coarse_bound` against LEFT with WEIGHTS, as a function of (right, mass): the weighted sum of `_coarse_terms`
+    (the same terms, up to rounding: tests/test_linking_prune.py) with the features that are the same for every
+    pair summed once and the terms that are 0 skipped. A candidate pair is bounded this way ~37 times a decision."""
+    (constant, late_pages, place_time, conflict_weights, w_cosine, w_same_date, w_date_near, w_log_gap, w_gap45, w_p, w_c, w_s, w_t,
+     w_h, w_a, w_n, w_d, w_rare_names, w_rare_words, w_person, w_place, w_max_name, w_title_names, w_ages, w_place_near,
+     w_incident_near, w_title_place_near, w_person_late, w_second, w_person_max, w_facts_agree, w_facts_conflict, w_street, w_year,
+     w_monthday, w_lead_names, w_lead_numbers, w_rare_titles, w_clock) = _coarse_weights()  # fmt: skip
+    left_norm = weights._full_stats(left)[0]
+    shape = left.shaped()
+    day, dates, incident = left.day, left.dates, shape.incident
+    days_near = (day - 1, day, day + 1)
+    left_undated = day == UNDATED
+    conflict_kinds = shape.kinds.intersection(_CONFLICT_KINDS)
+    facts, streets, clocks = shape.fact_kinds, shape.streets, shape.clocks
+    top = weights.idf("")
+    unknown_squared = (weights._top + 1.0) ** 2
+    squared_weights = _SQUARED_TYPE_WEIGHTS
+    sqrt, log1p = math.sqrt, math.log1p
+
+    def bound(right: ArticleFeatures, mass: SharedMass) -> float:
+        right_shape = right.shaped()
+        shared = mass.shared_kinds
+        get = mass.by_type.get
+        c = get("c", 0.0)
+        rest = right_shape.squares
+        if rest is None:
+            rest = right_shape.weighted_squares(TYPE_WEIGHTS)
+        rest -= sum([count * squared_weights.get(kind, 0.25) for kind, count in shared.items()])
+        right_norm = sqrt(mass.dot + max(0.0, rest) * unknown_squared)  # `_right_norm`
+        z = constant + (w_cosine * (mass.dot / (left_norm * right_norm)) if left_norm and right_norm else 0.0)
+        z += w_p * get("p", 0.0) + w_c * c + w_s * get("s", 0.0) + w_t * get("t", 0.0) + w_h * get("h", 0.0)
+        z += w_a * get("a", 0.0) + w_n * get("n", 0.0) + w_d * get("d", 0.0)
+        right_day, right_dates = right.day, right.dates
+        undated = left_undated or right_day == UNDATED
+        gap = 0 if undated else abs(day - right_day)  # `_days_apart`
+        if not dates.isdisjoint(right_dates):
+            z += w_same_date
+        if not (dates.isdisjoint((right_day - 1, right_day, right_day + 1)) and right_dates.isdisjoint(days_near)):
+            z += w_date_near
+        z += w_log_gap * log1p(gap)
+        person = mass.person
+        late = gap > 45
+        if late:
+            z += w_gap45 + late_pages + w_person_late * (min(person, 20.0) / 20.0)
+        near3 = gap <= 3
+        if near3:
+            z += place_time + w_place_near * min(1.0, (mass.place + c) / 20.0)
+        incident_near = abs(incident - right_shape.incident) <= 1
+        if incident_near and not undated:
+            z += w_incident_near
+        if near3 or incident_near:
+            z += w_title_place_near * (mass.title_place / top)
+        z += w_rare_names * min(4, mass.rare_names) + w_rare_words * min(4, mass.rare_words) + w_person * person + w_place * mass.place
+        z += w_max_name * (mass.max_name / top) + w_title_names * mass.title_names + w_ages * min(mass.ages, 3)
+        z += w_second * (mass.second / top) + w_person_max * (mass.person_max / top) + w_facts_agree * mass.facts_agree
+        z += w_rare_titles * min(mass.rare_titles, 3)
+        if facts:
+            both = facts & right_shape.fact_kinds
+            if both:
+                z += w_facts_conflict * len(both - mass.agreed_facts - revised_tolls(left, right))
+        for kind in conflict_kinds.intersection(right_shape.kinds).difference(shared):
+            if kind != "n" or late or "s" not in shared:  # `numbers_at_odds`
+                z += conflict_weights[kind]
+        if streets and right_shape.streets and "s" not in shared and streets.isdisjoint(right_shape.streets):
+            z += w_street
+        if shared.keys() & "ymlq":
+            get = shared.get
+            z += w_year * min(get("y", 0), 3) + w_monthday * min(get("m", 0), 3)
+            z += w_lead_names * min(get("l", 0), 3) + w_lead_numbers * min(get("q", 0), 3)
+        if clocks and right_shape.clocks:
+            z += w_clock * clock_conflict(clocks, right_shape.clocks)
+        return logistic(z + _SLACK)
+
+    return bound
 
 
 def _coarse_terms(left: ArticleFeatures, right: ArticleFeatures, weights: Weights, mass: SharedMass) -> list[float]:

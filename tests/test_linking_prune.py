@@ -3,6 +3,7 @@ when it scores every candidate (`linking.contending_events` against `linking.sco
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import date
 
@@ -161,6 +162,56 @@ def test_the_coarse_bound_reads_the_score_s_features_or_the_end_of_their_range_t
                 assert weight * most >= weight * value - 1e-9, name
             else:
                 assert most == pytest.approx(value, rel=1e-9, abs=1e-12), name
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0, 0.5])
+def test_the_coarse_bound_is_the_weighted_sum_of_its_table_of_terms(monkeypatch, sign):
+    """`coarse_bound` sums `_coarse_terms` its own way (`linkscore._coarse_plan`: the terms that are the same for every
+    pair summed once, the left article read once): the same bound up to rounding, for any weights, and a plan made for
+    other weights or another left article is not reused."""
+    monkeypatch.setattr(linkscore, "PAIR_WEIGHTS", tuple(sign * w for w in linkscore.PAIR_WEIGHTS))
+    count = 0
+    months_later = [  # each pair again with the right article 100 days older: the features of pairs months apart
+        (left, dataclasses.replace(right, day=right.day - 100, shape=None), weights, shared) for left, right, weights, shared in _pairs()
+    ]
+    crash = linking.article_features(
+        "Bus overturns on Mirpur Road in Dhaka",
+        "A bus overturned on Mirpur Road in Dhaka on Monday. Call the hotline at 1090.",
+        date(2024, 3, 4),
+    )
+    near = linking.article_features(
+        "Bus crash on Mirpur Road", "The bus fell near house 2345 on Mirpur Road in Dhaka on Monday, police said.", date(2024, 3, 5)
+    )
+    street = [(crash, near, linking.choose_keys(crash, {k: 1 for k in near.keys}, 10).weights, crash.keys & near.keys)]
+    assert {"s:mirpur road", "n:1090"} <= crash.keys and "n:2345" in near.keys  # numbers at odds on one street
+    for left, right, weights, shared in [*_pairs(), *months_later, *street]:
+        mass = linkscore.shared_mass(shared, weights)
+        table = linkscore._coarse_terms(left, right, weights, mass)
+        expected = linkscore.logistic(sum(w * term for w, term in zip(linkscore.PAIR_WEIGHTS, table)) + linkscore._SLACK)
+        assert linkscore.coarse_bound(left, right, weights, mass) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+        count += 1
+    assert count > 10
+
+
+def test_an_article_s_shape_reads_its_keys_by_kind():
+    """`_Shape.of` reads every kind of key in one pass: a ferry's sinking with headline counts, a street, times of day,
+    names in the headline and the lead."""
+    features = linking.article_features(
+        "Ferry sinks off Bhola, 3 killed and 20 injured",
+        "The ferry MV Karnaphuli capsized near Char Fasson at 6:30 a.m. on Sunday. Abdul Karim, 45, a survivor, said the "
+        "boat left from Station Road in Bhola overloaded. Coast guard officials in Bhola said 3 people were killed.",
+        date(2024, 7, 14),
+    )
+    shape = features.shaped()
+    assert shape.kind_counts == {kind: sum(1 for k in features.keys if k[0] == kind) for kind in {k[0] for k in features.keys}}
+    assert shape.tolls == {"killed": 3, "hurt": 20}
+    assert shape.fact_kinds == {"killed", "hurt"}
+    assert shape.clocks == {390}
+    assert shape.streets == {"station road"}
+    assert "c:bhola" in shape.title_names and "c:bhola" in shape.lead_names
+    assert shape.body == {
+        k for k in features.keys if k[0] in "pcstan" and not all(w in {h[2:] for h in features.keys if h[0] == "h"} for w in k[2:].split())
+    }
 
 
 def test_the_precise_bound_is_reckoned_only_for_the_events_whose_coarse_bound_can_matter(monkeypatch):
