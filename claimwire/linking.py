@@ -321,7 +321,7 @@ REDECIDE_PAIR = 0.3  # the least pair score with an earlier article that gets a 
 def worth_deciding_again(later: ArticleFeatures, earlier: ArticleFeatures, df: Mapping[str, int], documents: int) -> bool:
     """Whether LATER, linked before EARLIER was (received ahead of it, quicker through the stages), could decide
     otherwise now that EARLIER is linked: their pair scores at least REDECIDE_PAIR under LATER's weights (DF: the
-    index's frequencies now, LATER and EARLIER counted). A weaker pair cannot be joined (JOIN_THRESHOLD) and adds at
+    index's frequencies as they are, LATER counted). A weaker pair cannot be joined (JOIN_THRESHOLD) and adds at
     most EVIDENCE_SHARE * REDECIDE_PAIR to its event's score; what skipping it leaves out (EARLIER's event pulled
     below or past the threshold by that, one count more in the frequencies) is measured against the in-process
     run (docs/SCALING.md)."""

@@ -155,7 +155,9 @@ def _link_once(article_id: int) -> bool:
     return True
 
 
-def _worth_deciding_again(session, later: list, earlier) -> list:
+def _worth_deciding_again(
+    session, later: list[tuple[int, linking.ArticleFeatures]], earlier: linking.ArticleFeatures
+) -> list[tuple[int, linking.ArticleFeatures]]:
     """The later articles linked before this EARLIER one whose decision it could change (`linking.worth_deciding_again`,
     with the frequencies as they are now: one statement in the link's transaction); the others are counted as skipped."""
     if not later:
