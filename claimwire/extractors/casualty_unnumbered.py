@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from claimwire.extractors.casualty_patterns import CASUALTY_WORD, NP_STOP_SUBJ, NP_TOK, Q
+from claimwire.extractors.casualty_patterns import CASUALTY_WORD, NP_STOP_SUBJ, NP_TOK, ORDINALS, Q
 from claimwire.extractors.casualty_people import (
     context_ok,
     coordinated,
@@ -25,6 +25,7 @@ from claimwire.extractors.casualty_people import (
     singular_person,
 )
 from claimwire.numbers import quantity_bounds
+from claimwire.vocabulary import number_words
 
 if TYPE_CHECKING:
     from claimwire.extractors.casualties import Hit, _Sentence
@@ -378,8 +379,7 @@ def _rule_title_with_wounds(sent: _Sentence) -> None:
 
 #: words that count or order victims: "Fifth victim in Chesapeake shooting identified", "1 victim identified" (a part of a toll)
 _COUNTING = re.compile(
-    r"(?:\d+\w*|one|two|three|four|five|six|seven|eight|nine|ten|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
-    r"tenth|last|latest|another|other|of|and|&)$",
+    rf"(?:\d+\w*|{number_words(1, 10)}|first|{'|'.join(word for word in ORDINALS if word.isalpha())}|last|latest|another|other|of|and|&)$",
     re.IGNORECASE,
 )
 _VICTIM_NP = r"(?:[\w'’.-]+\s+){0,4}?victim"
