@@ -13,6 +13,11 @@
   one trafilatura pass past the budget.  For a hard limit in a thread pool, call
   ``run_in_subprocess`` (a child process killed at the deadline).
 
+Either way the block's ``Deadline`` is also the *current* one (``check_current``): work that runs long
+(the extractors, between one extractor and the next and between parts of a long text) checks it, so the
+budget holds within one such step even where the alarm cannot fire (another owner of the timer, a thread)
+or was lost (an exception raised inside a finalizer that ran at that moment is only printed by Python).
+
 ``run_bounded(fn, ..., timeout=)`` is what the pipeline's CPU stages call: it picks the way the budget
 holds where it runs. With a ``BoundedPool`` installed (``install_pool``; the embedded server does) the
 work goes to one of the pool's worker processes, which runs it under ``SIGALRM`` in its own main thread
@@ -23,6 +28,7 @@ child process (a thread pool).
 
 from __future__ import annotations
 
+import contextvars
 import multiprocessing
 import os
 import queue
@@ -58,6 +64,16 @@ class Deadline:
             raise InputError("timeout", f"over the {self.seconds:g}s {self.what} budget at {stage}")
 
 
+_CURRENT: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("claimwire_deadline", default=None)
+
+
+def check_current(stage: str) -> None:
+    """Raise the budget's ``InputError("timeout")`` if the block this runs in (``time_limit``) is past it."""
+    deadline = _CURRENT.get()
+    if deadline is not None:
+        deadline.check(stage)
+
+
 def signals_usable() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
@@ -65,13 +81,24 @@ def signals_usable() -> bool:
 @contextmanager
 def time_limit(seconds: float | None, what: str = "cleaning") -> Iterator[Deadline]:
     deadline = Deadline(seconds, what)
-    if deadline.expires is None or not signals_usable():
+    if deadline.expires is None:
         yield deadline
         return
-    previous_timer = signal.getitimer(signal.ITIMER_REAL)
-    if previous_timer[0] > 0:  # someone else owns the timer: stay cooperative
-        yield deadline
+    token = _CURRENT.set(deadline)
+    try:
+        with _alarm(deadline):
+            yield deadline
+    finally:
+        _CURRENT.reset(token)
+
+
+@contextmanager
+def _alarm(deadline: Deadline) -> Iterator[None]:
+    """SIGALRM at the deadline, where this thread may arm it and no one else has (else nothing: cooperative)."""
+    if not signals_usable() or signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        yield
         return
+    seconds, what = deadline.seconds, deadline.what
 
     def _expired(signum: int, frame: Any) -> None:
         raise InputError("timeout", f"over the {seconds:g}s {what} budget")
@@ -79,7 +106,7 @@ def time_limit(seconds: float | None, what: str = "cleaning") -> Iterator[Deadli
     previous = signal.signal(signal.SIGALRM, _expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield deadline
+        yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -345,6 +345,48 @@ def test_the_budget_holds_in_a_thread(sqlite_store, monkeypatch, stage):
     assert out["seconds"] < budget + KILL_GRACE + 1.0, out  # + a child process started for the call
 
 
+def test_the_extraction_budget_holds_where_the_alarm_is_not_its_own():
+    """A timer armed by someone else (or an alarm lost) leaves the budget to the extractors' own checks: the
+    extraction stops between one extractor and the next, with the budget's timeout, instead of running on."""
+    import signal
+
+    from claimwire.budget import run_bounded
+    from claimwire.errors import InputError
+    from claimwire.extractors import extract_claims_capped
+
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
+    signal.setitimer(signal.ITIMER_REAL, 600)  # another owner's timer, far off
+    try:
+        with pytest.raises(InputError) as error:
+            run_bounded(extract_claims_capped, dense_text(600_000), "Shootings", timeout=0.2, what="extraction", max_claims=0)
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 0, "the other owner's timer is left as it was"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert error.value.reason == "timeout" and "0.2s extraction budget at the" in error.value.message and not fired
+
+
+def test_a_deadline_is_checked_by_the_extractors_in_any_thread():
+    from claimwire.budget import time_limit
+    from claimwire.errors import InputError
+    from claimwire.extractors import extract_claims
+
+    out: dict = {}
+
+    def run() -> None:
+        try:
+            with time_limit(0.2, "extraction"):
+                out["claims"] = extract_claims(dense_text(600_000), "Shootings")
+        except InputError as error:
+            out["error"] = error
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(120)
+    assert "error" in out and out["error"].reason == "timeout", out.keys()
+
+
 KILL_GRACE = 1.0  # claimwire.budget.KILL_GRACE_S: a worker still busy this long past its budget is killed
 
 

@@ -12,6 +12,7 @@ import importlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from claimwire.budget import check_current
 from claimwire.claims import Claim
 
 ExtractFn = Callable[[str, "str | None"], Iterable[Claim]]
@@ -67,6 +68,7 @@ def extract_claims(text: str, title: str | None = None, names: Sequence[str] | N
         names = get_settings().extractors
     claims: list[Claim] = []
     for name in names:
+        check_current(f"the {name} extractor")
         claims.extend(get_extractor(name).extract(text, title))
     return claims
 
@@ -117,6 +119,7 @@ def extract_claims_capped(
     found: list[Claim] = []
     read = 0
     for start, end in _chunks(text, CHUNK_CHARS):
+        check_current(f"characters {start}-{end}")
         part = extract_claims(text[start:end], title if start == 0 else None, names)
         found.extend(part if start == 0 else (dataclasses.replace(c, start=c.start + start, end=c.end + start) for c in part))
         read = end
