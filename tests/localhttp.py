@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import sys
 import threading
@@ -204,8 +205,7 @@ class LocalServer:
         self.send(h, 200, body, headers={"Content-Encoding": "gzip"})
 
     def _bomb(self, h, _path: str, _query: str) -> None:  # 64 kB on the wire, 64 MB decoded
-        body = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
-        self.send(h, 200, body, headers={"Content-Encoding": "gzip"})
+        self.send(h, 200, gzip_bomb(), headers={"Content-Encoding": "gzip"})
 
     def _hold(self, h, _path: str, _query: str) -> None:  # counts the requests being answered at the same time
         self._held(0.3)
@@ -227,3 +227,9 @@ def news_page(name: str) -> bytes:
     ]
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return f"<html><head><title>Collision near {name}</title></head><body><article><h1>Collision near {name}</h1>{body}</article></body></html>".encode()
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """Made once (a second of CPU on a loaded machine, which a fetch's read timeout of 1 s would count)."""
+    return gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
