@@ -2,6 +2,7 @@
 
     python -m bench.ledger_digest inputs --gvc FILE --out INPUTS.pickle   # clean + extract once (claims frozen)
     python -m bench.ledger_digest digest INPUTS.pickle [--passes N]       # sha256 over every step's ledger JSON
+    python -m bench.ledger_digest digest INPUTS.pickle --grouping chunks --chunk 300 --limit 2   # two long events
 
 The events are the gold incidents of the file (or, --grouping chunks, runs of 10 consecutive articles: larger
 ledgers mixing incidents), their articles in stream order (publication order); for each event
@@ -58,8 +59,12 @@ def make_inputs(gvc: Path) -> dict:
         found = extract_claims(text, record.get("title"))
         claims.append([{"article_id": number + 1, **{k: c.to_dict()[k] for k in CLAIM_FIELDS}} for c in found])
         events[str(record["event"])].append(number)
-    chunks = {f"chunk{n // CHUNK:04d}": list(range(n, min(n + CHUNK, len(records)))) for n in range(0, len(records), CHUNK)}
-    return {"articles": articles, "claims": claims, "events": dict(events), "chunks": chunks}
+    return {"articles": articles, "claims": claims, "events": dict(events), "chunks": chunked(len(records), CHUNK)}
+
+
+def chunked(count: int, size: int) -> dict[str, list[int]]:
+    """Runs of SIZE consecutive articles, each taken as one event."""
+    return {f"chunk{n // size:04d}": list(range(n, min(n + size, count))) for n in range(0, count, size)}
 
 
 def digest(inputs: dict, grouping: str, extra: bool, changes: bool = False) -> tuple[str, int, float]:
@@ -100,11 +105,17 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--grouping", choices=("events", "chunks"), default="events")
     run.add_argument("--changes", action="store_true", help="each step's changes too (claimwire/changes.py diff_ledgers), as the store")
     run.add_argument("--extra", action="store_true", help="the claims with their `extra` (storage's ledger inputs leave it out)")
+    run.add_argument("--chunk", type=int, help="with --grouping chunks: runs of this many articles (a long event's ledger)")
+    run.add_argument("--limit", type=int, help="only the first N events (or chunks)")
     args = parser.parse_args(argv)
     if args.command == "inputs":
         Path(args.out).write_bytes(pickle.dumps(make_inputs(Path(args.gvc))))
         return 0
     inputs = pickle.loads(Path(args.inputs).read_bytes())
+    if args.chunk:
+        inputs["chunks"] = chunked(len(inputs["articles"]), args.chunk)
+    if args.limit:
+        inputs[args.grouping] = {key: inputs[args.grouping][key] for key in sorted(inputs[args.grouping])[: args.limit]}
     results = [digest(inputs, args.grouping, args.extra, args.changes) for _ in range(args.passes)]
     assert len({r[0] for r in results}) == 1, "the digest differs between passes"
     print(json.dumps({"digest": results[0][0], "ledgers": results[0][1], "cpu_s": [round(r[2], 3) for r in results]}))

@@ -15,7 +15,9 @@ of one ledger row into such stories (each a set of figures that share a common v
 
 from __future__ import annotations
 
+import heapq
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -97,14 +99,21 @@ def contains(outer: Reading, value: float) -> bool:
 T = TypeVar("T")
 
 
+#: a row of more figures than this, stating more values than this, keeps each value's weight between rounds
+#: (`_stories_of_many`); a smaller one weighs every value again in every round, which costs less there
+KEEP_WEIGHTS_FROM = 32
+
+
 def stories(items: Sequence[T], read: Callable[[T], Reading], weight: Callable[[Sequence[T]], tuple]) -> list[list[T]]:
     """Group items into stories: each story shares one value that all its readings admit.
 
     Greedy: among the values the items state, take the one whose supporters weigh most
-    (`weight` of the supporting items, compared as a tuple), add the items that still share a value
-    with all of them, make them a story, repeat on the rest. Open bounds ("at least 45") join the
-    story they admit; a value nobody else admits is a story alone.
+    (`weight` of the supporting items, compared as a tuple; on a tie the lowest value), add the items that
+    still share a value with all of them, make them a story, repeat on the rest. Open bounds ("at least 45")
+    join the story they admit; a value nobody else admits is a story alone.
     """
+    if len(items) > KEEP_WEIGHTS_FROM and len({_anchor(read(item)) for item in items}) > KEEP_WEIGHTS_FROM:
+        return _stories_of_many(items, read, weight)
     left = list(items)
     out: list[list[T]] = []
     while left:
@@ -123,6 +132,82 @@ def stories(items: Sequence[T], read: Callable[[T], Reading], weight: Callable[[
         chosen = {id(item) for item in best}
         left = [item for item in left if id(item) not in chosen]
     return out
+
+
+def _stories_of_many(items: Sequence[T], read: Callable[[T], Reading], weight: Callable[[Sequence[T]], tuple]) -> list[list[T]]:
+    """`stories` for a row of many values (a long war's "other figures", a page of block numbers): a value is
+    weighed again only when a story took one of its supporters, a pass per story instead of one per story and value."""
+    left = list(items)
+    readings = [read(item) for item in left]
+    values = _KeptWeights(left, readings, weight)
+    out: list[list[T]] = []
+    while values.alive:
+        support = values.best()
+        supporting = {id(left[i]) for i in support}
+        story = _widen(list(support), [i for i in values.alive if id(left[i]) not in supporting], readings.__getitem__)
+        values.take({id(left[i]) for i in story})
+        out.append([left[i] for i in story])
+    return out
+
+
+class _Desc:
+    """A weight compared the other way round: a min-heap of these pops the heaviest first."""
+
+    __slots__ = ("score",)
+
+    def __init__(self, score: tuple) -> None:
+        self.score = score
+
+    def __lt__(self, other: _Desc) -> bool:
+        return self.score > other.score
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Desc) and self.score == other.score
+
+
+class _KeptWeights:
+    """The values the items left state, each with the weight of its supporters kept (in a heap, heaviest then
+    lowest first) until a story takes an item whose reading admits it; a value no item left states is no
+    candidate any more (its stale heap entries are skipped when they come up)."""
+
+    def __init__(self, items: list, readings: list[Reading], weight: Callable[[Sequence], tuple]) -> None:
+        self.items, self.readings, self.weight = items, readings, weight
+        self.anchors = [_anchor(r) for r in readings]
+        self.values = sorted(set(self.anchors))
+        self.stating: dict[float, int] = {}
+        for anchor in self.anchors:
+            self.stating[anchor] = self.stating.get(anchor, 0) + 1
+        self.alive = list(range(len(items)))  # the indices of the items no story took yet, in item order
+        self.supports: dict[float, list[int]] = {}  # value -> the items left whose readings admit it
+        self.heap: list[tuple[_Desc, float, list[int]]] = []  # an entry is true while its support is the value's
+        for value in self.values:
+            self._weigh(value)
+
+    def _weigh(self, value: float) -> None:
+        readings = self.readings
+        support = self.supports[value] = [i for i in self.alive if readings[i].low <= value <= readings[i].high]
+        heapq.heappush(self.heap, (_Desc(self.weight([self.items[i] for i in support])), value, support))
+
+    def best(self) -> list[int]:
+        """The supporters (indices, in item order) of the heaviest value still stated."""
+        while True:
+            _, value, support = self.heap[0]
+            if self.stating[value] > 0 and self.supports[value] is support:
+                return support
+            heapq.heappop(self.heap)
+
+    def take(self, chosen: set[int]) -> None:
+        """A story took the items of these ids (an item named twice goes with both its places)."""
+        taken = [i for i in self.alive if id(self.items[i]) in chosen]
+        self.alive = [i for i in self.alive if id(self.items[i]) not in chosen]
+        dirty: set[float] = set()
+        for i in taken:
+            self.stating[self.anchors[i]] -= 1
+            reading = self.readings[i]
+            dirty.update(self.values[bisect_left(self.values, reading.low) : bisect_right(self.values, reading.high)])
+        for value in sorted(dirty):
+            if self.stating[value] > 0:
+                self._weigh(value)
 
 
 def _widen(story: list[T], rest: list[T], read: Callable[[T], Reading]) -> list[T]:
