@@ -106,8 +106,9 @@ def test_stories_group_as_when_every_value_was_weighed_in_every_round(figures, d
 
 
 def test_a_row_of_many_values_is_weighed_about_once_per_value():
-    """3,000 different odd numbers (none round, so each its own story: a long war's other figures, a page of block numbers): each value is weighed when
-    first seen and again only when a story took one of its supporters, not once per story and value (4.5 M)."""
+    """3,000 different odd numbers, none round, so each is a story of its own (a long war's other figures, a page
+    of block numbers): each value is weighed when first seen and again only when a story took one of its
+    supporters, not once per story and value (4.5 million weighings)."""
     weighed = []
 
     def weight(items) -> tuple:
