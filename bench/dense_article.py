@@ -20,7 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.dense_article")
     parser.add_argument("sentences", type=int)
     args = parser.parse_args(argv)
-    home = Path(tempfile.mkdtemp(prefix="claimwire-dense-"))
+    with tempfile.TemporaryDirectory(prefix="claimwire-dense-") as home:
+        print(json.dumps(run(args.sentences, Path(home))))
+    return 0
+
+
+def run(sentences: int, home: Path) -> dict:
+    """The article through the pipeline with its store under HOME: its status, error and the seconds it took."""
     os.environ.update(
         CLAIMWIRE_HOME=str(home), CLAIMWIRE_EXTRACT_TIMEOUT_S="0", CLAIMWIRE_MAX_INPUT_BYTES=str(64 * 1024 * 1024),
         CLAIMWIRE_MAX_CLAIMS_PER_ARTICLE="0",
@@ -29,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.pop(key, None)
     page = home / "dense.txt"
     page.write_text(
-        "Shootings\n\n" + "".join(f"Two people were shot, one fatally, on the {n} block, police said. " for n in range(args.sentences))
+        "Shootings\n\n" + "".join(f"Two people were shot, one fatally, on the {n} block, police said. " for n in range(sentences))
     )
     from claimwire.sources import iter_items
     from service.ingest import receive_all
@@ -38,17 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     migrate()
     started = time.perf_counter()
     [receipt] = receive_all(iter_items([str(page)]))
-    print(
-        json.dumps(
-            {
-                "sentences": args.sentences,
-                "status": receipt.status,
-                "error": receipt.error,
-                "seconds": round(time.perf_counter() - started, 1),
-            }
-        )
-    )
-    return 0
+    return {"sentences": sentences, "status": receipt.status, "error": receipt.error, "seconds": round(time.perf_counter() - started, 1)}
 
 
 if __name__ == "__main__":

@@ -112,8 +112,11 @@ def stories(items: Sequence[T], read: Callable[[T], Reading], weight: Callable[[
     still share a value with all of them, make them a story, repeat on the rest. Open bounds ("at least 45")
     join the story they admit; a value nobody else admits is a story alone.
     """
-    if len(items) > KEEP_WEIGHTS_FROM and len({_anchor(read(item)) for item in items}) > KEEP_WEIGHTS_FROM:
-        return _stories_of_many(items, read, weight)
+    if len(items) > KEEP_WEIGHTS_FROM:
+        readings = [read(item) for item in items]
+        anchors = [_anchor(r) for r in readings]
+        if len(set(anchors)) > KEEP_WEIGHTS_FROM:
+            return _stories_of_many(list(items), readings, anchors, weight)
     left = list(items)
     out: list[list[T]] = []
     while left:
@@ -134,12 +137,11 @@ def stories(items: Sequence[T], read: Callable[[T], Reading], weight: Callable[[
     return out
 
 
-def _stories_of_many(items: Sequence[T], read: Callable[[T], Reading], weight: Callable[[Sequence[T]], tuple]) -> list[list[T]]:
+def _stories_of_many(left: list[T], readings: list[Reading], anchors: list[float], weight: Callable[[Sequence[T]], tuple]) -> list[list[T]]:
     """`stories` for a row of many values (a long war's "other figures", a page of block numbers): a value is
-    weighed again only when a story took one of its supporters, a pass per story instead of one per story and value."""
-    left = list(items)
-    readings = [read(item) for item in left]
-    values = _KeptWeights(left, readings, weight)
+    weighed again only when a story took one of its supporters, a pass per story instead of one per story and value.
+    READINGS and ANCHORS: each item's, in item order."""
+    values = _KeptWeights(left, readings, anchors, weight)
     out: list[list[T]] = []
     while values.alive:
         support = values.best()
@@ -170,12 +172,11 @@ class _KeptWeights:
     lowest first) until a story takes an item whose reading admits it; a value no item left states is no
     candidate any more (its stale heap entries are skipped when they come up)."""
 
-    def __init__(self, items: list, readings: list[Reading], weight: Callable[[Sequence], tuple]) -> None:
-        self.items, self.readings, self.weight = items, readings, weight
-        self.anchors = [_anchor(r) for r in readings]
-        self.values = sorted(set(self.anchors))
+    def __init__(self, items: list, readings: list[Reading], anchors: list[float], weight: Callable[[Sequence], tuple]) -> None:
+        self.items, self.readings, self.anchors, self.weight = items, readings, anchors, weight
+        self.values = sorted(set(anchors))
         self.stating: dict[float, int] = {}
-        for anchor in self.anchors:
+        for anchor in anchors:
             self.stating[anchor] = self.stating.get(anchor, 0) + 1
         self.alive = list(range(len(items)))  # the indices of the items no story took yet, in item order
         self.supports: dict[float, list[int]] = {}  # value -> the items left whose readings admit it
