@@ -18,6 +18,7 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -174,10 +175,8 @@ class _KeptWeights:
 
     def __init__(self, items: list, readings: list[Reading], anchors: list[float], weight: Callable[[Sequence], tuple]) -> None:
         self.items, self.readings, self.anchors, self.weight = items, readings, anchors, weight
-        self.values = sorted(set(anchors))
-        self.stating: dict[float, int] = {}
-        for anchor in anchors:
-            self.stating[anchor] = self.stating.get(anchor, 0) + 1
+        self.stating = Counter(anchors)  # value -> how many items left state it
+        self.values = sorted(self.stating)
         self.alive = list(range(len(items)))  # the indices of the items no story took yet, in item order
         self.supports: dict[float, list[int]] = {}  # value -> the items left whose readings admit it
         self.heap: list[tuple[_Desc, float, list[int]]] = []  # an entry is true while its support is the value's
