@@ -24,6 +24,7 @@ import bisect
 import functools
 import hashlib
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -444,13 +445,22 @@ class ArticleFeatures:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "ArticleFeatures":
-        return cls(keys=frozenset(data.get("keys", ())), day=int(data["day"]), dates=frozenset(data.get("dates", ())))
+        # interned: a process keeps thousands of candidates' features (storage/eventindex.py), whose keys repeat
+        keys = frozenset(map(sys.intern, data.get("keys", ())))
+        return cls(keys=keys, day=int(data["day"]), dates=frozenset(data.get("dates", ())))
 
     def shaped(self) -> "_Shape":
         shape = self.shape
         if shape is None:
             shape = self.shape = _Shape.of(self)
         return shape
+
+    def body(self) -> frozenset[str]:
+        """`body_keys` of the keys, made on first use: only pairs of pages months apart read it."""
+        shape = self.shaped()
+        if shape.body is None:
+            shape.body = body_keys(self.keys)
+        return shape.body
 
 
 class _Shape:
@@ -485,11 +495,10 @@ class _Shape:
         lead_persons: frozenset[str],
         clocks: frozenset[int] = frozenset(),
         tolls: Mapping[str, int] | None = None,
-        body: frozenset[str] = frozenset(),
         streets: frozenset[str] = frozenset(),
     ) -> None:
         self.streets = streets  # the streets named, as `street_core` has them
-        self.body = body  # the names, words and numbers of the body that are not the headline's
+        self.body: frozenset[str] | None = None  # `ArticleFeatures.body`, once
         self.tolls = tolls or {}  # the headline's highest count per kind of casualty ("killed": 3)
         self.clocks = clocks  # the times of day the article gives, in minutes after midnight
         self.lead_persons = lead_persons  # the surnames ("c:") of the people the lead names in full
@@ -558,7 +567,6 @@ class _Shape:
             lead_persons,
             frozenset(clocks),
             tolls,
-            body_keys(keys),
             frozenset(streets) - {""},
         )
 

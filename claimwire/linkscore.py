@@ -544,7 +544,7 @@ def late_twin(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -
     have one text; what the crawl kept of both is the outlet's furniture (a reporters' box, a video list)."""
     if left.day == UNDATED or right.day == UNDATED or abs(left.day - right.day) <= 45:
         return 0.0
-    left_body, right_body = left.shaped().body, right.shaped().body
+    left_body, right_body = left.body(), right.body()
     if len(left_body) < TWIN_BODY or len(right_body) < TWIN_BODY:
         return 0.0
     common_body = len(left_body & right_body)
@@ -556,13 +556,13 @@ def late_twin(left: ArticleFeatures, right: ArticleFeatures, weights: Weights) -
 
 
 def late_headlines(left: ArticleFeatures, right: ArticleFeatures) -> float:
-    """1 when two pages more than 45 days apart share nothing their bodies say: neither body (`_Shape.body`, what the
+    """1 when two pages more than 45 days apart share nothing their bodies say: neither body (`ArticleFeatures.body`, what the
     headline does not hold) has a key of the other page, so only headline words tie them (a place, the kind of news:
     "found dead in Fort Worth home" a year apart, each page a caption or a dateline). A follow-up months later (an
     arrest, a trial) tells in its body whom or where it is about, and the first report names them too."""
     if left.day == UNDATED or right.day == UNDATED or abs(left.day - right.day) <= 45:
         return 0.0
-    return float(left.shaped().body.isdisjoint(right.keys) and right.shaped().body.isdisjoint(left.keys))
+    return float(left.body().isdisjoint(right.keys) and right.body().isdisjoint(left.keys))
 
 
 def _strongest_first(item: tuple[float, str]) -> tuple[float, str]:

@@ -15,6 +15,7 @@ Merging events and moving articles: storage/eventmerges.py; bulk writes of the b
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -81,8 +82,9 @@ def parsed_features(stored: str | Mapping[str, Any]) -> ArticleFeatures:
 
 def remember_features(stored: str, features: ArticleFeatures) -> None:
     """Keep an article's own features, filed as STORED, for `parsed_features`: the shape the link stage made of
-    them serves again when the article is a later article's candidate in this process (as they are parsed back)."""
-    _keep(stored, ArticleFeatures(features.keys, features.day, features.dates, shape=features.shape))
+    them serves again when the article is a later article's candidate in this process (as they are parsed back;
+    its keys interned, as `ArticleFeatures.from_dict` interns them)."""
+    _keep(stored, ArticleFeatures(frozenset(map(sys.intern, features.keys)), features.day, features.dates, shape=features.shape))
 
 
 def _keep(stored: str, features: ArticleFeatures) -> ArticleFeatures:

@@ -709,7 +709,7 @@ def test_one_body_under_two_headlines_months_apart_is_the_outlets_furniture():
         "Residents evacuated from Serra in January returned on Monday, the regional government said.",
         date(2016, 5, 2),
     )
-    assert len(fire.shaped().body) >= linkscore.TWIN_BODY and "c:valencia" in fire.keys & crash.keys
+    assert len(fire.body()) >= linkscore.TWIN_BODY and "c:valencia" in fire.keys & crash.keys
     assert _vector(crash, fire)["late_twin"] == 1.0
     assert _vector(grown, fire)["late_twin"] == 1.0  # the list grew by a video: the smaller body is all in the other
     assert _vector(crash_soon, fire)["late_twin"] == 0.0  # within 45 days the other features judge
@@ -895,7 +895,7 @@ def test_months_apart_two_pages_tied_by_their_headlines_alone_are_not_one_story(
         "Two engineers were charged over the embankment on Airport Road that failed in June, drowning Rahim Uddin and his sons.",
         date(2022, 11, 2),
     )
-    assert "c:sylhet" in first.keys & year_on.keys and not first.shaped().body and not year_on.shaped().body
+    assert "c:sylhet" in first.keys & year_on.keys and not first.body() and not year_on.body()
     assert _vector(year_on, first)["late_headlines"] == 1.0
     assert _vector(week_on, first)["late_headlines"] == 0.0  # within 45 days the other features judge
     assert _vector(undated, first)["late_headlines"] == 0.0  # no date, no gap

@@ -209,7 +209,7 @@ def test_an_article_s_shape_reads_its_keys_by_kind():
     assert shape.clocks == {390}
     assert shape.streets == {"station road"}
     assert "c:bhola" in shape.title_names and "c:bhola" in shape.lead_names
-    assert shape.body == {
+    assert features.body() == {
         k for k in features.keys if k[0] in "pcstan" and not all(w in {h[2:] for h in features.keys if h[0] == "h"} for w in k[2:].split())
     }
 
