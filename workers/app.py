@@ -9,6 +9,7 @@ task modules (`include`) and the router of the pipeline table (tasks/pipeline.py
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -80,6 +81,11 @@ def _warm_up(**_kwargs) -> None:
     from claimwire.warmup import warm_up
 
     logging.getLogger("claimwire.worker").info("warmed_up seconds=%.2f", warm_up())
+    # what the warm main process holds now lives as long as it does: out of the collector's reach, the collection
+    # before each fork (celery's asynpool) and the pool processes' full collections no longer walk it (nor copy
+    # its pages in the children to write their collection marks)
+    gc.collect()
+    gc.freeze()
 
 
 @worker_init.connect
