@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from claimwire import linking, linkmemory, linkscore
+from claimwire import linkfeatures, linking, linkmemory, linkscore
 
 STREAM = [
     (
@@ -231,3 +231,21 @@ def test_the_precise_bound_is_reckoned_only_for_the_events_whose_coarse_bound_ca
         index.link(article_id, linking.article_features(title, text, when))
     assert calls["coarse"] > 0
     assert calls["precise"] < calls["coarse"]
+
+
+def test_candidates_parsed_in_one_process_share_their_keys_and_make_the_body_only_when_asked():
+    """A pool process keeps thousands of candidates' parsed features (storage/eventindex.py): a key two of them
+    hold is one string object, and the body's keys (read only for pages months apart) are not made by scoring."""
+    from storage import eventindex
+
+    ferry = linking.article_features(
+        "Ferry sinks off Bhola, 3 killed", "Coast guard officials in Bhola said 3 people died.", date(2024, 7, 14)
+    )
+    flood = linking.article_features("Flood in Bhola leaves 2 dead", "Officials in Bhola said the river rose overnight.", date(2024, 7, 15))
+    first, second = (eventindex.parsed_features(eventindex.features_json(f)) for f in (ferry, flood))
+    (shared_first,) = [k for k in first.keys if k == "c:bhola"]
+    (shared_second,) = [k for k in second.keys if k == "c:bhola"]
+    assert shared_first is shared_second
+    assert [(f.keys, f.day, f.dates) for f in (first, second)] == [(f.keys, f.day, f.dates) for f in (ferry, flood)]
+    assert first.shaped().body is None
+    assert first.body() == linkfeatures.body_keys(first.keys) and first.shaped().body is first.body()

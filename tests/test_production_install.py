@@ -170,6 +170,9 @@ def test_the_installed_wheel_runs_the_service(venv, tmp_path):
     bin_dir = venv / "bin"
     assert (bin_dir / "claimwire").is_file()
     assert subprocess.run([bin_dir / "python", "-c", "import pytest"], capture_output=True).returncode != 0  # no test extras
+    # the workers' broker replies are parsed in C (hiredis, a runtime dependency, not a test extra)
+    parser = "import redis.connection as c; print(c.DefaultParser.__name__)"
+    assert subprocess.run([bin_dir / "python", "-c", parser], capture_output=True, text=True).stdout.strip() == "_HiredisParser"
     prefix = f"cwprod-{uuid.uuid4().hex[:10]}:"
     processes: dict[str, subprocess.Popen] = {}
     logdir = tmp_path / "logs"
