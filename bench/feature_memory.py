@@ -18,28 +18,23 @@ import json
 import os
 from pathlib import Path
 
+from bench.harness import rss_mb
 from bench.link_cpu import make_stream
-
-
-def resident_mb() -> float:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+from storage import eventindex
 
 
 def main(argv: list[str] | None = None) -> int:
-    from storage import eventindex
-
     parser = argparse.ArgumentParser(prog="bench.feature_memory")
     parser.add_argument("--gvc", required=True, type=Path)
     parser.add_argument("--articles", type=int, default=4000)
     args = parser.parse_args(argv)
     stored = [eventindex.features_json(features) for _, features in make_stream(args.gvc, args.articles)]
     gc.collect()
-    before = resident_mb()
+    before = rss_mb(os.getpid())
     for text in stored:
         eventindex.parsed_features(text).shaped()
     gc.collect()
-    grown = resident_mb() - before
+    grown = rss_mb(os.getpid()) - before
     entries = min(len(set(stored)), eventindex.FEATURE_CACHE)
     print(json.dumps({"entries": entries, "grown_mb": round(grown, 1), "kb_per_entry": round(1024 * grown / max(1, entries), 1)}))
     return 0
