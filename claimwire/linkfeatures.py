@@ -26,7 +26,7 @@ import hashlib
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import itemgetter
@@ -431,6 +431,12 @@ def _flush(run: list[str], keys: set[str]) -> list[str]:
     return []
 
 
+def interned(keys: Iterable[str]) -> frozenset[str]:
+    """KEYS with each string interned: a process keeps thousands of candidates' features (storage/eventindex.py),
+    whose keys repeat, and a key they share is then held once."""
+    return frozenset(map(sys.intern, keys))
+
+
 @dataclass(slots=True)
 class ArticleFeatures:
     keys: frozenset[str]
@@ -445,9 +451,7 @@ class ArticleFeatures:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "ArticleFeatures":
-        # interned: a process keeps thousands of candidates' features (storage/eventindex.py), whose keys repeat
-        keys = frozenset(map(sys.intern, data.get("keys", ())))
-        return cls(keys=keys, day=int(data["day"]), dates=frozenset(data.get("dates", ())))
+        return cls(keys=interned(data.get("keys", ())), day=int(data["day"]), dates=frozenset(data.get("dates", ())))
 
     def shaped(self) -> "_Shape":
         shape = self.shape

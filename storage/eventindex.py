@@ -15,14 +15,13 @@ Merging events and moving articles: storage/eventmerges.py; bulk writes of the b
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from claimwire import jsontext, linking
+from claimwire import jsontext, linkfeatures, linking
 from claimwire.linking import ArticleFeatures, Candidate
 from storage.db import session_scope, stage_autocommit
 from storage.models import ArticleLinkFeatures, Event, EventIndexEntry, TermFrequency
@@ -84,7 +83,7 @@ def remember_features(stored: str, features: ArticleFeatures) -> None:
     """Keep an article's own features, filed as STORED, for `parsed_features`: the shape the link stage made of
     them serves again when the article is a later article's candidate in this process (as they are parsed back;
     its keys interned, as `ArticleFeatures.from_dict` interns them)."""
-    _keep(stored, ArticleFeatures(frozenset(map(sys.intern, features.keys)), features.day, features.dates, shape=features.shape))
+    _keep(stored, ArticleFeatures(linkfeatures.interned(features.keys), features.day, features.dates, shape=features.shape))
 
 
 def _keep(stored: str, features: ArticleFeatures) -> ArticleFeatures:
