@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
 
 from claimwire.extractors import casualty_patterns as patterns
-from claimwire.extractors._starts import FirstWords, finditer_where, first_words
+from claimwire.extractors._starts import FirstWords, _runs, finditer_where, first_words
 from claimwire.extractors._text import sentence_spans
 from claimwire.extractors.figures import _FIGURE
 from claimwire.numbers import HEDGES, VAGUE
@@ -106,6 +107,15 @@ def test_runs_admitted():
     assert [first.admits(run) for run in ("At", "a", "TWENTY", "12", "killings", "Kill")] == [True] * 6
     assert [first.admits(run) for run in ("least", "twentyone", "the", "skill", "_1")] == [False] * 5
     assert first.admits("ſeven") and first.admits("Zürich")  # beyond ASCII: always tried
+
+
+def test_the_runs_of_an_ascii_text_are_read_on_it_lower_cased_with_the_same_starts():
+    sentences = SENTENCES + _phrase_sentences() + _random_sentences(500)
+    ascii_ones = [text for text in sentences if text.isascii()]
+    assert ascii_ones and len(ascii_ones) < len(sentences)  # both paths of `_runs` are read
+    for text in sentences:
+        by_word = tuple((m.start(), m.group().lower() if m.group().isascii() else None) for m in re.finditer(r"\w+", text))
+        assert _runs(text) == by_word, text
 
 
 # The first words of each pattern above, as its source reads today: a pattern edited (a branch added that starts with

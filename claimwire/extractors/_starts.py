@@ -57,6 +57,8 @@ def first_words(phrases: Iterable[str], *, digits: bool = False, text_start: boo
 def _runs(text: str) -> tuple[tuple[int, str | None], ...]:
     """The runs of word characters of TEXT: each one's start and its lower-cased form (None beyond ASCII). Several
     patterns scan one sentence, most of them with the same FirstWords: the runs are read once."""
+    if text.isascii():  # lower-casing keeps every position and every run (nearly every sentence)
+        return tuple((run.start(), run.group()) for run in _RUN.finditer(text.lower()))
     return tuple((run.start(), word.lower() if word.isascii() else None) for run in _RUN.finditer(text) for word in (run.group(),))
 
 

@@ -1162,8 +1162,9 @@ def _scan_sentence(text: str, title: bool = False) -> list[Hit]:
     sent = _Sentence(text, title)
     low = text.lower()
     has_verb = CASUALTY_VERB.search(low) is not None
+    has = low.__contains__
     for rule, needs in RULES:
-        if needs is None or (has_verb if needs is CASUALTY_VERB else any(w in low for w in needs)):
+        if needs is None or (has_verb if needs is CASUALTY_VERB else any(map(has, needs))):
             rule(sent)
     hits = [h for h in sent.hits if not UNCERTAIN.search(text[max(0, h.start - 60) : h.start]) and not _retracted(text, h)]
     hits = [_died_later(text, _survived(text, h)) for h in hits]
