@@ -6,8 +6,9 @@ Revises: 0009_fewer_index_writes
 A value over about 2 kB is compressed before it is stored out of line (TOAST), by default with pglz. The
 columns below hold such values and most of them are written for every article: the received body and its clean
 text, the link features, and the ledger of the event, written again for each article it gains. lz4 compresses
-several times faster than pglz and decompresses faster too, for somewhat larger values (docs/SCALING.md, "Large
-values compressed with lz4"). Only values written from now on use it; older ones are read as they are.
+several times faster than pglz and decompresses faster too, for somewhat larger values (docs/SCALING.md, "Where
+the CPU goes by the machine's own count, lz4, the extraction's word runs"). Only values written from now on use
+it; older ones are read as they are.
 
 A server without lz4 (built without it, or older than PostgreSQL 14) keeps pglz. SQLite compresses nothing.
 """
