@@ -591,6 +591,7 @@ def read_stage_cpu(directory: Path) -> dict:
     statements: dict[str, int] = {}
     transactions: dict[str, int] = {}
     everywhere = {"statements": 0, "transactions": 0}
+    collector = {"cpu_s": 0.0, "collections": 0}
     processes = 0
     for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
         try:
@@ -607,12 +608,15 @@ def read_stage_cpu(directory: Path) -> dict:
                 transactions[stage] = transactions.get(stage, 0) + sql[1]
         for what in everywhere:
             everywhere[what] += (found.get("sql") or {}).get(what, 0)
+        for what in collector:
+            collector[what] += (found.get("gc") or {}).get(what, 0)
     return {
         "cpu_s": stages,
         "runs": runs,
         "statements": statements,
         "transactions": transactions,
         "sql_all": everywhere,
+        "gc": collector,
         "processes_running_stages": processes,
     }
 
@@ -655,6 +659,9 @@ def stage_figures(metrics: dict, stage_cpu: dict, articles: int) -> dict:
         "cpu_ms_per_article": {stage: round(1000 * s / per, 2) for stage, s in sorted(stage_cpu["cpu_s"].items())},
         "wall_ms_per_article": {stage: round(1000 * s / per, 2) for stage, s in sorted(metrics["stage_wall_s"].items())},
         "runs": {stage: int(n) for stage, n in sorted(metrics["stage_runs"].items())},
+        # the cyclic garbage collector's CPU in the worker processes (main and pool), and how many collections it ran
+        "gc_ms_per_article": round(1000 * stage_cpu["gc"]["cpu_s"] / per, 3),
+        "gc_collections": int(stage_cpu["gc"]["collections"]),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -106,8 +107,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 _JSON = {"json_serializer": jsontext.dumps, "json_deserializer": jsontext.loads}  # JSON columns: the text the raw writes write
 
 
-def make_engine(url: str, *, pooled: bool = True, synchronous_commit: str | None = None) -> Engine:
-    """An engine for URL; SYNCHRONOUS_COMMIT (PostgreSQL): its connections' synchronous_commit, set as they open."""
+def make_engine(url: str, *, pooled: bool = True, synchronous_commit: str | None = None, autocommit: bool = False) -> Engine:
+    """An engine for URL; SYNCHRONOUS_COMMIT (PostgreSQL): its connections' synchronous_commit, set as they open;
+    AUTOCOMMIT (PostgreSQL): its connections run in autocommit from the start (`reading_engine`)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -118,15 +120,20 @@ def make_engine(url: str, *, pooled: bool = True, synchronous_commit: str | None
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     connect_args = {"options": f"-c synchronous_commit={synchronous_commit}"} if synchronous_commit else {}
+    isolation = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     if not pooled:
-        return create_engine(url, poolclass=NullPool, connect_args=connect_args, **_JSON)
-    engine = create_engine(url, pool_size=5, max_overflow=5, connect_args=connect_args, **_JSON)
+        return create_engine(url, poolclass=NullPool, connect_args=connect_args, **isolation, **_JSON)
+    engine = create_engine(url, pool_size=5, max_overflow=5, connect_args=connect_args, **isolation, **_JSON)
+    _MADE_WITH[engine] = synchronous_commit
     event.listen(engine, "checkout", _ping_if_idle)
     event.listen(engine, "checkin", _note_checkin)
     if get_settings().profile_dir:
         event.listen(engine, "connect", _count_statements)
         event.listen(engine, "commit", _count_commit)
     return engine
+
+
+_MADE_WITH: weakref.WeakKeyDictionary[Engine, str | None] = weakref.WeakKeyDictionary()  # a pooled engine's synchronous_commit
 
 
 def _note_checkin(_dbapi_connection, record) -> None:
@@ -229,7 +236,12 @@ def reading_engine(engine: Engine) -> Engine:
     COMMIT round trips; each statement sees the latest commits), ENGINE itself elsewhere."""
     if engine.dialect.name != "postgresql":
         return engine
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
+    if engine not in _MADE_WITH:  # not one of make_engine's pooled engines
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    # a pool of its own whose connections are born in autocommit: an engine's execution option would set autocommit
+    # on every checkout and take it back on every checkin (about 30 us a statement, four or five an article)
+    url = engine.url.render_as_string(hide_password=False)
+    return make_engine(url, synchronous_commit=_MADE_WITH[engine], autocommit=True)
 
 
 @contextmanager

@@ -164,3 +164,39 @@ def test_the_machine_cpu_left_unaccounted_is_counted_by_process_name():
     assert busy_after - busy_before >= 0.4
     names = {name for name, _ in processes_cpu_s().values()}
     assert "python3" in names or any(name.startswith("python") for name in names)
+
+
+def test_the_collectors_cpu_is_counted_per_process_and_read_back_per_article(tmp_path, monkeypatch):
+    """With CLAIMWIRE_PROFILE_DIR a worker process times each collection of the cyclic garbage collector and writes the
+    sum at its exit; `bench load` adds up the processes' (stages.gc_ms_per_article)."""
+    import gc
+    import json
+    import os
+
+    from bench.load import read_stage_cpu, stage_figures
+    from tests.conftest import apply_env
+    from workers import app as worker_app
+
+    directory = tmp_path / "profile"
+    apply_env(monkeypatch, CLAIMWIRE_PROFILE_DIR=str(directory))
+    monkeypatch.setattr(worker_app, "_COLLECTIONS", {"seconds": 0.0, "count": 0, "started": 0.0})
+    worker_app._start_profile()
+    try:
+        garbage = [[] for _ in range(1000)]
+        for index, item in enumerate(garbage[:-1]):
+            item.append(garbage[index + 1])
+        garbage[-1].append(garbage[0])  # a cycle only the collector frees
+        del garbage, item
+        gc.collect()
+        gc.collect()
+    finally:
+        gc.callbacks.remove(worker_app._collect_timer)
+    counted = dict(worker_app._COLLECTIONS)
+    assert counted["count"] >= 2 and counted["seconds"] > 0
+    worker_app._dump_profile()
+    written = json.loads((directory / f"{os.getpid()}.json").read_text())["gc"]
+    assert written == {"cpu_s": counted["seconds"], "collections": counted["count"]}
+    (directory / "1.json").write_text(json.dumps({"stages": {"link": [4, 0.1]}, "gc": {"cpu_s": 0.5, "collections": 10}}))
+    figures = stage_figures({"stage_wall_s": {}, "stage_runs": {}}, read_stage_cpu(directory), 1000)
+    assert figures["gc_collections"] == counted["count"] + 10
+    assert figures["gc_ms_per_article"] == round(counted["seconds"] + 0.5, 3)

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from claimwire import changes
 from claimwire.settings import get_settings
 from storage import changefeed
-from storage.db import get_engine, session_scope, stage_engine
+from storage.db import get_engine, reading_engine, session_scope, stage_engine
 from storage.models import Event
 from tests.conftest import apply_env
 from tests.test_change_feed import ingest_seeds
@@ -99,3 +99,21 @@ def test_the_stage_commit_setting(pg_store, monkeypatch):
 
 def test_sqlite_has_one_engine(sqlite_store):
     assert stage_engine() is get_engine()
+
+
+@pytest.mark.services
+def test_the_autocommit_engines_have_pools_of_their_own_born_in_autocommit_with_their_engines_commit_setting(pg_store):
+    stage_reads, reads = reading_engine(stage_engine()), reading_engine(get_engine())
+    assert reading_engine(stage_engine()) is stage_reads  # one per engine
+    assert stage_reads.pool is not stage_engine().pool and reads.pool is not get_engine().pool
+    assert (_show(stage_reads), _show(reads)) == ("off", "on")
+    for autocommit, transactional in ((stage_reads, stage_engine()), (reads, get_engine())):
+        with autocommit.connect() as connection:
+            assert connection.connection.driver_connection.autocommit is True
+            connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS seen_at_once (n int)")
+            connection.exec_driver_sql("INSERT INTO seen_at_once VALUES (1)")  # no commit: autocommit
+            with transactional.connect() as other:
+                assert other.connection.driver_connection.autocommit is False
+                assert other.exec_driver_sql("SELECT count(*) FROM seen_at_once").scalar_one() >= 1
+        with autocommit.connect() as connection:  # taken back from the pool as it was given
+            assert connection.connection.driver_connection.autocommit is True

@@ -112,6 +112,7 @@ def _fresh_connections_after_fork(**_kwargs) -> None:
     from storage.db import reset_engines
 
     reset_engines()
+    _COLLECTIONS.update(seconds=0.0, count=0)  # counted in the main process before the fork
     _start_profile()
 
 
@@ -120,11 +121,24 @@ def _start_profile() -> None:
     per stage the runs and CPU seconds of their work, tasks/base.py); with CLAIMWIRE_PROFILE_CPROFILE=1 too, a
     cProfile of the process (CPU time) as PID.prof."""
     global _profiler
+    if get_settings().profile_dir and _collect_timer not in gc.callbacks:
+        gc.callbacks.append(_collect_timer)
     if get_settings().profile_cprofile and _profiler is None:
         import cProfile
 
         _profiler = cProfile.Profile(time.process_time)
         _profiler.enable()
+
+
+_COLLECTIONS = {"seconds": 0.0, "count": 0, "started": 0.0}  # the cyclic collector's CPU in this process (profile_dir)
+
+
+def _collect_timer(phase: str, _info: dict) -> None:
+    if phase == "start":
+        _COLLECTIONS["started"] = time.process_time()
+    else:
+        _COLLECTIONS["seconds"] += time.process_time() - _COLLECTIONS["started"]
+        _COLLECTIONS["count"] += 1
 
 
 def _dump_profile() -> None:
@@ -143,6 +157,7 @@ def _dump_profile() -> None:
                 "cpu_s": times.user + times.system,
                 "stages": getattr(base, "STAGE_CPU", None),
                 "sql": getattr(db, "SQL_COUNTS_PROCESS", None),
+                "gc": {"cpu_s": _COLLECTIONS["seconds"], "collections": _COLLECTIONS["count"]},
             }
             json.dump(found, handle)
     if _profiler is not None:
