@@ -458,8 +458,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def tune_collector() -> None:
     """The cyclic garbage collector's first threshold from CLAIMWIRE_GC_THRESHOLD, in the process of any command (a
-    worker's pool processes inherit it from their main process). At Python's 700 an article's parse, extraction and
-    ledger set off thousands of collections: 3 to 4 % of the in-process pipeline's CPU (`bench throughput`); at 20,000, under 1 %."""
+    worker's pool processes inherit it from their main process). At Python's 700 the collector took 0.40 ms of the
+    workers' CPU an article in `bench load` (`stages.gc_ms_per_article`), at 20,000 0.11 ms (docs/SCALING.md)."""
     threshold = get_settings().gc_threshold
     if threshold > 0:
         _, middle, oldest = gc.get_threshold()

@@ -239,7 +239,7 @@ def reading_engine(engine: Engine) -> Engine:
     if engine not in _MADE_WITH:  # not one of make_engine's pooled engines
         return engine.execution_options(isolation_level="AUTOCOMMIT")
     # a pool of its own whose connections are born in autocommit: an engine's execution option would set autocommit
-    # on every checkout and take it back on every checkin (about 30 us a statement, four or five an article)
+    # on every checkout and take it back on every checkin (four or five checkouts an article)
     url = engine.url.render_as_string(hide_password=False)
     return make_engine(url, synchronous_commit=_MADE_WITH[engine], autocommit=True)
 
