@@ -200,3 +200,33 @@ def test_the_collectors_cpu_is_counted_per_process_and_read_back_per_article(tmp
     figures = stage_figures({"stage_wall_s": {}, "stage_runs": {}}, read_stage_cpu(directory), 1000)
     assert figures["gc_collections"] == counted["count"] + 10
     assert figures["gc_ms_per_article"] == round(counted["seconds"] + 0.5, 3)
+
+
+def test_the_benchs_own_database_connections_are_told_apart_and_still_counted(pg_url, monkeypatch):
+    """`bench load` opens its own connections (its wait loop's counts, its reads) with application_name
+    claimwire-bench: their backends' CPU is reported apart (postgres_bench) and is still part of `postgres`, so that
+    the figure reads as it always has against an older commit's bench."""
+    import psycopg
+    from sqlalchemy import text
+
+    from bench.load import BENCH_APPLICATION, cpu_by_process, database_backends
+    from storage.db import session_scope
+    from tests.conftest import apply_env
+
+    apply_env(monkeypatch, DATABASE_URL=f"{pg_url}?application_name={BENCH_APPLICATION}")
+    with psycopg.connect(pg_url) as service_connection, session_scope() as session:
+        bench_pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        service_pid = service_connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+        found = database_backends(pg_url)()
+    assert found[bench_pid] == "postgres_bench"
+    assert found[service_pid] == "postgres"
+
+    class Sampler:
+        cpu = {"worker1": 3.0, "api": 1.0}
+
+        def server_cpu_s(self):
+            return {"postgres": 2.0, "postgres_bench": 0.5}
+
+    figures = cpu_by_process(Sampler(), {}, 1000, 0.2, (0.0, 0.0), {})
+    assert figures["postgres"] == 2.5 and figures["postgres_bench"] == 0.5
+    assert figures["total_service"] == 3.0 + 1.0 + 2.5
