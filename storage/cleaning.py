@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import delete, select, update
 
 from storage import articles, repository
-from storage.db import session_scope, stage_autocommit
+from storage.db import driver_connection, session_scope, stage_autocommit
 from storage.models import Article, ArticleStatus, Claim, ContentOriginal, Outlet, utcnow
 
 
@@ -101,8 +101,8 @@ def read_for_clean(article_id: int, accepts: Iterable[str]) -> CleanInput:
     """The article's columns the clean stage reads; raises NotInStatus when it is not in ACCEPTS."""
     autocommit = stage_autocommit()
     if autocommit is not None:
-        with autocommit.connect() as connection:
-            row = connection.exec_driver_sql(_PG_LOAD, {"id": article_id}).first()
+        with driver_connection(autocommit) as connection:
+            row = connection.execute(_PG_LOAD, {"id": article_id}).fetchone()
     else:
         with session_scope(read_only=True) as session:
             row = session.execute(
@@ -136,8 +136,8 @@ def outlet_lines(outlet_id: int, keys: Sequence[str], article_id: int) -> Outlet
                 select(ContentOriginal.line_keys).where(ContentOriginal.outlet_id == outlet_id, ContentOriginal.article_id > article_id)
             ).all()
         return OutletLines(counts, articles_counted, [found.split() for found in later if found])
-    with autocommit.connect() as connection:
-        rows = connection.exec_driver_sql(_PG_OUTLET_LINES, {"outlet": outlet_id, "keys": list(keys), "id": article_id}).all()
+    with driver_connection(autocommit) as connection:
+        rows = connection.execute(_PG_OUTLET_LINES, {"outlet": outlet_id, "keys": list(keys), "id": article_id}).fetchall()
     counts = {key: count for key, count, _ in rows if key is not None}
     articles_counted = next((count for key, count, later in rows if key is None and later is None), 0)
     return OutletLines(counts, articles_counted, [later.split() for key, _, later in rows if later])
@@ -243,8 +243,8 @@ def _write_cleaned_pg(engine, article_id: int, accepts: Sequence[str], outlet_id
         "observe": bool(outlet_id is not None and cleaned.line_keys),
     }
     params["counted_outlet"], params["counted_keys"] = _counted(outlet_id, cleaned)
-    with engine.connect() as connection:
-        moved, duplicate_of, holder = connection.exec_driver_sql(_PG_WRITE.format(extra=extra), params).first()
+    with driver_connection(engine) as connection:
+        moved, duplicate_of, holder = connection.execute(_PG_WRITE.format(extra=extra), params).fetchone()
     if moved:
         return duplicate_of
     if holder is not None and holder > article_id:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from claimwire import jsontext, linkfeatures, linking
 from claimwire.linking import ArticleFeatures, Candidate
-from storage.db import session_scope, stage_autocommit
+from storage.db import driver_connection, session_scope, stage_autocommit
 from storage.models import ArticleLinkFeatures, Event, EventIndexEntry, TermFrequency
 
 COUNT_SHARDS = linking.RESERVED_HASHES
@@ -494,8 +494,8 @@ def count_document_now(article_id: int, keys: Iterable[str]) -> None:
             count_document(session, article_id, keys)
         return
     hashes = _array(_count_hashes(article_id, keys))
-    with autocommit.connect() as connection:
-        connection.connection.driver_connection.execute(_PG_COUNT, (hashes,))
+    with driver_connection(autocommit) as connection:
+        connection.execute(_PG_COUNT, (hashes,))
 
 
 def newest_event_id(session: Session) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from claimwire import jsontext
 from claimwire.claims import Claim as ClaimRecord
 from storage import articles, repository
-from storage.db import session_scope, stage_autocommit
+from storage.db import driver_connection, session_scope, stage_autocommit
 from storage.models import Article, utcnow
 
 _PG_LOAD = "SELECT status, id, title, clean_text, published_at, received_at FROM articles WHERE id = %(id)s"
@@ -47,12 +47,12 @@ def read_for_extract(article_id: int, accepts: Sequence[str]) -> articles.Articl
     when it is not in ACCEPTS."""
     autocommit = stage_autocommit()
     if autocommit is not None:
-        with autocommit.connect() as connection:
-            row = connection.exec_driver_sql(_PG_LOAD, {"id": article_id}).first()
+        with driver_connection(autocommit) as connection:
+            row = connection.execute(_PG_LOAD, {"id": article_id}).fetchone()
         if row is None:
             raise articles.NotInStatus(f"article {article_id} does not exist")
-        if row.status not in accepts:
-            raise articles.NotInStatus(f"article {article_id} is {row.status}")
+        if row[0] not in accepts:
+            raise articles.NotInStatus(f"article {article_id} is {row[0]}")
     else:
         with session_scope(read_only=True) as session:
             row = articles.stage_columns(session, article_id, accepts, *_COLUMNS)
@@ -84,7 +84,7 @@ def write_claims(article_id: int, accepts: Sequence[str], status: str, claims: S
         "cut": jsontext.dumps(cut) if cut else None,
     }
     statement = _PG_WRITE.format(cut=", claims_cut = %(cut)s::json" if cut else "")
-    with autocommit.connect() as connection:
-        moved = connection.exec_driver_sql(statement, params).scalar_one()
+    with driver_connection(autocommit) as connection:
+        moved = connection.execute(statement, params).fetchone()[0]
     if moved != 1:
         raise articles.NotInStatus(f"article {article_id} is not {' or '.join(accepts)} (moved on by another delivery, or gone)")

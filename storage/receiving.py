@@ -10,7 +10,7 @@ from sqlalchemy import exc, select
 from claimwire.settings import get_settings
 from claimwire.sources import URL, RawItem
 from storage import repository
-from storage.db import get_engine, reading_engine, session_scope
+from storage.db import driver_connection, get_engine, reading_engine, session_scope
 from storage.models import ArticleStatus, Outlet, utcnow
 
 
@@ -58,10 +58,12 @@ _FIND_OUTLET = "SELECT id FROM outlets WHERE key = %(key)s"
 
 
 def _get_or_create_outlet(key: str) -> int:
-    with reading_engine(get_engine()).connect() as connection:
-        row = connection.exec_driver_sql(_OUTLET, {"key": key, "now": utcnow()}).first()
+    with driver_connection(reading_engine(get_engine())) as connection:
+        row = connection.execute(_OUTLET, {"key": key, "now": utcnow()}).fetchone()
         if row is None:
-            row = connection.exec_driver_sql(_FIND_OUTLET, {"key": key}).one()
+            row = connection.execute(_FIND_OUTLET, {"key": key}).fetchone()
+    if row is None:
+        raise RuntimeError(f"outlet {key!r} could not be stored")
     return row[0]
 
 
@@ -92,11 +94,11 @@ def store_fast(item: RawItem) -> Stored:
     for attempt in (1, 2):
         params = _params(item, database_url, utcnow())
         try:
-            with reading_engine(get_engine()).connect() as connection:
-                row = connection.exec_driver_sql(_INSERT_ARTICLE, params).first()
+            with driver_connection(reading_engine(get_engine())) as connection:
+                row = connection.execute(_INSERT_ARTICLE, params).fetchone()
                 if row is not None:
                     return Stored(row[0], True, ArticleStatus.RECEIVED, None)
-                found = connection.exec_driver_sql(_FIND_ARTICLE, {"identity": identity}).first()
+                found = connection.execute(_FIND_ARTICLE, {"identity": identity}).fetchone()
             if found is not None:
                 return Stored(found[0], False, found[1], found[2])
             # inserted and gone again in between (deleted): try once more
@@ -125,12 +127,12 @@ def store_many_fast(items: list[RawItem]) -> list[Stored]:
     )
     identities = [params[f"identity_{n}"] for n in range(len(items))]
     try:
-        with reading_engine(get_engine()).connect() as connection:
-            created = {identity: article_id for article_id, identity in connection.exec_driver_sql(statement, params)}
+        with driver_connection(reading_engine(get_engine())) as connection:
+            created = {identity: article_id for article_id, identity in connection.execute(statement, params)}
             others = set(identities) - set(created)
             found = {}
             if others:
-                found = {row[0]: row[1:] for row in connection.exec_driver_sql(_FIND_ARTICLES, {"identities": sorted(others)})}
+                found = {row[0]: row[1:] for row in connection.execute(_FIND_ARTICLES, {"identities": sorted(others)})}
     except exc.IntegrityError:
         _OUTLET_IDS.clear()
         raise

@@ -117,3 +117,28 @@ def test_the_autocommit_engines_have_pools_of_their_own_born_in_autocommit_with_
                 assert other.exec_driver_sql("SELECT count(*) FROM seen_at_once").scalar_one() >= 1
         with autocommit.connect() as connection:  # taken back from the pool as it was given
             assert connection.connection.driver_connection.autocommit is True
+
+
+@pytest.mark.services
+def test_the_driver_connection_commits_at_once_and_raises_the_drivers_errors_as_sqlalchemy_wraps_them(pg_store):
+    from sqlalchemy import exc
+
+    from storage.db import driver_connection
+
+    autocommit = reading_engine(stage_engine())
+    with driver_connection(autocommit) as connection:
+        connection.execute("CREATE TABLE once_only (n int PRIMARY KEY)")
+        connection.execute("INSERT INTO once_only VALUES (%(n)s)", {"n": 1})
+    with get_engine().connect() as other:  # committed at once: another connection sees it
+        assert other.exec_driver_sql("SELECT count(*) FROM once_only").scalar_one() == 1
+    with pytest.raises(exc.IntegrityError), driver_connection(autocommit) as connection:
+        connection.execute("INSERT INTO once_only VALUES (1)")
+    with pytest.raises(exc.OperationalError) as raised, driver_connection(autocommit) as connection:
+        killed = connection.info.backend_pid
+        with get_engine().connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({killed})")
+        connection.execute("SELECT 1")
+    assert raised.value.orig is not None
+    with driver_connection(autocommit) as connection:  # the broken connection left the pool: a working one
+        assert connection.info.backend_pid != killed
+        assert connection.execute("SELECT count(*) FROM once_only").fetchone()[0] == 1
