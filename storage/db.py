@@ -19,9 +19,9 @@ from claimwire import jsontext
 from claimwire.settings import get_settings
 
 try:
-    from psycopg import OperationalError as DriverOperationalError
+    from psycopg import Error as DriverError, OperationalError as DriverOperationalError
 except ImportError:  # an install without PostgreSQL support
-    DriverOperationalError = exc.OperationalError
+    DriverError, DriverOperationalError = exc.DBAPIError, exc.OperationalError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 PING_IDLE_S = 1.0  # a pooled connection idle for longer than this is pinged before use (see _ping_if_idle)
@@ -91,16 +91,14 @@ def driver_connection(engine: Engine) -> Iterator:
     autocommit (`stage_autocommit`, `reading_engine`): nothing is committed or rolled back here. The driver's errors
     are raised as SQLAlchemy wraps them (`exc.IntegrityError`, `exc.OperationalError`, ...: STORE_ERRORS), and a
     connection the driver found broken is dropped from the pool, as `exec_driver_sql` would have them."""
-    import psycopg
-
     pooled = engine.raw_connection()
     driver = pooled.driver_connection
     try:
         yield driver
-    except psycopg.Error as error:
+    except DriverError as error:
         if driver.closed or driver.broken:
             pooled.invalidate()
-        raise exc.DBAPIError.instance(None, None, error, psycopg.Error) from error
+        raise exc.DBAPIError.instance(None, None, error, DriverError) from error
     finally:
         pooled.close()
 
