@@ -154,7 +154,9 @@ class Guard:
 bearer = HTTPBearer(auto_error=False, description="CLAIMWIRE_API_TOKEN")
 
 
-def require_token(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+async def require_token(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+    """The write routes' bearer token. A coroutine that never waits: FastAPI runs a plain function dependency in its
+    thread pool, a hop per request."""
     token = get_settings().api_token
     if not token:
         raise ApiError(
