@@ -90,6 +90,9 @@ class Settings:
     task_time_limit_s: float = 0.0  # 0: computed from the budgets (tasks/base.py cpu_task_options)
     # a pool process is replaced after the task that took its resident memory past this (0: never; workers/app.py)
     worker_max_memory_mb: int = 280
+    # workers' heartbeat events (every 2 s, for monitors such as Flower), their gossip about one another's and their
+    # exchange of revoked tasks as they start (mingle); off: none of the three (service/cli.py cmd_worker)
+    worker_heartbeat: bool = False
     # the cyclic garbage collector's first threshold in the service's processes (0: Python's own, 700; service/cli.py)
     gc_threshold: int = 20_000
     # newsroom systems in and out (docs/INTEGRATION.md): the intake stream, the change feed, webhooks
@@ -200,6 +203,7 @@ def get_settings() -> Settings:
         api_auth_failures=_env_int("CLAIMWIRE_API_AUTH_FAILURES", 20),
         task_time_limit_s=_env_float("CLAIMWIRE_TASK_TIME_LIMIT_S", 0.0),
         worker_max_memory_mb=_env_int("CLAIMWIRE_WORKER_MAX_MEMORY_MB", 280),
+        worker_heartbeat=_env_bool("CLAIMWIRE_WORKER_HEARTBEAT", False),
         gc_threshold=_env_int("CLAIMWIRE_GC_THRESHOLD", 20_000),
         stream_url=os.environ.get("CLAIMWIRE_STREAM_URL") or _redis_broker(os.environ.get("BROKER_URL")),
         intake_stream=os.environ.get("CLAIMWIRE_INTAKE_STREAM") or "claimwire:intake",

@@ -178,6 +178,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         argv += ["--pool", args.pool]
     if args.hostname:
         argv += ["--hostname", args.hostname]
+    if not get_settings().worker_heartbeat:
+        argv += ["--without-heartbeat", "--without-gossip", "--without-mingle"]
     app.worker_main(argv)
     return 0
 

@@ -88,3 +88,35 @@ def test_celery_redis_postgres_gives_the_same_events_and_claims(sqlite_store, se
     )
     assert "0 new (queued), 5 already stored" in again.stdout
     assert snapshot() == through_workers
+
+
+def _heartbeats_heard(redis_url: str, env: dict[str, str], tmp_path, name: str, listen_s: float = 5.0) -> int:
+    """Start a worker with ENV, wait until it answers a ping, then count the worker events its broker carries for LISTEN_S
+    (Celery sends a heartbeat every 2 s when it sends any)."""
+    import redis
+
+    from bench.harness import fresh_broker_connections, ping_workers
+    from workers.app import app
+
+    client = redis.Redis.from_url(redis_url)
+    listener = client.pubsub()
+    listener.psubscribe("*celeryev*")
+    worker = start_worker(tmp_path, env, name=name, concurrency=1)
+    try:
+        fresh_broker_connections()
+        assert ping_workers(app, 1, timeout=60) == 1
+        heard, deadline = 0, time.monotonic() + listen_s
+        while time.monotonic() < deadline:
+            message = listener.get_message(timeout=0.5)
+            heard += message is not None and message["type"] == "pmessage" and b"heartbeat" in message["data"]
+        return heard
+    finally:
+        stop(worker)
+        listener.close()
+
+
+def test_workers_send_no_heartbeats_unless_asked(redis_url, tmp_path, monkeypatch):
+    env = env_for(BROKER_URL=redis_url, CLAIMWIRE_HOME=str(tmp_path / "svc"))
+    apply_env(monkeypatch, BROKER_URL=redis_url)
+    assert _heartbeats_heard(redis_url, env, tmp_path, "quiet") == 0
+    assert _heartbeats_heard(redis_url, {**env, "CLAIMWIRE_WORKER_HEARTBEAT": "1"}, tmp_path, "beating") >= 1
