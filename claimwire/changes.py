@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -112,6 +113,9 @@ def _is_mapping(value: Any) -> bool:
 
 
 def _list(value: Any) -> list:
+    """VALUE's items, to read (a list is not copied), or none when it is not a list."""
+    if type(value) is list:
+        return value
     return list(value) if isinstance(value, (list, tuple)) else []
 
 
@@ -240,7 +244,7 @@ def ledger_headline(ledger: Mapping[str, Any] | None) -> dict[str, Any] | None:
         for m in HEADLINE_MEASURES
         if own.get(m)
     ]
-    return {"text": own.get("text"), "tolls": tolls or _list(own.get("tolls"))}
+    return {"text": own.get("text"), "tolls": tolls or list(_list(own.get("tolls")))}
 
 
 def _headline_substance(ledger: Mapping[str, Any]) -> tuple:
@@ -254,7 +258,13 @@ def _headline_substance(ledger: Mapping[str, Any]) -> tuple:
 
 
 def _quote_words(text: Any) -> str:
-    return " ".join(str(text or "").lower().split())
+    return _text_words(text) if type(text) is str else " ".join(str(text or "").lower().split())
+
+
+@lru_cache(maxsize=16384)
+def _text_words(text: str) -> str:
+    """`_quote_words` of a text, kept per text: each diff reads the quotes of both ledgers, most of them seen before."""
+    return " ".join(text.lower().split())
 
 
 def ledger_quotes(ledger: Mapping[str, Any] | None) -> dict[tuple, dict[str, Any]]:

@@ -179,11 +179,17 @@ def _parse_time(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, str) and value:
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
-        except ValueError:
-            return None
+        return _parsed_time(value)
     return None
+
+
+@lru_cache(maxsize=16384)
+def _parsed_time(value: str) -> datetime | None:
+    """An ISO time as `_parse_time` reads it, kept per text: every rebuild of an event reads its articles' times again."""
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        return None
 
 
 def article_times(articles: Sequence[Mapping[str, Any]]) -> dict[int, ArticleTime]:
@@ -436,23 +442,25 @@ def assign_families(
     """Source families of every attribution in the event; returns the resolution and each claim's family by index."""
     mentions, indexes, unattributed = [], [], {}
     for index, claim in enumerate(claims):
-        if not claim.get("source") and claim.get("kind") not in (CASUALTY, FIGURE):
+        source, article_id = claim.get("source"), claim["article_id"]
+        if not source and claim.get("kind") not in (CASUALTY, FIGURE):
             continue
-        time = times.get(claim["article_id"])
-        mention = SourceMention(
-            claim.get("source"),
-            claim["article_id"],
-            claim.get("start") or 0,
-            time.outlet if time else None,
-            claim.get("sentence") or "",
-            time.name if time else None,
+        if source is None and article_id in unattributed:
+            unattributed[article_id].append(index)  # the outlet's own: the same family as its first one
+            continue
+        if source is None:
+            unattributed[article_id] = []
+        time = times.get(article_id)
+        mentions.append(
+            SourceMention(
+                source,
+                article_id,
+                claim.get("start") or 0,
+                time.outlet if time else None,
+                claim.get("sentence") or "",
+                time.name if time else None,
+            )
         )
-        if mention.source is None and claim["article_id"] in unattributed:
-            unattributed[claim["article_id"]].append(index)  # the outlet's own: the same family as its first one
-            continue
-        if mention.source is None:
-            unattributed[claim["article_id"]] = []
-        mentions.append(mention)
         indexes.append(index)
     sentences = list(dict.fromkeys(c.get("sentence") or "" for c in claims if c.get("kind") in (QUOTE, STATEMENT, CASUALTY)))
     resolution = resolve_sources(mentions, sentences)
@@ -1067,6 +1075,7 @@ def _story_json(number: int, story: Story) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=16384)  # an event's articles' times, written again at every rebuild
 def _iso(when: datetime) -> str | None:
     return when.isoformat() if when != datetime.min else None
 
