@@ -178,6 +178,35 @@ from claimwire.numbers import quantity_bounds
 NAME = "casualties"
 VERSION = "2.25.0"
 
+_FLAG_GROUP = re.compile(r"\(\?[aiLmsux-]")
+_NAMED_GROUP = re.compile(r"\(\?P(?:<\w+>|=\w+\))")
+_ESCAPE = re.compile(r"\\.")
+
+
+def _lowered(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """PATTERN (IGNORECASE) without IGNORECASE, for lower-cased ASCII text: it matches there with the same spans as
+    PATTERN in the text (ASCII lower-casing is IGNORECASE's folding, position for position), provided every letter
+    of PATTERN is lower case and no group sets its own flags (checked here); faster."""
+    bare = _ESCAPE.sub("", _NAMED_GROUP.sub("", pattern.pattern))
+    if not pattern.flags & re.IGNORECASE or _FLAG_GROUP.search(pattern.pattern) or bare != bare.lower():
+        raise ValueError(f"not read lower-cased: {pattern.pattern[:60]}")
+    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+
+
+_AFTER_SUBJECT_LOWER = _lowered(AFTER_SUBJECT)
+_EVENT_OF_LOWER = _lowered(EVENT_OF)
+_LEGAL_LOWER = _lowered(LEGAL)
+
+
+def _finditer_folded(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`'s spans; an ASCII TEXT is read lower-cased (its groups then lower case: read ignoring
+    case by the caller)."""
+    return lowered.finditer(text.lower()) if text.isascii() else pattern.finditer(text)
+
+
+def _legal(text: str) -> bool:
+    return (_LEGAL_LOWER.search(text.lower()) if text.isascii() else LEGAL.search(text)) is not None
+
 
 class Hit(NamedTuple):
     """One casualty figure found in a sentence, before it becomes a Claim."""
@@ -638,7 +667,7 @@ def _rule_subject(sent: _Sentence) -> None:
 def _rule_joined_subject(sent: _Sentence) -> None:
     """Joined subjects without a number: "A man and his son were killed", "Husband and wife dead"."""
     text = sent.text
-    for m in AFTER_SUBJECT.finditer(text):
+    for m in _finditer_folded(AFTER_SUBJECT, _AFTER_SUBJECT_LOWER, text):
         vs = m.start()
         v1 = m.group("v1").lower()
         aux = (m.group("aux") or "").strip().lower()
@@ -919,7 +948,7 @@ def _victims_after(sent: _Sentence, pos: int, measure: str) -> tuple[int, int] |
 def _rule_event_of(sent: _Sentence) -> None:
     """ "the deaths of two women", "the murder of his mother and sister", "the bodies of A and B were found"."""
     text = sent.text
-    for m in EVENT_OF.finditer(text):
+    for m in _finditer_folded(EVENT_OF, _EVENT_OF_LOWER, text):
         noun = m.group("noun").lower()
         if sent.overlaps(m.start(), m.end()) or noun.startswith(("bod", "remains")) and not FOUND_BODY.search(text):
             continue
@@ -1306,7 +1335,7 @@ def _other_incident(text: str, ss: int, se: int, hit: Hit, legal_story: bool) ->
     were murdered so far this year")?  Trials and arrests recount their killing with its date, so
     in a legal story (or sentence) a date alone does not make a figure another incident's."""
     sentence = text[ss:se]
-    legal = legal_story or LEGAL.search(sentence) is not None
+    legal = legal_story or _legal(sentence)
     for m in OTHER_INCIDENT.finditer(sentence):
         if legal and DATED.search(m.group(0)):
             continue
@@ -1404,7 +1433,7 @@ def is_legal_story(text: str | None, title: str | None = None) -> bool:
     """The headline or the lead is about a trial, an arrest or a sentence: its killing is the story's
     even where dated ("Horton was shot and killed in October 2011")."""
     lead = text[:LEAD_CHARS] if text else ""
-    return bool(title and LEGAL.search(title) or LEGAL.search(lead))
+    return bool(title and _legal(title) or _legal(lead))
 
 
 def _identified_as_told(claims: list[Claim]) -> list[Claim]:
