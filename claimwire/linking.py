@@ -20,7 +20,18 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from claimwire.linkfeatures import RESERVED_HASHES, UNDATED, ArticleFeatures, article_features, key_hash
-from claimwire.linkscore import SharedMass, Weights, coarse_bound, counted, pair_bound, pair_breakdown, pair_score, shared_mass
+from claimwire.linkscore import (
+    SharedMass,
+    Weights,
+    coarse_bound,
+    counted,
+    key_contributions,
+    pair_bound,
+    pair_breakdown,
+    pair_score,
+    pair_value,
+    shared_mass,
+)
 
 __all__ = [
     "RESERVED_HASHES",
@@ -204,21 +215,25 @@ def _event_match(features: ArticleFeatures, event_id: int, pairs: list[_Pair], w
     """The event's score from its pairs' scores (see `score_events`); the breakdown of its best pair only."""
     missing = 1.0  # the chance that none of its articles matches (noisy-or)
     total = 0.0
-    best: tuple[float, int, tuple] | None = None
+    best: tuple[float, int, tuple | None] | None = None
     for pair in pairs:
         article_id = pair.candidate.article_id
         if pair.mass is None:
             value, detail = 0.0, None
         else:
-            value, vector, contributions = pair_score(features, pair.candidate.features, weights, pair.shared, pair.mass)
-            detail = (pair.candidate.features, vector, contributions)
+            value, vector = pair_value(features, pair.candidate.features, weights, pair.mass)
+            detail = (pair.candidate.features, vector, pair.shared)
         missing *= 1.0 - EVIDENCE_SHARE * value
         total += value
         if best is None or (value, -article_id) > (best[0], -best[1]):
             best = (value, article_id, detail)
     assert best is not None
     value, article_id, detail = best
-    breakdown = {"shared": []} if detail is None else pair_breakdown(features, *detail)
+    if detail is None:
+        breakdown: dict = {"shared": []}
+    else:
+        right, vector, shared = detail
+        breakdown = pair_breakdown(features, right, vector, key_contributions(shared, weights))
     combined = max(value, 1.0 - missing)
     if value > 0:
         combined *= (total / len(pairs) / value) ** AGREEMENT

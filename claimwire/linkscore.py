@@ -307,8 +307,12 @@ def pair_vector(
         shared = left.keys & right.keys
     if mass is None:
         mass = shared_mass(shared, weights)
-    vector = _pair_terms(left, right, weights, mass, weights._full_stats(right), exact=True)
-    return vector, [(weights.info(key)[2], key) for key in shared]  # each key's part of the dot product
+    return _pair_terms(left, right, weights, mass, weights._full_stats(right), exact=True), key_contributions(shared, weights)
+
+
+def key_contributions(shared: frozenset[str], weights: Weights) -> list[tuple[float, str]]:
+    """Each shared key's part of the pair's dot product (for `pair_breakdown`)."""
+    return [(weights.info(key)[2], key) for key in shared]
 
 
 def _days_apart(left: ArticleFeatures, right: ArticleFeatures) -> tuple[bool, int, bool]:
@@ -584,6 +588,12 @@ def pair_score(
     """`similarity`'s score of a pair that shares keys, with its vector and key contributions (for `pair_breakdown`)."""
     vector, contributions = pair_vector(left, right, weights, shared, mass)
     return logistic(sum(map(operator.mul, PAIR_WEIGHTS, vector))), vector, contributions
+
+
+def pair_value(left: ArticleFeatures, right: ArticleFeatures, weights: Weights, mass: SharedMass) -> tuple[float, list[float]]:
+    """`pair_score` without the key contributions, given the pair's MASS: what scoring all of an event's pairs reads."""
+    vector = _pair_terms(left, right, weights, mass, weights._full_stats(right), exact=True)
+    return logistic(sum(map(operator.mul, PAIR_WEIGHTS, vector))), vector
 
 
 def logistic(z: float) -> float:
