@@ -21,10 +21,10 @@ from typing import Any, Protocol
 
 from claimwire.linkfeatures import RESERVED_HASHES, UNDATED, ArticleFeatures, article_features, key_hash
 from claimwire.linkscore import (
+    UNWEIGHED_KINDS,
     SharedMass,
     Weights,
     coarse_bound,
-    counted,
     key_contributions,
     pair_bound,
     pair_breakdown,
@@ -120,7 +120,7 @@ def choose_keys(features: ArticleFeatures, df: dict[str, int], documents: int) -
 def counted_keys(keys: Iterable[str]) -> list[str]:
     """The keys whose document frequencies an index keeps and `decide` reads (`linkscore.counted`): every other key
     weighs the same with any frequency, so it is neither counted nor read (fewer rows to update per article)."""
-    return [k for k in keys if counted(k)]
+    return [k for k in keys if k[0] not in UNWEIGHED_KINDS]  # `counted`, inline
 
 
 def window_days(key: str) -> int:
@@ -204,11 +204,19 @@ def _by_event(features: ArticleFeatures, candidates: Iterable[Candidate], weight
 
 
 def _bound_pairs(features: ArticleFeatures, pairs: list[_Pair], weights: Weights, bound) -> float:
-    """Each pair's BOUND (`coarse_bound` or `pair_bound`), and the event's (`_event_bound`)."""
+    """Each pair's BOUND (`coarse_bound` or `pair_bound`), and the event's: at least its score (the agreement factor is
+    at most 1, the rest grows with each pair's score)."""
+    missing = 1.0
+    highest = 0.0  # a pair's bound is not negative
     for pair in pairs:
         if pair.mass is not None:
-            pair.bound = bound(features, pair.candidate.features, weights, pair.mass)
-    return _event_bound(pairs)
+            pair.bound = value = bound(features, pair.candidate.features, weights, pair.mass)
+        else:
+            value = pair.bound
+        missing *= 1.0 - EVIDENCE_SHARE * min(1.0, value)
+        if value > highest:
+            highest = value
+    return max(highest, 1.0 - missing) + BOUND_SLACK
 
 
 def _event_match(features: ArticleFeatures, event_id: int, pairs: list[_Pair], weights: Weights) -> EventMatch:
@@ -238,14 +246,6 @@ def _event_match(features: ArticleFeatures, event_id: int, pairs: list[_Pair], w
     if value > 0:
         combined *= (total / len(pairs) / value) ** AGREEMENT
     return EventMatch(event_id, combined, value, article_id, {**breakdown, "best_pair": round(value, 4)})
-
-
-def _event_bound(pairs: list[_Pair]) -> float:
-    """At least the event's score: the agreement factor is at most 1, the rest grows with each pair's score."""
-    missing = 1.0
-    for pair in pairs:
-        missing *= 1.0 - EVIDENCE_SHARE * min(1.0, pair.bound)
-    return max(max(pair.bound for pair in pairs), 1.0 - missing) + BOUND_SLACK
 
 
 def _best_first(match: EventMatch) -> tuple[float, int]:

@@ -244,7 +244,7 @@ def shared_mass(shared: frozenset[str], weights: Weights) -> SharedMass:
             if rare:
                 rare_words += 1
             continue
-        by_type[kind] += idf
+        by_type[kind] = by_type.get(kind, 0.0) + idf  # not `+=`: a kind's first key would go through `__missing__`
         shared_kinds[kind] = shared_kinds.get(kind, 0) + 1
         if kind in "pcs":
             if rare:
@@ -758,14 +758,17 @@ def _coarse_plan(left: ArticleFeatures, weights: Weights):
     sqrt, log1p = math.sqrt, math.log1p
 
     def bound(right: ArticleFeatures, mass: SharedMass) -> float:
-        right_shape = right.shaped()
+        right_shape = right.shape or right.shaped()
         shared = mass.shared_kinds
         get = mass.by_type.get
         c = get("c", 0.0)
         rest = right_shape.squares
         if rest is None:
             rest = right_shape.weighted_squares(TYPE_WEIGHTS)
-        rest -= sum([count * squared_weights.get(kind, 0.25) for kind, count in shared.items()])
+        shared_squares = 0.0  # summed in the order of `_right_norm`'s sum
+        for kind, count in shared.items():
+            shared_squares += count * squared_weights.get(kind, 0.25)
+        rest -= shared_squares
         right_norm = sqrt(mass.dot + max(0.0, rest) * unknown_squared)  # `_right_norm`
         z = constant + (w_cosine * (mass.dot / (left_norm * right_norm)) if left_norm and right_norm else 0.0)
         z += w_p * get("p", 0.0) + w_c * c + w_s * get("s", 0.0) + w_t * get("t", 0.0) + w_h * get("h", 0.0)
