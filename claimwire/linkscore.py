@@ -801,8 +801,9 @@ def _coarse_plan(left: ArticleFeatures, weights: Weights):
             both = facts & right_shape.fact_kinds
             if both:
                 z += w_facts_conflict * len(both - mass.agreed_facts - revised_tolls(left, right))
-        for kind in conflict_kinds.intersection(right_shape.kinds).difference(shared):
-            if kind != "n" or late or "s" not in shared:  # `numbers_at_odds`
+        right_kinds = right_shape.kinds
+        for kind in conflict_kinds:  # a few kinds: no sets made (a bound's terms are summed in any order: `_SLACK`)
+            if kind in right_kinds and kind not in shared and (kind != "n" or late or "s" not in shared):  # `numbers_at_odds`
                 z += conflict_weights[kind]
         if streets and right_shape.streets and "s" not in shared and streets.isdisjoint(right_shape.streets):
             z += w_street
