@@ -21,10 +21,10 @@ from typing import Any, Protocol
 
 from claimwire.linkfeatures import RESERVED_HASHES, UNDATED, ArticleFeatures, article_features, key_hash
 from claimwire.linkscore import (
-    UNWEIGHED_KINDS,
     SharedMass,
     Weights,
     coarse_bound,
+    counted,
     key_contributions,
     pair_bound,
     pair_breakdown,
@@ -120,7 +120,7 @@ def choose_keys(features: ArticleFeatures, df: dict[str, int], documents: int) -
 def counted_keys(keys: Iterable[str]) -> list[str]:
     """The keys whose document frequencies an index keeps and `decide` reads (`linkscore.counted`): every other key
     weighs the same with any frequency, so it is neither counted nor read (fewer rows to update per article)."""
-    return [k for k in keys if k[0] not in UNWEIGHED_KINDS]  # `counted`, inline
+    return [k for k in keys if counted(k)]
 
 
 def window_days(key: str) -> int:
