@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from claimwire.extractors import casualties, casualty_patterns as patterns
+from claimwire.extractors import _folded, casualties, casualty_patterns as patterns
 
 SENTENCES = [
     "A Man And His Son Were Killed, Police Said.",
@@ -34,9 +34,9 @@ def test_the_same_spans(pattern: re.Pattern[str], lowered: re.Pattern[str]) -> N
 
 def test_a_pattern_with_a_capital_or_its_own_flags_is_refused() -> None:
     with pytest.raises(ValueError):
-        casualties._lowered(re.compile(r"\b[A-Z]\w+ died", re.IGNORECASE))
+        _folded.lowered(re.compile(r"\b[A-Z]\w+ died", re.IGNORECASE))
     with pytest.raises(ValueError):
-        casualties._lowered(re.compile(r"(?-i:the) victim", re.IGNORECASE))
+        _folded.lowered(re.compile(r"(?-i:the) victim", re.IGNORECASE))
     with pytest.raises(ValueError):
-        casualties._lowered(re.compile(r"victim"))
-    assert casualties._lowered(re.compile(r"(?P<who>\w+)\s+\S+ died", re.IGNORECASE)).flags & re.IGNORECASE == 0
+        _folded.lowered(re.compile(r"victim"))
+    assert _folded.lowered(re.compile(r"(?P<who>\w+)\s+\S+ died", re.IGNORECASE)).flags & re.IGNORECASE == 0

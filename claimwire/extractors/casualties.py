@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 from claimwire.actors import actor_key
 from claimwire.claims import CASUALTY, Claim
 from claimwire.extractors import register
+from claimwire.extractors._folded import finditer_folded, found_folded, lowered
 from claimwire.extractors._lexicon import ANIMAL_NOUNS, MONTHS, PERSON_NOUNS, THING_NOUNS
 from claimwire.extractors._starts import finditer_where
 from claimwire.extractors._text import attribution_for, sentence_at, sentence_spans
@@ -178,34 +179,13 @@ from claimwire.numbers import quantity_bounds
 NAME = "casualties"
 VERSION = "2.25.0"
 
-_FLAG_GROUP = re.compile(r"\(\?[aiLmsux-]")
-_NAMED_GROUP = re.compile(r"\(\?P(?:<\w+>|=\w+\))")
-_ESCAPE = re.compile(r"\\.")
-
-
-def _lowered(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """PATTERN (IGNORECASE) without IGNORECASE, for lower-cased ASCII text: it matches there with the same spans as
-    PATTERN in the text (ASCII lower-casing is IGNORECASE's folding, position for position), provided every letter
-    of PATTERN is lower case and no group sets its own flags (checked here); faster."""
-    bare = _ESCAPE.sub("", _NAMED_GROUP.sub("", pattern.pattern))
-    if not pattern.flags & re.IGNORECASE or _FLAG_GROUP.search(pattern.pattern) or bare != bare.lower():
-        raise ValueError(f"not read lower-cased: {pattern.pattern[:60]}")
-    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
-
-
-_AFTER_SUBJECT_LOWER = _lowered(AFTER_SUBJECT)
-_EVENT_OF_LOWER = _lowered(EVENT_OF)
-_LEGAL_LOWER = _lowered(LEGAL)
-
-
-def _finditer_folded(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """`pattern.finditer(text)`'s spans; an ASCII TEXT is read lower-cased (its groups then lower case: read ignoring
-    case by the caller)."""
-    return lowered.finditer(text.lower()) if text.isascii() else pattern.finditer(text)
+_AFTER_SUBJECT_LOWER = lowered(AFTER_SUBJECT)
+_EVENT_OF_LOWER = lowered(EVENT_OF)
+_LEGAL_LOWER = lowered(LEGAL)
 
 
 def _legal(text: str) -> bool:
-    return (_LEGAL_LOWER.search(text.lower()) if text.isascii() else LEGAL.search(text)) is not None
+    return found_folded(LEGAL, _LEGAL_LOWER, text)
 
 
 class Hit(NamedTuple):
@@ -667,7 +647,7 @@ def _rule_subject(sent: _Sentence) -> None:
 def _rule_joined_subject(sent: _Sentence) -> None:
     """Joined subjects without a number: "A man and his son were killed", "Husband and wife dead"."""
     text = sent.text
-    for m in _finditer_folded(AFTER_SUBJECT, _AFTER_SUBJECT_LOWER, text):
+    for m in finditer_folded(AFTER_SUBJECT, _AFTER_SUBJECT_LOWER, text):
         vs = m.start()
         v1 = m.group("v1").lower()
         aux = (m.group("aux") or "").strip().lower()
@@ -948,7 +928,7 @@ def _victims_after(sent: _Sentence, pos: int, measure: str) -> tuple[int, int] |
 def _rule_event_of(sent: _Sentence) -> None:
     """ "the deaths of two women", "the murder of his mother and sister", "the bodies of A and B were found"."""
     text = sent.text
-    for m in _finditer_folded(EVENT_OF, _EVENT_OF_LOWER, text):
+    for m in finditer_folded(EVENT_OF, _EVENT_OF_LOWER, text):
         noun = m.group("noun").lower()
         if sent.overlaps(m.start(), m.end()) or noun.startswith(("bod", "remains")) and not FOUND_BODY.search(text):
             continue

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from claimwire.claims import FIGURE, Claim
 from claimwire.extractors import register
+from claimwire.extractors._folded import found_folded, lowered
 from claimwire.extractors._lexicon import CONTEXT_BEFORE_REJECT, MONTHS
 from claimwire.extractors._starts import finditer_where
 from claimwire.extractors._text import sentence_spans
@@ -24,7 +25,7 @@ VERSION = "1.0.0"
 _NUMBER_WORD = rf"\b(?:{number_words(1, 12)}|{number_words(20, 50)}|hundred|thousand|dozen)"
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORD_ANY_CASE = re.compile(_NUMBER_WORD, re.IGNORECASE)
-_NUMBER_WORD_LOWER = re.compile(_NUMBER_WORD)  # its words are lower case: on a lower-cased ASCII sentence, the same
+_NUMBER_WORD_LOWER = lowered(_NUMBER_WORD_ANY_CASE)
 _WORD_BEFORE = re.compile(r"([\w.#]+)\W*$")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _MEASURE_WORD = re.compile(r"[a-z][a-z'’-]*s?|%")
@@ -74,13 +75,9 @@ _FIGURE = re.compile(
 
 
 def _number_hint(sent: str) -> bool:
-    """A digit or a number word in SENT: the digit looked for first (a third of sentences have one), and an ASCII
-    sentence's words read lower-cased (ASCII's case folding is str.lower's, position for position; IGNORECASE is slow)."""
-    if _DIGIT.search(sent) is not None:
-        return True
-    if sent.isascii():
-        return _NUMBER_WORD_LOWER.search(sent.lower()) is not None
-    return _NUMBER_WORD_ANY_CASE.search(sent) is not None
+    """A digit or a number word in SENT: the digit looked for first (a third of sentences have one), the words of an
+    ASCII sentence read lower-cased (claimwire/extractors/_folded.py; IGNORECASE is slow)."""
+    return _DIGIT.search(sent) is not None or found_folded(_NUMBER_WORD_ANY_CASE, _NUMBER_WORD_LOWER, sent)
 
 
 @register(NAME, VERSION)
