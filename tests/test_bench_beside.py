@@ -1,0 +1,164 @@
+"""`python -m bench.beside`: two trees' `bench load` at once, each pinned to its core, compared part by part."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bench import beside
+
+_FAKE_CLI = textwrap.dedent(
+    """
+    import json, os, sys
+    import hiredis_probe
+    cpu = {"old": {"workers": 40.0, "api": 4.0, "postgres": 16.0}, "new": {"workers": 20.0, "api": 3.0, "postgres": 7.0}}
+    tree = os.path.basename(os.getcwd())
+    print(json.dumps({
+        "cpu_ms_per_article": {**cpu[tree], "bench": 3.0},
+        "stored": 97, "lost": 0, "duplicates": 0, "worker_rss_mb_max": 400.0, "end_to_end_s": 1.0,
+        "argv": sys.argv[1:], "cores": sorted(os.sched_getaffinity(0)), "blocked": hiredis_probe.BLOCKED,
+    }))
+    """
+)
+_PROBE = "try:\n    import hiredis\n    BLOCKED = False\nexcept ImportError:\n    BLOCKED = True\n"
+
+
+def _checkout(root: Path, name: str) -> Path:
+    """A checkout whose `service.cli` prints what `bench load --json` prints, with where and how it ran."""
+    tree = root / name
+    (tree / "service").mkdir(parents=True)
+    (tree / "service" / "__init__.py").write_text("")
+    (tree / "service" / "cli.py").write_text(_FAKE_CLI)
+    (tree / "hiredis_probe.py").write_text(_PROBE)
+    return tree
+
+
+def test_compare_gives_each_part_and_the_sum_new_over_old():
+    old = {"cpu_ms_per_article": {"workers": 40.0, "api": 4.0, "postgres": 16.0, "bench": 3.0}, "stored": 9797, "lost": 0}
+    new = {"cpu_ms_per_article": {"workers": 20.0, "api": 3.0, "postgres": 7.0, "bench": 4.0}, "stored": 9797, "lost": 0}
+    compared = beside.compare(old, new)
+    assert compared["old"]["all"] == 60.0 and compared["new"]["all"] == 30.0  # the bench's own CPU is not counted
+    assert compared["ratio"] == {"workers": 0.5, "api": 0.75, "postgres": 0.438, "all": 0.5}
+    assert compared["new"]["stored"] == 9797 and compared["old"]["lost"] == 0
+
+
+@pytest.mark.skipif(shutil.which("taskset") is None or len(os.sched_getaffinity(0)) < 2, reason="needs taskset and two cores")
+def test_both_trees_run_at_once_each_on_its_core_from_its_checkout(tmp_path):
+    cores = sorted(os.sched_getaffinity(0))[:2]
+    trees = {
+        "old": beside.Tree("old", _checkout(tmp_path, "old"), beside.OLD_ARGS, ("hiredis",)),
+        "new": beside.Tree("new", _checkout(tmp_path, "new"), beside.NEW_ARGS),
+    }
+    blockers = tmp_path / "blockers"
+    blockers.mkdir()
+    beside.write_blockers(blockers, trees["old"].blocked)
+    servers = {"old": beside.Servers("postgresql://old-admin", "redis://o"), "new": beside.Servers("postgresql://new-admin", "redis://n")}
+    run = beside.run_beside(trees, {"old": cores[0], "new": cores[1]}, 97, servers, blockers)
+    assert run["ratio"]["all"] == 0.5 and run["ratio"]["postgres"] == 0.438
+    assert run["old"]["stored"] == run["new"]["stored"] == 97
+
+
+@pytest.mark.skipif(shutil.which("taskset") is None or len(os.sched_getaffinity(0)) < 2, reason="needs taskset and two cores")
+def test_each_bench_is_pinned_given_its_server_and_blocks_only_the_old_trees_modules(tmp_path, monkeypatch):
+    cores = sorted(os.sched_getaffinity(0))[:2]
+    seen = {}
+    real_compare = beside.compare
+
+    def keep(old, new):
+        seen.update(old=old, new=new)
+        return real_compare(old, new)
+
+    monkeypatch.setattr(beside, "compare", keep)
+    trees = {
+        "old": beside.Tree("old", _checkout(tmp_path, "old"), beside.OLD_ARGS, ("hiredis",)),
+        "new": beside.Tree("new", _checkout(tmp_path, "new"), beside.NEW_ARGS),
+    }
+    blockers = tmp_path / "blockers"
+    blockers.mkdir()
+    beside.write_blockers(blockers, ("hiredis",))
+    servers = {"old": beside.Servers("pg://o", "redis://o"), "new": beside.Servers("pg://n", "redis://n")}
+    beside.run_beside(trees, {"old": cores[1], "new": cores[0]}, 50, servers, blockers)
+    assert seen["old"]["cores"] == [cores[1]] and seen["new"]["cores"] == [cores[0]]
+    assert seen["old"]["blocked"] is True
+    assert seen["new"]["blocked"] is (importlib.util.find_spec("hiredis") is None)
+    assert seen["new"]["argv"][:8] == ["bench", "load", "--articles", "50", "--workers", "2", "--pg-admin", "pg://n"]
+    assert "--no-compare-linking" in seen["new"]["argv"] and "--no-compare-linking" not in seen["old"]["argv"]
+    assert seen["new"]["argv"][8:10] == ["--redis", "redis://n"]
+    assert seen["old"]["argv"][7] == "pg://o" and seen["old"]["argv"][9] == "redis://o"
+
+
+def test_a_failed_bench_stops_the_comparison(tmp_path):
+    tree = _checkout(tmp_path, "old")
+    (tree / "service" / "cli.py").write_text("raise SystemExit(3)\n")
+    new = _checkout(tmp_path, "new")
+    trees = {"old": beside.Tree("old", tree, ""), "new": beside.Tree("new", new, "")}
+    core = sorted(os.sched_getaffinity(0))[0]
+    with pytest.raises(SystemExit, match="old tree's bench failed"):
+        servers = {"old": beside.Servers("a", "r"), "new": beside.Servers("b", "r")}
+        beside.run_beside(trees, {"old": core, "new": core}, 10, servers, tmp_path)
+
+
+def test_the_report_line_names_both_trees_figures():
+    run = {
+        "cores": {"old": 1, "new": 0},
+        "started": "05:53:31",
+        "ended": "06:05:44",
+        **beside.compare(
+            {"cpu_ms_per_article": {"workers": 46.5, "api": 3.2, "postgres": 16.6}, "stored": 9797, "lost": 0},
+            {"cpu_ms_per_article": {"workers": 23.8, "api": 2.7, "postgres": 9.4}, "stored": 9797, "lost": 0},
+        ),
+    }
+    line = beside._report(run)
+    assert "new 23.8 / 2.7 / 9.4 = 35.9, old 46.5 / 3.2 / 16.6 = 66.3" in line
+    assert "x 0.541" in line and json.dumps(run)
+
+
+def _pg_bin() -> Path | None:
+    try:
+        return beside.newest_pg_bin()
+    except SystemExit:
+        return None
+
+
+@pytest.mark.skipif(_pg_bin() is None or shutil.which("taskset") is None, reason="needs PostgreSQL's server binaries")
+def test_a_cluster_of_its_own_runs_on_the_trees_core_and_stops():
+    import psycopg
+
+    scratch = Path(tempfile.mkdtemp(prefix="claimwire-beside-test-"))  # under /tmp: the postgres user must reach it
+    scratch.chmod(0o755)
+    root = scratch / "cluster"
+    core = sorted(os.sched_getaffinity(0))[-1]
+    url, stop = beside.start_cluster(root, _pg_bin(), core)
+    try:
+        with psycopg.connect(url, autocommit=True) as connection:
+            backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+            assert connection.execute("SHOW autovacuum").fetchone()[0] == "off"
+            assert os.sched_getaffinity(backend) == {core}
+    finally:
+        stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(url, connect_timeout=2)
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None or shutil.which("taskset") is None, reason="needs redis-server")
+def test_a_redis_of_its_own_runs_on_the_trees_core_and_stops(tmp_path):
+    import redis
+
+    core = sorted(os.sched_getaffinity(0))[-1]
+    url, stop = beside.start_redis(tmp_path / "redis", core)
+    try:
+        client = redis.Redis.from_url(url)
+        assert client.ping()
+        assert os.sched_getaffinity(int(client.info("server")["process_id"])) == {core}
+    finally:
+        stop()
+    with pytest.raises(redis.ConnectionError):
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
