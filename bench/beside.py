@@ -39,6 +39,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.harness import free_port
+
 PARTS = ("workers", "api", "postgres")  # what the must-show counts: CPU of the workers, the API and PostgreSQL
 OLD_ARGS = "--reference 0 --json"
 NEW_ARGS = "--reference 0 --no-compare-linking --json"
@@ -56,7 +58,6 @@ CLUSTER_SETTINGS = {  # as the machine's server (Debian's 15/main here), less wh
 
 @dataclass(frozen=True)
 class Tree:
-    name: str  # "old" or "new"
     checkout: Path
     args: str
     blocked: tuple[str, ...] = ()
@@ -123,17 +124,17 @@ def newest_pg_bin() -> Path:
     return versions[-1]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _as_postgres(argv: list[str]) -> list[str]:
     """ARGV as the `postgres` user when run as root (initdb and the server refuse root)."""
     if os.geteuid() != 0:
         return argv
     return ["su", "postgres", "-c", shlex.join(argv)]
+
+
+def _give_to_postgres(path: Path) -> None:
+    """PATH owned by the `postgres` user when run as root (the server runs as that user: `_as_postgres`)."""
+    if os.geteuid() == 0:
+        subprocess.run(["chown", "postgres", str(path)], check=True)
 
 
 def _run(argv: list[str]) -> None:
@@ -146,15 +147,14 @@ def start_cluster(root: Path, pg_bin: Path, core: int) -> tuple[str, Callable[[]
     """A cluster in ROOT (initdb'd once), started under `taskset -c CORE`; its admin URL and its stop."""
     data = root / "data"
     root.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        subprocess.run(["chown", "postgres", str(root)], check=True)
+    _give_to_postgres(root)
     if not data.exists():
         _run(_as_postgres([str(pg_bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]))
     port = free_port()
     settings = {**CLUSTER_SETTINGS, "port": str(port), "unix_socket_directories": f"'{root}'"}
-    (data / "postgresql.auto.conf").write_text("".join(f"{k} = {v}\n" for k, v in settings.items()))
-    if os.geteuid() == 0:
-        subprocess.run(["chown", "postgres", str(data / "postgresql.auto.conf")], check=True)
+    auto_conf = data / "postgresql.auto.conf"
+    auto_conf.write_text("".join(f"{k} = {v}\n" for k, v in settings.items()))
+    _give_to_postgres(auto_conf)
     ctl = [str(pg_bin / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w"]
     _run(_as_postgres(pinned_command(core, [*ctl, "start"])))
 
@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, default=10000)
     parser.add_argument("--cores", default="0,1", help="OLD,NEW: the cores of the first run")
     parser.add_argument("--swap", action="store_true", help="a second run with the cores swapped")
-    parser.add_argument("--clusters", type=Path, help="a PostgreSQL of its own per tree, under this directory")
+    parser.add_argument("--clusters", type=Path, help="a PostgreSQL and a Redis of its own per tree, under this directory")
     parser.add_argument("--pg-admin", default="postgresql://postgres@127.0.0.1:5432/postgres", help="without --clusters")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="without --clusters")
     parser.add_argument("--pg-bin", type=Path)
@@ -254,10 +254,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--new-args", default=NEW_ARGS)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    trees = {
-        "old": Tree("old", args.old.resolve(), args.old_args, tuple(args.block_old)),
-        "new": Tree("new", args.new.resolve(), args.new_args),
-    }
+    trees = {"old": Tree(args.old.resolve(), args.old_args, tuple(args.block_old)), "new": Tree(args.new.resolve(), args.new_args)}
     first = dict(zip(("old", "new"), map(int, args.cores.split(","))))
     runs = []
     with tempfile.TemporaryDirectory(prefix="claimwire-beside-") as scratch:

@@ -49,24 +49,34 @@ def test_compare_gives_each_part_and_the_sum_new_over_old():
     assert compared["new"]["stored"] == 9797 and compared["old"]["lost"] == 0
 
 
-@pytest.mark.skipif(shutil.which("taskset") is None or len(os.sched_getaffinity(0)) < 2, reason="needs taskset and two cores")
-def test_both_trees_run_at_once_each_on_its_core_from_its_checkout(tmp_path):
-    cores = sorted(os.sched_getaffinity(0))[:2]
+@pytest.fixture
+def two_trees(tmp_path) -> tuple[dict[str, beside.Tree], Path]:
+    """The old tree (hiredis blocked) and the new one, as fake checkouts, and the directory of the blockers."""
     trees = {
-        "old": beside.Tree("old", _checkout(tmp_path, "old"), beside.OLD_ARGS, ("hiredis",)),
-        "new": beside.Tree("new", _checkout(tmp_path, "new"), beside.NEW_ARGS),
+        "old": beside.Tree(_checkout(tmp_path, "old"), beside.OLD_ARGS, ("hiredis",)),
+        "new": beside.Tree(_checkout(tmp_path, "new"), beside.NEW_ARGS),
     }
     blockers = tmp_path / "blockers"
     blockers.mkdir()
     beside.write_blockers(blockers, trees["old"].blocked)
+    return trees, blockers
+
+
+_TWO_CORES = pytest.mark.skipif(shutil.which("taskset") is None or len(os.sched_getaffinity(0)) < 2, reason="needs taskset and two cores")
+
+
+@_TWO_CORES
+def test_both_trees_run_at_once_each_on_its_core_from_its_checkout(two_trees):
+    cores = sorted(os.sched_getaffinity(0))[:2]
+    trees, blockers = two_trees
     servers = {"old": beside.Servers("postgresql://old-admin", "redis://o"), "new": beside.Servers("postgresql://new-admin", "redis://n")}
     run = beside.run_beside(trees, {"old": cores[0], "new": cores[1]}, 97, servers, blockers)
     assert run["ratio"]["all"] == 0.5 and run["ratio"]["postgres"] == 0.438
     assert run["old"]["stored"] == run["new"]["stored"] == 97
 
 
-@pytest.mark.skipif(shutil.which("taskset") is None or len(os.sched_getaffinity(0)) < 2, reason="needs taskset and two cores")
-def test_each_bench_is_pinned_given_its_server_and_blocks_only_the_old_trees_modules(tmp_path, monkeypatch):
+@_TWO_CORES
+def test_each_bench_is_pinned_given_its_server_and_blocks_only_the_old_trees_modules(two_trees, monkeypatch):
     cores = sorted(os.sched_getaffinity(0))[:2]
     seen = {}
     real_compare = beside.compare
@@ -76,13 +86,7 @@ def test_each_bench_is_pinned_given_its_server_and_blocks_only_the_old_trees_mod
         return real_compare(old, new)
 
     monkeypatch.setattr(beside, "compare", keep)
-    trees = {
-        "old": beside.Tree("old", _checkout(tmp_path, "old"), beside.OLD_ARGS, ("hiredis",)),
-        "new": beside.Tree("new", _checkout(tmp_path, "new"), beside.NEW_ARGS),
-    }
-    blockers = tmp_path / "blockers"
-    blockers.mkdir()
-    beside.write_blockers(blockers, ("hiredis",))
+    trees, blockers = two_trees
     servers = {"old": beside.Servers("pg://o", "redis://o"), "new": beside.Servers("pg://n", "redis://n")}
     beside.run_beside(trees, {"old": cores[1], "new": cores[0]}, 50, servers, blockers)
     assert seen["old"]["cores"] == [cores[1]] and seen["new"]["cores"] == [cores[0]]
@@ -98,7 +102,7 @@ def test_a_failed_bench_stops_the_comparison(tmp_path):
     tree = _checkout(tmp_path, "old")
     (tree / "service" / "cli.py").write_text("raise SystemExit(3)\n")
     new = _checkout(tmp_path, "new")
-    trees = {"old": beside.Tree("old", tree, ""), "new": beside.Tree("new", new, "")}
+    trees = {"old": beside.Tree(tree, ""), "new": beside.Tree(new, "")}
     core = sorted(os.sched_getaffinity(0))[0]
     with pytest.raises(SystemExit, match="old tree's bench failed"):
         servers = {"old": beside.Servers("a", "r"), "new": beside.Servers("b", "r")}
