@@ -66,3 +66,75 @@ def test_messages_go_through_and_are_acknowledged_under_the_key_prefix(channel, 
     assert raw.exists(f"{prefix}cw-broker-test") == 0  # emptied, under the prefix
     assert raw.hlen(f"{prefix}unacked") == 0  # every delivery acknowledged
     bound.delete()
+
+
+def _unacked(redis_url):
+    import redis
+
+    from claimwire.settings import get_settings
+
+    prefix = get_settings().broker_key_prefix
+    raw = redis.Redis.from_url(redis_url)
+    return raw, f"{prefix}unacked", f"{prefix}unacked_index"
+
+
+def _queue(channel, name):
+    from kombu import Exchange, Producer, Queue
+
+    queue = Queue(name, Exchange(name), routing_key=name)
+    bound = queue(channel)
+    bound.declare()
+    bound.purge()
+    producer = Producer(channel)
+    return bound, lambda body: producer.publish(body, exchange=queue.exchange, routing_key=name, declare=[queue])
+
+
+def test_a_delivery_is_recorded_unacknowledged_as_kombu_records_it_until_acknowledged(channel, redis_url):
+    from kombu.utils.json import dumps, loads
+
+    from workers import broker
+
+    raw, unacked, index = _unacked(redis_url)
+    bound, publish = _queue(channel, "cw-broker-qos")
+    publish({"n": 1})
+    assert isinstance(channel.qos, broker.QoS)
+    message = bound.get(no_ack=False)
+    tag = message.delivery_tag
+    record = loads(raw.hget(unacked, tag))  # what kombu's restore reads: [the raw message, exchange, routing key]
+    assert record[1:] == ["cw-broker-qos", "cw-broker-qos"]
+    assert record[0] == loads(dumps(message._raw))
+    assert raw.zscore(index, tag) is not None
+    message.ack()
+    assert raw.hget(unacked, tag) is None
+    assert raw.zscore(index, tag) is None
+    bound.delete()
+
+
+def test_a_rejected_delivery_is_forgotten_or_put_back_on_its_queue(channel, redis_url):
+    raw, unacked, index = _unacked(redis_url)
+    bound, publish = _queue(channel, "cw-broker-reject")
+    publish({"n": 1})
+    first = bound.get(no_ack=False)
+    first.reject(requeue=True)
+    again = bound.get(no_ack=False)
+    assert again.payload == {"n": 1}  # back on its queue, delivered again
+    again.reject(requeue=False)
+    assert raw.hget(unacked, again.delivery_tag) is None
+    assert raw.zscore(index, again.delivery_tag) is None
+    assert bound.get() is None  # dropped
+    bound.delete()
+
+
+def test_an_unacknowledged_delivery_goes_back_to_its_queue_when_its_consumer_goes(channel, redis_url):
+    """What a worker that dies holding a message relies on: kombu's restore reads the record this QoS wrote."""
+    raw, unacked, _ = _unacked(redis_url)
+    bound, publish = _queue(channel, "cw-broker-restore")
+    publish({"n": 7})
+    message = bound.get(no_ack=False)
+    assert raw.hget(unacked, message.delivery_tag) is not None
+    channel.qos.restore_unacked()
+    assert raw.hget(unacked, message.delivery_tag) is None
+    back = bound.get(no_ack=False)
+    assert back.payload == {"n": 7}
+    back.ack()
+    bound.delete()
