@@ -5,6 +5,7 @@
     term_frequencies       document frequency per key hash, updated incrementally, of the keys whose frequencies
                            scoring reads (`linking.counted_keys`); hashes 0..15 hold a sharded document count
                            (sharded so that concurrent linkers do not queue on one row)
+    counted_documents      the articles counted in term_frequencies (each is counted once)
 
 Retrieval reads, for each of the article's telling keys, only the newest POSTINGS_PER_KEY postings inside
 the key's time window (one index range scan per key, all in one UNION ALL statement), so its cost does not
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 from claimwire import jsontext, linkfeatures, linking
 from claimwire.linking import ArticleFeatures, Candidate
 from storage.db import driver_connection, session_scope, stage_autocommit
-from storage.models import ArticleLinkFeatures, Event, EventIndexEntry, TermFrequency
+from storage.models import ArticleLinkFeatures, CountedDocument, Event, EventIndexEntry, TermFrequency
 
 COUNT_SHARDS = linking.RESERVED_HASHES
 _CHUNK = 500
@@ -462,8 +463,12 @@ def file_article(session: Session, article_id: int, event_id: int, features: Art
     session.connection().execute(_insert(session, EventIndexEntry).on_conflict_do_nothing(), rows)
 
 
+# the article recorded as counted, and its keys and count shard added to only when the record is new: an article is
+# counted once however often its link runs (a link rolled back after its count, a second delivery beside the first)
 _PG_COUNT = (
-    "INSERT INTO term_frequencies (key_hash, df) SELECT k, 1 FROM unnest(%s::bigint[]) AS k ORDER BY k "
+    "WITH first AS (INSERT INTO counted_documents (article_id) VALUES (%(article)s) ON CONFLICT DO NOTHING RETURNING 1) "
+    "INSERT INTO term_frequencies (key_hash, df) SELECT k, 1 FROM unnest(%(hashes)s::bigint[]) AS k "
+    "WHERE EXISTS (SELECT 1 FROM first) ORDER BY k "
     "ON CONFLICT (key_hash) DO UPDATE SET df = term_frequencies.df + 1"
 )
 
@@ -473,29 +478,30 @@ def _count_hashes(article_id: int, keys: Iterable[str]) -> list[int]:
     return sorted({linking.key_hash(k) for k in linking.counted_keys(keys)} | {article_id % COUNT_SHARDS})
 
 
-def count_document(session: Session, article_id: int, keys: Iterable[str]) -> None:
-    """Add one document to the frequencies (its own short transaction, keys in sorted order); only the keys whose
-    frequencies are read (`linking.counted_keys`)."""
+def count_document(session: Session, article_id: int, keys: Iterable[str]) -> bool:
+    """Add one document to the frequencies, once: only the keys whose frequencies are read (`linking.counted_keys`),
+    keys in sorted order (no deadlocks). False when the article was counted already (`counted_documents`)."""
     hashes = _count_hashes(article_id, keys)
     raw = _pg(session)
-    if raw is not None:  # one statement; rows are taken in sorted order (no deadlocks)
-        raw.execute(_PG_COUNT, (_array(hashes),))
-        return
+    if raw is not None:  # one statement; rows are taken in sorted order
+        return raw.execute(_PG_COUNT, {"article": article_id, "hashes": _array(hashes)}).rowcount > 0
+    recorded = session.execute(_insert(session, CountedDocument).values(article_id=article_id).on_conflict_do_nothing())
+    if recorded.rowcount != 1:
+        return False
     statement = _insert(session, TermFrequency)
     statement = statement.on_conflict_do_update(index_elements=["key_hash"], set_={"df": TermFrequency.df + 1})
     session.connection().execute(statement, [{"key_hash": h, "df": 1} for h in hashes])
+    return True
 
 
-def count_document_now(article_id: int, keys: Iterable[str]) -> None:
+def count_document_now(article_id: int, keys: Iterable[str]) -> bool:
     """`count_document` committed at once: one statement in autocommit on PostgreSQL, a transaction of its own elsewhere."""
     autocommit = stage_autocommit()
     if autocommit is None:
         with session_scope(stage_write=True) as session:
-            count_document(session, article_id, keys)
-        return
-    hashes = _array(_count_hashes(article_id, keys))
+            return count_document(session, article_id, keys)
     with driver_connection(autocommit) as connection:
-        connection.execute(_PG_COUNT, (hashes,))
+        return connection.execute(_PG_COUNT, {"article": article_id, "hashes": _array(_count_hashes(article_id, keys))}).rowcount > 0
 
 
 def newest_event_id(session: Session) -> int:

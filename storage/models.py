@@ -270,6 +270,15 @@ class TermFrequency(Base):
     df: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class CountedDocument(Base):
+    """An article added to the document frequencies (`term_frequencies`): each is added once, however often its
+    link runs (storage/eventindex.py `count_document`)."""
+
+    __tablename__ = "counted_documents"
+
+    article_id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=False)
+
+
 class ArticleMove(Base):
     """An article moved by hand (or by a correction) from one event to another."""
 

@@ -100,7 +100,8 @@ def _count(session, article_id: int, features, concurrent: bool) -> None:
     """Add the article to the document frequencies. SQLite: in the link's transaction (one writer anyway).
     PostgreSQL: in autocommit (a statement of its own, committed at once), just before the link's commit, so that
     hot rows (common words) never wait for a link transaction, and so that an article that waited for this one's
-    key locks reads the frequencies with it counted (`DbIndex.frequencies_moved`)."""
+    key locks reads the frequencies with it counted (`DbIndex.frequencies_moved`). Either way once per article: a link
+    rolled back after its count, and tried again, does not count it again (`eventindex.count_document`)."""
     if not concurrent:
         eventindex.count_document(session, article_id, features.keys)
         return

@@ -303,6 +303,19 @@ def test_two_incidents_of_one_kind_without_dates_stay_apart_and_a_second_report_
     assert second.event_id != other.event_id
 
 
+def test_an_article_counted_twice_in_the_embedded_store_is_counted_once(sqlite_store):
+    from storage.models import TermFrequency
+
+    one = features(CHICAGO_2014, date(2014, 6, 9))
+    with session_scope() as session:
+        assert eventindex.count_document(session, 1, one.keys) is True
+        first = sorted(session.execute(select(TermFrequency.key_hash, TermFrequency.df)).all())
+        assert eventindex.count_document(session, 1, one.keys) is False
+        assert sorted(session.execute(select(TermFrequency.key_hash, TermFrequency.df)).all()) == first
+    assert eventindex.count_document_now(1, one.keys) is False
+    assert eventindex.count_document_now(2, one.keys) is True
+
+
 def test_conflicting_specifics_count_against_a_pair_shared_ones_for_it():
     first, second, other = (features(pair, None) for pair in (HARBOUR_FIRE, HARBOUR_FIRE_SECOND, OTHER_FIRE))
     weights = linking.Weights({}, 3)

@@ -159,3 +159,87 @@ def test_a_decision_whose_frequencies_moved_under_it_scores_no_candidates():
     index.reread = {"c:smith": 2}
     assert not index.stale()
     assert not DbIndex(session=None, below=10).stale()
+
+
+def _documents_counted() -> int:
+    """The sharded document count: the sum of term_frequencies' rows 0..15."""
+    from storage.eventindex import COUNT_SHARDS
+    from storage.models import TermFrequency
+
+    with session_scope() as session:
+        return int(session.scalar(select(func.coalesce(func.sum(TermFrequency.df), 0)).where(TermFrequency.key_hash < COUNT_SHARDS)))
+
+
+def test_a_link_rolled_back_after_its_count_does_not_count_its_article_again(pg_url, seeds_dir, monkeypatch):
+    """PostgreSQL counts an article in autocommit just before the link commits; when the link's transaction then fails
+    and the link runs again, the frequencies still hold the article once."""
+    import tasks.link
+    from bench import linking as bench_linking
+    from storage.models import TermFrequency
+
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
+    ids = bench_linking.insert_articles(_prepare_seeds(seeds_dir), "extracted")
+    counted = tasks.link._count
+
+    def count_then_fail(session, article_id, features, concurrent):
+        counted(session, article_id, features, concurrent)
+        raise ConnectionResetError("the connection dropped before the link's commit")
+
+    monkeypatch.setattr(tasks.link, "_count", count_then_fail)
+    with pytest.raises(ConnectionResetError):
+        tasks.link.link_article(ids[0])
+    assert _documents_counted() == 1
+    with session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(ArticleEvent)) == 0  # the link itself rolled back
+        once = dict(session.execute(select(TermFrequency.key_hash, TermFrequency.df)).all())
+    monkeypatch.setattr(tasks.link, "_count", counted)
+    for article_id in ids:
+        assert tasks.link.link_article(article_id)
+    assert _documents_counted() == len(ids)
+    with session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(ArticleEvent)) == len(ids)
+        now = dict(session.execute(select(TermFrequency.key_hash, TermFrequency.df)).all())
+    assert all(now[key] >= df for key, df in once.items())
+    assert max(now.values()) <= len(ids)  # no key holds more documents than there are articles
+
+
+def test_an_article_is_counted_once_however_often_it_is_counted(pg_url, monkeypatch):
+    from claimwire import linking
+    from storage import eventindex
+
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
+    keys = linking.article_features("Two shot in Chicago", "Two men were shot on the South Side, police said.", None).keys
+    assert eventindex.count_document_now(41, keys) is True
+    assert eventindex.count_document_now(41, keys) is False  # a second delivery of the same article
+    assert eventindex.count_document_now(42, keys) is True
+    assert _documents_counted() == 2
+    with session_scope() as session:
+        found, documents = eventindex.DbIndex(session).document_frequencies(keys)
+    assert documents == 2 and found and set(found.values()) == {2}
+
+
+def test_the_migration_records_the_articles_linked_before_it_as_counted(pg_url, seeds_dir, monkeypatch, tmp_path):
+    """Upgrading a store that linked articles before `counted_documents` existed: those articles were counted, so a
+    link of one of them that runs again (a retry in flight at the upgrade) adds nothing."""
+    import importlib
+
+    from alembic import command
+
+    from claimwire import linking
+    from storage import eventindex
+    from storage.db import alembic_config, reset_engines
+    from tests.test_change_feed import ingest_seeds
+
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None, CLAIMWIRE_HOME=str(tmp_path / "home"))
+    ingest_seeds(seeds_dir)
+    migration = importlib.import_module("storage.migrations.versions.0011_counted_documents")
+    command.downgrade(alembic_config(pg_url), migration.down_revision)
+    command.upgrade(alembic_config(pg_url), "head")
+    reset_engines()
+    with session_scope() as session:
+        linked = sorted(session.scalars(select(ArticleEvent.article_id)))
+    before = _documents_counted()
+    assert linked and before == len(linked)
+    keys = linking.article_features("A title", "Some words of an article.", None).keys
+    assert eventindex.count_document_now(linked[0], keys) is False
+    assert _documents_counted() == before
