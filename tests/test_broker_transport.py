@@ -78,6 +78,12 @@ def _unacked(redis_url):
     return raw, f"{prefix}unacked", f"{prefix}unacked_index"
 
 
+def _recorded(redis_url, tag) -> tuple[bool, bool]:
+    """Whether the delivery TAG is in the unacknowledged messages, and in their index."""
+    raw, unacked, index = _unacked(redis_url)
+    return raw.hget(unacked, tag) is not None, raw.zscore(index, tag) is not None
+
+
 def _queue(channel, name):
     from kombu import Exchange, Producer, Queue
 
@@ -103,15 +109,13 @@ def test_a_delivery_is_recorded_unacknowledged_as_kombu_records_it_until_acknowl
     record = loads(raw.hget(unacked, tag))  # what kombu's restore reads: [the raw message, exchange, routing key]
     assert record[1:] == ["cw-broker-qos", "cw-broker-qos"]
     assert record[0] == loads(dumps(message._raw))
-    assert raw.zscore(index, tag) is not None
+    assert _recorded(redis_url, tag) == (True, True)
     message.ack()
-    assert raw.hget(unacked, tag) is None
-    assert raw.zscore(index, tag) is None
+    assert _recorded(redis_url, tag) == (False, False)
     bound.delete()
 
 
 def test_a_rejected_delivery_is_forgotten_or_put_back_on_its_queue(channel, redis_url):
-    raw, unacked, index = _unacked(redis_url)
     bound, publish = _queue(channel, "cw-broker-reject")
     publish({"n": 1})
     first = bound.get(no_ack=False)
@@ -119,21 +123,19 @@ def test_a_rejected_delivery_is_forgotten_or_put_back_on_its_queue(channel, redi
     again = bound.get(no_ack=False)
     assert again.payload == {"n": 1}  # back on its queue, delivered again
     again.reject(requeue=False)
-    assert raw.hget(unacked, again.delivery_tag) is None
-    assert raw.zscore(index, again.delivery_tag) is None
+    assert _recorded(redis_url, again.delivery_tag) == (False, False)
     assert bound.get() is None  # dropped
     bound.delete()
 
 
 def test_an_unacknowledged_delivery_goes_back_to_its_queue_when_its_consumer_goes(channel, redis_url):
     """What a worker that dies holding a message relies on: kombu's restore reads the record this QoS wrote."""
-    raw, unacked, _ = _unacked(redis_url)
     bound, publish = _queue(channel, "cw-broker-restore")
     publish({"n": 7})
     message = bound.get(no_ack=False)
-    assert raw.hget(unacked, message.delivery_tag) is not None
+    assert _recorded(redis_url, message.delivery_tag) == (True, True)
     channel.qos.restore_unacked()
-    assert raw.hget(unacked, message.delivery_tag) is None
+    assert _recorded(redis_url, message.delivery_tag) == (False, False)
     back = bound.get(no_ack=False)
     assert back.payload == {"n": 7}
     back.ack()
