@@ -77,6 +77,8 @@ The scaling figures (docs/SCALING.md):
                      to the link's commit, `wait` for them, summed over the workers, per posted article
     link_redecided   articles decided again because an article received before them was linked after them,
                      by outcome (kept, merged, moved; skipped: the pair too weak to decide it again; tasks/link.py)
+    link_restarts    link transactions started again: a key the frequencies read under the guessed locks added was
+                     held by another link (tasks/link.py)
     linking_vs_in_process  the run's events against the in-process pipeline's on the same bodies in the run's
                      receipt order (after the service leg; bench/linkcompare.py): B-cubed and pairwise over the
                      articles linked by both (1.0: the same events); --no-compare-linking skips it
@@ -569,6 +571,7 @@ def read_metrics(directories: list[Path]) -> dict[str, dict[str, float]]:
         "claimwire_link_key_lock_hold_seconds_sum": ("key_lock_s", "hold"),
         "claimwire_link_key_lock_wait_seconds_sum": ("key_lock_s", "wait"),
         "claimwire_link_redecided_total": ("link_redecided", "outcome"),
+        "claimwire_link_restarts_total": ("link_restarts", ""),
         "claimwire_event_lock_hold_seconds_sum": ("event_lock_s", "hold"),
     }
     out: dict[str, dict[str, float]] = {name: {} for name, _ in wanted.values()}
@@ -834,6 +837,7 @@ def leg_result(args, leg: Leg, result: dict, fed: dict, sampler, cpu: dict, refe
                 k: round(1000 * s / max(1, result["articles"]), 2) for k, s in sorted(metrics["key_lock_s"].items())
             },
             "link_redecided": {k: int(n) for k, n in sorted(metrics["link_redecided"].items())},
+            "link_restarts": int(sum(metrics["link_restarts"].values())),
             "accepted": answers["accepted"],
             "already_stored": answers["already_stored"],
             "refused": answers["refused"],

@@ -38,6 +38,7 @@ __all__ = [
     "UNDATED",
     "ArticleFeatures",
     "Candidate",
+    "FrequencyHint",
     "LinkDecision",
     "LinkIndex",
     "Weights",
@@ -301,11 +302,41 @@ def rank_candidates(features: ArticleFeatures, index: LinkIndex, weights: Weight
     return index.load(ranked), len(ranked)
 
 
-def decide(features: ArticleFeatures, index: LinkIndex, lock=None) -> tuple[LinkDecision, list[str]]:
+HINT_KEYS = 30_000  # keys a FrequencyHint holds before it forgets them all
+
+
+class FrequencyHint:
+    """The document frequencies one process read last, to guess an article's key locks before its own read
+    (several workers: tasks/link.py). Only a guess: `decide` weighs the keys by the frequencies it reads under the
+    locks, and the keys the guess missed are locked then. Forgotten whole at HINT_KEYS keys (the common keys, those
+    worth knowing, are read again by the next articles)."""
+
+    def __init__(self, limit: int = HINT_KEYS):
+        self.limit = limit
+        self.df: dict[str, int] = {}
+        self.documents = 0
+
+    def remember(self, df: Mapping[str, int], documents: int) -> None:
+        if len(self.df) + len(df) > self.limit:
+            self.df.clear()
+        self.df.update(df)
+        self.documents = documents
+
+
+def decide(features: ArticleFeatures, index: LinkIndex, lock=None, hint: FrequencyHint | None = None) -> tuple[LinkDecision, list[str]]:
     """Score the article against the candidates the index retrieves. Returns the decision and the keys
     to file the article under. `lock(keys)`, when given, is called with the retrieval keys before the
-    index is read: with several workers it serialises articles that could meet the same events."""
-    df, documents = index.document_frequencies(counted_keys(features.keys))
+    index's postings are read: with several workers it serialises articles that could meet the same events.
+    HINT (with LOCK): the locks are taken first, on the keys the hint's frequencies choose, and the frequencies
+    read under them (a shared key's count cannot move meanwhile); the keys they choose and the hint missed are
+    then passed to `lock` too. Without a hint, the frequencies are read first. The decision is the same either way
+    for the same frequencies."""
+    counted = counted_keys(features.keys)
+    if lock is not None and hint is not None:
+        lock(choose_keys(features, hint.df, hint.documents).locked())
+    df, documents = index.document_frequencies(counted)
+    if hint is not None:
+        hint.remember(df, documents)
     chosen = choose_keys(features, df, documents)
     weights, keys, lookup = chosen.weights, chosen.index, chosen.lookup
     if lock is not None:

@@ -101,26 +101,12 @@ _PG_DF = "SELECT key_hash, df FROM term_frequencies WHERE key_hash = ANY(%s::big
 _PG_DF_NEWEST = _PG_DF + " UNION ALL SELECT -1, coalesce(max(id), 0) FROM events"
 # the frequencies as of the articles received before BELOW, in one statement: rows of (kind, a, b, text) with kind
 # _FREQUENCY (a key hash, its count) or _LATER (a linked article from BELOW on, its features), nearest first
-_FREQUENCY, _LATER, _CANDIDATE = 1, 2, 0
+_FREQUENCY, _LATER = 1, 2
 _PG_FREQUENCIES_BEFORE = (
     f"SELECT {_FREQUENCY}, key_hash, df::bigint, NULL::text FROM term_frequencies WHERE key_hash = ANY(%(df_hashes)s::bigint[]) "
     f"UNION ALL (SELECT {_LATER}, article_id, NULL::bigint, features::text FROM article_link_features WHERE article_id >= %(below)s "
     "ORDER BY article_id LIMIT %(later)s)"
 )
-# RECHECK: the same frequencies again, in the candidates' statement (appended to it: `_recheck_statement`). The keys'
-# rows are read only when the document count moved: every write of the counts adds one to a shard in the statement
-# that adds to the keys (`count_document`; counts never go down), so an unchanged count means unchanged keys.
-_PG_RECHECK_SHARDS = (
-    "WITH shards AS MATERIALIZED (SELECT key_hash, df FROM term_frequencies WHERE key_hash = ANY(%(shard_hashes)s::bigint[])) "
-)
-_PG_RECHECK = (
-    f"SELECT {_FREQUENCY}, key_hash, df::bigint, NULL::text FROM shards "
-    f"UNION ALL SELECT {_FREQUENCY}, key_hash, df::bigint, NULL::text FROM term_frequencies WHERE key_hash = ANY(%(key_hashes)s::bigint[]) "
-    "AND (SELECT coalesce(sum(df), 0) FROM shards) <> %(documents_counted)s::bigint "
-    f"UNION ALL (SELECT {_LATER}, article_id, NULL::bigint, features::text FROM article_link_features WHERE article_id >= %(below)s "
-    "ORDER BY article_id LIMIT %(later)s)"
-)
-_SHARD_HASHES = "{" + ",".join(map(str, range(COUNT_SHARDS))) + "}"
 _PG_CANDIDATES = (
     "SELECT q.n, e.article_id FROM unnest(%(hashes)s::bigint[], %(low)s::int[], %(high)s::int[]) WITH ORDINALITY AS q(h, lo, hi, n) "
     "CROSS JOIN LATERAL (SELECT article_id FROM event_index WHERE key_hash = q.h AND bucket BETWEEN q.lo AND q.hi "
@@ -134,9 +120,9 @@ _PG_CANDIDATES_UNDATED = (
 )
 _PG_LOAD = "SELECT article_id, event_id, features::text FROM article_link_features WHERE article_id = ANY(%s::bigint[]) ORDER BY article_id"
 # the postings' votes summed in SQL as `linking.rank_candidates` sums them (float8 sum: the same additions, in the keys'
-# sorted order), the RANKED articles with the most, with their features: rows (_CANDIDATE, article, event, features)
+# sorted order), the RANKED articles with the most, with their features: rows (article, event, features)
 _PG_RANKED = (
-    f"SELECT {_CANDIDATE}, r.article_id, f.event_id, f.features::text FROM (SELECT p.article_id, "
+    "SELECT r.article_id, f.event_id, f.features::text FROM (SELECT p.article_id, "
     "sum(w.weight ORDER BY w.rank) AS votes FROM ({postings}) AS p JOIN unnest(%(key_weights)s::float8[], %(key_ranks)s::int[]) "
     "WITH ORDINALITY AS w(weight, rank, n) ON w.n = p.n GROUP BY p.article_id ORDER BY votes DESC, p.article_id DESC "
     "LIMIT %(ranked)s) AS r LEFT JOIN article_link_features AS f ON f.article_id = r.article_id"
@@ -169,17 +155,11 @@ class DbIndex:
     BELOW: retrieve only articles received before this id (lower ids), as an in-process run would see them
     whatever was linked first (tasks/link.py)."""
 
-    def __init__(self, session: Session, *, newest: bool = False, below: int | None = None, recheck: bool = False):
-        """RECHECK (PostgreSQL, with BELOW): `candidates` reads the frequencies again in its statement, after the key
-        locks, for `frequencies_moved` (no statement of its own)."""
+    def __init__(self, session: Session, *, newest: bool = False, below: int | None = None):
         self.session = session
         self.newest = newest
         self.newest_event: int | None = None
         self.below = NO_BOUND if below is None else int(below)
-        self.recheck = recheck and self.below != NO_BOUND
-        self.read: tuple[dict[int, str], dict[str, int]] | None = None  # the last frequencies read (`frequencies_moved`)
-        self.reread: dict[str, int] | None = None  # the same keys' frequencies read with the candidates (RECHECK)
-        self.counted: tuple[int, list] | None = None  # PostgreSQL, BELOW: the last read's document count and key rows
 
     def document_frequencies(self, keys: Iterable[str]) -> tuple[dict[str, int], int]:
         """One indexed lookup: the keys' rows and the sharded document count (hashes 0..15) together. With
@@ -188,33 +168,11 @@ class DbIndex:
         raw = _pg(self.session)
         if raw is not None and self.below != NO_BOUND and not self.newest:  # one statement with the later articles
             rows = raw.execute(_PG_FREQUENCIES_BEFORE, self._before_params(by_hash)).fetchall()
-            self.counted = _documents_and_key_rows(rows)
-            found, documents = self._before_rows(by_hash, rows)
-        else:
-            found, documents = self._counted(by_hash)
-            if self.below != NO_BOUND:
-                found, documents = self._before(found, documents)
-        self.read = (by_hash, found)
-        return found, documents
-
-    def frequencies_moved(self) -> bool:
-        """Whether the keys' frequencies read last have changed since (an article sharing a key was counted while
-        this one waited for the key locks): read again, as the in-process run would have read them after it (with
-        RECHECK, the candidates' statement read them)."""
-        if self.read is None:
-            return False
-        by_hash, found = self.read
-        if self.reread is not None:
-            return self.reread != found
-        now, _ = self._counted(by_hash)
+            return self._before_rows(by_hash, rows)
+        found, documents = self._counted(by_hash)
         if self.below != NO_BOUND:
-            now, _ = self._before(now, 0)
-        return now != found
-
-    def stale(self) -> bool:
-        """With RECHECK, once `candidates` ran: whether the frequencies it read again differ (`frequencies_moved`,
-        no statement)."""
-        return self.reread is not None and self.read is not None and self.reread != self.read[1]
+            found, documents = self._before(found, documents)
+        return found, documents
 
     def _before_params(self, by_hash: Mapping[int, str]) -> dict:
         return {"df_hashes": _array([*range(COUNT_SHARDS), *sorted(by_hash)]), "below": self.below, "later": LATER_LIMIT}
@@ -283,11 +241,7 @@ class DbIndex:
         raw = _pg(self.session)
         if raw is not None:  # one statement of fixed text: a LATERAL index range scan per key
             statement, params = _postings_statement(keys, day, limit_per_key, self.below)
-            if self._rechecking():
-                rows = self._execute_rechecked(raw, f"SELECT {_CANDIDATE}, n, article_id, NULL::text FROM ({statement}) AS c", params)
-                rows = [(n, article_id) for kind, n, article_id, _ in rows if kind == _CANDIDATE]
-            else:
-                rows = raw.execute(statement, params).fetchall()
+            rows = raw.execute(statement, params).fetchall()
             return sorted((keys[n - 1], article_id) for n, article_id in rows)
         parts, params, names = [], {}, {}
         for number, key in enumerate(keys):
@@ -325,42 +279,13 @@ class DbIndex:
             position[number] = rank
         params.update(key_weights="{" + ",".join(map(repr, map(float, key_weights))) + "}", key_ranks=_array(position), ranked=int(limit))
         statement = _PG_RANKED.format(postings=statement)
-        if self._rechecking():
-            rows = self._execute_rechecked(raw, statement, params)
-            rows = [row for row in rows if row[0] == _CANDIDATE]
-        else:
-            rows = raw.execute(statement, params).fetchall()
-        if self.stale():
-            return [], len(rows)  # decided again with the new frequencies (tasks/link.py): not worth scoring
-        loaded = sorted((article_id, event_id, stored) for _, article_id, event_id, stored in rows if stored is not None)
+        rows = raw.execute(statement, params).fetchall()
+        loaded = sorted((article_id, event_id, stored) for article_id, event_id, stored in rows if stored is not None)
         return [Candidate(article_id, event_id, parsed_features(stored)) for article_id, event_id, stored in loaded], len(rows)
 
-    def _rechecking(self) -> bool:
-        return self.recheck and self.read is not None and self.counted is not None
-
-    def _execute_rechecked(self, raw, statement: str, params: dict) -> list:
-        """STATEMENT (rows of four columns, the first _CANDIDATE) with the frequencies read again in it (RECHECK:
-        `frequencies_moved`); sets `reread`. Returns all its rows."""
-        by_hash = self.read[0]
-        documents_counted, key_rows = self.counted
-        params.update(
-            shard_hashes=_SHARD_HASHES,
-            key_hashes=_array(sorted(by_hash)),
-            documents_counted=documents_counted,
-            below=self.below,
-            later=LATER_LIMIT,
-        )
-        rows = raw.execute(f"{_PG_RECHECK_SHARDS}{statement} UNION ALL {_PG_RECHECK}", params).fetchall()
-        reread = [row for row in rows if row[0] != _CANDIDATE]
-        if _documents_and_key_rows(reread)[0] == documents_counted:  # nothing counted since: the keys' rows as read
-            reread = [*reread, *key_rows]
-        self.reread, _ = self._before_rows(by_hash, reread)
-        return rows
-
     def load(self, article_ids: Sequence[int]) -> list[Candidate]:
-        """The candidates' features; none when the candidates' statement read the frequencies moved (RECHECK): the
-        caller decides again with the new frequencies (tasks/link.py), so this decision is not worth scoring."""
-        if not article_ids or self.stale():
+        """The candidates' features."""
+        if not article_ids:
             return []
         raw = _pg(self.session)
         if raw is not None:
@@ -372,17 +297,6 @@ class DbIndex:
                 .order_by(ArticleLinkFeatures.article_id)
             )
         return [Candidate(article_id, event_id, parsed_features(features)) for article_id, event_id, features in rows]
-
-
-def _documents_and_key_rows(rows) -> tuple[int, list]:
-    """From rows of _PG_FREQUENCIES_BEFORE or _PG_RECHECK: the document count (the shards' sum) and the keys' rows."""
-    documents, key_rows = 0, []
-    for row in rows:
-        if row[0] == _FREQUENCY and row[1] < COUNT_SHARDS:
-            documents += row[2]
-        elif row[0] == _FREQUENCY:
-            key_rows.append(row)
-    return documents, key_rows
 
 
 _PG_LOCK = "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS s"

@@ -1,7 +1,7 @@
 """Stage 4: join the article to an existing event or open a new one.
 
 Concurrency: no global lock. Each link transaction takes PostgreSQL advisory locks on the
-article's retrieval keys (all at once, sorted) before it reads the index; keys a second decision adds are
+article's retrieval keys (all at once, sorted) before it reads the index; keys the frequencies read under them add are
 taken without waiting, or the transaction starts again (`_KeyLocks`), so two links never deadlock. Two articles that could meet
 each other (or the same events) share a key, so they are decided one after the other; unrelated articles
 link in parallel.
@@ -12,9 +12,11 @@ linked after some articles received after it that share one of its keys (they we
 stages before), those did not see it: each is decided again, in receipt order, once its link is committed,
 and follows its new decision (storage/eventmerges.py `redecide_later`: its own event merged into the one it
 now joins when it opened it, else the article moved). The document frequencies it weighs keys by are those
-of the articles received before it: the counts less the later articles linked already, read again once the
-key locks are held (an article sharing a key may have been counted meanwhile). What still differs from the
-in-process run, and the bound measured: docs/SCALING.md.
+of the articles received before it: the counts less the later articles linked already, read once the key locks
+are held, so that no article sharing a locked key is counted between the read and the link's commit. Which keys to
+lock depends on those frequencies, so the locks are chosen by the frequencies this process read last
+(`linking.FrequencyHint`), and the keys the frequencies read then choose and the guess missed are taken after,
+without waiting. What still differs from the in-process run, and the bound measured: docs/SCALING.md.
 """
 
 from __future__ import annotations
@@ -43,15 +45,15 @@ def article_date(article):
 
 
 class KeysTaken(Exception):
-    """A key the article's second decision wants is locked by another link: the transaction starts again."""
+    """A key the article's frequencies add to its locks is locked by another link: the transaction starts again."""
 
 
 class _KeyLocks:
     """Takes the article's key locks for `linking.decide` and times the wait for them and the hold until commit.
 
-    Only the first set is waited for (all at once, in sorted order). Keys a second decision adds are taken
-    without waiting: a transaction that holds keys and waits for more can deadlock with one that holds those
-    and waits for ours (CI: two link workers, each deciding again after the frequencies moved)."""
+    Only the first set (the guess) is waited for (all at once, in sorted order). Keys the frequencies read under
+    it add are taken without waiting: a transaction that holds keys and waits for more can deadlock with one that
+    holds those and waits for ours (CI: two link workers, each adding keys after its first set)."""
 
     def __init__(self, session):
         self.session = session
@@ -100,7 +102,7 @@ def _count(session, article_id: int, features, concurrent: bool) -> None:
     """Add the article to the document frequencies. SQLite: in the link's transaction (one writer anyway).
     PostgreSQL: in autocommit (a statement of its own, committed at once), just before the link's commit, so that
     hot rows (common words) never wait for a link transaction, and so that an article that waited for this one's
-    key locks reads the frequencies with it counted (`DbIndex.frequencies_moved`). Either way once per article: a link
+    key locks reads the frequencies with it counted. Either way once per article: a link
     rolled back after its count, and tried again, does not count it again (`eventindex.count_document`)."""
     if not concurrent:
         eventindex.count_document(session, article_id, features.keys)
@@ -108,6 +110,7 @@ def _count(session, article_id: int, features, concurrent: bool) -> None:
     eventindex.count_document_now(article_id, features.keys)
 
 
+FREQUENCY_HINT = linking.FrequencyHint()  # this process's last frequencies: which keys to lock before reading them
 LINK_ATTEMPTS = 5  # a link that found a key it wanted taken starts again this many times, then is retried with backoff
 
 
@@ -128,12 +131,8 @@ def _link_once(article_id: int) -> bool:
         features = linking.article_features(article.title, article.clean_text or "", article_date(article))
         concurrent = session.get_bind().dialect.name == "postgresql"
         locks = _KeyLocks(session)
-        index = eventindex.DbIndex(session, below=article_id, recheck=concurrent)
-        decision, keys = linking.decide(features, index, lock=locks)
-        # an article sharing a key linked while we waited for the locks: decided again (the first decision scored no
-        # candidates: DbIndex.load saw the frequencies moved)
-        if concurrent and index.frequencies_moved():
-            decision, keys = linking.decide(features, eventindex.DbIndex(session, below=article_id), lock=locks)
+        index = eventindex.DbIndex(session, below=article_id)
+        decision, keys = linking.decide(features, index, lock=locks, hint=FREQUENCY_HINT if concurrent else None)
         linked = linkwrite.write_link(
             session,
             article,

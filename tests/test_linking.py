@@ -489,45 +489,68 @@ def test_link_errors_names_the_split_and_the_pair_that_decided_it():
     assert summary(errors)["errors"] == {"split/retrieved": 1}
 
 
-def _recheck(keys, day, counted_meanwhile):
-    """A link's two reads of the frequencies (PostgreSQL, RECHECK): COUNTED_MEANWHILE (article id, keys) are counted
-    between them, as another link would be while this one waits for its key locks."""
-    with session_scope() as session:
-        index = eventindex.DbIndex(session, below=100, recheck=True)
-        first, _ = index.document_frequencies(keys)
-        for article_id, counted in counted_meanwhile:
-            eventindex.count_document_now(article_id, counted)
-        index.candidates(keys, day, linking.POSTINGS_PER_KEY)
-        return first, index.reread, index.frequencies_moved()
+class _Recorded:
+    """An in-memory index that records, with the locks taken, the order of its reads and the frequencies it gave."""
+
+    def __init__(self, index, calls):
+        self.index, self.calls = index, calls
+
+    def document_frequencies(self, keys):
+        found = self.index.document_frequencies(keys)
+        self.calls.append(("read", found))
+        return found
+
+    def candidates(self, keys, day, limit_per_key):
+        return self.index.candidates(keys, day, limit_per_key)
+
+    def load(self, article_ids):
+        return self.index.load(article_ids)
 
 
-def test_the_recheck_sees_a_shared_key_counted_meanwhile_and_only_that(pg_url, monkeypatch):
-    """The keys' rows are read again only when the document count moved (every count adds to a shard with its keys):
-    the same frequencies when nothing was counted or only other keys were; moved when a shared key was counted."""
-    from tests.conftest import apply_env
+def test_a_hint_chooses_the_locks_before_the_read_and_decides_nothing():
+    """With a hint, the locks come first (chosen by the hint's frequencies), then the read, then the keys the read
+    chooses that the hint missed; the decision and the keys filed under are those of a decision without locks."""
+    index = linkmemory.MemoryIndex()
+    for number, (pair, when) in enumerate([(CHICAGO_2014, date(2014, 6, 9)), (CHICAGO_2016, date(2016, 3, 5))], 1):
+        index.link(number, features(pair, when))
+    later = features(CHICAGO_2014_FOLLOWUP, date(2014, 6, 10))
+    plain, plain_keys = linking.decide(later, index)
+    wanted = linking.choose_keys(later, *index.document_frequencies(linking.counted_keys(later.keys))).locked()
 
-    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
-    f = features(CHICAGO_2014, date(2014, 6, 9))
-    other = features(CHICAGO_2016, date(2016, 3, 5))
-    keys = sorted(f.keys)
-    eventindex.count_document_now(1, f.keys)
-    eventindex.count_document_now(2, f.keys)
+    # a hint that knows nothing guesses every telling key (fewer than LOOKUP_KEYS here); one that holds the counted
+    # keys as common misses some
+    for hint, guess_right in ((linking.FrequencyHint(), True), (_misleading_hint(later), False)):
+        calls = []
+        decision, keys = linking.decide(later, _Recorded(index, calls), lock=_locks_into(calls), hint=hint)
+        assert (decision.event_id, decision.score, decision.features, keys) == (plain.event_id, plain.score, plain.features, plain_keys)
+        assert [kind for kind, _ in calls] == ["lock", "read", "lock"]
+        assert (calls[0][1] >= set(wanted)) is guess_right and calls[2][1] == set(wanted)
+        read, documents = calls[1][1]
+        assert hint.df.items() >= read.items() and hint.documents == documents  # remembered for the next article
 
-    first, reread, moved = _recheck(keys, f.day, [])
-    assert reread == first and not moved and first  # nothing counted: the first read's rows
+    calls = []
+    linking.decide(later, _Recorded(index, calls), lock=_locks_into(calls), hint=hint)
+    assert calls[0] == ("lock", set(wanted))  # a hint as of the same frequencies guesses them all
 
-    unrelated = {"p:nobody in these articles"}
-    first, reread, moved = _recheck(keys, f.day, [(3, unrelated)])
-    assert reread == first and not moved  # the count moved, the keys' did not: read again, the same
 
-    shared = sorted(linking.counted_keys(f.keys & other.keys))[0]
-    first, reread, moved = _recheck(keys, f.day, [(4, {shared})])
-    assert moved and reread[shared] == first[shared] + 1
-    assert {k: v for k, v in reread.items() if k != shared} == {k: v for k, v in first.items() if k != shared}
+def _locks_into(calls):
+    return lambda keys: calls.append(("lock", set(keys)))
 
-    fresh = "p:a name first counted meanwhile"  # no row at the first read
-    first, reread, moved = _recheck([*keys, fresh], f.day, [(5, {fresh})])
-    assert moved and fresh not in first and reread[fresh] == 1
+
+def _misleading_hint(article) -> linking.FrequencyHint:
+    """A hint that holds the article's rarest keys as common."""
+    hint = linking.FrequencyHint()
+    hint.remember({key: 1000 for key in linking.counted_keys(article.keys)}, 1000)
+    return hint
+
+
+def test_a_frequency_hint_forgets_everything_at_its_bound():
+    hint = linking.FrequencyHint(limit=3)
+    hint.remember({"w:a": 1, "w:b": 2}, 5)
+    hint.remember({"w:b": 3}, 6)
+    assert hint.df == {"w:a": 1, "w:b": 3} and hint.documents == 6
+    hint.remember({"w:c": 1, "w:d": 1}, 7)
+    assert hint.df == {"w:c": 1, "w:d": 1} and hint.documents == 7
 
 
 def test_two_furniture_pages_need_two_headline_words_in_common_one_is_only_the_place():

@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from storage.db import session_scope
 from storage.models import ArticleEvent, Event
@@ -146,19 +146,51 @@ def test_a_link_whose_keys_were_taken_starts_again_then_is_retried(monkeypatch):
     assert raised.value.reason == "lock_conflict"
 
 
-def test_a_decision_whose_frequencies_moved_under_it_scores_no_candidates():
-    """The link's first decision is made again when the candidates' statement read the frequencies moved (tasks/link.py):
-    its candidates are not loaded nor scored; with the frequencies as read, they are."""
-    from storage.eventindex import DbIndex
+def test_the_frequencies_are_read_under_the_key_locks(pg_url, monkeypatch):
+    """A link whose guessed keys another link holds waits for them, and then reads the frequencies: a shared key
+    counted by the other link before its commit is weighed, as the in-process run, where that article came first."""
+    import threading
 
-    index = DbIndex(session=None, below=10, recheck=True)
-    index.read = ({1: "c:smith"}, {"c:smith": 2})
-    index.reread = {"c:smith": 3}
-    assert index.stale()
-    assert index.load([3, 4]) == []
-    index.reread = {"c:smith": 2}
-    assert not index.stale()
-    assert not DbIndex(session=None, below=10).stale()
+    from claimwire import linking
+    from storage import eventindex
+    from tasks.link import _KeyLocks
+
+    apply_env(monkeypatch, DATABASE_URL=pg_url, BROKER_URL=None)
+    article = linking.article_features(
+        "Man killed in Englewood shooting", "Darnell Whitfield, 24, was shot on South Halsted Street, Chicago police said.", None
+    )
+    shared = sorted(set(linking.choose_keys(article, {}, 0).locked()) & set(linking.counted_keys(article.keys)))[0]
+    read: list[dict[str, int]] = []
+
+    class Recorded(eventindex.DbIndex):
+        def document_frequencies(self, keys):
+            found = super().document_frequencies(keys)
+            read.append(found[0])
+            return found
+
+    def link() -> None:
+        with session_scope() as session:
+            session.execute(text("SET LOCAL lock_timeout = '10s'"))
+            linking.decide(article, Recorded(session, below=1 << 40), lock=_KeyLocks(session), hint=linking.FrequencyHint())
+
+    before = _frequency(shared)
+    with session_scope() as holder:
+        eventindex.lock_keys(holder, [shared])
+        linker = threading.Thread(target=link)
+        linker.start()
+        time.sleep(0.5)
+        assert linker.is_alive() and not read  # waiting for the lock, nothing read yet
+        eventindex.count_document_now(1 << 39, {shared})  # the holder's article, counted before its commit
+    linker.join(timeout=10)
+    assert read and read[0][shared] == before + 1
+
+
+def _frequency(key: str) -> int:
+    from claimwire import linking
+    from storage.models import TermFrequency
+
+    with session_scope() as session:
+        return int(session.scalar(select(TermFrequency.df).where(TermFrequency.key_hash == linking.key_hash(key))) or 0)
 
 
 def _documents_counted() -> int:

@@ -44,7 +44,7 @@ LINK_REDECIDED = Counter(
 )
 LINK_RESTARTS = Counter(
     "claimwire_link_restarts_total",
-    "Link transactions started again because a key their second decision wanted was locked by another link "
+    "Link transactions started again because a key their frequencies added to the locks was locked by another link "
     "(taken without waiting, so two links never deadlock on each other's keys)",
 )
 CLAIMS_EXTRACTED = Counter("claimwire_claims_extracted_total", "Claims extracted", ["kind"])
