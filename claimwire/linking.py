@@ -308,7 +308,7 @@ HINT_KEYS = 30_000  # keys a FrequencyHint holds before it forgets them all
 class FrequencyHint:
     """The document frequencies one process read last, to guess an article's key locks before its own read
     (several workers: tasks/link.py). Only a guess: `decide` weighs the keys by the frequencies it reads under the
-    locks, and the keys the guess missed are locked then. Forgotten whole at HINT_KEYS keys (the common keys, those
+    locks, and when it missed a key, the key is locked and the frequencies read again. Forgotten whole at HINT_KEYS keys (the common keys, those
     worth knowing, are read again by the next articles)."""
 
     def __init__(self, limit: int = HINT_KEYS):
@@ -323,24 +323,37 @@ class FrequencyHint:
         self.documents = documents
 
 
+def _choice_under_locks(features: ArticleFeatures, index: LinkIndex, lock, hint: FrequencyHint) -> KeyChoice:
+    """The article's keys chosen by frequencies read while their locks are held: the keys HINT's frequencies choose
+    are locked first, then the frequencies read; when these choose a key the locks missed, it is locked and they are
+    read again (a missed key's count could have moved before its lock)."""
+    counted = counted_keys(features.keys)
+    held = set(choose_keys(features, hint.df, hint.documents).locked())
+    lock(sorted(held))
+    while True:
+        df, documents = index.document_frequencies(counted)
+        hint.remember(df, documents)
+        chosen = choose_keys(features, df, documents)
+        missed = set(chosen.locked()) - held
+        if not missed:
+            return chosen
+        lock(chosen.locked())
+        held |= missed
+
+
 def decide(features: ArticleFeatures, index: LinkIndex, lock=None, hint: FrequencyHint | None = None) -> tuple[LinkDecision, list[str]]:
     """Score the article against the candidates the index retrieves. Returns the decision and the keys
     to file the article under. `lock(keys)`, when given, is called with the retrieval keys before the
     index's postings are read: with several workers it serialises articles that could meet the same events.
-    HINT (with LOCK): the locks are taken first, on the keys the hint's frequencies choose, and the frequencies
-    read under them (a shared key's count cannot move meanwhile); the keys they choose and the hint missed are
-    then passed to `lock` too. Without a hint, the frequencies are read first. The decision is the same either way
-    for the same frequencies."""
-    counted = counted_keys(features.keys)
+    HINT (with LOCK): the frequencies are read under the keys' locks (`_choice_under_locks`); without, they are read
+    first. The decision is the same either way for the same frequencies."""
     if lock is not None and hint is not None:
-        lock(choose_keys(features, hint.df, hint.documents).locked())
-    df, documents = index.document_frequencies(counted)
-    if hint is not None:
-        hint.remember(df, documents)
-    chosen = choose_keys(features, df, documents)
+        chosen = _choice_under_locks(features, index, lock, hint)
+    else:
+        chosen = choose_keys(features, *index.document_frequencies(counted_keys(features.keys)))
+        if lock is not None:
+            lock(chosen.locked())
     weights, keys, lookup = chosen.weights, chosen.index, chosen.lookup
-    if lock is not None:
-        lock(chosen.locked())
     candidates, ranked = rank_candidates(features, index, weights, lookup)
     ordered, events = contending_events(features, candidates, weights)
     info: dict[str, Any] = {"linker": LINKER, "candidates": ranked, "events": events, "index_keys": keys[:15]}

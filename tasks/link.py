@@ -15,8 +15,8 @@ now joins when it opened it, else the article moved). The document frequencies i
 of the articles received before it: the counts less the later articles linked already, read once the key locks
 are held, so that no article sharing a locked key is counted between the read and the link's commit. Which keys to
 lock depends on those frequencies, so the locks are chosen by the frequencies this process read last
-(`linking.FrequencyHint`), and the keys the frequencies read then choose and the guess missed are taken after,
-without waiting. What still differs from the in-process run, and the bound measured: docs/SCALING.md.
+(`linking.FrequencyHint`); the keys the frequencies read then choose and the guess missed are taken after,
+without waiting, and the frequencies read again. What still differs from the in-process run, and the bound measured: docs/SCALING.md.
 """
 
 from __future__ import annotations

@@ -508,11 +508,10 @@ class _Recorded:
 
 
 def test_a_hint_chooses_the_locks_before_the_read_and_decides_nothing():
-    """With a hint, the locks come first (chosen by the hint's frequencies), then the read, then the keys the read
-    chooses that the hint missed; the decision and the keys filed under are those of a decision without locks."""
-    index = linkmemory.MemoryIndex()
-    for number, (pair, when) in enumerate([(CHICAGO_2014, date(2014, 6, 9)), (CHICAGO_2016, date(2016, 3, 5))], 1):
-        index.link(number, features(pair, when))
+    """With a hint, the locks come first (chosen by the hint's frequencies), then the read; the keys the read chooses
+    that the hint missed are locked, and the frequencies read again. The decision and the keys filed under are those
+    of a decision without locks."""
+    index = _two_chicago_shootings()
     later = features(CHICAGO_2014_FOLLOWUP, date(2014, 6, 10))
     plain, plain_keys = linking.decide(later, index)
     wanted = linking.choose_keys(later, *index.document_frequencies(linking.counted_keys(later.keys))).locked()
@@ -523,14 +522,40 @@ def test_a_hint_chooses_the_locks_before_the_read_and_decides_nothing():
         calls = []
         decision, keys = linking.decide(later, _Recorded(index, calls), lock=_locks_into(calls), hint=hint)
         assert (decision.event_id, decision.score, decision.features, keys) == (plain.event_id, plain.score, plain.features, plain_keys)
-        assert [kind for kind, _ in calls] == ["lock", "read", "lock"]
-        assert (calls[0][1] >= set(wanted)) is guess_right and calls[2][1] == set(wanted)
-        read, documents = calls[1][1]
+        assert [kind for kind, _ in calls] == (["lock", "read"] if guess_right else ["lock", "read", "lock", "read"])
+        assert (calls[0][1] >= set(wanted)) is guess_right and (guess_right or calls[2][1] == set(wanted))
+        read, documents = calls[-1][1]
         assert hint.df.items() >= read.items() and hint.documents == documents  # remembered for the next article
 
     calls = []
     linking.decide(later, _Recorded(index, calls), lock=_locks_into(calls), hint=hint)
-    assert calls[0] == ("lock", set(wanted))  # a hint as of the same frequencies guesses them all
+    assert calls[0] == ("lock", set(wanted)) and len(calls) == 2  # a hint as of the same frequencies guesses them all
+
+
+def test_a_key_the_hint_missed_counted_before_its_lock_is_weighed():
+    """Another link counts an article sharing the keys the guess missed before this link locks them: the frequencies
+    read again after those locks weigh it, as a decision made after that article would."""
+    index = _two_chicago_shootings()
+    later = features(CHICAGO_2014_FOLLOWUP, date(2014, 6, 10))
+    calls = []
+
+    def lock(keys):
+        calls.append(("lock", set(keys)))
+        if len(calls) == 3:  # the missed keys: an article that has them linked and counted just before their lock
+            index.link(3, features(CHICAGO_2014, date(2014, 6, 9)))
+
+    decision, keys = linking.decide(later, _Recorded(index, calls), lock=lock, hint=_misleading_hint(later))
+    assert [kind for kind, _ in calls[:4]] == ["lock", "read", "lock", "read"] and calls[-1][0] == "read"
+    assert calls[1][1] != calls[-1][1]
+    after, after_keys = linking.decide(later, index)
+    assert (decision.event_id, decision.score, decision.features, keys) == (after.event_id, after.score, after.features, after_keys)
+
+
+def _two_chicago_shootings() -> linkmemory.MemoryIndex:
+    index = linkmemory.MemoryIndex()
+    for number, (pair, when) in enumerate([(CHICAGO_2014, date(2014, 6, 9)), (CHICAGO_2016, date(2016, 3, 5))], 1):
+        index.link(number, features(pair, when))
+    return index
 
 
 def _locks_into(calls):
