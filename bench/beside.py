@@ -20,7 +20,7 @@ benches use --pg-admin and --redis (one server each, not pinned, shared as the m
 importing it fails in the old tree's processes, as it did where that tree was measured.
 
 Per run: each tree's CPU ms per article (workers, API, PostgreSQL with the bench's own queries, as `bench load`
-gives them), their sum, and new/old in all and per part. Requires `taskset` (util-linux) and, with --clusters,
+gives them), their sum, and new/old in all and per part; with --swap, the same summed over both runs (`pooled`). Requires `taskset` (util-linux) and, with --clusters,
 PostgreSQL's server binaries (--pg-bin, default: the newest under /usr/lib/postgresql).
 """
 
@@ -78,6 +78,14 @@ def compare(old: dict, new: dict) -> dict:
         "new": {**new_cpu, **_outcome(new)},
         "ratio": {part: round(new_cpu[part] / old_cpu[part], 3) for part in (*PARTS, "all") if old_cpu[part]},
     }
+
+
+def pooled(runs: list[dict]) -> dict:
+    """Both trees' CPU per article summed over RUNS (each part and in all), and new/old of the sums: with the cores
+    swapped between runs, what either core's share of the machine's drift adds to one side cancels out."""
+    sums = {side: {part: round(sum(run[side][part] for run in runs), 1) for part in (*PARTS, "all")} for side in ("old", "new")}
+    ratio = {part: round(sums["new"][part] / sums["old"][part], 3) for part in (*PARTS, "all") if sums["old"][part]}
+    return {"runs": len(runs), **sums, "ratio": ratio, "every_run_all": [run["ratio"]["all"] for run in runs]}
 
 
 def _outcome(result: dict) -> dict:
@@ -265,7 +273,10 @@ def main(argv: list[str] | None = None) -> None:
             if not args.json:
                 print(_report(runs[-1]), flush=True)
     if args.json:
-        print(json.dumps({"articles": args.articles, "runs": runs}, indent=1))
+        print(json.dumps({"articles": args.articles, "runs": runs, "pooled": pooled(runs)}, indent=1))
+    elif len(runs) > 1:
+        both = pooled(runs)
+        print(f"pooled over {both['runs']} runs: new {both['new']['all']}, old {both['old']['all']}: x {both['ratio']['all']}")
 
 
 def _one_run(args, trees: dict[str, Tree], cores: dict[str, int], blocker_dir: Path) -> dict:

@@ -49,6 +49,22 @@ def test_compare_gives_each_part_and_the_sum_new_over_old():
     assert compared["new"]["stored"] == 9797 and compared["old"]["lost"] == 0
 
 
+def test_pooled_sums_each_side_over_the_runs_before_dividing():
+    first = beside.compare(
+        {"cpu_ms_per_article": {"workers": 26.1, "api": 1.8, "postgres": 7.1}},
+        {"cpu_ms_per_article": {"workers": 14.0, "api": 1.3, "postgres": 5.4}},
+    )
+    second = beside.compare(
+        {"cpu_ms_per_article": {"workers": 28.4, "api": 2.0, "postgres": 7.9}},
+        {"cpu_ms_per_article": {"workers": 16.2, "api": 1.3, "postgres": 6.6}},
+    )
+    both = beside.pooled([first, second])
+    assert both["old"]["all"] == 73.3 and both["new"]["all"] == 44.8
+    assert both["ratio"]["all"] == 0.611  # 44.8 / 73.3, not the mean of 0.591 and 0.629
+    assert both["ratio"]["workers"] == round(30.2 / 54.5, 3)
+    assert both["every_run_all"] == [0.591, 0.629] and both["runs"] == 2
+
+
 @pytest.fixture
 def two_trees(tmp_path) -> tuple[dict[str, beside.Tree], Path]:
     """The old tree (hiredis blocked) and the new one, as fake checkouts, and the directory of the blockers."""
@@ -96,6 +112,17 @@ def test_each_bench_is_pinned_given_its_server_and_blocks_only_the_old_trees_mod
     assert "--no-compare-linking" in seen["new"]["argv"] and "--no-compare-linking" not in seen["old"]["argv"]
     assert seen["new"]["argv"][8:10] == ["--redis", "redis://n"]
     assert seen["old"]["argv"][7] == "pg://o" and seen["old"]["argv"][9] == "redis://o"
+
+
+@_TWO_CORES
+def test_the_json_of_a_swapped_pair_gives_both_runs_and_their_pooled_ratio(tmp_path, capsys):
+    old, new = _checkout(tmp_path, "old"), _checkout(tmp_path, "new")
+    cores = sorted(os.sched_getaffinity(0))[:2]
+    beside.main([str(old), str(new), "--articles", "20", "--cores", f"{cores[0]},{cores[1]}", "--swap", "--json"])
+    printed = json.loads(capsys.readouterr().out)
+    assert [run["cores"] for run in printed["runs"]] == [{"old": cores[0], "new": cores[1]}, {"old": cores[1], "new": cores[0]}]
+    assert printed["pooled"]["old"]["all"] == 120.0 and printed["pooled"]["new"]["all"] == 60.0
+    assert printed["pooled"]["ratio"]["all"] == 0.5 and printed["pooled"]["every_run_all"] == [0.5, 0.5]
 
 
 def test_a_failed_bench_stops_the_comparison(tmp_path):
