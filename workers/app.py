@@ -36,6 +36,7 @@ app.conf.update(
     worker_disable_rate_limits=True,  # no task has a rate limit: skip the token buckets per message
     worker_max_tasks_per_child=2000,
     worker_hijack_root_logger=False,
+    worker_pool="workers.pool:TaskPool",  # `--pool prefork` (the default) takes it: Celery's, replacing an exited process at once
     broker_connection_retry_on_startup=True,
 )
 
