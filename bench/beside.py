@@ -20,8 +20,9 @@ benches use --pg-admin and --redis (one server each, not pinned, shared as the m
 importing it fails in the old tree's processes, as it did where that tree was measured.
 
 Per run: each tree's CPU ms per article (workers, API, PostgreSQL with the bench's own queries, as `bench load`
-gives them), their sum, and new/old in all and per part; with --swap, the same summed over both runs (`pooled`). Requires `taskset` (util-linux) and, with --clusters,
-PostgreSQL's server binaries (--pg-bin, default: the newest under /usr/lib/postgresql).
+gives them), their sum, and new/old in all and per part; with --swap, the same summed over both runs (`pooled`).
+Requires `taskset` (util-linux) and, with --clusters, PostgreSQL's server binaries (--pg-bin, default: the newest
+under /usr/lib/postgresql).
 """
 
 from __future__ import annotations

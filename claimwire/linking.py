@@ -308,8 +308,8 @@ HINT_KEYS = 30_000  # keys a FrequencyHint holds before it forgets them all
 class FrequencyHint:
     """The document frequencies one process read last, to guess an article's key locks before its own read
     (several workers: tasks/link.py). Only a guess: `decide` weighs the keys by the frequencies it reads under the
-    locks, and when it missed a key, the key is locked and the frequencies read again. Forgotten whole at HINT_KEYS keys (the common keys, those
-    worth knowing, are read again by the next articles)."""
+    locks, and when it missed a key, the key is locked and the frequencies read again. Forgotten whole at HINT_KEYS
+    keys (the common keys, those worth knowing, are read again by the next articles)."""
 
     def __init__(self, limit: int = HINT_KEYS):
         self.limit = limit
