@@ -71,22 +71,22 @@ def cpu_parts(result: dict) -> dict[str, float]:
     return {**parts, "all": round(sum(parts.values()), 1)}
 
 
+def ratios(old_cpu: dict[str, float], new_cpu: dict[str, float]) -> dict[str, float]:
+    """new/old of each part (PARTS) and of "all", where the old tree's figure is not 0."""
+    return {part: round(new_cpu[part] / old_cpu[part], 3) for part in (*PARTS, "all") if old_cpu[part]}
+
+
 def compare(old: dict, new: dict) -> dict:
     """Both trees' CPU per article and new/old, in all and per part, with what each run stored and lost."""
     old_cpu, new_cpu = cpu_parts(old), cpu_parts(new)
-    return {
-        "old": {**old_cpu, **_outcome(old)},
-        "new": {**new_cpu, **_outcome(new)},
-        "ratio": {part: round(new_cpu[part] / old_cpu[part], 3) for part in (*PARTS, "all") if old_cpu[part]},
-    }
+    return {"old": {**old_cpu, **_outcome(old)}, "new": {**new_cpu, **_outcome(new)}, "ratio": ratios(old_cpu, new_cpu)}
 
 
 def pooled(runs: list[dict]) -> dict:
     """Both trees' CPU per article summed over RUNS (each part and in all), and new/old of the sums: with the cores
     swapped between runs, what either core's share of the machine's drift adds to one side cancels out."""
     sums = {side: {part: round(sum(run[side][part] for run in runs), 1) for part in (*PARTS, "all")} for side in ("old", "new")}
-    ratio = {part: round(sums["new"][part] / sums["old"][part], 3) for part in (*PARTS, "all") if sums["old"][part]}
-    return {"runs": len(runs), **sums, "ratio": ratio, "every_run_all": [run["ratio"]["all"] for run in runs]}
+    return {"runs": len(runs), **sums, "ratio": ratios(sums["old"], sums["new"]), "every_run_all": [run["ratio"]["all"] for run in runs]}
 
 
 def _outcome(result: dict) -> dict:
