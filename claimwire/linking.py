@@ -66,6 +66,9 @@ INDEX_KEYS = 40  # keys per article kept in the inverted index
 LOOKUP_KEYS = 40  # keys per article looked up at link time
 POSTINGS_PER_KEY = 40  # newest postings per key read at link time
 CANDIDATES = 40  # candidate articles scored in full (keys-v10; 25 before: a long report's background outvoted its first report)
+# a posting's vote is its key's weight rounded to a multiple of this: the votes' sums (at most a few hundred keys of
+# weight under 2**10) are then exact whatever order they are added in, in Python and in PostgreSQL's sum alike
+VOTE_QUANTUM = 2.0**-20
 SHORT_WINDOW_DAYS = 45  # window for ordinary keys
 LONG_WINDOW_DAYS = 730  # window for names, streets and dates (follow-up coverage)
 BUCKET_DAYS = 7
@@ -286,18 +289,24 @@ def contending_events(features: ArticleFeatures, candidates: Iterable[Candidate]
     return matches, len(events)
 
 
+def vote(weight: float) -> float:
+    """A posting's vote for its article: its key's WEIGHT on the grid of VOTE_QUANTUM (sums of votes are exact)."""
+    return round(weight / VOTE_QUANTUM) * VOTE_QUANTUM
+
+
 def rank_candidates(features: ArticleFeatures, index: LinkIndex, weights: Weights, lookup: Sequence[str]) -> tuple[list[Candidate], int]:
     """The CANDIDATES earlier articles the postings of the LOOKUP keys vote for the most (each posting its key's
-    weight, summed in the order `index.candidates` gives them; ties: the newest), loaded, and how many were ranked. An
-    index with `ranked_candidates` (PostgreSQL: in the statement that reads the postings) ranks them itself, alike."""
+    `vote`; ties: the newest), loaded, and how many were ranked. An index with `ranked_candidates` (PostgreSQL: in
+    the statement that reads the postings) ranks them itself, alike: the sums are exact, so in any order the same."""
+    votes_of = {key: vote(weights.weight(key)) for key in lookup}
     ranked_by_index = getattr(index, "ranked_candidates", None)
     if ranked_by_index is not None:
-        found = ranked_by_index(lookup, features.day, POSTINGS_PER_KEY, [weights.weight(k) for k in lookup], CANDIDATES)
+        found = ranked_by_index(lookup, features.day, POSTINGS_PER_KEY, [votes_of[k] for k in lookup], CANDIDATES)
         if found is not None:
             return found
     votes: dict[int, float] = defaultdict(float)
     for key, article_id in index.candidates(lookup, features.day, POSTINGS_PER_KEY):
-        votes[article_id] += weights.weight(key)
+        votes[article_id] += votes_of[key]
     ranked = sorted(votes, key=lambda a: (-votes[a], -a))[:CANDIDATES]
     return index.load(ranked), len(ranked)
 

@@ -119,12 +119,13 @@ _PG_CANDIDATES_UNDATED = (
     "AND article_id < %(below)s ORDER BY article_id DESC LIMIT %(limit)s) AS e"
 )
 _PG_LOAD = "SELECT article_id, event_id, features::text FROM article_link_features WHERE article_id = ANY(%s::bigint[]) ORDER BY article_id"
-# the postings' votes summed in SQL as `linking.rank_candidates` sums them (float8 sum: the same additions, in the keys'
-# sorted order), the RANKED articles with the most, with their features: rows (article, event, features)
+# the postings' votes summed in SQL as `linking.rank_candidates` sums them (float8 sums of `linking.vote`s: exact, so
+# in any order the same: a hashed aggregate, not a sort per article), the RANKED articles with the most, with their
+# features: rows (article, event, features)
 _PG_RANKED = (
     "SELECT r.article_id, f.event_id, f.features::text FROM (SELECT p.article_id, "
-    "sum(w.weight ORDER BY w.rank) AS votes FROM ({postings}) AS p JOIN unnest(%(key_weights)s::float8[], %(key_ranks)s::int[]) "
-    "WITH ORDINALITY AS w(weight, rank, n) ON w.n = p.n GROUP BY p.article_id ORDER BY votes DESC, p.article_id DESC "
+    "sum(w.weight) AS votes FROM ({postings}) AS p JOIN unnest(%(key_weights)s::float8[]) "
+    "WITH ORDINALITY AS w(weight, n) ON w.n = p.n GROUP BY p.article_id ORDER BY votes DESC, p.article_id DESC "
     "LIMIT %(ranked)s) AS r LEFT JOIN article_link_features AS f ON f.article_id = r.article_id"
 )
 
@@ -264,20 +265,16 @@ class DbIndex:
         self, keys: Sequence[str], day: int, limit_per_key: int, key_weights: Sequence[float], limit: int
     ) -> tuple[list[Candidate], int] | None:
         """`linking.rank_candidates` in the postings' statement (PostgreSQL; None elsewhere): the LIMIT articles whose
-        postings under KEYS weigh the most (KEY_WEIGHTS, summed in the keys' sorted order as `candidates` returns them,
-        so the same sums; ties: the newest), loaded, and how many were ranked. One round trip and 40 rows, not the
-        postings (up to 40 a key) and a second statement for the features."""
+        postings under KEYS weigh the most (KEY_WEIGHTS: `linking.vote`s, whose sums are exact in any order, so the
+        same sums; ties: the newest), loaded, and how many were ranked. One round trip and 40 rows, not the postings
+        (up to 40 a key) and a second statement for the features."""
         raw = _pg(self.session)
         if raw is None:
             return None
         if not keys:
             return [], 0
         statement, params = _postings_statement(keys, day, limit_per_key, self.below)
-        order = sorted(range(len(keys)), key=keys.__getitem__)
-        position = [0] * len(keys)
-        for rank, number in enumerate(order, 1):
-            position[number] = rank
-        params.update(key_weights="{" + ",".join(map(repr, map(float, key_weights))) + "}", key_ranks=_array(position), ranked=int(limit))
+        params.update(key_weights="{" + ",".join(map(repr, map(float, key_weights))) + "}", ranked=int(limit))
         statement = _PG_RANKED.format(postings=statement)
         rows = raw.execute(statement, params).fetchall()
         loaded = sorted((article_id, event_id, stored) for article_id, event_id, stored in rows if stored is not None)

@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,64 @@ def test_a_redis_of_its_own_runs_on_the_trees_core_and_stops(tmp_path):
         stop()
     with pytest.raises(redis.ConnectionError):
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+
+
+_AUTOVACUUM_LOG = """\
+2026-12-04 20:40:01.120 UTC [4242] LOG:  automatic vacuum of table "claimwire_bench_1.public.event_index": index scans: 0
+\tpages: 0 removed, 1790 remain, 1790 scanned (100.00% of total)
+\tbuffer usage: 3650 hits, 0 misses, 1802 dirtied
+\tsystem usage: CPU: user: 0.04 s, system: 0.01 s, elapsed: 0.11 s
+2026-12-04 20:40:01.300 UTC [4242] LOG:  automatic analyze of table "claimwire_bench_1.public.event_index"
+\tavg read rate: 0.000 MB/s, avg write rate: 0.000 MB/s
+\tsystem usage: CPU: user: 0.12 s, system: 0.00 s, elapsed: 0.13 s
+2026-12-04 20:40:01.500 UTC [4243] LOG:  automatic aggressive vacuum to prevent wraparound of table "template1.pg_catalog.pg_depend": index scans: 0
+\tsystem usage: CPU: user: 0.01 s, system: 0.01 s, elapsed: 0.02 s
+2026-12-04 20:40:02.000 UTC [4250] LOG:  checkpoint starting: time
+"""
+
+
+def test_the_autovacuum_part_is_the_cpu_its_runs_logged_per_article():
+    assert beside.autovacuum_cpu_s(_AUTOVACUUM_LOG) == pytest.approx(0.19)
+    assert beside.autovacuum_cpu_s("LOG:  checkpoint starting: time\n") == 0.0
+    result = {"articles": 100, "cpu_ms_per_article": {"workers": 20.0, "api": 3.0, "postgres": 7.0, "bench": 1.0}}
+    counted = beside.with_autovacuum(result, _AUTOVACUUM_LOG)
+    assert counted["cpu_ms_per_article"]["autovacuum"] == 1.9
+    old = {"articles": 100, "cpu_ms_per_article": {"workers": 40.0, "api": 4.0, "postgres": 16.0, "autovacuum": 3.8}}
+    compared = beside.compare(old, counted)
+    assert compared["new"]["all"] == 31.9 and compared["old"]["all"] == 63.8
+    assert compared["ratio"]["autovacuum"] == 0.5 and compared["ratio"]["all"] == 0.5
+    assert beside.pooled([compared, compared])["new"]["autovacuum"] == 3.8
+    assert "7.0 + 1.9 = 31.9" in beside._report({"cores": {"old": 0, "new": 1}, "started": "", "ended": "", **compared})
+
+
+@pytest.mark.skipif(_pg_bin() is None or shutil.which("taskset") is None, reason="needs PostgreSQL's server binaries")
+def test_a_cluster_with_autovacuum_runs_it_and_logs_its_cpu():
+    import psycopg
+
+    scratch = Path(tempfile.mkdtemp(prefix="claimwire-beside-test-"))
+    scratch.chmod(0o755)
+    root = scratch / "cluster"
+    url, stop = beside.start_cluster(root, _pg_bin(), sorted(os.sched_getaffinity(0))[-1], autovacuum=True)
+    try:
+        with psycopg.connect(url, autocommit=True) as connection:
+            assert connection.execute("SHOW autovacuum").fetchone()[0] == "on"
+            assert connection.execute("SHOW log_autovacuum_min_duration").fetchone()[0] == "0"
+            offset = beside.cluster_log(root).stat().st_size
+            connection.execute("ALTER SYSTEM SET autovacuum_naptime = 1")  # the default waits a minute
+            connection.execute("SELECT pg_reload_conf()")
+            connection.execute("CREATE TABLE t (n int)")
+            connection.execute("INSERT INTO t SELECT generate_series(1, 20000)")
+            deadline = time.monotonic() + 120  # a new cluster's autovacuum visits the templates first
+            while time.monotonic() < deadline and not _automatic_runs(root, offset, '"postgres.public.t"'):
+                time.sleep(0.5)
+        assert _automatic_runs(root, offset, '"postgres.public.t"')  # each run of it logged as the part reads it
+        assert beside.autovacuum_cpu_s(beside.log_from(beside.cluster_log(root), offset)) >= 0.0
+    finally:
+        stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _automatic_runs(root: Path, offset: int, table: str) -> list[str]:
+    """The automatic vacuums and analyzes of TABLE the cluster in ROOT logged past OFFSET, each with its CPU."""
+    runs = beside._AUTOVACUUM_CPU.finditer(beside.log_from(beside.cluster_log(root), offset))
+    return [run.group(0) for run in runs if table in run.group(0)]
