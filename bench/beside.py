@@ -24,7 +24,8 @@ of the run's backends, so the clusters log each automatic vacuum and analyze wit
 importing it fails in the old tree's processes, as it did where that tree was measured.
 
 Per run: each tree's CPU ms per article (workers, API, PostgreSQL with the bench's own queries, as `bench load`
-gives them; with --autovacuum, the autovacuum workers' from the clusters' logs), their sum, and new/old in all and per part; with --swap, the same summed over both runs (`pooled`).
+gives them; with --autovacuum, the autovacuum workers' from the clusters' logs), their sum, and new/old in all and
+per part; with --swap, the same summed over both runs (`pooled`).
 Requires `taskset` (util-linux) and, with --clusters, PostgreSQL's server binaries (--pg-bin, default: the newest
 under /usr/lib/postgresql).
 """
@@ -49,6 +50,7 @@ from bench.harness import free_port
 
 PARTS = ("workers", "api", "postgres")  # what the must-show counts: CPU of the workers, the API and PostgreSQL
 AUTOVACUUM = "autovacuum"  # with --autovacuum: PostgreSQL's autovacuum workers, a part of its own
+COUNTED = (*PARTS, AUTOVACUUM)  # the parts summed into "all", where a run has them
 OLD_ARGS = "--reference 0 --json"
 NEW_ARGS = "--reference 0 --no-compare-linking --json"
 CLUSTER_SETTINGS = {  # as the machine's server (Debian's 15/main here), less what only names it
@@ -79,12 +81,12 @@ class Tree:
 def cpu_parts(result: dict) -> dict[str, float]:
     """The CPU ms per article `bench load` gave, by part (PARTS, and AUTOVACUUM where the run has it) and in all."""
     cpu = result["cpu_ms_per_article"]
-    parts = {part: float(cpu[part]) for part in (*PARTS, AUTOVACUUM) if part in cpu}
+    parts = {part: float(cpu[part]) for part in COUNTED if part in cpu}
     return {**parts, "all": round(sum(parts.values()), 1)}
 
 
 def _compared(cpu: dict) -> tuple[str, ...]:
-    return tuple(part for part in (*PARTS, AUTOVACUUM, "all") if part in cpu)
+    return tuple(part for part in (*COUNTED, "all") if part in cpu)
 
 
 def ratios(old_cpu: dict[str, float], new_cpu: dict[str, float]) -> dict[str, float]:
